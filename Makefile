@@ -1,0 +1,63 @@
+# The two commands of the README: `make lab` and `make test`. Everything else is for authors.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+# Running as root (containers, CI) needs --allow-root; a normal user does not.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+FIRST_LESSON := notebooks/00_unrolled_forward_pass.ipynb
+
+.PHONY: help lab test test-fast notebooks exercises bench lint format clean
+
+help:
+	@echo "make lab        set up .venv, then open JupyterLab at the first lesson"
+	@echo "make test       set up .venv, then run every test (unit, notebooks, exercises, browser)"
+	@echo "make notebooks  re-execute lessons and solutions in place, storing their outputs"
+	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make bench      run the benchmarks, write benchmarks/RESULTS.md"
+	@echo "make lint       ruff check and format check over .py and .ipynb"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+# One stamp per set of extras; re-installs when pyproject.toml changes.
+$(VENV)/.lab: pyproject.toml | $(PY)
+	$(PIP) install -e '.[lab]'
+	@touch $@
+
+$(VENV)/.test: pyproject.toml | $(PY)
+	$(PIP) install -e '.[test]'
+	@touch $@ $(VENV)/.lab
+
+lab: $(VENV)/.lab
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) $(FIRST_LESSON)
+
+test: $(VENV)/.test
+	$(PY) -m pytest -p no:cacheprovider tests
+	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks solutions
+
+# Quick loop for authors: unit tests only, no notebooks, no browser.
+test-fast: $(VENV)/.test
+	$(PY) -m pytest -p no:cacheprovider -m "not browser and not slow" tests
+
+notebooks: $(VENV)/.test
+	$(PY) -m tools.run_notebooks notebooks solutions
+
+exercises: $(VENV)/.test
+	$(PY) -m tools.make_exercises solutions exercises
+
+bench: $(VENV)/.test
+	$(PY) -m benchmarks.run
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

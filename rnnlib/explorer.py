@@ -1,0 +1,141 @@
+"""Slider-driven figures: the one mechanism behind every lesson's weight sliders.
+
+An :class:`Explorer` couples a matplotlib :class:`~matplotlib.figure.Figure` (built once) with a
+plain function ``update(**values) -> state`` that recomputes the model and *moves the existing
+artists* (``set_data``, ``set_height``, ``set_text``); it never rebuilds the figure. The state it
+returns (a dict of numbers) is what tests assert on, and what the text readout prints.
+
+- ``Explorer.set(**values)`` is the whole callback without any widget: tests call it directly.
+- ``Explorer.widget()`` wraps it in ipywidgets: sliders, the figure as an ``Image`` widget
+  (a PNG re-rendered on every move; no interactive backend needed), and a readout.
+- ``Explorer.show()`` displays a static PNG at the current values first (so a reader without a
+  running kernel still sees the picture), then the live widget.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = ["Slider", "Explorer", "new_figure"]
+
+
+def new_figure(figsize=(8.0, 3.2), dpi=80, **subplot_kw):
+    """A figure with its own Agg canvas and no pyplot state (safe to update from a callback)."""
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+@dataclass
+class Slider:
+    """Description of one slider: a label (may use unicode math), range, step and start value."""
+
+    min: float
+    max: float
+    step: float
+    value: float
+    label: str | None = None
+    integer: bool = False
+
+
+class Explorer:
+    """A figure, a pure update function and the sliders that drive it.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure, built once
+    update : callable ``update(**values) -> dict``; moves the figure's artists, returns the state
+    sliders : dict name -> :class:`Slider`; ``values`` passed to ``update`` use these names
+    readout : callable ``readout(state) -> str`` (HTML), optional text shown under the figure
+    """
+
+    def __init__(self, fig, update, sliders, readout=None):
+        self.fig = fig
+        self._update = update
+        self.sliders = dict(sliders)
+        self._readout = readout
+        self.values = {k: s.value for k, s in self.sliders.items()}
+        self.state = update(**self.values)
+        self.last_update_seconds = 0.0
+        self._image = self._html = None
+
+    # -- the callback, without any widget ---------------------------------------------------
+    def set(self, **values):
+        """Change some slider values, recompute, move the artists; return the new state."""
+        unknown = set(values) - set(self.sliders)
+        if unknown:
+            raise ValueError(
+                f"values: expected names among {sorted(self.sliders)}, got {sorted(unknown)}"
+            )
+        self.values.update(values)
+        self.state = self._update(**self.values)
+        return self.state
+
+    def png(self):
+        """The figure at the current values, as PNG bytes."""
+        buf = io.BytesIO()
+        self.fig.canvas.print_png(buf)
+        return buf.getvalue()
+
+    def readout(self):
+        return self._readout(self.state) if self._readout else ""
+
+    def step(self, **values):
+        """One full slider update, as the widget does it: recompute, redraw, refresh the readout.
+
+        Records its wall time in ``last_update_seconds`` (benchmarks read it)."""
+        t0 = time.perf_counter()
+        self.set(**values)
+        image = self.png()
+        text = self.readout()
+        if self._image is not None:
+            self._image.value = image
+            self._html.value = text
+        self.last_update_seconds = time.perf_counter() - t0
+        return self.state
+
+    # -- ipywidgets ------------------------------------------------------------------------
+    def widget(self):
+        """Sliders, the figure and the readout as one ipywidgets box."""
+        import ipywidgets as W
+
+        controls = []
+        for name, s in self.sliders.items():
+            cls = W.IntSlider if s.integer else W.FloatSlider
+            kw = {} if s.integer else {"readout_format": ".3g"}
+            sl = cls(value=self.values[name], min=s.min, max=s.max, step=s.step,
+                     description=s.label or name, continuous_update=True,
+                     style={"description_width": "initial"},
+                     layout=W.Layout(width="360px"), **kw)
+            sl.observe(lambda ch, name=name: self.step(**{name: ch["new"]}), names="value")
+            controls.append(sl)
+        self._image = W.Image(value=self.png(), format="png")
+        self._html = W.HTML(value=self.readout())
+        self._html.add_class("rnnlib-readout")
+        # Once the live widget renders, hide the static picture shown before it (see show()).
+        hide_static = W.HTML(
+            "<style>.jp-OutputArea-child:has(~ .jp-OutputArea-child .rnnlib-explorer)"
+            "{display: none}</style>"
+        )
+        box = W.VBox([W.HBox(controls, layout=W.Layout(flex_flow="row wrap")),
+                      self._image, self._html, hide_static])
+        box.add_class("rnnlib-explorer")
+        return box
+
+    def show(self):
+        """Display a static picture at the current values, then the live widget.
+
+        The static PNG is what a reader without a kernel sees (and what the stored notebook
+        keeps); in JupyterLab the live widget hides it once it renders.
+        """
+        from IPython.display import HTML, Image, display
+
+        display(Image(self.png()))
+        if self._readout:
+            display(HTML(self.readout()))
+        display(self.widget())

@@ -1,0 +1,177 @@
+"""The seed's scalar RNN (stages 00–06): every quantity a single number, so every factor of the
+chain rule can be printed, plotted and moved with a slider.
+
+Model, for inputs x_1..x_T and o_0 = 0::
+
+    a_t   = u·x_t + w·o_(t−1)        o_t = tanh(a_t)
+    ŷ     = v·o_T                    L   = ½(ŷ − y)²
+
+Backward (δ_t = dL/do_t)::
+
+    dL/dŷ        = ŷ − y
+    dL/dv        = dL/dŷ · o_T
+    δ_T          = dL/dŷ · v
+    δ_(t−1)      = δ_t · (1 − o_t²) · w             (do_t/do_(t−1) = (1 − o_t²)·w)
+    dL/dw⁽ᵗ⁾     = δ_t · (1 − o_t²) · o_(t−1)       (the copy of w used at step t)
+    dL/du⁽ᵗ⁾     = δ_t · (1 − o_t²) · x_t
+    dL/dw        = Σ_t dL/dw⁽ᵗ⁾,  dL/du = Σ_t dL/du⁽ᵗ⁾   (one shared weight, T copies)
+
+Seed labels: w3 → v, w2 → w⁽⁴⁾, w1 → w⁽³⁾, w → w⁽²⁾ (for T = 4).
+
+With a target at *every* step (many-to-many, lesson 05), ŷ_t = v·o_t and L = Σ_t ½(ŷ_t − y_t)²;
+then δ_t also picks up the step's own error: δ_t = (ŷ_t − y_t)·v + δ_(t+1)·(1 − o_(t+1)²)·w.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._validate import as_array, as_scalar, check_finite
+
+__all__ = ["Forward", "Grads", "forward", "backward", "loss", "loss_grad", "bptt", "total_loss"]
+
+
+class Forward(NamedTuple):
+    """Everything the forward pass computed. ``o[t]`` is o_t for t = 0..T (``o[0] = o_0``);
+    ``a[t − 1]`` is a_t and ``y_hats[t − 1] = v·o_t`` for t = 1..T; ``y_hat = v·o_T``."""
+
+    xs: np.ndarray
+    u: float
+    w: float
+    v: float
+    a: np.ndarray
+    o: np.ndarray
+    y_hats: np.ndarray
+    y_hat: float
+
+
+class Grads(NamedTuple):
+    """Gradients of L. ``delta[t − 1] = dL/do_t``, ``dw_steps[t − 1] = dL/dw⁽ᵗ⁾`` and
+    ``du_steps[t − 1] = dL/du⁽ᵗ⁾`` for t = 1..T; ``dw = dw_steps.sum()``, ``du = du_steps.sum()``.
+    ``dL_dyhat`` is ŷ − y (a float), or the array of ŷ_t − y_t with a target at every step."""
+
+    du: float
+    dw: float
+    dv: float
+    dL_dyhat: float | np.ndarray
+    delta: np.ndarray
+    dw_steps: np.ndarray
+    du_steps: np.ndarray
+
+
+def _inputs(xs):
+    xs = as_array("xs", xs)
+    if xs.ndim != 1 or xs.size == 0:
+        raise ValueError(f"xs: expected a 1-d sequence of T >= 1 inputs, shape (T,), got shape {xs.shape}")
+    check_finite("xs", xs)
+    return xs
+
+
+def forward(xs, u, w, v, o0=0.0):
+    """Unroll the scalar RNN over the inputs.
+
+    Parameters
+    ----------
+    xs : array_like (T,), the inputs x_1..x_T
+    u, w, v : float, input, recurrent and output weight
+    o0 : float, the initial state o_0 (0 in the course)
+
+    Returns
+    -------
+    :class:`Forward` with ``a`` (T,), ``o`` (T + 1,), ``y_hats`` (T,) and ``y_hat``.
+    """
+    xs = _inputs(xs)
+    u, w, v = as_scalar("u", u), as_scalar("w", w), as_scalar("v", v)
+    T = xs.size
+    a = np.empty(T)
+    o = np.empty(T + 1)
+    o[0] = as_scalar("o0", o0)
+    for t in range(1, T + 1):
+        a[t - 1] = u * xs[t - 1] + w * o[t - 1]      # a_t = u·x_t + w·o_(t−1)
+        o[t] = np.tanh(a[t - 1])                     # o_t = tanh(a_t)
+    y_hats = v * o[1:]
+    return Forward(xs, u, w, v, a, o, y_hats, float(y_hats[-1]))
+
+
+def loss(y_hat, y):
+    """``L = ½(ŷ − y)²`` (elementwise for arrays)."""
+    return 0.5 * (np.asarray(y_hat, dtype=float) - y) ** 2 if np.ndim(y_hat) else 0.5 * (float(y_hat) - float(y)) ** 2
+
+
+def loss_grad(y_hat, y):
+    """``dL/dŷ = ŷ − y`` (elementwise for arrays): the seed's "loss = ŷ − y"."""
+    return np.asarray(y_hat, dtype=float) - y if np.ndim(y_hat) else float(y_hat) - float(y)
+
+
+def _targets(y, T):
+    if np.ndim(y) == 0:
+        return as_scalar("y", y), False
+    ys = as_array("y", y)
+    if ys.shape != (T,):
+        raise ValueError(
+            f"y: expected a scalar target (loss at the last step) or one target per step, "
+            f"shape (T,) = ({T},), got shape {ys.shape}"
+        )
+    check_finite("y", ys)
+    return ys, True
+
+
+def total_loss(fwd, y):
+    """L for a :class:`Forward`: ½(ŷ − y)² for a scalar y, Σ_t ½(ŷ_t − y_t)² for y of shape (T,)."""
+    y, every = _targets(y, fwd.xs.size)
+    if every:
+        return float(0.5 * np.sum((fwd.y_hats - y) ** 2))
+    return 0.5 * (fwd.y_hat - y) ** 2
+
+
+def backward(fwd, y):
+    """Backpropagation through time for the scalar RNN, keeping every factor.
+
+    Parameters
+    ----------
+    fwd : :class:`Forward` from :func:`forward`
+    y : float (one target, at the last step) or array (T,) (a target at every step)
+
+    Returns
+    -------
+    :class:`Grads`
+
+    Notes
+    -----
+    One backward loop with a running δ_t = dL/do_t, from t = T down to 1:
+    ``dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1)``, ``dL/du⁽ᵗ⁾ = δ_t (1 − o_t²) x_t``,
+    ``δ_(t−1) = δ_t (1 − o_t²) w`` (+ the error of step t − 1 itself, many-to-many).
+    """
+    T = fwd.xs.size
+    y, every = _targets(y, T)
+    o, w, v = fwd.o, fwd.w, fwd.v
+    if every:
+        err = fwd.y_hats - y                         # dL/dŷ_t for every t
+        dv = float(np.dot(err, o[1:]))               # Σ_t (ŷ_t − y_t)·o_t
+        own = err * v                                # each step's own dL/do_t
+    else:
+        err = fwd.y_hat - y                          # dL/dŷ = ŷ − y
+        dv = err * o[T]                              # dL/dv = dL/dŷ · o_T
+        own = np.zeros(T)
+        own[-1] = err * v                            # dŷ/do_T = v
+    delta = np.empty(T)
+    dw_steps = np.empty(T)
+    du_steps = np.empty(T)
+    d = 0.0
+    for t in range(T, 0, -1):
+        d = d + own[t - 1]                           # δ_t
+        delta[t - 1] = d
+        da = d * (1.0 - o[t] ** 2)                   # δ_t · tanh'(a_t)
+        dw_steps[t - 1] = da * o[t - 1]              # dL/dw⁽ᵗ⁾
+        du_steps[t - 1] = da * fwd.xs[t - 1]         # dL/du⁽ᵗ⁾
+        d = da * w                                   # carried to δ_(t−1)
+    return Grads(float(du_steps.sum()), float(dw_steps.sum()), float(dv),
+                 err if every else float(err), delta, dw_steps, du_steps)
+
+
+def bptt(xs, y, u, w, v):
+    """``(dL/du, dL/dw, dL/dv)`` of the scalar RNN: :func:`forward` then :func:`backward`."""
+    g = backward(forward(xs, u, w, v), y)
+    return g.du, g.dw, g.dv

@@ -1,0 +1,84 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rnnlib import (
+    clip_grad_norm,
+    clip_grad_value,
+    numerical_gradient,
+    rel_error,
+    sgd_step,
+    softmax,
+    softmax_cross_entropy,
+    squared_error,
+)
+
+
+def test_squared_error_by_hand_and_by_differences(rng):
+    y_hat, y = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+    loss, d = squared_error(y_hat, y)
+    assert loss == pytest.approx(0.5 * np.sum((y_hat - y) ** 2))
+    assert rel_error(numerical_gradient(lambda z: squared_error(z, y)[0], y_hat), d) < 1e-9
+
+
+@given(st.integers(1, 4), st.integers(1, 3), st.integers(2, 6), st.integers(0, 10**6))
+def test_softmax_cross_entropy_gradient(N, T, C, seed):
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(N, T, C)) * 3
+    y = rng.integers(0, C, size=(N, T))
+    loss, d = softmax_cross_entropy(z, y)
+    assert rel_error(numerical_gradient(lambda a: softmax_cross_entropy(a, y)[0], z), d) < 1e-7
+
+
+def test_softmax_cross_entropy_known_values_and_stability():
+    # Equal scores over C classes: p = 1/C for each, so L = log C.
+    loss, d = softmax_cross_entropy(np.zeros((2, 5)), np.array([0, 3]))
+    assert loss == pytest.approx(np.log(5))
+    np.testing.assert_allclose(d.sum(axis=-1), 0, atol=1e-15)  # Σ_c (p_c − onehot_c) = 0
+    # Huge logits: the naive exp overflows; ours does not. L = −log p_0 = log(1 + e^-1000) ≈ 0.
+    loss, d = softmax_cross_entropy(np.array([[1000.0, 0.0]]), np.array([0]))
+    assert np.isfinite(loss) and loss == pytest.approx(0.0, abs=1e-300)
+    assert np.isfinite(d).all()
+    loss, _ = softmax_cross_entropy(np.array([[0.0, 1000.0]]), np.array([0]))
+    assert loss == pytest.approx(1000.0)
+
+
+def test_softmax_temperature():
+    z = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(softmax(z), np.exp(z) / np.exp(z).sum())
+    assert softmax(z, 0.01)[2] > 0.999  # cold: nearly one-hot
+    np.testing.assert_allclose(softmax(z, 1e6), 1 / 3, atol=1e-6)  # hot: nearly uniform
+
+
+def test_clip_grad_norm_by_hand():
+    g = [np.array([3.0]), np.array([[4.0]])]
+    clipped, total = clip_grad_norm(g, 1.0)
+    assert total == 5.0  # sqrt(3² + 4²): the global norm, not per array
+    np.testing.assert_allclose(clipped[0], [0.6])
+    np.testing.assert_allclose(clipped[1], [[0.8]])
+    assert g[0][0] == 3.0 and g[1][0, 0] == 4.0  # inputs untouched
+    same, total = clip_grad_norm(g, 10.0)
+    assert total == 5.0
+    assert all(np.array_equal(a, b) for a, b in zip(same, g))
+    assert all(a is not b for a, b in zip(same, g))  # new arrays even when not rescaled
+
+
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=4), st.floats(0.01, 10), st.integers(0, 99))
+def test_clip_grad_norm_properties(shapes, max_norm, seed):
+    rng = np.random.default_rng(seed)
+    g = [rng.normal(size=s) * 3 for s in shapes]
+    clipped, total = clip_grad_norm(g, max_norm)
+    new = np.sqrt(sum(np.sum(c**2) for c in clipped))
+    assert new <= max_norm * (1 + 1e-12) or np.isclose(new, total)
+    flat, cflat = np.concatenate(g), np.concatenate(clipped)
+    assert rel_error(flat / np.linalg.norm(flat), cflat / np.linalg.norm(cflat)) < 1e-12
+
+
+def test_clip_grad_value_and_sgd():
+    out = clip_grad_value([np.array([-3.0, 0.5, 2.0])], 1.0)
+    np.testing.assert_array_equal(out[0], [-1.0, 0.5, 1.0])
+    p, g = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    np.testing.assert_allclose(sgd_step(p, g, 0.1), [0.95, 2.1])
+    np.testing.assert_array_equal(p, [1.0, 2.0])
+    assert sgd_step(1.0, 2.0, 0.25) == 0.5
