@@ -61,6 +61,10 @@ class Explorer:
         self._readout = readout
         self.values = {k: s.value for k, s in self.sliders.items()}
         self.state = update(**self.values)
+        # Lay the figure out once (constrained layout is slow), then freeze it: slider moves only
+        # change artists' data, never the layout.
+        fig.canvas.draw()
+        fig.set_layout_engine("none")
         self.last_update_seconds = 0.0
         self._image = self._html = None
 
