@@ -1,0 +1,250 @@
+"""Exercises are generated from solutions: in sync, stopping only at NotImplementedError, and the
+generator itself (tools/make_exercises.py) unit-tested.
+
+Parametrized over every ``solutions/*.ipynb``, so each new stage is covered without editing this
+file. (nbval strict over ``solutions/`` runs in the Makefile's test target.)
+"""
+
+import importlib
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+import rnnlib.checks
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `tools` is not installed: it runs from the repository's root
+    sys.path.insert(0, str(ROOT))
+gen = importlib.import_module("tools.make_exercises")
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+IDS = [p.stem for p in SOLUTIONS]
+CHECK_CALL = re.compile(r"^\s*(check_\w+)\(", re.M)
+
+
+# -- in sync ---------------------------------------------------------------------------------------
+
+
+def test_exercises_are_in_sync_with_solutions(tmp_path):
+    fresh = tmp_path / "exercises"
+    gen.generate(ROOT / "solutions", fresh)
+    committed = ROOT / "exercises"
+    want = sorted(p.name for p in fresh.glob("*.ipynb"))
+    have = sorted(p.name for p in committed.glob("*.ipynb")) if committed.is_dir() else []
+    assert have == want, f"exercises/ holds {have}, the solutions give {want}: run `make exercises`"
+    stale = [n for n in want if (fresh / n).read_bytes() != (committed / n).read_bytes()]
+    assert not stale, f"exercises out of sync with their solutions: {stale}: run `make exercises`"
+
+
+# -- each exercise stops at NotImplementedError and nowhere else -----------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=IDS)
+def test_exercise_stops_only_at_not_implemented(solution):
+    path = ROOT / "exercises" / solution.name
+    assert path.exists(), f"{path.name} missing: run `make exercises`"
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    with pytest.raises(CellExecutionError) as excinfo:
+        client.execute()
+    err = excinfo.value
+    assert err.ename == "NotImplementedError", (
+        f"{path.name} stopped with {err.ename}: {err.evalue} (only NotImplementedError is allowed)"
+    )
+    # It stopped in a cell that calls a stub or a checker, not in a lesson cell, and no cell
+    # before the first stub raised.
+    ran = [c for c in nb.cells if c.cell_type == "code" and c.get("outputs")]
+    failed = [c for c in ran if any(o.output_type == "error" for o in c.outputs)]
+    assert len(failed) == 1
+    first_stub = next(
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and gen.CODE_STUB in c.source
+    )
+    assert nb.cells.index(failed[0]) >= first_stub
+
+
+def test_an_exercise_that_runs_clean_would_be_caught(tmp_path):
+    """The test above relies on execute() raising; a notebook with no stub does not raise."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()  # no CellExecutionError
+
+
+# -- what every solution must contain --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=IDS)
+def test_solution_has_regions_and_check_cells(solution):
+    nb = nbformat.read(solution, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    region_cells = [
+        i for i, c in enumerate(code) if any(gen.BEGIN.match(ln) for ln in c.source.split("\n"))
+    ]
+    checks = [(i, m) for i, c in enumerate(code) for m in CHECK_CALL.findall(c.source)]
+    assert region_cells, f"{solution.name}: no ### BEGIN SOLUTION region"
+    assert checks, f"{solution.name}: no check cell calling rnnlib.checks"
+    for _, name in checks:
+        assert hasattr(rnnlib.checks, name), f"{solution.name}: {name} is not in rnnlib.checks"
+    assert checks[0][0] > region_cells[0], "the first check must come after the first answer"
+    ex, n = gen.make_exercise(nb, solution.name)
+    assert n >= len(region_cells)
+    for cell in ex.cells:
+        assert "BEGIN SOLUTION" not in cell.source and "END SOLUTION" not in cell.source
+
+
+# -- the generator ---------------------------------------------------------------------------------
+
+
+def test_region_replaced_at_its_indentation():
+    src = (
+        "def loss(y_hat, y):\n"
+        '    """L."""\n'
+        "    ### BEGIN SOLUTION\n"
+        "    d = y_hat - y\n"
+        "    return 0.5 * d * d\n"
+        "    ### END SOLUTION\n"
+        "\n"
+        "print('after')"
+    )
+    out, n = gen.strip_regions(src, gen.CODE_STUB)
+    assert n == 1
+    assert out == (
+        'def loss(y_hat, y):\n    """L."""\n    raise NotImplementedError()\n\nprint(\'after\')'
+    )
+
+
+def test_several_regions_and_top_level_region():
+    src = (
+        "### BEGIN SOLUTION\na = 1\n### END SOLUTION\n"
+        "b = 2\n  # BEGIN SOLUTION\n  c\n  # END SOLUTION"
+    )
+    out, n = gen.strip_regions(src, gen.CODE_STUB)
+    assert n == 2
+    assert out == "raise NotImplementedError()\nb = 2\n  raise NotImplementedError()"
+
+
+def test_cell_without_markers_is_unchanged():
+    src = "x = 1\n# a comment about SOLUTION\n"
+    assert gen.strip_regions(src, gen.CODE_STUB) == (src, 0)
+
+
+@pytest.mark.parametrize(
+    ("src", "says"),
+    [
+        ("### BEGIN SOLUTION\nx", "line 1: BEGIN SOLUTION without an END"),
+        ("x\n### END SOLUTION", "line 2: END SOLUTION without a BEGIN"),
+        (
+            "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION",
+            "line 2: BEGIN SOLUTION inside",
+        ),
+    ],
+)
+def test_unbalanced_markers_are_errors_that_say_where(src, says):
+    with pytest.raises(gen.MarkerError, match=says):
+        gen.strip_regions(src, gen.CODE_STUB, "nb.ipynb, cell c1")
+
+
+def _solution_nb():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["widgets"] = {"state": {}}
+    code = nbformat.v4.new_code_cell(
+        "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+        id="s01-c02",
+    )
+    code.outputs = [nbformat.v4.new_output("stream", text="hi\n")]
+    code.execution_count = 3
+    code.metadata["execution"] = {"iopub.status.busy": "2024-01-01"}
+    code.metadata["tags"] = ["nbval-ignore-output"]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Title", id="s01-c01"),
+        code,
+        nbformat.v4.new_code_cell(
+            "f(2)",
+            id="s01-c03",
+            execution_count=4,
+            outputs=[
+                nbformat.v4.new_output(
+                    "execute_result", data={"text/plain": "4"}, execution_count=4
+                )
+            ],
+        ),
+        nbformat.v4.new_markdown_cell(
+            "Answer:\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION", id="s01-c04"
+        ),
+        nbformat.v4.new_markdown_cell(
+            "Worked answer", id="s01-c05", metadata={"tags": ["solution-only"]}
+        ),
+        nbformat.v4.new_code_cell("y = 1", id="s01-c06", metadata={"nbgrader": {"solution": True}}),
+        nbformat.v4.new_markdown_cell(
+            "Explain", id="s01-c07", metadata={"nbgrader": {"solution": True}}
+        ),
+    ]
+    return nb
+
+
+def test_make_exercise_clears_outputs_keeps_ids_and_notes_its_source():
+    nb = _solution_nb()
+    before = nbformat.writes(nb)
+    ex, n = gen.make_exercise(nb, "solutions/99_x.ipynb")
+    assert nbformat.writes(nb) == before, "the solution must not be modified"
+    assert n == 4
+    ids = [c.id for c in ex.cells]
+    assert ids == ["s01-c01", "s01-c02", "s01-c03", "s01-c04", "s01-c06", "s01-c07"]
+    cells = dict(zip(ids, ex.cells, strict=True))
+    assert cells["s01-c02"].source == "def f(x):\n    raise NotImplementedError()"
+    assert cells["s01-c02"].outputs == [] and cells["s01-c02"].execution_count is None
+    assert "execution" not in cells["s01-c02"].metadata
+    assert cells["s01-c02"].metadata["tags"] == ["nbval-ignore-output"]
+    assert cells["s01-c03"].source == "f(2)" and cells["s01-c03"].outputs == []
+    assert cells["s01-c04"].source == "Answer:\nYOUR ANSWER HERE"
+    assert cells["s01-c06"].source == "raise NotImplementedError()"
+    assert cells["s01-c07"].source == "YOUR ANSWER HERE"
+    assert "widgets" not in ex.metadata
+    assert ex.metadata["rnnlib"]["generated_from"] == "solutions/99_x.ipynb"
+    assert "GENERATED" in ex.metadata["rnnlib"]["note"]
+    nbformat.validate(ex)
+
+
+def test_generate_is_idempotent_and_removes_only_its_own_stale_files(tmp_path):
+    src, dst = tmp_path / "solutions", tmp_path / "exercises"
+    src.mkdir()
+    nbformat.write(_solution_nb(), src / "99_x.ipynb")
+    assert gen.generate(src, dst) == [dst / "99_x.ipynb"]
+    first = (dst / "99_x.ipynb").read_bytes()
+    mtime = (dst / "99_x.ipynb").stat().st_mtime_ns
+    assert gen.generate(src, dst) == []
+    assert (dst / "99_x.ipynb").read_bytes() == first
+    assert (dst / "99_x.ipynb").stat().st_mtime_ns == mtime  # not even rewritten
+    # a learner's own notebook in exercises/ is never touched; a generated orphan is deleted
+    nbformat.write(nbformat.v4.new_notebook(), dst / "mine.ipynb")
+    (dst / "98_gone.ipynb").write_bytes(first)
+    assert gen.generate(src, dst, check=True) == [dst / "98_gone.ipynb"]
+    assert (dst / "98_gone.ipynb").exists()  # --check writes nothing
+    gen.generate(src, dst)
+    assert sorted(p.name for p in dst.iterdir()) == ["99_x.ipynb", "mine.ipynb"]
+
+
+def test_main_check_mode_exit_codes(tmp_path, capsys):
+    src, dst = tmp_path / "solutions", tmp_path / "exercises"
+    src.mkdir()
+    nbformat.write(_solution_nb(), src / "99_x.ipynb")
+    assert gen.main(["--check", str(src), str(dst)]) == 1
+    assert "run `make exercises`" in capsys.readouterr().err
+    assert gen.main([str(src), str(dst)]) == 0
+    assert gen.main(["--check", str(src), str(dst)]) == 0
+    bad = nbformat.v4.new_notebook()
+    bad.cells = [nbformat.v4.new_code_cell("### BEGIN SOLUTION\nx", id="b1")]
+    nbformat.write(bad, src / "97_bad.ipynb")
+    assert gen.main([str(src), str(dst)]) == 1
+    assert "97_bad.ipynb, cell b1: line 1" in capsys.readouterr().err

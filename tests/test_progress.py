@@ -1,0 +1,140 @@
+"""python -m rnnlib.progress: classification of executed notebooks (no kernel needed), the table,
+and one run on real notebooks: a solution (all passed), its exercise (not started) and a copy
+with a deliberately wrong answer (failing, with the checker's mistake named)."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from rnnlib import progress as P
+from rnnlib.checks.scalar import LOSS_MISTAKES
+
+ROOT = Path(__file__).resolve().parents[1]
+SLUG = "01_loss_and_its_derivative"
+
+
+def _cell(source, error=None, stdout=None):
+    c = new_code_cell(source)
+    if stdout:
+        c.outputs.append(new_output("stream", name="stdout", text=stdout))
+    if error:
+        ename, evalue = error
+        c.outputs.append(new_output("error", ename=ename, evalue=evalue, traceback=[]))
+    return c
+
+
+def _nb(*cells):
+    nb = new_notebook()
+    nb.cells = list(cells)
+    return nb
+
+
+def test_passed_not_started_and_failing():
+    nb = _nb(
+        _cell("def f(x):\n    return x"),
+        _cell("check_a(f)", stdout="check_a: 3/3 cases passed ✓\n"),
+        _cell("def g(x):\n    raise NotImplementedError()"),
+        _cell("check_b(g)", error=("NotImplementedError", "")),
+        _cell("def h(x):\n    return -x"),
+        _cell("check_c(h)", error=("AssertionError", "check_c: wrong sign: ...\n  case 1 of 3")),
+    )
+    assert P.classify(nb, "nb") == [
+        P.Exercise("nb", "check_a(f)", P.PASSED),
+        P.Exercise("nb", "check_b(g)", P.NOT_STARTED),
+        P.Exercise("nb", "check_c(h)", P.FAILING, "check_c: wrong sign: ..."),
+    ]
+
+
+def test_unfinished_top_level_answer_counts_as_not_started():
+    nb = _nb(
+        _cell("x = 1\nraise NotImplementedError()", error=("NotImplementedError", "")),
+        _cell("check_a(x)", error=("NameError", "name 'x' is not defined")),
+    )
+    assert [e.status for e in P.classify(nb)] == [P.NOT_STARTED]
+
+
+def test_an_error_in_the_learners_cell_is_reported_rather_than_the_name_error():
+    nb = _nb(
+        _cell("def f(x):\n    return x +", error=("SyntaxError", "invalid syntax (1, 12)")),
+        _cell("check_a(f)", error=("NameError", "name 'f' is not defined")),
+    )
+    (ex,) = P.classify(nb)
+    assert ex.status == P.FAILING
+    assert ex.detail == "in a cell above the check: SyntaxError: invalid syntax (1, 12)"
+
+
+def test_a_crash_in_the_check_cell_itself_is_reported():
+    nb = _nb(_cell("check_a(f)", error=("NameError", "name 'f' is not defined")))
+    assert P.classify(nb)[0].detail == "NameError: name 'f' is not defined"
+
+
+def test_errors_before_an_earlier_check_do_not_leak_into_later_exercises():
+    nb = _nb(
+        _cell("raise NotImplementedError()", error=("NotImplementedError", "")),
+        _cell("check_a(f)", error=("NameError", "name 'f' is not defined")),
+        _cell("def g(x):\n    return x"),
+        _cell("check_b(g)"),
+    )
+    assert [e.status for e in P.classify(nb)] == [P.NOT_STARTED, P.PASSED]
+
+
+def test_markdown_mentioning_a_check_is_not_an_exercise():
+    nb = _nb(nbformat.v4.new_markdown_cell("run `check_a(f)` below"), _cell("check_a(f)"))
+    assert len(P.classify(nb)) == 1
+
+
+def test_table_lists_every_exercise_and_counts():
+    rows = [
+        P.Exercise("01_x", "check_a(f)", P.PASSED),
+        P.Exercise("01_x", "check_b(g)", P.FAILING, "check_b: missing ½: you returned (ŷ − y)²"),
+        P.Exercise("02_y", "check_c(h)", P.NOT_STARTED),
+    ]
+    text = P.format_table(rows)
+    lines = text.splitlines()
+    assert lines[0].split() == ["notebook", "exercise", "status"]
+    assert lines[2].split() == ["01_x", "check_a(f)", "passed", "✓"]
+    assert lines[3].split() == ["01_x", "check_b(g)", "failing"]
+    assert lines[4] == "    → check_b: missing ½: you returned (ŷ − y)²"
+    assert lines[5].split() == ["02_y", "check_c(h)", "not", "started"]
+    assert lines[-1] == "3 exercises: 1 passed, 1 failing, 1 not started"
+
+
+def test_unreadable_notebook_gives_exit_code_1(tmp_path, capsys):
+    bad = tmp_path / "broken.ipynb"
+    bad.write_text("{ not json")
+    assert P.main([str(bad)]) == 1
+    assert "could not run: " in capsys.readouterr().err
+    assert P.main([str(tmp_path / "empty_folder_that_is_missing")]) == 1
+
+
+@pytest.mark.slow
+def test_solution_exercise_and_a_wrong_answer(tmp_path, capsys):
+    exercise = nbformat.read(ROOT / "exercises" / f"{SLUG}.ipynb", as_version=4)
+    (cell,) = [c for c in exercise.cells if c.source.startswith("def loss(")]
+    cell.source = cell.source.replace("raise NotImplementedError()", "return (y_hat - y) ** 2")
+    wrong = tmp_path / "mine" / f"{SLUG}.ipynb"
+    wrong.parent.mkdir()
+    nbformat.write(exercise, wrong)
+    before = wrong.read_bytes()
+
+    paths = [ROOT / "solutions" / f"{SLUG}.ipynb", ROOT / "exercises" / f"{SLUG}.ipynb", wrong]
+    assert P.main([str(p) for p in paths]) == 0
+    out = capsys.readouterr().out
+    assert wrong.read_bytes() == before  # the learner's notebook is not touched
+
+    rows = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if parts and "/" in parts[0] and parts[1].startswith("check_"):
+            rows[(parts[0].split("/")[0], parts[1])] = " ".join(parts[2:])
+    names = ["check_loss(loss)", "check_loss_grad(loss_grad)", "check_loss_grad(loss_grad_fd)"]
+    for name in names:
+        assert rows[("solutions", name)] == P.PASSED
+        assert rows[("exercises", name)] == P.NOT_STARTED
+    assert rows[("mine", "check_loss(loss)")] == P.FAILING
+    missing_half = next(m for m in LOSS_MISTAKES if m.key == "missing_half")
+    assert f"    → check_loss: {missing_half.says}" in out.splitlines()
+    assert rows[("mine", "check_loss_grad(loss_grad)")] == P.NOT_STARTED
+    assert out.rstrip().endswith("9 exercises: 3 passed, 1 failing, 5 not started")
