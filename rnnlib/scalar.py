@@ -39,7 +39,7 @@ class Forward(NamedTuple):
 
     xs: np.ndarray
     u: float
-    w: float
+    w: float | np.ndarray
     v: float
     a: np.ndarray
     o: np.ndarray
@@ -64,9 +64,26 @@ class Grads(NamedTuple):
 def _inputs(xs):
     xs = as_array("xs", xs)
     if xs.ndim != 1 or xs.size == 0:
-        raise ValueError(f"xs: expected a 1-d sequence of T >= 1 inputs, shape (T,), got shape {xs.shape}")
+        raise ValueError(
+            f"xs: expected a 1-d sequence of T >= 1 inputs, shape (T,), got shape {xs.shape}"
+        )
     check_finite("xs", xs)
     return xs
+
+
+def _copies(w, T):
+    """``(w, ws)``: w as given (a float, or an array of T copies) and the T per-step copies."""
+    if np.ndim(w) == 0:
+        w = as_scalar("w", w)
+        return w, [w] * T
+    ws = as_array("w", w)
+    if ws.shape != (T,):
+        raise ValueError(
+            f"w: expected a real number (a scalar) or one copy per step, shape (T,) = ({T},), "
+            f"got shape {ws.shape}"
+        )
+    check_finite("w", ws)
+    return ws, ws.tolist()
 
 
 def forward(xs, u, w, v, o0=0.0):
@@ -75,7 +92,9 @@ def forward(xs, u, w, v, o0=0.0):
     Parameters
     ----------
     xs : array_like (T,), the inputs x_1..x_T
-    u, w, v : float, input, recurrent and output weight
+    u, w, v : float, input, recurrent and output weight. ``w`` may also be an array (T,) of
+        per-step copies, ``w[t − 1] = w⁽ᵗ⁾``: the same RNN when all copies are equal, and the way
+        to ask what one copy does on its own (lessons 03–04).
     o0 : float, the initial state o_0 (0 in the course)
 
     Returns
@@ -83,21 +102,22 @@ def forward(xs, u, w, v, o0=0.0):
     :class:`Forward` with ``a`` (T,), ``o`` (T + 1,), ``y_hats`` (T,) and ``y_hat``.
     """
     xs = _inputs(xs)
-    u, w, v = as_scalar("u", u), as_scalar("w", w), as_scalar("v", v)
+    u, v = as_scalar("u", u), as_scalar("v", v)
     T = xs.size
+    w, ws = _copies(w, T)
     a = np.empty(T)
     o = np.empty(T + 1)
     o[0] = as_scalar("o0", o0)
     for t in range(1, T + 1):
-        a[t - 1] = u * xs[t - 1] + w * o[t - 1]      # a_t = u·x_t + w·o_(t−1)
-        o[t] = np.tanh(a[t - 1])                     # o_t = tanh(a_t)
+        a[t - 1] = u * xs[t - 1] + ws[t - 1] * o[t - 1]  # a_t = u·x_t + w⁽ᵗ⁾·o_(t−1)
+        o[t] = np.tanh(a[t - 1])  # o_t = tanh(a_t)
     y_hats = v * o[1:]
     return Forward(xs, u, w, v, a, o, y_hats, float(y_hats[-1]))
 
 
 def loss(y_hat, y):
     """``L = ½(ŷ − y)²`` (elementwise for arrays)."""
-    return 0.5 * (np.asarray(y_hat, dtype=float) - y) ** 2 if np.ndim(y_hat) else 0.5 * (float(y_hat) - float(y)) ** 2
+    return 0.5 * loss_grad(y_hat, y) ** 2
 
 
 def loss_grad(y_hat, y):
@@ -146,29 +166,37 @@ def backward(fwd, y):
     """
     T = fwd.xs.size
     y, every = _targets(y, T)
-    o, w, v = fwd.o, fwd.w, fwd.v
+    o, v = fwd.o, fwd.v
+    _, ws = _copies(fwd.w, T)
     if every:
-        err = fwd.y_hats - y                         # dL/dŷ_t for every t
-        dv = float(np.dot(err, o[1:]))               # Σ_t (ŷ_t − y_t)·o_t
-        own = err * v                                # each step's own dL/do_t
+        err = fwd.y_hats - y  # dL/dŷ_t for every t
+        dv = float(np.dot(err, o[1:]))  # Σ_t (ŷ_t − y_t)·o_t
+        own = err * v  # each step's own dL/do_t
     else:
-        err = fwd.y_hat - y                          # dL/dŷ = ŷ − y
-        dv = err * o[T]                              # dL/dv = dL/dŷ · o_T
+        err = fwd.y_hat - y  # dL/dŷ = ŷ − y
+        dv = err * o[T]  # dL/dv = dL/dŷ · o_T
         own = np.zeros(T)
-        own[-1] = err * v                            # dŷ/do_T = v
+        own[-1] = err * v  # dŷ/do_T = v
     delta = np.empty(T)
     dw_steps = np.empty(T)
     du_steps = np.empty(T)
     d = 0.0
     for t in range(T, 0, -1):
-        d = d + own[t - 1]                           # δ_t
+        d = d + own[t - 1]  # δ_t
         delta[t - 1] = d
-        da = d * (1.0 - o[t] ** 2)                   # δ_t · tanh'(a_t)
-        dw_steps[t - 1] = da * o[t - 1]              # dL/dw⁽ᵗ⁾
-        du_steps[t - 1] = da * fwd.xs[t - 1]         # dL/du⁽ᵗ⁾
-        d = da * w                                   # carried to δ_(t−1)
-    return Grads(float(du_steps.sum()), float(dw_steps.sum()), float(dv),
-                 err if every else float(err), delta, dw_steps, du_steps)
+        da = d * (1.0 - o[t] ** 2)  # δ_t · tanh'(a_t)
+        dw_steps[t - 1] = da * o[t - 1]  # dL/dw⁽ᵗ⁾
+        du_steps[t - 1] = da * fwd.xs[t - 1]  # dL/du⁽ᵗ⁾
+        d = da * ws[t - 1]  # carried to δ_(t−1), via w⁽ᵗ⁾
+    return Grads(
+        float(du_steps.sum()),
+        float(dw_steps.sum()),
+        float(dv),
+        err if every else float(err),
+        delta,
+        dw_steps,
+        du_steps,
+    )
 
 
 def bptt(xs, y, u, w, v):

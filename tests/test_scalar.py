@@ -90,3 +90,23 @@ def test_T_equals_one():
     assert g.dv == pytest.approx(e * o1)
     assert g.du == pytest.approx(e * 2.0 * (1 - o1**2) * 0.8)
     assert g.dw == 0.0  # only w⁽¹⁾, which multiplies o_0 = 0
+
+
+@given(seqs, finite, finite, finite, st.integers(0, 10**6))
+def test_per_step_copies_as_an_array(xs, y, u, v, seed):
+    """w given as T distinct copies: the forward pass uses w⁽ᵗ⁾ at step t, and dw_steps[t − 1] is
+    the gradient of each copy alone (finite differences in the array of copies)."""
+    ws = np.random.default_rng(seed).uniform(-1.5, 1.5, size=len(xs))
+    fwd = scalar.forward(xs, u, ws, v)
+    o = 0.0
+    for t, x in enumerate(xs):
+        o = np.tanh(u * x + ws[t] * o)
+        assert fwd.o[t + 1] == pytest.approx(o, rel=1e-12, abs=1e-15)
+    g = scalar.backward(fwd, y)
+    want = numerical_gradient(
+        lambda c: scalar.total_loss(scalar.forward(xs, u, c, v), y), ws.copy()
+    )
+    assert np.allclose(g.dw_steps, want, rtol=1e-7, atol=1e-9)
+    same = scalar.backward(scalar.forward(xs, u, np.full(len(xs), 0.7), v), y)
+    ref = scalar.backward(scalar.forward(xs, u, 0.7, v), y)
+    np.testing.assert_allclose(same.dw_steps, ref.dw_steps, rtol=1e-14, atol=1e-15)

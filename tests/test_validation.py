@@ -10,7 +10,10 @@ from rnnlib import scalar
 
 N, T, D, H = 2, 3, 4, 5
 ok = dict(
-    x=np.zeros((N, T, D)), h0=np.zeros((N, H)), Wx=np.zeros((D, H)), Wh=np.zeros((H, H)),
+    x=np.zeros((N, T, D)),
+    h0=np.zeros((N, H)),
+    Wx=np.zeros((D, H)),
+    Wh=np.zeros((H, H)),
     b=np.zeros(H),
 )
 
@@ -75,28 +78,47 @@ def test_backward_bad_upstream():
         (lambda: scalar.forward([[1.0]], 1, 1, 1), r"xs: .*shape \(T,\), got shape \(1, 1\)"),
         (lambda: scalar.forward([1.0, np.nan], 1, 1, 1), r"xs: expected finite values, got nan"),
         (lambda: scalar.forward([1.0], None, 1, 1), r"u: expected a real number .*got None"),
-        (lambda: scalar.forward([1.0], 1, [1, 2], 1), r"w: expected a real number .*shape \(2,\)"),
+        (
+            lambda: scalar.forward([1.0], 1, [1, 2], 1),
+            r"w: expected a real number .* shape \(T,\) = \(1,\), got shape \(2,\)",
+        ),
         (lambda: scalar.forward([1.0], 1, 1, np.inf), r"v: expected a finite number, got inf"),
-        (lambda: scalar.backward(scalar.forward([1.0, 2.0], 1, 1, 1), [1.0, 2.0, 3.0]),
-         r"y: expected a scalar target .* shape \(T,\) = \(2,\), got shape \(3,\)"),
+        (
+            lambda: scalar.backward(scalar.forward([1.0, 2.0], 1, 1, 1), [1.0, 2.0, 3.0]),
+            r"y: expected a scalar target .* shape \(T,\) = \(2,\), got shape \(3,\)",
+        ),
         (lambda: rnnlib.clip_grad_norm([np.ones(2)], 0), r"max_norm: expected a positive"),
         (lambda: rnnlib.clip_grad_norm(np.ones(2), 1), r"grads: expected a list of arrays"),
-        (lambda: rnnlib.clip_grad_norm([np.ones(2), np.array([np.nan])], 1),
-         r"grads\[1\]: expected finite"),
-        (lambda: rnnlib.sgd_step(np.ones(2), np.ones(3), 0.1),
-         r"grad: expected the shape of param, \(2,\), got \(3,\)"),
+        (
+            lambda: rnnlib.clip_grad_norm([np.ones(2), np.array([np.nan])], 1),
+            r"grads\[1\]: expected finite",
+        ),
+        (
+            lambda: rnnlib.sgd_step(np.ones(2), np.ones(3), 0.1),
+            r"grad: expected the shape of param, \(2,\), got \(3,\)",
+        ),
         (lambda: rnnlib.sgd_step(1.0, 1.0, -1), r"lr: expected a positive learning rate"),
         (lambda: rnnlib.squared_error(np.ones(2), np.ones(3)), r"y: expected the shape of y_hat"),
-        (lambda: rnnlib.softmax_cross_entropy(np.ones((2, 3)), np.array([0, 3])),
-         r"targets: expected class indices in 0..2"),
-        (lambda: rnnlib.softmax_cross_entropy(np.ones((2, 3)), np.array([0.0, 1.0])),
-         r"targets: expected integer class indices"),
-        (lambda: rnnlib.softmax_cross_entropy(np.ones((2, 3)), np.array([0])),
-         r"targets: expected shape \(2,\)"),
-        (lambda: rnnlib.numerical_gradient(lambda z: z.sum(), np.array([1, 2])),
-         r"x: expected a float ndarray"),
-        (lambda: rnnlib.numerical_gradient(lambda z: z, np.array([1.0, 2.0])),
-         r"f: expected a scalar output when df is None"),
+        (
+            lambda: rnnlib.softmax_cross_entropy(np.ones((2, 3)), np.array([0, 3])),
+            r"targets: expected class indices in 0..2",
+        ),
+        (
+            lambda: rnnlib.softmax_cross_entropy(np.ones((2, 3)), np.array([0.0, 1.0])),
+            r"targets: expected integer class indices",
+        ),
+        (
+            lambda: rnnlib.softmax_cross_entropy(np.ones((2, 3)), np.array([0])),
+            r"targets: expected shape \(2,\)",
+        ),
+        (
+            lambda: rnnlib.numerical_gradient(lambda z: z.sum(), np.array([1, 2])),
+            r"x: expected a float ndarray",
+        ),
+        (
+            lambda: rnnlib.numerical_gradient(lambda z: z, np.array([1.0, 2.0])),
+            r"f: expected a scalar output when df is None",
+        ),
         (lambda: rnnlib.rel_error(np.ones(2), np.ones(3)), r"b: expected the shape of a"),
     ],
 )
