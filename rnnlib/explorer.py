@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
-__all__ = ["Slider", "Explorer", "new_figure"]
+__all__ = ["Slider", "Explorer", "new_figure", "freeze_static"]
 
 
 def new_figure(figsize=(8.0, 3.2), dpi=80, **subplot_kw):
@@ -112,13 +113,24 @@ class Explorer:
         for name, s in self.sliders.items():
             cls = W.IntSlider if s.integer else W.FloatSlider
             kw = {} if s.integer else {"readout_format": ".3g"}
-            sl = cls(value=self.values[name], min=s.min, max=s.max, step=s.step,
-                     description=s.label or name, continuous_update=True,
-                     style={"description_width": "initial"},
-                     layout=W.Layout(width="360px"), **kw)
+            sl = cls(
+                value=self.values[name],
+                min=s.min,
+                max=s.max,
+                step=s.step,
+                description=s.label or name,
+                continuous_update=True,
+                style={"description_width": "initial"},
+                layout=W.Layout(width="360px"),
+                **kw,
+            )
             sl.observe(lambda ch, name=name: self.step(**{name: ch["new"]}), names="value")
             controls.append(sl)
-        self._image = W.Image(value=self.png(), format="png")
+        # At the PNG's own pixel size (shrunk only on a narrow page): a VBox would stretch it to
+        # the page's width, and an upscaled PNG is blurry.
+        self._image = W.Image(
+            value=self.png(), format="png", layout=W.Layout(align_self="flex-start")
+        )
         self._html = W.HTML(value=self.readout())
         self._html.add_class("rnnlib-readout")
         # Once the live widget renders, hide the static picture shown before it (see show()).
@@ -126,8 +138,14 @@ class Explorer:
             "<style>.jp-OutputArea-child:has(~ .jp-OutputArea-child .rnnlib-explorer)"
             "{display: none}</style>"
         )
-        box = W.VBox([W.HBox(controls, layout=W.Layout(flex_flow="row wrap")),
-                      self._image, self._html, hide_static])
+        box = W.VBox(
+            [
+                W.HBox(controls, layout=W.Layout(flex_flow="row wrap")),
+                self._image,
+                self._html,
+                hide_static,
+            ]
+        )
         box.add_class("rnnlib-explorer")
         return box
 
@@ -143,3 +161,59 @@ class Explorer:
         if self._readout:
             display(HTML(self.readout()))
         display(self.widget())
+
+
+def freeze_static(fig, dynamic):
+    """Draw everything of ``fig`` except the ``dynamic`` artists once, and reuse that picture.
+
+    Rendering text is slow in Agg (about a millisecond for each tick label, legend entry or
+    label), and a slider figure redraws all of it on every move although only a few lines, bars
+    and numbers change. After this call, each draw of ``fig`` on an Agg canvas pastes the cached
+    picture of the static part and draws only the ``dynamic`` artists over it (blitting).
+    So ``dynamic`` must list every artist that ``update`` changes, and nothing else may change:
+    a change to a static artist (e.g. ``set_ylim``) shows only after ``invalidate()``.
+    Dynamic artists are drawn last, above the static ones: keep legends clear of them.
+
+    The cache is (re)made at the first draw once the figure's layout is frozen (see
+    :class:`rnnlib.explorer.Explorer`), and again whenever the canvas size or renderer changes;
+    other renderers (PDF, SVG) always get a full draw.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure with an Agg canvas (:func:`rnnlib.explorer.new_figure`)
+    dynamic : iterable of artists of ``fig`` that the slider update moves
+
+    Returns
+    -------
+    invalidate : callable with no arguments; drops the cached picture.
+    """
+    dynamic = list(dynamic)
+    full_draw = fig.draw
+    cache = {}
+
+    def draw(renderer):
+        engine = fig.get_layout_engine()
+        frozen = engine is None or isinstance(engine, PlaceHolderLayoutEngine)
+        if not frozen or not hasattr(renderer, "copy_from_bbox"):
+            cache.clear()
+            return full_draw(renderer)
+        key = (id(renderer), renderer.width, renderer.height, fig.dpi)
+        if cache.get("key") != key:
+            shown = [a.get_visible() for a in dynamic]
+            for a in dynamic:
+                a.set_visible(False)
+            try:
+                full_draw(renderer)
+            finally:
+                for a, vis in zip(dynamic, shown, strict=True):
+                    a.set_visible(vis)
+            cache.update(key=key, background=renderer.copy_from_bbox(fig.bbox))
+        else:
+            renderer.restore_region(cache["background"])
+        for a in dynamic:
+            if a.get_visible():
+                a.draw(renderer)
+        fig.stale = False
+
+    fig.draw = draw
+    return cache.clear
