@@ -1,0 +1,256 @@
+"""Data that rnnlib makes itself (lesson 08): a noisy periodic signal, a tiny corpus, encodings.
+
+Nothing here reads a file or the network: every series is computed from a formula or a small
+grammar with a fixed seed, so each lesson gets the same data on every machine.
+
+- :func:`periodic_signal`   two harmonics plus Gaussian noise, for next-value prediction
+- :func:`tiny_corpus`       sentences from a ten-rule grammar, a few KB, for a character model
+- :func:`char_vocabulary`, :func:`encode`, :func:`decode`, :func:`one_hot`   character encoding
+- :func:`next_step_windows` input/target windows ``(s[i : i+T], s[i+1 : i+T+1])``
+- :func:`random_batches`    a seeded stream of such windows at random offsets, for training
+- :func:`valid_word_fraction` how many words of a text are words of the grammar
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ._validate import as_scalar
+
+__all__ = [
+    "periodic_signal",
+    "GRAMMAR",
+    "tiny_corpus",
+    "corpus_words",
+    "char_vocabulary",
+    "encode",
+    "decode",
+    "one_hot",
+    "next_step_windows",
+    "random_batches",
+    "valid_word_fraction",
+]
+
+
+def _positive_int(name, n, minimum=1):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {n!r}")
+    return int(n)
+
+
+def periodic_signal(length=400, period=25.0, noise=0.1, seed=0):
+    """A periodic signal with two harmonics, observed with Gaussian noise.
+
+    ``s_t = sin(2π t / P) + ½ sin(4π t / P + 1)``,  ``y_t = s_t + ε_t``,  ``ε_t ~ N(0, σ²)``,
+    for t = 0..length−1. The clean ``s`` is what a perfect predictor would track; the noisy ``y``
+    is what a model sees and is trained on.
+
+    Parameters
+    ----------
+    length : int, number of samples
+    period : float P > 0, in samples
+    noise : float σ ≥ 0, the noise standard deviation
+    seed : int, for ``np.random.default_rng``
+
+    Returns
+    -------
+    clean : ndarray (length,), the signal s
+    noisy : ndarray (length,), the observations y = s + ε
+    """
+    length = _positive_int("length", length, 2)
+    period = as_scalar("period", period)
+    noise = as_scalar("noise", noise)
+    if period <= 0:
+        raise ValueError(f"period: expected a positive number of samples, got {period}")
+    if noise < 0:
+        raise ValueError(f"noise: expected a standard deviation >= 0, got {noise}")
+    t = np.arange(length)
+    clean = np.sin(2 * np.pi * t / period) + 0.5 * np.sin(4 * np.pi * t / period + 1.0)
+    noisy = clean + noise * np.random.default_rng(seed).normal(size=length)
+    return clean, noisy
+
+
+#: The grammar of :func:`tiny_corpus`: a sentence is ``det [adj] noun verb det [adj] noun .``
+GRAMMAR = {
+    "det": ("the", "a"),
+    "adj": ("small", "red", "big", "happy"),
+    "noun": ("cat", "dog", "bird", "fox", "fish"),
+    "verb": ("sees", "likes", "chases", "finds"),
+}
+
+
+def corpus_words():
+    """The set of every word :func:`tiny_corpus` can produce."""
+    return frozenset(w for words in GRAMMAR.values() for w in words)
+
+
+def _noun_phrase(rng):
+    det = GRAMMAR["det"][rng.integers(len(GRAMMAR["det"]))]
+    noun = GRAMMAR["noun"][rng.integers(len(GRAMMAR["noun"]))]
+    if rng.random() < 0.5:
+        adj = GRAMMAR["adj"][rng.integers(len(GRAMMAR["adj"]))]
+        return f"{det} {adj} {noun}"
+    return f"{det} {noun}"
+
+
+def tiny_corpus(n_sentences=160, seed=0):
+    """Sentences from :data:`GRAMMAR`, one a line, e.g. ``"the red fox sees a cat."``.
+
+    About 25 characters a sentence, so the default is about 4 KB of text with fewer than 30
+    distinct characters: small enough that a character model with a few dozen hidden units
+    learns its words in a few hundred steps.
+
+    Parameters
+    ----------
+    n_sentences : int ≥ 1
+    seed : int, for ``np.random.default_rng``
+
+    Returns
+    -------
+    text : str, sentences each ending in ``".\\n"``
+    """
+    n_sentences = _positive_int("n_sentences", n_sentences)
+    rng = np.random.default_rng(seed)
+    lines = []
+    for _ in range(n_sentences):
+        verb = GRAMMAR["verb"][rng.integers(len(GRAMMAR["verb"]))]
+        lines.append(f"{_noun_phrase(rng)} {verb} {_noun_phrase(rng)}.\n")
+    return "".join(lines)
+
+
+def char_vocabulary(text):
+    """The sorted distinct characters of ``text``, as one string; its index is the class id."""
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"text: expected a non-empty str, got {type(text).__name__} {text!r:.40}")
+    return "".join(sorted(set(text)))
+
+
+def encode(text, vocab):
+    """Class ids of the characters of ``text``: ``ids[i] = vocab.index(text[i])``, int64 (len,)."""
+    if not isinstance(text, str):
+        raise ValueError(f"text: expected a str, got {type(text).__name__}")
+    if not isinstance(vocab, str) or not vocab:
+        raise ValueError(f"vocab: expected a non-empty str of characters, got {vocab!r:.40}")
+    index = {c: i for i, c in enumerate(vocab)}
+    unknown = sorted(set(text) - set(index))
+    if unknown:
+        raise ValueError(
+            f"text: expected only characters of vocab {vocab!r}, got {''.join(unknown)!r}"
+        )
+    return np.fromiter((index[c] for c in text), dtype=np.int64, count=len(text))
+
+
+def decode(ids, vocab):
+    """The text of class ids: ``"".join(vocab[i] for i in ids)``."""
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
+        raise ValueError(
+            f"ids: expected a 1-d array of integer class ids, got {ids.dtype} {ids.shape}"
+        )
+    if ids.size and (ids.min() < 0 or ids.max() >= len(vocab)):
+        raise ValueError(
+            f"ids: expected values in 0..{len(vocab) - 1} (the vocab), got {ids.min()}..{ids.max()}"
+        )
+    return "".join(vocab[i] for i in ids)
+
+
+def one_hot(ids, n_classes):
+    """``X[..., c] = 1`` where ``ids[...] == c``, else 0: shape ``ids.shape + (C,)``, float64.
+
+    Multiplying a one-hot row by ``Wx`` (C, H) picks row ``c`` of ``Wx``: the RNN's input layer
+    on characters is a table look-up.
+    """
+    n_classes = _positive_int("n_classes", n_classes)
+    ids = np.asarray(ids)
+    if ids.size and ids.dtype.kind not in "iu":
+        raise ValueError(f"ids: expected integer class ids, got dtype {ids.dtype}")
+    if ids.size and (ids.min() < 0 or ids.max() >= n_classes):
+        raise ValueError(
+            f"ids: expected values in 0..{n_classes - 1}, got {ids.min()}..{ids.max()}"
+        )
+    out = np.zeros((*ids.shape, n_classes))
+    np.put_along_axis(out, ids[..., None].astype(np.intp), 1.0, axis=-1)
+    return out
+
+
+def next_step_windows(series, T, starts):
+    """Inputs and next-step targets cut from one long series.
+
+    ``inputs[n] = series[s_n : s_n + T]`` and ``targets[n] = series[s_n + 1 : s_n + T + 1]``: at
+    every position t the target is the value that comes next.
+
+    Parameters
+    ----------
+    series : ndarray (L, ...) (a signal, or character ids)
+    T : int ≥ 1, the window length
+    starts : int array (N,), each in 0..L−T−1
+
+    Returns
+    -------
+    inputs, targets : ndarrays (N, T, ...), of the dtype of ``series``
+    """
+    series = np.asarray(series)
+    T = _positive_int("T", T)
+    starts = np.asarray(starts)
+    L = series.shape[0] if series.ndim else 0
+    if series.ndim < 1 or L < T + 1:
+        raise ValueError(
+            f"series: expected at least T + 1 = {T + 1} values, got shape {series.shape}"
+        )
+    if starts.ndim != 1 or (starts.size and starts.dtype.kind not in "iu"):
+        raise ValueError(
+            f"starts: expected a 1-d array of integer offsets, got {starts.dtype} {starts.shape}"
+        )
+    if starts.size and (starts.min() < 0 or starts.max() > L - T - 1):
+        raise ValueError(
+            f"starts: expected offsets in 0..{L - T - 1} (L − T − 1), "
+            f"got {starts.min()}..{starts.max()}"
+        )
+    idx = starts[:, None] + np.arange(T)
+    return series[idx], series[idx + 1]
+
+
+def random_batches(series, T, N, steps, seed=0):
+    """``steps`` batches of :func:`next_step_windows` at random offsets, seeded.
+
+    Every batch draws N offsets uniformly from 0..L−T−1 with ``np.random.default_rng(seed)``,
+    so the same arguments give the same stream.
+
+    Returns
+    -------
+    batches : iterator of ``(inputs, targets)``, ndarrays (N, T, ...); bad arguments raise
+        ``ValueError`` at the call, not at the first batch
+    """
+    series = np.asarray(series)
+    T, N = _positive_int("T", T), _positive_int("N", N)
+    steps = _positive_int("steps", steps, 0)
+    L = series.shape[0] if series.ndim else 0
+    if L < T + 1:
+        raise ValueError(
+            f"series: expected at least T + 1 = {T + 1} values, got shape {series.shape}"
+        )
+    rng = np.random.default_rng(seed)
+    # Checked above, eagerly; the generator below only draws and cuts.
+    return (next_step_windows(series, T, rng.integers(0, L - T, size=N)) for _ in range(steps))
+
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def valid_word_fraction(text, words=None):
+    """The fraction of the words of ``text`` that are in ``words`` (default: the grammar's).
+
+    A word is a run of letters a–z. The last one is left out when ``text`` ends in a letter
+    (a sample cut mid-word is not counted as a mistake). Returns 0.0 when there is no word.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"text: expected a str, got {type(text).__name__}")
+    words = corpus_words() if words is None else frozenset(words)
+    found = _WORD.findall(text)
+    if found and text[-1].isalpha():
+        found = found[:-1]
+    if not found:
+        return 0.0
+    return sum(w in words for w in found) / len(found)

@@ -1,0 +1,319 @@
+"""How gradients travel back through time (lesson 06): vanishing, exploding and truncated.
+
+Scalar model (:mod:`rnnlib.scalar`). The gradient reaching o_s from o_T is a product of one
+factor per step::
+
+    do_T/do_s = Π_(t = s+1..T) do_t/do_(t−1) = Π_(t = s+1..T) (1 − o_t²)·w
+
+Since 0 < 1 − o_t² ≤ 1, its size is at most |w|^(T − s): for |w| < 1 it vanishes geometrically.
+For |w| > 1 it can grow like |w|^(T − s), but only while the tanh is unsaturated (o_t ≈ 0).
+
+Matrix model (:mod:`rnnlib.rnn`), one sequence, row vectors::
+
+    h_t = tanh(a_t),  a_t = x_t Wx + h_(t−1) Wh + b,   a_(t,j) = Σ_i h_(t−1,i) Wh_(ij) + …
+
+so ∂h_(t,j)/∂h_(t−1,i) = (1 − h_(t,j)²)·Wh_(ij), i.e. the Jacobian (rows: outputs j,
+columns: inputs i) is
+
+    J_t = ∂h_t/∂h_(t−1) = diag(1 − h_t²) · Wh^T                      (H, H)
+
+and over several steps, by the chain rule, the later Jacobian stands on the left::
+
+    ∂h_T/∂h_s = J_T J_(T−1) ⋯ J_(s+1)
+
+A row gradient g_t = ∂L/∂h_t travels back as g_(t−1) = g_t J_t (what :func:`rnnlib.rnn_backward`
+does: ``da = g * (1 − h²)``, ``g_prev = da @ Wh.T``). Since ‖J_t‖₂ ≤ ‖Wh‖₂,
+‖∂h_T/∂h_s‖₂ ≤ ‖Wh‖₂^(T − s).
+
+Truncated BPTT (:func:`rnnlib.rnn_backward_truncated`, sliding windows of length k): how far its
+gradient is from the full one, by relative error and cosine similarity, as k grows.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._validate import as_array, as_scalar, check_finite
+from .gradcheck import rel_error
+from .rnn import RNNCache, rnn_backward, rnn_backward_truncated, rnn_forward
+from .scalar import Forward
+
+__all__ = [
+    "scalar_step_factors",
+    "scalar_gradient_products",
+    "scaled_orthogonal",
+    "long_sequence_problem",
+    "hidden_jacobian",
+    "jacobian_products",
+    "gradient_norms_by_distance",
+    "cosine_similarity",
+    "TruncationCurve",
+    "truncation_curve",
+    "scalar_bptt_truncated",
+]
+
+
+def _int(name, n, minimum=1):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {n!r}")
+    return int(n)
+
+
+# -- the scalar model ----------------------------------------------------------------------
+def scalar_step_factors(fwd):
+    """``do_t/do_(t−1) = (1 − o_t²)·w`` for t = 1..T.
+
+    Parameters
+    ----------
+    fwd : :class:`rnnlib.scalar.Forward`
+
+    Returns
+    -------
+    ndarray (T,), entry t − 1 is the factor of step t
+    """
+    if not isinstance(fwd, Forward):
+        raise ValueError(
+            f"fwd: expected the result of rnnlib.scalar.forward, got {type(fwd).__name__}"
+        )
+    o = fwd.o
+    return (1.0 - o[1:] ** 2) * fwd.w
+
+
+def scalar_gradient_products(fwd):
+    """``do_T/do_(T−d) = Π_(t = T−d+1..T) (1 − o_t²)·w`` for distances d = 0..T.
+
+    Parameters
+    ----------
+    fwd : :class:`rnnlib.scalar.Forward`
+
+    Returns
+    -------
+    ndarray (T + 1,), entry d is do_T/do_(T−d) (entry 0 is do_T/do_T = 1)
+    """
+    factors = scalar_step_factors(fwd)
+    return np.concatenate(([1.0], np.cumprod(factors[::-1])))
+
+
+# -- the matrix model ----------------------------------------------------------------------
+def scaled_orthogonal(H, scale, seed=0):
+    """A recurrent matrix ``Wh = scale · Q`` with Q a random orthogonal (H, H) matrix.
+
+    Every singular value of Wh equals ``scale`` (Q from the QR factorisation of a Gaussian
+    matrix, columns' signs fixed so that Q is uniformly distributed), so ``scale`` alone decides
+    whether ‖Wh‖₂ = scale is below or above 1.
+    """
+    H = _int("H", H)
+    scale = as_scalar("scale", scale)
+    q, r = np.linalg.qr(np.random.default_rng(seed).normal(size=(H, H)))
+    return scale * q * np.sign(np.diag(r))
+
+
+def long_sequence_problem(scale, H=8, T=20, input_scale=0.05, seed=0):
+    """The matrix RNN of lesson 06: one sequence (N = 1) of T steps, D = 1 input, H hidden units.
+
+    ``Wh = scaled_orthogonal(H, scale)`` (every singular value = ``scale``), ``Wx`` Gaussian
+    times ``input_scale`` (small inputs keep tanh unsaturated at first), ``b = 0``, ``h0 = 0``.
+    Two losses to send back: ``g_T`` (H,), a unit vector, the gradient of a loss that touches
+    only h_T; and ``dh`` (1, T, H), Gaussian, the gradient of a loss at every step.
+
+    Returns
+    -------
+    dict with ``x`` (1, T, 1), ``h0`` (1, H), ``Wx`` (1, H), ``Wh`` (H, H), ``b`` (H,),
+    ``g_T`` (H,), ``dh`` (1, T, H); the same for every ``scale`` except ``Wh``.
+    """
+    H, T = _int("H", H), _int("T", T)
+    input_scale = as_scalar("input_scale", input_scale)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(1, T, 1))
+    Wx = input_scale * rng.normal(size=(1, H))
+    g_T = rng.normal(size=H)
+    dh = rng.normal(size=(1, T, H))
+    return {
+        "x": x,
+        "h0": np.zeros((1, H)),
+        "Wx": Wx,
+        "Wh": scaled_orthogonal(H, scale, seed),
+        "b": np.zeros(H),
+        "g_T": g_T / np.linalg.norm(g_T),
+        "dh": dh,
+    }
+
+
+def hidden_jacobian(h_t, Wh):
+    """The one-step Jacobian ``J_t = ∂h_t/∂h_(t−1) = diag(1 − h_t²) · Wh^T``.
+
+    ``J[j, i] = ∂h_(t,j)/∂h_(t−1,i) = (1 − h_(t,j)²) Wh[i, j]`` for the row-vector model
+    ``h_t = tanh(x_t Wx + h_(t−1) Wh + b)``.
+
+    Parameters
+    ----------
+    h_t : ndarray (H,) or (N, H), the hidden state *after* the step
+    Wh : ndarray (H, H)
+
+    Returns
+    -------
+    ndarray (H, H), or (N, H, H) for a batch
+    """
+    h_t, Wh = as_array("h_t", h_t), as_array("Wh", Wh)
+    if Wh.ndim != 2 or Wh.shape[0] != Wh.shape[1]:
+        raise ValueError(f"Wh: expected a square array of shape (H, H), got shape {Wh.shape}")
+    H = Wh.shape[0]
+    if h_t.ndim not in (1, 2) or h_t.shape[-1] != H:
+        raise ValueError(f"h_t: expected shape (H,) = ({H},) or (N, H), got shape {h_t.shape}")
+    check_finite("h_t", h_t)
+    check_finite("Wh", Wh)
+    return (1.0 - h_t**2)[..., :, None] * Wh.T
+
+
+def _states(hs, Wh):
+    hs, Wh = as_array("hs", hs), as_array("Wh", Wh)
+    if Wh.ndim != 2 or Wh.shape[0] != Wh.shape[1]:
+        raise ValueError(f"Wh: expected a square array of shape (H, H), got shape {Wh.shape}")
+    H = Wh.shape[0]
+    if hs.ndim != 2 or hs.shape[1] != H or hs.shape[0] < 1:
+        raise ValueError(
+            f"hs: expected the states h_0..h_T of one sequence, shape (T + 1, H) = (T + 1, {H}), "
+            f"got shape {hs.shape}"
+        )
+    check_finite("hs", hs)
+    return hs, Wh
+
+
+def jacobian_products(hs, Wh):
+    """``∂h_T/∂h_(T−d) = J_T J_(T−1) ⋯ J_(T−d+1)`` for d = 0..T, as true matrix products.
+
+    Parameters
+    ----------
+    hs : ndarray (T + 1, H), the states h_0..h_T of one sequence (e.g. ``cache.hs[:, n]``)
+    Wh : ndarray (H, H)
+
+    Returns
+    -------
+    ndarray (T + 1, H, H), entry d is ∂h_T/∂h_(T−d) (entry 0 is the identity)
+    """
+    hs, Wh = _states(hs, Wh)
+    T, H = hs.shape[0] - 1, hs.shape[1]
+    J = hidden_jacobian(hs[1:], Wh)  # J[t − 1] = J_t, t = 1..T
+    out = np.empty((T + 1, H, H))
+    out[0] = np.eye(H)
+    for d in range(1, T + 1):
+        out[d] = out[d - 1] @ J[T - d]  # (J_T ⋯ J_(T−d+2)) J_(T−d+1)
+    return out
+
+
+def gradient_norms_by_distance(hs, Wh, g_T):
+    """``‖∂L/∂h_(T−d)‖`` for d = 0..T when the loss touches only h_T, with ∂L/∂h_T = g_T.
+
+    The gradient travels back one step at a time, ``g_(t−1) = g_t J_t`` (a vector–Jacobian
+    product, as BPTT computes it; it equals ``g_T @ jacobian_products(hs, Wh)[d]``).
+
+    Parameters
+    ----------
+    hs : ndarray (T + 1, H), states h_0..h_T of one sequence
+    Wh : ndarray (H, H)
+    g_T : ndarray (H,)
+
+    Returns
+    -------
+    ndarray (T + 1,), entry d is ‖g_(T−d)‖
+    """
+    hs, Wh = _states(hs, Wh)
+    g = as_array("g_T", g_T)
+    if g.shape != (hs.shape[1],):
+        raise ValueError(f"g_T: expected shape (H,) = ({hs.shape[1]},), got shape {g.shape}")
+    check_finite("g_T", g)
+    T = hs.shape[0] - 1
+    norms = np.empty(T + 1)
+    norms[0] = np.linalg.norm(g)
+    for d in range(1, T + 1):
+        h = hs[T - d + 1]
+        g = (g * (1.0 - h * h)) @ Wh.T  # g_(t−1) = g_t diag(1 − h_t²) Wh^T
+        norms[d] = np.linalg.norm(g)
+    return norms
+
+
+# -- truncated BPTT against the full gradient ------------------------------------------------
+def cosine_similarity(a, b):
+    """``cos θ = <a, b> / (‖a‖ ‖b‖)`` over all entries (1: same direction; 0 if either is 0)."""
+    a, b = as_array("a", a).ravel(), as_array("b", b).ravel()
+    if a.shape != b.shape:
+        raise ValueError(f"b: expected {a.size} entries (as many as a), got {b.size}")
+    den = np.linalg.norm(a) * np.linalg.norm(b)
+    return float(a @ b / den) if den > 0 else 0.0
+
+
+class TruncationCurve(NamedTuple):
+    """Truncated against full BPTT, for each window length ``ks[i]``: the relative error
+    ``rel_error(g_k, g)`` and the cosine similarity ``cos(g_k, g)``, where g is the full
+    gradient of (Wx, Wh, b) flattened into one vector and g_k the truncated one."""
+
+    ks: np.ndarray
+    rel_errors: np.ndarray
+    cosines: np.ndarray
+
+
+def truncation_curve(dh, cache, ks):
+    """How far :func:`rnnlib.rnn_backward_truncated` is from :func:`rnnlib.rnn_backward`.
+
+    Parameters
+    ----------
+    dh : ndarray (N, T, H), the upstream gradient of every h_t
+    cache : :class:`rnnlib.RNNCache` from :func:`rnnlib.rnn_forward`
+    ks : sequence of int ≥ 1, window lengths
+
+    Returns
+    -------
+    :class:`TruncationCurve`
+    """
+    if not isinstance(cache, RNNCache):
+        raise ValueError(
+            f"cache: expected the RNNCache of rnnlib.rnn_forward, got {type(cache).__name__}"
+        )
+    ks = np.asarray(ks)
+    if ks.ndim != 1 or ks.size == 0 or ks.dtype.kind not in "iu" or ks.min() < 1:
+        raise ValueError(f"ks: expected a 1-d sequence of integers >= 1, got {ks!r}")
+    full = np.concatenate([g.ravel() for g in rnn_backward(dh, cache)[2:]])
+    errs, coss = [], []
+    for k in ks:
+        g = np.concatenate([a.ravel() for a in rnn_backward_truncated(dh, cache, int(k))[2:]])
+        errs.append(rel_error(g, full))
+        coss.append(cosine_similarity(g, full))
+    return TruncationCurve(ks.astype(int), np.array(errs), np.array(coss))
+
+
+def scalar_bptt_truncated(xs, ys, u, w, v, k):
+    """Truncated BPTT(k) for the scalar model with a target at every step.
+
+    The scalar RNN is the matrix RNN with one unit (D = H = 1, Wx = [[u]], Wh = [[w]], b = 0),
+    so this runs :func:`rnnlib.rnn_backward_truncated` on it: the error of step t,
+    dL_t/do_t = (ŷ_t − y_t)·v, reaches the copies of u and w at steps t, t−1, …, t−k+1 and no
+    earlier ones. dL/dv = Σ_t (ŷ_t − y_t)·o_t does not go back in time, so k does not change it.
+
+    Parameters
+    ----------
+    xs, ys : ndarray (T,), inputs and one target a step
+    u, w, v : float
+    k : int ≥ 1
+
+    Returns
+    -------
+    (dL/du, dL/dw, dL/dv) : floats, equal to :func:`rnnlib.scalar.bptt` with ``ys`` for k ≥ T
+    """
+    xs = as_array("xs", xs)
+    if xs.ndim != 1 or xs.size == 0:
+        raise ValueError(f"xs: expected shape (T,) with T >= 1, got shape {xs.shape}")
+    check_finite("xs", xs)
+    ys = as_array("ys", ys)
+    if ys.shape != xs.shape:
+        raise ValueError(f"ys: expected one target a step, shape (T,) = {xs.shape}, got {ys.shape}")
+    check_finite("ys", ys)
+    u, w, v = as_scalar("u", u), as_scalar("w", w), as_scalar("v", v)
+    T = xs.size
+    h, cache = rnn_forward(xs.reshape(1, T, 1), np.zeros((1, 1)), [[u]], [[w]], [0.0])
+    o = h.ravel()
+    err = v * o - ys  # ŷ_t − y_t
+    dh = (err * v).reshape(1, T, 1)  # each step's own dL_t/do_t
+    _, _, dWx, dWh, _ = rnn_backward_truncated(dh, cache, k)
+    return float(dWx[0, 0]), float(dWh[0, 0]), float(err @ o)

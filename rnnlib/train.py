@@ -1,0 +1,270 @@
+"""Iterative training of the seed's scalar RNN (lesson 05): the seed's step 5.
+
+"This process of calculating gradients and updating weights is repeated for many iterations
+(epochs)." Here one *epoch* is one pass over the whole training set: the forward and backward pass
+of :mod:`rnnlib.scalar` on every sequence, the mean loss and the mean gradient, then one plain
+gradient-descent step ``θ ← θ − η ∇L(θ)`` for θ = (u, w, v) (full-batch: one update per epoch,
+so an epoch *is* an iteration, as the seed says; no momentum, no adaptive step).
+
+The task (:func:`decaying_sum_task`), a *fading memory*: the target is a weighted sum of the
+inputs seen so far, the newest counting most::
+
+    y_t = Σ_(s ≤ t) λ^(t − s) x_s  = x_t + λ x_(t−1) + λ² x_(t−2) + …,   x_s ~ U(−1, 1)
+
+A linear recurrence o_t = x_t + λ o_(t−1) computes it exactly, so the scalar RNN
+o_t = tanh(u x_t + w o_(t−1)), ŷ_t = v o_t can fit it closely with w ≈ λ and u·v ≈ 1 (tanh bends
+the large values a little, so the loss does not reach exactly 0). With one target per sequence
+(many-to-one) the loss is ½(ŷ_T − y_T)²; with a target at every step (many-to-many) it is
+Σ_t ½(ŷ_t − y_t)². Either way the training loss is the *mean* over the n sequences::
+
+    L(θ) = (1/n) Σ_i L_i(θ),        ∇L(θ) = (1/n) Σ_i ∇L_i(θ)
+
+Divergence: when η is too large the loss grows from epoch to epoch instead of shrinking.
+:func:`train_scalar` stops at the first epoch where the loss becomes non-finite or exceeds
+``max_loss`` (by default 1000 × the initial loss), or a weight becomes non-finite, and reports it
+(``diverged``, ``diverged_at``, ``message``) instead of handing back NaNs.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from . import scalar
+from ._validate import as_array, as_scalar, check_finite
+from .optim import clip_grad_norm, clip_grad_value, sgd_step
+
+__all__ = [
+    "decaying_sum_task",
+    "dataset_loss_and_grads",
+    "train_epoch",
+    "TrainResult",
+    "train_scalar",
+]
+
+
+def _int(name, n, minimum):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {n!r}")
+    return int(n)
+
+
+def decaying_sum_task(n=16, T=4, decay=0.5, every_step=False, seed=0):
+    """A fading-memory task: the target is the decaying sum of the inputs seen so far.
+
+    ``x_(i,t) ~ U(−1, 1)`` and ``y_(i,t) = Σ_(s ≤ t) λ^(t − s) x_(i,s)`` (λ = ``decay``).
+
+    Parameters
+    ----------
+    n : int ≥ 1, number of sequences
+    T : int ≥ 1, sequence length
+    decay : float λ in [0, 1], how much of the past each step keeps
+    every_step : bool, False: one target per sequence, the last one y_T (many-to-one);
+        True: a target at every step (many-to-many)
+    seed : int, for ``np.random.default_rng``
+
+    Returns
+    -------
+    xs : ndarray (n, T)
+    ys : ndarray (n,) (many-to-one) or (n, T) (many-to-many)
+    """
+    n, T = _int("n", n, 1), _int("T", T, 1)
+    decay = as_scalar("decay", decay)
+    if not 0.0 <= decay <= 1.0:
+        raise ValueError(f"decay: expected a number in [0, 1], got {decay}")
+    xs = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, T))
+    ys = np.empty_like(xs)
+    acc = np.zeros(n)
+    for t in range(T):
+        acc = decay * acc + xs[:, t]  # y_t = x_t + λ y_(t−1)
+        ys[:, t] = acc
+    return xs, (ys if every_step else ys[:, -1].copy())
+
+
+def _dataset(xs, ys):
+    xs = as_array("xs", xs)
+    if xs.ndim != 2 or xs.size == 0:
+        raise ValueError(
+            f"xs: expected a 2-d array of n sequences of length T, shape (n, T), "
+            f"got shape {xs.shape}"
+        )
+    check_finite("xs", xs)
+    ys = as_array("ys", ys)
+    n, T = xs.shape
+    if ys.shape not in ((n,), (n, T)):
+        raise ValueError(
+            f"ys: expected shape (n,) = ({n},) (one target a sequence) or (n, T) = ({n}, {T}) "
+            f"(a target at every step), got shape {ys.shape}"
+        )
+    check_finite("ys", ys)
+    return xs, ys
+
+
+def dataset_loss_and_grads(xs, ys, u, w, v):
+    """Mean loss over the training set and its gradient, from :mod:`rnnlib.scalar` per sequence.
+
+    ``L = (1/n) Σ_i L_i`` and ``∇L = (1/n) Σ_i (dL_i/du, dL_i/dw, dL_i/dv)``, where ``L_i`` is the
+    loss of sequence i, ``½(ŷ − y)²`` or ``Σ_t ½(ŷ_t − y_t)²`` (as
+    :func:`rnnlib.scalar.total_loss`; here from the error ŷ − y that
+    :func:`rnnlib.scalar.backward` returns with the gradient).
+
+    Parameters
+    ----------
+    xs : ndarray (n, T)
+    ys : ndarray (n,) (a target at the last step) or (n, T) (a target at every step)
+    u, w, v : float
+
+    Returns
+    -------
+    loss : float, the mean loss L
+    grads : ndarray (3,), ``(dL/du, dL/dw, dL/dv)``
+    """
+    xs, ys = _dataset(xs, ys)
+    u, w, v = as_scalar("u", u), as_scalar("w", w), as_scalar("v", v)
+    n = xs.shape[0]
+    total = du = dw = dv = 0.0
+    for i in range(n):
+        g = scalar.backward(scalar.forward(xs[i], u, w, v), ys[i])
+        err = g.dL_dyhat  # ŷ − y (a float), or ŷ_t − y_t for every step: L_i = ½ Σ err²
+        total += 0.5 * (err * err if ys.ndim == 1 else float(err @ err))
+        du, dw, dv = du + g.du, dw + g.dw, dv + g.dv
+    return total / n, np.array([du, dw, dv]) / n
+
+
+def _update(params, grads, lr, max_norm=None, clip_value=None):
+    """``θ − η g`` for each parameter, after optional clipping of g (inputs unchanged)."""
+    grads = [np.float64(g) for g in grads]
+    if max_norm is not None:
+        grads, _ = clip_grad_norm(grads, max_norm)
+    if clip_value is not None:
+        grads = clip_grad_value(grads, clip_value)
+    return tuple(float(sgd_step(p, g, lr)) for p, g in zip(params, grads, strict=True))
+
+
+def train_epoch(xs, ys, u, w, v, lr):
+    """One epoch of gradient descent on the scalar RNN: the whole training set, one update.
+
+    ``L, ∇L = dataset_loss_and_grads(xs, ys, u, w, v)`` then ``θ ← θ − η ∇L`` for θ = u, w, v.
+
+    Parameters
+    ----------
+    xs : ndarray (n, T)
+    ys : ndarray (n,) or (n, T)
+    u, w, v : float, the weights before the epoch
+    lr : float η > 0
+
+    Returns
+    -------
+    u, w, v : float, the weights after the update
+    loss : float, the mean loss *before* the update (the one whose gradient was used)
+    """
+    lr = as_scalar("lr", lr)
+    if lr <= 0:
+        raise ValueError(f"lr: expected a positive learning rate, got {lr}")
+    loss, grads = dataset_loss_and_grads(xs, ys, u, w, v)
+    return (*_update((u, w, v), grads, lr), loss)
+
+
+class TrainResult(NamedTuple):
+    """What :func:`train_scalar` did.
+
+    ``losses[e]`` is the mean training loss with the weights ``params[e] = (u, w, v)`` after e
+    epochs, for e = 0..E (E = ``epochs``, or ``diverged_at − 1`` when training diverged: only
+    finite, accepted epochs are kept). ``grad_norms[e]`` is ‖∇L‖ at ``params[e]`` *before* any
+    clipping, the gradient of update e + 1, for every update made (``epochs`` of them, or
+    ``diverged_at`` with the last one the update that blew up). ``diverged_at`` is the epoch whose
+    update made the loss blow up (None if it did not). ``message`` says in words what happened.
+    """
+
+    losses: np.ndarray
+    params: np.ndarray
+    grad_norms: np.ndarray
+    diverged: bool
+    diverged_at: int | None
+    message: str
+
+
+def _blown(loss, limit):
+    return not math.isfinite(loss) or loss > limit
+
+
+def train_scalar(xs, ys, u, w, v, lr, epochs, *, max_norm=None, clip_value=None, max_loss=None):
+    """Train the scalar RNN with plain gradient descent over ``epochs`` epochs.
+
+    Each epoch: mean loss and gradient over the training set (:func:`dataset_loss_and_grads`),
+    optional clipping (by global norm, :func:`rnnlib.clip_grad_norm`, or elementwise,
+    :func:`rnnlib.clip_grad_value`), then ``θ ← θ − η g`` (:func:`rnnlib.sgd_step`).
+
+    Divergence is detected, not plotted as NaN: training stops at the first epoch e whose update
+    gives a weight that is not finite, or a loss that is not finite or exceeds ``max_loss``;
+    the result then has ``diverged=True`` and ``diverged_at=e``, and keeps epochs 0..e−1.
+
+    Parameters
+    ----------
+    xs : ndarray (n, T)
+    ys : ndarray (n,) (many-to-one) or (n, T) (many-to-many)
+    u, w, v : float, initial weights
+    lr : float η > 0
+    epochs : int ≥ 0
+    max_norm : float > 0, optional, clip the gradient (u, w, v) to this global 2-norm
+    clip_value : float > 0, optional, clip each gradient entry to [−clip_value, clip_value]
+    max_loss : float > 0, optional, the loss counted as blown up; default 1000 × initial loss
+
+    Returns
+    -------
+    :class:`TrainResult`
+    """
+    lr = as_scalar("lr", lr)
+    if lr <= 0:
+        raise ValueError(f"lr: expected a positive learning rate, got {lr}")
+    epochs = _int("epochs", epochs, 0)
+    for name, val in (("max_norm", max_norm), ("clip_value", clip_value), ("max_loss", max_loss)):
+        if val is not None and not as_scalar(name, val) > 0:
+            raise ValueError(f"{name}: expected a positive number or None, got {val}")
+    xs, ys = _dataset(xs, ys)
+    params = (as_scalar("u", u), as_scalar("w", w), as_scalar("v", v))
+    loss, grads = dataset_loss_and_grads(xs, ys, *params)
+    limit = 1000.0 * loss if max_loss is None else float(max_loss)
+    losses, history, norms = [loss], [params], []
+    diverged_at, why = None, ""
+    for epoch in range(1, epochs + 1):
+        norms.append(float(np.linalg.norm(grads)))
+        params = _update(params, grads, lr, max_norm, clip_value)
+        if not all(math.isfinite(p) for p in params):
+            diverged_at, why = epoch, "a weight is no longer a finite number"
+            break
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # huge weights: judged below
+                loss, grads = dataset_loss_and_grads(xs, ys, *params)
+        except OverflowError:
+            loss, grads = math.inf, None
+        if _blown(loss, limit):
+            why = (
+                "the loss is not finite"
+                if not math.isfinite(loss)
+                else f"the loss is {loss:.3g}, above the limit {limit:.3g}"
+            )
+            diverged_at = epoch
+            break
+        if not np.isfinite(grads).all():
+            diverged_at, why = epoch, "the gradient is no longer finite"
+            break
+        losses.append(loss)
+        history.append(params)
+    if diverged_at is not None:
+        message = (
+            f"diverged at epoch {diverged_at}: {why} (initial loss {losses[0]:.3g}); "
+            "stopped (try a smaller lr, or clipping)"
+        )
+    else:
+        message = f"trained {epochs} epochs: loss {losses[0]:.4g} -> {losses[-1]:.4g}"
+    return TrainResult(
+        np.array(losses),
+        np.array(history),
+        np.array(norms),
+        diverged_at is not None,
+        diverged_at,
+        message,
+    )

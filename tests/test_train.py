@@ -1,0 +1,203 @@
+"""Training the scalar RNN (rnnlib.train): the task against its closed form, gradients against
+finite differences, the training loop against gradient descent written here with
+finite-difference gradients, divergence detection, clipping and bad input."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rnnlib import numerical_gradient
+from rnnlib.train import (
+    dataset_loss_and_grads,
+    decaying_sum_task,
+    train_epoch,
+    train_scalar,
+)
+
+
+def mean_loss_by_hand(xs, ys, u, w, v):
+    """The mean training loss written out with numpy only (no rnnlib)."""
+    total = 0.0
+    for x, y in zip(xs, ys, strict=True):
+        o, outs = 0.0, []
+        for xt in x:
+            o = np.tanh(u * xt + w * o)
+            outs.append(v * o)
+        outs = np.array(outs)
+        total += 0.5 * np.sum((outs - y) ** 2) if np.ndim(y) else 0.5 * (outs[-1] - y) ** 2
+    return total / len(xs)
+
+
+def test_task_is_the_decaying_sum():
+    xs, ys = decaying_sum_task(n=5, T=4, decay=0.5, every_step=True, seed=3)
+    assert xs.shape == ys.shape == (5, 4)
+    assert np.all(np.abs(xs) <= 1)
+    # closed form y_t = Σ_(s ≤ t) λ^(t − s) x_s, written out for t = 3 (0-based 2)
+    np.testing.assert_allclose(ys[:, 2], xs[:, 2] + 0.5 * xs[:, 1] + 0.25 * xs[:, 0])
+    weights = 0.5 ** np.arange(3, -1, -1)  # λ^(T − s) for s = 1..4
+    np.testing.assert_allclose(ys[:, -1], xs @ weights)
+    x1, y1 = decaying_sum_task(n=5, T=4, decay=0.5, every_step=False, seed=3)
+    np.testing.assert_array_equal(x1, xs)
+    np.testing.assert_allclose(y1, ys[:, -1])
+    assert y1.shape == (5,)
+
+
+def test_task_edge_decays():
+    xs, ys = decaying_sum_task(n=3, T=5, decay=0.0, every_step=True, seed=1)
+    np.testing.assert_allclose(ys, xs)  # no memory: the target is the input
+    xs, ys = decaying_sum_task(n=3, T=5, decay=1.0, every_step=True, seed=1)
+    np.testing.assert_allclose(ys, np.cumsum(xs, axis=1))  # perfect memory: the running sum
+
+
+@given(st.integers(0, 10**6), st.booleans(), st.integers(1, 4), st.integers(1, 5))
+def test_dataset_gradient_matches_finite_differences(seed, every, n, T):
+    rng = np.random.default_rng(seed)
+    xs, ys = decaying_sum_task(n, T, every_step=every, seed=seed)
+    p = rng.uniform(-1.5, 1.5, size=3)
+    loss, grads = dataset_loss_and_grads(xs, ys, *p)
+    assert loss == pytest.approx(mean_loss_by_hand(xs, ys, *p), rel=1e-12)
+    want = numerical_gradient(lambda q: mean_loss_by_hand(xs, ys, *q), p.copy())
+    np.testing.assert_allclose(grads, want, rtol=1e-7, atol=1e-9)
+
+
+def test_train_epoch_is_one_descent_step():
+    xs, ys = decaying_sum_task(4, 3, every_step=True, seed=2)
+    p = np.array([0.7, -0.3, 1.1])
+    u, w, v, loss = train_epoch(xs, ys, *p, lr=0.4)
+    grad = numerical_gradient(lambda q: mean_loss_by_hand(xs, ys, *q), p.copy())
+    np.testing.assert_allclose([u, w, v], p - 0.4 * grad, rtol=1e-8, atol=1e-9)
+    assert loss == pytest.approx(mean_loss_by_hand(xs, ys, *p))  # before the update
+    assert all(isinstance(a, float) for a in (u, w, v, loss))
+
+
+@pytest.mark.parametrize("every", [False, True])
+def test_training_loop_is_gradient_descent(every):
+    """Five epochs written here with finite-difference gradients give the same weights."""
+    xs, ys = decaying_sum_task(5, 4, every_step=every, seed=4)
+    r = train_scalar(xs, ys, 0.5, 0.0, 0.5, lr=0.7, epochs=5)
+    p = np.array([0.5, 0.0, 0.5])
+    for e in range(6):
+        np.testing.assert_allclose(r.params[e], p, rtol=1e-7, atol=1e-9)
+        assert r.losses[e] == pytest.approx(mean_loss_by_hand(xs, ys, *p), rel=1e-9)
+        g = numerical_gradient(lambda q: mean_loss_by_hand(xs, ys, *q), p.copy())
+        if e < 5:
+            assert r.grad_norms[e] == pytest.approx(np.linalg.norm(g), rel=1e-7)
+        p = p - 0.7 * g
+    assert not r.diverged and r.diverged_at is None
+    assert r.losses.shape == (6,) and r.params.shape == (6, 3) and r.grad_norms.shape == (5,)
+    assert "trained 5 epochs" in r.message
+
+
+def test_a_good_learning_rate_learns_the_task():
+    xs, ys = decaying_sum_task(12, 4)
+    r = train_scalar(xs, ys, 0.5, 0.0, 0.5, lr=1.0, epochs=100)
+    assert r.losses[-1] < r.losses[0] / 50
+    u, w, v = r.params[-1]
+    assert 0.4 < w < 0.8  # near λ = 0.5: the recurrence learned the fading memory
+
+
+def test_divergence_is_detected_and_reported():
+    xs, ys = decaying_sum_task(12, 4)
+    r = train_scalar(xs, ys, 0.5, 0.0, 0.5, lr=8.0, epochs=100)
+    assert r.diverged
+    e = r.diverged_at
+    assert 1 <= e < 100
+    assert len(r.losses) == e == len(r.params) and len(r.grad_norms) == e
+    assert np.all(np.isfinite(r.losses)) and np.all(np.isfinite(r.params))
+    assert np.all(r.losses <= 1000 * r.losses[0])
+    # epoch e's update (computed here from the last kept weights) blows the loss past the limit
+    p = r.params[-1]
+    g = numerical_gradient(lambda q: mean_loss_by_hand(xs, ys, *q), p.copy())
+    assert mean_loss_by_hand(xs, ys, *(p - 8.0 * g)) > 1000 * r.losses[0]
+    assert f"diverged at epoch {e}" in r.message
+
+
+def test_an_infinite_weight_is_divergence_not_an_error():
+    xs, ys = decaying_sum_task(3, 3)
+    r = train_scalar(xs, ys, 0.5, 0.0, 0.5, lr=1e308, epochs=5)
+    assert r.diverged and r.diverged_at == 1
+    assert len(r.losses) == 1 and np.isfinite(r.losses).all()
+
+
+def test_own_limit_and_zero_epochs():
+    xs, ys = decaying_sum_task(6, 4)
+    assert not train_scalar(xs, ys, 0.5, 0.0, 0.5, lr=5.0, epochs=20).diverged
+    limit = mean_loss_by_hand(xs, ys, 0.5, 0.0, 0.5)  # stop once above the start
+    r = train_scalar(xs, ys, 0.5, 0.0, 0.5, lr=5.0, epochs=20, max_loss=limit)
+    assert r.diverged and r.losses.max() <= limit and len(r.losses) < 21
+    r0 = train_scalar(xs, ys, 0.5, 0.0, 0.5, lr=5.0, epochs=0)
+    assert r0.losses.shape == (1,) and r0.grad_norms.shape == (0,) and not r0.diverged
+
+
+def test_many_to_many_needs_a_smaller_step():
+    """The summed per-step loss has a larger gradient: η = 2 trains many-to-one, diverges
+    many-to-many (the lesson's claim)."""
+    xs, ym = decaying_sum_task(12, 4, every_step=True)
+    r1 = train_scalar(xs, ym[:, -1], 0.5, 0.0, 0.5, lr=2.0, epochs=100)
+    rm = train_scalar(xs, ym, 0.5, 0.0, 0.5, lr=2.0, epochs=100)
+    assert not r1.diverged and rm.diverged
+
+
+@pytest.mark.parametrize("kind", ["norm", "value"])
+def test_clipping_bounds_every_step(kind):
+    xs, ys = decaying_sum_task(12, 10, seed=1)
+    kw = {"max_norm": 1.0} if kind == "norm" else {"clip_value": 1.0}
+    r = train_scalar(xs, ys, 0.01, 1.6, 1.0, lr=2.5, epochs=30, **kw)
+    steps = np.diff(r.params, axis=0)
+    if kind == "norm":
+        assert np.all(np.linalg.norm(steps, axis=1) <= 2.5 * 1.0 + 1e-12)
+    else:
+        assert np.all(np.abs(steps) <= 2.5 * 1.0 + 1e-12)
+    assert r.grad_norms.max() > 10  # the unclipped gradient did explode
+    # first step by hand: the gradient, rescaled to norm 1 (or clipped entry by entry)
+    p = np.array([0.01, 1.6, 1.0])
+    g = numerical_gradient(lambda q: mean_loss_by_hand(xs, ys, *q), p.copy())
+    clipped = g / np.linalg.norm(g) if kind == "norm" else np.clip(g, -1, 1)
+    np.testing.assert_allclose(r.params[1], p - 2.5 * clipped, rtol=1e-6, atol=1e-8)
+
+
+def test_clipping_rescues_the_exploding_run():
+    """The lesson 06 run: without clipping it diverges, with either clipping it trains."""
+    xs, ys = decaying_sum_task(12, 10, seed=1)
+    args = (xs, ys, 0.01, 1.6, 1.0)
+    assert train_scalar(*args, lr=2.5, epochs=60).diverged
+    for kw in ({"max_norm": 1.0}, {"clip_value": 1.0}):
+        r = train_scalar(*args, lr=2.5, epochs=60, **kw)
+        assert not r.diverged and r.losses[-1] < r.losses[0] / 20
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda xs, ys: train_scalar(xs[0], ys, 0, 0, 0, 0.1, 3), r"xs: expected a 2-d"),
+        (lambda xs, ys: train_scalar(xs, ys[:2], 0, 0, 0, 0.1, 3), r"ys: expected shape \(n,\)"),
+        (lambda xs, ys: train_scalar(xs, ys, 0, 0, 0, 0.0, 3), r"lr: expected a positive"),
+        (lambda xs, ys: train_scalar(xs, ys, 0, 0, 0, 0.1, -1), r"epochs: expected an integer"),
+        (lambda xs, ys: train_scalar(xs, ys, 0, 0, 0, 0.1, 2.5), r"epochs: expected an integer"),
+        (
+            lambda xs, ys: train_scalar(xs, ys, 0, 0, 0, 0.1, 3, max_norm=-1),
+            r"max_norm: expected a positive",
+        ),
+        (lambda xs, ys: train_scalar(xs, ys, np.nan, 0, 0, 0.1, 3), r"u: expected a finite"),
+        (lambda xs, ys: train_epoch(xs, ys, 0, 0, 0, -1.0), r"lr: expected a positive"),
+        (lambda xs, ys: dataset_loss_and_grads(xs * np.nan, ys, 0, 0, 0), r"xs: expected finite"),
+        (lambda xs, ys: decaying_sum_task(0, 3), r"n: expected an integer >= 1"),
+        (lambda xs, ys: decaying_sum_task(3, 3, decay=1.5), r"decay: expected a number in"),
+    ],
+)
+def test_bad_input_names_the_argument(call, match):
+    xs, ys = decaying_sum_task(4, 3)
+    with pytest.raises(ValueError, match=match):
+        call(xs, ys)
+
+
+def test_nothing_is_changed_in_place():
+    xs, ys = decaying_sum_task(4, 3, every_step=True)
+    xs0, ys0 = xs.copy(), ys.copy()
+    train_scalar(xs, ys, 0.5, 0.0, 0.5, lr=1.0, epochs=3, max_norm=0.1)
+    np.testing.assert_array_equal(xs, xs0)
+    np.testing.assert_array_equal(ys, ys0)
+    assert math.isfinite(train_epoch(xs, ys, 0.5, 0.0, 0.5, 1.0)[3])
