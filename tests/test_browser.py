@@ -1,0 +1,314 @@
+"""Every lesson driven in JupyterLab in headless Chromium: Run All, no errors, sliders move figures.
+
+nbval cannot see a slider; a browser can. For each ``notebooks/NN_*.ipynb`` (a scratch copy, so
+nothing here edits the repo) the test opens the lesson in JupyterLab, waits for its kernel, clears
+the stored outputs, runs all cells from the Run menu, waits until no cell is running or queued,
+and asserts that no output is a traceback or stderr text. Then it finds every ``.rnnlib-explorer``
+box, presses ArrowRight on each slider's ``.noUi-handle`` and asserts that the picture (the PNG's
+bytes) or the readout text changed. Screenshots of each lesson and each explorer go to the folder
+printed in the summary (``browser-screenshots/``, or ``$RNNLIB_SCREENSHOTS``).
+
+One JupyterLab server and one Chromium serve all lessons; both are stopped by process id when this
+module ends, pass or fail. The self-tests at the end run the same checks on notebooks written here:
+one that must pass, and one with an error and a slider that drives nothing, which must be caught.
+
+Skips, with the reason, where ``/usr/bin/chromium`` is missing (``.ci/run`` installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from browser_support import CHROMIUM, Browser, LabPage, LabServer, LessonError, LessonPage
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+LESSONS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+# ---------------------------------------------------------------------------------------------
+# session: one server, one browser, one screenshot folder
+
+
+def _require_browser():
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"real-browser tests need Debian's Chromium at {CHROMIUM}, which is missing: "
+            "install it with `apt-get install -y chromium` (`bash .ci/run` does this)"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("real-browser tests need Playwright: pip install -e '.[test]'")
+
+
+class _Summary:
+    """Prints where the screenshots are and how long the browser part took, after the run."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.t0 = time.perf_counter()
+        self.seconds = None
+        self.lessons: list[LessonPage] = []
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.lessons:
+            return
+        terminalreporter.write_sep("-", "real-browser tests (JupyterLab in headless Chromium)")
+        if self.seconds is not None:
+            terminalreporter.write_line(
+                f"{len(self.lessons)} notebook(s) driven in {self.seconds:.1f} s "
+                "(server + browser start and stop included)"
+            )
+        for lp in self.lessons:
+            phases = ", ".join(f"{k} {v:.1f}" for k, v in lp.timings.items())
+            terminalreporter.write_line(f"  {lp.path}: {phases} s")
+        terminalreporter.write_line(f"screenshots: {self.folder}")
+
+
+@pytest.fixture(scope="module")
+def browser_summary(request):
+    _require_browser()
+    folder = Path(os.environ.get("RNNLIB_SCREENSHOTS", REPO / "browser-screenshots")).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    summary = _Summary(folder)
+    request.config.pluginmanager.register(summary, "rnnlib-browser-summary")
+    yield summary
+    summary.seconds = time.perf_counter() - summary.t0
+
+
+@pytest.fixture(scope="module")
+def lab(browser_summary, tmp_path_factory):
+    """JupyterLab serving a scratch folder: a copy of notebooks/ and the self-test notebooks."""
+    root = tmp_path_factory.mktemp("lab-root")
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
+    _write_selftest_notebooks(root / "selftest")
+    server = LabServer(root, tmp_path_factory.mktemp("lab-state"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    b = Browser()
+    try:
+        b.start()
+        yield b
+    finally:
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def lab_page(lab, browser):
+    ctx = browser.browser.new_context(viewport={"width": 1280, "height": 1000})
+    holder = LabPage(lab, ctx)
+    try:
+        yield holder
+    finally:
+        holder.discard()
+        ctx.close()
+
+
+@pytest.fixture
+def notebook(request, lab, lab_page, browser_summary):
+    """Opens ``path`` (relative to the server root) in the module's JupyterLab page."""
+    failed_before = request.session.testsfailed
+
+    def open_(path: str) -> LessonPage:
+        lp = LessonPage(lab_page, path)
+        browser_summary.lessons.append(lp)
+        lp.open()
+        return lp
+
+    yield open_
+    closed = lab_page.close_documents()
+    lab.shutdown_kernels()
+    if not closed or request.session.testsfailed != failed_before:
+        lab_page.discard()  # the next notebook gets a freshly loaded JupyterLab
+
+
+# ---------------------------------------------------------------------------------------------
+# what every lesson must do in the browser
+
+
+def _stored_widget_count(path: Path) -> int:
+    nb = nbformat.read(path, as_version=4)
+    return sum(
+        WIDGET_MIME in out.get("data", {})
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+    )
+
+
+def _format_problems(problems):
+    return "\n\n".join(
+        f"code cell {p['cell']} {p['prompt']} ({p['mime'] or 'widget'}):\n{p['text']}"
+        for p in problems
+    )
+
+
+def drive(lp: LessonPage, shots: Path, name: str, expected_explorers: int):
+    """Run All, check outputs, move every slider; returns what each slider changed."""
+    prompts = lp.run_all()
+    problems = lp.problems()
+    assert not problems, f"{lp.path}: error output after Run All:\n{_format_problems(problems)}"
+    not_run = [i for i, p in enumerate(prompts) if not re.search(r"\d", p)]
+    assert not not_run, f"{lp.path}: code cells {not_run} did not run (prompts {prompts})"
+
+    explorers = lp.wait_explorers(expected_explorers)
+    stray = lp.stray_sliders()
+    assert not stray, f"{lp.path}: sliders outside an rnnlib Explorer (untested): {stray}"
+
+    moved = []
+    for i, ex in enumerate(explorers):
+        visible = lp.static_picture_shown(i)
+        assert not visible, (
+            f"{lp.path}: explorer {i}: the static picture before the live widget is still "
+            f"visible: {visible}"
+        )
+        natural, width = ex["size"]
+        assert 0 < width <= natural, (
+            f"{lp.path}: explorer {i}: its {natural} px wide figure is shown {width} px wide"
+        )
+        for j, slider in enumerate(ex["sliders"]):
+            before, after = lp.move_slider(i, j)
+            label = slider["label"] or f"slider {j}"
+            assert after["values"][j] != before["values"][j], (
+                f"{lp.path}: explorer {i}, slider {label!r}: the arrow keys did not move it "
+                f"(value {before['values'][j]})"
+            )
+            changed = [k for k in ("image", "readout") if after[k] != before[k]]
+            assert changed, (
+                f"{lp.path}: explorer {i}, slider {label!r} moved from {before['values'][j]} to "
+                f"{after['values'][j]} but neither the figure nor the readout changed "
+                f"(readout {after['readout']!r})"
+            )
+            moved.append((i, label, before["values"][j], after["values"][j], changed))
+        lp.mark(f"explorer {i} moved")
+        lp.screenshot_explorer(i, shots / f"{name}-explorer{i}.png")
+    lp.scroll_to_explorer(0)
+    lp.screenshot(shots / f"{name}.png")
+    lp.mark("done")
+    assert not lp.foreign_requests, f"{lp.path}: the page read the network: {lp.foreign_requests}"
+    return moved
+
+
+def _params():
+    if LESSONS:
+        return [pytest.param(p, id=p.stem) for p in LESSONS]
+    return [pytest.param(None, id="no-lessons", marks=pytest.mark.skip("notebooks/ has no lesson"))]
+
+
+@pytest.mark.parametrize("lesson", _params())
+def test_lesson_in_jupyterlab(lesson, notebook, browser_summary):
+    path = f"notebooks/{lesson.name}"
+    lp = notebook(path)
+    shots = browser_summary.folder
+    try:
+        moved = drive(lp, shots, lesson.stem, max(1, _stored_widget_count(lesson)))
+    except (AssertionError, LessonError):
+        lp.screenshot(shots / f"{lesson.stem}-FAILED.png")
+        raise
+    assert moved  # every lesson has at least one slider, and the loop above moved it
+
+
+# ---------------------------------------------------------------------------------------------
+# self-tests of the machinery: it passes a good notebook and catches a bad one
+
+_EXPLORER_CELL = """\
+import numpy as np
+from rnnlib.explorer import Explorer, Slider, new_figure
+
+fig = new_figure(figsize=(5, 2.5))
+ax = fig.add_subplot()
+xs = np.linspace(-3, 3, 61)
+(line,) = ax.plot(xs, np.tanh(xs))
+ax.set_ylim(-1.1, 1.1)
+
+def update(w, b):
+    {body}
+
+ex = Explorer(fig, update, {{"w": Slider(0.0, 2.0, 0.1, 1.0, label="w"),
+                           "b": Slider(-1.0, 1.0, 0.1, 1.0, label="b")}}{readout})
+ex.show()"""
+
+GOOD_BODY = 'line.set_ydata(np.tanh(w * xs + b))\n    return {"y0": float(np.tanh(b))}'
+DEAD_BODY = "return {}"  # moves no artist: a slider that drives nothing
+
+
+def _write_selftest_notebooks(folder: Path):
+    folder.mkdir(parents=True)
+    code, md = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
+    tag = {"tags": ["nbval-ignore-output"]}
+    good = _EXPLORER_CELL.format(
+        body=GOOD_BODY, readout=",\n              readout=lambda s: f\"y(0) = {s['y0']:.3f}\""
+    )
+    dead = _EXPLORER_CELL.format(body=DEAD_BODY, readout="")
+    for name, cells in {
+        "good": [
+            md("# self-test"),
+            code("import sys\nprint(sys.prefix)"),
+            code(good, metadata=tag),
+        ],
+        "broken": [
+            code(dead, metadata=tag),
+            code("1 / 0"),
+            code("print('never runs')"),
+        ],
+    }.items():
+        nb = nbformat.v4.new_notebook(cells=cells)
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+def _number(value: str) -> float:
+    """The exact number in a slider value "1.30 [1.3]" (readout text [noUiSlider's value])."""
+    return float(re.search(r"\[(.*)\]", value).group(1))
+
+
+def test_selftest_good_notebook_passes(notebook, browser_summary):
+    lp = notebook("selftest/good.ipynb")
+    moved = drive(lp, browser_summary.folder, "selftest-good", 1)
+    # Slider b starts at the top of its range: the test had to press ArrowLeft to move it.
+    exact = [(m[1], _number(m[2]), _number(m[3])) for m in moved]
+    assert exact == [("w", 1.0, pytest.approx(1.3)), ("b", 1.0, pytest.approx(0.7))]
+    assert moved[1][4] == ["image", "readout"]  # b moves the curve and y(0) = tanh(b)
+    assert moved[0][4] == ["image"]  # w moves the curve only
+    # The kernel is this environment's Python, although the notebook only says "python3".
+    out = lp.page.locator(".jp-CodeCell").nth(0).locator(".jp-OutputArea-output").inner_text()
+    assert out.strip() == sys.prefix
+
+
+def test_selftest_broken_notebook_is_caught(notebook, browser_summary):
+    lp = notebook("selftest/broken.ipynb")
+    with pytest.raises(AssertionError, match=r"ZeroDivisionError"):
+        drive(lp, browser_summary.folder, "selftest-broken", 1)
+    prompts = lp.page.evaluate(
+        "() => Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt'))"
+        ".map(e => e.textContent.trim())"
+    )
+    assert re.search(r"\d", prompts[1]) and not re.search(r"\d", prompts[2])  # stopped at 1/0
+    # The dead slider moves, but the figure and the readout stay the same: drive() must say so.
+    lp.wait_explorers(1)
+    before, after = lp.move_slider(0, 0, presses=2, timeout=3.0)
+    assert after["values"][0] != before["values"][0]
+    assert (after["image"], after["readout"]) == (before["image"], before["readout"])
