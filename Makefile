@@ -6,8 +6,13 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 # Running as root (containers, CI) needs --allow-root; a normal user does not.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 FIRST_LESSON := notebooks/00_unrolled_forward_pass.ipynb
+# The course's matrices are small: BLAS threads only add overhead (10-20x slower on a busy 2-core
+# machine). One thread each, unless the caller sets otherwise; kernels started by `make lab` inherit it.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
-.PHONY: help lab test test-fast notebooks exercises bench lint format clean
+.PHONY: help lab test test-fast notebooks exercises bench lint format doctor clean
 
 help:
 	@echo "make lab        set up .venv, then open JupyterLab at the first lesson"
@@ -16,6 +21,7 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make bench      run the benchmarks, write benchmarks/RESULTS.md"
 	@echo "make lint       ruff check and format check over .py and .ipynb"
+	@echo "make doctor     check that this Python has what the course needs"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +56,9 @@ exercises: $(VENV)/.test
 
 bench: $(VENV)/.test
 	$(PY) -m benchmarks.run
+
+doctor: $(VENV)/.lab
+	$(PY) -m rnnlib.doctor
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .

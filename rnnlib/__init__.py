@@ -7,20 +7,39 @@ One idea a module:
 - :mod:`rnnlib.losses`    half squared error, softmax cross-entropy
 - :mod:`rnnlib.gradcheck` finite differences and relative error
 - :mod:`rnnlib.optim`     SGD step and gradient clipping
+- :mod:`rnnlib.train`     training the scalar RNN over epochs (stage 05)
+- :mod:`rnnlib.gradflow`  vanishing and exploding gradients, truncation (stage 06)
+- :mod:`rnnlib.models`    RNN + read-out models, training, sampling (stage 08)
+- :mod:`rnnlib.data`      the data the course makes itself: a noisy signal, a tiny corpus
+- :mod:`rnnlib.explorer`  the slider mechanism; :mod:`rnnlib.explorers` each lesson's sliders
+- :mod:`rnnlib.plots`     static drawings (the unrolled graph)
+- :mod:`rnnlib.checks`    the exercises' checkers; :mod:`rnnlib.progress` a learner's progress
+- :mod:`rnnlib.doctor`    is this Python ready for the course? (``python -m rnnlib.doctor``)
 """
 
-from . import scalar
-from .gradcheck import numerical_gradient, rel_error
-from .losses import softmax, softmax_cross_entropy, squared_error
-from .optim import clip_grad_norm, clip_grad_value, sgd_step
-from .rnn import (
-    RNNCache,
-    rnn_backward,
-    rnn_backward_truncated,
-    rnn_forward,
-    rnn_step_backward,
-    rnn_step_forward,
-)
+try:
+    from . import scalar
+    from .gradcheck import numerical_gradient, rel_error
+    from .losses import softmax, softmax_cross_entropy, squared_error
+    from .optim import clip_grad_norm, clip_grad_value, sgd_step
+    from .rnn import (
+        RNNCache,
+        rnn_backward,
+        rnn_backward_truncated,
+        rnn_forward,
+        rnn_step_backward,
+        rnn_step_forward,
+    )
+except ModuleNotFoundError as _missing:  # e.g. numpy not installed
+    # Keep the package importable so that `python -m rnnlib.doctor` can say what to install.
+    _why = (
+        f"rnnlib needs the package {_missing.name!r}, which is not installed in this Python. "
+        "Run `python -m rnnlib.doctor` to see what to install."
+    )
+
+    def __getattr__(name):
+        raise ImportError(_why)
+
 
 __version__ = "0.1.0"
 

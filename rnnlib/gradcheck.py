@@ -68,7 +68,9 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
             grad[i] = (fp - fm) / (2 * eps)
         else:
             if fp.shape != df.shape:
-                raise ValueError(f"df: expected shape {fp.shape} (the shape of f(x)), got {df.shape}")
+                raise ValueError(
+                    f"df: expected shape {fp.shape} (the shape of f(x)), got {df.shape}"
+                )
             grad[i] = np.sum(df * (fp - fm)) / (2 * eps)
         it.iternext()
     return grad

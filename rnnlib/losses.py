@@ -1,4 +1,4 @@
-"""Losses with their derivatives: half squared error (stages 01–06) and softmax cross-entropy (08)."""
+"""Losses and their derivatives: half squared error (stages 01–06), softmax cross-entropy (08)."""
 
 from __future__ import annotations
 

@@ -60,8 +60,9 @@ def test_clip_grad_norm_by_hand():
     assert g[0][0] == 3.0 and g[1][0, 0] == 4.0  # inputs untouched
     same, total = clip_grad_norm(g, 10.0)
     assert total == 5.0
-    assert all(np.array_equal(a, b) for a, b in zip(same, g))
-    assert all(a is not b for a, b in zip(same, g))  # new arrays even when not rescaled
+    assert all(np.array_equal(a, b) for a, b in zip(same, g, strict=True))
+    # new arrays even when not rescaled
+    assert all(a is not b for a, b in zip(same, g, strict=True))
 
 
 @given(st.lists(st.integers(1, 5), min_size=1, max_size=4), st.floats(0.01, 10), st.integers(0, 99))

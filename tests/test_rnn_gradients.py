@@ -18,7 +18,11 @@ from rnnlib import (
 
 TOL = 1e-7
 sizes = st.tuples(
-    st.integers(1, 3), st.integers(1, 5), st.integers(1, 4), st.integers(1, 4), st.integers(0, 10**6)
+    st.integers(1, 3),
+    st.integers(1, 5),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.integers(0, 10**6),
 )
 PARAMS = ("x", "h0", "Wx", "Wh", "b")
 
@@ -35,7 +39,7 @@ def test_step_backward_matches_finite_differences(s):
     def f(_):
         return rnn_step_forward(x, h, Wx, Wh, b)[0]
 
-    for arr, g in zip((x, h, Wx, Wh, b), got):
+    for arr, g in zip((x, h, Wx, Wh, b), got, strict=True):
         assert rel_error(numerical_gradient(f, arr, dnext), g) < TOL
 
 
@@ -50,7 +54,7 @@ def test_rnn_backward_matches_finite_differences(s):
     def f(_):
         return rnn_forward(*args)[0]
 
-    for name, arr, g in zip(PARAMS, args, got):
+    for name, arr, g in zip(PARAMS, args, got, strict=True):
         assert g.shape == arr.shape, name
         err = rel_error(numerical_gradient(f, arr, p["dh"]), g)
         assert err < TOL, (name, err)
@@ -87,7 +91,7 @@ def test_gradients_agree_with_autograd(s):
     want = [ag.grad(objective, i)(*args) for i in range(5)]
     _, cache = rnn_forward(*args)
     got = rnn_backward(dh, cache)
-    for name, w, g in zip(PARAMS, want, got):
+    for name, w, g in zip(PARAMS, want, got, strict=True):
         assert rel_error(w, g) < 1e-8, name
 
 
@@ -103,7 +107,7 @@ def test_gradients_agree_with_torch_where_installed():
     torch.stack(hs, 1).backward(tp["dh"])
     _, cache = rnn_forward(*[p[k] for k in PARAMS])
     got = rnn_backward(p["dh"], cache)
-    for name, g in zip(PARAMS, got):
+    for name, g in zip(PARAMS, got, strict=True):
         assert rel_error(tp[name].grad.numpy(), g) < 1e-10, name
 
 
@@ -134,7 +138,7 @@ def test_truncated_bptt_matches_its_definition(s, k):
     _, cache = rnn_forward(*[p[k_] for k_ in PARAMS])
     got = rnn_backward_truncated(p["dh"], cache, k)
     f = _windowed_objective(p, k)
-    for name, g in zip(PARAMS, got):
+    for name, g in zip(PARAMS, got, strict=True):
         want = numerical_gradient(f, p[name])
         assert rel_error(want, g) < TOL, (name, k)
 
@@ -146,7 +150,7 @@ def test_truncated_bptt_covering_the_sequence_is_full_bptt(s):
     _, cache = rnn_forward(*[p[k] for k in PARAMS])
     full = rnn_backward(p["dh"], cache)
     for k in (T, T + 3):
-        for a, b in zip(rnn_backward_truncated(p["dh"], cache, k), full):
+        for a, b in zip(rnn_backward_truncated(p["dh"], cache, k), full, strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
 

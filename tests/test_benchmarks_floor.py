@@ -1,0 +1,46 @@
+"""The benchmark compares like with like: its numpy floor and its torch models compute rnnlib's
+gradients. (Timings are measured by ``make bench``, never asserted in tests.)"""
+
+import numpy as np
+import pytest
+
+from benchmarks.bptt import OUTPUTS, TorchModel, floor_bptt, make_problem, rnnlib_bptt
+from rnnlib import numerical_gradient, rel_error
+
+SIZES = [(1, 4, 1, 1), (1, 1, 1, 1), (3, 5, 2, 4), (4, 2, 6, 3)]
+
+
+def _args(p):
+    return p["x"], p["h0"], p["Wx"], p["Wh"], p["b"], p["dh"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_floor_computes_rnnlibs_outputs_and_gradients(size):
+    args = _args(make_problem(*size, seed=3))
+    for name, got, want in zip(OUTPUTS, floor_bptt(*args), rnnlib_bptt(*args), strict=True):
+        assert got.shape == want.shape, name
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14, err_msg=name)
+
+
+def test_floor_gradients_match_finite_differences():
+    """Independent of rnnlib's backward: the floor's gradients of Σ_t <dh_t, h_t>."""
+    p = make_problem(2, 3, 2, 3, seed=5)
+    x, h0, Wx, Wh, b, dh = _args(p)
+    _, *grads = floor_bptt(x, h0, Wx, Wh, b, dh)
+
+    def h_of(_):
+        return floor_bptt(x, h0, Wx, Wh, b, dh)[0]
+
+    for name, arr, g in zip(("x", "h0", "Wx", "Wh", "b"), (x, h0, Wx, Wh, b), grads, strict=True):
+        assert rel_error(numerical_gradient(h_of, arr, dh), g) < 1e-7, name
+
+
+def test_torch_models_compute_rnnlibs_gradients():
+    torch = pytest.importorskip("torch", reason="torch not installed: the bench reports so")
+    p = make_problem(3, 5, 2, 4, seed=11)
+    want = rnnlib_bptt(*_args(p))
+    model = TorchModel(torch, p)
+    for way in (model.autograd, model.nn_rnn):
+        for name, got, w in zip(OUTPUTS, way(), want, strict=True):
+            got = got.detach().numpy()
+            np.testing.assert_allclose(got, w, rtol=1e-10, atol=1e-12, err_msg=name)

@@ -1,0 +1,131 @@
+"""rnnlib's cheap input checks reject exactly what the plain checks reject.
+
+The fast finiteness test sums each array (small arrays, as Python floats) or its squares (larger
+ones, one dot); the shape test compares the model's shapes directly. A finite total proves every
+entry finite; any other outcome falls back to the exact checks. These tests put a bad value in
+every argument, in small and in large arrays, and huge-but-finite values whose totals overflow
+(which must pass), so that neither path can weaken a check.
+"""
+
+import numpy as np
+import pytest
+
+import rnnlib
+from rnnlib._validate import as_checked_arrays, check_finite
+
+NAMES = ("x", "h0", "Wx", "Wh", "b")
+SMALL = (1, 2, 1, 2)  # every array has at most 16 entries
+LARGE = (3, 4, 5, 6)  # x, h0, Wx, Wh have more than 16 entries
+
+
+def arrays(N, T, D, H, fill=0.1):
+    shapes = {"x": (N, T, D), "h0": (N, H), "Wx": (D, H), "Wh": (H, H), "b": (H,)}
+    return {k: np.full(s, fill) for k, s in shapes.items()}
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_every_non_finite_entry_is_named(size, name, bad):
+    a = arrays(*size)
+    idx = tuple(s - 1 for s in a[name].shape)  # the last entry
+    a[name][idx] = bad
+    with pytest.raises(ValueError) as e:
+        rnnlib.rnn_forward(**a)
+    msg = str(e.value)
+    assert msg.startswith(f"{name}: expected finite values, got {bad}"), msg
+    assert str(idx) in msg, msg
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_plus_and_minus_infinity_together_are_caught(size):
+    a = arrays(*size)
+    a["x"][0, 0, 0], a["x"][-1, -1, -1] = np.inf, -np.inf  # their sum is NaN, not a number
+    with pytest.raises(ValueError, match=r"x: expected finite values, got inf at index \(0, 0, 0"):
+        rnnlib.rnn_forward(**a)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_huge_finite_values_pass(size, dtype):
+    """Totals overflow (1e200² in float64, 1e30² in float32; 2·1e308 as a sum), values are fine."""
+    huge = {np.float64: 1e308, np.float32: 1e38}[dtype]
+    a = {k: v.astype(dtype) for k, v in arrays(*size).items()}
+    a["x"][...] = huge
+    a["Wx"][...] = 0.0  # keep the model's own arithmetic finite
+    h, _ = rnnlib.rnn_forward(**a)
+    # h_1 = tanh(x_1 Wx + h0 Wh + b) with Wx = 0: by hand
+    want = np.tanh(a["h0"] @ a["Wh"] + a["b"])
+    np.testing.assert_allclose(h[:, 0], want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("n", [3, 40])
+def test_check_finite_single_arrays(n):
+    a = np.linspace(-1.0, 1.0, n)
+    check_finite("a", a)  # passes
+    check_finite("a", np.full(n, 1e200))  # squares overflow, values finite: passes
+    for bad in (np.nan, np.inf, -np.inf):
+        b = a.copy()
+        b[1] = bad
+        want = rf"a: expected finite values, got {bad} at index \(1,\)"
+        with pytest.raises(ValueError, match=want):
+            check_finite("a", b)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_upstream_gradient_checked(size):
+    a = arrays(*size)
+    _, cache = rnnlib.rnn_forward(**a)
+    N, T, _, H = size
+    dh = np.ones((N, T, H))
+    dh[-1, -1, -1] = np.nan
+    with pytest.raises(ValueError, match="dh: expected finite values, got nan"):
+        rnnlib.rnn_backward(dh, cache)
+    with pytest.raises(ValueError, match="dh: expected finite values, got nan"):
+        rnnlib.rnn_backward_truncated(dh, cache, 1)
+
+
+def test_shape_errors_come_before_finiteness_errors():
+    """As with the plain checks: types, then shapes, then values."""
+    a = arrays(*SMALL)
+    a["x"][0, 0, 0] = np.nan
+    a["Wh"] = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"Wh: expected shape \(H, H\) = \(2, 2\)"):
+        rnnlib.rnn_forward(**a)
+    a["b"] = "abc"
+    with pytest.raises(ValueError, match="b: expected an array of numbers"):
+        rnnlib.rnn_forward(**a)
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix, on purpose
+def test_non_arrays_are_converted_and_checked():
+    h, _ = rnnlib.rnn_forward([[[1.0]]], [[0.0]], [[2]], [[0.5]], [0.0])
+    np.testing.assert_allclose(h[0, 0, 0], np.tanh(2.0))  # tanh(1·2 + 0·0.5 + 0) by hand
+    with pytest.raises(ValueError, match=r"h0: expected finite values, got inf at index \(0, 0\)"):
+        rnnlib.rnn_forward([[[1.0]]], [[float("inf")]], [[2]], [[0.5]], [0.0])
+    m = np.asmatrix(np.ones((2, 2)))  # an ndarray subclass becomes a plain float array
+    h, _ = rnnlib.rnn_forward(np.ones((2, 1, 2)), m, m, m, np.zeros(2))
+    assert type(h) is np.ndarray
+
+
+def test_step_forward_names_its_own_arguments():
+    a = arrays(*SMALL)
+    x, h, Wx, Wh, b = a["x"][:, 0], a["h0"].copy(), a["Wx"], a["Wh"], a["b"]
+    h[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"h_prev: expected finite values, got nan"):
+        rnnlib.rnn_step_forward(x, h, Wx, Wh, b)
+
+
+def test_as_checked_arrays_returns_sizes_and_arrays():
+    def sizes(p, q):
+        if p.shape != q.shape:
+            raise ValueError("q: expected the shape of p")
+        return p.shape
+
+    p, q = np.zeros(3), [1, 2, 3]
+    (p2, q2), s = as_checked_arrays(("p", "q"), (p, q), sizes)
+    assert p2 is p and s == (3,)
+    np.testing.assert_array_equal(q2, [1.0, 2.0, 3.0])
+    assert q2.dtype == np.float64
+    with pytest.raises(ValueError, match="q: expected the shape of p"):
+        as_checked_arrays(("p", "q"), (p, [1.0, np.nan]), sizes)
