@@ -18,11 +18,12 @@ The shared weights get the *sum* over their per-step copies (weight sharing, les
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_array, bind_shapes, check_finite
+from ._validate import as_checked_array, as_checked_arrays, bind_shapes
 
 __all__ = [
     "rnn_step_forward",
@@ -34,9 +35,35 @@ __all__ = [
 ]
 
 
-def _finite(**arrays):
-    for name, a in arrays.items():
-        check_finite(name, a)
+_ARGS = ("x", "h0", "Wx", "Wh", "b")
+_STEP_ARGS = ("x", "h_prev", "Wx", "Wh", "b")
+
+
+def _sizes(x, h0, Wx, Wh, b):
+    """(N, T, D, H) of :func:`rnn_forward`'s arguments; ``ValueError`` if they disagree.
+
+    Fast path: the shape comparisons that the model needs. Only when one fails does
+    :func:`bind_shapes` run, to name the argument, the expected and the actual shape.
+    """
+    try:
+        N, T, D = x.shape
+        N0, H = h0.shape
+        if N0 == N and Wx.shape == (D, H) and Wh.shape == (H, H) and b.shape == (H,):
+            return N, T, D, H
+    except ValueError:  # x or h0 has a wrong number of dimensions
+        pass
+    d = bind_shapes(
+        ("x", x, "NTD"), ("h0", h0, "NH"), ("Wx", Wx, "DH"), ("Wh", Wh, "HH"), ("b", b, "H")
+    )
+    return d["N"], d["T"], d["D"], d["H"]
+
+
+def _step_sizes(x, h_prev, Wx, Wh, b):
+    """(N, D, H) of :func:`rnn_step_forward`'s arguments; ``ValueError`` if they disagree."""
+    d = bind_shapes(
+        ("x", x, "ND"), ("h_prev", h_prev, "NH"), ("Wx", Wx, "DH"), ("Wh", Wh, "HH"), ("b", b, "H")
+    )
+    return d["N"], d["D"], d["H"]
 
 
 def rnn_step_forward(x, h_prev, Wx, Wh, b):
@@ -55,12 +82,8 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b):
     h_next : ndarray (N, H)
     cache : tuple ``(x, h_prev, Wx, Wh, h_next)`` for :func:`rnn_step_backward`
     """
-    x, h_prev, Wx, Wh, b = (as_array(n, a) for n, a in
-                            (("x", x), ("h_prev", h_prev), ("Wx", Wx), ("Wh", Wh), ("b", b)))
-    bind_shapes(("x", x, "ND"), ("h_prev", h_prev, "NH"), ("Wx", Wx, "DH"), ("Wh", Wh, "HH"),
-                ("b", b, "H"))
-    _finite(x=x, h_prev=h_prev, Wx=Wx, Wh=Wh, b=b)
-    h_next = np.tanh(x @ Wx + h_prev @ Wh + b)
+    (x, h_prev, Wx, Wh, b), _ = as_checked_arrays(_STEP_ARGS, (x, h_prev, Wx, Wh, b), _step_sizes)
+    h_next = np.tanh(x.dot(Wx) + h_prev.dot(Wh) + b)  # h_next = tanh(x Wx + h_prev Wh + b)
     return h_next, (x, h_prev, Wx, Wh, h_next)
 
 
@@ -82,15 +105,10 @@ def rnn_step_backward(dh_next, cache):
         where ``da = dh_next * (1 − h_next²)``.
     """
     x, h_prev, Wx, Wh, h_next = cache
-    dh_next = as_array("dh_next", dh_next)
-    if dh_next.shape != h_next.shape:
-        raise ValueError(
-            f"dh_next: expected shape (N, H) = {h_next.shape} (the shape of h_next), "
-            f"got {dh_next.shape}"
-        )
-    check_finite("dh_next", dh_next)
-    da = dh_next * (1.0 - h_next * h_next)  # through tanh
-    return da @ Wx.T, da @ Wh.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+    dh_next = as_checked_array("dh_next", dh_next, h_next.shape, "(N, H)", "the shape of h_next")
+    da = dh_next * (1.0 - h_next * h_next)  # da = dh_next * tanh'(a), tanh' = 1 - tanh²
+    #      dx = da Wx^T,  dh_prev = da Wh^T,  dWx = x^T da,  dWh = h_prev^T da,  db = Σ_n da
+    return da.dot(Wx.T), da.dot(Wh.T), x.T.dot(da), h_prev.T.dot(da), da.sum(axis=0)
 
 
 class RNNCache(NamedTuple):
@@ -105,6 +123,10 @@ class RNNCache(NamedTuple):
     hs: np.ndarray
     Wx: np.ndarray
     Wh: np.ndarray
+
+
+# RNNCache(x_tm, hs, Wx, Wh) without the Python-level __new__ of a NamedTuple (half its cost)
+_new_cache = functools.partial(tuple.__new__, RNNCache)
 
 
 def rnn_forward(x, h0, Wx, Wh, b):
@@ -126,43 +148,33 @@ def rnn_forward(x, h0, Wx, Wh, b):
     h : ndarray (N, T, H), every hidden state (a view of the cache's time-major array)
     cache : :class:`RNNCache`
     """
-    x, h0, Wx, Wh, b = (as_array("x", x), as_array("h0", h0), as_array("Wx", Wx),
-                        as_array("Wh", Wh), as_array("b", b))
-    d = bind_shapes(("x", x, "NTD"), ("h0", h0, "NH"), ("Wx", Wx, "DH"), ("Wh", Wh, "HH"),
-                    ("b", b, "H"))
-    _finite(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b)
-    N, T, D, H = d["N"], d["T"], d["D"], d["H"]
-    x_tm = x.transpose(1, 0, 2).reshape(T * N, D)          # rows ordered (t, n)
-    hs = np.empty((T + 1, N, H), dtype=np.result_type(x, h0, Wx, Wh, b))
+    (x, h0, Wx, Wh, b), (N, T, D, H) = as_checked_arrays(_ARGS, (x, h0, Wx, Wh, b), _sizes)
+    x_tm = x.transpose(1, 0, 2).reshape(T * N, D)  # rows ordered (t, n)
+    xw = (x_tm.dot(Wx) + b).reshape(T, N, H)  # x_t Wx + b for every t at once
+    dt = xw.dtype if xw.dtype == h0.dtype == Wh.dtype else np.result_type(xw, h0, Wh)
+    hs = np.empty((T + 1, N, H), dt)  # hs[t] holds h_t (time-major), hs[0] = h0
     hs[0] = h0
-    hs[1:] = (x_tm @ Wx + b).reshape(T, N, H)              # x_t Wx + b for every t at once
-    for t in range(1, T + 1):
-        a = hs[t]
-        a += hs[t - 1] @ Wh                                # a_t = x_t Wx + b + h_(t-1) Wh
-        np.tanh(a, out=a)                                  # h_t = tanh(a_t)
-    return hs[1:].transpose(1, 0, 2), RNNCache(x_tm, hs, Wx, Wh)
+    h = hs[0]
+    for t in range(T):  # step s = t + 1 = 1, ..., T; xw[t] holds x_s Wx + b
+        h = np.tanh(xw[t] + h.dot(Wh), hs[t + 1])  # h_s = tanh(x_s Wx + b + h_(s-1) Wh) -> hs[s]
+    return hs[1:].transpose(1, 0, 2), _new_cache((x_tm, hs, Wx, Wh))
 
 
-def _upstream(dh, cache):
-    dh = as_array("dh", dh)
-    T1, N, H = cache.hs.shape
-    if dh.shape != (N, T1 - 1, H):
-        raise ValueError(
-            f"dh: expected shape (N, T, H) = {(N, T1 - 1, H)} (the shape of h), got {dh.shape}"
-        )
-    check_finite("dh", dh)
+def _upstream(dh, hs):
+    """``dh`` checked against the hidden states ``hs`` (T + 1, N, H), as a time-major view."""
+    T1, N, H = hs.shape
+    dh = as_checked_array("dh", dh, (N, T1 - 1, H), "(N, T, H)", "the shape of h")
     return dh.transpose(1, 0, 2)  # time-major view (T, N, H)
 
 
-def _param_grads(da, cache):
+def _param_grads(da, x_tm, hs, Wx):
     """dx, dWx, dWh, db from the time-major ``da`` (T, N, H): one matrix product each."""
     T, N, H = da.shape
-    D = cache.Wx.shape[0]
-    da2 = da.reshape(T * N, H)
-    dWx = cache.x_tm.T @ da2                               # Σ_t x_t^T da_t
-    dWh = cache.hs[:-1].reshape(T * N, H).T @ da2          # Σ_t h_(t-1)^T da_t
-    db = da2.sum(axis=0)                                   # Σ_t Σ_n da_t
-    dx = (da2 @ cache.Wx.T).reshape(T, N, D).transpose(1, 0, 2)  # dx_t = da_t Wx^T
+    da2 = da.reshape(T * N, H)  # rows ordered (t, n), as x_tm
+    dWx = x_tm.T.dot(da2)  # Σ_t x_t^T da_t
+    dWh = hs[:-1].reshape(T * N, H).T.dot(da2)  # Σ_t h_(t-1)^T da_t
+    db = da2.sum(0)  # Σ_t Σ_n da_t
+    dx = da2.dot(Wx.T).reshape(T, N, Wx.shape[0]).transpose(1, 0, 2)  # dx_t = da_t Wx^T
     return dx, dWx, dWh, db
 
 
@@ -190,18 +202,23 @@ def rnn_backward(dh, cache):
     ``da_t = g * (1 − h_t²)``; the weight gradients, which are sums over t, are then formed in
     one matrix product each.
     """
-    dh_tm = _upstream(dh, cache)
-    hs, Wh = cache.hs, cache.Wh
+    x_tm, hs, Wx, Wh = cache
+    dh_tm = _upstream(dh, hs)
     T = dh_tm.shape[0]
-    da = np.empty(dh_tm.shape, dtype=np.result_type(dh_tm, hs))
-    carry = 0.0                                            # da_(t+1) Wh^T; nothing after T
-    for t in range(T, 0, -1):
-        h = hs[t]
-        g = dh_tm[t - 1] + carry                           # g_t = dh_t + da_(t+1) Wh^T
-        np.multiply(g, 1.0 - h * h, out=da[t - 1])         # da_t = g_t * (1 - h_t^2)
-        carry = da[t - 1] @ Wh.T
-    dx, dWx, dWh, db = _param_grads(da, cache)
-    return dx, carry, dWx, dWh, db
+    h = hs[1:]  # h_1, ..., h_T
+    dtanh = 1.0 - h * h  # tanh'(a_t) = 1 - h_t^2, every t at once
+    dt = hs.dtype if dh_tm.dtype == hs.dtype else np.result_type(dh_tm, hs)
+    da = np.empty(dh_tm.shape, dt)
+    WhT = Wh.T
+    carry = 0.0  # da_(s+1) Wh^T; nothing comes after step T
+    for t in range(T - 1, -1, -1):  # step s = t + 1 = T, ..., 1 sits at index t
+        g = dh_tm[t] + carry  # g_s = dh_s + da_(s+1) Wh^T
+        a = np.multiply(g, dtanh[t], da[t])  # da_s = g_s * (1 - h_s^2) -> da[t]
+        carry = a.dot(WhT)  # da_s Wh^T: what reaches h_(s-1)
+    del dtanh  # free it now: the products below reuse its memory while it is in cache (~15%)
+    dx, dWx, dWh, db = _param_grads(da, x_tm, hs, Wx)
+    dh0 = carry if T else np.zeros_like(hs[0])  # dh0 = da_1 Wh^T
+    return dx, dh0, dWx, dWh, db
 
 
 def rnn_backward_truncated(dh, cache, k):
@@ -229,18 +246,18 @@ def rnn_backward_truncated(dh, cache, k):
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k: expected an integer window length >= 1, got {k!r}")
-    dh_tm = _upstream(dh, cache)
-    hs, Wh = cache.hs, cache.Wh
+    x_tm, hs, Wx, Wh = cache
+    dh_tm = _upstream(dh, hs)
     T = dh_tm.shape[0]
     da = np.zeros(dh_tm.shape, dtype=np.result_type(dh_tm, hs))
     dh0 = np.zeros_like(hs[0])
-    for t in range(T, 0, -1):                             # the loss term at step t ...
+    for t in range(T, 0, -1):  # the loss term at step t ...
         g = dh_tm[t - 1]
-        for s in range(t, max(t - k, 0), -1):             # ... reaches steps t, ..., t-k+1
+        for s in range(t, max(t - k, 0), -1):  # ... reaches steps t, ..., t-k+1
             das = g * (1.0 - hs[s] * hs[s])
             da[s - 1] += das
             g = das @ Wh.T
             if s == 1:
                 dh0 += g
-    dx, dWx, dWh, db = _param_grads(da, cache)
+    dx, dWx, dWh, db = _param_grads(da, x_tm, hs, Wx)
     return dx, dh0, dWx, dWh, db
