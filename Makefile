@@ -54,8 +54,17 @@ notebooks: $(VENV)/.test
 exercises: $(VENV)/.test
 	$(PY) -m tools.make_exercises solutions exercises
 
-bench: $(VENV)/.test
-	$(PY) -m benchmarks.run
+# torch is optional: taken only from a wheel already on this machine (pip's find-links), never
+# downloaded (a CUDA build is several GB). Without it the torch columns say "not installed".
+$(VENV)/.bench: pyproject.toml | $(PY)
+	$(PIP) install -e '.[test,bench]'
+	-$(PIP) install --no-index --only-binary=:all: torch==2.13.0 \
+		|| echo "bench: no local torch wheel; the torch columns will say 'not installed'"
+	@touch $@ $(VENV)/.test $(VENV)/.lab
+
+# Benchmarks pick their own thread counts (1 and 2), so the single-thread default is lifted.
+bench: $(VENV)/.bench
+	env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS -u MKL_NUM_THREADS $(PY) -m benchmarks.run
 
 doctor: $(VENV)/.lab
 	$(PY) -m rnnlib.doctor

@@ -1,0 +1,168 @@
+"""``make bench``: run the three benchmarks, print their tables, write ``benchmarks/RESULTS.md``.
+
+Usage: python -m benchmarks.run [--only bptt,course,sliders] [--threads 1,2] [--quick]
+                                [--output PATH | --no-write]
+
+1. BPTT speed (:mod:`benchmarks.bptt`): rnnlib against PyTorch autograd and the numpy floor.
+2. Course run time (:mod:`benchmarks.course`): every lesson and solution notebook.
+3. Slider latency (:mod:`benchmarks.sliders`): every registered explorer's sliders.
+
+RESULTS.md is written only after a full run (all three parts) unless ``--output`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import bptt, course, machine, sliders
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+PARTS = ("bptt", "course", "sliders")
+
+
+def md_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def section_machine(info, threads_list):
+    threads = (
+        "numpy's BLAS threads (threadpoolctl) and torch's intra-op threads "
+        "(`torch.set_num_threads`) are set to the same number for each row: "
+        + ", ".join(str(t) for t in threads_list)
+        if machine.threads_controllable()
+        else "not controlled (threadpoolctl is not installed): each library used its default"
+    )
+    rows = [
+        ["date", info["date"]],
+        ["CPU", info["cpu"]],
+        ["cores", info["cores"]],
+        ["OS", info["os"]],
+        ["Python", info["python"]],
+        ["numpy", info["numpy"]],
+        ["numpy's BLAS", info["blas"]],
+        ["BLAS kernel that ran", info["blas_kernel"]],
+        ["OpenBLAS core-type override", info["openblas_env"]],
+        ["torch", info["torch"]],
+        ["matplotlib", info["matplotlib"]],
+        ["threads", threads],
+        ["load average when the run started", info["load"]],
+    ]
+    return "## Machine\n\n" + md_table(["", ""], rows)
+
+
+def section_bptt(rows, validation):
+    text = [
+        "## 1. BPTT speed: `rnn_forward` + `rnn_backward`, float64",
+        "",
+        "Best time per forward + backward call (ms). *rnnlib*: `rnn_forward` then "
+        "`rnn_backward`, with every input check. *floor*: the same numpy operations in one "
+        "function with no checks and no cache object (`benchmarks/bptt.floor_bptt`). *torch "
+        "autograd*: the same formulation in PyTorch (CPU, float64), gradients by autograd; "
+        "*torch nn.RNN*: PyTorch's fused RNN layer running the same model. The torch ratio uses "
+        "the faster torch. All implementations run in one process, interleaved in a shuffled "
+        "order each round, each sample a few ms of calls after a few untimed ones, with a "
+        "pause where the library changes (so OpenBLAS's and torch's spinning worker threads "
+        "do not steal a core from the other), garbage collector off; the best sample counts.",
+        "",
+        "Both libraries get the same number of threads in each row. 1 thread is the reference: "
+        "on 2 cores shared with the OS and other processes, a second BLAS thread is often "
+        "descheduled, so 2-thread rows vary more from run to run (look at the load average "
+        "above). The floor and rnnlib run the same numpy operations, so at the larger sizes "
+        "their ratio is 1 within about ±10% of memory and cache effects (it can fall below 1).",
+        "",
+        md_table(bptt.HEADER, [bptt.table_cells(r) for r in rows]),
+    ]
+    if validation is not None:
+        checks, whole = validation
+        text += [
+            "",
+            f"rnnlib's input checks (types, shapes, finiteness of all six arrays) at "
+            f"(N, T, D, H) = (1, 4, 1, 1): {checks * 1e6:.1f} µs of the {whole * 1e6:.1f} µs "
+            f"of a forward + backward call ({checks / whole:.0%}).",
+        ]
+    return "\n".join(text)
+
+
+def section_course(rows):
+    head = "## 2. Course run time\n\n"
+    if not rows:
+        return head + "No lesson or solution notebooks exist yet."
+    table = [course.table_cells(r) for r in rows] + [course.total_cells(rows)]
+    return (
+        head + "Each notebook executed top to bottom in a fresh kernel (start included), nothing "
+        "saved.\n\n" + md_table(course.HEADER, table)
+    )
+
+
+def section_sliders(rows):
+    head = "## 3. Slider latency\n\n"
+    if not rows:
+        return head + "No explorers are registered yet."
+    return (
+        head + f"Every slider of every registered explorer moved over {sliders.POINTS} values and "
+        "back to its default with `ex.step(name=value)` (recompute, redraw to PNG, readout); "
+        "times are `ex.last_update_seconds`.\n\n"
+        + md_table(sliders.HEADER, [sliders.table_cells(r) for r in rows])
+    )
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description=__doc__.split("\n")[0]
+    )
+    ap.add_argument("--only", default=",".join(PARTS), help="comma-separated parts to run")
+    ap.add_argument("--threads", default="1,2", help="BLAS/torch thread counts, e.g. 1,2")
+    ap.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
+    ap.add_argument("--output", type=Path, help="write the results here (default RESULTS.md)")
+    ap.add_argument("--no-write", action="store_true", help="print only")
+    args = ap.parse_args(argv)
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        ap.error(f"--only: expected parts among {PARTS}, got {sorted(unknown)}")
+    threads_list = [int(t) for t in args.threads.split(",")]
+    if not machine.threads_controllable():
+        threads_list = [None]
+
+    torch = bptt.import_torch() if "bptt" in parts else None
+    info = machine.describe(torch)
+    print(section_machine(info, threads_list), flush=True)
+    warning = machine.coretype_warning()
+    if warning:
+        print(f"\nNote: {warning}", flush=True)
+
+    out = ["# Benchmarks", "Written by `make bench` (`python -m benchmarks.run`)."]
+    out += [section_machine(info, threads_list)] + ([f"Note: {warning}"] if warning else [])
+
+    def log(line):
+        print("  " + line, flush=True)
+
+    if "bptt" in parts:
+        print("\n1. BPTT speed", flush=True)
+        rows, _ = bptt.run(threads_list, quick=args.quick, log=log)
+        with machine.threads(1, torch):
+            validation = bptt.validation_cost()
+        out.append(section_bptt(rows, validation))
+    if "course" in parts:
+        print("\n2. Course run time", flush=True)
+        out.append(section_course(course.run(ROOT, log=log)))
+    if "sliders" in parts:
+        print("\n3. Slider latency", flush=True)
+        out.append(section_sliders(sliders.run(log=log)))
+
+    text = "\n\n".join(out) + "\n"
+    print("\n" + text)
+    target = args.output or (RESULTS if set(parts) == set(PARTS) else None)
+    if target is not None and not args.no_write:
+        target.write_text(text)
+        print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
