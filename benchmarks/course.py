@@ -11,9 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-
+from tools import run_notebooks
 from tools.run_notebooks import notebook_paths
 
 BUDGET = {"notebooks": 4.0, "solutions": 2.5}
@@ -23,21 +21,14 @@ FOLDERS = ("notebooks", "solutions")
 
 def execute(path: Path, timeout=300):
     """Seconds to execute ``path`` in a fresh kernel, and the error (None if it ran through)."""
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-        record_timing=False,
-    )
     t0 = time.perf_counter()
-    error = None
     try:
-        client.execute()
+        return run_notebooks.execute(path, timeout=timeout, save=False), None
     except Exception as err:  # a failing notebook is reported, the others still run
-        error = f"{type(err).__name__}: {str(err).strip().splitlines()[-1][:120]}"
-    return time.perf_counter() - t0, error
+        return (
+            time.perf_counter() - t0,
+            f"{type(err).__name__}: {str(err).strip().splitlines()[-1][:120]}",
+        )
 
 
 def run(root=".", log=print):

@@ -25,7 +25,12 @@ def notebook_paths(args):
     return paths
 
 
-def execute(path: Path, timeout=300) -> float:
+def execute(path: Path, timeout=300, save=True) -> float:
+    """Run ``path`` top to bottom in a fresh kernel; return the seconds it took.
+
+    With ``save`` the executed notebook (outputs, no widget state) is written back in place.
+    Raises nbclient's ``CellExecutionError`` if a cell fails.
+    """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -37,8 +42,9 @@ def execute(path: Path, timeout=300) -> float:
     t0 = time.perf_counter()
     client.execute()
     dt = time.perf_counter() - t0
-    nb.metadata.pop("widgets", None)  # widget state varies from run to run and is never needed
-    nbformat.write(nb, path)
+    if save:
+        nb.metadata.pop("widgets", None)  # widget state varies from run to run, never needed
+        nbformat.write(nb, path)
     return dt
 
 
