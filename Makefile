@@ -58,7 +58,8 @@ exercises: $(VENV)/.test
 # downloaded (a CUDA build is several GB). Without it the torch columns say "not installed".
 $(VENV)/.bench: pyproject.toml | $(PY)
 	$(PIP) install -e '.[test,bench]'
-	-$(PIP) install --no-index --only-binary=:all: torch==2.13.0 \
+	-$(PIP) install --no-index --no-deps --only-binary=:all: torch==2.13.0 \
+		&& $(PIP) install torch==2.13.0 \
 		|| echo "bench: no local torch wheel; the torch columns will say 'not installed'"
 	@touch $@ $(VENV)/.test $(VENV)/.lab
 

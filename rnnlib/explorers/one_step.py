@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .. import scalar
-from ..explorer import Explorer, Slider, new_figure
+from ..explorer import Explorer, Slider, freeze_static, new_figure
 from . import register
 from .forward import EXAMPLE
 
@@ -95,7 +95,7 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
     ]
     bars = ax_bar.bar(range(4), np.zeros(4), color=colors, width=0.65)
     ax_bar.set_xticks(range(4), labels, fontsize=10)
-    ax_bar.axhline(0.0, color="black", lw=0.8)
+    zero = ax_bar.axhline(0.0, color="black", lw=0.8)
     ax_bar.set_ylim(-1.15 * top, 1.15 * top)
     ax_bar.yaxis.set_major_locator(MaxNLocator(5))
     ax_bar.set_ylabel("value")
@@ -115,7 +115,7 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
         rf"\,(1 - o_{T}^2)\,o_{T - 1}$ as $w$ moves",
         fontsize=10,
     )
-    ax_w.legend(fontsize=9, loc="lower right", ncol=4, handlelength=1.2, columnspacing=1.0)
+    legend = ax_w.legend(fontsize=9, loc="lower right", ncol=4, handlelength=1.2, columnspacing=1.0)
 
     def update(w):
         f = last_step_factors(xs, y, u, w, v)
@@ -136,5 +136,10 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
             f"{s['o_prev']:+.3f} = <b>{s['dL_dw_T']:+.4f}</b>"
         )
 
+    # Only the bars, their numbers, the dots and the w-line move. The zero line, the right panel's
+    # frame and its legend are redrawn over them (the bars start at 0, the w-line reaches the frame
+    # and crosses the legend) so that they stay on top, as in a full draw.
+    frame = list(ax_w.spines.values())
+    freeze_static(fig, [*bars, zero, *texts, vline, *dots, *frame, legend])
     sliders = {"w": Slider(lo, hi, 0.05, float(w), label="recurrent weight w")}
     return Explorer(fig, update, sliders, readout)

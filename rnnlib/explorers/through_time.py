@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .. import scalar
-from ..explorer import Explorer, Slider, new_figure
+from ..explorer import Explorer, Slider, freeze_static, new_figure
 from . import register
 from .forward import EXAMPLE
 
@@ -92,7 +92,7 @@ def through_time_explorer(
     bars = ax_bar.bar(xpos, np.zeros(T + 1), width=0.7, color=["tab:blue"] * T + ["tab:orange"])
     ax_bar.set_xticks(xpos, [rf"$t={t}$" for t in steps] + [r"$\Sigma_t$"])
     ax_bar.axvline(T + 0.7, color="0.6", lw=0.8, ls=":")
-    ax_bar.axhline(0.0, color="black", lw=0.8)
+    zero = ax_bar.axhline(0.0, color="black", lw=0.8)
     ax_bar.yaxis.set_major_locator(MaxNLocator(5))
     ax_bar.yaxis.set_major_formatter("{x:g}")
     ax_bar.set_title(
@@ -151,6 +151,12 @@ def through_time_explorer(
             f"|do<sub>{T}</sub>/do<sub>1</sub>| = {abs(s['reach'][0]):.3g}"
         )
 
+    # Only the bars, their numbers, the |do_T/do_t| line and the bar panel's y-axis move. The bars'
+    # y-range is rescaled symmetrically about 0, so nothing else depends on it: the y-axis (ticks
+    # and their labels) is redrawn with the bars, and so are the zero line and the right panel's
+    # frame, to stay on top of the bars and of the line.
+    frame = list(ax_r.spines.values())
+    freeze_static(fig, [*bars, zero, *texts, ax_bar.yaxis, reach_line, *frame])
     sliders = {
         "w": Slider(float(w_range[0]), float(w_range[1]), 0.05, float(w), "recurrent weight w"),
         "u": Slider(float(u_range[0]), float(u_range[1]), 0.05, float(u), "input weight u"),
