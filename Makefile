@@ -37,7 +37,8 @@ $(VENV)/.test: pyproject.toml | $(PY)
 	@touch $@ $(VENV)/.lab
 
 lab: $(VENV)/.lab
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) $(FIRST_LESSON)
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) \
+		--LabApp.default_url=/lab/tree/$(FIRST_LESSON)
 
 test: $(VENV)/.test
 	$(PY) -m pytest -p no:cacheprovider tests
