@@ -43,3 +43,11 @@ def test_readme_leads_with_the_two_commands():
     make = (ROOT / "Makefile").read_text()
     for target in ("lab:", "test:", "notebooks:", "exercises:", "bench:", "lint:"):
         assert re.search(rf"^{target}", make, re.M), target
+
+
+def test_ruff_lint_and_format_are_clean():
+    """`make lint`, as a test: .py files and notebooks pass ruff check and ruff format --check."""
+    ruff = [sys.executable, "-m", "ruff"]
+    for args in (["check", "."], ["format", "--check", "."]):
+        out = subprocess.run(ruff + args, cwd=ROOT, capture_output=True, text=True)
+        assert out.returncode == 0, f"ruff {' '.join(args)}:\n{out.stdout}{out.stderr}"
