@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+from checks_support import assert_rejected_and_named, first_line, mistake_params
 
 from rnnlib import numerical_gradient
 from rnnlib.checks import check_readout_backward, check_softmax_cross_entropy
@@ -55,10 +56,6 @@ RIGHT = {
     "check_readout_backward": (check_readout_backward, _readout_right, 3),
 }
 NAMES = sorted(RIGHT)
-
-
-def _first_line(excinfo):
-    return str(excinfo.value).splitlines()[0]
 
 
 def test_references_agree_with_independent_answers():
@@ -109,23 +106,9 @@ def test_a_typical_learner_answer_passes(capsys):
     assert capsys.readouterr().out.count("passed ✓") == 2
 
 
-MISTAKE_PARAMS = [
-    pytest.param(name, m, id=f"{name}-{m.key}") for name, ms in MISTAKES.items() for m in ms
-]
-
-
-@pytest.mark.parametrize(("name", "mistake"), MISTAKE_PARAMS)
+@pytest.mark.parametrize(("name", "mistake"), mistake_params(MISTAKES))
 def test_each_catalogued_mistake_is_rejected_and_named(name, mistake):
-    checker = RIGHT[name][0]
-    with pytest.raises(AssertionError) as excinfo:
-        checker(mistake.answer)
-    first = _first_line(excinfo)
-    assert first.startswith(f"{name}: ")
-    assert mistake.says in first
-    assert " — or — " not in first, "the mistake must be named alone, not among alternatives"
-    assert len(first) < 220
-    text = str(excinfo.value)
-    assert "expected" in text and "got" in text and "case " in text
+    assert_rejected_and_named(RIGHT[name][0], mistake)
 
 
 REQUIRED = {  # the brief's minimum catalogue, by mistake key
@@ -182,7 +165,7 @@ def test_overflowing_softmax_fails_on_the_large_logits_case():
     with pytest.raises(AssertionError) as excinfo:
         check_softmax_cross_entropy(_naive)
     text = str(excinfo.value)
-    assert _first_line(excinfo) == "check_softmax_cross_entropy: loss contains NaN or infinity"
+    assert first_line(excinfo) == "check_softmax_cross_entropy: loss contains NaN or infinity"
     assert "case 5 of 6: large logits" in text and "subtract each row's max first" in text
 
 
@@ -202,20 +185,20 @@ def test_log_of_a_rounded_probability_fails_on_its_own_case():
 def test_none_gets_its_own_message(name):
     with pytest.raises(AssertionError) as excinfo:
         RIGHT[name][0](lambda *args: None)
-    assert "returned None" in _first_line(excinfo)
+    assert "returned None" in first_line(excinfo)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_a_single_array_instead_of_a_tuple(name):
     with pytest.raises(AssertionError) as excinfo:
         RIGHT[name][0](lambda *args: np.zeros(7))
-    assert "expected a tuple of" in _first_line(excinfo)
+    assert "expected a tuple of" in first_line(excinfo)
 
 
 def test_a_wrong_shape_names_the_item():
     with pytest.raises(AssertionError) as excinfo:
         check_softmax_cross_entropy(lambda z, y: (_sce_right(z, y)[0], np.zeros(3)))
-    assert _first_line(excinfo) == (
+    assert first_line(excinfo) == (
         "check_softmax_cross_entropy: dlogits: expected an array of shape (1, 3), "
         "got an array of shape (3,)"
     )
@@ -226,7 +209,7 @@ def test_nan_gets_its_own_message(name):
     checker, right, _ = RIGHT[name]
     with pytest.raises(AssertionError) as excinfo:
         checker(lambda *args: tuple(np.asarray(r) * np.nan for r in right(*args)))
-    assert "NaN or infinity" in _first_line(excinfo)
+    assert "NaN or infinity" in first_line(excinfo)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -240,7 +223,7 @@ def test_input_changed_in_place_gets_its_own_message(name):
 
     with pytest.raises(AssertionError) as excinfo:
         checker(mutating)
-    first = _first_line(excinfo)
+    first = first_line(excinfo)
     assert "changed its input `" in first and "in place" in first
 
 
@@ -251,7 +234,7 @@ def test_a_crash_in_the_learners_code_is_reported_and_chained(name):
 
     with pytest.raises(AssertionError) as excinfo:
         RIGHT[name][0](crashing)
-    assert _first_line(excinfo) == f"{name}: your crashing raised KeyError: 'missing'"
+    assert first_line(excinfo) == f"{name}: your crashing raised KeyError: 'missing'"
     assert isinstance(excinfo.value.__cause__, KeyError)
 
 

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pytest
+from checks_support import assert_rejected_and_named, first_line, mistake_params
 
 from rnnlib import numerical_gradient
 from rnnlib.checks import (
@@ -67,10 +68,6 @@ RIGHT = {
 NAMES = sorted(RIGHT)
 
 
-def _first_line(excinfo):
-    return str(excinfo.value).splitlines()[0]
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_right_answer_passes_with_one_line(name, capsys):
     checker, right, n = RIGHT[name]
@@ -87,23 +84,9 @@ def test_plain_python_scalars_pass_too(capsys):
     assert capsys.readouterr().out.count("passed ✓") == 3
 
 
-MISTAKE_PARAMS = [
-    pytest.param(name, m, id=f"{name}-{m.key}") for name, ms in MISTAKES.items() for m in ms
-]
-
-
-@pytest.mark.parametrize(("name", "mistake"), MISTAKE_PARAMS)
+@pytest.mark.parametrize(("name", "mistake"), mistake_params(MISTAKES))
 def test_each_catalogued_mistake_is_rejected_and_named(name, mistake):
-    checker = RIGHT[name][0]
-    with pytest.raises(AssertionError) as excinfo:
-        checker(mistake.answer)
-    first = _first_line(excinfo)
-    assert first.startswith(f"{name}: ")
-    assert mistake.says in first
-    assert " — or — " not in first, "the mistake must be named alone, not among alternatives"
-    assert len(first) < 200
-    text = str(excinfo.value)
-    assert "expected" in text and "got" in text and "case " in text
+    assert_rejected_and_named(RIGHT[name][0], mistake, max_len=200)
 
 
 REQUIRED = {  # the minimum catalogue, by mistake key
@@ -150,7 +133,7 @@ def test_message_shows_case_inputs_expected_and_got():
 def test_an_answer_right_for_scalars_but_not_arrays_names_the_array_case():
     with pytest.raises(AssertionError) as excinfo:
         check_loss(lambda y_hat, y: 0.5 * math.pow(y_hat - y, 2))
-    assert _first_line(excinfo).startswith("check_loss: your function raised TypeError: ")
+    assert first_line(excinfo).startswith("check_loss: your function raised TypeError: ")
     assert "case 6 of 7: arrays of shape (5,)" in str(excinfo.value)
     assert isinstance(excinfo.value.__cause__, TypeError)
 
@@ -178,14 +161,14 @@ def _array_arg_mutator(right):
 def test_none_gets_its_own_message(name):
     with pytest.raises(AssertionError) as excinfo:
         RIGHT[name][0](lambda *args: None)
-    assert "returned None (is a `return` missing?)" in _first_line(excinfo)
+    assert "returned None (is a `return` missing?)" in first_line(excinfo)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_wrong_shape_gets_its_own_message(name):
     with pytest.raises(AssertionError) as excinfo:
         RIGHT[name][0](lambda *args: np.zeros(7))
-    first = _first_line(excinfo)
+    first = first_line(excinfo)
     assert "returned an array of shape (7,); expected" in first
 
 
@@ -193,7 +176,7 @@ def test_wrong_shape_gets_its_own_message(name):
 def test_wrong_type_gets_its_own_message(name):
     with pytest.raises(AssertionError) as excinfo:
         RIGHT[name][0](lambda *args: "0.5")
-    assert "returned a str; expected" in _first_line(excinfo)
+    assert "returned a str; expected" in first_line(excinfo)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -201,7 +184,7 @@ def test_nan_gets_its_own_message(name):
     checker, right, _ = RIGHT[name]
     with pytest.raises(AssertionError) as excinfo:
         checker(lambda *args: _map(right(*args), lambda r: r * np.nan))
-    assert "NaN or infinity" in _first_line(excinfo)
+    assert "NaN or infinity" in first_line(excinfo)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -209,7 +192,7 @@ def test_input_changed_in_place_gets_its_own_message(name):
     checker, right, _ = RIGHT[name]
     with pytest.raises(AssertionError) as excinfo:
         checker(_array_arg_mutator(right))
-    first = _first_line(excinfo)
+    first = first_line(excinfo)
     assert "changed its input `" in first and "in place" in first
 
 
@@ -220,7 +203,7 @@ def test_in_place_sgd_step_is_caught_even_though_its_value_is_right():
 
     with pytest.raises(AssertionError) as excinfo:
         check_sgd_step(sgd_step)
-    assert _first_line(excinfo) == (
+    assert first_line(excinfo) == (
         "check_sgd_step: your sgd_step changed its input `param` in place; leave the inputs "
         "unchanged and return a new value (e.g. `p = p - ...`, not `p -= ...`)"
     )
@@ -233,7 +216,7 @@ def test_a_crash_in_the_learners_code_is_reported_and_chained(name):
 
     with pytest.raises(AssertionError) as excinfo:
         RIGHT[name][0](crashing)
-    assert _first_line(excinfo) == f"{name}: your crashing raised KeyError: 'missing'"
+    assert first_line(excinfo) == f"{name}: your crashing raised KeyError: 'missing'"
     assert isinstance(excinfo.value.__cause__, KeyError)
     assert "case 1 of" in str(excinfo.value)
 
@@ -276,13 +259,13 @@ WEIRD = [
 def test_no_output_crashes_the_checker(name, weird):
     with pytest.raises(AssertionError) as excinfo:
         RIGHT[name][0](lambda *args: weird)
-    assert _first_line(excinfo).startswith(f"{name}: ")
+    assert first_line(excinfo).startswith(f"{name}: ")
 
 
 def test_bptt_tuple_of_wrong_length():
     with pytest.raises(AssertionError) as excinfo:
         check_scalar_bptt(lambda xs, y, u, w, v: _scalar_bptt(xs, y, u, w, v)[:2])
-    assert _first_line(excinfo) == (
+    assert first_line(excinfo) == (
         "check_scalar_bptt: your function returned a tuple of length 2; "
         "expected a tuple of 3 (dL/du, dL/dw, dL/dv)"
     )
@@ -300,5 +283,5 @@ def test_two_mistakes_in_two_items_are_both_named():
     with pytest.raises(AssertionError) as excinfo:
         check_scalar_bptt(two_mistakes)
     text = str(excinfo.value)
-    assert by_key["bptt_du_last_step_only"].says in _first_line(excinfo)
+    assert by_key["bptt_du_last_step_only"].says in first_line(excinfo)
     assert by_key["bptt_dv_missing_o_T"].says in text

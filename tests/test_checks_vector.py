@@ -9,6 +9,7 @@ clipping is computed from one concatenated vector.
 
 import numpy as np
 import pytest
+from checks_support import assert_rejected_and_named, first_line, mistake_params
 
 from rnnlib import numerical_gradient
 from rnnlib.checks import check_clip_grad_norm, check_rnn_backward, check_rnn_step_backward
@@ -67,10 +68,6 @@ RIGHT = {
 NAMES = sorted(RIGHT)
 
 
-def _first_line(excinfo):
-    return str(excinfo.value).splitlines()[0]
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_right_answer_passes_with_one_line(name, capsys):
     checker, right, n = RIGHT[name]
@@ -83,18 +80,9 @@ def test_a_tuple_of_clipped_arrays_is_accepted_too(capsys):
     assert "passed ✓" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(
-    ("name", "mistake"),
-    [pytest.param(n, m, id=f"{n}-{m.key}") for n, ms in MISTAKES.items() for m in ms],
-)
+@pytest.mark.parametrize(("name", "mistake"), mistake_params(MISTAKES))
 def test_each_catalogued_mistake_is_rejected_and_named(name, mistake):
-    with pytest.raises(AssertionError) as excinfo:
-        RIGHT[name][0](mistake.answer)
-    first = _first_line(excinfo)
-    assert first.startswith(f"{name}: ")
-    assert mistake.says in first
-    assert " — or — " not in first
-    assert "expected" in str(excinfo.value) and "got" in str(excinfo.value)
+    assert_rejected_and_named(RIGHT[name][0], mistake)
 
 
 REQUIRED = {  # the minimum catalogue, by mistake key
@@ -144,7 +132,7 @@ def test_two_mistakes_in_two_items_are_both_named():
 
     with pytest.raises(AssertionError) as excinfo:
         check_rnn_backward(two_mistakes)
-    assert by_key["bptt_dh0_dropped"].says in _first_line(excinfo)
+    assert by_key["bptt_dh0_dropped"].says in first_line(excinfo)
     assert by_key["bptt_db_averaged"].says in str(excinfo.value)
 
 
@@ -161,7 +149,7 @@ def _nan_in_last(result):
 def test_none_gets_its_own_message(name):
     with pytest.raises(AssertionError) as excinfo:
         RIGHT[name][0](lambda *args: None)
-    assert "returned None (is a `return` missing?)" in _first_line(excinfo)
+    assert "returned None (is a `return` missing?)" in first_line(excinfo)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -169,7 +157,7 @@ def test_wrong_length_gets_its_own_message(name):
     checker, right, _ = RIGHT[name]
     with pytest.raises(AssertionError) as excinfo:
         checker(lambda *args: list(right(*args))[:-1])
-    assert "of length" in _first_line(excinfo) and "expected a tuple of" in _first_line(excinfo)
+    assert "of length" in first_line(excinfo) and "expected a tuple of" in first_line(excinfo)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -183,8 +171,8 @@ def test_an_item_of_wrong_shape_gets_its_own_message(name):
 
     with pytest.raises(AssertionError) as excinfo:
         checker(wrong_shape)
-    assert "expected an array of shape" in _first_line(excinfo)
-    assert "got an array of shape (7,)" in _first_line(excinfo)
+    assert "expected an array of shape" in first_line(excinfo)
+    assert "got an array of shape (7,)" in first_line(excinfo)
 
 
 def test_an_item_that_is_none_is_named():
@@ -194,7 +182,7 @@ def test_an_item_that_is_none_is_named():
 
     with pytest.raises(AssertionError) as excinfo:
         check_rnn_backward(no_dh0)
-    assert _first_line(excinfo) == "check_rnn_backward: dh0 is None"
+    assert first_line(excinfo) == "check_rnn_backward: dh0 is None"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -202,7 +190,7 @@ def test_nan_gets_its_own_message(name):
     checker, right, _ = RIGHT[name]
     with pytest.raises(AssertionError) as excinfo:
         checker(lambda *args: _nan_in_last(right(*args)))
-    assert "contains NaN or infinity" in _first_line(excinfo)
+    assert "contains NaN or infinity" in first_line(excinfo)
 
 
 def test_clipping_in_place_is_caught():
@@ -215,7 +203,7 @@ def test_clipping_in_place_is_caught():
 
     with pytest.raises(AssertionError) as excinfo:
         check_clip_grad_norm(clip_in_place)
-    assert _first_line(excinfo).startswith(
+    assert first_line(excinfo).startswith(
         "check_clip_grad_norm: your clip_in_place changed its input `grads[0]` in place"
     )
 
@@ -231,7 +219,7 @@ def test_rnn_input_changed_in_place_is_caught(name):
 
     with pytest.raises(AssertionError) as excinfo:
         checker(squashing)
-    assert "changed its input `" in _first_line(excinfo)
+    assert "changed its input `" in first_line(excinfo)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -241,7 +229,7 @@ def test_a_crash_in_the_learners_code_is_reported_and_chained(name):
 
     with pytest.raises(AssertionError) as excinfo:
         RIGHT[name][0](crashing)
-    assert _first_line(excinfo).startswith(f"{name}: your crashing raised ValueError: ")
+    assert first_line(excinfo).startswith(f"{name}: your crashing raised ValueError: ")
     assert isinstance(excinfo.value.__cause__, ValueError)
 
 
@@ -266,4 +254,4 @@ def test_not_implemented_passes_through_unchanged(name):
 def test_no_output_crashes_the_checker(name, weird):
     with pytest.raises(AssertionError) as excinfo:
         RIGHT[name][0](lambda *args: weird)
-    assert _first_line(excinfo).startswith(f"{name}: ")
+    assert first_line(excinfo).startswith(f"{name}: ")
