@@ -36,8 +36,11 @@ $(VENV)/.test: pyproject.toml | $(PY)
 	$(PIP) install -e '.[test]'
 	@touch $@ $(VENV)/.lab
 
+# jupyter-config/: saving a lesson keeps its kernel metadata (git stays clean), no news pop-up,
+# no workspace that reopens last time's notebooks (each with a kernel).
 lab: $(VENV)/.lab
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) \
+	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config \
+		$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) \
 		--LabApp.default_url=/lab/tree/$(FIRST_LESSON)
 
 test: $(VENV)/.test

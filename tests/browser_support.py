@@ -156,10 +156,21 @@ class LabServer:
     All its state lives under ``work_dir``; its log is ``work_dir / "server.log"``.
     """
 
-    def __init__(self, root_dir: Path, work_dir: Path, python: str = sys.executable):
+    def __init__(
+        self,
+        root_dir: Path,
+        work_dir: Path,
+        python: str = sys.executable,
+        config_path: Path | None = None,
+        lab_settings: dict | None = None,
+    ):
         self.root_dir = Path(root_dir)
         self.work_dir = Path(work_dir)
         self.python = python
+        # A folder of Jupyter config read besides the fresh one (the course's jupyter-config/,
+        # as `make lab` passes it), and the user settings to write (default: LAB_SETTINGS).
+        self.config_path = config_path
+        self.lab_settings = LAB_SETTINGS if lab_settings is None else lab_settings
         self.port = free_port()
         self.token = secrets.token_hex(24)
         self.base = f"http://127.0.0.1:{self.port}"
@@ -185,6 +196,8 @@ class LabServer:
             PYTHONUNBUFFERED="1",
             PATH=os.pathsep.join([str(Path(self.python).parent), env.get("PATH", "")]),
         )
+        if self.config_path is not None:
+            env["JUPYTER_CONFIG_PATH"] = str(self.config_path)
         return env
 
     def _write_settings(self):
@@ -192,7 +205,7 @@ class LabServer:
         for d in ("config", "data", "runtime", "settings", "workspaces", "ipython"):
             (w / d).mkdir(parents=True, exist_ok=True)
         (w / "config" / "jupyter_server_config.json").write_text(json.dumps(SERVER_CONFIG))
-        for plugin, values in LAB_SETTINGS.items():
+        for plugin, values in self.lab_settings.items():
             pkg, name = plugin.split(":")
             f = w / "settings" / pkg / f"{name}.jupyterlab-settings"
             f.parent.mkdir(parents=True, exist_ok=True)

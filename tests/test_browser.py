@@ -20,13 +20,22 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
-from browser_support import CHROMIUM, Browser, LabPage, LabServer, LessonError, LessonPage
+from browser_support import (
+    CHROMIUM,
+    LAB_SETTINGS,
+    Browser,
+    LabPage,
+    LabServer,
+    LessonError,
+    LessonPage,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -103,7 +112,7 @@ def lab(browser_summary, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(lab):
+def browser(browser_summary):
     b = Browser()
     try:
         b.start()
@@ -312,3 +321,73 @@ def test_selftest_broken_notebook_is_caught(notebook, browser_summary):
     before, after = lp.move_slider(0, 0, presses=2, timeout=3.0)
     assert after["values"][0] != before["values"][0]
     assert (after["image"], after["readout"]) == (before["image"], before["readout"])
+
+
+# ---------------------------------------------------------------------------------------------
+# the front door: JupyterLab with the config `make lab` uses (jupyter-config/)
+
+NEWS = "Would you like to get notified about official Jupyter news?"
+# The browser tests' own settings, minus the news setting: the course config must turn news off.
+SETTINGS_WITHOUT_NEWS = {
+    k: v for k, v in LAB_SETTINGS.items() if k != "@jupyterlab/apputils-extension:notification"
+}
+
+
+def _git(repo: Path, *args) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def _open_and_save_unchanged(browser, tmp_path: Path, config_path):
+    """A scratch git repo holding lesson 00; JupyterLab (with ``config_path`` or none) opens it,
+    its kernel starts, Ctrl+S saves it. Returns (git status --porcelain, news pop-ups seen)."""
+    repo = tmp_path / "repo"
+    (repo / "notebooks").mkdir(parents=True)
+    lesson = LESSONS[0]
+    shutil.copy2(lesson, repo / "notebooks" / lesson.name)
+    shutil.copy2(REPO / ".gitignore", repo / ".gitignore")  # ignores .ipynb_checkpoints/
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "lesson")
+    server = LabServer(
+        repo, tmp_path / "state", config_path=config_path, lab_settings=SETTINGS_WITHOUT_NEWS
+    )
+    ctx = None
+    try:
+        server.start()
+        ctx = browser.browser.new_context(viewport={"width": 1280, "height": 1000})
+        lp = LessonPage(LabPage(server, ctx), f"notebooks/{lesson.name}")
+        lp.open()  # waits until the kernel is idle: JupyterLab has its kernel metadata by then
+        saved = repo / "notebooks" / lesson.name
+        before = saved.stat().st_mtime_ns
+        lp.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first.click()
+        lp.page.keyboard.press("Control+s")
+        end = time.monotonic() + 30
+        while saved.stat().st_mtime_ns == before and time.monotonic() < end:
+            time.sleep(0.1)
+        assert saved.stat().st_mtime_ns != before, "Ctrl+S did not save the notebook in 30 s"
+        time.sleep(0.5)
+        news = lp.page.get_by_text(NEWS).count()
+        return _git(repo, "status", "--porcelain"), news
+    finally:
+        if ctx is not None:
+            ctx.close()
+        server.stop()
+
+
+def test_open_and_save_a_lesson_unchanged_leaves_git_clean(browser, tmp_path):
+    status, news = _open_and_save_unchanged(browser, tmp_path, REPO / "jupyter-config")
+    assert status == "", f"saving an unchanged lesson modified it:\n{status}"
+    assert news == 0, "the 'Jupyter news' pop-up showed although jupyter-config/ turns it off"
+
+
+def test_selftest_without_the_course_config_save_dirties_git_and_news_shows(browser, tmp_path):
+    """The check above can fail: plain JupyterLab rewrites the lesson's kernel metadata."""
+    status, news = _open_and_save_unchanged(browser, tmp_path, None)
+    assert status.strip() == f"M notebooks/{LESSONS[0].name}"
+    assert news == 1

@@ -1,5 +1,6 @@
 """The README's first command: `make lab` serves JupyterLab at the first lesson, behind a token."""
 
+import json
 import os
 import re
 import secrets
@@ -18,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FIRST = "notebooks/00_unrolled_forward_pass.ipynb"
 
 
-def lab_command():
-    """The command `make lab` runs once .venv is set up (what `make -n lab` prints last)."""
+def lab_env_and_command():
+    """The environment variables and command `make lab` runs once .venv is set up (what
+    `make -n lab` prints last): ``({"JUPYTER_CONFIG_PATH": ...}, ["jupyter", "lab", ...])``."""
     out = subprocess.run(
         ["make", "-n", "-o", ".venv/.lab", "-o", ".venv/bin/python", "lab"],
         cwd=ROOT,
@@ -28,7 +30,27 @@ def lab_command():
         check=True,
     ).stdout.replace("\\\n", " ")
     line = next(ln for ln in reversed(out.splitlines()) if "jupyter lab" in ln)
-    return shlex.split(line)
+    words = shlex.split(line)
+    env = {}
+    while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", words[0]):
+        k, v = words.pop(0).split("=", 1)
+        env[k] = v
+    return env, words
+
+
+def lab_command():
+    return lab_env_and_command()[1]
+
+
+def test_make_lab_loads_the_course_jupyter_config():
+    env, cmd = lab_env_and_command()
+    assert env == {"JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config")}
+    assert cmd[1:2] == ["lab"] and cmd[0].endswith("jupyter")
+    assert (ROOT / "jupyter-config" / "jupyter_server_config.py").is_file()
+    page_config = json.loads((ROOT / "jupyter-config/labconfig/page_config.json").read_text())
+    assert page_config["disabledExtensions"] == {
+        "@jupyterlab/apputils-extension:announcements": True
+    }
 
 
 def get(url):
@@ -44,7 +66,7 @@ def get(url):
 @pytest.mark.slow
 def test_make_lab_serves_the_first_lesson_behind_a_token(tmp_path):
     assert (ROOT / FIRST).is_file()
-    cmd = lab_command()
+    lab_env, cmd = lab_env_and_command()
     assert f"--LabApp.default_url=/lab/tree/{FIRST}" in cmd
     assert any(a.startswith("--ServerApp.root_dir=") for a in cmd)  # exercises/ reachable too
     port, token = free_port(), secrets.token_hex(16)
@@ -59,6 +81,7 @@ def test_make_lab_serves_the_first_lesson_behind_a_token(tmp_path):
     ]
     env = {
         **os.environ,
+        **lab_env,
         "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
         "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
@@ -83,3 +106,54 @@ def test_make_lab_serves_the_first_lesson_behind_a_token(tmp_path):
     finally:
         kill_tree(proc.pid)
         log.close()
+
+
+def _course_server_config():
+    """The traitlets Config that jupyter-config/jupyter_server_config.py builds."""
+    from traitlets.config import Config
+
+    c = Config()
+    path = ROOT / "jupyter-config" / "jupyter_server_config.py"
+    ns = {"get_config": lambda: c, "__file__": str(path)}
+    exec(compile(path.read_text(), str(path), "exec"), ns)
+    return c
+
+
+@pytest.mark.filterwarnings("ignore:Overriding existing pre_save_hook")
+def test_saving_a_lesson_with_this_machines_kernel_metadata_leaves_the_file_unchanged(tmp_path):
+    """JupyterLab sends the notebook back with its own kernelspec and Python version (and may add
+    widget state); with the course's pre-save hook the saved file is byte-identical."""
+    from jupyter_server.services.contents.filemanager import FileContentsManager
+
+    (tmp_path / "notebooks").mkdir()
+    lesson = tmp_path / FIRST
+    lesson.write_bytes((ROOT / FIRST).read_bytes())
+    config = _course_server_config()
+    assert callable(config.ContentsManager.pre_save_hook)
+    assert config.LabApp.news_url is None
+    assert Path(config.LabApp.workspaces_dir).is_dir()
+    assert not any(Path(config.LabApp.workspaces_dir).iterdir())  # a fresh one each start
+
+    def save_as_jupyterlab_would(cm):
+        model = cm.get(FIRST)
+        meta = model["content"]["metadata"]
+        meta["kernelspec"]["display_name"] = "Python 3 (ipykernel)"
+        meta["language_info"]["version"] = "3.99.1"
+        meta["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+        cm.save(model, FIRST)
+
+    stored = lesson.read_bytes()
+    # without the hook the metadata of this machine lands in the file: the test can fail
+    save_as_jupyterlab_would(FileContentsManager(root_dir=str(tmp_path)))
+    assert lesson.read_bytes() != stored
+    lesson.write_bytes(stored)
+    # with it, the file is byte-identical
+    save_as_jupyterlab_would(FileContentsManager(root_dir=str(tmp_path), config=config))
+    assert lesson.read_bytes() == stored
+    # an edit of a cell is still saved
+    cm = FileContentsManager(root_dir=str(tmp_path), config=config)
+    model = cm.get(FIRST)
+    model["content"]["cells"][0]["source"] = "# edited"
+    cm.save(model, FIRST)
+    assert b'"source": "# edited"' in lesson.read_bytes() or b"# edited" in lesson.read_bytes()
+    assert json.loads(lesson.read_bytes())["metadata"] == json.loads(stored)["metadata"]

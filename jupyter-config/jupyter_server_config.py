@@ -1,0 +1,47 @@
+"""Jupyter server settings of the course's JupyterLab (`make lab` loads this folder through
+JUPYTER_CONFIG_PATH; your own ~/.jupyter config still applies and wins where both set something).
+
+- Saving a notebook keeps the notebook-level metadata the file already had for the kernel
+  (``kernelspec``, ``language_info``, ``widgets``): JupyterLab would otherwise write this machine's
+  kernel name and Python version into every lesson you open and save, so ``git status`` shows it
+  modified and ``git pull`` of a course update can conflict. Your cells, outputs and any other
+  metadata are saved as usual.
+- No news feed, no update check (nothing reads the network); the "get notified about Jupyter
+  news?" pop-up is turned off in ``labconfig/page_config.json``.
+- Workspaces (the open tabs) live in a folder that is new at every start: the next start does not
+  reopen every notebook of last time, each with a kernel of its own.
+"""
+
+import json
+import tempfile
+
+# Notebook metadata that depends on the machine that saved the notebook, not on the notebook.
+KEPT_METADATA = ("kernelspec", "language_info", "widgets")
+
+
+def keep_stored_metadata(model, path, contents_manager, **kwargs):
+    """ContentsManager.pre_save_hook: restore KEPT_METADATA from the file about to be overwritten.
+
+    A key the stored file does not have is dropped from the saved notebook; a new notebook (no
+    file yet) is saved as JupyterLab sends it."""
+    if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
+        return
+    try:
+        os_path = contents_manager._get_os_path(path)
+        with open(os_path, encoding="utf-8") as f:
+            stored = json.load(f).get("metadata", {})
+    except (OSError, ValueError, AttributeError):
+        return
+    metadata = model["content"].setdefault("metadata", {})
+    for key in KEPT_METADATA:
+        if key in stored:
+            metadata[key] = stored[key]
+        else:
+            metadata.pop(key, None)
+
+
+c = get_config()  # noqa: F821 (defined by Jupyter when it loads this file)
+c.ContentsManager.pre_save_hook = keep_stored_metadata
+c.LabApp.news_url = None
+c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
+c.LabApp.workspaces_dir = tempfile.mkdtemp(prefix="rnn-course-workspaces-")
