@@ -14,6 +14,7 @@ returns (a dict of numbers) is what tests assert on, and what the text readout p
 
 from __future__ import annotations
 
+import functools
 import io
 import time
 from dataclasses import dataclass
@@ -138,7 +139,7 @@ class Explorer:
             "<style>.jp-OutputArea-child:has(~ .jp-OutputArea-child .rnnlib-explorer)"
             "{display: none}</style>"
         )
-        box = W.VBox(
+        box = _explorer_box_class()(
             [
                 W.HBox(controls, layout=W.Layout(flex_flow="row wrap")),
                 self._image,
@@ -147,7 +148,18 @@ class Explorer:
             ]
         )
         box.add_class("rnnlib-explorer")
+        box.plain_text = self.plain_text()
         return box
+
+    def plain_text(self):
+        """What the widget says where it cannot be shown (no kernel: GitHub, nbviewer, HTML)."""
+        names = [s.label or name for name, s in self.sliders.items()]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        sliders, them = ("a slider", "it") if len(names) == 1 else ("sliders", "them")
+        return (
+            f"Interactive figure with {sliders} for {listed} "
+            f"(run the notebook to move {them}; the picture above is at the starting values)"
+        )
 
     def show(self):
         """Display a static picture at the current values, then the live widget.
@@ -161,6 +173,27 @@ class Explorer:
         if self._readout:
             display(HTML(self.readout()))
         display(self.widget())
+
+
+@functools.cache
+def _explorer_box_class():
+    """An ipywidgets VBox whose text form (``text/plain``, what a notebook viewer without widget
+    support shows, and ``repr``) is a sentence instead of the widget tree."""
+    import ipywidgets as W
+
+    class ExplorerBox(W.VBox):
+        plain_text = "Interactive figure (run the notebook to use it)"
+
+        def __repr__(self):
+            return self.plain_text
+
+        def _repr_mimebundle_(self, **kwargs):
+            bundle = super()._repr_mimebundle_(**kwargs)
+            if bundle:  # ipywidgets shortens text/plain to 110 characters: keep it whole
+                bundle["text/plain"] = self.plain_text
+            return bundle
+
+    return ExplorerBox
 
 
 def freeze_static(fig, dynamic):

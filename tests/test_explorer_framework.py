@@ -136,14 +136,40 @@ def test_show_displays_static_picture_then_readout_then_widget(monkeypatch):
     monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
     ex, _ = tiny()
     ex.show()
-    assert [type(o).__name__ for o in shown] == ["Image", "HTML", "VBox"]
+    assert [type(o).__name__ for o in shown] == ["Image", "HTML", "ExplorerBox"]
+    assert isinstance(shown[2], W.VBox)
     assert shown[0].data == ex.png()
     assert shown[1].data == ex.readout()
 
     shown.clear()
     ex, _ = tiny(readout=False)
     ex.show()
-    assert [type(o).__name__ for o in shown] == ["Image", "VBox"]
+    assert [type(o).__name__ for o in shown] == ["Image", "ExplorerBox"]
+
+
+def test_widget_text_form_is_a_sentence_naming_the_sliders():
+    """Without a kernel a viewer shows text/plain: a sentence, not the widget tree."""
+    ex, _ = tiny()
+    box = ex.widget()
+    bundle = box._repr_mimebundle_()
+    expected = (
+        "Interactive figure with sliders for weight w and n "
+        "(run the notebook to move them; the picture above is at the starting values)"
+    )
+    assert bundle["text/plain"] == expected == repr(box)
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # still a live widget
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == box.model_id
+    assert "VBox(" in repr(W.VBox())  # what a plain box would have shown
+    # IPython's formatter (what a notebook stores) gives the same bundle
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(box)
+    assert data["text/plain"] == expected
+    # one slider: singular
+    fig = new_figure(figsize=(2, 1))
+    fig.add_subplot()
+    one = Explorer(fig, lambda w: {"w": w}, {"w": Slider(0.0, 1.0, 0.1, 0.5, "weight w")})
+    assert one.plain_text().startswith("Interactive figure with a slider for weight w (run the notebook to move it;")
 
 
 # ---------------------------------------------------------------------------------------------
