@@ -265,21 +265,22 @@ def measure(size, threads, torch=None, budget_seconds=3.0, min_repeats=15):
 def validation_cost(size=(1, 4, 1, 1), repeats=300):
     """Seconds per forward + backward spent in rnnlib's input checks, and rnnlib's total.
 
-    Times the two check entry points as rnnlib calls them (``as_checked_arrays`` with the shape
-    check in ``rnn_forward``; ``_upstream`` in ``rnn_backward``) against the whole pair of calls.
+    Times the checks as rnnlib runs them (``checked_arrays`` at the entry of ``rnn_forward``;
+    ``_upstream`` and ``_unpack`` in ``rnn_backward``) against the whole pair of calls.
     """
-    from rnnlib._validate import as_checked_arrays
-    from rnnlib.rnn import _ARGS, _sizes, _upstream
+    from rnnlib._validate import checked_arrays
+    from rnnlib.rnn import _unpack, _upstream
 
     p = make_problem(*size)
     x, h0, Wx, Wh, b, dh = (p[k] for k in ARGS)
+    N, T, D, H = size
     _, cache = rnn_forward(x, h0, Wx, Wh, b)
-    hs = cache.hs
 
     def checks(n):
         for _ in range(n):
-            as_checked_arrays(_ARGS, (x, h0, Wx, Wh, b), _sizes)
-            _upstream(dh, hs)
+            checked_arrays(x=(x, "NTD"), h0=(h0, "NH"), Wx=(Wx, "DH"), Wh=(Wh, "HH"), b=(b, "H"))
+            _unpack(cache, "rnn_forward", 4)
+            _upstream("dh", dh, (N, T, H), "(N, T, H)", "the shape of h")
 
     def whole(n):
         for _ in range(n):

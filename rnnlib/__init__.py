@@ -19,9 +19,10 @@ One idea a module:
 
 try:
     from . import scalar
+    from ._validate import NumericOverflow
     from .gradcheck import numerical_gradient, rel_error
     from .losses import softmax, softmax_cross_entropy, squared_error
-    from .optim import clip_grad_norm, clip_grad_value, sgd_step
+    from .optim import clip_grad_norm, clip_grad_value, global_norm, sgd_step
     from .rnn import (
         RNNCache,
         rnn_backward,
@@ -45,11 +46,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "scalar",
+    "NumericOverflow",
     "numerical_gradient",
     "rel_error",
     "squared_error",
     "softmax",
     "softmax_cross_entropy",
+    "global_norm",
     "clip_grad_norm",
     "clip_grad_value",
     "sgd_step",

@@ -1,7 +1,7 @@
 """Input checks shared by every public function.
 
-Each check is cheap (attribute look-ups and one pass over the data) because it runs on every call,
-and each failure raises ``ValueError`` that names the argument, what was expected and what came.
+Each failure raises ``ValueError`` that names the argument, what was expected and what came, in
+the course's terms, so that a learner never meets a crash deep inside numpy.
 """
 
 from __future__ import annotations
@@ -13,27 +13,72 @@ import numpy as np
 
 __all__ = [
     "as_array",
-    "as_checked_array",
-    "as_checked_arrays",
-    "bind_shapes",
     "check_finite",
+    "bind_shapes",
+    "checked_arrays",
     "as_scalar",
+    "as_count",
+    "as_positive",
+    "NumericOverflow",
 ]
 
 
-def as_array(name, a):
-    """Return ``a`` as a floating-point ndarray (float64 unless it already is a float array)."""
-    if type(a) is np.ndarray and a.dtype.kind == "f":  # (a subclass becomes a plain ndarray below)
-        return a
+class NumericOverflow(ValueError):
+    """A result too large for float64 (the weights or the step are far too large).
+
+    A ``ValueError`` whose message says which quantity overflowed; training loops catch it to
+    report divergence instead of continuing with inf or NaN."""
+
+
+def _what(a):
+    """A short description of ``a`` for an error message: its type, and dtype or shape."""
     if a is None:
-        raise ValueError(f"{name}: expected an array of numbers, got None")
+        return "None"
+    if isinstance(a, np.ndarray):
+        return f"an array of dtype {a.dtype} and shape {a.shape}"
+    return type(a).__name__
+
+
+def as_array(name, a):
+    """``a`` as a real floating-point ndarray (float64 unless it already is a float array).
+
+    Rejects, by name: ``None``, complex numbers (numpy would drop their imaginary part with only
+    a warning), booleans, strings and other objects that are not real numbers.
+    """
+    if type(a) is np.ndarray and a.dtype.kind == "f":  # (a subclass becomes a plain array below)
+        return a
+    if a is None or isinstance(a, (str, bytes, dict)):
+        raise ValueError(f"{name}: expected an array of real numbers, got {_what(a)}")
     try:
-        out = np.asarray(a, dtype=np.float64)
+        raw = np.asarray(a)
     except (TypeError, ValueError) as err:
         raise ValueError(
-            f"{name}: expected an array of numbers, got {type(a).__name__} ({err})"
+            f"{name}: expected an array of real numbers, got {_what(a)} ({err})"
         ) from None
-    return out
+    if raw.dtype.kind == "c":
+        raise ValueError(
+            f"{name}: expected real numbers, got complex numbers ({_what(raw)}); "
+            "pass the real part (a.real) if that is what you mean"
+        )
+    if raw.dtype.kind not in "fiu":
+        raise ValueError(f"{name}: expected an array of real numbers, got {_what(raw)}")
+    return np.array(raw, dtype=raw.dtype if raw.dtype.kind == "f" else np.float64, subok=False)
+
+
+def check_finite(name, a):
+    """Raise ``ValueError`` if the array ``a`` holds NaN or infinity, saying where the first is."""
+    # A finite sum proves every entry finite (NaN and inf propagate through +); only when the sum
+    # is not finite (a bad entry, or huge finite entries whose sum overflows) look entry by entry.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if math.isfinite(a.sum()):
+            return
+    bad = np.argwhere(~np.isfinite(a))
+    if bad.size == 0:
+        return
+    idx = tuple(int(i) for i in bad[0])
+    if idx:
+        raise ValueError(f"{name}: expected finite values, got {a[idx]} at index {idx}")
+    raise ValueError(f"{name}: expected a finite value, got {a}")
 
 
 def _fmt(symbols, dims):
@@ -86,117 +131,54 @@ def bind_shapes(*specs):
     return dims
 
 
-# The fast finiteness test. For a float array ``a``, a total that is finite proves every entry of
-# ``a`` finite: NaN and ±inf propagate through sums (inf − inf is NaN) and through squares (which
-# are >= 0, so +inf never cancels). A non-finite total means "look closer": a bad entry, or finite
-# entries so large that the total overflows; the exact test (np.isfinite) then decides and names
-# the first bad entry. Small arrays are summed as Python floats (no numpy call overhead); larger
-# ones give Σ a², one BLAS dot with no temporary array (its overflow is silenced: it only sends
-# the array to the exact test). Both are much cheaper than ``np.isfinite(a).all()``, above all
-# for the small arrays of the early lessons.
-_SMALL = 16  # up to this many entries, summing Python floats beats one numpy call
-_ndarray, _isfinite = np.ndarray, math.isfinite  # bound once: these run on every call
+def checked_arrays(**specs):
+    """Every argument as a finite float array of consistent shape: the one check at an entry.
 
-
-def _squares_total(flat_arrays):
-    """``Σ r·r`` over 1-d float arrays, overflowing to inf without a warning (see above)."""
-    with np.errstate(over="ignore"):
-        return sum(r.dot(r) for r in flat_arrays)
-
-
-def check_finite(name, a):
-    """Raise ``ValueError`` if ``a`` holds NaN or infinity, saying where the first one is."""
-    if type(a) is _ndarray and a.dtype.kind == "f":  # the fast test (see _SMALL above)
-        r = a.ravel()
-        if _isfinite(sum(r.tolist()) if r.size <= _SMALL else _squares_total((r,))):
-            return  # proven finite
-    if not np.isfinite(a).all():
-        bad = np.argwhere(~np.isfinite(a))[0]
-        idx = tuple(int(i) for i in bad)
-        raise ValueError(
-            f"{name}: expected finite values, got {a[idx] if idx else a} at index {idx}"
-            if idx
-            else f"{name}: expected a finite value, got {a}"
-        )
-
-
-def as_checked_array(name, a, shape, symbols, why):
-    """:func:`as_array`, then the exact ``shape``, then :func:`check_finite`, for one argument whose
-    shape the other arguments fix (``symbols`` names its dimensions, ``why`` says what fixes them).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> as_checked_array("dh", np.zeros((2, 3)), (2, 4), "(N, H)", "the shape of h")
-    Traceback (most recent call last):
-    ...
-    ValueError: dh: expected shape (N, H) = (2, 4) (the shape of h), got (2, 3)
+    ``specs`` maps each argument's name to ``(value, symbols)``, e.g.
+    ``checked_arrays(x=(x, "NTD"), h0=(h0, "NH"))``. Returns ``(arrays, sizes)``: the arrays in
+    the order given, and the dict of sizes (see :func:`bind_shapes`).
     """
-    if type(a) is not _ndarray or a.dtype.kind != "f":
-        a = as_array(name, a)
-    if a.shape != shape:
-        raise ValueError(f"{name}: expected shape {symbols} = {shape} ({why}), got {a.shape}")
-    r = a.ravel()  # the fast test (see _SMALL above), else the exact one
-    if not _isfinite(sum(r.tolist()) if r.size <= _SMALL else _squares_total((r,))):
+    arrays = [as_array(name, a) for name, (a, _) in specs.items()]
+    sizes = bind_shapes(
+        *((n, a, s) for n, a, (_, s) in zip(specs, arrays, specs.values(), strict=True))
+    )
+    for name, a in zip(specs, arrays, strict=True):
         check_finite(name, a)
-    return a
-
-
-def as_checked_arrays(names, arrays, shapes):
-    """:func:`as_array` on each argument, then ``shapes(*arrays)``, then :func:`check_finite`:
-    the same checks, in the same order, with the same errors as calling them one after another,
-    fused into one cheap pass for the common case (float ndarrays, all finite).
-
-    Parameters
-    ----------
-    names : tuple of str, the argument names (for error messages)
-    arrays : tuple, the arguments
-    shapes : callable ``shapes(*arrays) -> sizes`` raising ``ValueError`` on a shape mismatch
-
-    Returns
-    -------
-    (arrays, sizes) : the arguments as float ndarrays, and what ``shapes`` returned
-
-    Notes
-    -----
-    The finiteness test is fused: the sum of every array's fast-test total (see ``_SMALL``; the
-    small arrays' entries are summed together as Python floats) is finite only if every entry of
-    every array is. Only when it is not does each array get the exact look of
-    :func:`check_finite`, which names the first bad entry.
-    """
-    small, large = [], []
-    for a in arrays:
-        if type(a) is not _ndarray or a.dtype.kind != "f":  # convert (or reject) them all,
-            return as_checked_arrays(names, tuple(map(as_array, names, arrays)), shapes)  # again
-        if a.size <= _SMALL:  # the fast test (see _SMALL above)
-            small += a.ravel().tolist()
-        else:
-            large.append(a.ravel())
-    sizes = shapes(*arrays)
-    if not _isfinite(sum(small) + (_squares_total(large) if large else 0.0)):
-        for name, a in zip(names, arrays, strict=True):
-            check_finite(name, a)
     return arrays, sizes
 
 
 def as_scalar(name, a):
-    """Return ``a`` as a finite Python float; raise ``ValueError`` otherwise."""
+    """``a`` as a finite Python float; ``ValueError`` for None, complex, arrays, NaN or inf."""
     if isinstance(a, numbers.Real) and not isinstance(a, bool):
         f = float(a)
     else:
-        arr = np.asarray(a) if a is not None else None
+        arr = None if a is None else np.asarray(a)
         if arr is None or arr.shape != () or arr.dtype.kind not in "fiu":
-            shape = getattr(arr, "shape", None)
-            raise ValueError(
-                f"{name}: expected a real number (a scalar), got "
-                + (
-                    "None"
-                    if a is None
-                    else f"{type(a).__name__}"
-                    + (f" of shape {shape}" if shape not in (None, ()) else "")
-                )
-            )
+            if arr is None:
+                got = "None"
+            elif arr.dtype.kind == "c":
+                got = f"a complex number ({a})"
+            else:
+                got = type(a).__name__ + (f" of shape {arr.shape}" if arr.shape != () else "")
+            raise ValueError(f"{name}: expected a real number (a scalar), got {got}")
         f = float(arr)
-    if not np.isfinite(f):
+    if not math.isfinite(f):
         raise ValueError(f"{name}: expected a finite number, got {f}")
+    return f
+
+
+def as_count(name, n, minimum=1):
+    """``n`` as a Python int ≥ ``minimum`` (an integer argument: a length, an epoch count...)."""
+    if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)):
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {n!r}")
+    if n < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {n}")
+    return int(n)
+
+
+def as_positive(name, a, what="number"):
+    """``a`` as a finite float > 0 (a learning rate, a threshold, a temperature...)."""
+    f = as_scalar(name, a)
+    if f <= 0:
+        raise ValueError(f"{name}: expected a positive {what}, got {f}")
     return f

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_finite
+from ._validate import NumericOverflow, as_array, check_finite
 
 __all__ = ["squared_error", "softmax", "softmax_cross_entropy"]
 
@@ -29,8 +29,14 @@ def squared_error(y_hat, y):
         raise ValueError(f"y: expected the shape of y_hat, {y_hat.shape}, got {y.shape}")
     check_finite("y_hat", y_hat)
     check_finite("y", y)
-    err = y_hat - y
-    return 0.5 * float(np.sum(err * err)), err
+    with np.errstate(over="ignore"):
+        err = y_hat - y
+        L = 0.5 * float(np.sum(err * err))
+    if not np.isfinite(L):
+        raise NumericOverflow(
+            "loss: ½ Σ (ŷ − y)² overflows float64 (it exceeds 1.8e308): ŷ is far from y"
+        )
+    return L, err
 
 
 def softmax(z, temperature=1.0):

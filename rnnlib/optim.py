@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, as_scalar, check_finite
+from ._validate import NumericOverflow, as_array, as_positive, as_scalar, check_finite
 
-__all__ = ["sgd_step", "clip_grad_norm", "clip_grad_value"]
+__all__ = ["sgd_step", "global_norm", "clip_grad_norm", "clip_grad_value"]
 
 
 def sgd_step(param, grad, lr):
@@ -16,17 +16,29 @@ def sgd_step(param, grad, lr):
     ----------
     param, grad : float or ndarray of the same shape
     lr : float, the learning rate η > 0.
+
+    Returns
+    -------
+    float or ndarray: the new value. ``ValueError`` if it overflows (a step too large to
+    represent: lower ``lr``).
     """
-    lr = as_scalar("lr", lr)
-    if lr <= 0:
-        raise ValueError(f"lr: expected a positive learning rate, got {lr}")
+    lr = as_positive("lr", lr, "learning rate")
     if np.ndim(param) == 0 and np.ndim(grad) == 0:
-        return as_scalar("param", param) - lr * as_scalar("grad", grad)
-    p, g = as_array("param", param), as_array("grad", grad)
-    if p.shape != g.shape:
-        raise ValueError(f"grad: expected the shape of param, {p.shape}, got {g.shape}")
-    check_finite("grad", g)
-    return p - lr * g
+        p, g = as_scalar("param", param), as_scalar("grad", grad)
+    else:
+        p, g = as_array("param", param), as_array("grad", grad)
+        if p.shape != g.shape:
+            raise ValueError(f"grad: expected the shape of param, {p.shape}, got {g.shape}")
+        check_finite("param", p)
+        check_finite("grad", g)
+    with np.errstate(over="ignore"):
+        new = p - lr * g
+    if not np.all(np.isfinite(new)):
+        raise NumericOverflow(
+            f"lr: the step lr · grad overflows (lr = {lr:g}, largest |grad| = "
+            f"{np.max(np.abs(g)):g}); use a smaller learning rate or clip the gradient"
+        )
+    return float(new) if np.ndim(new) == 0 else new
 
 
 def _grads_list(grads):
@@ -43,12 +55,33 @@ def _grads_list(grads):
     return out
 
 
+def _scaled_norm(gs):
+    """``(s, r)`` with the global norm ``= s · r``: ``s`` the largest magnitude, ``r`` the norm of
+    the gradients divided by ``s`` (between 1 and sqrt(size)). Dividing first is what BLAS's
+    ``nrm2`` does: squaring entries of 1e155 would overflow and entries of 1e-170 underflow to 0."""
+    s = max((float(np.max(np.abs(g))) for g in gs if g.size), default=0.0)
+    if s == 0.0:
+        return 0.0, 0.0
+    return s, float(np.sqrt(sum(float(np.sum((g / s) ** 2)) for g in gs)))
+
+
+def global_norm(grads):
+    """``sqrt(Σ_k ‖g_k‖²)`` over a list of arrays, without overflow or underflow.
+
+    The result is inf only if the norm itself exceeds the largest float (about 1.8e308).
+    """
+    s, r = _scaled_norm(_grads_list(grads))
+    with np.errstate(over="ignore"):
+        return s * r
+
+
 def clip_grad_norm(grads, max_norm):
     """Rescale a list of gradients so that their *global* 2-norm is at most ``max_norm``.
 
-    ``total = sqrt(Σ_k ‖g_k‖²)``; if ``total > max_norm`` every gradient is multiplied by the
-    same factor ``max_norm / total`` (so the direction of the whole update is kept), otherwise
-    they are returned unchanged. Inputs are never modified.
+    ``total = sqrt(Σ_k ‖g_k‖²)`` (see :func:`global_norm`: no overflow, no underflow); if
+    ``total > max_norm`` every gradient is multiplied by the same factor ``max_norm / total``
+    (so the direction of the whole update is kept), otherwise they are returned unchanged.
+    Inputs are never modified.
 
     Parameters
     ----------
@@ -58,15 +91,18 @@ def clip_grad_norm(grads, max_norm):
     Returns
     -------
     clipped : list of ndarray (new arrays, same shapes)
-    total_norm : float, the global norm *before* clipping
+    total_norm : float, the global norm *before* clipping (inf only if it exceeds the largest
+        float; the clipped gradients are right even then)
     """
-    max_norm = as_scalar("max_norm", max_norm)
-    if max_norm <= 0:
-        raise ValueError(f"max_norm: expected a positive number, got {max_norm}")
+    max_norm = as_positive("max_norm", max_norm)
     gs = _grads_list(grads)
-    total = float(np.sqrt(sum(float(np.vdot(g, g)) for g in gs)))
-    scale = max_norm / total if total > max_norm else 1.0
-    return [g * scale for g in gs], total
+    s, r = _scaled_norm(gs)
+    with np.errstate(over="ignore"):
+        total = s * r
+    if total <= max_norm:
+        return [g.copy() for g in gs], total
+    # g · max_norm / total, as (g / s) · (max_norm / r): right even where total itself overflows.
+    return [(g / s) * (max_norm / r) for g in gs], total
 
 
 def clip_grad_value(grads, clip_value):
@@ -74,7 +110,5 @@ def clip_grad_value(grads, clip_value):
 
     Unlike :func:`clip_grad_norm` this changes the direction of the update. Inputs unchanged.
     """
-    clip_value = as_scalar("clip_value", clip_value)
-    if clip_value <= 0:
-        raise ValueError(f"clip_value: expected a positive number, got {clip_value}")
+    clip_value = as_positive("clip_value", clip_value)
     return [np.clip(g, -clip_value, clip_value) for g in _grads_list(grads)]

@@ -1,29 +1,30 @@
-"""The vectorised RNN over a batch (lesson 07): forward and backward, one step and a whole sequence.
+"""The vectorised RNN over a batch (lesson 07): one step forward and back, then a whole sequence.
 
 Model, for a batch of N sequences of length T with D inputs and H hidden units::
 
     a_t = x_t Wx + h_(t-1) Wh + b        (N, H)
     h_t = tanh(a_t)                      (N, H)
 
-with ``x`` (N, T, D), ``h0`` (N, H), ``Wx`` (D, H), ``Wh`` (H, H), ``b`` (H,). Backward, with
-``dh_t`` the upstream gradient of h_t and ``g_t`` the total gradient reaching h_t::
+with ``x`` (N, T, D), ``h0`` (N, H), ``Wx`` (D, H), ``Wh`` (H, H), ``b`` (H,). One step backward,
+with ``g`` the gradient of the loss with respect to h_t::
 
-    g_t      = dh_t + da_(t+1) Wh^T     (what comes from the loss at t plus from step t+1)
-    da_t     = g_t * (1 - h_t**2)       (tanh' = 1 - tanh²)
-    dWx      = Σ_t x_t^T da_t,   dWh = Σ_t h_(t-1)^T da_t,   db = Σ_t Σ_n da_t
-    dx_t     = da_t Wx^T,        dh0 = da_1 Wh^T
+    da      = g * (1 - h_t**2)           (tanh' = 1 - tanh²)
+    dx_t    = da Wx^T      dh_(t-1) = da Wh^T
+    dWx     = x_t^T da     dWh      = h_(t-1)^T da      db = Σ_n da
 
-The shared weights get the *sum* over their per-step copies (weight sharing, lesson 04).
+A sequence is a loop of steps. Backward, the gradient reaching h_t is what comes from the loss at
+step t plus what comes back from step t + 1, ``g_t = dh_t + da_(t+1) Wh^T``, and the shared
+weights get the *sum* of their per-step gradients (weight sharing, lesson 04): ``dWh += ...``.
 """
 
 from __future__ import annotations
 
-import functools
+import math
 from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_checked_array, as_checked_arrays, bind_shapes
+from ._validate import NumericOverflow, as_array, check_finite, checked_arrays
 
 __all__ = [
     "rnn_step_forward",
@@ -35,35 +36,20 @@ __all__ = [
 ]
 
 
-_ARGS = ("x", "h0", "Wx", "Wh", "b")
-_STEP_ARGS = ("x", "h_prev", "Wx", "Wh", "b")
+# -- one step -------------------------------------------------------------------------------
+def _step_forward(xw, h_prev, Wh):
+    """``h_next = tanh(xw + h_prev Wh)``, where ``xw = x Wx + b`` is the step's projected input."""
+    return np.tanh(xw + h_prev @ Wh)
 
 
-def _sizes(x, h0, Wx, Wh, b):
-    """(N, T, D, H) of :func:`rnn_forward`'s arguments; ``ValueError`` if they disagree.
+def _step_backward(dh_next, h_prev, h_next, Wh):
+    """Back through ``h_next = tanh(xw + h_prev Wh)``: returns ``(da, dh_prev, dWh)``.
 
-    Fast path: the shape comparisons that the model needs. Only when one fails does
-    :func:`bind_shapes` run, to name the argument, the expected and the actual shape.
+    ``da`` is the gradient of the pre-activation ``a = xw + h_prev Wh``; the input side
+    (``dx = da Wx^T``, ``dWx = x^T da``, ``db = Σ_n da``) follows from it.
     """
-    try:
-        N, T, D = x.shape
-        N0, H = h0.shape
-        if N0 == N and Wx.shape == (D, H) and Wh.shape == (H, H) and b.shape == (H,):
-            return N, T, D, H
-    except ValueError:  # x or h0 has a wrong number of dimensions
-        pass
-    d = bind_shapes(
-        ("x", x, "NTD"), ("h0", h0, "NH"), ("Wx", Wx, "DH"), ("Wh", Wh, "HH"), ("b", b, "H")
-    )
-    return d["N"], d["T"], d["D"], d["H"]
-
-
-def _step_sizes(x, h_prev, Wx, Wh, b):
-    """(N, D, H) of :func:`rnn_step_forward`'s arguments; ``ValueError`` if they disagree."""
-    d = bind_shapes(
-        ("x", x, "ND"), ("h_prev", h_prev, "NH"), ("Wx", Wx, "DH"), ("Wh", Wh, "HH"), ("b", b, "H")
-    )
-    return d["N"], d["D"], d["H"]
+    da = dh_next * (1.0 - h_next**2)  # tanh'(a) = 1 - tanh(a)² = 1 - h_next²
+    return da, da @ Wh.T, h_prev.T @ da
 
 
 def rnn_step_forward(x, h_prev, Wx, Wh, b):
@@ -82,8 +68,11 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b):
     h_next : ndarray (N, H)
     cache : tuple ``(x, h_prev, Wx, Wh, h_next)`` for :func:`rnn_step_backward`
     """
-    (x, h_prev, Wx, Wh, b), _ = as_checked_arrays(_STEP_ARGS, (x, h_prev, Wx, Wh, b), _step_sizes)
-    h_next = np.tanh(x.dot(Wx) + h_prev.dot(Wh) + b)  # h_next = tanh(x Wx + h_prev Wh + b)
+    (x, h_prev, Wx, Wh, b), _ = checked_arrays(
+        x=(x, "ND"), h_prev=(h_prev, "NH"), Wx=(Wx, "DH"), Wh=(Wh, "HH"), b=(b, "H")
+    )
+    h_next = _step_forward(x @ Wx + b, h_prev, Wh)
+    _finite_states(h_next)
     return h_next, (x, h_prev, Wx, Wh, h_next)
 
 
@@ -104,29 +93,24 @@ def rnn_step_backward(dh_next, cache):
     db : (H,) ``= Σ_n da``
         where ``da = dh_next * (1 − h_next²)``.
     """
-    x, h_prev, Wx, Wh, h_next = cache
-    dh_next = as_checked_array("dh_next", dh_next, h_next.shape, "(N, H)", "the shape of h_next")
-    da = dh_next * (1.0 - h_next * h_next)  # da = dh_next * tanh'(a), tanh' = 1 - tanh²
-    #      dx = da Wx^T,  dh_prev = da Wh^T,  dWx = x^T da,  dWh = h_prev^T da,  db = Σ_n da
-    return da.dot(Wx.T), da.dot(Wh.T), x.T.dot(da), h_prev.T.dot(da), da.sum(axis=0)
+    x, h_prev, Wx, Wh, h_next = _unpack(cache, "rnn_step_forward", 5)
+    dh_next = _upstream("dh_next", dh_next, h_next.shape, "(N, H)", "the shape of h_next")
+    da, dh_prev, dWh = _step_backward(dh_next, h_prev, h_next, Wh)
+    return _finite_grads(da @ Wx.T, dh_prev, x.T @ da, dWh, da.sum(axis=0))
 
 
+# -- a whole sequence -----------------------------------------------------------------------
 class RNNCache(NamedTuple):
     """What :func:`rnn_backward` needs from :func:`rnn_forward`.
 
-    ``hs`` is time-major, shape (T + 1, N, H), with ``hs[0] = h0`` and ``hs[t] = h_t``;
-    ``x_tm`` is ``x`` laid out time-major as (T·N, D), so that the weight gradients are one
-    matrix product each.
+    ``x`` (N, T, D) the inputs; ``hs`` (T + 1, N, H) the hidden states in time order,
+    ``hs[0] = h0`` and ``hs[t] = h_t``; the weights ``Wx`` and ``Wh``.
     """
 
-    x_tm: np.ndarray
+    x: np.ndarray
     hs: np.ndarray
     Wx: np.ndarray
     Wh: np.ndarray
-
-
-# RNNCache(x_tm, hs, Wx, Wh) without the Python-level __new__ of a NamedTuple (half its cost)
-_new_cache = functools.partial(tuple.__new__, RNNCache)
 
 
 def rnn_forward(x, h0, Wx, Wh, b):
@@ -145,37 +129,20 @@ def rnn_forward(x, h0, Wx, Wh, b):
 
     Returns
     -------
-    h : ndarray (N, T, H), every hidden state (a view of the cache's time-major array)
+    h : ndarray (N, T, H), every hidden state
     cache : :class:`RNNCache`
     """
-    (x, h0, Wx, Wh, b), (N, T, D, H) = as_checked_arrays(_ARGS, (x, h0, Wx, Wh, b), _sizes)
-    x_tm = x.transpose(1, 0, 2).reshape(T * N, D)  # rows ordered (t, n)
-    xw = (x_tm.dot(Wx) + b).reshape(T, N, H)  # x_t Wx + b for every t at once
-    dt = xw.dtype if xw.dtype == h0.dtype == Wh.dtype else np.result_type(xw, h0, Wh)
-    hs = np.empty((T + 1, N, H), dt)  # hs[t] holds h_t (time-major), hs[0] = h0
+    (x, h0, Wx, Wh, b), sizes = checked_arrays(
+        x=(x, "NTD"), h0=(h0, "NH"), Wx=(Wx, "DH"), Wh=(Wh, "HH"), b=(b, "H")
+    )
+    N, T, H = sizes["N"], sizes["T"], sizes["H"]
+    xw = x @ Wx + b  # (N, T, H): x_t Wx + b for every step at once
+    hs = np.zeros((T + 1, N, H), np.result_type(xw, h0, Wh))  # hs[t] = h_t, in time order
     hs[0] = h0
-    h = hs[0]
-    for t in range(T):  # step s = t + 1 = 1, ..., T; xw[t] holds x_s Wx + b
-        h = np.tanh(xw[t] + h.dot(Wh), hs[t + 1])  # h_s = tanh(x_s Wx + b + h_(s-1) Wh) -> hs[s]
-    return hs[1:].transpose(1, 0, 2), _new_cache((x_tm, hs, Wx, Wh))
-
-
-def _upstream(dh, hs):
-    """``dh`` checked against the hidden states ``hs`` (T + 1, N, H), as a time-major view."""
-    T1, N, H = hs.shape
-    dh = as_checked_array("dh", dh, (N, T1 - 1, H), "(N, T, H)", "the shape of h")
-    return dh.transpose(1, 0, 2)  # time-major view (T, N, H)
-
-
-def _param_grads(da, x_tm, hs, Wx):
-    """dx, dWx, dWh, db from the time-major ``da`` (T, N, H): one matrix product each."""
-    T, N, H = da.shape
-    da2 = da.reshape(T * N, H)  # rows ordered (t, n), as x_tm
-    dWx = x_tm.T.dot(da2)  # Σ_t x_t^T da_t
-    dWh = hs[:-1].reshape(T * N, H).T.dot(da2)  # Σ_t h_(t-1)^T da_t
-    db = da2.sum(0)  # Σ_t Σ_n da_t
-    dx = da2.dot(Wx.T).reshape(T, N, Wx.shape[0]).transpose(1, 0, 2)  # dx_t = da_t Wx^T
-    return dx, dWx, dWh, db
+    for t in range(1, T + 1):
+        hs[t] = _step_forward(xw[:, t - 1], hs[t - 1], Wh)  # h_t = tanh(x_t Wx + b + h_(t-1) Wh)
+    _finite_states(hs)
+    return hs[1:].transpose(1, 0, 2), RNNCache(x, hs, Wx, Wh)
 
 
 def rnn_backward(dh, cache):
@@ -198,27 +165,24 @@ def rnn_backward(dh, cache):
 
     Notes
     -----
-    Walks t = T..1 with the running gradient ``g = dh_t + da_(t+1) Wh^T`` and
-    ``da_t = g * (1 − h_t²)``; the weight gradients, which are sums over t, are then formed in
-    one matrix product each.
+    A loop of step backwards from t = T down to 1, carrying ``dh_prev`` (what reaches h_(t−1))
+    and adding each step's ``dWh``. The input side of every step (dx, dWx, db) depends only on
+    that step's ``da``, so it is formed after the loop in one product each, like the forward's
+    input projection.
     """
-    x_tm, hs, Wx, Wh = cache
-    dh_tm = _upstream(dh, hs)
-    T = dh_tm.shape[0]
-    h = hs[1:]  # h_1, ..., h_T
-    dtanh = 1.0 - h * h  # tanh'(a_t) = 1 - h_t^2, every t at once
-    dt = hs.dtype if dh_tm.dtype == hs.dtype else np.result_type(dh_tm, hs)
-    da = np.empty(dh_tm.shape, dt)
-    WhT = Wh.T
-    carry = 0.0  # da_(s+1) Wh^T; nothing comes after step T
-    for t in range(T - 1, -1, -1):  # step s = t + 1 = T, ..., 1 sits at index t
-        g = dh_tm[t] + carry  # g_s = dh_s + da_(s+1) Wh^T
-        a = np.multiply(g, dtanh[t], da[t])  # da_s = g_s * (1 - h_s^2) -> da[t]
-        carry = a.dot(WhT)  # da_s Wh^T: what reaches h_(s-1)
-    del dtanh  # free it now: the products below reuse its memory while it is in cache (~15%)
-    dx, dWx, dWh, db = _param_grads(da, x_tm, hs, Wx)
-    dh0 = carry if T else np.zeros_like(hs[0])  # dh0 = da_1 Wh^T
-    return dx, dh0, dWx, dWh, db
+    x, hs, Wx, Wh = _unpack(cache, "rnn_forward", 4)
+    T1, N, H = hs.shape
+    dh = _upstream("dh", dh, (N, T1 - 1, H), "(N, T, H)", "the shape of h")
+    dtype = np.result_type(dh, hs)
+    da = np.zeros(dh.shape, dtype)  # da[:, t - 1] will hold step t's dL/da_t
+    dWh = np.zeros(Wh.shape, dtype)
+    dh_prev = np.zeros((N, H), dtype)  # nothing comes back from after the last step
+    for t in range(T1 - 1, 0, -1):  # t = T, ..., 1; the step's dh is dh[:, t - 1]
+        g = dh[:, t - 1] + dh_prev  # from the loss at step t, and back from step t + 1
+        da[:, t - 1], dh_prev, dWh_t = _step_backward(g, hs[t - 1], hs[t], Wh)
+        dWh += dWh_t  # Wh is shared: every step's copy adds its gradient
+    dx, dWx, db = _input_side(x, da, Wx)
+    return _finite_grads(dx, dh_prev, dWx, dWh, db)
 
 
 def rnn_backward_truncated(dh, cache, k):
@@ -246,18 +210,76 @@ def rnn_backward_truncated(dh, cache, k):
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k: expected an integer window length >= 1, got {k!r}")
-    x_tm, hs, Wx, Wh = cache
-    dh_tm = _upstream(dh, hs)
-    T = dh_tm.shape[0]
-    da = np.zeros(dh_tm.shape, dtype=np.result_type(dh_tm, hs))
-    dh0 = np.zeros_like(hs[0])
-    for t in range(T, 0, -1):  # the loss term at step t ...
-        g = dh_tm[t - 1]
+    x, hs, Wx, Wh = _unpack(cache, "rnn_forward", 4)
+    T1, N, H = hs.shape
+    dh = _upstream("dh", dh, (N, T1 - 1, H), "(N, T, H)", "the shape of h")
+    dtype = np.result_type(dh, hs)
+    da = np.zeros(dh.shape, dtype)
+    dWh = np.zeros(Wh.shape, dtype)
+    dh0 = np.zeros((N, H), dtype)
+    for t in range(T1 - 1, 0, -1):  # the loss term at step t ...
+        g = dh[:, t - 1]
         for s in range(t, max(t - k, 0), -1):  # ... reaches steps t, ..., t-k+1
-            das = g * (1.0 - hs[s] * hs[s])
-            da[s - 1] += das
-            g = das @ Wh.T
+            da_s, g, dWh_s = _step_backward(g, hs[s - 1], hs[s], Wh)
+            da[:, s - 1] += da_s
+            dWh += dWh_s
             if s == 1:
                 dh0 += g
-    dx, dWx, dWh, db = _param_grads(da, x_tm, hs, Wx)
-    return dx, dh0, dWx, dWh, db
+    dx, dWx, db = _input_side(x, da, Wx)
+    return _finite_grads(dx, dh0, dWx, dWh, db)
+
+
+def _input_side(x, da, Wx):
+    """``(dx, dWx, db)`` from every step's ``da`` (N, T, H): one product each, over all steps."""
+    N, T, D = x.shape
+    dx = da @ Wx.T  # dx_t = da_t Wx^T
+    dWx = x.reshape(N * T, D).T @ da.reshape(N * T, -1)  # Σ_t x_t^T da_t
+    db = da.sum(axis=(0, 1))  # Σ_t Σ_n da_t
+    return dx, dWx, db
+
+
+# -- checks ---------------------------------------------------------------------------------
+def _unpack(cache, made_by, n):
+    """The fields of a cache, or ``ValueError`` saying which function makes it."""
+    if not isinstance(cache, tuple) or len(cache) != n:
+        raise ValueError(
+            f"cache: expected the cache returned by {made_by} (a tuple of {n}), got "
+            + ("None" if cache is None else type(cache).__name__)
+        )
+    return cache
+
+
+def _upstream(name, g, shape, symbols, why):
+    """The upstream gradient ``g`` as a finite float array of the given shape."""
+    g = as_array(name, g)
+    if g.shape != shape:
+        raise ValueError(f"{name}: expected shape {symbols} = {shape} ({why}), got {g.shape}")
+    check_finite(name, g)
+    return g
+
+
+def _finite_states(h):
+    """``NumericOverflow`` if a state is NaN: its pre-activation overflowed (inf − inf)."""
+    if math.isnan(h.sum()):  # tanh keeps every finite or infinite a in [-1, 1]; only NaN escapes
+        raise NumericOverflow(
+            "a_t: the pre-activation x_t Wx + h_(t-1) Wh + b overflows float64 (inf − inf): "
+            "the weights or inputs are far too large"
+        )
+
+
+def _finite_grads(*grads):
+    """``grads`` (dx, dh_prev, dWx, dWh, db), or ``NumericOverflow`` if one is not finite.
+
+    Every intermediate of the backward pass feeds one of these, so an overflow anywhere shows
+    here (as inf, or as NaN from inf − inf).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = sum(float(g.sum()) for g in grads)  # finite only if every entry is (see
+    if not math.isfinite(total):  # _validate.check_finite); else look closer
+        for name, g in zip(("dx", "dh_prev", "dWx", "dWh", "db"), grads, strict=True):
+            if not np.isfinite(g).all():
+                raise NumericOverflow(
+                    f"{name}: the gradient overflows float64 (it exceeds 1.8e308): the "
+                    "weights or the upstream gradient dh are far too large"
+                )
+    return grads

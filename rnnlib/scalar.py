@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_array, as_scalar, check_finite
+from ._validate import NumericOverflow, as_array, as_scalar, check_finite
 
 __all__ = ["Forward", "Grads", "forward", "backward", "loss", "loss_grad", "bptt", "total_loss"]
 
@@ -108,21 +108,52 @@ def forward(xs, u, w, v, o0=0.0):
     a = np.empty(T)
     o = np.empty(T + 1)
     o[0] = as_scalar("o0", o0)
-    for t in range(1, T + 1):
-        a[t - 1] = u * xs[t - 1] + ws[t - 1] * o[t - 1]  # a_t = u·x_t + w⁽ᵗ⁾·o_(t−1)
-        o[t] = np.tanh(a[t - 1])  # o_t = tanh(a_t)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+        for t in range(1, T + 1):
+            a[t - 1] = u * xs[t - 1] + ws[t - 1] * o[t - 1]  # a_t = u·x_t + w⁽ᵗ⁾·o_(t−1)
+            o[t] = np.tanh(a[t - 1])  # o_t = tanh(a_t)
+    if not np.isfinite(a).all():
+        raise NumericOverflow(
+            "a_t: u·x_t + w·o_(t−1) overflows float64 (it exceeds 1.8e308): the weights or "
+            "inputs are far too large"
+        )
     y_hats = v * o[1:]
     return Forward(xs, u, w, v, a, o, y_hats, float(y_hats[-1]))
 
 
 def loss(y_hat, y):
-    """``L = ½(ŷ − y)²`` (elementwise for arrays)."""
-    return 0.5 * loss_grad(y_hat, y) ** 2
+    """``L = ½(ŷ − y)²`` (elementwise for arrays of the same shape).
+
+    ``ValueError`` if the square overflows (|ŷ − y| above about 1.3e154).
+    """
+    err = loss_grad(y_hat, y)
+    return _finite("loss", 0.5 * np.square(err) if np.ndim(err) else 0.5 * err * err, err)
 
 
 def loss_grad(y_hat, y):
-    """``dL/dŷ = ŷ − y`` (elementwise for arrays): the seed's "loss = ŷ − y"."""
-    return np.asarray(y_hat, dtype=float) - y if np.ndim(y_hat) else float(y_hat) - float(y)
+    """``dL/dŷ = ŷ − y`` (elementwise for arrays of the same shape): the seed's "loss = ŷ − y"."""
+    if np.ndim(y_hat) == 0 and np.ndim(y) == 0:
+        return as_scalar("y_hat", y_hat) - as_scalar("y", y)
+    y_hat, y = as_array("y_hat", y_hat), as_array("y", y)
+    if y_hat.shape != y.shape and y.ndim > 0:  # (one target for every prediction broadcasts)
+        raise ValueError(
+            f"y: expected one target per prediction, the shape of y_hat {y_hat.shape}, "
+            f"got {y.shape}"
+        )
+    check_finite("y_hat", y_hat)
+    check_finite("y", y)
+    return y_hat - y
+
+
+def _finite(what, value, err):
+    """``value`` if every entry is finite, else ``ValueError``: the error ŷ − y is too large."""
+    if np.all(np.isfinite(value)):
+        return value
+    worst = float(np.max(np.abs(err)))
+    raise NumericOverflow(
+        f"{what}: overflows float64: |ŷ − y| reaches {worst:.3g}, whose square exceeds the "
+        "largest float (1.8e308)"
+    )
 
 
 def _targets(y, T):
@@ -138,12 +169,26 @@ def _targets(y, T):
     return ys, True
 
 
+def _forward(fwd):
+    if not isinstance(fwd, Forward):
+        raise ValueError(
+            "fwd: expected the Forward returned by scalar.forward(xs, u, w, v), got "
+            + ("None" if fwd is None else type(fwd).__name__)
+        )
+    return fwd
+
+
 def total_loss(fwd, y):
-    """L for a :class:`Forward`: ½(ŷ − y)² for a scalar y, Σ_t ½(ŷ_t − y_t)² for y of shape (T,)."""
+    """L for a :class:`Forward`: ½(ŷ − y)² for a scalar y, Σ_t ½(ŷ_t − y_t)² for y of shape (T,).
+
+    ``ValueError`` if L overflows float64 (see :func:`loss`).
+    """
+    fwd = _forward(fwd)
     y, every = _targets(y, fwd.xs.size)
-    if every:
-        return float(0.5 * np.sum((fwd.y_hats - y) ** 2))
-    return 0.5 * (fwd.y_hat - y) ** 2
+    err = fwd.y_hats - y if every else fwd.y_hat - y
+    with np.errstate(over="ignore"):
+        L = float(0.5 * np.sum(np.square(err)))
+    return _finite("L", L, err)
 
 
 def backward(fwd, y):
@@ -164,7 +209,7 @@ def backward(fwd, y):
     ``dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1)``, ``dL/du⁽ᵗ⁾ = δ_t (1 − o_t²) x_t``,
     ``δ_(t−1) = δ_t (1 − o_t²) w`` (+ the error of step t − 1 itself, many-to-many).
     """
-    T = fwd.xs.size
+    T = _forward(fwd).xs.size
     y, every = _targets(y, T)
     o, v = fwd.o, fwd.v
     _, ws = _copies(fwd.w, T)
@@ -181,13 +226,19 @@ def backward(fwd, y):
     dw_steps = np.empty(T)
     du_steps = np.empty(T)
     d = 0.0
-    for t in range(T, 0, -1):
-        d = d + own[t - 1]  # δ_t
-        delta[t - 1] = d
-        da = d * (1.0 - o[t] ** 2)  # δ_t · tanh'(a_t)
-        dw_steps[t - 1] = da * o[t - 1]  # dL/dw⁽ᵗ⁾
-        du_steps[t - 1] = da * fwd.xs[t - 1]  # dL/du⁽ᵗ⁾
-        d = da * ws[t - 1]  # carried to δ_(t−1), via w⁽ᵗ⁾
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, by name
+        for t in range(T, 0, -1):
+            d = d + own[t - 1]  # δ_t
+            delta[t - 1] = d
+            da = d * (1.0 - o[t] ** 2)  # δ_t · tanh'(a_t)
+            dw_steps[t - 1] = da * o[t - 1]  # dL/dw⁽ᵗ⁾
+            du_steps[t - 1] = da * fwd.xs[t - 1]  # dL/du⁽ᵗ⁾
+            d = da * ws[t - 1]  # carried to δ_(t−1), via w⁽ᵗ⁾
+    if not (np.isfinite(delta).all() and np.isfinite(dw_steps).all() and np.isfinite(dv)):
+        raise NumericOverflow(
+            f"backward: the gradient overflows float64 (dL/dŷ = {np.max(np.abs(err)):.3g}, "
+            f"v = {v:.3g}, w = {np.max(np.abs(ws)):.3g}): the weights are far too large"
+        )
     return Grads(
         float(du_steps.sum()),
         float(dw_steps.sum()),

@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import scalar
-from ._validate import as_array, as_scalar, check_finite
+from ._validate import NumericOverflow, as_array, as_scalar, check_finite
 from .optim import clip_grad_norm, clip_grad_value, sgd_step
 
 __all__ = [
@@ -231,14 +231,17 @@ def train_scalar(xs, ys, u, w, v, lr, epochs, *, max_norm=None, clip_value=None,
     diverged_at, why = None, ""
     for epoch in range(1, epochs + 1):
         norms.append(float(np.linalg.norm(grads)))
-        params = _update(params, grads, lr, max_norm, clip_value)
+        try:
+            params = _update(params, grads, lr, max_norm, clip_value)
+        except NumericOverflow:
+            params = (math.inf,)
         if not all(math.isfinite(p) for p in params):
             diverged_at, why = epoch, "a weight is no longer a finite number"
             break
         try:
             with np.errstate(over="ignore", invalid="ignore"):  # huge weights: judged below
                 loss, grads = dataset_loss_and_grads(xs, ys, *params)
-        except OverflowError:
+        except (OverflowError, NumericOverflow):
             loss, grads = math.inf, None
         if _blown(loss, limit):
             why = (

