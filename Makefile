@@ -12,11 +12,12 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: help lab test test-fast notebooks exercises bench lint format doctor clean
+.PHONY: help lab test test-fast test-oldest notebooks exercises bench lint format doctor clean
 
 help:
 	@echo "make lab        set up .venv, then open JupyterLab at the first lesson"
 	@echo "make test       set up .venv, then run every test (unit, notebooks, exercises, browser)"
+	@echo "make test-oldest  the unit tests and notebooks with the oldest supported dependencies"
 	@echo "make notebooks  re-execute lessons and solutions in place, storing their outputs"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make bench      run the benchmarks, write benchmarks/RESULTS.md"
@@ -46,6 +47,24 @@ lab: $(VENV)/.lab
 test: $(VENV)/.test
 	$(PY) -m pytest -p no:cacheprovider tests
 	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks solutions
+
+# The oldest supported dependencies: a second environment with every lower bound of pyproject.toml
+# pinned (tools/oldest_constraints.py; transitive dependencies float), rebuilt from scratch when
+# pyproject.toml changes. Unit tests (no browser) and the notebooks with the flags of `make test`.
+OLDEST := .venv-oldest
+OLD_PY := $(OLDEST)/bin/python
+$(OLDEST)/.test: pyproject.toml tools/oldest_constraints.py
+	rm -rf $(OLDEST)
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLD_PY) -m pip --disable-pip-version-check install --upgrade pip 'tomli; python_version < "3.11"'
+	$(OLD_PY) -m tools.oldest_constraints pyproject.toml > $(OLDEST)/constraints.txt
+	$(OLD_PY) -m pip --disable-pip-version-check install -c $(OLDEST)/constraints.txt -e '.[test]'
+	@touch $@
+
+test-oldest: $(OLDEST)/.test
+	$(OLD_PY) -m pytest -p no:cacheprovider -m "not browser" tests
+	$(OLD_PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks solutions
 
 # Quick loop for authors: unit tests only, no notebooks, no browser.
@@ -83,4 +102,4 @@ format: $(VENV)/.test
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OLDEST) .pytest_cache .ruff_cache .hypothesis

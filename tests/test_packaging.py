@@ -5,28 +5,134 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _name(req):
-    return re.split(r"[<>=!~ \[;]", req.strip(), maxsplit=1)[0].lower().replace("_", "-")
+# PyPI name -> conda-forge name, where the two differ. Every other dependency has the same name
+# in both. matplotlib-base is matplotlib without the Qt backend (conda-forge's `matplotlib` pulls
+# in Qt); conda-forge's `playwright` is the Node.js command-line tool, the Python package is
+# `playwright-python` (the conda-forge feedstock of microsoft/playwright-python).
+PYPI_TO_CONDA = {
+    "matplotlib": "matplotlib-base",
+    "playwright": "playwright-python",
+}
 
 
-def test_environment_yml_names_the_same_dependencies_as_pyproject():
+def _split(req):
+    """``"jupyterlab>=4.2,<5"`` -> ``("jupyterlab", ">=4.2,<5")``, the name normalized."""
+    m = re.fullmatch(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;]*)", req)
+    assert m, f"cannot read requirement {req!r}"
+    return re.sub(r"[-_.]+", "-", m.group(1)).lower(), m.group(3).replace(" ", "")
+
+
+def _pyproject_deps():
     py = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    want = {_name(r) for r in py["dependencies"]}
+    reqs = list(py["dependencies"])
     for extra in py["optional-dependencies"].values():
-        want |= {_name(r) for r in extra}
+        reqs += extra
+    deps = {}
+    for name, spec in map(_split, reqs):
+        assert deps.setdefault(name, spec) == spec, f"{name}: {deps[name]} and {spec} in pyproject"
+    return deps
+
+
+def _environment_deps():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
-    assert conda == want, (
-        f"only in pyproject: {want - conda}; only in environment.yml: {conda - want}"
-    )
+    deps = dict(_split(d) for d in env["dependencies"] if isinstance(d, str))
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    return deps, pip
+
+
+def _conda_name(pypi_name):
+    return PYPI_TO_CONDA.get(pypi_name, pypi_name)
+
+
+def test_conda_name_mapping():
+    assert _conda_name("matplotlib") == "matplotlib-base"
+    assert _conda_name("playwright") == "playwright-python"
+    assert _conda_name("numpy") == "numpy"  # unmapped names pass through
+    # Every entry is for a real dependency (no stale names), and no two PyPI names meet.
+    assert set(PYPI_TO_CONDA) <= set(_pyproject_deps())
+    conda_names = [_conda_name(n) for n in _pyproject_deps()]
+    assert len(conda_names) == len(set(conda_names))
+
+
+def test_environment_yml_has_every_dependency_under_its_conda_forge_name_and_bound():
+    want = {_conda_name(name): spec for name, spec in _pyproject_deps().items()}
+    conda, pip = _environment_deps()
+    python, pip_pkg = conda.pop("python"), conda.pop("pip")
+    assert pip_pkg == ""
+    assert set(conda) == set(want), (
+        f"only in pyproject: {set(want) - set(conda)}; "
+        f"only in environment.yml: {set(conda) - set(want)}"
+    )
+    assert {n: s for n, s in conda.items() if s != want[n]} == {}, "bounds differ from pyproject"
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert python == requires.replace(" ", "")
+    # The names that mean something else (or too much) on conda-forge are not used.
+    assert not {"playwright", "matplotlib"} & set(conda)
     assert "-e ." in pip  # installs rnnlib itself
+
+
+def test_oldest_constraints_pin_every_lower_bound():
+    """tools/oldest_constraints.py pins each dependency at the version its `>=` names."""
+    from tools.oldest_constraints import constraints
+
+    pins = constraints(tomllib.loads((ROOT / "pyproject.toml").read_text()))
+    deps = _pyproject_deps()
+    assert set(pins) == set(deps)
+    for name, spec in deps.items():
+        assert f">={pins[name]}" in spec.split(","), (name, spec, pins[name])
+
+
+def test_oldest_constraints_output_and_bad_input():
+    from tools.oldest_constraints import constraints, lower_bound
+
+    project = {
+        "project": {
+            "dependencies": ["NumPy>=1.26", "matplotlib >= 3.8"],
+            "optional-dependencies": {"a": ["jupyterlab>=4.2,<5", "numpy>=1.26"]},
+        }
+    }
+    assert constraints(project) == {"numpy": "1.26", "matplotlib": "3.8", "jupyterlab": "4.2"}
+    assert lower_bound("Typing_Extensions[x]>=4.0") == ("typing-extensions", "4.0")
+    for bad in ["numpy", "numpy<2", "numpy>=1,>=2", "numpy>=1.26; python_version<'3.12'", "x>=a"]:
+        with pytest.raises(ValueError, match="requirement"):
+            lower_bound(bad)
+    with pytest.raises(ValueError, match="requirement: expected a string, got int"):
+        lower_bound(3)
+    clash = {
+        "project": {"dependencies": ["numpy>=1.26"], "optional-dependencies": {"a": ["numpy>=2"]}}
+    }
+    with pytest.raises(ValueError, match="one lower bound for numpy, got 1.26 and 2"):
+        constraints(clash)
+
+
+def test_oldest_constraints_cli(tmp_path):
+    toml = tmp_path / "pyproject.toml"
+    toml.write_text('[project]\ndependencies = ["numpy>=1.26", "pytest>=8"]\n')
+    out = subprocess.run(
+        [sys.executable, "-m", "tools.oldest_constraints", str(toml)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = [ln for ln in out.stdout.splitlines() if not ln.startswith("#")]
+    assert lines == ["numpy==1.26", "pytest==8"]
+
+
+def test_make_test_oldest_uses_the_constraints_and_ci_runs_it():
+    make = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test-oldest:", make, re.M)
+    assert "tools.oldest_constraints" in make and "-c $(OLDEST)/constraints.txt" in make
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert ci.index("make test\n") < ci.index("make test-oldest")
+    assert ".venv-oldest/" in (ROOT / ".gitignore").read_text().splitlines()
 
 
 def test_importing_rnnlib_is_light():

@@ -1,0 +1,80 @@
+"""Print pip constraints pinning every dependency at its lower bound (``make test-oldest``).
+
+Usage: python -m tools.oldest_constraints [pyproject.toml]  > constraints.txt
+
+The bounds live in one place, pyproject.toml: each requirement of ``[project] dependencies`` and of
+every optional-dependency group must carry exactly one ``>=`` lower bound, and becomes
+``name==bound``. Transitive dependencies are not pinned: they float to what pip picks alongside.
+A requirement without a lower bound, or a package given two different lower bounds, is a ValueError.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10: the Makefile installs tomli first
+    import tomli as tomllib
+
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
+_VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?$")
+
+
+def normalize(name: str) -> str:
+    """PEP 503 normalized project name: lower case, runs of -_. become one '-'."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def lower_bound(requirement: str) -> tuple[str, str]:
+    """``"jupyterlab>=4.2,<5"`` -> ``("jupyterlab", "4.2")``."""
+    if not isinstance(requirement, str):
+        raise ValueError(f"requirement: expected a string, got {type(requirement).__name__}")
+    m = _NAME.match(requirement)
+    if not m or ";" in requirement:
+        raise ValueError(
+            f"requirement: expected 'name>=version[,<upper]' with no marker, got {requirement!r}"
+        )
+    name, spec = normalize(m.group(1)), m.group(3)
+    bounds = [s.strip() for s in spec.split(",") if s.strip().startswith(">=")]
+    if len(bounds) != 1:
+        raise ValueError(f"requirement: expected exactly one '>=' lower bound, got {requirement!r}")
+    version = bounds[0][2:].strip()
+    if not _VERSION.match(version):
+        raise ValueError(f"requirement: expected a plain version after '>=', got {requirement!r}")
+    return name, version
+
+
+def constraints(pyproject: dict) -> dict[str, str]:
+    """Map each dependency (runtime and every extra) to its lower bound."""
+    project = pyproject["project"]
+    reqs = list(project.get("dependencies", []))
+    for group in project.get("optional-dependencies", {}).values():
+        reqs += group
+    pins: dict[str, str] = {}
+    for req in reqs:
+        name, version = lower_bound(req)
+        if pins.setdefault(name, version) != version:
+            raise ValueError(
+                f"pyproject.toml: expected one lower bound for {name}, "
+                f"got {pins[name]} and {version}"
+            )
+    return pins
+
+
+def main(argv=None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0] if args else "pyproject.toml")
+    pins = constraints(tomllib.loads(path.read_text()))
+    print(
+        f"# Generated from {path.name} by tools/oldest_constraints.py: every lower bound, pinned."
+    )
+    for name, version in sorted(pins.items()):
+        print(f"{name}=={version}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
