@@ -1,4 +1,5 @@
-"""What every checker's tests assert about a catalogued mistake (shared by tests/test_checks_*)."""
+"""What the checker tests share: the first line of a checker's message, and what naming a
+catalogued mistake means (used by tests/test_checkers.py and tests/test_lessonNN.py)."""
 
 import pytest
 
@@ -8,14 +9,13 @@ def first_line(excinfo):
     return str(excinfo.value).splitlines()[0]
 
 
-def mistake_params(mistakes):
-    """pytest params ``(checker name, Mistake)`` from ``{checker name: [Mistake, ...]}``."""
-    return [
-        pytest.param(name, m, id=f"{name}-{m.key}") for name, ms in mistakes.items() for m in ms
-    ]
+def mistake(checker, key):
+    """The checker's catalogued mistake called ``key``."""
+    (found,) = [m for m in checker.mistakes if m.key == key]
+    return found
 
 
-def assert_rejected_and_named(checker, mistake, max_len=220):
+def assert_rejected_and_named(checker, mistake, max_len=200):
     """``checker`` rejects the learner answer ``mistake.answer``, and its first line names that
     mistake alone (not among alternatives), briefly; the message shows the case, expected, got."""
     with pytest.raises(AssertionError) as excinfo:

@@ -9,7 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from rnnlib import progress as P
-from rnnlib.checks.scalar import LOSS_MISTAKES
+from rnnlib.checks import check_loss
 
 ROOT = Path(__file__).resolve().parents[1]
 SLUG = "01_loss_and_its_derivative"
@@ -134,7 +134,41 @@ def test_solution_exercise_and_a_wrong_answer(tmp_path, capsys):
         assert rows[("solutions", name)] == P.PASSED
         assert rows[("exercises", name)] == P.NOT_STARTED
     assert rows[("mine", "check_loss(loss)")] == P.FAILING
-    missing_half = next(m for m in LOSS_MISTAKES if m.key == "missing_half")
+    (missing_half,) = [m for m in check_loss.mistakes if m.key == "missing_half"]
     assert f"    → check_loss: {missing_half.says}" in out.splitlines()
     assert rows[("mine", "check_loss_grad(loss_grad)")] == P.NOT_STARTED
     assert out.rstrip().endswith("9 exercises: 3 passed, 1 failing, 5 not started")
+
+
+# -- the one notebook runner (rnnlib.course.runner) behind make notebooks and the benchmarks ------
+
+
+def _write(tmp_path, source, **metadata):
+    nb = _nb(new_code_cell(source))
+    nb.metadata.update(metadata)
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_make_notebooks_stores_outputs_without_widget_state(tmp_path):
+    from tools import run_notebooks
+
+    path = _write(tmp_path, "import os\nprint(6 * 7, os.getcwd())", widgets={"state": {}})
+    seconds = run_notebooks.execute(path)
+    saved = nbformat.read(path, as_version=4)
+    assert saved.cells[0].outputs[0].text == f"42 {tmp_path}\n"  # run from its own folder
+    assert "widgets" not in saved.metadata and "execution" not in saved.cells[0].metadata
+    assert seconds > 0
+
+
+@pytest.mark.slow
+def test_the_course_benchmark_reports_a_failing_notebook_and_goes_on(tmp_path):
+    from benchmarks import course
+
+    path = _write(tmp_path, "1 / 0")
+    before = path.read_bytes()
+    seconds, error = course.execute(path)
+    assert error.startswith("CellExecutionError: ") and "ZeroDivisionError" in error
+    assert seconds > 0 and path.read_bytes() == before  # nothing saved

@@ -1,0 +1,504 @@
+"""What every exercise checker is made of: a :class:`Checker` is data (its cases and its catalogue
+of known mistakes) and can be called like a function::
+
+    check_loss = Checker(
+        "check_loss",
+        "loss(y_hat, y)",
+        loss_cases,                      # a function that builds the list of Case
+        mistakes=(Mistake("missing_half", missing_half, "missing ½: ..."), ...),
+    )
+    check_loss(loss)                     # in the exercise notebook
+
+Calling a checker runs the learner's function on a deep copy of each case's inputs, in order, and
+
+- lets a ``NotImplementedError`` through unchanged (an unfinished exercise reads as unfinished);
+- turns every other exception raised by the learner's code into an ``AssertionError`` that names
+  the case and what was raised (the original is chained, so its traceback is kept);
+- raises ``AssertionError`` if an input was changed in place, if the result is ``None``, has the
+  wrong type, shape or length, holds NaN or infinity, or differs from the reference beyond the
+  tolerances (``np.allclose(got, expected, rtol, atol)``);
+- on a wrong answer, computes every catalogued mistake's answer for that case and, when the
+  learner's result matches one (and the mistake really differs from the reference there), names
+  it in plain words. When several mistakes explain the case, the learner's function is run on the
+  other cases too and the mistake that explains the most wins.
+
+Every message has a short first line, ``"<checker>: <what is wrong>"`` (this is what
+``python -m rnnlib.progress`` prints), then the case's label, its inputs, the expected and the
+actual result. On success it prints one line, e.g. ``check_loss: 7/7 cases passed ✓``.
+
+Outputs
+-------
+A case's ``expected`` fixes the form the learner must return:
+
+- a Python ``float``: one real number (a numpy scalar or 0-d array is accepted);
+- an ``ndarray``: anything ``np.asarray`` turns into a float array of that shape;
+- a ``tuple`` or ``list`` of the above: a tuple or list of that length. Its items are named by the
+  checker's ``items`` (e.g. ``("dx", "dh0", "dWx", "dWh", "db")``) or by a format string with
+  ``{i}`` (e.g. ``"clipped[{i}]"``); each item is checked on its own, and each wrong item is
+  matched against the mistakes on its own, so two different mistakes in two items are both named.
+
+A mistake's ``answer`` takes the learner function's arguments and returns a result of any form;
+one whose form differs from the reference (e.g. a sum where an elementwise array belongs) is
+recognised when the learner's result has that same form.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import numbers
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Case", "Mistake", "Checker", "as_number", "ELEMENTWISE"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input to the learner's function and the answer it must give.
+
+    Parameters
+    ----------
+    label : str
+        Plain words for the case, e.g. ``"scalars, ŷ below y"`` or ``"N = 2, T = 3, D = 3, H = 4"``.
+    args : dict
+        Argument name → value, in the order of the learner function's parameters (the function
+        is called positionally; the names are used in messages).
+    expected : float, ndarray, or tuple/list of those
+        The reference answer (from rnnlib or an independent formula).
+    """
+
+    label: str
+    args: dict
+    expected: Any
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer.
+
+    Parameters
+    ----------
+    key : str
+        A short name for the mistake (``"missing_half"``), used by tests and test ids.
+    answer : callable
+        Called with the case's arguments (positionally, like the learner's function); returns the
+        wrong result.
+    says : str
+        The mistake in plain words, as the learner should read it, e.g.
+        ``"wrong sign: you returned y − ŷ; dL/dŷ = ŷ − y"``. It becomes the first line of the
+        message, after ``"<checker>: "``, so keep it under about 100 characters.
+    """
+
+    key: str
+    answer: Callable[..., Any]
+    says: str
+
+
+def as_number(x):
+    """A float for a scalar, a float array for an array: lets one wrong formula serve both."""
+    return np.asarray(x, dtype=np.float64) if np.ndim(x) else float(x)
+
+
+ELEMENTWISE = "; it must act elementwise and return an array of the inputs' shape"
+"""The end of a mistake's text for an answer summed or averaged where an array belongs."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Checker:
+    """An exercise's checker: call it with the learner's function.
+
+    Parameters
+    ----------
+    name : str
+        The contract name, e.g. ``"check_loss"`` (starts every message).
+    function : str
+        The learner function it takes, as called: ``"loss(y_hat, y)"``. Its parameter names are
+        the keys of every case's ``args``.
+    cases : callable
+        Builds the list of :class:`Case` (run in order; the first failing case is reported).
+    mistakes : tuple of :class:`Mistake`
+        The catalogue of known wrong answers.
+    items : tuple of str, or str with ``{i}``, optional
+        Names of the result's items when it is a tuple or list.
+    rtol, atol : float
+        Tolerances of ``np.allclose(got, expected, rtol=rtol, atol=atol)``.
+    doc : str
+        What the learner's function must return, in a sentence or two (the checker's docstring).
+    """
+
+    name: str
+    function: str
+    cases: Callable[[], Sequence[Case]]
+    mistakes: tuple[Mistake, ...] = ()
+    items: Sequence[str] | str | None = None
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    doc: str = field(default="")
+
+    def __post_init__(self):
+        keys = [m.key for m in self.mistakes]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"{self.name}: mistakes must have distinct keys, got {keys}")
+        text = f"Check ``{self.function}``: {self.doc}" if self.doc else f"Check {self.function}."
+        object.__setattr__(self, "__doc__", text)
+
+    @property
+    def __name__(self):  # a checker reads like the function it stands for
+        return self.name
+
+    @property
+    def parameters(self) -> list[str]:
+        """The learner function's parameter names, from ``function``."""
+        inside = re.fullmatch(r"\w+\((.*)\)", self.function)
+        return [p.strip() for p in inside.group(1).split(",")] if inside else []
+
+    def __repr__(self):
+        return f"<checker {self.name} of {self.function}, {len(self.mistakes)} known mistakes>"
+
+    # -- running the learner's function ---------------------------------------------------------
+
+    def __call__(self, fn: Callable[..., Any]) -> None:
+        """Run ``fn`` on every case; print one line on success, raise ``AssertionError`` otherwise
+        (``NotImplementedError`` raised by ``fn`` passes through unchanged)."""
+        if not callable(fn):
+            raise AssertionError(
+                f"{self.name}: expected your function itself, e.g. {self.name}(my_function) "
+                f"without parentheses after the name; got {_type_name(fn)}"
+            )
+        cases = list(self.cases())
+        n = len(cases)
+        who = _describe_fn(fn)
+        for i, case in enumerate(cases, 1):
+            where = f"  case {i} of {n}: {case.label}\n" + _fmt_inputs(case.args)
+            try:
+                result, changed = _call(fn, case)
+            except NotImplementedError:
+                raise
+            except Exception as err:
+                said = (str(err).splitlines() or [""])[0]
+                raise AssertionError(
+                    f"{self.name}: {who} raised {type(err).__name__}"
+                    + (f": {said}" if said else "")
+                    + f"\n{where}\n  (the traceback above shows where in your code)"
+                ) from err
+            if changed is not None:
+                raise AssertionError(
+                    f"{self.name}: {who} changed its input `{changed}` in place; leave the inputs "
+                    f"unchanged and return a new value (e.g. `p = p - ...`, not `p -= ...`)\n"
+                    + where
+                )
+            problems = self._problems(result, case)
+            if problems:
+                raise AssertionError(self._message(fn, cases, case, where, result, problems))
+        print(f"{self.name}: {n}/{n} cases passed ✓")
+
+    def _item_names(self, expected):
+        if not _is_container(expected):
+            return [None]
+        k = len(expected)
+        if isinstance(self.items, str):
+            return [self.items.format(i=i) for i in range(k)]
+        if self.items is not None and len(self.items) == k:
+            return list(self.items)
+        return [f"item {i + 1}" for i in range(k)]
+
+    def _close(self, a, b):
+        return _close(a, b, self.rtol, self.atol)
+
+    def _problems(self, result, case):
+        """Problems with the learner's result for one case: a list of ``(item, kind, want, got)``.
+
+        ``kind`` is ``"form"`` (None, type, shape, length), ``"nan"`` or ``"value"``; ``item`` is
+        the item's index (``None`` for the whole result); ``want``/``got`` describe the form.
+        """
+        exp = case.expected
+        if _is_container(exp):
+            k = len(exp)
+            if not _is_container(result) or len(result) != k:
+                names = ", ".join(self._item_names(exp))
+                return [(None, "form", f"a tuple of {k} ({names})", _type_name(result))]
+            leaves = list(zip(range(k), result, exp, strict=True))
+        else:
+            leaves = [(0, result, exp)]
+        problems = []
+        for j, got, want in leaves:
+            leaf = _as_leaf(got, want)
+            if isinstance(leaf, str):
+                problems.append((j, "form", _want_name(want), leaf))
+            elif not np.all(np.isfinite(leaf)):
+                problems.append((j, "nan", _want_name(want), "NaN or infinity"))
+            elif not np.allclose(leaf, np.asarray(want, dtype=np.float64), self.rtol, self.atol):
+                problems.append((j, "value", None, None))
+        return problems
+
+    # -- naming the mistake ----------------------------------------------------------------------
+
+    def _explains(self, wrong, result, j, exp):
+        """Does a mistake's answer ``wrong`` explain the learner's item j (the whole result if j
+        is None): equal to the learner's, and different from the reference?"""
+        if j is None or not _is_container(exp):
+            return self._close(result, wrong) and not self._close(wrong, exp)
+        w = wrong[j] if _is_container(wrong) and len(wrong) == len(exp) else None
+        if w is None or _is_container(w) or _is_container(result[j]):
+            return False  # the mistake's item fixes the form, which may differ from the reference's
+        return self._close(result[j], w) and not self._close(exp[j], w)
+
+    def _score(self, mistake, fn, cases):
+        """How well a mistake explains the learner's function over all cases: ``(whole, items)``,
+        the number of cases whose whole result it reproduces (where it is wrong), then the number
+        of (case, item) pairs it explains."""
+        whole = items = 0
+        for case in cases:
+            result = _quiet_run(fn, case)
+            wrong = _safe_answer(mistake, case)
+            if wrong is None:
+                continue
+            exp = case.expected
+            whole += self._explains(wrong, result, None, exp)
+            if _is_container(exp) and _is_container(result) and len(result) == len(exp):
+                items += sum(self._explains(wrong, result, j, exp) for j in range(len(exp)))
+        return whole, items
+
+    def _name_mistakes(self, fn, cases, case, result, problems):
+        """For each problem (by item), the mistakes that explain it best; none if none does."""
+        answers = [(m, _safe_answer(m, case)) for m in self.mistakes]
+        answers = [(m, a) for m, a in answers if a is not None]
+        found, scores = {}, {}
+        for j, kind, _, _ in problems:
+            if kind == "nan":
+                continue
+            cands = [m for m, a in answers if self._explains(a, result, j, case.expected)]
+            if len(cands) > 1:
+                for m in cands:
+                    if m.key not in scores:
+                        scores[m.key] = self._score(m, fn, cases)
+                best = max(scores[m.key] for m in cands)  # tuples: whole matches first
+                cands = [m for m in cands if scores[m.key] == best]
+            if cands:
+                found[j] = cands
+        return found
+
+    def _message(self, fn, cases, case, where, result, problems):
+        who = _describe_fn(fn)
+        exp = case.expected
+        names = self._item_names(exp)
+        found = self._name_mistakes(fn, cases, case, result, problems)
+
+        def item(j):
+            return names[j] if (j is not None and _is_container(exp)) else None
+
+        lines = []
+        for j, kind, want, got in problems:
+            nm = item(j)
+            prefix = f"{nm}: " if nm else ""
+            if j in found:
+                said = _says(found[j])
+                lines.append(said if nm and said.startswith(nm + " ") else prefix + said)
+            elif kind == "form" and got == "None":
+                lines.append(
+                    f"{nm} is None" if nm else f"{who} returned None (is a `return` missing?)"
+                )
+            elif kind == "form":
+                lines.append(
+                    f"{prefix}expected {want}, got {got}"
+                    if nm
+                    else f"{who} returned {got}; expected {want}"
+                )
+            elif kind == "nan":
+                lines.append(
+                    f"{nm} contains NaN or infinity" if nm else f"{who} returned NaN or infinity"
+                )
+            else:
+                lines.append(f"{nm} is wrong" if nm else f"wrong value for {case.label}")
+        named = [found.get(j) for j, *_ in problems]
+        if len(problems) > 1 and named[0] and all(c == named[0] for c in named):
+            # one mistake explains every wrong item: say it once
+            wrong = ", ".join(item(j) for j, *_ in problems)
+            lines = [_says(named[0]) + f" ({wrong} wrong)"]
+        case_line, inputs = where.split("\n", 1)
+        body = [case_line]
+        if len(lines) > 1:
+            body.append("  problems:\n" + "\n".join(f"    - {t}" for t in lines))
+        body.append(inputs)
+        if _is_container(exp) and _is_container(result) and len(result) == len(exp):
+            for j, _, _, _ in problems:
+                body.append(f"  {names[j]}:")
+                body.append(f"    expected: {_fmt(exp[j], ' ' * 14)}")
+                body.append(f"    got:      {_fmt(result[j], ' ' * 14)}")
+        else:
+            body.append(f"  expected: {_fmt(exp, ' ' * 12)}")
+            body.append(f"  got:      {_fmt(result, ' ' * 12)}")
+        return f"{self.name}: {lines[0]}\n" + "\n".join(body)
+
+
+def _says(mistakes):
+    return " — or — ".join(m.says for m in mistakes)
+
+
+# -- calling the learner's code ------------------------------------------------------------------
+
+
+def _describe_fn(fn):
+    name = getattr(fn, "__name__", "")
+    return f"your {name}" if name.isidentifier() else "your function"
+
+
+def _call(fn, case):
+    """Run ``fn`` on a copy of the case's inputs. Returns ``(result, changed_input_name)``.
+
+    Any exception propagates (the caller lets ``NotImplementedError`` through, wraps the rest).
+    """
+    given = copy.deepcopy(case.args)
+    result = fn(*given.values())
+    for name, before in case.args.items():
+        where = _changed(name, before, given[name])
+        if where:
+            return result, where
+    return result, None
+
+
+def _changed(name, before, after):
+    """Name of the first part of an input that differs from its pristine copy, else None."""
+    if isinstance(before, np.ndarray):
+        if (
+            not isinstance(after, np.ndarray)
+            or after.shape != before.shape
+            or not np.array_equal(after, before, equal_nan=True)
+        ):
+            return name
+        return None
+    if isinstance(before, (list, tuple)):
+        if not isinstance(after, type(before)) or len(after) != len(before):
+            return name
+        for i, (b, a) in enumerate(zip(before, after, strict=True)):
+            where = _changed(f"{name}[{i}]", b, a)
+            if where:
+                return where
+        return None
+    if isinstance(before, dict):
+        if not isinstance(after, dict) or after.keys() != before.keys():
+            return name
+        for k in before:
+            where = _changed(f"{name}[{k!r}]", before[k], after[k])
+            if where:
+                return where
+    return None
+
+
+def _safe_answer(mistake, case):
+    try:
+        return mistake.answer(*copy.deepcopy(case.args).values())
+    except Exception:  # a mistake that cannot even be computed on this case explains nothing
+        return None
+
+
+def _quiet_run(fn, case):
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            result, _ = _call(fn, case)
+        return result
+    except Exception:
+        return None
+
+
+# -- forms and comparison --------------------------------------------------------------------------
+
+
+def _is_container(x):
+    return isinstance(x, (tuple, list))
+
+
+def _type_name(x):
+    if x is None:
+        return "None"
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape}"
+    if _is_container(x):
+        return f"a {type(x).__name__} of length {len(x)}"
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        return "a single number"
+    return f"a {type(x).__name__}"
+
+
+def _want_name(expected):
+    if isinstance(expected, np.ndarray):
+        return f"an array of shape {expected.shape}"
+    return "a single number"
+
+
+def _as_leaf(x, expected):
+    """The learner's leaf as a float array of the reference's form, or a string saying why not."""
+    if x is None:
+        return "None"
+    if isinstance(x, bool) or (isinstance(x, np.ndarray) and x.dtype == bool):
+        return f"{_type_name(x)} of booleans"
+    if isinstance(x, (str, bytes, dict, set)) or callable(x):
+        return _type_name(x)
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return _type_name(x)
+    if arr.shape != np.shape(expected):
+        return "a single number" if arr.shape == () else f"an array of shape {arr.shape}"
+    return arr
+
+
+def _close(a, b, rtol, atol):
+    """Whether two results of any form agree: same form and ``np.allclose`` leaf by leaf."""
+    if _is_container(b):
+        return (
+            _is_container(a)
+            and len(a) == len(b)
+            and all(_close(x, y, rtol, atol) for x, y in zip(a, b, strict=True))
+        )
+    if _is_container(a):
+        return False
+    leaf = _as_leaf(a, b)
+    if isinstance(leaf, str):
+        return False
+    bb = np.asarray(b, dtype=np.float64)
+    return bool(np.all(np.isfinite(leaf))) and bool(np.allclose(leaf, bb, rtol=rtol, atol=atol))
+
+
+# -- values in messages ----------------------------------------------------------------------------
+
+_MAX_ITEMS = 10  # a list or tuple longer than this is shown cut
+
+
+def _fmt(x, indent="    "):
+    """A value for a message: numbers to 6 significant digits, arrays with their shape."""
+    if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
+        if x.ndim == 0:
+            return _num(x)
+        text = np.array2string(x, precision=6, separator=", ", threshold=40, max_line_width=88)
+        return text.replace("\n", "\n" + indent) + f"  (shape {x.shape})"
+    if _is_container(x):
+        more = f", … ({len(x)} items)" if len(x) > _MAX_ITEMS else ""
+        if all(isinstance(v, numbers.Real) for v in x):
+            inner = ", ".join(_fmt(v) for v in x[:_MAX_ITEMS]) + more
+            return f"({inner})" if isinstance(x, tuple) else f"[{inner}]"
+        sub = indent + "    "
+        inner = "".join(f"\n{indent}[{i}] {_fmt(v, sub)}" for i, v in enumerate(x[:_MAX_ITEMS]))
+        return f"{type(x).__name__} of {len(x)}:{inner}" + (f"\n{indent}…" if more else "")
+    if isinstance(x, (float, np.floating)):
+        return _num(x)
+    text = repr(x)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _num(x):
+    text = f"{float(x):.6g}"
+    return text if any(c in text for c in ".einna") else text + ".0"
+
+
+def _fmt_inputs(args):
+    parts = [f"{k} = {_fmt(v, '      ')}" for k, v in args.items()]
+    if all("\n" not in p for p in parts) and sum(map(len, parts)) < 80:
+        return "  inputs:   " + ", ".join(parts)
+    return "  inputs:\n" + "\n".join("    " + p.replace("\n", "\n  ") for p in parts)

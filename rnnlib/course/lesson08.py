@@ -1,0 +1,255 @@
+"""Lesson 08: applications (notebooks/08_applications.ipynb).
+
+Checkers of exercise 08, each with its cases and its catalogue of known mistakes:
+
+- ``check_softmax_cross_entropy``: ``softmax_cross_entropy(logits, targets)`` → (L, dL/dz);
+- ``check_readout_backward``: ``readout_backward(dz, h, Wy)`` → (dh, dWy, dby).
+
+``softmax_cross_entropy`` takes logits (..., C) and integer targets (...) and returns the *mean*
+over the M = prod(targets.shape) positions, ``L = −(1/M) Σ_m log p_m[y_m]`` with
+``p_m = softmax(logits_m)``, and ``dL/dlogits_m = (p_m − onehot(y_m)) / M``. The references come
+from :func:`rnnlib.softmax_cross_entropy` and :func:`rnnlib.models.linear_backward` (both checked
+against finite differences in the test suite). Each mistake computes one wrong answer.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from ..losses import softmax_cross_entropy
+from ..models import linear_backward
+from .checking import Case, Checker, Mistake
+
+__all__ = ["CHECKERS", "check_softmax_cross_entropy", "check_readout_backward"]
+
+
+# -- softmax cross-entropy -------------------------------------------------------------------------
+
+
+def softmax_cross_entropy_cases():
+    rng = np.random.default_rng(808)
+    items = [
+        ("one position, C = 3", np.array([[1.0, 2.0, 0.5]]), np.array([1])),
+        ("N = 4 positions, C = 5", rng.normal(size=(4, 5)) * 2, np.array([0, 4, 2, 2])),
+        (
+            "a batch of sequences, N = 2, T = 3, C = 4 (M = 6 positions)",
+            rng.normal(size=(2, 3, 4)) * 2,
+            np.array([[0, 1, 3], [2, 2, 1]]),
+        ),
+        (
+            "equal logits (p uniform, so L = log C), N = 2, C = 6",
+            np.zeros((2, 6)),
+            np.array([5, 0]),
+        ),
+        (
+            "large logits, up to ±1000: exp(1000) overflows to inf unless you subtract each row's "
+            "max first",
+            np.array([[1000.0, 998.0, -1000.0], [-5.0, 995.0, 1000.0]]),
+            np.array([0, 1]),
+        ),
+        (
+            "a target 800 below the other logit: p rounds to 0 and log 0 = −inf unless you "
+            "compute log p = (z − max) − log Σ exp(z − max)",
+            np.array([[0.0, -800.0], [1.0, 2.0]]),
+            np.array([1, 0]),
+        ),
+    ]
+    cases = []
+    for label, z, y in items:
+        loss, d = softmax_cross_entropy(z, y)
+        cases.append(Case(label, {"logits": z, "targets": y}, (float(loss), d)))
+    return cases
+
+
+def parts(logits, targets, axis=-1):
+    """log p (stable), p, the one-hot of the targets, and M: the pieces every mistake uses."""
+    z = np.asarray(logits, dtype=np.float64)
+    y = np.asarray(targets)
+    s = z - z.max(axis=axis, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
+    onehot = np.zeros_like(z)
+    np.put_along_axis(onehot, y[..., None], 1.0, axis=-1)
+    return logp, np.exp(logp), onehot, max(y.size, 1)
+
+
+def _picked(a, targets):
+    return np.take_along_axis(a, np.asarray(targets)[..., None], axis=-1)[..., 0]
+
+
+def _sce(logits, targets, *, axis=-1, log=True, minus=True, loss_over="M", grad="(p - onehot)/M"):
+    """Loss and gradient from :func:`parts`, with switches for the mistakes: ``axis`` of the
+    softmax, ``log`` (log p or p), ``minus`` sign of the loss, ``loss_over`` "M" | "1" | "N"
+    (what the sum is divided by), ``grad`` the formula of dL/dz."""
+    logp, p, onehot, M = parts(logits, targets, axis=axis)
+    N = np.shape(targets)[0]
+    picked = _picked(logp if log else p, targets).sum()
+    loss = (-picked if minus else picked) / {"M": M, "1": 1, "N": N}[loss_over]
+    dz = {
+        "(p - onehot)/M": lambda: (p - onehot) / M,
+        "p/M": lambda: p / M,
+        "p - onehot": lambda: p - onehot,
+        "(p - onehot)/N": lambda: (p - onehot) / N,
+        "(onehot - p)/M": lambda: (onehot - p) / M,
+    }[grad]()
+    return loss, dz
+
+
+def _mean_over_classes_too(logits, targets):
+    logp, p, onehot, M = parts(logits, targets)
+    C = np.shape(logits)[-1]
+    return -(onehot * logp).mean(), (p - onehot) / (M * C)
+
+
+def _logits_as_log_probs(logits, targets):
+    z = np.asarray(logits, dtype=np.float64)
+    _, _, onehot, M = parts(logits, targets)
+    return -_picked(z, targets).sum() / M, -onehot / M
+
+
+check_softmax_cross_entropy = Checker(
+    "check_softmax_cross_entropy",
+    "softmax_cross_entropy(logits, targets)",
+    softmax_cross_entropy_cases,
+    items=("loss", "dlogits"),
+    doc="(loss, dlogits). ``logits`` (..., C) float, ``targets`` (...) int; ``loss`` the mean over "
+    "the positions of ``−log softmax(logits)[target]``, a float; ``dlogits`` of the shape of "
+    "``logits``. Cases include 3-d logits (N, T, C) and logits of ±1000, where only a stable "
+    "softmax stays finite.",
+    mistakes=(
+        Mistake(
+            "no_one_hot_subtracted",
+            partial(_sce, grad="p/M"),
+            "you did not subtract the one-hot: dL/dz = (p − onehot(y)) / M, not p / M",
+        ),
+        Mistake(
+            "grad_not_divided_by_M",
+            partial(_sce, grad="p - onehot"),
+            "the gradient is not divided by M, the number of positions: L is a mean, so "
+            "dL/dz = (p − onehot(y)) / M",
+        ),
+        Mistake(
+            "loss_summed",
+            partial(_sce, loss_over="1"),
+            "you summed the loss over the positions; L is the MEAN, −(1/M) Σ log p[y]",
+        ),
+        Mistake(
+            "divided_by_batch_only",
+            partial(_sce, loss_over="N", grad="(p - onehot)/N"),
+            "you divided by the batch size N only; divide by M = N·T, every position "
+            "(targets.size)",
+        ),
+        Mistake(
+            "grad_sign_flipped",
+            partial(_sce, grad="(onehot - p)/M"),
+            "wrong sign: dL/dz = p − onehot(y), not onehot(y) − p",
+        ),
+        Mistake(
+            "p_instead_of_log_p",
+            partial(_sce, log=False),
+            "you used p instead of log p: L = −(1/M) Σ log p[y], the log of the target's "
+            "probability",
+        ),
+        Mistake(
+            "missing_minus",
+            partial(_sce, minus=False),
+            "the minus sign is missing: L = −(1/M) Σ log p[y] (≥ 0, since log p ≤ 0)",
+        ),
+        Mistake(
+            "mean_over_classes_too",
+            _mean_over_classes_too,
+            "np.mean over the (M, C) array also divides by C: sum over the classes, then "
+            "divide by M only",
+        ),
+        Mistake(
+            "softmax_over_wrong_axis",
+            partial(_sce, axis=0),
+            "the softmax is taken over the wrong axis: normalise over the classes, the LAST "
+            "axis (axis=-1, keepdims=True)",
+        ),
+        Mistake(
+            "logits_as_log_probs",
+            _logits_as_log_probs,
+            "you used the logits as log-probabilities: apply the softmax first, "
+            "log p = z − log Σ exp(z)",
+        ),
+    ),
+)
+
+
+# -- the read-out's backward -----------------------------------------------------------------------
+
+
+def readout_backward_cases():
+    rng = np.random.default_rng(809)
+    cases = []
+    for label, N, T, H, K in (
+        ("N = 3, T = 2, H = 3, K = 3 (square Wy)", 3, 2, 3, 3),
+        ("N = 2, T = 3, H = 4, K = 5", 2, 3, 4, 5),
+        ("N = 1, T = 4, H = 3, K = 2", 1, 4, 3, 2),
+    ):
+        dz = rng.normal(size=(N, T, K))
+        h = np.tanh(rng.normal(size=(N, T, H)))
+        Wy = rng.normal(size=(H, K))
+        cases.append(Case(label, {"dz": dz, "h": h, "Wy": Wy}, linear_backward(dz, (h, Wy))))
+    return cases
+
+
+def _readout(dz, h, Wy, *, change):
+    """The right (dh, dWy, dby) with one of them replaced: ``change(dz, h, Wy, right)``."""
+    return change(dz, h, Wy, linear_backward(dz, (h, Wy)))
+
+
+def _readout_mistake(change):
+    return partial(_readout, change=change)
+
+
+check_readout_backward = Checker(
+    "check_readout_backward",
+    "readout_backward(dz, h, Wy)",
+    readout_backward_cases,
+    items=("dh", "dWy", "dby"),
+    doc="(dh, dWy, dby) for ``z_t = h_t Wy + by``. ``dz`` (N, T, K) the gradient of the loss with "
+    "respect to every output, ``h`` (N, T, H), ``Wy`` (H, K); returns ``dh = dz Wy^T`` "
+    "(N, T, H), ``dWy = Σ_(n,t) h^T dz`` (H, K) and ``dby = Σ_(n,t) dz`` (K,).",
+    mistakes=(
+        Mistake(
+            "dWy_transposed",
+            _readout_mistake(lambda dz, h, Wy, r: (r[0], r[1].T, r[2])),
+            "dWy is transposed: z = h Wy, so dWy = Σ h^T dz has Wy's shape (H, K)",
+        ),
+        Mistake(
+            "last_step_only",
+            _readout_mistake(
+                lambda dz, h, Wy, r: (r[0], h[:, -1].T @ dz[:, -1], dz[:, -1].sum(axis=0))
+            ),
+            "only the last time step counted: Wy and by are used at EVERY step, so sum over "
+            "n and t",
+        ),
+        Mistake(
+            "dby_not_summed_over_time",
+            _readout_mistake(lambda dz, h, Wy, r: (r[0], r[1], dz.sum(axis=0))),
+            "dby must be summed over the time steps too: dby = Σ_(n,t) dz, shape (K,)",
+        ),
+        Mistake(
+            "averaged_over_positions",
+            _readout_mistake(
+                lambda dz, h, Wy, r: (r[0], r[1] / dz[..., 0].size, r[2] / dz[..., 0].size)
+            ),
+            "you divided by N·T: dz already carries the 1/M of the mean loss, so just sum",
+        ),
+        Mistake(
+            "dh_without_transpose",  # only computable where Wy is square
+            _readout_mistake(lambda dz, h, Wy, r: (dz @ Wy, r[1], r[2])),
+            "dh = dz Wy^T (shapes (N, T, K)·(K, H)), not dz Wy",
+        ),
+        Mistake(
+            "readout_wrong_sign",
+            _readout_mistake(lambda dz, h, Wy, r: (-r[0], -r[1], -r[2])),
+            "wrong sign: the gradients are dz Wy^T, Σ h^T dz and Σ dz, with no minus",
+        ),
+    ),
+)
+
+CHECKERS = (check_softmax_cross_entropy, check_readout_backward)

@@ -1,0 +1,228 @@
+"""Every checker in rnnlib.checks.ALL_CHECKERS, one behaviour at a time: a right answer passes
+with one line, every catalogued mistake is rejected *and named*, and bad learner output (None, a
+wrong form, NaN, inputs changed in place, a crash, not even a function) gets its own clear
+AssertionError, never a crash inside the checker. NotImplementedError passes through unchanged.
+
+The right answers are written independently of rnnlib in each lesson's test file
+(``RIGHT`` in tests/test_lessonNN.py: plain formulas, loops, finite differences), so a checker
+whose reference were wrong would fail them. What is special to one lesson is tested there.
+"""
+
+import importlib
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from checks_support import assert_rejected_and_named, first_line
+
+import rnnlib.checks
+from rnnlib.checks import ALL_CHECKERS, LESSONS
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON_TESTS = sorted(p.stem for p in Path(__file__).parent.glob("test_lesson[0-9][0-9].py"))
+RIGHT = {  # checker name -> (a right answer, its number of cases)
+    name: answer
+    for stem in LESSON_TESTS
+    for name, answer in importlib.import_module(stem).RIGHT.items()
+}
+BY_NAME = {c.name: c for c in ALL_CHECKERS}
+NAMES = list(BY_NAME)
+TUPLES = [c.name for c in ALL_CHECKERS if isinstance(c.cases()[0].expected, (tuple, list))]
+MISTAKES = [pytest.param(c, m, id=f"{c.name}-{m.key}") for c in ALL_CHECKERS for m in c.mistakes]
+
+
+# -- the list of all checkers ----------------------------------------------------------------------
+
+
+def test_every_checker_is_exported_under_its_name_and_listed_once():
+    exported = {n for n in rnnlib.checks.__all__ if n.startswith("check_")}
+    assert exported == set(BY_NAME) and len(NAMES) == len(ALL_CHECKERS)
+    for c in ALL_CHECKERS:
+        assert getattr(rnnlib.checks, c.name) is c and c.__name__ == c.name
+
+
+def test_every_checker_has_a_right_answer_in_its_lessons_test_file():
+    assert set(RIGHT) == set(NAMES)
+
+
+def test_each_lesson_module_holds_the_checkers_its_exercise_calls():
+    """solutions/NN_*.ipynb calls exactly the checkers of rnnlib.course.lessonNN."""
+    calls = re.compile(r"^\s*(check_\w+)\(", re.M)
+    for lesson in LESSONS:
+        stage = lesson.__name__[-2:]
+        found = list((ROOT / "solutions").glob(f"{stage}_*.ipynb"))
+        called = set()
+        for path in found:
+            nb = nbformat.read(path, as_version=4)
+            called |= {
+                n for c in nb.cells if c.cell_type == "code" for n in calls.findall(c.source)
+            }
+        assert called == {c.name for c in lesson.CHECKERS}, lesson.__name__
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_cases_are_called_with_the_learner_functions_parameters(name):
+    checker = BY_NAME[name]
+    assert checker.parameters
+    for case in checker.cases():
+        assert list(case.args) == checker.parameters, case.label
+    assert checker.function in checker.__doc__
+
+
+# -- right answers and known mistakes --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_right_answer_passes_with_one_line(name, capsys):
+    right, n = RIGHT[name]
+    assert BY_NAME[name](right) is None
+    assert capsys.readouterr().out == f"{name}: {n}/{n} cases passed ✓\n"
+
+
+@pytest.mark.parametrize(("checker", "mistake"), MISTAKES)
+def test_each_catalogued_mistake_is_rejected_and_named(checker, mistake):
+    assert_rejected_and_named(checker, mistake)
+
+
+# -- bad learner output ----------------------------------------------------------------------------
+
+
+def _nan_everywhere(result):
+    if isinstance(result, (tuple, list)):
+        return type(result)(np.asarray(r, dtype=float) * np.nan for r in result)
+    return np.asarray(result, dtype=float) * np.nan
+
+
+def _first_array(args):
+    for a in args:
+        if isinstance(a, np.ndarray) and a.size:
+            return a
+        if isinstance(a, list) and a and isinstance(a[0], np.ndarray):
+            return a[0]
+    return None
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_none_gets_its_own_message(name):
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: None)
+    assert "returned None (is a `return` missing?)" in first_line(excinfo)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_wrong_shape_gets_its_own_message(name):
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: np.zeros(7))
+    assert "returned an array of shape (7,); expected" in first_line(excinfo)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_wrong_type_gets_its_own_message(name):
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: "0.5")
+    assert "returned a str; expected" in first_line(excinfo)
+
+
+@pytest.mark.parametrize("name", TUPLES)
+def test_wrong_length_gets_its_own_message(name):
+    right, _ = RIGHT[name]
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: list(right(*args))[:-1])
+    assert "of length" in first_line(excinfo) and "expected a tuple of" in first_line(excinfo)
+
+
+@pytest.mark.parametrize("name", TUPLES)
+def test_an_item_of_wrong_shape_gets_its_own_message(name):
+    right, _ = RIGHT[name]
+
+    def wrong_shape(*args):
+        out = list(right(*args))
+        out[-1] = np.zeros(7)
+        return tuple(out)
+
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](wrong_shape)
+    assert re.search(r"expected (an array of shape|a single number)", first_line(excinfo))
+    assert "got an array of shape (7,)" in first_line(excinfo)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nan_gets_its_own_message(name):
+    right, _ = RIGHT[name]
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: _nan_everywhere(right(*args)))
+    assert "NaN or infinity" in first_line(excinfo)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_input_changed_in_place_gets_its_own_message(name):
+    right, _ = RIGHT[name]
+
+    def mutating(*args):
+        out = right(*args)
+        a = _first_array(args)
+        if a is not None:
+            a[...] = a + 1.0
+        return out
+
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](mutating)
+    first = first_line(excinfo)
+    assert "changed its input `" in first and "in place" in first
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_crash_in_the_learners_code_is_reported_and_chained(name):
+    def crashing(*args):
+        return {}["missing"]
+
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](crashing)
+    assert first_line(excinfo) == f"{name}: your crashing raised KeyError: 'missing'"
+    assert isinstance(excinfo.value.__cause__, KeyError)
+    assert "case 1 of" in str(excinfo.value)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_not_implemented_passes_through_unchanged(name):
+    err = NotImplementedError("finish me")
+
+    def unfinished(*args):
+        raise err
+
+    with pytest.raises(NotImplementedError) as excinfo:
+        BY_NAME[name](unfinished)
+    assert excinfo.value is err
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_passing_a_value_instead_of_the_function(name):
+    with pytest.raises(AssertionError, match="expected your function itself"):
+        BY_NAME[name](0.5)
+
+
+WEIRD = [
+    object(),
+    {"a": 1},
+    [1.0, "x"],
+    1j,
+    np.array(["a", "b"]),
+    True,
+    print,
+    [[1.0], [2.0, 3.0]],
+    float("inf"),
+    (1.0, 2.0),
+    np.zeros((0,)),
+    [None] * 5,
+    (1, 2, 3, 4, 5),
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("weird", WEIRD, ids=lambda w: type(w).__name__)
+def test_no_output_crashes_the_checker(name, weird):
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: weird)
+    assert first_line(excinfo).startswith(f"{name}: ")
