@@ -1,8 +1,8 @@
 """Course run time: execute every lesson and solution notebook, as CI does, and time each one.
 
 Each notebook runs top to bottom in a fresh kernel of this environment's Python, from its own
-folder, like ``tools/run_notebooks.py`` (``make notebooks``) but without saving anything. The time
-includes starting and stopping the kernel. Budgets (the brief): a lesson <= 4 s, a solution
+folder, with the runner of ``make notebooks`` (:mod:`rnnlib.course.runner`), saving nothing.
+The time includes starting and stopping the kernel. Budgets (the brief): a lesson <= 4 s, a solution
 <= 2.5 s, the whole course < 60 s on 2 cores.
 """
 
@@ -11,8 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from tools import run_notebooks
-from tools.run_notebooks import notebook_paths
+from rnnlib.course.runner import notebook_paths, run_notebook
 
 BUDGET = {"notebooks": 4.0, "solutions": 2.5}
 TOTAL_BUDGET = 60.0
@@ -23,7 +22,7 @@ def execute(path: Path, timeout=300):
     """Seconds to execute ``path`` in a fresh kernel, and the error (None if it ran through)."""
     t0 = time.perf_counter()
     try:
-        return run_notebooks.execute(path, timeout=timeout, save=False), None
+        return run_notebook(path, timeout=timeout)[1], None
     except Exception as err:  # a failing notebook is reported, the others still run
         return (
             time.perf_counter() - t0,

@@ -28,6 +28,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .course.runner import notebook_paths
+from .course.runner import run_notebook as execute
+
 __all__ = ["Exercise", "classify", "run_notebook", "progress", "format_table", "main"]
 
 CHECK_CALL = re.compile(r"^[ \t]*(check_\w+\(.*?\))", re.M)
@@ -88,38 +91,12 @@ def classify(nb, notebook="") -> list[Exercise]:
 
 def run_notebook(path, timeout=120):
     """Execute a copy of the notebook at ``path`` in a temporary folder; return it executed."""
-    import subprocess
-
-    import nbformat
-    from nbclient import NotebookClient
-
     path = Path(path)
-    nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory(prefix="rnnlib-progress-") as tmp:
         shutil.copy(path, Path(tmp) / path.name)
-        client = NotebookClient(
-            nb,
-            timeout=timeout,
-            kernel_name="python3",
-            allow_errors=True,
-            interrupt_on_timeout=True,
-            record_timing=False,
-            resources={"metadata": {"path": tmp}},
-        )
         # the kernel's own stderr (start-up warnings) is not the learner's business
-        client.execute(stderr=subprocess.DEVNULL)
+        nb, _ = execute(path, folder=tmp, timeout=timeout, keep_going=True, quiet=True)
     return nb
-
-
-def _paths(args):
-    paths = []
-    for a in args or ["exercises"]:
-        p = Path(a)
-        if p.is_dir():
-            paths += sorted(p.glob("*.ipynb"))
-        else:
-            paths.append(p)
-    return paths
 
 
 def progress(args=None) -> tuple[list[Exercise], list[str]]:
@@ -128,7 +105,7 @@ def progress(args=None) -> tuple[list[Exercise], list[str]]:
     Returns the exercises and a list of problems (notebooks that could not be read or run).
     """
     rows, problems = [], []
-    paths = _paths(args)
+    paths = notebook_paths(args, default=["exercises"], pattern="*.ipynb")
     if not paths:
         problems.append(f"no notebooks found in {', '.join(args or ['exercises'])}")
     stems = [p.stem for p in paths]

@@ -1,0 +1,63 @@
+"""Execute a notebook top to bottom in a fresh kernel: the one runner behind ``make notebooks``
+(tools/run_notebooks.py), ``python -m rnnlib.progress``, the exercise tests and the benchmarks.
+
+The kernel is ``python3``, i.e. this environment's own Python, whatever kernel the notebook's
+metadata names; no timing metadata is recorded (so re-running an unchanged notebook leaves no
+diff). nbclient and nbformat come with JupyterLab (``rnnlib[lab]``) and are imported only here,
+when a notebook is run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+__all__ = ["notebook_paths", "run_notebook"]
+
+
+def notebook_paths(args, default=("notebooks", "solutions"), pattern="[0-9]*.ipynb"):
+    """The notebooks named by ``args`` (folders, searched for ``pattern``, or files), in order;
+    ``default`` when ``args`` is empty."""
+    paths = []
+    for a in args or default:
+        p = Path(a)
+        paths += sorted(p.glob(pattern)) if p.is_dir() else [p]
+    return paths
+
+
+def run_notebook(path, *, folder=None, timeout=300, keep_going=False, quiet=False):
+    """Execute the notebook at ``path``; return ``(notebook, seconds)``, the notebook with its new
+    outputs (the file is not written).
+
+    Parameters
+    ----------
+    path : path of the .ipynb file
+    folder : the kernel's working folder (default: the notebook's own folder)
+    timeout : seconds a cell may take
+    keep_going : run on past a failing cell (its error is stored in its outputs) and interrupt a
+        cell that times out; otherwise the first failing cell raises nbclient's
+        ``CellExecutionError``, whose ``notebook`` is the notebook as far as it ran
+    quiet : hide the kernel's own stderr (start-up warnings)
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=keep_going,
+        interrupt_on_timeout=keep_going,
+        record_timing=False,
+        resources={"metadata": {"path": str(folder if folder is not None else path.parent)}},
+    )
+    t0 = time.perf_counter()
+    try:
+        client.execute(**({"stderr": subprocess.DEVNULL} if quiet else {}))
+    except Exception as err:  # CellExecutionError, CellTimeoutError, a dead kernel ...
+        err.notebook = nb  # the notebook as far as it ran, for a caller that inspects it
+        raise
+    return nb, time.perf_counter() - t0
