@@ -100,10 +100,15 @@ def test_w_does_not_reach_o1(ex):
 
 def test_saturation_keeps_states_inside_minus_one_one(ex):
     s = ex.step(u=3.0, w=3.0, x1=2.0, x2=2.0, x3=-2.0, x4=2.0)
-    assert np.all(np.abs(s["a"]) > 3.0)  # pre-activations far outside the chart...
+    assert np.all(np.abs(s["a"]) > 3.0)  # pre-activations far outside the starting chart...
     assert np.all(np.abs(s["o"][1:]) < 1.0)  # ...hidden states never leave (−1, 1)
-    a_line = ex.fig.axes[1].lines[0]
-    assert np.all(np.abs(a_line.get_ydata()) == 3.0)  # drawn at the chart's edge
+    ax = ex.fig.axes[1]
+    a_line = ax.lines[0]
+    np.testing.assert_array_equal(a_line.get_ydata(), s["a"])  # drawn as computed, not clipped
+    assert ax.get_ylim() == (-10.0, 10.0)  # the chart grew to hold them (max |a| = 9)
+    assert np.abs(s["a"]).max() == pytest.approx(3 * 2 + 3 * np.tanh(3 * 2), abs=0.01)
+    ex.step(**defaults())
+    assert ax.get_ylim() == (-3.0, 3.0)  # and shrinks back
 
 
 def test_readout_lists_every_step(ex):

@@ -22,7 +22,17 @@ __all__ = ["EXAMPLE", "forward_explorer"]
 EXAMPLE = {"xs": (1.0, -0.5, 0.8, 0.3), "u": 0.8, "w": 0.9, "v": 1.5, "y": 0.5}
 
 _T = 4
-_XLIM = 3.0  # the fixed y-range of the left chart (a_t can leave it; o_t never does)
+_XLIM = 3.0  # the y-range of the charts at the start (o_t and ŷ = v·o_4 never leave it)
+# The left chart's y-range grows to the first of these that holds every a_t and x_t
+# (|a_t| <= 3·2 + 3·1 = 9 over the sliders' ranges).
+_A_LIMITS = (3.0, 6.0, 10.0)
+
+
+class _Frozen:
+    """Holds the ``invalidate`` of :func:`~rnnlib.explorer.freeze_static` for the update."""
+
+    def invalidate(self):  # replaced once the figure is frozen
+        pass
 
 
 @register("00")
@@ -81,6 +91,7 @@ def forward_explorer(
         ax_t.axhline(s, color="#e67e22", lw=0.8, ls="--", alpha=0.6)
     ax_t.text(-0.45, 1.08, r"$\tanh$ stays in $(-1, 1)$", fontsize=8.5, color="#e67e22")
     ax_t.axhline(0, color="black", lw=0.6)
+    frozen = _Frozen()
     ax_t.set_xlim(-0.5, _T + 0.5)
     ax_t.set_ylim(-_XLIM, _XLIM)
     ax_t.set_xticks(range(_T + 1))
@@ -100,7 +111,12 @@ def forward_explorer(
         L = scalar.loss(fwd.y_hat, y)
         for bar, x in zip(bars, fwd.xs, strict=True):
             bar.set_height(x)
-        a_line.set_ydata(np.clip(fwd.a, -_XLIM, _XLIM))
+        big = max(np.abs(fwd.a).max(), np.abs(fwd.xs).max())
+        lim = next((m for m in _A_LIMITS if 1.08 * big <= m), 1.08 * big)
+        if ax_t.get_ylim() != (-lim, lim):
+            ax_t.set_ylim(-lim, lim)
+            frozen.invalidate()  # the axis is part of the cached picture: draw it all once
+        a_line.set_ydata(fwd.a)
         o_line.set_ydata(fwd.o)
         yhat_bar.set_height(fwd.y_hat)
         graph.set_values({f"x{k}": fwd.xs[k - 1] for k in range(1, _T + 1)})
@@ -119,7 +135,11 @@ def forward_explorer(
             f"ŷ = v·o_4 = {state['y_hat']:+.4f}, &nbsp; L = ½(ŷ − y)² = {state['loss']:.4f}"
         )
 
-    freeze_static(fig, [*bars, a_line, o_line, yhat_bar, *graph.node_values.values()])
+    # The left chart's y-range follows a_t in three steps (_A_LIMITS): a step redraws the whole
+    # figure once (the cached static picture holds the axis); other moves draw only the artists.
+    frozen.invalidate = freeze_static(
+        fig, [*bars, a_line, o_line, yhat_bar, *graph.node_values.values()]
+    )
     sliders = {
         "u": Slider(-3.0, 3.0, 0.05, float(u), "input weight u"),
         "w": Slider(-3.0, 3.0, 0.05, float(w), "recurrent weight w"),

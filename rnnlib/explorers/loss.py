@@ -14,13 +14,16 @@ from .. import scalar
 from .._validate import as_scalar
 from ..explorer import Explorer, Slider, freeze_static, new_figure
 from . import register
-from .forward import EXAMPLE
+from .forward import EXAMPLE, _Frozen
 
 __all__ = ["loss_explorer", "tangent_line"]
 
 _XLIM = (-2.5, 3.5)
 _YLIM = (-1.2, 5.0)
-_HALF_WIDTH = 1.2  # the tangent is drawn over ŷ ± this
+# The top of the loss axis grows to the first of these that holds the curve over _XLIM and the
+# point (L <= ½·4.5² = 10.125 over the sliders' ranges).
+_TOPS = (5.0, 8.0, 11.0)
+_HALF_WIDTH = 1.2  # the tangent is drawn over ŷ ± this (cut at the chart's left and right)
 
 
 def tangent_line(y_hat, y, x):
@@ -83,6 +86,7 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
     )
     (point,) = ax.plot([], [], "o", color="#c0392b", ms=9, zorder=4)
     ax.axhline(0.0, color="#bbbbbb", lw=0.8, zorder=0)
+    frozen = _Frozen()
     ax.set_xlim(*_XLIM)
     ax.set_ylim(*_YLIM)
     ax.set_xlabel(r"prediction $\hat y$")
@@ -102,10 +106,17 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
     def update(y_hat, y):
         loss = scalar.loss(y_hat, y)
         slope = scalar.loss_grad(y_hat, y)
-        curve.set_ydata(scalar.loss(grid, y))
-        xt = np.array([y_hat - _HALF_WIDTH, y_hat + _HALF_WIDTH])
+        losses = scalar.loss(grid, y)
+        top = next((t for t in _TOPS if 1.04 * losses.max() <= t), 1.04 * losses.max())
+        if ax.get_ylim() != (_YLIM[0], top):
+            ax.set_ylim(_YLIM[0], top)
+            frozen.invalidate()  # the axis is part of the cached picture: draw it all once
+        curve.set_ydata(losses)
+        # The tangent lies below the curve (by ½(x − ŷ)²), so inside the chart's left and
+        # right ends it stays under the top; its lowest value, −½·1.2², is above the bottom.
+        xt = np.clip([y_hat - _HALF_WIDTH, y_hat + _HALF_WIDTH], *_XLIM)
         tangent.set_data(xt, tangent_line(y_hat, y, xt))
-        target.set_xdata([y, y])
+        target.set_data([y, y], [_YLIM[0], top])
         point.set_data([y_hat], [loss])
         direction = _direction(slope)
         text.set_text(
@@ -127,7 +138,9 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
             f"to lower L"
         )
 
-    freeze_static(fig, [curve, tangent, target, point, text])
+    # The loss axis's top follows the curve in three steps (_TOPS): a step redraws the whole
+    # figure once; other moves draw only the moving artists.
+    frozen.invalidate = freeze_static(fig, [curve, tangent, target, point, text])
     sliders = {
         "y_hat": Slider(-2.0, 3.0, 0.01, y_hat, "prediction ŷ"),
         "y": Slider(-1.0, 2.0, 0.05, y, "target y"),

@@ -60,6 +60,20 @@ def output_weight_steps(xs, y, u, w, v, lr, steps=10):
     return {"v": vs, "y_hat": y_hats, "loss": losses, "dL_dv": grads, "o_T": float(fwd.o[-1])}
 
 
+def _segment_in_box(x, y, slope, half_width, box):
+    """The tangent through (x, y) with ``slope``, over x ± ``half_width``, cut to ``box`` =
+    (x0, x1, y0, y1): its two end points as ([xa, xb], [ya, yb]) (empty if it misses the box)."""
+    x0, x1, y0, y1 = box
+    lo, hi = max(-half_width, x0 - x), min(half_width, x1 - x)
+    if slope != 0:
+        a, b = sorted(((y0 - y) / slope, (y1 - y) / slope))
+        lo, hi = max(lo, a), min(hi, b)
+    if lo > hi:
+        return [], []
+    t = np.array([lo, hi])
+    return x + t, y + slope * t
+
+
 def _regime(lr, lr_best, lr_max, rtol=1e-9):
     if abs(lr - lr_best) <= rtol * lr_best:
         return "lands on the minimum"
@@ -120,9 +134,15 @@ def output_weight_explorer(
     lr_best, lr_max, v_star = 1.0 / o_T**2, 2.0 / o_T**2, y / o_T
 
     # The parabola L(v) over the slider's range: computed once with the model, never redrawn.
-    grid = np.linspace(lo, hi, 161)
-    curve = np.array([scalar.loss(scalar.forward(xs, u, w, vg).y_hat, y) for vg in grid])
+    def loss_curve(v_lo, v_hi):
+        grid = np.linspace(v_lo, v_hi, 161)
+        return grid, np.array([scalar.loss(scalar.forward(xs, u, w, vg).y_hat, y) for vg in grid])
+
+    grid, curve = loss_curve(lo, hi)
     top = 1.25 * curve.max()
+    curve = [grid, curve]  # the curve drawn now (recomputed when the v-range grows)
+    frozen = {"invalidate": lambda: None}  # freeze_static's, once the figure is built
+    base = (lo, hi, -0.04 * top, top)  # the left chart's box when every step stays inside it
 
     fig = new_figure(figsize=(9.0, 4.9))
     gs = fig.add_gridspec(2, 2, height_ratios=[1.0, 0.2], width_ratios=[1.35, 1.0])
@@ -131,7 +151,9 @@ def output_weight_explorer(
     ax_e = fig.add_subplot(gs[1, :])
 
     # -- left: the parabola, the step, the next steps ----------------------------------------
-    ax_p.plot(grid, curve, color="#34495e", lw=1.8, label=r"$L(v) = \frac{1}{2}(v\,o_T - y)^2$")
+    (curve_line,) = ax_p.plot(
+        *curve, color="#34495e", lw=1.8, label=r"$L(v) = \frac{1}{2}(v\,o_T - y)^2$"
+    )
     ax_p.axvline(v_star, color="#27ae60", ls=":", lw=1.4, label=rf"$v^* = y/o_T$ = {v_star:.3f}")
     (path,) = ax_p.plot(
         [], [], "-o", color="#95a5a6", ms=3.5, lw=0.9, alpha=0.8, label=f"steps 2 to {steps}"
@@ -172,7 +194,10 @@ def output_weight_explorer(
     ks = np.arange(steps + 1)
     (loss_line,) = ax_k.semilogy(ks, np.ones(steps + 1), "-o", color="#c0392b", ms=4, lw=1.4)
     ax_k.set_xlim(-0.4, steps + 0.4)
-    ax_k.set_ylim(_FLOOR / 3, 1e4)
+    # The largest loss the repeated steps reach (at the largest η, from either end of the v
+    # range) sets the top of the log axis: the curve never leaves the chart.
+    worst = max(output_weight_steps(xs, y, u, w, v0, lr_hi, steps)["loss"].max() for v0 in (lo, hi))
+    ax_k.set_ylim(_FLOOR / 3, max(1e4, 10.0 ** np.ceil(np.log10(3.0 * worst))))
     ax_k.set_xticks(ks[:: max(1, steps // 5)])
     ax_k.set_xlabel("step $k$")
     ax_k.set_ylabel(r"loss $L(v_k)$ (log scale)")
@@ -220,8 +245,27 @@ def output_weight_explorer(
         run = output_weight_steps(xs, y, u, w, v, lr, steps)
         vs, ls = run["v"], run["loss"]
         dL_dv = run["dL_dv"][0]
-        tangent_x = np.array([v - 0.6, v + 0.6])
-        tangent.set_data(tangent_x, ls[0] + dL_dv * (tangent_x - v))
+        # The left chart grows to hold every step (a diverging η throws v far away): its
+        # v-range doubles about its centre until the steps fit, and its top follows the curve.
+        # Few sizes, so a change (which redraws the whole figure once) is rare.
+        x0, x1, y0, y1 = base
+        if not (x0 <= vs.min() and vs.max() <= x1 and ls.max() <= y1):
+            mid, half = (x0 + x1) / 2, (x1 - x0) / 2
+            need = 1.05 * np.abs(vs - mid).max()
+            half *= 2.0 ** max(0, int(np.ceil(np.log2(need / half))))
+            x0, x1 = mid - half, mid + half
+        if ax_p.get_xlim() != (x0, x1):
+            curve[:] = loss_curve(x0, x1)
+            curve_line.set_data(*curve)
+        need = max(ls.max(), curve[1].max())
+        if need > y1:
+            y1 *= 4.0 ** int(np.ceil(np.log(need / y1) / np.log(4.0)))
+        y0 = -0.04 * y1
+        if (ax_p.get_xlim(), ax_p.get_ylim()) != ((x0, x1), (y0, y1)):
+            ax_p.set_xlim(x0, x1)
+            ax_p.set_ylim(y0, y1)
+            frozen["invalidate"]()  # the axes are part of the cached picture: draw all once
+        tangent.set_data(*_segment_in_box(v, ls[0], dL_dv, 0.6, (x0, x1, y0, y1)))
         before.set_data([vs[0]], [ls[0]])
         after.set_data([vs[1]], [ls[1]])
         arrow.set_positions((vs[0], ls[0]), (vs[1], ls[1]))
@@ -260,7 +304,10 @@ def output_weight_explorer(
             f"{s['factor']:+.3f} on the distance to v*): <b>{s['regime']}</b>"
         )
 
-    freeze_static(fig, [path, tangent, before, after, arrow, loss_line, lr_mark, step_text])
+    # The left chart's limits follow the steps (see update); a change of limits redraws all.
+    frozen["invalidate"] = freeze_static(
+        fig, [path, tangent, before, after, arrow, loss_line, lr_mark, step_text]
+    )
     sliders = {
         "v": Slider(lo, hi, 0.05, float(v), "output weight v"),
         "lr": Slider(float(lr_lo), float(lr_hi), 0.05, float(lr), "learning rate η"),

@@ -103,17 +103,20 @@ def through_time_explorer(
 
     # log10 on a linear axis: a log-scale axis draws many minor ticks, too slow for a slider
     floor = -3.0
-    ax_r.set_ylim(floor, 1.0)
+    # |do_T/do_1| <= |w|^(T-1) (each factor (1 - o_t²)·w is at most |w| in size): the top of the
+    # axis holds the largest value the w slider can reach, so the curve never leaves the chart.
+    top = max(1.0, (T - 1) * np.log10(max(abs(float(r)) for r in w_range))) + 0.15
+    ax_r.set_ylim(floor, top)
     ax_r.set_yticks(range(-3, 2), [rf"$10^{{{k}}}$" for k in range(-3, 2)])
     ax_r.set_xlim(0.5, T + 0.5)
     ax_r.set_xticks(steps, [rf"$t={t}$" for t in steps])
     ax_r.axhline(0.0, color="black", lw=0.8, ls="--")
-    ax_r.axhspan(0.0, 1.0, color="tab:red", alpha=0.07)
+    ax_r.axhspan(0.0, top, color="tab:red", alpha=0.07)
     ax_r.axhspan(floor, 0.0, color="tab:blue", alpha=0.07)
     # labels at the right, where the curve is pinned to 10⁰ (do_T/do_T = 1)
     ax_r.text(
         T + 0.4,
-        0.9,
+        top - 0.1,
         "grows going back (exploding)",
         fontsize=8,
         ha="right",

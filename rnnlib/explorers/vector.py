@@ -23,6 +23,7 @@ __all__ = ["hidden_trajectories", "trajectory_weights"]
 H_MAX = 64
 SHOWN = 12  # unit trajectories drawn (all H units count in the activity)
 FLOOR = 1e-6  # the log axis of the activity panel starts here
+_TOP = 3.0  # and ends here
 
 
 @lru_cache(maxsize=H_MAX)
@@ -59,6 +60,32 @@ def trajectory_weights(H, scale, D=3, T=60, burst=10, seed=0):
     return x.copy(), np.zeros((1, H)), Wx.copy(), scale * gh, np.zeros(H)
 
 
+def _inside_log_band(x, y, lo, hi):
+    """The part of the geometric sequence ``y`` (over ``x``) inside [lo, hi] on a log axis.
+
+    The line leaves the chart where it crosses ``lo`` or ``hi`` (the crossing is interpolated in
+    log y, where a geometric sequence is straight) instead of being pinned to the frame."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    with np.errstate(divide="ignore"):
+        ly = np.log(np.maximum(y, np.finfo(float).tiny))
+    llo, lhi = np.log(lo), np.log(hi)
+    xs, ys = [], []
+    for k in range(len(x)):
+        inside = llo <= ly[k] <= lhi
+        if k and inside != (llo <= ly[k - 1] <= lhi) and ly[k] != ly[k - 1]:
+            edge = lhi if max(ly[k], ly[k - 1]) > lhi else llo
+            f = (edge - ly[k - 1]) / (ly[k] - ly[k - 1])
+            xs.append(x[k - 1] + f * (x[k] - x[k - 1]))
+            ys.append(hi if edge == lhi else lo)
+        if inside:
+            xs.append(x[k])
+            ys.append(y[k])
+        elif xs and not np.isnan(ys[-1]):
+            xs.append(np.nan)
+            ys.append(np.nan)
+    return np.array(xs), np.array(ys)
+
+
 @register("07")
 def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
     """Hidden-state trajectories of the matrix RNN; sliders ``H`` and ``scale`` (= ρ(Wh)).
@@ -91,7 +118,7 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
     ax2.text(
         burst / 2 + 0.5, 2 * FLOOR, "inputs\non", ha="center", va="bottom", fontsize=8, color="0.35"
     )
-    ax2.set_ylim(FLOOR, 3)
+    ax2.set_ylim(FLOOR, _TOP)
     # Few fixed ticks with plain-text labels (no mathtext): a redraw stays cheap.
     ax2.set_yticks([1e-6, 1e-4, 1e-2, 1], ["1e-6", "1e-4", "0.01", "1"])
     ax2.yaxis.set_minor_locator(NullLocator())
@@ -114,7 +141,7 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
         after = t[burst - 1 :]
         with np.errstate(under="ignore"):
             pred = rms[burst - 1] * rho ** (after - burst)
-        theory.set_data(after, np.clip(pred, FLOOR, 10.0))
+        theory.set_data(*_inside_log_band(after, pred, FLOOR, _TOP))
         sat = float(np.mean(np.abs(h[burst:]) > 0.95)) if T > burst else 0.0
         label.set_text(f"H = {H}, ρ(Wh) = {rho:.2f}")
         return {
