@@ -12,7 +12,9 @@ JUPYTER_CONFIG_PATH; your own ~/.jupyter config still applies and wins where bot
   reopen every notebook of last time, each with a kernel of its own.
 """
 
+import atexit
 import json
+import shutil
 import tempfile
 
 # Notebook metadata that depends on the machine that saved the notebook, not on the notebook.
@@ -45,3 +47,4 @@ c.ContentsManager.pre_save_hook = keep_stored_metadata
 c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 c.LabApp.workspaces_dir = tempfile.mkdtemp(prefix="rnn-course-workspaces-")
+atexit.register(shutil.rmtree, c.LabApp.workspaces_dir, ignore_errors=True)
