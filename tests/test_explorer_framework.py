@@ -169,7 +169,9 @@ def test_widget_text_form_is_a_sentence_naming_the_sliders():
     fig = new_figure(figsize=(2, 1))
     fig.add_subplot()
     one = Explorer(fig, lambda w: {"w": w}, {"w": Slider(0.0, 1.0, 0.1, 0.5, "weight w")})
-    assert one.plain_text().startswith("Interactive figure with a slider for weight w (run the notebook to move it;")
+    assert one.plain_text().startswith(
+        "Interactive figure with a slider for weight w (run the notebook to move it;"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
