@@ -206,7 +206,9 @@ def output_weight_explorer(
     # -- bottom: where η sits -----------------------------------------------------------------
     ax_e.axvspan(0, lr_best, color="#d5f5e3")
     ax_e.axvspan(lr_best, lr_max, color="#fdebd0")
-    ax_e.axvspan(lr_max, lr_hi, color="#fadbd8")
+    # a little room right of the slider's end, so the η marker is not cut in half there
+    e_right = 1.02 * lr_hi
+    ax_e.axvspan(lr_max, e_right, color="#fadbd8")
     for x, lab in ((lr_best, r"$1/o_T^2$"), (lr_max, r"$2/o_T^2$")):
         ax_e.axvline(x, color="black", lw=1)
         ax_e.text(
@@ -236,7 +238,7 @@ def output_weight_explorer(
     (lr_mark,) = ax_e.plot(
         [], [], "v", color="#c0392b", ms=11, transform=ax_e.get_xaxis_transform()
     )
-    ax_e.set_xlim(0, lr_hi)
+    ax_e.set_xlim(0, e_right)
     ax_e.set_ylim(0, 1)
     ax_e.set_yticks([])
     ax_e.set_xlabel(r"learning rate $\eta$")
