@@ -1,20 +1,24 @@
-"""Where am I? Run your exercise notebooks and list each exercise as passed, not started or failing.
+"""Where am I? Run your exercise notebooks and list every graded item as passed, not started,
+unfinished, failing or timed out.
 
 Usage (in a terminal, in the course folder)::
 
     python -m rnnlib.progress                 # every exercises/*.ipynb
     python -m rnnlib.progress exercises/01_loss_and_its_derivative.ipynb
+    python -m rnnlib.progress --timeout 120   # seconds a cell may run (default 60)
 
 Each notebook is executed top to bottom in a fresh kernel, from a temporary folder, and never
-saved: your files are not changed. Execution goes on past errors, so a later exercise is still
-reported when an earlier one is unfinished. Every code cell that calls a checker
-(``check_...(...)``) is one exercise:
+saved: your files are not changed. Execution goes on past errors, so a later item is still
+reported when an earlier one is unfinished. A **graded item** is a code cell that calls a checker
+(``check_...(...)``), or that carries nbgrader's grade metadata or the tag ``graded`` (items
+checked by plain ``assert`` lines); an item tagged ``optional`` is listed as optional. Each is:
 
-- **passed**: the check ran without an error;
-- **not started**: the check (or the code cell before it) stopped at ``raise
-  NotImplementedError()``;
-- **failing**: the check raised; the table shows the first line of its message (the mistake it
-  recognised, when it recognised one) or the error raised by your code.
+- **passed**: the cell ran without an error;
+- **not started**: it (or the code cell before it) stopped at ``raise NotImplementedError()``;
+- **unfinished**: your function is written but calls a helper that is not (the helper is named);
+- **failing**: it raised; the table shows the first line of the message (the mistake the checker
+  recognised, when it recognised one) or the error raised by your code;
+- **timed out**: a cell ran longer than the time limit (a loop that never ends?).
 
 The exit code is 0 whatever the exercises' state, and 1 only if a notebook cannot be read or run.
 """
@@ -31,21 +35,31 @@ from pathlib import Path
 from .course.runner import notebook_paths
 from .course.runner import run_notebook as execute
 
-__all__ = ["Exercise", "classify", "run_notebook", "progress", "format_table", "main"]
+__all__ = ["Exercise", "classify", "run_notebook", "progress", "format_table", "main", "TIMEOUT"]
 
 CHECK_CALL = re.compile(r"^[ \t]*(check_\w+\(.*?\))", re.M)
-PASSED, NOT_STARTED, FAILING = "passed ✓", "not started", "failing"
+PASSED, NOT_STARTED, UNFINISHED, FAILING, TIMED_OUT = (
+    "passed ✓",
+    "not started",
+    "unfinished",
+    "failing",
+    "timed out",
+)
+STATUSES = (PASSED, FAILING, TIMED_OUT, UNFINISHED, NOT_STARTED)
+TIMEOUT = 60  # seconds a cell may run before it counts as timed out
 
 
 @dataclass(frozen=True)
 class Exercise:
-    """One check cell's outcome: ``notebook`` stem, ``name`` (the check call), ``status``
-    (passed / not started / failing) and ``detail`` (for failing: what went wrong, one line)."""
+    """One graded item's outcome: ``notebook`` stem, ``name`` (the check call, or the item's id),
+    ``status`` (one of :data:`STATUSES`), ``detail`` (one line: the message, the unfinished helper,
+    the time limit) and ``optional``."""
 
     notebook: str
     name: str
     status: str
     detail: str = ""
+    optional: bool = False
 
 
 def _error(cell):
@@ -55,42 +69,70 @@ def _error(cell):
     return None
 
 
-def classify(nb, notebook="") -> list[Exercise]:
-    """The exercises of an *executed* notebook (``allow_errors=True``), from its stored outputs.
+def _graded(cell):
+    """The item's name if ``cell`` is a graded item, else None."""
+    calls = CHECK_CALL.findall(cell.source)
+    if calls:
+        return "; ".join(calls)
+    meta = cell.get("metadata", {})
+    nbg = meta.get("nbgrader", {})
+    if nbg.get("grade") or "graded" in meta.get("tags", ()):
+        return nbg.get("grade_id") or (cell.source.strip().splitlines() or ["(graded cell)"])[0]
+    return None
 
-    A check cell's status comes from its own error, or, when it failed only because something
-    before it failed (e.g. a ``NameError`` after a cell that raised), from the first error among
-    the cells since the previous check cell.
+
+def _optional(cell):
+    return "optional" in cell.get("metadata", {}).get("tags", ())
+
+
+def _status(err, earlier, timeout):
+    """``(status, detail)`` of a graded cell from its own error and the first error since the
+    previous graded cell."""
+    first = earlier or err
+    if first and first[0] == "KeyboardInterrupt":  # nbclient interrupts a cell that times out
+        where = "a cell above this item" if earlier else "this cell"
+        return TIMED_OUT, f"{where} ran longer than {timeout} s: is there a loop that never ends?"
+    if err is None:
+        return PASSED, ""
+    if err[0] == "NotImplementedError" or (
+        err[0] != "AssertionError" and earlier and earlier[0] == "NotImplementedError"
+    ):
+        said = err[1] if err[0] == "NotImplementedError" else earlier[1]
+        if said.startswith("unfinished:"):
+            return UNFINISHED, said.removeprefix("unfinished:").strip()
+        return NOT_STARTED, ""
+    if err[0] == "AssertionError":
+        return FAILING, err[1] or "AssertionError"
+    ename, evalue = earlier if earlier else err
+    where = "in a cell above the check: " if earlier else ""
+    return FAILING, f"{where}{ename}: {evalue}".rstrip(": ")
+
+
+def classify(nb, notebook="", timeout=TIMEOUT) -> list[Exercise]:
+    """The graded items of an *executed* notebook (``allow_errors=True``), from its outputs.
+
+    An item's status comes from its own error, or, when it failed only because something before
+    it failed (e.g. a ``NameError`` after a cell that raised), from the first error among the
+    cells since the previous graded item.
     """
     rows, since = [], []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        calls = CHECK_CALL.findall(cell.source)
-        if not calls:
+        name = _graded(cell)
+        if name is None:
             since.append(cell)
             continue
-        name = "; ".join(calls)
-        err = _error(cell)
         earlier = next((e for e in map(_error, since) if e), None)
         since = []
-        if err is None:
-            rows.append(Exercise(notebook, name, PASSED))
-        elif err[0] == "NotImplementedError" or (
-            err[0] != "AssertionError" and earlier and earlier[0] == "NotImplementedError"
-        ):
-            rows.append(Exercise(notebook, name, NOT_STARTED))
-        elif err[0] == "AssertionError":
-            rows.append(Exercise(notebook, name, FAILING, err[1] or "AssertionError"))
-        else:
-            ename, evalue = earlier if earlier else err
-            where = "in a cell above the check: " if earlier else ""
-            rows.append(Exercise(notebook, name, FAILING, f"{where}{ename}: {evalue}".rstrip(": ")))
+        status, detail = _status(_error(cell), earlier, timeout)
+        rows.append(Exercise(notebook, name, status, detail, _optional(cell)))
     return rows
 
 
-def run_notebook(path, timeout=120):
-    """Execute a copy of the notebook at ``path`` in a temporary folder; return it executed."""
+def run_notebook(path, timeout=TIMEOUT):
+    """Execute a copy of the notebook at ``path`` in a temporary folder; return it executed.
+    A cell running longer than ``timeout`` seconds is interrupted (and reported as timed out)."""
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="rnnlib-progress-") as tmp:
         shutil.copy(path, Path(tmp) / path.name)
@@ -99,8 +141,9 @@ def run_notebook(path, timeout=120):
     return nb
 
 
-def progress(args=None) -> tuple[list[Exercise], list[str]]:
-    """Run every notebook named by ``args`` (folders or files; default ``exercises/``).
+def progress(args=None, timeout=TIMEOUT) -> tuple[list[Exercise], list[str]]:
+    """Run every notebook named by ``args`` (folders or files; default ``exercises/``), each cell
+    for at most ``timeout`` seconds.
 
     Returns the exercises and a list of problems (notebooks that could not be read or run).
     """
@@ -112,30 +155,38 @@ def progress(args=None) -> tuple[list[Exercise], list[str]]:
     for path in paths:
         label = path.stem if stems.count(path.stem) == 1 else f"{path.parent.name}/{path.stem}"
         try:
-            nb = run_notebook(path)
+            nb = run_notebook(path, timeout)
         except Exception as err:  # unreadable file, invalid notebook, dead kernel ...
             problems.append(f"{path}: {type(err).__name__}: {(str(err).splitlines() or [''])[0]}")
             continue
-        rows += classify(nb, label) or [Exercise(label, "(no check cells)", "", "")]
+        rows += classify(nb, label, timeout) or [Exercise(label, "(no graded items)", "", "")]
     return rows, problems
 
 
 def format_table(rows) -> str:
-    """A plain-text table: notebook, exercise, status; a failing exercise's message (the
-    checker's first line, or the error) follows on its own indented line, never cut."""
-    head = ("notebook", "exercise", "status")
+    """A plain-text table: notebook, item, status; an item's detail (the checker's first line,
+    the error, the unfinished helper, the time limit) follows on its own indented line."""
+    head = ("notebook", "graded item", "status")
+    names = [r.name + (" (optional)" if r.optional else "") for r in rows]
     w0 = max([len(head[0])] + [len(r.notebook) for r in rows])
-    w1 = max([len(head[1])] + [len(r.name) for r in rows])
+    w1 = max([len(head[1])] + [len(n) for n in names])
     out = [f"{head[0]:<{w0}}  {head[1]:<{w1}}  {head[2]}", f"{'-' * w0}  {'-' * w1}  {'-' * 11}"]
-    for r in rows:
-        out.append(f"{r.notebook:<{w0}}  {r.name:<{w1}}  {r.status}".rstrip())
+    for r, name in zip(rows, names, strict=True):
+        out.append(f"{r.notebook:<{w0}}  {name:<{w1}}  {r.status}".rstrip())
         if r.detail:
             out.append(f"    → {r.detail}")
-    counts = {s: sum(r.status == s for r in rows) for s in (PASSED, FAILING, NOT_STARTED)}
-    n = sum(counts.values())
+    graded = [r for r in rows if r.status]
+    counts = {s: sum(r.status == s for r in graded) for s in STATUSES}
+    n, optional = len(graded), sum(r.optional for r in graded)
+    summary = ", ".join(
+        f"{counts[s]} {s.rstrip(' ✓')}"
+        for s in STATUSES
+        if counts[s] or s in (PASSED, FAILING, NOT_STARTED)
+    )
     out.append(
-        f"\n{n} exercise{'s' if n != 1 else ''}: {counts[PASSED]} passed, "
-        f"{counts[FAILING]} failing, {counts[NOT_STARTED]} not started"
+        f"\n{n} graded item{'s' if n != 1 else ''}"
+        + (f" ({optional} optional)" if optional else "")
+        + f": {summary}"
     )
     return "\n".join(out)
 
@@ -145,7 +196,16 @@ def main(argv=None) -> int:
     if any(a in ("-h", "--help") for a in args):
         print(__doc__.strip())
         return 0
-    rows, problems = progress(args)
+    timeout = TIMEOUT
+    if "--timeout" in args:  # --timeout SECONDS
+        i = args.index("--timeout")
+        try:
+            timeout = float(args[i + 1])
+        except (IndexError, ValueError):
+            print("--timeout: expected a number of seconds, e.g. --timeout 120", file=sys.stderr)
+            return 2
+        del args[i : i + 2]
+    rows, problems = progress(args, timeout)
     print(format_table(rows))
     for p in problems:
         print(f"could not run: {p}", file=sys.stderr)

@@ -1,7 +1,7 @@
 """Every checker in rnnlib.checks.ALL_CHECKERS, one behaviour at a time: a right answer passes
 with one line, every catalogued mistake is rejected *and named*, and bad learner output (None, a
 wrong form, NaN, inputs changed in place, a crash, not even a function) gets its own clear
-AssertionError, never a crash inside the checker. NotImplementedError passes through unchanged.
+AssertionError, never a crash inside the checker. An unfinished function gets one friendly line.
 
 The right answers are written independently of rnnlib in each lesson's test file
 (``RIGHT`` in tests/test_lessonNN.py: plain formulas, loops, finite differences), so a checker
@@ -186,15 +186,31 @@ def test_a_crash_in_the_learners_code_is_reported_and_chained(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_not_implemented_passes_through_unchanged(name):
-    err = NotImplementedError("finish me")
+def test_not_started_is_one_friendly_line(name):
+    """Still a NotImplementedError (an unfinished exercise reads as unfinished), now saying what to
+    write, shown by IPython as that one line without the checker's frames."""
 
     def unfinished(*args):
-        raise err
+        raise NotImplementedError()
 
     with pytest.raises(NotImplementedError) as excinfo:
         BY_NAME[name](unfinished)
-    assert excinfo.value is err
+    said = "not started: write the body of `unfinished` above, then run this cell again"
+    assert str(excinfo.value) == said
+    assert excinfo.value._render_traceback_() == [f"\x1b[0;31mNotImplementedError\x1b[0m: {said}"]
+    assert excinfo.value.__cause__ is None and excinfo.value.__suppress_context__
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_unfinished_helper_is_named(name):
+    def helper_of_mine(*args):
+        raise NotImplementedError()
+
+    def written(*args):
+        return helper_of_mine(*args)
+
+    with pytest.raises(NotImplementedError, match=r"^unfinished: `written` calls `helper_of_mine`"):
+        BY_NAME[name](written)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -226,3 +242,19 @@ def test_no_output_crashes_the_checker(name, weird):
     with pytest.raises(AssertionError) as excinfo:
         BY_NAME[name](lambda *args: weird)
     assert first_line(excinfo).startswith(f"{name}: ")
+
+
+# -- one answer, several forms ---------------------------------------------------------------------
+
+
+def _scalar_items(name):
+    exp = BY_NAME[name].cases()[0].expected
+    return isinstance(exp, (tuple, list)) and all(np.ndim(e) == 0 for e in exp)
+
+
+@pytest.mark.parametrize("name", [n for n in TUPLES if _scalar_items(n)])
+@pytest.mark.parametrize("form", [tuple, list, np.array], ids=["tuple", "list", "1-d array"])
+def test_a_tuple_list_or_1d_array_of_the_right_numbers_is_the_same_answer(name, form, capsys):
+    right, n = RIGHT[name]
+    BY_NAME[name](lambda *args: form([float(v) for v in right(*args)]))
+    assert "cases passed ✓" in capsys.readouterr().out

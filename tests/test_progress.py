@@ -93,12 +93,12 @@ def test_table_lists_every_exercise_and_counts():
     ]
     text = P.format_table(rows)
     lines = text.splitlines()
-    assert lines[0].split() == ["notebook", "exercise", "status"]
+    assert lines[0].split() == ["notebook", "graded", "item", "status"]
     assert lines[2].split() == ["01_x", "check_a(f)", "passed", "✓"]
     assert lines[3].split() == ["01_x", "check_b(g)", "failing"]
     assert lines[4] == "    → check_b: missing ½: you returned (ŷ − y)²"
     assert lines[5].split() == ["02_y", "check_c(h)", "not", "started"]
-    assert lines[-1] == "3 exercises: 1 passed, 1 failing, 1 not started"
+    assert lines[-1] == "3 graded items: 1 passed, 1 failing, 1 not started"
 
 
 def test_unreadable_notebook_gives_exit_code_1(tmp_path, capsys):
@@ -137,7 +137,7 @@ def test_solution_exercise_and_a_wrong_answer(tmp_path, capsys):
     (missing_half,) = [m for m in check_loss.mistakes if m.key == "missing_half"]
     assert f"    → check_loss: {missing_half.says}" in out.splitlines()
     assert rows[("mine", "check_loss_grad(loss_grad)")] == P.NOT_STARTED
-    assert out.rstrip().endswith("9 exercises: 3 passed, 1 failing, 5 not started")
+    assert out.rstrip().endswith("9 graded items: 3 passed, 1 failing, 5 not started")
 
 
 # -- the one notebook runner (rnnlib.course.runner) behind make notebooks and the benchmarks ------
@@ -172,3 +172,35 @@ def test_the_course_benchmark_reports_a_failing_notebook_and_goes_on(tmp_path):
     seconds, error = course.execute(path)
     assert error.startswith("CellExecutionError: ") and "ZeroDivisionError" in error
     assert seconds > 0 and path.read_bytes() == before  # nothing saved
+
+
+def test_unfinished_helper_timeout_and_optional_items():
+    """A written function whose helper is unfinished is named; a cell interrupted at the time
+    limit is a timeout with its limit; assert-only items (tag or nbgrader metadata) are listed."""
+    helper = "unfinished: `scalar_bptt` calls `step_back`, whose body is still ..."
+    graded = _cell("assert abs(f(2) - 4) < 1e-9", error=("AssertionError", ""))
+    graded.metadata["tags"] = ["graded", "optional"]
+    nbg = _cell("assert g(1) == 1")
+    nbg.metadata["nbgrader"] = {"grade": True, "grade_id": "g_of_one", "points": 1}
+    nb = _nb(
+        _cell("check_a(scalar_bptt)", error=("NotImplementedError", helper)),
+        _cell("while True: pass", error=("KeyboardInterrupt", "")),
+        _cell("check_b(h)", error=("NameError", "name 'h' is not defined")),
+        graded,
+        nbg,
+    )
+    rows = P.classify(nb, "nb", timeout=7)
+    assert [(r.status, r.optional) for r in rows] == [
+        (P.UNFINISHED, False),
+        (P.TIMED_OUT, False),
+        (P.FAILING, True),
+        (P.PASSED, False),
+    ]
+    assert rows[0].detail.startswith("`scalar_bptt` calls `step_back`")
+    assert "longer than 7 s" in rows[1].detail and "a cell above" in rows[1].detail
+    assert rows[3].name == "g_of_one"
+    table = P.format_table(rows)
+    assert "assert abs(f(2) - 4) < 1e-9 (optional)" in table
+    assert table.endswith(
+        "4 graded items (1 optional): 1 passed, 1 failing, 1 timed out, 1 unfinished, 0 not started"
+    )

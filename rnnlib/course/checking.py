@@ -11,7 +11,8 @@ of known mistakes) and can be called like a function::
 
 Calling a checker runs the learner's function on a deep copy of each case's inputs, in order, and
 
-- lets a ``NotImplementedError`` through unchanged (an unfinished exercise reads as unfinished);
+- turns a ``NotImplementedError`` into :class:`Unfinished` (a ``NotImplementedError`` too) whose
+  one line says what to write: the learner's function, or the unfinished helper it calls;
 - turns every other exception raised by the learner's code into an ``AssertionError`` that names
   the case and what was raised (the original is chained, so its traceback is kept);
 - raises ``AssertionError`` if an input was changed in place, if the result is ``None``, has the
@@ -55,7 +56,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Case", "Mistake", "Checker", "as_number", "ELEMENTWISE"]
+__all__ = ["Case", "Mistake", "Checker", "Unfinished", "as_number", "ELEMENTWISE"]
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ class Checker:
     def __call__(self, fn: Callable[..., Any]) -> None:
         """Run ``fn`` on every case; print one line on success, raise ``AssertionError`` otherwise
         (``NotImplementedError`` raised by ``fn`` passes through unchanged)."""
+        __tracebackhide__ = True  # IPython and pytest show the learner's frames, not these
         if not callable(fn):
             raise AssertionError(
                 f"{self.name}: expected your function itself, e.g. {self.name}(my_function) "
@@ -178,8 +180,8 @@ class Checker:
             where = f"  case {i} of {n}: {case.label}\n" + _fmt_inputs(case.args)
             try:
                 result, changed = _call(fn, case)
-            except NotImplementedError:
-                raise
+            except NotImplementedError as err:
+                raise Unfinished(_not_started(fn, err)) from None
             except Exception as err:
                 said = (str(err).splitlines() or [""])[0]
                 raise AssertionError(
@@ -220,6 +222,7 @@ class Checker:
         exp = case.expected
         if _is_container(exp):
             k = len(exp)
+            result = _as_items(result, exp)
             if not _is_container(result) or len(result) != k:
                 names = ", ".join(self._item_names(exp))
                 return [(None, "form", f"a tuple of {k} ({names})", _type_name(result))]
@@ -287,6 +290,7 @@ class Checker:
     def _message(self, fn, cases, case, where, result, problems):
         who = _describe_fn(fn)
         exp = case.expected
+        result = _as_items(result, exp)
         names = self._item_names(exp)
         found = self._name_mistakes(fn, cases, case, result, problems)
 
@@ -335,6 +339,32 @@ class Checker:
             body.append(f"  expected: {_fmt(exp, ' ' * 12)}")
             body.append(f"  got:      {_fmt(result, ' ' * 12)}")
         return f"{self.name}: {lines[0]}\n" + "\n".join(body)
+
+
+class Unfinished(NotImplementedError):
+    """A ``NotImplementedError`` met by a checker: the learner's function (or a helper it calls)
+    is not written yet. IPython shows it as its one-line message, without the checker's frames."""
+
+    def _render_traceback_(self):  # IPython's hook for an exception's own traceback
+        return [f"\x1b[0;31mNotImplementedError\x1b[0m: {self}"]
+
+
+Unfinished.__name__ = Unfinished.__qualname__ = "NotImplementedError"  # what the learner sees
+
+
+def _not_started(fn, err):
+    """One friendly line for a ``NotImplementedError``: the learner's function is not written
+    yet, or it is written but calls a helper that is not (named from the traceback)."""
+    name = getattr(fn, "__name__", "your function")
+    tb, where = err.__traceback__, None
+    while tb is not None:  # the innermost frame is where `raise NotImplementedError()` stands
+        where, tb = tb.tb_frame.f_code.co_name, tb.tb_next
+    if where and where not in (name, "_call") and where.isidentifier():
+        return (
+            f"unfinished: `{name}` calls `{where}`, whose body is still `raise "
+            f"NotImplementedError()`: write `{where}`, then run this cell again"
+        )
+    return f"not started: write the body of `{name}` above, then run this cell again"
 
 
 def _says(mistakes):
@@ -412,6 +442,21 @@ def _quiet_run(fn, case):
 
 def _is_container(x):
     return isinstance(x, (tuple, list))
+
+
+def _as_items(result, expected):
+    """A 1-d array of numbers where a tuple of numbers is expected is the same answer (e.g.
+    ``np.array([du, dw, dv])`` for ``(du, dw, dv)``): return it as a tuple."""
+    if (
+        _is_container(expected)
+        and isinstance(result, np.ndarray)
+        and result.ndim == 1
+        and result.dtype.kind in "iuf"
+        and len(result) == len(expected)
+        and all(np.ndim(e) == 0 and not _is_container(e) for e in expected)
+    ):
+        return tuple(float(r) for r in result)
+    return result
 
 
 def _type_name(x):
