@@ -19,12 +19,11 @@ weights get the *sum* of their per-step gradients (weight sharing, lesson 04): `
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import NumericOverflow, as_array, check_finite, checked_arrays
+from ._validate import NumericOverflow, all_finite, as_array, check_finite, checked_arrays
 
 __all__ = [
     "rnn_step_forward",
@@ -260,7 +259,7 @@ def _upstream(name, g, shape, symbols, why):
 
 def _finite_states(h):
     """``NumericOverflow`` if a state is NaN: its pre-activation overflowed (inf − inf)."""
-    if math.isnan(h.sum()):  # tanh keeps every finite or infinite a in [-1, 1]; only NaN escapes
+    if not all_finite(h):  # tanh keeps every a, even ±inf, in [-1, 1]: only NaN escapes
         raise NumericOverflow(
             "a_t: the pre-activation x_t Wx + h_(t-1) Wh + b overflows float64 (inf − inf): "
             "the weights or inputs are far too large"
@@ -273,13 +272,10 @@ def _finite_grads(*grads):
     Every intermediate of the backward pass feeds one of these, so an overflow anywhere shows
     here (as inf, or as NaN from inf − inf).
     """
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = sum(float(g.sum()) for g in grads)  # finite only if every entry is (see
-    if not math.isfinite(total):  # _validate.check_finite); else look closer
-        for name, g in zip(("dx", "dh_prev", "dWx", "dWh", "db"), grads, strict=True):
-            if not np.isfinite(g).all():
-                raise NumericOverflow(
-                    f"{name}: the gradient overflows float64 (it exceeds 1.8e308): the "
-                    "weights or the upstream gradient dh are far too large"
-                )
+    for name, g in zip(("dx", "dh_prev", "dWx", "dWh", "db"), grads, strict=True):
+        if not all_finite(g):
+            raise NumericOverflow(
+                f"{name}: the gradient overflows float64 (it exceeds 1.8e308): the weights or "
+                "the upstream gradient dh are far too large"
+            )
     return grads
