@@ -8,8 +8,10 @@ Use in an exercise notebook::
     from rnnlib.checks import check_loss
     check_loss(loss)
 
-A learner's ``NotImplementedError`` passes through unchanged. Each checker lives, with its cases
-and its catalogue of known mistakes, in the module of the lesson whose exercise uses it
+An unfinished function gets one line saying what to write. Graded conceptual questions are
+checked by ``check_answer("NN.name", answer)``; each lesson module lists its ``QUESTIONS``.
+
+Each checker lives, with its cases and its catalogue of known mistakes, in the module of the lesson whose exercise uses it
 (:mod:`rnnlib.course.lesson01` … :mod:`rnnlib.course.lesson08`); what a checker is made of is in
 :mod:`rnnlib.course.checking`. ``ALL_CHECKERS`` lists every checker, lesson by lesson.
 """
@@ -36,9 +38,25 @@ from .course.lesson08 import check_readout_backward, check_softmax_cross_entropy
 
 LESSONS = (lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08)
 ALL_CHECKERS = tuple(checker for lesson in LESSONS for checker in lesson.CHECKERS)
+ALL_QUESTIONS = {q.key: q for lesson in LESSONS for q in getattr(lesson, "QUESTIONS", ())}
+
+
+def check_answer(key, answer):
+    """Grade your answer to the graded question ``key`` (e.g. ``"04.zero_copy"``): a choice's
+    letter for a multiple-choice question, a number for a numeric one. Prints one line when it
+    is right; otherwise raises ``AssertionError`` saying why that answer is wrong."""
+    __tracebackhide__ = True
+    if key not in ALL_QUESTIONS:
+        raise AssertionError(
+            f"check_answer: no question {key!r}; the questions are {sorted(ALL_QUESTIONS)}"
+        )
+    ALL_QUESTIONS[key](answer)
+
 
 __all__ = [
     "ALL_CHECKERS",
+    "ALL_QUESTIONS",
+    "check_answer",
     "check_clip_grad_norm",
     "check_jacobian_product",
     "check_last_step_grad",

@@ -56,7 +56,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Case", "Mistake", "Checker", "Unfinished", "as_number", "ELEMENTWISE"]
+__all__ = [
+    "Case",
+    "Mistake",
+    "Checker",
+    "Question",
+    "Unfinished",
+    "as_number",
+    "ELEMENTWISE",
+]
 
 
 @dataclass(frozen=True)
@@ -547,3 +555,77 @@ def _fmt_inputs(args):
     if all("\n" not in p for p in parts) and sum(map(len, parts)) < 80:
         return "  inputs:   " + ", ".join(parts)
     return "  inputs:\n" + "\n".join("    " + p.replace("\n", "\n  ") for p in parts)
+
+
+# -- graded questions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Question:
+    """A short conceptual question with a graded answer: multiple choice or a number.
+
+    Parameters
+    ----------
+    key : str
+        ``"NN.short_name"`` (NN the lesson's stage), e.g. ``"04.zero_copy"``; the learner passes
+        it to :func:`rnnlib.checks.check_answer`.
+    prompt : str
+        The question, as the exercise notebook states it (one or two sentences).
+    answer : str or float
+        The right choice's key (``"b"``) or the right number.
+    choices : dict, optional
+        Choice key → text, for a multiple-choice question (``None`` for a numeric one).
+    why : dict
+        Multiple choice: every *wrong* choice → why it is wrong (required for each one).
+        Numeric: a known wrong value → what mistake gives it (optional, matched with ``rtol``).
+    rtol, atol : float
+        How close a numeric answer must be.
+    explain : str
+        Shown with the success line: why the right answer is right (one sentence).
+    """
+
+    key: str
+    prompt: str
+    answer: Any
+    choices: dict | None = None
+    why: dict = field(default_factory=dict)
+    rtol: float = 1e-3
+    atol: float = 0.0
+    explain: str = ""
+
+    def __post_init__(self):
+        if self.choices is not None:
+            if self.answer not in self.choices:
+                raise ValueError(f"{self.key}: the answer {self.answer!r} is not a choice")
+            missing = set(self.choices) - {self.answer} - set(self.why)
+            if missing:
+                raise ValueError(f"{self.key}: explain every wrong choice; missing {missing}")
+
+    def __repr__(self):
+        kind = "multiple choice" if self.choices else "numeric"
+        return f"<question {self.key} ({kind})>"
+
+    def __call__(self, given) -> None:
+        """Grade ``given``: print one line if right, else raise ``AssertionError`` saying why."""
+        __tracebackhide__ = True
+        head = f"check_answer({self.key!r})"
+        if given is None or given is Ellipsis:
+            raise AssertionError(f"{head}: no answer yet: set it above, then run this cell again")
+        if self.choices is not None:
+            key = str(given).strip().strip("()").lower() if isinstance(given, str) else given
+            if key not in self.choices:
+                options = ", ".join(repr(k) for k in self.choices)
+                raise AssertionError(f"{head}: expected one of {options}, got {given!r}")
+            if key != self.answer:
+                raise AssertionError(f"{head}: ({key}) is not right: {self.why[key]}")
+        else:
+            leaf = _as_leaf(given, 0.0)
+            if isinstance(leaf, str):
+                raise AssertionError(f"{head}: expected a single number, got {leaf}")
+            value = float(leaf)
+            if not np.isclose(value, self.answer, rtol=self.rtol, atol=self.atol):
+                for wrong, said in self.why.items():
+                    if np.isclose(value, wrong, rtol=self.rtol, atol=self.atol):
+                        raise AssertionError(f"{head}: {_num(value)} is not right: {said}")
+                raise AssertionError(f"{head}: {_num(value)} is not right; try again")
+        print(f"{head}: right ✓" + (f" {self.explain}" if self.explain else ""))

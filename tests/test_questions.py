@@ -1,0 +1,73 @@
+"""Graded questions (rnnlib.course.checking.Question, rnnlib.checks.check_answer): the right
+answer in any reasonable spelling passes with one line, every wrong choice is explained, a known
+wrong number names its mistake, and a question that leaves a wrong choice unexplained cannot be
+written."""
+
+import numpy as np
+import pytest
+
+from rnnlib.checks import ALL_QUESTIONS, check_answer
+from rnnlib.course.checking import Question
+
+CHOICE = Question(
+    "99.copy",
+    "Which copy of w gets no gradient when o_0 = 0?",
+    "a",
+    choices={"a": "w⁽¹⁾", "b": "w⁽ᵀ⁾", "c": "none"},
+    why={"b": "w⁽ᵀ⁾ multiplies o_(T−1) ≠ 0", "c": "w⁽¹⁾ multiplies o_0 = 0"},
+    explain="w⁽¹⁾ multiplies o_0 = 0.",
+)
+NUMBER = Question("99.product", "Π of 3 factors 0.5?", 0.125, why={0.5**2: "only 2 factors"})
+
+
+@pytest.mark.parametrize("given", ["a", "A", " (a) ", "a "])
+def test_right_choice_in_any_spelling(given, capsys):
+    CHOICE(given)
+    assert capsys.readouterr().out == "check_answer('99.copy'): right ✓ w⁽¹⁾ multiplies o_0 = 0.\n"
+
+
+@pytest.mark.parametrize(("given", "said"), [("b", "o_(T−1) ≠ 0"), ("c", "o_0 = 0")])
+def test_every_wrong_choice_is_explained(given, said):
+    with pytest.raises(AssertionError) as excinfo:
+        CHOICE(given)
+    assert str(excinfo.value).startswith(f"check_answer('99.copy'): ({given}) is not right: ")
+    assert str(excinfo.value).endswith(said)
+
+
+@pytest.mark.parametrize(
+    ("given", "match"),
+    [("d", "expected one of 'a', 'b', 'c'"), (None, "no answer yet"), (3, "expected one of")],
+)
+def test_not_a_choice(given, match):
+    with pytest.raises(AssertionError, match=match):
+        CHOICE(given)
+
+
+@pytest.mark.parametrize("given", [0.125, np.float64(0.125), np.array(0.125), 1 / 8])
+def test_right_number_in_any_form(given, capsys):
+    NUMBER(given)
+    assert "right ✓" in capsys.readouterr().out
+
+
+def test_wrong_numbers():
+    with pytest.raises(AssertionError, match="0.25 is not right: only 2 factors"):
+        NUMBER(0.25)
+    with pytest.raises(AssertionError, match="0.3 is not right; try again"):
+        NUMBER(0.3)
+    with pytest.raises(AssertionError, match="expected a single number, got an array"):
+        NUMBER([0.125, 1])
+
+
+def test_a_question_must_explain_every_wrong_choice():
+    with pytest.raises(ValueError, match="explain every wrong choice"):
+        Question("99.bad", "?", "a", choices={"a": "x", "b": "y"})
+    with pytest.raises(ValueError, match="not a choice"):
+        Question("99.bad", "?", "z", choices={"a": "x"}, why={"a": "no"})
+
+
+def test_check_answer_knows_every_lessons_questions():
+    with pytest.raises(AssertionError, match="no question '99.nothing'"):
+        check_answer("99.nothing", "a")
+    for key, q in ALL_QUESTIONS.items():
+        assert key == q.key and key[:2].isdigit() and key[2] == "."
+        check_answer(key, q.answer)  # the stored answer is a right one
