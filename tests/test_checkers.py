@@ -37,7 +37,7 @@ MISTAKES = [pytest.param(c, m, id=f"{c.name}-{m.key}") for c in ALL_CHECKERS for
 
 
 def test_every_checker_is_exported_under_its_name_and_listed_once():
-    exported = {n for n in rnnlib.checks.__all__ if n.startswith("check_")}
+    exported = {n for n in rnnlib.checks.__all__ if n.startswith("check_")} - {"check_answer"}
     assert exported == set(BY_NAME) and len(NAMES) == len(ALL_CHECKERS)
     for c in ALL_CHECKERS:
         assert getattr(rnnlib.checks, c.name) is c and c.__name__ == c.name
