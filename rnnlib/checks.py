@@ -12,8 +12,8 @@ An unfinished function gets one line saying what to write. Graded conceptual que
 checked by ``check_answer("NN.name", answer)``; each lesson module lists its ``QUESTIONS``.
 
 Each checker lives, with its cases and its catalogue of known mistakes, in the module of the
-lesson whose exercise uses it (:mod:`rnnlib.course.lesson01` … :mod:`rnnlib.course.lesson08`); what a checker is made of is in
-:mod:`rnnlib.course.checking`. ``ALL_CHECKERS`` lists every checker, lesson by lesson.
+lesson whose exercise uses it (:mod:`rnnlib.course.lesson01` … :mod:`rnnlib.course.lesson08`);
+what a checker is made of is in :mod:`rnnlib.course.checking`. ``ALL_CHECKERS`` lists every checker, lesson by lesson.
 """
 
 from .course import (
