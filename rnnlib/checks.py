@@ -13,7 +13,8 @@ checked by ``check_answer("NN.name", answer)``; each lesson module lists its ``Q
 
 Each checker lives, with its cases and its catalogue of known mistakes, in the module of the
 lesson whose exercise uses it (:mod:`rnnlib.course.lesson01` … :mod:`rnnlib.course.lesson08`);
-what a checker is made of is in :mod:`rnnlib.course.checking`. ``ALL_CHECKERS`` lists every checker, lesson by lesson.
+what a checker is made of is in :mod:`rnnlib.course.checking`. ``ALL_CHECKERS`` lists every
+checker, lesson by lesson.
 """
 
 from .course import (
