@@ -5,7 +5,7 @@ Usage: python -m benchmarks.run [--only bptt,course,sliders] [--threads 1,2] [--
 
 1. BPTT speed (:mod:`benchmarks.bptt`): rnnlib against PyTorch autograd and the numpy floor.
 2. Course run time (:mod:`benchmarks.course`): every lesson and solution notebook.
-3. Slider latency (:mod:`benchmarks.sliders`): every registered explorer's sliders.
+3. Slider latency (:mod:`benchmarks.sliders`): every slider of every lesson's figures.
 
 RESULTS.md is written only after a full run (all three parts) unless ``--output`` is given.
 """
@@ -102,9 +102,9 @@ def section_course(rows):
 def section_sliders(rows):
     head = "## 3. Slider latency\n\n"
     if not rows:
-        return head + "No explorers are registered yet."
+        return head + "No lesson has a slider figure yet."
     return (
-        head + f"Every slider of every registered explorer moved over {sliders.POINTS} values and "
+        head + f"Every slider of every lesson's figures moved over {sliders.POINTS} values and "
         "back to its default with `ex.step(name=value)` (recompute, redraw to PNG, readout); "
         "times are `ex.last_update_seconds`.\n\n"
         + md_table(sliders.HEADER, [sliders.table_cells(r) for r in rows])

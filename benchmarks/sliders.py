@@ -1,9 +1,9 @@
-"""Slider latency: move every slider of every registered explorer and time each full update.
+"""Slider latency: move every slider of every lesson's figure and time each full update.
 
-For each lesson stage in :func:`rnnlib.explorers.registry`, each factory builds its explorer at
-the lesson's defaults and renders it once (as ``ex.show()`` does before a reader can touch a
-slider); each slider then moves over ``POINTS`` values spread over its range
-(snapped to its step) and back to its default, through ``ex.step(name=value)``, the widget's own
+For each lesson module's ``FIGURES`` (:func:`rnnlib.course.figures`), each factory builds its
+explorer at the lesson's defaults and renders it once (as ``ex.show()`` does before a reader can
+touch a slider); each slider then moves over ``POINTS`` values spread over its range (snapped to
+its step) and back to its default, through ``ex.step(name=value)``, the widget's own
 callback: recompute, redraw the figure to PNG, refresh the readout. ``ex.last_update_seconds``
 of every move is kept; each lesson reports the median and the worst. Bars (the brief): median
 < 60 ms, worst < 100 ms.
@@ -55,10 +55,10 @@ def measure_explorer(factory, points=POINTS):
 
 def run(points=POINTS, log=print):
     """One row per lesson stage (and the explorers measured in it)."""
-    from rnnlib.explorers import registry
+    from rnnlib.course import LESSONS, stage
 
     rows = []
-    for stage, factories in registry().items():
+    for stage_, factories in ((stage(lesson), lesson.FIGURES) for lesson in LESSONS):
         updates, slowest, names, errors = [], (0.0, ""), [], []
         n_sliders = 0
         for factory in factories:
@@ -75,7 +75,7 @@ def run(points=POINTS, log=print):
                 if worst > slowest[0]:
                     slowest = (worst, f"{_name(factory)} / {slider}")
         row = {
-            "stage": stage,
+            "stage": stage_,
             "explorers": names,
             "sliders": n_sliders,
             "updates": len(updates),

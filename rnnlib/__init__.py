@@ -1,20 +1,23 @@
 """rnnlib: backpropagation through time from scratch, in numpy.
 
-One idea a module:
+One idea a module. The learner's library (what the lessons derive):
 
-- :mod:`rnnlib.scalar`    the seed's scalar RNN and its BPTT (stages 00–06)
+- :mod:`rnnlib.scalar`    the seed's scalar RNN and its BPTT, the course's worked example (00–06)
 - :mod:`rnnlib.rnn`       the vectorised RNN over a batch (stage 07 on)
 - :mod:`rnnlib.losses`    half squared error, softmax cross-entropy
 - :mod:`rnnlib.gradcheck` finite differences and relative error
-- :mod:`rnnlib.optim`     SGD step and gradient clipping
-- :mod:`rnnlib.train`     training the scalar RNN over epochs (stage 05)
+- :mod:`rnnlib.optim`     SGD and Adagrad steps, gradient clipping
 - :mod:`rnnlib.gradflow`  vanishing and exploding gradients, truncation (stage 06)
-- :mod:`rnnlib.models`    RNN + read-out models, training, sampling (stage 08)
-- :mod:`rnnlib.data`      the data the course makes itself: a noisy signal, a tiny corpus
-- :mod:`rnnlib.explorer`  the slider mechanism; :mod:`rnnlib.explorers` each lesson's sliders
-- :mod:`rnnlib.plots`     static drawings (the unrolled graph)
-- :mod:`rnnlib.checks`    the exercises' checkers; :mod:`rnnlib.progress` a learner's progress
-- :mod:`rnnlib.doctor`    is this Python ready for the course? (``python -m rnnlib.doctor``)
+- :mod:`rnnlib.readout`   the RNN with a read-out at every step and its sequence loss (stage 08)
+- :mod:`rnnlib.training`  training loops: the scalar RNN over epochs (05), the read-out model (08)
+- :mod:`rnnlib.sampling`  sampling text from a trained character model (stage 08)
+- :mod:`rnnlib.data`      the data the course makes itself: a fading-memory task, a noisy
+  signal, a tiny corpus
+
+The course machinery (:mod:`rnnlib.course`, one module per lesson: its checkers and its slider
+figures); :mod:`rnnlib.checks` the exercises' checkers by their contract names;
+:mod:`rnnlib.progress` a learner's progress; :mod:`rnnlib.doctor` is this Python ready for the
+course? (``python -m rnnlib.doctor``).
 """
 
 try:

@@ -1,8 +1,10 @@
-"""Data that rnnlib makes itself (lesson 08): a noisy periodic signal, a tiny corpus, encodings.
+"""Data that rnnlib makes itself: a fading-memory task (lesson 05), a noisy periodic signal and a
+tiny corpus with its encodings (lesson 08).
 
 Nothing here reads a file or the network: every series is computed from a formula or a small
 grammar with a fixed seed, so each lesson gets the same data on every machine.
 
+- :func:`decaying_sum_task` sequences whose target is a decaying sum of their inputs
 - :func:`periodic_signal`   two harmonics plus Gaussian noise, for next-value prediction
 - :func:`tiny_corpus`       sentences from a ten-rule grammar, a few KB, for a character model
 - :func:`char_vocabulary`, :func:`encode`, :func:`decode`, :func:`one_hot`   character encoding
@@ -17,9 +19,10 @@ import re
 
 import numpy as np
 
-from ._validate import as_scalar
+from ._validate import as_count, as_positive, as_scalar
 
 __all__ = [
+    "decaying_sum_task",
     "periodic_signal",
     "GRAMMAR",
     "tiny_corpus",
@@ -34,10 +37,39 @@ __all__ = [
 ]
 
 
-def _positive_int(name, n, minimum=1):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {n!r}")
-    return int(n)
+def decaying_sum_task(n=16, T=4, decay=0.5, every_step=False, seed=0):
+    """A fading-memory task: the target is the decaying sum of the inputs seen so far.
+
+    ``x_(i,t) ~ U(−1, 1)`` and ``y_(i,t) = Σ_(s ≤ t) λ^(t − s) x_(i,s)`` (λ = ``decay``): the
+    newest input counts most. The linear recurrence o_t = x_t + λ o_(t−1) computes it exactly, so
+    the scalar RNN o_t = tanh(u x_t + w o_(t−1)), ŷ_t = v o_t of lesson 05 can fit it closely with
+    w ≈ λ and u·v ≈ 1 (tanh bends the large values a little, so its loss does not reach 0).
+
+    Parameters
+    ----------
+    n : int ≥ 1, number of sequences
+    T : int ≥ 1, sequence length
+    decay : float λ in [0, 1], how much of the past each step keeps
+    every_step : bool, False: one target per sequence, the last one y_T (many-to-one);
+        True: a target at every step (many-to-many)
+    seed : int, for ``np.random.default_rng``
+
+    Returns
+    -------
+    xs : ndarray (n, T)
+    ys : ndarray (n,) (many-to-one) or (n, T) (many-to-many)
+    """
+    n, T = as_count("n", n), as_count("T", T)
+    decay = as_scalar("decay", decay)
+    if not 0.0 <= decay <= 1.0:
+        raise ValueError(f"decay: expected a number in [0, 1], got {decay}")
+    xs = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, T))
+    ys = np.empty_like(xs)
+    acc = np.zeros(n)
+    for t in range(T):
+        acc = decay * acc + xs[:, t]  # y_t = x_t + λ y_(t−1)
+        ys[:, t] = acc
+    return xs, (ys if every_step else ys[:, -1].copy())
 
 
 def periodic_signal(length=400, period=25.0, noise=0.1, seed=0):
@@ -59,11 +91,9 @@ def periodic_signal(length=400, period=25.0, noise=0.1, seed=0):
     clean : ndarray (length,), the signal s
     noisy : ndarray (length,), the observations y = s + ε
     """
-    length = _positive_int("length", length, 2)
-    period = as_scalar("period", period)
+    length = as_count("length", length, 2)
+    period = as_positive("period", period, "number of samples")
     noise = as_scalar("noise", noise)
-    if period <= 0:
-        raise ValueError(f"period: expected a positive number of samples, got {period}")
     if noise < 0:
         raise ValueError(f"noise: expected a standard deviation >= 0, got {noise}")
     t = np.arange(length)
@@ -111,7 +141,7 @@ def tiny_corpus(n_sentences=160, seed=0):
     -------
     text : str, sentences each ending in ``".\\n"``
     """
-    n_sentences = _positive_int("n_sentences", n_sentences)
+    n_sentences = as_count("n_sentences", n_sentences)
     rng = np.random.default_rng(seed)
     lines = []
     for _ in range(n_sentences):
@@ -162,7 +192,7 @@ def one_hot(ids, n_classes):
     Multiplying a one-hot row by ``Wx`` (C, H) picks row ``c`` of ``Wx``: the RNN's input layer
     on characters is a table look-up.
     """
-    n_classes = _positive_int("n_classes", n_classes)
+    n_classes = as_count("n_classes", n_classes)
     ids = np.asarray(ids)
     if ids.size and ids.dtype.kind not in "iu":
         raise ValueError(f"ids: expected integer class ids, got dtype {ids.dtype}")
@@ -192,7 +222,7 @@ def next_step_windows(series, T, starts):
     inputs, targets : ndarrays (N, T, ...), of the dtype of ``series``
     """
     series = np.asarray(series)
-    T = _positive_int("T", T)
+    T = as_count("T", T)
     starts = np.asarray(starts)
     L = series.shape[0] if series.ndim else 0
     if series.ndim < 1 or L < T + 1:
@@ -224,8 +254,8 @@ def random_batches(series, T, N, steps, seed=0):
         ``ValueError`` at the call, not at the first batch
     """
     series = np.asarray(series)
-    T, N = _positive_int("T", T), _positive_int("N", N)
-    steps = _positive_int("steps", steps, 0)
+    T, N = as_count("T", T), as_count("N", N)
+    steps = as_count("steps", steps, 0)
     L = series.shape[0] if series.ndim else 0
     if L < T + 1:
         raise ValueError(

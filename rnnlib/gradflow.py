@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_array, as_scalar, check_finite
+from ._validate import as_array, as_count, as_scalar, check_finite
 from .gradcheck import rel_error
 from .rnn import RNNCache, rnn_backward, rnn_backward_truncated, rnn_forward
 from .scalar import Forward
@@ -53,12 +53,6 @@ __all__ = [
     "truncation_curve",
     "scalar_bptt_truncated",
 ]
-
-
-def _int(name, n, minimum=1):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {n!r}")
-    return int(n)
 
 
 # -- the scalar model ----------------------------------------------------------------------
@@ -104,7 +98,7 @@ def scaled_orthogonal(H, scale, seed=0):
     matrix, columns' signs fixed so that Q is uniformly distributed), so ``scale`` alone decides
     whether ‖Wh‖₂ = scale is below or above 1.
     """
-    H = _int("H", H)
+    H = as_count("H", H)
     scale = as_scalar("scale", scale)
     q, r = np.linalg.qr(np.random.default_rng(seed).normal(size=(H, H)))
     return scale * q * np.sign(np.diag(r))
@@ -123,7 +117,7 @@ def long_sequence_problem(scale, H=8, T=20, input_scale=0.05, seed=0):
     dict with ``x`` (1, T, 1), ``h0`` (1, H), ``Wx`` (1, H), ``Wh`` (H, H), ``b`` (H,),
     ``g_T`` (H,), ``dh`` (1, T, H); the same for every ``scale`` except ``Wh``.
     """
-    H, T = _int("H", H), _int("T", T)
+    H, T = as_count("H", H), as_count("T", T)
     input_scale = as_scalar("input_scale", input_scale)
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(1, T, 1))

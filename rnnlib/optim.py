@@ -1,4 +1,5 @@
-"""Updates and clipping: one SGD step, gradient clipping by global norm and by value."""
+"""Updates and clipping: one SGD step, one Adagrad step, gradient clipping by global norm and by
+value."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 
 from ._validate import NumericOverflow, as_array, as_positive, as_scalar, check_finite
 
-__all__ = ["sgd_step", "global_norm", "clip_grad_norm", "clip_grad_value"]
+__all__ = ["sgd_step", "adagrad_step", "global_norm", "clip_grad_norm", "clip_grad_value"]
 
 
 def sgd_step(param, grad, lr):
@@ -39,6 +40,31 @@ def sgd_step(param, grad, lr):
             f"{np.max(np.abs(g)):g}); use a smaller learning rate or clip the gradient"
         )
     return float(new) if np.ndim(new) == 0 else new
+
+
+def adagrad_step(param, grad, memory, lr):
+    """One Adagrad step (as in min-char-rnn): a step size of its own for every weight.
+
+    ``m ← m + g²``,  ``θ ← θ − η g / √(m + 1e−8)``. A weight whose gradient has been large keeps
+    getting smaller steps, a rarely-touched one (the input row of a rare character) keeps large
+    ones. Returns new arrays; inputs unchanged.
+
+    Returns
+    -------
+    param : ndarray, the new value
+    memory : ndarray, the new running sum of squared gradients
+    """
+    param, grad, memory = (
+        as_array("param", param),
+        as_array("grad", grad),
+        as_array("memory", memory),
+    )
+    if grad.shape != param.shape or memory.shape != param.shape:
+        bad, arr = ("grad", grad) if grad.shape != param.shape else ("memory", memory)
+        raise ValueError(f"{bad}: expected the shape of param, {param.shape}, got {arr.shape}")
+    lr = as_positive("lr", lr, "learning rate")
+    memory = memory + grad * grad
+    return param - lr * grad / np.sqrt(memory + 1e-8), memory
 
 
 def _grads_list(grads):

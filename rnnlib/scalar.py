@@ -30,7 +30,22 @@ import numpy as np
 
 from ._validate import NumericOverflow, as_array, as_scalar, check_finite
 
-__all__ = ["Forward", "Grads", "forward", "backward", "loss", "loss_grad", "bptt", "total_loss"]
+__all__ = [
+    "EXAMPLE",
+    "Forward",
+    "Grads",
+    "forward",
+    "backward",
+    "loss",
+    "loss_grad",
+    "bptt",
+    "total_loss",
+    "last_step_factors",
+    "per_step_contributions",
+]
+
+#: The course's worked example (lessons 00–04): inputs x_1..x_4, weights u, w, v and target y.
+EXAMPLE = {"xs": (1.0, -0.5, 0.8, 0.3), "u": 0.8, "w": 0.9, "v": 1.5, "y": 0.5}
 
 
 class Forward(NamedTuple):
@@ -254,3 +269,68 @@ def bptt(xs, y, u, w, v):
     """``(dL/du, dL/dw, dL/dv)`` of the scalar RNN: :func:`forward` then :func:`backward`."""
     g = backward(forward(xs, u, w, v), y)
     return g.du, g.dw, g.dv
+
+
+def last_step_factors(xs, y, u, w, v):
+    """The three factors of dL/dw⁽ᵀ⁾, the gradient of the copy of w used at the last step T
+    (lesson 03), and their product::
+
+        dL/dw⁽ᵀ⁾ = (dL/dŷ · v) · (1 − o_T²) · o_(T−1)
+                 =  dL/do_T   · do_T/da_T · da_T/dw⁽ᵀ⁾
+
+    Parameters
+    ----------
+    xs : array_like (T,), the inputs x_1..x_T (T ≥ 1)
+    y : float, the target of ŷ = v·o_T
+    u, w, v : float, input, recurrent and output weight
+
+    Returns
+    -------
+    dict of floats: ``dL_do_T`` = dL/dŷ · v, ``tanh_prime`` = 1 − o_T², ``o_prev`` = o_(T−1),
+    ``dL_dw_T`` = their product (= ``backward(...).dw_steps[-1]``), and ``y_hat``, ``o_T``.
+    """
+    fwd = forward(xs, u, w, v)
+    g = backward(fwd, y)
+    dL_do_T = g.dL_dyhat * fwd.v  # dL/dŷ · dŷ/do_T
+    tanh_prime = 1.0 - fwd.o[-1] ** 2  # do_T/da_T = tanh′(a_T)
+    o_prev = fwd.o[-2]  # da_T/dw⁽ᵀ⁾
+    return {
+        "dL_do_T": float(dL_do_T),
+        "tanh_prime": float(tanh_prime),
+        "o_prev": float(o_prev),
+        "dL_dw_T": float(dL_do_T * tanh_prime * o_prev),
+        "y_hat": fwd.y_hat,
+        "o_T": float(fwd.o[-1]),
+    }
+
+
+def per_step_contributions(xs, y, u, w, v):
+    """The per-step gradients of the shared weight w and what carries them back (lesson 04)::
+
+        dL/dw = Σ_t dL/dw⁽ᵗ⁾,   dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1),
+        δ_t = δ_T · Π_(k = t+1..T) do_k/do_(k−1),   do_k/do_(k−1) = (1 − o_k²)·w
+
+    Parameters
+    ----------
+    xs : array_like (T,), the inputs x_1..x_T (T ≥ 1)
+    y : float, the target of ŷ = v·o_T
+    u, w, v : float, input, recurrent and output weight
+
+    Returns
+    -------
+    dict with ``dw_steps`` (T,) = dL/dw⁽ᵗ⁾ for t = 1..T and ``dw`` = dL/dw, their sum (both from
+    :func:`backward`), ``step_factor`` (T,) = do_t/do_(t−1) = (1 − o_t²)·w, ``reach`` (T,) =
+    do_T/do_t = Π_(k = t+1..T) (1 − o_k²)·w (1 for t = T) and ``y_hat``.
+    """
+    fwd = forward(xs, u, w, v)
+    g = backward(fwd, y)
+    step_factor = (1.0 - fwd.o[1:] ** 2) * fwd.w  # do_t/do_(t−1), t = 1..T
+    # do_T/do_t = product of the factors of the later steps k = t+1..T (empty product at t = T)
+    reach = np.append(np.cumprod(step_factor[:0:-1])[::-1], 1.0)
+    return {
+        "dw_steps": g.dw_steps.copy(),
+        "dw": g.dw,
+        "step_factor": step_factor,
+        "reach": reach,
+        "y_hat": fwd.y_hat,
+    }

@@ -241,7 +241,7 @@ def test_lesson_in_jupyterlab(lesson, notebook, browser_summary):
 
 _EXPLORER_CELL = """\
 import numpy as np
-from rnnlib.explorer import Explorer, Slider, new_figure
+from rnnlib.course.sliders import Explorer, Slider, new_figure
 
 fig = new_figure(figsize=(5, 2.5))
 ax = fig.add_subplot()

@@ -1,11 +1,21 @@
 """Lesson 02's checkers (rnnlib.course.lesson02): what is special to them. The behaviour every
 checker shares is tested in tests/test_checkers.py with the right answers below."""
 
+import math
+
 import numpy as np
 import pytest
 from checks_support import first_line
 
-from rnnlib.course.lesson02 import CHECKERS, check_sgd_step
+from rnnlib import numerical_gradient
+from rnnlib.course.lesson02 import (
+    CHECKERS,
+    FIGURES,
+    check_sgd_step,
+    output_weight_explorer,
+    output_weight_steps,
+)
+from rnnlib.scalar import EXAMPLE
 
 
 def _output_weight_grad(dL_dyhat, o_T):
@@ -46,3 +56,176 @@ def test_in_place_sgd_step_is_caught_even_though_its_value_is_right():
         "check_sgd_step: your sgd_step changed its input `param` in place; leave the inputs "
         "unchanged and return a new value (e.g. `p = p - ...`, not `p -= ...`)"
     )
+
+
+# -------------------------------------------------------------------------------------------------
+# The slider figure (FIGURES of the lesson module)
+# -------------------------------------------------------------------------------------------------
+# Lesson 02's slider: one gradient step on v, against a forward pass and a loss written out by
+# hand here, finite differences for dL/dv, and the parabola's algebra for the critical η.
+
+
+XS, Y, U, W = EXAMPLE["xs"], EXAMPLE["y"], EXAMPLE["u"], EXAMPLE["w"]
+
+
+def o_T_by_hand(xs=XS, u=U, w=W):
+    o = 0.0
+    for x in xs:
+        o = math.tanh(u * x + w * o)
+    return o
+
+
+O4 = o_T_by_hand()
+
+
+def loss_by_hand(v, o=O4, y=Y):
+    return 0.5 * (v * o - y) ** 2
+
+
+def dL_dv_fd(v):
+    return numerical_gradient(lambda p: loss_by_hand(p[0]), np.array([float(v)]))[0]
+
+
+@pytest.fixture(scope="module")
+def shared():
+    return output_weight_explorer()
+
+
+@pytest.fixture
+def ex(shared):
+    shared.step(v=EXAMPLE["v"], lr=0.5)
+    return shared
+
+
+def test_registered_for_lesson_02():
+    assert output_weight_explorer in FIGURES
+
+
+@pytest.mark.parametrize("v", [-1.0, 0.0, 0.726, 1.5, 2.45])
+@pytest.mark.parametrize("lr", [0.05, 0.5, 2.1, 3.5, 5.0])
+def test_one_step(ex, v, lr):
+    before = ex.png()
+    s = ex.step(v=v, lr=lr)
+    assert (s["v"], s["lr"]) == (v, lr)
+    assert s["o_T"] == pytest.approx(O4, rel=1e-14)
+    assert s["y_hat"] == pytest.approx(v * O4, rel=1e-14, abs=1e-15)
+    assert s["dL_dyhat"] == pytest.approx(v * O4 - Y, rel=1e-13, abs=1e-15)
+    assert s["loss"] == pytest.approx(loss_by_hand(v), rel=1e-13, abs=1e-16)
+    # dL/dv against finite differences of the hand-written loss
+    assert s["dL_dv"] == pytest.approx(dL_dv_fd(v), rel=1e-7, abs=1e-10)
+    # the step, and the loss at the new v (by hand)
+    v_new = v - lr * s["dL_dv"]
+    assert s["v_new"] == pytest.approx(v_new, rel=1e-14, abs=1e-15)
+    assert s["loss_new"] == pytest.approx(loss_by_hand(v_new), rel=1e-12, abs=1e-16)
+    # the figure: the two points on the parabola, the η marker, the loss curve
+    ax_p, ax_k, ax_e = ex.fig.axes
+    marks = {ln.get_label(): ln for ln in ax_p.lines}
+    np.testing.assert_allclose(
+        np.ravel(marks["before the step"].get_data()), [v, loss_by_hand(v)], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        np.ravel(marks["after one step"].get_data()), [v_new, loss_by_hand(v_new)], rtol=1e-12
+    )
+    assert ax_e.lines[-1].get_xdata()[0] == lr
+    np.testing.assert_allclose(ax_k.lines[0].get_ydata(), np.maximum(s["loss_steps"], 1e-8))
+    assert ex.png() != before or (v, lr) == (EXAMPLE["v"], 0.5)
+
+
+def test_parabola_is_the_loss_over_v(ex):
+    ax_p = ex.fig.axes[0]
+    curve = ax_p.lines[0]
+    vs, ls = curve.get_data()
+    assert vs[0] == -1.0 and vs[-1] == 2.5
+    np.testing.assert_allclose(ls, [loss_by_hand(v) for v in vs], rtol=1e-12, atol=1e-16)
+
+
+def test_minimum_and_critical_learning_rates(ex):
+    """L(v) = ½(v·o − y)² is a parabola with minimum at v* = y/o and curvature o²; a step
+    multiplies v − v* by 1 − η·o², so η = 1/o² lands on v* and η = 2/o² is the edge."""
+    s = ex.state
+    assert loss_by_hand(s["v_star"]) == pytest.approx(0.0, abs=1e-30)
+    assert dL_dv_fd(s["v_star"]) == pytest.approx(0.0, abs=1e-10)
+    # the curvature by finite differences of finite differences
+    h = 1e-3
+    curvature = (dL_dv_fd(1.0 + h) - dL_dv_fd(1.0 - h)) / (2 * h)
+    assert s["lr_best"] == pytest.approx(1 / curvature, rel=1e-6)
+    assert s["lr_max"] == pytest.approx(2 / curvature, rel=1e-6)
+
+    s = ex.step(lr=s["lr_best"])
+    assert s["v_new"] == pytest.approx(s["v_star"], rel=1e-12)
+    assert s["loss_new"] < 1e-25
+    assert s["regime"] == "lands on the minimum"
+    s = ex.step(lr=s["lr_max"])
+    assert s["v_new"] == pytest.approx(2 * s["v_star"] - s["v"], rel=1e-12)  # the mirror point
+    assert s["loss_new"] == pytest.approx(s["loss"], rel=1e-10)
+    assert s["regime"] == "jumps to the mirror point: oscillates"
+
+
+@pytest.mark.parametrize(
+    ("lr", "regime", "trend"),
+    [
+        (0.3, "stops short of the minimum: converges", "down"),
+        (2.0, "stops short of the minimum: converges", "down"),
+        (2.3, "overshoots the minimum, still converges", "down"),
+        (4.1, "overshoots the minimum, still converges", "down"),
+        (4.35, "overshoots farther than it started: diverges", "up"),
+        (5.5, "overshoots farther than it started: diverges", "up"),
+    ],
+)
+def test_repeated_steps(ex, lr, regime, trend):
+    """1/o² ≈ 2.109 and 2/o² ≈ 4.217 for the worked example (o_4 ≈ 0.6887)."""
+    s = ex.step(v=2.0, lr=lr)
+    assert s["regime"] == regime
+    assert s["factor"] == pytest.approx(1 - lr * O4**2)
+    # by hand: v_k − v* = (1 − η o²)^k (v_0 − v*)
+    v_star = Y / O4
+    k = np.arange(len(s["v_steps"]))
+    want = v_star + (1 - lr * O4**2) ** k * (2.0 - v_star)
+    np.testing.assert_allclose(s["v_steps"], want, rtol=1e-10)
+    diffs = np.diff(s["loss_steps"])
+    assert np.all(diffs < 0) if trend == "down" else np.all(diffs > 0)
+    # overshoot: past 1/o² the iterates alternate around v*
+    signs = np.sign(s["v_steps"] - v_star)
+    assert np.all(signs[1:] != signs[:-1]) if lr > 1 / O4**2 else np.all(signs == signs[0])
+
+
+def test_steps_by_hand():
+    run = output_weight_steps(XS, Y, U, W, 1.5, 0.5, steps=3)
+    v = 1.5
+    for k in range(4):
+        assert run["v"][k] == pytest.approx(v, rel=1e-14)
+        assert run["loss"][k] == pytest.approx(loss_by_hand(v), rel=1e-13)
+        assert run["dL_dv"][k] == pytest.approx(dL_dv_fd(v), rel=1e-7)
+        v = v - 0.5 * (v * O4 - Y) * O4
+    assert run["o_T"] == pytest.approx(O4)
+
+
+def test_readout_shows_the_update(ex):
+    html = ex.readout()
+    s = ex.state
+    assert f"{s['dL_dv']:+.4f}" in html and f"{s['v_new']:+.4f}" in html
+    assert s["regime"] in html
+
+
+def test_update_is_fast(ex):
+    times = []
+    for k, value in enumerate(np.linspace(0.1, 5.0, 10)):
+        ex.step(**({"lr": float(value)} if k % 2 else {"v": float(value) / 2}))
+        times.append(ex.last_update_seconds)
+    assert np.median(times) < 0.1, times  # the course's bar; typically ~20 ms
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"v_range": (2.0, 1.0)}, r"^v_range: expected \(low, high\) with low < high"),
+        ({"lr_range": (0.0, 1.0)}, r"^lr_range: expected \(low, high\) with 0 < low < high"),
+        ({"xs": (0.0, 0.0, 0.0, 0.0)}, r"^xs, u, w: expected a forward pass with o_T away from 0"),
+        ({"steps": 0}, r"^steps: expected an integer >= 1"),
+        ({"y": None}, r"^y: expected a real number"),
+        ({"v": np.nan}, r"^v: expected a finite number"),
+    ],
+)
+def test_bad_input(kw, match):
+    with pytest.raises(ValueError, match=match):
+        output_weight_explorer(**kw)

@@ -9,7 +9,8 @@ import pytest
 from checks_support import first_line, mistake
 
 from rnnlib import numerical_gradient
-from rnnlib.course.lesson04 import CHECKERS, check_scalar_bptt
+from rnnlib.course.lesson04 import CHECKERS, FIGURES, check_scalar_bptt, through_time_explorer
+from rnnlib.scalar import EXAMPLE, per_step_contributions
 
 
 def _scalar_bptt(xs, y, u, w, v):
@@ -69,3 +70,107 @@ def test_two_mistakes_in_two_items_are_both_named():
         check_scalar_bptt(two_mistakes)
     assert du_last.says in first_line(excinfo)
     assert dv_no_o.says in str(excinfo.value)
+
+
+# -------------------------------------------------------------------------------------------------
+# The slider figure (FIGURES of the lesson module)
+# -------------------------------------------------------------------------------------------------
+# Lesson 04's slider: per-step contributions dL/dw⁽ᵗ⁾ and their sum, against finite differences
+# in each step's own copy of w (forward pass written here), and |do_T/do_t| against finite
+# differences in the hidden state o_t.
+
+
+XS, Y, V = EXAMPLE["xs"], EXAMPLE["y"], EXAMPLE["v"]
+
+
+def run_from(xs, u, ws, o_start, t_start):
+    """o_T, starting at o_(t_start) = o_start and running steps t_start+1..T by hand."""
+    o = o_start
+    for t in range(t_start + 1, len(xs) + 1):
+        o = np.tanh(u * xs[t - 1] + ws[t - 1] * o)
+    return o
+
+
+def expected(w, u, xs=XS, y=Y, v=V):
+    T = len(xs)
+
+    def loss_of_copies(ws):
+        return 0.5 * (v * run_from(xs, u, ws, 0.0, 0) - y) ** 2
+
+    per_copy = numerical_gradient(loss_of_copies, np.full(T, float(w)))
+    shared = numerical_gradient(lambda p: loss_of_copies(np.full(T, p[0])), np.array([w]))[0]
+    # o_t for every t, then do_T/do_t by nudging o_t and running the rest of the sequence
+    o = [0.0]
+    for t in range(1, T + 1):
+        o.append(run_from(xs[:t], u, [w] * t, 0.0, 0))
+    reach = []
+    for t in range(1, T + 1):
+        f = lambda z, t=t: run_from(xs, u, [w] * T, z[0], t)  # noqa: E731
+        reach.append(numerical_gradient(f, np.array([o[t]]))[0])
+    return per_copy, shared, np.array(reach)
+
+
+@pytest.mark.parametrize(
+    "w,u", [(0.9, 0.8), (-2.0, 0.8), (2.0, 0.1), (-1.5, 1.2), (0.0, 0.5), (1.25, 0.0)]
+)
+def test_sliders_move_the_contributions(w, u):
+    ex = through_time_explorer()
+    s = ex.step(w=w, u=u)
+    per_copy, shared, reach = expected(w, u)
+    assert (s["w"], s["u"]) == (w, u)
+    np.testing.assert_allclose(s["dw_steps"], per_copy, rtol=1e-7, atol=1e-9)
+    assert s["dw"] == pytest.approx(shared, rel=1e-7, abs=1e-9)
+    assert s["dw_steps"][0] == 0.0  # o_0 = 0: the first copy multiplies nothing
+    np.testing.assert_allclose(s["reach"], reach, rtol=1e-6, atol=1e-9)
+    # bars: the four copies, then their sum; all inside the (rescaled) y-range
+    ax_bar, ax_r = ex.fig.axes
+    heights = np.array([p.get_height() for p in ax_bar.patches])
+    np.testing.assert_allclose(heights, np.append(per_copy, shared), rtol=1e-7, atol=1e-9)
+    lo, hi = ax_bar.get_ylim()
+    assert lo < heights.min() and heights.max() < hi
+    assert [t.get_text() for t in ax_bar.texts] == [
+        f"{h + 0.0:+.3f}" for h in np.append(s["dw_steps"], s["dw"])
+    ]
+    # the right panel shows log10 |do_T/do_t|, floored at 10⁻³
+    (line,) = [ln for ln in ax_r.lines if ln.get_marker() == "o"]
+    with np.errstate(divide="ignore"):
+        want = np.maximum(np.log10(np.abs(reach)), -3.0)
+    np.testing.assert_allclose(line.get_ydata(), want, rtol=1e-6, atol=1e-6)
+
+
+def test_exploding_and_vanishing_sides():
+    """Small u keeps tanh unsaturated: |w| = 2 then makes |do_4/do_1| > 1 (the early copy hears
+    the loss louder); large u saturates tanh and |do_4/do_1| drops far below 1."""
+    s = through_time_explorer().step(w=2.0, u=0.1)
+    assert abs(s["reach"][0]) > 2.0
+    s = through_time_explorer().step(w=-1.5, u=1.2)
+    assert abs(s["reach"][0]) < 1e-2
+
+
+def test_the_picture_changes_with_each_slider():
+    ex = through_time_explorer()
+    a = ex.png()
+    ex.step(w=-1.0)
+    b = ex.png()
+    ex.step(u=0.2)
+    c = ex.png()
+    assert a != b and b != c
+    assert "dL/dw = " in ex.readout()
+
+
+def test_other_problems_and_bad_input():
+    xs = [0.4, -1.2, 0.7, 0.1, -0.3]
+    s = per_step_contributions(xs, 0.3, 0.6, -1.1, 2.0)
+    per_copy, shared, reach = expected(-1.1, 0.6, xs=xs, y=0.3, v=2.0)
+    np.testing.assert_allclose(s["dw_steps"], per_copy, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(s["reach"], reach, rtol=1e-6, atol=1e-9)
+    with pytest.raises(ValueError, match="u_range"):
+        through_time_explorer(u_range=(1.0, 1.0))
+    with pytest.raises(ValueError, match="w_range"):
+        through_time_explorer(w_range=(2.0, -2.0))
+    with pytest.raises(ValueError, match="y"):
+        per_step_contributions(XS, None, 0.5, 0.5, 0.5)
+
+
+def test_registered_for_lesson_04():
+    assert through_time_explorer in FIGURES

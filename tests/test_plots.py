@@ -1,5 +1,6 @@
-"""rnnlib.plots: the unrolled-graph drawing (names, labels, gradient paths, highlighting) and the
-static-background cache of slider figures (its pictures against plain full draws)."""
+"""rnnlib.course.plots: the unrolled-graph drawing (names, labels, gradient paths, highlighting);
+rnnlib.course.sliders.freeze_static: the static-background cache of slider figures (its pictures
+against plain full draws)."""
 
 import io
 
@@ -9,8 +10,7 @@ from matplotlib import rc_context
 from matplotlib.colors import same_color
 from matplotlib.figure import Figure
 
-from rnnlib.explorer import freeze_static, new_figure
-from rnnlib.plots import (
+from rnnlib.course.plots import (
     FADED,
     HIGHLIGHT,
     NORMAL,
@@ -18,6 +18,7 @@ from rnnlib.plots import (
     gradient_path,
     seed_label_map,
 )
+from rnnlib.course.sliders import freeze_static, new_figure
 
 
 def graph(**kw):

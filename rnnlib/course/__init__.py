@@ -2,11 +2,50 @@
 
 - :mod:`rnnlib.course.lesson00` … :mod:`rnnlib.course.lesson08`: one module per stage, holding
   that lesson's checkers (each with its cases and its catalogue of known mistakes, listed in the
-  module's ``CHECKERS``); the lesson's slider figures go there too;
+  module's ``CHECKERS``) and its slider figures (the factories listed in its ``FIGURES``, each
+  returning an :class:`~rnnlib.course.sliders.Explorer` at the lesson's starting values);
 - :mod:`rnnlib.course.checking`: what every checker is made of (:class:`~.checking.Checker`,
   :class:`~.checking.Case`, :class:`~.checking.Mistake`);
+- :mod:`rnnlib.course.sliders`: what every slider figure is made of (:class:`~.sliders.Explorer`,
+  :class:`~.sliders.Slider`, :func:`~.sliders.freeze_static`);
+- :mod:`rnnlib.course.plots`: the drawing of the unrolled graph that several lessons show;
 - :mod:`rnnlib.course.runner`: execute a notebook in a fresh kernel (used by ``make notebooks``,
   ``python -m rnnlib.progress`` and the benchmarks).
 
-Exercise notebooks import their checkers from :mod:`rnnlib.checks` (the contract names).
+Exercise notebooks import their checkers from :mod:`rnnlib.checks` (the contract names); lessons
+import their figures from their lesson module (``from rnnlib.course.lesson04 import
+through_time_explorer``). :data:`LESSONS` lists the lesson modules in course order, and
+:func:`figures` every lesson's figures (for the tests and ``benchmarks/sliders.py``). Importing
+this package does not import matplotlib: the figure factories do, when called.
 """
+
+from . import (
+    lesson00,
+    lesson01,
+    lesson02,
+    lesson03,
+    lesson04,
+    lesson05,
+    lesson06,
+    lesson07,
+    lesson08,
+)
+
+__all__ = ["LESSONS", "stage", "figures"]
+
+#: The lesson modules, stage 00 to 08.
+LESSONS = (lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08)
+
+
+def stage(lesson):
+    """The stage of a lesson module, ``"NN"`` (from its name ``rnnlib.course.lessonNN``)."""
+    return lesson.__name__.rsplit(".", 1)[-1].removeprefix("lesson")
+
+
+def figures():
+    """Every lesson's slider figures in course order: a list of ``(stage, factory)``.
+
+    Each factory takes no required argument and returns its lesson's
+    :class:`~rnnlib.course.sliders.Explorer` at the lesson's starting values.
+    """
+    return [(stage(lesson), factory) for lesson in LESSONS for factory in lesson.FIGURES]

@@ -15,12 +15,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import optim
+from .. import optim, scalar
+from .._validate import as_count, as_scalar
+from ..optim import sgd_step
+from ..scalar import EXAMPLE
 from .checking import ELEMENTWISE, Case, Checker, Mistake
 from .checking import as_number as f
 from .lesson00 import SEED_MODELS, seed_model, seed_model_batch, seed_model_label
 
-__all__ = ["CHECKERS", "check_output_weight_grad", "check_sgd_step"]
+__all__ = [
+    "CHECKERS",
+    "check_output_weight_grad",
+    "check_sgd_step",
+    "FIGURES",
+    "output_weight_explorer",
+    "output_weight_steps",
+]
 
 
 def output_weight_grad_cases():
@@ -144,3 +154,316 @@ check_sgd_step = Checker(
 )
 
 CHECKERS = (check_output_weight_grad, check_sgd_step)
+
+
+# =================================================================================================
+# The slider figure of lesson 02, listed in FIGURES. Matplotlib and the slider harness
+# (rnnlib.course.sliders) are imported inside each factory: the checkers above load without them.
+# =================================================================================================
+# Lesson 02's explorer: one gradient-descent step on the output weight v, driven by v and η.
+#
+# With the forward pass fixed (v does not enter the recurrence), ŷ = v·o_T is linear in v and the
+# loss L(v) = ½(v·o_T − y)² is a parabola with its minimum at v* = y/o_T and curvature o_T². One
+# step v ← v − η·dL/dv, with dL/dv = (ŷ − y)·o_T, moves the distance to the minimum by the factor
+# 1 − η·o_T²:
+#
+# - 0 < η < 1/o_T²: the step stops short of v*, the loss goes down;
+# - η = 1/o_T²: it lands on v* (L = 0);
+# - 1/o_T² < η < 2/o_T²: it jumps over v* (overshoot) but the loss still goes down;
+# - η = 2/o_T²: it jumps to the mirror point, the loss stays the same;
+# - η > 2/o_T²: it lands farther away than it started, the loss goes up, and repeated steps diverge.
+#
+# The figure (built once) shows the parabola with the current v, the step and a few more steps
+# (left), the loss over those steps (right), and where η sits among 1/o_T² and 2/o_T² (bottom).
+
+_FLOOR = 1e-8  # losses are drawn on a log axis; smaller ones sit on this floor
+
+
+def output_weight_steps(xs, y, u, w, v, lr, steps=10):
+    """Repeated gradient-descent steps on v alone, the forward pass otherwise fixed.
+
+    Parameters
+    ----------
+    xs : array_like (T,), the inputs; y : float, the target; u, w, v : float, the weights
+    lr : float > 0, the learning rate η
+    steps : int >= 1, number of steps K
+
+    Returns
+    -------
+    dict with ``v`` (K + 1,) = v_0 = v, v_1, …, v_K with v_(k+1) = v_k − η·dL/dv(v_k);
+    ``y_hat`` (K + 1,) = ŷ at each v_k; ``loss`` (K + 1,) = L(v_k); ``dL_dv`` (K + 1,) = dL/dv
+    at each v_k (from :func:`rnnlib.scalar.backward`); ``o_T`` (float).
+    """
+    steps = as_count("steps", steps)
+    vs, y_hats, losses, grads = (np.empty(steps + 1) for _ in range(4))
+    vk = as_scalar("v", v)
+    for k in range(steps + 1):
+        fwd = scalar.forward(xs, u, w, vk)
+        g = scalar.backward(fwd, y)
+        vs[k], y_hats[k], losses[k], grads[k] = vk, fwd.y_hat, scalar.loss(fwd.y_hat, y), g.dv
+        if k < steps:
+            vk = sgd_step(vk, g.dv, lr)  # v ← v − η·dL/dv
+    return {"v": vs, "y_hat": y_hats, "loss": losses, "dL_dv": grads, "o_T": float(fwd.o[-1])}
+
+
+def _segment_in_box(x, y, slope, half_width, box):
+    """The tangent through (x, y) with ``slope``, over x ± ``half_width``, cut to ``box`` =
+    (x0, x1, y0, y1): its two end points as ([xa, xb], [ya, yb]) (empty if it misses the box)."""
+    x0, x1, y0, y1 = box
+    lo, hi = max(-half_width, x0 - x), min(half_width, x1 - x)
+    if slope != 0:
+        a, b = sorted(((y0 - y) / slope, (y1 - y) / slope))
+        lo, hi = max(lo, a), min(hi, b)
+    if lo > hi:
+        return [], []
+    t = np.array([lo, hi])
+    return x + t, y + slope * t
+
+
+def _regime(lr, lr_best, lr_max, rtol=1e-9):
+    if abs(lr - lr_best) <= rtol * lr_best:
+        return "lands on the minimum"
+    if lr < lr_best:
+        return "stops short of the minimum: converges"
+    if abs(lr - lr_max) <= rtol * lr_max:
+        return "jumps to the mirror point: oscillates"
+    if lr < lr_max:
+        return "overshoots the minimum, still converges"
+    return "overshoots farther than it started: diverges"
+
+
+def output_weight_explorer(
+    xs=EXAMPLE["xs"],
+    y=EXAMPLE["y"],
+    u=EXAMPLE["u"],
+    w=EXAMPLE["w"],
+    v=EXAMPLE["v"],
+    lr=0.5,
+    steps=10,
+    v_range=(-1.0, 2.5),
+    lr_range=None,
+):
+    """Sliders v and η over one (and a few repeated) gradient steps on the output weight.
+
+    Parameters
+    ----------
+    xs, y, u, w : the fixed problem (default: the course's worked example, T = 4)
+    v, lr : float, the starting output weight and learning rate η
+    steps : int, how many repeated steps the figure shows after the first
+    v_range : (float, float), the v slider's range (also the parabola's)
+    lr_range : (float, float) or None; None: from 0.05 to a bit above 2/o_T²
+
+    Returns
+    -------
+    :class:`~rnnlib.course.sliders.Explorer`; its state holds ``v``, ``lr``, ``o_T``, ``y_hat``,
+    ``dL_dyhat`` = ŷ − y, ``loss``, ``dL_dv``, ``v_new``, ``loss_new`` (after one step),
+    ``v_star`` = y/o_T, ``lr_best`` = 1/o_T², ``lr_max`` = 2/o_T², ``factor`` = 1 − η·o_T²,
+    ``regime`` (words) and ``v_steps``, ``loss_steps`` (the repeated steps of
+    :func:`output_weight_steps`).
+    """
+    from matplotlib.patches import FancyArrowPatch
+
+    from .sliders import Explorer, Slider, freeze_static, new_figure
+
+    fwd0 = scalar.forward(xs, u, w, v)
+    y = as_scalar("y", y)
+    o_T = float(fwd0.o[-1])
+    if abs(o_T) < 1e-3:
+        raise ValueError(
+            f"xs, u, w: expected a forward pass with o_T away from 0 (v scales o_T), got "
+            f"o_T = {o_T:.2e}"
+        )
+    lo, hi = (float(r) for r in v_range)
+    if not lo < hi:
+        raise ValueError(f"v_range: expected (low, high) with low < high, got {v_range}")
+    lr_lo, lr_hi = (0.05, float(np.ceil(2.4 / o_T**2 * 2) / 2)) if lr_range is None else lr_range
+    if not 0 < lr_lo < lr_hi:
+        raise ValueError(f"lr_range: expected (low, high) with 0 < low < high, got {lr_range}")
+    # Derived in the lesson: the curvature of L(v) is o_T², the minimum is at v* = y/o_T.
+    lr_best, lr_max, v_star = 1.0 / o_T**2, 2.0 / o_T**2, y / o_T
+
+    # The parabola L(v) over the slider's range: computed once with the model, never redrawn.
+    def loss_curve(v_lo, v_hi):
+        grid = np.linspace(v_lo, v_hi, 161)
+        return grid, np.array([scalar.loss(scalar.forward(xs, u, w, vg).y_hat, y) for vg in grid])
+
+    grid, curve = loss_curve(lo, hi)
+    top = 1.25 * curve.max()
+    curve = [grid, curve]  # the curve drawn now (recomputed when the v-range grows)
+    frozen = {"invalidate": lambda: None}  # freeze_static's, once the figure is built
+    base = (lo, hi, -0.04 * top, top)  # the left chart's box when every step stays inside it
+
+    fig = new_figure(figsize=(9.0, 4.9))
+    gs = fig.add_gridspec(2, 2, height_ratios=[1.0, 0.2], width_ratios=[1.35, 1.0])
+    ax_p = fig.add_subplot(gs[0, 0])
+    ax_k = fig.add_subplot(gs[0, 1])
+    ax_e = fig.add_subplot(gs[1, :])
+
+    # -- left: the parabola, the step, the next steps ----------------------------------------
+    (curve_line,) = ax_p.plot(
+        *curve, color="#34495e", lw=1.8, label=r"$L(v) = \frac{1}{2}(v\,o_T - y)^2$"
+    )
+    ax_p.axvline(v_star, color="#27ae60", ls=":", lw=1.4, label=rf"$v^* = y/o_T$ = {v_star:.3f}")
+    (path,) = ax_p.plot(
+        [], [], "-o", color="#95a5a6", ms=3.5, lw=0.9, alpha=0.8, label=f"steps 2 to {steps}"
+    )
+    (tangent,) = ax_p.plot([], [], "--", color="#2e86c1", lw=1.2, label=r"slope $dL/dv$")
+    (before,) = ax_p.plot([], [], "o", color="#2e86c1", ms=9, label="before the step")
+    (after,) = ax_p.plot([], [], "o", color="#c0392b", ms=9, label="after one step")
+    arrow = FancyArrowPatch(
+        (0, 0),
+        (0, 0),
+        arrowstyle="-|>",
+        mutation_scale=16,
+        lw=1.8,
+        color="#c0392b",
+        shrinkA=5,
+        shrinkB=5,
+        zorder=4,
+    )
+    ax_p.add_patch(arrow)
+    ax_p.set_xlim(lo, hi)
+    ax_p.set_ylim(-0.04 * top, top)
+    ax_p.set_xlabel("output weight $v$")
+    ax_p.set_ylabel("loss $L$")
+    ax_p.legend(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=3,
+        fontsize=8.5,
+        frameon=False,
+        columnspacing=1.0,
+        handlelength=1.6,
+    )
+    step_text = ax_p.text(
+        0.02, 0.97, "", transform=ax_p.transAxes, va="top", fontsize=9, family="monospace"
+    )
+
+    # -- right: the loss over the repeated steps ---------------------------------------------
+    ks = np.arange(steps + 1)
+    (loss_line,) = ax_k.semilogy(ks, np.ones(steps + 1), "-o", color="#c0392b", ms=4, lw=1.4)
+    ax_k.set_xlim(-0.4, steps + 0.4)
+    # The largest loss the repeated steps reach (at the largest η, from either end of the v
+    # range) sets the top of the log axis: the curve never leaves the chart.
+    worst = max(output_weight_steps(xs, y, u, w, v0, lr_hi, steps)["loss"].max() for v0 in (lo, hi))
+    ax_k.set_ylim(_FLOOR / 3, max(1e4, 10.0 ** np.ceil(np.log10(3.0 * worst))))
+    ax_k.set_xticks(ks[:: max(1, steps // 5)])
+    ax_k.set_xlabel("step $k$")
+    ax_k.set_ylabel(r"loss $L(v_k)$ (log scale)")
+    ax_k.set_title(rf"repeated steps; floor at $10^{{{int(np.log10(_FLOOR))}}}$", fontsize=9.5)
+
+    # -- bottom: where η sits -----------------------------------------------------------------
+    ax_e.axvspan(0, lr_best, color="#d5f5e3")
+    ax_e.axvspan(lr_best, lr_max, color="#fdebd0")
+    # a little room right of the slider's end, so the η marker is not cut in half there
+    e_right = 1.02 * lr_hi
+    ax_e.axvspan(lr_max, e_right, color="#fadbd8")
+    for x, lab in ((lr_best, r"$1/o_T^2$"), (lr_max, r"$2/o_T^2$")):
+        ax_e.axvline(x, color="black", lw=1)
+        ax_e.text(
+            x,
+            1.05,
+            f"{lab} = {x:.3f}",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            transform=ax_e.get_xaxis_transform(),
+        )
+    for x0, x1, lab in (
+        (0, lr_best, "converges"),
+        (lr_best, lr_max, "overshoots, converges"),
+        (lr_max, lr_hi, "diverges"),
+    ):
+        ax_e.text(
+            (x0 + x1) / 2,
+            0.25,
+            lab,
+            ha="center",
+            va="center",
+            fontsize=8.5,
+            color="#555555",
+            transform=ax_e.get_xaxis_transform(),
+        )
+    (lr_mark,) = ax_e.plot(
+        [], [], "v", color="#c0392b", ms=11, transform=ax_e.get_xaxis_transform()
+    )
+    ax_e.set_xlim(0, e_right)
+    ax_e.set_ylim(0, 1)
+    ax_e.set_yticks([])
+    ax_e.set_xlabel(r"learning rate $\eta$")
+
+    def update(v, lr):
+        run = output_weight_steps(xs, y, u, w, v, lr, steps)
+        vs, ls = run["v"], run["loss"]
+        dL_dv = run["dL_dv"][0]
+        # The left chart grows to hold every step (a diverging η throws v far away): its
+        # v-range doubles about its centre until the steps fit, and its top follows the curve.
+        # Few sizes, so a change (which redraws the whole figure once) is rare.
+        x0, x1, y0, y1 = base
+        if not (x0 <= vs.min() and vs.max() <= x1 and ls.max() <= y1):
+            mid, half = (x0 + x1) / 2, (x1 - x0) / 2
+            need = 1.05 * np.abs(vs - mid).max()
+            half *= 2.0 ** max(0, int(np.ceil(np.log2(need / half))))
+            x0, x1 = mid - half, mid + half
+        if ax_p.get_xlim() != (x0, x1):
+            curve[:] = loss_curve(x0, x1)
+            curve_line.set_data(*curve)
+        need = max(ls.max(), curve[1].max())
+        if need > y1:
+            y1 *= 4.0 ** int(np.ceil(np.log(need / y1) / np.log(4.0)))
+        y0 = -0.04 * y1
+        if (ax_p.get_xlim(), ax_p.get_ylim()) != ((x0, x1), (y0, y1)):
+            ax_p.set_xlim(x0, x1)
+            ax_p.set_ylim(y0, y1)
+            frozen["invalidate"]()  # the axes are part of the cached picture: draw all once
+        tangent.set_data(*_segment_in_box(v, ls[0], dL_dv, 0.6, (x0, x1, y0, y1)))
+        before.set_data([vs[0]], [ls[0]])
+        after.set_data([vs[1]], [ls[1]])
+        arrow.set_positions((vs[0], ls[0]), (vs[1], ls[1]))
+        path.set_data(vs[1:], ls[1:])
+        loss_line.set_ydata(np.maximum(ls, _FLOOR))
+        lr_mark.set_data([lr], [0.72])
+        regime = _regime(lr, lr_best, lr_max)
+        step_text.set_text(
+            f"dL/dv = {dL_dv:+.3f}\nv: {vs[0]:+.3f} → {vs[1]:+.3f}\nL: {ls[0]:.4f} → {ls[1]:.4f}"
+        )
+        return {
+            "v": float(v),
+            "lr": float(lr),
+            "o_T": o_T,
+            "y_hat": float(run["y_hat"][0]),
+            "dL_dyhat": float(scalar.loss_grad(run["y_hat"][0], y)),
+            "loss": float(ls[0]),
+            "dL_dv": float(dL_dv),
+            "v_new": float(vs[1]),
+            "loss_new": float(ls[1]),
+            "v_star": v_star,
+            "lr_best": lr_best,
+            "lr_max": lr_max,
+            "factor": 1.0 - lr * o_T**2,
+            "regime": regime,
+            "v_steps": vs,
+            "loss_steps": ls,
+        }
+
+    def readout(s):
+        return (
+            f"dL/dv = (ŷ − y)·o_T = ({s['dL_dyhat']:+.3f})·({o_T:+.3f}) = "
+            f"{s['dL_dv']:+.4f}; &nbsp; v ← v − η·dL/dv = {s['v']:+.3f} − {s['lr']:.2f}·"
+            f"({s['dL_dv']:+.4f}) = {s['v_new']:+.4f}<br>"
+            f"L: {s['loss']:.4f} → {s['loss_new']:.4f} &nbsp; (factor 1 − η·o_T² = "
+            f"{s['factor']:+.3f} on the distance to v*): <b>{s['regime']}</b>"
+        )
+
+    # The left chart's limits follow the steps (see update); a change of limits redraws all.
+    frozen["invalidate"] = freeze_static(
+        fig, [path, tangent, before, after, arrow, loss_line, lr_mark, step_text]
+    )
+    sliders = {
+        "v": Slider(lo, hi, 0.05, float(v), "output weight v"),
+        "lr": Slider(float(lr_lo), float(lr_hi), 0.05, float(lr), "learning rate η"),
+    }
+    return Explorer(fig, update, sliders, readout)
+
+
+FIGURES = (output_weight_explorer,)

@@ -1,5 +1,8 @@
 """Slider-driven figures: the one mechanism behind every lesson's weight sliders.
 
+Each lesson's figures are built in its module (:mod:`rnnlib.course.lesson00` …), listed in its
+``FIGURES``; this module is what they are built with.
+
 An :class:`Explorer` couples a matplotlib :class:`~matplotlib.figure.Figure` (built once) with a
 plain function ``update(**values) -> state`` that recomputes the model and *moves the existing
 artists* (``set_data``, ``set_height``, ``set_text``); it never rebuilds the figure. The state it
@@ -23,7 +26,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
-__all__ = ["Slider", "Explorer", "new_figure", "freeze_static"]
+__all__ = ["Slider", "Explorer", "new_figure", "freeze_static", "Frozen"]
 
 
 def new_figure(figsize=(8.0, 3.2), dpi=80, **subplot_kw):
@@ -208,12 +211,12 @@ def freeze_static(fig, dynamic):
     Dynamic artists are drawn last, above the static ones: keep legends clear of them.
 
     The cache is (re)made at the first draw once the figure's layout is frozen (see
-    :class:`rnnlib.explorer.Explorer`), and again whenever the canvas size or renderer changes;
+    :class:`Explorer`), and again whenever the canvas size or renderer changes;
     other renderers (PDF, SVG) always get a full draw.
 
     Parameters
     ----------
-    fig : matplotlib Figure with an Agg canvas (:func:`rnnlib.explorer.new_figure`)
+    fig : matplotlib Figure with an Agg canvas (:func:`new_figure`)
     dynamic : iterable of artists of ``fig`` that the slider update moves
 
     Returns
@@ -250,3 +253,13 @@ def freeze_static(fig, dynamic):
 
     fig.draw = draw
     return cache.clear
+
+
+class Frozen:
+    """A holder for the ``invalidate`` that :func:`freeze_static` returns, for an update function
+    written before the figure is frozen: it calls ``frozen.invalidate()`` after changing a static
+    artist (an axis's limits), and the factory sets ``frozen.invalidate = freeze_static(...)``
+    once the figure is built. Until then ``invalidate`` does nothing."""
+
+    def invalidate(self):  # replaced once the figure is frozen
+        pass

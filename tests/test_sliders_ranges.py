@@ -1,14 +1,14 @@
 """Every slider figure keeps its data on its axes, at every end of every slider.
 
-For each factory of ``rnnlib.explorers.registry()`` the sliders are set to their ends: all 2^k
-corners (each slider at its min or max) when an explorer has k <= 6 sliders, otherwise each slider
-at each end with the others at their defaults, plus all at min and all at max. At each setting,
-every plotted data point of every axes (Line2D vertices, PathCollection offsets, Rectangle
-corners: bars and spans) is mapped through its own transform to pixels and must lie inside the
-axes' box (half a pixel of round-off allowed). Non-finite points are not drawn by matplotlib and
-are skipped. Clipping a value onto the frame to pass this is not the fix: an explorer either widens
-its axes to the data or keeps its slider ranges inside them (lesson 00's test checks that the
-drawn a_t are the computed ones).
+For each factory of ``rnnlib.course.figures()`` (every lesson module's ``FIGURES``) the sliders
+are set to their ends: all 2^k corners (each slider at its min or max) when an explorer has k <= 6
+sliders, otherwise each slider at each end with the others at their defaults, plus all at min and
+all at max. At each setting, every plotted data point of every axes (Line2D vertices,
+PathCollection offsets, Rectangle corners: bars and spans) is mapped through its own transform to
+pixels and must lie inside the axes' box (half a pixel of round-off allowed). Non-finite points are
+not drawn by matplotlib and are skipped. Clipping a value onto the frame to pass this is not the
+fix: an explorer either widens its axes to the data or keeps its slider ranges inside them (lesson
+00's test checks that the drawn a_t are the computed ones).
 
 The self-tests at the end show the check is able to fail: points, lines, bars and scatter points
 off the chart are caught.
@@ -23,16 +23,12 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.patches import Rectangle
 
-from rnnlib import explorers
-from rnnlib.explorer import Explorer, Slider, new_figure
+from rnnlib import course
+from rnnlib.course.sliders import Explorer, Slider, new_figure
 
 PIXEL_TOLERANCE = 0.5  # a line or bar may touch the frame (sub-pixel round-off)
 
-FACTORIES = [
-    pytest.param(stage, f, id=f"{stage}-{f.__name__}")
-    for stage, fs in explorers.registry().items()
-    for f in fs
-]
+FACTORIES = [pytest.param(stage, f, id=f"{stage}-{f.__name__}") for stage, f in course.figures()]
 
 
 def corners(ex: Explorer):

@@ -1,4 +1,4 @@
-"""Static drawings shared by the lessons.
+"""The unrolled graph of the seed's scalar RNN, drawn with matplotlib (shared by the lessons).
 
 :func:`draw_unrolled_graph` draws the seed's scalar RNN unrolled over T steps::
 
@@ -19,8 +19,8 @@ Nodes and edges have names, so that a lesson can point at them:
 :func:`gradient_path` lists the edges along which the gradient of L reaches one weight (the chain
 a lesson differentiates); ``draw_unrolled_graph(..., highlight=...)`` colours them.
 
-:func:`freeze_static` renders the unchanging part of a slider figure once (axes, ticks, legends,
-drawings like the graph above), so that a slider move only redraws the artists it moves.
+The graph is drawn in lessons 00 and 02–04, as a static figure and at the top of lesson 00's
+slider figure (where :meth:`UnrolledGraph.set_values` writes the current numbers at its nodes).
 """
 
 from __future__ import annotations

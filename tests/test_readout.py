@@ -1,4 +1,5 @@
-"""rnnlib.models: read-out, sequence loss, training and sampling.
+"""The RNN with a read-out (rnnlib.readout: read-out, sequence loss), its training
+(rnnlib.training.train_sequence_model, rnnlib.optim.adagrad_step) and sampling (rnnlib.sampling).
 
 Gradients are checked against finite differences of a forward pass written here with np.tanh
 (not rnnlib's); losses against their formulas; training against an update computed by hand;
@@ -8,7 +9,7 @@ sampling against the distribution it should draw from.
 import numpy as np
 import pytest
 
-from rnnlib import data, models, numerical_gradient, rel_error
+from rnnlib import data, numerical_gradient, optim, readout, rel_error, sampling, training
 
 TOL = 1e-7
 
@@ -44,7 +45,7 @@ def problem(loss, N=2, T=4, D=3, H=5, K=2, seed=0):
     rng = np.random.default_rng(seed)
     if loss == "softmax":
         D = K
-    p = models.init_params(D, H, K, seed=seed)
+    p = readout.init_params(D, H, K, seed=seed)
     p["Wy"] = rng.normal(size=(H, K))  # larger than the init, so no gradient is tiny
     p["b"] = rng.normal(size=H) * 0.1
     p["by"] = rng.normal(size=K) * 0.1
@@ -63,13 +64,13 @@ def problem(loss, N=2, T=4, D=3, H=5, K=2, seed=0):
 def test_linear_forward_and_backward(shape):
     rng = np.random.default_rng(len(shape))
     h, W, c = rng.normal(size=shape), rng.normal(size=(3, 4)), rng.normal(size=4)
-    z, cache = models.linear_forward(h, W, c)
+    z, cache = readout.linear_forward(h, W, c)
     np.testing.assert_allclose(z, np.einsum("...h,hk->...k", h, W) + c, rtol=1e-13)
     dz = rng.normal(size=z.shape)
-    got = models.linear_backward(dz, cache)
+    got = readout.linear_backward(dz, cache)
     for arr, g in zip((h, W, c), got, strict=True):
         assert g.shape == arr.shape
-        want = numerical_gradient(lambda _: models.linear_forward(h, W, c)[0], arr, dz)
+        want = numerical_gradient(lambda _: readout.linear_forward(h, W, c)[0], arr, dz)
         assert rel_error(want, g) < TOL
 
 
@@ -77,19 +78,19 @@ def test_linear_forward_and_backward(shape):
     ("call", "match"),
     [
         (
-            lambda: models.linear_forward(np.ones((2, 4)), np.ones((3, 5)), np.ones(5)),
+            lambda: readout.linear_forward(np.ones((2, 4)), np.ones((3, 5)), np.ones(5)),
             r"^h: expected shape \(\.\.\., H\) with H = 3 \(from W\), got shape \(2, 4\)",
         ),
         (
-            lambda: models.linear_forward(np.ones((2, 3)), np.ones((3, 5)), np.ones(4)),
+            lambda: readout.linear_forward(np.ones((2, 3)), np.ones((3, 5)), np.ones(4)),
             r"^c: expected shape",
         ),
         (
-            lambda: models.linear_forward(np.ones((2, 3)), np.ones((3, 5)) * np.nan, np.ones(5)),
+            lambda: readout.linear_forward(np.ones((2, 3)), np.ones((3, 5)) * np.nan, np.ones(5)),
             r"^W: expected finite values",
         ),
         (
-            lambda: models.linear_backward(np.ones((2, 4)), (np.ones((2, 3)), np.ones((3, 5)))),
+            lambda: readout.linear_backward(np.ones((2, 4)), (np.ones((2, 3)), np.ones((3, 5)))),
             r"^dz: expected shape \(\.\.\., K\) = \(2, 5\)",
         ),
     ],
@@ -107,10 +108,10 @@ def test_linear_bad_input(call, match):
 def test_sequence_loss_value_and_gradients(loss, seed):
     p, x, y, h0 = problem(loss, seed=seed, N=1 + seed, T=2 + seed)
     by_hand = squared_loss_by_hand if loss == "squared" else softmax_loss_by_hand
-    L, grads, h_last = models.sequence_loss(p, x, y, loss, h0=h0)
+    L, grads, h_last = readout.sequence_loss(p, x, y, loss, h0=h0)
     assert L == pytest.approx(by_hand(p, x, y, h0), rel=1e-12)
     np.testing.assert_allclose(h_last, forward_by_hand(p, x, h0)[1][:, -1], rtol=1e-12)
-    for name in models.PARAMS:
+    for name in readout.PARAMS:
         want = numerical_gradient(lambda _: by_hand(p, x, y, h0), p[name])
         assert grads[name].shape == p[name].shape
         assert rel_error(want, grads[name]) < TOL, (loss, name)
@@ -120,14 +121,14 @@ def test_sequence_loss_value_and_gradients(loss, seed):
 
 def test_sequence_forward_matches_the_loop():
     p, x, _, h0 = problem("squared", N=3, T=6)
-    z, cache = models.sequence_forward(p, x, h0)
+    z, cache = readout.sequence_forward(p, x, h0)
     z_hand, h_hand = forward_by_hand(p, x, h0)
     np.testing.assert_allclose(z, z_hand, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(cache[0], h_hand, rtol=1e-12, atol=1e-14)
 
 
 def test_init_params_shapes_and_scale():
-    p = models.init_params(3, 64, 5, scale=0.7, seed=2)
+    p = readout.init_params(3, 64, 5, scale=0.7, seed=2)
     assert {k: v.shape for k, v in p.items()} == {
         "Wx": (3, 64),
         "Wh": (64, 64),
@@ -143,30 +144,30 @@ def test_init_params_shapes_and_scale():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: models.init_params(0, 3, 2), r"^D: expected a positive integer size, got 0"),
-        (lambda: models.init_params(2, 3.0, 2), r"^H: expected a positive integer size"),
+        (lambda: readout.init_params(0, 3, 2), r"^D: expected an integer >= 1, got 0"),
+        (lambda: readout.init_params(2, 3.0, 2), r"^H: expected an integer >= 1"),
         (
-            lambda: models.sequence_loss(
-                models.init_params(1, 2, 1), np.ones((1, 3, 1)), np.ones((1, 3, 1)), loss="l1"
+            lambda: readout.sequence_loss(
+                readout.init_params(1, 2, 1), np.ones((1, 3, 1)), np.ones((1, 3, 1)), loss="l1"
             ),
             r"^loss: expected 'squared' or 'softmax', got 'l1'",
         ),
         (
-            lambda: models.sequence_loss(
-                models.init_params(1, 2, 1), np.ones((1, 3, 1)), np.ones((1, 2, 1))
+            lambda: readout.sequence_loss(
+                readout.init_params(1, 2, 1), np.ones((1, 3, 1)), np.ones((1, 2, 1))
             ),
             r"^targets: expected shape \(N, T, K\) = \(1, 3, 1\), got \(1, 2, 1\)",
         ),
         (
-            lambda: models.sequence_forward({"Wx": 1}, np.ones((1, 3, 1))),
+            lambda: readout.sequence_forward({"Wx": 1}, np.ones((1, 3, 1))),
             r"^params: expected a dict with keys",
         ),
         (
-            lambda: models.sequence_forward(models.init_params(1, 2, 1), np.ones((3, 1))),
+            lambda: readout.sequence_forward(readout.init_params(1, 2, 1), np.ones((3, 1))),
             r"^x: expected a 3-d array of shape \(N, T, D\)",
         ),
         (
-            lambda: models.sequence_forward(models.init_params(2, 2, 1), np.ones((1, 3, 1))),
+            lambda: readout.sequence_forward(readout.init_params(2, 2, 1), np.ones((1, 3, 1))),
             r"^Wx: expected shape",
         ),
     ],
@@ -181,12 +182,12 @@ def test_sequence_bad_input(call, match):
 
 def test_adagrad_step_by_hand():
     param, grad, mem = np.array([1.0, -2.0]), np.array([0.5, 3.0]), np.array([0.75, 0.0])
-    new, new_mem = models.adagrad_step(param, grad, mem, lr=0.1)
+    new, new_mem = optim.adagrad_step(param, grad, mem, lr=0.1)
     np.testing.assert_allclose(new_mem, [1.0, 9.0])  # m + g²
     np.testing.assert_allclose(new, [1.0 - 0.1 * 0.5 / 1.0, -2.0 - 0.1 * 3.0 / 3.0], rtol=1e-7)
     np.testing.assert_array_equal(mem, [0.75, 0.0])  # inputs unchanged
     with pytest.raises(ValueError, match=r"^memory: expected the shape of param"):
-        models.adagrad_step(param, grad, np.zeros(3), 0.1)
+        optim.adagrad_step(param, grad, np.zeros(3), 0.1)
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adagrad"])
@@ -195,15 +196,17 @@ def test_one_training_step_by_hand(optimizer, max_norm):
     """One batch: the update is the clipped finite-difference gradient, stepped by hand."""
     p, x, y, _ = problem("squared", seed=5)
     before = {k: v.copy() for k, v in p.items()}
-    new, losses, norms = models.train(p, [(x, y)], lr=0.3, max_norm=max_norm, optimizer=optimizer)
+    new, losses, norms = training.train_sequence_model(
+        p, [(x, y)], lr=0.3, max_norm=max_norm, optimizer=optimizer
+    )
     g = {
-        k: numerical_gradient(lambda _: squared_loss_by_hand(p, x, y), p[k]) for k in models.PARAMS
+        k: numerical_gradient(lambda _: squared_loss_by_hand(p, x, y), p[k]) for k in readout.PARAMS
     }
     total = np.sqrt(sum(np.sum(v**2) for v in g.values()))
     scale = min(1.0, max_norm / total)
     assert norms[0] == pytest.approx(total, rel=1e-6)
     assert losses[0] == pytest.approx(squared_loss_by_hand(p, x, y), rel=1e-12)
-    for k in models.PARAMS:
+    for k in readout.PARAMS:
         step = scale * g[k]
         if optimizer == "adagrad":
             step = step / np.sqrt(step**2 + 1e-8)  # first step: memory = g²
@@ -216,18 +219,20 @@ def test_training_lowers_the_signal_loss():
     batches = (
         (x[..., None], y[..., None]) for x, y in data.random_batches(noisy, 20, 8, 150, seed=0)
     )
-    _, losses, _ = models.train(models.init_params(1, 16, 1), batches, 0.15)
+    _, losses, _ = training.train_sequence_model(readout.init_params(1, 16, 1), batches, 0.15)
     assert losses[-20:].mean() < 0.2 * losses[:5].mean()
 
 
 def test_train_bad_input():
-    p = models.init_params(1, 2, 1)
+    p = readout.init_params(1, 2, 1)
     with pytest.raises(ValueError, match=r"^optimizer: expected 'sgd' or 'adagrad', got 'adam'"):
-        models.train(p, [], 0.1, optimizer="adam")
+        training.train_sequence_model(p, [], 0.1, optimizer="adam")
     with pytest.raises(ValueError, match=r"^lr: expected a positive learning rate"):
-        models.train(p, [], 0.0)
+        training.train_sequence_model(p, [], 0.0)
     with pytest.raises(ValueError, match=r"^max_norm: expected a positive number"):
-        models.train(p, [(np.ones((1, 2, 1)), np.ones((1, 2, 1)))], 0.1, max_norm=-1.0)
+        training.train_sequence_model(
+            p, [(np.ones((1, 2, 1)), np.ones((1, 2, 1)))], 0.1, max_norm=-1.0
+        )
 
 
 # -- sampling --------------------------------------------------------------------------------------
@@ -264,7 +269,9 @@ def lm():
 def test_next_distribution(lm, tau):
     _, z = logits_after(lm, [1, 4, 0])
     np.testing.assert_allclose(
-        models.next_distribution(lm, np.array([1, 4, 0]), tau), softmax_by_hand(z, tau), rtol=1e-12
+        sampling.next_distribution(lm, np.array([1, 4, 0]), tau),
+        softmax_by_hand(z, tau),
+        rtol=1e-12,
     )
 
 
@@ -281,19 +288,21 @@ def test_sample_draws_from_softmax_over_tau():
         "by": by,
     }
     for tau in (0.5, 1.0, 3.0):
-        ids = models.sample(p, np.array([0]), 4000, temperature=tau, seed=1)
+        ids = sampling.sample(p, np.array([0]), 4000, temperature=tau, seed=1)
         freq = np.bincount(ids, minlength=K) / ids.size
         want = softmax_by_hand(by, tau)
         assert np.all(np.abs(freq - want) < 4 * np.sqrt(want * (1 - want) / ids.size) + 1e-3), tau
 
 
 def test_sample_is_seeded_and_prefix_consistent(lm):
-    a = models.sample(lm, np.array([2]), 60, temperature=1.2, seed=5)
+    a = sampling.sample(lm, np.array([2]), 60, temperature=1.2, seed=5)
     assert a.dtype == np.int64 and a.shape == (60,) and a.min() >= 0 and a.max() < 5
-    np.testing.assert_array_equal(a, models.sample(lm, np.array([2]), 60, temperature=1.2, seed=5))
-    np.testing.assert_array_equal(a[:25], models.sample(lm, np.array([2]), 25, 1.2, seed=5))
-    assert not np.array_equal(a, models.sample(lm, np.array([2]), 60, 1.2, seed=6))
-    assert models.sample(lm, np.array([2]), 0).shape == (0,)
+    np.testing.assert_array_equal(
+        a, sampling.sample(lm, np.array([2]), 60, temperature=1.2, seed=5)
+    )
+    np.testing.assert_array_equal(a[:25], sampling.sample(lm, np.array([2]), 25, 1.2, seed=5))
+    assert not np.array_equal(a, sampling.sample(lm, np.array([2]), 60, 1.2, seed=6))
+    assert sampling.sample(lm, np.array([2]), 0).shape == (0,)
 
 
 def test_cold_sampling_is_greedy(lm):
@@ -306,26 +315,30 @@ def test_cold_sampling_is_greedy(lm):
         greedy.append(c)
         h = np.tanh(lm["Wx"][c] + h @ lm["Wh"] + lm["b"])
         z = h @ lm["Wy"] + lm["by"]
-    np.testing.assert_array_equal(models.sample(lm, np.array(prompt), 30, temperature=1e-3), greedy)
+    np.testing.assert_array_equal(
+        sampling.sample(lm, np.array(prompt), 30, temperature=1e-3), greedy
+    )
 
 
 def test_sample_bad_input(lm):
     with pytest.raises(ValueError, match=r"^length: expected an integer >= 0"):
-        models.sample(lm, np.array([0]), -1)
+        sampling.sample(lm, np.array([0]), -1)
     with pytest.raises(ValueError, match=r"^temperature: expected a positive number"):
-        models.sample(lm, np.array([0]), 3, temperature=0.0)
+        sampling.sample(lm, np.array([0]), 3, temperature=0.0)
     with pytest.raises(ValueError, match=r"^prompt_ids: expected a non-empty 1-d array"):
-        models.sample(lm, np.array([], dtype=int), 3)
+        sampling.sample(lm, np.array([], dtype=int), 3)
     with pytest.raises(ValueError, match=r"^prompt_ids: expected integer class ids in 0..4"):
-        models.sample(lm, np.array([7]), 3)
+        sampling.sample(lm, np.array([7]), 3)
 
 
 def test_train_char_model_learns_the_corpus():
     text = data.tiny_corpus()
-    params, vocab, losses = models.train_char_model(text, steps=200)
+    params, vocab, losses = training.train_char_model(text, steps=200)
     C = len(vocab)
     assert vocab == data.char_vocabulary(text) and losses.shape == (200,)
     assert losses[0] == pytest.approx(np.log(C), abs=0.05)  # starts at the uniform guess
     assert losses[-20:].mean() < 0.35 * np.log(C)
-    sample = data.decode(models.sample(params, data.encode("the ", vocab), 300, 0.7, seed=0), vocab)
+    sample = data.decode(
+        sampling.sample(params, data.encode("the ", vocab), 300, 0.7, seed=0), vocab
+    )
     assert data.valid_word_fraction(sample) > 0.8

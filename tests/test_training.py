@@ -1,6 +1,7 @@
-"""Training the scalar RNN (rnnlib.train): the task against its closed form, gradients against
-finite differences, the training loop against gradient descent written here with
-finite-difference gradients, divergence detection, clipping and bad input."""
+"""Training the scalar RNN (rnnlib.training; its task, rnnlib.data.decaying_sum_task): the task
+against its closed form, gradients against finite differences, the training loop against gradient
+descent written here with finite-difference gradients, divergence detection, clipping and bad
+input."""
 
 import math
 
@@ -10,12 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rnnlib import numerical_gradient
-from rnnlib.train import (
-    dataset_loss_and_grads,
-    decaying_sum_task,
-    train_epoch,
-    train_scalar,
-)
+from rnnlib.data import decaying_sum_task
+from rnnlib.training import dataset_loss_and_grads, train_epoch, train_scalar
 
 
 def mean_loss_by_hand(xs, ys, u, w, v):

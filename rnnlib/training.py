@@ -1,21 +1,15 @@
-"""Iterative training of the seed's scalar RNN (lesson 05): the seed's step 5.
+"""Training: the seed's scalar RNN over epochs (lesson 05), and the RNN with a read-out over
+batches (lesson 08).
 
-"This process of calculating gradients and updating weights is repeated for many iterations
-(epochs)." Here one *epoch* is one pass over the whole training set: the forward and backward pass
-of :mod:`rnnlib.scalar` on every sequence, the mean loss and the mean gradient, then one plain
-gradient-descent step ``θ ← θ − η ∇L(θ)`` for θ = (u, w, v) (full-batch: one update per epoch,
-so an epoch *is* an iteration, as the seed says; no momentum, no adaptive step).
-
-The task (:func:`decaying_sum_task`), a *fading memory*: the target is a weighted sum of the
-inputs seen so far, the newest counting most::
-
-    y_t = Σ_(s ≤ t) λ^(t − s) x_s  = x_t + λ x_(t−1) + λ² x_(t−2) + …,   x_s ~ U(−1, 1)
-
-A linear recurrence o_t = x_t + λ o_(t−1) computes it exactly, so the scalar RNN
-o_t = tanh(u x_t + w o_(t−1)), ŷ_t = v o_t can fit it closely with w ≈ λ and u·v ≈ 1 (tanh bends
-the large values a little, so the loss does not reach exactly 0). With one target per sequence
-(many-to-one) the loss is ½(ŷ_T − y_T)²; with a target at every step (many-to-many) it is
-Σ_t ½(ŷ_t − y_t)². Either way the training loss is the *mean* over the n sequences::
+The scalar RNN, the seed's step 5: "This process of calculating gradients and updating weights is
+repeated for many iterations (epochs)." Here one *epoch* is one pass over the whole training set:
+the forward and backward pass of :mod:`rnnlib.scalar` on every sequence, the mean loss and the
+mean gradient, then one plain gradient-descent step ``θ ← θ − η ∇L(θ)`` for θ = (u, w, v)
+(full-batch: one update per epoch, so an epoch *is* an iteration, as the seed says; no momentum,
+no adaptive step). With one target per sequence (many-to-one) the loss of a sequence is
+½(ŷ_T − y_T)²; with a target at every step (many-to-many) it is Σ_t ½(ŷ_t − y_t)². Either way the
+training loss is the *mean* over the n sequences (the lesson's task is
+:func:`rnnlib.data.decaying_sum_task`)::
 
     L(θ) = (1/n) Σ_i L_i(θ),        ∇L(θ) = (1/n) Σ_i ∇L_i(θ)
 
@@ -23,6 +17,10 @@ Divergence: when η is too large the loss grows from epoch to epoch instead of s
 :func:`train_scalar` stops at the first epoch where the loss becomes non-finite or exceeds
 ``max_loss`` (by default 1000 × the initial loss), or a weight becomes non-finite, and reports it
 (``diverged``, ``diverged_at``, ``message``) instead of handing back NaNs.
+
+The RNN with a read-out (:mod:`rnnlib.readout`): :func:`train_sequence_model` takes one clipped
+gradient step a batch; :func:`train_char_model` is lesson 08's character-level language model,
+trained from scratch with it.
 """
 
 from __future__ import annotations
@@ -33,56 +31,22 @@ from typing import NamedTuple
 import numpy as np
 
 from . import scalar
-from ._validate import NumericOverflow, as_array, as_scalar, check_finite
-from .optim import clip_grad_norm, clip_grad_value, sgd_step
+from ._validate import NumericOverflow, as_array, as_count, as_positive, as_scalar, check_finite
+from .data import char_vocabulary, encode, one_hot, random_batches, tiny_corpus
+from .optim import adagrad_step, clip_grad_norm, clip_grad_value, sgd_step
+from .readout import PARAMS, as_params, init_params, sequence_loss
 
 __all__ = [
-    "decaying_sum_task",
     "dataset_loss_and_grads",
     "train_epoch",
     "TrainResult",
     "train_scalar",
+    "train_sequence_model",
+    "train_char_model",
 ]
 
 
-def _int(name, n, minimum):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {n!r}")
-    return int(n)
-
-
-def decaying_sum_task(n=16, T=4, decay=0.5, every_step=False, seed=0):
-    """A fading-memory task: the target is the decaying sum of the inputs seen so far.
-
-    ``x_(i,t) ~ U(−1, 1)`` and ``y_(i,t) = Σ_(s ≤ t) λ^(t − s) x_(i,s)`` (λ = ``decay``).
-
-    Parameters
-    ----------
-    n : int ≥ 1, number of sequences
-    T : int ≥ 1, sequence length
-    decay : float λ in [0, 1], how much of the past each step keeps
-    every_step : bool, False: one target per sequence, the last one y_T (many-to-one);
-        True: a target at every step (many-to-many)
-    seed : int, for ``np.random.default_rng``
-
-    Returns
-    -------
-    xs : ndarray (n, T)
-    ys : ndarray (n,) (many-to-one) or (n, T) (many-to-many)
-    """
-    n, T = _int("n", n, 1), _int("T", T, 1)
-    decay = as_scalar("decay", decay)
-    if not 0.0 <= decay <= 1.0:
-        raise ValueError(f"decay: expected a number in [0, 1], got {decay}")
-    xs = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, T))
-    ys = np.empty_like(xs)
-    acc = np.zeros(n)
-    for t in range(T):
-        acc = decay * acc + xs[:, t]  # y_t = x_t + λ y_(t−1)
-        ys[:, t] = acc
-    return xs, (ys if every_step else ys[:, -1].copy())
-
-
+# -- the scalar RNN, full batch, over epochs (lesson 05) ---------------------------------------
 def _dataset(xs, ys):
     xs = as_array("xs", xs)
     if xs.ndim != 2 or xs.size == 0:
@@ -160,9 +124,7 @@ def train_epoch(xs, ys, u, w, v, lr):
     u, w, v : float, the weights after the update
     loss : float, the mean loss *before* the update (the one whose gradient was used)
     """
-    lr = as_scalar("lr", lr)
-    if lr <= 0:
-        raise ValueError(f"lr: expected a positive learning rate, got {lr}")
+    lr = as_positive("lr", lr, "learning rate")
     loss, grads = dataset_loss_and_grads(xs, ys, u, w, v)
     return (*_update((u, w, v), grads, lr), loss)
 
@@ -216,13 +178,11 @@ def train_scalar(xs, ys, u, w, v, lr, epochs, *, max_norm=None, clip_value=None,
     -------
     :class:`TrainResult`
     """
-    lr = as_scalar("lr", lr)
-    if lr <= 0:
-        raise ValueError(f"lr: expected a positive learning rate, got {lr}")
-    epochs = _int("epochs", epochs, 0)
+    lr = as_positive("lr", lr, "learning rate")
+    epochs = as_count("epochs", epochs, 0)
     for name, val in (("max_norm", max_norm), ("clip_value", clip_value), ("max_loss", max_loss)):
-        if val is not None and not as_scalar(name, val) > 0:
-            raise ValueError(f"{name}: expected a positive number or None, got {val}")
+        if val is not None:
+            as_positive(name, val, "number or None")
     xs, ys = _dataset(xs, ys)
     params = (as_scalar("u", u), as_scalar("w", w), as_scalar("v", v))
     loss, grads = dataset_loss_and_grads(xs, ys, *params)
@@ -271,3 +231,82 @@ def train_scalar(xs, ys, u, w, v, lr, epochs, *, max_norm=None, clip_value=None,
         diverged_at,
         message,
     )
+
+
+# -- the RNN with a read-out, over batches (lesson 08) -----------------------------------------
+def train_sequence_model(params, batches, lr, loss="squared", max_norm=5.0, optimizer="sgd"):
+    """Gradient descent on the RNN with a read-out (:mod:`rnnlib.readout`), clipping the gradient
+    by its global norm.
+
+    For every ``(x, targets)`` of ``batches``: :func:`rnnlib.readout.sequence_loss`, then
+    :func:`rnnlib.clip_grad_norm` over all parameter gradients, then one step of ``optimizer``
+    (``"sgd"``: :func:`rnnlib.sgd_step`; ``"adagrad"``: :func:`rnnlib.optim.adagrad_step`).
+    Each window starts from ``h0 = 0``.
+
+    Plain SGD is the default and what lesson 08 uses: with clipping it trains both of the
+    lesson's models in a few hundred steps, and it is the update of lessons 02–05. Adagrad,
+    min-char-rnn's choice, is there to compare with.
+
+    Parameters
+    ----------
+    params : dict, see :func:`rnnlib.readout.init_params` (not modified)
+    batches : iterable of ``(x, targets)`` as :func:`rnnlib.readout.sequence_loss` takes them
+    lr : float η > 0
+    loss : ``"squared"`` or ``"softmax"``
+    max_norm : float > 0, the clipping threshold
+    optimizer : ``"sgd"`` or ``"adagrad"``
+
+    Returns
+    -------
+    params : dict, the trained parameters (new arrays)
+    losses : ndarray (steps,), the loss of each batch *before* its update
+    grad_norms : ndarray (steps,), the global gradient norm before clipping
+    """
+    if optimizer not in ("sgd", "adagrad"):
+        raise ValueError(f"optimizer: expected 'sgd' or 'adagrad', got {optimizer!r}")
+    lr = as_positive("lr", lr, "learning rate")
+    p = {k: np.array(v, dtype=float) for k, v in as_params(params).items() if k in PARAMS}
+    memory = {k: np.zeros_like(v) for k, v in p.items()}
+    losses, norms = [], []
+    for x, targets in batches:
+        L, grads, _ = sequence_loss(p, x, targets, loss)
+        clipped, norm = clip_grad_norm([grads[k] for k in PARAMS], max_norm)
+        for k, g in zip(PARAMS, clipped, strict=True):
+            if optimizer == "sgd":
+                p[k] = sgd_step(p[k], g, lr)
+            else:
+                p[k], memory[k] = adagrad_step(p[k], g, memory[k], lr)
+        losses.append(L)
+        norms.append(norm)
+    return p, np.array(losses), np.array(norms)
+
+
+def train_char_model(text=None, H=48, steps=300, lr=1.0, N=16, T=25, seed=0):
+    """The character-level language model of lesson 08, trained from scratch.
+
+    ``vocab = char_vocabulary(text)``; parameters from :func:`rnnlib.readout.init_params`
+    (D = K = C, the number of characters); ``steps`` batches of N windows of T characters from
+    :func:`rnnlib.data.random_batches`, the inputs one-hot; :func:`train_sequence_model` with
+    ``loss="softmax"``, plain SGD and clipping at global norm 5. About 1 ms a step for the
+    defaults.
+
+    Parameters
+    ----------
+    text : str, the corpus (default: :func:`rnnlib.data.tiny_corpus`)
+    H, steps, N, T : int, hidden size, number of updates, windows a batch, window length
+    lr : float, the SGD learning rate
+    seed : int, for the weights (``seed``) and the batches (``seed + 1``)
+
+    Returns
+    -------
+    params : dict, the trained parameters
+    vocab : str, the characters, in class-id order
+    losses : ndarray (steps,), the cross-entropy of every batch before its update
+    """
+    text = tiny_corpus() if text is None else text
+    vocab = char_vocabulary(text)
+    ids, C = encode(text, vocab), len(vocab)
+    params = init_params(C, H, C, seed=seed)
+    batches = ((one_hot(x, C), y) for x, y in random_batches(ids, T, N, steps, seed=seed + 1))
+    params, losses, _ = train_sequence_model(params, batches, lr, loss="softmax")
+    return params, vocab, losses

@@ -1,7 +1,8 @@
-"""The slider framework: :class:`rnnlib.explorer.Explorer`, and every lesson's registered explorer.
+"""The slider harness: :class:`rnnlib.course.sliders.Explorer`, and every lesson's slider figure.
 
-Each lesson tests its own explorer's numbers (``tests/test_explorer_NN.py``); this file checks what
-every explorer owes the framework, for every factory in ``rnnlib.explorers.registry()``:
+Each lesson tests its own figure's numbers (``tests/test_lessonNN.py``); this file checks what
+every figure owes the harness, for every factory in every lesson module's ``FIGURES``
+(``rnnlib.course.figures()``):
 it builds with no argument, each slider moved by ``ex.step`` changes the state or the picture, the
 numbers stay finite over each slider's whole range, the figure and its artists are never rebuilt,
 an update takes under 100 ms, and an unknown slider name is a ValueError.
@@ -19,8 +20,8 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-from rnnlib import explorers
-from rnnlib.explorer import Explorer, Slider, new_figure
+from rnnlib import course
+from rnnlib.course.sliders import Explorer, Slider, new_figure
 
 REPO = Path(__file__).resolve().parents[1]
 UPDATE_BAR_SECONDS = 0.100  # COURSE.md: a slider update (recompute plus redraw) under 100 ms
@@ -175,26 +176,11 @@ def test_widget_text_form_is_a_sentence_naming_the_sliders():
 
 
 # ---------------------------------------------------------------------------------------------
-# every registered lesson explorer
+# every lesson's slider figure
 
 
 def _factories():
-    try:
-        reg = explorers.registry()
-    except Exception as exc:  # a lesson's explorer module that does not import: fail, named
-        return [
-            pytest.param(
-                None,
-                None,
-                id="registry-import",
-                marks=pytest.mark.xfail(
-                    raises=AssertionError, strict=True, reason=f"registry() raised {exc!r}"
-                ),
-            )
-        ]
-    return [
-        pytest.param(stage, f, id=f"{stage}-{f.__name__}") for stage, fs in reg.items() for f in fs
-    ]
+    return [pytest.param(stage, f, id=f"{stage}-{f.__name__}") for stage, f in course.figures()]
 
 
 FACTORIES = _factories()
@@ -244,18 +230,16 @@ def _one_step_away(s: Slider):
 
 
 def _build(stage, factory):
-    if factory is None:
-        raise AssertionError("rnnlib.explorers.registry() failed to import a module")
     ex = factory()
     assert isinstance(ex, Explorer), f"{stage}: {factory.__name__}() returned {type(ex).__name__}"
     assert ex.sliders, f"{stage}: {factory.__name__}() has no sliders"
     return ex
 
 
-def test_every_lesson_notebook_has_a_registered_explorer():
+def test_every_lesson_notebook_has_a_slider_figure():
     stages = {p.name[:2] for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")}
-    missing = sorted(stages - set(explorers.registry()))
-    assert not missing, f"lessons without an explorer registered with @register(NN): {missing}"
+    missing = sorted(stages - {stage for stage, _ in course.figures()})
+    assert not missing, f"lessons without a slider figure in their module's FIGURES: {missing}"
 
 
 @pytest.mark.parametrize(("stage", "factory"), FACTORIES)
@@ -333,35 +317,35 @@ def test_bad_slider_name_is_a_value_error(stage, factory):
 
 
 # ---------------------------------------------------------------------------------------------
-# the registry itself
+# the lessons' list of figures
 
 
-def test_register_records_the_factory_and_returns_it_unchanged(monkeypatch):
-    monkeypatch.setattr(explorers, "_REGISTRY", {})
-
-    def f():
-        return "f"
-
-    def g():
-        return "g"
-
-    assert explorers.register("98")(f) is f
-    assert explorers.register("97")(g) is g
-    explorers.register("98")(g)
-    reg = explorers.registry()
-    assert list(reg) == ["97", "98"]  # sorted by stage
-    assert reg["98"] == [f, g] and reg["97"] == [g]  # in registration order
-    reg["98"].clear()  # the caller gets copies
-    assert explorers.registry()["98"] == [f, g]
+def test_lessons_are_every_lesson_module_in_course_order():
+    files = sorted(p.stem for p in (REPO / "rnnlib" / "course").glob("lesson[0-9][0-9].py"))
+    assert [lesson.__name__ for lesson in course.LESSONS] == [f"rnnlib.course.{f}" for f in files]
+    assert [course.stage(lesson) for lesson in course.LESSONS] == [f[-2:] for f in files]
 
 
-def test_registry_imports_every_explorer_module():
-    import pkgutil
+def test_figures_lists_each_lessons_own_factories_in_order():
+    listed = course.figures()
+    assert listed == [
+        (course.stage(lesson), f) for lesson in course.LESSONS for f in lesson.FIGURES
+    ]
+    for lesson in course.LESSONS:
+        assert isinstance(lesson.FIGURES, tuple) and all(callable(f) for f in lesson.FIGURES)
+        # a factory is defined in its lesson's module (not borrowed from another lesson)
+        assert all(f.__module__ == lesson.__name__ for f in lesson.FIGURES), lesson.__name__
+        assert all(f.__name__ in lesson.__all__ for f in lesson.FIGURES), lesson.__name__
+    assert all(len(stage) == 2 and stage.isdigit() for stage, _ in listed)
+
+
+@pytest.mark.parametrize("module", ["rnnlib.checks", "rnnlib.course"])
+def test_the_checkers_load_without_matplotlib(module):
+    """An exercise's first cell imports rnnlib.checks: the lesson modules' figure factories
+    import matplotlib and the slider harness only when called."""
+    import subprocess
     import sys
 
-    reg = explorers.registry()
-    modules = [m.name for m in pkgutil.iter_modules(explorers.__path__)]
-    assert all(f"rnnlib.explorers.{m}" in sys.modules for m in modules)
-    registered = {f.__module__ for fs in reg.values() for f in fs}
-    assert registered <= {f"rnnlib.explorers.{m}" for m in modules}
-    assert all(len(stage) == 2 and stage.isdigit() for stage in reg)
+    code = f"import sys, {module}; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

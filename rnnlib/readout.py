@@ -1,0 +1,205 @@
+"""The RNN with a read-out (lesson 08): a model that outputs something at every step.
+
+Model, for inputs x (N, T, D), hidden size H and K outputs::
+
+    h_t = tanh(x_t Wx + h_(t−1) Wh + b)          (N, H)    rnnlib.rnn_forward
+    z_t = h_t Wy + by                            (N, K)    linear_forward (the read-out)
+
+Loss, averaged over the M = N·T positions (so the learning rate does not depend on N or T)::
+
+    "squared":  L = (1/M) Σ_(n,t) ½ ‖z_t − y_t‖²          dL/dz_t = (z_t − y_t) / M
+    "softmax":  L = −(1/M) Σ_(n,t) log softmax(z_t)[y_t]   dL/dz_t = (p_t − onehot(y_t)) / M
+
+Backward: :func:`linear_backward` gives dL/dh_t for every t, which is exactly the ``dh`` that
+:func:`rnnlib.rnn_backward` takes. Parameters live in a dict with keys ``PARAMS``.
+Training this model is :func:`rnnlib.training.train_sequence_model`; sampling from it,
+:mod:`rnnlib.sampling`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_array, as_count, as_scalar, bind_shapes, check_finite
+from .losses import softmax_cross_entropy, squared_error
+from .rnn import rnn_backward, rnn_forward
+
+__all__ = [
+    "PARAMS",
+    "linear_forward",
+    "linear_backward",
+    "init_params",
+    "sequence_forward",
+    "sequence_backward",
+    "sequence_loss",
+    "as_params",
+]
+
+#: The names of the parameters of the sequence model, in a fixed order.
+PARAMS = ("Wx", "Wh", "b", "Wy", "by")
+
+
+def _finite_all(**arrays):
+    for name, a in arrays.items():
+        check_finite(name, a)
+
+
+def linear_forward(h, W, c):
+    """The read-out ``z = h W + c`` applied at every position.
+
+    Parameters
+    ----------
+    h : ndarray (..., H), e.g. (N, T, H) hidden states
+    W : ndarray (H, K)
+    c : ndarray (K,)
+
+    Returns
+    -------
+    z : ndarray (..., K)
+    cache : ``(h, W)`` for :func:`linear_backward`
+    """
+    h, W, c = as_array("h", h), as_array("W", W), as_array("c", c)
+    bind_shapes(("W", W, "HK"), ("c", c, "K"))
+    if h.ndim < 1 or h.shape[-1] != W.shape[0]:
+        raise ValueError(
+            f"h: expected shape (..., H) with H = {W.shape[0]} (from W), got shape {h.shape}"
+        )
+    _finite_all(h=h, W=W, c=c)
+    return h @ W + c, (h, W)
+
+
+def linear_backward(dz, cache):
+    """Backward through ``z = h W + c`` at every position.
+
+    With positions m = (n, t) stacked as rows, ``z_m = h_m W + c``, so::
+
+        dh = dz W^T               (..., H)
+        dW = Σ_m h_m^T dz_m       (H, K)   the weights are shared by every position
+        dc = Σ_m dz_m             (K,)
+
+    Parameters
+    ----------
+    dz : ndarray (..., K), the gradient of the loss with respect to z
+    cache : from :func:`linear_forward`
+
+    Returns
+    -------
+    dh : ndarray (..., H)
+    dW : ndarray (H, K)
+    dc : ndarray (K,)
+    """
+    h, W = cache
+    dz = as_array("dz", dz)
+    want = (*h.shape[:-1], W.shape[1])
+    if dz.shape != want:
+        raise ValueError(f"dz: expected shape (..., K) = {want} (the shape of z), got {dz.shape}")
+    check_finite("dz", dz)
+    H, K = W.shape
+    h2, dz2 = h.reshape(-1, H), dz.reshape(-1, K)
+    return dz @ W.T, h2.T @ dz2, dz2.sum(axis=0)
+
+
+def init_params(D, H, K, scale=1.0, seed=0):
+    """Random starting weights for the sequence model.
+
+    ``Wx ~ N(0, 1/D)``, ``Wh ~ scale · N(0, 1/H)`` (spectral radius ≈ ``scale``, lesson 06),
+    ``Wy ~ N(0, 0.01/H)`` (small: the first outputs are close to 0, and for characters the first
+    predicted distribution is close to uniform), ``b = by = 0``.
+
+    Returns
+    -------
+    params : dict with keys :data:`PARAMS` and shapes Wx (D, H), Wh (H, H), b (H,), Wy (H, K),
+        by (K,)
+    """
+    D, H, K = as_count("D", D), as_count("H", H), as_count("K", K)
+    scale = as_scalar("scale", scale)
+    rng = np.random.default_rng(seed)
+    return {
+        "Wx": rng.normal(size=(D, H)) / np.sqrt(D),
+        "Wh": scale * rng.normal(size=(H, H)) / np.sqrt(H),
+        "b": np.zeros(H),
+        "Wy": 0.1 * rng.normal(size=(H, K)) / np.sqrt(H),
+        "by": np.zeros(K),
+    }
+
+
+def as_params(params):
+    """``params`` if it is a dict holding every key of :data:`PARAMS`, else ``ValueError``."""
+    if not isinstance(params, dict) or any(k not in params for k in PARAMS):
+        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise ValueError(f"params: expected a dict with keys {list(PARAMS)}, got {got}")
+    return params
+
+
+def sequence_forward(params, x, h0=None):
+    """Forward through the RNN and the read-out: outputs ``z`` at every step.
+
+    Parameters
+    ----------
+    params : dict, see :func:`init_params`
+    x : ndarray (N, T, D)
+    h0 : ndarray (N, H), optional (zeros)
+
+    Returns
+    -------
+    z : ndarray (N, T, K)
+    cache : for :func:`sequence_backward`; ``cache[0]`` is the hidden states h (N, T, H)
+    """
+    p = as_params(params)
+    x = as_array("x", x)
+    if x.ndim != 3:
+        raise ValueError(f"x: expected a 3-d array of shape (N, T, D), got shape {x.shape}")
+    if h0 is None:
+        h0 = np.zeros((x.shape[0], p["Wh"].shape[0]))
+    h, rnn_cache = rnn_forward(x, h0, p["Wx"], p["Wh"], p["b"])
+    z, lin_cache = linear_forward(h, p["Wy"], p["by"])
+    return z, (h, rnn_cache, lin_cache)
+
+
+def sequence_backward(dz, cache):
+    """Backward through the read-out, then BPTT: the gradient of every parameter (and of h0).
+
+    ``dh = dz Wy^T`` is the upstream gradient of every h_t, which :func:`rnnlib.rnn_backward`
+    carries back through time.
+
+    Returns
+    -------
+    grads : dict with the keys of :data:`PARAMS` plus ``"h0"``, each of its parameter's shape
+    """
+    _, rnn_cache, lin_cache = cache
+    dh, dWy, dby = linear_backward(dz, lin_cache)
+    _, dh0, dWx, dWh, db = rnn_backward(dh, rnn_cache)
+    return {"Wx": dWx, "Wh": dWh, "b": db, "Wy": dWy, "by": dby, "h0": dh0}
+
+
+def sequence_loss(params, x, targets, loss="squared", h0=None):
+    """Loss of the sequence model averaged over the N·T positions, and its gradients.
+
+    Parameters
+    ----------
+    params : dict, see :func:`init_params`
+    x : ndarray (N, T, D) inputs (one-hot rows for characters, see :func:`rnnlib.data.one_hot`)
+    targets : ndarray (N, T, K) of values for ``"squared"``; int ndarray (N, T) of class ids for
+        ``"softmax"``
+    loss : ``"squared"`` (``(1/M) Σ ½‖z − y‖²``) or ``"softmax"`` (mean softmax cross-entropy)
+    h0 : ndarray (N, H), optional (zeros)
+
+    Returns
+    -------
+    L : float
+    grads : dict, see :func:`sequence_backward`
+    h_last : ndarray (N, H), the last hidden state (to carry into the next window)
+    """
+    if loss not in ("squared", "softmax"):
+        raise ValueError(f"loss: expected 'squared' or 'softmax', got {loss!r}")
+    z, cache = sequence_forward(params, x, h0)
+    if loss == "squared":
+        y = as_array("targets", targets)
+        if y.shape != z.shape:
+            raise ValueError(f"targets: expected shape (N, T, K) = {z.shape}, got {y.shape}")
+        M = z.shape[0] * z.shape[1]
+        total, dz = squared_error(z, y)
+        L, dz = total / M, dz / M
+    else:
+        L, dz = softmax_cross_entropy(z, targets)
+    return L, sequence_backward(dz, cache), cache[0][:, -1]

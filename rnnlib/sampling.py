@@ -1,0 +1,78 @@
+"""Sampling from a trained character model (lesson 08): one character at a time, fed back in.
+
+The model is the RNN with a read-out of :mod:`rnnlib.readout`, trained with ``loss="softmax"``
+on one-hot inputs (D = K, the number of characters). After a prompt, its distribution of the next
+character at temperature τ is ``p_τ = softmax(z / τ)``; a sample draws from it, feeds the drawn
+character back in as the next input, and repeats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_count
+from .data import one_hot
+from .losses import softmax
+from .readout import as_params
+from .rnn import rnn_step_forward
+
+__all__ = ["next_distribution", "sample"]
+
+
+def _prime(params, prompt_ids):
+    """Run the model over ``prompt_ids``; return the last hidden state (1, H) and logits (1, K)."""
+    p = as_params(params)
+    ids = np.asarray(prompt_ids)
+    K = p["Wy"].shape[1]
+    if ids.ndim != 1 or ids.size == 0:
+        raise ValueError(
+            f"prompt_ids: expected a non-empty 1-d array of class ids, got shape {ids.shape}"
+        )
+    if ids.dtype.kind not in "iu" or ids.min() < 0 or ids.max() >= K:
+        raise ValueError(f"prompt_ids: expected integer class ids in 0..{K - 1}, got {ids}")
+    h = np.zeros((1, p["Wh"].shape[0]))
+    for x in one_hot(ids, K):
+        h, _ = rnn_step_forward(x[None], h, p["Wx"], p["Wh"], p["b"])
+    return h, h @ p["Wy"] + p["by"]
+
+
+def next_distribution(params, prompt_ids, temperature=1.0):
+    """The model's distribution of the next class after ``prompt_ids``: ``softmax(z / τ)``, (K,)."""
+    _, z = _prime(params, prompt_ids)
+    return softmax(z, temperature)[0]
+
+
+def sample(params, prompt_ids, length, temperature=1.0, seed=0):
+    """Sample ``length`` classes one at a time, feeding each back in as the next input.
+
+    At every step ``p = softmax(z_t / τ)`` and the next class is the first c with
+    ``Σ_(c' ≤ c) p_c' > u``, ``u ~ U(0, 1)`` drawn from ``np.random.default_rng(seed)``: the
+    same arguments give the same sample, and a shorter sample is a prefix of a longer one.
+    τ → 0 approaches always taking the most likely class; τ > 1 flattens p towards uniform.
+
+    Parameters
+    ----------
+    params : dict of a model trained with ``loss="softmax"`` on one-hot inputs (D = K)
+    prompt_ids : 1-d int array, the classes to start from (not part of the output)
+    length : int ≥ 0
+    temperature : float τ > 0
+    seed : int
+
+    Returns
+    -------
+    ids : int64 ndarray (length,)
+    """
+    length = as_count("length", length, 0)
+    h, z = _prime(params, prompt_ids)
+    p = params
+    K = p["Wy"].shape[1]
+    u = np.random.default_rng(seed).random(length)
+    rows = one_hot(np.arange(K), K)  # rows[c] is the one-hot input of c
+    out = np.empty(length, dtype=np.int64)
+    for i in range(length):
+        cdf = np.cumsum(softmax(z, temperature)[0])
+        c = min(int(np.searchsorted(cdf, u[i] * cdf[-1], side="right")), K - 1)
+        out[i] = c
+        h, _ = rnn_step_forward(rows[c : c + 1], h, p["Wx"], p["Wh"], p["b"])
+        z = h @ p["Wy"] + p["by"]
+    return out
