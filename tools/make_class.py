@@ -1,0 +1,698 @@
+"""An nbgrader course from the solutions (``make class``), and nbgrader metadata for them.
+
+Usage::
+
+    python -m tools.make_class [--solutions DIR] [--exercises DIR] [--out DIR]
+    python -m tools.make_class --stamp [--check] NOTEBOOK_OR_DIR ...
+
+**Build** (the default; ``make class``): writes an nbgrader course folder ``--out`` (default
+``build/class/``, git-ignored):
+
+- ``nbgrader_config.py``, a copy of ``tools/nbgrader_config.py`` (stubs, timeout, course id);
+- ``source/<stem>/<stem>.ipynb`` for every ``solutions/<stem>.ipynb``: the solution, stamped on
+  the fly (below) when it is not stamped yet, without its ``solution-only`` cells (make_exercises
+  drops them too: they are the instructor's, not the learner's);
+- ``release/<stem>/<stem>.ipynb`` by nbgrader's own ``nbgrader generate_assignment`` (which also
+  records the assignments, their graded cells and the locked cells' checksums in
+  ``gradebook.db``);
+
+then checks that each released notebook equals ``exercises/<stem>.ipynb`` apart from metadata:
+the same cells in the same order, with the same types, ids and sources. What may differ, and only
+that: nbgrader's cell metadata (``nbgrader``: grade ids, points, lock, checksums) and the
+notebook metadata make_exercises adds (``rnnlib.generated_from``). Exit code 1 on any other
+difference, listing it.
+
+**Stamp** (``--stamp``): adds nbgrader's metadata to solution notebooks, in place:
+
+- a code or markdown cell with a ``### BEGIN SOLUTION`` region (or already marked as a solution)
+  is a *solution cell*: ``{solution: true, grade: false, locked: false, grade_id, schema_version:
+  3, task: false}``; a markdown one (a written answer) is graded by hand, so it gets ``grade:
+  true`` and ``points`` (nbgrader accepts no other markdown answer): autograde leaves it for the
+  instructor's formgrader;
+- a code cell that calls a checker (what ``python -m rnnlib.progress`` counts as one exercise:
+  :data:`rnnlib.progress.CHECK_CALL`) is a *test cell*: ``{grade: true, solution: false, locked:
+  true, points, grade_id, schema_version: 3, task: false}``, worth :data:`POINTS` unless it already
+  has points (an instructor's choice is kept);
+- every other cell keeps its metadata (stale test or solution metadata the tool once wrote on a
+  cell that no longer qualifies is removed).
+
+Grade ids are stable: an existing one is kept; a new one is ``answer-<function>`` for the function
+a solution cell defines and ``check-<function>`` for the function a test cell checks (the cell id
+when there is none); nbgrader's gradebook keys grades on them. ``--check`` writes nothing and
+exits 1 listing the notebooks that would change.
+
+The simulated class of the tests and the benchmark (:func:`simulate`) is at the end.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from tools.make_exercises import BEGIN, END, SOLUTION_ONLY, make_exercise
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = Path(__file__).with_name("nbgrader_config.py")
+POINTS = 1
+SCHEMA = 3
+
+
+def check_calls(source: str) -> list[str]:
+    """The checker calls of a cell, as ``python -m rnnlib.progress`` finds them."""
+    from rnnlib.progress import CHECK_CALL
+
+    return CHECK_CALL.findall(source)
+
+
+def has_region(source: str) -> bool:
+    return any(BEGIN.match(line) for line in source.split("\n"))
+
+
+def answer_source(source: str) -> str:
+    """A solution cell's source as a learner would write it: the marker lines removed."""
+    return "\n".join(
+        line for line in source.split("\n") if not (BEGIN.match(line) or END.match(line))
+    )
+
+
+def defined_functions(source: str) -> list[str]:
+    """Names of the top-level functions a cell's code defines (none if it does not parse)."""
+    try:
+        tree = ast.parse(answer_source(source))
+    except SyntaxError:
+        return []
+    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+QUESTION = re.compile(r"check_answer\(\s*['\"]([^'\"]+)['\"]\s*,\s*([A-Za-z_]\w*)")
+
+
+def checked_functions(source: str) -> list[tuple[str, str]]:
+    """``[(check, learner name)]`` for the checker calls of a cell: ``check_x(f)`` gives
+    ``("check_x", "f")``; a graded question ``check_answer("04.key", answer)`` gives
+    ``("check_answer:04.key", "answer")``."""
+    out = []
+    for call in check_calls(source):
+        q = QUESTION.match(call)
+        m = re.match(r"(check_\w+)\(\s*([A-Za-z_]\w*)", call)
+        if q:
+            out.append((f"check_answer:{q.group(1)}", q.group(2)))
+        elif m:
+            out.append((m.group(1), m.group(2)))
+    return out
+
+
+def defined_names(source: str) -> list[str]:
+    """The functions a cell defines and the names it assigns at top level (a question's
+    answer is a name: ``answer = "b"``)."""
+    try:
+        tree = ast.parse(answer_source(source))
+    except SyntaxError:
+        return []
+    names = []
+    for n in tree.body:
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.append(n.name)
+        elif isinstance(n, (ast.Assign, ast.AnnAssign)):
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+            names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return names
+
+
+# -- stamping ----------------------------------------------------------------------------------
+
+
+def _meta(cell) -> dict:
+    return dict(cell.get("metadata", {}).get("nbgrader", {}))
+
+
+def _new_id(base: str, cell, used: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_-]+", "-", base).strip("-") or f"cell-{cell.get('id', 'x')}"
+    gid, n = base, 2
+    while gid in used:
+        gid, n = f"{base}-{n}", n + 1
+    return gid
+
+
+def _kind(cell) -> str | None:
+    """``"solution"``, ``"test"`` or None (an ordinary cell) for a solution notebook's cell."""
+    meta = _meta(cell)
+    solution = has_region(cell.source) or bool(meta.get("solution"))
+    test = cell.cell_type == "code" and bool(check_calls(cell.source))
+    if solution and test:
+        raise ValueError(
+            f"cell {cell.get('id', '?')}: expected a solution cell or a check cell, got both (a "
+            "check call inside a cell with a BEGIN SOLUTION region): split it into two cells"
+        )
+    if cell.cell_type not in ("code", "markdown"):
+        return None
+    return "solution" if solution else "test" if test else None
+
+
+def stamp_notebook(nb) -> tuple[object, int]:
+    """A copy of solution notebook ``nb`` with nbgrader metadata; returns ``(notebook, n_cells
+    whose metadata changed)``."""
+    nb = copy.deepcopy(nb)
+    used = {_meta(c).get("grade_id") for c in nb.cells} - {None}
+    changed = 0
+    for cell in nb.cells:
+        if SOLUTION_ONLY in cell.get("metadata", {}).get("tags", []):
+            continue  # dropped from the assignment (see build)
+        kind, old = _kind(cell), _meta(cell)
+        if kind == "solution":
+            # nbgrader accepts a markdown answer only as a manually graded one (grade: true)
+            new = {
+                "grade": cell.cell_type == "markdown",
+                "grade_id": old.get("grade_id")
+                or _new_id(
+                    "answer-" + "-".join(defined_functions(cell.source) or [cell.get("id", "")]),
+                    cell,
+                    used,
+                ),
+                "locked": False,
+                "schema_version": SCHEMA,
+                "solution": True,
+                "task": False,
+            }
+            if new["grade"]:
+                new["points"] = old.get("points", POINTS)
+        elif kind == "test":
+            fns = [f for _, f in checked_functions(cell.source)]
+            new = {
+                "grade": True,
+                "grade_id": old.get("grade_id")
+                or _new_id("check-" + "-".join(fns or [cell.get("id", "")]), cell, used),
+                "locked": True,
+                "points": old.get("points", POINTS),
+                "schema_version": SCHEMA,
+                "solution": False,
+                "task": False,
+            }
+        elif old.get("solution") is False and (old.get("grade") or old.get("locked")):
+            new = None  # a test cell no longer: its check call has gone
+        else:
+            continue
+        used.add(new["grade_id"]) if new else None
+        if new != (old or None):
+            changed += 1
+            if new is None:
+                cell.metadata.pop("nbgrader")
+            else:
+                cell.metadata["nbgrader"] = new
+    return nb, changed
+
+
+def is_stamped(nb) -> bool:
+    """Does every solution and test cell already carry nbgrader metadata as stamp would write it?"""
+    return stamp_notebook(nb)[1] == 0
+
+
+def _render(nb) -> str:
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def stamp_files(args, check=False) -> list[Path]:
+    """Stamp the notebooks named by ``args`` (files or folders) in place; return those changed."""
+    paths = []
+    for a in args:
+        p = Path(a)
+        paths += sorted(p.glob("*.ipynb")) if p.is_dir() else [p]
+    changed = []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        new, n = stamp_notebook(nb)
+        if n:
+            changed.append(path)
+            if not check:
+                path.write_text(_render(new), encoding="utf-8")
+    return changed
+
+
+# -- the course folder ---------------------------------------------------------------------------
+
+
+def source_notebook(solution_nb):
+    """The nbgrader source notebook of a solution: stamped, without ``solution-only`` cells."""
+    nb, _ = stamp_notebook(solution_nb)
+    nb.cells = [c for c in nb.cells if SOLUTION_ONLY not in c.get("metadata", {}).get("tags", [])]
+    return nb
+
+
+def with_bin_on_path(env=None) -> dict:
+    """``env`` (default: this process's) with this Python's ``bin/`` first on PATH: nbgrader's
+    gradebook runs the ``alembic`` command, installed beside it."""
+    env = dict(os.environ if env is None else env)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+def nbgrader(course: Path, *args, check=True, env=None, **kw) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in the course folder (this Python's nbgrader)."""
+    return subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course,
+        check=check,
+        capture_output=True,
+        text=True,
+        env=with_bin_on_path(env),
+        **kw,
+    )
+
+
+def write_source(solutions: Path, out: Path) -> list[str]:
+    """Write ``out/nbgrader_config.py`` and ``out/source/``; return the assignment names."""
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copy(CONFIG, out / "nbgrader_config.py")
+    names = []
+    for sol in sorted(Path(solutions).glob("*.ipynb")):
+        nb = nbformat.read(sol, as_version=4)
+        folder = out / "source" / sol.stem
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / sol.name).write_text(_render(source_notebook(nb)), encoding="utf-8")
+        names.append(sol.stem)
+    return names
+
+
+def compare(released, exercise) -> list[str]:
+    """Differences between a released notebook and an exercise other than metadata."""
+    diffs = []
+    a, b = released.cells, exercise.cells
+    if len(a) != len(b):
+        diffs.append(f"{len(a)} cells released, {len(b)} in the exercise")
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        for key in ("cell_type", "id", "source"):
+            if x.get(key) != y.get(key):
+                diffs.append(f"cell {i} ({y.get('id', '?')}): {key} differs")
+        if x.cell_type == "code" and (x.outputs or x.execution_count is not None):
+            diffs.append(f"cell {i} ({x.get('id', '?')}): released with outputs")
+    return diffs
+
+
+def build(solutions="solutions", exercises="exercises", out="build/class") -> dict[str, list[str]]:
+    """Build the course folder and release it with nbgrader; return each assignment's
+    differences from ``exercises/`` (empty lists when they match)."""
+    solutions, exercises, out = Path(solutions), Path(exercises), Path(out)
+    for stale in ("source", "release"):
+        shutil.rmtree(out / stale, ignore_errors=True)
+    (out / "gradebook.db").unlink(missing_ok=True)
+    names = write_source(solutions, out)
+    proc = nbgrader(out, "generate_assignment", "--force", "--log-level=WARN", "*", check=False)
+    if proc.returncode:
+        raise RuntimeError(f"nbgrader generate_assignment failed:\n{proc.stdout}{proc.stderr}")
+    report = {}
+    for name in names:
+        released = nbformat.read(out / "release" / name / f"{name}.ipynb", as_version=4)
+        ex_path = exercises / f"{name}.ipynb"
+        if not ex_path.exists():
+            report[name] = [f"{ex_path} does not exist (run `make exercises`)"]
+            continue
+        diffs = compare(released, nbformat.read(ex_path, as_version=4))
+        if diffs:
+            fresh, _ = make_exercise(nbformat.read(solutions / f"{name}.ipynb", as_version=4), "")
+            if compare(released, fresh) == []:
+                diffs.append(f"{ex_path} is out of sync with its solution: run `make exercises`")
+        report[name] = diffs
+    return report
+
+
+# -- the simulated class (tests/test_class.py, benchmarks/grading.py) ----------------------------
+
+
+@dataclass
+class Item:
+    """A graded check cell of an assignment."""
+
+    grade_id: str
+    points: float
+    index: int  # in the source notebook
+    checks: list[tuple[str, str]]  # (checker, learner function)
+
+
+@dataclass
+class Assignment:
+    name: str
+    source: object  # the stamped source notebook (solutions in)
+    released: object  # nbgrader's release (stubs in)
+    items: list[Item]
+    answers: dict[str, int]  # learner function -> index of the solution cell defining it
+
+
+@dataclass
+class Submission:
+    """One simulated learner's notebook for one assignment and how it was made."""
+
+    student: str
+    assignment: str
+    kind: str  # correct, blank, mistake, syntax_error, deleted_cell, reordered, endless, tampered
+    notebook: object
+    wrong: dict[str, object] = field(default_factory=dict)  # function -> how it is wrong
+    detail: str = ""
+
+
+def load_assignments(course: Path) -> list[Assignment]:
+    out = []
+    for folder in sorted((Path(course) / "source").iterdir()):
+        name = folder.name
+        src = nbformat.read(folder / f"{name}.ipynb", as_version=4)
+        rel = nbformat.read(Path(course) / "release" / name / f"{name}.ipynb", as_version=4)
+        items, answers = [], {}
+        for i, cell in enumerate(src.cells):
+            meta = _meta(cell)
+            if meta.get("grade") and cell.cell_type == "code":
+                items.append(
+                    Item(meta["grade_id"], float(meta["points"]), i, checked_functions(cell.source))
+                )
+            if meta.get("solution") and cell.cell_type == "code":
+                for fn in defined_names(cell.source):
+                    answers.setdefault(fn, i)
+        out.append(Assignment(name, src, rel, items, answers))
+    return out
+
+
+def checker(name):
+    """The check called ``name``: a function checker (``"check_loss"``) or a graded question
+    (``"check_answer:04.key"``)."""
+    from rnnlib import checks
+
+    if name.startswith("check_answer:"):
+        return checks.ALL_QUESTIONS[name.split(":", 1)[1]]
+    return next(c for c in checks.ALL_CHECKERS if c.name == name)
+
+
+def catalogue(name) -> list[tuple[object, str]]:
+    """The known wrong answers of a check: ``[(key, what the check says about it)]``; a
+    function checker's mistakes, or a question's explained wrong choices (or values)."""
+    chk = checker(name)
+    if name.startswith("check_answer:"):
+        return list(chk.why.items())
+    return [(m.key, m.says) for m in chk.mistakes]
+
+
+def _correct(a: Assignment):
+    """The release with every solution cell filled in as a learner would (markers removed)."""
+    nb = copy.deepcopy(a.released)
+    by_id = {c.get("id"): c for c in a.source.cells}
+    for cell in nb.cells:
+        if _meta(cell).get("solution"):
+            cell.source = answer_source(by_id[cell.get("id")].source)
+    return nb
+
+
+def _def_span(source: str, fn: str):
+    """(first body line, last line, indent, positional parameters) of ``def fn`` in source."""
+    tree = ast.parse(source)
+    node = next(
+        n
+        for n in tree.body
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == fn
+    )
+    body = node.body
+    if (
+        len(body) > 1
+        and isinstance(body[0], ast.Expr)
+        and isinstance(getattr(body[0], "value", None), ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
+        body = body[1:]  # keep the docstring
+    lines = source.split("\n")
+    first = body[0].lineno
+    indent = re.match(r"\s*", lines[first - 1]).group(0)
+    params = [p.arg for p in node.args.posonlyargs + node.args.args]
+    return first, node.end_lineno, indent, params
+
+
+def replace_body(source: str, fn: str, new_body: list[str]) -> str:
+    """``source`` with the body of ``def fn`` (after its docstring) replaced by ``new_body``."""
+    first, last, indent, _ = _def_span(source, fn)
+    lines = source.split("\n")
+    return "\n".join(lines[: first - 1] + [indent + b for b in new_body] + lines[last:])
+
+
+def mistake_body(source: str, fn: str, check: str, key: str) -> list[str]:
+    n = len(checker(check).parameters)
+    params = _def_span(source, fn)[3][:n]
+    return [
+        f"# simulated learner: the catalogued mistake {check}/{key}",
+        "from rnnlib.checks import ALL_CHECKERS",
+        f"mistakes = next(c for c in ALL_CHECKERS if c.name == {check!r}).mistakes",
+        f"return next(m for m in mistakes if m.key == {key!r}).answer({', '.join(params)})",
+    ]
+
+
+def simulate(assignments: list[Assignment]) -> list[Submission]:
+    """The simulated class: for every assignment a correct and a blank submission and, for
+    k = 0, 1, ..., one submission whose every checked function makes its checker's k-th catalogued
+    mistake (so each catalogued mistake is made once per function it checks); then one each of: a
+    syntax error, a deleted check cell, a check cell moved above its answer, an endless loop and a
+    tampered (rewritten) test cell."""
+    subs = []
+    for a in assignments:
+        subs.append(Submission("correct", a.name, "correct", _correct(a)))
+        subs.append(Submission("blank", a.name, "blank", copy.deepcopy(a.released)))
+        checked = [(chk, fn) for item in a.items for chk, fn in item.checks if fn in a.answers]
+        depth = max((len(catalogue(chk)) for chk, _ in checked), default=0)
+        for k in range(depth):
+            nb, wrong = _correct(a), {}
+            for chk, fn in checked:
+                known = catalogue(chk)
+                if k >= len(known) or fn in wrong:
+                    continue
+                key = known[k][0]
+                cell = nb.cells[a.answers[fn]]
+                if chk.startswith("check_answer:"):  # a wrong choice, or a known wrong value
+                    cell.source += f"\n{fn} = {key!r}  # simulated learner: a known wrong answer"
+                else:
+                    cell.source = replace_body(
+                        cell.source, fn, mistake_body(cell.source, fn, chk, key)
+                    )
+                wrong[fn] = (chk, key)
+            subs.append(Submission(f"mistake-{k:02d}", a.name, "mistake", nb, wrong))
+    subs += _special(assignments)
+    return subs
+
+
+def _uses(a: Assignment, fn: str) -> set[int]:
+    """Indices of code cells after fn's definition whose code names fn (and of the later cells
+    that name a function defined in such a cell)."""
+    names, hit = {fn}, set()
+    for i, cell in enumerate(a.source.cells):
+        if cell.cell_type != "code" or i <= a.answers[fn]:
+            continue
+        try:
+            used = {
+                n.id
+                for n in ast.walk(ast.parse(answer_source(cell.source)))
+                if isinstance(n, ast.Name)
+            }
+        except SyntaxError:
+            used = set(re.findall(r"\w+", cell.source))
+        if used & names:
+            hit.add(i)
+            names |= set(defined_functions(cell.source))
+    return hit
+
+
+def _special(assignments):
+    subs = []
+
+    def function_items(a):
+        return [
+            i
+            for i in a.items
+            if i.checks
+            and not i.checks[0][0].startswith("check_answer:")
+            and i.checks[0][1] in a.answers
+        ]
+
+    first = next(a for a in assignments if function_items(a))
+    item = function_items(first)[0]
+    fn = item.checks[0][1]
+    sol_i = first.answers[fn]
+
+    nb = _correct(first)
+    nb.cells[sol_i].source = replace_body(
+        nb.cells[sol_i].source, fn, ["return (  # simulated learner: an unclosed bracket"]
+    )
+    subs.append(Submission("syntax-error", first.name, "syntax_error", nb, {fn: "syntax"}))
+
+    nb = _correct(first)
+    del nb.cells[item.index]
+    subs.append(Submission("deleted-cell", first.name, "deleted_cell", nb, detail=item.grade_id))
+
+    nb = _correct(first)
+    moved = nb.cells.pop(item.index)
+    nb.cells.insert(sol_i, moved)  # the check now runs before its function exists
+    subs.append(Submission("reordered", first.name, "reordered", nb, {fn: "undefined"}))
+
+    # the endless loop: in a function no later cell but its own check calls (so one cell hangs)
+    la, lf = next(
+        (a, f)
+        for a in assignments
+        for f in a.answers
+        if len(_uses(a, f)) == 1 and any(f == it.checks[0][1] for it in function_items(a))
+    )
+    nb = _correct(la)
+    i = la.answers[lf]
+    nb.cells[i].source = replace_body(
+        nb.cells[i].source, lf, ["while True:  # simulated learner: never ends", "    pass"]
+    )
+    subs.append(Submission("endless", la.name, "endless", nb, {lf: "endless"}))
+
+    # tampered: an unstarted answer whose read-only check cell was rewritten to pass anyway
+    nb = copy.deepcopy(first.released)
+    chk = item.checks[0][0]
+    cell = nb.cells[item.index]
+    cell.source = f'{chk} = lambda f: print("{chk}: all cases passed ✓")\n' + cell.source
+    subs.append(
+        Submission("tampered", first.name, "tampered", nb, {fn: "unstarted"}, item.grade_id)
+    )
+    return subs
+
+
+def write_submissions(course: Path, subs: list[Submission]) -> None:
+    for s in subs:
+        folder = Path(course) / "submitted" / s.student / s.assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{s.assignment}.ipynb").write_text(_render(s.notebook), encoding="utf-8")
+
+
+def split_by_learner(subs: list[Submission], shards: int) -> list[list[Submission]]:
+    """Learners dealt to ``shards`` groups of about equal numbers of submissions (a learner's
+    submissions stay together: each group is a course folder of its own)."""
+    by_student: dict[str, list[Submission]] = {}
+    for s in subs:
+        by_student.setdefault(s.student, []).append(s)
+    groups: list[list[Submission]] = [[] for _ in range(shards)]
+    for student in sorted(by_student, key=lambda k: -len(by_student[k])):
+        min(groups, key=len).extend(by_student[student])
+    return [g for g in groups if g]
+
+
+def copy_course(course: Path, to: Path) -> Path:
+    """A copy of a built course folder (config, source, release, gradebook) without submissions."""
+    to.mkdir(parents=True, exist_ok=True)
+    shutil.copy(course / "nbgrader_config.py", to / "nbgrader_config.py")
+    shutil.copy(course / "gradebook.db", to / "gradebook.db")
+    for sub in ("source", "release"):
+        shutil.copytree(course / sub, to / sub, dirs_exist_ok=True)
+    return to
+
+
+def autograde(course: Path, subs: list[Submission], shards=1, options=()):
+    """Autograde ``subs`` with nbgrader: with ``shards`` > 1 the class is split by learner into
+    that many copies of the course folder (``<course>-shard<i>``), graded side by side by
+    separate ``nbgrader autograde`` processes. Returns the course folders and the seconds taken."""
+    import time
+
+    course = Path(course)
+    groups = split_by_learner(subs, shards)
+    folders = (
+        [course]
+        if len(groups) == 1
+        else [
+            copy_course(course, course.with_name(f"{course.name}-shard{i}"))
+            for i in range(len(groups))
+        ]
+    )
+    for folder, group in zip(folders, groups, strict=True):
+        write_submissions(folder, group)
+    t0 = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "nbgrader", "autograde", "*", "--log-level=ERROR", *options],
+            cwd=folder,
+            env=with_bin_on_path(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for folder in folders
+    ]
+    logs = [p.communicate()[0] for p in procs]
+    seconds = time.perf_counter() - t0
+    for folder, p, log in zip(folders, procs, logs, strict=True):
+        if p.returncode:
+            raise RuntimeError(f"nbgrader autograde in {folder} failed:\n{log}")
+    return folders, seconds
+
+
+def gradebook_items(course: Path) -> dict[tuple[str, str, str], dict]:
+    """Every graded item of every submission in a course's gradebook: ``(student, assignment,
+    grade_id) -> {score, max_score, cell_type, needs_manual_grade}`` (nbgrader's ``export``
+    writes per-assignment totals; the items come from its gradebook API)."""
+    from nbgrader.api import Gradebook
+
+    os.environ["PATH"] = with_bin_on_path()["PATH"]
+    out = {}
+    with Gradebook(f"sqlite:///{Path(course).resolve() / 'gradebook.db'}") as gb:
+        for assignment in gb.assignments:
+            for nb in assignment.notebooks:
+                for sub in gb.notebook_submissions(nb.name, assignment.name):
+                    for grade in sub.grades:
+                        out[(sub.student.id, assignment.name, grade.name)] = {
+                            "score": float(grade.score),
+                            "max_score": float(grade.max_score),
+                            "cell_type": grade.cell.cell_type,
+                            "needs_manual_grade": bool(grade.needs_manual_grade),
+                        }
+    return out
+
+
+def export_totals(course: Path) -> dict[tuple[str, str], float]:
+    """``nbgrader export`` (its CSV): ``(student, assignment) -> score``."""
+    import csv
+
+    nbgrader(course, "export", "--to=grades.csv", "--log-level=WARN")
+    with open(Path(course) / "grades.csv", newline="", encoding="utf-8") as f:
+        return {
+            (row["student_id"], row["assignment"]): float(row["score"]) for row in csv.DictReader(f)
+        }
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "-h" in argv or "--help" in argv:
+        print(__doc__.strip())
+        return 0
+    if "--stamp" in argv:
+        check = "--check" in argv
+        args = [a for a in argv if a not in ("--stamp", "--check")]
+        if not args:
+            print("make_class --stamp: expected notebooks or folders, got none", file=sys.stderr)
+            return 2
+        changed = stamp_files(args, check=check)
+        for p in changed:
+            print(("not stamped: " if check else "stamped: ") + str(p))
+        return 1 if check and changed else 0
+    opts = {"--solutions": "solutions", "--exercises": "exercises", "--out": "build/class"}
+    it = iter(argv)
+    for a in it:
+        if a not in opts:
+            print(f"make_class: unknown argument {a!r}; see --help", file=sys.stderr)
+            return 2
+        opts[a] = next(it, opts[a])
+    report = build(opts["--solutions"], opts["--exercises"], opts["--out"])
+    bad = {k: v for k, v in report.items() if v}
+    for name, diffs in report.items():
+        print(f"{name}: " + ("released = exercise (apart from metadata) ✓" if not diffs else ""))
+        for d in diffs:
+            print(f"    {d}")
+    print(
+        f"\n{opts['--out']}: {len(report)} assignments released by nbgrader; "
+        + (f"{len(bad)} differ from {opts['--exercises']}/" if bad else "all match exercises/")
+    )
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
