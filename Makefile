@@ -12,7 +12,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: help lab test test-fast test-oldest notebooks exercises bench lint format doctor clean
+.PHONY: help lab test test-fast test-oldest notebooks exercises class bench lint format doctor clean
 
 help:
 	@echo "make lab        set up .venv, then open JupyterLab at the first lesson"
@@ -20,6 +20,7 @@ help:
 	@echo "make test-oldest  the unit tests and notebooks with the oldest supported dependencies"
 	@echo "make notebooks  re-execute lessons and solutions in place, storing their outputs"
 	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make class      an nbgrader course in build/class/ from solutions/ (INSTRUCTORS.md)"
 	@echo "make bench      run the benchmarks, write benchmarks/RESULTS.md"
 	@echo "make lint       ruff check and format check over .py and .ipynb"
 	@echo "make doctor     check that this Python has what the course needs"
@@ -81,6 +82,15 @@ notebooks: $(VENV)/.test
 
 exercises: $(VENV)/.test
 	$(PY) -m tools.make_exercises solutions exercises
+
+# An nbgrader course folder (source/ from solutions/, release/ by nbgrader generate_assignment),
+# checked against exercises/. Run nbgrader's other commands in build/class/ (INSTRUCTORS.md).
+$(VENV)/.class: pyproject.toml | $(PY)
+	$(PIP) install -e '.[class]'
+	@touch $@
+
+class: $(VENV)/.class
+	$(PY) -m tools.make_class --solutions solutions --exercises exercises --out build/class
 
 # torch is optional: taken only from a wheel already on this machine (pip's find-links), never
 # downloaded (a CUDA build is several GB). Without it the torch columns say "not installed".
