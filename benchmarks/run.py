@@ -1,13 +1,14 @@
 """``make bench``: run the three benchmarks, print their tables, write ``benchmarks/RESULTS.md``.
 
-Usage: python -m benchmarks.run [--only bptt,course,sliders] [--threads 1,2] [--quick]
+Usage: python -m benchmarks.run [--only bptt,course,sliders,grading] [--threads 1,2] [--quick]
                                 [--output PATH | --no-write]
 
 1. BPTT speed (:mod:`benchmarks.bptt`): rnnlib against PyTorch autograd and the numpy floor.
 2. Course run time (:mod:`benchmarks.course`): every lesson and solution notebook.
 3. Slider latency (:mod:`benchmarks.sliders`): every slider of every lesson's figures.
+4. Grading a class (:mod:`benchmarks.grading`): nbgrader autograde per exercise and submission.
 
-RESULTS.md is written only after a full run (all three parts) unless ``--output`` is given.
+RESULTS.md is written only after a full run (all parts) unless ``--output`` is given.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import bptt, course, machine, sliders
+from . import bptt, course, grading, machine, sliders
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-PARTS = ("bptt", "course", "sliders")
+PARTS = ("bptt", "course", "sliders", "grading")
 
 
 def md_table(header, rows):
@@ -154,6 +155,10 @@ def main(argv=None):
     if "sliders" in parts:
         print("\n3. Slider latency", flush=True)
         out.append(section_sliders(sliders.run(log=log)))
+    if "grading" in parts:
+        print("\n4. Grading a class with nbgrader", flush=True)
+        rows, summary = grading.run(learners=2 if args.quick else 4, log=log)
+        out.append(grading.section(rows, summary, md_table))
 
     text = "\n\n".join(out) + "\n"
     print("\n" + text)

@@ -1,0 +1,368 @@
+"""A whole class, graded by nbgrader: the course folder built from the solutions (`make class`),
+a simulated class of learners made from the solutions and the checkers' mistake catalogues,
+nbgrader's own ``autograde``, ``export`` and ``generate_feedback`` on it, every item's points
+against an expected score derived from how the submission was made, and against what
+``rnnlib.progress`` says about the same notebook.
+
+The expected scores do not come from nbgrader or from a notebook run: each is derived from the
+submission's recipe. For answers made of code (correct, a catalogued mistake, a syntax error) the
+answer cells are executed here, in this process, and each item's checker is called on the
+function the learner defined: an item earns its points when the checker accepts it. The items a
+recipe breaks outright (a deleted or reordered check cell, an endless loop, an unstarted answer
+behind a rewritten test cell) earn nothing, and every other item of such a submission earns its
+points. Each submission makes a catalogued mistake only where its checker must reject it, which
+is asserted too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import html
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.utils import compute_checksum
+
+from rnnlib.progress import PASSED, classify
+from rnnlib.progress import run_notebook as progress_run
+from tools import make_class as mc
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 10  # nbgrader's cell timeout for the simulated class (the endless loop waits this long)
+pytestmark = pytest.mark.slow
+
+
+# -- expected scores, from the recipe ------------------------------------------------------------
+
+
+def _namespace(nb) -> dict:
+    """Run, here, the submission's import lines and answer cells; return its globals."""
+    ns: dict = {"__name__": "__submission__"}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or meta.get("grade"):
+            continue
+        if meta.get("solution"):
+            code = cell.source
+        else:  # only the imports of the other cells (no plots, no training runs)
+            code = "\n".join(
+                line for line in cell.source.split("\n") if re.match(r"(from \S+ )?import ", line)
+            )
+        with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(code, "<answer>", "exec"), ns)  # a SyntaxError leaves the cell undone
+    return ns
+
+
+def _accepted(check, fn, ns) -> bool:
+    if fn not in ns:
+        return False
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            mc.checker(check)(ns[fn])
+    except (AssertionError, NotImplementedError):
+        return False
+    return True
+
+
+def expected_scores(a: mc.Assignment, sub: mc.Submission) -> dict[str, float]:
+    broken = {
+        "blank": {i.grade_id for i in a.items},
+        "tampered": {i.grade_id for i in a.items},
+        "deleted_cell": {sub.detail},
+        "reordered": {i.grade_id for i in a.items if {f for _, f in i.checks} & set(sub.wrong)},
+        "endless": {i.grade_id for i in a.items if {f for _, f in i.checks} & set(sub.wrong)},
+    }
+    if sub.kind in broken:
+        return {i.grade_id: 0.0 if i.grade_id in broken[sub.kind] else i.points for i in a.items}
+    ns = _namespace(sub.notebook)
+    out = {}
+    for item in a.items:
+        ok = all(_accepted(chk, fn, ns) for chk, fn in item.checks)
+        out[item.grade_id] = item.points if ok else 0.0
+    for fn, how in sub.wrong.items():  # a catalogued mistake (or a syntax error) is never accepted
+        assert not any(_accepted(chk, fn, ns) for i in a.items for chk, f in i.checks if f == fn), (
+            f"{sub.student}/{sub.assignment}: {fn} made {how} and its checker accepted it"
+        )
+    return out
+
+
+# -- the class, graded once for the module -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = tmp_path_factory.mktemp("class") / "course"
+    report = mc.build(ROOT / "solutions", ROOT / "exercises", course)
+    assignments = mc.load_assignments(course)
+    subs = mc.simulate(assignments)
+    folders, seconds = mc.autograde(
+        course, subs, shards=2, options=[f"--Execute.timeout={TIMEOUT}"]
+    )
+    items, totals = {}, {}
+    for folder in folders:
+        items.update(mc.gradebook_items(folder))
+        totals.update(mc.export_totals(folder))
+    where = {s.student: f for f in folders for s in subs if (f / "submitted" / s.student).is_dir()}
+    print(f"\nautograded {len(subs)} submissions in {seconds:.1f} s ({len(folders)} processes)")
+    return {
+        "course": course,
+        "report": report,
+        "assignments": {a.name: a for a in assignments},
+        "subs": subs,
+        "items": items,
+        "totals": totals,
+        "folder": where,
+    }
+
+
+def _autograded(graded, sub):
+    path = graded["folder"][sub.student] / "autograded" / sub.student / sub.assignment
+    return nbformat.read(path / f"{sub.assignment}.ipynb", as_version=4)
+
+
+def test_release_matches_the_exercises(graded):
+    assert graded["report"] and all(d == [] for d in graded["report"].values()), graded["report"]
+    names = sorted(p.stem for p in (ROOT / "solutions").glob("*.ipynb"))
+    assert sorted(graded["assignments"]) == names
+
+
+def test_the_simulated_class_covers_every_recipe_and_every_catalogued_mistake(graded):
+    subs = graded["subs"]
+    assert len(subs) >= 40
+    kinds = {s.kind for s in subs}
+    assert kinds == {
+        "correct",
+        "blank",
+        "mistake",
+        "syntax_error",
+        "deleted_cell",
+        "reordered",
+        "endless",
+        "tampered",
+    }
+    made = {how for s in subs if s.kind == "mistake" for how in s.wrong.values()}
+    for a in graded["assignments"].values():
+        for item in a.items:
+            for chk, fn in item.checks:
+                assert fn in a.answers, f"{a.name}: {chk}({fn}) checks no answer cell"
+                want = {(chk, key) for key, _ in mc.catalogue(chk)}
+                assert want <= made, f"{a.name}: mistakes never made: {want - made}"
+
+
+def test_every_item_scores_what_its_recipe_says(graded):
+    wrong = []
+    n = 0
+    for sub in graded["subs"]:
+        a = graded["assignments"][sub.assignment]
+        for gid, want in expected_scores(a, sub).items():
+            got = graded["items"][(sub.student, sub.assignment, gid)]
+            n += 1
+            # nbgrader puts a graded cell that has gone from a submission before the instructor
+            flag = sub.kind == "deleted_cell" and gid == sub.detail
+            if got["score"] != want or got["needs_manual_grade"] != flag:
+                wrong.append(f"{sub.student}/{sub.assignment}/{gid}: expected {want}, got {got}")
+    assert not wrong, "\n".join(wrong)
+    assert n >= 200
+
+
+def test_written_answers_wait_for_the_instructor(graded):
+    """A markdown answer (nbgrader: manually graded) earns nothing until graded by hand; an
+    answer left as released is not put before the instructor."""
+    manual = {k: v for k, v in graded["items"].items() if v["cell_type"] == "markdown"}
+    assert manual, "no written answer in the course: this test checks nothing"
+    for key, v in manual.items():
+        assert v["score"] == 0.0, key
+        assert v["needs_manual_grade"] == (key[0] not in ("blank", "tampered")), key
+
+
+def test_export_totals_are_the_sums_of_the_items(graded):
+    totals, items = graded["totals"], graded["items"]
+    for sub in graded["subs"]:
+        key = (sub.student, sub.assignment)
+        want = sum(v["score"] for k, v in items.items() if k[:2] == key)
+        assert totals[key] == pytest.approx(want), key
+    correct = {k: v for k, v in totals.items() if k[0] == "correct"}
+    max_auto = {a.name: sum(i.points for i in a.items) for a in graded["assignments"].values()}
+    assert correct == {("correct", n): p for n, p in max_auto.items()}
+
+
+def test_a_tampered_test_cell_is_restored_and_earns_nothing(graded):
+    sub = next(s for s in graded["subs"] if s.kind == "tampered")
+    a = graded["assignments"][sub.assignment]
+    item = next(i for i in a.items if i.grade_id == sub.detail)
+    submitted = sub.notebook.cells[item.index].source
+    restored = _autograded(graded, sub).cells[item.index]
+    released = a.released.cells[item.index]
+    assert submitted != released.source and "lambda" in submitted
+    assert restored.source == released.source
+    assert compute_checksum(restored) == released.metadata.nbgrader["checksum"]
+    assert graded["items"][(sub.student, sub.assignment, item.grade_id)]["score"] == 0.0
+    # the learner's own progress command runs the notebook as submitted: fooled, by design
+    rows = classify(progress_run(_submitted(graded, sub), timeout=TIMEOUT), sub.assignment)
+    call = "; ".join(mc.check_calls(a.source.cells[item.index].source))
+    assert [r.status for r in rows if r.name == call] == [PASSED]
+
+
+def _submitted(graded, sub) -> Path:
+    return (
+        graded["folder"][sub.student]
+        / "submitted"
+        / sub.student
+        / sub.assignment
+        / (f"{sub.assignment}.ipynb")
+    )
+
+
+def _progress_points(a, rows):
+    """Points per item from progress's rows: an item earns its points when its row passed; an
+    item progress does not list (its check cell is gone) earns nothing."""
+    status = {r.name: r.status for r in rows}
+    return {
+        i.grade_id: i.points
+        if status.get("; ".join(mc.check_calls(a.source.cells[i.index].source))) == PASSED
+        else 0.0
+        for i in a.items
+    }
+
+
+def test_progress_agrees_with_nbgrader_on_every_autograded_notebook(graded):
+    """progress's verdict (its ``classify``) on the notebook nbgrader executed."""
+    wrong = []
+    for sub in graded["subs"]:
+        a = graded["assignments"][sub.assignment]
+        points = _progress_points(a, classify(_autograded(graded, sub), sub.assignment))
+        for gid, p in points.items():
+            got = graded["items"][(sub.student, sub.assignment, gid)]["score"]
+            if got != p:
+                wrong.append(f"{sub.student}/{sub.assignment}/{gid}: nbgrader {got}, progress {p}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_progress_run_on_the_submitted_notebook_agrees(graded):
+    """``python -m rnnlib.progress``'s own run, on one submission of every recipe (the tampered
+    one aside: see above), gives each item the points nbgrader gave it."""
+    seen, wrong = set(), []
+    for sub in graded["subs"]:
+        if sub.kind in seen or sub.kind == "tampered":
+            continue
+        seen.add(sub.kind)
+        a = graded["assignments"][sub.assignment]
+        rows = classify(progress_run(_submitted(graded, sub), timeout=TIMEOUT), sub.assignment)
+        for gid, p in _progress_points(a, rows).items():
+            got = graded["items"][(sub.student, sub.assignment, gid)]["score"]
+            if got != p:
+                wrong.append(f"{sub.student}/{sub.assignment}/{gid}: nbgrader {got}, progress {p}")
+    assert len(seen) == 7 and not wrong, "\n".join(wrong)
+
+
+def _text(path: Path) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", path.read_text("utf-8"))))
+
+
+def test_feedback_names_the_mistake(graded):
+    sub = next(s for s in graded["subs"] if s.kind == "mistake" and s.student == "mistake-02")
+    folder = graded["folder"][sub.student]
+    mc.nbgrader(folder, "generate_feedback", sub.assignment, f"--student={sub.student}")
+    page = folder / "feedback" / sub.student / sub.assignment / f"{sub.assignment}.html"
+    text = _text(page)
+    for fn, (chk, key) in sub.wrong.items():
+        says = dict(mc.catalogue(chk))[key]
+        assert " ".join(says.split()) in text, (fn, chk, says)
+    assert "Score:" in text or "Points:" in text or "points" in text.lower()
+
+
+def test_make_class_cli_and_stamp_on_copies(tmp_path):
+    """--stamp adds the metadata to copies of the solutions, is idempotent, and keeps points an
+    instructor set; --check reports unstamped notebooks."""
+    sols = tmp_path / "solutions"
+    shutil.copytree(ROOT / "solutions", sols)
+    run = [sys.executable, "-m", "tools.make_class"]
+    unstamped = [p for p in sorted(sols.glob("*.ipynb")) if not mc.is_stamped(nbformat.read(p, 4))]
+    check = subprocess.run([*run, "--stamp", "--check", str(sols)], cwd=ROOT, capture_output=True)
+    assert check.returncode == (1 if unstamped else 0)
+    subprocess.run([*run, "--stamp", str(sols)], cwd=ROOT, check=True, capture_output=True)
+    again = subprocess.run([*run, "--stamp", "--check", str(sols)], cwd=ROOT, capture_output=True)
+    assert again.returncode == 0, again.stdout
+    nb_path = sorted(sols.glob("*.ipynb"))[0]
+    nb = nbformat.read(nb_path, 4)
+    test_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    code_tests = [c for c in test_cells if c.cell_type == "code"]
+    assert code_tests and all(
+        c.metadata.nbgrader["locked"] and mc.check_calls(c.source) for c in code_tests
+    )
+    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert answers and all(not c.metadata.nbgrader["locked"] for c in answers)
+    code_tests[0].metadata.nbgrader["points"] = 5
+    nbformat.write(nb, nb_path)
+    subprocess.run([*run, "--stamp", str(nb_path)], cwd=ROOT, check=True, capture_output=True)
+    assert (
+        nbformat.read(nb_path, 4).cells[nb.cells.index(code_tests[0])].metadata.nbgrader["points"]
+        == 5
+    )
+    ids = [c.metadata.nbgrader["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+    assert len(ids) == len(set(ids))
+
+
+def test_stamp_rejects_a_check_inside_an_answer_cell():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\ncheck_loss(f)"
+        )
+    ]
+    with pytest.raises(ValueError, match="expected a solution cell or a check cell, got both"):
+        mc.stamp_notebook(nb)
+
+
+def test_compare_sees_a_different_stub():
+    """The release check is not vacuous: nbgrader's default stub would be reported."""
+    ex = nbformat.v4.new_notebook()
+    ex.cells = [nbformat.v4.new_code_cell("def f():\n    raise NotImplementedError()")]
+    rel = copy.deepcopy(ex)
+    rel.cells[0].source = "def f():\n    # YOUR CODE HERE\n    raise NotImplementedError()"
+    rel.cells[0].id = ex.cells[0].id
+    assert mc.compare(rel, ex) == [f"cell 0 ({ex.cells[0].id}): source differs"]
+    rel.cells[0].source = ex.cells[0].source
+    rel.cells[0].metadata["nbgrader"] = {"grade": False, "solution": True}
+    assert mc.compare(rel, ex) == []
+
+
+# -- launch for a class: Binder / repo2docker ----------------------------------------------------
+
+
+def test_repo2docker_dockerfile_installs_rnnlib_from_binder_requirements(tmp_path):
+    """``jupyter-repo2docker --no-build`` (no Docker needed) on a clone: the image is made from
+    binder/ (Python of binder/runtime.txt, pip -r binder/requirements.txt run in the repo, which
+    installs rnnlib with its lab extra), not from the test stack."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    assert (clone / "binder" / "requirements.txt").is_file(), "binder/ is not committed"
+    exe = Path(sys.executable).with_name("jupyter-repo2docker")
+    out = subprocess.run(
+        [str(exe), "--no-build", "--debug", "--user-id", "1000", "--user-name", "jovyan", "."],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=mc.with_bin_on_path(),
+    )
+    dockerfile = out.stdout + out.stderr
+    python = (clone / "binder" / "runtime.txt").read_text().strip().removeprefix("python-")
+    assert f"Building conda environment for python={python}\n" in dockerfile
+    assert "COPY --chown=1000:1000 src/ ${REPO_DIR}/" in dockerfile
+    assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in dockerfile
+    # binder/ wins over the repository's pyproject.toml: no `pip install .` of the test extras
+    assert "pip install --no-cache-dir ." not in dockerfile
+    reqs = [
+        line.split("#")[0].strip()
+        for line in (clone / "binder" / "requirements.txt").read_text().splitlines()
+    ]
+    assert [r for r in reqs if r] == ["-e .[lab]"]
+    assert 'name = "rnnlib"' in (clone / "pyproject.toml").read_text()
