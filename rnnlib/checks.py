@@ -17,17 +17,7 @@ what a checker is made of is in :mod:`rnnlib.course.checking`. ``ALL_CHECKERS`` 
 checker, lesson by lesson.
 """
 
-from .course import (
-    lesson00,
-    lesson01,
-    lesson02,
-    lesson03,
-    lesson04,
-    lesson05,
-    lesson06,
-    lesson07,
-    lesson08,
-)
+from .course import LESSONS
 from .course.lesson01 import check_loss, check_loss_grad
 from .course.lesson02 import check_output_weight_grad, check_sgd_step
 from .course.lesson03 import check_last_step_grad
@@ -37,7 +27,6 @@ from .course.lesson06 import check_clip_grad_norm, check_jacobian_product, check
 from .course.lesson07 import check_rnn_backward, check_rnn_step_backward
 from .course.lesson08 import check_readout_backward, check_softmax_cross_entropy
 
-LESSONS = (lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08)
 ALL_CHECKERS = tuple(checker for lesson in LESSONS for checker in lesson.CHECKERS)
 ALL_QUESTIONS = {q.key: q for lesson in LESSONS for q in getattr(lesson, "QUESTIONS", ())}
 

@@ -312,9 +312,7 @@ def per_step_contributions(xs, y, u, w, v):
 
     Parameters
     ----------
-    xs : array_like (T,), the inputs x_1..x_T (T ≥ 1)
-    y : float, the target of ŷ = v·o_T
-    u, w, v : float, input, recurrent and output weight
+    xs, y, u, w, v : the inputs (T,), the target and the weights, as :func:`last_step_factors`
 
     Returns
     -------

@@ -22,6 +22,7 @@ import io
 import time
 from dataclasses import dataclass
 
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
@@ -208,7 +209,14 @@ def freeze_static(fig, dynamic):
     picture of the static part and draws only the ``dynamic`` artists over it (blitting).
     So ``dynamic`` must list every artist that ``update`` changes, and nothing else may change:
     a change to a static artist (e.g. ``set_ylim``) shows only after ``invalidate()``.
-    Dynamic artists are drawn last, above the static ones: keep legends clear of them.
+
+    The picture is the one a full draw makes: in each axes, the static artists that a full draw
+    puts above a dynamic one (later in the axes' z-order: its frame, a legend, a reference line
+    drawn after the data) and that lie on the axes' data area are left out of the cached picture
+    too, and redrawn with the dynamic artists, all in the axes' own z-order. The axes' x- and
+    y-axis (ticks, tick labels) are assumed to stay off the data area (no grid lines, ticks
+    outward: matplotlib's defaults); list an axis among ``dynamic`` if it changes.
+    ``tests/test_sliders_redraw.py`` checks every lesson's figure against a full draw.
 
     The cache is (re)made at the first draw once the figure's layout is frozen (see
     :class:`Explorer`), and again whenever the canvas size or renderer changes;
@@ -235,24 +243,59 @@ def freeze_static(fig, dynamic):
             return full_draw(renderer)
         key = (id(renderer), renderer.width, renderer.height, fig.dpi)
         if cache.get("key") != key:
-            shown = [a.get_visible() for a in dynamic]
-            for a in dynamic:
+            moving = _moving_in_draw_order(fig, dynamic, renderer)
+            shown = [a.get_visible() for a in moving]
+            for a in moving:
                 a.set_visible(False)
             try:
                 full_draw(renderer)
             finally:
-                for a, vis in zip(dynamic, shown, strict=True):
+                for a, vis in zip(moving, shown, strict=True):
                     a.set_visible(vis)
-            cache.update(key=key, background=renderer.copy_from_bbox(fig.bbox))
+            cache.update(key=key, background=renderer.copy_from_bbox(fig.bbox), moving=moving)
         else:
             renderer.restore_region(cache["background"])
-        for a in dynamic:
+        for a in cache["moving"]:
             if a.get_visible():
                 a.draw(renderer)
         fig.stale = False
 
     fig.draw = draw
     return cache.clear
+
+
+def _moving_in_draw_order(fig, dynamic, renderer):
+    """The artists to draw over the cached picture, in the order a full draw draws them.
+
+    For each axes holding dynamic artists: its children sorted by z-order as ``Axes.draw``
+    sorts them (a stable sort), from the first dynamic one on; of the static ones among them,
+    those that touch the axes' data area (not its x- or y-axis: see :func:`freeze_static`).
+    Dynamic artists outside any axes (figure texts) come last, in the order given."""
+    ids = {id(a) for a in dynamic}
+    out, seen = [], set()
+    for ax in fig.axes:
+        if not any(a.axes is ax for a in dynamic):
+            continue
+        children = [a for a in ax.get_children() if a is not ax.patch]
+        order = sorted(children, key=lambda a: a.get_zorder())
+        first = next((i for i, a in enumerate(order) if id(a) in ids), len(order))
+        for a in order[first:]:
+            if id(a) in ids or (
+                a.get_visible() and not isinstance(a, Axis) and _touches(a, ax, renderer)
+            ):
+                out.append(a)
+                seen.add(id(a))
+    out += [a for a in dynamic if id(a) not in seen]
+    return out
+
+
+def _touches(artist, ax, renderer):
+    """Whether ``artist`` is drawn on the data area of ``ax`` (where clipped artists go)."""
+    try:
+        box = artist.get_window_extent(renderer)
+    except Exception:  # an artist without an extent: assume it may overlap
+        return True
+    return box.width >= 0 and box.height >= 0 and ax.bbox.overlaps(box)
 
 
 class Frozen:
