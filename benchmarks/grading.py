@@ -30,9 +30,9 @@ def run(learners=4, log=print):
         assignments = mc.load_assignments(course)
         subs = []
         for a in assignments:
-            correct = next(s for s in mc.simulate([a]) if s.kind == "correct")
+            correct = mc.correct_notebook(a)
             for i in range(learners):
-                s = mc.Submission(f"learner-{i + 1:03d}", a.name, "correct", correct.notebook)
+                s = mc.Submission(f"learner-{i + 1:03d}", a.name, "correct", correct)
                 subs.append(s)
         clean = mc.copy_course(course, Path(tmp) / "pristine")
         mc.write_submissions(course, subs)

@@ -364,5 +364,5 @@ def test_repo2docker_dockerfile_installs_rnnlib_from_binder_requirements(tmp_pat
         line.split("#")[0].strip()
         for line in (clone / "binder" / "requirements.txt").read_text().splitlines()
     ]
-    assert [r for r in reqs if r] == ["-e .[lab]"]
+    assert [r for r in reqs if r] == ["-e .[lab]", "nbgitpuller>=1.2"]
     assert 'name = "rnnlib"' in (clone / "pyproject.toml").read_text()

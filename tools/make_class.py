@@ -398,7 +398,7 @@ def catalogue(name) -> list[tuple[object, str]]:
     return [(m.key, m.says) for m in chk.mistakes]
 
 
-def _correct(a: Assignment):
+def correct_notebook(a: Assignment):
     """The release with every solution cell filled in as a learner would (markers removed)."""
     nb = copy.deepcopy(a.released)
     by_id = {c.get("id"): c for c in a.source.cells}
@@ -457,12 +457,12 @@ def simulate(assignments: list[Assignment]) -> list[Submission]:
     tampered (rewritten) test cell."""
     subs = []
     for a in assignments:
-        subs.append(Submission("correct", a.name, "correct", _correct(a)))
+        subs.append(Submission("correct", a.name, "correct", correct_notebook(a)))
         subs.append(Submission("blank", a.name, "blank", copy.deepcopy(a.released)))
         checked = [(chk, fn) for item in a.items for chk, fn in item.checks if fn in a.answers]
         depth = max((len(catalogue(chk)) for chk, _ in checked), default=0)
         for k in range(depth):
-            nb, wrong = _correct(a), {}
+            nb, wrong = correct_notebook(a), {}
             for chk, fn in checked:
                 known = catalogue(chk)
                 if k >= len(known) or fn in wrong:
@@ -519,34 +519,20 @@ def _special(assignments):
     fn = item.checks[0][1]
     sol_i = first.answers[fn]
 
-    nb = _correct(first)
+    nb = correct_notebook(first)
     nb.cells[sol_i].source = replace_body(
         nb.cells[sol_i].source, fn, ["return (  # simulated learner: an unclosed bracket"]
     )
     subs.append(Submission("syntax-error", first.name, "syntax_error", nb, {fn: "syntax"}))
 
-    nb = _correct(first)
+    nb = correct_notebook(first)
     del nb.cells[item.index]
     subs.append(Submission("deleted-cell", first.name, "deleted_cell", nb, detail=item.grade_id))
 
-    nb = _correct(first)
+    nb = correct_notebook(first)
     moved = nb.cells.pop(item.index)
     nb.cells.insert(sol_i, moved)  # the check now runs before its function exists
     subs.append(Submission("reordered", first.name, "reordered", nb, {fn: "undefined"}))
-
-    # the endless loop: in a function no later cell but its own check calls (so one cell hangs)
-    la, lf = next(
-        (a, f)
-        for a in assignments
-        for f in a.answers
-        if len(_uses(a, f)) == 1 and any(f == it.checks[0][1] for it in function_items(a))
-    )
-    nb = _correct(la)
-    i = la.answers[lf]
-    nb.cells[i].source = replace_body(
-        nb.cells[i].source, lf, ["while True:  # simulated learner: never ends", "    pass"]
-    )
-    subs.append(Submission("endless", la.name, "endless", nb, {lf: "endless"}))
 
     # tampered: an unstarted answer whose read-only check cell was rewritten to pass anyway
     nb = copy.deepcopy(first.released)
@@ -556,6 +542,25 @@ def _special(assignments):
     subs.append(
         Submission("tampered", first.name, "tampered", nb, {fn: "unstarted"}, item.grade_id)
     )
+    # the endless loop: in a function no later cell but its own check calls (so one cell hangs)
+    la, lf = next(
+        (
+            (a, f)
+            for a in assignments
+            for f in a.answers
+            if len(_uses(a, f)) == 1 and any(f == it.checks[0][1] for it in function_items(a))
+        ),
+        (None, None),
+    )
+    if la is None:  # no answer that only its own check calls: no endless-loop submission
+        return subs
+    nb = correct_notebook(la)
+    i = la.answers[lf]
+    nb.cells[i].source = replace_body(
+        nb.cells[i].source, lf, ["while True:  # simulated learner: never ends", "    pass"]
+    )
+    subs.append(Submission("endless", la.name, "endless", nb, {lf: "endless"}))
+
     return subs
 
 
