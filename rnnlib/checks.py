@@ -23,8 +23,8 @@ from .course.lesson02 import check_output_weight_grad, check_sgd_step
 from .course.lesson03 import check_last_step_grad
 from .course.lesson04 import check_scalar_bptt
 from .course.lesson05 import check_train_epoch, check_train_loop
-from .course.lesson06 import check_clip_grad_norm, check_jacobian_product, check_truncated_bptt
-from .course.lesson07 import check_rnn_backward, check_rnn_step_backward
+from .course.lesson06 import check_rnn_backward, check_rnn_step_backward
+from .course.lesson07 import check_clip_grad_norm, check_jacobian_product, check_truncated_bptt
 from .course.lesson08 import check_readout_backward, check_softmax_cross_entropy
 
 ALL_CHECKERS = tuple(checker for lesson in LESSONS for checker in lesson.CHECKERS)

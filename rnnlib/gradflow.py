@@ -1,4 +1,4 @@
-"""How gradients travel back through time (lesson 06): vanishing, exploding and truncated.
+"""How gradients travel back through time (lesson 07): vanishing, exploding and truncated.
 
 Scalar model (:mod:`rnnlib.scalar`). The gradient reaching o_s from o_T is a product of one
 factor per step::
@@ -105,7 +105,7 @@ def scaled_orthogonal(H, scale, seed=0):
 
 
 def long_sequence_problem(scale, H=8, T=20, input_scale=0.05, seed=0):
-    """The matrix RNN of lesson 06: one sequence (N = 1) of T steps, D = 1 input, H hidden units.
+    """The matrix RNN of lesson 07: one sequence (N = 1) of T steps, D = 1 input, H hidden units.
 
     ``Wh = scaled_orthogonal(H, scale)`` (every singular value = ``scale``), ``Wx`` Gaussian
     times ``input_scale`` (small inputs keep tanh unsaturated at first), ``b = 0``, ``h0 = 0``.

@@ -1,4 +1,4 @@
-"""The vectorised RNN over a batch (lesson 07): one step forward and back, then a whole sequence.
+"""The vectorised RNN over a batch (lesson 06): one step forward and back, then a whole sequence.
 
 Model, for a batch of N sequences of length T with D inputs and H hidden units::
 
@@ -194,7 +194,7 @@ def rnn_backward_truncated(dh, cache, k):
     one. For ``k ≥ T`` this is exactly :func:`rnn_backward`. Cost O(T·k) steps.
 
     (The other common definition, splitting the sequence into windows of length k and not
-    backpropagating across window boundaries, is what chunked training does; lesson 06 discusses
+    backpropagating across window boundaries, is what chunked training does; lesson 07 discusses
     both.)
 
     Parameters

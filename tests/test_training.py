@@ -157,7 +157,7 @@ def test_clipping_bounds_every_step(kind):
 
 
 def test_clipping_rescues_the_exploding_run():
-    """The lesson 06 run: without clipping it diverges, with either clipping it trains."""
+    """The lesson 07 run: without clipping it diverges, with either clipping it trains."""
     xs, ys = decaying_sum_task(12, 10, seed=1)
     args = (xs, ys, 0.01, 1.6, 1.0)
     assert train_scalar(*args, lr=2.5, epochs=60).diverged

@@ -196,7 +196,7 @@ CHECKERS = (check_scalar_bptt,)
 #
 # The left panel shows the contributions and their sum; the right panel shows |do_T/do_t|, the size
 # of that product: below 1 the early copies hear less and less of the loss (vanishing), above 1
-# more and more (exploding). That is lesson 06's subject; here it is a first glimpse.
+# more and more (exploding). That is lesson 07's subject; here it is a first glimpse.
 
 _LIMITS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 

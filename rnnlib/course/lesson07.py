@@ -1,496 +1,532 @@
-"""Lesson 07: vectorised BPTT (notebooks/07_vectorised_bptt.ipynb).
+"""Lesson 07: vanishing and exploding gradients
+(notebooks/07_vanishing_and_exploding_gradients.ipynb).
 
 Checkers of exercise 07, each with its cases and its catalogue of known mistakes:
 
-- ``check_rnn_step_backward``: ``rnn_step_backward(dh_next, x, h_prev, h_next, Wx, Wh)`` →
-  (dx, dh_prev, dWx, dWh, db) for one step ``h_next = tanh(x Wx + h_prev Wh + b)``;
-- ``check_rnn_backward``: ``rnn_backward(dh, x, h0, h, Wx, Wh)`` → (dx, dh0, dWx, dWh, db) over
-  the whole sequence.
+- ``check_clip_grad_norm``: ``clip_grad_norm(grads, max_norm)`` → the list of clipped arrays
+  (inputs unchanged);
+- ``check_jacobian_product``: ``jacobian_product(hs, Wh)`` → ∂h_T/∂h_0, shape (H, H);
+- ``check_truncated_bptt``: ``truncated_bptt(xs, ys, u, w, v, k)`` → (dL/du, dL/dw, dL/dv) with
+  sliding windows of k steps.
 
-References come from :mod:`rnnlib.rnn` (itself tested against finite differences). Cases cover a
-batch of one and more, one time step and more, and D ≠ H, so that a transposed product shows up
-as a wrong shape or a wrong number. The mistakes are the backward loops below with one switch
-changed, so the catalogue is executable.
+References come from :mod:`rnnlib.optim` and :mod:`rnnlib.gradflow`; the mistakes are small
+formulas, or the loops below with one switch changed, so the catalogue is executable.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache, partial
+from functools import partial
 
 import numpy as np
 
-from .. import rnn
+from .. import scalar
+from ..gradflow import (
+    gradient_norms_by_distance,
+    jacobian_products,
+    long_sequence_problem,
+    scalar_bptt_truncated,
+    truncation_curve,
+)
+from ..optim import clip_grad_norm
 from ..rnn import rnn_forward
 from .checking import Case, Checker, Mistake
 
 __all__ = [
     "CHECKERS",
-    "check_rnn_step_backward",
-    "check_rnn_backward",
+    "check_clip_grad_norm",
+    "check_jacobian_product",
+    "check_truncated_bptt",
     "FIGURES",
-    "hidden_trajectories",
-    "trajectory_weights",
+    "gradients_explorer",
 ]
 
 
-def _weights(rng, D, H, scale=0.9):
-    Wx = rng.normal(size=(D, H)) * scale / np.sqrt(D)
-    return Wx, rng.normal(size=(H, H)) * scale / np.sqrt(H)
+# -- clipping by global norm -----------------------------------------------------------------------
 
 
-# -- one step backward -----------------------------------------------------------------------------
+def clip_grad_norm_cases():
+    rng = np.random.default_rng(606)
+
+    def grads(scale, shapes):
+        return [rng.normal(size=s) * scale for s in shapes]
+
+    three = [(3, 4), (4, 4), (4,)]  # dWx, dWh, db with D = 3, H = 4
+    raw = [
+        (
+            "three gradients (3, 4), (4, 4), (4,), global norm over the limit",
+            grads(0.8, three),
+            2.5,
+        ),
+        ("three gradients, global norm under the limit", grads(0.1, three), 2.5),
+        ("one gradient of shape (5,), over the limit", grads(1.0, [(5,)]), 0.5),
+        (
+            "two gradients of very different sizes, over the limit",
+            [rng.normal(size=(2, 3)) * 4.0, rng.normal(size=(3,)) * 0.05],
+            1.5,
+        ),
+        (
+            "two gradients, each under the limit but together over it",
+            [np.array([0.9, -0.6, 0.3]), np.array([[0.5, -0.8], [0.7, 0.2]])],
+            1.2,
+        ),
+    ]
+    return [
+        Case(label, {"grads": g, "max_norm": m}, clip_grad_norm(g, m)[0]) for label, g, m in raw
+    ]
 
 
-def rnn_step_backward_cases():
-    rng = np.random.default_rng(707)
-    cases = []
-    for N, D, H in ((2, 3, 4), (1, 2, 3), (4, 5, 2), (3, 1, 3)):
-        x, h_prev = rng.normal(size=(N, D)), rng.normal(size=(N, H)) * 0.7
-        Wx, Wh = _weights(rng, D, H)
-        b = rng.normal(size=H) * 0.1
-        h_next, cache = rnn.rnn_step_forward(x, h_prev, Wx, Wh, b)
-        dh_next = rng.normal(size=(N, H))
-        args = {"dh_next": dh_next, "x": x, "h_prev": h_prev, "h_next": h_next, "Wx": Wx, "Wh": Wh}
-        label = f"N = {N}, D = {D}, H = {H}" + (" (a batch of one)" if N == 1 else "")
-        cases.append(Case(label, args, rnn.rnn_step_backward(dh_next, cache)))
-    return cases
+def _norm(g):
+    return float(np.sqrt(np.sum(np.square(g))))
 
 
-def step_backward(
-    dh_next,
-    x,
-    h_prev,
-    h_next,
-    Wx,
-    Wh,
-    *,
-    slope="1 - h_next^2",
-    wh_t=True,
-    dWh_state="prev",
-    dWh_transposed=False,
-    dWx_transposed=False,
-    db="sum",
-    per_example=False,
-    sign=1.0,
-):
-    """One step back, (dx, dh_prev, dWx, dWh, db); each switch away from its default is one
-    catalogued mistake."""
-    tanh_prime = {
-        "1 - h_next^2": lambda: 1.0 - h_next**2,
-        "1": lambda: 1.0,
-        "1 - h_next": lambda: 1.0 - h_next,
-        "1 - h_prev^2": lambda: 1.0 - h_prev**2,
-        "1 - tanh(h_next)^2": lambda: 1.0 - np.tanh(h_next) ** 2,
-    }[slope]()
-    da = dh_next * tanh_prime
-    dWx = x.T @ da
-    state = h_prev if dWh_state == "prev" else h_next
-    dWh = da.T @ state if dWh_transposed else state.T @ da
-    if per_example:
-        dWx, dWh = dWx / len(x), dWh / len(x)
-    db_ = {"sum": da.sum(axis=0), "mean": da.mean(axis=0), "none": da}[db]
-    grads = da @ Wx.T, da @ (Wh.T if wh_t else Wh), (dWx.T if dWx_transposed else dWx), dWh, db_
-    return tuple(sign * g for g in grads)
+def _clip(grads, max_norm, *, norm="global", when="over", ratio="limit/norm"):
+    """Rescale the gradients, with switches for the mistakes: ``norm`` "global" | "sum of norms"
+    | "no sqrt" | "per array"; ``when`` "over" the limit or "always"; ``ratio`` of the factor."""
+    if norm == "per array":
+        return [_clip([g], max_norm)[0] for g in grads]
+    total = {
+        "global": lambda: np.sqrt(sum(_norm(g) ** 2 for g in grads)),
+        "sum of norms": lambda: sum(_norm(g) for g in grads),
+        "no sqrt": lambda: sum(_norm(g) ** 2 for g in grads),
+    }[norm]()
+    factor = max_norm / total if ratio == "limit/norm" else total / max_norm
+    scale = factor if (when == "always" or total > max_norm) else 1.0
+    return [np.asarray(g, dtype=float) * scale for g in grads]
 
 
-_DA = "da = dh_next * (1 − h_next²)"
-
-check_rnn_step_backward = Checker(
-    "check_rnn_step_backward",
-    "rnn_step_backward(dh_next, x, h_prev, h_next, Wx, Wh)",
-    rnn_step_backward_cases,
-    items=("dx", "dh_prev", "dWx", "dWh", "db"),
-    doc="(dx, dh_prev, dWx, dWh, db); x (N, D), h_prev, h_next and dh_next (N, H), Wx (D, H), "
-    "Wh (H, H). For one step ``h_next = tanh(x Wx + h_prev Wh + b)``, with "
-    "``da = dh_next * (1 − h_next²)``: ``dx = da Wx^T``, ``dh_prev = da Wh^T``, "
-    "``dWx = x^T da``, ``dWh = h_prev^T da``, ``db = Σ_n da``. Cases: N = 1 to 4, D ≠ H.",
+check_clip_grad_norm = Checker(
+    "check_clip_grad_norm",
+    "clip_grad_norm(grads, max_norm)",
+    clip_grad_norm_cases,
+    items="clipped[{i}]",
+    doc="the list of clipped arrays (inputs unchanged); grads a list of ndarrays. If the global "
+    "norm ``sqrt(Σ_k ‖g_k‖²)`` exceeds ``max_norm``, every gradient is multiplied by "
+    "``max_norm / global norm``; otherwise they are returned unchanged.",
     mistakes=(
         Mistake(
-            "step_missing_tanh_prime", partial(step_backward, slope="1"), f"missing tanh′: {_DA}"
+            "clip_elementwise",
+            lambda grads, max_norm: [np.clip(g, -max_norm, max_norm) for g in grads],
+            "elementwise clipping (each entry to ±max_norm) instead of rescaling every "
+            "gradient by max_norm / (global norm)",
         ),
         Mistake(
-            "step_one_minus_h",
-            partial(step_backward, slope="1 - h_next"),
-            f"(1 − h_next) where (1 − h_next²) belongs: {_DA}",
+            "clip_per_array",
+            partial(_clip, norm="per array"),
+            "per-array norms: each gradient was rescaled by its own norm; use the global norm "
+            "sqrt(Σ_k ‖g_k‖²) of all of them together",
         ),
         Mistake(
-            "step_tanh_prime_of_h_prev",
-            partial(step_backward, slope="1 - h_prev^2"),
-            f"tanh′ of the wrong state: (1 − h_prev²) where (1 − h_next²) belongs; {_DA}",
+            "clip_always_rescaled",
+            partial(_clip, when="always"),
+            "rescaling when already under the limit: leave the gradients unchanged when the "
+            "global norm is ≤ max_norm",
         ),
         Mistake(
-            "step_tanh_twice",
-            partial(step_backward, slope="1 - tanh(h_next)^2"),
-            f"you applied tanh to h_next again; h_next is already tanh(a): {_DA}",
+            "clip_not_at_all",
+            lambda grads, max_norm: [np.asarray(g, dtype=float) for g in grads],
+            "nothing was clipped: when the global norm exceeds max_norm, multiply every "
+            "gradient by max_norm / (global norm)",
         ),
         Mistake(
-            "step_wh_not_transposed",
-            partial(step_backward, wh_t=False),
-            "dh_prev = da Wh^T: Wh must be transposed",
+            "clip_inverted_ratio",
+            partial(_clip, ratio="norm/limit"),
+            "inverted ratio: the factor is max_norm / (global norm), not its inverse",
         ),
         Mistake(
-            "step_h_next_in_dWh",
-            partial(step_backward, dWh_state="next"),
-            "h_next where h_prev belongs: dWh = h_prev^T da",
+            "clip_sum_of_norms",
+            partial(_clip, norm="sum of norms"),
+            "the global norm is sqrt(Σ_k ‖g_k‖²), not the sum of the norms Σ_k ‖g_k‖",
         ),
         Mistake(
-            "step_dWh_transposed",
-            partial(step_backward, dWh_transposed=True),
-            "dWh is transposed: dWh = h_prev^T da, not da^T h_prev",
+            "clip_no_sqrt",
+            partial(_clip, norm="no sqrt"),
+            "missing square root: the global norm is sqrt(Σ_k ‖g_k‖²), not Σ_k ‖g_k‖²",
         ),
         Mistake(
-            "step_dWx_transposed",
-            partial(step_backward, dWx_transposed=True),
-            "dWx is transposed: dWx = x^T da has the shape (D, H) of Wx",
-        ),
-        Mistake(
-            "step_db_averaged",
-            partial(step_backward, db="mean"),
-            "db averaged over the batch instead of summed: db = Σ_n da[n]",
-        ),
-        Mistake(
-            "step_db_not_summed",
-            partial(step_backward, db="none"),
-            "db not summed over the batch: db = Σ_n da[n] has shape (H,)",
-        ),
-        Mistake(
-            "step_weights_averaged",
-            partial(step_backward, per_example=True),
-            "weight gradients divided by the batch size: dWx = x^T da and dWh = h_prev^T da "
-            "are sums over the batch",
-        ),
-        Mistake(
-            "step_wrong_sign",
-            partial(step_backward, sign=-1.0),
-            "wrong sign: every gradient has the opposite sign",
+            "clip_returned_total_too",
+            lambda grads, max_norm: tuple(clip_grad_norm(grads, max_norm)),
+            "you returned (clipped, total_norm) as rnnlib.clip_grad_norm does; this exercise "
+            "returns only the list of clipped arrays",
         ),
     ),
 )
 
 
-# -- backpropagation through time over a sequence --------------------------------------------------
+# -- the product of Jacobians ∂h_T/∂h_0 ------------------------------------------------------------
 
 
-def rnn_backward_cases():
-    rng = np.random.default_rng(708)
+def jacobian_product_cases():
+    rng = np.random.default_rng(8)
     cases = []
-    for N, T, D, H in ((2, 3, 3, 4), (1, 1, 2, 3), (3, 5, 2, 3), (1, 4, 4, 2)):
-        x, h0 = rng.normal(size=(N, T, D)), rng.normal(size=(N, H)) * 0.5
-        Wx, Wh = _weights(rng, D, H)
-        b = rng.normal(size=H) * 0.1
-        h, cache = rnn.rnn_forward(x, h0, Wx, Wh, b)
-        h = h.copy()
-        dh = rng.normal(size=(N, T, H))
-        args = {"dh": dh, "x": x, "h0": h0, "h": h, "Wx": Wx, "Wh": Wh}
-        notes = [s for c, s in ((N == 1, "a batch of one"), (T == 1, "one time step")) if c]
-        label = f"N = {N}, T = {T}, D = {D}, H = {H}" + (f" ({', '.join(notes)})" if notes else "")
-        cases.append(Case(label, args, rnn.rnn_backward(dh, cache)))
+    for label, T, H in (
+        ("T = 3, H = 3", 3, 3),
+        ("T = 1, H = 2 (one step)", 1, 2),
+        ("T = 5, H = 4", 5, 4),
+        ("T = 0 (no step: the identity)", 0, 2),
+    ):
+        Wh = rng.normal(size=(H, H)) * 0.9 / np.sqrt(H)
+        x = rng.normal(size=(1, max(T, 1), 2))
+        Wx = rng.normal(size=(2, H))
+        h, cache = rnn_forward(x, rng.normal(size=(1, H)) * 0.5, Wx, Wh, rng.normal(size=H) * 0.2)
+        hs = cache.hs[: T + 1, 0].copy()
+        cases.append(Case(label, {"hs": hs, "Wh": Wh}, jacobian_products(hs, Wh)[-1]))
     return cases
 
 
-def sequence_backward(
-    dh,
-    x,
-    h0,
-    h,
-    Wx,
+def jacobian_product(
+    hs,
     Wh,
     *,
-    slope="1 - h_t^2",
-    carry=True,
-    upstream="all",
-    overwrite=None,
-    wh_t=True,
-    dWh_state="prev",
-    db="sum",
-    dh0="carry",
-    dWx_transposed=False,
-    sign=1.0,
+    later_left=True,
+    diag_left=True,
+    state_after=True,
+    slope="1-h2",
+    transpose_wh=True,
+    elementwise=False,
+    transpose_result=False,
 ):
-    """BPTT over the sequence, (dx, dh0, dWx, dWh, db); each switch away from its default is one
+    """J_T ⋯ J_1 with J_t = diag(1 − h_t²) Wh^T; each switch away from its default is one
     catalogued mistake."""
-    N, T, H = dh.shape
-    hs = [h0] + [h[:, t] for t in range(T)]
-    dx = np.zeros(x.shape)
-    per_step = {}
-    g_back = np.zeros((N, H))
-    da = None
-    for t in range(T, 0, -1):
-        up = dh[:, t - 1] if (upstream == "all" or t == T) else 0.0
-        g = up + (g_back if carry else 0.0)
-        ht, hp = hs[t], hs[t - 1]
-        tp = {"1 - h_t^2": 1.0 - ht**2, "1": 1.0, "1 - h_t": 1.0 - ht, "1 - h_(t-1)^2": 1.0 - hp**2}
-        da = g * tp[slope]
-        dx[:, t - 1] = da @ Wx.T
-        state = hp if dWh_state == "prev" else ht
-        per_step[t] = (x[:, t - 1].T @ da, state.T @ da, da.sum(axis=0))
-        g_back = da @ (Wh.T if wh_t else Wh)
-    if overwrite is None:
-        dWx, dWh, db_ = (sum(p[k] for p in per_step.values()) for k in range(3))
-    else:  # only one step's contribution survives: t = 1 (backward loop) or t = T (forward)
-        dWx, dWh, db_ = per_step[1 if overwrite == "last_visited" else T]
-    if db == "mean":
-        db_ = db_ / (N * T)
-    dh0_ = {"carry": g_back, "zero": np.zeros((N, H)), "da": da}[dh0]
-    grads = dx, dh0_, (dWx.T if dWx_transposed else dWx), dWh, db_
-    return tuple(sign * g for g in grads)
+    H = Wh.shape[0]
+    out = np.eye(H)
+    T = hs.shape[0] - 1
+    for t in range(1, T + 1):
+        h = hs[t] if state_after else hs[t - 1]
+        d = {"1-h2": 1.0 - h**2, "1-h": 1.0 - h, "none": np.ones(H)}[slope]
+        W = Wh.T if transpose_wh else Wh
+        J = d[:, None] * W if diag_left else W * d[None, :]
+        if elementwise:
+            out = J * out if later_left else out * J
+        else:
+            out = J @ out if later_left else out @ J
+    return out.T if transpose_result else out
 
 
-_OVERWRITTEN = (
-    "weight gradients overwritten instead of summed: dWx, dWh and db add up the "
-    "contributions of every time step (use +=)"
-)
-
-check_rnn_backward = Checker(
-    "check_rnn_backward",
-    "rnn_backward(dh, x, h0, h, Wx, Wh)",
-    rnn_backward_cases,
-    items=("dx", "dh0", "dWx", "dWh", "db"),
-    doc="(dx, dh0, dWx, dWh, db); x (N, T, D), h0 (N, H), Wx (D, H), Wh (H, H). ``h`` (N, T, H) "
-    "holds h_1..h_T from the forward pass and ``dh`` (N, T, H) the upstream gradient of each; "
-    "the answer is the gradient of ``Σ_t <dh_t, h_t>``. Cases: N = 1 to 3, T = 1 to 5, D ≠ H.",
+check_jacobian_product = Checker(
+    "check_jacobian_product",
+    "jacobian_product(hs, Wh)",
+    jacobian_product_cases,
+    doc="∂h_T/∂h_0 (H, H), h_t = tanh(x_t Wx + h_(t−1) Wh + b). ``hs`` (T + 1, H) holds "
+    "h_0..h_T of one sequence; the answer is J_T J_(T−1) ⋯ J_1 with J_t = diag(1 − h_t²) Wh^T, "
+    "so that entry [j, i] is ∂h_T[j]/∂h_0[i].",
     mistakes=(
         Mistake(
-            "bptt_not_carried_back",
-            partial(sequence_backward, carry=False),
-            "gradient not carried back through time: at step t add da_(t+1) Wh^T to dh_t",
+            "transposed_result",
+            partial(jacobian_product, transpose_result=True),
+            "you returned the transpose: row j must hold the derivatives of h_T[j]",
         ),
         Mistake(
-            "bptt_earlier_upstream_dropped",
-            partial(sequence_backward, upstream="last"),
-            "upstream gradients of earlier steps dropped: every h_t receives its own dh_t, "
-            "plus what comes back from step t + 1",
+            "diag_on_the_right",
+            partial(jacobian_product, diag_left=False),
+            "diag(1 − h_t²) belongs on the LEFT of Wh^T: "
+            "∂h_t[j]/∂h_(t−1)[i] = (1 − h_t[j]²)·Wh[i, j]",
         ),
         Mistake(
-            "bptt_weights_overwritten",
-            partial(sequence_backward, overwrite="last_visited"),
-            _OVERWRITTEN,
+            "earliest_on_the_left",
+            partial(jacobian_product, later_left=False),
+            "wrong order: the latest Jacobian stands on the left, J_T ⋯ J_2 J_1",
         ),
         Mistake(
-            "bptt_weights_overwritten_forward",
-            partial(sequence_backward, overwrite="first_visited"),
-            _OVERWRITTEN,
+            "state_before_the_step",
+            partial(jacobian_product, state_after=False),
+            "tanh′ of step t is 1 − h_t² (the state AFTER the step), not 1 − h_(t−1)²",
         ),
         Mistake(
-            "bptt_dh0_dropped",
-            partial(sequence_backward, dh0="zero"),
-            "dh0 dropped: dh0 = da_1 Wh^T, the gradient carried out of the first step",
+            "no_tanh_prime",
+            partial(jacobian_product, slope="none"),
+            "the tanh′ factor diag(1 − h_t²) is missing",
         ),
         Mistake(
-            "bptt_dh0_missing_wh",
-            partial(sequence_backward, dh0="da"),
-            "dh0 is missing its last factor: dh0 = da_1 Wh^T, not da_1",
+            "one_minus_h", partial(jacobian_product, slope="1-h"), "tanh′ is 1 − h², not 1 − h"
         ),
         Mistake(
-            "bptt_missing_tanh_prime",
-            partial(sequence_backward, slope="1"),
-            "missing tanh′: da_t = (dh_t + da_(t+1) Wh^T) * (1 − h_t²)",
+            "wh_not_transposed",
+            partial(jacobian_product, transpose_wh=False),
+            "Wh must be transposed: ∂a_t[j]/∂h_(t−1)[i] = Wh[i, j], so J_t = diag(1 − h_t²) Wh^T",
         ),
         Mistake(
-            "bptt_one_minus_h",
-            partial(sequence_backward, slope="1 - h_t"),
-            "(1 − h_t) where (1 − h_t²) belongs: tanh′ = 1 − tanh²",
-        ),
-        Mistake(
-            "bptt_tanh_prime_of_h_prev",
-            partial(sequence_backward, slope="1 - h_(t-1)^2"),
-            "tanh′ at the wrong step: (1 − h_(t−1)²) where (1 − h_t²) belongs",
-        ),
-        Mistake(
-            "bptt_h_t_in_dWh",
-            partial(sequence_backward, dWh_state="next"),
-            "h_t where h_(t−1) belongs: dWh = Σ_t h_(t−1)^T da_t",
-        ),
-        Mistake(
-            "bptt_wh_not_transposed",
-            partial(sequence_backward, wh_t=False),
-            "Wh must be transposed when carrying back: da_(t+1) Wh^T",
-        ),
-        Mistake(
-            "bptt_db_averaged",
-            partial(sequence_backward, db="mean"),
-            "db averaged instead of summed: db = Σ_t Σ_n da_t",
-        ),
-        Mistake(
-            "bptt_dWx_transposed",
-            partial(sequence_backward, dWx_transposed=True),
-            "dWx is transposed: dWx = Σ_t x_t^T da_t has the shape (D, H) of Wx",
-        ),
-        Mistake(
-            "bptt_wrong_sign",
-            partial(sequence_backward, sign=-1.0),
-            "wrong sign: every gradient has the opposite sign",
+            "elementwise_product",
+            partial(jacobian_product, elementwise=True),
+            "you multiplied elementwise (*); the chain rule needs matrix products (@)",
         ),
     ),
 )
 
-CHECKERS = (check_rnn_step_backward, check_rnn_backward)
+
+# -- truncated BPTT (scalar model, a target at every step) -----------------------------------------
+
+
+def truncated_bptt_cases():
+    rng = np.random.default_rng(7)
+    cases = []
+    for label, T, k, (u, w, v) in (
+        ("T = 6, k = 2", 6, 2, (0.8, 0.9, 1.3)),
+        ("T = 7, k = 3", 7, 3, (-0.6, 1.1, 0.9)),
+        ("T = 5, k = 1 (no gradient passes between steps)", 5, 1, (0.7, -0.8, 1.1)),
+        ("T = 4, k = 4 = T (the full gradient)", 4, 4, (0.5, 0.7, -1.2)),
+        ("T = 3, k = 5 > T (the full gradient)", 3, 5, (1.0, 0.5, 0.8)),
+    ):
+        xs = rng.uniform(-1, 1, size=T)
+        ys = rng.uniform(-1, 1, size=T)
+        args = {"xs": xs, "ys": ys, "u": u, "w": w, "v": v, "k": k}
+        cases.append(Case(label, args, scalar_bptt_truncated(**args)))
+    return cases
+
+
+def sliding(k):
+    """The steps s that the error of step t reaches in truncated BPTT: t, t−1, …, t−k+1."""
+    return lambda t, T: range(max(t - k + 1, 1), t + 1)
+
+
+def truncated(
+    xs, ys, u, w, v, reach, *, tanh_prime=True, prev_state=True, errors="all", dv_steps=None
+):
+    """Scalar truncated BPTT written out pair by pair: the error of step t reaches the steps s
+    in ``reach(t, T)`` (1-based). Switches give the catalogued mistakes."""
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    fwd = scalar.forward(xs, u, w, v)
+    o, T = fwd.o, xs.size
+    err = v * o[1:] - ys
+    du = dw = 0.0
+    for t in range(1, T + 1):
+        if errors == "last" and t < T:
+            continue
+        d = err[t - 1] * v  # dL_t/do_t
+        for s in range(t, 0, -1):
+            slope = (1.0 - o[s] ** 2) if tanh_prime else 1.0
+            if s in reach(t, T):
+                du += d * slope * xs[s - 1]
+                dw += d * slope * (o[s - 1] if prev_state else o[s])
+            d = d * slope * w  # on to do_(s−1)
+    steps = range(1, T + 1) if dv_steps is None else dv_steps(T)
+    dv = sum(err[t - 1] * o[t] for t in steps)
+    return float(du), float(dw), float(dv)
+
+
+def _truncated_with(reach=None, **switches):
+    """A mistake: :func:`truncated` with the window ``reach(k)`` (default: the right one)."""
+    reach = sliding if reach is None else reach
+    return lambda xs, ys, u, w, v, k: truncated(xs, ys, u, w, v, reach(k), **switches)
+
+
+_OFF_BY_ONE = (
+    "off by one: the error of step t reaches steps t, t−1, …, t−k+1 (k steps, step t itself "
+    "included); yours "
+)
+
+check_truncated_bptt = Checker(
+    "check_truncated_bptt",
+    "truncated_bptt(xs, ys, u, w, v, k)",
+    truncated_bptt_cases,
+    items=("dL/du", "dL/dw", "dL/dv"),
+    doc="(dL/du, dL/dw, dL/dv) with sliding windows. Scalar model with a target at every step, "
+    "L = Σ_t ½(v·o_t − y_t)². The error of step t, (ŷ_t − y_t)·v = dL_t/do_t, travels back "
+    "through steps t, t−1, …, t−k+1 only; dL/dv is not truncated. For k ≥ T this is full BPTT.",
+    mistakes=(
+        Mistake(
+            "ignored_k",
+            _truncated_with(lambda k: lambda t, T: range(1, t + 1)),
+            "this is the FULL BPTT gradient: each step's error must travel back at most k steps",
+        ),
+        Mistake(
+            "window_one_too_long",
+            _truncated_with(lambda k: sliding(k + 1)),
+            _OFF_BY_ONE + "went one step further",
+        ),
+        Mistake(
+            "window_one_too_short",
+            _truncated_with(lambda k: sliding(k - 1)),
+            _OFF_BY_ONE + "stopped one step short",
+        ),
+        Mistake(
+            "chunked_windows",
+            _truncated_with(
+                lambda k: lambda t, T: [s for s in range(1, t + 1) if (s - 1) // k == (t - 1) // k]
+            ),
+            "you cut the sequence into chunks (t = 1..k, k+1..2k, …); here the window SLIDES: "
+            "every error goes back k steps from its own step",
+        ),
+        Mistake(
+            "stopped_k_before_the_end",
+            _truncated_with(lambda k: lambda t, T: range(max(T - k + 1, 1), t + 1)),
+            "you stopped the whole backward pass k steps before the end; instead cut EACH "
+            "error's path after k steps (early errors get their own windows)",
+        ),
+        Mistake(
+            "last_error_only",
+            _truncated_with(errors="last"),
+            "only the last step's error was used: every step has a target here, and each "
+            "error (ŷ_t − y_t)·v starts its own trip back",
+        ),
+        Mistake(
+            "truncated_dv",
+            lambda xs, ys, u, w, v, k: truncated(
+                xs, ys, u, w, v, sliding(k), dv_steps=lambda T: range(max(T - k + 1, 1), T + 1)
+            ),
+            "dL/dv = Σ_t (ŷ_t − y_t)·o_t does not go back in time: sum it over EVERY step, "
+            "whatever k",
+        ),
+        Mistake(
+            "missing_tanh_prime",
+            _truncated_with(tanh_prime=False),
+            "the tanh′ factor (1 − o_s²) is missing",
+        ),
+        Mistake(
+            "state_after_not_before",
+            _truncated_with(prev_state=False),
+            "dL/dw⁽ˢ⁾ uses o_(s−1), the state ENTERING step s; you used o_s",
+        ),
+        Mistake(
+            "wrong_sign",
+            lambda *args: tuple(-g for g in scalar_bptt_truncated(*args)),
+            "wrong sign everywhere: the error is ŷ_t − y_t, not y_t − ŷ_t",
+        ),
+    ),
+)
+
+CHECKERS = (check_clip_grad_norm, check_jacobian_product, check_truncated_bptt)
 
 
 # =================================================================================================
 # The slider figure of lesson 07, listed in FIGURES. Matplotlib and the slider harness
 # (rnnlib.course.sliders) are imported inside each factory: the checkers above load without them.
 # =================================================================================================
-# Lesson 07's sliders: hidden size H and recurrent weight scale, showing hidden-state trajectories.
+# Lesson 07's sliders: the recurrent weight scale and the truncation window k.
 #
-# One input sequence drives the matrix RNN ``h_t = tanh(x_t Wx + h_(t−1) Wh + b)`` (b = 0, h0 = 0):
-# random inputs for the first ``burst`` steps, then silence (x_t = 0). What the hidden state does
-# after the inputs stop is set by ``Wh = scale · G / ρ(G)`` (G a fixed standard-normal matrix,
-# ρ(G) its spectral radius), so that the spectral radius of Wh is exactly ``scale``: for
-# scale < 1 the activity dies out like scale^t, for scale > 1 it keeps itself going.
+# The model is :func:`rnnlib.gradflow.long_sequence_problem` (H = 8 units, T = 20 steps,
+# ``Wh = scale · Q`` with Q orthogonal, so every singular value of Wh is ``scale``).
+#
+# Left panel: how much of a loss at the last step reaches the state d steps earlier,
+# ‖∂L/∂h_(T−d)‖ (log scale), beside the bound scale^d that ‖J_t‖₂ ≤ ‖Wh‖₂ = scale gives.
+# Right panel: truncated BPTT with window k against the full gradient (loss at every step): the
+# relative error and the cosine similarity of the gradient of (Wx, Wh, b), for every k, with the
+# slider's k marked. The curves of a scale are computed once and cached; moving k only moves the
+# marker.
 
-H_MAX = 64
-SHOWN = 12  # unit trajectories drawn (all H units count in the activity)
-FLOOR = 1e-6  # the log axis of the activity panel starts here
-_TOP = 3.0  # and ends here
-
-
-@lru_cache(maxsize=H_MAX)
-def _draws(H, D, T, burst, seed):
-    rng = np.random.default_rng(seed)
-    gx = rng.normal(size=(D, H_MAX))
-    gh = rng.normal(size=(H_MAX, H_MAX))[:H, :H]
-    x = np.zeros((1, T, D))
-    x[0, :burst] = rng.normal(size=(burst, D))
-    rho = float(np.max(np.abs(np.linalg.eigvals(gh))))
-    gh = gh / rho
-    return x, gx[:, :H] / np.sqrt(D), gh, float(np.max(np.abs(np.linalg.eigvals(gh))))
+_FLOOR, _TOP = -8.0, 4.0  # log10 range of the gradient-norm axis
 
 
-def trajectory_weights(H, scale, D=3, T=60, burst=10, seed=0):
-    """The explorer's inputs and weights for hidden size ``H`` (H ≤ 64) and weight ``scale``.
+def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
+    """A recurrent-scale slider and a truncation slider over gradient norms and truncation error.
 
-    The weights of size H come from the top-left blocks of fixed 64-unit draws, so moving the H
-    slider adds or removes units without redrawing the others.
+    Parameters
+    ----------
+    scale : float, initial ‖Wh‖₂ (every singular value of Wh)
+    k : int, initial truncation window
+    H, T : int, hidden size and sequence length of :func:`rnnlib.gradflow.long_sequence_problem`
+    scale_range : (float, float), the scale slider's range
 
     Returns
     -------
-    x : (1, T, D), random for t ≤ burst and 0 after
-    h0 : (1, H) zeros
-    Wx : (D, H) ``= G_x / √D``
-    Wh : (H, H) ``= scale · G_h / ρ(G_h)``: its spectral radius is ``scale``
-    b : (H,) zeros
+    :class:`~rnnlib.course.sliders.Explorer` whose state holds ``scale``, ``k``, ``norms`` (T + 1,)
+    = ‖∂L/∂h_(T−d)‖ for d = 0..T, ``bound`` (T + 1,) = scale^d, ``ks``, ``rel_errors``,
+    ``cosines`` (the whole truncation curve) and ``rel_error``, ``cosine`` at the slider's k.
     """
-    if isinstance(H, bool) or not isinstance(H, (int, np.integer)) or not 1 <= H <= H_MAX:
-        raise ValueError(f"H: expected an integer hidden size in 1..{H_MAX}, got {H!r}")
-    if not (np.isfinite(scale) and scale >= 0):
-        raise ValueError(f"scale: expected a finite number >= 0, got {scale!r}")
-    x, Wx, gh, _ = _draws(int(H), D, T, burst, seed)
-    return x.copy(), np.zeros((1, H)), Wx.copy(), scale * gh, np.zeros(H)
-
-
-def _inside_log_band(x, y, lo, hi):
-    """The part of the geometric sequence ``y`` (over ``x``) inside [lo, hi] on a log axis.
-
-    The line leaves the chart where it crosses ``lo`` or ``hi`` (the crossing is interpolated in
-    log y, where a geometric sequence is straight) instead of being pinned to the frame."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    with np.errstate(divide="ignore"):
-        ly = np.log(np.maximum(y, np.finfo(float).tiny))
-    llo, lhi = np.log(lo), np.log(hi)
-    xs, ys = [], []
-    for k in range(len(x)):
-        inside = llo <= ly[k] <= lhi
-        if k and inside != (llo <= ly[k - 1] <= lhi) and ly[k] != ly[k - 1]:
-            edge = lhi if max(ly[k], ly[k - 1]) > lhi else llo
-            f = (edge - ly[k - 1]) / (ly[k] - ly[k - 1])
-            xs.append(x[k - 1] + f * (x[k] - x[k - 1]))
-            ys.append(hi if edge == lhi else lo)
-        if inside:
-            xs.append(x[k])
-            ys.append(y[k])
-        elif xs and not np.isnan(ys[-1]):
-            xs.append(np.nan)
-            ys.append(np.nan)
-    return np.array(xs), np.array(ys)
-
-
-def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
-    """Hidden-state trajectories of the matrix RNN; sliders ``H`` and ``scale`` (= ρ(Wh)).
-
-    Left: h_t[j] against t for the first 12 units. Right: the activity of all H units,
-    ``rms_t = √(mean_j h_t[j]²)``, on a log axis, with the line ``rms_burst · ρ^(t − burst)``
-    that the linearised RNN predicts once the inputs stop.
-
-    ``state``: ``H``, ``scale``, ``spectral_radius`` (of Wh, computed), ``rms`` (T,) the
-    activity, ``rms_end`` (at t = T), ``saturated_fraction`` (share of the h_t[j] after the
-    inputs with |h| > 0.95), ``h`` (T, H) the hidden states.
-    """
-    from matplotlib.ticker import NullLocator
+    from matplotlib.ticker import MaxNLocator
 
     from .sliders import Explorer, Slider, freeze_static, new_figure
 
-    fig = new_figure(figsize=(8.0, 3.2))
-    ax, ax2 = fig.subplots(1, 2, width_ratios=(1.2, 1))
-    t = np.arange(1, T + 1)
-    lines = [
-        ax.plot([], [], lw=1.2, color=f"C{j % 10}", ls="-" if j < 10 else "--")[0]
-        for j in range(SHOWN)
-    ]
-    for a in (ax, ax2):
-        a.axvspan(0.5, burst + 0.5, color="0.9", zorder=0)
-        a.set_xlim(0.5, T + 0.5)
-        a.set_xlabel("time step t")
-    ax.set_ylim(-1.05, 1.05)
-    ax.axhline(0, color="0.5", lw=0.6)
-    ax.set_ylabel("h_t[j]")
-    ax.set_title(f"hidden-state trajectories (first {SHOWN} units)", fontsize=10)
-    (rms_line,) = ax2.semilogy([], [], color="C0", lw=2, label="activity (rms of h_t)")
-    (theory,) = ax2.semilogy([], [], "k--", lw=1, label="linear prediction ∝ ρ^t")
-    ax2.text(
-        burst / 2 + 0.5, 2 * FLOOR, "inputs\non", ha="center", va="bottom", fontsize=8, color="0.35"
-    )
-    ax2.set_ylim(FLOOR, _TOP)
-    # Few fixed ticks with plain-text labels (no mathtext): a redraw stays cheap.
-    ax2.set_yticks([1e-6, 1e-4, 1e-2, 1], ["1e-6", "1e-4", "0.01", "1"])
-    ax2.yaxis.set_minor_locator(NullLocator())
-    ax.set_yticks([-1, -0.5, 0, 0.5, 1])
-    for a in (ax, ax2):
-        a.set_xticks(np.arange(0, T + 1, 20 if T > 40 else 10))
-    ax2.set_title("activity of all H units", fontsize=10)
-    legend = ax2.legend(loc="lower right", fontsize=8)
-    label = ax2.text(0.97, 0.97, "", transform=ax2.transAxes, fontsize=9, va="top", ha="right")
+    if len(scale_range) != 2 or not 0 < float(scale_range[0]) < float(scale_range[1]):
+        raise ValueError(
+            f"scale_range: expected (low, high) with 0 < low < high, got {scale_range}"
+        )
+    ks = np.arange(1, T + 1)
+    d = np.arange(T + 1)
+    cache = {}
 
-    def update(H, scale):
-        H = int(H)
-        x, h0, Wx, Wh, b = trajectory_weights(H, scale, T=T, burst=burst, seed=seed)
-        h = rnn_forward(x, h0, Wx, Wh, b)[0][0]  # (T, H)
-        for j, line in enumerate(lines):
-            line.set_data((t, h[:, j]) if j < H else ([], []))
-        rms = np.sqrt(np.mean(h * h, axis=1))
-        rho = scale * _draws(H, 3, T, burst, seed)[3]  # ρ(Wh), computed once
-        rms_line.set_data(t, np.maximum(rms, FLOOR))
-        after = t[burst - 1 :]
-        with np.errstate(under="ignore"):
-            pred = rms[burst - 1] * rho ** (after - burst)
-        theory.set_data(*_inside_log_band(after, pred, FLOOR, _TOP))
-        sat = float(np.mean(np.abs(h[burst:]) > 0.95)) if T > burst else 0.0
-        label.set_text(f"H = {H}, ρ(Wh) = {rho:.2f}")
+    def curves(scale):
+        key = round(float(scale), 10)
+        if key not in cache:
+            p = long_sequence_problem(scale, H=H, T=T)
+            _, c = rnn_forward(p["x"], p["h0"], p["Wx"], p["Wh"], p["b"])
+            norms = gradient_norms_by_distance(c.hs[:, 0], p["Wh"], p["g_T"])
+            cache[key] = (norms, truncation_curve(p["dh"], c, ks))
+        return cache[key]
+
+    fig = new_figure(figsize=(8.6, 3.3))
+    ax_g, ax_t = fig.subplots(1, 2)
+    # log10 on a linear axis (a log axis is too slow to redraw for a slider)
+    ax_g.set_xlim(0, T)
+    ax_g.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_g.set_ylim(_FLOOR, _TOP)
+    ticks = range(int(_FLOOR), int(_TOP) + 1, 2)
+    ax_g.set_yticks(ticks, [rf"$10^{{{t}}}$" for t in ticks])
+    ax_g.axhline(0.0, color="0.6", lw=0.8)
+    (bound_line,) = ax_g.plot(
+        d, np.zeros(T + 1), ls="--", color="0.4", lw=1, label=r"bound $\mathrm{scale}^d$"
+    )
+    (norm_line,) = ax_g.plot(
+        d,
+        np.zeros(T + 1),
+        "o-",
+        color="tab:purple",
+        ms=3,
+        label=r"$\|\partial L/\partial h_{T-d}\|$",
+    )
+    ax_g.set_xlabel("distance back in time d (steps)")
+    ax_g.legend(loc="lower left", fontsize=8)
+    ax_g.set_title(f"a loss at step {T}, sent back d steps", fontsize=10)
+    note_g = ax_g.text(0.03, 0.95, "", transform=ax_g.transAxes, va="top", fontsize=9)
+
+    ax_t.set_xlim(0.5, T + 0.5)
+    ax_t.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_t.set_ylim(-0.9, 1.08)
+    ax_t.axhline(0.0, color="0.6", lw=0.8)
+    (err_line,) = ax_t.plot(ks, np.zeros(T), "s-", color="tab:red", ms=3, label="relative error")
+    (cos_line,) = ax_t.plot(
+        ks, np.zeros(T), "o-", color="tab:green", ms=3, label="cosine similarity"
+    )
+    k_line = ax_t.axvline(k, color="0.3", lw=1, ls=":")
+    ax_t.set_xlabel("truncation window k (steps)")
+    ax_t.legend(loc="lower right", fontsize=8)
+    ax_t.set_title("truncated BPTT(k) against full BPTT", fontsize=10)
+    note_t = ax_t.text(0.03, 0.04, "", transform=ax_t.transAxes, fontsize=9)
+
+    def update(scale, k):
+        k = int(k)
+        norms, tc = curves(scale)
+        bound = float(scale) ** d
+        with np.errstate(divide="ignore"):
+            norm_line.set_ydata(np.clip(np.log10(norms), _FLOOR, _TOP))
+            bound_line.set_ydata(np.clip(np.log10(bound), _FLOOR, _TOP))
+        note_g.set_text(f"scale = {scale:.2f}")
+        err_line.set_ydata(tc.rel_errors)
+        cos_line.set_ydata(tc.cosines)
+        k_line.set_xdata([k, k])
+        i = k - 1
+        note_t.set_text(f"k = {k}: error {tc.rel_errors[i]:.3f}, cosine {tc.cosines[i]:+.3f}")
         return {
-            "H": H,
             "scale": float(scale),
-            "spectral_radius": rho,
-            "rms": rms,
-            "rms_end": float(rms[-1]),
-            "saturated_fraction": sat,
-            "h": h,
+            "k": k,
+            "norms": norms,
+            "bound": bound,
+            "ks": tc.ks,
+            "rel_errors": tc.rel_errors,
+            "cosines": tc.cosines,
+            "rel_error": float(tc.rel_errors[i]),
+            "cosine": float(tc.cosines[i]),
         }
 
     def readout(s):
         return (
-            f"ρ(Wh) = {s['spectral_radius']:.2f} &nbsp; activity at t = {T}: "
-            f"{s['rms_end']:.1e} &nbsp; saturated (|h| &gt; 0.95) after the inputs: "
-            f"{100 * s['saturated_fraction']:.0f} %"
+            f"scale = {s['scale']:.2f}: ‖∂L/∂h<sub>0</sub>‖ = {s['norms'][-1]:.2e} "
+            f"(bound {s['bound'][-1]:.2e}); truncated at k = {s['k']}: relative error "
+            f"<b>{s['rel_error']:.3f}</b>, cosine <b>{s['cosine']:+.3f}</b>"
         )
 
-    # only these move: the rest of the figure is drawn once and reused (blitting); the legend
-    # is redrawn last so that no line covers it
-    freeze_static(fig, [*lines, rms_line, theory, label, legend])
+    # only these move: the rest of the figure is drawn once and reused (blitting)
+    freeze_static(fig, [bound_line, norm_line, note_g, err_line, cos_line, k_line, note_t])
     sliders = {
-        "H": Slider(2, H_MAX, 1, H, "hidden size H", integer=True),
-        "scale": Slider(0.1, 2.5, 0.05, scale, "weight scale ρ(Wh)"),
+        "scale": Slider(
+            float(scale_range[0]),
+            float(scale_range[1]),
+            0.05,
+            float(scale),
+            "recurrent scale ‖Wh‖₂",
+        ),
+        "k": Slider(1, T, 1, int(k), "truncation k", integer=True),
     }
     return Explorer(fig, update, sliders, readout)
 
 
-FIGURES = (hidden_trajectories,)
+FIGURES = (gradients_explorer,)
