@@ -23,7 +23,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import NumericOverflow, all_finite, as_array, check_finite, checked_arrays
+from ._validate import (
+    NumericOverflow,
+    all_finite,
+    as_array,
+    as_count,
+    check_finite,
+    checked_arrays,
+)
 
 __all__ = [
     "rnn_step_forward",
@@ -207,8 +214,7 @@ def rnn_backward_truncated(dh, cache, k):
     -------
     dx, dh0, dWx, dWh, db : as :func:`rnn_backward`
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k: expected an integer window length >= 1, got {k!r}")
+    k = as_count("k", k)
     x, hs, Wx, Wh = _unpack(cache, "rnn_forward", 4)
     T1, N, H = hs.shape
     dh = _upstream("dh", dh, (N, T1 - 1, H), "(N, T, H)", "the shape of h")
