@@ -57,7 +57,8 @@ test: $(VENV)/.test
 
 # The oldest supported dependencies: a second environment with every lower bound of pyproject.toml
 # pinned (tools/oldest_constraints.py; transitive dependencies float), rebuilt from scratch when
-# pyproject.toml changes. Unit tests (no browser) and the notebooks with the flags of `make test`.
+# pyproject.toml changes. Unit tests (no browser; the nbgrader class simulation runs in `make test`
+# only) and the notebooks with the flags of `make test`.
 OLDEST := .venv-oldest
 OLD_PY := $(OLDEST)/bin/python
 $(OLDEST)/.test: pyproject.toml tools/oldest_constraints.py
@@ -69,7 +70,7 @@ $(OLDEST)/.test: pyproject.toml tools/oldest_constraints.py
 	@touch $@
 
 test-oldest: $(OLDEST)/.test
-	$(OLD_PY) -m pytest -p no:cacheprovider -m "not browser" tests
+	$(OLD_PY) -m pytest -p no:cacheprovider -m "not browser and not grading" tests
 	$(OLD_PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks solutions
 

@@ -36,7 +36,7 @@ from tools import make_class as mc
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 10  # nbgrader's cell timeout for the simulated class (the endless loop waits this long)
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.grading]
 
 
 # -- expected scores, from the recipe ------------------------------------------------------------
