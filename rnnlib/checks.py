@@ -18,7 +18,7 @@ checker, lesson by lesson.
 """
 
 from .course import LESSONS
-from .course.lesson01 import check_loss, check_loss_grad
+from .course.lesson01 import check_loss, check_loss_grad, check_loss_grad_fd
 from .course.lesson02 import check_output_weight_grad, check_sgd_step
 from .course.lesson03 import check_last_step_grad
 from .course.lesson04 import check_scalar_bptt
@@ -52,6 +52,7 @@ __all__ = [
     "check_last_step_grad",
     "check_loss",
     "check_loss_grad",
+    "check_loss_grad_fd",
     "check_output_weight_grad",
     "check_readout_backward",
     "check_rnn_backward",

@@ -8,11 +8,14 @@ import pytest
 from checks_support import first_line
 
 from rnnlib import numerical_gradient
+from rnnlib.checks import check_answer
 from rnnlib.course.lesson01 import (
     CHECKERS,
     FIGURES,
+    QUESTIONS,
     check_loss,
     check_loss_grad,
+    check_loss_grad_fd,
     loss_explorer,
     tangent_line,
 )
@@ -26,11 +29,21 @@ def _loss_grad(y_hat, y):
     return np.subtract(y_hat, y)
 
 
-RIGHT = {"check_loss": (_loss, 7), "check_loss_grad": (_loss_grad, 7)}
+def _loss_grad_fd(y_hat, y, eps):
+    """A central difference of the half squared error written here, not rnnlib's."""
+    return (_loss(np.add(y_hat, eps), y) - _loss(np.subtract(y_hat, eps), y)) / (2 * eps)
+
+
+RIGHT = {
+    "check_loss": (_loss, 7),
+    "check_loss_grad": (_loss_grad, 7),
+    "check_loss_grad_fd": (_loss_grad_fd, 7),
+}
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
     "check_loss": {"missing_half", "seed_loss", "negated_difference"},
-    "check_loss_grad": {"wrong_sign_grad", "extra_two"},
+    "check_loss_grad": {"wrong_sign_grad", "extra_two", "abs_grad"},
+    "check_loss_grad_fd": {"fd_divided_by_eps", "fd_nudged_y", "fd_forward"},
 }
 
 
@@ -64,6 +77,129 @@ def test_an_answer_right_for_scalars_but_not_arrays_names_the_array_case():
     assert first_line(excinfo).startswith("check_loss: your function raised TypeError: ")
     assert "case 6 of 7: arrays of shape (5,)" in str(excinfo.value)
     assert isinstance(excinfo.value.__cause__, TypeError)
+
+
+# valid answers written other ways: each passes
+LOSS_FORMS = {
+    "product over 2": lambda y_hat, y: (y_hat - y) * (y_hat - y) / 2,
+    "np.square": lambda y_hat, y: 0.5 * np.square(np.subtract(y_hat, y)),
+    "expanded": lambda y_hat, y: 0.5 * (y_hat * y_hat - 2 * y_hat * y + y * y),
+    "np.vectorize": np.vectorize(lambda a, b: 0.5 * (a - b) ** 2),
+}
+GRAD_FORMS = {
+    "negated y - y_hat": lambda y_hat, y: -(y - y_hat),
+    "np.subtract": np.subtract,
+    "loop over entries": lambda y_hat, y: (
+        np.array([a - b for a, b in zip(np.ravel(y_hat), np.ravel(y), strict=True)]).reshape(
+            np.shape(y_hat)
+        )
+        if np.ndim(y_hat)
+        else y_hat - y
+    ),
+}
+FD_FORMS = {
+    "mean of forward and backward": lambda y_hat, y, eps: (
+        0.5
+        * (
+            (_loss(y_hat + eps, y) - _loss(y_hat, y)) / eps
+            + (_loss(y_hat, y) - _loss(y_hat - eps, y)) / eps
+        )
+    ),
+    "symmetric half steps": lambda y_hat, y, eps: (
+        (_loss(y_hat + eps / 2, y) - _loss(y_hat - eps / 2, y)) / eps
+    ),
+    "np.vectorize": np.vectorize(
+        lambda a, b, e: (0.5 * (a + e - b) ** 2 - 0.5 * (a - e - b) ** 2) / (2 * e)
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("checker", "form"),
+    [(check_loss, f) for f in LOSS_FORMS.values()]
+    + [(check_loss_grad, f) for f in GRAD_FORMS.values()]
+    + [(check_loss_grad_fd, f) for f in FD_FORMS.values()],
+    ids=[f"loss-{k}" for k in LOSS_FORMS]
+    + [f"grad-{k}" for k in GRAD_FORMS]
+    + [f"fd-{k}" for k in FD_FORMS],
+)
+def test_valid_alternative_forms_pass(checker, form, capsys):
+    checker(form)
+    assert "7/7 cases passed ✓" in capsys.readouterr().out
+
+
+def test_finite_difference_slips_get_their_own_names_not_calculus_ones():
+    """Dividing by ε instead of 2ε gives 2(ŷ − y), and nudging y gives y − ŷ: the same numbers
+    as check_loss_grad's calculus slips, named here as what they are."""
+
+    def by_eps(y_hat, y, eps):
+        return (_loss(y_hat + eps, y) - _loss(y_hat - eps, y)) / eps
+
+    def nudge_y(y_hat, y, eps):
+        return (_loss(y_hat, y + eps) - _loss(y_hat, y - eps)) / (2 * eps)
+
+    for answer, says in [(by_eps, "you divided by ε"), (nudge_y, "you nudged the target y")]:
+        with pytest.raises(AssertionError) as excinfo:
+            check_loss_grad_fd(answer)
+        assert says in first_line(excinfo)
+        assert "power rule" not in first_line(excinfo) and "(ŷ − y)²" not in first_line(excinfo)
+
+
+def test_one_sided_difference_is_caught_by_a_large_step():
+    """(L(ŷ + ε) − L(ŷ))/ε = (ŷ − y) + ε/2 exactly: with ε = 0.5 it is off by 0.25, far outside
+    the tolerance; the case labels say which ε."""
+    assert any(c.args["eps"] >= 0.25 for c in check_loss_grad_fd.cases())
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad_fd(lambda y_hat, y, eps: (_loss(y_hat + eps, y) - _loss(y_hat, y)) / eps)
+    assert "forward" in first_line(excinfo) and "ε = " in str(excinfo.value)
+
+
+def test_absolute_value_is_not_called_a_wrong_sign():
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad(lambda y_hat, y: abs(y_hat - y))
+    assert "|ŷ − y|" in first_line(excinfo) and "wrong sign" not in first_line(excinfo)
+
+
+# -- graded questions ------------------------------------------------------------------------------
+
+
+def test_lesson_01_has_at_least_two_questions():
+    assert len(QUESTIONS) >= 2 and all(q.key.startswith("01.") for q in QUESTIONS)
+
+
+def test_seed_loss_answer_and_choice_d_by_finite_differences():
+    """(b): ŷ − y is dL/dŷ; (d) is wrong because dL/dy = y − ŷ (checked numerically)."""
+    y_hat, y = 1.7, 0.4
+    d_dyhat = numerical_gradient(lambda p: _loss(p[0], y), np.array([y_hat]))[0]
+    d_dy = numerical_gradient(lambda p: _loss(y_hat, p[0]), np.array([y]))[0]
+    assert d_dyhat == pytest.approx(y_hat - y, rel=1e-9)
+    assert d_dy == pytest.approx(y - y_hat, rel=1e-9)
+    check_answer("01.seed_loss", "b")
+    with pytest.raises(AssertionError, match="dL/dy = "):
+        check_answer("01.seed_loss", "d")
+
+
+def test_central_difference_is_second_order_for_tanh():
+    """Dividing ε by 10 divides the central difference's error by about 100 (second order), the
+    forward difference's by about 10; for the quadratic loss the central one is exact."""
+    x, exact = 0.7, 1 - math.tanh(0.7) ** 2
+    central = [abs((math.tanh(x + e) - math.tanh(x - e)) / (2 * e) - exact) for e in (1e-2, 1e-3)]
+    forward = [abs((math.tanh(x + e) - math.tanh(x)) / e - exact) for e in (1e-2, 1e-3)]
+    assert 95 < central[0] / central[1] < 105
+    assert 9 < forward[0] / forward[1] < 11
+    check_answer("01.central_order", "b")
+    for wrong in "acd":
+        with pytest.raises(AssertionError, match=r"\(" + wrong + r"\) is not right"):
+            check_answer("01.central_order", wrong)
+
+
+def test_forward_value_by_hand():
+    """(L(2.1) − L(2.0)) / 0.1 with y = 0.5: (½·1.6² − ½·1.5²) / 0.1 = (1.28 − 1.125) / 0.1."""
+    assert (0.5 * 1.6**2 - 0.5 * 1.5**2) / 0.1 == pytest.approx(1.55, rel=1e-12)
+    check_answer("01.forward_value", (1.28 - 1.125) / 0.1)
+    for wrong, says in [(1.5, "dL/dŷ itself"), (1.45, "backward"), (1.6, "adds ε")]:
+        with pytest.raises(AssertionError, match=says):
+            check_answer("01.forward_value", wrong)
 
 
 # -------------------------------------------------------------------------------------------------

@@ -129,7 +129,11 @@ def test_solution_exercise_and_a_wrong_answer(tmp_path, capsys):
         parts = line.split()
         if parts and "/" in parts[0] and parts[1].startswith("check_"):
             rows[(parts[0].split("/")[0], parts[1])] = " ".join(parts[2:])
-    names = ["check_loss(loss)", "check_loss_grad(loss_grad)", "check_loss_grad(loss_grad_fd)"]
+    names = [
+        "check_loss(loss)",
+        "check_loss_grad(loss_grad)",
+        "check_loss_grad_fd(loss_grad_fd)",
+    ]  # and three check_answer(...) questions, counted in the last line
     for name in names:
         assert rows[("solutions", name)] == P.PASSED
         assert rows[("exercises", name)] == P.NOT_STARTED
@@ -137,7 +141,7 @@ def test_solution_exercise_and_a_wrong_answer(tmp_path, capsys):
     (missing_half,) = [m for m in check_loss.mistakes if m.key == "missing_half"]
     assert f"    → check_loss: {missing_half.says}" in out.splitlines()
     assert rows[("mine", "check_loss_grad(loss_grad)")] == P.NOT_STARTED
-    assert out.rstrip().endswith("9 graded items: 3 passed, 1 failing, 5 not started")
+    assert out.rstrip().endswith("18 graded items: 6 passed, 1 failing, 11 not started")
 
 
 # -- the one notebook runner (rnnlib.course.runner) behind make notebooks and the benchmarks ------

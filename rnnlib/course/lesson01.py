@@ -3,7 +3,13 @@
 Checkers of exercise 01, each with its cases and its catalogue of known mistakes:
 
 - ``check_loss``: ``loss(y_hat, y)`` → L = ½(ŷ − y)², elementwise for arrays;
-- ``check_loss_grad``: ``loss_grad(y_hat, y)`` → dL/dŷ = ŷ − y, elementwise for arrays.
+- ``check_loss_grad``: ``loss_grad(y_hat, y)`` → dL/dŷ = ŷ − y, elementwise for arrays;
+- ``check_loss_grad_fd``: ``loss_grad_fd(y_hat, y, eps)`` → dL/dŷ by a difference of two losses
+  (the learner's own ``loss``), elementwise; its catalogue names finite-difference slips
+  (dividing by ε instead of 2ε, nudging y instead of ŷ, a one-sided difference), which give the
+  same numbers as some calculus slips of ``check_loss_grad`` but have other causes.
+
+``QUESTIONS``: the graded conceptual questions of exercise 01 (``check_answer("01.…", answer)``).
 
 References come from :mod:`rnnlib.scalar`; each mistake computes one wrong formula.
 """
@@ -15,10 +21,19 @@ import numpy as np
 from .. import scalar
 from .._validate import as_scalar
 from ..scalar import EXAMPLE
-from .checking import ELEMENTWISE, Case, Checker, Mistake
+from .checking import ELEMENTWISE, Case, Checker, Mistake, Question
 from .checking import as_number as f
 
-__all__ = ["CHECKERS", "check_loss", "check_loss_grad", "FIGURES", "loss_explorer", "tangent_line"]
+__all__ = [
+    "CHECKERS",
+    "QUESTIONS",
+    "check_loss",
+    "check_loss_grad",
+    "check_loss_grad_fd",
+    "FIGURES",
+    "loss_explorer",
+    "tangent_line",
+]
 
 
 def _yhat_y():
@@ -82,6 +97,17 @@ check_loss = Checker(
             "you squared ŷ and y separately, ½(ŷ² − y²); square the difference: ½(ŷ − y)²",
         ),
         Mistake(
+            "dropped_constant",
+            lambda y_hat, y: 0.5 * f(y_hat) ** 2 - f(y_hat) * y,
+            "you dropped the ½y² of the expanded square: ½ŷ² − ŷy has the right slope but is not 0 "
+            f"at ŷ = y; {_L}",
+        ),
+        Mistake(
+            "signed_square",
+            lambda y_hat, y: 0.5 * (f(y_hat) - y) * abs(f(y_hat) - y),
+            f"you kept the sign of the error, ½(ŷ − y)|ŷ − y|, so L < 0 when ŷ < y; {_L}",
+        ),
+        Mistake(
             "loss_summed",
             lambda y_hat, y: float(np.sum(0.5 * (f(y_hat) - y) ** 2)),
             "you summed the losses into one number" + ELEMENTWISE,
@@ -105,7 +131,14 @@ check_loss_grad = Checker(
         Mistake(
             "wrong_sign_grad",
             lambda y_hat, y: y - f(y_hat),
-            f"wrong sign: you returned y − ŷ; {_DL}",
+            "wrong sign: you returned y − ŷ, which is dL/dy (the slope in the target y), not "
+            f"dL/dŷ; {_DL}",
+        ),
+        Mistake(
+            "abs_grad",
+            lambda y_hat, y: abs(f(y_hat) - y),
+            "you returned |ŷ − y|, the size of the error without its sign; the sign says which "
+            f"way to move ŷ: {_DL}",
         ),
         Mistake(
             "extra_two",
@@ -143,7 +176,138 @@ check_loss_grad = Checker(
     ),
 )
 
-CHECKERS = (check_loss, check_loss_grad)
+
+def _fd_cases():
+    """The pairs of the other two checkers, each with a step ε: large steps too, so that a
+    one-sided difference (off by ε/2 for this quadratic) cannot hide inside the tolerance."""
+    steps = (1e-3, 0.5, 1e-3, 1e-3, 1e-3, 0.1, 0.25)
+    return [
+        (label + f", ε = {eps:g}", {**args, "eps": eps})
+        for (label, args), eps in zip(_yhat_y(), steps, strict=True)
+    ]
+
+
+def loss_grad_fd_cases():
+    return [
+        Case(label, args, scalar.loss_grad(args["y_hat"], args["y"])) for label, args in _fd_cases()
+    ]
+
+
+def _L(y_hat, y):
+    return scalar.loss(f(y_hat), f(y))
+
+
+_FD = "dL/dŷ ≈ (L(ŷ + ε) − L(ŷ − ε)) / (2ε), y held fixed"
+
+check_loss_grad_fd = Checker(
+    "check_loss_grad_fd",
+    "loss_grad_fd(y_hat, y, eps)",
+    loss_grad_fd_cases,
+    doc="dL/dŷ from two calls of ``loss`` a step ε apart on each side of ŷ (a central "
+    "difference), elementwise for arrays; exact for this quadratic loss up to rounding.",
+    mistakes=(
+        Mistake(
+            "fd_divided_by_eps",
+            lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) - _L(f(y_hat) - eps, y)) / eps,
+            "you divided by ε, but the points ŷ − ε and ŷ + ε are 2ε apart: divide the change "
+            "of L by 2ε",
+        ),
+        Mistake(
+            "fd_nudged_y",
+            lambda y_hat, y, eps: (_L(y_hat, f(y) + eps) - _L(y_hat, f(y) - eps)) / (2 * eps),
+            "you got y − ŷ = dL/dy: you nudged the target y, not ŷ (or took left minus right, "
+            "L(ŷ − ε) − L(ŷ + ε)); move ŷ by ±ε, keep y fixed",
+        ),
+        Mistake(
+            "fd_forward",
+            lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) - _L(y_hat, y)) / eps,
+            "a one-sided (forward) difference: (L(ŷ + ε) − L(ŷ)) / ε is too large by ε/2 for "
+            "this loss; take the two points ŷ ± ε so that the ε² terms cancel",
+        ),
+        Mistake(
+            "fd_backward",
+            lambda y_hat, y, eps: (_L(y_hat, y) - _L(f(y_hat) - eps, y)) / eps,
+            "a one-sided (backward) difference: (L(ŷ) − L(ŷ − ε)) / ε is too small by ε/2 for "
+            "this loss; take the two points ŷ ± ε so that the ε² terms cancel",
+        ),
+        Mistake(
+            "fd_not_divided",
+            lambda y_hat, y, eps: _L(f(y_hat) + eps, y) - _L(f(y_hat) - eps, y),
+            "you returned the change of L, L(ŷ + ε) − L(ŷ − ε), without dividing it by the "
+            "distance 2ε between the two points",
+        ),
+        Mistake(
+            "fd_summed",
+            lambda y_hat, y, eps: float(
+                np.sum((_L(f(y_hat) + eps, y) - _L(f(y_hat) - eps, y)) / (2 * eps))
+            ),
+            "you summed the slopes into one number" + ELEMENTWISE,
+        ),
+    ),
+)
+
+CHECKERS = (check_loss, check_loss_grad, check_loss_grad_fd)
+
+QUESTIONS = (
+    Question(
+        "01.seed_loss",
+        'The seed writes "loss = ŷ − y". In this course, what is ŷ − y?',
+        "b",
+        choices={
+            "a": "a loss that training should make as small as possible",
+            "b": "the derivative dL/dŷ of L = ½(ŷ − y)²: the error signal sent back into "
+            "the network",
+            "c": "the absolute error |ŷ − y|",
+            "d": "the derivative dL/dy of L = ½(ŷ − y)²",
+        },
+        why={
+            "a": "ŷ − y is signed and unbounded below: making it small sends ŷ to −∞, however "
+            "far that is from y; it is not smallest at ŷ = y",
+            "c": "ŷ − y keeps its sign (negative when ŷ is too low); |ŷ − y| would not",
+            "d": "y enters L with a minus sign, so dL/dy = −(ŷ − y) = y − ŷ",
+        },
+        explain="ŷ − y is the slope of L = ½(ŷ − y)² in ŷ: its sign says which way ŷ is off, "
+        "its size by how much.",
+    ),
+    Question(
+        "01.central_order",
+        "For a smooth function that is not a polynomial of degree 2 or less (tanh, say), you "
+        "divide ε by 10 (ε still far above the rounding range). The central difference's error:",
+        "b",
+        choices={
+            "a": "shrinks about 10 times",
+            "b": "shrinks about 100 times",
+            "c": "stays exactly 0, as for the loss",
+            "d": "grows about 10 times",
+        },
+        why={
+            "a": "that is the one-sided difference: its error is about ε/2·f″, first order in ε; "
+            "in the central difference the f″ terms of f(x ± ε) cancel",
+            "c": "it is exact only when the third derivative is 0, as for the quadratic loss; "
+            "tanh's is not",
+            "d": "that is the rounding error (about ε_mach·|f|/ε), which matters only when ε is "
+            "tiny",
+        },
+        explain="The first term that survives the cancellation is ε²/6·f‴: the central "
+        "difference is second order.",
+    ),
+    Question(
+        "01.forward_value",
+        "At ŷ = 2, y = 0.5 and ε = 0.1, what number does the forward difference "
+        "(L(ŷ + ε) − L(ŷ)) / ε return for L = ½(ŷ − y)²?",
+        1.55,
+        why={
+            1.5: "that is dL/dŷ itself (what the central difference returns); the forward "
+            "difference keeps the ½ε² of L(ŷ + ε), divided by ε",
+            1.6: "that adds ε; the leftover term is ½ε², and ½ε²/ε = ε/2",
+            1.45: "that subtracts ε/2: it is the backward difference (L(ŷ) − L(ŷ − ε)) / ε",
+            3.1: "that is twice the right value: the forward difference divides by ε, the "
+            "distance between its two points",
+        },
+        rtol=1e-6,
+        explain="(L(ŷ + ε) − L(ŷ)) / ε = (ŷ − y) + ε/2 = 1.5 + 0.05 exactly, for this quadratic.",
+    ),
+)
 
 
 # =================================================================================================
