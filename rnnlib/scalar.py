@@ -18,8 +18,15 @@ Backward (δ_t = dL/do_t)::
 
 Seed labels: w3 → v, w2 → w⁽⁴⁾, w1 → w⁽³⁾, w → w⁽²⁾ (for T = 4).
 
-With a target at *every* step (many-to-many, lesson 05), ŷ_t = v·o_t and L = Σ_t ½(ŷ_t − y_t)²;
+With a target at *every* step (many-to-many, lesson 04), ŷ_t = v·o_t and L = Σ_t ½(ŷ_t − y_t)²;
 then δ_t also picks up the step's own error: δ_t = (ŷ_t − y_t)·v + δ_(t+1)·(1 − o_(t+1)²)·w.
+
+The same δ_t gives the gradients for the inputs and the initial state (:func:`input_grads`)::
+
+    dL/dx_t = δ_t · (1 − o_t²) · u            dL/do_0 = δ_1 · (1 − o_1²) · w⁽¹⁾
+
+and :func:`rtrl` computes dL/du, dL/dw, dL/dv forward in time instead (real-time recurrent
+learning): p_t = do_t/dw = (1 − o_t²)·(o_(t−1) + w·p_(t−1)), p_0 = 0.
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ __all__ = [
     "total_loss",
     "last_step_factors",
     "per_step_contributions",
+    "input_grads",
+    "rtrl",
 ]
 
 #: The course's worked example (lessons 00–04): inputs x_1..x_4, weights u, w, v and target y.
@@ -332,3 +341,68 @@ def per_step_contributions(xs, y, u, w, v):
         "reach": reach,
         "y_hat": fwd.y_hat,
     }
+
+
+def input_grads(fwd, y):
+    """The gradients for the inputs and for the initial state, from the same backward pass::
+
+        dL/dx_t = δ_t · (1 − o_t²) · u,   t = 1..T        (x_t enters a_t with slope u)
+        dL/do_0 = δ_1 · (1 − o_1²) · w⁽¹⁾                  (o_0 enters a_1 with slope w⁽¹⁾)
+
+    Parameters
+    ----------
+    fwd : :class:`Forward` from :func:`forward` (any ``o0``)
+    y : float (one target, at the last step) or array (T,) (a target at every step)
+
+    Returns
+    -------
+    (dxs, do0) : ndarray (T,) with ``dxs[t − 1] = dL/dx_t``, and float dL/do_0. A learned initial
+    state o_0 is trained with ``do0`` like any weight.
+    """
+    g = backward(fwd, y)
+    o = fwd.o
+    _, ws = _copies(fwd.w, fwd.xs.size)
+    da = g.delta * (1.0 - o[1:] ** 2)  # δ_t · tanh′(a_t), t = 1..T
+    return da * fwd.u, float(da[0] * ws[0])
+
+
+def rtrl(xs, y, u, w, v, o0=0.0):
+    """``(dL/du, dL/dw, dL/dv)`` computed forward in time (real-time recurrent learning).
+
+    Carries the sensitivities p_t = do_t/dw and q_t = do_t/du along with the states::
+
+        p_t = (1 − o_t²) · (o_(t−1) + w·p_(t−1)),   q_t = (1 − o_t²) · (x_t + w·q_(t−1)),
+        p_0 = q_0 = 0
+
+    so that dL/dw = Σ_t (ŷ_t − y_t)·v·p_t (only t = T with one target at the end). Equal to
+    :func:`bptt`; the memory it keeps does not grow with T.
+
+    Parameters
+    ----------
+    xs : array_like (T,); y : float or array (T,); u, w, v : float; o0 : float
+
+    Returns
+    -------
+    tuple of floats (dL/du, dL/dw, dL/dv)
+    """
+    xs = _inputs(xs)
+    u, w, v = as_scalar("u", u), as_scalar("w", w), as_scalar("v", v)
+    T = xs.size
+    y, every = _targets(y, T)
+    o = as_scalar("o0", o0)
+    p = q = 0.0
+    du = dw = dv = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, T + 1):
+            o_new = float(np.tanh(u * xs[t - 1] + w * o))
+            slope = 1.0 - o_new * o_new
+            p, q = slope * (o + w * p), slope * (xs[t - 1] + w * q)  # do_t/dw, do_t/du
+            o = o_new
+            if every or t == T:
+                err = v * o - (y[t - 1] if every else y)  # ŷ_t − y_t
+                dv += err * o
+                dw += err * v * p
+                du += err * v * q
+    if not np.all(np.isfinite([du, dw, dv])):
+        raise NumericOverflow("rtrl: the gradient overflows float64: the weights are far too large")
+    return float(du), float(dw), float(dv)

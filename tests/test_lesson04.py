@@ -8,8 +8,16 @@ import numpy as np
 import pytest
 from checks_support import first_line, mistake
 
-from rnnlib import numerical_gradient
-from rnnlib.course.lesson04 import CHECKERS, FIGURES, check_scalar_bptt, through_time_explorer
+from rnnlib import numerical_gradient, scalar
+from rnnlib.checks import check_answer
+from rnnlib.course.lesson04 import (
+    CHECKERS,
+    FIGURES,
+    QUESTIONS,
+    check_scalar_bptt,
+    check_sigmoid_bptt,
+    through_time_explorer,
+)
 from rnnlib.scalar import EXAMPLE, per_step_contributions
 
 
@@ -26,7 +34,20 @@ def _scalar_bptt(xs, y, u, w, v):
     return tuple(float(g) for g in numerical_gradient(L, np.array([u, w, v], dtype=float)))
 
 
-RIGHT = {"check_scalar_bptt": (_scalar_bptt, 5)}
+def _sigmoid_bptt(xs, y, u, w, b, v):
+    """Finite differences of the sigmoid unit's forward pass written here, with math.exp."""
+
+    def L(p):
+        uu, ww, bb, vv = p
+        o = 0.0
+        for x in xs:
+            o = 1.0 / (1.0 + math.exp(-(uu * x + ww * o + bb)))
+        return 0.5 * (vv * o - y) ** 2
+
+    return tuple(float(g) for g in numerical_gradient(L, np.array([u, w, b, v], dtype=float)))
+
+
+RIGHT = {"check_scalar_bptt": (_scalar_bptt, 5), "check_sigmoid_bptt": (_sigmoid_bptt, 5)}
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
     "check_scalar_bptt": {
@@ -38,6 +59,12 @@ REQUIRED = {  # the issue's minimum catalogue, by mistake key
         "bptt_no_w_in_chain",
         "bptt_du_last_step_only",
         "bptt_not_carried_back",
+    },
+    "check_sigmoid_bptt": {
+        "sigmoid_tanh_slope",
+        "sigmoid_applied_twice",
+        "sigmoid_db_last_step_only",
+        "sigmoid_no_bias_in_forward",
     },
 }
 
@@ -70,6 +97,187 @@ def test_two_mistakes_in_two_items_are_both_named():
         check_scalar_bptt(two_mistakes)
     assert du_last.says in first_line(excinfo)
     assert dv_no_o.says in str(excinfo.value)
+
+
+# -- valid answers in other forms pass -------------------------------------------------------------
+
+
+def _bptt_recursive(xs, y, u, w, v):
+    """δ_t by recursion from the end (no loop), a list returned."""
+    o = [0.0]
+    for x in xs:
+        o.append(math.tanh(u * x + w * o[-1]))
+    T = len(xs)
+
+    def delta(t):  # dL/do_t
+        return (v * o[T] - y) * v if t == T else delta(t + 1) * (1 - o[t + 1] ** 2) * w
+
+    shares = [delta(t) * (1 - o[t] ** 2) for t in range(1, T + 1)]
+    du = sum(s * x for s, x in zip(shares, xs, strict=True))
+    dw = sum(s * op for s, op in zip(shares, o[:-1], strict=True))
+    return [du, dw, (v * o[T] - y) * o[T]]
+
+
+def _bptt_forward_mode(xs, y, u, w, v):
+    """Real-time recurrent learning written here: p_t = do_t/dw, q_t = do_t/du carried forward;
+    a 1-d array returned."""
+    o = p = q = 0.0
+    for x in xs:
+        o_new = math.tanh(u * x + w * o)
+        s = 1 - o_new**2
+        p, q, o = s * (o + w * p), s * (x + w * q), o_new
+    err = v * o - y
+    return np.array([err * v * q, err * v * p, err * o])
+
+
+def _bptt_products(xs, y, u, w, v):
+    """Every share as an explicit product of the step factors (np.prod), in forward order."""
+    o = [0.0]
+    for x in xs:
+        o.append(math.tanh(u * x + w * o[-1]))
+    o, T = np.array(o), len(xs)
+    factors = (1 - o[1:] ** 2) * w  # do_t/do_(t−1), t = 1..T
+    dL_doT = (v * o[T] - y) * v
+    du = dw = 0.0
+    for t in range(1, T + 1):
+        delta_t = dL_doT * np.prod(factors[t:])  # Π_(k = t+1..T)
+        du += delta_t * (1 - o[t] ** 2) * xs[t - 1]
+        dw += delta_t * (1 - o[t] ** 2) * o[t - 1]
+    return (du, dw, (v * o[T] - y) * o[T])
+
+
+def _sigmoid_forward_mode(xs, y, u, w, b, v):
+    o = pu = pw = pb = 0.0
+    for x in xs:
+        o_new = 1 / (1 + math.exp(-(u * x + w * o + b)))
+        s = o_new * (1 - o_new)
+        pu, pw, pb, o = s * (x + w * pu), s * (o + w * pw), s * (1 + w * pb), o_new
+    err = v * o - y
+    return np.array([err * v * pu, err * v * pw, err * v * pb, err * o])
+
+
+def _sigmoid_recursive(xs, y, u, w, b, v):
+    o = [0.0]
+    for x in xs:
+        o.append(1 / (1 + math.exp(-(u * x + w * o[-1] + b))))
+    T = len(xs)
+
+    def delta(t):
+        return (v * o[T] - y) * v if t == T else delta(t + 1) * o[t + 1] * (1 - o[t + 1]) * w
+
+    shares = [delta(t) * o[t] * (1 - o[t]) for t in range(1, T + 1)]
+    return [
+        sum(s * x for s, x in zip(shares, xs, strict=True)),
+        sum(s * op for s, op in zip(shares, o[:-1], strict=True)),
+        sum(shares),
+        (v * o[T] - y) * o[T],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [
+        (check_scalar_bptt, _bptt_recursive),
+        (check_scalar_bptt, _bptt_forward_mode),
+        (check_scalar_bptt, _bptt_products),
+        (check_sigmoid_bptt, _sigmoid_forward_mode),
+        (check_sigmoid_bptt, _sigmoid_recursive),
+        (check_sigmoid_bptt, lambda *a: list(_sigmoid_bptt(*a))),
+    ],
+    ids=["recursion", "forward-mode", "products", "sig-forward-mode", "sig-recursion", "sig-list"],
+)
+def test_valid_alternative_forms_pass(checker, answer, capsys):
+    checker(answer)
+    assert "cases passed ✓" in capsys.readouterr().out
+
+
+def test_sigmoid_reference_against_finite_differences():
+    for case in check_sigmoid_bptt.cases():
+        np.testing.assert_allclose(case.expected, _sigmoid_bptt(**case.args), rtol=1e-6, atol=1e-9)
+
+
+def test_sigmoid_cases_separate_the_bias_mistakes():
+    """Every catalogued mistake differs from the reference on some case by far more than the
+    tolerance (no mistake passes)."""
+    for m in check_sigmoid_bptt.mistakes:
+        worst = max(
+            np.max(np.abs(np.subtract(m.answer(*c.args.values()), c.expected)))
+            for c in check_sigmoid_bptt.cases()
+        )
+        assert worst > 1e-3, m.key
+
+
+# -- the library's additions: input gradients, a learned o_0, RTRL ------------------------------
+
+
+def _loss_from(xs, u, w, v, o0, y):
+    o = o0
+    for x in xs:
+        o = math.tanh(u * x + w * o)
+    return 0.5 * (v * o - y) ** 2
+
+
+@pytest.mark.parametrize("o0", [0.0, 0.4, -0.7])
+def test_input_grads_against_finite_differences(o0):
+    xs, (u, w, v, y) = [0.3, -1.1, 0.6, 0.9, -0.2], (0.7, -1.2, 1.8, 0.4)
+    dxs, do0 = scalar.input_grads(scalar.forward(xs, u, w, v, o0=o0), y)
+    fd = numerical_gradient(lambda z: _loss_from(z[:-1], u, w, v, z[-1], y), np.append(xs, o0))
+    np.testing.assert_allclose(dxs, fd[:-1], rtol=1e-7, atol=1e-10)
+    assert do0 == pytest.approx(fd[-1], rel=1e-7, abs=1e-10)
+
+
+def test_rtrl_equals_bptt_one_target_and_many():
+    rng = np.random.default_rng(11)
+    for T in (1, 3, 9):
+        xs, ys = rng.normal(size=T), rng.normal(size=T)
+        u, w, v = rng.normal(size=3)
+        np.testing.assert_allclose(
+            scalar.rtrl(xs, ys[-1], u, w, v),
+            _scalar_bptt(xs, ys[-1], u, w, v),
+            rtol=1e-6,
+            atol=1e-9,
+        )
+
+        def total(p, xs=xs, ys=ys):
+            o, L = 0.0, 0.0
+            for x, yt in zip(xs, ys, strict=True):
+                o = math.tanh(p[0] * x + p[1] * o)
+                L += 0.5 * (p[2] * o - yt) ** 2
+            return L
+
+        fd = numerical_gradient(total, np.array([u, w, v]))
+        np.testing.assert_allclose(scalar.rtrl(xs, ys, u, w, v), fd, rtol=1e-6, atol=1e-9)
+    with pytest.raises(ValueError, match="y"):
+        scalar.rtrl([0.1, 0.2], [1.0, 2.0, 3.0], 0.1, 0.2, 0.3)
+
+
+# -- the graded questions, answered independently --------------------------------------------------
+
+
+def test_questions_answers():
+    q = {x.key: x for x in QUESTIONS}
+    # 04.zero_share: a share is exactly zero when the copy's factor is zero
+    xs = [0.0, -0.5, 0.8, 0.3]
+    fd = numerical_gradient(
+        lambda ws: _loss_copies(xs, ws[:4], ws[4:], 1.5, 0.5, 0.5), np.array([0.9] * 4 + [0.8] * 4)
+    )
+    assert fd[0] != 0.0 and fd[4] == 0.0  # w⁽¹⁾ share nonzero, u⁽¹⁾ share exactly zero
+    assert q["04.zero_share"].answer == "b"
+    # 04.hundred_steps: the product of the 100 factors, by hand
+    o, logp = 0.0, 0.0
+    for x in list(EXAMPLE["xs"]) * 25:
+        o = math.tanh(0.1 * x + 1.5 * o)
+        logp += math.log10(abs((1 - o * o) * 1.5))
+    assert abs(logp - q["04.hundred_steps"].answer) < 0.01
+    for key, x in q.items():
+        check_answer(key, x.answer)
+
+
+def _loss_copies(xs, ws, us, v, y, o0):
+    o = o0
+    for x, w, u in zip(xs, ws, us, strict=True):
+        o = math.tanh(u * x + w * o)
+    return 0.5 * (v * o - y) ** 2
 
 
 # -------------------------------------------------------------------------------------------------

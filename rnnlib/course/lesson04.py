@@ -4,6 +4,11 @@ The checker of exercise 04, with its cases and its catalogue of known mistakes:
 
 - ``check_scalar_bptt``: ``scalar_bptt(xs, y, u, w, v)`` → (dL/du, dL/dw, dL/dv) of the seed's
   RNN, full BPTT over T = 1 to 6 steps with one target y at the last step.
+- ``check_sigmoid_bptt`` (the transfer task): ``sigmoid_bptt(xs, y, u, w, b, v)`` →
+  (dL/du, dL/dw, dL/db, dL/dv) of a unit the lessons did not derive, a sigmoid with a bias:
+  ``o_t = σ(u·x_t + w·o_(t−1) + b)``, o_0 = 0, ŷ = v·o_T, L = ½(ŷ − y)².
+
+and the graded questions of exercise 04 (``QUESTIONS``).
 
 References come from :mod:`rnnlib.scalar` on the seed's RNNs of lesson 00. The mistakes are the
 backward loop below with one factor changed (a switch each), so the catalogue is executable.
@@ -17,10 +22,17 @@ import numpy as np
 
 from .. import scalar
 from ..scalar import EXAMPLE, per_step_contributions
-from .checking import Case, Checker, Mistake
+from .checking import Case, Checker, Mistake, Question
 from .lesson00 import SEED_MODELS, seed_model, seed_model_label
 
-__all__ = ["CHECKERS", "check_scalar_bptt", "FIGURES", "through_time_explorer"]
+__all__ = [
+    "CHECKERS",
+    "QUESTIONS",
+    "check_scalar_bptt",
+    "check_sigmoid_bptt",
+    "FIGURES",
+    "through_time_explorer",
+]
 
 
 def scalar_bptt_cases():
@@ -85,6 +97,25 @@ def _last_copy_only(xs, y, u, w, v):
 def _du_last_step_only(xs, y, u, w, v):
     du_steps, dw_steps, dv = _steps(xs, y, u, w, v)
     return float(du_steps[-1]), float(dw_steps.sum()), dv
+
+
+def _skips_last_step(xs, y, u, w, v):
+    # the loop runs range(T − 1, 0, −1) from d = (ŷ − y)·v: step T's shares are never added and
+    # every later step uses the δ of the step after it
+    fwd = scalar.forward(xs, u, w, v)
+    o, T = fwd.o, len(fwd.xs)
+    err = fwd.y_hat - y
+    d, du, dw = err * v, 0.0, 0.0
+    for t in range(T - 1, 0, -1):
+        da = d * (1.0 - o[t] ** 2)
+        du, dw, d = du + da * fwd.xs[t - 1], dw + da * o[t - 1], da * w
+    return float(du), float(dw), float(err * o[T])
+
+
+def _overwrites_shares(xs, y, u, w, v):
+    # dw = ... instead of dw += ...: only the last share written (step 1's) is left
+    du_steps, dw_steps, dv = _steps(xs, y, u, w, v)
+    return float(du_steps[0]), float(dw_steps[0]), dv
 
 
 def _du_dw_swapped(xs, y, u, w, v):
@@ -169,6 +200,18 @@ check_scalar_bptt = Checker(
             "dL/du = Σ_t dL/du⁽ᵗ⁾ and dL/dw = Σ_t dL/dw⁽ᵗ⁾",
         ),
         Mistake(
+            "bptt_overwrites_shares",
+            _overwrites_shares,
+            "each step's share replaces the sum so far (`dw = ...` where `dw += ...` belongs): "
+            "only step 1's share is left",
+        ),
+        Mistake(
+            "bptt_skips_last_step",
+            _skips_last_step,
+            "the loop skips step T (it starts at T − 1): run t = T, T − 1, ..., 1, starting "
+            "from δ_T = (ŷ − y)·v",
+        ),
+        Mistake(
             "bptt_du_dw_swapped",
             _du_dw_swapped,
             "dL/du and dL/dw are swapped: return (dL/du, dL/dw, dL/dv)",
@@ -176,7 +219,174 @@ check_scalar_bptt = Checker(
     ),
 )
 
-CHECKERS = (check_scalar_bptt,)
+
+# -- the transfer task: BPTT for a sigmoid unit with a bias ---------------------------------------
+# a_t = u·x_t + w·o_(t−1) + b,  o_t = σ(a_t) = 1/(1 + e^(−a_t)),  o_0 = 0,  ŷ = v·o_T.
+# σ′(a_t) = o_t(1 − o_t); b enters every a_t with slope 1, so dL/db = Σ_t δ_t σ′(a_t).
+# The reference is the loop below with every switch off; each mistake flips one switch.
+
+SIGMOID_MODELS = (  # (u, w, b, v, T, y): both signs, a bias that saturates, T = 1 and more
+    (0.7, 0.9, 0.2, 1.6, 4, 0.5),
+    (-0.8, 1.6, -0.5, -2.0, 5, 0.3),
+    (1.1, -0.7, 0.0, 1.2, 1, -0.4),
+    (0.5, -1.3, 2.5, 2.4, 3, 0.9),
+    (-1.2, 0.6, -1.0, 3.0, 7, 1.5),
+)
+
+
+def _sigmoid(a):
+    return 0.5 * (1.0 + np.tanh(0.5 * a))  # = 1/(1 + e^(−a)), without overflow for large |a|
+
+
+def _sigmoid_steps(
+    xs,
+    y,
+    u,
+    w,
+    b,
+    v,
+    *,
+    act="sigmoid",
+    slope="o(1-o)",
+    bias_in_forward=True,
+    db_slope="1",
+    db_last_only=False,
+    carry_w=True,
+):
+    """(dL/du, dL/dw, dL/db, dL/dv) of the sigmoid unit, with switches that change one thing."""
+    xs = np.asarray(xs, dtype=float)
+    T = xs.size
+    f = _sigmoid if act == "sigmoid" else np.tanh
+    o = np.zeros(T + 1)
+    for t in range(1, T + 1):
+        o[t] = f(u * xs[t - 1] + w * o[t - 1] + (b if bias_in_forward else 0.0))
+    err = v * o[T] - y
+    dv = err * o[T]
+    d = err * v
+    du = dw = db = 0.0
+    for t in range(T, 0, -1):
+        s = {
+            "o(1-o)": o[t] * (1.0 - o[t]),
+            "1-o^2": 1.0 - o[t] ** 2,
+            "sigma(o)": _sigmoid(o[t]) * (1.0 - _sigmoid(o[t])),
+        }[slope]
+        da = d * s
+        du += da * xs[t - 1]
+        dw += da * o[t - 1]
+        if not db_last_only or t == T:
+            db += da * (xs[t - 1] if db_slope == "x_t" else 1.0)
+        d = da * w if carry_w else da
+    return float(du), float(dw), float(db), float(dv)
+
+
+def sigmoid_bptt_cases():
+    cases = []
+    for k, (u, w, b, v, T, y) in enumerate(SIGMOID_MODELS):
+        xs = np.random.default_rng(40 + k).uniform(-1.0, 1.0, T)
+        args = {"xs": xs, "y": y, "u": u, "w": w, "b": b, "v": v}
+        label = f"sigmoid unit with T = {T}, u = {u}, w = {w}, b = {b}, v = {v}, y = {y}"
+        cases.append(Case(label, args, _sigmoid_steps(xs, y, u, w, b, v)))
+    return cases
+
+
+check_sigmoid_bptt = Checker(
+    "check_sigmoid_bptt",
+    "sigmoid_bptt(xs, y, u, w, b, v)",
+    sigmoid_bptt_cases,
+    items=("dL/du", "dL/dw", "dL/db", "dL/dv"),
+    doc="(dL/du, dL/dw, dL/db, dL/dv) of the unit o_t = σ(u·x_t + w·o_(t−1) + b), o_0 = 0, "
+    "ŷ = v·o_T, L = ½(ŷ − y)²; xs an ndarray (T,), the rest floats. Cases: T = 1 to 7.",
+    mistakes=(
+        Mistake(
+            "sigmoid_tanh_forward",
+            partial(_sigmoid_steps, act="tanh", slope="1-o^2"),
+            "you ran the tanh unit (as scalar.forward does): this unit's states are "
+            "o_t = σ(u·x_t + w·o_(t−1) + b)",
+        ),
+        Mistake(
+            "sigmoid_tanh_slope",
+            partial(_sigmoid_steps, slope="1-o^2"),
+            "tanh′ = 1 − o_t² where the sigmoid's slope belongs: σ′(a_t) = o_t·(1 − o_t)",
+        ),
+        Mistake(
+            "sigmoid_applied_twice",
+            partial(_sigmoid_steps, slope="sigma(o)"),
+            "you applied σ to o_t again, σ(o_t)(1 − σ(o_t)); o_t is already σ(a_t), "
+            "so σ′(a_t) = o_t·(1 − o_t)",
+        ),
+        Mistake(
+            "sigmoid_no_bias_in_forward",
+            partial(_sigmoid_steps, bias_in_forward=False),
+            "the bias is missing from the forward pass: a_t = u·x_t + w·o_(t−1) + b",
+        ),
+        Mistake(
+            "sigmoid_db_last_step_only",
+            partial(_sigmoid_steps, db_last_only=True),
+            "dL/db from the last step only: b is used at every step, add the shares of all its "
+            "copies",
+        ),
+        Mistake(
+            "sigmoid_db_times_x",
+            partial(_sigmoid_steps, db_slope="x_t"),
+            "dL/db with a factor x_t (as in dL/du): b enters a_t with slope 1",
+        ),
+        Mistake(
+            "sigmoid_no_w_in_chain",
+            partial(_sigmoid_steps, carry_w=False),
+            "missing w when stepping back: do_t/do_(t−1) = σ′(a_t)·w",
+        ),
+    ),
+)
+
+CHECKERS = (check_scalar_bptt, check_sigmoid_bptt)
+
+
+# -- graded questions of exercise 04 ---------------------------------------------------------------
+
+QUESTIONS = (
+    Question(
+        "04.zero_share",
+        "In the worked example (u = 0.8, w = 0.9, v = 1.5, y = 0.5) start from o_0 = 0.5 instead "
+        "of 0 and set the first input to x_1 = 0. Which of these step-1 shares is exactly zero? "
+        "(a) dL/dw⁽¹⁾ only, (b) dL/du⁽¹⁾ only, (c) both, (d) neither.",
+        "b",
+        choices={
+            "a": "dL/dw⁽¹⁾ only",
+            "b": "dL/du⁽¹⁾ only",
+            "c": "both",
+            "d": "neither",
+        },
+        why={
+            "a": "dL/dw⁽¹⁾ = δ_1(1 − o_1²)·o_0 and o_0 = 0.5 is not zero now; it is u's step-1 "
+            "copy that multiplies a zero (x_1 = 0)",
+            "c": "dL/dw⁽¹⁾ = δ_1(1 − o_1²)·o_0 is not zero: o_0 = 0.5; only the copy whose "
+            "input is zero, u⁽¹⁾ (x_1 = 0), has a zero share",
+            "d": "dL/du⁽¹⁾ = δ_1(1 − o_1²)·x_1 and x_1 = 0: a copy whose factor is zero moves "
+            "nothing, so its share is exactly zero",
+        },
+        explain="A copy's share is δ_t(1 − o_t²) times what the copy multiplies: u⁽¹⁾ multiplies "
+        "x_1 = 0, w⁽¹⁾ multiplies o_0 = 0.5.",
+    ),
+    Question(
+        "04.hundred_steps",
+        "Run the worked example's four inputs 25 times over (T = 100) with u = 0.1, w = 1.5, "
+        "o_0 = 0. What is log10 |do_100/do_0|, the size of the product of the 100 factors "
+        "(1 − o_t²)·w? (one decimal is enough)",
+        -41.51,
+        why={
+            100 * np.log10(1.5): "that is log10(1.5¹⁰⁰), the factors without tanh′: the states "
+            "do not stay small, they settle near |o| ≈ 0.87 where 1 − o_t² ≈ 0.25",
+            -41.69: "that is the product of 99 factors, do_100/do_1; do_100/do_0 has one "
+            "factor per step, t = 1..100",
+            99 * np.log10(1.5): "that is log10(1.5⁹⁹), 99 factors without tanh′: the states "
+            "settle near |o| ≈ 0.87, where 1 − o_t² ≈ 0.25",
+        },
+        rtol=0.0,
+        atol=0.06,
+        explain="About 1e-41.5: the states saturate near |o| ≈ 0.87, a factor is about "
+        "0.38 < 1 on average, and the gradient vanishes even though |w| > 1.",
+    ),
+)
 
 
 # =================================================================================================
