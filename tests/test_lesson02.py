@@ -8,9 +8,11 @@ import pytest
 from checks_support import first_line
 
 from rnnlib import numerical_gradient
+from rnnlib.checks import check_answer
 from rnnlib.course.lesson02 import (
     CHECKERS,
     FIGURES,
+    QUESTIONS,
     check_sgd_step,
     output_weight_explorer,
     output_weight_steps,
@@ -229,3 +231,34 @@ def test_update_is_fast(ex):
 def test_bad_input(kw, match):
     with pytest.raises(ValueError, match=match):
         output_weight_explorer(**kw)
+
+
+# -------------------------------------------------------------------------------------------------
+# Graded questions: their answers recomputed here by simulation
+# -------------------------------------------------------------------------------------------------
+
+
+def test_lr_edge_is_where_repeated_steps_start_to_diverge():
+    (q,) = [q for q in QUESTIONS if q.key == "02.lr_edge"]
+    o, y = -0.8, 0.3
+
+    def run(lr, v=1.0, k=200):
+        for _ in range(k):
+            v = v - lr * (v * o - y) * o  # dL/dv of ½(v·o − y)², stepped by hand
+        return abs(v - y / o)
+
+    assert run(q.answer * 0.999) < 1.0 < run(q.answer * 1.001)
+    with pytest.raises(AssertionError, match="lands on the minimum in one step"):
+        check_answer("02.lr_edge", 1 / 0.64)
+    with pytest.raises(AssertionError, match="not |o_T|"):
+        check_answer("02.lr_edge", 2.5)
+
+
+def test_direction_by_a_step():
+    (q,) = [q for q in QUESTIONS if q.key == "02.direction"]
+    o, y, v = -0.5, 0.7, 0.2 / -0.5  # ŷ = v·o = 0.2
+    v_new = v - 0.1 * (v * o - y) * o
+    assert v_new < v and q.answer == "b"  # down
+    assert abs(v_new * o - y) < abs(v * o - y)  # and ŷ comes closer to y
+    with pytest.raises(AssertionError, match="a larger v makes ŷ smaller"):
+        check_answer("02.direction", "a")

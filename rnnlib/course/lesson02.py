@@ -7,6 +7,8 @@ Checkers of exercise 02, each with its cases and its catalogue of known mistakes
 - ``check_sgd_step``: ``sgd_step(param, grad, lr)`` → param − η·grad, a new value (inputs
   unchanged).
 
+``QUESTIONS``: the graded questions of exercise 02.
+
 References come from :mod:`rnnlib.scalar` (on the seed's RNNs of lesson 00) and
 :mod:`rnnlib.optim`; each mistake computes one wrong formula.
 """
@@ -19,12 +21,13 @@ from .. import optim, scalar
 from .._validate import as_count, as_scalar
 from ..optim import sgd_step
 from ..scalar import EXAMPLE
-from .checking import ELEMENTWISE, Case, Checker, Mistake
+from .checking import ELEMENTWISE, Case, Checker, Mistake, Question
 from .checking import as_number as f
 from .lesson00 import SEED_MODELS, seed_model, seed_model_batch, seed_model_label
 
 __all__ = [
     "CHECKERS",
+    "QUESTIONS",
     "check_output_weight_grad",
     "check_sgd_step",
     "FIGURES",
@@ -81,6 +84,11 @@ check_output_weight_grad = Checker(
             "extra_tanh_prime",
             lambda dL_dyhat, o_T: f(dL_dyhat) * o_T * (1.0 - f(o_T) ** 2),
             f"extra factor (1 − o_T²): ŷ = v·o_T has no tanh between v and ŷ; {_DV}",
+        ),
+        Mistake(
+            "dv_halved",
+            lambda dL_dyhat, o_T: 0.5 * f(dL_dyhat) * o_T,
+            f"extra factor ½: the ½ of L is already used up in dL/dŷ = ŷ − y; {_DV}",
         ),
         Mistake(
             "dv_summed",
@@ -154,6 +162,41 @@ check_sgd_step = Checker(
 )
 
 CHECKERS = (check_output_weight_grad, check_sgd_step)
+
+# -- graded questions of exercise 02 ------------------------------------------------------------
+_O = -0.8  # o_T of the first question: a negative state, so |o_T| and o_T² differ from o_T
+
+QUESTIONS = (
+    Question(
+        "02.lr_edge",
+        f"With u, w and the inputs fixed, o_T = {_O}. Above which learning rate η do repeated "
+        "gradient steps on v alone diverge?",
+        2.0 / _O**2,
+        why={
+            1.0 / _O**2: "that is 1/o_T², the rate that lands on the minimum in one step; "
+            "divergence starts at twice it",
+            2.0 / abs(_O): "that is 2/|o_T|; the curvature of L(v) is o_T², not |o_T|",
+            2.0 * _O**2: "that is 2·o_T²; the bound is 2 divided by the curvature o_T²",
+            2.0 / _O: "a learning rate is positive; the bound is 2/o_T²",
+        },
+        explain="Each step multiplies v − v* by 1 − η·o_T²; |1 − η·0.64| > 1 once η > 3.125.",
+    ),
+    Question(
+        "02.direction",
+        "o_T = −0.5, ŷ = 0.2 and y = 0.7: the prediction is too low. Which way does one gradient "
+        "step move v? (a) up, so that ŷ grows; (b) down; (c) it stays: o_T < 0 and ŷ < y cancel; "
+        "(d) it depends on how large η is.",
+        "b",
+        choices={"a": "up", "b": "down", "c": "it stays", "d": "it depends on η"},
+        why={
+            "a": "ŷ = v·o_T with o_T < 0: a larger v makes ŷ smaller, farther from y; "
+            "dL/dv = (ŷ − y)·o_T = (−0.5)(−0.5) = +0.25 > 0, and the step goes against it",
+            "c": "dL/dv = (ŷ − y)·o_T = +0.25 is not zero: the two negative signs multiply",
+            "d": "η > 0 sets the step's length, not its direction: the step is −η·dL/dv",
+        },
+        explain="dL/dv = (ŷ − y)·o_T = +0.25 > 0, so v goes down; with o_T < 0 that raises ŷ.",
+    ),
+)
 
 
 # =================================================================================================
