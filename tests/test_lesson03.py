@@ -5,7 +5,15 @@ import numpy as np
 import pytest
 
 from rnnlib import numerical_gradient
-from rnnlib.course.lesson03 import CHECKERS, FIGURES, last_step_explorer
+from rnnlib.checks import check_answer
+from rnnlib.course.lesson03 import (
+    CHECKERS,
+    FIGURES,
+    QUESTIONS,
+    check_sigmoid_last_step_grads,
+    last_step_explorer,
+    sigmoid_unit_forward,
+)
 from rnnlib.scalar import EXAMPLE, last_step_factors
 
 
@@ -13,7 +21,16 @@ def _last_step_grad(dL_dyhat, v, o_T, o_prev):
     return dL_dyhat * v * (1 - o_T * o_T) * o_prev
 
 
-RIGHT = {"check_last_step_grad": (_last_step_grad, 6)}
+def _sigmoid_last_step_grads(dL_dyhat, v, o_T, o_prev):
+    # written from the derivative of 1/(1 + e^(−a)): e^(−a)/(1 + e^(−a))² = o·(1 − o)
+    slope = np.asarray(o_T) - np.asarray(o_T) ** 2
+    return (dL_dyhat * v * slope * o_prev, dL_dyhat * v * slope)
+
+
+RIGHT = {
+    "check_last_step_grad": (_last_step_grad, 6),
+    "check_sigmoid_last_step_grads": (_sigmoid_last_step_grads, 5),
+}
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
     "check_last_step_grad": {
@@ -22,6 +39,12 @@ REQUIRED = {  # the issue's minimum catalogue, by mistake key
         "o_T_for_o_prev",
         "missing_v",
         "wrong_sign",
+    },
+    "check_sigmoid_last_step_grads": {
+        "tanh_prime_for_sigmoid",
+        "sigmoid_prime_missing_o",
+        "sigmoid_applied_again",
+        "bias_times_o_prev",
     },
 }
 
@@ -136,3 +159,107 @@ def test_other_problems_and_bad_input():
 
 def test_registered_for_lesson_03():
     assert last_step_explorer in FIGURES
+
+
+# -------------------------------------------------------------------------------------------------
+# The transfer task: a unit with a bias and the sigmoid, against finite differences
+# -------------------------------------------------------------------------------------------------
+
+
+def _sig(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def _sigmoid_loss(xs, y, u, v, ws, bs):
+    """L with step t using its own copies ws[t − 1], bs[t − 1] (by hand, independent of rnnlib)."""
+    o = 0.0
+    for x, wt, bt in zip(xs, ws, bs, strict=True):
+        o = _sig(u * x + wt * o + bt)
+    return 0.5 * (v * o - y) ** 2
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sigmoid_reference_is_the_finite_difference_of_the_last_copies(seed):
+    rng = np.random.default_rng(seed)
+    T = 1 + seed % 4
+    xs = rng.normal(size=T)
+    u, w, b, v, y = rng.normal(size=5)
+    o = sigmoid_unit_forward(xs, u, w, b)
+    state = np.array([_sig(u * xs[0] + b)] if T == 1 else [0.0])
+    assert o[1] == pytest.approx(state[0]) or T > 1
+    ws, bs = np.full(T, w), np.full(T, b)
+    fd_w = numerical_gradient(lambda p: _sigmoid_loss(xs, y, u, v, p, bs), ws.copy())[-1]
+    fd_b = numerical_gradient(lambda p: _sigmoid_loss(xs, y, u, v, ws, p), bs.copy())[-1]
+    got = _sigmoid_last_step_grads(v * o[-1] - y, v, o[-1], o[-2])
+    np.testing.assert_allclose(got, (fd_w, fd_b), rtol=1e-6, atol=1e-10)
+    # and the checker's own reference (its cases) equals this independent formula
+    for case in check_sigmoid_last_step_grads.cases():
+        np.testing.assert_allclose(
+            _sigmoid_last_step_grads(**case.args), case.expected, rtol=1e-13, atol=1e-16
+        )
+
+
+def _via_logit(dL_dyhat, v, o_T, o_prev):
+    """σ′ recomputed from a_T = log(o/(1 − o)), a list: another valid way."""
+    a = np.log(np.asarray(o_T) / (1 - np.asarray(o_T)))
+    slope = np.exp(-a) / (1 + np.exp(-a)) ** 2
+    return [dL_dyhat * v * slope * o_prev, dL_dyhat * v * slope]
+
+
+def _by_loop(dL_dyhat, v, o_T, o_prev):
+    """A loop over the entries (a tuple of arrays for arrays, of floats for numbers)."""
+    args = [np.atleast_1d(np.asarray(a, dtype=float)) for a in (dL_dyhat, v, o_T, o_prev)]
+    dw, db = np.zeros_like(args[0]), np.zeros_like(args[0])
+    for i in range(args[0].size):
+        g, vi, o, op = (a[i] for a in args)
+        db[i] = g * vi * o * (1 - o)
+        dw[i] = db[i] * op
+    return (dw, db) if np.ndim(dL_dyhat) else (float(dw[0]), float(db[0]))
+
+
+def _chain_in_steps(dL_dyhat, v, o_T, o_prev):
+    dL_do = np.multiply(dL_dyhat, v)
+    dL_da = dL_do * o_T * (1 - o_T)
+    return dL_da * o_prev, dL_da
+
+
+@pytest.mark.parametrize("answer", [_via_logit, _by_loop, _chain_in_steps])
+def test_sigmoid_checker_takes_other_valid_forms(answer, capsys):
+    check_sigmoid_last_step_grads(answer)
+    assert "5/5 cases passed ✓" in capsys.readouterr().out
+
+
+def test_sigmoid_checker_names_a_wrong_db_alone():
+    def wrong_db(dL_dyhat, v, o_T, o_prev):  # dL/dw right, dL/db missing σ′
+        dw, _ = _sigmoid_last_step_grads(dL_dyhat, v, o_T, o_prev)
+        return dw, dL_dyhat * v * o_T * (1 - o_T) * 2.0
+
+    with pytest.raises(AssertionError) as excinfo:
+        check_sigmoid_last_step_grads(wrong_db)
+    assert "dL/db⁽ᵀ⁾ is wrong" in str(excinfo.value).splitlines()[0]
+
+
+# -------------------------------------------------------------------------------------------------
+# Graded questions
+# -------------------------------------------------------------------------------------------------
+
+
+def test_questions_answers_derived_here():
+    by_key = {q.key: q for q in QUESTIONS}
+    assert set(by_key) == {"03.saturated", "03.share", "03.sigmoid_max"}
+    assert by_key["03.saturated"].answer == pytest.approx(0.0199)  # 1 − 0.99² by hand
+    grid = np.linspace(-6, 6, 1201)  # the sigmoid's slope by finite differences on a grid
+    slope = numerical_gradient(_sig, grid.copy(), df=np.ones_like(grid))
+    assert by_key["03.sigmoid_max"].answer == pytest.approx(slope.max(), rel=1e-6)
+    # 03.share: the four shares add to dL/dw, not 4·share or their product
+    e = expected(EXAMPLE["w"])
+    dw = numerical_gradient(
+        lambda p: loss_of_copies(XS, Y, U, V)(np.full(4, p[0])), np.array([EXAMPLE["w"]])
+    )[0]
+    assert dw == pytest.approx(e["fd_all"].sum(), rel=1e-6)
+    assert abs(dw - 4 * e["fd_all"][-1]) > 0.1 and abs(dw - np.prod(e["fd_all"])) > 0.1
+    check_answer("03.share", "(b)")
+    with pytest.raises(AssertionError, match="applied tanh to o_T again"):
+        check_answer("03.saturated", 1 - np.tanh(0.99) ** 2)
+    with pytest.raises(AssertionError, match="that is 1 − o_T"):
+        check_answer("03.saturated", 0.01)

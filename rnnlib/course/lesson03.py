@@ -4,7 +4,11 @@ The checker of exercise 03, with its cases and its catalogue of known mistakes:
 
 - ``check_last_step_grad``: ``last_step_grad(dL_dyhat, v, o_T, o_prev)`` → dL/dw⁽ᵀ⁾ =
   dL/dŷ · v · (1 − o_T²) · o_(T−1), the gradient of the copy of w used at the last step,
-  elementwise for arrays.
+  elementwise for arrays;
+- ``check_sigmoid_last_step_grads`` (the transfer task): ``sigmoid_last_step_grads(dL_dyhat, v,
+  o_T, o_prev)`` → (dL/dw⁽ᵀ⁾, dL/db⁽ᵀ⁾) for a unit with a bias and the logistic sigmoid.
+
+``QUESTIONS``: the graded questions of exercise 03.
 
 References come from :mod:`rnnlib.scalar` on the seed's RNNs of lesson 00; each mistake computes
 one wrong formula.
@@ -15,11 +19,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..scalar import EXAMPLE, last_step_factors
-from .checking import ELEMENTWISE, Case, Checker, Mistake
+from .checking import ELEMENTWISE, Case, Checker, Mistake, Question
 from .checking import as_number as f
 from .lesson00 import SEED_MODELS, seed_model, seed_model_batch, seed_model_label
 
-__all__ = ["CHECKERS", "check_last_step_grad", "FIGURES", "last_step_explorer"]
+__all__ = [
+    "CHECKERS",
+    "QUESTIONS",
+    "check_last_step_grad",
+    "check_sigmoid_last_step_grads",
+    "FIGURES",
+    "last_step_explorer",
+    "sigmoid_unit_forward",
+]
 
 
 def last_step_grad_cases():
@@ -90,6 +102,20 @@ check_last_step_grad = Checker(
             f"missing factor v (dŷ/do_T = v): {_DW}",
         ),
         Mistake(
+            "sigmoid_slope_for_tanh",
+            lambda dL_dyhat, v, o_T, o_prev: _dw(
+                dL_dyhat, v, o_T, o_prev, slope=f(o_T) * (1.0 - f(o_T))
+            ),
+            f"o_T(1 − o_T) is the sigmoid's slope; this unit is tanh, tanh′ = 1 − o_T²: {_DW}",
+        ),
+        Mistake(
+            "missing_o_prev",
+            lambda dL_dyhat, v, o_T, o_prev: (
+                _dw(dL_dyhat, v, o_T, o_prev, state=1.0) + 0.0 * f(o_prev)
+            ),
+            f"missing factor o_prev: a_T = u·x_T + w⁽ᵀ⁾·o_(T−1), so ∂a_T/∂w⁽ᵀ⁾ = o_prev; {_DW}",
+        ),
+        Mistake(
             "missing_dL_dyhat",
             lambda dL_dyhat, v, o_T, o_prev: _dw(1.0, v, o_T, o_prev) + 0.0 * f(dL_dyhat),
             f"missing factor dL/dŷ: {_DW}",
@@ -107,7 +133,190 @@ check_last_step_grad = Checker(
     ),
 )
 
-CHECKERS = (check_last_step_grad,)
+
+# -- the transfer task: a unit with a bias and the logistic sigmoid -------------------------------
+# a_t = u·x_t + w·o_(t−1) + b, o_t = σ(a_t) = 1/(1 + e^(−a_t)), ŷ = v·o_T, L = ½(ŷ − y)². The last
+# step's copies w⁽ᵀ⁾ and b⁽ᵀ⁾ enter a_T with slopes o_(T−1) and 1, and σ′(a) = σ(a)(1 − σ(a)), so
+# dL/dw⁽ᵀ⁾ = dL/dŷ · v · o_T(1 − o_T) · o_(T−1) and dL/db⁽ᵀ⁾ = dL/dŷ · v · o_T(1 − o_T).
+# tests/test_lesson03.py checks these against finite differences of a forward pass written there.
+
+
+def sigmoid_unit_forward(xs, u, w, b, o0=0.0):
+    """Hidden states o_0..o_T of the scalar unit o_t = σ(u·x_t + w·o_(t−1) + b) (course use)."""
+    o = [float(o0)]
+    for x in np.asarray(xs, dtype=np.float64).ravel():
+        o.append(1.0 / (1.0 + np.exp(-(u * x + w * o[-1] + b))))
+    return np.array(o)
+
+
+def _sigmoid_model(rng, T, scale=1.0, b=None):
+    xs = rng.uniform(-1.0, 1.0, T)
+    u, w, v = rng.uniform(0.4, 1.6, 3) * rng.choice([-1.0, 1.0], 3) * scale
+    b = float(rng.uniform(-1.0, 1.0)) if b is None else b
+    y = float(rng.uniform(-1.0, 1.0))
+    o = sigmoid_unit_forward(xs, u, w, b)
+    return {"dL_dyhat": v * o[-1] - y, "v": float(v), "o_T": o[-1], "o_prev": o[-2]}, (u, w, b)
+
+
+def _sigmoid_grads(dL_dyhat, v, o_T, o_prev):
+    g = f(dL_dyhat) * v * f(o_T) * (1.0 - f(o_T))  # dL/da_T
+    return g * o_prev, g
+
+
+def sigmoid_last_step_grads_cases():
+    rng = np.random.default_rng(303)
+    cases = []
+    rows = [_sigmoid_model(rng, 4)[0] for _ in range(5)]
+    args = {k: np.array([r[k] for r in rows]) for k in ("dL_dyhat", "v", "o_T", "o_prev")}
+    cases.append(Case("arrays of shape (5,): five units at once", args, _sigmoid_grads(**args)))
+    for label, T, scale, b in (
+        ("T = 4, a small bias", 4, 1.0, 0.3),
+        ("T = 1: o_prev = o_0 = 0, but the bias still gets a gradient", 1, 1.0, -0.5),
+        ("T = 3, a negative bias", 3, 1.0, -1.2),
+        ("T = 5, large weights: the unit is saturated, o_T near 0 or 1", 5, 4.0, 3.0),
+    ):
+        args, _ = _sigmoid_model(rng, T, scale, b)
+        args = {k: (float(val) if k != "v" else val) for k, val in args.items()}
+        cases.append(Case(label, args, _sigmoid_grads(**args)))
+    return cases
+
+
+def _sg(slope):
+    """A wrong answer with ``slope(o_T)`` in place of σ′, both items."""
+
+    def answer(dL_dyhat, v, o_T, o_prev):
+        g = f(dL_dyhat) * v * slope(f(o_T))
+        return g * o_prev, g
+
+    return answer
+
+
+def _sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+_SG = "σ′(a_T) = o_T(1 − o_T)"
+
+check_sigmoid_last_step_grads = Checker(
+    "check_sigmoid_last_step_grads",
+    "sigmoid_last_step_grads(dL_dyhat, v, o_T, o_prev)",
+    sigmoid_last_step_grads_cases,
+    items=("dL/dw⁽ᵀ⁾", "dL/db⁽ᵀ⁾"),
+    doc="(dL/dw⁽ᵀ⁾, dL/db⁽ᵀ⁾) of the last step for o_t = σ(u·x_t + w·o_(t−1) + b), ŷ = v·o_T, "
+    "elementwise for arrays.",
+    mistakes=(
+        Mistake(
+            "tanh_prime_for_sigmoid",
+            _sg(lambda o: 1.0 - o**2),
+            f"you kept tanh′ = 1 − o_T²; this unit is a sigmoid: {_SG}",
+        ),
+        Mistake(
+            "sigmoid_prime_missing_o",
+            _sg(lambda o: 1.0 - o),
+            f"you used 1 − o_T as σ′; the derivative of the sigmoid is {_SG}",
+        ),
+        Mistake(
+            "sigmoid_applied_again",
+            _sg(lambda o: _sigmoid(o) * (1.0 - _sigmoid(o))),
+            f"you applied σ to o_T again; o_T already is σ(a_T), so {_SG}",
+        ),
+        Mistake(
+            "no_activation_slope",
+            _sg(lambda o: 1.0 + 0.0 * o),
+            f"missing the sigmoid's slope between a_T and o_T: {_SG}",
+        ),
+        Mistake(
+            "sigmoid_o_T_for_o_prev",
+            lambda dL_dyhat, v, o_T, o_prev: (
+                _sigmoid_grads(dL_dyhat, v, o_T, o_prev)[1] * f(o_T),
+                _sigmoid_grads(dL_dyhat, v, o_T, o_prev)[1],
+            ),
+            "dL/dw⁽ᵀ⁾ has o_T where o_prev belongs: w⁽ᵀ⁾ multiplies o_(T−1) in a_T",
+        ),
+        Mistake(
+            "sigmoid_missing_v",
+            lambda dL_dyhat, v, o_T, o_prev: _sigmoid_grads(
+                dL_dyhat, 1.0 + 0.0 * f(v), o_T, o_prev
+            ),
+            "missing factor v in both: ∂ŷ/∂o_T = v lies on the road to w⁽ᵀ⁾ and to b⁽ᵀ⁾",
+        ),
+        Mistake(
+            "bias_times_o_prev",
+            lambda dL_dyhat, v, o_T, o_prev: (_sigmoid_grads(dL_dyhat, v, o_T, o_prev)[0],) * 2,
+            "dL/db⁽ᵀ⁾ has an extra factor o_prev: b is added to a_T, so ∂a_T/∂b = 1, not o_prev",
+        ),
+        Mistake(
+            "swapped",
+            lambda dL_dyhat, v, o_T, o_prev: _sigmoid_grads(dL_dyhat, v, o_T, o_prev)[::-1],
+            "the two gradients are swapped: return (dL/dw⁽ᵀ⁾, dL/db⁽ᵀ⁾) in that order",
+        ),
+        Mistake(
+            "sigmoid_wrong_sign",
+            lambda dL_dyhat, v, o_T, o_prev: tuple(
+                -g for g in _sigmoid_grads(dL_dyhat, v, o_T, o_prev)
+            ),
+            "wrong sign: both gradients carry the sign of dL/dŷ · v",
+        ),
+    ),
+)
+
+CHECKERS = (check_last_step_grad, check_sigmoid_last_step_grads)
+
+
+# -- graded questions of exercise 03 ------------------------------------------------------------
+_O = 0.99
+
+QUESTIONS = (
+    Question(
+        "03.saturated",
+        f"The unit is saturated: o_T = {_O}. By what factor does the tanh at step T scale the "
+        "gradient that reaches w⁽ᵀ⁾ (compared with a unit without tanh)?",
+        1.0 - _O**2,
+        why={
+            1.0 - _O: "that is 1 − o_T; tanh′(a) = 1 − tanh(a)², so square o_T first",
+            _O**2: "that is o_T²; the slope of tanh is 1 minus it",
+            1.0 - np.tanh(_O) ** 2: "you applied tanh to o_T again; o_T already is tanh(a_T)",
+            1.0: "a saturated tanh is flat: its slope is far below 1",
+        },
+        explain="tanh′ = 1 − o_T² = 0.0199: a saturated unit lets 2% of the gradient through.",
+    ),
+    Question(
+        "03.share",
+        "In a model with T = 4 steps, is dL/dw⁽⁴⁾ (your last_step_grad) the whole gradient dL/dw "
+        "of the shared recurrent weight? (a) yes: w acts only at the last step; (b) no: it is the "
+        "share of the copy used at step 4, and dL/dw adds the shares of all four copies; (c) no: "
+        "the copies are equal, so dL/dw = 4·dL/dw⁽⁴⁾; (d) no: dL/dw is the product of the four "
+        "shares.",
+        "b",
+        choices={
+            "a": "yes, w acts only at the last step",
+            "b": "no, dL/dw adds the shares of all four copies",
+            "c": "no, dL/dw = 4·dL/dw⁽⁴⁾",
+            "d": "no, dL/dw is the product of the shares",
+        },
+        why={
+            "a": "w is used at every step: a_t = u·x_t + w·o_(t−1) for t = 1..4, so moving w moves "
+            "o_1, o_2, o_3 as well",
+            "c": "the copies have equal values, not equal shares: each share has its own factors "
+            "(o_(t−1), tanh′ at step t, ...)",
+            "d": "moving w moves every copy a little, and small effects add: the total derivative "
+            "is the sum of the partial ones",
+        },
+        explain="The copies' shares add up to dL/dw (lesson 04).",
+    ),
+    Question(
+        "03.sigmoid_max",
+        "For the sigmoid unit of the last task, what is the largest value the slope σ′(a) can "
+        "take, over all a?",
+        0.25,
+        why={
+            1.0: "that is the largest slope of tanh; σ′(a) = σ(a)(1 − σ(a)) peaks at σ = ½",
+            0.5: "that is σ(0); the slope there is σ(0)(1 − σ(0)) = ¼",
+        },
+        explain="σ′ = σ(1 − σ) is largest at σ = ½: ¼, so each sigmoid step shrinks the gradient "
+        "by at least 4.",
+    ),
+)
 
 
 # =================================================================================================
