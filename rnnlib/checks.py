@@ -25,7 +25,11 @@ from .course.lesson04 import check_scalar_bptt, check_sigmoid_bptt
 from .course.lesson05 import check_train_epoch, check_train_loop
 from .course.lesson06 import check_rnn_backward, check_rnn_step_backward
 from .course.lesson07 import check_clip_grad_norm, check_jacobian_product, check_truncated_bptt
-from .course.lesson08 import check_readout_backward, check_softmax_cross_entropy
+from .course.lesson08 import (
+    check_masked_cross_entropy,
+    check_readout_backward,
+    check_softmax_cross_entropy,
+)
 
 ALL_CHECKERS = tuple(checker for lesson in LESSONS for checker in lesson.CHECKERS)
 ALL_QUESTIONS = {q.key: q for lesson in LESSONS for q in getattr(lesson, "QUESTIONS", ())}
@@ -52,6 +56,7 @@ __all__ = [
     "check_last_step_grad",
     "check_loss",
     "check_loss_grad",
+    "check_masked_cross_entropy",
     "check_loss_grad_fd",
     "check_output_weight_grad",
     "check_readout_backward",

@@ -33,6 +33,7 @@ __all__ = [
     "one_hot",
     "next_step_windows",
     "random_batches",
+    "stream_windows",
     "valid_word_fraction",
 ]
 
@@ -264,6 +265,42 @@ def random_batches(series, T, N, steps, seed=0):
     rng = np.random.default_rng(seed)
     # Checked above, eagerly; the generator below only draws and cuts.
     return (next_step_windows(series, T, rng.integers(0, L - T, size=N)) for _ in range(steps))
+
+
+def stream_windows(series, T, N):
+    """Consecutive windows of N parallel streams: the data layout of stateful (chunked) TBPTT.
+
+    The series is cut into N streams of equal length S = (L − 1) // N, stream n starting at
+    ``n·S``; window k holds positions ``k·T .. k·T + T − 1`` of every stream, so window k + 1 of a
+    stream continues exactly where window k ended (a hidden state carried from one window to the
+    next is the state of the text that comes right before). Targets are the next values::
+
+        inputs[k, n]  = series[n·S + k·T : n·S + (k + 1)·T]
+        targets[k, n] = series[n·S + k·T + 1 : n·S + (k + 1)·T + 1]
+
+    Parameters
+    ----------
+    series : ndarray (L, ...) (a signal, or character ids)
+    T : int ≥ 1, the window length
+    N : int ≥ 1, the number of parallel streams
+
+    Returns
+    -------
+    inputs, targets : ndarrays (K, N, T, ...) with K = S // T windows (the tail that does not fill
+        a window is dropped)
+    """
+    series = np.asarray(series)
+    T, N = as_count("T", T), as_count("N", N)
+    L = series.shape[0] if series.ndim else 0
+    if L < N * T + 1:
+        raise ValueError(
+            f"series: expected at least N·T + 1 = {N * T + 1} values for {N} streams of one "
+            f"window of T = {T}, got shape {series.shape}"
+        )
+    S = (L - 1) // N
+    K = S // T
+    idx = (np.arange(N) * S)[None, :, None] + (np.arange(K) * T)[:, None, None] + np.arange(T)
+    return series[idx], series[idx + 1]
 
 
 _WORD = re.compile(r"[a-z]+")

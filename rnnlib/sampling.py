@@ -16,7 +16,7 @@ from .losses import softmax
 from .readout import as_params
 from .rnn import rnn_step_forward
 
-__all__ = ["next_distribution", "sample"]
+__all__ = ["next_distribution", "sample", "free_run"]
 
 
 def _prime(params, prompt_ids):
@@ -75,4 +75,47 @@ def sample(params, prompt_ids, length, temperature=1.0, seed=0):
         out[i] = c
         h, _ = rnn_step_forward(rows[c : c + 1], h, p["Wx"], p["Wh"], p["b"])
         z = h @ p["Wy"] + p["by"]
+    return out
+
+
+def free_run(params, observed, steps):
+    """Free running: read ``observed``, then feed the model its own predictions for ``steps`` steps.
+
+    For a model trained with ``loss="squared"`` on one value a step (D = K = 1) to predict the
+    next value. In training every input is an observed value (*teacher forcing*); here, after
+    reading ``observed`` (the warm-up), each prediction becomes the next input::
+
+        h = the state after observed[0..W−1];  z = prediction of observed[W]
+        repeat: out.append(z);  h = step(z, h);  z = h Wy + by
+
+    Parameters
+    ----------
+    params : dict of a model with D = K = 1 (see :func:`rnnlib.readout.init_params`)
+    observed : 1-d ndarray (W,), W ≥ 1, the values read before running free
+    steps : int ≥ 0
+
+    Returns
+    -------
+    preds : ndarray (steps,), the predictions of observed-time W, W + 1, ..., W + steps − 1
+    """
+    p = as_params(params)
+    if p["Wx"].shape[0] != 1 or p["Wy"].shape[1] != 1:
+        raise ValueError(
+            "params: expected a model of one value a step (Wx of shape (1, H), Wy of shape "
+            f"(H, 1)), got Wx {p['Wx'].shape}, Wy {p['Wy'].shape}"
+        )
+    obs = np.asarray(observed, dtype=float)
+    if obs.ndim != 1 or obs.size == 0 or not np.isfinite(obs).all():
+        raise ValueError(
+            f"observed: expected a non-empty 1-d array of finite values, got shape {obs.shape}"
+        )
+    steps = as_count("steps", steps, 0)
+    h = np.zeros((1, p["Wh"].shape[0]))
+    for v in obs:
+        h, _ = rnn_step_forward(np.array([[v]]), h, p["Wx"], p["Wh"], p["b"])
+    out = np.empty(steps)
+    for i in range(steps):
+        z = h @ p["Wy"] + p["by"]
+        out[i] = z[0, 0]
+        h, _ = rnn_step_forward(z, h, p["Wx"], p["Wh"], p["b"])
     return out

@@ -43,6 +43,7 @@ __all__ = [
     "train_scalar",
     "train_sequence_model",
     "train_char_model",
+    "train_stateful",
 ]
 
 
@@ -310,3 +311,65 @@ def train_char_model(text=None, H=48, steps=300, lr=1.0, N=16, T=25, seed=0):
     batches = ((one_hot(x, C), y) for x, y in random_batches(ids, T, N, steps, seed=seed + 1))
     params, losses, _ = train_sequence_model(params, batches, lr, loss="softmax")
     return params, vocab, losses
+
+
+def train_stateful(params, inputs, targets, lr, loss="softmax", max_norm=5.0, epochs=1):
+    """Stateful chunked truncated BPTT: the hidden state is carried across windows, the gradient
+    is not.
+
+    ``inputs[k]`` and ``targets[k]`` are window k of N parallel streams (as
+    :func:`rnnlib.data.stream_windows` cuts them: window k + 1 continues window k). Every epoch
+    starts from ``h = 0``; for each window in order::
+
+        L, grads, h_last = sequence_loss(params, inputs[k], targets[k], loss, h0=h)
+        clip the gradients by their global norm, one SGD step;   h = h_last
+
+    ``h`` enters the next window as a constant: BPTT runs back to the window's start and stops
+    there (the gradient of ``h0`` that :func:`rnnlib.readout.sequence_loss` returns is dropped),
+    while the forward pass still sees everything the stream said before. Each window's loss is
+    computed with the weights before its update, as in :func:`train_sequence_model`.
+
+    Parameters
+    ----------
+    params : dict, see :func:`rnnlib.readout.init_params` (not modified)
+    inputs : ndarray (K, N, T, D) (one-hot rows for characters)
+    targets : ndarray (K, N, T, ...) as :func:`rnnlib.readout.sequence_loss` takes them
+    lr : float η > 0
+    loss : ``"squared"`` or ``"softmax"``
+    max_norm : float > 0, the clipping threshold
+    epochs : int ≥ 1, passes over the windows
+
+    Returns
+    -------
+    params : dict, the trained parameters (new arrays)
+    losses : ndarray (epochs·K,), the loss of each window before its update
+    grad_norms : ndarray (epochs·K,), the global gradient norm before clipping
+    h : ndarray (N, H), the hidden state after the last window (to carry on reading the streams)
+    """
+    lr = as_positive("lr", lr, "learning rate")
+    epochs = as_count("epochs", epochs)
+    inputs = as_array("inputs", inputs)
+    if inputs.ndim != 4:
+        raise ValueError(
+            f"inputs: expected a 4-d array of windows (K, N, T, D), got shape {inputs.shape}"
+        )
+    targets = np.asarray(targets)
+    if targets.shape[:3] != inputs.shape[:3]:
+        raise ValueError(
+            f"targets: expected shape (K, N, T, ...) = {inputs.shape[:3]} + (...), "
+            f"got {targets.shape}"
+        )
+    p = {k: np.array(v, dtype=float) for k, v in as_params(params).items() if k in PARAMS}
+    losses, norms = [], []
+    h = None
+    for _ in range(epochs):
+        h = np.zeros((inputs.shape[1], p["Wh"].shape[0]))
+        for x, y in zip(inputs, targets, strict=True):
+            L, grads, h_last = sequence_loss(p, x, y, loss, h0=h)
+            clipped, norm = clip_grad_norm([grads[k] for k in PARAMS], max_norm)
+            for k, g in zip(PARAMS, clipped, strict=True):
+                p[k] = sgd_step(p[k], g, lr)
+            h = np.array(h_last)  # carried forward as a constant: no gradient flows back into it
+            losses.append(L)
+            norms.append(norm)
+    return p, np.array(losses), np.array(norms), h

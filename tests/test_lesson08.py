@@ -47,9 +47,33 @@ def _readout_right(dz, h, Wy):
     return dh, dWy, dby
 
 
+def _masked_loss_by_loops(logits, targets, mask):
+    """Σ over real positions of −log p[y] (max-shifted log-sum-exp), over the count of them."""
+    terms, count = [], 0.0
+    N, T, _ = logits.shape
+    for n in range(N):
+        for t in range(T):
+            if mask[n, t]:
+                row = logits[n, t]
+                top = max(row)
+                lse = top + math.log(math.fsum(math.exp(v - top) for v in row))
+                terms.append(lse - row[targets[n, t]])
+                count += 1
+    return math.fsum(terms) / count
+
+
+def _masked_right(logits, targets, mask):
+    """The loss by loops, the gradient by finite differences (independent of the formula)."""
+    z = np.array(logits, dtype=float)
+    loss = _masked_loss_by_loops(z, targets, mask)
+    grad = numerical_gradient(lambda zz: _masked_loss_by_loops(zz, targets, mask), z, eps=1e-5)
+    return loss, grad
+
+
 RIGHT = {
-    "check_softmax_cross_entropy": (_sce_right, 6),
+    "check_softmax_cross_entropy": (_sce_right, 8),
     "check_readout_backward": (_readout_right, 3),
+    "check_masked_cross_entropy": (_masked_right, 5),
 }
 
 REQUIRED = {  # the brief's minimum catalogue, by mistake key
@@ -59,6 +83,11 @@ REQUIRED = {  # the brief's minimum catalogue, by mistake key
         "p_instead_of_log_p",  # using p instead of log p
     },
     "check_readout_backward": {"dWy_transposed", "last_step_only"},
+    "check_masked_cross_entropy": {  # the transfer task: at least three plausible slips
+        "divided_by_every_position",
+        "gradient_not_masked",
+        "padding_in_the_loss",
+    },
 }
 
 
@@ -75,6 +104,11 @@ def test_references_agree_with_independent_answers():
     for case in L.readout_backward_cases():
         for want, got in zip(_readout_right(**case.args), case.expected, strict=True):
             np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    for case in L.masked_cross_entropy_cases():  # the transfer task: finite differences
+        loss, grad = _masked_right(**case.args)
+        assert case.expected[0] == pytest.approx(loss, rel=1e-12)
+        np.testing.assert_allclose(case.expected[1], grad, rtol=1e-6, atol=1e-9)
+        assert np.all(case.expected[1][case.args["mask"] == 0] == 0)
 
 
 def test_hand_worked_values():
@@ -154,7 +188,7 @@ def test_overflowing_softmax_fails_on_the_large_logits_case():
         L.check_softmax_cross_entropy(_naive)
     text = str(excinfo.value)
     assert first_line(excinfo) == "check_softmax_cross_entropy: loss contains NaN or infinity"
-    assert "case 5 of 6: large logits" in text and "subtract each row's max first" in text
+    assert "case 5 of 8: large logits" in text and "subtract each row's max first" in text
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -162,8 +196,209 @@ def test_log_of_a_rounded_probability_fails_on_its_own_case():
     with pytest.raises(AssertionError) as excinfo:
         L.check_softmax_cross_entropy(_log_of_p)
     text = str(excinfo.value)
-    assert "case 6 of 6: a target 800 below the other logit" in text
+    assert "case 6 of 8: a target 800 below the other logit" in text
     assert "log 0 = −inf" in text
+
+
+def _stable_with(shift):
+    """A softmax cross-entropy that subtracts ``shift(z)`` instead of each row's max."""
+
+    def softmax_cross_entropy(logits, targets):
+        s = logits - shift(logits)
+        logp = s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+        M = targets.size
+        loss = -np.take_along_axis(logp, targets[..., None], -1).sum() / M
+        return loss, (np.exp(logp) - np.eye(logits.shape[-1])[targets]) / M
+
+    return softmax_cross_entropy
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(
+    ("shift", "case", "says"),
+    [
+        (lambda z: z.max(), "case 7 of 8: rows far apart in scale", "each row's own max"),
+        (lambda z: z.mean(axis=-1, keepdims=True), "case 8 of 8: one logit 1200", "MEAN"),
+    ],
+    ids=["global max", "row mean"],
+)
+def test_a_global_max_or_a_row_mean_fails_on_the_case_that_says_why(shift, case, says):
+    """The near misses of the stable softmax: one max for the whole array, or the row's mean."""
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_softmax_cross_entropy(_stable_with(shift))
+    assert case in str(excinfo.value) and says in str(excinfo.value)
+
+
+def test_the_right_stable_softmax_passes_the_far_apart_rows(capsys):
+    L.check_softmax_cross_entropy(_stable_with(lambda z: z.max(axis=-1, keepdims=True)))
+    assert "8/8 cases passed" in capsys.readouterr().out
+
+
+# -- valid answers written another way pass (at least three per checker) -------------------------
+
+
+def _sce_by_logsumexp_rows(logits, targets):
+    """Row by row, a Python loop over flattened positions, np.logaddexp.reduce."""
+    z = logits.reshape(-1, logits.shape[-1])
+    y = targets.reshape(-1)
+    d = np.empty_like(z)
+    total = 0.0
+    for m in range(y.size):
+        lse = np.logaddexp.reduce(z[m])
+        total += lse - z[m, y[m]]
+        d[m] = np.exp(z[m] - lse)
+        d[m, y[m]] -= 1
+    return [total / y.size, d.reshape(logits.shape) / y.size]
+
+
+def _sce_scipy_style(logits, targets):
+    """softmax via the row max, gradient built by subtracting 1 at the targets in place."""
+    s = logits - np.max(logits, axis=-1, keepdims=True)
+    lse = np.log(np.sum(np.exp(s), axis=-1, keepdims=True))
+    p = np.exp(s - lse)
+    g = p.copy()
+    np.put_along_axis(g, targets[..., None], np.take_along_axis(g, targets[..., None], -1) - 1, -1)
+    return float(-(np.take_along_axis(s - lse, targets[..., None], -1)).mean()), g / targets.size
+
+
+def _readout_reshaped(dz, h, Wy):
+    H, K = Wy.shape
+    return (dz @ Wy.T, h.reshape(-1, H).T @ dz.reshape(-1, K), dz.reshape(-1, K).sum(0))
+
+
+def _readout_tensordot(dz, h, Wy):
+    return [
+        np.einsum("ntk,hk->nth", dz, Wy),
+        np.tensordot(h, dz, axes=([0, 1], [0, 1])),
+        dz.sum((1, 0)),
+    ]
+
+
+def _masked_by_weights(logits, targets, mask):
+    """Weights w = mask / Σ mask, then a weighted sum (einsum)."""
+    s = logits - logits.max(axis=-1, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+    w = mask / mask.sum()
+    onehot = np.eye(logits.shape[-1])[targets]
+    loss = -np.einsum("ntc,ntc,nt->", onehot, logp, w)
+    return loss, w[..., None] * (np.exp(logp) - onehot)
+
+
+def _masked_by_selection(logits, targets, mask):
+    """Only the real positions, selected with a boolean index, then scattered back."""
+    keep = mask.astype(bool)
+    z, y = logits[keep], targets[keep]
+    s = z - z.max(axis=1, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    d = np.exp(logp)
+    d[np.arange(y.size), y] -= 1
+    out = np.zeros_like(logits)
+    out[keep] = d / y.size
+    return (-logp[np.arange(y.size), y].mean(), out)
+
+
+def _masked_by_loop(logits, targets, mask):
+    """A loop over the real positions with the library's softmax."""
+    from rnnlib import softmax
+
+    count = mask.sum()
+    loss, d = 0.0, np.zeros_like(logits)
+    for n, t in zip(*np.nonzero(mask), strict=True):
+        p = softmax(logits[n, t])
+        loss -= np.log(p[targets[n, t]])
+        d[n, t] = p
+        d[n, t, targets[n, t]] -= 1
+    return loss / count, d / count
+
+
+ALTERNATIVES = [
+    (L.check_softmax_cross_entropy, _sce_by_logsumexp_rows),
+    (L.check_softmax_cross_entropy, _sce_scipy_style),
+    (L.check_softmax_cross_entropy, _sce_right),
+    (L.check_readout_backward, _readout_reshaped),
+    (L.check_readout_backward, _readout_tensordot),
+    (L.check_readout_backward, _readout_right),
+    (L.check_masked_cross_entropy, _masked_by_weights),
+    (L.check_masked_cross_entropy, _masked_by_selection),
+    (L.check_masked_cross_entropy, _masked_right),
+    (L.check_masked_cross_entropy, _masked_by_loop),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"), ALTERNATIVES, ids=[f"{c.name}-{f.__name__}" for c, f in ALTERNATIVES]
+)
+def test_valid_alternative_forms_pass(checker, answer, capsys):
+    checker(answer)
+    assert "passed ✓" in capsys.readouterr().out
+
+
+# -- the library additions of lesson 08: stream_windows, train_stateful, free_run ---------------
+
+
+def test_stream_windows_continue_each_other():
+    series = np.arange(103)
+    x, y = data.stream_windows(series, T=5, N=4)  # S = 25 per stream, K = 5 windows
+    assert x.shape == y.shape == (5, 4, 5)
+    np.testing.assert_array_equal(x[:, 2].reshape(-1), np.arange(50, 75))
+    np.testing.assert_array_equal(y, x + 1)
+    with pytest.raises(ValueError, match=r"^series: expected at least N·T \+ 1 = 21"):
+        data.stream_windows(np.arange(20), T=5, N=4)
+
+
+def test_train_stateful_carries_the_state_and_not_the_gradient():
+    """Two windows by hand: the second starts from the first's last h; its gradient is the one
+    of the second window alone (finite differences with h0 held fixed)."""
+    from rnnlib import readout
+
+    rng = np.random.default_rng(0)
+    p0 = readout.init_params(D=3, H=4, K=3, seed=2)
+    p0["Wy"] *= 10
+    x = data.one_hot(rng.integers(0, 3, size=(2, 2, 5)), 3)  # K = 2 windows, N = 2, T = 5
+    y = rng.integers(0, 3, size=(2, 2, 5))
+    lr = 0.1
+    p, losses, norms, h = training.train_stateful(p0, x, y, lr, max_norm=1e9)
+    # by hand: window 0 from zeros, window 1 from its last state, gradients by finite differences
+    z0, c0 = readout.sequence_forward(p0, x[0])
+    h_carry = c0[0][:, -1]
+    step = {}
+    for k in readout.PARAMS:
+        step[k] = p0[k] - lr * numerical_gradient(
+            lambda _, k=k: readout.sequence_loss(p0, x[0], y[0], "softmax")[0], p0[k]
+        )
+    second = {
+        k: numerical_gradient(
+            lambda _, k=k: readout.sequence_loss(step, x[1], y[1], "softmax", h0=h_carry)[0],
+            step[k],
+        )
+        for k in readout.PARAMS
+    }
+    for k in readout.PARAMS:
+        np.testing.assert_allclose(p[k], step[k] - lr * second[k], rtol=1e-7, atol=1e-9)
+    assert losses[1] == pytest.approx(
+        readout.sequence_loss(step, x[1], y[1], "softmax", h0=h_carry)[0]
+    )
+    np.testing.assert_allclose(h, readout.sequence_forward(step, x[1], h_carry)[1][0][:, -1])
+    with pytest.raises(ValueError, match=r"^inputs: expected a 4-d array"):
+        training.train_stateful(p0, x[0], y[0], lr)
+
+
+def test_free_run_feeds_its_predictions_back():
+    from rnnlib import readout
+
+    p = readout.init_params(D=1, H=5, K=1, seed=3)
+    p["Wy"] *= 30
+    obs = np.array([0.3, -0.2, 0.5])
+    preds = sampling.free_run(p, obs, 4)
+    # by hand: the whole sequence observed + fed-back values, forward once, must reproduce it
+    seq = np.concatenate([obs, preds[:-1]])
+    z, _ = readout.sequence_forward(p, seq[None, :, None])
+    np.testing.assert_allclose(preds, z[0, len(obs) - 1 :, 0], rtol=1e-12)
+    assert sampling.free_run(p, obs, 0).shape == (0,)
+    with pytest.raises(ValueError, match=r"^params: expected a model of one value a step"):
+        sampling.free_run(readout.init_params(2, 3, 1), obs, 2)
+    with pytest.raises(ValueError, match=r"^observed: expected a non-empty 1-d array"):
+        sampling.free_run(p, np.array([]), 2)
 
 
 # -------------------------------------------------------------------------------------------------

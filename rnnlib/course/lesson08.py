@@ -3,7 +3,14 @@
 Checkers of exercise 08, each with its cases and its catalogue of known mistakes:
 
 - ``check_softmax_cross_entropy``: ``softmax_cross_entropy(logits, targets)`` → (L, dL/dz);
-- ``check_readout_backward``: ``readout_backward(dz, h, Wy)`` → (dh, dWy, dby).
+- ``check_readout_backward``: ``readout_backward(dz, h, Wy)`` → (dh, dWy, dby);
+- ``check_masked_cross_entropy``: ``masked_cross_entropy(logits, targets, mask)`` → (L, dL/dz),
+  the transfer task: a batch of sequences of different lengths, padded, where only the positions
+  with ``mask = 1`` count: ``L = −Σ_m mask_m log p_m[y_m] / Σ_m mask_m`` and
+  ``dL/dz_m = mask_m (p_m − onehot(y_m)) / Σ mask``.
+
+Graded questions (``QUESTIONS``): the perplexity of the uniform guess, what teacher forcing
+feeds the model, what stateful chunked truncated BPTT carries across a window boundary.
 
 ``softmax_cross_entropy`` takes logits (..., C) and integer targets (...) and returns the *mean*
 over the M = prod(targets.shape) positions, ``L = −(1/M) Σ_m log p_m[y_m]`` with
@@ -25,12 +32,14 @@ from ..losses import softmax_cross_entropy
 from ..readout import linear_backward
 from ..sampling import next_distribution, sample
 from ..training import train_char_model
-from .checking import Case, Checker, Mistake
+from .checking import Case, Checker, Mistake, Question
 
 __all__ = [
     "CHECKERS",
     "check_softmax_cross_entropy",
     "check_readout_backward",
+    "check_masked_cross_entropy",
+    "QUESTIONS",
     "FIGURES",
     "sampling_explorer",
     "show_char",
@@ -66,6 +75,19 @@ def softmax_cross_entropy_cases():
             "compute log p = (z − max) − log Σ exp(z − max)",
             np.array([[0.0, -800.0], [1.0, 2.0]]),
             np.array([1, 0]),
+        ),
+        (
+            "rows far apart in scale (one near +1000, one near −1000): subtracting ONE max for "
+            "the whole array leaves the second row at exp(−2000) = 0 and 0/0; subtract each "
+            "row's own max",
+            np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -999.5]]),
+            np.array([2, 0]),
+        ),
+        (
+            "one logit 1200 above the others: subtracting the row's MEAN leaves exp(800), which "
+            "overflows; only the row's max makes every exp(z − max) ≤ 1",
+            np.array([[1200.0, 0.0, 0.0], [0.0, 0.0, 1200.0]]),
+            np.array([1, 2]),
         ),
     ]
     cases = []
@@ -264,7 +286,191 @@ check_readout_backward = Checker(
     ),
 )
 
-CHECKERS = (check_softmax_cross_entropy, check_readout_backward)
+
+# -- the transfer task: a masked cross-entropy for padded sequences -----------------------------
+
+
+def masked_reference(logits, targets, mask, *, over="mask", grad_mask=True, loss_mask=True):
+    """``(L, dL/dz)`` of the masked mean cross-entropy, with switches for the mistakes:
+    ``over`` what the sums are divided by ("mask": Σ mask, "M": every position, "N": the number
+    of sequences, "mean": mask.mean()), ``grad_mask`` / ``loss_mask`` whether the mask
+    multiplies the gradient / the loss terms."""
+    logp, p, onehot, M = parts(logits, targets)
+    m = np.asarray(mask, dtype=np.float64)
+    denom = {"mask": m.sum(), "M": M, "N": np.shape(targets)[0], "mean": m.mean()}[over]
+    terms = -_picked(logp, targets)
+    loss = float(((m * terms) if loss_mask else terms).sum() / denom)
+    dz = (p - onehot) / denom
+    return loss, (m[..., None] * dz if grad_mask else dz)
+
+
+def _mean_of_sequence_means(logits, targets, mask):
+    logp, p, onehot, _ = parts(logits, targets)
+    m = np.asarray(mask, dtype=np.float64)
+    lengths = m.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_seq = (m * -_picked(logp, targets)).sum(axis=1) / lengths
+        dz = m[..., None] * (p - onehot) / (lengths[:, None, None] * m.shape[0])
+    return float(per_seq.mean()), dz
+
+
+def masked_cross_entropy_cases():
+    rng = np.random.default_rng(810)
+    items = [
+        (
+            "N = 2 sequences of lengths 3 and 1 (mask [[1, 1, 1], [1, 0, 0]]), C = 4",
+            rng.normal(size=(2, 3, 4)) * 2,
+            rng.integers(0, 4, size=(2, 3)),
+            np.array([[1.0, 1, 1], [1, 0, 0]]),
+        ),
+        (
+            "no padding (every mask entry 1): the plain mean cross-entropy, N = 2, T = 2, C = 3",
+            rng.normal(size=(2, 2, 3)),
+            rng.integers(0, 3, size=(2, 2)),
+            np.ones((2, 2)),
+        ),
+        (
+            "lengths 4, 2 and 1, N = 3, T = 4, C = 5",
+            rng.normal(size=(3, 4, 5)) * 2,
+            rng.integers(0, 5, size=(3, 4)),
+            np.array([[1.0, 1, 1, 1], [1, 1, 0, 0], [1, 0, 0, 0]]),
+        ),
+        (
+            "padded positions hold logits of ±900 (what a model outputs there does not matter, "
+            "but it must not overflow into the answer), N = 2, T = 3, C = 3",
+            np.array(
+                [
+                    [[0.5, -0.2, 0.1], [1.0, 0.0, -1.0], [900.0, -900.0, 0.0]],
+                    [[0.3, 0.3, -0.4], [-900.0, 900.0, 0.0], [900.0, 0.0, -900.0]],
+                ]
+            ),
+            np.array([[2, 0, 1], [1, 0, 2]]),
+            np.array([[1.0, 1, 0], [1, 0, 0]]),
+        ),
+        (
+            "one sequence entirely padding (length 0) in a batch of N = 3, T = 2, C = 3",
+            rng.normal(size=(3, 2, 3)),
+            rng.integers(0, 3, size=(3, 2)),
+            np.array([[1.0, 1], [0, 0], [1, 0]]),
+        ),
+    ]
+    return [
+        Case(label, {"logits": z, "targets": y, "mask": m}, masked_reference(z, y, m))
+        for label, z, y, m in items
+    ]
+
+
+check_masked_cross_entropy = Checker(
+    "check_masked_cross_entropy",
+    "masked_cross_entropy(logits, targets, mask)",
+    masked_cross_entropy_cases,
+    items=("loss", "dlogits"),
+    doc="(loss, dlogits). ``logits`` (N, T, C), ``targets`` (N, T) int (any valid id where "
+    "padded), "
+    "``mask`` (N, T) of 1.0 (a real position) and 0.0 (padding); ``loss`` the mean of "
+    "``−log softmax(logits)[target]`` over the real positions only, ``dlogits`` of the shape of "
+    "``logits``, zero at padded positions.",
+    mistakes=(
+        Mistake(
+            "divided_by_every_position",
+            partial(masked_reference, over="M"),
+            "you divided by every position, padding included (targets.size); the mean is over "
+            "the real positions: divide by Σ mask",
+        ),
+        Mistake(
+            "gradient_not_masked",
+            partial(masked_reference, grad_mask=False),
+            "the padded positions get a gradient: a position that is not in the loss cannot "
+            "move it, so dlogits must be 0 wherever mask = 0",
+        ),
+        Mistake(
+            "padding_in_the_loss",
+            partial(masked_reference, loss_mask=False),
+            "the padded positions' −log p are in your loss (only the division uses the mask): "
+            "multiply each term by its mask before summing",
+        ),
+        Mistake(
+            "divided_by_sequences",
+            partial(masked_reference, over="N"),
+            "you divided by N, the number of sequences (a loss per sequence); the asked mean is "
+            "per real position: divide by Σ mask",
+        ),
+        Mistake(
+            "divided_by_mask_mean",
+            partial(masked_reference, over="mean"),
+            "you divided by mask.mean(), the fraction of real positions; divide by their "
+            "number, Σ mask (mask.sum())",
+        ),
+        Mistake(
+            "mean_of_sequence_means",
+            _mean_of_sequence_means,
+            "a mean of the sequences' means weighs a short sequence's positions more; "
+            "every real position counts the same: Σ mask·(−log p) / Σ mask",
+        ),
+    ),
+)
+
+CHECKERS = (check_softmax_cross_entropy, check_readout_backward, check_masked_cross_entropy)
+
+
+QUESTIONS = (
+    Question(
+        "08.perplexity",
+        "A character model over C = 23 characters predicts the uniform distribution at every "
+        "position. What is its perplexity?",
+        23.0,
+        why={
+            float(np.log(23.0)): "that is its loss, log C in nats; the perplexity is e^L",
+            1 / 23: "that is each character's probability; the perplexity is e^L = 1 / p here",
+            1.0: "perplexity 1 is a model that is always sure and always right",
+            float(np.log2(23.0)): "that is the loss in bits; the perplexity is 2^bits = e^nats",
+        },
+        explain="L = −log(1/23) = log 23, and e^L = 23: as unsure as a uniform choice among 23.",
+    ),
+    Question(
+        "08.teacher_forcing",
+        "Part (a) of the lesson trains the signal model with teacher forcing. What is the "
+        "model's input at step t during training?",
+        "a",
+        choices={
+            "a": "the observed value y_t from the data",
+            "b": "its own prediction of y_t, made at step t − 1",
+            "c": "the clean signal s_t",
+            "d": "the target y_(t+1)",
+        },
+        why={
+            "b": "feeding back its own predictions is free running: what the lesson does after "
+            "training, where the error grows with the horizon",
+            "c": "the model never sees the clean signal: only the noisy observations exist",
+            "d": "y_(t+1) is what the model must predict at step t; reading it would be cheating",
+        },
+        explain="The data (the 'teacher') supply every input, even where the model's own guess "
+        "was off.",
+    ),
+    Question(
+        "08.stateful",
+        "Stateful chunked truncated BPTT reads a stream in consecutive windows. At the boundary "
+        "between window k and window k + 1, what crosses it?",
+        "b",
+        choices={
+            "a": "both the hidden state (forward) and the gradient (backward)",
+            "b": "the hidden state only: window k + 1 starts from window k's last h, but no "
+            "gradient flows back into window k",
+            "c": "the gradient only: the next window starts from h = 0",
+            "d": "nothing: every window starts from h = 0 and stops its gradient at its start",
+        },
+        why={
+            "a": "that would be full BPTT over the whole stream: memory and time grow with its "
+            "length, which is what truncation avoids",
+            "c": "with h = 0 at the start nothing depends on window k, so there is no gradient to "
+            "carry back into it",
+            "d": "that is training on independent windows (part (a)'s random windows): the model "
+            "never sees anything said before its window",
+        },
+        explain="h is carried as a constant (h.detach() in PyTorch): context forward, gradient "
+        "stopped.",
+    ),
+)
 
 
 # =================================================================================================
