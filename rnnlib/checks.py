@@ -24,7 +24,12 @@ from .course.lesson03 import check_last_step_grad, check_sigmoid_last_step_grads
 from .course.lesson04 import check_scalar_bptt, check_sigmoid_bptt
 from .course.lesson05 import check_train_epoch, check_train_loop
 from .course.lesson06 import check_rnn_backward, check_rnn_step_backward
-from .course.lesson07 import check_clip_grad_norm, check_jacobian_product, check_truncated_bptt
+from .course.lesson07 import (
+    check_clip_grad_norm,
+    check_gated_bptt,
+    check_jacobian_product,
+    check_truncated_bptt,
+)
 from .course.lesson08 import (
     check_masked_cross_entropy,
     check_readout_backward,
@@ -52,6 +57,7 @@ __all__ = [
     "ALL_QUESTIONS",
     "check_answer",
     "check_clip_grad_norm",
+    "check_gated_bptt",
     "check_jacobian_product",
     "check_last_step_grad",
     "check_loss",

@@ -25,6 +25,14 @@ A row gradient g_t = ∂L/∂h_t travels back as g_(t−1) = g_t J_t (what :func
 does: ``da = g * (1 − h²)``, ``g_prev = da @ Wh.T``). Since ‖J_t‖₂ ≤ ‖Wh‖₂,
 ‖∂h_T/∂h_s‖₂ ≤ ‖Wh‖₂^(T − s).
 
+A scalar gated unit (the bridge to LSTM/GRU), gate z in (0, 1]::
+
+    c_t = tanh(a_t),  a_t = u·x_t + w·o_(t−1),   o_t = (1 − z)·o_(t−1) + z·c_t
+
+has do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w: the additive road contributes (1 − z) whatever
+the tanh does, so for w ≥ 0 the gradient d steps back is at least (1 − z)^d. z = 1 is the plain
+scalar RNN.
+
 Truncated BPTT (:func:`rnnlib.rnn_backward_truncated`, sliding windows of length k): how far its
 gradient is from the full one, by relative error and cosine similarity, as k grows.
 """
@@ -52,6 +60,11 @@ __all__ = [
     "TruncationCurve",
     "truncation_curve",
     "scalar_bptt_truncated",
+    "GatedForward",
+    "GatedGrads",
+    "gated_forward",
+    "gated_backward",
+    "gated_gradient_products",
 ]
 
 
@@ -311,3 +324,113 @@ def scalar_bptt_truncated(xs, ys, u, w, v, k):
     dh = (err * v).reshape(1, T, 1)  # each step's own dL_t/do_t
     _, _, dWx, dWh, _ = rnn_backward_truncated(dh, cache, k)
     return float(dWx[0, 0]), float(dWh[0, 0]), float(err @ o)
+
+
+# -- a scalar gated unit: the additive path -------------------------------------------------
+class GatedForward(NamedTuple):
+    """The forward pass of the scalar gated unit: ``o`` (T + 1,) = o_0..o_T, ``c`` (T,) the
+    candidates c_t = tanh(u·x_t + w·o_(t−1)) for t = 1..T, and the inputs and weights."""
+
+    xs: np.ndarray
+    u: float
+    w: float
+    z: float
+    o: np.ndarray
+    c: np.ndarray
+
+
+class GatedGrads(NamedTuple):
+    """Gradients of L = ½(v·o_T − y)² through the gated unit: ``du``, ``dw``, ``dz``, ``dv``
+    (floats) and ``deltas`` (T + 1,), entry t = dL/do_t."""
+
+    du: float
+    dw: float
+    dz: float
+    dv: float
+    deltas: np.ndarray
+
+
+def gated_forward(xs, u, w, z, o0=0.0):
+    """The scalar gated unit ``o_t = (1 − z)·o_(t−1) + z·tanh(u·x_t + w·o_(t−1))``.
+
+    Parameters
+    ----------
+    xs : ndarray (T,), the inputs
+    u, w : float, input and recurrent weight
+    z : float in (0, 1], the gate (z = 1: the plain scalar RNN)
+    o0 : float, the initial state
+
+    Returns
+    -------
+    :class:`GatedForward`
+    """
+    xs = as_array("xs", xs)
+    if xs.ndim != 1 or xs.size == 0:
+        raise ValueError(f"xs: expected shape (T,) with T >= 1, got shape {xs.shape}")
+    check_finite("xs", xs)
+    u, w, z, o0 = as_scalar("u", u), as_scalar("w", w), as_scalar("z", z), as_scalar("o0", o0)
+    if not 0.0 < z <= 1.0:
+        raise ValueError(f"z: expected a gate in (0, 1], got {z}")
+    T = xs.size
+    o, c = np.empty(T + 1), np.empty(T)
+    o[0] = o0
+    for t in range(1, T + 1):
+        c[t - 1] = np.tanh(u * xs[t - 1] + w * o[t - 1])
+        o[t] = (1.0 - z) * o[t - 1] + z * c[t - 1]
+    return GatedForward(xs, u, w, z, o, c)
+
+
+def _gated(fwd):
+    if not isinstance(fwd, GatedForward):
+        raise ValueError(f"fwd: expected the result of gated_forward, got {type(fwd).__name__}")
+    return fwd
+
+
+def gated_backward(fwd, y, v):
+    """BPTT through the gated unit for ``L = ½(v·o_T − y)²``.
+
+    With δ_t = dL/do_t, δ_T = (v·o_T − y)·v and, for t = T..1::
+
+        dL/du += δ_t·z·(1 − c_t²)·x_t,   dL/dw += δ_t·z·(1 − c_t²)·o_(t−1),
+        dL/dz += δ_t·(c_t − o_(t−1)),    δ_(t−1) = δ_t·((1 − z) + z·(1 − c_t²)·w)
+
+    Parameters
+    ----------
+    fwd : :class:`GatedForward`
+    y, v : float, the target and the output weight
+
+    Returns
+    -------
+    :class:`GatedGrads`
+    """
+    fwd = _gated(fwd)
+    y, v = as_scalar("y", y), as_scalar("v", v)
+    o, c, z, T = fwd.o, fwd.c, fwd.z, fwd.xs.size
+    err = v * o[T] - y
+    deltas = np.zeros(T + 1)
+    deltas[T] = err * v
+    du = dw = dz = 0.0
+    for t in range(T, 0, -1):
+        d = deltas[t]
+        slope = 1.0 - c[t - 1] ** 2
+        du += d * z * slope * fwd.xs[t - 1]
+        dw += d * z * slope * o[t - 1]
+        dz += d * (c[t - 1] - o[t - 1])
+        deltas[t - 1] = d * ((1.0 - z) + z * slope * fwd.w)
+    return GatedGrads(float(du), float(dw), float(dz), float(err * o[T]), deltas)
+
+
+def gated_gradient_products(fwd):
+    """``do_T/do_(T−d) = Π_(t = T−d+1..T) ((1 − z) + z·(1 − c_t²)·w)`` for d = 0..T.
+
+    Parameters
+    ----------
+    fwd : :class:`GatedForward`
+
+    Returns
+    -------
+    ndarray (T + 1,), entry d is do_T/do_(T−d) (entry 0 is 1)
+    """
+    fwd = _gated(fwd)
+    factors = (1.0 - fwd.z) + fwd.z * (1.0 - fwd.c**2) * fwd.w
+    return np.concatenate(([1.0], np.cumprod(factors[::-1])))

@@ -9,13 +9,66 @@ from checks_support import first_line
 
 from rnnlib import numerical_gradient, rnn_backward, rnn_backward_truncated, rnn_forward, scalar
 from rnnlib.course import lesson07 as L
-from rnnlib.course.lesson07 import FIGURES, gradients_explorer
-from rnnlib.gradflow import jacobian_products, long_sequence_problem, scalar_bptt_truncated
+from rnnlib.course.lesson07 import FIGURES, gate_explorer, gradients_explorer
+from rnnlib.gradflow import (
+    gated_backward,
+    gated_forward,
+    jacobian_products,
+    long_sequence_problem,
+    scalar_bptt_truncated,
+)
 
 
 def _clip(grads, max_norm):
-    total = np.linalg.norm(np.concatenate([np.ravel(g) for g in grads]))
+    flat = np.concatenate([np.ravel(g) for g in grads])
+    big = np.max(np.abs(flat))  # divide first: the squares of 1e160 would overflow
+    total = big * np.linalg.norm(flat / big) if big > 0 else 0.0
     return [g * min(1.0, max_norm / total) for g in grads]
+
+
+def _clip_hypot(grads, max_norm):  # another form: np.hypot accumulates without overflow
+    total = 0.0
+    for g in grads:
+        for e in np.ravel(g):
+            total = np.hypot(total, e)
+    factor = max_norm / total if total > max_norm else 1.0
+    return tuple(np.multiply(g, factor) for g in grads)
+
+
+def _clip_frexp(grads, max_norm):  # another form: scale by a power of two, then sum squares
+    e = max(np.frexp(np.max(np.abs(g)))[1] for g in grads)
+    total = 2.0**e * np.sqrt(sum(np.sum((np.ldexp(g, -e)) ** 2) for g in grads))
+    return [g.copy() if total <= max_norm else g * (max_norm / total) for g in grads]
+
+
+def my_gated_bptt(xs, y, u, w, v, z):
+    """Written from the chain rule: carry dL/do_t back with the two roads into o_(t−1)."""
+    os_, cs = [0.0], []
+    for x in xs:
+        cs.append(np.tanh(u * x + w * os_[-1]))
+        os_.append((1 - z) * os_[-1] + z * cs[-1])
+    g = (v * os_[-1] - y) * v
+    du = dw = dz = 0.0
+    for t in reversed(range(len(xs))):
+        a_grad = g * z * (1 - cs[t] ** 2)  # dL/da_t
+        du, dw, dz = du + a_grad * xs[t], dw + a_grad * os_[t], dz + g * (cs[t] - os_[t])
+        g = g * (1 - z) + a_grad * w
+    return np.array([du, dw, dz])
+
+
+def _gated_recursive(xs, y, u, w, v, z):  # another form: recursion over the sequence
+    def back(t, g, o, c):
+        if t < 0:
+            return 0.0, 0.0, 0.0
+        a_grad = g * z * (1 - c[t] ** 2)
+        du, dw, dz = back(t - 1, g * (1 - z) + a_grad * w, o, c)
+        return du + a_grad * xs[t], dw + a_grad * o[t], dz + g * (c[t] - o[t])
+
+    o, c = [0.0], []
+    for x in xs:
+        c.append(np.tanh(u * x + w * o[-1]))
+        o.append(o[-1] + z * (c[-1] - o[-1]))
+    return list(back(len(xs) - 1, (v * o[-1] - y) * v, o, c))
 
 
 def my_truncated_bptt(xs, ys, u, w, v, k):
@@ -42,10 +95,138 @@ def my_jacobian_product(hs, Wh):
 
 
 RIGHT = {
-    "check_clip_grad_norm": (_clip, 5),
+    "check_clip_grad_norm": (_clip, 7),
     "check_jacobian_product": (my_jacobian_product, 4),
     "check_truncated_bptt": (my_truncated_bptt, 5),
+    "check_gated_bptt": (my_gated_bptt, 5),
 }
+
+
+def _jac_einsum(hs, Wh):  # another form: einsum, earliest-first accumulation from the right
+    P = np.eye(Wh.shape[0])
+    for t in range(1, len(hs)):
+        P = np.einsum("j,ij,ik->jk", 1 - hs[t] ** 2, Wh, P)
+    return P
+
+
+def _jac_backward_rows(hs, Wh):  # another form: P = J_T ⋯ J_1 built from the right end
+    P = np.eye(Wh.shape[0])
+    for t in range(len(hs) - 1, 0, -1):
+        P = P @ ((1 - hs[t] ** 2)[:, None] * Wh.T)
+    return P
+
+
+def _trunc_recursive(xs, ys, u, w, v, k):  # another form: the s loop as a recursion
+    fwd = scalar.forward(xs, u, w, v)
+    o = fwd.o
+
+    def back(s, d, left):
+        if left == 0 or s == 0:
+            return np.zeros(2)
+        da = d * (1 - o[s] ** 2)
+        return np.array([da * xs[s - 1], da * o[s - 1]]) + back(s - 1, da * w, left - 1)
+
+    g = sum(back(t, (v * o[t] - ys[t - 1]) * v, k) for t in range(1, len(xs) + 1))
+    dv = float(np.dot(v * o[1:] - ys, o[1:]))
+    return np.array([g[0], g[1], dv])
+
+
+ALTERNATIVES = [  # (checker, a right answer written another way)
+    ("check_clip_grad_norm", _clip_hypot),
+    ("check_clip_grad_norm", _clip_frexp),
+    ("check_clip_grad_norm", lambda g, m: tuple(_clip(g, m))),
+    ("check_jacobian_product", _jac_einsum),
+    ("check_jacobian_product", _jac_backward_rows),
+    ("check_jacobian_product", lambda hs, Wh: my_jacobian_product(hs, Wh).tolist()),
+    ("check_truncated_bptt", _trunc_recursive),
+    ("check_truncated_bptt", lambda *a: list(my_truncated_bptt(*a))),
+    ("check_truncated_bptt", lambda *a: np.array(my_truncated_bptt(*a))),
+    ("check_gated_bptt", _gated_recursive),
+    ("check_gated_bptt", lambda *a: tuple(float(g) for g in my_gated_bptt(*a))),
+    ("check_gated_bptt", lambda *a: list(my_gated_bptt(*a))),
+]
+
+
+@pytest.mark.parametrize(("name", "answer"), ALTERNATIVES)
+def test_valid_alternative_forms_pass(name, answer, capsys):
+    getattr(L, name)(answer)
+    assert "passed ✓" in capsys.readouterr().out
+
+
+def test_gated_reference_against_finite_differences():
+    for case in L.gated_bptt_cases():
+        a = case.args
+        p = np.array([a["u"], a["w"], a["z"]])
+
+        def loss(q, a=a):
+            o = 0.0
+            for x in a["xs"]:
+                o = (1 - q[2]) * o + q[2] * np.tanh(q[0] * x + q[1] * o)
+            return 0.5 * (a["v"] * o - a["y"]) ** 2
+
+        fd = numerical_gradient(loss, p.copy())
+        assert np.allclose(case.expected, fd, rtol=1e-6, atol=1e-9), case.label
+        g = gated_backward(gated_forward(a["xs"], a["u"], a["w"], a["z"]), a["y"], a["v"])
+        assert np.isclose(
+            g.dv,
+            (a["v"] * gated_forward(a["xs"], *p).o[-1] - a["y"])
+            * (gated_forward(a["xs"], *p).o[-1]),
+        )
+
+
+def test_clip_naive_norm_overflow_is_named():
+    def naive(grads, max_norm):
+        total = np.sqrt(sum(np.sum(g**2) for g in grads))
+        return [g * min(1.0, max_norm / total) for g in grads]
+
+    with np.errstate(all="ignore"), pytest.raises(AssertionError) as excinfo:
+        L.check_clip_grad_norm(naive)
+    assert "overflowed to infinity" in first_line(excinfo)
+
+
+def test_clip_rms_is_named_rms_not_elementwise():
+    def rms(grads, max_norm):
+        total = np.sqrt(np.mean(np.concatenate([np.ravel(g) for g in grads]) ** 2))
+        return [g * min(1.0, max_norm / total) for g in grads]
+
+    with np.errstate(all="ignore"), pytest.raises(AssertionError) as excinfo:
+        L.check_clip_grad_norm(rms)
+    assert "root-mean-square" in first_line(excinfo)
+
+
+def test_writing_into_the_callers_list_is_named():
+    def into_list(grads, max_norm):
+        clipped = _clip(grads, max_norm)
+        for i, g in enumerate(clipped):
+            grads[i] = g  # new arrays, written into the caller's list
+        return grads
+
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_clip_grad_norm(into_list)
+    assert "wrote into the caller's list" in first_line(excinfo)
+    assert "p = p -" not in str(excinfo.value)
+
+
+def test_chunked_is_called_the_other_definition():
+    chunked = L._truncated_with(
+        lambda k: lambda t, T: [s for s in range(1, t + 1) if (s - 1) // k == (t - 1) // k]
+    )
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_truncated_bptt(chunked)
+    line = first_line(excinfo)
+    assert "OTHER common definition" in line and "asks for sliding" in line
+
+
+def test_questions_are_right_by_independent_arithmetic():
+    q = {x.key: x for x in L.QUESTIONS}
+    assert q["07.detach_loop"].answer == "b"
+    assert q["07.gate_reach"].answer == pytest.approx(0.95**50)
+    # gated unit, w = 0: o_t = 0.95·o_(t−1) + 0.05·tanh(u x_t), so do_t/do_(t−1) = 0.95 exactly
+    xs = np.random.default_rng(0).uniform(-1, 1, 50)
+    o50 = lambda o0: gated_forward(xs, 1.0, 0.0, 0.05, o0=o0).o[-1]  # noqa: E731
+    assert (o50(0.1) - o50(-0.1)) / 0.2 == pytest.approx(0.95**50, rel=1e-9)
+    assert q["07.clip_factor"].answer == 6.5 / np.sqrt(3**2 + 4**2 + 12**2)
+
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
     "check_clip_grad_norm": {"clip_elementwise", "clip_per_array", "clip_always_rescaled"},
@@ -187,3 +368,38 @@ def test_bad_input_and_figures():
     with pytest.raises(ValueError, match="scale_range"):
         gradients_explorer(scale_range=(0.0, 1.0))
     assert gradients_explorer in FIGURES
+
+
+# -- the gated-unit figure ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("z, w", [(0.02, 0.0), (0.1, 0.5), (0.5, 1.5), (1.0, 2.0)])
+def test_gate_slider_against_finite_differences(z, w):
+    ex = gate_explorer()
+    s = ex.step(z=z, w=w)
+    xs = np.random.default_rng(0).uniform(-1, 1, 40)
+    for d in (1, 7, 20):
+        fd = numerical_gradient(
+            lambda o, d=d: gated_forward(xs[40 - d :], 1.0, w, z, o0=o[0]).o[-1],
+            np.array([gated_forward(xs, 1.0, w, z).o[40 - d]]),
+        )[0]
+        assert s["gated"][d] == pytest.approx(abs(fd), rel=1e-5, abs=1e-10)
+    np.testing.assert_allclose(s["road"], (1 - z) ** np.arange(41), rtol=1e-12)
+    line = ex.fig.axes[0].lines[3]
+    with np.errstate(divide="ignore"):
+        want = np.clip(np.log10(s["gated"]), -12, 4)
+    np.testing.assert_allclose(line.get_ydata(), want, rtol=1e-12)
+
+
+def test_the_additive_road_keeps_the_gradient_alive():
+    ex = gate_explorer()
+    for w in (0.0, 0.5, 1.0, 2.0):
+        s = ex.step(z=0.1, w=w)
+        assert np.all(s["gated"] >= s["road"] * (1 - 1e-12))  # w ≥ 0: at least (1 − z)^d
+        assert s["gated"][-1] > 1e-2
+    s = ex.step(z=0.1, w=0.5)
+    assert s["plain"][-1] < 1e-10 < 1e-2 < s["gated"][-1]
+    a = ex.png()
+    ex.step(z=0.6)
+    assert ex.png() != a and "additive road" in ex.readout()
+    assert gate_explorer in FIGURES

@@ -7,7 +7,12 @@ Checkers of exercise 07, each with its cases and its catalogue of known mistakes
   (inputs unchanged);
 - ``check_jacobian_product``: ``jacobian_product(hs, Wh)`` → ∂h_T/∂h_0, shape (H, H);
 - ``check_truncated_bptt``: ``truncated_bptt(xs, ys, u, w, v, k)`` → (dL/du, dL/dw, dL/dv) with
-  sliding windows of k steps.
+  sliding windows of k steps;
+- ``check_gated_bptt`` (transfer): ``gated_bptt(xs, y, u, w, v, z)`` → (dL/du, dL/dw, dL/dz) for
+  the scalar gated unit o_t = (1 − z)·o_(t−1) + z·tanh(u·x_t + w·o_(t−1)), L = ½(v·o_T − y)².
+
+Graded questions (``QUESTIONS``): which truncation PyTorch's detach loop computes, the reach of
+the gated unit's additive road, the factor of clipping by global norm.
 
 References come from :mod:`rnnlib.optim` and :mod:`rnnlib.gradflow`; the mistakes are small
 formulas, or the loops below with one switch changed, so the catalogue is executable.
@@ -21,6 +26,9 @@ import numpy as np
 
 from .. import scalar
 from ..gradflow import (
+    gated_backward,
+    gated_forward,
+    gated_gradient_products,
     gradient_norms_by_distance,
     jacobian_products,
     long_sequence_problem,
@@ -29,14 +37,17 @@ from ..gradflow import (
 )
 from ..optim import clip_grad_norm
 from ..rnn import rnn_forward
-from .checking import Case, Checker, Mistake
+from .checking import Case, Checker, Mistake, Question
 
 __all__ = [
     "CHECKERS",
     "check_clip_grad_norm",
+    "check_gated_bptt",
     "check_jacobian_product",
     "check_truncated_bptt",
     "FIGURES",
+    "QUESTIONS",
+    "gate_explorer",
     "gradients_explorer",
 ]
 
@@ -69,6 +80,16 @@ def clip_grad_norm_cases():
             [np.array([0.9, -0.6, 0.3]), np.array([[0.5, -0.8], [0.7, 0.2]])],
             1.2,
         ),
+        (  # squares of 1e160 exceed the largest float (1.8e308): a naive norm is inf
+            "entries near 1e160 (their squares overflow a float), over the limit",
+            [np.array([3e160, -4e160]), np.array([[1e160, 2e160]])],
+            3.0,
+        ),
+        (
+            "entries near 1e-170 (their squares underflow to 0), under the limit",
+            [np.array([3e-170, -4e-170]), np.array([1e-170])],
+            1.0,
+        ),
     ]
     return [
         Case(label, {"grads": g, "max_norm": m}, clip_grad_norm(g, m)[0]) for label, g, m in raw
@@ -76,33 +97,89 @@ def clip_grad_norm_cases():
 
 
 def _norm(g):
-    return float(np.sqrt(np.sum(np.square(g))))
+    with np.errstate(over="ignore"):  # the naive norm, as a learner writes it: may overflow
+        return float(np.sqrt(np.sum(np.square(g))))
 
 
-def _clip(grads, max_norm, *, norm="global", when="over", ratio="limit/norm"):
-    """Rescale the gradients, with switches for the mistakes: ``norm`` "global" | "sum of norms"
-    | "no sqrt" | "per array"; ``when`` "over" the limit or "always"; ``ratio`` of the factor."""
+def _clip(grads, max_norm, *, norm="global", when="over", ratio="limit/norm", overflows=False):
+    """Rescale the gradients, with switches for the mistakes: ``norm`` "global" | "rms" | "sum of
+    norms" | "no sqrt" | "per array"; ``when`` "over" the limit or "always"; ``ratio`` of the
+    factor. The norm is the naive one; where it overflows only ``overflows=True`` (the mistake
+    that IS the overflow) answers: the others raise, so they do not claim that case."""
     if norm == "per array":
         return [_clip([g], max_norm)[0] for g in grads]
-    total = {
-        "global": lambda: np.sqrt(sum(_norm(g) ** 2 for g in grads)),
-        "sum of norms": lambda: sum(_norm(g) for g in grads),
-        "no sqrt": lambda: sum(_norm(g) ** 2 for g in grads),
-    }[norm]()
-    factor = max_norm / total if ratio == "limit/norm" else total / max_norm
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        total = {
+            "global": lambda: np.sqrt(sum(_norm(g) ** 2 for g in grads)),
+            "rms": lambda: np.sqrt(np.mean(np.concatenate([np.ravel(g) ** 2 for g in grads]))),
+            "sum of norms": lambda: sum(_norm(g) for g in grads),
+            "no sqrt": lambda: sum(_norm(g) ** 2 for g in grads),
+            "max of norms": lambda: max(_norm(g) for g in grads),
+        }[norm]()
+    if not np.isfinite(total) and not overflows:
+        raise OverflowError("the naive norm overflowed")
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        factor = max_norm / total if ratio == "limit/norm" else total / max_norm
     scale = factor if (when == "always" or total > max_norm) else 1.0
-    return [np.asarray(g, dtype=float) * scale for g in grads]
+    with np.errstate(over="ignore", invalid="ignore"):
+        return [np.asarray(g, dtype=float) * scale for g in grads]
 
 
-check_clip_grad_norm = Checker(
+class _ClipChecker(Checker):
+    """check_clip_grad_norm: before the usual checks, one more: an answer that puts new arrays
+    into the caller's list (``grads[i] = g * factor``) is told so, instead of the generic
+    in-place message meant for arrays changed by ``g *= ...``."""
+
+    def __call__(self, fn):
+        __tracebackhide__ = True
+        if callable(fn):
+            for case in self.cases():
+                grads = list(case.args["grads"])
+                given = [g.copy() for g in grads]
+                originals = list(given)
+                try:
+                    with np.errstate(all="ignore"):
+                        fn(given, case.args["max_norm"])
+                except Exception:
+                    break  # the usual checks report it
+                swapped = len(given) != len(originals) or any(
+                    a is not b for a, b in zip(given, originals, strict=False)
+                )
+                if swapped and all(
+                    np.array_equal(a, b) for a, b in zip(originals, grads, strict=True)
+                ):
+                    raise AssertionError(
+                        f"{self.name}: your function wrote into the caller's list `grads` "
+                        "(e.g. `grads[i] = ...` or `grads.append(...)`): the caller still needs "
+                        "its unclipped gradients; build a NEW list and return it, e.g. "
+                        "`[... for g in grads]`\n"
+                        f"  case: {case.label}"
+                    )
+        return super().__call__(fn)
+
+
+check_clip_grad_norm = _ClipChecker(
     "check_clip_grad_norm",
     "clip_grad_norm(grads, max_norm)",
     clip_grad_norm_cases,
     items="clipped[{i}]",
     doc="the list of clipped arrays (inputs unchanged); grads a list of ndarrays. If the global "
     "norm ``sqrt(Σ_k ‖g_k‖²)`` exceeds ``max_norm``, every gradient is multiplied by "
-    "``max_norm / global norm``; otherwise they are returned unchanged.",
+    "``max_norm / global norm``; otherwise they are returned unchanged. Entries may be as large "
+    "as 1e160: the norm must not overflow.",
     mistakes=(
+        Mistake(
+            "clip_rms",
+            partial(_clip, norm="rms"),
+            "you used the root-mean-square sqrt(mean g²) as the norm: the global norm is the "
+            "root of the SUM of all squares, sqrt(Σ_k ‖g_k‖²)",
+        ),
+        Mistake(
+            "clip_norm_overflowed",
+            partial(_clip, overflows=True),
+            "your global norm overflowed to infinity (squares of 1e160 exceed 1.8e308, the "
+            "largest float): divide by the largest |entry| before squaring",
+        ),
         Mistake(
             "clip_elementwise",
             lambda grads, max_norm: [np.clip(g, -max_norm, max_norm) for g in grads],
@@ -124,8 +201,8 @@ check_clip_grad_norm = Checker(
         Mistake(
             "clip_not_at_all",
             lambda grads, max_norm: [np.asarray(g, dtype=float) for g in grads],
-            "nothing was clipped: when the global norm exceeds max_norm, multiply every "
-            "gradient by max_norm / (global norm)",
+            "not rescaled: when the global norm exceeds max_norm, multiply EVERY gradient by "
+            "max_norm / (global norm)",
         ),
         Mistake(
             "clip_inverted_ratio",
@@ -141,6 +218,12 @@ check_clip_grad_norm = Checker(
             "clip_no_sqrt",
             partial(_clip, norm="no sqrt"),
             "missing square root: the global norm is sqrt(Σ_k ‖g_k‖²), not Σ_k ‖g_k‖²",
+        ),
+        Mistake(
+            "clip_max_of_norms",
+            partial(_clip, norm="max of norms"),
+            "you used the largest of the arrays' norms, max_k ‖g_k‖: the global norm counts all "
+            "arrays together, sqrt(Σ_k ‖g_k‖²)",
         ),
         Mistake(
             "clip_returned_total_too",
@@ -279,7 +362,19 @@ def sliding(k):
 
 
 def truncated(
-    xs, ys, u, w, v, reach, *, tanh_prime=True, prev_state=True, errors="all", dv_steps=None
+    xs,
+    ys,
+    u,
+    w,
+    v,
+    reach,
+    *,
+    tanh_prime=True,
+    prev_state=True,
+    errors="all",
+    dv_steps=None,
+    w_in_delta=True,
+    v_in_error=True,
 ):
     """Scalar truncated BPTT written out pair by pair: the error of step t reaches the steps s
     in ``reach(t, T)`` (1-based). Switches give the catalogued mistakes."""
@@ -291,13 +386,13 @@ def truncated(
     for t in range(1, T + 1):
         if errors == "last" and t < T:
             continue
-        d = err[t - 1] * v  # dL_t/do_t
+        d = err[t - 1] * (v if v_in_error else 1.0)  # dL_t/do_t
         for s in range(t, 0, -1):
             slope = (1.0 - o[s] ** 2) if tanh_prime else 1.0
             if s in reach(t, T):
                 du += d * slope * xs[s - 1]
                 dw += d * slope * (o[s - 1] if prev_state else o[s])
-            d = d * slope * w  # on to do_(s−1)
+            d = d * slope * (w if w_in_delta else 1.0)  # on to do_(s−1)
     steps = range(1, T + 1) if dv_steps is None else dv_steps(T)
     dv = sum(err[t - 1] * o[t] for t in steps)
     return float(du), float(dw), float(dv)
@@ -343,8 +438,8 @@ check_truncated_bptt = Checker(
             _truncated_with(
                 lambda k: lambda t, T: [s for s in range(1, t + 1) if (s - 1) // k == (t - 1) // k]
             ),
-            "you cut the sequence into chunks (t = 1..k, k+1..2k, …); here the window SLIDES: "
-            "every error goes back k steps from its own step",
+            "that is the OTHER common definition, chunked windows (a detach every k steps); "
+            "this exercise asks for sliding: each error goes back k steps",
         ),
         Mistake(
             "stopped_k_before_the_end",
@@ -367,6 +462,26 @@ check_truncated_bptt = Checker(
             "whatever k",
         ),
         Mistake(
+            "delta_without_w",
+            _truncated_with(w_in_delta=False),
+            "going back one step, δ must be multiplied by do_s/do_(s−1) = (1 − o_s²)·w: the w "
+            "is missing",
+        ),
+        Mistake(
+            "error_without_v",
+            _truncated_with(v_in_error=False),
+            "each error reaches o_t through ŷ_t = v·o_t: dL_t/do_t = (ŷ_t − y_t)·v, the factor v "
+            "is missing",
+        ),
+        Mistake(
+            "dv_last_step_only",
+            lambda xs, ys, u, w, v, k: truncated(
+                xs, ys, u, w, v, sliding(k), dv_steps=lambda T: [T]
+            ),
+            "dL/dv sums (ŷ_t − y_t)·o_t over EVERY step (each step has a target), not only the "
+            "last",
+        ),
+        Mistake(
             "missing_tanh_prime",
             _truncated_with(tanh_prime=False),
             "the tanh′ factor (1 − o_s²) is missing",
@@ -384,7 +499,198 @@ check_truncated_bptt = Checker(
     ),
 )
 
-CHECKERS = (check_clip_grad_norm, check_jacobian_product, check_truncated_bptt)
+
+# -- transfer: BPTT through the scalar gated unit --------------------------------------------------
+
+
+def gated_bptt_cases():
+    rng = np.random.default_rng(71)
+    cases = []
+    for label, T, (u, w, v, z), y in (
+        ("T = 5, z = 0.3", 5, (0.9, 1.2, 1.1, 0.3), 0.4),
+        ("T = 8, z = 0.1 (mostly the additive road)", 8, (1.3, 0.8, -0.9, 0.1), -0.5),
+        ("T = 1 (one step)", 1, (0.7, -0.6, 1.4, 0.6), 0.9),
+        ("T = 6, z = 1 (the plain tanh RNN)", 6, (0.8, 0.9, 1.2, 1.0), -0.3),
+        ("T = 6, w < 0, z = 0.5", 6, (-1.1, -1.4, 0.8, 0.5), 0.2),
+    ):
+        xs = rng.uniform(-1, 1, size=T)
+        g = gated_backward(gated_forward(xs, u, w, z), y, v)
+        args = {"xs": xs, "y": y, "u": u, "w": w, "v": v, "z": z}
+        cases.append(Case(label, args, (g.du, g.dw, g.dz)))
+    return cases
+
+
+def gated(
+    xs,
+    y,
+    u,
+    w,
+    v,
+    z,
+    *,
+    roads="both",
+    z_in_weights=True,
+    dz="c - o_prev",
+    slope_of="c",
+    dw_state="o_prev",
+    v_in_error=True,
+    o0=0.0,
+):
+    """BPTT through the gated unit written as a loop; each switch away from its default is one
+    catalogued mistake. ``roads``: what δ is carried back through ("both", "tanh", "additive")."""
+    xs = np.asarray(xs, dtype=float)
+    T = xs.size
+    o, c = np.empty(T + 1), np.empty(T)
+    o[0] = o0
+    for t in range(1, T + 1):
+        c[t - 1] = np.tanh(u * xs[t - 1] + w * o[t - 1])
+        o[t] = (1 - z) * o[t - 1] + z * c[t - 1]
+    delta = (v * o[T] - y) * (v if v_in_error else 1.0)
+    du = dw = dgate = 0.0
+    for t in range(T, 0, -1):
+        slope = 1 - (c[t - 1] if slope_of == "c" else o[t]) ** 2
+        zz = z if z_in_weights else 1.0
+        du += delta * zz * slope * xs[t - 1]
+        dw += delta * zz * slope * (o[t - 1] if dw_state == "o_prev" else o[t])
+        dgate += (
+            delta
+            * {
+                "c - o_prev": c[t - 1] - o[t - 1],
+                "c - o": c[t - 1] - o[t],
+                "c": c[t - 1],
+                "o_prev - c": o[t - 1] - c[t - 1],
+            }[dz]
+        )
+        delta = (
+            delta
+            * {
+                "both": (1 - z) + z * slope * w,
+                "tanh": z * slope * w,
+                "additive": 1 - z,
+            }[roads]
+        )
+    return float(du), float(dw), float(dgate)
+
+
+check_gated_bptt = Checker(
+    "check_gated_bptt",
+    "gated_bptt(xs, y, u, w, v, z)",
+    gated_bptt_cases,
+    items=("dL/du", "dL/dw", "dL/dz"),
+    doc="(dL/du, dL/dw, dL/dz) for the scalar gated unit o_t = (1 − z)·o_(t−1) + "
+    "z·tanh(u·x_t + w·o_(t−1)), o_0 = 0, with L = ½(v·o_T − y)²; u, w and z are shared by "
+    "every step.",
+    mistakes=(
+        Mistake(
+            "tanh_road_only",
+            partial(gated, roads="tanh"),
+            "δ went back only through the tanh road, z·(1 − c_t²)·w: o_t also holds "
+            "(1 − z)·o_(t−1) directly, so do_t/do_(t−1) has a second term, (1 − z)",
+        ),
+        Mistake(
+            "additive_road_only",
+            partial(gated, roads="additive"),
+            "δ went back only through the additive road (1 − z): o_(t−1) also enters "
+            "tanh(u·x_t + w·o_(t−1)), which adds z·(1 − c_t²)·w to do_t/do_(t−1)",
+        ),
+        Mistake(
+            "gate_missing_in_u_w",
+            partial(gated, z_in_weights=False),
+            "u and w act through z·tanh(…): their shares need the factor z, "
+            "do_t/dw⁽ᵗ⁾ = z·(1 − c_t²)·o_(t−1)",
+        ),
+        Mistake(
+            "dz_without_minus_o",
+            partial(gated, dz="c"),
+            "dL/dz misses a term: z appears twice in o_t = (1 − z)·o_(t−1) + z·c_t, so "
+            "do_t/dz⁽ᵗ⁾ = c_t − o_(t−1)",
+        ),
+        Mistake(
+            "dz_wrong_sign",
+            partial(gated, dz="o_prev - c"),
+            "dL/dz has the wrong sign: do_t/dz⁽ᵗ⁾ = c_t − o_(t−1), not o_(t−1) − c_t",
+        ),
+        Mistake(
+            "dz_with_o_t",
+            partial(gated, dz="c - o"),
+            "do_t/dz⁽ᵗ⁾ = c_t − o_(t−1), with the state ENTERING step t; you used o_t",
+        ),
+        Mistake(
+            "dw_with_o_t",
+            partial(gated, dw_state="o"),
+            "w multiplies o_(t−1), the state ENTERING step t: do_t/dw⁽ᵗ⁾ = z·(1 − c_t²)·o_(t−1), "
+            "not o_t",
+        ),
+        Mistake(
+            "error_without_v",
+            partial(gated, v_in_error=False),
+            "the loss reaches o_T through ŷ = v·o_T: dL/do_T = (ŷ − y)·v, the factor v is missing",
+        ),
+        Mistake(
+            "slope_of_o_not_c",
+            partial(gated, slope_of="o"),
+            "tanh′ belongs to the tanh's own output c_t = tanh(a_t): 1 − c_t², not 1 − o_t² "
+            "(o_t is not a tanh here, it is a blend of o_(t−1) and c_t)",
+        ),
+    ),
+)
+
+CHECKERS = (check_clip_grad_norm, check_jacobian_product, check_truncated_bptt, check_gated_bptt)
+
+
+# -- graded questions ------------------------------------------------------------------------------
+
+QUESTIONS = (
+    Question(
+        "07.detach_loop",
+        "A PyTorch loop cuts the sequence into chunks of k steps; before each chunk it detaches "
+        "the hidden state (h = h.detach()), then runs the chunk, sums its losses and calls "
+        "backward(). Which truncated gradient does that compute?",
+        "b",
+        choices={
+            "a": "sliding windows: every step's error goes back k steps",
+            "b": "chunked windows: every error goes back to the start of its own chunk",
+            "c": "the full BPTT gradient",
+            "d": "only the last step of each chunk sends its error back",
+        },
+        why={
+            "a": "an error at the first step of a chunk stops at the detach one step back; "
+            "only the last step of a chunk gets k steps",
+            "c": "detach() cuts the graph at every chunk boundary: no error crosses it",
+            "d": "the chunk's loss sums every step's loss, so every step sends its error back",
+        },
+        explain="detach() stops every error at its chunk's start: BPTT(k; k) in Williams and "
+        "Peng's notation.",
+    ),
+    Question(
+        "07.gate_reach",
+        "The gated unit with w = 0 and z = 0.05: what is |do_50/do_0|?",
+        0.95**50,
+        why={
+            0.05**50: "z is the share of the new candidate; the old state keeps the share 1 − z",
+            0.95**49: "one factor short: 50 steps back is 50 factors",
+            0.95**51: "one factor too many: 50 steps back is 50 factors",
+            0.0: "with w = 0 the tanh road is cut, but the additive road (1 − z) remains",
+        },
+        explain="every step multiplies by (1 − z) + z·(1 − c_t²)·0 = 0.95: 0.95⁵⁰ ≈ 0.077.",
+    ),
+    Question(
+        "07.clip_factor",
+        "Two gradients, (3, 4) and (12,), clipped by global norm with max_norm = 6.5: by what "
+        "factor is every entry multiplied?",
+        0.5,
+        why={
+            6.5 / 17: "17 = 5 + 12 is the sum of the two norms; the global norm is "
+            "sqrt(3² + 4² + 12²) = 13",
+            6.5 / 169: "169 is the sum of squares: take its square root, 13",
+            6.5 / (13 / np.sqrt(3)): "that divides by the root-mean-square; the global norm "
+            "sums the squares without dividing by their number",
+            2.0: "inverted: the factor is max_norm / (global norm), at most 1",
+            1.0: "13 > 6.5, so the gradients are over the limit and get rescaled",
+        },
+        explain="the global norm is sqrt(9 + 16 + 144) = 13, and 6.5/13 = 0.5.",
+    ),
+)
 
 
 # =================================================================================================
@@ -529,4 +835,90 @@ def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
     return Explorer(fig, update, sliders, readout)
 
 
-FIGURES = (gradients_explorer,)
+# -------------------------------------------------------------------------------------------------
+# Lesson 07's gated-unit slider: the gate z (and the recurrent weight w) over the reach.
+#
+# The scalar gated unit o_t = (1 − z)·o_(t−1) + z·tanh(u·x_t + w·o_(t−1)) over T = 40 steps of
+# fixed inputs (u = 1): |do_T/do_(T−d)| against d (log scale) for the gate on the slider, beside
+# the plain tanh RNN at the same w (z = 1) and the additive road alone, (1 − z)^d, which bounds the
+# gated curve from below when w ≥ 0.
+
+_G_FLOOR, _G_TOP = -12.0, 4.0
+
+
+def gate_explorer(z=0.1, w=0.5, T=40, u=1.0, seed=0):
+    """A gate slider and a recurrent-weight slider over the gated unit's reach against distance.
+
+    Parameters
+    ----------
+    z : float, initial gate in (0, 1]
+    w : float, initial recurrent weight (the slider covers [0, 2])
+    T : int, sequence length
+    u : float, input weight; the inputs are uniform in [−1, 1] from ``seed``
+
+    Returns
+    -------
+    :class:`~rnnlib.course.sliders.Explorer` whose state holds ``z``, ``w``, ``gated`` (T + 1,)
+    = |do_T/do_(T−d)| for the gated unit, ``plain`` (T + 1,) the same for z = 1, ``road``
+    (T + 1,) = (1 − z)^d.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    from .sliders import Explorer, Slider, freeze_static, new_figure
+
+    T = int(T)
+    xs = np.random.default_rng(seed).uniform(-1, 1, size=T)
+    d = np.arange(T + 1)
+
+    def log(a):
+        with np.errstate(divide="ignore"):
+            return np.clip(np.log10(np.abs(a)), _G_FLOOR, _G_TOP)
+
+    fig = new_figure(figsize=(7.2, 3.3))
+    ax = fig.subplots()
+    ax.set_xlim(0, T)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(_G_FLOOR - 0.3, _G_TOP)
+    ticks = range(int(_G_FLOOR), int(_G_TOP) + 1, 2)
+    ax.set_yticks(ticks, [rf"$10^{{{t}}}$" for t in ticks])
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    (plain_line,) = ax.plot(
+        d, np.zeros(T + 1), "s-", color="tab:gray", ms=2.5, label="plain RNN (z = 1)"
+    )
+    (road_line,) = ax.plot(
+        d, np.zeros(T + 1), "--", color="tab:orange", lw=1.2, label=r"additive road alone $(1-z)^d$"
+    )
+    (gated_line,) = ax.plot(d, np.zeros(T + 1), "o-", color="tab:green", ms=3, label="gated unit")
+    ax.set_xlabel("distance back in time d (steps)")
+    ax.set_ylabel(r"$|\partial o_T/\partial o_{T-d}|$")
+    ax.set_title(f"how far a gradient reaches through the gated unit, T = {T}", fontsize=10)
+    ax.legend(loc="lower left", fontsize=8)
+    note = ax.text(0.97, 0.95, "", transform=ax.transAxes, ha="right", va="top", fontsize=9)
+
+    def update(z, w):
+        z, w = float(z), float(w)
+        gated = np.abs(gated_gradient_products(gated_forward(xs, u, w, z)))
+        plain = np.abs(gated_gradient_products(gated_forward(xs, u, w, 1.0)))
+        road = (1.0 - z) ** d
+        gated_line.set_ydata(log(gated))
+        plain_line.set_ydata(log(plain))
+        road_line.set_ydata(log(road))
+        note.set_text(f"z = {z:.2f}, w = {w:.2f}")
+        return {"z": z, "w": w, "gated": gated, "plain": plain, "road": road}
+
+    def readout(s):
+        return (
+            f"z = {s['z']:.2f}, w = {s['w']:.2f}: |do<sub>{T}</sub>/do<sub>0</sub>| = "
+            f"<b>{s['gated'][-1]:.2e}</b> through the gated unit, {s['plain'][-1]:.2e} through "
+            f"the plain RNN; the additive road alone gives {s['road'][-1]:.2e}"
+        )
+
+    freeze_static(fig, [plain_line, road_line, gated_line, note])
+    sliders = {
+        "z": Slider(0.02, 1.0, 0.02, float(z), "gate z"),
+        "w": Slider(0.0, 2.0, 0.05, float(w), "recurrent weight w"),
+    }
+    return Explorer(fig, update, sliders, readout)
+
+
+FIGURES = (gradients_explorer, gate_explorer)
