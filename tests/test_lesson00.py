@@ -122,14 +122,6 @@ def test_readout_lists_every_step(ex):
     assert f"{ex.state['y_hat']:+.4f}" in html
 
 
-def test_update_is_fast(ex):
-    times = []
-    for k, value in enumerate(np.linspace(-2.5, 2.5, 9)):
-        ex.step(**{NAMES[k % len(NAMES)]: float(value) * (0.8 if k % 7 > 2 else 1.0)})
-        times.append(ex.last_update_seconds)
-    assert np.median(times) < 0.1, times  # the course's bar; typically ~25 ms
-
-
 @pytest.mark.parametrize(
     ("kw", "match"),
     [

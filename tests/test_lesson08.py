@@ -481,14 +481,6 @@ def test_the_picture_changes_with_each_slider(ex):
     assert a != b and b != c
 
 
-def test_update_is_fast(ex):
-    times = []
-    for k in range(8):
-        ex.step(temperature=0.2 + 0.35 * k, length=300 - 30 * k)
-        times.append(ex.last_update_seconds)
-    assert np.median(times) < 0.1, times  # the course's bar
-
-
 def test_default_factory_and_figures():
     assert sampling_explorer in FIGURES
     ex = sampling_explorer()  # trains the lesson's model (once, kept)
