@@ -34,7 +34,7 @@ def my_train(xs, ys, u, w, v, lr, epochs):
     return np.array(losses)
 
 
-RIGHT = {"check_train_epoch": (my_train_epoch, 4), "check_train_loop": (my_train, 5)}
+RIGHT = {"check_train_epoch": (my_train_epoch, 4), "check_train_loop": (my_train, 8)}
 
 
 def test_changed_input_is_reported():
@@ -52,13 +52,54 @@ def test_loop_cases_cover_divergence_and_oscillation():
     without diverging (so 'stop at the first rise' is caught)."""
     cases = L.train_loop_cases()
     stopped = [c for c in cases if len(c.expected) < c.args["epochs"] + 1]
-    assert len(stopped) == 1
+    assert len(stopped) == 4
     rises = [
         c
         for c in cases
         if len(c.expected) == c.args["epochs"] + 1 and np.any(np.diff(c.expected) > 0)
     ]
     assert rises
+
+
+def _train_with_limit(limit):
+    """A training loop written here whose divergence test is ``limit(loss, losses)``."""
+
+    def train(xs, ys, u, w, v, lr, epochs):
+        losses = []
+        for _ in range(epochs + 1):
+            new_u, new_w, new_v, loss = my_train_epoch(xs, ys, u, w, v, lr)
+            if not np.isfinite(loss) or (losses and limit(loss, losses)):
+                break
+            losses.append(loss)
+            u, w, v = new_u, new_w, new_v
+        return np.array(losses)
+
+    return train
+
+
+@pytest.mark.parametrize(
+    ("limit", "named"),
+    [
+        (lambda loss, losses: loss > 1000, "limit_absolute"),
+        (lambda loss, losses: loss > 1e4, None),  # an absolute limit of another size
+        (lambda loss, losses: loss > 100 * losses[0], "limit_factor_100"),
+        (lambda loss, losses: loss > 500 * losses[0], None),
+        (lambda loss, losses: loss > 2000 * losses[0], None),
+        (lambda loss, losses: loss > 10000 * losses[0], "limit_factor_10000"),
+        (lambda loss, losses: loss > 1000 * losses[-1], "no_divergence_stop"),
+        (lambda loss, losses: loss > 1000 * min(losses), None),
+        (lambda loss, losses: loss > 300 * losses[0], None),
+    ],
+    ids=["abs-1000", "abs-1e4", "x100", "x500", "x2000", "x10000", "vs-previous", "vs-min", "x300"],
+)
+def test_an_off_divergence_limit_is_rejected(limit, named):
+    """The cases separate the limit asked for (1000 × losses[0]) from absolute limits, other
+    factors and a comparison with the previous epoch; the catalogued ones are named."""
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_train_loop(_train_with_limit(limit))
+    if named:
+        (m,) = [m for m in L.check_train_loop.mistakes if m.key == named]
+        assert m.says in str(excinfo.value).splitlines()[0]
 
 
 def test_mistakes_loop_agrees_with_train_scalar():

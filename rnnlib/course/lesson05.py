@@ -21,10 +21,11 @@ import numpy as np
 from .. import data, scalar, training
 from ..data import decaying_sum_task
 from ..training import train_scalar
-from .checking import Case, Checker, Mistake
+from .checking import Case, Checker, Mistake, Question
 
 __all__ = [
     "CHECKERS",
+    "QUESTIONS",
     "check_train_epoch",
     "check_train_loop",
     "FIGURES",
@@ -215,6 +216,30 @@ def train_loop_cases():
             12,
         ),
         ("many-to-one, η = 9, 30 epochs (diverges)", (xs, ys), (0.5, 0.0, 0.5), 9.0, 30),
+        (  # the loss passes 500×, 1000×, 2000× and 10000× losses[0] at four different epochs
+            "many-to-one, a small first loss (about 0.0053), η = 4.8, 15 epochs (diverges: "
+            "about 635, 1830, 3030, 43600 × losses[0] at four epochs in a row)",
+            (xs, ys),
+            (0.5, 0.5, 2.0),
+            4.8,
+            15,
+        ),
+        (  # the loss first falls to about 0.02 × losses[0], then grows: a limit relative to
+            # the smallest loss so far stops long before 1000 × losses[0]
+            "many-to-one, a large first loss (about 5.8), η = 3, 30 epochs (falls far, then "
+            "diverges)",
+            (xs, ys),
+            (1.5, 1.0, 6.0),
+            3.0,
+            30,
+        ),
+        (  # losses[0] = 5.8: 1000 × losses[0] = 5770 is passed at epoch 5, the number 1000 at 4
+            "many-to-one, a large first loss (about 5.8), η = 4, 10 epochs (diverges)",
+            (xs, ys),
+            (1.5, 1.0, 6.0),
+            4.0,
+            10,
+        ),
         ("many-to-many, η = 0.5, 6 epochs", (xm, ym), (0.8, 0.2, 1.0), 0.5, 6),
         ("0 epochs: just the initial loss", (xm, ym), (0.8, 0.2, 1.0), 0.5, 0),
     ):
@@ -237,6 +262,7 @@ def loop_losses(
     initial=True,
     carry=True,
     extra=0,
+    limit="start",
 ):
     """The loss history of a training loop; with the default switches that of
     :func:`rnnlib.training.train_scalar`, each other switch one catalogued mistake."""
@@ -252,7 +278,13 @@ def loop_losses(
         start = loss if start is None else start
         if losses or epoch > 0:
             prev = losses[-1] if losses else start
-            blown = not math.isfinite(loss) or loss > 1000 * start
+            bound = {  # the limit asked for is 1000 × losses[0]; the others are near misses
+                "start": 1000 * start,
+                "absolute": 1000.0,
+                "x100": 100 * start,
+                "x10000": 10000 * start,
+            }[limit]
+            blown = not math.isfinite(loss) or loss > bound
             if stop == "increase":
                 blown = blown or loss > prev
             if blown and stop != "none":
@@ -308,6 +340,22 @@ check_train_loop = Checker(
             "then tells the epoch it diverged at)",
         ),
         Mistake(
+            "limit_absolute",
+            partial(loop_losses, limit="absolute"),
+            "you stopped when the loss passed the number 1000; the limit is relative: "
+            "1000 × losses[0]",
+        ),
+        Mistake(
+            "limit_factor_100",
+            partial(loop_losses, limit="x100"),
+            "you stopped at 100 × losses[0]; the limit asked for is 1000 × losses[0]",
+        ),
+        Mistake(
+            "limit_factor_10000",
+            partial(loop_losses, limit="x10000"),
+            "you stopped at 10000 × losses[0]; the limit asked for is 1000 × losses[0]",
+        ),
+        Mistake(
             "one_epoch_too_many",
             partial(loop_losses, extra=1),
             "one epoch too many: `epochs` updates give epochs + 1 losses",
@@ -316,6 +364,47 @@ check_train_loop = Checker(
 )
 
 CHECKERS = (check_train_epoch, check_train_loop)
+
+
+# -- graded questions of exercise 05 ---------------------------------------------------------------
+# Along v alone the mean loss is ½κ(v − v*)² + L_min and a step multiplies v − v* by 1 − ηκ.
+
+QUESTIONS = (
+    Question(
+        "05.five_steps",
+        "Along v alone the mean loss is a parabola of curvature κ = 0.8. You start at distance "
+        "v − v* = 0.1 from its bottom and take 5 gradient steps with η = 3 (u and w fixed). "
+        "What is v − v* after them?",
+        (1 - 3 * 0.8) ** 5 * 0.1,
+        why={
+            abs(1 - 3 * 0.8) ** 5 * 0.1: "right size, wrong sign: 1 − ηκ = −1.4 is negative, "
+            "each step jumps over the bottom, and 5 jumps end on the other side",
+            (1 - 3 * 0.8) * 0.1: "that is one step; each of the 5 steps multiplies by 1 − ηκ",
+            (1 - 3 * 0.8) ** 4 * 0.1: "that is 4 steps; 5 steps multiply by (1 − ηκ)⁵",
+            (1 - 0.8 / 3) ** 5 * 0.1: "the factor is 1 − η·κ = 1 − 3 × 0.8, not 1 − κ/η",
+        },
+        rtol=1e-3,
+        explain="(1 − 3 × 0.8)⁵ × 0.1 = (−1.4)⁵ × 0.1 ≈ −0.538: |1 − ηκ| > 1, so the distance "
+        "grows: η = 3 is above 2/κ = 2.5 and training along v diverges.",
+    ),
+    Question(
+        "05.largest_rate",
+        "The mean loss of a training set has curvature κ = 0.25 along v (u and w fixed). Up to "
+        "which learning rate η does gradient descent along v still settle at the bottom? "
+        "(a) η < 0.5, (b) η < 4, (c) η < 8, (d) any η > 0: a parabola has one minimum.",
+        "c",
+        choices={"a": "η < 0.5", "b": "η < 4", "c": "η < 8", "d": "any η > 0"},
+        why={
+            "a": "that is 2κ; the factor 1 − ηκ must stay in (−1, 1), which gives η < 2/κ",
+            "b": "η = 1/κ = 4 is the rate that lands on the bottom in one step; up to 2/κ = 8 "
+            "the jumps over the bottom still shrink",
+            "d": "a step multiplies the distance by 1 − ηκ; for η > 2/κ = 8 that is below −1 "
+            "and each jump lands further away",
+        },
+        explain="Settles iff |1 − ηκ| < 1, i.e. 0 < η < 2/κ = 8 (and η = 1/κ = 4 lands in one "
+        "step).",
+    ),
+)
 
 
 # =================================================================================================
