@@ -4,6 +4,7 @@ One idea a module. The learner's library (what the lessons derive):
 
 - :mod:`rnnlib.scalar`    the seed's scalar RNN and its BPTT, the course's worked example (00–06)
 - :mod:`rnnlib.rnn`       the vectorised RNN over a batch (stage 06 on)
+- :mod:`rnnlib.checkpointing` BPTT that keeps every k-th state and recomputes the rest (06)
 - :mod:`rnnlib.losses`    half squared error, softmax cross-entropy
 - :mod:`rnnlib.gradcheck` finite differences and relative error
 - :mod:`rnnlib.optim`     SGD and Adagrad steps, gradient clipping

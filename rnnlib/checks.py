@@ -23,7 +23,11 @@ from .course.lesson02 import check_output_weight_grad, check_sgd_step
 from .course.lesson03 import check_last_step_grad, check_sigmoid_last_step_grads
 from .course.lesson04 import check_scalar_bptt, check_sigmoid_bptt
 from .course.lesson05 import check_train_epoch, check_train_loop
-from .course.lesson06 import check_rnn_backward, check_rnn_step_backward
+from .course.lesson06 import (
+    check_rnn_backward,
+    check_rnn_step_backward,
+    check_stacked_rnn_backward,
+)
 from .course.lesson07 import (
     check_clip_grad_norm,
     check_gated_bptt,
@@ -73,6 +77,7 @@ __all__ = [
     "check_sigmoid_bptt",
     "check_sigmoid_last_step_grads",
     "check_softmax_cross_entropy",
+    "check_stacked_rnn_backward",
     "check_train_epoch",
     "check_train_loop",
     "check_truncated_bptt",

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from checks_support import first_line, mistake
 
-from rnnlib import numerical_gradient
+from rnnlib import numerical_gradient, rel_error
 from rnnlib.course import lesson06 as L
 from rnnlib.course.lesson06 import FIGURES, FLOOR, SHOWN, hidden_trajectories, trajectory_weights
 
@@ -52,7 +52,26 @@ def _rnn_backward(dh, x, h0, h, Wx, Wh):
     return dx, dh0, dWx, dWh, db
 
 
-RIGHT = {"check_rnn_step_backward": (_step_backward, 4), "check_rnn_backward": (_rnn_backward, 4)}
+def _stacked_forward(x, Wx1, Wh1, b1, Wx2, Wh2, b2):
+    h1 = _seq_forward(x, np.zeros((x.shape[0], Wh1.shape[0])), Wx1, Wh1, b1)
+    return _seq_forward(h1, np.zeros((x.shape[0], Wh2.shape[0])), Wx2, Wh2, b2)
+
+
+def _stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2):
+    # both layers start from zero states, so the biases are recovered from the first step
+    b1 = np.arctanh(h1[0, 0]) - x[0, 0] @ Wx1
+    b2 = np.arctanh(h2[0, 0]) - h1[0, 0] @ Wx2
+    dx, dWx1, dWh1, _, dWx2, dWh2, _ = _fd_grads(
+        _stacked_forward, dh2, [x, Wx1, Wh1, b1, Wx2, Wh2, b2]
+    )
+    return dx, dWx1, dWh1, dWx2, dWh2
+
+
+RIGHT = {
+    "check_rnn_step_backward": (_step_backward, 4),
+    "check_rnn_backward": (_rnn_backward, 4),
+    "check_stacked_rnn_backward": (_stacked_backward, 4),
+}
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
     "check_rnn_step_backward": {
@@ -70,6 +89,11 @@ REQUIRED = {  # the issue's minimum catalogue, by mistake key
         "bptt_missing_tanh_prime",
         "bptt_one_minus_h",
         "bptt_h_t_in_dWh",
+    },
+    "check_stacked_rnn_backward": {  # the transfer task: at least three plausible slips
+        "stacked_nothing_passed_down",
+        "stacked_only_last_step_down",
+        "stacked_dh2_passed_down",
     },
 }
 
@@ -150,6 +174,175 @@ def test_a_crash_inside_numpy_is_reported_and_chained(checker):
     assert isinstance(excinfo.value.__cause__, ValueError)
 
 
+# -- valid answers written another way pass (at least three per checker) -------------------------
+
+
+def _step_einsum(dh_next, x, h_prev, h_next, Wx, Wh):
+    da = dh_next * (1 - h_next * h_next)
+    return (
+        np.einsum("nh,dh->nd", da, Wx),
+        np.einsum("nj,kj->nk", da, Wh),
+        np.einsum("nd,nh->dh", x, da),
+        np.einsum("nk,nh->kh", h_prev, da),
+        np.einsum("nh->h", da),
+    )
+
+
+def _step_per_example(dh_next, x, h_prev, h_next, Wx, Wh):
+    """A loop over the batch, each sequence's outer products added up; returns a list."""
+    out = [np.zeros(x.shape), np.zeros(h_prev.shape), 0.0, 0.0, 0.0]
+    for n in range(x.shape[0]):
+        da = dh_next[n] * (1 - np.tanh(np.arctanh(h_next[n])) ** 2)
+        out[0][n], out[1][n] = Wx @ da, Wh @ da
+        out[2] = out[2] + np.outer(x[n], da)
+        out[3] = out[3] + np.outer(h_prev[n], da)
+        out[4] = out[4] + da
+    return out
+
+
+def _step_factored(dh_next, x, h_prev, h_next, Wx, Wh):
+    """(1 − h)(1 + h) for 1 − h², transposes of transposes, and a list."""
+    da = dh_next * (1 - h_next) * (1 + h_next)
+    return [(Wx @ da.T).T, (Wh @ da.T).T, (da.T @ x).T, (da.T @ h_prev).T, np.ones(len(x)) @ da]
+
+
+def _bptt_recursive(dh, x, h0, h, Wx, Wh):
+    """Recursion over t instead of a loop: back(t, g) handles steps t, t-1, ..., 1."""
+    T = x.shape[1]
+    dx = np.zeros(x.shape)
+
+    def back(t, g):
+        if t < 0:
+            return g, 0.0, 0.0, 0.0
+        da = (g + dh[:, t]) * (1 - h[:, t] ** 2)
+        h_prev = h[:, t - 1] if t else h0
+        dx[:, t] = da @ Wx.T
+        dh0, dWx, dWh, db = back(t - 1, da @ Wh.T)
+        return dh0, dWx + x[:, t].T @ da, dWh + h_prev.T @ da, db + da.sum(0)
+
+    dh0, dWx, dWh, db = back(T - 1, np.zeros_like(h0))
+    return dx, dh0, dWx, dWh, db
+
+
+def _bptt_per_loss_term(dh, x, h0, h, Wx, Wh):
+    """Another loop order: each loss term dh_t carried back on its own, t = 1..T, summed."""
+    T = x.shape[1]
+    hs = [h0] + [h[:, t] for t in range(T)]
+    dx, dh0 = np.zeros(x.shape), np.zeros(h0.shape)
+    dWx, dWh, db = np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(Wh.shape[0])
+    for t in range(1, T + 1):
+        g = dh[:, t - 1]
+        for s in range(t, 0, -1):
+            da = g * (1 - hs[s] ** 2)
+            dx[:, s - 1] += da @ Wx.T
+            dWx, dWh, db = dWx + x[:, s - 1].T @ da, dWh + hs[s - 1].T @ da, db + da.sum(0)
+            g = da @ Wh.T
+        dh0 += g
+    return dx, dh0, dWx, dWh, db
+
+
+def _bptt_batched_einsum(dh, x, h0, h, Wx, Wh):
+    da, g = np.zeros(h.shape), np.zeros_like(h0)
+    for t in reversed(range(x.shape[1])):
+        da[:, t] = (dh[:, t] + g) * (1 - h[:, t] ** 2)
+        g = da[:, t] @ Wh.T
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
+    dWx, dWh = np.einsum("ntd,nth->dh", x, da), np.einsum("ntk,nth->kh", h_prev, da)
+    return [da @ Wx.T, g, dWx, dWh, da.sum(axis=(0, 1))]
+
+
+def _stacked_by_composition(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2):
+    """rnn_backward twice (the batched form above), layer 2 first."""
+    N = x.shape[0]
+    dh1, _, dWx2, dWh2, _ = _bptt_batched_einsum(dh2, h1, np.zeros((N, Wh2.shape[0])), h2, Wx2, Wh2)
+    dx, _, dWx1, dWh1, _ = _bptt_batched_einsum(dh1, x, np.zeros((N, Wh1.shape[0])), h1, Wx1, Wh1)
+    return dx, dWx1, dWh1, dWx2, dWh2
+
+
+def _stacked_one_loop(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2):
+    """Another loop order: both layers in one backward loop over t (layer 2, then layer 1)."""
+    N, T, _ = x.shape
+    g1, g2 = np.zeros((N, Wh1.shape[0])), np.zeros((N, Wh2.shape[0]))
+    dx = np.zeros(x.shape)
+    grads = [np.zeros(Wx1.shape), np.zeros(Wh1.shape), np.zeros(Wx2.shape), np.zeros(Wh2.shape)]
+    for t in range(T - 1, -1, -1):
+        da2 = (dh2[:, t] + g2) * (1 - h2[:, t] ** 2)
+        da1 = (da2 @ Wx2.T + g1) * (1 - h1[:, t] ** 2)
+        p1 = h1[:, t - 1] if t else np.zeros_like(g1)
+        p2 = h2[:, t - 1] if t else np.zeros_like(g2)
+        for i, (a, b) in enumerate(((x[:, t], da1), (p1, da1), (h1[:, t], da2), (p2, da2))):
+            grads[i] += a.T @ b
+        dx[:, t], g1, g2 = da1 @ Wx1.T, da1 @ Wh1.T, da2 @ Wh2.T
+    return (dx, *grads)
+
+
+def _stacked_list_of_fd(*args):
+    return list(_stacked_backward(*args))
+
+
+ALTERNATIVES = (
+    [(L.check_rnn_step_backward, f) for f in (_step_einsum, _step_per_example, _step_factored)]
+    + [
+        (L.check_rnn_backward, f)
+        for f in (_bptt_recursive, _bptt_per_loss_term, _bptt_batched_einsum)
+    ]
+    + [
+        (L.check_stacked_rnn_backward, f)
+        for f in (_stacked_by_composition, _stacked_one_loop, _stacked_list_of_fd)
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"), ALTERNATIVES, ids=[f"{c.name}-{f.__name__}" for c, f in ALTERNATIVES]
+)
+def test_a_valid_answer_written_another_way_passes(checker, answer, capsys):
+    checker(answer)
+    assert "cases passed ✓" in capsys.readouterr().out
+
+
+def test_stacked_reference_is_rnn_backward_twice_and_finite_differences():
+    """The checker's reference (rnnlib's rnn_backward, composed) against this file's finite
+    differences of a stacked forward pass written here."""
+    for case in L.stacked_rnn_backward_cases():
+        fd = _stacked_backward(*case.args.values())
+        for name, a, b in zip(
+            ("dx", "dWx1", "dWh1", "dWx2", "dWh2"), case.expected, fd, strict=True
+        ):
+            assert rel_error(a, b) < 1e-7, (case.label, name)
+
+
+def test_stacked_cases_separate_layers_and_sizes():
+    shapes = [
+        (c.args["x"].shape, c.args["h1"].shape[2], c.args["h2"].shape[2])
+        for c in L.stacked_rnn_backward_cases()
+    ]
+    (N, T, D), H1, H2 = shapes[0]
+    assert D == H1 == H2  # the square case: every catalogued slip computes and is named
+    assert all(len({D, H1, H2}) == 3 for (_, _, D), H1, H2 in shapes[1:])
+    assert {s[0][0] == 1 for s in shapes} == {True, False}
+    assert {s[0][1] == 1 for s in shapes} == {True, False}
+
+
+def test_the_exercises_gradient_check_cell_leaks_no_sizes():
+    """An answer that forgot to set N, T, D or H must meet a NameError, not a global of the
+    same name left by a helper cell (issue 12)."""
+    import ast
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parents[1] / "solutions/06_vectorised_bptt.ipynb", 4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        src = "\n".join(ln for ln in cell.source.splitlines() if not ln.startswith(("%", "!")))
+        for node in ast.parse(src).body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            assert not names & {"N", "T", "D", "H"}, ast.unparse(node)
+
+
 # -------------------------------------------------------------------------------------------------
 # The slider figure (FIGURES of the lesson module)
 # -------------------------------------------------------------------------------------------------
@@ -221,17 +414,62 @@ def test_the_picture_changes_with_each_slider(ex):
     assert a != b and b != c
 
 
-def test_update_is_fast(ex):
-    times = []
-    for k in range(10):
-        ex.step(H=2 + 6 * k, scale=0.2 + 0.2 * k)
-        times.append(ex.last_update_seconds)
-    assert np.median(times) < 0.1, times  # the course's bar
-
-
 def test_bad_input_and_figures():
     with pytest.raises(ValueError, match=r"^H: expected an integer hidden size in 1..64, got 65"):
         trajectory_weights(65, 1.0)
     with pytest.raises(ValueError, match=r"^scale: expected a finite number >= 0"):
         trajectory_weights(4, float("nan"))
     assert hidden_trajectories in FIGURES
+
+
+# Lesson 06's second slider figure: ‖Wh^d‖₂ against d. The norms are checked against
+# numpy's matrix_power and SVD, the spectral radius against the eigenvalues, a normal matrix's
+# norms against ρ^d exactly, and the drawn points against the state.
+
+
+@pytest.fixture(scope="module")
+def powers():
+    return L.power_norms()
+
+
+@pytest.mark.parametrize(("H", "scale"), [(64, 0.9), (2, 0.1), (16, 1.3), (64, 2.5), (33, 1.0)])
+def test_power_norms_are_the_singular_values_of_the_powers(powers, H, scale):
+    s = powers.step(H=H, scale=scale)
+    Wh = trajectory_weights(H, scale)[3]
+    want = [np.linalg.svd(np.linalg.matrix_power(Wh, d), compute_uv=False)[0] for d in (1, 5, 30)]
+    np.testing.assert_allclose(s["norms"][[0, 4, 29]], want, rtol=1e-9)
+    assert s["rho"] == pytest.approx(np.max(np.abs(np.linalg.eigvals(Wh))), rel=1e-9)
+    assert s["norm"] == pytest.approx(np.linalg.norm(Wh, 2), rel=1e-12)
+    # ρ^d ≤ ‖Wh^d‖ ≤ ‖Wh‖^d at every d
+    d = np.arange(1, L.D_MAX + 1)
+    assert np.all(s["rho"] ** d <= s["norms"] * (1 + 1e-9))
+    assert np.all(s["norms"] <= s["norm"] ** d * (1 + 1e-9))
+    line = powers.fig.axes[0].lines[2]  # after the axhline at 1 and the bound line
+    y = line.get_ydata()
+    inside = (s["norms"] >= L.BAND[0]) & (s["norms"] <= L.BAND[1])
+    np.testing.assert_allclose(y[np.isin(y, s["norms"])], s["norms"][inside])
+
+
+def test_transient_growth_at_the_default_and_the_gelfand_limit(powers):
+    s = powers.step(H=64, scale=0.9)
+    assert s["norm"] > 1.8 and s["peak"] > 2.3 and s["peak_d"] == 4  # growth although ρ < 1
+    Wh = trajectory_weights(64, 0.9)[3]
+    root = [np.linalg.norm(np.linalg.matrix_power(Wh, d), 2) ** (1 / d) for d in (10, 100, 1000)]
+    assert root[0] > root[1] > root[2] and root[2] == pytest.approx(0.9, abs=0.002)
+
+
+def test_a_normal_matrix_has_norms_rho_to_the_d():
+    rng = np.random.default_rng(4)
+    Q, _ = np.linalg.qr(rng.normal(size=(6, 6)))
+    S = Q @ np.diag([0.8, -0.7, 0.5, 0.3, -0.2, 0.1]) @ Q.T
+    np.testing.assert_allclose(L.power_norms_of(S, 20), 0.8 ** np.arange(1, 21), rtol=1e-10)
+
+
+def test_power_figure_changes_with_each_slider(powers):
+    powers.step(H=64, scale=0.9)
+    a = powers.png()
+    powers.step(H=8)
+    b = powers.png()
+    powers.step(scale=1.6)
+    assert a != b != powers.png()
+    assert L.power_norms in FIGURES  # (update times: make bench, benchmarks/sliders.py)

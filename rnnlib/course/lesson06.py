@@ -21,14 +21,18 @@ import numpy as np
 
 from .. import rnn
 from ..rnn import rnn_forward
-from .checking import Case, Checker, Mistake
+from .checking import Case, Checker, Mistake, Question
 
 __all__ = [
     "CHECKERS",
     "check_rnn_step_backward",
     "check_rnn_backward",
+    "check_stacked_rnn_backward",
+    "QUESTIONS",
     "FIGURES",
     "hidden_trajectories",
+    "power_norms",
+    "power_norms_of",
     "trajectory_weights",
 ]
 
@@ -206,14 +210,16 @@ def sequence_backward(
     dh0="carry",
     dWx_transposed=False,
     sign=1.0,
+    h_prev_wraps=False,
+    carry_start="zero",
 ):
     """BPTT over the sequence, (dx, dh0, dWx, dWh, db); each switch away from its default is one
     catalogued mistake."""
     N, T, H = dh.shape
-    hs = [h0] + [h[:, t] for t in range(T)]
+    hs = [h[:, -1] if h_prev_wraps else h0] + [h[:, t] for t in range(T)]
     dx = np.zeros(x.shape)
     per_step = {}
-    g_back = np.zeros((N, H))
+    g_back = np.zeros((N, H)) if carry_start == "zero" else dh[:, T - 1].copy()
     da = None
     for t in range(T, 0, -1):
         up = dh[:, t - 1] if (upstream == "all" or t == T) else 0.0
@@ -321,10 +327,228 @@ check_rnn_backward = Checker(
             partial(sequence_backward, sign=-1.0),
             "wrong sign: every gradient has the opposite sign",
         ),
+        Mistake(
+            "bptt_h_prev_wraps_at_first_step",
+            partial(sequence_backward, h_prev_wraps=True),
+            "at t = 0, h[:, t - 1] is h[:, -1], the LAST state: the first step started from h0",
+        ),
+        Mistake(
+            "bptt_last_upstream_twice",
+            partial(sequence_backward, carry_start="dh_T"),
+            "dh_T counted twice: nothing comes back from after the last step, so the carried "
+            "gradient starts at zero",
+        ),
     ),
 )
 
-CHECKERS = (check_rnn_step_backward, check_rnn_backward)
+
+# -- transfer: a two-layer (stacked) RNN -----------------------------------------------------------
+#
+# Layer 1 reads the inputs, layer 2 reads layer 1's states; both start from zero states:
+#     h1_t = tanh(x_t Wx1 + h1_(t−1) Wh1 + b1),   h2_t = tanh(h1_t Wx2 + h2_(t−1) Wh2 + b2).
+# The loss reaches only the top states (dh2). Layer 2's input gradient dx2 = da2 Wx2^T is, step by
+# step, the upstream gradient of layer 1's states: BPTT of the stack is rnn_backward twice.
+
+
+def stacked_rnn_backward_cases():
+    rng = np.random.default_rng(709)
+    cases = []
+    # the first case is square (D = H1 = H2) so that every catalogued slip computes there and
+    # is named; the others have three different sizes, one time step, a batch of one
+    for N, T, D, H1, H2 in ((2, 3, 3, 3, 3), (1, 4, 2, 3, 4), (3, 1, 4, 2, 3), (2, 5, 3, 4, 2)):
+        x = rng.normal(size=(N, T, D))
+        Wx1, Wh1 = _weights(rng, D, H1)
+        Wx2 = rng.normal(size=(H1, H2)) * 0.9 / np.sqrt(H1)
+        Wh2 = rng.normal(size=(H2, H2)) * 0.9 / np.sqrt(H2)
+        b1, b2 = rng.normal(size=H1) * 0.1, rng.normal(size=H2) * 0.1
+        h1, c1 = rnn.rnn_forward(x, np.zeros((N, H1)), Wx1, Wh1, b1)
+        h2, c2 = rnn.rnn_forward(h1, np.zeros((N, H2)), Wx2, Wh2, b2)
+        dh2 = rng.normal(size=(N, T, H2))
+        dh1, _, dWx2, dWh2, _ = rnn.rnn_backward(dh2, c2)  # layer 2's dx is layer 1's dh
+        dx, _, dWx1, dWh1, _ = rnn.rnn_backward(dh1, c1)
+        args = {
+            "dh2": dh2,
+            "x": x,
+            "h1": h1.copy(),
+            "h2": h2.copy(),
+            "Wx1": Wx1,
+            "Wh1": Wh1,
+            "Wx2": Wx2,
+            "Wh2": Wh2,
+        }
+        notes = [s for c, s in ((N == 1, "a batch of one"), (T == 1, "one time step")) if c]
+        label = f"N = {N}, T = {T}, D = {D}, H1 = {H1}, H2 = {H2}"
+        cases.append(
+            Case(
+                label + (f" ({', '.join(notes)})" if notes else ""),
+                args,
+                (dx, dWx1, dWh1, dWx2, dWh2),
+            )
+        )
+    return cases
+
+
+def _layer_backward(dh, inp, h, Wx, Wh, slope_h=None, wx_t=True):
+    """One layer's BPTT from zero state: (d input, dWx, dWh); ``slope_h`` the states whose
+    1 − h² is used as tanh′ (a mistake when not ``h``)."""
+    N, T, H = dh.shape
+    slope_h = h if slope_h is None else slope_h
+    dinp, dWx, dWh = np.zeros(inp.shape[:2] + (Wx.shape[0],)), 0.0, 0.0
+    carry = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        da = (dh[:, t] + carry) * (1.0 - slope_h[:, t] ** 2)
+        h_prev = h[:, t - 1] if t else np.zeros((N, H))
+        dinp[:, t] = da @ (Wx.T if wx_t else Wx)
+        dWx, dWh = dWx + inp[:, t].T @ da, dWh + h_prev.T @ da
+        carry = da @ Wh.T
+    return dinp, dWx, dWh
+
+
+def stacked_backward(
+    dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, down="dx2", x2="h1", slope1="h1", dx_of=1, wx2_t=True
+):
+    """BPTT of the two-layer RNN, (dx, dWx1, dWh1, dWx2, dWh2); each switch away from its default
+    is one catalogued mistake."""
+    inp2 = h1 if x2 == "h1" else x
+    dx2, dWx2, dWh2 = _layer_backward(dh2, inp2, h2, Wx2, Wh2, wx_t=wx2_t)
+    if x2 != "h1":  # layer 2's input gradient itself is right; only dWx2 used the wrong input
+        dx2 = _layer_backward(dh2, h1, h2, Wx2, Wh2)[0]
+    dh1 = {
+        "dx2": lambda: dx2,
+        "none": lambda: np.zeros_like(h1),
+        "last": lambda: np.concatenate([np.zeros_like(h1[:, :-1]), dx2[:, -1:]], axis=1),
+        "dh2": lambda: dh2,
+        "dx2+dh2": lambda: dx2 + dh2,
+    }[down]()
+    dx, dWx1, dWh1 = _layer_backward(dh1, x, h1, Wx1, Wh1, slope_h=h2 if slope1 == "h2" else None)
+    return (dx if dx_of == 1 else dx2), dWx1, dWh1, dWx2, dWh2
+
+
+check_stacked_rnn_backward = Checker(
+    "check_stacked_rnn_backward",
+    "stacked_rnn_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2)",
+    stacked_rnn_backward_cases,
+    items=("dx", "dWx1", "dWh1", "dWx2", "dWh2"),
+    doc="(dx, dWx1, dWh1, dWx2, dWh2) for the two-layer RNN ``h1_t = tanh(x_t Wx1 + h1_(t−1) Wh1 "
+    "+ b1)``, ``h2_t = tanh(h1_t Wx2 + h2_(t−1) Wh2 + b2)``, both from zero states, with the "
+    "upstream gradient ``dh2`` (N, T, H2) of every top state. Cases: N = 1 to 3, T = 1 to 5, one "
+    "square case (D = H1 = H2) and three with three different sizes.",
+    mistakes=(
+        Mistake(
+            "stacked_nothing_passed_down",
+            partial(stacked_backward, down="none"),
+            "layer 1 got no gradient: layer 2's input gradient da2_t Wx2^T is the dh of h1_t",
+        ),
+        Mistake(
+            "stacked_only_last_step_down",
+            partial(stacked_backward, down="last"),
+            "only the last step's gradient passed down: every h1_t feeds h2_t, so each step's "
+            "da2_t Wx2^T reaches h1_t",
+        ),
+        Mistake(
+            "stacked_dh2_passed_down",
+            partial(stacked_backward, down="dh2"),
+            "dh2 handed to layer 1 as it is: layer 1 receives layer 2's input gradient da2_t Wx2^T",
+        ),
+        Mistake(
+            "stacked_dh2_added_to_layer1",
+            partial(stacked_backward, down="dx2+dh2"),
+            "dh2 added to layer 1's upstream: the loss reaches h1 only through layer 2, so h1_t "
+            "receives da2_t Wx2^T alone",
+        ),
+        Mistake(
+            "stacked_dWx2_from_x",
+            partial(stacked_backward, x2="x"),
+            "dWx2 used x: layer 2's input is h1, so dWx2 = Σ_t h1_t^T da2_t",
+        ),
+        Mistake(
+            "stacked_layer1_slope_from_h2",
+            partial(stacked_backward, slope1="h2"),
+            "layer 1's tanh′ from the wrong layer: use 1 − h1_t², not 1 − h2_t²",
+        ),
+        Mistake(
+            "stacked_wx2_not_transposed",
+            partial(stacked_backward, wx2_t=False),
+            "passed down through Wx2 untransposed: h1_t's gradient is da2_t Wx2^T",
+        ),
+        Mistake(
+            "stacked_dx_of_layer2",
+            partial(stacked_backward, dx_of=2),
+            "dx is layer 2's input gradient (the gradient of h1); dx is that of x, from layer 1",
+        ),
+    ),
+)
+
+CHECKERS = (check_rnn_step_backward, check_rnn_backward, check_stacked_rnn_backward)
+
+
+# -- graded questions of exercise 06 ---------------------------------------------------------------
+
+QUESTIONS = (
+    Question(
+        "06.transient",
+        "A recurrent matrix Wh has spectral radius ρ(Wh) = 0.9 (its largest |eigenvalue|) and "
+        "spectral norm ‖Wh‖₂ = 1.8 (its largest singular value), like the lesson's H = 64 matrix. "
+        "A vector multiplied by Wh^T again and again, d times: which is true? "
+        "(a) it shrinks at every multiplication, by a factor 0.9 or less; "
+        "(b) it can grow for the first few multiplications, but for large d its size falls "
+        "like 0.9^d; (c) it can grow like 1.8^d without end; "
+        "(d) nothing can be said without the eigenvectors.",
+        "b",
+        choices={
+            "a": "it shrinks at every multiplication, by a factor 0.9 or less",
+            "b": "it can grow for the first few multiplications, then falls like 0.9^d",
+            "c": "it can grow like 1.8^d without end",
+            "d": "nothing can be said without the eigenvectors",
+        },
+        why={
+            "a": "0.9 bounds the eigenvalues, not what one multiplication does: ‖Wh‖₂ = 1.8 means "
+            "some vector is stretched by 1.8 in one step (a matrix that is not normal stretches "
+            "before it shrinks)",
+            "c": "‖Wh^d‖ ≤ ‖Wh‖₂^d = 1.8^d is only an upper bound; ‖Wh^d‖^(1/d) tends to ρ = 0.9, "
+            "so any growth ends and the size falls like 0.9^d",
+            "d": "the long-run rate is ρ = 0.9 whatever the eigenvectors are (‖Wh^d‖^(1/d) → ρ); "
+            "the eigenvectors only decide how large the growth before the decay gets",
+        },
+        explain="‖Wh^d‖^(1/d) → ρ(Wh) = 0.9, so the decay wins in the end; ‖Wh‖₂ = 1.8 > 1 "
+        "allows growth for a few steps first (the lesson's matrix: up to 2.4 at d = 4).",
+    ),
+    Question(
+        "06.memory_mb",
+        "Plain BPTT on a batch of N = 32 sequences of T = 1000 steps with H = 256 hidden units, "
+        "in float64, keeps every hidden state h_1, ..., h_T from the forward pass until the "
+        "backward pass. How many megabytes (1 MB = 10^6 bytes) do these states take?",
+        32 * 1000 * 256 * 8 / 1e6,
+        why={
+            32 * 1000 * 256 * 8 / 2**20: "that is in MiB (2^20 bytes); the question asks for MB, "
+            "10^6 bytes",
+            32 * 1000 * 256 / 1e6: "that counts numbers (in millions), not bytes: a float64 takes "
+            "8 bytes",
+            32 * 1000 * 256 * 4 / 1e6: "that is float32 (4 bytes a number); the arrays here are "
+            "float64, 8 bytes",
+            32 * 256 * 8 / 1e6: "that is one step's states; BPTT keeps all T = 1000 of them",
+            32 * 1000 * 256 * 8: "that is in bytes; the question asks for megabytes (10^6 bytes)",
+        },
+        explain="N·T·H·8 bytes = 32 · 1000 · 256 · 8 = 65.5 MB, growing linearly with T.",
+    ),
+    Question(
+        "06.checkpoint_k",
+        "Checkpointed BPTT on T = 400 steps keeps the ⌈T/k⌉ checkpoints h_0, h_k, h_2k, ... and, "
+        "while it works on one segment, that segment's k recomputed states. Which segment "
+        "length k makes the number of states held at once, ⌈400/k⌉ + k, smallest?",
+        20,
+        why={
+            400: "k = T is one segment: the whole sequence is recomputed and held, 401 states",
+            1: "k = 1 keeps every state as a checkpoint: 400 + 1 = 401, no fewer than plain BPTT",
+            200: "k = T/2 holds 2 checkpoints but a segment of 200 states",
+            10: "k = 10 holds 40 checkpoints and 10 states, 50 in all; k = 20 holds 20 + 20 = 40",
+        },
+        rtol=0.0,
+        atol=0.01,
+        explain="⌈400/k⌉ + k is smallest at k = √400 = 20: 20 checkpoints plus one segment of 20 "
+        "states, 40 instead of 400, for one extra forward pass.",
+    ),
+)
 
 
 # =================================================================================================
@@ -493,4 +717,97 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
     return Explorer(fig, update, sliders, readout)
 
 
-FIGURES = (hidden_trajectories,)
+# -- powers of Wh: spectral radius against spectral norm ------------------------------------------
+# ρ(Wh) (largest |eigenvalue|) sets the long-run rate, ‖Wh^d‖₂^(1/d) → ρ (Gelfand's formula);
+# ‖Wh‖₂ (largest singular value) bounds one step, ‖Wh^d‖₂ ≤ ‖Wh‖₂^d. A matrix that is not
+# normal (W W^T ≠ W^T W) can have ‖Wh^d‖₂ > 1 for a while although ρ < 1: transient growth.
+
+D_MAX = 30  # powers d = 1..D_MAX
+BAND = (1e-4, 1e4)  # the log axis of the power-norm plot
+
+
+def power_norms_of(Wh, d_max=D_MAX):
+    """``‖Wh^d‖₂`` for d = 1..d_max (the largest singular value of each power), as an array."""
+    P, out = np.eye(len(Wh)), []
+    for _ in range(d_max):
+        P = P @ Wh
+        out.append(np.linalg.norm(P, 2))
+    return np.array(out)
+
+
+@lru_cache(maxsize=H_MAX)
+def _unit_power_norms(H, d_max):
+    """``‖G^d‖₂`` for the explorer's ``Wh = scale · G`` (ρ(G) = 1): ``‖Wh^d‖₂ = scale^d ‖G^d‖₂``,
+    so a move of the scale slider needs no new singular values."""
+    return power_norms_of(trajectory_weights(H, 1.0)[3], d_max)
+
+
+def power_norms(H=64, scale=0.9, d_max=D_MAX):
+    """How big ``Wh^d`` gets, against d, for the trajectory explorer's ``Wh`` (sliders ``H`` and
+    ``scale`` = ρ(Wh)): ``‖Wh^d‖₂`` (the most a vector can grow in d steps of the linearised RNN),
+    with the two lines ``ρ^d`` (the long-run rate) and ``‖Wh‖₂^d`` (the one-step bound, d times).
+
+    ``state``: ``H``, ``rho``, ``norm`` (‖Wh‖₂), ``norms`` (d_max,) = ‖Wh^d‖₂, ``peak`` and
+    ``peak_d`` (the largest ‖Wh^d‖₂ and its d), ``root`` (d_max,) = ‖Wh^d‖₂^(1/d).
+    """
+    from matplotlib.ticker import NullLocator
+
+    from .sliders import Explorer, Slider, freeze_static, new_figure
+
+    fig = new_figure(figsize=(6.4, 3.2))
+    ax = fig.subplots()
+    d = np.arange(1, d_max + 1)
+    ax.set_yscale("log")
+    ax.set_xlim(0.5, d_max + 0.5)
+    ax.set_ylim(*BAND)
+    ax.axhline(1.0, color="0.6", lw=0.8)
+    ax.set_yticks([1e-4, 1e-2, 1, 1e2, 1e4], ["1e-4", "0.01", "1", "100", "1e4"])
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel("number of steps d")
+    ax.set_ylabel("size of Wh^d")
+    ax.set_title("powers of Wh: ‖Wh^d‖₂ against ρ^d and ‖Wh‖₂^d", fontsize=10)
+    (bound,) = ax.plot([], [], ":", color="C3", lw=1.5, label="‖Wh‖₂^d (one-step bound)")
+    (actual,) = ax.plot([], [], "o-", color="C0", ms=3, lw=1.5, label="‖Wh^d‖₂")
+    (rate,) = ax.plot([], [], "k--", lw=1, label="ρ(Wh)^d")
+    legend = ax.legend(loc="lower right", fontsize=8)
+    label = ax.text(0.98, 0.97, "", transform=ax.transAxes, fontsize=9, va="top", ha="right")
+
+    def update(H, scale):
+        H = int(H)
+        rho = scale * _draws(H, 3, 60, 10, 0)[3]
+        with np.errstate(under="ignore"):
+            norms = scale**d * _unit_power_norms(H, d_max)  # = ‖Wh^d‖₂ for Wh = scale · G
+        n1 = float(norms[0])
+        with np.errstate(under="ignore", over="ignore"):
+            actual.set_data(*_inside_log_band(d, norms, *BAND))
+            bound.set_data(*_inside_log_band(d, n1**d, *BAND))
+            rate.set_data(*_inside_log_band(d, rho**d, *BAND))
+        k = int(np.argmax(norms))
+        label.set_text(f"ρ(Wh) = {rho:.2f}, ‖Wh‖₂ = {n1:.2f}")
+        with np.errstate(under="ignore", divide="ignore"):
+            root = norms ** (1.0 / d)
+        return {
+            "H": H,
+            "rho": rho,
+            "norm": n1,
+            "norms": norms,
+            "peak": float(norms[k]),
+            "peak_d": k + 1,
+            "root": root,
+        }
+
+    def readout(s):
+        return (
+            f"ρ(Wh) = {s['rho']:.2f}, ‖Wh‖₂ = {s['norm']:.2f}; largest ‖Wh^d‖₂ = {s['peak']:.3g} "
+            f"at d = {s['peak_d']}; ‖Wh^{d_max}‖₂^(1/{d_max}) = {s['root'][-1]:.3f}"
+        )
+
+    freeze_static(fig, [bound, actual, rate, label, legend])
+    sliders = {
+        "H": Slider(2, H_MAX, 1, H, "hidden size H", integer=True),
+        "scale": Slider(0.1, 2.5, 0.05, scale, "weight scale ρ(Wh)"),
+    }
+    return Explorer(fig, update, sliders, readout)
+
+
+FIGURES = (hidden_trajectories, power_norms)

@@ -1,0 +1,105 @@
+"""Gradient checkpointing for BPTT (lesson 06): keep every k-th hidden state, recompute the rest.
+
+Plain BPTT (:func:`rnnlib.rnn.rnn_backward`) needs every hidden state h_0, ..., h_T from the
+forward pass, so its memory grows like T. Checkpointing keeps only the *checkpoints*
+h_0, h_k, h_2k, ... during the forward pass. The backward pass walks the segments from the last to
+the first; for each segment it runs the forward pass again from the segment's checkpoint (k steps,
+with :func:`rnnlib.rnn.rnn_forward`), backpropagates through it (:func:`rnnlib.rnn.rnn_backward`)
+with the gradient carried back from the later segment added to its last step, and throws its
+states away::
+
+    segment s covers steps t = s·k + 1, ..., min((s + 1)·k, T)
+    dh_seg[:, -1] += carry                 (what reaches the segment's last state from later)
+    dx_seg, carry, dWx_s, dWh_s, db_s = rnn_backward(dh_seg, rnn_forward(x_seg, h_(s·k), ...))
+    dWx += dWx_s;  dWh += dWh_s;  db += db_s     (one set of weights: sum over the segments)
+
+States held at once: ⌈T/k⌉ + 1 checkpoints plus one segment's k states, O(T/k + k), smallest
+near k = √T; the price is one extra forward pass (every step is computed twice). The gradient is
+exactly that of plain BPTT: only *when* each state is computed changes, not what is computed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._validate import as_count, checked_arrays
+from .rnn import _upstream, rnn_backward, rnn_forward
+
+__all__ = ["checkpoints", "checkpointed_backward", "states_held"]
+
+
+def checkpoints(x, h0, Wx, Wh, b, k):
+    """The forward pass keeping only every k-th hidden state.
+
+    Parameters
+    ----------
+    x : ndarray (N, T, D)
+    h0 : ndarray (N, H)
+    Wx : ndarray (D, H)
+    Wh : ndarray (H, H)
+    b : ndarray (H,)
+    k : int ≥ 1, the segment length
+
+    Returns
+    -------
+    list of ndarray (N, H)
+        ``[h_0, h_k, h_2k, ...]``: the state at the start of every segment, ⌈T/k⌉ of them
+        (the state after the last step is not needed by the backward pass).
+    """
+    (x, h0, Wx, Wh, b), sizes = checked_arrays(
+        x=(x, "NTD"), h0=(h0, "NH"), Wx=(Wx, "DH"), Wh=(Wh, "HH"), b=(b, "H")
+    )
+    k = as_count("k", k)
+    T = sizes["T"]
+    kept, h = [], h0
+    for start in range(0, T, k):
+        kept.append(h)
+        h = rnn_forward(x[:, start : start + k], h, Wx, Wh, b)[0][:, -1].copy()  # a copy: a view
+        # would keep the segment's whole array of states alive
+    return kept
+
+
+def checkpointed_backward(dh, x, h0, Wx, Wh, b, k):
+    """BPTT with checkpoints every k steps: the gradients of :func:`rnnlib.rnn.rnn_backward`.
+
+    Parameters
+    ----------
+    dh : ndarray (N, T, H)
+        Upstream gradient of every hidden state h_t.
+    x, h0, Wx, Wh, b : as :func:`rnnlib.rnn.rnn_forward`
+    k : int ≥ 1, the segment length (k ≥ T: one segment, plain BPTT with one extra forward)
+
+    Returns
+    -------
+    dx : (N, T, D)
+    dh0 : (N, H)
+    dWx : (D, H)
+    dWh : (H, H)
+    db : (H,)
+    """
+    kept = checkpoints(x, h0, Wx, Wh, b, k)  # validates x, h0, Wx, Wh, b and k
+    N, T, _ = np.shape(x)
+    H = np.shape(Wh)[0]
+    dh = _upstream("dh", dh, (N, T, H), "(N, T, H)", "the shape of h")
+    x = np.asarray(x, dtype=float)
+    dx = np.zeros(x.shape)
+    dWx, dWh, db = np.zeros(np.shape(Wx)), np.zeros((H, H)), np.zeros(H)
+    carry = np.zeros((N, H))  # nothing comes back from after the last step
+    for s in range(len(kept) - 1, -1, -1):  # the segments, last first
+        start = s * k
+        seg = slice(start, min(start + k, T))
+        _, cache = rnn_forward(x[:, seg], kept[s], Wx, Wh, b)  # recompute the segment's states
+        dh_seg = dh[:, seg].copy()
+        dh_seg[:, -1] += carry  # what reaches the segment's last state from the next segment
+        dx[:, seg], carry, dWx_s, dWh_s, db_s = rnn_backward(dh_seg, cache)
+        dWx, dWh, db = dWx + dWx_s, dWh + dWh_s, db + db_s  # shared weights: sum the segments
+    return dx, carry, dWx, dWh, db
+
+
+def states_held(T, k):
+    """The most hidden states (N × H arrays) checkpointed BPTT holds at once: the ⌈T/k⌉
+    checkpoints plus the min(k, T) states of the segment being recomputed (plain BPTT: T + 1)."""
+    T, k = as_count("T", T), as_count("k", k)
+    return math.ceil(T / k) + min(k, T)
