@@ -9,7 +9,7 @@ from rnnlib import numerical_gradient, scalar
 from rnnlib.course import lesson05 as L
 from rnnlib.course.lesson05 import FIGURES, INIT, TASK, training_explorer
 from rnnlib.data import decaying_sum_task
-from rnnlib.training import train_scalar
+from rnnlib.training import dataset_loss_and_grads, train_scalar
 
 
 def my_train_epoch(xs, ys, u, w, v, lr):
@@ -34,7 +34,78 @@ def my_train(xs, ys, u, w, v, lr, epochs):
     return np.array(losses)
 
 
-RIGHT = {"check_train_epoch": (my_train_epoch, 4), "check_train_loop": (my_train, 8)}
+def _mean_loss(xs, ys, p):
+    """The mean loss written here: Σ_t ½(v·o_t − y_t)² per sequence, or its last step only."""
+    u, w, v = p
+    total = 0.0
+    for x, y in zip(xs, ys, strict=True):
+        o, seq = 0.0, 0.0
+        for t, xt in enumerate(x):
+            o = np.tanh(u * xt + w * o)
+            if np.ndim(y):
+                seq += 0.5 * (v * o - y[t]) ** 2
+        total += seq if np.ndim(y) else 0.5 * (v * o - y) ** 2
+    return total / len(xs)
+
+
+def my_train_momentum(xs, ys, u, w, v, lr, beta, epochs):
+    """Heavy-ball momentum with finite-difference gradients of the loss above: no rnnlib BPTT."""
+    p, m, losses = np.array([u, w, v], dtype=float), np.zeros(3), []
+    for e in range(epochs + 1):
+        losses.append(_mean_loss(xs, ys, p))
+        if e < epochs:
+            m = beta * m + numerical_gradient(lambda q: _mean_loss(xs, ys, q), p)
+            p = p - lr * m
+    return np.array(losses)
+
+
+RIGHT = {
+    "check_train_epoch": (my_train_epoch, 4),
+    "check_train_loop": (my_train, 8),
+    "check_train_momentum": (my_train_momentum, 5),
+}
+
+
+def _velocity_form(xs, ys, u, w, v, lr, beta, epochs):
+    """The other common spelling: velocity v ← β·v − η·∇L, θ ← θ + v (the same iterates); a list."""
+    p, vel, out = np.array([u, w, v]), np.zeros(3), []
+    for e in range(epochs + 1):
+        loss, g = dataset_loss_and_grads(xs, ys, *p)
+        out.append(loss)
+        if e < epochs:
+            vel = beta * vel - lr * g
+            p = p + vel
+    return out
+
+
+def _recursive_form(xs, ys, u, w, v, lr, beta, epochs, m=(0.0, 0.0, 0.0)):
+    loss, g = dataset_loss_and_grads(xs, ys, u, w, v)
+    if epochs == 0:
+        return (loss,)
+    m = tuple(beta * mi + gi for mi, gi in zip(m, g, strict=True))
+    rest = _recursive_form(
+        xs, ys, u - lr * m[0], w - lr * m[1], v - lr * m[2], lr, beta, epochs - 1, m
+    )
+    return (loss, *rest)
+
+
+def _sum_of_past_gradients(xs, ys, u, w, v, lr, beta, epochs):
+    """m_e = Σ_k β^(e−k) g_k written out as a sum over the stored gradients."""
+    p, grads, out = np.array([u, w, v]), [], []
+    for e in range(epochs + 1):
+        loss, g = dataset_loss_and_grads(xs, ys, *p)
+        out.append(loss)
+        grads.append(g)
+        if e < epochs:
+            k = len(grads)
+            p = p - lr * sum(beta ** (k - 1 - j) * grads[j] for j in range(k))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("answer", [_velocity_form, _recursive_form, _sum_of_past_gradients])
+def test_momentum_alternative_forms_pass(answer, capsys):
+    L.check_train_momentum(answer)
+    assert "cases passed ✓" in capsys.readouterr().out
 
 
 def test_changed_input_is_reported():

@@ -28,6 +28,7 @@ __all__ = [
     "QUESTIONS",
     "check_train_epoch",
     "check_train_loop",
+    "check_train_momentum",
     "FIGURES",
     "training_explorer",
     "TASK",
@@ -363,7 +364,106 @@ check_train_loop = Checker(
     ),
 )
 
-CHECKERS = (check_train_epoch, check_train_loop)
+
+# -- the transfer task: gradient descent with momentum ------------------------------------------
+# Heavy-ball momentum, m_0 = 0:  m_e = β·m_(e−1) + ∇L(θ_(e−1)),  θ_e = θ_(e−1) − η·m_e.
+# The answer is the losses after 0..epochs epochs (no divergence test: the cases stay finite).
+
+
+def momentum_losses(xs, ys, u, w, v, lr, beta, epochs, *, form="heavy ball"):
+    """Loss history of momentum training; ``form`` switches to a catalogued mistake."""
+    theta, m, losses = np.array([u, w, v], dtype=float), np.zeros(3), []
+    for epoch in range(epochs + 1):
+        loss, g = training.dataset_loss_and_grads(xs, ys, *theta)
+        losses.append(loss)
+        if epoch == epochs:
+            break
+        if form == "heavy ball":
+            m = beta * m + g
+            theta = theta - lr * m
+        elif form == "no momentum":
+            theta = theta - lr * g
+        elif form == "average":  # m = β·m + (1 − β)·g
+            m = beta * m + (1 - beta) * g
+            theta = theta - lr * m
+        elif form == "step before update":  # θ moves with the old m, then m is updated
+            theta = theta - lr * m
+            m = beta * m + g
+        elif form == "beta on gradient":  # m = m + β·g
+            m = m + beta * g
+            theta = theta - lr * m
+        elif form == "one minus beta":  # m = (1 − β)·m + g
+            m = (1 - beta) * m + g
+            theta = theta - lr * m
+        elif form == "nesterov":  # the gradient at the look-ahead point θ − η·β·m
+            m = beta * m + training.dataset_loss_and_grads(xs, ys, *(theta - lr * beta * m))[1]
+            theta = theta - lr * m
+    return np.array(losses)
+
+
+def train_momentum_cases():
+    cases = []
+    for label, seed, every, (u, w, v), lr, beta, epochs in (
+        ("many-to-one, η = 0.5, β = 0.9, 12 epochs", 7, False, (0.5, 0.0, 0.5), 0.5, 0.9, 12),
+        ("many-to-one, η = 1, β = 0.5, 8 epochs", 8, False, (0.3, 0.4, 1.0), 1.0, 0.5, 8),
+        ("many-to-many, η = 0.2, β = 0.8, 10 epochs", 9, True, (0.8, 0.2, 1.0), 0.2, 0.8, 10),
+        ("β = 0: plain gradient descent, 5 epochs", 10, False, (0.5, 0.0, 0.5), 1.0, 0.0, 5),
+        ("0 epochs: just the initial loss", 11, False, (0.5, 0.0, 0.5), 1.0, 0.9, 0),
+    ):
+        xs, ys = data.decaying_sum_task(5, 4, every_step=every, seed=seed)
+        args = {"xs": xs, "ys": ys, "u": u, "w": w, "v": v, "lr": lr, "beta": beta}
+        args["epochs"] = epochs
+        cases.append(Case(label, args, momentum_losses(**args)))
+    return cases
+
+
+check_train_momentum = Checker(
+    "check_train_momentum",
+    "train_momentum(xs, ys, u, w, v, lr, beta, epochs)",
+    train_momentum_cases,
+    rtol=1e-6,
+    atol=1e-10,
+    doc="losses (epochs + 1,): training with heavy-ball momentum, m_0 = 0, "
+    "m ← β·m + ∇L, θ ← θ − η·m for θ = (u, w, v); ``losses[e]`` is the mean loss after e epochs.",
+    mistakes=(
+        Mistake(
+            "momentum_ignored",
+            partial(momentum_losses, form="no momentum"),
+            "your loop is plain gradient descent: m must carry β·m of the previous epochs, "
+            "m ← β·m + ∇L",
+        ),
+        Mistake(
+            "momentum_averaged",
+            partial(momentum_losses, form="average"),
+            "you averaged, m ← β·m + (1 − β)·∇L; the heavy ball asked for adds the whole "
+            "gradient, m ← β·m + ∇L",
+        ),
+        Mistake(
+            "momentum_stale_step",
+            partial(momentum_losses, form="step before update"),
+            "you stepped with the old m and updated it afterwards; update m first, then "
+            "θ ← θ − η·m with the new m",
+        ),
+        Mistake(
+            "momentum_beta_on_gradient",
+            partial(momentum_losses, form="beta on gradient"),
+            "β multiplies the old momentum, not the gradient: m ← β·m + ∇L",
+        ),
+        Mistake(
+            "momentum_one_minus_beta",
+            partial(momentum_losses, form="one minus beta"),
+            "you kept (1 − β)·m of the old momentum; the heavy ball keeps β·m: m ← β·m + ∇L",
+        ),
+        Mistake(
+            "momentum_nesterov",
+            partial(momentum_losses, form="nesterov"),
+            "you took the gradient at the look-ahead point θ − η·β·m (Nesterov's variant); the "
+            "heavy ball asked for takes it at θ",
+        ),
+    ),
+)
+
+CHECKERS = (check_train_epoch, check_train_loop, check_train_momentum)
 
 
 # -- graded questions of exercise 05 ---------------------------------------------------------------
