@@ -35,7 +35,16 @@ from pathlib import Path
 from .course.runner import notebook_paths
 from .course.runner import run_notebook as execute
 
-__all__ = ["Exercise", "classify", "run_notebook", "progress", "format_table", "main", "TIMEOUT"]
+__all__ = [
+    "Exercise",
+    "graded_item",
+    "classify",
+    "run_notebook",
+    "progress",
+    "format_table",
+    "main",
+    "TIMEOUT",
+]
 
 CHECK_CALL = re.compile(r"^[ \t]*(check_\w+\(.*?\))", re.M)
 PASSED, NOT_STARTED, UNFINISHED, FAILING, TIMED_OUT = (
@@ -69,8 +78,10 @@ def _error(cell):
     return None
 
 
-def _graded(cell):
-    """The item's name if ``cell`` is a graded item, else None."""
+def graded_item(cell):
+    """The item's name if the code cell ``cell`` is a graded item, else None: a cell that calls a
+    checker, or that carries nbgrader's grade metadata or the tag ``graded``. (``make class``
+    stamps exactly these cells as nbgrader's graded test cells.)"""
     calls = CHECK_CALL.findall(cell.source)
     if calls:
         return "; ".join(calls)
@@ -119,7 +130,7 @@ def classify(nb, notebook="", timeout=TIMEOUT) -> list[Exercise]:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        name = _graded(cell)
+        name = graded_item(cell)
         if name is None:
             since.append(cell)
             continue

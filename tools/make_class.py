@@ -143,11 +143,18 @@ def _new_id(base: str, cell, used: set[str]) -> str:
     return gid
 
 
+def _is_graded_item(cell) -> bool:
+    """A check call, or a cell tagged ``graded`` (an item checked by plain asserts): the cells
+    that ``rnnlib.progress`` lists as graded items."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return bool(check_calls(cell.source)) or "graded" in tags
+
+
 def _kind(cell) -> str | None:
     """``"solution"``, ``"test"`` or None (an ordinary cell) for a solution notebook's cell."""
     meta = _meta(cell)
     solution = has_region(cell.source) or bool(meta.get("solution"))
-    test = cell.cell_type == "code" and bool(check_calls(cell.source))
+    test = cell.cell_type == "code" and _is_graded_item(cell)
     if solution and test:
         raise ValueError(
             f"cell {cell.get('id', '?')}: expected a solution cell or a check cell, got both (a "

@@ -200,8 +200,9 @@ class Checker:
             if changed is not None:
                 raise AssertionError(
                     f"{self.name}: {who} changed its input `{changed}` in place; leave the inputs "
-                    f"unchanged and return a new value (e.g. `p = p - ...`, not `p -= ...`)\n"
-                    + where
+                    "unchanged: compute on a copy or build a new value (`p = p - ...`, not "
+                    "`p -= ...`; `xs[::-1]`, not `xs.reverse()`; `out = list(grads)`, not "
+                    "`grads[i] = ...`)\n" + where
                 )
             problems = self._problems(result, case)
             if problems:
@@ -510,8 +511,8 @@ def _close(a, b, rtol, atol):
             and len(a) == len(b)
             and all(_close(x, y, rtol, atol) for x, y in zip(a, b, strict=True))
         )
-    if _is_container(a):
-        return False
+    if _is_container(a) and not isinstance(b, np.ndarray):
+        return False  # (a list of numbers where an array is expected is the same answer)
     leaf = _as_leaf(a, b)
     if isinstance(leaf, str):
         return False
@@ -610,7 +611,9 @@ class Question:
         __tracebackhide__ = True
         head = f"check_answer({self.key!r})"
         if given is None or given is Ellipsis:
-            raise AssertionError(f"{head}: no answer yet: set it above, then run this cell again")
+            raise Unfinished(
+                f"not started: give your answer to {self.key} above, then run this cell again"
+            )
         if self.choices is not None:
             key = str(given).strip().strip("()").lower() if isinstance(given, str) else given
             if key not in self.choices:
