@@ -56,7 +56,8 @@ def test_in_place_sgd_step_is_caught_even_though_its_value_is_right():
         check_sgd_step(sgd_step)
     assert first_line(excinfo) == (
         "check_sgd_step: your sgd_step changed its input `param` in place; leave the inputs "
-        "unchanged and return a new value (e.g. `p = p - ...`, not `p -= ...`)"
+        "unchanged: compute on a copy or build a new value (`p = p - ...`, not `p -= ...`; "
+        "`xs[::-1]`, not `xs.reverse()`; `out = list(grads)`, not `grads[i] = ...`)"
     )
 
 
