@@ -255,3 +255,53 @@ def test_direction_by_a_step():
     assert abs(v_new * o - y) < abs(v * o - y)  # and ŷ comes closer to y
     with pytest.raises(AssertionError, match="a larger v makes ŷ smaller"):
         check_answer("02.direction", "a")
+
+
+# -- valid answers written another way ---------------------------------------------------------
+
+
+def _dv_einsum(dL_dyhat, o_T):  # broadcasting through einsum ("...,..."): scalars and arrays
+    return np.einsum("...,...->...", np.asarray(dL_dyhat, float), np.asarray(o_T, float))
+
+
+def _dv_by_finite_differences(dL_dyhat, o_T):  # ŷ = v·o_T is linear in v: one difference is exact
+    return (np.multiply(dL_dyhat, np.add(o_T, 0.0) * 2.0) - np.multiply(dL_dyhat, o_T)) * 1.0
+
+
+def _dv_loop(dL_dyhat, o_T):  # a loop over the entries, returning a list for arrays
+    if np.ndim(dL_dyhat) == 0:
+        return float(dL_dyhat) * float(o_T)
+    return [float(d) * float(o) for d, o in zip(np.ravel(dL_dyhat), np.ravel(o_T), strict=True)]
+
+
+def _step_copy_then_subtract(param, grad, lr):  # a copy, then an in-place step on the copy
+    new = np.array(param, dtype=float, copy=True)
+    new -= lr * np.asarray(grad, dtype=float)
+    return new if np.ndim(param) else float(new)
+
+
+def _step_add_negative(param, grad, lr):
+    return np.add(param, np.multiply(-lr, grad))
+
+
+def _step_loop(param, grad, lr):  # entry by entry, nested lists of the input's shape
+    if np.ndim(param) == 0:
+        return param - lr * grad
+    return [_step_loop(p, g, lr) for p, g in zip(param, grad, strict=True)]
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [
+        ("check_output_weight_grad", _dv_einsum),
+        ("check_output_weight_grad", _dv_by_finite_differences),
+        ("check_output_weight_grad", _dv_loop),
+        ("check_sgd_step", _step_copy_then_subtract),
+        ("check_sgd_step", _step_add_negative),
+        ("check_sgd_step", _step_loop),
+    ],
+    ids=lambda x: getattr(x, "__name__", x),
+)
+def test_valid_alternative_forms_pass(checker, answer, capsys):
+    next(c for c in CHECKERS if c.name == checker)(answer)
+    assert "cases passed ✓" in capsys.readouterr().out

@@ -263,3 +263,28 @@ def test_questions_answers_derived_here():
         check_answer("03.saturated", 1 - np.tanh(0.99) ** 2)
     with pytest.raises(AssertionError, match="that is 1 − o_T"):
         check_answer("03.saturated", 0.01)
+
+
+# -- valid answers written another way ---------------------------------------------------------
+
+
+def _by_factors(dL_dyhat, v, o_T, o_prev):  # the lesson's three factors, one at a time
+    dyhat_do = v
+    do_da = 1.0 - np.square(o_T)
+    da_dw = o_prev
+    return np.multiply(np.multiply(np.multiply(dL_dyhat, dyhat_do), do_da), da_dw)
+
+
+def _from_the_logit(dL_dyhat, v, o_T, o_prev):  # tanh' from a = artanh(o): 1 / cosh(a)²
+    a = np.arctanh(np.asarray(o_T, dtype=float))
+    return np.asarray(dL_dyhat) * v * o_prev / np.cosh(a) ** 2
+
+
+def _factored(dL_dyhat, v, o_T, o_prev):  # 1 − o² = (1 − o)(1 + o)
+    return dL_dyhat * v * (1 - o_T) * (1 + o_T) * o_prev
+
+
+@pytest.mark.parametrize("answer", [_by_factors, _from_the_logit, _factored])
+def test_last_step_grad_takes_other_valid_forms(answer, capsys):
+    next(c for c in CHECKERS if c.name == "check_last_step_grad")(answer)
+    assert "cases passed ✓" in capsys.readouterr().out

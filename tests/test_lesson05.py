@@ -282,3 +282,79 @@ def test_bad_input_and_figures():
     with pytest.raises(ValueError, match="lr_range"):
         training_explorer(lr_range=(1.0, 0.5))
     assert training_explorer in FIGURES
+
+
+# -- valid answers written another way ---------------------------------------------------------
+
+
+def _epoch_vectorised(xs, ys, u, w, v, lr):  # the gradient as a mean of arrays, a tuple
+    gs, losses = [], []
+    for x, y in zip(xs, ys, strict=True):
+        fwd = scalar.forward(x, u, w, v)
+        g = scalar.backward(fwd, y)
+        gs.append([g.du, g.dw, g.dv])
+        losses.append(scalar.total_loss(fwd, y))
+    du, dw, dv = np.mean(gs, axis=0)
+    return (u - lr * du, w - lr * dw, v - lr * dv, float(np.mean(losses)))
+
+
+def _epoch_with_rnnlib_bptt(xs, ys, u, w, v, lr):  # rnnlib.scalar.bptt per sequence, a list
+    n = len(xs)
+    grads = np.sum([scalar.bptt(x, y, u, w, v) for x, y in zip(xs, ys, strict=True)], 0) / n
+    loss = sum(
+        scalar.total_loss(scalar.forward(x, u, w, v), y) for x, y in zip(xs, ys, strict=True)
+    )
+    return [u - lr * grads[0], w - lr * grads[1], v - lr * grads[2], loss / n]
+
+
+def _epoch_by_finite_differences(xs, ys, u, w, v, lr):  # the gradient of the mean loss, numerically
+    p = np.array([u, w, v], dtype=float)
+    g = numerical_gradient(lambda q: _mean_loss(xs, ys, q), p.copy())
+    return (*(p - lr * g), _mean_loss(xs, ys, p))
+
+
+def _train_recursive(xs, ys, u, w, v, lr, epochs):  # recursion instead of a loop, a list
+    first = my_train_epoch(xs, ys, u, w, v, lr)[3]
+
+    def go(u, w, v, left, losses):
+        new_u, new_w, new_v, loss = my_train_epoch(xs, ys, u, w, v, lr)
+        if not np.isfinite(loss) or loss > 1000 * first:
+            return losses
+        losses = [*losses, loss]
+        return losses if left == 0 else go(new_u, new_w, new_v, left - 1, losses)
+
+    return go(u, w, v, epochs, [])
+
+
+def _train_with_while(xs, ys, u, w, v, lr, epochs):  # a while loop that tests the limit first
+    losses, e = [], 0
+    while e <= epochs:
+        new = my_train_epoch(xs, ys, u, w, v, lr)
+        limit = 1000 * losses[0] if losses else np.inf
+        if not (np.isfinite(new[3]) and new[3] <= limit):
+            break
+        losses.append(new[3])
+        u, w, v = new[:3]
+        e += 1
+    return losses
+
+
+def _train_with_rnnlib(xs, ys, u, w, v, lr, epochs):  # rnnlib.training's own loop
+    return train_scalar(xs, ys, u, w, v, lr, epochs).losses
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [
+        ("check_train_epoch", _epoch_vectorised),
+        ("check_train_epoch", _epoch_with_rnnlib_bptt),
+        ("check_train_epoch", _epoch_by_finite_differences),
+        ("check_train_loop", _train_recursive),
+        ("check_train_loop", _train_with_while),
+        ("check_train_loop", _train_with_rnnlib),
+    ],
+    ids=lambda x: getattr(x, "__name__", x),
+)
+def test_valid_alternative_forms_pass(checker, answer, capsys):
+    next(c for c in L.CHECKERS if c.name == checker)(answer)
+    assert "cases passed ✓" in capsys.readouterr().out
