@@ -16,6 +16,7 @@ is asserted too.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import copy
 import html
@@ -30,7 +31,7 @@ import nbformat
 import pytest
 from nbgrader.utils import compute_checksum
 
-from rnnlib.progress import PASSED, classify
+from rnnlib.progress import PASSED, classify, graded_item
 from rnnlib.progress import run_notebook as progress_run
 from tools import make_class as mc
 
@@ -42,6 +43,20 @@ pytestmark = [pytest.mark.slow, pytest.mark.grading]
 # -- expected scores, from the recipe ------------------------------------------------------------
 
 
+def _imports_and_definitions(source: str) -> str:
+    """The import statements (multi-line ones too) and function/class definitions of a cell."""
+    source = "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line  # IPython magics
+        for line in source.split("\n")
+    )
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
+    return "\n".join(ast.get_source_segment(source, n) for n in tree.body if isinstance(n, keep))
+
+
 def _namespace(nb) -> dict:
     """Run, here, the submission's import lines and answer cells; return its globals."""
     ns: dict = {"__name__": "__submission__"}
@@ -51,10 +66,8 @@ def _namespace(nb) -> dict:
             continue
         if meta.get("solution"):
             code = cell.source
-        else:  # only the imports of the other cells (no plots, no training runs)
-            code = "\n".join(
-                line for line in cell.source.split("\n") if re.match(r"(from \S+ )?import ", line)
-            )
+        else:  # only the imports and definitions of the other cells (no plots, no training runs)
+            code = _imports_and_definitions(cell.source)
         with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
             exec(compile(code, "<answer>", "exec"), ns)  # a SyntaxError leaves the cell undone
     return ns
@@ -226,9 +239,7 @@ def _progress_points(a, rows):
     item progress does not list (its check cell is gone) earns nothing."""
     status = {r.name: r.status for r in rows}
     return {
-        i.grade_id: i.points
-        if status.get("; ".join(mc.check_calls(a.source.cells[i.index].source))) == PASSED
-        else 0.0
+        i.grade_id: i.points if status.get(graded_item(a.source.cells[i.index])) == PASSED else 0.0
         for i in a.items
     }
 

@@ -477,7 +477,9 @@ def simulate(assignments: list[Assignment]) -> list[Submission]:
                 key = known[k][0]
                 cell = nb.cells[a.answers[fn]]
                 if chk.startswith("check_answer:"):  # a wrong choice, or a known wrong value
-                    cell.source += f"\n{fn} = {key!r}  # simulated learner: a known wrong answer"
+                    value = repr(float(key)) if isinstance(key, float) else repr(key)  # (not
+                    # numpy's "np.float64(...)" repr, which needs numpy in the learner's cell)
+                    cell.source += f"\n{fn} = {value}  # simulated learner: a known wrong answer"
                 else:
                     cell.source = replace_body(
                         cell.source, fn, mistake_body(cell.source, fn, chk, key)
