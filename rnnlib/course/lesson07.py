@@ -538,13 +538,8 @@ def gated(
 ):
     """BPTT through the gated unit written as a loop; each switch away from its default is one
     catalogued mistake. ``roads``: what δ is carried back through ("both", "tanh", "additive")."""
-    xs = np.asarray(xs, dtype=float)
-    T = xs.size
-    o, c = np.empty(T + 1), np.empty(T)
-    o[0] = o0
-    for t in range(1, T + 1):
-        c[t - 1] = np.tanh(u * xs[t - 1] + w * o[t - 1])
-        o[t] = (1 - z) * o[t - 1] + z * c[t - 1]
+    fwd = gated_forward(xs, u, w, z, o0)  # the forward pass is not where these mistakes lie
+    xs, o, c, T = fwd.xs, fwd.o, fwd.c, fwd.xs.size
     delta = (v * o[T] - y) * (v if v_in_error else 1.0)
     du = dw = dgate = 0.0
     for t in range(T, 0, -1):
