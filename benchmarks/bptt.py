@@ -57,7 +57,7 @@ OUTPUTS = ("h", "dx", "dh0", "dWx", "dWh", "db")
 
 
 # -- the floor --------------------------------------------------------------------------------
-def floor_bptt(x, h0, Wx, Wh, b, dh):
+def floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=False):
     """Forward and backward through time in the fewest numpy calls: the speed floor.
 
     The same numpy operations as rnnlib's, in one function, without checks or a cache object:
@@ -66,6 +66,10 @@ def floor_bptt(x, h0, Wx, Wh, b, dh):
     and temporaries freed as soon as they are dead (the next arrays then reuse memory that is
     still in cache: ~15% at mid sizes). Returns ``(h, dx, dh0, dWx, dWh, db)`` with ``h`` of
     shape (N, T, H). Trusted float64 inputs only.
+
+    ``dWh_per_step=True`` is the floor of the algorithm the course teaches (and rnnlib runs):
+    ``dWh += h_(t-1)^T da_t`` inside the backward loop, one product and one addition a step,
+    instead of one product over all steps after it.
     """
     N, T, D = x.shape
     H = Wh.shape[0]
@@ -83,13 +87,17 @@ def floor_bptt(x, h0, Wx, Wh, b, dh):
     da = np.empty((T, N, H))
     WhT = Wh.T
     carry = 0.0
+    dWh = np.zeros((H, H)) if dWh_per_step else None
     for t in range(T - 1, -1, -1):  # T recurrent products backward
         g = dh_tm[t] + carry
         carry = np.multiply(g, dtanh[t], da[t]).dot(WhT)
+        if dWh_per_step:
+            dWh += hs[t].T.dot(da[t])
     del dtanh
     da2 = da.reshape(T * N, H)
     dWx = x_tm.T.dot(da2)  # one batched product per weight gradient
-    dWh = hs[:-1].reshape(T * N, H).T.dot(da2)
+    if not dWh_per_step:
+        dWh = hs[:-1].reshape(T * N, H).T.dot(da2)
     db = da2.sum(0)
     dx = da2.dot(Wx.T).reshape(T, N, D).transpose(1, 0, 2)
     return h.transpose(1, 0, 2), dx, carry, dWx, dWh, db
@@ -220,8 +228,10 @@ def measure(size, threads, torch=None, budget_seconds=3.0, min_repeats=15):
     p = make_problem(N, T, D, H)
     x, h0, Wx, Wh, b, dh = (p[k] for k in ARGS)
     want = rnnlib_bptt(x, h0, Wx, Wh, b, dh)
-    for name, got, w in zip(OUTPUTS, floor_bptt(x, h0, Wx, Wh, b, dh), want, strict=True):
-        _same(got, w, f"floor {name}")
+    for per_step in (False, True):
+        got = floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=per_step)
+        for name, g, w in zip(OUTPUTS, got, want, strict=True):
+            _same(g, w, f"floor {name}")
 
     def rnnlib_loop(n):
         for _ in range(n):
@@ -232,7 +242,11 @@ def measure(size, threads, torch=None, budget_seconds=3.0, min_repeats=15):
         for _ in range(n):
             floor_bptt(x, h0, Wx, Wh, b, dh)
 
-    loops = {"rnnlib": rnnlib_loop, "floor": floor_loop}
+    def floor_per_step_loop(n):
+        for _ in range(n):
+            floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=True)
+
+    loops = {"rnnlib": rnnlib_loop, "floor": floor_loop, "floor_per_step": floor_per_step_loop}
     if torch is not None:
         model = TorchModel(torch, p)
         for way in (model.autograd, model.nn_rnn):
@@ -263,24 +277,28 @@ def measure(size, threads, torch=None, budget_seconds=3.0, min_repeats=15):
 
 
 def validation_cost(size=(1, 4, 1, 1), repeats=300):
-    """Seconds per forward + backward spent in rnnlib's input checks, and rnnlib's total.
+    """Seconds per forward + backward spent in rnnlib's checks, and rnnlib's total.
 
-    Times the checks as rnnlib runs them (``checked_arrays`` at the entry of ``rnn_forward``;
-    ``_upstream`` and ``_unpack`` in ``rnn_backward``) against the whole pair of calls.
+    Times the checks as rnnlib runs them (``checked_arrays`` at the entry of ``rnn_forward`` and
+    ``_finite_states`` at its exit; ``_unpack`` and ``_upstream`` at the entry of
+    ``rnn_backward`` and ``_finite_grads`` at its exit) against the whole pair of calls.
     """
     from rnnlib._validate import checked_arrays
-    from rnnlib.rnn import _unpack, _upstream
+    from rnnlib.rnn import _finite_grads, _finite_states, _unpack, _upstream
 
     p = make_problem(*size)
     x, h0, Wx, Wh, b, dh = (p[k] for k in ARGS)
     N, T, D, H = size
     _, cache = rnn_forward(x, h0, Wx, Wh, b)
+    grads = rnn_backward(dh, cache)
 
     def checks(n):
         for _ in range(n):
             checked_arrays(x=(x, "NTD"), h0=(h0, "NH"), Wx=(Wx, "DH"), Wh=(Wh, "HH"), b=(b, "H"))
+            _finite_states(cache.hs)
             _unpack(cache, "rnn_forward", 4)
             _upstream("dh", dh, (N, T, H), "(N, T, H)", "the shape of h")
+            _finite_grads(*grads)
 
     def whole(n):
         for _ in range(n):
@@ -339,6 +357,7 @@ def table_cells(row):
         "default" if row["threads"] is None else str(row["threads"]),
         _ms(row["rnnlib"]),
         _ms(row["floor"]),
+        f"{row['floor_per_step'] / row['floor']:.2f}",
         _ms(row["torch"]),
         _ms(row["torch_nn"]),
         f"{r_floor:.2f}",
@@ -352,6 +371,7 @@ HEADER = [
     "threads",
     "rnnlib ms",
     "floor ms",
+    "per-step-dWh floor / floor",
     "torch autograd ms",
     "torch nn.RNN ms",
     f"rnnlib / floor (≤ {TARGET_FLOOR})",

@@ -17,6 +17,7 @@ __all__ = [
     "check_finite",
     "bind_shapes",
     "checked_arrays",
+    "same_shape_arrays",
     "as_scalar",
     "as_count",
     "as_positive",
@@ -138,15 +139,31 @@ def checked_arrays(**specs):
 
     ``specs`` maps each argument's name to ``(value, symbols)``, e.g.
     ``checked_arrays(x=(x, "NTD"), h0=(h0, "NH"))``. Returns ``(arrays, sizes)``: the arrays in
-    the order given, and the dict of sizes (see :func:`bind_shapes`).
+    the order given, and the dict of sizes (see :func:`bind_shapes`). Types are checked first,
+    then shapes, then finiteness, so the first error names the most basic problem.
     """
-    arrays = [as_array(name, a) for name, (a, _) in specs.items()]
-    sizes = bind_shapes(
-        *((n, a, s) for n, a, (_, s) in zip(specs, arrays, specs.values(), strict=True))
-    )
-    for name, a in zip(specs, arrays, strict=True):
+    named = [(name, as_array(name, a), symbols) for name, (a, symbols) in specs.items()]
+    sizes = bind_shapes(*named)
+    for name, a, _ in named:
         check_finite(name, a)
-    return arrays, sizes
+    return [a for _, a, _ in named], sizes
+
+
+def same_shape_arrays(**named):
+    """Finite float arrays that must share one shape, the first argument's.
+
+    ``same_shape_arrays(y_hat=y_hat, y=y)`` returns ``[y_hat, y]`` as arrays, or raises
+    ``ValueError`` naming the argument whose shape differs from the first one's, or the first
+    that holds NaN or infinity.
+    """
+    arrays = {name: as_array(name, a) for name, a in named.items()}
+    first, shape = next(iter(arrays)), next(iter(arrays.values())).shape
+    for name, a in arrays.items():
+        if a.shape != shape:
+            raise ValueError(f"{name}: expected the shape of {first}, {shape}, got {a.shape}")
+    for name, a in arrays.items():
+        check_finite(name, a)
+    return list(arrays.values())
 
 
 def as_scalar(name, a):

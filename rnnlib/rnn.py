@@ -15,6 +15,9 @@ with ``g`` the gradient of the loss with respect to h_t::
 A sequence is a loop of steps. Backward, the gradient reaching h_t is what comes from the loss at
 step t plus what comes back from step t + 1, ``g_t = dh_t + da_(t+1) Wh^T``, and the shared
 weights get the *sum* of their per-step gradients (weight sharing, lesson 04): ``dWh += ...``.
+
+Inside the loops a product is written ``a.dot(b)``, as in CS231n: the same matrix product as
+``a @ b``, whose call costs about 1 µs more in numpy 2 (``make bench``, benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ __all__ = [
 # -- one step -------------------------------------------------------------------------------
 def _step_forward(xw, h_prev, Wh):
     """``h_next = tanh(xw + h_prev Wh)``, where ``xw = x Wx + b`` is the step's projected input."""
-    return np.tanh(xw + h_prev @ Wh)
+    return np.tanh(xw + h_prev.dot(Wh))
 
 
 def _step_backward(dh_next, h_prev, h_next, Wh):
@@ -55,7 +58,7 @@ def _step_backward(dh_next, h_prev, h_next, Wh):
     (``dx = da Wx^T``, ``dWx = x^T da``, ``db = Σ_n da``) follows from it.
     """
     da = dh_next * (1.0 - h_next**2)  # tanh'(a) = 1 - tanh(a)² = 1 - h_next²
-    return da, da @ Wh.T, h_prev.T @ da
+    return da, da.dot(Wh.T), h_prev.T.dot(da)
 
 
 def rnn_step_forward(x, h_prev, Wx, Wh, b):
@@ -63,11 +66,9 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b):
 
     Parameters
     ----------
-    x : ndarray (N, D)
-    h_prev : ndarray (N, H)
-    Wx : ndarray (D, H)
-    Wh : ndarray (H, H)
-    b : ndarray (H,)
+    x : ndarray (N, D), this step's input, a row for each of the N sequences
+    h_prev : ndarray (N, H), the previous hidden state
+    Wx, Wh, b : ndarray (D, H), (H, H) and (H,), the weights (as in :func:`rnn_forward`)
 
     Returns
     -------
@@ -127,11 +128,11 @@ def rnn_forward(x, h0, Wx, Wh, b):
 
     Parameters
     ----------
-    x : ndarray (N, T, D)
-    h0 : ndarray (N, H)
-    Wx : ndarray (D, H)
-    Wh : ndarray (H, H)
-    b : ndarray (H,)
+    x : ndarray (N, T, D), N sequences of T inputs of size D
+    h0 : ndarray (N, H), the state before the first step
+    Wx : ndarray (D, H), input-to-hidden weights
+    Wh : ndarray (H, H), hidden-to-hidden weights, the same at every step
+    b : ndarray (H,), the bias
 
     Returns
     -------

@@ -14,19 +14,22 @@ def _args(p):
     return p["x"], p["h0"], p["Wx"], p["Wh"], p["b"], p["dh"]
 
 
+@pytest.mark.parametrize("per_step", [False, True], ids=["batched-dWh", "per-step-dWh"])
 @pytest.mark.parametrize("size", SIZES)
-def test_floor_computes_rnnlibs_outputs_and_gradients(size):
+def test_floor_computes_rnnlibs_outputs_and_gradients(size, per_step):
     args = _args(make_problem(*size, seed=3))
-    for name, got, want in zip(OUTPUTS, floor_bptt(*args), rnnlib_bptt(*args), strict=True):
+    got_all = floor_bptt(*args, dWh_per_step=per_step)
+    for name, got, want in zip(OUTPUTS, got_all, rnnlib_bptt(*args), strict=True):
         assert got.shape == want.shape, name
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14, err_msg=name)
 
 
-def test_floor_gradients_match_finite_differences():
+@pytest.mark.parametrize("per_step", [False, True], ids=["batched-dWh", "per-step-dWh"])
+def test_floor_gradients_match_finite_differences(per_step):
     """Independent of rnnlib's backward: the floor's gradients of Σ_t <dh_t, h_t>."""
     p = make_problem(2, 3, 2, 3, seed=5)
     x, h0, Wx, Wh, b, dh = _args(p)
-    _, *grads = floor_bptt(x, h0, Wx, Wh, b, dh)
+    _, *grads = floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=per_step)
 
     def h_of(_):
         return floor_bptt(x, h0, Wx, Wh, b, dh)[0]
