@@ -35,11 +35,7 @@ def checkpoints(x, h0, Wx, Wh, b, k):
 
     Parameters
     ----------
-    x : ndarray (N, T, D)
-    h0 : ndarray (N, H)
-    Wx : ndarray (D, H)
-    Wh : ndarray (H, H)
-    b : ndarray (H,)
+    x, h0, Wx, Wh, b : as :func:`rnnlib.rnn.rnn_forward`
     k : int ≥ 1, the segment length
 
     Returns
@@ -73,11 +69,8 @@ def checkpointed_backward(dh, x, h0, Wx, Wh, b, k):
 
     Returns
     -------
-    dx : (N, T, D)
-    dh0 : (N, H)
-    dWx : (D, H)
-    dWh : (H, H)
-    db : (H,)
+    dx, dh0, dWx, dWh, db : as :func:`rnnlib.rnn.rnn_backward`, equal to its results up to
+        round-off (the same products, in segments)
     """
     kept = checkpoints(x, h0, Wx, Wh, b, k)  # validates x, h0, Wx, Wh, b and k
     N, T, _ = np.shape(x)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_finite
+from ._validate import as_array, same_shape_arrays
 
 __all__ = ["numerical_gradient", "rel_error"]
 
@@ -83,12 +83,7 @@ def rel_error(a, b):
     symmetric, lies in [0, 1], and, unlike an elementwise ratio, is not blown up by entries
     that are themselves at rounding level.
     """
-    a = as_array("a", a)
-    b = as_array("b", b)
-    if a.shape != b.shape:
-        raise ValueError(f"b: expected the shape of a, {a.shape}, got {b.shape}")
-    check_finite("a", a)
-    check_finite("b", b)
+    a, b = same_shape_arrays(a=a, b=b)
     s = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
     if s == 0.0:
         return 0.0

@@ -46,7 +46,7 @@ import numpy as np
 from ._validate import as_array, as_count, as_scalar, check_finite
 from .gradcheck import rel_error
 from .rnn import RNNCache, rnn_backward, rnn_backward_truncated, rnn_forward
-from .scalar import Forward
+from .scalar import _forward
 
 __all__ = [
     "scalar_step_factors",
@@ -80,24 +80,16 @@ def scalar_step_factors(fwd):
     -------
     ndarray (T,), entry t − 1 is the factor of step t
     """
-    if not isinstance(fwd, Forward):
-        raise ValueError(
-            f"fwd: expected the result of rnnlib.scalar.forward, got {type(fwd).__name__}"
-        )
-    o = fwd.o
+    o = _forward(fwd).o
     return (1.0 - o[1:] ** 2) * fwd.w
 
 
 def scalar_gradient_products(fwd):
     """``do_T/do_(T−d) = Π_(t = T−d+1..T) (1 − o_t²)·w`` for distances d = 0..T.
 
-    Parameters
-    ----------
-    fwd : :class:`rnnlib.scalar.Forward`
-
-    Returns
-    -------
-    ndarray (T + 1,), entry d is do_T/do_(T−d) (entry 0 is do_T/do_T = 1)
+    The factors of :func:`scalar_step_factors` (same argument ``fwd``), multiplied from the
+    last step backwards: returns an ndarray (T + 1,) whose entry d is do_T/do_(T−d), entry 0
+    being do_T/do_T = 1.
     """
     factors = scalar_step_factors(fwd)
     return np.concatenate(([1.0], np.cumprod(factors[::-1])))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import NumericOverflow, as_array, check_finite
+from ._validate import NumericOverflow, as_array, check_finite, same_shape_arrays
 
 __all__ = ["squared_error", "softmax", "softmax_cross_entropy"]
 
@@ -24,11 +24,7 @@ def squared_error(y_hat, y):
     loss : float
     dy_hat : ndarray of the shape of ``y_hat`` (0-d for scalars)
     """
-    y_hat, y = as_array("y_hat", y_hat), as_array("y", y)
-    if y_hat.shape != y.shape:
-        raise ValueError(f"y: expected the shape of y_hat, {y_hat.shape}, got {y.shape}")
-    check_finite("y_hat", y_hat)
-    check_finite("y", y)
+    y_hat, y = same_shape_arrays(y_hat=y_hat, y=y)
     with np.errstate(over="ignore"):
         err = y_hat - y
         L = 0.5 * float(np.sum(err * err))

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import NumericOverflow, as_array, as_positive, as_scalar, check_finite
+from ._validate import (
+    NumericOverflow,
+    as_array,
+    as_positive,
+    as_scalar,
+    check_finite,
+    same_shape_arrays,
+)
 
 __all__ = ["sgd_step", "adagrad_step", "global_norm", "clip_grad_norm", "clip_grad_value"]
 
@@ -27,11 +34,7 @@ def sgd_step(param, grad, lr):
     if np.ndim(param) == 0 and np.ndim(grad) == 0:
         p, g = as_scalar("param", param), as_scalar("grad", grad)
     else:
-        p, g = as_array("param", param), as_array("grad", grad)
-        if p.shape != g.shape:
-            raise ValueError(f"grad: expected the shape of param, {p.shape}, got {g.shape}")
-        check_finite("param", p)
-        check_finite("grad", g)
+        p, g = same_shape_arrays(param=param, grad=grad)
     with np.errstate(over="ignore"):
         new = p - lr * g
     if not np.all(np.isfinite(new)):
@@ -54,14 +57,7 @@ def adagrad_step(param, grad, memory, lr):
     param : ndarray, the new value
     memory : ndarray, the new running sum of squared gradients
     """
-    param, grad, memory = (
-        as_array("param", param),
-        as_array("grad", grad),
-        as_array("memory", memory),
-    )
-    if grad.shape != param.shape or memory.shape != param.shape:
-        bad, arr = ("grad", grad) if grad.shape != param.shape else ("memory", memory)
-        raise ValueError(f"{bad}: expected the shape of param, {param.shape}, got {arr.shape}")
+    param, grad, memory = same_shape_arrays(param=param, grad=grad, memory=memory)
     lr = as_positive("lr", lr, "learning rate")
     memory = memory + grad * grad
     return param - lr * grad / np.sqrt(memory + 1e-8), memory

@@ -95,19 +95,26 @@ def _inputs(xs):
     return xs
 
 
+def _scalar_or_per_step(name, a, T, expected):
+    """``a`` as a float, or as a finite array of shape (T,): one value per step.
+
+    ``expected`` says in the error message what the two forms stand for.
+    """
+    if np.ndim(a) == 0:
+        return as_scalar(name, a)
+    per_step = as_array(name, a)
+    if per_step.shape != (T,):
+        raise ValueError(
+            f"{name}: expected {expected}, shape (T,) = ({T},), got shape {per_step.shape}"
+        )
+    check_finite(name, per_step)
+    return per_step
+
+
 def _copies(w, T):
     """``(w, ws)``: w as given (a float, or an array of T copies) and the T per-step copies."""
-    if np.ndim(w) == 0:
-        w = as_scalar("w", w)
-        return w, [w] * T
-    ws = as_array("w", w)
-    if ws.shape != (T,):
-        raise ValueError(
-            f"w: expected a real number (a scalar) or one copy per step, shape (T,) = ({T},), "
-            f"got shape {ws.shape}"
-        )
-    check_finite("w", ws)
-    return ws, ws.tolist()
+    w = _scalar_or_per_step("w", w, T, "a real number (a scalar) or one copy per step")
+    return w, ([w] * T if np.ndim(w) == 0 else w.tolist())
 
 
 def forward(xs, u, w, v, o0=0.0):
@@ -181,16 +188,11 @@ def _finite(what, value, err):
 
 
 def _targets(y, T):
-    if np.ndim(y) == 0:
-        return as_scalar("y", y), False
-    ys = as_array("y", y)
-    if ys.shape != (T,):
-        raise ValueError(
-            f"y: expected a scalar target (loss at the last step) or one target per step, "
-            f"shape (T,) = ({T},), got shape {ys.shape}"
-        )
-    check_finite("y", ys)
-    return ys, True
+    """``(y, every)``: the target(s), and whether there is one per step (a loss at every step)."""
+    y = _scalar_or_per_step(
+        "y", y, T, "a scalar target (loss at the last step) or one target per step"
+    )
+    return y, np.ndim(y) == 1
 
 
 def _forward(fwd):

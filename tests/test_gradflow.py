@@ -289,7 +289,10 @@ def tiny_cache():
         (lambda: scalar_bptt_truncated([1.0, 2.0], [1.0], 0.1, 0.2, 0.3, 1), r"ys: expected"),
         (lambda: scalar_bptt_truncated([1.0, 2.0], [1.0, 0.0], 0.1, 0.2, 0.3, 0), r"k: expected"),
         (lambda: long_sequence_problem(1.0, H=0), r"H: expected an integer"),
-        (lambda: scalar_gradient_products([0.1, 0.2]), r"fwd: expected the result"),
+        (
+            lambda: scalar_gradient_products([0.1, 0.2]),
+            r"fwd: expected the Forward returned by scalar.forward",
+        ),
         (lambda: truncation_curve(np.zeros((1, 2, 1)), "cache", [1]), r"cache: expected the"),
         (
             lambda: scalar_bptt_truncated([1.0, np.inf], [1.0, 0.0], 0.1, 0.2, 0.3, 1),
