@@ -52,6 +52,7 @@ import numbers
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,7 @@ __all__ = [
     "Checker",
     "Question",
     "Unfinished",
+    "catalogue",
     "as_number",
     "ELEMENTWISE",
 ]
@@ -107,6 +109,28 @@ class Mistake:
     key: str
     answer: Callable[..., Any]
     says: str
+
+
+def catalogue(answer, *rows):
+    """A checker's mistakes as a table, one row ``(key, how, says)`` per :class:`Mistake`.
+
+    ``how`` is either a dict of keyword switches of ``answer``, the checker's parametrised
+    implementation (right with every switch at its default, one slip per switch turned), or the
+    wrong answer itself, a function of the learner function's arguments::
+
+        mistakes=catalogue(
+            step_backward,
+            ("step_missing_tanh_prime", {"slope": "1"}, f"missing tanh′: {_DA}"),
+            ("step_dWx_transposed", {"dWx_transposed": True}, "dWx is transposed: ..."),
+            ("step_wrong_order", swapped_items, "the items are swapped: ..."),
+        )
+
+    Returns the tuple of :class:`Mistake`, in the rows' order.
+    """
+    return tuple(
+        Mistake(key, partial(answer, **how) if isinstance(how, dict) else how, says)
+        for key, how, says in rows
+    )
 
 
 def as_number(x):

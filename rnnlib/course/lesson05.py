@@ -21,7 +21,7 @@ import numpy as np
 from .. import data, scalar, training
 from ..data import decaying_sum_task
 from ..training import train_scalar
-from .checking import Case, Checker, Mistake, Question
+from .checking import Case, Checker, Mistake, Question, catalogue
 
 __all__ = [
     "CHECKERS",
@@ -309,56 +309,57 @@ check_train_loop = Checker(
     "after e epochs (``losses[0]`` before any update), so normally ``epochs + 1`` numbers. When "
     "the loss becomes non-finite or exceeds 1000 × losses[0], training stops and only the losses "
     "before that epoch are returned.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        loop_losses,
+        (
             "no_initial_loss",
-            partial(loop_losses, initial=False),
+            {"initial": False},
             "losses[0] must be the loss BEFORE any training: record it first (epochs + 1 "
             "losses in all)",
         ),
-        Mistake(
+        (
             "weights_not_carried",
-            partial(loop_losses, carry=False),
+            {"carry": False},
             "the loss never changes: carry the updated weights into the next epoch "
             "(u, w, v = the new values)",
         ),
-        Mistake(
+        (
             "no_divergence_stop",
-            partial(loop_losses, stop="none"),
+            {"stop": "none"},
             "the loss blew up but training went on: stop when the loss is not finite or above "
             "1000 × losses[0]",
         ),
-        Mistake(
+        (
             "stops_at_first_increase",
-            partial(loop_losses, stop="increase"),
+            {"stop": "increase"},
             "you stopped at the first rise of the loss; a too-large η makes it oscillate and "
             "still come down: stop only when it exceeds 1000 × losses[0] (or is not finite)",
         ),
-        Mistake(
+        (
             "keeps_blown_up_loss",
-            partial(loop_losses, keep_blown=True),
+            {"keep_blown": True},
             "you kept the loss that blew up; return only the good epochs' losses (the length "
             "then tells the epoch it diverged at)",
         ),
-        Mistake(
+        (
             "limit_absolute",
-            partial(loop_losses, limit="absolute"),
+            {"limit": "absolute"},
             "you stopped when the loss passed the number 1000; the limit is relative: "
             "1000 × losses[0]",
         ),
-        Mistake(
+        (
             "limit_factor_100",
-            partial(loop_losses, limit="x100"),
+            {"limit": "x100"},
             "you stopped at 100 × losses[0]; the limit asked for is 1000 × losses[0]",
         ),
-        Mistake(
+        (
             "limit_factor_10000",
-            partial(loop_losses, limit="x10000"),
+            {"limit": "x10000"},
             "you stopped at 10000 × losses[0]; the limit asked for is 1000 × losses[0]",
         ),
-        Mistake(
+        (
             "one_epoch_too_many",
-            partial(loop_losses, extra=1),
+            {"extra": 1},
             "one epoch too many: `epochs` updates give epochs + 1 losses",
         ),
     ),
@@ -425,38 +426,39 @@ check_train_momentum = Checker(
     atol=1e-10,
     doc="losses (epochs + 1,): training with heavy-ball momentum, m_0 = 0, "
     "m ← β·m + ∇L, θ ← θ − η·m for θ = (u, w, v); ``losses[e]`` is the mean loss after e epochs.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        momentum_losses,
+        (
             "momentum_ignored",
-            partial(momentum_losses, form="no momentum"),
+            {"form": "no momentum"},
             "your loop is plain gradient descent: m must carry β·m of the previous epochs, "
             "m ← β·m + ∇L",
         ),
-        Mistake(
+        (
             "momentum_averaged",
-            partial(momentum_losses, form="average"),
+            {"form": "average"},
             "you averaged, m ← β·m + (1 − β)·∇L; the heavy ball asked for adds the whole "
             "gradient, m ← β·m + ∇L",
         ),
-        Mistake(
+        (
             "momentum_stale_step",
-            partial(momentum_losses, form="step before update"),
+            {"form": "step before update"},
             "you stepped with the old m and updated it afterwards; update m first, then "
             "θ ← θ − η·m with the new m",
         ),
-        Mistake(
+        (
             "momentum_beta_on_gradient",
-            partial(momentum_losses, form="beta on gradient"),
+            {"form": "beta on gradient"},
             "β multiplies the old momentum, not the gradient: m ← β·m + ∇L",
         ),
-        Mistake(
+        (
             "momentum_one_minus_beta",
-            partial(momentum_losses, form="one minus beta"),
+            {"form": "one minus beta"},
             "you kept (1 − β)·m of the old momentum; the heavy ball keeps β·m: m ← β·m + ∇L",
         ),
-        Mistake(
+        (
             "momentum_nesterov",
-            partial(momentum_losses, form="nesterov"),
+            {"form": "nesterov"},
             "you took the gradient at the look-ahead point θ − η·β·m (Nesterov's variant); the "
             "heavy ball asked for takes it at θ",
         ),
