@@ -21,7 +21,7 @@ import numpy as np
 from .. import data, scalar, training
 from ..data import decaying_sum_task
 from ..training import train_scalar
-from .checking import Case, Checker, Mistake, Question, catalogue
+from .checking import Case, Checker, Question, catalogue
 
 __all__ = [
     "CHECKERS",
@@ -139,58 +139,59 @@ check_train_epoch = Checker(
     "a sequence) or (n, T) (a target at every step); the loss is the mean over the sequences of "
     "each sequence's loss, measured *before* the update, and the update is "
     "``θ − lr·(mean gradient)`` for θ = u, w, v. Inputs must be left unchanged.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        _epoch,
+        (
             "summed_not_averaged",
-            partial(_epoch, reduce="sum"),
+            {"reduce": "sum"},
             "you summed over the sequences; the epoch's loss and gradient are the MEAN "
             "(divide the sums by n)",
         ),
-        Mistake(
+        (
             "gradient_ascent",
-            partial(_epoch, sign=-1.0),
+            {"sign": -1.0},
             "wrong sign: you stepped uphill (θ + η·∇L); gradient descent is θ − η·∇L",
         ),
-        Mistake(
+        (
             "loss_after_update",
             _loss_after_update,
             "you returned the loss AFTER the update; return the loss of the weights you started "
             "from (its gradient is the one you used)",
         ),
-        Mistake(
+        (
             "last_sequence_only",
-            partial(_epoch, reduce="last"),
+            {"reduce": "last"},
             "only the last sequence counted: add up the loss and gradient of EVERY sequence "
             "(inside the loop), then divide by n",
         ),
-        Mistake(
+        (
             "update_per_sequence",
             _update_per_sequence,
             "you updated the weights after every sequence (that is SGD with batches of one); "
             "here an epoch is ONE update with the mean gradient",
         ),
-        Mistake(
+        (
             "missing_learning_rate",
-            partial(_epoch, rate=False),
+            {"rate": False},
             "the learning rate is missing: the update is θ − η·∇L, not θ − ∇L",
         ),
-        Mistake(
+        (
             "returned_gradients",
             _returned_gradients,
             "you returned the gradients; return the UPDATED weights θ − η·∇L",
         ),
-        Mistake(
+        (
             "last_step_target_only",
-            partial(_epoch, targets="last"),
+            {"targets": "last"},
             "only the last step's target was used: with ys of shape (n, T) pass the whole row "
             "ys[i] (a target at every step) to scalar.backward",
         ),
-        Mistake(
+        (
             "loss_without_half",
             partial(_loss_divided, by=lambda xs, ys: 0.5),
             "the loss is missing its ½: L = ½(ŷ − y)² (scalar.total_loss computes it)",
         ),
-        Mistake(
+        (
             "loss_mean_over_steps",
             partial(_loss_divided, by=lambda xs, ys: xs.shape[1] if np.ndim(ys) == 2 else 1),
             "a sequence's loss is the SUM over its steps, Σ_t ½(ŷ_t − y_t)², not the mean over "

@@ -20,8 +20,6 @@ formulas, or the loops below with one switch changed, so the catalogue is execut
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from .. import scalar
@@ -167,65 +165,66 @@ check_clip_grad_norm = _ClipChecker(
     "norm ``sqrt(Σ_k ‖g_k‖²)`` exceeds ``max_norm``, every gradient is multiplied by "
     "``max_norm / global norm``; otherwise they are returned unchanged. Entries may be as large "
     "as 1e160: the norm must not overflow.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        _clip,
+        (
             "clip_rms",
-            partial(_clip, norm="rms"),
+            {"norm": "rms"},
             "you used the root-mean-square sqrt(mean g²) as the norm: the global norm is the "
             "root of the SUM of all squares, sqrt(Σ_k ‖g_k‖²)",
         ),
-        Mistake(
+        (
             "clip_norm_overflowed",
-            partial(_clip, overflows=True),
+            {"overflows": True},
             "your global norm overflowed to infinity (squares of 1e160 exceed 1.8e308, the "
             "largest float): divide by the largest |entry| before squaring",
         ),
-        Mistake(
+        (
             "clip_elementwise",
             lambda grads, max_norm: [np.clip(g, -max_norm, max_norm) for g in grads],
             "elementwise clipping (each entry to ±max_norm) instead of rescaling every "
             "gradient by max_norm / (global norm)",
         ),
-        Mistake(
+        (
             "clip_per_array",
-            partial(_clip, norm="per array"),
+            {"norm": "per array"},
             "per-array norms: each gradient was rescaled by its own norm; use the global norm "
             "sqrt(Σ_k ‖g_k‖²) of all of them together",
         ),
-        Mistake(
+        (
             "clip_always_rescaled",
-            partial(_clip, when="always"),
+            {"when": "always"},
             "rescaling when already under the limit: leave the gradients unchanged when the "
             "global norm is ≤ max_norm",
         ),
-        Mistake(
+        (
             "clip_not_at_all",
             lambda grads, max_norm: [np.asarray(g, dtype=float) for g in grads],
             "not rescaled: when the global norm exceeds max_norm, multiply EVERY gradient by "
             "max_norm / (global norm)",
         ),
-        Mistake(
+        (
             "clip_inverted_ratio",
-            partial(_clip, ratio="norm/limit"),
+            {"ratio": "norm/limit"},
             "inverted ratio: the factor is max_norm / (global norm), not its inverse",
         ),
-        Mistake(
+        (
             "clip_sum_of_norms",
-            partial(_clip, norm="sum of norms"),
+            {"norm": "sum of norms"},
             "the global norm is sqrt(Σ_k ‖g_k‖²), not the sum of the norms Σ_k ‖g_k‖",
         ),
-        Mistake(
+        (
             "clip_no_sqrt",
-            partial(_clip, norm="no sqrt"),
+            {"norm": "no sqrt"},
             "missing square root: the global norm is sqrt(Σ_k ‖g_k‖²), not Σ_k ‖g_k‖²",
         ),
-        Mistake(
+        (
             "clip_max_of_norms",
-            partial(_clip, norm="max of norms"),
+            {"norm": "max of norms"},
             "you used the largest of the arrays' norms, max_k ‖g_k‖: the global norm counts all "
             "arrays together, sqrt(Σ_k ‖g_k‖²)",
         ),
-        Mistake(
+        (
             "clip_returned_total_too",
             lambda grads, max_norm: tuple(clip_grad_norm(grads, max_norm)),
             "you returned (clipped, total_norm) as rnnlib.clip_grad_norm does; this exercise "
