@@ -23,7 +23,7 @@ from ..optim import sgd_step
 from ..scalar import EXAMPLE
 from .checking import ELEMENTWISE, Case, Checker, Mistake, Question
 from .checking import as_number as f
-from .lesson00 import SEED_MODELS, seed_model, seed_model_batch, seed_model_label
+from .lesson00 import seed_model_batch, seed_model_runs
 
 __all__ = [
     "CHECKERS",
@@ -37,11 +37,10 @@ __all__ = [
 
 
 def output_weight_grad_cases():
-    cases = []
-    for k, (u, w, v, T, y) in enumerate(SEED_MODELS):
-        _, fwd, g = seed_model(u, w, v, T, y, k)
-        args = {"dL_dyhat": g.dL_dyhat, "o_T": float(fwd.o[-1])}
-        cases.append(Case(seed_model_label(u, w, v, T, y), args, g.dv))
+    cases = [
+        Case(label, {"dL_dyhat": g.dL_dyhat, "o_T": float(fwd.o[-1])}, g.dv)
+        for label, _, _, fwd, g in seed_model_runs()
+    ]
     rows = seed_model_batch(5, 7)
     args = {
         "dL_dyhat": np.array([g.dL_dyhat for _, _, g, _ in rows]),

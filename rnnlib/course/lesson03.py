@@ -21,7 +21,7 @@ import numpy as np
 from ..scalar import EXAMPLE, last_step_factors
 from .checking import ELEMENTWISE, Case, Checker, Mistake, Question
 from .checking import as_number as f
-from .lesson00 import SEED_MODELS, seed_model, seed_model_batch, seed_model_label
+from .lesson00 import seed_model_batch, seed_model_runs
 
 __all__ = [
     "CHECKERS",
@@ -36,11 +36,10 @@ __all__ = [
 
 def last_step_grad_cases():
     cases = []
-    for k, (u, w, v, T, y) in enumerate(SEED_MODELS):
-        _, fwd, g = seed_model(u, w, v, T, y, k)
+    for label, (_, _, v, T, _), _, fwd, g in seed_model_runs():
         args = {"dL_dyhat": g.dL_dyhat, "v": v, "o_T": float(fwd.o[-1]), "o_prev": float(fwd.o[-2])}
-        label = seed_model_label(u, w, v, T, y) + (" (o_prev = o_0 = 0)" if T == 1 else "")
-        cases.append(Case(label, args, float(g.dw_steps[-1])))
+        first = " (o_prev = o_0 = 0)" if T == 1 else ""
+        cases.append(Case(label + first, args, float(g.dw_steps[-1])))
     rows = seed_model_batch(5, 9)
     args = {
         "dL_dyhat": np.array([g.dL_dyhat for _, _, g, _ in rows]),

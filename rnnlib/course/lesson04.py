@@ -21,7 +21,7 @@ import numpy as np
 from .. import scalar
 from ..scalar import EXAMPLE, per_step_contributions
 from .checking import Case, Checker, Question, catalogue
-from .lesson00 import SEED_MODELS, seed_model, seed_model_label
+from .lesson00 import seed_model_runs
 
 __all__ = [
     "CHECKERS",
@@ -34,12 +34,10 @@ __all__ = [
 
 
 def scalar_bptt_cases():
-    cases = []
-    for k, (u, w, v, T, y) in enumerate(SEED_MODELS):
-        xs, _, g = seed_model(u, w, v, T, y, k)
-        args = {"xs": xs, "y": y, "u": u, "w": w, "v": v}
-        cases.append(Case(seed_model_label(u, w, v, T, y), args, (g.du, g.dw, g.dv)))
-    return cases
+    return [
+        Case(label, {"xs": xs, "y": y, "u": u, "w": w, "v": v}, (g.du, g.dw, g.dv))
+        for label, (u, w, v, _, y), xs, _, g in seed_model_runs()
+    ]
 
 
 _SLOPES = {  # tanh′ at step t, from the hidden states o (o[0] = o_0)
