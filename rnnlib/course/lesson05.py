@@ -205,47 +205,40 @@ check_train_epoch = Checker(
 
 
 def train_loop_cases():
-    xs, ys = data.decaying_sum_task(6, 4, seed=5)
-    xm, ym = data.decaying_sum_task(4, 3, every_step=True, seed=6)
+    one = data.decaying_sum_task(6, 4, seed=5)  # many-to-one: (xs, ys)
+    many = data.decaying_sum_task(4, 3, every_step=True, seed=6)  # many-to-many
+    usual, small, large = (0.5, 0.0, 0.5), (0.5, 0.5, 2.0), (1.5, 1.0, 6.0)  # starting (u, w, v)
+    small_loss = "a small first loss (about 0.0053)"  # of `small` on the many-to-one task
+    large_loss = "a large first loss (about 5.8)"  # of `large`
     cases = []
-    for label, (x, y), (u, w, v), lr, epochs in (
-        ("many-to-one, η = 1, 8 epochs (converges)", (xs, ys), (0.5, 0.0, 0.5), 1.0, 8),
+    for label, (xs, ys), (u, w, v), lr, epochs in (
+        ("many-to-one, η = 1, 8 epochs (converges)", one, usual, 1.0, 8),
+        ("many-to-one, η = 4, 12 epochs (oscillates but does not blow up)", one, usual, 4.0, 12),
+        ("many-to-one, η = 9, 30 epochs (diverges)", one, usual, 9.0, 30),
+        # the loss passes 500×, 1000×, 2000× and 10000× losses[0] at four different epochs
         (
-            "many-to-one, η = 4, 12 epochs (oscillates but does not blow up)",
-            (xs, ys),
-            (0.5, 0.0, 0.5),
-            4.0,
-            12,
-        ),
-        ("many-to-one, η = 9, 30 epochs (diverges)", (xs, ys), (0.5, 0.0, 0.5), 9.0, 30),
-        (  # the loss passes 500×, 1000×, 2000× and 10000× losses[0] at four different epochs
-            "many-to-one, a small first loss (about 0.0053), η = 4.8, 15 epochs (diverges: "
-            "about 635, 1830, 3030, 43600 × losses[0] at four epochs in a row)",
-            (xs, ys),
-            (0.5, 0.5, 2.0),
+            f"many-to-one, {small_loss}, η = 4.8, 15 epochs (diverges: about 635, 1830, 3030, "
+            "43600 × losses[0] at four epochs in a row)",
+            one,
+            small,
             4.8,
             15,
         ),
-        (  # the loss first falls to about 0.02 × losses[0], then grows: a limit relative to
-            # the smallest loss so far stops long before 1000 × losses[0]
-            "many-to-one, a large first loss (about 5.8), η = 3, 30 epochs (falls far, then "
-            "diverges)",
-            (xs, ys),
-            (1.5, 1.0, 6.0),
+        # the loss first falls to about 0.02 × losses[0], then grows: a limit relative to the
+        # smallest loss so far stops long before 1000 × losses[0]
+        (
+            f"many-to-one, {large_loss}, η = 3, 30 epochs (falls far, then diverges)",
+            one,
+            large,
             3.0,
             30,
         ),
-        (  # losses[0] = 5.8: 1000 × losses[0] = 5770 is passed at epoch 5, the number 1000 at 4
-            "many-to-one, a large first loss (about 5.8), η = 4, 10 epochs (diverges)",
-            (xs, ys),
-            (1.5, 1.0, 6.0),
-            4.0,
-            10,
-        ),
-        ("many-to-many, η = 0.5, 6 epochs", (xm, ym), (0.8, 0.2, 1.0), 0.5, 6),
-        ("0 epochs: just the initial loss", (xm, ym), (0.8, 0.2, 1.0), 0.5, 0),
+        # losses[0] = 5.8: 1000 × losses[0] = 5770 is passed at epoch 5, the number 1000 at 4
+        (f"many-to-one, {large_loss}, η = 4, 10 epochs (diverges)", one, large, 4.0, 10),
+        ("many-to-many, η = 0.5, 6 epochs", many, (0.8, 0.2, 1.0), 0.5, 6),
+        ("0 epochs: just the initial loss", many, (0.8, 0.2, 1.0), 0.5, 0),
     ):
-        args = {"xs": x, "ys": y, "u": u, "w": w, "v": v, "lr": lr, "epochs": epochs}
+        args = {"xs": xs, "ys": ys, "u": u, "w": w, "v": v, "lr": lr, "epochs": epochs}
         cases.append(Case(label, args, training.train_scalar(**args).losses))
     return cases
 
