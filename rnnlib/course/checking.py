@@ -64,6 +64,7 @@ __all__ = [
     "Question",
     "Unfinished",
     "catalogue",
+    "table_cases",
     "as_number",
     "ELEMENTWISE",
 ]
@@ -109,6 +110,27 @@ class Mistake:
     key: str
     answer: Callable[..., Any]
     says: str
+
+
+def table_cases(parameters, rows, reference):
+    """Cases from a table, one :class:`Case` per row ``(label, value, ...)``::
+
+        table_cases("param, grad, lr", [("scalars, a large step", 2.0, 3.0, 0.5), ...], sgd_step)
+
+    Parameters
+    ----------
+    parameters : str
+        The learner function's parameter names, comma-separated, in the order of a row's values.
+    rows : iterable of tuple
+        ``(label, value, ...)``: the case's label, then one value per parameter.
+    reference : callable
+        Called with a row's values (positionally); returns the case's expected answer.
+    """
+    names = [name.strip() for name in parameters.split(",")]
+    return [
+        Case(label, dict(zip(names, values, strict=True)), reference(*values))
+        for label, *values in rows
+    ]
 
 
 def catalogue(answer, *rows):

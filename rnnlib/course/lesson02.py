@@ -21,7 +21,7 @@ from .. import optim, scalar
 from .._validate import as_count, as_scalar
 from ..optim import sgd_step
 from ..scalar import EXAMPLE
-from .checking import ELEMENTWISE, Case, Checker, Mistake, Question
+from .checking import ELEMENTWISE, Case, Checker, Mistake, Question, table_cases
 from .checking import as_number as f
 from .lesson00 import seed_model_batch, seed_model_runs
 
@@ -112,10 +112,7 @@ def sgd_step_cases():
             0.01,
         ),
     ]
-    return [
-        Case(label, {"param": p, "grad": g, "lr": lr}, optim.sgd_step(p, g, lr))
-        for label, p, g, lr in raw
-    ]
+    return table_cases("param, grad, lr", raw, optim.sgd_step)
 
 
 _STEP = "param − η·grad"

@@ -35,7 +35,7 @@ from ..gradflow import (
 )
 from ..optim import clip_grad_norm
 from ..rnn import rnn_forward
-from .checking import Case, Checker, Mistake, Question, catalogue
+from .checking import Case, Checker, Mistake, Question, catalogue, table_cases
 
 __all__ = [
     "CHECKERS",
@@ -89,9 +89,9 @@ def clip_grad_norm_cases():
             1.0,
         ),
     ]
-    return [
-        Case(label, {"grads": g, "max_norm": m}, clip_grad_norm(g, m)[0]) for label, g, m in raw
-    ]
+    return table_cases(
+        "grads, max_norm", raw, lambda grads, max_norm: clip_grad_norm(grads, max_norm)[0]
+    )
 
 
 def _norm(g):

@@ -32,7 +32,7 @@ from ..losses import softmax_cross_entropy
 from ..readout import linear_backward
 from ..sampling import next_distribution, sample
 from ..training import train_char_model
-from .checking import Case, Checker, Mistake, Question, catalogue
+from .checking import Case, Checker, Mistake, Question, catalogue, table_cases
 
 __all__ = [
     "CHECKERS",
@@ -90,11 +90,12 @@ def softmax_cross_entropy_cases():
             np.array([1, 2]),
         ),
     ]
-    cases = []
-    for label, z, y in items:
-        loss, d = softmax_cross_entropy(z, y)
-        cases.append(Case(label, {"logits": z, "targets": y}, (float(loss), d)))
-    return cases
+    return table_cases("logits, targets", items, _softmax_reference)
+
+
+def _softmax_reference(logits, targets):
+    loss, dlogits = softmax_cross_entropy(logits, targets)
+    return float(loss), dlogits
 
 
 def parts(logits, targets, axis=-1):
@@ -355,10 +356,7 @@ def masked_cross_entropy_cases():
             np.array([[1.0, 1], [0, 0], [1, 0]]),
         ),
     ]
-    return [
-        Case(label, {"logits": z, "targets": y, "mask": m}, masked_reference(z, y, m))
-        for label, z, y, m in items
-    ]
+    return table_cases("logits, targets, mask", items, masked_reference)
 
 
 check_masked_cross_entropy = Checker(
