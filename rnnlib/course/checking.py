@@ -617,11 +617,13 @@ class Question:
         ``"NN.short_name"`` (NN the lesson's stage), e.g. ``"04.zero_copy"``; the learner passes
         it to :func:`rnnlib.checks.check_answer`.
     prompt : str
-        The question, as the exercise notebook states it (one or two sentences).
+        The question, as the exercise notebook states it (one or two sentences), without its
+        choices.
     answer : str or float
         The right choice's key (``"b"``) or the right number.
     choices : dict, optional
-        Choice key → text, for a multiple-choice question (``None`` for a numeric one).
+        Choice key → the choice's text as the notebook states it, for a multiple-choice question
+        (``None`` for a numeric one).
     why : dict
         Multiple choice: every *wrong* choice → why it is wrong (required for each one).
         Numeric: a known wrong value → what mistake gives it (optional, matched with ``rtol``).

@@ -180,10 +180,14 @@ QUESTIONS = (
     Question(
         "02.direction",
         "o_T = −0.5, ŷ = 0.2 and y = 0.7: the prediction is too low. Which way does one gradient "
-        "step move v? (a) up, so that ŷ grows; (b) down; (c) it stays: o_T < 0 and ŷ < y cancel; "
-        "(d) it depends on how large η is.",
+        "step move v?",
         "b",
-        choices={"a": "up", "b": "down", "c": "it stays", "d": "it depends on η"},
+        choices={
+            "a": "up, so that ŷ grows",
+            "b": "down",
+            "c": "it stays: o_T < 0 and ŷ < y cancel",
+            "d": "it depends on how large η is",
+        },
         why={
             "a": "ŷ = v·o_T with o_T < 0: a larger v makes ŷ smaller, farther from y; "
             "dL/dv = (ŷ − y)·o_T = (−0.5)(−0.5) = +0.25 > 0, and the step goes against it",

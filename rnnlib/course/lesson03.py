@@ -282,16 +282,14 @@ QUESTIONS = (
     Question(
         "03.share",
         "In a model with T = 4 steps, is dL/dw⁽⁴⁾ (your last_step_grad) the whole gradient dL/dw "
-        "of the shared recurrent weight? (a) yes: w acts only at the last step; (b) no: it is the "
-        "share of the copy used at step 4, and dL/dw adds the shares of all four copies; (c) no: "
-        "the copies are equal, so dL/dw = 4·dL/dw⁽⁴⁾; (d) no: dL/dw is the product of the four "
-        "shares.",
+        "of the shared recurrent weight?",
         "b",
         choices={
-            "a": "yes, w acts only at the last step",
-            "b": "no, dL/dw adds the shares of all four copies",
-            "c": "no, dL/dw = 4·dL/dw⁽⁴⁾",
-            "d": "no, dL/dw is the product of the shares",
+            "a": "yes: w acts only at the last step",
+            "b": "no: it is the share of the copy used at step 4, and dL/dw adds the shares of all "
+            "four copies",
+            "c": "no: the copies are equal, so dL/dw = 4·dL/dw⁽⁴⁾",
+            "d": "no: dL/dw is the product of the four shares",
         },
         why={
             "a": "w is used at every step: a_t = u·x_t + w·o_(t−1) for t = 1..4, so moving w moves "

@@ -345,8 +345,7 @@ QUESTIONS = (
     Question(
         "04.zero_share",
         "In the worked example (u = 0.8, w = 0.9, v = 1.5, y = 0.5) start from o_0 = 0.5 instead "
-        "of 0 and set the first input to x_1 = 0. Which of these step-1 shares is exactly zero? "
-        "(a) dL/dw⁽¹⁾ only, (b) dL/du⁽¹⁾ only, (c) both, (d) neither.",
+        "of 0 and set the first input to x_1 = 0. Which of these step-1 shares is exactly zero?",
         "b",
         choices={
             "a": "dL/dw⁽¹⁾ only",

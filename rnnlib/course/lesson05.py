@@ -486,10 +486,14 @@ QUESTIONS = (
     Question(
         "05.largest_rate",
         "The mean loss of a training set has curvature κ = 0.25 along v (u and w fixed). Up to "
-        "which learning rate η does gradient descent along v still settle at the bottom? "
-        "(a) η < 0.5, (b) η < 4, (c) η < 8, (d) any η > 0: a parabola has one minimum.",
+        "which learning rate η does gradient descent along v still settle at the bottom?",
         "c",
-        choices={"a": "η < 0.5", "b": "η < 4", "c": "η < 8", "d": "any η > 0"},
+        choices={
+            "a": "η < 0.5",
+            "b": "η < 4",
+            "c": "η < 8",
+            "d": "any η > 0: a parabola has one minimum",
+        },
         why={
             "a": "that is 2κ; the factor 1 − ηκ must stay in (−1, 1), which gives η < 2/κ",
             "b": "η = 1/κ = 4 is the rate that lands on the bottom in one step; up to 2/κ = 8 "

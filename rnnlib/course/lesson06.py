@@ -466,15 +466,12 @@ QUESTIONS = (
         "06.transient",
         "A recurrent matrix Wh has spectral radius ρ(Wh) = 0.9 (its largest |eigenvalue|) and "
         "spectral norm ‖Wh‖₂ = 1.8 (its largest singular value), like the lesson's H = 64 matrix. "
-        "A vector multiplied by Wh^T again and again, d times: which is true? "
-        "(a) it shrinks at every multiplication, by a factor 0.9 or less; "
-        "(b) it can grow for the first few multiplications, but for large d its size falls "
-        "like 0.9^d; (c) it can grow like 1.8^d without end; "
-        "(d) nothing can be said without the eigenvectors.",
+        "A vector multiplied by Wh^T again and again, d times: which is true?",
         "b",
         choices={
             "a": "it shrinks at every multiplication, by a factor 0.9 or less",
-            "b": "it can grow for the first few multiplications, then falls like 0.9^d",
+            "b": "it can grow for the first few multiplications, but for large d its size falls "
+            "like 0.9^d",
             "c": "it can grow like 1.8^d without end",
             "d": "nothing can be said without the eigenvectors",
         },
