@@ -3,11 +3,14 @@ of known mistakes) and can be called like a function::
 
     check_loss = Checker(
         "check_loss",
-        "loss(y_hat, y)",
+        "loss(y_hat, y)",                # the learner's function, as called
         loss_cases,                      # a function that builds the list of Case
         mistakes=(Mistake("missing_half", missing_half, "missing ½: ..."), ...),
     )
     check_loss(loss)                     # in the exercise notebook
+
+A learner function that returns a tuple names its items after an arrow, as the lessons write it:
+``"rnn_backward(dh, x, h0, h, Wx, Wh) → (dx, dh0, dWx, dWh, db)"``.
 
 Calling a checker runs the learner's function on a deep copy of each case's inputs, in order, and
 
@@ -33,10 +36,11 @@ A case's ``expected`` fixes the form the learner must return:
 
 - a Python ``float``: one real number (a numpy scalar or 0-d array is accepted);
 - an ``ndarray``: anything ``np.asarray`` turns into a float array of that shape;
-- a ``tuple`` or ``list`` of the above: a tuple or list of that length. Its items are named by the
-  checker's ``items`` (e.g. ``("dx", "dh0", "dWx", "dWh", "db")``) or by a format string with
-  ``{i}`` (e.g. ``"clipped[{i}]"``); each item is checked on its own, and each wrong item is
-  matched against the mistakes on its own, so two different mistakes in two items are both named.
+- a ``tuple`` or ``list`` of the above: a tuple or list of that length. Its items are named after
+  the arrow of the checker's ``function`` (``"... → (dx, dh0, dWx, dWh, db)"``) or by the
+  checker's ``items``, a format string with ``{i}`` (e.g. ``"clipped[{i}]"``); each item is
+  checked on its own, and each wrong item is matched against the mistakes on its own, so two
+  different mistakes in two items are both named.
 
 A mistake's ``answer`` takes the learner function's arguments and returns a result of any form;
 one whose form differs from the reference (e.g. a sum where an elementwise array belongs) is
@@ -174,13 +178,16 @@ class Checker:
         The contract name, e.g. ``"check_loss"`` (starts every message).
     function : str
         The learner function it takes, as called: ``"loss(y_hat, y)"``. Its parameter names are
-        the keys of every case's ``args``.
+        the keys of every case's ``args``. A tuple result's items are named after an arrow:
+        ``"scalar_bptt(xs, y, u, w, v) → (dL/du, dL/dw, dL/dv)"``.
     cases : callable
         Builds the list of :class:`Case` (run in order; the first failing case is reported).
     mistakes : tuple of :class:`Mistake`
         The catalogue of known wrong answers.
     items : tuple of str, or str with ``{i}``, optional
-        Names of the result's items when it is a tuple or list.
+        Names of the result's items when it is a tuple or list: by default the names after the
+        arrow of ``function``; a format string with ``{i}`` names the items of a list of any
+        length (``"clipped[{i}]"``).
     rtol, atol : float
         Tolerances of ``np.allclose(got, expected, rtol=rtol, atol=atol)``.
     doc : str
@@ -202,6 +209,9 @@ class Checker:
             raise ValueError(f"{self.name}: mistakes must have distinct keys, got {keys}")
         text = f"Check ``{self.function}``: {self.doc}" if self.doc else f"Check {self.function}."
         object.__setattr__(self, "__doc__", text)
+        returns = re.fullmatch(r".*\) → \((.*)\)", self.function)
+        if returns and self.items is None:
+            object.__setattr__(self, "items", tuple(s.strip() for s in returns.group(1).split(",")))
 
     @property
     def __name__(self):  # a checker reads like the function it stands for
@@ -210,7 +220,7 @@ class Checker:
     @property
     def parameters(self) -> list[str]:
         """The learner function's parameter names, from ``function``."""
-        inside = re.fullmatch(r"\w+\((.*)\)", self.function)
+        inside = re.match(r"\w+\((.*?)\)", self.function)
         return [p.strip() for p in inside.group(1).split(",")] if inside else []
 
     def __repr__(self):

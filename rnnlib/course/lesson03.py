@@ -198,10 +198,9 @@ _SG = "σ′(a_T) = o_T(1 − o_T)"
 
 check_sigmoid_last_step_grads = Checker(
     "check_sigmoid_last_step_grads",
-    "sigmoid_last_step_grads(dL_dyhat, v, o_T, o_prev)",
+    "sigmoid_last_step_grads(dL_dyhat, v, o_T, o_prev) → (dL/dw⁽ᵀ⁾, dL/db⁽ᵀ⁾)",
     sigmoid_last_step_grads_cases,
-    items=("dL/dw⁽ᵀ⁾", "dL/db⁽ᵀ⁾"),
-    doc="(dL/dw⁽ᵀ⁾, dL/db⁽ᵀ⁾) of the last step for o_t = σ(u·x_t + w·o_(t−1) + b), ŷ = v·o_T, "
+    doc="the last step's gradients for o_t = σ(u·x_t + w·o_(t−1) + b), ŷ = v·o_T, "
     "elementwise for arrays.",
     mistakes=(
         Mistake(

@@ -121,10 +121,9 @@ def _du_dw_swapped(xs, y, u, w, v):
 
 check_scalar_bptt = Checker(
     "check_scalar_bptt",
-    "scalar_bptt(xs, y, u, w, v)",
+    "scalar_bptt(xs, y, u, w, v) → (dL/du, dL/dw, dL/dv)",
     scalar_bptt_cases,
-    items=("dL/du", "dL/dw", "dL/dv"),
-    doc="(dL/du, dL/dw, dL/dv) of the seed's RNN; xs an ndarray (T,), the rest floats. "
+    doc="the gradients of the seed's RNN; xs an ndarray (T,), the rest floats. "
     "Cases: T = 1 to 6, weights of both signs, one target y at the last step.",
     mistakes=catalogue(
         _sums,
@@ -288,10 +287,9 @@ def sigmoid_bptt_cases():
 
 check_sigmoid_bptt = Checker(
     "check_sigmoid_bptt",
-    "sigmoid_bptt(xs, y, u, w, b, v)",
+    "sigmoid_bptt(xs, y, u, w, b, v) → (dL/du, dL/dw, dL/db, dL/dv)",
     sigmoid_bptt_cases,
-    items=("dL/du", "dL/dw", "dL/db", "dL/dv"),
-    doc="(dL/du, dL/dw, dL/db, dL/dv) of the unit o_t = σ(u·x_t + w·o_(t−1) + b), o_0 = 0, "
+    doc="the gradients of the unit o_t = σ(u·x_t + w·o_(t−1) + b), o_0 = 0, "
     "ŷ = v·o_T, L = ½(ŷ − y)²; xs an ndarray (T,), the rest floats. Cases: T = 1 to 7.",
     mistakes=catalogue(
         _sigmoid_steps,

@@ -132,10 +132,9 @@ def _loss_divided(xs, ys, u, w, v, lr, *, by):
 
 check_train_epoch = Checker(
     "check_train_epoch",
-    "train_epoch(xs, ys, u, w, v, lr)",
+    "train_epoch(xs, ys, u, w, v, lr) → (new u, new w, new v, loss)",
     train_epoch_cases,
-    items=("new u", "new w", "new v", "loss"),
-    doc="(u, w, v, loss): one epoch of gradient descent. ``xs`` (n, T), ``ys`` (n,) (one target "
+    doc="one epoch of gradient descent. ``xs`` (n, T), ``ys`` (n,) (one target "
     "a sequence) or (n, T) (a target at every step); the loss is the mean over the sequences of "
     "each sequence's loss, measured *before* the update, and the update is "
     "``θ − lr·(mean gradient)`` for θ = u, w, v. Inputs must be left unchanged.",

@@ -101,10 +101,9 @@ _DA = "da = dh_next * (1 − h_next²)"
 
 check_rnn_step_backward = Checker(
     "check_rnn_step_backward",
-    "rnn_step_backward(dh_next, x, h_prev, h_next, Wx, Wh)",
+    "rnn_step_backward(dh_next, x, h_prev, h_next, Wx, Wh) → (dx, dh_prev, dWx, dWh, db)",
     rnn_step_backward_cases,
-    items=("dx", "dh_prev", "dWx", "dWh", "db"),
-    doc="(dx, dh_prev, dWx, dWh, db); x (N, D), h_prev, h_next and dh_next (N, H), Wx (D, H), "
+    doc="x (N, D), h_prev, h_next and dh_next (N, H), Wx (D, H), "
     "Wh (H, H). For one step ``h_next = tanh(x Wx + h_prev Wh + b)``, with "
     "``da = dh_next * (1 − h_next²)``: ``dx = da Wx^T``, ``dh_prev = da Wh^T``, "
     "``dWx = x^T da``, ``dWh = h_prev^T da``, ``db = Σ_n da``. Cases: N = 1 to 4, D ≠ H.",
@@ -240,10 +239,9 @@ _OVERWRITTEN = (
 
 check_rnn_backward = Checker(
     "check_rnn_backward",
-    "rnn_backward(dh, x, h0, h, Wx, Wh)",
+    "rnn_backward(dh, x, h0, h, Wx, Wh) → (dx, dh0, dWx, dWh, db)",
     rnn_backward_cases,
-    items=("dx", "dh0", "dWx", "dWh", "db"),
-    doc="(dx, dh0, dWx, dWh, db); x (N, T, D), h0 (N, H), Wx (D, H), Wh (H, H). ``h`` (N, T, H) "
+    doc="x (N, T, D), h0 (N, H), Wx (D, H), Wh (H, H). ``h`` (N, T, H) "
     "holds h_1..h_T from the forward pass and ``dh`` (N, T, H) the upstream gradient of each; "
     "the answer is the gradient of ``Σ_t <dh_t, h_t>``. Cases: N = 1 to 3, T = 1 to 5, D ≠ H.",
     mistakes=catalogue(
@@ -402,10 +400,9 @@ def stacked_backward(
 
 check_stacked_rnn_backward = Checker(
     "check_stacked_rnn_backward",
-    "stacked_rnn_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2)",
+    "stacked_rnn_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2) → (dx, dWx1, dWh1, dWx2, dWh2)",
     stacked_rnn_backward_cases,
-    items=("dx", "dWx1", "dWh1", "dWx2", "dWh2"),
-    doc="(dx, dWx1, dWh1, dWx2, dWh2) for the two-layer RNN ``h1_t = tanh(x_t Wx1 + h1_(t−1) Wh1 "
+    doc="the gradients for the two-layer RNN ``h1_t = tanh(x_t Wx1 + h1_(t−1) Wh1 "
     "+ b1)``, ``h2_t = tanh(h1_t Wx2 + h2_(t−1) Wh2 + b2)``, both from zero states, with the "
     "upstream gradient ``dh2`` (N, T, H2) of every top state. Cases: N = 1 to 3, T = 1 to 5, one "
     "square case (D = H1 = H2) and three with three different sizes.",

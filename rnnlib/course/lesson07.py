@@ -405,10 +405,9 @@ _OFF_BY_ONE = (
 
 check_truncated_bptt = Checker(
     "check_truncated_bptt",
-    "truncated_bptt(xs, ys, u, w, v, k)",
+    "truncated_bptt(xs, ys, u, w, v, k) → (dL/du, dL/dw, dL/dv)",
     truncated_bptt_cases,
-    items=("dL/du", "dL/dw", "dL/dv"),
-    doc="(dL/du, dL/dw, dL/dv) with sliding windows. Scalar model with a target at every step, "
+    doc="the gradients with sliding windows. Scalar model with a target at every step, "
     "L = Σ_t ½(v·o_t − y_t)². The error of step t, (ŷ_t − y_t)·v = dL_t/do_t, travels back "
     "through steps t, t−1, …, t−k+1 only; dL/dv is not truncated. For k ≥ T this is full BPTT.",
     mistakes=(
@@ -563,10 +562,9 @@ def gated(
 
 check_gated_bptt = Checker(
     "check_gated_bptt",
-    "gated_bptt(xs, y, u, w, v, z)",
+    "gated_bptt(xs, y, u, w, v, z) → (dL/du, dL/dw, dL/dz)",
     gated_bptt_cases,
-    items=("dL/du", "dL/dw", "dL/dz"),
-    doc="(dL/du, dL/dw, dL/dz) for the scalar gated unit o_t = (1 − z)·o_(t−1) + "
+    doc="the gradients for the scalar gated unit o_t = (1 − z)·o_(t−1) + "
     "z·tanh(u·x_t + w·o_(t−1)), o_0 = 0, with L = ½(v·o_T − y)²; u, w and z are shared by "
     "every step.",
     mistakes=catalogue(

@@ -145,10 +145,9 @@ def _logits_as_log_probs(logits, targets):
 
 check_softmax_cross_entropy = Checker(
     "check_softmax_cross_entropy",
-    "softmax_cross_entropy(logits, targets)",
+    "softmax_cross_entropy(logits, targets) → (loss, dlogits)",
     softmax_cross_entropy_cases,
-    items=("loss", "dlogits"),
-    doc="(loss, dlogits). ``logits`` (..., C) float, ``targets`` (...) int; ``loss`` the mean over "
+    doc="``logits`` (..., C) float, ``targets`` (...) int; ``loss`` the mean over "
     "the positions of ``−log softmax(logits)[target]``, a float; ``dlogits`` of the shape of "
     "``logits``. Cases include 3-d logits (N, T, C) and logits of ±1000, where only a stable "
     "softmax stays finite.",
@@ -243,10 +242,9 @@ def _readout_mistake(change):
 
 check_readout_backward = Checker(
     "check_readout_backward",
-    "readout_backward(dz, h, Wy)",
+    "readout_backward(dz, h, Wy) → (dh, dWy, dby)",
     readout_backward_cases,
-    items=("dh", "dWy", "dby"),
-    doc="(dh, dWy, dby) for ``z_t = h_t Wy + by``. ``dz`` (N, T, K) the gradient of the loss with "
+    doc="the gradients for ``z_t = h_t Wy + by``. ``dz`` (N, T, K) the gradient of the loss with "
     "respect to every output, ``h`` (N, T, H), ``Wy`` (H, K); returns ``dh = dz Wy^T`` "
     "(N, T, H), ``dWy = Σ_(n,t) h^T dz`` (H, K) and ``dby = Σ_(n,t) dz`` (K,).",
     mistakes=(
@@ -361,10 +359,9 @@ def masked_cross_entropy_cases():
 
 check_masked_cross_entropy = Checker(
     "check_masked_cross_entropy",
-    "masked_cross_entropy(logits, targets, mask)",
+    "masked_cross_entropy(logits, targets, mask) → (loss, dlogits)",
     masked_cross_entropy_cases,
-    items=("loss", "dlogits"),
-    doc="(loss, dlogits). ``logits`` (N, T, C), ``targets`` (N, T) int (any valid id where "
+    doc="``logits`` (N, T, C), ``targets`` (N, T) int (any valid id where "
     "padded), "
     "``mask`` (N, T) of 1.0 (a real position) and 0.0 (padding); ``loss`` the mean of "
     "``−log softmax(logits)[target]`` over the real positions only, ``dlogits`` of the shape of "
