@@ -12,6 +12,11 @@ of known mistakes) and can be called like a function::
 A learner function that returns a tuple names its items after an arrow, as the lessons write it:
 ``"rnn_backward(dh, x, h0, h, Wx, Wh) → (dx, dh0, dWx, dWh, db)"``.
 
+Two helpers write a checker's data as tables: :func:`table_cases` builds the cases from rows
+``(label, value, ...)`` and a reference function; :func:`catalogue` builds the mistakes from rows
+``(key, switches, message)``, each row one slip of a parametrised implementation of the answer
+(right with every switch at its default), or ``(key, wrong_answer, message)``.
+
 Calling a checker runs the learner's function on a deep copy of each case's inputs, in order, and
 
 - turns a ``NotImplementedError`` into :class:`Unfinished` (a ``NotImplementedError`` too) whose
@@ -51,6 +56,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
 import io
 import numbers
 import re
@@ -151,12 +157,20 @@ def catalogue(answer, *rows):
             ("step_wrong_order", swapped_items, "the items are swapped: ..."),
         )
 
-    Returns the tuple of :class:`Mistake`, in the rows' order.
+    Returns the tuple of :class:`Mistake`, in the rows' order. A switch that ``answer`` does not
+    take raises ``TypeError`` here (a misspelt switch would otherwise fail, unnoticed, at every
+    case: a mistake that cannot be computed explains nothing).
     """
-    return tuple(
-        Mistake(key, partial(answer, **how) if isinstance(how, dict) else how, says)
-        for key, how, says in rows
-    )
+    mistakes = []
+    for key, how, says in rows:
+        if isinstance(how, dict):
+            try:
+                inspect.signature(answer).bind_partial(**how)
+            except TypeError as err:
+                raise TypeError(f"mistake {key!r}: {err}") from None
+            how = partial(answer, **how)
+        mistakes.append(Mistake(key, how, says))
+    return tuple(mistakes)
 
 
 def as_number(x):
