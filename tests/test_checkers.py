@@ -19,6 +19,7 @@ from checks_support import assert_rejected_and_named, first_line
 
 import rnnlib.checks
 from rnnlib.checks import ALL_CHECKERS, LESSONS
+from rnnlib.course.checking import Case, Checker, catalogue, table_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON_TESTS = sorted(p.stem for p in Path(__file__).parent.glob("test_lesson[0-9][0-9].py"))
@@ -259,3 +260,50 @@ def test_a_tuple_list_or_1d_array_of_the_right_numbers_is_the_same_answer(name, 
     right, n = RIGHT[name]
     BY_NAME[name](lambda *args: form([float(v) for v in right(*args)]))
     assert "cases passed ✓" in capsys.readouterr().out
+
+
+# -- the table helpers of rnnlib.course.checking ---------------------------------------------------
+
+
+def _difference(a, b, *, sign=1.0, order="a - b"):
+    return sign * (a - b if order == "a - b" else b - a)
+
+
+def test_a_contracts_arrow_names_the_items():
+    checker = Checker(
+        "check_sum_and_difference",
+        "sum_and_difference(a, b) → (sum, difference)",
+        lambda: [Case("a = 3, b = 1", {"a": 3.0, "b": 1.0}, (4.0, 2.0))],
+    )
+    assert checker.parameters == ["a", "b"] and checker.items == ("sum", "difference")
+    with pytest.raises(AssertionError) as err:
+        checker(lambda a, b: (a + b, b - a))
+    assert first_line(err) == "check_sum_and_difference: difference is wrong"
+
+
+def test_catalogue_rows_are_switches_or_wrong_answers():
+    mistakes = catalogue(
+        _difference,
+        ("flipped", {"sign": -1.0}, "wrong sign"),
+        ("swapped", {"order": "b - a"}, "b − a"),
+        ("added", lambda a, b: a + b, "a sum"),
+    )
+    assert [m.key for m in mistakes] == ["flipped", "swapped", "added"]
+    assert [m.answer(5.0, 2.0) for m in mistakes] == [-3.0, -3.0, 7.0]
+    assert [m.says for m in mistakes] == ["wrong sign", "b − a", "a sum"]
+
+
+def test_catalogue_rejects_a_switch_the_implementation_does_not_take():
+    with pytest.raises(TypeError, match="mistake 'flipped': .*'sing'"):
+        catalogue(_difference, ("flipped", {"sing": -1.0}, "wrong sign"))
+
+
+def test_table_cases_name_the_values_by_the_parameters():
+    cases = table_cases(
+        "a, b", [("two scalars", 5.0, 2.0), ("arrays", np.ones(2), np.zeros(2))], _difference
+    )
+    assert [c.label for c in cases] == ["two scalars", "arrays"]
+    assert cases[0].args == {"a": 5.0, "b": 2.0} and cases[0].expected == 3.0
+    assert list(cases[1].args) == ["a", "b"] and np.array_equal(cases[1].expected, [1.0, 1.0])
+    with pytest.raises(ValueError):  # a row with a value too few
+        table_cases("a, b", [("one value", 5.0)], _difference)

@@ -3,11 +3,19 @@ of known mistakes) and can be called like a function::
 
     check_loss = Checker(
         "check_loss",
-        "loss(y_hat, y)",
+        "loss(y_hat, y)",                # the learner's function, as called
         loss_cases,                      # a function that builds the list of Case
         mistakes=(Mistake("missing_half", missing_half, "missing ½: ..."), ...),
     )
     check_loss(loss)                     # in the exercise notebook
+
+A learner function that returns a tuple names its items after an arrow, as the lessons write it:
+``"rnn_backward(dh, x, h0, h, Wx, Wh) → (dx, dh0, dWx, dWh, db)"``.
+
+Two helpers write a checker's data as tables: :func:`table_cases` builds the cases from rows
+``(label, value, ...)`` and a reference function; :func:`catalogue` builds the mistakes from rows
+``(key, switches, message)``, each row one slip of a parametrised implementation of the answer
+(right with every switch at its default), or ``(key, wrong_answer, message)``.
 
 Calling a checker runs the learner's function on a deep copy of each case's inputs, in order, and
 
@@ -33,10 +41,11 @@ A case's ``expected`` fixes the form the learner must return:
 
 - a Python ``float``: one real number (a numpy scalar or 0-d array is accepted);
 - an ``ndarray``: anything ``np.asarray`` turns into a float array of that shape;
-- a ``tuple`` or ``list`` of the above: a tuple or list of that length. Its items are named by the
-  checker's ``items`` (e.g. ``("dx", "dh0", "dWx", "dWh", "db")``) or by a format string with
-  ``{i}`` (e.g. ``"clipped[{i}]"``); each item is checked on its own, and each wrong item is
-  matched against the mistakes on its own, so two different mistakes in two items are both named.
+- a ``tuple`` or ``list`` of the above: a tuple or list of that length. Its items are named after
+  the arrow of the checker's ``function`` (``"... → (dx, dh0, dWx, dWh, db)"``) or by the
+  checker's ``items``, a format string with ``{i}`` (e.g. ``"clipped[{i}]"``); each item is
+  checked on its own, and each wrong item is matched against the mistakes on its own, so two
+  different mistakes in two items are both named.
 
 A mistake's ``answer`` takes the learner function's arguments and returns a result of any form;
 one whose form differs from the reference (e.g. a sum where an elementwise array belongs) is
@@ -47,11 +56,13 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
 import io
 import numbers
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -62,6 +73,8 @@ __all__ = [
     "Checker",
     "Question",
     "Unfinished",
+    "catalogue",
+    "table_cases",
     "as_number",
     "ELEMENTWISE",
 ]
@@ -109,6 +122,57 @@ class Mistake:
     says: str
 
 
+def table_cases(parameters, rows, reference):
+    """Cases from a table, one :class:`Case` per row ``(label, value, ...)``::
+
+        table_cases("param, grad, lr", [("scalars, a large step", 2.0, 3.0, 0.5), ...], sgd_step)
+
+    Parameters
+    ----------
+    parameters : str
+        The learner function's parameter names, comma-separated, in the order of a row's values.
+    rows : iterable of tuple
+        ``(label, value, ...)``: the case's label, then one value per parameter.
+    reference : callable
+        Called with a row's values (positionally); returns the case's expected answer.
+    """
+    names = [name.strip() for name in parameters.split(",")]
+    return [
+        Case(label, dict(zip(names, values, strict=True)), reference(*values))
+        for label, *values in rows
+    ]
+
+
+def catalogue(answer, *rows):
+    """A checker's mistakes as a table, one row ``(key, how, says)`` per :class:`Mistake`.
+
+    ``how`` is either a dict of keyword switches of ``answer``, the checker's parametrised
+    implementation (right with every switch at its default, one slip per switch turned), or the
+    wrong answer itself, a function of the learner function's arguments::
+
+        mistakes=catalogue(
+            step_backward,
+            ("step_missing_tanh_prime", {"slope": "1"}, f"missing tanh′: {_DA}"),
+            ("step_dWx_transposed", {"dWx_transposed": True}, "dWx is transposed: ..."),
+            ("step_wrong_order", swapped_items, "the items are swapped: ..."),
+        )
+
+    Returns the tuple of :class:`Mistake`, in the rows' order. A switch that ``answer`` does not
+    take raises ``TypeError`` here (a misspelt switch would otherwise fail, unnoticed, at every
+    case: a mistake that cannot be computed explains nothing).
+    """
+    mistakes = []
+    for key, how, says in rows:
+        if isinstance(how, dict):
+            try:
+                inspect.signature(answer).bind_partial(**how)
+            except TypeError as err:
+                raise TypeError(f"mistake {key!r}: {err}") from None
+            how = partial(answer, **how)
+        mistakes.append(Mistake(key, how, says))
+    return tuple(mistakes)
+
+
 def as_number(x):
     """A float for a scalar, a float array for an array: lets one wrong formula serve both."""
     return np.asarray(x, dtype=np.float64) if np.ndim(x) else float(x)
@@ -128,13 +192,16 @@ class Checker:
         The contract name, e.g. ``"check_loss"`` (starts every message).
     function : str
         The learner function it takes, as called: ``"loss(y_hat, y)"``. Its parameter names are
-        the keys of every case's ``args``.
+        the keys of every case's ``args``. A tuple result's items are named after an arrow:
+        ``"scalar_bptt(xs, y, u, w, v) → (dL/du, dL/dw, dL/dv)"``.
     cases : callable
         Builds the list of :class:`Case` (run in order; the first failing case is reported).
     mistakes : tuple of :class:`Mistake`
         The catalogue of known wrong answers.
     items : tuple of str, or str with ``{i}``, optional
-        Names of the result's items when it is a tuple or list.
+        Names of the result's items when it is a tuple or list: by default the names after the
+        arrow of ``function``; a format string with ``{i}`` names the items of a list of any
+        length (``"clipped[{i}]"``).
     rtol, atol : float
         Tolerances of ``np.allclose(got, expected, rtol=rtol, atol=atol)``.
     doc : str
@@ -156,6 +223,9 @@ class Checker:
             raise ValueError(f"{self.name}: mistakes must have distinct keys, got {keys}")
         text = f"Check ``{self.function}``: {self.doc}" if self.doc else f"Check {self.function}."
         object.__setattr__(self, "__doc__", text)
+        returns = re.fullmatch(r".*\) → \((.*)\)", self.function)
+        if returns and self.items is None:
+            object.__setattr__(self, "items", tuple(s.strip() for s in returns.group(1).split(",")))
 
     @property
     def __name__(self):  # a checker reads like the function it stands for
@@ -164,7 +234,7 @@ class Checker:
     @property
     def parameters(self) -> list[str]:
         """The learner function's parameter names, from ``function``."""
-        inside = re.fullmatch(r"\w+\((.*)\)", self.function)
+        inside = re.match(r"\w+\((.*?)\)", self.function)
         return [p.strip() for p in inside.group(1).split(",")] if inside else []
 
     def __repr__(self):
@@ -571,11 +641,13 @@ class Question:
         ``"NN.short_name"`` (NN the lesson's stage), e.g. ``"04.zero_copy"``; the learner passes
         it to :func:`rnnlib.checks.check_answer`.
     prompt : str
-        The question, as the exercise notebook states it (one or two sentences).
+        The question, as the exercise notebook states it (one or two sentences), without its
+        choices.
     answer : str or float
         The right choice's key (``"b"``) or the right number.
     choices : dict, optional
-        Choice key → text, for a multiple-choice question (``None`` for a numeric one).
+        Choice key → the choice's text as the notebook states it, for a multiple-choice question
+        (``None`` for a numeric one).
     why : dict
         Multiple choice: every *wrong* choice → why it is wrong (required for each one).
         Numeric: a known wrong value → what mistake gives it (optional, matched with ``rtol``).

@@ -18,6 +18,7 @@ __all__ = [
     "SEED_MODELS",
     "seed_model",
     "seed_model_label",
+    "seed_model_runs",
     "seed_model_batch",
     "FIGURES",
     "forward_explorer",
@@ -44,6 +45,13 @@ def seed_model(u, w, v, T, y, seed):
 def seed_model_label(u, w, v, T, y):
     """A case's label for the seed's RNN with these weights."""
     return f"the seed's RNN with T = {T}, u = {u}, w = {w}, v = {v}, y = {y}"
+
+
+def seed_model_runs():
+    """Every RNN of ``SEED_MODELS``, run on its inputs (drawn from its index), for the checkers'
+    cases: yields ``(label, (u, w, v, T, y), xs, forward, gradients)``."""
+    for k, model in enumerate(SEED_MODELS):
+        yield (seed_model_label(*model), model, *seed_model(*model, k))
 
 
 def seed_model_batch(n, seed):

@@ -21,7 +21,7 @@ import numpy as np
 from .. import scalar
 from .._validate import as_scalar
 from ..scalar import EXAMPLE
-from .checking import ELEMENTWISE, Case, Checker, Mistake, Question
+from .checking import ELEMENTWISE, Checker, Mistake, Question, table_cases
 from .checking import as_number as f
 
 __all__ = [
@@ -37,8 +37,9 @@ __all__ = [
 
 
 def _yhat_y():
+    """The rows ``(label, ŷ, y)`` of the cases of all three checkers."""
     rng = np.random.default_rng(101)
-    pairs = [
+    return [
         ("scalars, ŷ above y", 2.5, 1.0),
         ("scalars, ŷ below y", -1.3, 0.8),
         ("scalars, ŷ equal to y (a perfect prediction)", 0.3, 0.3),
@@ -47,15 +48,14 @@ def _yhat_y():
         ("arrays of shape (5,)", rng.uniform(-3, 3, 5), rng.uniform(-3, 3, 5)),
         ("2-d arrays of shape (2, 3)", rng.uniform(-3, 3, (2, 3)), rng.uniform(-3, 3, (2, 3))),
     ]
-    return [(label, {"y_hat": a, "y": b}) for label, a, b in pairs]
 
 
 def loss_cases():
-    return [Case(label, args, scalar.loss(**args)) for label, args in _yhat_y()]
+    return table_cases("y_hat, y", _yhat_y(), scalar.loss)
 
 
 def loss_grad_cases():
-    return [Case(label, args, scalar.loss_grad(**args)) for label, args in _yhat_y()]
+    return table_cases("y_hat, y", _yhat_y(), scalar.loss_grad)
 
 
 _L = "the loss is L = ½(ŷ − y)²"
@@ -177,20 +177,15 @@ check_loss_grad = Checker(
 )
 
 
-def _fd_cases():
+def loss_grad_fd_cases():
     """The pairs of the other two checkers, each with a step ε: large steps too, so that a
     one-sided difference (off by ε/2 for this quadratic) cannot hide inside the tolerance."""
     steps = (1e-3, 0.5, 1e-3, 1e-3, 1e-3, 0.1, 0.25)
-    return [
-        (label + f", ε = {eps:g}", {**args, "eps": eps})
-        for (label, args), eps in zip(_yhat_y(), steps, strict=True)
+    rows = [
+        (label + f", ε = {eps:g}", y_hat, y, eps)
+        for (label, y_hat, y), eps in zip(_yhat_y(), steps, strict=True)
     ]
-
-
-def loss_grad_fd_cases():
-    return [
-        Case(label, args, scalar.loss_grad(args["y_hat"], args["y"])) for label, args in _fd_cases()
-    ]
+    return table_cases("y_hat, y, eps", rows, lambda y_hat, y, eps: scalar.loss_grad(y_hat, y))
 
 
 def _L(y_hat, y):

@@ -21,9 +21,9 @@ from .. import optim, scalar
 from .._validate import as_count, as_scalar
 from ..optim import sgd_step
 from ..scalar import EXAMPLE
-from .checking import ELEMENTWISE, Case, Checker, Mistake, Question
+from .checking import ELEMENTWISE, Case, Checker, Mistake, Question, table_cases
 from .checking import as_number as f
-from .lesson00 import SEED_MODELS, seed_model, seed_model_batch, seed_model_label
+from .lesson00 import seed_model_batch, seed_model_runs
 
 __all__ = [
     "CHECKERS",
@@ -37,11 +37,10 @@ __all__ = [
 
 
 def output_weight_grad_cases():
-    cases = []
-    for k, (u, w, v, T, y) in enumerate(SEED_MODELS):
-        _, fwd, g = seed_model(u, w, v, T, y, k)
-        args = {"dL_dyhat": g.dL_dyhat, "o_T": float(fwd.o[-1])}
-        cases.append(Case(seed_model_label(u, w, v, T, y), args, g.dv))
+    cases = [
+        Case(label, {"dL_dyhat": g.dL_dyhat, "o_T": float(fwd.o[-1])}, g.dv)
+        for label, _, _, fwd, g in seed_model_runs()
+    ]
     rows = seed_model_batch(5, 7)
     args = {
         "dL_dyhat": np.array([g.dL_dyhat for _, _, g, _ in rows]),
@@ -113,10 +112,7 @@ def sgd_step_cases():
             0.01,
         ),
     ]
-    return [
-        Case(label, {"param": p, "grad": g, "lr": lr}, optim.sgd_step(p, g, lr))
-        for label, p, g, lr in raw
-    ]
+    return table_cases("param, grad, lr", raw, optim.sgd_step)
 
 
 _STEP = "param − η·grad"
@@ -184,10 +180,14 @@ QUESTIONS = (
     Question(
         "02.direction",
         "o_T = −0.5, ŷ = 0.2 and y = 0.7: the prediction is too low. Which way does one gradient "
-        "step move v? (a) up, so that ŷ grows; (b) down; (c) it stays: o_T < 0 and ŷ < y cancel; "
-        "(d) it depends on how large η is.",
+        "step move v?",
         "b",
-        choices={"a": "up", "b": "down", "c": "it stays", "d": "it depends on η"},
+        choices={
+            "a": "up, so that ŷ grows",
+            "b": "down",
+            "c": "it stays: o_T < 0 and ŷ < y cancel",
+            "d": "it depends on how large η is",
+        },
         why={
             "a": "ŷ = v·o_T with o_T < 0: a larger v makes ŷ smaller, farther from y; "
             "dL/dv = (ŷ − y)·o_T = (−0.5)(−0.5) = +0.25 > 0, and the step goes against it",

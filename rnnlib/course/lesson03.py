@@ -21,7 +21,7 @@ import numpy as np
 from ..scalar import EXAMPLE, last_step_factors
 from .checking import ELEMENTWISE, Case, Checker, Mistake, Question
 from .checking import as_number as f
-from .lesson00 import SEED_MODELS, seed_model, seed_model_batch, seed_model_label
+from .lesson00 import seed_model_batch, seed_model_runs
 
 __all__ = [
     "CHECKERS",
@@ -36,11 +36,10 @@ __all__ = [
 
 def last_step_grad_cases():
     cases = []
-    for k, (u, w, v, T, y) in enumerate(SEED_MODELS):
-        _, fwd, g = seed_model(u, w, v, T, y, k)
+    for label, (_, _, v, T, _), _, fwd, g in seed_model_runs():
         args = {"dL_dyhat": g.dL_dyhat, "v": v, "o_T": float(fwd.o[-1]), "o_prev": float(fwd.o[-2])}
-        label = seed_model_label(u, w, v, T, y) + (" (o_prev = o_0 = 0)" if T == 1 else "")
-        cases.append(Case(label, args, float(g.dw_steps[-1])))
+        first = " (o_prev = o_0 = 0)" if T == 1 else ""
+        cases.append(Case(label + first, args, float(g.dw_steps[-1])))
     rows = seed_model_batch(5, 9)
     args = {
         "dL_dyhat": np.array([g.dL_dyhat for _, _, g, _ in rows]),
@@ -199,10 +198,9 @@ _SG = "σ′(a_T) = o_T(1 − o_T)"
 
 check_sigmoid_last_step_grads = Checker(
     "check_sigmoid_last_step_grads",
-    "sigmoid_last_step_grads(dL_dyhat, v, o_T, o_prev)",
+    "sigmoid_last_step_grads(dL_dyhat, v, o_T, o_prev) → (dL/dw⁽ᵀ⁾, dL/db⁽ᵀ⁾)",
     sigmoid_last_step_grads_cases,
-    items=("dL/dw⁽ᵀ⁾", "dL/db⁽ᵀ⁾"),
-    doc="(dL/dw⁽ᵀ⁾, dL/db⁽ᵀ⁾) of the last step for o_t = σ(u·x_t + w·o_(t−1) + b), ŷ = v·o_T, "
+    doc="the last step's gradients for o_t = σ(u·x_t + w·o_(t−1) + b), ŷ = v·o_T, "
     "elementwise for arrays.",
     mistakes=(
         Mistake(
@@ -283,16 +281,14 @@ QUESTIONS = (
     Question(
         "03.share",
         "In a model with T = 4 steps, is dL/dw⁽⁴⁾ (your last_step_grad) the whole gradient dL/dw "
-        "of the shared recurrent weight? (a) yes: w acts only at the last step; (b) no: it is the "
-        "share of the copy used at step 4, and dL/dw adds the shares of all four copies; (c) no: "
-        "the copies are equal, so dL/dw = 4·dL/dw⁽⁴⁾; (d) no: dL/dw is the product of the four "
-        "shares.",
+        "of the shared recurrent weight?",
         "b",
         choices={
-            "a": "yes, w acts only at the last step",
-            "b": "no, dL/dw adds the shares of all four copies",
-            "c": "no, dL/dw = 4·dL/dw⁽⁴⁾",
-            "d": "no, dL/dw is the product of the shares",
+            "a": "yes: w acts only at the last step",
+            "b": "no: it is the share of the copy used at step 4, and dL/dw adds the shares of all "
+            "four copies",
+            "c": "no: the copies are equal, so dL/dw = 4·dL/dw⁽⁴⁾",
+            "d": "no: dL/dw is the product of the four shares",
         },
         why={
             "a": "w is used at every step: a_t = u·x_t + w·o_(t−1) for t = 1..4, so moving w moves "

@@ -16,14 +16,12 @@ backward loop below with one factor changed (a switch each), so the catalogue is
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from .. import scalar
 from ..scalar import EXAMPLE, per_step_contributions
-from .checking import Case, Checker, Mistake, Question
-from .lesson00 import SEED_MODELS, seed_model, seed_model_label
+from .checking import Case, Checker, Question, catalogue
+from .lesson00 import seed_model_runs
 
 __all__ = [
     "CHECKERS",
@@ -36,12 +34,10 @@ __all__ = [
 
 
 def scalar_bptt_cases():
-    cases = []
-    for k, (u, w, v, T, y) in enumerate(SEED_MODELS):
-        xs, _, g = seed_model(u, w, v, T, y, k)
-        args = {"xs": xs, "y": y, "u": u, "w": w, "v": v}
-        cases.append(Case(seed_model_label(u, w, v, T, y), args, (g.du, g.dw, g.dv)))
-    return cases
+    return [
+        Case(label, {"xs": xs, "y": y, "u": u, "w": w, "v": v}, (g.du, g.dw, g.dv))
+        for label, (u, w, v, _, y), xs, _, g in seed_model_runs()
+    ]
 
 
 _SLOPES = {  # tanh′ at step t, from the hidden states o (o[0] = o_0)
@@ -125,93 +121,93 @@ def _du_dw_swapped(xs, y, u, w, v):
 
 check_scalar_bptt = Checker(
     "check_scalar_bptt",
-    "scalar_bptt(xs, y, u, w, v)",
+    "scalar_bptt(xs, y, u, w, v) → (dL/du, dL/dw, dL/dv)",
     scalar_bptt_cases,
-    items=("dL/du", "dL/dw", "dL/dv"),
-    doc="(dL/du, dL/dw, dL/dv) of the seed's RNN; xs an ndarray (T,), the rest floats. "
+    doc="the gradients of the seed's RNN; xs an ndarray (T,), the rest floats. "
     "Cases: T = 1 to 6, weights of both signs, one target y at the last step.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        _sums,
+        (
             "bptt_wrong_sign",
             lambda *args: tuple(-g for g in scalar.bptt(*args)),
             "wrong sign: dL/du, dL/dw, dL/dv all have the opposite sign",
         ),
-        Mistake(
+        (
             "bptt_last_copy_only",
             _last_copy_only,
             "only the last step's copy: dL/dw = Σ_t dL/dw⁽ᵗ⁾ sums the copies of w over all steps",
         ),
-        Mistake(
+        (
             "bptt_du_last_step_only",
             _du_last_step_only,
             "du from the last step only: u is shared too, dL/du = Σ_t δ_t (1 − o_t²) x_t",
         ),
-        Mistake(
+        (
             "bptt_not_carried_back",
-            partial(_sums, carry=False),
+            {"carry": False},
             "gradient not carried back through time: δ_(t−1) = δ_t (1 − o_t²) w feeds every "
             "earlier step",
         ),
-        Mistake(
+        (
             "bptt_no_w_in_chain",
-            partial(_sums, chain_w=False),
+            {"chain_w": False},
             "no w in the chain back: do_t/do_(t−1) = (1 − o_t²)·w, so δ_(t−1) = δ_t (1 − o_t²) w",
         ),
-        Mistake(
+        (
             "bptt_missing_tanh_prime",
-            partial(_sums, slope="1"),
+            {"slope": "1"},
             "missing tanh′: every step back multiplies by (1 − o_t²)",
         ),
-        Mistake(
+        (
             "bptt_one_minus_o",
-            partial(_sums, slope="1 - o_t"),
+            {"slope": "1 - o_t"},
             "(1 − o_t) where (1 − o_t²) belongs: tanh′(a_t) = 1 − o_t²",
         ),
-        Mistake(
+        (
             "bptt_tanh_twice",
-            partial(_sums, slope="1 - tanh(o_t)^2"),
+            {"slope": "1 - tanh(o_t)^2"},
             "you applied tanh to o_t again, 1 − tanh(o_t)²; o_t is already tanh(a_t), "
             "so tanh′ = 1 − o_t²",
         ),
-        Mistake(
+        (
             "bptt_tanh_prime_at_prev",
-            partial(_sums, slope="1 - o_(t-1)^2"),
+            {"slope": "1 - o_(t-1)^2"},
             "tanh′ at the wrong step: (1 − o_(t−1)²) where (1 − o_t²) belongs",
         ),
-        Mistake(
+        (
             "bptt_o_t_for_o_prev",
-            partial(_sums, state_in_dw=0),
+            {"state_in_dw": 0},
             "o_t where o_(t−1) belongs: dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1)",
         ),
-        Mistake(
+        (
             "bptt_missing_v",
-            partial(_sums, v_in_delta=False),
+            {"v_in_delta": False},
             "missing factor v: the chain starts with δ_T = dL/dŷ · v",
         ),
-        Mistake(
+        (
             "bptt_dv_missing_o_T",
-            partial(_sums, o_in_dv=False),
+            {"o_in_dv": False},
             "dL/dv is missing its factor o_T: dL/dv = dL/dŷ · o_T",
         ),
-        Mistake(
+        (
             "bptt_per_step_arrays",
             _steps,
             "you returned the per-step contributions (arrays); return their sums, "
             "dL/du = Σ_t dL/du⁽ᵗ⁾ and dL/dw = Σ_t dL/dw⁽ᵗ⁾",
         ),
-        Mistake(
+        (
             "bptt_overwrites_shares",
             _overwrites_shares,
             "each step's share replaces the sum so far (`dw = ...` where `dw += ...` belongs): "
             "only step 1's share is left",
         ),
-        Mistake(
+        (
             "bptt_skips_last_step",
             _skips_last_step,
             "the loop skips step T (it starts at T − 1): run t = T, T − 1, ..., 1, starting "
             "from δ_T = (ŷ − y)·v",
         ),
-        Mistake(
+        (
             "bptt_du_dw_swapped",
             _du_dw_swapped,
             "dL/du and dL/dw are swapped: return (dL/du, dL/dw, dL/dv)",
@@ -291,48 +287,48 @@ def sigmoid_bptt_cases():
 
 check_sigmoid_bptt = Checker(
     "check_sigmoid_bptt",
-    "sigmoid_bptt(xs, y, u, w, b, v)",
+    "sigmoid_bptt(xs, y, u, w, b, v) → (dL/du, dL/dw, dL/db, dL/dv)",
     sigmoid_bptt_cases,
-    items=("dL/du", "dL/dw", "dL/db", "dL/dv"),
-    doc="(dL/du, dL/dw, dL/db, dL/dv) of the unit o_t = σ(u·x_t + w·o_(t−1) + b), o_0 = 0, "
+    doc="the gradients of the unit o_t = σ(u·x_t + w·o_(t−1) + b), o_0 = 0, "
     "ŷ = v·o_T, L = ½(ŷ − y)²; xs an ndarray (T,), the rest floats. Cases: T = 1 to 7.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        _sigmoid_steps,
+        (
             "sigmoid_tanh_forward",
-            partial(_sigmoid_steps, act="tanh", slope="1-o^2"),
+            {"act": "tanh", "slope": "1-o^2"},
             "you ran the tanh unit (as scalar.forward does): this unit's states are "
             "o_t = σ(u·x_t + w·o_(t−1) + b)",
         ),
-        Mistake(
+        (
             "sigmoid_tanh_slope",
-            partial(_sigmoid_steps, slope="1-o^2"),
+            {"slope": "1-o^2"},
             "tanh′ = 1 − o_t² where the sigmoid's slope belongs: σ′(a_t) = o_t·(1 − o_t)",
         ),
-        Mistake(
+        (
             "sigmoid_applied_twice",
-            partial(_sigmoid_steps, slope="sigma(o)"),
+            {"slope": "sigma(o)"},
             "you applied σ to o_t again, σ(o_t)(1 − σ(o_t)); o_t is already σ(a_t), "
             "so σ′(a_t) = o_t·(1 − o_t)",
         ),
-        Mistake(
+        (
             "sigmoid_no_bias_in_forward",
-            partial(_sigmoid_steps, bias_in_forward=False),
+            {"bias_in_forward": False},
             "the bias is missing from the forward pass: a_t = u·x_t + w·o_(t−1) + b",
         ),
-        Mistake(
+        (
             "sigmoid_db_last_step_only",
-            partial(_sigmoid_steps, db_last_only=True),
+            {"db_last_only": True},
             "dL/db from the last step only: b is used at every step, add the shares of all its "
             "copies",
         ),
-        Mistake(
+        (
             "sigmoid_db_times_x",
-            partial(_sigmoid_steps, db_slope="x_t"),
+            {"db_slope": "x_t"},
             "dL/db with a factor x_t (as in dL/du): b enters a_t with slope 1",
         ),
-        Mistake(
+        (
             "sigmoid_no_w_in_chain",
-            partial(_sigmoid_steps, carry_w=False),
+            {"carry_w": False},
             "missing w when stepping back: do_t/do_(t−1) = σ′(a_t)·w",
         ),
     ),
@@ -347,8 +343,7 @@ QUESTIONS = (
     Question(
         "04.zero_share",
         "In the worked example (u = 0.8, w = 0.9, v = 1.5, y = 0.5) start from o_0 = 0.5 instead "
-        "of 0 and set the first input to x_1 = 0. Which of these step-1 shares is exactly zero? "
-        "(a) dL/dw⁽¹⁾ only, (b) dL/du⁽¹⁾ only, (c) both, (d) neither.",
+        "of 0 and set the first input to x_1 = 0. Which of these step-1 shares is exactly zero?",
         "b",
         choices={
             "a": "dL/dw⁽¹⁾ only",

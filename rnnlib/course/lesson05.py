@@ -21,7 +21,7 @@ import numpy as np
 from .. import data, scalar, training
 from ..data import decaying_sum_task
 from ..training import train_scalar
-from .checking import Case, Checker, Mistake, Question
+from .checking import Case, Checker, Question, catalogue
 
 __all__ = [
     "CHECKERS",
@@ -132,65 +132,65 @@ def _loss_divided(xs, ys, u, w, v, lr, *, by):
 
 check_train_epoch = Checker(
     "check_train_epoch",
-    "train_epoch(xs, ys, u, w, v, lr)",
+    "train_epoch(xs, ys, u, w, v, lr) → (new u, new w, new v, loss)",
     train_epoch_cases,
-    items=("new u", "new w", "new v", "loss"),
-    doc="(u, w, v, loss): one epoch of gradient descent. ``xs`` (n, T), ``ys`` (n,) (one target "
+    doc="one epoch of gradient descent. ``xs`` (n, T), ``ys`` (n,) (one target "
     "a sequence) or (n, T) (a target at every step); the loss is the mean over the sequences of "
     "each sequence's loss, measured *before* the update, and the update is "
     "``θ − lr·(mean gradient)`` for θ = u, w, v. Inputs must be left unchanged.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        _epoch,
+        (
             "summed_not_averaged",
-            partial(_epoch, reduce="sum"),
+            {"reduce": "sum"},
             "you summed over the sequences; the epoch's loss and gradient are the MEAN "
             "(divide the sums by n)",
         ),
-        Mistake(
+        (
             "gradient_ascent",
-            partial(_epoch, sign=-1.0),
+            {"sign": -1.0},
             "wrong sign: you stepped uphill (θ + η·∇L); gradient descent is θ − η·∇L",
         ),
-        Mistake(
+        (
             "loss_after_update",
             _loss_after_update,
             "you returned the loss AFTER the update; return the loss of the weights you started "
             "from (its gradient is the one you used)",
         ),
-        Mistake(
+        (
             "last_sequence_only",
-            partial(_epoch, reduce="last"),
+            {"reduce": "last"},
             "only the last sequence counted: add up the loss and gradient of EVERY sequence "
             "(inside the loop), then divide by n",
         ),
-        Mistake(
+        (
             "update_per_sequence",
             _update_per_sequence,
             "you updated the weights after every sequence (that is SGD with batches of one); "
             "here an epoch is ONE update with the mean gradient",
         ),
-        Mistake(
+        (
             "missing_learning_rate",
-            partial(_epoch, rate=False),
+            {"rate": False},
             "the learning rate is missing: the update is θ − η·∇L, not θ − ∇L",
         ),
-        Mistake(
+        (
             "returned_gradients",
             _returned_gradients,
             "you returned the gradients; return the UPDATED weights θ − η·∇L",
         ),
-        Mistake(
+        (
             "last_step_target_only",
-            partial(_epoch, targets="last"),
+            {"targets": "last"},
             "only the last step's target was used: with ys of shape (n, T) pass the whole row "
             "ys[i] (a target at every step) to scalar.backward",
         ),
-        Mistake(
+        (
             "loss_without_half",
             partial(_loss_divided, by=lambda xs, ys: 0.5),
             "the loss is missing its ½: L = ½(ŷ − y)² (scalar.total_loss computes it)",
         ),
-        Mistake(
+        (
             "loss_mean_over_steps",
             partial(_loss_divided, by=lambda xs, ys: xs.shape[1] if np.ndim(ys) == 2 else 1),
             "a sequence's loss is the SUM over its steps, Σ_t ½(ŷ_t − y_t)², not the mean over "
@@ -204,47 +204,40 @@ check_train_epoch = Checker(
 
 
 def train_loop_cases():
-    xs, ys = data.decaying_sum_task(6, 4, seed=5)
-    xm, ym = data.decaying_sum_task(4, 3, every_step=True, seed=6)
+    one = data.decaying_sum_task(6, 4, seed=5)  # many-to-one: (xs, ys)
+    many = data.decaying_sum_task(4, 3, every_step=True, seed=6)  # many-to-many
+    usual, small, large = (0.5, 0.0, 0.5), (0.5, 0.5, 2.0), (1.5, 1.0, 6.0)  # starting (u, w, v)
+    small_loss = "a small first loss (about 0.0053)"  # of `small` on the many-to-one task
+    large_loss = "a large first loss (about 5.8)"  # of `large`
     cases = []
-    for label, (x, y), (u, w, v), lr, epochs in (
-        ("many-to-one, η = 1, 8 epochs (converges)", (xs, ys), (0.5, 0.0, 0.5), 1.0, 8),
+    for label, (xs, ys), (u, w, v), lr, epochs in (
+        ("many-to-one, η = 1, 8 epochs (converges)", one, usual, 1.0, 8),
+        ("many-to-one, η = 4, 12 epochs (oscillates but does not blow up)", one, usual, 4.0, 12),
+        ("many-to-one, η = 9, 30 epochs (diverges)", one, usual, 9.0, 30),
+        # the loss passes 500×, 1000×, 2000× and 10000× losses[0] at four different epochs
         (
-            "many-to-one, η = 4, 12 epochs (oscillates but does not blow up)",
-            (xs, ys),
-            (0.5, 0.0, 0.5),
-            4.0,
-            12,
-        ),
-        ("many-to-one, η = 9, 30 epochs (diverges)", (xs, ys), (0.5, 0.0, 0.5), 9.0, 30),
-        (  # the loss passes 500×, 1000×, 2000× and 10000× losses[0] at four different epochs
-            "many-to-one, a small first loss (about 0.0053), η = 4.8, 15 epochs (diverges: "
-            "about 635, 1830, 3030, 43600 × losses[0] at four epochs in a row)",
-            (xs, ys),
-            (0.5, 0.5, 2.0),
+            f"many-to-one, {small_loss}, η = 4.8, 15 epochs (diverges: about 635, 1830, 3030, "
+            "43600 × losses[0] at four epochs in a row)",
+            one,
+            small,
             4.8,
             15,
         ),
-        (  # the loss first falls to about 0.02 × losses[0], then grows: a limit relative to
-            # the smallest loss so far stops long before 1000 × losses[0]
-            "many-to-one, a large first loss (about 5.8), η = 3, 30 epochs (falls far, then "
-            "diverges)",
-            (xs, ys),
-            (1.5, 1.0, 6.0),
+        # the loss first falls to about 0.02 × losses[0], then grows: a limit relative to the
+        # smallest loss so far stops long before 1000 × losses[0]
+        (
+            f"many-to-one, {large_loss}, η = 3, 30 epochs (falls far, then diverges)",
+            one,
+            large,
             3.0,
             30,
         ),
-        (  # losses[0] = 5.8: 1000 × losses[0] = 5770 is passed at epoch 5, the number 1000 at 4
-            "many-to-one, a large first loss (about 5.8), η = 4, 10 epochs (diverges)",
-            (xs, ys),
-            (1.5, 1.0, 6.0),
-            4.0,
-            10,
-        ),
-        ("many-to-many, η = 0.5, 6 epochs", (xm, ym), (0.8, 0.2, 1.0), 0.5, 6),
-        ("0 epochs: just the initial loss", (xm, ym), (0.8, 0.2, 1.0), 0.5, 0),
+        # losses[0] = 5.8: 1000 × losses[0] = 5770 is passed at epoch 5, the number 1000 at 4
+        (f"many-to-one, {large_loss}, η = 4, 10 epochs (diverges)", one, large, 4.0, 10),
+        ("many-to-many, η = 0.5, 6 epochs", many, (0.8, 0.2, 1.0), 0.5, 6),
+        ("0 epochs: just the initial loss", many, (0.8, 0.2, 1.0), 0.5, 0),
     ):
-        args = {"xs": x, "ys": y, "u": u, "w": w, "v": v, "lr": lr, "epochs": epochs}
+        args = {"xs": xs, "ys": ys, "u": u, "w": w, "v": v, "lr": lr, "epochs": epochs}
         cases.append(Case(label, args, training.train_scalar(**args).losses))
     return cases
 
@@ -309,56 +302,57 @@ check_train_loop = Checker(
     "after e epochs (``losses[0]`` before any update), so normally ``epochs + 1`` numbers. When "
     "the loss becomes non-finite or exceeds 1000 × losses[0], training stops and only the losses "
     "before that epoch are returned.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        loop_losses,
+        (
             "no_initial_loss",
-            partial(loop_losses, initial=False),
+            {"initial": False},
             "losses[0] must be the loss BEFORE any training: record it first (epochs + 1 "
             "losses in all)",
         ),
-        Mistake(
+        (
             "weights_not_carried",
-            partial(loop_losses, carry=False),
+            {"carry": False},
             "the loss never changes: carry the updated weights into the next epoch "
             "(u, w, v = the new values)",
         ),
-        Mistake(
+        (
             "no_divergence_stop",
-            partial(loop_losses, stop="none"),
+            {"stop": "none"},
             "the loss blew up but training went on: stop when the loss is not finite or above "
             "1000 × losses[0]",
         ),
-        Mistake(
+        (
             "stops_at_first_increase",
-            partial(loop_losses, stop="increase"),
+            {"stop": "increase"},
             "you stopped at the first rise of the loss; a too-large η makes it oscillate and "
             "still come down: stop only when it exceeds 1000 × losses[0] (or is not finite)",
         ),
-        Mistake(
+        (
             "keeps_blown_up_loss",
-            partial(loop_losses, keep_blown=True),
+            {"keep_blown": True},
             "you kept the loss that blew up; return only the good epochs' losses (the length "
             "then tells the epoch it diverged at)",
         ),
-        Mistake(
+        (
             "limit_absolute",
-            partial(loop_losses, limit="absolute"),
+            {"limit": "absolute"},
             "you stopped when the loss passed the number 1000; the limit is relative: "
             "1000 × losses[0]",
         ),
-        Mistake(
+        (
             "limit_factor_100",
-            partial(loop_losses, limit="x100"),
+            {"limit": "x100"},
             "you stopped at 100 × losses[0]; the limit asked for is 1000 × losses[0]",
         ),
-        Mistake(
+        (
             "limit_factor_10000",
-            partial(loop_losses, limit="x10000"),
+            {"limit": "x10000"},
             "you stopped at 10000 × losses[0]; the limit asked for is 1000 × losses[0]",
         ),
-        Mistake(
+        (
             "one_epoch_too_many",
-            partial(loop_losses, extra=1),
+            {"extra": 1},
             "one epoch too many: `epochs` updates give epochs + 1 losses",
         ),
     ),
@@ -425,38 +419,39 @@ check_train_momentum = Checker(
     atol=1e-10,
     doc="losses (epochs + 1,): training with heavy-ball momentum, m_0 = 0, "
     "m ← β·m + ∇L, θ ← θ − η·m for θ = (u, w, v); ``losses[e]`` is the mean loss after e epochs.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        momentum_losses,
+        (
             "momentum_ignored",
-            partial(momentum_losses, form="no momentum"),
+            {"form": "no momentum"},
             "your loop is plain gradient descent: m must carry β·m of the previous epochs, "
             "m ← β·m + ∇L",
         ),
-        Mistake(
+        (
             "momentum_averaged",
-            partial(momentum_losses, form="average"),
+            {"form": "average"},
             "you averaged, m ← β·m + (1 − β)·∇L; the heavy ball asked for adds the whole "
             "gradient, m ← β·m + ∇L",
         ),
-        Mistake(
+        (
             "momentum_stale_step",
-            partial(momentum_losses, form="step before update"),
+            {"form": "step before update"},
             "you stepped with the old m and updated it afterwards; update m first, then "
             "θ ← θ − η·m with the new m",
         ),
-        Mistake(
+        (
             "momentum_beta_on_gradient",
-            partial(momentum_losses, form="beta on gradient"),
+            {"form": "beta on gradient"},
             "β multiplies the old momentum, not the gradient: m ← β·m + ∇L",
         ),
-        Mistake(
+        (
             "momentum_one_minus_beta",
-            partial(momentum_losses, form="one minus beta"),
+            {"form": "one minus beta"},
             "you kept (1 − β)·m of the old momentum; the heavy ball keeps β·m: m ← β·m + ∇L",
         ),
-        Mistake(
+        (
             "momentum_nesterov",
-            partial(momentum_losses, form="nesterov"),
+            {"form": "nesterov"},
             "you took the gradient at the look-ahead point θ − η·β·m (Nesterov's variant); the "
             "heavy ball asked for takes it at θ",
         ),
@@ -490,10 +485,14 @@ QUESTIONS = (
     Question(
         "05.largest_rate",
         "The mean loss of a training set has curvature κ = 0.25 along v (u and w fixed). Up to "
-        "which learning rate η does gradient descent along v still settle at the bottom? "
-        "(a) η < 0.5, (b) η < 4, (c) η < 8, (d) any η > 0: a parabola has one minimum.",
+        "which learning rate η does gradient descent along v still settle at the bottom?",
         "c",
-        choices={"a": "η < 0.5", "b": "η < 4", "c": "η < 8", "d": "any η > 0"},
+        choices={
+            "a": "η < 0.5",
+            "b": "η < 4",
+            "c": "η < 8",
+            "d": "any η > 0: a parabola has one minimum",
+        },
         why={
             "a": "that is 2κ; the factor 1 − ηκ must stay in (−1, 1), which gives η < 2/κ",
             "b": "η = 1/κ = 4 is the rate that lands on the bottom in one step; up to 2/κ = 8 "

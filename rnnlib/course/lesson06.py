@@ -15,13 +15,13 @@ changed, so the catalogue is executable.
 
 from __future__ import annotations
 
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import numpy as np
 
 from .. import rnn
 from ..rnn import rnn_forward
-from .checking import Case, Checker, Mistake, Question
+from .checking import Case, Checker, Question, catalogue
 
 __all__ = [
     "CHECKERS",
@@ -101,73 +101,63 @@ _DA = "da = dh_next * (1 − h_next²)"
 
 check_rnn_step_backward = Checker(
     "check_rnn_step_backward",
-    "rnn_step_backward(dh_next, x, h_prev, h_next, Wx, Wh)",
+    "rnn_step_backward(dh_next, x, h_prev, h_next, Wx, Wh) → (dx, dh_prev, dWx, dWh, db)",
     rnn_step_backward_cases,
-    items=("dx", "dh_prev", "dWx", "dWh", "db"),
-    doc="(dx, dh_prev, dWx, dWh, db); x (N, D), h_prev, h_next and dh_next (N, H), Wx (D, H), "
+    doc="x (N, D), h_prev, h_next and dh_next (N, H), Wx (D, H), "
     "Wh (H, H). For one step ``h_next = tanh(x Wx + h_prev Wh + b)``, with "
     "``da = dh_next * (1 − h_next²)``: ``dx = da Wx^T``, ``dh_prev = da Wh^T``, "
     "``dWx = x^T da``, ``dWh = h_prev^T da``, ``db = Σ_n da``. Cases: N = 1 to 4, D ≠ H.",
-    mistakes=(
-        Mistake(
-            "step_missing_tanh_prime", partial(step_backward, slope="1"), f"missing tanh′: {_DA}"
-        ),
-        Mistake(
+    mistakes=catalogue(
+        step_backward,
+        ("step_missing_tanh_prime", {"slope": "1"}, f"missing tanh′: {_DA}"),
+        (
             "step_one_minus_h",
-            partial(step_backward, slope="1 - h_next"),
+            {"slope": "1 - h_next"},
             f"(1 − h_next) where (1 − h_next²) belongs: {_DA}",
         ),
-        Mistake(
+        (
             "step_tanh_prime_of_h_prev",
-            partial(step_backward, slope="1 - h_prev^2"),
+            {"slope": "1 - h_prev^2"},
             f"tanh′ of the wrong state: (1 − h_prev²) where (1 − h_next²) belongs; {_DA}",
         ),
-        Mistake(
+        (
             "step_tanh_twice",
-            partial(step_backward, slope="1 - tanh(h_next)^2"),
+            {"slope": "1 - tanh(h_next)^2"},
             f"you applied tanh to h_next again; h_next is already tanh(a): {_DA}",
         ),
-        Mistake(
-            "step_wh_not_transposed",
-            partial(step_backward, wh_t=False),
-            "dh_prev = da Wh^T: Wh must be transposed",
-        ),
-        Mistake(
+        ("step_wh_not_transposed", {"wh_t": False}, "dh_prev = da Wh^T: Wh must be transposed"),
+        (
             "step_h_next_in_dWh",
-            partial(step_backward, dWh_state="next"),
+            {"dWh_state": "next"},
             "h_next where h_prev belongs: dWh = h_prev^T da",
         ),
-        Mistake(
+        (
             "step_dWh_transposed",
-            partial(step_backward, dWh_transposed=True),
+            {"dWh_transposed": True},
             "dWh is transposed: dWh = h_prev^T da, not da^T h_prev",
         ),
-        Mistake(
+        (
             "step_dWx_transposed",
-            partial(step_backward, dWx_transposed=True),
+            {"dWx_transposed": True},
             "dWx is transposed: dWx = x^T da has the shape (D, H) of Wx",
         ),
-        Mistake(
+        (
             "step_db_averaged",
-            partial(step_backward, db="mean"),
+            {"db": "mean"},
             "db averaged over the batch instead of summed: db = Σ_n da[n]",
         ),
-        Mistake(
+        (
             "step_db_not_summed",
-            partial(step_backward, db="none"),
+            {"db": "none"},
             "db not summed over the batch: db = Σ_n da[n] has shape (H,)",
         ),
-        Mistake(
+        (
             "step_weights_averaged",
-            partial(step_backward, per_example=True),
+            {"per_example": True},
             "weight gradients divided by the batch size: dWx = x^T da and dWh = h_prev^T da "
             "are sums over the batch",
         ),
-        Mistake(
-            "step_wrong_sign",
-            partial(step_backward, sign=-1.0),
-            "wrong sign: every gradient has the opposite sign",
-        ),
+        ("step_wrong_sign", {"sign": -1.0}, "wrong sign: every gradient has the opposite sign"),
     ),
 )
 
@@ -249,92 +239,76 @@ _OVERWRITTEN = (
 
 check_rnn_backward = Checker(
     "check_rnn_backward",
-    "rnn_backward(dh, x, h0, h, Wx, Wh)",
+    "rnn_backward(dh, x, h0, h, Wx, Wh) → (dx, dh0, dWx, dWh, db)",
     rnn_backward_cases,
-    items=("dx", "dh0", "dWx", "dWh", "db"),
-    doc="(dx, dh0, dWx, dWh, db); x (N, T, D), h0 (N, H), Wx (D, H), Wh (H, H). ``h`` (N, T, H) "
+    doc="x (N, T, D), h0 (N, H), Wx (D, H), Wh (H, H). ``h`` (N, T, H) "
     "holds h_1..h_T from the forward pass and ``dh`` (N, T, H) the upstream gradient of each; "
     "the answer is the gradient of ``Σ_t <dh_t, h_t>``. Cases: N = 1 to 3, T = 1 to 5, D ≠ H.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        sequence_backward,
+        (
             "bptt_not_carried_back",
-            partial(sequence_backward, carry=False),
+            {"carry": False},
             "gradient not carried back through time: at step t add da_(t+1) Wh^T to dh_t",
         ),
-        Mistake(
+        (
             "bptt_earlier_upstream_dropped",
-            partial(sequence_backward, upstream="last"),
+            {"upstream": "last"},
             "upstream gradients of earlier steps dropped: every h_t receives its own dh_t, "
             "plus what comes back from step t + 1",
         ),
-        Mistake(
-            "bptt_weights_overwritten",
-            partial(sequence_backward, overwrite="last_visited"),
-            _OVERWRITTEN,
-        ),
-        Mistake(
-            "bptt_weights_overwritten_forward",
-            partial(sequence_backward, overwrite="first_visited"),
-            _OVERWRITTEN,
-        ),
-        Mistake(
+        ("bptt_weights_overwritten", {"overwrite": "last_visited"}, _OVERWRITTEN),
+        ("bptt_weights_overwritten_forward", {"overwrite": "first_visited"}, _OVERWRITTEN),
+        (
             "bptt_dh0_dropped",
-            partial(sequence_backward, dh0="zero"),
+            {"dh0": "zero"},
             "dh0 dropped: dh0 = da_1 Wh^T, the gradient carried out of the first step",
         ),
-        Mistake(
+        (
             "bptt_dh0_missing_wh",
-            partial(sequence_backward, dh0="da"),
+            {"dh0": "da"},
             "dh0 is missing its last factor: dh0 = da_1 Wh^T, not da_1",
         ),
-        Mistake(
+        (
             "bptt_missing_tanh_prime",
-            partial(sequence_backward, slope="1"),
+            {"slope": "1"},
             "missing tanh′: da_t = (dh_t + da_(t+1) Wh^T) * (1 − h_t²)",
         ),
-        Mistake(
+        (
             "bptt_one_minus_h",
-            partial(sequence_backward, slope="1 - h_t"),
+            {"slope": "1 - h_t"},
             "(1 − h_t) where (1 − h_t²) belongs: tanh′ = 1 − tanh²",
         ),
-        Mistake(
+        (
             "bptt_tanh_prime_of_h_prev",
-            partial(sequence_backward, slope="1 - h_(t-1)^2"),
+            {"slope": "1 - h_(t-1)^2"},
             "tanh′ at the wrong step: (1 − h_(t−1)²) where (1 − h_t²) belongs",
         ),
-        Mistake(
+        (
             "bptt_h_t_in_dWh",
-            partial(sequence_backward, dWh_state="next"),
+            {"dWh_state": "next"},
             "h_t where h_(t−1) belongs: dWh = Σ_t h_(t−1)^T da_t",
         ),
-        Mistake(
+        (
             "bptt_wh_not_transposed",
-            partial(sequence_backward, wh_t=False),
+            {"wh_t": False},
             "Wh must be transposed when carrying back: da_(t+1) Wh^T",
         ),
-        Mistake(
-            "bptt_db_averaged",
-            partial(sequence_backward, db="mean"),
-            "db averaged instead of summed: db = Σ_t Σ_n da_t",
-        ),
-        Mistake(
+        ("bptt_db_averaged", {"db": "mean"}, "db averaged instead of summed: db = Σ_t Σ_n da_t"),
+        (
             "bptt_dWx_transposed",
-            partial(sequence_backward, dWx_transposed=True),
+            {"dWx_transposed": True},
             "dWx is transposed: dWx = Σ_t x_t^T da_t has the shape (D, H) of Wx",
         ),
-        Mistake(
-            "bptt_wrong_sign",
-            partial(sequence_backward, sign=-1.0),
-            "wrong sign: every gradient has the opposite sign",
-        ),
-        Mistake(
+        ("bptt_wrong_sign", {"sign": -1.0}, "wrong sign: every gradient has the opposite sign"),
+        (
             "bptt_h_prev_wraps_at_first_step",
-            partial(sequence_backward, h_prev_wraps=True),
+            {"h_prev_wraps": True},
             "at t = 0, h[:, t - 1] is h[:, -1], the LAST state: the first step started from h0",
         ),
-        Mistake(
+        (
             "bptt_last_upstream_twice",
-            partial(sequence_backward, carry_start="dh_T"),
+            {"carry_start": "dh_T"},
             "dh_T counted twice: nothing comes back from after the last step, so the carried "
             "gradient starts at zero",
         ),
@@ -426,54 +400,54 @@ def stacked_backward(
 
 check_stacked_rnn_backward = Checker(
     "check_stacked_rnn_backward",
-    "stacked_rnn_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2)",
+    "stacked_rnn_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2) → (dx, dWx1, dWh1, dWx2, dWh2)",
     stacked_rnn_backward_cases,
-    items=("dx", "dWx1", "dWh1", "dWx2", "dWh2"),
-    doc="(dx, dWx1, dWh1, dWx2, dWh2) for the two-layer RNN ``h1_t = tanh(x_t Wx1 + h1_(t−1) Wh1 "
+    doc="the gradients for the two-layer RNN ``h1_t = tanh(x_t Wx1 + h1_(t−1) Wh1 "
     "+ b1)``, ``h2_t = tanh(h1_t Wx2 + h2_(t−1) Wh2 + b2)``, both from zero states, with the "
     "upstream gradient ``dh2`` (N, T, H2) of every top state. Cases: N = 1 to 3, T = 1 to 5, one "
     "square case (D = H1 = H2) and three with three different sizes.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        stacked_backward,
+        (
             "stacked_nothing_passed_down",
-            partial(stacked_backward, down="none"),
+            {"down": "none"},
             "layer 1 got no gradient: layer 2's input gradient da2_t Wx2^T is the dh of h1_t",
         ),
-        Mistake(
+        (
             "stacked_only_last_step_down",
-            partial(stacked_backward, down="last"),
+            {"down": "last"},
             "only the last step's gradient passed down: every h1_t feeds h2_t, so each step's "
             "da2_t Wx2^T reaches h1_t",
         ),
-        Mistake(
+        (
             "stacked_dh2_passed_down",
-            partial(stacked_backward, down="dh2"),
+            {"down": "dh2"},
             "dh2 handed to layer 1 as it is: layer 1 receives layer 2's input gradient da2_t Wx2^T",
         ),
-        Mistake(
+        (
             "stacked_dh2_added_to_layer1",
-            partial(stacked_backward, down="dx2+dh2"),
+            {"down": "dx2+dh2"},
             "dh2 added to layer 1's upstream: the loss reaches h1 only through layer 2, so h1_t "
             "receives da2_t Wx2^T alone",
         ),
-        Mistake(
+        (
             "stacked_dWx2_from_x",
-            partial(stacked_backward, x2="x"),
+            {"x2": "x"},
             "dWx2 used x: layer 2's input is h1, so dWx2 = Σ_t h1_t^T da2_t",
         ),
-        Mistake(
+        (
             "stacked_layer1_slope_from_h2",
-            partial(stacked_backward, slope1="h2"),
+            {"slope1": "h2"},
             "layer 1's tanh′ from the wrong layer: use 1 − h1_t², not 1 − h2_t²",
         ),
-        Mistake(
+        (
             "stacked_wx2_not_transposed",
-            partial(stacked_backward, wx2_t=False),
+            {"wx2_t": False},
             "passed down through Wx2 untransposed: h1_t's gradient is da2_t Wx2^T",
         ),
-        Mistake(
+        (
             "stacked_dx_of_layer2",
-            partial(stacked_backward, dx_of=2),
+            {"dx_of": 2},
             "dx is layer 2's input gradient (the gradient of h1); dx is that of x, from layer 1",
         ),
     ),
@@ -489,15 +463,12 @@ QUESTIONS = (
         "06.transient",
         "A recurrent matrix Wh has spectral radius ρ(Wh) = 0.9 (its largest |eigenvalue|) and "
         "spectral norm ‖Wh‖₂ = 1.8 (its largest singular value), like the lesson's H = 64 matrix. "
-        "A vector multiplied by Wh^T again and again, d times: which is true? "
-        "(a) it shrinks at every multiplication, by a factor 0.9 or less; "
-        "(b) it can grow for the first few multiplications, but for large d its size falls "
-        "like 0.9^d; (c) it can grow like 1.8^d without end; "
-        "(d) nothing can be said without the eigenvectors.",
+        "A vector multiplied by Wh^T again and again, d times: which is true?",
         "b",
         choices={
             "a": "it shrinks at every multiplication, by a factor 0.9 or less",
-            "b": "it can grow for the first few multiplications, then falls like 0.9^d",
+            "b": "it can grow for the first few multiplications, but for large d its size falls "
+            "like 0.9^d",
             "c": "it can grow like 1.8^d without end",
             "d": "nothing can be said without the eigenvectors",
         },

@@ -20,8 +20,6 @@ formulas, or the loops below with one switch changed, so the catalogue is execut
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from .. import scalar
@@ -37,7 +35,7 @@ from ..gradflow import (
 )
 from ..optim import clip_grad_norm
 from ..rnn import rnn_forward
-from .checking import Case, Checker, Mistake, Question
+from .checking import Case, Checker, Mistake, Question, catalogue, table_cases
 
 __all__ = [
     "CHECKERS",
@@ -91,9 +89,9 @@ def clip_grad_norm_cases():
             1.0,
         ),
     ]
-    return [
-        Case(label, {"grads": g, "max_norm": m}, clip_grad_norm(g, m)[0]) for label, g, m in raw
-    ]
+    return table_cases(
+        "grads, max_norm", raw, lambda grads, max_norm: clip_grad_norm(grads, max_norm)[0]
+    )
 
 
 def _norm(g):
@@ -167,65 +165,66 @@ check_clip_grad_norm = _ClipChecker(
     "norm ``sqrt(Σ_k ‖g_k‖²)`` exceeds ``max_norm``, every gradient is multiplied by "
     "``max_norm / global norm``; otherwise they are returned unchanged. Entries may be as large "
     "as 1e160: the norm must not overflow.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        _clip,
+        (
             "clip_rms",
-            partial(_clip, norm="rms"),
+            {"norm": "rms"},
             "you used the root-mean-square sqrt(mean g²) as the norm: the global norm is the "
             "root of the SUM of all squares, sqrt(Σ_k ‖g_k‖²)",
         ),
-        Mistake(
+        (
             "clip_norm_overflowed",
-            partial(_clip, overflows=True),
+            {"overflows": True},
             "your global norm overflowed to infinity (squares of 1e160 exceed 1.8e308, the "
             "largest float): divide by the largest |entry| before squaring",
         ),
-        Mistake(
+        (
             "clip_elementwise",
             lambda grads, max_norm: [np.clip(g, -max_norm, max_norm) for g in grads],
             "elementwise clipping (each entry to ±max_norm) instead of rescaling every "
             "gradient by max_norm / (global norm)",
         ),
-        Mistake(
+        (
             "clip_per_array",
-            partial(_clip, norm="per array"),
+            {"norm": "per array"},
             "per-array norms: each gradient was rescaled by its own norm; use the global norm "
             "sqrt(Σ_k ‖g_k‖²) of all of them together",
         ),
-        Mistake(
+        (
             "clip_always_rescaled",
-            partial(_clip, when="always"),
+            {"when": "always"},
             "rescaling when already under the limit: leave the gradients unchanged when the "
             "global norm is ≤ max_norm",
         ),
-        Mistake(
+        (
             "clip_not_at_all",
             lambda grads, max_norm: [np.asarray(g, dtype=float) for g in grads],
             "not rescaled: when the global norm exceeds max_norm, multiply EVERY gradient by "
             "max_norm / (global norm)",
         ),
-        Mistake(
+        (
             "clip_inverted_ratio",
-            partial(_clip, ratio="norm/limit"),
+            {"ratio": "norm/limit"},
             "inverted ratio: the factor is max_norm / (global norm), not its inverse",
         ),
-        Mistake(
+        (
             "clip_sum_of_norms",
-            partial(_clip, norm="sum of norms"),
+            {"norm": "sum of norms"},
             "the global norm is sqrt(Σ_k ‖g_k‖²), not the sum of the norms Σ_k ‖g_k‖",
         ),
-        Mistake(
+        (
             "clip_no_sqrt",
-            partial(_clip, norm="no sqrt"),
+            {"norm": "no sqrt"},
             "missing square root: the global norm is sqrt(Σ_k ‖g_k‖²), not Σ_k ‖g_k‖²",
         ),
-        Mistake(
+        (
             "clip_max_of_norms",
-            partial(_clip, norm="max of norms"),
+            {"norm": "max of norms"},
             "you used the largest of the arrays' norms, max_k ‖g_k‖: the global norm counts all "
             "arrays together, sqrt(Σ_k ‖g_k‖²)",
         ),
-        Mistake(
+        (
             "clip_returned_total_too",
             lambda grads, max_norm: tuple(clip_grad_norm(grads, max_norm)),
             "you returned (clipped, total_norm) as rnnlib.clip_grad_norm does; this exercise "
@@ -292,44 +291,39 @@ check_jacobian_product = Checker(
     doc="∂h_T/∂h_0 (H, H), h_t = tanh(x_t Wx + h_(t−1) Wh + b). ``hs`` (T + 1, H) holds "
     "h_0..h_T of one sequence; the answer is J_T J_(T−1) ⋯ J_1 with J_t = diag(1 − h_t²) Wh^T, "
     "so that entry [j, i] is ∂h_T[j]/∂h_0[i].",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        jacobian_product,
+        (
             "transposed_result",
-            partial(jacobian_product, transpose_result=True),
+            {"transpose_result": True},
             "you returned the transpose: row j must hold the derivatives of h_T[j]",
         ),
-        Mistake(
+        (
             "diag_on_the_right",
-            partial(jacobian_product, diag_left=False),
+            {"diag_left": False},
             "diag(1 − h_t²) belongs on the LEFT of Wh^T: "
             "∂h_t[j]/∂h_(t−1)[i] = (1 − h_t[j]²)·Wh[i, j]",
         ),
-        Mistake(
+        (
             "earliest_on_the_left",
-            partial(jacobian_product, later_left=False),
+            {"later_left": False},
             "wrong order: the latest Jacobian stands on the left, J_T ⋯ J_2 J_1",
         ),
-        Mistake(
+        (
             "state_before_the_step",
-            partial(jacobian_product, state_after=False),
+            {"state_after": False},
             "tanh′ of step t is 1 − h_t² (the state AFTER the step), not 1 − h_(t−1)²",
         ),
-        Mistake(
-            "no_tanh_prime",
-            partial(jacobian_product, slope="none"),
-            "the tanh′ factor diag(1 − h_t²) is missing",
-        ),
-        Mistake(
-            "one_minus_h", partial(jacobian_product, slope="1-h"), "tanh′ is 1 − h², not 1 − h"
-        ),
-        Mistake(
+        ("no_tanh_prime", {"slope": "none"}, "the tanh′ factor diag(1 − h_t²) is missing"),
+        ("one_minus_h", {"slope": "1-h"}, "tanh′ is 1 − h², not 1 − h"),
+        (
             "wh_not_transposed",
-            partial(jacobian_product, transpose_wh=False),
+            {"transpose_wh": False},
             "Wh must be transposed: ∂a_t[j]/∂h_(t−1)[i] = Wh[i, j], so J_t = diag(1 − h_t²) Wh^T",
         ),
-        Mistake(
+        (
             "elementwise_product",
-            partial(jacobian_product, elementwise=True),
+            {"elementwise": True},
             "you multiplied elementwise (*); the chain rule needs matrix products (@)",
         ),
     ),
@@ -411,10 +405,9 @@ _OFF_BY_ONE = (
 
 check_truncated_bptt = Checker(
     "check_truncated_bptt",
-    "truncated_bptt(xs, ys, u, w, v, k)",
+    "truncated_bptt(xs, ys, u, w, v, k) → (dL/du, dL/dw, dL/dv)",
     truncated_bptt_cases,
-    items=("dL/du", "dL/dw", "dL/dv"),
-    doc="(dL/du, dL/dw, dL/dv) with sliding windows. Scalar model with a target at every step, "
+    doc="the gradients with sliding windows. Scalar model with a target at every step, "
     "L = Σ_t ½(v·o_t − y_t)². The error of step t, (ŷ_t − y_t)·v = dL_t/do_t, travels back "
     "through steps t, t−1, …, t−k+1 only; dL/dv is not truncated. For k ≥ T this is full BPTT.",
     mistakes=(
@@ -569,61 +562,61 @@ def gated(
 
 check_gated_bptt = Checker(
     "check_gated_bptt",
-    "gated_bptt(xs, y, u, w, v, z)",
+    "gated_bptt(xs, y, u, w, v, z) → (dL/du, dL/dw, dL/dz)",
     gated_bptt_cases,
-    items=("dL/du", "dL/dw", "dL/dz"),
-    doc="(dL/du, dL/dw, dL/dz) for the scalar gated unit o_t = (1 − z)·o_(t−1) + "
+    doc="the gradients for the scalar gated unit o_t = (1 − z)·o_(t−1) + "
     "z·tanh(u·x_t + w·o_(t−1)), o_0 = 0, with L = ½(v·o_T − y)²; u, w and z are shared by "
     "every step.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        gated,
+        (
             "tanh_road_only",
-            partial(gated, roads="tanh"),
+            {"roads": "tanh"},
             "δ went back only through the tanh road, z·(1 − c_t²)·w: o_t also holds "
             "(1 − z)·o_(t−1) directly, so do_t/do_(t−1) has a second term, (1 − z)",
         ),
-        Mistake(
+        (
             "additive_road_only",
-            partial(gated, roads="additive"),
+            {"roads": "additive"},
             "δ went back only through the additive road (1 − z): o_(t−1) also enters "
             "tanh(u·x_t + w·o_(t−1)), which adds z·(1 − c_t²)·w to do_t/do_(t−1)",
         ),
-        Mistake(
+        (
             "gate_missing_in_u_w",
-            partial(gated, z_in_weights=False),
+            {"z_in_weights": False},
             "u and w act through z·tanh(…): their shares need the factor z, "
             "do_t/dw⁽ᵗ⁾ = z·(1 − c_t²)·o_(t−1)",
         ),
-        Mistake(
+        (
             "dz_without_minus_o",
-            partial(gated, dz="c"),
+            {"dz": "c"},
             "dL/dz misses a term: z appears twice in o_t = (1 − z)·o_(t−1) + z·c_t, so "
             "do_t/dz⁽ᵗ⁾ = c_t − o_(t−1)",
         ),
-        Mistake(
+        (
             "dz_wrong_sign",
-            partial(gated, dz="o_prev - c"),
+            {"dz": "o_prev - c"},
             "dL/dz has the wrong sign: do_t/dz⁽ᵗ⁾ = c_t − o_(t−1), not o_(t−1) − c_t",
         ),
-        Mistake(
+        (
             "dz_with_o_t",
-            partial(gated, dz="c - o"),
+            {"dz": "c - o"},
             "do_t/dz⁽ᵗ⁾ = c_t − o_(t−1), with the state ENTERING step t; you used o_t",
         ),
-        Mistake(
+        (
             "dw_with_o_t",
-            partial(gated, dw_state="o"),
+            {"dw_state": "o"},
             "w multiplies o_(t−1), the state ENTERING step t: do_t/dw⁽ᵗ⁾ = z·(1 − c_t²)·o_(t−1), "
             "not o_t",
         ),
-        Mistake(
+        (
             "error_without_v",
-            partial(gated, v_in_error=False),
+            {"v_in_error": False},
             "the loss reaches o_T through ŷ = v·o_T: dL/do_T = (ŷ − y)·v, the factor v is missing",
         ),
-        Mistake(
+        (
             "slope_of_o_not_c",
-            partial(gated, slope_of="o"),
+            {"slope_of": "o"},
             "tanh′ belongs to the tanh's own output c_t = tanh(a_t): 1 − c_t², not 1 − o_t² "
             "(o_t is not a tanh here, it is a blend of o_(t−1) and c_t)",
         ),

@@ -32,7 +32,7 @@ from ..losses import softmax_cross_entropy
 from ..readout import linear_backward
 from ..sampling import next_distribution, sample
 from ..training import train_char_model
-from .checking import Case, Checker, Mistake, Question
+from .checking import Case, Checker, Mistake, Question, catalogue, table_cases
 
 __all__ = [
     "CHECKERS",
@@ -90,11 +90,12 @@ def softmax_cross_entropy_cases():
             np.array([1, 2]),
         ),
     ]
-    cases = []
-    for label, z, y in items:
-        loss, d = softmax_cross_entropy(z, y)
-        cases.append(Case(label, {"logits": z, "targets": y}, (float(loss), d)))
-    return cases
+    return table_cases("logits, targets", items, _softmax_reference)
+
+
+def _softmax_reference(logits, targets):
+    loss, dlogits = softmax_cross_entropy(logits, targets)
+    return float(loss), dlogits
 
 
 def parts(logits, targets, axis=-1):
@@ -144,65 +145,65 @@ def _logits_as_log_probs(logits, targets):
 
 check_softmax_cross_entropy = Checker(
     "check_softmax_cross_entropy",
-    "softmax_cross_entropy(logits, targets)",
+    "softmax_cross_entropy(logits, targets) → (loss, dlogits)",
     softmax_cross_entropy_cases,
-    items=("loss", "dlogits"),
-    doc="(loss, dlogits). ``logits`` (..., C) float, ``targets`` (...) int; ``loss`` the mean over "
+    doc="``logits`` (..., C) float, ``targets`` (...) int; ``loss`` the mean over "
     "the positions of ``−log softmax(logits)[target]``, a float; ``dlogits`` of the shape of "
     "``logits``. Cases include 3-d logits (N, T, C) and logits of ±1000, where only a stable "
     "softmax stays finite.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        _sce,
+        (
             "no_one_hot_subtracted",
-            partial(_sce, grad="p/M"),
+            {"grad": "p/M"},
             "you did not subtract the one-hot: dL/dz = (p − onehot(y)) / M, not p / M",
         ),
-        Mistake(
+        (
             "grad_not_divided_by_M",
-            partial(_sce, grad="p - onehot"),
+            {"grad": "p - onehot"},
             "the gradient is not divided by M, the number of positions: L is a mean, so "
             "dL/dz = (p − onehot(y)) / M",
         ),
-        Mistake(
+        (
             "loss_summed",
-            partial(_sce, loss_over="1"),
+            {"loss_over": "1"},
             "you summed the loss over the positions; L is the MEAN, −(1/M) Σ log p[y]",
         ),
-        Mistake(
+        (
             "divided_by_batch_only",
-            partial(_sce, loss_over="N", grad="(p - onehot)/N"),
+            {"loss_over": "N", "grad": "(p - onehot)/N"},
             "you divided by the batch size N only; divide by M = N·T, every position "
             "(targets.size)",
         ),
-        Mistake(
+        (
             "grad_sign_flipped",
-            partial(_sce, grad="(onehot - p)/M"),
+            {"grad": "(onehot - p)/M"},
             "wrong sign: dL/dz = p − onehot(y), not onehot(y) − p",
         ),
-        Mistake(
+        (
             "p_instead_of_log_p",
-            partial(_sce, log=False),
+            {"log": False},
             "you used p instead of log p: L = −(1/M) Σ log p[y], the log of the target's "
             "probability",
         ),
-        Mistake(
+        (
             "missing_minus",
-            partial(_sce, minus=False),
+            {"minus": False},
             "the minus sign is missing: L = −(1/M) Σ log p[y] (≥ 0, since log p ≤ 0)",
         ),
-        Mistake(
+        (
             "mean_over_classes_too",
             _mean_over_classes_too,
             "np.mean over the (M, C) array also divides by C: sum over the classes, then "
             "divide by M only",
         ),
-        Mistake(
+        (
             "softmax_over_wrong_axis",
-            partial(_sce, axis=0),
+            {"axis": 0},
             "the softmax is taken over the wrong axis: normalise over the classes, the LAST "
             "axis (axis=-1, keepdims=True)",
         ),
-        Mistake(
+        (
             "logits_as_log_probs",
             _logits_as_log_probs,
             "you used the logits as log-probabilities: apply the softmax first, "
@@ -241,10 +242,9 @@ def _readout_mistake(change):
 
 check_readout_backward = Checker(
     "check_readout_backward",
-    "readout_backward(dz, h, Wy)",
+    "readout_backward(dz, h, Wy) → (dh, dWy, dby)",
     readout_backward_cases,
-    items=("dh", "dWy", "dby"),
-    doc="(dh, dWy, dby) for ``z_t = h_t Wy + by``. ``dz`` (N, T, K) the gradient of the loss with "
+    doc="the gradients for ``z_t = h_t Wy + by``. ``dz`` (N, T, K) the gradient of the loss with "
     "respect to every output, ``h`` (N, T, H), ``Wy`` (H, K); returns ``dh = dz Wy^T`` "
     "(N, T, H), ``dWy = Σ_(n,t) h^T dz`` (H, K) and ``dby = Σ_(n,t) dz`` (K,).",
     mistakes=(
@@ -354,54 +354,51 @@ def masked_cross_entropy_cases():
             np.array([[1.0, 1], [0, 0], [1, 0]]),
         ),
     ]
-    return [
-        Case(label, {"logits": z, "targets": y, "mask": m}, masked_reference(z, y, m))
-        for label, z, y, m in items
-    ]
+    return table_cases("logits, targets, mask", items, masked_reference)
 
 
 check_masked_cross_entropy = Checker(
     "check_masked_cross_entropy",
-    "masked_cross_entropy(logits, targets, mask)",
+    "masked_cross_entropy(logits, targets, mask) → (loss, dlogits)",
     masked_cross_entropy_cases,
-    items=("loss", "dlogits"),
-    doc="(loss, dlogits). ``logits`` (N, T, C), ``targets`` (N, T) int (any valid id where "
+    doc="``logits`` (N, T, C), ``targets`` (N, T) int (any valid id where "
     "padded), "
     "``mask`` (N, T) of 1.0 (a real position) and 0.0 (padding); ``loss`` the mean of "
     "``−log softmax(logits)[target]`` over the real positions only, ``dlogits`` of the shape of "
     "``logits``, zero at padded positions.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        masked_reference,
+        (
             "divided_by_every_position",
-            partial(masked_reference, over="M"),
+            {"over": "M"},
             "you divided by every position, padding included (targets.size); the mean is over "
             "the real positions: divide by Σ mask",
         ),
-        Mistake(
+        (
             "gradient_not_masked",
-            partial(masked_reference, grad_mask=False),
+            {"grad_mask": False},
             "the padded positions get a gradient: a position that is not in the loss cannot "
             "move it, so dlogits must be 0 wherever mask = 0",
         ),
-        Mistake(
+        (
             "padding_in_the_loss",
-            partial(masked_reference, loss_mask=False),
+            {"loss_mask": False},
             "the padded positions' −log p are in your loss (only the division uses the mask): "
             "multiply each term by its mask before summing",
         ),
-        Mistake(
+        (
             "divided_by_sequences",
-            partial(masked_reference, over="N"),
+            {"over": "N"},
             "you divided by N, the number of sequences (a loss per sequence); the asked mean is "
             "per real position: divide by Σ mask",
         ),
-        Mistake(
+        (
             "divided_by_mask_mean",
-            partial(masked_reference, over="mean"),
+            {"over": "mean"},
             "you divided by mask.mean(), the fraction of real positions; divide by their "
             "number, Σ mask (mask.sum())",
         ),
-        Mistake(
+        (
             "mean_of_sequence_means",
             _mean_of_sequence_means,
             "a mean of the sequences' means weighs a short sequence's positions more; "
