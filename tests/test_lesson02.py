@@ -142,6 +142,27 @@ def test_parabola_is_the_loss_over_v(ex):
     np.testing.assert_allclose(ls, [loss_by_hand(v) for v in vs], rtol=1e-12, atol=1e-16)
 
 
+def test_parabola_follows_the_chart_when_a_diverging_step_widens_it(ex):
+    """The chart's v-range doubles about its centre until every step fits; the parabola is
+    redrawn over the new range (the loss there), and both come back with a converging η."""
+    ax_p = ex.fig.axes[0]
+    curve = ax_p.lines[0]
+    for lr, v in ((5.5, 2.5), (4.8, 2.5), (5.5, -1.0), (0.5, 1.5), (5.5, 2.5)):
+        s = ex.step(v=v, lr=lr)
+        (x0, x1), (y0, y1) = ax_p.get_xlim(), ax_p.get_ylim()
+        vs, ls = curve.get_data()
+        if lr == 0.5:
+            assert (x0, x1) == (-1.0, 2.5)  # the slider's own range again
+        else:
+            half = (x1 - x0) / 1.75 / 2  # a power of 2: the range doubled that many times
+            assert half > 1 and half == 2 ** round(np.log2(half)) and (x0 + x1) / 2 == 0.75
+        assert x0 <= s["v_steps"].min() and s["v_steps"].max() <= x1  # every step on the chart
+        assert s["loss_steps"].max() <= y1 and y0 == -0.04 * y1
+        assert vs[0] == x0 and vs[-1] == x1 and len(vs) == 161
+        np.testing.assert_allclose(ls, [loss_by_hand(v) for v in vs], rtol=1e-12, atol=1e-16)
+        assert ls.max() <= y1  # the whole parabola on the chart
+
+
 def test_minimum_and_critical_learning_rates(ex):
     """L(v) = ½(v·o − y)² is a parabola with minimum at v* = y/o and curvature o²; a step
     multiplies v − v* by 1 − η·o², so η = 1/o² lands on v* and η = 2/o² is the edge."""

@@ -20,10 +20,20 @@ bars from lesson 00's list (2546 pixels) or its ``invalidate()`` from lesson 01 
 
 Each slider is moved to its minimum, its middle (snapped to its step), its maximum and back to
 its default, one after the other as a reader would, with the other sliders where they were left.
+
+Axes whose limits step between a few ranges (lesson 00's a_t chart, lesson 02's parabola) are
+``rescaled`` in ``freeze_static``: one static picture per range, all made at the first draw from
+the ``ranges`` the figure lists. Each slider is also swept over its range, up and back down, and
+wherever some axes' limits change (to a range not shown yet, or back to one shown before, whose
+picture is cached) the pictures are compared; the sweeps must cross a range change in both
+directions and come back to a cached range. The figures that list their ranges must list every
+range their sliders reach: after the first draw, no slider move draws an x- or y-axis again (the
+count of ``Axis.draw`` calls, not a timing).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import matplotlib.image as mpimg
@@ -31,6 +41,8 @@ import numpy as np
 import pytest
 
 from rnnlib import course
+from rnnlib.course.lesson00 import forward_explorer
+from rnnlib.course.lesson02 import output_weight_explorer
 from rnnlib.course.sliders import Explorer, Slider, freeze_static, new_figure
 
 MAX_DIFFERENT_PIXELS = 0  # see the module docstring: the same drawing gives the same pixels
@@ -93,10 +105,130 @@ def test_fast_redraw_equals_a_full_redraw_after_every_move(stage, factory):
     )
 
 
+def limits(fig):
+    """The limits of every axes of ``fig``: what changes when a chart changes range."""
+    return tuple((ax.get_xlim(), ax.get_ylim()) for ax in fig.axes)
+
+
+def sweep(s: Slider, points=9):
+    """``points`` values from the slider's minimum to its maximum (on its step grid), back down to
+    its minimum, then its default."""
+    up = [
+        s.min + round((s.max - s.min) * i / (points - 1) / s.step) * s.step for i in range(points)
+    ]
+    up = [int(v) if s.integer else float(np.clip(v, s.min, s.max)) for v in up]
+    return [*up, *up[-2::-1], s.value]
+
+
+@pytest.mark.parametrize(("stage", "factory"), FACTORIES)
+def test_fast_redraw_equals_a_full_redraw_where_a_chart_changes_range(stage, factory):
+    ex = factory()
+    ex.png()
+    shown = {limits(ex.fig)}
+    bad, changes = [], {"to a new range": 0, "back to a range shown before": 0}
+    for name, s in ex.sliders.items():
+        for value in sweep(s):
+            before = limits(ex.fig)
+            ex.step(**{name: value})
+            now = limits(ex.fig)
+            if now == before:
+                continue
+            changes["back to a range shown before" if now in shown else "to a new range"] += 1
+            shown.add(now)
+            n, fast_shape, full_shape = different_pixels(ex)
+            if n > MAX_DIFFERENT_PIXELS:
+                bad.append(f"{name}={value}: {n} pixels differ ({fast_shape} vs {full_shape})")
+    assert not bad, (
+        f"{stage} {factory.__name__}: the fast redraw differs from a full redraw after a range "
+        "change: " + "; ".join(bad)
+    )
+    if factory in (forward_explorer, output_weight_explorer):  # the charts that change range
+        assert all(changes.values()), f"the sweeps missed a kind of range change: {changes}"
+
+
+@contextlib.contextmanager
+def counting_axis_draws(fig):
+    """Counts the draws of every x- and y-axis of ``fig`` (a full draw draws them all; the fast
+    path draws them only to make the picture of a range not cached yet)."""
+    count = {"draws": 0}
+    axes = [axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)]
+    for axis in axes:
+
+        def draw(renderer, _draw=axis.draw):
+            count["draws"] += 1
+            return _draw(renderer)
+
+        axis.draw = draw
+    try:
+        yield count
+    finally:
+        for axis in axes:
+            del axis.draw
+
+
+def far_settings(ex, points):
+    """Slider settings that take the charts through their ranges: from the defaults, from every
+    slider at its minimum and from every slider at its maximum, each slider swept alone (over
+    ``points`` values, see :func:`sweep`) and put back."""
+    out = []
+    for start in ("value", "min", "max"):
+        out.append({n: getattr(s, start) for n, s in ex.sliders.items()})
+        for name, s in ex.sliders.items():
+            out += [{name: v} for v in sweep(s, points)[:-1]] + [{name: getattr(s, start)}]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("factory", "points", "ranges"), [(forward_explorer, 3, 3), (output_weight_explorer, 23, 8)]
+)
+def test_every_range_a_slider_reaches_is_cached_when_the_figure_is_first_drawn(
+    factory, points, ranges
+):
+    ex = factory()
+    ex.png()  # the first picture: the cache, with a picture for each listed range
+    seen = {limits(ex.fig)}
+    with counting_axis_draws(ex.fig) as count:
+        ex.png()
+        assert count["draws"] == 0  # the picture is pasted, the axes are not redrawn
+        for values in far_settings(ex, points):
+            ex.set(**values)
+            ex.fig.canvas.draw()
+            seen.add(limits(ex.fig))
+            assert count["draws"] == 0, f"at {ex.values}: a range that was not cached"
+    assert len(seen) == ranges  # the settings did reach every range (lesson 02: 8 sizes)
+
+
+def test_a_range_not_listed_is_drawn_once_then_cached():
+    ex = tiny_explorer(rescaled=True)
+    ex.png()
+    with counting_axis_draws(ex.fig) as count:
+        ex.step(w=2.0)  # the y-axis grows to 2.4: its picture is made (x- and y-axis drawn once)
+        assert count["draws"] == 2 and different_pixels(ex)[0] == 0
+        count["draws"] = 0
+        for w in (0.5, 2.0, 1.5, 0.1):  # back and forth between the two ranges: both cached
+            ex.step(w=w)
+        assert count["draws"] == 0
+    assert different_pixels(ex)[0] == 0
+
+
+def test_listed_ranges_are_made_at_the_first_draw_and_the_limits_put_back():
+    ex = tiny_explorer(rescaled=True, ranges=True)
+    assert ex.fig.axes[0].get_ylim() == (0.0, 1.2)
+    ex.png()
+    assert ex.fig.axes[0].get_ylim() == (0.0, 1.2)  # the warm-up left the axes as they were
+    assert different_pixels(ex)[0] == 0
+    with counting_axis_draws(ex.fig) as count:
+        for w in (2.0, 0.5, 1.9):
+            ex.step(w=w)
+            assert different_pixels(ex)[0] == 0
+        assert count["draws"] == 2 * 3  # only the three full redraws of the check itself
+
+
 # -- self-tests: the check can fail -------------------------------------------------------------
-def tiny_explorer(list_the_line=True, invalidate_on_rescale=True):
+def tiny_explorer(list_the_line=True, invalidate_on_rescale=True, rescaled=False, ranges=False):
     """A line and a marker (drawn after it) that both move with ``w``; the y-axis grows when w
-    passes 1."""
+    passes 1. ``rescaled``: its axes are listed as rescaled (no ``invalidate()`` needed);
+    ``ranges``: with both of its ranges."""
     fig = new_figure(figsize=(3.0, 2.0))
     ax = fig.add_subplot()
     xs = np.linspace(0.0, 1.0, 20)
@@ -116,7 +248,13 @@ def tiny_explorer(list_the_line=True, invalidate_on_rescale=True):
                 frozen["invalidate"]()
         return {"w": w}
 
-    frozen["invalidate"] = freeze_static(fig, [line, marker] if list_the_line else [marker])
+    moving = [line, marker] if list_the_line else [marker]
+    if rescaled:
+        invalidate_on_rescale = False
+        limits = [[((0.0, 1.0), (0.0, top))] for top in (1.2, 2.4)] if ranges else []
+        frozen["invalidate"] = freeze_static(fig, moving, rescaled=[ax], ranges=limits)
+    else:
+        frozen["invalidate"] = freeze_static(fig, moving)
     return Explorer(fig, update, {"w": Slider(0.0, 2.0, 0.1, 0.5, "w")})
 
 

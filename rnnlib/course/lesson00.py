@@ -101,7 +101,7 @@ def forward_explorer(
     ``y_hat`` and ``loss`` = ½(ŷ − y)².
     """
     from .plots import draw_unrolled_graph
-    from .sliders import Explorer, Frozen, Slider, freeze_static, new_figure
+    from .sliders import Explorer, Slider, freeze_static, new_figure
 
     xs = scalar.forward(xs, u, w, v).xs  # validates xs (T floats)
     if xs.size != _T:
@@ -142,7 +142,6 @@ def forward_explorer(
         ax_t.axhline(s, color="#e67e22", lw=0.8, ls="--", alpha=0.6)
     ax_t.text(-0.45, 1.08, r"$\tanh$ stays in $(-1, 1)$", fontsize=8.5, color="#e67e22")
     ax_t.axhline(0, color="black", lw=0.6)
-    frozen = Frozen()
     ax_t.set_xlim(-0.5, _T + 0.5)
     ax_t.set_ylim(-_XLIM, _XLIM)
     ax_t.set_xticks(range(_T + 1))
@@ -166,7 +165,6 @@ def forward_explorer(
         lim = next((m for m in _A_LIMITS if 1.08 * big <= m), 1.08 * big)
         if ax_t.get_ylim() != (-lim, lim):
             ax_t.set_ylim(-lim, lim)
-            frozen.invalidate()  # the axis is part of the cached picture: draw it all once
         a_line.set_ydata(fwd.a)
         o_line.set_ydata(fwd.o)
         yhat_bar.set_height(fwd.y_hat)
@@ -186,10 +184,14 @@ def forward_explorer(
             f"ŷ = v·o_4 = {state['y_hat']:+.4f}, &nbsp; L = ½(ŷ − y)² = {state['loss']:.4f}"
         )
 
-    # The left chart's y-range follows a_t in three steps (_A_LIMITS): a step redraws the whole
-    # figure once (the cached static picture holds the axis); other moves draw only the artists.
-    frozen.invalidate = freeze_static(
-        fig, [*bars, a_line, o_line, yhat_bar, *graph.node_values.values()]
+    # The left chart's y-range follows a_t in three steps (_A_LIMITS): freeze_static keeps one
+    # static picture for each, all made when the figure is first drawn, so that every slider
+    # move draws only the moving artists.
+    freeze_static(
+        fig,
+        [*bars, a_line, o_line, yhat_bar, *graph.node_values.values()],
+        rescaled=[ax_t],
+        ranges=[[(ax_t.get_xlim(), (-m, m))] for m in _A_LIMITS],
     )
     sliders = {
         "u": Slider(-3.0, 3.0, 0.05, float(u), "input weight u"),

@@ -325,16 +325,36 @@ def output_weight_explorer(
     # Derived in the lesson: the curvature of L(v) is o_T², the minimum is at v* = y/o_T.
     lr_best, lr_max, v_star = 1.0 / o_T**2, 2.0 / o_T**2, y / o_T
 
-    # The parabola L(v) over the slider's range: computed once with the model, never redrawn.
+    # The parabola L(v) over the left chart's v-range, for each range the chart takes (see
+    # left_limits): v only scales o_T (ŷ = v·o_T), so the forward pass is not rerun.
     def loss_curve(v_lo, v_hi):
         grid = np.linspace(v_lo, v_hi, 161)
-        return grid, np.array([scalar.loss(scalar.forward(xs, u, w, vg).y_hat, y) for vg in grid])
+        return grid, scalar.loss(grid * o_T, y)
 
-    grid, curve = loss_curve(lo, hi)
-    top = 1.25 * curve.max()
-    curve = [grid, curve]  # the curve drawn now (recomputed when the v-range grows)
-    frozen = {"invalidate": lambda: None}  # freeze_static's, once the figure is built
-    base = (lo, hi, -0.04 * top, top)  # the left chart's box when every step stays inside it
+    top = 1.25 * loss_curve(lo, hi)[1].max()  # the left chart's top when the steps stay inside
+
+    # The left chart grows to hold every step (a diverging η throws v far away): its v-range
+    # doubles about its centre until the steps fit, and its top grows by factors of 4 until the
+    # curve over the range fits (the steps, inside the range, stay under the curve's highest
+    # end: L is convex in v). Few sizes, fixed by the number of doublings.
+    def doublings(vs):
+        """How many times the v-range doubles to hold the steps ``vs`` (0: it holds them)."""
+        if lo <= vs.min() and vs.max() <= hi:
+            return 0
+        need = 1.05 * np.abs(vs - (lo + hi) / 2).max()
+        return max(0, int(np.ceil(np.log2(need / ((hi - lo) / 2)))))
+
+    def left_limits(n):
+        """The left chart's ((v0, v1), (L0, L1)) after its v-range has doubled n times."""
+        if n == 0:
+            x0, x1 = lo, hi
+        else:
+            mid, half = (lo + hi) / 2, (hi - lo) / 2 * 2.0**n
+            x0, x1 = mid - half, mid + half
+        y1, need = top, loss_curve(x0, x1)[1].max()
+        if need > y1:
+            y1 *= 4.0 ** int(np.ceil(np.log(need / y1) / np.log(4.0)))
+        return (x0, x1), (-0.04 * y1, y1)
 
     fig = new_figure(figsize=(9.0, 4.9))
     gs = fig.add_gridspec(2, 2, height_ratios=[1.0, 0.2], width_ratios=[1.35, 1.0])
@@ -344,7 +364,7 @@ def output_weight_explorer(
 
     # -- left: the parabola, the step, the next steps ----------------------------------------
     (curve_line,) = ax_p.plot(
-        *curve, color="#34495e", lw=1.8, label=r"$L(v) = \frac{1}{2}(v\,o_T - y)^2$"
+        *loss_curve(lo, hi), color="#34495e", lw=1.8, label=r"$L(v) = \frac{1}{2}(v\,o_T - y)^2$"
     )
     ax_p.axvline(v_star, color="#27ae60", ls=":", lw=1.4, label=rf"$v^* = y/o_T$ = {v_star:.3f}")
     (path,) = ax_p.plot(
@@ -367,6 +387,10 @@ def output_weight_explorer(
     ax_p.add_patch(arrow)
     ax_p.set_xlim(lo, hi)
     ax_p.set_ylim(-0.04 * top, top)
+    # the curve is the static artist that changes with the v-range: it follows the limits
+    ax_p.callbacks.connect(
+        "xlim_changed", lambda ax: curve_line.set_data(*loss_curve(*ax.get_xlim()))
+    )
     ax_p.set_xlabel("output weight $v$")
     ax_p.set_ylabel("loss $L$")
     ax_p.legend(
@@ -386,9 +410,11 @@ def output_weight_explorer(
     ks = np.arange(steps + 1)
     (loss_line,) = ax_k.semilogy(ks, np.ones(steps + 1), "-o", color="#c0392b", ms=4, lw=1.4)
     ax_k.set_xlim(-0.4, steps + 0.4)
-    # The largest loss the repeated steps reach (at the largest η, from either end of the v
-    # range) sets the top of the log axis: the curve never leaves the chart.
-    worst = max(output_weight_steps(xs, y, u, w, v0, lr_hi, steps)["loss"].max() for v0 in (lo, hi))
+    # The largest runs the sliders allow (at the largest η, from either end of the v range): their
+    # largest loss sets the top of the log axis (the curve never leaves the chart), their steps
+    # the number of sizes of the left chart.
+    widest = [output_weight_steps(xs, y, u, w, v0, lr_hi, steps) for v0 in (lo, hi)]
+    worst = max(run["loss"].max() for run in widest)
     ax_k.set_ylim(_FLOOR / 3, max(1e4, 10.0 ** np.ceil(np.log10(3.0 * worst))))
     ax_k.set_xticks(ks[:: max(1, steps // 5)])
     ax_k.set_xlabel("step $k$")
@@ -439,26 +465,10 @@ def output_weight_explorer(
         run = output_weight_steps(xs, y, u, w, v, lr, steps)
         vs, ls = run["v"], run["loss"]
         dL_dv = run["dL_dv"][0]
-        # The left chart grows to hold every step (a diverging η throws v far away): its
-        # v-range doubles about its centre until the steps fit, and its top follows the curve.
-        # Few sizes, so a change (which redraws the whole figure once) is rare.
-        x0, x1, y0, y1 = base
-        if not (x0 <= vs.min() and vs.max() <= x1 and ls.max() <= y1):
-            mid, half = (x0 + x1) / 2, (x1 - x0) / 2
-            need = 1.05 * np.abs(vs - mid).max()
-            half *= 2.0 ** max(0, int(np.ceil(np.log2(need / half))))
-            x0, x1 = mid - half, mid + half
-        if ax_p.get_xlim() != (x0, x1):
-            curve[:] = loss_curve(x0, x1)
-            curve_line.set_data(*curve)
-        need = max(ls.max(), curve[1].max())
-        if need > y1:
-            y1 *= 4.0 ** int(np.ceil(np.log(need / y1) / np.log(4.0)))
-        y0 = -0.04 * y1
+        (x0, x1), (y0, y1) = left_limits(doublings(vs))
         if (ax_p.get_xlim(), ax_p.get_ylim()) != ((x0, x1), (y0, y1)):
-            ax_p.set_xlim(x0, x1)
+            ax_p.set_xlim(x0, x1)  # the curve follows (see the callback above)
             ax_p.set_ylim(y0, y1)
-            frozen["invalidate"]()  # the axes are part of the cached picture: draw all once
         tangent.set_data(*_segment_in_box(v, ls[0], dL_dv, 0.6, (x0, x1, y0, y1)))
         before.set_data([vs[0]], [ls[0]])
         after.set_data([vs[1]], [ls[1]])
@@ -498,9 +508,15 @@ def output_weight_explorer(
             f"{s['factor']:+.3f} on the distance to v*): <b>{s['regime']}</b>"
         )
 
-    # The left chart's limits follow the steps (see update); a change of limits redraws all.
-    frozen["invalidate"] = freeze_static(
-        fig, [path, tangent, before, after, arrow, loss_line, lr_mark, step_text]
+    # The left chart's limits follow the steps (see left_limits): freeze_static keeps one static
+    # picture for each size, all made when the figure is first drawn, so that every slider move
+    # draws only the moving artists.
+    sizes = range(max(doublings(run["v"]) for run in widest) + 1)
+    freeze_static(
+        fig,
+        [path, tangent, before, after, arrow, loss_line, lr_mark, step_text],
+        rescaled=[ax_p],
+        ranges=[[left_limits(n)] for n in sizes],
     )
     sliders = {
         "v": Slider(lo, hi, 0.05, float(v), "output weight v"),

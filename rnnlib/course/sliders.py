@@ -26,6 +26,7 @@ from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
+from matplotlib.spines import Spine
 
 __all__ = ["Slider", "Explorer", "new_figure", "freeze_static", "Frozen"]
 
@@ -68,8 +69,11 @@ class Explorer:
         self.values = {k: s.value for k, s in self.sliders.items()}
         self.state = update(**self.values)
         # Lay the figure out once (constrained layout is slow), then freeze it: slider moves only
-        # change artists' data, never the layout.
-        fig.canvas.draw()
+        # change artists' data, never the layout. The layout measures the text but draws
+        # nothing (what a draw would do first), so the figure is drawn once, when first shown.
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            engine.execute(fig)
         fig.set_layout_engine("none")
         self.last_update_seconds = 0.0
         self._image = self._html = None
@@ -200,7 +204,12 @@ def _explorer_box_class():
     return ExplorerBox
 
 
-def freeze_static(fig, dynamic):
+# At most this many static pictures are kept for a figure, one for each set of limits of its
+# rescaled axes (about 1 MB each at the course's sizes); the oldest is dropped first.
+MAX_PICTURES = 16
+
+
+def freeze_static(fig, dynamic, rescaled=(), ranges=()):
     """Draw everything of ``fig`` except the ``dynamic`` artists once, and reuse that picture.
 
     Rendering text is slow in Agg (about a millisecond for each tick label, legend entry or
@@ -208,7 +217,8 @@ def freeze_static(fig, dynamic):
     and numbers change. After this call, each draw of ``fig`` on an Agg canvas pastes the cached
     picture of the static part and draws only the ``dynamic`` artists over it (blitting).
     So ``dynamic`` must list every artist that ``update`` changes, and nothing else may change:
-    a change to a static artist (e.g. ``set_ylim``) shows only after ``invalidate()``.
+    a change to a static artist shows only after ``invalidate()`` (or, for the limits of an axes,
+    when the axes is listed in ``rescaled``).
 
     The picture is the one a full draw makes: in each axes, the static artists that a full draw
     puts above a dynamic one (later in the axes' z-order: its frame, a legend, a reference line
@@ -218,22 +228,89 @@ def freeze_static(fig, dynamic):
     outward: matplotlib's defaults); list an axis among ``dynamic`` if it changes.
     ``tests/test_sliders_redraw.py`` checks every lesson's figure against a full draw.
 
+    Axes whose limits ``update`` changes (an axis stepping between a few ranges) go in
+    ``rescaled``. Their *ranged part* is what changes with the limits: their x- and y-axis and
+    their static artists that lie on their data area or are placed in data coordinates. The
+    cache then holds a base (the figure without the moving artists and without the ranged part,
+    drawn once) and one picture for each set of limits met (the base with the ranged part drawn
+    over it). So a move back to limits seen before costs no more than any other move, and new
+    limits redraw only the ranged part, not the whole figure. The ranged part must depend on the
+    limits only (a curve recomputed for a new range is set in an ``"xlim_changed"`` callback),
+    and the other static artists of these axes (a title, a legend outside the frame) must stay
+    off their data area at every limit. No ``invalidate()`` is needed when their limits change.
+
     The cache is (re)made at the first draw once the figure's layout is frozen (see
-    :class:`Explorer`), and again whenever the canvas size or renderer changes;
-    other renderers (PDF, SVG) always get a full draw.
+    :class:`Explorer`), and again whenever the canvas size or renderer changes; the pictures of
+    ``ranges`` are made then too (so that no slider move has to), and the axes put back to their
+    limits. Other renderers (PDF, SVG) always get a full draw.
 
     Parameters
     ----------
     fig : matplotlib Figure with an Agg canvas (:func:`new_figure`)
     dynamic : iterable of artists of ``fig`` that the slider update moves
+    rescaled : iterable of axes of ``fig`` whose limits the slider update may change
+    ranges : iterable of the limits that ``rescaled`` will take, each a sequence with one pair
+        ``((xmin, xmax), (ymin, ymax))`` per axes of ``rescaled``; optional
 
     Returns
     -------
-    invalidate : callable with no arguments; drops the cached picture.
+    invalidate : callable with no arguments; drops every cached picture.
     """
     dynamic = list(dynamic)
+    rescaled = list(rescaled)
+    ranges = list(ranges)
     full_draw = fig.draw
     cache = {}
+
+    def limits():
+        """The current limits of the rescaled axes: the key of a cached picture."""
+        return tuple(
+            (tuple(map(float, ax.get_xlim())), tuple(map(float, ax.get_ylim()))) for ax in rescaled
+        )
+
+    def set_limits(key):
+        for ax, (xlim, ylim) in zip(rescaled, key, strict=True):
+            ax.set_xlim(xlim)
+            ax.set_ylim(ylim)
+
+    def remember(view, renderer):
+        """Make the picture of the current limits and keep it under ``view``."""
+        pictures = cache["pictures"]
+        if len(pictures) >= MAX_PICTURES:
+            pictures.pop(next(iter(pictures)))
+        pictures[view] = make_picture(renderer)
+
+    def make_base(renderer):
+        """Draw the figure without the moving artists and the ranged part, and keep it."""
+        # the artists drawn over the picture, for the axes whose limits never change
+        fixed = {ax: _overlays(ax, dynamic, renderer) for ax in fig.axes if ax not in rescaled}
+        ranged = {ax: _ranged_part(ax, dynamic, renderer) for ax in rescaled}
+        hidden = [*dynamic, *(a for part in (*fixed.values(), *ranged.values()) for a in part)]
+        shown = [a.get_visible() for a in hidden]
+        for a in hidden:
+            a.set_visible(False)
+        try:
+            full_draw(renderer)
+        finally:
+            for a, vis in zip(hidden, shown, strict=True):
+                a.set_visible(vis)
+        cache.update(base=renderer.copy_from_bbox(fig.bbox), fixed=fixed, ranged=ranged)
+
+    def make_picture(renderer):
+        """The base with the ranged part drawn at the current limits, and the artists to draw
+        over it in the order of a full draw (which static ones lie over a moving one on the data
+        area may depend on the limits)."""
+        renderer.restore_region(cache["base"])
+        over = {**cache["fixed"], **{ax: _overlays(ax, dynamic, renderer) for ax in rescaled}}
+        for ax in rescaled:
+            on_top = {id(a) for a in over[ax]}
+            for a in cache["ranged"][ax]:
+                if id(a) not in on_top and a.get_visible():
+                    a.draw(renderer)
+        moving = [a for ax in fig.axes for a in over.get(ax, ())]
+        seen = {id(a) for a in moving}
+        moving += [a for a in dynamic if id(a) not in seen]  # outside any axes: figure texts
+        return renderer.copy_from_bbox(fig.bbox), moving
 
     def draw(renderer):
         engine = fig.get_layout_engine()
@@ -243,19 +320,26 @@ def freeze_static(fig, dynamic):
             return full_draw(renderer)
         key = (id(renderer), renderer.width, renderer.height, fig.dpi)
         if cache.get("key") != key:
-            moving = _moving_in_draw_order(fig, dynamic, renderer)
-            shown = [a.get_visible() for a in moving]
-            for a in moving:
-                a.set_visible(False)
-            try:
-                full_draw(renderer)
-            finally:
-                for a, vis in zip(moving, shown, strict=True):
-                    a.set_visible(vis)
-            cache.update(key=key, background=renderer.copy_from_bbox(fig.bbox), moving=moving)
-        else:
-            renderer.restore_region(cache["background"])
-        for a in cache["moving"]:
+            cache.clear()
+            cache.update(key=key, pictures={})
+            make_base(renderer)
+            # warm up: one picture for each range the axes will take, then back to the limits
+            # (and autoscaling, which set_xlim turns off) they had
+            now = limits()
+            autoscale = [(ax.get_autoscalex_on(), ax.get_autoscaley_on()) for ax in rescaled]
+            for view in ranges:
+                set_limits(view)
+                remember(limits(), renderer)
+            set_limits(now)
+            for ax, (x_on, y_on) in zip(rescaled, autoscale, strict=True):
+                ax.set_autoscalex_on(x_on)
+                ax.set_autoscaley_on(y_on)
+        view = limits()
+        if view not in cache["pictures"]:
+            remember(view, renderer)
+        picture, moving = cache["pictures"][view]
+        renderer.restore_region(picture)
+        for a in moving:
             if a.get_visible():
                 a.draw(renderer)
         fig.stale = False
@@ -264,33 +348,68 @@ def freeze_static(fig, dynamic):
     return cache.clear
 
 
-def _moving_in_draw_order(fig, dynamic, renderer):
-    """The artists to draw over the cached picture, in the order a full draw draws them.
+def _in_z_order(ax):
+    """The children of ``ax`` that ``Axes.draw`` draws, in its order (a stable sort by z-order),
+    without its background patch: none for a hidden axes, no x- and y-axis when its axis is off,
+    no frame when its frame is off."""
+    if not ax.get_visible():
+        return []
+    children = [
+        a
+        for a in ax.get_children()
+        if a is not ax.patch
+        and (ax.axison or not isinstance(a, Axis))
+        and ((ax.axison and ax.get_frame_on()) or not isinstance(a, Spine))
+    ]
+    return sorted(children, key=lambda a: a.get_zorder())
 
-    For each axes holding dynamic artists: its children sorted by z-order as ``Axes.draw``
-    sorts them (a stable sort), from the first dynamic one on; of the static ones among them,
-    those that touch the axes' data area (not its x- or y-axis: see :func:`freeze_static`).
-    Dynamic artists outside any axes (figure texts) come last, in the order given."""
+
+def _overlays(ax, dynamic, renderer):
+    """The artists of ``ax`` to draw over the cached picture, in the order a full draw draws them.
+
+    Its children in z-order from the first dynamic one on: the dynamic ones, and the static ones
+    that touch the axes' data area (not its x- or y-axis: see :func:`freeze_static`). Empty for
+    an axes without dynamic artists."""
     ids = {id(a) for a in dynamic}
-    out, seen = [], set()
-    for ax in fig.axes:
-        if not any(a.axes is ax for a in dynamic):
-            continue
-        children = [a for a in ax.get_children() if a is not ax.patch]
-        order = sorted(children, key=lambda a: a.get_zorder())
-        first = next((i for i, a in enumerate(order) if id(a) in ids), len(order))
-        for a in order[first:]:
-            if id(a) in ids or (
-                a.get_visible() and not isinstance(a, Axis) and _touches(a, ax, renderer)
-            ):
-                out.append(a)
-                seen.add(id(a))
-    out += [a for a in dynamic if id(a) not in seen]
-    return out
+    order = _in_z_order(ax)
+    first = next((i for i, a in enumerate(order) if id(a) in ids), len(order))
+    return [
+        a
+        for a in order[first:]
+        if id(a) in ids
+        or (a.get_visible() and not isinstance(a, Axis) and _touches(a, ax, renderer))
+    ]
+
+
+def _ranged_part(ax, dynamic, renderer):
+    """The static children of ``ax`` that change with its limits, in z-order: its x- and y-axis,
+    and the artists placed in its data coordinates (even in x or y only, as its frame) or lying
+    on its data area."""
+    ids = {id(a) for a in dynamic}
+    return [
+        a
+        for a in _in_z_order(ax)
+        if id(a) not in ids
+        and (isinstance(a, Axis) or _in_data_coordinates(a, ax) or _touches(a, ax, renderer))
+    ]
+
+
+def _in_data_coordinates(artist, ax):
+    """Whether ``artist`` is placed (in x, y or both) in the data coordinates of ``ax``."""
+    transforms = [artist.get_transform()]
+    if hasattr(artist, "get_offset_transform"):  # scatter points: their offsets
+        transforms.append(artist.get_offset_transform())
+    return any(any(t.contains_branch_seperately(ax.transData)) for t in transforms)
 
 
 def _touches(artist, ax, renderer):
-    """Whether ``artist`` is drawn on the data area of ``ax`` (where clipped artists go)."""
+    """Whether ``artist`` is drawn on the data area of ``ax`` (where clipped artists go).
+
+    Without measuring it (a spine's extent costs as much as drawing its axis) when the answer is
+    known, or harmless: the frame lies on the area's edge, and an artist clipped to the area can
+    be drawn nowhere else (counting it while it lies off the area draws nothing more)."""
+    if isinstance(artist, Spine) or _clipped_to_data_area(artist, ax):
+        return True
     try:
         box = artist.get_window_extent(renderer)
     except Exception:  # an artist without an extent: assume it may overlap
@@ -298,10 +417,16 @@ def _touches(artist, ax, renderer):
     return box.width >= 0 and box.height >= 0 and ax.bbox.overlaps(box)
 
 
+def _clipped_to_data_area(artist, ax):
+    clip = artist.get_clip_box()
+    return artist.get_clip_on() and clip is not None and clip.bounds == ax.bbox.bounds
+
+
 class Frozen:
     """A holder for the ``invalidate`` that :func:`freeze_static` returns, for an update function
     written before the figure is frozen: it calls ``frozen.invalidate()`` after changing a static
-    artist (an axis's limits), and the factory sets ``frozen.invalidate = freeze_static(...)``
+    artist (an axis's limits, unless the axes is ``rescaled``: see :func:`freeze_static`), and
+    the factory sets ``frozen.invalidate = freeze_static(...)``
     once the figure is built. Until then ``invalidate`` does nothing."""
 
     def invalidate(self):  # replaced once the figure is frozen
