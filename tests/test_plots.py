@@ -213,7 +213,7 @@ def two_figures():
         (line,) = ax.plot([], [], "r-")
         text = ax.text(0.1, 1.5, "")
         fig.canvas.draw()
-        fig.set_layout_engine("none")  # as Explorer does after its first draw
+        fig.set_layout_engine("none")  # as Explorer does once it has laid the figure out
         out.append((fig, ax, line, text))
     return out
 

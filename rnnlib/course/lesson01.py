@@ -356,7 +356,7 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
     ``loss`` = ½(ŷ − y)², ``slope`` = dL/dŷ = ŷ − y and ``direction`` (which way to move ŷ to
     lower L).
     """
-    from .sliders import Explorer, Frozen, Slider, freeze_static, new_figure
+    from .sliders import Explorer, Slider, freeze_static, new_figure
 
     y_hat, y = as_scalar("y_hat", y_hat), as_scalar("y", y)
     grid = np.linspace(*_XLIM, 241)
@@ -386,7 +386,6 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
     )
     (point,) = ax.plot([], [], "o", color="#c0392b", ms=9, zorder=4)
     ax.axhline(0.0, color="#bbbbbb", lw=0.8, zorder=0)
-    frozen = Frozen()
     ax.set_xlim(*_XLIM)
     ax.set_ylim(*_YLIM)
     ax.set_xlabel(r"prediction $\hat y$")
@@ -410,7 +409,6 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
         top = next((t for t in _TOPS if 1.04 * losses.max() <= t), 1.04 * losses.max())
         if ax.get_ylim() != (_YLIM[0], top):
             ax.set_ylim(_YLIM[0], top)
-            frozen.invalidate()  # the axis is part of the cached picture: draw it all once
         curve.set_ydata(losses)
         # The tangent lies below the curve (by ½(x − ŷ)²), so inside the chart's left and
         # right ends it stays under the top; its lowest value, −½·1.2², is above the bottom.
@@ -438,9 +436,14 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
             f"to lower L"
         )
 
-    # The loss axis's top follows the curve in three steps (_TOPS): a step redraws the whole
-    # figure once; other moves draw only the moving artists.
-    frozen.invalidate = freeze_static(fig, [curve, tangent, target, point, text])
+    # The loss axis's top follows the curve in three steps (_TOPS): the picture of each range is
+    # drawn once, when the figure is first drawn; every move draws only the moving artists.
+    freeze_static(
+        fig,
+        [curve, tangent, target, point, text],
+        rescaled=[ax],
+        ranges=[[(ax.get_xlim(), (_YLIM[0], top))] for top in _TOPS],
+    )
     sliders = {
         "y_hat": Slider(-2.0, 3.0, 0.01, y_hat, "prediction ŷ"),
         "y": Slider(-1.0, 2.0, 0.05, y, "target y"),
