@@ -586,7 +586,10 @@ def training_explorer(
         return np.array([scalar.forward(x, u, w, v).y_hat for x in xs])
 
     fig = new_figure(figsize=(8.6, 3.3))
-    ax_l, ax_p = fig.subplots(1, 2, width_ratios=(1.35, 1))
+    # fixed margins instead of a layout pass (which measures every text twice): half the build
+    fig.set_layout_engine("none")
+    margins = {"left": 0.085, "right": 0.99, "bottom": 0.14, "top": 0.92, "wspace": 0.22}
+    ax_l, ax_p = fig.subplots(1, 2, width_ratios=(1.35, 1), gridspec_kw=margins)
     # log10 of the loss on a linear axis (a log axis is too slow to redraw for a slider)
     ax_l.set_xlim(0, max_epochs)
     ax_l.set_ylim(_FLOOR, _TOP)
