@@ -4,7 +4,8 @@ cached static picture and draws only the listed moving artists over it) equals a
 the same figure in the same state (matplotlib's own ``Figure.draw``, no cache).
 
 ``freeze_static`` relies on hand-kept lists of the artists an update moves, and on the update
-calling ``invalidate()`` after changing a static artist (an axis's limits). A moving artist missing
+calling ``invalidate()`` after changing a static artist (an axis's limits, unless the axes is
+listed as ``rescaled``). A moving artist missing
 from a list (and drawn before every listed one, so that ``freeze_static`` does not redraw it as an
 overlay) shows a stale picture: its old position stays in the cached background, its new one is
 never drawn; a static change without ``invalidate()`` keeps the old axis. Where a static artist
@@ -16,7 +17,8 @@ in the same order, so the tolerance is zero differing pixels (measured: every mo
 figure matches exactly; before ``freeze_static`` redrew the overlays in z-order, 4 to 281 pixels
 differed per figure, where lines crossed frames and reference lines). The self-tests at the end
 show the check fails on a missing artist and on a missing ``invalidate()``; so does dropping the
-bars from lesson 00's list (2546 pixels) or its ``invalidate()`` from lesson 01 (1647 pixels).
+bars from lesson 00's list (2546 pixels) or, when lesson 01 still invalidated on a rescale, that
+``invalidate()`` (1647 pixels).
 
 Each slider is moved to its minimum, its middle (snapped to its step), its maximum and back to
 its default, one after the other as a reader would, with the other sliders where they were left.

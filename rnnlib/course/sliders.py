@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.spines import Spine
 
-__all__ = ["Slider", "Explorer", "new_figure", "freeze_static", "Frozen"]
+__all__ = ["Slider", "Explorer", "new_figure", "freeze_static"]
 
 
 def new_figure(figsize=(8.0, 3.2), dpi=80, **subplot_kw):
@@ -420,14 +420,3 @@ def _touches(artist, ax, renderer):
 def _clipped_to_data_area(artist, ax):
     clip = artist.get_clip_box()
     return artist.get_clip_on() and clip is not None and clip.bounds == ax.bbox.bounds
-
-
-class Frozen:
-    """A holder for the ``invalidate`` that :func:`freeze_static` returns, for an update function
-    written before the figure is frozen: it calls ``frozen.invalidate()`` after changing a static
-    artist (an axis's limits, unless the axes is ``rescaled``: see :func:`freeze_static`), and
-    the factory sets ``frozen.invalidate = freeze_static(...)``
-    once the figure is built. Until then ``invalidate`` does nothing."""
-
-    def invalidate(self):  # replaced once the figure is frozen
-        pass
