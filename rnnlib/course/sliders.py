@@ -114,8 +114,10 @@ class Explorer:
         return self.state
 
     # -- ipywidgets ------------------------------------------------------------------------
-    def widget(self):
-        """Sliders, the figure and the readout as one ipywidgets box."""
+    def widget(self, image=None):
+        """Sliders, the figure and the readout as one ipywidgets box.
+
+        ``image``: the figure's PNG at the current values, where the caller has it already."""
         import ipywidgets as W
 
         controls = []
@@ -138,7 +140,9 @@ class Explorer:
         # At the PNG's own pixel size (shrunk only on a narrow page): a VBox would stretch it to
         # the page's width, and an upscaled PNG is blurry.
         self._image = W.Image(
-            value=self.png(), format="png", layout=W.Layout(align_self="flex-start")
+            value=self.png() if image is None else image,
+            format="png",
+            layout=W.Layout(align_self="flex-start"),
         )
         self._html = W.HTML(value=self.readout())
         self._html.add_class("rnnlib-readout")
@@ -177,10 +181,11 @@ class Explorer:
         """
         from IPython.display import HTML, Image, display
 
-        display(Image(self.png()))
+        image = self.png()  # one rendering serves the static picture and the widget
+        display(Image(image))
         if self._readout:
             display(HTML(self.readout()))
-        display(self.widget())
+        display(self.widget(image))
 
 
 @functools.cache
