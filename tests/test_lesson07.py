@@ -271,7 +271,7 @@ def test_changed_hs_is_reported():
 def test_mistakes_truncation_agrees_with_the_vector_model(k):
     rng = np.random.default_rng(k)
     xs, ys = rng.uniform(-1, 1, 6), rng.uniform(-1, 1, 6)
-    got = L.truncated(xs, ys, 0.7, 1.1, -0.9, L.sliding(k))
+    got = L.truncated(xs, ys, 0.7, 1.1, -0.9, k)
     np.testing.assert_allclose(
         got, scalar_bptt_truncated(xs, ys, 0.7, 1.1, -0.9, k), rtol=1e-12, atol=1e-14
     )
