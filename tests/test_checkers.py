@@ -302,6 +302,8 @@ def test_catalogue_rejects_a_slip_the_implementation_does_not_name():
         catalogue(_difference, ("fliped", "wrong sign"))
     with pytest.raises(TypeError, match="mistake 'flipped': .* takes no keyword `slip`"):
         catalogue(lambda a, b: a - b, ("flipped", "wrong sign"))
+    with pytest.raises(TypeError, match="mistake 'flipped': expected a wrong answer"):
+        catalogue(_difference, ("flipped", {"sign": -1.0}, "wrong sign"))
 
 
 def test_table_cases_name_the_values_by_the_parameters():

@@ -1,7 +1,7 @@
 """Lesson 07's checkers (rnnlib.course.lesson07): what is special to them. The behaviour every
 checker shares is tested in tests/test_checkers.py with the right answers below (clipping from
-one concatenated vector, loops written here). The mistakes' reference loops, with the right
-switches, agree with rnnlib (a different formulation)."""
+one concatenated vector, loops written here). The mistakes' reference loops, with no slip, agree
+with rnnlib (a different formulation)."""
 
 import numpy as np
 import pytest

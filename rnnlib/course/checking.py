@@ -168,11 +168,7 @@ def catalogue(answer, *rows):
     """
     mistakes, source = [], None
     for key, *how, says in rows:
-        if how and isinstance(how[0], dict):  # the old form, until every lesson names slips
-            (how,) = how
-            inspect.signature(answer).bind_partial(**how)
-            how = partial(answer, **how)
-        elif how:
+        if how:
             (how,) = how
             if not callable(how):
                 raise TypeError(
