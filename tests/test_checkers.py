@@ -265,8 +265,11 @@ def test_a_tuple_list_or_1d_array_of_the_right_numbers_is_the_same_answer(name, 
 # -- the table helpers of rnnlib.course.checking ---------------------------------------------------
 
 
-def _difference(a, b, *, sign=1.0, order="a - b"):
-    return sign * (a - b if order == "a - b" else b - a)
+def _difference(a, b, *, slip=None):
+    """a − b; its slips are the keys of the catalogue below."""
+    if slip == "swapped":
+        return b - a
+    return -(a - b) if slip == "flipped" else a - b
 
 
 def test_a_contracts_arrow_names_the_items():
@@ -281,21 +284,26 @@ def test_a_contracts_arrow_names_the_items():
     assert first_line(err) == "check_sum_and_difference: difference is wrong"
 
 
-def test_catalogue_rows_are_switches_or_wrong_answers():
+def test_catalogue_rows_are_slips_or_wrong_answers():
     mistakes = catalogue(
         _difference,
-        ("flipped", {"sign": -1.0}, "wrong sign"),
-        ("swapped", {"order": "b - a"}, "b − a"),
+        ("flipped", "wrong sign"),
+        ("swapped", "b − a"),
         ("added", lambda a, b: a + b, "a sum"),
     )
     assert [m.key for m in mistakes] == ["flipped", "swapped", "added"]
     assert [m.answer(5.0, 2.0) for m in mistakes] == [-3.0, -3.0, 7.0]
     assert [m.says for m in mistakes] == ["wrong sign", "b − a", "a sum"]
+    assert _difference(5.0, 2.0) == 3.0
 
 
-def test_catalogue_rejects_a_switch_the_implementation_does_not_take():
-    with pytest.raises(TypeError, match="mistake 'flipped': .*'sing'"):
-        catalogue(_difference, ("flipped", {"sing": -1.0}, "wrong sign"))
+def test_catalogue_rejects_a_slip_the_implementation_does_not_name():
+    with pytest.raises(ValueError, match="mistake 'fliped': _difference has no such slip"):
+        catalogue(_difference, ("fliped", "wrong sign"))
+    with pytest.raises(TypeError, match="mistake 'flipped': .* takes no keyword `slip`"):
+        catalogue(lambda a, b: a - b, ("flipped", "wrong sign"))
+    with pytest.raises(TypeError, match="mistake 'flipped': expected a wrong answer"):
+        catalogue(_difference, ("flipped", {"sign": -1.0}, "wrong sign"))
 
 
 def test_table_cases_name_the_values_by_the_parameters():

@@ -1,6 +1,6 @@
 """Lesson 05's checkers (rnnlib.course.lesson05): what is special to them. The behaviour every
 checker shares is tested in tests/test_checkers.py with the right answers below (plain loops
-written here). The mistakes' reference loop, with the right switches, agrees with rnnlib."""
+written here). The mistakes' reference loop, with no slip, agrees with rnnlib."""
 
 import numpy as np
 import pytest

@@ -14,8 +14,8 @@ A learner function that returns a tuple names its items after an arrow, as the l
 
 Two helpers write a checker's data as tables: :func:`table_cases` builds the cases from rows
 ``(label, value, ...)`` and a reference function; :func:`catalogue` builds the mistakes from rows
-``(key, switches, message)``, each row one slip of a parametrised implementation of the answer
-(right with every switch at its default), or ``(key, wrong_answer, message)``.
+``(key, message)``, each the slip ``key`` of a parametrised implementation of the answer (right
+with ``slip=None``, wrong in the one way each slip names), or ``(key, wrong_answer, message)``.
 
 Calling a checker runs the learner's function on a deep copy of each case's inputs, in order, and
 
@@ -144,33 +144,53 @@ def table_cases(parameters, rows, reference):
 
 
 def catalogue(answer, *rows):
-    """A checker's mistakes as a table, one row ``(key, how, says)`` per :class:`Mistake`.
+    """A checker's mistakes as a table, one :class:`Mistake` per row, in the rows' order:
 
-    ``how`` is either a dict of keyword switches of ``answer``, the checker's parametrised
-    implementation (right with every switch at its default, one slip per switch turned), or the
-    wrong answer itself, a function of the learner function's arguments::
+    - ``(key, says)``: the slip ``key`` of ``answer``, the checker's parametrised implementation,
+      called as ``answer(..., slip=key)``. ``answer`` takes the learner function's arguments and
+      a keyword ``slip``: it is right for ``slip=None`` and wrong in exactly the one way its slip
+      names, branching on it where the slip lies (``W = Wh if slip == "wh_not_transposed" else
+      Wh.T``). Its slips are the keys of its catalogue: one name for each mistake.
+    - ``(key, wrong_answer, says)``: a wrong answer written out, a function of the learner
+      function's arguments.
+
+    ::
 
         mistakes=catalogue(
             step_backward,
-            ("step_missing_tanh_prime", {"slope": "1"}, f"missing tanh′: {_DA}"),
-            ("step_dWx_transposed", {"dWx_transposed": True}, "dWx is transposed: ..."),
+            ("step_missing_tanh_prime", f"missing tanh′: {_DA}"),
+            ("step_dWx_transposed", "dWx is transposed: ..."),
             ("step_wrong_order", swapped_items, "the items are swapped: ..."),
         )
 
-    Returns the tuple of :class:`Mistake`, in the rows' order. A switch that ``answer`` does not
-    take raises ``TypeError`` here (a misspelt switch would otherwise fail, unnoticed, at every
-    case: a mistake that cannot be computed explains nothing).
+    A slip must be quoted (``"step_missing_tanh_prime"``) in the source of ``answer``, else
+    ``ValueError`` here: a misspelt key would make ``answer`` right, a mistake that never matches.
     """
-    mistakes = []
-    for key, how, says in rows:
-        if isinstance(how, dict):
-            try:
-                inspect.signature(answer).bind_partial(**how)
-            except TypeError as err:
-                raise TypeError(f"mistake {key!r}: {err}") from None
-            how = partial(answer, **how)
+    mistakes, source = [], None
+    for key, *how, says in rows:
+        if how:
+            (how,) = how
+            if not callable(how):
+                raise TypeError(
+                    f"mistake {key!r}: expected a wrong answer (a function), got {how!r}"
+                )
+        else:
+            source = source or _slips_source(answer, key)
+            if not re.search(f"[\"']{re.escape(key)}[\"']", source):
+                raise ValueError(
+                    f"mistake {key!r}: {answer.__name__} has no such slip (its source never "
+                    "quotes it)"
+                )
+            how = partial(answer, slip=key)
         mistakes.append(Mistake(key, how, says))
     return tuple(mistakes)
+
+
+def _slips_source(answer, key):
+    """The source of a parametrised implementation, to look its slips up in."""
+    if "slip" not in inspect.signature(answer).parameters:
+        raise TypeError(f"mistake {key!r}: {answer.__name__} takes no keyword `slip`")
+    return inspect.getsource(answer)
 
 
 def as_number(x):

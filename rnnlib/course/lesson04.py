@@ -11,7 +11,8 @@ The checker of exercise 04, with its cases and its catalogue of known mistakes:
 and the graded questions of exercise 04 (``QUESTIONS``).
 
 References come from :mod:`rnnlib.scalar` on the seed's RNNs of lesson 00. The mistakes are the
-backward loop below with one factor changed (a switch each), so the catalogue is executable.
+backward loop below wrong in one way (a slip each, named by the mistake's key), so the catalogue
+is executable.
 """
 
 from __future__ import annotations
@@ -40,59 +41,38 @@ def scalar_bptt_cases():
     ]
 
 
-_SLOPES = {  # tanh′ at step t, from the hidden states o (o[0] = o_0)
-    "1 - o_t^2": lambda o, t: 1.0 - o[t] ** 2,
-    "1": lambda o, t: 1.0,
-    "1 - o_t": lambda o, t: 1.0 - o[t],
-    "1 - tanh(o_t)^2": lambda o, t: 1.0 - np.tanh(o[t]) ** 2,
-    "1 - o_(t-1)^2": lambda o, t: 1.0 - o[t - 1] ** 2,
-}
-
-
-def _steps(
-    xs,
-    y,
-    u,
-    w,
-    v,
-    *,
-    slope="1 - o_t^2",
-    chain_w=True,
-    carry=True,
-    state_in_dw=-1,
-    v_in_delta=True,
-    o_in_dv=True,
-):
-    """The backward loop of :func:`rnnlib.scalar.backward`, with switches that change one factor.
-
-    Returns (du_steps, dw_steps, dv) with the per-step contributions as arrays (t = 1..T)."""
+def _bptt(xs, y, u, w, v, *, slip=None):
+    """Full BPTT, the backward loop of :func:`rnnlib.scalar.backward` with the shares of every
+    step summed: (dL/du, dL/dw, dL/dv). Right for ``slip=None``, else wrong in the one way its
+    slip names (the slips are the keys of the catalogue below)."""
     fwd = scalar.forward(xs, u, w, v)
     o, T = fwd.o, len(fwd.xs)
     err = fwd.y_hat - y
-    dv = err * o[T] if o_in_dv else err
-    d = err * v if v_in_delta else err
+    dv = err if slip == "bptt_dv_missing_o_T" else err * o[T]
+    d = err if slip == "bptt_missing_v" else err * v
+    tanh_prime = {  # at step t, from the hidden states o (o[0] = o_0): 1 − o_t², or a slip's
+        "bptt_missing_tanh_prime": lambda t: 1.0,
+        "bptt_one_minus_o": lambda t: 1.0 - o[t],
+        "bptt_tanh_twice": lambda t: 1.0 - np.tanh(o[t]) ** 2,
+        "bptt_tanh_prime_at_prev": lambda t: 1.0 - o[t - 1] ** 2,
+    }.get(slip, lambda t: 1.0 - o[t] ** 2)
     du_steps, dw_steps = np.zeros(T), np.zeros(T)
     for t in range(T, 0, -1):
-        da = d * _SLOPES[slope](o, t)
-        dw_steps[t - 1] = da * o[t + state_in_dw]
+        da = d * tanh_prime(t)
+        dw_steps[t - 1] = da * (o[t] if slip == "bptt_o_t_for_o_prev" else o[t - 1])
         du_steps[t - 1] = da * fwd.xs[t - 1]
-        d = (da * w if chain_w else da) if carry else 0.0
-    return du_steps, dw_steps, float(dv)
-
-
-def _sums(xs, y, u, w, v, **switches):
-    du_steps, dw_steps, dv = _steps(xs, y, u, w, v, **switches)
-    return float(du_steps.sum()), float(dw_steps.sum()), dv
-
-
-def _last_copy_only(xs, y, u, w, v):
-    du_steps, dw_steps, dv = _steps(xs, y, u, w, v)
-    return float(du_steps.sum()), float(dw_steps[-1]), dv
-
-
-def _du_last_step_only(xs, y, u, w, v):
-    du_steps, dw_steps, dv = _steps(xs, y, u, w, v)
-    return float(du_steps[-1]), float(dw_steps.sum()), dv
+        if slip == "bptt_not_carried_back":
+            d = 0.0
+        else:
+            d = da if slip == "bptt_no_w_in_chain" else da * w
+    dv = float(dv)
+    if slip == "bptt_per_step_arrays":
+        return du_steps, dw_steps, dv
+    if slip == "bptt_overwrites_shares":  # `dw = ...` where `dw += ...` belongs: step 1's share
+        return float(du_steps[0]), float(dw_steps[0]), dv
+    du = du_steps[-1] if slip == "bptt_du_last_step_only" else du_steps.sum()
+    dw = dw_steps[-1] if slip == "bptt_last_copy_only" else dw_steps.sum()
+    return float(du), float(dw), dv
 
 
 def _skips_last_step(xs, y, u, w, v):
@@ -108,12 +88,6 @@ def _skips_last_step(xs, y, u, w, v):
     return float(du), float(dw), float(err * o[T])
 
 
-def _overwrites_shares(xs, y, u, w, v):
-    # dw = ... instead of dw += ...: only the last share written (step 1's) is left
-    du_steps, dw_steps, dv = _steps(xs, y, u, w, v)
-    return float(du_steps[0]), float(dw_steps[0]), dv
-
-
 def _du_dw_swapped(xs, y, u, w, v):
     du, dw, dv = scalar.bptt(xs, y, u, w, v)
     return dw, du, dv
@@ -126,7 +100,7 @@ check_scalar_bptt = Checker(
     doc="the gradients of the seed's RNN; xs an ndarray (T,), the rest floats. "
     "Cases: T = 1 to 6, weights of both signs, one target y at the last step.",
     mistakes=catalogue(
-        _sums,
+        _bptt,
         (
             "bptt_wrong_sign",
             lambda *args: tuple(-g for g in scalar.bptt(*args)),
@@ -134,70 +108,42 @@ check_scalar_bptt = Checker(
         ),
         (
             "bptt_last_copy_only",
-            _last_copy_only,
             "only the last step's copy: dL/dw = Σ_t dL/dw⁽ᵗ⁾ sums the copies of w over all steps",
         ),
         (
             "bptt_du_last_step_only",
-            _du_last_step_only,
             "du from the last step only: u is shared too, dL/du = Σ_t δ_t (1 − o_t²) x_t",
         ),
         (
             "bptt_not_carried_back",
-            {"carry": False},
             "gradient not carried back through time: δ_(t−1) = δ_t (1 − o_t²) w feeds every "
             "earlier step",
         ),
         (
             "bptt_no_w_in_chain",
-            {"chain_w": False},
             "no w in the chain back: do_t/do_(t−1) = (1 − o_t²)·w, so δ_(t−1) = δ_t (1 − o_t²) w",
         ),
-        (
-            "bptt_missing_tanh_prime",
-            {"slope": "1"},
-            "missing tanh′: every step back multiplies by (1 − o_t²)",
-        ),
-        (
-            "bptt_one_minus_o",
-            {"slope": "1 - o_t"},
-            "(1 − o_t) where (1 − o_t²) belongs: tanh′(a_t) = 1 − o_t²",
-        ),
+        ("bptt_missing_tanh_prime", "missing tanh′: every step back multiplies by (1 − o_t²)"),
+        ("bptt_one_minus_o", "(1 − o_t) where (1 − o_t²) belongs: tanh′(a_t) = 1 − o_t²"),
         (
             "bptt_tanh_twice",
-            {"slope": "1 - tanh(o_t)^2"},
             "you applied tanh to o_t again, 1 − tanh(o_t)²; o_t is already tanh(a_t), "
             "so tanh′ = 1 − o_t²",
         ),
         (
             "bptt_tanh_prime_at_prev",
-            {"slope": "1 - o_(t-1)^2"},
             "tanh′ at the wrong step: (1 − o_(t−1)²) where (1 − o_t²) belongs",
         ),
-        (
-            "bptt_o_t_for_o_prev",
-            {"state_in_dw": 0},
-            "o_t where o_(t−1) belongs: dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1)",
-        ),
-        (
-            "bptt_missing_v",
-            {"v_in_delta": False},
-            "missing factor v: the chain starts with δ_T = dL/dŷ · v",
-        ),
-        (
-            "bptt_dv_missing_o_T",
-            {"o_in_dv": False},
-            "dL/dv is missing its factor o_T: dL/dv = dL/dŷ · o_T",
-        ),
+        ("bptt_o_t_for_o_prev", "o_t where o_(t−1) belongs: dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1)"),
+        ("bptt_missing_v", "missing factor v: the chain starts with δ_T = dL/dŷ · v"),
+        ("bptt_dv_missing_o_T", "dL/dv is missing its factor o_T: dL/dv = dL/dŷ · o_T"),
         (
             "bptt_per_step_arrays",
-            _steps,
             "you returned the per-step contributions (arrays); return their sums, "
             "dL/du = Σ_t dL/du⁽ᵗ⁾ and dL/dw = Σ_t dL/dw⁽ᵗ⁾",
         ),
         (
             "bptt_overwrites_shares",
-            _overwrites_shares,
             "each step's share replaces the sum so far (`dw = ...` where `dw += ...` belongs): "
             "only step 1's share is left",
         ),
@@ -219,7 +165,7 @@ check_scalar_bptt = Checker(
 # -- the transfer task: BPTT for a sigmoid unit with a bias ---------------------------------------
 # a_t = u·x_t + w·o_(t−1) + b,  o_t = σ(a_t) = 1/(1 + e^(−a_t)),  o_0 = 0,  ŷ = v·o_T.
 # σ′(a_t) = o_t(1 − o_t); b enters every a_t with slope 1, so dL/db = Σ_t δ_t σ′(a_t).
-# The reference is the loop below with every switch off; each mistake flips one switch.
+# The reference is the loop below with no slip; each mistake is one slip of it.
 
 SIGMOID_MODELS = (  # (u, w, b, v, T, y): both signs, a bias that saturates, T = 1 and more
     (0.7, 0.9, 0.2, 1.6, 4, 0.5),
@@ -234,44 +180,33 @@ def _sigmoid(a):
     return 0.5 * (1.0 + np.tanh(0.5 * a))  # = 1/(1 + e^(−a)), without overflow for large |a|
 
 
-def _sigmoid_steps(
-    xs,
-    y,
-    u,
-    w,
-    b,
-    v,
-    *,
-    act="sigmoid",
-    slope="o(1-o)",
-    bias_in_forward=True,
-    db_slope="1",
-    db_last_only=False,
-    carry_w=True,
-):
-    """(dL/du, dL/dw, dL/db, dL/dv) of the sigmoid unit, with switches that change one thing."""
+def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
+    """(dL/du, dL/dw, dL/db, dL/dv) of the sigmoid unit. Right for ``slip=None``, else wrong in
+    the one way its slip names (the slips are the keys of the catalogue below)."""
     xs = np.asarray(xs, dtype=float)
     T = xs.size
-    f = _sigmoid if act == "sigmoid" else np.tanh
+    f = np.tanh if slip == "sigmoid_tanh_forward" else _sigmoid
+    bias = 0.0 if slip == "sigmoid_no_bias_in_forward" else b
     o = np.zeros(T + 1)
     for t in range(1, T + 1):
-        o[t] = f(u * xs[t - 1] + w * o[t - 1] + (b if bias_in_forward else 0.0))
+        o[t] = f(u * xs[t - 1] + w * o[t - 1] + bias)
     err = v * o[T] - y
     dv = err * o[T]
     d = err * v
     du = dw = db = 0.0
     for t in range(T, 0, -1):
-        s = {
-            "o(1-o)": o[t] * (1.0 - o[t]),
-            "1-o^2": 1.0 - o[t] ** 2,
-            "sigma(o)": _sigmoid(o[t]) * (1.0 - _sigmoid(o[t])),
-        }[slope]
+        if slip in ("sigmoid_tanh_forward", "sigmoid_tanh_slope"):  # tanh′ = 1 − o_t²
+            s = 1.0 - o[t] ** 2
+        elif slip == "sigmoid_applied_twice":
+            s = _sigmoid(o[t]) * (1.0 - _sigmoid(o[t]))
+        else:
+            s = o[t] * (1.0 - o[t])
         da = d * s
         du += da * xs[t - 1]
         dw += da * o[t - 1]
-        if not db_last_only or t == T:
-            db += da * (xs[t - 1] if db_slope == "x_t" else 1.0)
-        d = da * w if carry_w else da
+        if slip != "sigmoid_db_last_step_only" or t == T:
+            db += da * (xs[t - 1] if slip == "sigmoid_db_times_x" else 1.0)
+        d = da if slip == "sigmoid_no_w_in_chain" else da * w
     return float(du), float(dw), float(db), float(dv)
 
 
@@ -295,42 +230,29 @@ check_sigmoid_bptt = Checker(
         _sigmoid_steps,
         (
             "sigmoid_tanh_forward",
-            {"act": "tanh", "slope": "1-o^2"},
             "you ran the tanh unit (as scalar.forward does): this unit's states are "
             "o_t = σ(u·x_t + w·o_(t−1) + b)",
         ),
         (
             "sigmoid_tanh_slope",
-            {"slope": "1-o^2"},
             "tanh′ = 1 − o_t² where the sigmoid's slope belongs: σ′(a_t) = o_t·(1 − o_t)",
         ),
         (
             "sigmoid_applied_twice",
-            {"slope": "sigma(o)"},
             "you applied σ to o_t again, σ(o_t)(1 − σ(o_t)); o_t is already σ(a_t), "
             "so σ′(a_t) = o_t·(1 − o_t)",
         ),
         (
             "sigmoid_no_bias_in_forward",
-            {"bias_in_forward": False},
             "the bias is missing from the forward pass: a_t = u·x_t + w·o_(t−1) + b",
         ),
         (
             "sigmoid_db_last_step_only",
-            {"db_last_only": True},
             "dL/db from the last step only: b is used at every step, add the shares of all its "
             "copies",
         ),
-        (
-            "sigmoid_db_times_x",
-            {"db_slope": "x_t"},
-            "dL/db with a factor x_t (as in dL/du): b enters a_t with slope 1",
-        ),
-        (
-            "sigmoid_no_w_in_chain",
-            {"carry_w": False},
-            "missing w when stepping back: do_t/do_(t−1) = σ′(a_t)·w",
-        ),
+        ("sigmoid_db_times_x", "dL/db with a factor x_t (as in dL/du): b enters a_t with slope 1"),
+        ("sigmoid_no_w_in_chain", "missing w when stepping back: do_t/do_(t−1) = σ′(a_t)·w"),
     ),
 )
 

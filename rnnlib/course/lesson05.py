@@ -8,7 +8,7 @@ Checkers of exercise 05, each with its cases and its catalogue of known mistakes
   epochs (shorter when training diverged).
 
 References come from :mod:`rnnlib.training`; each mistake is computed by a small loop of its own
-below (with a switch per mistake), so that a wrong answer is named in plain words.
+below (a slip per mistake, named by its key), so that a wrong answer is named in plain words.
 """
 
 from __future__ import annotations
@@ -93,16 +93,21 @@ def _step(u, w, v, g, lr):
     return u - lr * g[0], w - lr * g[1], v - lr * g[2]
 
 
-def _epoch(xs, ys, u, w, v, lr, *, reduce="mean", sign=1.0, rate=True, targets="all"):
-    """One epoch from the per-sequence losses and gradients, with switches for the mistakes:
-    ``reduce`` "mean" | "sum" | "last" over the sequences; ``sign`` of the step; ``rate`` whether
-    lr multiplies the gradient; ``targets`` "all" or "last" (only each row's last target)."""
-    if targets == "last" and np.ndim(ys) == 2:
+def _epoch(xs, ys, u, w, v, lr, *, slip=None):
+    """One epoch from the per-sequence losses and gradients. Right for ``slip=None``, else wrong
+    in the one way its slip names (the slips are the keys of the catalogue below)."""
+    if slip == "last_step_target_only" and np.ndim(ys) == 2:
         ys = ys[:, -1]
     losses, grads = _per_sequence(xs, ys, u, w, v)
-    pick = {"mean": lambda a: a.mean(0), "sum": lambda a: a.sum(0), "last": lambda a: a[-1]}
-    g, loss = pick[reduce](grads), pick[reduce](losses)
-    return (*_step(u, w, v, sign * g, lr if rate else 1.0), loss)
+    if slip == "summed_not_averaged":
+        g, loss = grads.sum(0), losses.sum(0)
+    elif slip == "last_sequence_only":
+        g, loss = grads[-1], losses[-1]
+    else:
+        g, loss = grads.mean(0), losses.mean(0)
+    sign = -1.0 if slip == "gradient_ascent" else 1.0
+    rate = 1.0 if slip == "missing_learning_rate" else lr
+    return (*_step(u, w, v, sign * g, rate), loss)
 
 
 def _loss_after_update(xs, ys, u, w, v, lr):
@@ -142,13 +147,11 @@ check_train_epoch = Checker(
         _epoch,
         (
             "summed_not_averaged",
-            {"reduce": "sum"},
             "you summed over the sequences; the epoch's loss and gradient are the MEAN "
             "(divide the sums by n)",
         ),
         (
             "gradient_ascent",
-            {"sign": -1.0},
             "wrong sign: you stepped uphill (θ + η·∇L); gradient descent is θ − η·∇L",
         ),
         (
@@ -159,7 +162,6 @@ check_train_epoch = Checker(
         ),
         (
             "last_sequence_only",
-            {"reduce": "last"},
             "only the last sequence counted: add up the loss and gradient of EVERY sequence "
             "(inside the loop), then divide by n",
         ),
@@ -171,7 +173,6 @@ check_train_epoch = Checker(
         ),
         (
             "missing_learning_rate",
-            {"rate": False},
             "the learning rate is missing: the update is θ − η·∇L, not θ − ∇L",
         ),
         (
@@ -181,7 +182,6 @@ check_train_epoch = Checker(
         ),
         (
             "last_step_target_only",
-            {"targets": "last"},
             "only the last step's target was used: with ys of shape (n, T) pass the whole row "
             "ys[i] (a target at every step) to scalar.backward",
         ),
@@ -242,27 +242,14 @@ def train_loop_cases():
     return cases
 
 
-def loop_losses(
-    xs,
-    ys,
-    u,
-    w,
-    v,
-    lr,
-    epochs,
-    *,
-    stop="limit",
-    keep_blown=False,
-    initial=True,
-    carry=True,
-    extra=0,
-    limit="start",
-):
-    """The loss history of a training loop; with the default switches that of
-    :func:`rnnlib.training.train_scalar`, each other switch one catalogued mistake."""
+def loop_losses(xs, ys, u, w, v, lr, epochs, *, slip=None):
+    """The loss history of a training loop: for ``slip=None`` that of
+    :func:`rnnlib.training.train_scalar`, else wrong in the one way its slip names (the slips are
+    the keys of the catalogue below)."""
     losses = []
     start = None
     params = (u, w, v)
+    extra = 1 if slip == "one_epoch_too_many" else 0
     for epoch in range(epochs + 1 + extra):
         with np.errstate(all="ignore"):
             try:
@@ -272,22 +259,21 @@ def loop_losses(
         start = loss if start is None else start
         if losses or epoch > 0:
             prev = losses[-1] if losses else start
-            bound = {  # the limit asked for is 1000 × losses[0]; the others are near misses
-                "start": 1000 * start,
-                "absolute": 1000.0,
-                "x100": 100 * start,
-                "x10000": 10000 * start,
-            }[limit]
+            bound = {  # the limit asked for is 1000 × losses[0]; the slips' are near misses
+                "limit_absolute": 1000.0,
+                "limit_factor_100": 100 * start,
+                "limit_factor_10000": 10000 * start,
+            }.get(slip, 1000 * start)
             blown = not math.isfinite(loss) or loss > bound
-            if stop == "increase":
+            if slip == "stops_at_first_increase":
                 blown = blown or loss > prev
-            if blown and stop != "none":
-                if keep_blown:
+            if blown and slip != "no_divergence_stop":
+                if slip == "keeps_blown_up_loss":
                     losses.append(loss)
                 break
-        if initial or epoch > 0:
+        if slip != "no_initial_loss" or epoch > 0:
             losses.append(loss)
-        if carry and epoch < epochs + extra:
+        if slip != "weights_not_carried" and epoch < epochs + extra:
             params = tuple(p - lr * g for p, g in zip(params, grads, strict=True))
     return np.array(losses)
 
@@ -306,55 +292,43 @@ check_train_loop = Checker(
         loop_losses,
         (
             "no_initial_loss",
-            {"initial": False},
             "losses[0] must be the loss BEFORE any training: record it first (epochs + 1 "
             "losses in all)",
         ),
         (
             "weights_not_carried",
-            {"carry": False},
             "the loss never changes: carry the updated weights into the next epoch "
             "(u, w, v = the new values)",
         ),
         (
             "no_divergence_stop",
-            {"stop": "none"},
             "the loss blew up but training went on: stop when the loss is not finite or above "
             "1000 × losses[0]",
         ),
         (
             "stops_at_first_increase",
-            {"stop": "increase"},
             "you stopped at the first rise of the loss; a too-large η makes it oscillate and "
             "still come down: stop only when it exceeds 1000 × losses[0] (or is not finite)",
         ),
         (
             "keeps_blown_up_loss",
-            {"keep_blown": True},
             "you kept the loss that blew up; return only the good epochs' losses (the length "
             "then tells the epoch it diverged at)",
         ),
         (
             "limit_absolute",
-            {"limit": "absolute"},
             "you stopped when the loss passed the number 1000; the limit is relative: "
             "1000 × losses[0]",
         ),
         (
             "limit_factor_100",
-            {"limit": "x100"},
             "you stopped at 100 × losses[0]; the limit asked for is 1000 × losses[0]",
         ),
         (
             "limit_factor_10000",
-            {"limit": "x10000"},
             "you stopped at 10000 × losses[0]; the limit asked for is 1000 × losses[0]",
         ),
-        (
-            "one_epoch_too_many",
-            {"extra": 1},
-            "one epoch too many: `epochs` updates give epochs + 1 losses",
-        ),
+        ("one_epoch_too_many", "one epoch too many: `epochs` updates give epochs + 1 losses"),
     ),
 )
 
@@ -364,33 +338,34 @@ check_train_loop = Checker(
 # The answer is the losses after 0..epochs epochs (no divergence test: the cases stay finite).
 
 
-def momentum_losses(xs, ys, u, w, v, lr, beta, epochs, *, form="heavy ball"):
-    """Loss history of momentum training; ``form`` switches to a catalogued mistake."""
+def momentum_losses(xs, ys, u, w, v, lr, beta, epochs, *, slip=None):
+    """Loss history of momentum training. Right for ``slip=None``, else wrong in the one way its
+    slip names (the slips are the keys of the catalogue below)."""
     theta, m, losses = np.array([u, w, v], dtype=float), np.zeros(3), []
     for epoch in range(epochs + 1):
         loss, g = training.dataset_loss_and_grads(xs, ys, *theta)
         losses.append(loss)
         if epoch == epochs:
             break
-        if form == "heavy ball":
-            m = beta * m + g
-            theta = theta - lr * m
-        elif form == "no momentum":
+        if slip == "momentum_ignored":
             theta = theta - lr * g
-        elif form == "average":  # m = β·m + (1 − β)·g
+        elif slip == "momentum_averaged":  # m = β·m + (1 − β)·g
             m = beta * m + (1 - beta) * g
             theta = theta - lr * m
-        elif form == "step before update":  # θ moves with the old m, then m is updated
+        elif slip == "momentum_stale_step":  # θ moves with the old m, then m is updated
             theta = theta - lr * m
             m = beta * m + g
-        elif form == "beta on gradient":  # m = m + β·g
+        elif slip == "momentum_beta_on_gradient":  # m = m + β·g
             m = m + beta * g
             theta = theta - lr * m
-        elif form == "one minus beta":  # m = (1 − β)·m + g
+        elif slip == "momentum_one_minus_beta":  # m = (1 − β)·m + g
             m = (1 - beta) * m + g
             theta = theta - lr * m
-        elif form == "nesterov":  # the gradient at the look-ahead point θ − η·β·m
+        elif slip == "momentum_nesterov":  # the gradient at the look-ahead point θ − η·β·m
             m = beta * m + training.dataset_loss_and_grads(xs, ys, *(theta - lr * beta * m))[1]
+            theta = theta - lr * m
+        else:  # the heavy ball
+            m = beta * m + g
             theta = theta - lr * m
     return np.array(losses)
 
@@ -423,35 +398,29 @@ check_train_momentum = Checker(
         momentum_losses,
         (
             "momentum_ignored",
-            {"form": "no momentum"},
             "your loop is plain gradient descent: m must carry β·m of the previous epochs, "
             "m ← β·m + ∇L",
         ),
         (
             "momentum_averaged",
-            {"form": "average"},
             "you averaged, m ← β·m + (1 − β)·∇L; the heavy ball asked for adds the whole "
             "gradient, m ← β·m + ∇L",
         ),
         (
             "momentum_stale_step",
-            {"form": "step before update"},
             "you stepped with the old m and updated it afterwards; update m first, then "
             "θ ← θ − η·m with the new m",
         ),
         (
             "momentum_beta_on_gradient",
-            {"form": "beta on gradient"},
             "β multiplies the old momentum, not the gradient: m ← β·m + ∇L",
         ),
         (
             "momentum_one_minus_beta",
-            {"form": "one minus beta"},
             "you kept (1 − β)·m of the old momentum; the heavy ball keeps β·m: m ← β·m + ∇L",
         ),
         (
             "momentum_nesterov",
-            {"form": "nesterov"},
             "you took the gradient at the look-ahead point θ − η·β·m (Nesterov's variant); the "
             "heavy ball asked for takes it at θ",
         ),

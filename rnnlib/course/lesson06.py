@@ -9,8 +9,8 @@ Checkers of exercise 06, each with its cases and its catalogue of known mistakes
 
 References come from :mod:`rnnlib.rnn` (itself tested against finite differences). Cases cover a
 batch of one and more, one time step and more, and D ≠ H, so that a transposed product shows up
-as a wrong shape or a wrong number. The mistakes are the backward loops below with one switch
-changed, so the catalogue is executable.
+as a wrong shape or a wrong number. The mistakes are the backward loops below wrong in one way (a
+slip each, named by the mistake's key), so the catalogue is executable.
 """
 
 from __future__ import annotations
@@ -60,41 +60,31 @@ def rnn_step_backward_cases():
     return cases
 
 
-def step_backward(
-    dh_next,
-    x,
-    h_prev,
-    h_next,
-    Wx,
-    Wh,
-    *,
-    slope="1 - h_next^2",
-    wh_t=True,
-    dWh_state="prev",
-    dWh_transposed=False,
-    dWx_transposed=False,
-    db="sum",
-    per_example=False,
-    sign=1.0,
-):
-    """One step back, (dx, dh_prev, dWx, dWh, db); each switch away from its default is one
-    catalogued mistake."""
+def step_backward(dh_next, x, h_prev, h_next, Wx, Wh, *, slip=None):
+    """One step back, (dx, dh_prev, dWx, dWh, db). Right for ``slip=None``, else wrong in the one
+    way its slip names (the slips are the keys of the catalogue below)."""
     tanh_prime = {
-        "1 - h_next^2": lambda: 1.0 - h_next**2,
-        "1": lambda: 1.0,
-        "1 - h_next": lambda: 1.0 - h_next,
-        "1 - h_prev^2": lambda: 1.0 - h_prev**2,
-        "1 - tanh(h_next)^2": lambda: 1.0 - np.tanh(h_next) ** 2,
-    }[slope]()
+        "step_missing_tanh_prime": lambda: 1.0,
+        "step_one_minus_h": lambda: 1.0 - h_next,
+        "step_tanh_prime_of_h_prev": lambda: 1.0 - h_prev**2,
+        "step_tanh_twice": lambda: 1.0 - np.tanh(h_next) ** 2,
+    }.get(slip, lambda: 1.0 - h_next**2)()
     da = dh_next * tanh_prime
     dWx = x.T @ da
-    state = h_prev if dWh_state == "prev" else h_next
-    dWh = da.T @ state if dWh_transposed else state.T @ da
-    if per_example:
+    state = h_next if slip == "step_h_next_in_dWh" else h_prev
+    dWh = da.T @ state if slip == "step_dWh_transposed" else state.T @ da
+    if slip == "step_weights_averaged":
         dWx, dWh = dWx / len(x), dWh / len(x)
-    db_ = {"sum": da.sum(axis=0), "mean": da.mean(axis=0), "none": da}[db]
-    grads = da @ Wx.T, da @ (Wh.T if wh_t else Wh), (dWx.T if dWx_transposed else dWx), dWh, db_
-    return tuple(sign * g for g in grads)
+    if slip == "step_db_averaged":
+        db = da.mean(axis=0)
+    elif slip == "step_db_not_summed":
+        db = da
+    else:
+        db = da.sum(axis=0)
+    dh_prev = da @ (Wh if slip == "step_wh_not_transposed" else Wh.T)
+    dWx = dWx.T if slip == "step_dWx_transposed" else dWx
+    sign = -1.0 if slip == "step_wrong_sign" else 1.0
+    return tuple(sign * g for g in (da @ Wx.T, dh_prev, dWx, dWh, db))
 
 
 _DA = "da = dh_next * (1 − h_next²)"
@@ -109,55 +99,25 @@ check_rnn_step_backward = Checker(
     "``dWx = x^T da``, ``dWh = h_prev^T da``, ``db = Σ_n da``. Cases: N = 1 to 4, D ≠ H.",
     mistakes=catalogue(
         step_backward,
-        ("step_missing_tanh_prime", {"slope": "1"}, f"missing tanh′: {_DA}"),
-        (
-            "step_one_minus_h",
-            {"slope": "1 - h_next"},
-            f"(1 − h_next) where (1 − h_next²) belongs: {_DA}",
-        ),
+        ("step_missing_tanh_prime", f"missing tanh′: {_DA}"),
+        ("step_one_minus_h", f"(1 − h_next) where (1 − h_next²) belongs: {_DA}"),
         (
             "step_tanh_prime_of_h_prev",
-            {"slope": "1 - h_prev^2"},
             f"tanh′ of the wrong state: (1 − h_prev²) where (1 − h_next²) belongs; {_DA}",
         ),
-        (
-            "step_tanh_twice",
-            {"slope": "1 - tanh(h_next)^2"},
-            f"you applied tanh to h_next again; h_next is already tanh(a): {_DA}",
-        ),
-        ("step_wh_not_transposed", {"wh_t": False}, "dh_prev = da Wh^T: Wh must be transposed"),
-        (
-            "step_h_next_in_dWh",
-            {"dWh_state": "next"},
-            "h_next where h_prev belongs: dWh = h_prev^T da",
-        ),
-        (
-            "step_dWh_transposed",
-            {"dWh_transposed": True},
-            "dWh is transposed: dWh = h_prev^T da, not da^T h_prev",
-        ),
-        (
-            "step_dWx_transposed",
-            {"dWx_transposed": True},
-            "dWx is transposed: dWx = x^T da has the shape (D, H) of Wx",
-        ),
-        (
-            "step_db_averaged",
-            {"db": "mean"},
-            "db averaged over the batch instead of summed: db = Σ_n da[n]",
-        ),
-        (
-            "step_db_not_summed",
-            {"db": "none"},
-            "db not summed over the batch: db = Σ_n da[n] has shape (H,)",
-        ),
+        ("step_tanh_twice", f"you applied tanh to h_next again; h_next is already tanh(a): {_DA}"),
+        ("step_wh_not_transposed", "dh_prev = da Wh^T: Wh must be transposed"),
+        ("step_h_next_in_dWh", "h_next where h_prev belongs: dWh = h_prev^T da"),
+        ("step_dWh_transposed", "dWh is transposed: dWh = h_prev^T da, not da^T h_prev"),
+        ("step_dWx_transposed", "dWx is transposed: dWx = x^T da has the shape (D, H) of Wx"),
+        ("step_db_averaged", "db averaged over the batch instead of summed: db = Σ_n da[n]"),
+        ("step_db_not_summed", "db not summed over the batch: db = Σ_n da[n] has shape (H,)"),
         (
             "step_weights_averaged",
-            {"per_example": True},
             "weight gradients divided by the batch size: dWx = x^T da and dWh = h_prev^T da "
             "are sums over the batch",
         ),
-        ("step_wrong_sign", {"sign": -1.0}, "wrong sign: every gradient has the opposite sign"),
+        ("step_wrong_sign", "wrong sign: every gradient has the opposite sign"),
     ),
 )
 
@@ -182,54 +142,43 @@ def rnn_backward_cases():
     return cases
 
 
-def sequence_backward(
-    dh,
-    x,
-    h0,
-    h,
-    Wx,
-    Wh,
-    *,
-    slope="1 - h_t^2",
-    carry=True,
-    upstream="all",
-    overwrite=None,
-    wh_t=True,
-    dWh_state="prev",
-    db="sum",
-    dh0="carry",
-    dWx_transposed=False,
-    sign=1.0,
-    h_prev_wraps=False,
-    carry_start="zero",
-):
-    """BPTT over the sequence, (dx, dh0, dWx, dWh, db); each switch away from its default is one
-    catalogued mistake."""
+def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
+    """BPTT over the sequence, (dx, dh0, dWx, dWh, db). Right for ``slip=None``, else wrong in the
+    one way its slip names (the slips are the keys of the catalogue below)."""
     N, T, H = dh.shape
-    hs = [h[:, -1] if h_prev_wraps else h0] + [h[:, t] for t in range(T)]
+    first = h[:, -1] if slip == "bptt_h_prev_wraps_at_first_step" else h0
+    hs = [first] + [h[:, t] for t in range(T)]
     dx = np.zeros(x.shape)
     per_step = {}
-    g_back = np.zeros((N, H)) if carry_start == "zero" else dh[:, T - 1].copy()
+    g_back = dh[:, T - 1].copy() if slip == "bptt_last_upstream_twice" else np.zeros((N, H))
     da = None
     for t in range(T, 0, -1):
-        up = dh[:, t - 1] if (upstream == "all" or t == T) else 0.0
-        g = up + (g_back if carry else 0.0)
+        up = 0.0 if (slip == "bptt_earlier_upstream_dropped" and t < T) else dh[:, t - 1]
+        g = up + (0.0 if slip == "bptt_not_carried_back" else g_back)
         ht, hp = hs[t], hs[t - 1]
-        tp = {"1 - h_t^2": 1.0 - ht**2, "1": 1.0, "1 - h_t": 1.0 - ht, "1 - h_(t-1)^2": 1.0 - hp**2}
-        da = g * tp[slope]
+        tanh_prime = {
+            "bptt_missing_tanh_prime": 1.0,
+            "bptt_one_minus_h": 1.0 - ht,
+            "bptt_tanh_prime_of_h_prev": 1.0 - hp**2,
+        }.get(slip, 1.0 - ht**2)
+        da = g * tanh_prime
         dx[:, t - 1] = da @ Wx.T
-        state = hp if dWh_state == "prev" else ht
+        state = ht if slip == "bptt_h_t_in_dWh" else hp
         per_step[t] = (x[:, t - 1].T @ da, state.T @ da, da.sum(axis=0))
-        g_back = da @ (Wh.T if wh_t else Wh)
-    if overwrite is None:
-        dWx, dWh, db_ = (sum(p[k] for p in per_step.values()) for k in range(3))
-    else:  # only one step's contribution survives: t = 1 (backward loop) or t = T (forward)
-        dWx, dWh, db_ = per_step[1 if overwrite == "last_visited" else T]
-    if db == "mean":
-        db_ = db_ / (N * T)
-    dh0_ = {"carry": g_back, "zero": np.zeros((N, H)), "da": da}[dh0]
-    grads = dx, dh0_, (dWx.T if dWx_transposed else dWx), dWh, db_
-    return tuple(sign * g for g in grads)
+        g_back = da @ (Wh if slip == "bptt_wh_not_transposed" else Wh.T)
+    # overwritten: only one step's contribution survives, t = 1 (backward loop) or t = T (forward)
+    if slip == "bptt_weights_overwritten":
+        dWx, dWh, db = per_step[1]
+    elif slip == "bptt_weights_overwritten_forward":
+        dWx, dWh, db = per_step[T]
+    else:
+        dWx, dWh, db = (sum(p[k] for p in per_step.values()) for k in range(3))
+    if slip == "bptt_db_averaged":
+        db = db / (N * T)
+    dh0 = {"bptt_dh0_dropped": np.zeros((N, H)), "bptt_dh0_missing_wh": da}.get(slip, g_back)
+    dWx = dWx.T if slip == "bptt_dWx_transposed" else dWx
+    sign = -1.0 if slip == "bptt_wrong_sign" else 1.0
+    return tuple(sign * g for g in (dx, dh0, dWx, dWh, db))
 
 
 _OVERWRITTEN = (
@@ -248,67 +197,40 @@ check_rnn_backward = Checker(
         sequence_backward,
         (
             "bptt_not_carried_back",
-            {"carry": False},
             "gradient not carried back through time: at step t add da_(t+1) Wh^T to dh_t",
         ),
         (
             "bptt_earlier_upstream_dropped",
-            {"upstream": "last"},
             "upstream gradients of earlier steps dropped: every h_t receives its own dh_t, "
             "plus what comes back from step t + 1",
         ),
-        ("bptt_weights_overwritten", {"overwrite": "last_visited"}, _OVERWRITTEN),
-        ("bptt_weights_overwritten_forward", {"overwrite": "first_visited"}, _OVERWRITTEN),
+        ("bptt_weights_overwritten", _OVERWRITTEN),
+        ("bptt_weights_overwritten_forward", _OVERWRITTEN),
         (
             "bptt_dh0_dropped",
-            {"dh0": "zero"},
             "dh0 dropped: dh0 = da_1 Wh^T, the gradient carried out of the first step",
         ),
-        (
-            "bptt_dh0_missing_wh",
-            {"dh0": "da"},
-            "dh0 is missing its last factor: dh0 = da_1 Wh^T, not da_1",
-        ),
-        (
-            "bptt_missing_tanh_prime",
-            {"slope": "1"},
-            "missing tanh′: da_t = (dh_t + da_(t+1) Wh^T) * (1 − h_t²)",
-        ),
-        (
-            "bptt_one_minus_h",
-            {"slope": "1 - h_t"},
-            "(1 − h_t) where (1 − h_t²) belongs: tanh′ = 1 − tanh²",
-        ),
+        ("bptt_dh0_missing_wh", "dh0 is missing its last factor: dh0 = da_1 Wh^T, not da_1"),
+        ("bptt_missing_tanh_prime", "missing tanh′: da_t = (dh_t + da_(t+1) Wh^T) * (1 − h_t²)"),
+        ("bptt_one_minus_h", "(1 − h_t) where (1 − h_t²) belongs: tanh′ = 1 − tanh²"),
         (
             "bptt_tanh_prime_of_h_prev",
-            {"slope": "1 - h_(t-1)^2"},
             "tanh′ at the wrong step: (1 − h_(t−1)²) where (1 − h_t²) belongs",
         ),
-        (
-            "bptt_h_t_in_dWh",
-            {"dWh_state": "next"},
-            "h_t where h_(t−1) belongs: dWh = Σ_t h_(t−1)^T da_t",
-        ),
-        (
-            "bptt_wh_not_transposed",
-            {"wh_t": False},
-            "Wh must be transposed when carrying back: da_(t+1) Wh^T",
-        ),
-        ("bptt_db_averaged", {"db": "mean"}, "db averaged instead of summed: db = Σ_t Σ_n da_t"),
+        ("bptt_h_t_in_dWh", "h_t where h_(t−1) belongs: dWh = Σ_t h_(t−1)^T da_t"),
+        ("bptt_wh_not_transposed", "Wh must be transposed when carrying back: da_(t+1) Wh^T"),
+        ("bptt_db_averaged", "db averaged instead of summed: db = Σ_t Σ_n da_t"),
         (
             "bptt_dWx_transposed",
-            {"dWx_transposed": True},
             "dWx is transposed: dWx = Σ_t x_t^T da_t has the shape (D, H) of Wx",
         ),
-        ("bptt_wrong_sign", {"sign": -1.0}, "wrong sign: every gradient has the opposite sign"),
+        ("bptt_wrong_sign", "wrong sign: every gradient has the opposite sign"),
         (
             "bptt_h_prev_wraps_at_first_step",
-            {"h_prev_wraps": True},
             "at t = 0, h[:, t - 1] is h[:, -1], the LAST state: the first step started from h0",
         ),
         (
             "bptt_last_upstream_twice",
-            {"carry_start": "dh_T"},
             "dh_T counted twice: nothing comes back from after the last step, so the carried "
             "gradient starts at zero",
         ),
@@ -378,24 +300,25 @@ def _layer_backward(dh, inp, h, Wx, Wh, slope_h=None, wx_t=True):
     return dinp, dWx, dWh
 
 
-def stacked_backward(
-    dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, down="dx2", x2="h1", slope1="h1", dx_of=1, wx2_t=True
-):
-    """BPTT of the two-layer RNN, (dx, dWx1, dWh1, dWx2, dWh2); each switch away from its default
-    is one catalogued mistake."""
-    inp2 = h1 if x2 == "h1" else x
+def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
+    """BPTT of the two-layer RNN, (dx, dWx1, dWh1, dWx2, dWh2). Right for ``slip=None``, else
+    wrong in the one way its slip names (the slips are the keys of the catalogue below)."""
+    inp2 = x if slip == "stacked_dWx2_from_x" else h1
+    wx2_t = slip != "stacked_wx2_not_transposed"
     dx2, dWx2, dWh2 = _layer_backward(dh2, inp2, h2, Wx2, Wh2, wx_t=wx2_t)
-    if x2 != "h1":  # layer 2's input gradient itself is right; only dWx2 used the wrong input
+    if slip == "stacked_dWx2_from_x":  # layer 2's input gradient itself is right; only dWx2 is not
         dx2 = _layer_backward(dh2, h1, h2, Wx2, Wh2)[0]
     dh1 = {
-        "dx2": lambda: dx2,
-        "none": lambda: np.zeros_like(h1),
-        "last": lambda: np.concatenate([np.zeros_like(h1[:, :-1]), dx2[:, -1:]], axis=1),
-        "dh2": lambda: dh2,
-        "dx2+dh2": lambda: dx2 + dh2,
-    }[down]()
-    dx, dWx1, dWh1 = _layer_backward(dh1, x, h1, Wx1, Wh1, slope_h=h2 if slope1 == "h2" else None)
-    return (dx if dx_of == 1 else dx2), dWx1, dWh1, dWx2, dWh2
+        "stacked_nothing_passed_down": lambda: np.zeros_like(h1),
+        "stacked_only_last_step_down": lambda: np.concatenate(
+            [np.zeros_like(h1[:, :-1]), dx2[:, -1:]], axis=1
+        ),
+        "stacked_dh2_passed_down": lambda: dh2,
+        "stacked_dh2_added_to_layer1": lambda: dx2 + dh2,
+    }.get(slip, lambda: dx2)()
+    slope_h = h2 if slip == "stacked_layer1_slope_from_h2" else None
+    dx, dWx1, dWh1 = _layer_backward(dh1, x, h1, Wx1, Wh1, slope_h=slope_h)
+    return (dx2 if slip == "stacked_dx_of_layer2" else dx), dWx1, dWh1, dWx2, dWh2
 
 
 check_stacked_rnn_backward = Checker(
@@ -410,44 +333,33 @@ check_stacked_rnn_backward = Checker(
         stacked_backward,
         (
             "stacked_nothing_passed_down",
-            {"down": "none"},
             "layer 1 got no gradient: layer 2's input gradient da2_t Wx2^T is the dh of h1_t",
         ),
         (
             "stacked_only_last_step_down",
-            {"down": "last"},
             "only the last step's gradient passed down: every h1_t feeds h2_t, so each step's "
             "da2_t Wx2^T reaches h1_t",
         ),
         (
             "stacked_dh2_passed_down",
-            {"down": "dh2"},
             "dh2 handed to layer 1 as it is: layer 1 receives layer 2's input gradient da2_t Wx2^T",
         ),
         (
             "stacked_dh2_added_to_layer1",
-            {"down": "dx2+dh2"},
             "dh2 added to layer 1's upstream: the loss reaches h1 only through layer 2, so h1_t "
             "receives da2_t Wx2^T alone",
         ),
-        (
-            "stacked_dWx2_from_x",
-            {"x2": "x"},
-            "dWx2 used x: layer 2's input is h1, so dWx2 = Σ_t h1_t^T da2_t",
-        ),
+        ("stacked_dWx2_from_x", "dWx2 used x: layer 2's input is h1, so dWx2 = Σ_t h1_t^T da2_t"),
         (
             "stacked_layer1_slope_from_h2",
-            {"slope1": "h2"},
             "layer 1's tanh′ from the wrong layer: use 1 − h1_t², not 1 − h2_t²",
         ),
         (
             "stacked_wx2_not_transposed",
-            {"wx2_t": False},
             "passed down through Wx2 untransposed: h1_t's gradient is da2_t Wx2^T",
         ),
         (
             "stacked_dx_of_layer2",
-            {"dx_of": 2},
             "dx is layer 2's input gradient (the gradient of h1); dx is that of x, from layer 1",
         ),
     ),

@@ -15,7 +15,8 @@ Graded questions (``QUESTIONS``): which truncation PyTorch's detach loop compute
 the gated unit's additive road, the factor of clipping by global norm.
 
 References come from :mod:`rnnlib.optim` and :mod:`rnnlib.gradflow`; the mistakes are small
-formulas, or the loops below with one switch changed, so the catalogue is executable.
+formulas, or the loops below wrong in one way (a slip each, named by the mistake's key), so the
+catalogue is executable.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from ..gradflow import (
 )
 from ..optim import clip_grad_norm
 from ..rnn import rnn_forward
-from .checking import Case, Checker, Mistake, Question, catalogue, table_cases
+from .checking import Case, Checker, Question, catalogue, table_cases
 
 __all__ = [
     "CHECKERS",
@@ -99,26 +100,25 @@ def _norm(g):
         return float(np.sqrt(np.sum(np.square(g))))
 
 
-def _clip(grads, max_norm, *, norm="global", when="over", ratio="limit/norm", overflows=False):
-    """Rescale the gradients, with switches for the mistakes: ``norm`` "global" | "rms" | "sum of
-    norms" | "no sqrt" | "per array"; ``when`` "over" the limit or "always"; ``ratio`` of the
-    factor. The norm is the naive one; where it overflows only ``overflows=True`` (the mistake
-    that IS the overflow) answers: the others raise, so they do not claim that case."""
-    if norm == "per array":
+def _clip(grads, max_norm, *, slip=None):
+    """Rescale the gradients. Right for ``slip=None``, else wrong in the one way its slip names
+    (the slips are the keys of the catalogue below). The norm is the naive one; where it
+    overflows only the slip that IS the overflow answers: the others raise, so they do not claim
+    that case."""
+    if slip == "clip_per_array":
         return [_clip([g], max_norm)[0] for g in grads]
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         total = {
-            "global": lambda: np.sqrt(sum(_norm(g) ** 2 for g in grads)),
-            "rms": lambda: np.sqrt(np.mean(np.concatenate([np.ravel(g) ** 2 for g in grads]))),
-            "sum of norms": lambda: sum(_norm(g) for g in grads),
-            "no sqrt": lambda: sum(_norm(g) ** 2 for g in grads),
-            "max of norms": lambda: max(_norm(g) for g in grads),
-        }[norm]()
-    if not np.isfinite(total) and not overflows:
+            "clip_rms": lambda: np.sqrt(np.mean(np.concatenate([np.ravel(g) ** 2 for g in grads]))),
+            "clip_sum_of_norms": lambda: sum(_norm(g) for g in grads),
+            "clip_no_sqrt": lambda: sum(_norm(g) ** 2 for g in grads),
+            "clip_max_of_norms": lambda: max(_norm(g) for g in grads),
+        }.get(slip, lambda: np.sqrt(sum(_norm(g) ** 2 for g in grads)))()
+    if not np.isfinite(total) and slip != "clip_norm_overflowed":
         raise OverflowError("the naive norm overflowed")
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        factor = max_norm / total if ratio == "limit/norm" else total / max_norm
-    scale = factor if (when == "always" or total > max_norm) else 1.0
+        factor = total / max_norm if slip == "clip_inverted_ratio" else max_norm / total
+    scale = factor if (slip == "clip_always_rescaled" or total > max_norm) else 1.0
     with np.errstate(over="ignore", invalid="ignore"):
         return [np.asarray(g, dtype=float) * scale for g in grads]
 
@@ -169,13 +169,11 @@ check_clip_grad_norm = _ClipChecker(
         _clip,
         (
             "clip_rms",
-            {"norm": "rms"},
             "you used the root-mean-square sqrt(mean g²) as the norm: the global norm is the "
             "root of the SUM of all squares, sqrt(Σ_k ‖g_k‖²)",
         ),
         (
             "clip_norm_overflowed",
-            {"overflows": True},
             "your global norm overflowed to infinity (squares of 1e160 exceed 1.8e308, the "
             "largest float): divide by the largest |entry| before squaring",
         ),
@@ -187,13 +185,11 @@ check_clip_grad_norm = _ClipChecker(
         ),
         (
             "clip_per_array",
-            {"norm": "per array"},
             "per-array norms: each gradient was rescaled by its own norm; use the global norm "
             "sqrt(Σ_k ‖g_k‖²) of all of them together",
         ),
         (
             "clip_always_rescaled",
-            {"when": "always"},
             "rescaling when already under the limit: leave the gradients unchanged when the "
             "global norm is ≤ max_norm",
         ),
@@ -205,22 +201,18 @@ check_clip_grad_norm = _ClipChecker(
         ),
         (
             "clip_inverted_ratio",
-            {"ratio": "norm/limit"},
             "inverted ratio: the factor is max_norm / (global norm), not its inverse",
         ),
         (
             "clip_sum_of_norms",
-            {"norm": "sum of norms"},
             "the global norm is sqrt(Σ_k ‖g_k‖²), not the sum of the norms Σ_k ‖g_k‖",
         ),
         (
             "clip_no_sqrt",
-            {"norm": "no sqrt"},
             "missing square root: the global norm is sqrt(Σ_k ‖g_k‖²), not Σ_k ‖g_k‖²",
         ),
         (
             "clip_max_of_norms",
-            {"norm": "max of norms"},
             "you used the largest of the arrays' norms, max_k ‖g_k‖: the global norm counts all "
             "arrays together, sqrt(Σ_k ‖g_k‖²)",
         ),
@@ -255,33 +247,24 @@ def jacobian_product_cases():
     return cases
 
 
-def jacobian_product(
-    hs,
-    Wh,
-    *,
-    later_left=True,
-    diag_left=True,
-    state_after=True,
-    slope="1-h2",
-    transpose_wh=True,
-    elementwise=False,
-    transpose_result=False,
-):
-    """J_T ⋯ J_1 with J_t = diag(1 − h_t²) Wh^T; each switch away from its default is one
-    catalogued mistake."""
+def jacobian_product(hs, Wh, *, slip=None):
+    """J_T ⋯ J_1 with J_t = diag(1 − h_t²) Wh^T. Right for ``slip=None``, else wrong in the one
+    way its slip names (the slips are the keys of the catalogue below)."""
     H = Wh.shape[0]
     out = np.eye(H)
     T = hs.shape[0] - 1
     for t in range(1, T + 1):
-        h = hs[t] if state_after else hs[t - 1]
-        d = {"1-h2": 1.0 - h**2, "1-h": 1.0 - h, "none": np.ones(H)}[slope]
-        W = Wh.T if transpose_wh else Wh
-        J = d[:, None] * W if diag_left else W * d[None, :]
-        if elementwise:
-            out = J * out if later_left else out * J
+        h = hs[t - 1] if slip == "state_before_the_step" else hs[t]
+        d = {"no_tanh_prime": np.ones(H), "one_minus_h": 1.0 - h}.get(slip, 1.0 - h**2)
+        W = Wh if slip == "wh_not_transposed" else Wh.T
+        J = W * d[None, :] if slip == "diag_on_the_right" else d[:, None] * W
+        if slip == "elementwise_product":
+            out = J * out
+        elif slip == "earliest_on_the_left":
+            out = out @ J
         else:
-            out = J @ out if later_left else out @ J
-    return out.T if transpose_result else out
+            out = J @ out
+    return out.T if slip == "transposed_result" else out
 
 
 check_jacobian_product = Checker(
@@ -295,35 +278,29 @@ check_jacobian_product = Checker(
         jacobian_product,
         (
             "transposed_result",
-            {"transpose_result": True},
             "you returned the transpose: row j must hold the derivatives of h_T[j]",
         ),
         (
             "diag_on_the_right",
-            {"diag_left": False},
             "diag(1 − h_t²) belongs on the LEFT of Wh^T: "
             "∂h_t[j]/∂h_(t−1)[i] = (1 − h_t[j]²)·Wh[i, j]",
         ),
         (
             "earliest_on_the_left",
-            {"later_left": False},
             "wrong order: the latest Jacobian stands on the left, J_T ⋯ J_2 J_1",
         ),
         (
             "state_before_the_step",
-            {"state_after": False},
             "tanh′ of step t is 1 − h_t² (the state AFTER the step), not 1 − h_(t−1)²",
         ),
-        ("no_tanh_prime", {"slope": "none"}, "the tanh′ factor diag(1 − h_t²) is missing"),
-        ("one_minus_h", {"slope": "1-h"}, "tanh′ is 1 − h², not 1 − h"),
+        ("no_tanh_prime", "the tanh′ factor diag(1 − h_t²) is missing"),
+        ("one_minus_h", "tanh′ is 1 − h², not 1 − h"),
         (
             "wh_not_transposed",
-            {"transpose_wh": False},
             "Wh must be transposed: ∂a_t[j]/∂h_(t−1)[i] = Wh[i, j], so J_t = diag(1 − h_t²) Wh^T",
         ),
         (
             "elementwise_product",
-            {"elementwise": True},
             "you multiplied elementwise (*); the chain rule needs matrix products (@)",
         ),
     ),
@@ -355,47 +332,40 @@ def sliding(k):
     return lambda t, T: range(max(t - k + 1, 1), t + 1)
 
 
-def truncated(
-    xs,
-    ys,
-    u,
-    w,
-    v,
-    reach,
-    *,
-    tanh_prime=True,
-    prev_state=True,
-    errors="all",
-    dv_steps=None,
-    w_in_delta=True,
-    v_in_error=True,
-):
-    """Scalar truncated BPTT written out pair by pair: the error of step t reaches the steps s
-    in ``reach(t, T)`` (1-based). Switches give the catalogued mistakes."""
+def truncated(xs, ys, u, w, v, k, *, reach=sliding, slip=None):
+    """Scalar truncated BPTT written out pair by pair: the error of step t reaches the steps s in
+    ``reach(k)(t, T)`` (1-based), by default the sliding window of k steps. Right for
+    ``slip=None``, else wrong in the one way its slip names (the slips are the keys of the
+    catalogue below, whose window mistakes pass another ``reach``)."""
     xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    window = reach(k)
     fwd = scalar.forward(xs, u, w, v)
     o, T = fwd.o, xs.size
     err = v * o[1:] - ys
     du = dw = 0.0
     for t in range(1, T + 1):
-        if errors == "last" and t < T:
+        if slip == "last_error_only" and t < T:
             continue
-        d = err[t - 1] * (v if v_in_error else 1.0)  # dL_t/do_t
+        d = err[t - 1] * (1.0 if slip == "error_without_v" else v)  # dL_t/do_t
         for s in range(t, 0, -1):
-            slope = (1.0 - o[s] ** 2) if tanh_prime else 1.0
-            if s in reach(t, T):
+            slope = 1.0 if slip == "missing_tanh_prime" else (1.0 - o[s] ** 2)
+            if s in window(t, T):
                 du += d * slope * xs[s - 1]
-                dw += d * slope * (o[s - 1] if prev_state else o[s])
-            d = d * slope * (w if w_in_delta else 1.0)  # on to do_(s−1)
-    steps = range(1, T + 1) if dv_steps is None else dv_steps(T)
+                dw += d * slope * (o[s] if slip == "state_after_not_before" else o[s - 1])
+            d = d * slope * (1.0 if slip == "delta_without_w" else w)  # on to do_(s−1)
+    if slip == "truncated_dv":  # dv summed over the last window only
+        steps = range(max(T - k + 1, 1), T + 1)
+    elif slip == "dv_last_step_only":
+        steps = [T]
+    else:
+        steps = range(1, T + 1)
     dv = sum(err[t - 1] * o[t] for t in steps)
     return float(du), float(dw), float(dv)
 
 
-def _truncated_with(reach=None, **switches):
-    """A mistake: :func:`truncated` with the window ``reach(k)`` (default: the right one)."""
-    reach = sliding if reach is None else reach
-    return lambda xs, ys, u, w, v, k: truncated(xs, ys, u, w, v, reach(k), **switches)
+def _truncated_with(reach):
+    """A mistake in the window: :func:`truncated` whose errors reach the steps ``reach(k)``."""
+    return lambda xs, ys, u, w, v, k: truncated(xs, ys, u, w, v, k, reach=reach)
 
 
 _OFF_BY_ONE = (
@@ -410,23 +380,24 @@ check_truncated_bptt = Checker(
     doc="the gradients with sliding windows. Scalar model with a target at every step, "
     "L = Σ_t ½(v·o_t − y_t)². The error of step t, (ŷ_t − y_t)·v = dL_t/do_t, travels back "
     "through steps t, t−1, …, t−k+1 only; dL/dv is not truncated. For k ≥ T this is full BPTT.",
-    mistakes=(
-        Mistake(
+    mistakes=catalogue(
+        truncated,
+        (
             "ignored_k",
             _truncated_with(lambda k: lambda t, T: range(1, t + 1)),
             "this is the FULL BPTT gradient: each step's error must travel back at most k steps",
         ),
-        Mistake(
+        (
             "window_one_too_long",
             _truncated_with(lambda k: sliding(k + 1)),
             _OFF_BY_ONE + "went one step further",
         ),
-        Mistake(
+        (
             "window_one_too_short",
             _truncated_with(lambda k: sliding(k - 1)),
             _OFF_BY_ONE + "stopped one step short",
         ),
-        Mistake(
+        (
             "chunked_windows",
             _truncated_with(
                 lambda k: lambda t, T: [s for s in range(1, t + 1) if (s - 1) // k == (t - 1) // k]
@@ -434,57 +405,43 @@ check_truncated_bptt = Checker(
             "that is the OTHER common definition, chunked windows (a detach every k steps); "
             "this exercise asks for sliding: each error goes back k steps",
         ),
-        Mistake(
+        (
             "stopped_k_before_the_end",
             _truncated_with(lambda k: lambda t, T: range(max(T - k + 1, 1), t + 1)),
             "you stopped the whole backward pass k steps before the end; instead cut EACH "
             "error's path after k steps (early errors get their own windows)",
         ),
-        Mistake(
+        (
             "last_error_only",
-            _truncated_with(errors="last"),
             "only the last step's error was used: every step has a target here, and each "
             "error (ŷ_t − y_t)·v starts its own trip back",
         ),
-        Mistake(
+        (
             "truncated_dv",
-            lambda xs, ys, u, w, v, k: truncated(
-                xs, ys, u, w, v, sliding(k), dv_steps=lambda T: range(max(T - k + 1, 1), T + 1)
-            ),
             "dL/dv = Σ_t (ŷ_t − y_t)·o_t does not go back in time: sum it over EVERY step, "
             "whatever k",
         ),
-        Mistake(
+        (
             "delta_without_w",
-            _truncated_with(w_in_delta=False),
             "going back one step, δ must be multiplied by do_s/do_(s−1) = (1 − o_s²)·w: the w "
             "is missing",
         ),
-        Mistake(
+        (
             "error_without_v",
-            _truncated_with(v_in_error=False),
             "each error reaches o_t through ŷ_t = v·o_t: dL_t/do_t = (ŷ_t − y_t)·v, the factor v "
             "is missing",
         ),
-        Mistake(
+        (
             "dv_last_step_only",
-            lambda xs, ys, u, w, v, k: truncated(
-                xs, ys, u, w, v, sliding(k), dv_steps=lambda T: [T]
-            ),
             "dL/dv sums (ŷ_t − y_t)·o_t over EVERY step (each step has a target), not only the "
             "last",
         ),
-        Mistake(
-            "missing_tanh_prime",
-            _truncated_with(tanh_prime=False),
-            "the tanh′ factor (1 − o_s²) is missing",
-        ),
-        Mistake(
+        ("missing_tanh_prime", "the tanh′ factor (1 − o_s²) is missing"),
+        (
             "state_after_not_before",
-            _truncated_with(prev_state=False),
             "dL/dw⁽ˢ⁾ uses o_(s−1), the state ENTERING step s; you used o_s",
         ),
-        Mistake(
+        (
             "wrong_sign",
             lambda *args: tuple(-g for g in scalar_bptt_truncated(*args)),
             "wrong sign everywhere: the error is ŷ_t − y_t, not y_t − ŷ_t",
@@ -513,50 +470,27 @@ def gated_bptt_cases():
     return cases
 
 
-def gated(
-    xs,
-    y,
-    u,
-    w,
-    v,
-    z,
-    *,
-    roads="both",
-    z_in_weights=True,
-    dz="c - o_prev",
-    slope_of="c",
-    dw_state="o_prev",
-    v_in_error=True,
-    o0=0.0,
-):
-    """BPTT through the gated unit written as a loop; each switch away from its default is one
-    catalogued mistake. ``roads``: what δ is carried back through ("both", "tanh", "additive")."""
-    fwd = gated_forward(xs, u, w, z, o0)  # the forward pass is not where these mistakes lie
+def gated(xs, y, u, w, v, z, *, slip=None):
+    """BPTT through the gated unit written as a loop. Right for ``slip=None``, else wrong in the
+    one way its slip names (the slips are the keys of the catalogue below)."""
+    fwd = gated_forward(xs, u, w, z)  # the forward pass is not where these mistakes lie
     xs, o, c, T = fwd.xs, fwd.o, fwd.c, fwd.xs.size
-    delta = (v * o[T] - y) * (v if v_in_error else 1.0)
+    delta = (v * o[T] - y) * (1.0 if slip == "error_without_v" else v)
     du = dw = dgate = 0.0
     for t in range(T, 0, -1):
-        slope = 1 - (c[t - 1] if slope_of == "c" else o[t]) ** 2
-        zz = z if z_in_weights else 1.0
+        slope = 1 - (o[t] if slip == "slope_of_o_not_c" else c[t - 1]) ** 2
+        zz = 1.0 if slip == "gate_missing_in_u_w" else z
         du += delta * zz * slope * xs[t - 1]
-        dw += delta * zz * slope * (o[t - 1] if dw_state == "o_prev" else o[t])
-        dgate += (
-            delta
-            * {
-                "c - o_prev": c[t - 1] - o[t - 1],
-                "c - o": c[t - 1] - o[t],
-                "c": c[t - 1],
-                "o_prev - c": o[t - 1] - c[t - 1],
-            }[dz]
-        )
-        delta = (
-            delta
-            * {
-                "both": (1 - z) + z * slope * w,
-                "tanh": z * slope * w,
-                "additive": 1 - z,
-            }[roads]
-        )
+        dw += delta * zz * slope * (o[t] if slip == "dw_with_o_t" else o[t - 1])
+        dgate += delta * {
+            "dz_with_o_t": c[t - 1] - o[t],
+            "dz_without_minus_o": c[t - 1],
+            "dz_wrong_sign": o[t - 1] - c[t - 1],
+        }.get(slip, c[t - 1] - o[t - 1])
+        delta = delta * {  # δ carried back through both roads, or a slip's one road
+            "tanh_road_only": z * slope * w,
+            "additive_road_only": 1 - z,
+        }.get(slip, (1 - z) + z * slope * w)
     return float(du), float(dw), float(dgate)
 
 
@@ -571,52 +505,40 @@ check_gated_bptt = Checker(
         gated,
         (
             "tanh_road_only",
-            {"roads": "tanh"},
             "δ went back only through the tanh road, z·(1 − c_t²)·w: o_t also holds "
             "(1 − z)·o_(t−1) directly, so do_t/do_(t−1) has a second term, (1 − z)",
         ),
         (
             "additive_road_only",
-            {"roads": "additive"},
             "δ went back only through the additive road (1 − z): o_(t−1) also enters "
             "tanh(u·x_t + w·o_(t−1)), which adds z·(1 − c_t²)·w to do_t/do_(t−1)",
         ),
         (
             "gate_missing_in_u_w",
-            {"z_in_weights": False},
             "u and w act through z·tanh(…): their shares need the factor z, "
             "do_t/dw⁽ᵗ⁾ = z·(1 − c_t²)·o_(t−1)",
         ),
         (
             "dz_without_minus_o",
-            {"dz": "c"},
             "dL/dz misses a term: z appears twice in o_t = (1 − z)·o_(t−1) + z·c_t, so "
             "do_t/dz⁽ᵗ⁾ = c_t − o_(t−1)",
         ),
         (
             "dz_wrong_sign",
-            {"dz": "o_prev - c"},
             "dL/dz has the wrong sign: do_t/dz⁽ᵗ⁾ = c_t − o_(t−1), not o_(t−1) − c_t",
         ),
-        (
-            "dz_with_o_t",
-            {"dz": "c - o"},
-            "do_t/dz⁽ᵗ⁾ = c_t − o_(t−1), with the state ENTERING step t; you used o_t",
-        ),
+        ("dz_with_o_t", "do_t/dz⁽ᵗ⁾ = c_t − o_(t−1), with the state ENTERING step t; you used o_t"),
         (
             "dw_with_o_t",
-            {"dw_state": "o"},
             "w multiplies o_(t−1), the state ENTERING step t: do_t/dw⁽ᵗ⁾ = z·(1 − c_t²)·o_(t−1), "
             "not o_t",
         ),
         (
             "error_without_v",
-            {"v_in_error": False},
             "the loss reaches o_T through ŷ = v·o_T: dL/do_T = (ŷ − y)·v, the factor v is missing",
         ),
         (
             "slope_of_o_not_c",
-            {"slope_of": "o"},
             "tanh′ belongs to the tanh's own output c_t = tanh(a_t): 1 − c_t², not 1 − o_t² "
             "(o_t is not a tanh here, it is a blend of o_(t−1) and c_t)",
         ),

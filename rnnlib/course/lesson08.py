@@ -113,21 +113,21 @@ def _picked(a, targets):
     return np.take_along_axis(a, np.asarray(targets)[..., None], axis=-1)[..., 0]
 
 
-def _sce(logits, targets, *, axis=-1, log=True, minus=True, loss_over="M", grad="(p - onehot)/M"):
-    """Loss and gradient from :func:`parts`, with switches for the mistakes: ``axis`` of the
-    softmax, ``log`` (log p or p), ``minus`` sign of the loss, ``loss_over`` "M" | "1" | "N"
-    (what the sum is divided by), ``grad`` the formula of dL/dz."""
+def _sce(logits, targets, *, slip=None):
+    """Loss and gradient from :func:`parts`. Right for ``slip=None``, else wrong in the one way
+    its slip names (the slips are the keys of the catalogue below)."""
+    axis = 0 if slip == "softmax_over_wrong_axis" else -1
     logp, p, onehot, M = parts(logits, targets, axis=axis)
     N = np.shape(targets)[0]
-    picked = _picked(logp if log else p, targets).sum()
-    loss = (-picked if minus else picked) / {"M": M, "1": 1, "N": N}[loss_over]
+    picked = _picked(p if slip == "p_instead_of_log_p" else logp, targets).sum()
+    over = {"loss_summed": 1, "divided_by_batch_only": N}.get(slip, M)
+    loss = (picked if slip == "missing_minus" else -picked) / over
     dz = {
-        "(p - onehot)/M": lambda: (p - onehot) / M,
-        "p/M": lambda: p / M,
-        "p - onehot": lambda: p - onehot,
-        "(p - onehot)/N": lambda: (p - onehot) / N,
-        "(onehot - p)/M": lambda: (onehot - p) / M,
-    }[grad]()
+        "no_one_hot_subtracted": lambda: p / M,
+        "grad_not_divided_by_M": lambda: p - onehot,
+        "divided_by_batch_only": lambda: (p - onehot) / N,
+        "grad_sign_flipped": lambda: (onehot - p) / M,
+    }.get(slip, lambda: (p - onehot) / M)()
     return loss, dz
 
 
@@ -155,40 +155,27 @@ check_softmax_cross_entropy = Checker(
         _sce,
         (
             "no_one_hot_subtracted",
-            {"grad": "p/M"},
             "you did not subtract the one-hot: dL/dz = (p − onehot(y)) / M, not p / M",
         ),
         (
             "grad_not_divided_by_M",
-            {"grad": "p - onehot"},
             "the gradient is not divided by M, the number of positions: L is a mean, so "
             "dL/dz = (p − onehot(y)) / M",
         ),
-        (
-            "loss_summed",
-            {"loss_over": "1"},
-            "you summed the loss over the positions; L is the MEAN, −(1/M) Σ log p[y]",
-        ),
+        ("loss_summed", "you summed the loss over the positions; L is the MEAN, −(1/M) Σ log p[y]"),
         (
             "divided_by_batch_only",
-            {"loss_over": "N", "grad": "(p - onehot)/N"},
             "you divided by the batch size N only; divide by M = N·T, every position "
             "(targets.size)",
         ),
-        (
-            "grad_sign_flipped",
-            {"grad": "(onehot - p)/M"},
-            "wrong sign: dL/dz = p − onehot(y), not onehot(y) − p",
-        ),
+        ("grad_sign_flipped", "wrong sign: dL/dz = p − onehot(y), not onehot(y) − p"),
         (
             "p_instead_of_log_p",
-            {"log": False},
             "you used p instead of log p: L = −(1/M) Σ log p[y], the log of the target's "
             "probability",
         ),
         (
             "missing_minus",
-            {"minus": False},
             "the minus sign is missing: L = −(1/M) Σ log p[y] (≥ 0, since log p ≤ 0)",
         ),
         (
@@ -199,7 +186,6 @@ check_softmax_cross_entropy = Checker(
         ),
         (
             "softmax_over_wrong_axis",
-            {"axis": 0},
             "the softmax is taken over the wrong axis: normalise over the classes, the LAST "
             "axis (axis=-1, keepdims=True)",
         ),
@@ -290,18 +276,20 @@ check_readout_backward = Checker(
 # -- the transfer task: a masked cross-entropy for padded sequences -----------------------------
 
 
-def masked_reference(logits, targets, mask, *, over="mask", grad_mask=True, loss_mask=True):
-    """``(L, dL/dz)`` of the masked mean cross-entropy, with switches for the mistakes:
-    ``over`` what the sums are divided by ("mask": Σ mask, "M": every position, "N": the number
-    of sequences, "mean": mask.mean()), ``grad_mask`` / ``loss_mask`` whether the mask
-    multiplies the gradient / the loss terms."""
+def masked_reference(logits, targets, mask, *, slip=None):
+    """``(L, dL/dz)`` of the masked mean cross-entropy. Right for ``slip=None``, else wrong in the
+    one way its slip names (the slips are the keys of the catalogue below)."""
     logp, p, onehot, M = parts(logits, targets)
     m = np.asarray(mask, dtype=np.float64)
-    denom = {"mask": m.sum(), "M": M, "N": np.shape(targets)[0], "mean": m.mean()}[over]
+    denom = {  # what the sums are divided by: Σ mask, or a slip's
+        "divided_by_every_position": M,
+        "divided_by_sequences": np.shape(targets)[0],
+        "divided_by_mask_mean": m.mean(),
+    }.get(slip, m.sum())
     terms = -_picked(logp, targets)
-    loss = float(((m * terms) if loss_mask else terms).sum() / denom)
+    loss = float((terms if slip == "padding_in_the_loss" else m * terms).sum() / denom)
     dz = (p - onehot) / denom
-    return loss, (m[..., None] * dz if grad_mask else dz)
+    return loss, (dz if slip == "gradient_not_masked" else m[..., None] * dz)
 
 
 def _mean_of_sequence_means(logits, targets, mask):
@@ -370,31 +358,26 @@ check_masked_cross_entropy = Checker(
         masked_reference,
         (
             "divided_by_every_position",
-            {"over": "M"},
             "you divided by every position, padding included (targets.size); the mean is over "
             "the real positions: divide by Σ mask",
         ),
         (
             "gradient_not_masked",
-            {"grad_mask": False},
             "the padded positions get a gradient: a position that is not in the loss cannot "
             "move it, so dlogits must be 0 wherever mask = 0",
         ),
         (
             "padding_in_the_loss",
-            {"loss_mask": False},
             "the padded positions' −log p are in your loss (only the division uses the mask): "
             "multiply each term by its mask before summing",
         ),
         (
             "divided_by_sequences",
-            {"over": "N"},
             "you divided by N, the number of sequences (a loss per sequence); the asked mean is "
             "per real position: divide by Σ mask",
         ),
         (
             "divided_by_mask_mean",
-            {"over": "mean"},
             "you divided by mask.mean(), the fraction of real positions; divide by their "
             "number, Σ mask (mask.sum())",
         ),
