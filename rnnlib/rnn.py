@@ -124,7 +124,9 @@ def rnn_forward(x, h0, Wx, Wh, b):
     """Run the RNN over a whole sequence: ``h_t = tanh(x_t Wx + h_(t-1) Wh + b)``, t = 1..T.
 
     The input projection ``x_t Wx + b`` of every step is one matrix product; only the
-    recurrence ``h_(t-1) Wh`` has to go step by step.
+    recurrence ``h_(t-1) Wh`` has to go step by step. (Written on x as an (N·T, D) matrix: numpy's
+    ``@`` on a 3-d array makes one BLAS call per sequence, which cannot share out the work over
+    BLAS threads.)
 
     Parameters
     ----------
@@ -142,8 +144,9 @@ def rnn_forward(x, h0, Wx, Wh, b):
     (x, h0, Wx, Wh, b), sizes = checked_arrays(
         x=(x, "NTD"), h0=(h0, "NH"), Wx=(Wx, "DH"), Wh=(Wh, "HH"), b=(b, "H")
     )
-    N, T, H = sizes["N"], sizes["T"], sizes["H"]
-    xw = x @ Wx + b  # (N, T, H): x_t Wx + b for every step at once
+    N, T, D, H = sizes["N"], sizes["T"], sizes["D"], sizes["H"]
+    # x_t Wx + b for every step at once: one product over all N·T rows of x, viewed as 2-d
+    xw = (x.reshape(N * T, D) @ Wx + b).reshape(N, T, H)
     hs = np.zeros((T + 1, N, H), np.result_type(xw, h0, Wh))  # hs[t] = h_t, in time order
     hs[0] = h0
     for t in range(1, T + 1):
