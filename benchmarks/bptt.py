@@ -21,7 +21,9 @@ Timing (:func:`best_of_interleaved`): all implementations run in one process, in
 sample of each per round, in a shuffled order, so a burst of load on the machine hits all of
 them), each sample a loop of calls lasting a few ms; the best sample per implementation is
 reported (the minimum is the least disturbed estimate of what the code costs). The garbage
-collector is off while a sample runs, as in :mod:`timeit`.
+collector is off while a sample runs, as in :mod:`timeit`. ``make bench`` first holds glibc's
+allocator steady (:func:`benchmarks.machine.steady_allocator`), so that no implementation's
+arrays are page-faulted in anew on some calls and not on others.
 """
 
 from __future__ import annotations

@@ -51,6 +51,7 @@ def section_machine(info, threads_list):
         ["torch", info["torch"]],
         ["matplotlib", info["matplotlib"]],
         ["threads", threads],
+        ["memory allocator", info.get("allocator", "the C library's default")],
         ["load average when the run started", info["load"]],
     ]
     return "## Machine\n\n" + md_table(["", ""], rows)
@@ -68,7 +69,10 @@ def section_bptt(rows, validation):
         "the faster torch. All implementations run in one process, interleaved in a shuffled "
         "order each round, each sample a few ms of calls after a few untimed ones, with a "
         "pause where the library changes (so OpenBLAS's and torch's spinning worker threads "
-        "do not steal a core from the other), garbage collector off; the best sample counts.",
+        "do not steal a core from the other), garbage collector off; the best sample counts. "
+        "The memory allocator is held in one state (see *memory allocator* above): left to "
+        "itself, glibc page-faults a call's large arrays in anew in some processes and not in "
+        "others (the floor measured 0.69 and 1.02 ms at (16, 32, 32, 64) in two runs).",
         "",
         "Both libraries get the same number of threads in each row. 1 thread is the reference: "
         "on 2 cores shared with the OS and other processes, a second BLAS thread is often "
@@ -169,6 +173,8 @@ def main(argv=None):
 
     torch = bptt.import_torch() if "bptt" in parts else None
     info = machine.describe(torch)
+    if "bptt" in parts:
+        info["allocator"] = machine.steady_allocator()
     print(section_machine(info, threads_list), flush=True)
     warning = machine.coretype_warning()
     if warning:
