@@ -12,6 +12,9 @@ recipe breaks outright (a deleted or reordered check cell, an endless loop, an u
 behind a rewritten test cell) earn nothing, and every other item of such a submission earns its
 points. Each submission makes a catalogued mistake only where its checker must reject it, which
 is asserted too.
+
+A written (markdown) answer, graded by hand, is tested on its own: one is added to a copy of
+exercise 01, as INSTRUCTORS.md tells an instructor to, and graded with a small class of its own.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
+import csv
+import dataclasses
 import html
 import io
 import re
@@ -34,6 +39,7 @@ from nbgrader.utils import compute_checksum
 from rnnlib.progress import PASSED, classify, graded_item
 from rnnlib.progress import run_notebook as progress_run
 from tools import make_class as mc
+from tools import make_exercises as me
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 10  # nbgrader's cell timeout for the simulated class (the endless loop waits this long)
@@ -185,17 +191,6 @@ def test_every_item_scores_what_its_recipe_says(graded):
     assert n >= 200
 
 
-def test_written_answers_wait_for_the_instructor(graded):
-    """A markdown answer (nbgrader: manually graded) earns nothing until graded by hand; an
-    answer left as released is not put before the instructor."""
-    manual = {k: v for k, v in graded["items"].items() if v["cell_type"] == "markdown"}
-    if not manual:
-        pytest.skip("no written (markdown) answer in the solutions: nothing graded by hand")
-    for key, v in manual.items():
-        assert v["score"] == 0.0, key
-        assert v["needs_manual_grade"] == (key[0] not in ("blank", "tampered")), key
-
-
 def test_export_totals_are_the_sums_of_the_items(graded):
     totals, items = graded["totals"], graded["items"]
     for sub in graded["subs"]:
@@ -205,6 +200,88 @@ def test_export_totals_are_the_sums_of_the_items(graded):
     correct = {k: v for k, v in totals.items() if k[0] == "correct"}
     max_auto = {a.name: sum(i.points for i in a.items) for a in graded["assignments"].values()}
     assert correct == {("correct", n): p for n, p in max_auto.items()}
+
+
+def test_a_written_answer_waits_for_the_instructor(tmp_path):
+    """INSTRUCTORS.md section 5, "a written question", done on a copy of one exercise: a markdown
+    question and a markdown answer between the solution markers, then `make exercises`, `--stamp`
+    and `make class`. nbgrader autogrades a learner who wrote an answer, one who left it as
+    released (``YOUR ANSWER HERE``), and the blank and tampered recipes. A written answer scores 0
+    and waits in the formgrader (needs manual grade); one left as released scores 0 and does not.
+    ``nbgrader export`` counts its points in every submission's maximum, and its hand grade in
+    the total."""
+    name = "01_loss_and_its_derivative"
+    sols, exs = tmp_path / "solutions", tmp_path / "exercises"
+    sols.mkdir()
+    exs.mkdir()
+    shutil.copy(ROOT / "solutions" / f"{name}.ipynb", sols)
+    shutil.copy(ROOT / "exercises" / f"{name}.ipynb", exs)
+    path = sols / f"{name}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if mc.SOLUTION_ONLY in c.metadata.get("tags", []))
+    written = "The ½ε² term of $L(\\hat y + \\varepsilon)$, divided by $\\varepsilon$: ε/2."
+    nb.cells[at:at] = [
+        nbformat.v4.new_markdown_cell(
+            "**Question 4 (written).** Why is the forward difference of the loss off by exactly "
+            "$\\varepsilon/2$, whatever $\\hat y$ and $y$?",
+            id="s01-w01",
+        ),
+        nbformat.v4.new_markdown_cell(
+            f"### BEGIN SOLUTION\n{written}\n### END SOLUTION", id="s01-w02"
+        ),
+    ]
+    nbformat.write(nb, path)
+    assert me.main([str(sols), str(exs)]) == 0  # make exercises
+    assert mc.main(["--stamp", str(path)]) == 0
+    course = tmp_path / "course"
+    assert mc.build(sols, exs, course) == {name: []}  # make class: release = exercise
+    [a] = mc.load_assignments(course)
+    cell = a.released.cells[at + 1]
+    meta = cell.metadata.nbgrader
+    gid, points = meta["grade_id"], float(meta["points"])
+    assert (cell.cell_type, cell.source, gid) == ("markdown", "YOUR ANSWER HERE", "answer-s01-w02")
+    assert meta["solution"] and meta["grade"] and not meta["locked"] and points == mc.POINTS, meta
+
+    recipes = {s.kind: s for s in mc.simulate([a]) if s.kind in ("correct", "blank", "tampered")}
+    wrote = dataclasses.replace(recipes["correct"], student="wrote")  # every answer, written too
+    left = dataclasses.replace(
+        wrote, student="left-as-released", notebook=copy.deepcopy(wrote.notebook)
+    )
+    left.notebook.cells[at + 1].source = cell.source
+    assert wrote.notebook.cells[at + 1].source == written
+    subs = [wrote, left, recipes["blank"], recipes["tampered"]]
+    expected = {sub.student: expected_scores(a, sub) for sub in subs}  # the autograded items
+    mc.autograde(course, subs, options=[f"--Execute.timeout={TIMEOUT}"])
+    items = mc.gradebook_items(course)
+
+    for sub in subs:
+        got = items[(sub.student, name, gid)]
+        assert got["cell_type"] == "markdown" and got["max_score"] == points, (sub.student, got)
+        assert got["score"] == 0.0, f"{sub.student}: a written answer scored before a hand grade"
+        waits = sub.student == wrote.student
+        assert got["needs_manual_grade"] == waits, (
+            f"{sub.student}: needs_manual_grade is {got['needs_manual_grade']}, expected {waits}: "
+            "a written answer waits for the instructor, one left as released does not"
+        )
+        for item_id, want in expected[sub.student].items():
+            assert items[(sub.student, name, item_id)]["score"] == want, (sub.student, item_id)
+
+    # the instructor grades the written answer, as the formgrader's API does
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course.resolve() / 'gradebook.db'}") as gb:
+        grade = gb.find_grade(gid, name, name, wrote.student)
+        grade.manual_score, grade.needs_manual_grade = points, False
+        gb.db.commit()
+    totals = mc.export_totals(course)
+    with open(course / "grades.csv", newline="", encoding="utf-8") as f:
+        max_score = {row["student_id"]: float(row["max_score"]) for row in csv.DictReader(f)}
+    auto_max = sum(i.points for i in a.items)
+    for sub in subs:
+        auto = sum(expected[sub.student].values())
+        hand = points if sub.student == wrote.student else 0.0
+        assert totals[(sub.student, name)] == pytest.approx(auto + hand), sub.student
+        assert max_score[sub.student] == auto_max + points, (sub.student, max_score)
 
 
 def test_a_tampered_test_cell_is_restored_and_earns_nothing(graded):
