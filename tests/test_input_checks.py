@@ -1,9 +1,9 @@
 """rnnlib's input checks: every bad entry named, huge-but-finite values accepted.
 
-The finiteness test sums each array first (a finite sum proves every entry finite) and looks entry
-by entry only when the sum is not finite. These tests put a bad value in every argument, in small
-and in large arrays, and huge-but-finite values whose sums overflow (which must pass), so that the
-shortcut cannot weaken the check.
+The finiteness test of an array of more than 16 numbers first forms its sum of squares, a · a (a
+finite one proves every entry finite), and looks entry by entry only when that is not finite. These
+tests put a bad value in every argument, in small and in large arrays, and huge-but-finite values
+whose squares and sums overflow (which must pass), so that the shortcut cannot weaken the check.
 """
 
 import numpy as np
