@@ -75,6 +75,28 @@ def test_an_exercise_that_runs_clean_would_be_caught(tmp_path):
     assert ran.cells[0].outputs == []
 
 
+def test_the_runner_stores_a_cells_prints_as_one_output(tmp_path):
+    """The kernel cuts a cell's prints into chunks by timing: a pause starts a new chunk. Stored
+    as sent, the same prints would be split differently on each run (a diff in every
+    re-executed notebook); the runner joins each run of one stream and keeps the streams apart."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import sys, time\n"
+            "for i in range(3):\n"
+            "    print(i, flush=True)\n"
+            "    time.sleep(0.3)\n"
+            "print('to stderr', file=sys.stderr, flush=True)\n"
+            "time.sleep(0.3)\n"
+            "print('after', flush=True)"
+        )
+    ]
+    nbformat.write(nb, tmp_path / "prints.ipynb")
+    ran, _ = run_notebook(tmp_path / "prints.ipynb", timeout=60)
+    streams = [(o.name, o.text) for o in ran.cells[0].outputs]
+    assert streams == [("stdout", "0\n1\n2\n"), ("stderr", "to stderr\n"), ("stdout", "after\n")]
+
+
 # -- what every solution must contain --------------------------------------------------------------
 
 

@@ -2,8 +2,9 @@
 (tools/run_notebooks.py), ``python -m rnnlib.progress``, the exercise tests and the benchmarks.
 
 The kernel is ``python3``, i.e. this environment's own Python, whatever kernel the notebook's
-metadata names; no timing metadata is recorded (so re-running an unchanged notebook leaves no
-diff). nbclient and nbformat come with JupyterLab (``rnnlib[lab]``) and are imported only here,
+metadata names; no timing metadata is recorded, and a cell's consecutive prints to one stream are
+stored as one output however the kernel happened to send them (so re-running an unchanged
+notebook leaves no diff). nbclient and nbformat come with JupyterLab (``rnnlib[lab]``) and are imported only here,
 when a notebook is run.
 """
 
@@ -13,7 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
-__all__ = ["notebook_paths", "run_notebook"]
+__all__ = ["joined_streams", "notebook_paths", "run_notebook"]
 
 
 def notebook_paths(args, default=("notebooks", "solutions"), pattern="[0-9]*.ipynb"):
@@ -65,4 +66,27 @@ def run_notebook(path, *, folder=None, timeout=300, keep_going=False, quiet=Fals
     except Exception as err:  # CellExecutionError, CellTimeoutError, a dead kernel ...
         err.notebook = nb  # the notebook as far as it ran, for a caller that inspects it
         raise
-    return nb, time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = joined_streams(cell.outputs)
+    return nb, seconds
+
+
+def joined_streams(outputs):
+    """``outputs`` with each run of consecutive stream outputs of one name (stdout, stderr) joined
+    into one output. The kernel sends a cell's prints in chunks cut by timing (a pause in a loop
+    starts a new chunk), so the same prints would be stored split differently on every run."""
+    joined = []
+    for out in outputs:
+        prev = joined[-1] if joined else None
+        if (
+            out.get("output_type") == "stream"
+            and prev is not None
+            and prev.get("output_type") == "stream"
+            and prev.get("name") == out.get("name")
+        ):
+            prev["text"] += out["text"]
+        else:
+            joined.append(out)
+    return joined
