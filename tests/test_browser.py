@@ -155,9 +155,12 @@ def notebook(request, lab, lab_page, browser_summary):
 
 
 def _stored_widget_count(path: Path) -> int:
+    """Slider figures the stored lesson shows: ``make notebooks`` keeps a widget's text form only
+    (the explorer's sentence, "Interactive figure with ..."), a live notebook also its view."""
     nb = nbformat.read(path, as_version=4)
     return sum(
         WIDGET_MIME in out.get("data", {})
+        or str(out.get("data", {}).get("text/plain", "")).startswith("Interactive figure")
         for cell in nb.cells
         if cell.cell_type == "code"
         for out in cell.get("outputs", [])

@@ -168,6 +168,22 @@ def test_make_notebooks_stores_outputs_without_widget_state(tmp_path):
 
 
 @pytest.mark.slow
+def test_make_notebooks_twice_on_an_unchanged_notebook_with_a_widget_leaves_no_diff(tmp_path):
+    """The widget's model id is random each run and its state is not kept: only the widget's
+    text fallback is stored, so the second run writes the same bytes as the first."""
+    from tools import run_notebooks
+
+    source = "import ipywidgets\nipywidgets.IntSlider(description='w')"
+    path = _write(tmp_path, source)
+    run_notebooks.execute(path)
+    first = path.read_bytes()
+    run_notebooks.execute(path)
+    assert path.read_bytes() == first
+    (out,) = nbformat.read(path, as_version=4).cells[0].outputs
+    assert list(out.data) == ["text/plain"] and "IntSlider" in out.data["text/plain"]
+
+
+@pytest.mark.slow
 def test_the_course_benchmark_reports_a_failing_notebook_and_goes_on(tmp_path):
     from benchmarks import course
 

@@ -16,7 +16,7 @@ import nbformat
 
 from rnnlib.course.runner import notebook_paths, run_notebook
 
-__all__ = ["execute", "main", "notebook_paths"]
+__all__ = ["execute", "main", "notebook_paths", "without_widget_state"]
 
 
 def execute(path: Path, timeout=300) -> float:
@@ -24,9 +24,26 @@ def execute(path: Path, timeout=300) -> float:
     (no widget state); return the seconds it took. Raises nbclient's ``CellExecutionError`` if a
     cell fails (the file is then left as it was)."""
     nb, seconds = run_notebook(path, timeout=timeout)
-    nb.metadata.pop("widgets", None)  # widget state varies from run to run, never needed
+    without_widget_state(nb)
     nbformat.write(nb, path)
     return seconds
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def without_widget_state(nb):
+    """Drop what a saved widget cannot use: the widget state (it varies from run to run and is
+    never needed) and so each output's reference to a widget model. Without the state, JupyterLab
+    shows an output's text fallback ("run the notebook to move it") in place of the widget; with
+    the reference gone that text is all that is stored, and the random model id no longer makes
+    every re-run of an unchanged notebook a diff."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET_VIEW in data and len(data) > 1:
+                del data[WIDGET_VIEW]
 
 
 def main(argv=None):
