@@ -4,8 +4,8 @@
 The kernel is ``python3``, i.e. this environment's own Python, whatever kernel the notebook's
 metadata names; no timing metadata is recorded, and a cell's consecutive prints to one stream are
 stored as one output however the kernel happened to send them (so re-running an unchanged
-notebook leaves no diff). nbclient and nbformat come with JupyterLab (``rnnlib[lab]``) and are imported only here,
-when a notebook is run.
+notebook leaves no diff). nbclient and nbformat come with JupyterLab (``rnnlib[lab]``) and are
+imported only here, when a notebook is run.
 """
 
 from __future__ import annotations
