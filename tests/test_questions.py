@@ -20,7 +20,9 @@ CHOICE = Question(
 NUMBER = Question("99.product", "Π of 3 factors 0.5?", 0.125, why={0.5**2: "only 2 factors"})
 
 
-@pytest.mark.parametrize("given", ["a", "A", " (a) ", "a "])
+@pytest.mark.parametrize(
+    "given", ["a", "A", " (a) ", "a ", " a. ", "(a).", "a)", np.str_("a"), np.array("a")]
+)
 def test_right_choice_in_any_spelling(given, capsys):
     CHOICE(given)
     assert capsys.readouterr().out == "check_answer('99.copy'): right ✓ w⁽¹⁾ multiplies o_0 = 0.\n"
@@ -34,13 +36,30 @@ def test_every_wrong_choice_is_explained(given, said):
     assert str(excinfo.value).endswith(said)
 
 
+def test_not_a_choice():
+    with pytest.raises(AssertionError, match="expected one of 'a', 'b', 'c', got 'd'$"):
+        CHOICE("d")
+
+
 @pytest.mark.parametrize(
-    ("given", "match"),
-    [("d", "expected one of 'a', 'b', 'c'"), (3, "expected one of")],
+    ("given", "got"),
+    [
+        (3, "an int: 3"),
+        (["a"], "a list: ['a']"),
+        ({"a"}, "a set: {'a'}"),
+        (np.array(["a"]), "an array: array(['a'], dtype='<U1')"),
+        ({"a": 1}, "a dict: {'a': 1}"),
+    ],
+    ids=["int", "list", "set", "1-d array", "dict"],
 )
-def test_not_a_choice(given, match):
-    with pytest.raises(AssertionError, match=match):
+def test_a_choice_not_given_as_a_string_is_told_how_to_give_it(given, got):
+    """Not a raw TypeError (a list or a set cannot be a dict key): the letter, as a string."""
+    with pytest.raises(AssertionError) as excinfo:
         CHOICE(given)
+    assert str(excinfo.value) == (
+        "check_answer('99.copy'): expected one letter, one of 'a', 'b', 'c', as a string, "
+        f"e.g. check_answer('99.copy', 'a'); got {got}"
+    )
 
 
 @pytest.mark.parametrize("given", [0.125, np.float64(0.125), np.array(0.125), 1 / 8])

@@ -707,9 +707,15 @@ class Question:
                 f"not started: give your answer to {self.key} above, then run this cell again"
             )
         if self.choices is not None:
-            key = str(given).strip().strip("()").lower() if isinstance(given, str) else given
+            options = ", ".join(repr(k) for k in self.choices)
+            key = _choice_key(given)
+            if key is None:
+                raise AssertionError(
+                    f"{head}: expected one letter, one of {options}, as a string, e.g. "
+                    f"check_answer({self.key!r}, {next(iter(self.choices))!r}); got "
+                    f"{_a(_kind_name(given))}: {_short_repr(given)}"
+                )
             if key not in self.choices:
-                options = ", ".join(repr(k) for k in self.choices)
                 raise AssertionError(f"{head}: expected one of {options}, got {given!r}")
             if key != self.answer:
                 raise AssertionError(f"{head}: ({key}) is not right: {self.why[key]}")
@@ -724,3 +730,30 @@ class Question:
                         raise AssertionError(f"{head}: {_num(value)} is not right: {said}")
                 raise AssertionError(f"{head}: {_num(value)} is not right; try again")
         print(f"{head}: right ✓" + (f" {self.explain}" if self.explain else ""))
+
+
+def _choice_key(given):
+    """A multiple-choice answer as the choice's key: ``" (B). "`` → ``"b"``; ``None`` if it is
+    not a string (a 0-d array of text, ``np.array("b")``, is its string)."""
+    if isinstance(given, np.ndarray) and given.ndim == 0 and given.dtype.kind == "U":
+        given = given.item()
+    if not isinstance(given, str):
+        return None
+    return str(given).strip().lower().rstrip(".").strip().strip("()").strip()
+
+
+def _kind_name(x):
+    return "array" if isinstance(x, np.ndarray) else type(x).__name__
+
+
+def _a(noun):
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+def _short_repr(x, limit=60):
+    try:
+        text = repr(x)
+    except Exception:  # a learner's object whose repr fails is still described
+        return f"<{type(x).__name__} object>"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
