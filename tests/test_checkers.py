@@ -246,6 +246,24 @@ def test_no_output_crashes_the_checker(name, weird):
     assert first_line(excinfo).startswith(f"{name}: ")
 
 
+class Opaque:
+    """A result no number can be read from: converting it raises neither TypeError nor
+    ValueError."""
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("no array here")
+
+    def __float__(self):
+        raise RuntimeError("no number here")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_result_whose_conversion_raises_is_described_by_its_type(name):
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: Opaque())
+    assert re.search(r"(returned|got) an Opaque\b", first_line(excinfo))
+
+
 # -- one answer, several forms ---------------------------------------------------------------------
 
 

@@ -77,6 +77,15 @@ def test_wrong_numbers():
         NUMBER([0.125, 1])
 
 
+def test_a_number_that_cannot_be_read_is_described_by_its_type():
+    class Opaque:
+        def __float__(self):
+            raise RuntimeError("no number here")
+
+    with pytest.raises(AssertionError, match="expected a single number, got an Opaque$"):
+        NUMBER(Opaque())
+
+
 def test_a_question_must_explain_every_wrong_choice():
     with pytest.raises(ValueError, match="explain every wrong choice"):
         Question("99.bad", "?", "a", choices={"a": "x", "b": "y"})

@@ -567,7 +567,7 @@ def _type_name(x):
         return f"a {type(x).__name__} of length {len(x)}"
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return "a single number"
-    return f"a {type(x).__name__}"
+    return _a(type(x).__name__)
 
 
 def _want_name(expected):
@@ -586,7 +586,7 @@ def _as_leaf(x, expected):
         return _type_name(x)
     try:
         arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):
+    except Exception:  # whatever the learner's object raises, it is not a number: describe it
         return _type_name(x)
     if arr.shape != np.shape(expected):
         return "a single number" if arr.shape == () else f"an array of shape {arr.shape}"
@@ -747,7 +747,7 @@ def _kind_name(x):
 
 
 def _a(noun):
-    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def _short_repr(x, limit=60):
