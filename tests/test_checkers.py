@@ -256,12 +256,16 @@ class Opaque:
     def __float__(self):
         raise RuntimeError("no number here")
 
+    def __repr__(self):
+        raise RuntimeError("no text either")
+
 
 @pytest.mark.parametrize("name", NAMES)
 def test_a_result_whose_conversion_raises_is_described_by_its_type(name):
     with pytest.raises(AssertionError) as excinfo:
         BY_NAME[name](lambda *args: Opaque())
     assert re.search(r"(returned|got) an Opaque\b", first_line(excinfo))
+    assert "<Opaque object>" in str(excinfo.value)  # the got: line, though its repr raises
 
 
 # -- one answer, several forms ---------------------------------------------------------------------

@@ -632,7 +632,10 @@ def _fmt(x, indent="    "):
         return f"{type(x).__name__} of {len(x)}:{inner}" + (f"\n{indent}…" if more else "")
     if isinstance(x, (float, np.floating)):
         return _num(x)
-    text = repr(x)
+    try:
+        text = repr(x)
+    except Exception:  # a learner's object whose repr fails is still shown
+        return f"<{type(x).__name__} object>"
     return text if len(text) <= 200 else text[:199] + "…"
 
 
