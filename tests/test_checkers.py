@@ -268,6 +268,53 @@ def test_a_result_whose_conversion_raises_is_described_by_its_type(name):
     assert "<Opaque object>" in str(excinfo.value)  # the got: line, though its repr raises
 
 
+def _leaves_as(result, convert):
+    """The result with each of its numbers or arrays (its leaves) converted."""
+    if isinstance(result, (tuple, list)):
+        return type(result)(_leaves_as(r, convert) for r in result)
+    return convert(result)
+
+
+AS_TEXT = {
+    "text array": lambda v: np.asarray(v).astype(str),
+    "list of str": lambda v: np.asarray(v).astype(str).tolist(),
+    "object array of str": lambda v: np.asarray(v).astype(str).astype(object),
+}
+AS_COMPLEX = {
+    "complex, imaginary part 0": lambda v: np.asarray(v) + 0j,
+    "complex, imaginary part 1": lambda v: np.asarray(v) + 1j,
+    "list of complex": lambda v: (np.asarray(v) + 0j).tolist(),
+    "object array of complex": lambda v: (np.asarray(v) + 0j).astype(object),
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("convert", AS_TEXT.values(), ids=AS_TEXT.keys())
+def test_the_right_numbers_as_text_are_rejected(name, convert):
+    """np.asarray(x, dtype=float) would read "0.5" as 0.5: text is not an answer."""
+    right, _ = RIGHT[name]
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: _leaves_as(right(*args), convert))
+    assert re.search(r"holding text, not numbers|a str\b", first_line(excinfo))
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("convert", AS_COMPLEX.values(), ids=AS_COMPLEX.keys())
+def test_the_right_numbers_as_complex_numbers_are_rejected(name, convert):
+    """np.asarray(x, dtype=float) would drop the imaginary part, with only a warning."""
+    right, _ = RIGHT[name]
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: _leaves_as(right(*args), convert))
+    assert "complex number" in first_line(excinfo)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_right_numbers_as_python_lists_pass(name, capsys):
+    right, n = RIGHT[name]
+    BY_NAME[name](lambda *args: _leaves_as(right(*args), lambda v: np.asarray(v).tolist()))
+    assert capsys.readouterr().out == f"{name}: {n}/{n} cases passed ✓\n"
+
+
 # -- one answer, several forms ---------------------------------------------------------------------
 
 

@@ -77,6 +77,22 @@ def test_wrong_numbers():
         NUMBER([0.125, 1])
 
 
+@pytest.mark.parametrize(
+    ("given", "got"),
+    [
+        (np.array("0.125"), "an array of shape () holding text, not numbers"),
+        (np.array(["0.125"]), "an array of shape (1,) holding text, not numbers"),
+        (0.125 + 0j, "a complex number, not a real one"),
+        (np.array(0.125 + 0j), "an array of shape () holding complex numbers, not real ones"),
+    ],
+    ids=["0-d text", "1-d text", "complex", "0-d complex"],
+)
+def test_text_or_a_complex_number_is_not_a_number(given, got):
+    with pytest.raises(AssertionError) as excinfo:
+        NUMBER(given)
+    assert str(excinfo.value) == f"check_answer('99.product'): expected a single number, got {got}"
+
+
 def test_a_number_that_cannot_be_read_is_described_by_its_type():
     class Opaque:
         def __float__(self):

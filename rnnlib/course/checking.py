@@ -558,16 +558,54 @@ def _as_items(result, expected):
     return result
 
 
-def _type_name(x):
+_NOT_REAL = {  # what a value holds that is not a real number, by numpy's dtype kind
+    "U": "text, not numbers",
+    "S": "text, not numbers",
+    "c": "complex numbers, not real ones",
+}
+
+
+def _not_real(x, depth=0):
+    """What ``x`` (a value, an array, a list or tuple of them) holds that is not a real number,
+    in words (``"text, not numbers"``), or ``None``."""
+    if isinstance(x, (str, bytes)):
+        return _NOT_REAL["U"]
+    if isinstance(x, (complex, np.complexfloating)):
+        return _NOT_REAL["c"]
+    if isinstance(x, np.ndarray):
+        if x.dtype.kind != "O":
+            return _NOT_REAL.get(x.dtype.kind)
+        items = x.flat
+    elif _is_container(x):
+        items = x
+    else:
+        return None
+    if depth < 10:  # (a list that holds itself has no end)
+        for v in items:
+            held = _not_real(v, depth + 1)
+            if held:
+                return held
+    return None
+
+
+def _type_name(x, held=None):
+    """``x`` in words, as a learner's result: ``"an array of shape (3,) holding text, not
+    numbers"``. ``held`` says what it holds that is not a real number, if known."""
+    held = held or _not_real(x)
+    holding = f" holding {held}" if held else ""
     if x is None:
         return "None"
     if isinstance(x, np.ndarray):
-        return f"an array of shape {x.shape}"
+        return f"an array of shape {x.shape}{holding}"
     if _is_container(x):
-        return f"a {type(x).__name__} of length {len(x)}"
+        return f"a {type(x).__name__} of length {len(x)}{holding}"
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return "a single number"
-    return _a(type(x).__name__)
+    if isinstance(x, (complex, np.complexfloating)):
+        return "a complex number, not a real one"
+    if isinstance(x, (str, bytes)):
+        return _a(type(x).__name__)
+    return _a(type(x).__name__) + holding
 
 
 def _want_name(expected):
@@ -582,10 +620,14 @@ def _as_leaf(x, expected):
         return "None"
     if isinstance(x, bool) or (isinstance(x, np.ndarray) and x.dtype == bool):
         return f"{_type_name(x)} of booleans"
-    if isinstance(x, (str, bytes, dict, set)) or callable(x):
+    if isinstance(x, (str, bytes, dict, set, frozenset)) or callable(x) or _not_real(x):
         return _type_name(x)
     try:
-        arr = np.asarray(x, dtype=np.float64)
+        raw = np.asarray(x)  # not np.asarray(x, dtype=float): it reads "0.5" and drops 1j
+        held = _not_real(raw)
+        if held or raw.dtype.kind not in "biufO":
+            return _type_name(x, held)
+        arr = raw.astype(np.float64, copy=False)
     except Exception:  # whatever the learner's object raises, it is not a number: describe it
         return _type_name(x)
     if arr.shape != np.shape(expected):
