@@ -34,6 +34,11 @@ TUPLES = [c.name for c in ALL_CHECKERS if isinstance(c.cases()[0].expected, (tup
 MISTAKES = [pytest.param(c, m, id=f"{c.name}-{m.key}") for c in ALL_CHECKERS for m in c.mistakes]
 
 
+def _scalar_items(name):
+    exp = BY_NAME[name].cases()[0].expected
+    return isinstance(exp, (tuple, list)) and all(np.ndim(e) == 0 for e in exp)
+
+
 # -- the list of all checkers ----------------------------------------------------------------------
 
 
@@ -132,7 +137,10 @@ def test_wrong_length_gets_its_own_message(name):
     right, _ = RIGHT[name]
     with pytest.raises(AssertionError) as excinfo:
         BY_NAME[name](lambda *args: list(right(*args))[:-1])
-    assert "of length" in first_line(excinfo) and "expected a tuple of" in first_line(excinfo)
+    first = first_line(excinfo)
+    assert (
+        re.search(r"a list of (length \d+|\d+ numbers?)", first) and "expected a tuple of" in first
+    )
 
 
 @pytest.mark.parametrize("name", TUPLES)
@@ -246,6 +254,48 @@ def test_no_output_crashes_the_checker(name, weird):
     assert first_line(excinfo).startswith(f"{name}: ")
 
 
+SCALARS = [c.name for c in ALL_CHECKERS if isinstance(c.cases()[0].expected, float)]
+
+
+@pytest.mark.parametrize("name", SCALARS)
+@pytest.mark.parametrize("form", [tuple, list])
+def test_a_tuple_or_list_where_a_number_belongs_is_called_so(name, form):
+    """Not "an array of shape (2,)": the learner returned no array."""
+    right, _ = RIGHT[name]
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: form([right(*args), 1.0]))
+    assert f"returned a {form.__name__} of 2 numbers; expected a single number" in first_line(
+        excinfo
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("weird", [True, np.True_], ids=["bool", "numpy bool"])
+def test_a_bool_is_called_a_bool(name, weird):
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: weird)
+    assert "returned True (a bool); expected" in first_line(excinfo)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_booleans_are_not_numbers(name):
+    right, _ = RIGHT[name]
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: _leaves_as(right(*args), lambda v: np.asarray(v) > 0))
+    assert re.search(r"holding booleans, not numbers|(True|False) \(a bool\)", first_line(excinfo))
+
+
+@pytest.mark.parametrize("name", [n for n in TUPLES if _scalar_items(n)])
+def test_a_1d_array_of_text_where_a_tuple_belongs_says_text(name):
+    right, _ = RIGHT[name]
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: np.array([str(v) for v in right(*args)]))
+    assert re.search(
+        r"returned an array of shape \(\d,\) holding text, not numbers; expected a tuple of",
+        first_line(excinfo),
+    )
+
+
 class Opaque:
     """A result no number can be read from: converting it raises neither TypeError nor
     ValueError."""
@@ -316,11 +366,6 @@ def test_the_right_numbers_as_python_lists_pass(name, capsys):
 
 
 # -- one answer, several forms ---------------------------------------------------------------------
-
-
-def _scalar_items(name):
-    exp = BY_NAME[name].cases()[0].expected
-    return isinstance(exp, (tuple, list)) and all(np.ndim(e) == 0 for e in exp)
 
 
 @pytest.mark.parametrize("name", [n for n in TUPLES if _scalar_items(n)])

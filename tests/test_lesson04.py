@@ -78,7 +78,7 @@ def test_bptt_tuple_of_wrong_length():
     with pytest.raises(AssertionError) as excinfo:
         check_scalar_bptt(lambda xs, y, u, w, v: _scalar_bptt(xs, y, u, w, v)[:2])
     assert first_line(excinfo) == (
-        "check_scalar_bptt: your function returned a tuple of length 2; "
+        "check_scalar_bptt: your function returned a tuple of 2 numbers; "
         "expected a tuple of 3 (dL/du, dL/dw, dL/dv)"
     )
 

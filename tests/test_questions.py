@@ -73,8 +73,12 @@ def test_wrong_numbers():
         NUMBER(0.25)
     with pytest.raises(AssertionError, match="0.3 is not right; try again"):
         NUMBER(0.3)
-    with pytest.raises(AssertionError, match="expected a single number, got an array"):
+    with pytest.raises(AssertionError, match="expected a single number, got a list of 2 numbers$"):
         NUMBER([0.125, 1])
+    with pytest.raises(AssertionError, match="expected a single number, got an array of shape"):
+        NUMBER(np.array([0.125, 1]))
+    with pytest.raises(AssertionError, match=r"expected a single number, got True \(a bool\)$"):
+        NUMBER(True)
 
 
 @pytest.mark.parametrize(

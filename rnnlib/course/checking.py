@@ -562,6 +562,7 @@ _NOT_REAL = {  # what a value holds that is not a real number, by numpy's dtype 
     "U": "text, not numbers",
     "S": "text, not numbers",
     "c": "complex numbers, not real ones",
+    "b": "booleans, not numbers",
 }
 
 
@@ -572,6 +573,8 @@ def _not_real(x, depth=0):
         return _NOT_REAL["U"]
     if isinstance(x, (complex, np.complexfloating)):
         return _NOT_REAL["c"]
+    if isinstance(x, (bool, np.bool_)):
+        return _NOT_REAL["b"]
     if isinstance(x, np.ndarray):
         if x.dtype.kind != "O":
             return _NOT_REAL.get(x.dtype.kind)
@@ -595,11 +598,15 @@ def _type_name(x, held=None):
     holding = f" holding {held}" if held else ""
     if x is None:
         return "None"
+    if isinstance(x, (bool, np.bool_)):
+        return f"{bool(x)} (a bool)"
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape}{holding}"
     if _is_container(x):
+        if x and not held and all(isinstance(v, numbers.Real) for v in x):
+            return f"a {type(x).__name__} of {len(x)} number" + ("s" if len(x) > 1 else "")
         return f"a {type(x).__name__} of length {len(x)}{holding}"
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+    if isinstance(x, numbers.Real):
         return "a single number"
     if isinstance(x, (complex, np.complexfloating)):
         return "a complex number, not a real one"
@@ -618,19 +625,20 @@ def _as_leaf(x, expected):
     """The learner's leaf as a float array of the reference's form, or a string saying why not."""
     if x is None:
         return "None"
-    if isinstance(x, bool) or (isinstance(x, np.ndarray) and x.dtype == bool):
-        return f"{_type_name(x)} of booleans"
     if isinstance(x, (str, bytes, dict, set, frozenset)) or callable(x) or _not_real(x):
         return _type_name(x)
     try:
         raw = np.asarray(x)  # not np.asarray(x, dtype=float): it reads "0.5" and drops 1j
         held = _not_real(raw)
-        if held or raw.dtype.kind not in "biufO":
+        if held or raw.dtype.kind not in "iufO":
             return _type_name(x, held)
         arr = raw.astype(np.float64, copy=False)
     except Exception:  # whatever the learner's object raises, it is not a number: describe it
         return _type_name(x)
     if arr.shape != np.shape(expected):
+        if _is_container(x):  # a tuple or list, not an array: "a tuple of 2 numbers"
+            numbers_only = all(isinstance(v, numbers.Real) for v in x)
+            return _type_name(x) if numbers_only else f"a {type(x).__name__} of shape {arr.shape}"
         return "a single number" if arr.shape == () else f"an array of shape {arr.shape}"
     return arr
 
