@@ -296,6 +296,78 @@ def test_a_1d_array_of_text_where_a_tuple_belongs_says_text(name):
     )
 
 
+def _float32(value):
+    """A case's input in float32: arrays and numbers (lists of them too); other values as they
+    are."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(_float32(v) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value.astype(np.float32)
+    return np.float32(value) if isinstance(value, float) else value
+
+
+FLOAT32_HINT = (
+    "float32, right to float32 precision only; compute in float64 (np.float64 arrays, as the "
+    "course's data are)"
+)
+
+
+def _in_float32(right):
+    """A learner's function that computes ``right`` in float32: its inputs and results cast."""
+    return lambda *args: _leaves_as(right(*map(_float32, args)), lambda v: np.float32(v))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_right_answer_rounded_to_float32_passes_or_is_told_so(name, capsys):
+    """Rounded to float32, a right answer is never called just wrong: it passes (within the
+    tolerance, rtol 1e-6) or the message says it is float32."""
+    right, n = RIGHT[name]
+    try:
+        BY_NAME[name](lambda *args: _leaves_as(right(*args), lambda v: np.float32(v)))
+    except AssertionError as err:
+        assert FLOAT32_HINT in str(err).splitlines()[0]
+    else:
+        assert capsys.readouterr().out == f"{name}: {n}/{n} cases passed ✓\n"
+
+
+@pytest.mark.parametrize(
+    "name", ["check_rnn_step_backward", "check_rnn_backward", "check_sigmoid_last_step_grads"]
+)
+def test_float32_is_named_where_it_misses_the_tolerance(name):
+    """The tolerance is not loosened: a right formula computed in float32 is rejected, saying
+    why."""
+    right, _ = RIGHT[name]
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](_in_float32(right))
+    assert FLOAT32_HINT in first_line(excinfo)
+
+
+def test_float32_is_named_only_when_it_explains_the_difference():
+    checker = Checker(
+        "check_pair",
+        "pair(a) → (first, second)",
+        lambda: [Case("a = 1", {"a": 1.0}, (np.array([1.0, 2.0]), np.array([3.0, 4.0])))],
+    )
+    near = np.array([1.00001, 2.0])
+    with pytest.raises(AssertionError) as excinfo:  # float32, right to 1e-5: named
+        checker(lambda a: (near.astype(np.float32), np.array([3.0, 4.0])))
+    assert first_line(excinfo) == f"check_pair: first is {FLOAT32_HINT}"
+    with pytest.raises(AssertionError) as excinfo:  # both items: said once
+        checker(lambda a: (near.astype(np.float32), np.array([3.0, 4.00001], np.float32)))
+    assert first_line(excinfo) == f"check_pair: first, second are {FLOAT32_HINT}"
+    with pytest.raises(AssertionError) as excinfo:  # float64, as near: only wrong
+        checker(lambda a: (near, np.array([3.0, 4.0])))
+    assert first_line(excinfo) == "check_pair: first is wrong"
+    with pytest.raises(AssertionError) as excinfo:  # float32 and far off: only wrong
+        checker(lambda a: (np.array([1.1, 2.0], np.float32), np.array([3.0, 4.0])))
+    assert first_line(excinfo) == "check_pair: first is wrong"
+    with pytest.raises(AssertionError) as excinfo:  # a whole result
+        Checker("check_one", "one(a)", lambda: [Case("a = 1", {"a": 1.0}, 1.0)])(
+            lambda a: np.float32(1.00001)
+        )
+    assert first_line(excinfo) == f"check_one: your function returned {FLOAT32_HINT}"
+
+
 class Opaque:
     """A result no number can be read from: converting it raises neither TypeError nor
     ValueError."""

@@ -336,7 +336,7 @@ class Checker:
             elif not np.all(np.isfinite(leaf)):
                 problems.append((j, "nan", _want_name(want), "NaN or infinity"))
             elif not np.allclose(leaf, np.asarray(want, dtype=np.float64), self.rtol, self.atol):
-                problems.append((j, "value", None, None))
+                problems.append((j, "value", None, _low_precision(got, leaf, want)))
         return problems
 
     # -- naming the mistake ----------------------------------------------------------------------
@@ -417,13 +417,20 @@ class Checker:
                 lines.append(
                     f"{nm} contains NaN or infinity" if nm else f"{who} returned NaN or infinity"
                 )
+            elif got:  # a float32 result, right to float32 precision
+                lines.append(
+                    f"{nm} is {_low_says(got)}" if nm else f"{who} returned {_low_says(got)}"
+                )
             else:
                 lines.append(f"{nm} is wrong" if nm else f"wrong value for {case.label}")
         named = [found.get(j) for j, *_ in problems]
+        low = [got if kind == "value" and j not in found else None for j, kind, _, got in problems]
         if len(problems) > 1 and named[0] and all(c == named[0] for c in named):
             # one mistake explains every wrong item: say it once
             wrong = ", ".join(item(j) for j, *_ in problems)
             lines = [_says(named[0]) + f" ({wrong} wrong)"]
+        elif len(problems) > 1 and low[0] and all(g == low[0] for g in low):
+            lines = [", ".join(item(j) for j, *_ in problems) + f" are {_low_says(low[0])}"]
         case_line, inputs = where.split("\n", 1)
         body = [case_line]
         if len(lines) > 1:
@@ -641,6 +648,32 @@ def _as_leaf(x, expected):
             return _type_name(x) if numbers_only else f"a {type(x).__name__} of shape {arr.shape}"
         return "a single number" if arr.shape == () else f"an array of shape {arr.shape}"
     return arr
+
+
+_LOW_PRECISION = {np.dtype(np.float32): 1e-4, np.dtype(np.float16): 1e-2}  # dtype → its rtol
+
+
+def _low_precision(got, leaf, expected):
+    """``"float32"`` (or ``"float16"``) if the learner's leaf ``got`` is of that type and agrees
+    with ``expected`` to that precision (relative to its largest entry), else ``None``: a right
+    formula computed in float32 misses the checkers' tolerance (rtol 1e-6), which stays."""
+    try:
+        dtype = np.asarray(got).dtype
+    except Exception:
+        return None
+    rtol = _LOW_PRECISION.get(dtype)
+    if rtol is None:
+        return None
+    want = np.asarray(expected, dtype=np.float64)
+    scale = float(np.max(np.abs(want), initial=0.0))
+    return dtype.name if np.allclose(leaf, want, rtol=rtol, atol=rtol * scale) else None
+
+
+def _low_says(dtype_name):
+    return (
+        f"{dtype_name}, right to {dtype_name} precision only; compute in float64 (np.float64 "
+        "arrays, as the course's data are)"
+    )
 
 
 def _close(a, b, rtol, atol):
