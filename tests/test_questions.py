@@ -82,6 +82,38 @@ def test_wrong_numbers():
 
 
 @pytest.mark.parametrize(
+    ("question", "given", "said"),
+    [
+        (NUMBER, 0.124, "0.124 is within 2% of the answer but not within 0.1%"),
+        (NUMBER, 0.1265, "0.1265 is within 2% of the answer but not within 0.1%"),
+        (
+            Question("99.steps", "k?", 20, rtol=0.0, atol=0.01),
+            19.8,
+            "19.8 is within 2% of the answer but not within ±0.01",
+        ),
+        (
+            Question("99.exact", "y?", 1.55, rtol=1e-6),
+            1.549998,  # 1.55 to 6 digits: shown with the digits given
+            "1.549998 is within 2% of the answer but not within 0.0001%",
+        ),
+    ],
+    ids=["below", "above", "atol only", "rtol 1e-6"],
+)
+def test_a_number_close_to_the_answer_is_told_it_is_close(question, given, said):
+    with pytest.raises(AssertionError) as excinfo:
+        question(given)
+    assert str(excinfo.value) == (
+        f"check_answer({question.key!r}): close: {said}; compute it rather than rounding, or "
+        "give more digits"
+    )
+
+
+def test_a_rounded_answer_to_a_course_question_is_told_it_is_close():
+    with pytest.raises(AssertionError, match=r"close: 3\.12 is within 2% .* not within 0\.1%;"):
+        check_answer("02.lr_edge", 3.12)
+
+
+@pytest.mark.parametrize(
     ("given", "got"),
     [
         (np.array("0.125"), "an array of shape () holding text, not numbers"),

@@ -737,6 +737,9 @@ def _fmt_inputs(args):
 # -- graded questions ------------------------------------------------------------------------------
 
 
+_CLOSE = 0.02  # a numeric answer this close (relatively) but outside the tolerance is "close"
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class Question:
     """A short conceptual question with a graded answer: multiple choice or a number.
@@ -784,6 +787,12 @@ class Question:
         kind = "multiple choice" if self.choices else "numeric"
         return f"<question {self.key} ({kind})>"
 
+    def _tolerance(self):
+        """How close a numeric answer must be, in words: ``"0.1%"``, ``"±0.01"``."""
+        parts = [f"{self.rtol * 100:g}%"] if self.rtol else []
+        parts += [f"±{self.atol:g}"] if self.atol else []
+        return " + ".join(parts) or "exactly"
+
     def __call__(self, given) -> None:
         """Grade ``given``: print one line if right, else raise ``AssertionError`` saying why."""
         __tracebackhide__ = True
@@ -814,6 +823,12 @@ class Question:
                 for wrong, said in self.why.items():
                     if np.isclose(value, wrong, rtol=self.rtol, atol=self.atol):
                         raise AssertionError(f"{head}: {_num(value)} is not right: {said}")
+                if abs(value - self.answer) <= _CLOSE * abs(self.answer):
+                    raise AssertionError(
+                        f"{head}: close: {value:.12g} is within {_CLOSE:.0%} of the answer but "
+                        f"not within {self._tolerance()}; compute it rather than rounding, or "
+                        "give more digits"
+                    )
                 raise AssertionError(f"{head}: {_num(value)} is not right; try again")
         print(f"{head}: right ✓" + (f" {self.explain}" if self.explain else ""))
 
