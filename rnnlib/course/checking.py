@@ -25,7 +25,8 @@ Calling a checker runs the learner's function on a deep copy of each case's inpu
   the case and what was raised (the original is chained, so its traceback is kept);
 - raises ``AssertionError`` if an input was changed in place, if the result is ``None``, has the
   wrong type, shape or length, holds NaN or infinity, or differs from the reference beyond the
-  tolerances (``np.allclose(got, expected, rtol, atol)``);
+  tolerances (``np.allclose(got, expected, rtol, atol)``; a float32 result that is right to
+  float32 precision only is told to compute in float64);
 - on a wrong answer, computes every catalogued mistake's answer for that case and, when the
   learner's result matches one (and the mistake really differs from the reference there), names
   it in plain words. When several mistakes explain the case, the learner's function is run on the
@@ -40,7 +41,9 @@ Outputs
 A case's ``expected`` fixes the form the learner must return:
 
 - a Python ``float``: one real number (a numpy scalar or 0-d array is accepted);
-- an ``ndarray``: anything ``np.asarray`` turns into a float array of that shape;
+- an ``ndarray``: anything ``np.asarray`` turns into a real array of that shape (a list of
+  Python floats or ints, a float32 array); text, complex numbers and booleans are not numbers,
+  though ``np.asarray(x, dtype=float)`` would read them;
 - a ``tuple`` or ``list`` of the above: a tuple or list of that length. Its items are named after
   the arrow of the checker's ``function`` (``"... → (dx, dh0, dWx, dWh, db)"``) or by the
   checker's ``items``, a format string with ``{i}`` (e.g. ``"clipped[{i}]"``); each item is
