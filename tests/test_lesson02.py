@@ -326,3 +326,11 @@ def _step_loop(param, grad, lr):  # entry by entry, nested lists of the input's 
 def test_valid_alternative_forms_pass(checker, answer, capsys):
     next(c for c in CHECKERS if c.name == checker)(answer)
     assert "cases passed ✓" in capsys.readouterr().out
+
+
+def test_lr_edge_with_the_minus_outside_the_square_is_explained():
+    """`2 / -0.8**2` is 2 / −(0.8²) = −3.125 in Python: the message says why."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("02.lr_edge", 2 / -(0.8**2))
+    assert str(excinfo.value).startswith("check_answer('02.lr_edge'): -3.125 is not right: ")
+    assert "`-0.8**2` is −(0.8²) = −0.64" in str(excinfo.value)

@@ -10,6 +10,7 @@ from rnnlib.course.lesson03 import (
     CHECKERS,
     FIGURES,
     QUESTIONS,
+    check_last_step_grad,
     check_sigmoid_last_step_grads,
     last_step_explorer,
     sigmoid_unit_forward,
@@ -288,3 +289,26 @@ def _factored(dL_dyhat, v, o_T, o_prev):  # 1 − o² = (1 − o)(1 + o)
 def test_last_step_grad_takes_other_valid_forms(answer, capsys):
     next(c for c in CHECKERS if c.name == "check_last_step_grad")(answer)
     assert "cases passed ✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("given", [0.0199, 1 - 0.99**2, 0.02])
+def test_saturated_takes_the_two_percent_of_the_explanation(given, capsys):
+    """The success text says a saturated unit lets 2% through: 0.02 is not contradicted."""
+    check_answer("03.saturated", given)
+    assert "right ✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("given", [0.01, 0.03, 0.9801])
+def test_saturated_still_rejects_the_wrong_values(given):
+    with pytest.raises(AssertionError, match="is not right"):
+        check_answer("03.saturated", given)
+
+
+def test_one_plus_o_squared_is_named():
+    with pytest.raises(AssertionError) as excinfo:
+        check_last_step_grad(lambda dL_dyhat, v, o_T, o_prev: dL_dyhat * v * (1 + o_T**2) * o_prev)
+    assert (
+        str(excinfo.value)
+        .splitlines()[0]
+        .startswith("check_last_step_grad: (1 + o_T²) where (1 − o_T²) belongs")
+    )
