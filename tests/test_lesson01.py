@@ -160,6 +160,43 @@ def test_absolute_value_is_not_called_a_wrong_sign():
     assert "|ŷ − y|" in first_line(excinfo) and "wrong sign" not in first_line(excinfo)
 
 
+def test_the_sign_alone_is_not_called_the_seeds_slope():
+    """np.sign(ŷ − y) is 1 on the first case, like the seed's slope 1; over all cases it is the
+    sign, and the message says so."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad(lambda y_hat, y: np.sign(y_hat - y))
+    assert first_line(excinfo) == (
+        "check_loss_grad: you returned only the sign of ŷ − y; its size matters too: dL/dŷ = ŷ − y"
+    )
+
+
+def test_a_central_difference_of_a_loss_without_its_half_is_not_blamed_on_eps_alone():
+    """(ŷ − y)² in place of ½(ŷ − y)², differenced correctly, gives 2(ŷ − y), the same numbers
+    as dividing by ε: the message names both causes."""
+
+    def loss_without_half(y_hat, y):
+        return (np.asarray(y_hat, dtype=float) - y) ** 2
+
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad_fd(
+            lambda y_hat, y, eps: (
+                (loss_without_half(y_hat + eps, y) - loss_without_half(y_hat - eps, y)) / (2 * eps)
+            )
+        )
+    assert "your `loss` is missing its ½" in first_line(excinfo)
+
+
+def test_half_squared_and_operator_precedence_are_named():
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss(lambda y_hat, y: (0.5 * (y_hat - y)) ** 2)
+    assert first_line(excinfo).startswith("check_loss: you squared the ½ too: ")
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad_fd(
+            lambda y_hat, y, eps: (_loss(y_hat + eps, y) - _loss(y_hat - eps, y)) / 2 * eps
+        )
+    assert first_line(excinfo).startswith("check_loss_grad_fd: `/ 2*eps` divides by 2, then ")
+
+
 # -- graded questions ------------------------------------------------------------------------------
 
 

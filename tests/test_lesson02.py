@@ -2,7 +2,9 @@
 checker shares is tested in tests/test_checkers.py with the right answers below."""
 
 import math
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 from checks_support import first_line
@@ -326,3 +328,35 @@ def _step_loop(param, grad, lr):  # entry by entry, nested lists of the input's 
 def test_valid_alternative_forms_pass(checker, answer, capsys):
     next(c for c in CHECKERS if c.name == checker)(answer)
     assert "cases passed ✓" in capsys.readouterr().out
+
+
+def test_lr_edge_with_the_minus_outside_the_square_is_explained():
+    """`2 / -0.8**2` is 2 / −(0.8²) = −3.125 in Python: the message says why."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("02.lr_edge", 2 / -(0.8**2))
+    assert str(excinfo.value).startswith("check_answer('02.lr_edge'): -3.125 is not right: ")
+    assert "`-0.8**2` is −(0.8²) = −0.64" in str(excinfo.value)
+
+
+def _check_cell(marker):
+    """The source of the solution notebook's code cell that contains ``marker``."""
+    root = Path(__file__).resolve().parents[1]
+    nb = nbformat.read(root / "solutions" / "02_last_layer_weight.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
+    return cell.source
+
+
+@pytest.mark.parametrize("returned", [None, "0.5", [0.5, 0.5]], ids=["None", "str", "list"])
+def test_one_step_lr_check_cell_says_what_is_wrong_with_a_non_number(returned):
+    """The exercise's inline check of one_step_lr fails with its own message, not a TypeError
+    from inside numpy, when the learner's function returns no number."""
+    source = _check_cell("one_step_lr: 4/4")
+    with pytest.raises(AssertionError, match=r"case 0: expected one number > 0, got "):
+        exec(source, {"np": np, "one_step_lr": lambda o_T: returned})
+
+
+def test_one_step_lr_check_cell_passes_the_right_rate(capsys):
+    source = _check_cell("one_step_lr: 4/4")
+    for right in (lambda o: 1.0 / np.sum(o**2), lambda o: np.array(1.0 / np.dot(o, o))):
+        exec(source, {"np": np, "one_step_lr": right})
+    assert capsys.readouterr().out.count("4/4 batches reach the minimum") == 2

@@ -1,15 +1,19 @@
 """Lesson 03's checker (rnnlib.course.lesson03): what is special to it. The behaviour every
 checker shares is tested in tests/test_checkers.py with the right answer below."""
 
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 
-from rnnlib import numerical_gradient
+from rnnlib import numerical_gradient, scalar
 from rnnlib.checks import check_answer
 from rnnlib.course.lesson03 import (
     CHECKERS,
     FIGURES,
     QUESTIONS,
+    check_last_step_grad,
     check_sigmoid_last_step_grads,
     last_step_explorer,
     sigmoid_unit_forward,
@@ -288,3 +292,54 @@ def _factored(dL_dyhat, v, o_T, o_prev):  # 1 − o² = (1 − o)(1 + o)
 def test_last_step_grad_takes_other_valid_forms(answer, capsys):
     next(c for c in CHECKERS if c.name == "check_last_step_grad")(answer)
     assert "cases passed ✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("given", [0.0199, 1 - 0.99**2, 0.02])
+def test_saturated_takes_the_two_percent_of_the_explanation(given, capsys):
+    """The success text says a saturated unit lets 2% through: 0.02 is not contradicted."""
+    check_answer("03.saturated", given)
+    assert "right ✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("given", [0.01, 0.03, 0.9801])
+def test_saturated_still_rejects_the_wrong_values(given):
+    with pytest.raises(AssertionError, match="is not right"):
+        check_answer("03.saturated", given)
+
+
+def test_one_plus_o_squared_is_named():
+    with pytest.raises(AssertionError) as excinfo:
+        check_last_step_grad(lambda dL_dyhat, v, o_T, o_prev: dL_dyhat * v * (1 + o_T**2) * o_prev)
+    assert (
+        str(excinfo.value)
+        .splitlines()[0]
+        .startswith("check_last_step_grad: (1 + o_T²) where (1 − o_T²) belongs")
+    )
+
+
+def _check_cell(marker):
+    """The source of the solution notebook's code cell that contains ``marker``."""
+    root = Path(__file__).resolve().parents[1]
+    nb = nbformat.read(root / "solutions" / "03_one_step_back.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
+    return cell.source
+
+
+@pytest.mark.parametrize("returned", [None, "0.1", (0.1,)], ids=["None", "str", "tuple"])
+def test_fd_last_copy_grad_check_cell_says_what_is_wrong_with_a_non_number(returned):
+    """The exercise's inline check fails with its own message, not a TypeError from numpy."""
+    source = _check_cell("fd_last_copy_grad: 4/4")
+    namespace = {"np": np, "scalar": scalar, "fd_last_copy_grad": lambda *args: returned}
+    with pytest.raises(AssertionError, match=r"T = 1: expected one number, got "):
+        exec(source, namespace)
+
+
+def test_fd_last_copy_grad_check_cell_passes_the_right_answer(capsys):
+    def right(xs, y, u, w, v, eps=1e-6):
+        return float(scalar.backward(scalar.forward(xs, u, w, v), y).dw_steps[-1])
+
+    exec(
+        _check_cell("fd_last_copy_grad: 4/4"),
+        {"np": np, "scalar": scalar, "fd_last_copy_grad": right},
+    )
+    assert "4/4 cases agree" in capsys.readouterr().out

@@ -1,8 +1,11 @@
 """Lesson 04's checker (rnnlib.course.lesson04): what is special to it. The behaviour every
-checker shares is tested in tests/test_checkers.py with the right answer below, which is finite
-differences of a forward pass written here (no rnnlib backward)."""
+checker shares is tested in tests/test_checkers.py with the right answers below: for
+check_scalar_bptt a backward loop written here (with math.tanh: no rnnlib), since the checker
+asks for the exact gradient; for check_sigmoid_bptt finite differences of a forward pass written
+here. The finite differences of the scalar RNN check the checker's references."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -47,7 +50,20 @@ def _sigmoid_bptt(xs, y, u, w, b, v):
     return tuple(float(g) for g in numerical_gradient(L, np.array([u, w, b, v], dtype=float)))
 
 
-RIGHT = {"check_scalar_bptt": (_scalar_bptt, 5), "check_sigmoid_bptt": (_sigmoid_bptt, 5)}
+def _scalar_bptt_exact(xs, y, u, w, v):
+    """One backward loop written here, with math.tanh: no rnnlib."""
+    o = [0.0]
+    for x in xs:
+        o.append(math.tanh(u * x + w * o[-1]))
+    err = v * o[-1] - y
+    d, du, dw = err * v, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        da = d * (1.0 - o[t] * o[t])
+        du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w
+    return du, dw, err * o[-1]
+
+
+RIGHT = {"check_scalar_bptt": (_scalar_bptt_exact, 5), "check_sigmoid_bptt": (_sigmoid_bptt, 5)}
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
     "check_scalar_bptt": {
@@ -90,7 +106,7 @@ def test_two_mistakes_in_two_items_are_both_named():
     def two_mistakes(xs, y, u, w, v):
         du, _, _ = du_last.answer(xs, y, u, w, v)
         _, _, dv = dv_no_o.answer(xs, y, u, w, v)
-        _, dw, _ = _scalar_bptt(xs, y, u, w, v)
+        _, dw, _ = _scalar_bptt_exact(xs, y, u, w, v)
         return du, dw, dv
 
     with pytest.raises(AssertionError) as excinfo:
@@ -174,9 +190,37 @@ def _sigmoid_recursive(xs, y, u, w, b, v):
     ]
 
 
+def _bptt_vectorised(xs, y, u, w, v):
+    """δ_t for all t at once from a reversed cumulative product; shares summed by dot products."""
+    o = np.zeros(len(xs) + 1)
+    for t, x in enumerate(xs, 1):
+        o[t] = np.tanh(u * x + w * o[t - 1])
+    slope = 1 - o[1:] ** 2
+    reach = np.append(np.cumprod((slope * w)[:0:-1])[::-1], 1.0)  # do_T/do_t
+    da = (v * o[-1] - y) * v * reach * slope
+    return float(da @ xs), float(da @ o[:-1]), float((v * o[-1] - y) * o[-1])
+
+
+def _bptt_from_a(xs, y, u, w, v):
+    """tanh′ from a_t (1/cosh²), the shares added in forward order after the backward loop."""
+    a, o = [], [0.0]
+    for x in xs:
+        a.append(u * x + w * o[-1])
+        o.append(math.tanh(a[-1]))
+    T, err = len(xs), v * o[-1] - y
+    shares, d = [0.0] * T, err * v
+    for t in range(T, 0, -1):
+        shares[t - 1] = d / math.cosh(a[t - 1]) ** 2
+        d = shares[t - 1] * w
+    du = sum(s * x for s, x in zip(shares, xs, strict=True))
+    return du, sum(s * p for s, p in zip(shares, o, strict=False)), o[-1] * err
+
+
 @pytest.mark.parametrize(
     ("checker", "answer"),
     [
+        (check_scalar_bptt, _bptt_vectorised),
+        (check_scalar_bptt, _bptt_from_a),
         (check_scalar_bptt, _bptt_recursive),
         (check_scalar_bptt, _bptt_forward_mode),
         (check_scalar_bptt, _bptt_products),
@@ -184,11 +228,135 @@ def _sigmoid_recursive(xs, y, u, w, b, v):
         (check_sigmoid_bptt, _sigmoid_recursive),
         (check_sigmoid_bptt, lambda *a: list(_sigmoid_bptt(*a))),
     ],
-    ids=["recursion", "forward-mode", "products", "sig-forward-mode", "sig-recursion", "sig-list"],
+    ids=[
+        "vectorised",
+        "from-a",
+        "recursion",
+        "forward-mode",
+        "products",
+        "sig-forward-mode",
+        "sig-recursion",
+        "sig-list",
+    ],
 )
 def test_valid_alternative_forms_pass(checker, answer, capsys):
     checker(answer)
     assert "cases passed ✓" in capsys.readouterr().out
+
+
+def test_scalar_reference_against_finite_differences():
+    for case in check_scalar_bptt.cases():
+        np.testing.assert_allclose(case.expected, _scalar_bptt(**case.args), rtol=1e-6, atol=1e-9)
+
+
+def _fd(h):
+    """Central differences of the loss with step h, on the forward pass written here."""
+
+    def grad(xs, y, u, w, v):
+        return tuple(
+            float(g) for g in numerical_gradient(_loss_of(xs, y), np.array([u, w, v]), eps=h)
+        )
+
+    return grad
+
+
+def _loss_of(xs, y):
+    def L(p):
+        o = 0.0
+        for x in xs:
+            o = math.tanh(p[0] * x + p[1] * o)
+        return 0.5 * (p[2] * o - y) ** 2
+
+    return L
+
+
+@pytest.mark.parametrize("h", [1e-4, 1e-5, 1e-6, 1e-7])
+def test_a_finite_difference_is_named_not_accepted(h):
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(_fd(h))
+    first = first_line(excinfo)
+    assert re.fullmatch(
+        r"check_scalar_bptt: your gradient agrees only to about 1e-\d+: that is what a finite "
+        r"difference gives; this exercise asks for the exact gradient, by one backward pass",
+        first,
+    ), first
+    assert "case 1 of 5" in str(excinfo.value)
+
+
+def test_a_finite_difference_of_the_librarys_loss_is_named_too():
+    def fd(xs, y, u, w, v):
+        def L(p):
+            return scalar.loss(scalar.forward(xs, *p).y_hat, y)
+
+        return tuple(numerical_gradient(L, np.array([u, w, v])))
+
+    with pytest.raises(AssertionError, match="that is what a finite difference gives"):
+        check_scalar_bptt(fd)
+
+
+def test_a_wrong_answer_is_not_called_a_finite_difference():
+    def off(xs, y, u, w, v):  # off by 1e-3 relative: no finite difference of step < 0.1 is
+        return tuple(g * 1.001 for g in _scalar_bptt_exact(xs, y, u, w, v))
+
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(off)
+    assert "finite difference" not in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "named"),
+    [
+        (lambda xs, y, u, w, v: scalar.bptt(xs, y, u, w, v), "scalar.bptt"),
+        (
+            lambda xs, y, u, w, v: scalar.backward(scalar.forward(xs, u, w, v), y)[:3],
+            "scalar.backward",
+        ),
+        (lambda xs, y, u, w, v: scalar.rtrl(xs, y, u, w, v), "scalar.rtrl"),
+        (
+            lambda xs, y, u, w, v: (0.0, scalar.per_step_contributions(xs, y, u, w, v)["dw"], 0.0),
+            "scalar.per_step_contributions, which runs scalar.backward",
+        ),
+    ],
+    ids=["bptt", "backward", "rtrl", "via-another-function"],
+)
+def test_calling_the_librarys_answer_is_named_and_the_library_restored(call, named):
+    library = (scalar.bptt, scalar.backward, scalar.rtrl)
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(call)
+    assert first_line(excinfo) == (
+        f"check_scalar_bptt: you called {named}: it computes the gradients this exercise asks "
+        "you to write; compute them yourself, in one pass backwards (scalar.forward is fine)"
+    )
+    assert (scalar.bptt, scalar.backward, scalar.rtrl) == library
+    assert scalar.bptt(*EXAMPLE_ARGS) == pytest.approx(_scalar_bptt_exact(*EXAMPLE_ARGS))
+
+
+EXAMPLE_ARGS = (np.array(EXAMPLE["xs"]), EXAMPLE["y"], EXAMPLE["u"], EXAMPLE["w"], EXAMPLE["v"])
+
+
+def test_the_library_is_restored_when_the_learners_code_raises():
+    library = (scalar.bptt, scalar.backward, scalar.rtrl)
+
+    def crashes(xs, y, u, w, v):
+        raise ZeroDivisionError("boom")
+
+    with pytest.raises(AssertionError, match="raised ZeroDivisionError: boom"):
+        check_scalar_bptt(crashes)
+    with pytest.raises(NotImplementedError):
+        check_scalar_bptt(lambda *args: (_ for _ in ()).throw(NotImplementedError()))
+    assert (scalar.bptt, scalar.backward, scalar.rtrl) == library
+
+
+def test_one_flipped_item_is_named_alone():
+    def du_flipped(xs, y, u, w, v):
+        du, dw, dv = _scalar_bptt_exact(xs, y, u, w, v)
+        return -du, dw, dv
+
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(du_flipped)
+    first = first_line(excinfo)
+    assert first.startswith("check_scalar_bptt: dL/du: wrong sign: ")
+    assert "all" not in first and "dL/dw" not in first
 
 
 def test_sigmoid_reference_against_finite_differences():
@@ -382,3 +550,20 @@ def test_other_problems_and_bad_input():
 
 def test_registered_for_lesson_04():
     assert through_time_explorer in FIGURES
+
+
+def test_a_loop_that_stops_before_step_1_is_named():
+    def stops_early(xs, y, u, w, v):
+        o = [0.0]
+        for x in xs:
+            o.append(math.tanh(u * x + w * o[-1]))
+        err = v * o[-1] - y
+        d, du, dw = err * v, 0.0, 0.0
+        for t in range(len(xs), 1, -1):
+            da = d * (1.0 - o[t] ** 2)
+            du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w
+        return du, dw, err * o[-1]
+
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(stops_early)
+    assert first_line(excinfo).startswith("check_scalar_bptt: dL/du: the loop stops before step 1")

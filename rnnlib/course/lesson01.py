@@ -82,6 +82,11 @@ check_loss = Checker(
             f"missing ½: you returned (ŷ − y)²; {_L}",
         ),
         Mistake(
+            "half_squared_too",
+            lambda y_hat, y: (0.5 * (f(y_hat) - y)) ** 2,
+            f"you squared the ½ too: (½(ŷ − y))² = ¼(ŷ − y)²; {_L}, the ½ outside the square",
+        ),
+        Mistake(
             "no_square",
             lambda y_hat, y: 0.5 * (f(y_hat) - y),
             f"missing square: you returned ½(ŷ − y); {_L}",
@@ -164,6 +169,11 @@ check_loss_grad = Checker(
             f"instead: {_DL}",
         ),
         Mistake(
+            "sign_only",
+            lambda y_hat, y: np.sign(f(y_hat) - y),
+            f"you returned only the sign of ŷ − y; its size matters too: {_DL}",
+        ),
+        Mistake(
             "grad_summed",
             lambda y_hat, y: float(np.sum(f(y_hat) - y)),
             "you summed the derivatives into one number" + ELEMENTWISE,
@@ -204,8 +214,8 @@ check_loss_grad_fd = Checker(
         Mistake(
             "fd_divided_by_eps",
             lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) - _L(f(y_hat) - eps, y)) / eps,
-            "you divided by ε, but the points ŷ − ε and ŷ + ε are 2ε apart: divide the change "
-            "of L by 2ε",
+            "twice the slope: you divided by ε, but ŷ − ε and ŷ + ε are 2ε apart (divide by 2ε); "
+            "or your `loss` is missing its ½ (does check_loss pass?)",
         ),
         Mistake(
             "fd_nudged_y",
@@ -224,6 +234,12 @@ check_loss_grad_fd = Checker(
             lambda y_hat, y, eps: (_L(y_hat, y) - _L(f(y_hat) - eps, y)) / eps,
             "a one-sided (backward) difference: (L(ŷ) − L(ŷ − ε)) / ε is too small by ε/2 for "
             "this loss; take the two points ŷ ± ε so that the ε² terms cancel",
+        ),
+        Mistake(
+            "fd_divided_by_2_times_eps",
+            lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) - _L(f(y_hat) - eps, y)) / 2 * eps,
+            "`/ 2*eps` divides by 2, then multiplies by ε (Python reads left to right): write "
+            "`/ (2 * eps)`",
         ),
         Mistake(
             "fd_not_divided",

@@ -174,6 +174,8 @@ QUESTIONS = (
             2.0 / abs(_O): "that is 2/|o_T|; the curvature of L(v) is o_T², not |o_T|",
             2.0 * _O**2: "that is 2·o_T²; the bound is 2 divided by the curvature o_T²",
             2.0 / _O: "a learning rate is positive; the bound is 2/o_T²",
+            2.0 / -(_O**2): "a learning rate is positive: in Python `-0.8**2` is −(0.8²) = −0.64, "
+            "since ** binds tighter than the minus sign; write `(-0.8)**2`",
         },
         explain="Each step multiplies v − v* by 1 − η·o_T²; |1 − η·0.64| > 1 once η > 3.125.",
     ),

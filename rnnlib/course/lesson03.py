@@ -77,6 +77,11 @@ check_last_step_grad = Checker(
             f"(1 − o_T) where (1 − o_T²) belongs: tanh′(a) = 1 − tanh(a)²; {_DW}",
         ),
         Mistake(
+            "one_plus_o_squared",
+            lambda dL_dyhat, v, o_T, o_prev: _dw(dL_dyhat, v, o_T, o_prev, slope=1.0 + f(o_T) ** 2),
+            f"(1 + o_T²) where (1 − o_T²) belongs: tanh′(a) = 1 − tanh(a)²; {_DW}",
+        ),
+        Mistake(
             "o_T_for_o_prev",
             lambda dL_dyhat, v, o_T, o_prev: _dw(dL_dyhat, v, o_T, o_prev, state=f(o_T)),
             f"o_T where o_prev belongs: do_T/dw = (1 − o_T²)·o_(T−1); {_DW}",
@@ -276,6 +281,8 @@ QUESTIONS = (
             1.0 - np.tanh(_O) ** 2: "you applied tanh to o_T again; o_T already is tanh(a_T)",
             1.0: "a saturated tanh is flat: its slope is far below 1",
         },
+        rtol=0.0,
+        atol=5e-4,  # 0.0199 or 0.02 (the 2% of the explanation); the nearest wrong value is 0.01
         explain="tanh′ = 1 − o_T² = 0.0199: a saturated unit lets 2% of the gradient through.",
     ),
     Question(

@@ -17,6 +17,12 @@ is executable.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import math
+import sys
+from dataclasses import dataclass
+
 import numpy as np
 
 from .. import scalar
@@ -57,7 +63,7 @@ def _bptt(xs, y, u, w, v, *, slip=None):
         "bptt_tanh_prime_at_prev": lambda t: 1.0 - o[t - 1] ** 2,
     }.get(slip, lambda t: 1.0 - o[t] ** 2)
     du_steps, dw_steps = np.zeros(T), np.zeros(T)
-    for t in range(T, 0, -1):
+    for t in range(T, 1 if slip == "bptt_skips_step_1" else 0, -1):
         da = d * tanh_prime(t)
         dw_steps[t - 1] = da * (o[t] if slip == "bptt_o_t_for_o_prev" else o[t - 1])
         du_steps[t - 1] = da * fwd.xs[t - 1]
@@ -89,22 +95,129 @@ def _skips_last_step(xs, y, u, w, v):
 
 
 def _du_dw_swapped(xs, y, u, w, v):
-    du, dw, dv = scalar.bptt(xs, y, u, w, v)
+    du, dw, dv = _bptt(xs, y, u, w, v)
     return dw, du, dv
 
 
-check_scalar_bptt = Checker(
+def _dw_dv_swapped(xs, y, u, w, v):
+    du, dw, dv = _bptt(xs, y, u, w, v)
+    return du, dv, dw
+
+
+class CalledTheAnswer(Exception):
+    """Raised by a library function the exercise forbids, while the learner's function runs."""
+
+
+def _forbidden(name):
+    """A stand-in for ``scalar.<name>`` that raises :class:`CalledTheAnswer`, naming the function
+    the learner called (another rnnlib function that calls ``scalar.<name>`` is named too)."""
+
+    def called(*args, **kwargs):
+        caller = sys._getframe(1)
+        via = caller.f_code.co_name if caller.f_globals.get("__name__") == scalar.__name__ else None
+        which = f"scalar.{via}, which runs scalar.{name}" if via else f"scalar.{name}"
+        raise CalledTheAnswer(
+            f"you called {which}: it computes the gradients this exercise asks you to write; "
+            "compute them yourself, in one pass backwards (scalar.forward is fine)"
+        )
+
+    return called
+
+
+@contextlib.contextmanager
+def _without(names):
+    """``rnnlib.scalar``'s functions ``names`` raise :class:`CalledTheAnswer` inside the block;
+    restored on the way out, whatever happens."""
+    saved = {name: getattr(scalar, name) for name in names}
+    try:
+        for name in names:
+            setattr(scalar, name, _forbidden(name))
+        yield
+    finally:
+        for name, fn in saved.items():
+            setattr(scalar, name, fn)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ExactGradientChecker(Checker):
+    """A :class:`Checker` of a gradient the learner computes exactly, by one backward pass:
+
+    - while the learner's function runs, the rnnlib functions named in ``forbidden`` (which
+      compute the answer) raise, and the checker says which one was called;
+    - ``rtol``/``atol`` are tight: an exact backward pass in float64 agrees with the reference to
+      about 1e-15; an answer that agrees only to ``near_rtol``/``near_atol`` on every case (a
+      finite difference: about 1e-7 to 1e-10) is named as such.
+    """
+
+    forbidden: tuple[str, ...] = ()
+    near_rtol: float = 1e-6
+    near_atol: float = 1e-9
+
+    def __call__(self, fn):
+        __tracebackhide__ = True
+        guarded = fn
+        if callable(fn):
+
+            @functools.wraps(fn)
+            def guarded(*args):
+                with _without(self.forbidden):
+                    return fn(*args)
+
+        try:
+            super().__call__(guarded)
+        except AssertionError as err:
+            if isinstance(err.__cause__, CalledTheAnswer):
+                raise AssertionError(f"{self.name}: {err.__cause__}") from None
+            near = self._agreement(guarded)
+            if near is None:
+                raise
+            _, rest = (str(err) + "\n").split("\n", 1)
+            raise AssertionError(
+                f"{self.name}: your gradient agrees only to about 1e{near}: that is what a "
+                "finite difference gives; this exercise asks for the exact gradient, by one "
+                "backward pass\n" + rest.rstrip("\n")
+            ) from None
+
+    def _agreement(self, fn):
+        """The power of 10 of the worst relative error of ``fn`` over the cases, if its answer
+        is close to the reference on every case only within the loose tolerances; else None."""
+        worst = 0.0
+        for case in self.cases():
+            try:
+                with contextlib.redirect_stdout(None):
+                    got = np.asarray(fn(*case.args.values()), dtype=np.float64)
+            except Exception:
+                return None
+            want = np.asarray(case.expected, dtype=np.float64)
+            if got.shape != want.shape or not np.allclose(
+                got, want, self.near_rtol, self.near_atol
+            ):
+                return None
+            err = np.abs(got - want) / np.maximum(np.abs(want), self.near_atol / self.near_rtol)
+            worst = max(worst, float(err.max()))
+        if worst <= self.rtol:
+            return None  # not a near miss: wrong in some other way (e.g. an input changed)
+        return round(math.log10(worst))
+
+
+check_scalar_bptt = ExactGradientChecker(
     "check_scalar_bptt",
     "scalar_bptt(xs, y, u, w, v) → (dL/du, dL/dw, dL/dv)",
     scalar_bptt_cases,
-    doc="the gradients of the seed's RNN; xs an ndarray (T,), the rest floats. "
-    "Cases: T = 1 to 6, weights of both signs, one target y at the last step.",
+    doc="the gradients of the seed's RNN, exact (one backward pass: a finite difference is "
+    "rejected, and so is a call of scalar.bptt, scalar.backward or scalar.rtrl); xs an ndarray "
+    "(T,), the rest floats. Cases: T = 1 to 6, weights of both signs, one target y at the last "
+    "step.",
+    rtol=1e-11,
+    atol=1e-12,
+    forbidden=("bptt", "backward", "rtrl"),
     mistakes=catalogue(
         _bptt,
         (
             "bptt_wrong_sign",
-            lambda *args: tuple(-g for g in scalar.bptt(*args)),
-            "wrong sign: dL/du, dL/dw, dL/dv all have the opposite sign",
+            lambda *args: tuple(-g for g in _bptt(*args)),
+            "wrong sign: the chain starts from dL/dŷ = ŷ − y (not y − ŷ), and the shares are "
+            "added (`+=`, not `-=`)",
         ),
         (
             "bptt_last_copy_only",
@@ -158,6 +271,16 @@ check_scalar_bptt = Checker(
             _du_dw_swapped,
             "dL/du and dL/dw are swapped: return (dL/du, dL/dw, dL/dv)",
         ),
+        (
+            "bptt_dw_dv_swapped",
+            _dw_dv_swapped,
+            "dL/dw and dL/dv are swapped: return (dL/du, dL/dw, dL/dv)",
+        ),
+        (
+            "bptt_skips_step_1",
+            "the loop stops before step 1 (`range(T, 1, -1)`): run t = T, T − 1, ..., 1; "
+            "step 1's share of u is δ_1 (1 − o_1²) x_1",
+        ),
     ),
 )
 
@@ -210,6 +333,11 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
     return float(du), float(dw), float(db), float(dv)
 
 
+def _sigmoid_db_dv_swapped(xs, y, u, w, b, v):
+    du, dw, db, dv = _sigmoid_steps(xs, y, u, w, b, v)
+    return du, dw, dv, db
+
+
 def sigmoid_bptt_cases():
     cases = []
     for k, (u, w, b, v, T, y) in enumerate(SIGMOID_MODELS):
@@ -253,6 +381,11 @@ check_sigmoid_bptt = Checker(
         ),
         ("sigmoid_db_times_x", "dL/db with a factor x_t (as in dL/du): b enters a_t with slope 1"),
         ("sigmoid_no_w_in_chain", "missing w when stepping back: do_t/do_(t−1) = σ′(a_t)·w"),
+        (
+            "sigmoid_db_dv_swapped",
+            _sigmoid_db_dv_swapped,
+            "dL/db and dL/dv are swapped: return (dL/du, dL/dw, dL/db, dL/dv)",
+        ),
     ),
 )
 
