@@ -5,7 +5,7 @@ with rnnlib (a different formulation)."""
 
 import numpy as np
 import pytest
-from checks_support import first_line
+from checks_support import first_line, mistake
 
 from rnnlib import numerical_gradient, rnn_backward, rnn_backward_truncated, rnn_forward, scalar
 from rnnlib.course import lesson07 as L
@@ -95,7 +95,7 @@ def my_jacobian_product(hs, Wh):
 
 
 RIGHT = {
-    "check_clip_grad_norm": (_clip, 7),
+    "check_clip_grad_norm": (_clip, 9),
     "check_jacobian_product": (my_jacobian_product, 4),
     "check_truncated_bptt": (my_truncated_bptt, 5),
     "check_gated_bptt": (my_gated_bptt, 5),
@@ -192,6 +192,47 @@ def test_clip_rms_is_named_rms_not_elementwise():
     with np.errstate(all="ignore"), pytest.raises(AssertionError) as excinfo:
         L.check_clip_grad_norm(rms)
     assert "root-mean-square" in first_line(excinfo)
+
+
+def _clip_by_first_array_max(grads, max_norm):  # the learner probe's answer
+    m = np.abs(grads[0]).max()
+    total = m * np.sqrt(sum(np.sum((g / m) ** 2) for g in grads))
+    return [g * (max_norm / total) if total > max_norm else g.copy() for g in grads]
+
+
+def _clip_by_max_entry(grads, max_norm):  # the ∞-norm
+    total = max(np.abs(g).max() for g in grads)
+    return [g * (max_norm / total) if total > max_norm else g.copy() for g in grads]
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [(_clip_by_first_array_max, "clip_first_array_max"), (_clip_by_max_entry, "clip_max_entry")],
+    ids=["grads[0] max", "max entry"],
+)
+def test_a_norm_from_one_entry_or_one_array_is_named(answer, key):
+    """Dividing by grads[0]'s largest |entry| passed every case (the largest entry of the 1e160
+    case was in grads[0]); the ∞-norm got three names, none right."""
+    with np.errstate(all="ignore"), pytest.raises(AssertionError) as excinfo:
+        L.check_clip_grad_norm(answer)
+    assert mistake(L.check_clip_grad_norm, key).says in first_line(excinfo)
+    assert " — or — " not in first_line(excinfo)
+
+
+def _clip_zeros_when_squares_underflow(grads, max_norm):
+    """Right, but "nothing to clip" returns zeros when the plain sum of squares is 0."""
+    with np.errstate(all="ignore"):
+        if sum(np.sum(g * g) for g in grads) == 0:
+            return [np.zeros_like(g) for g in grads]
+    return _clip(grads, max_norm)
+
+
+def test_zeros_for_entries_of_1e_170_are_rejected():
+    """The 1e-170 case is compared relatively: with an absolute tolerance of 1e-9 any tiny
+    output, zeros included, passed it."""
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_clip_grad_norm(_clip_zeros_when_squares_underflow)
+    assert "case 7 of 9: entries near 1e-170" in str(excinfo.value)
 
 
 def test_writing_into_the_callers_list_is_named():
