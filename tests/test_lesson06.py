@@ -324,6 +324,27 @@ def test_stacked_cases_separate_layers_and_sizes():
     assert {s[0][1] == 1 for s in shapes} == {True, False}
 
 
+NUMERIC = [q for q in L.QUESTIONS if q.choices is None]
+
+
+@pytest.mark.parametrize("question", NUMERIC, ids=lambda q: q.key)
+def test_every_known_wrong_number_is_rejected_with_its_reason(question):
+    for wrong, said in question.why.items():
+        with pytest.raises(AssertionError) as excinfo:
+            question(wrong)
+        assert str(excinfo.value).endswith(said), (question.key, wrong)
+
+
+def test_memory_counts_t_states_not_t_plus_one():
+    """32·1001·256·8 bytes (h_0 counted too) was accepted: rtol 1e-3 is exactly 1/T off."""
+    q = {x.key: x for x in L.QUESTIONS}["06.memory_mb"]
+    for right in (65.536, 65.5, 65.54):
+        q(right)
+    for wrong in (32 * 1001 * 256 * 8 / 1e6, 65.6):
+        with pytest.raises(AssertionError, match="counts T [+] 1 = 1001 states"):
+            q(wrong)
+
+
 def test_the_exercises_gradient_check_cell_leaks_no_sizes():
     """An answer that forgot to set N, T, D or H must meet a NameError, not a global of the
     same name left by a helper cell (issue 12)."""
