@@ -86,8 +86,10 @@ def softmax_cross_entropy_cases():
         (
             "one logit 1200 above the others: subtracting the row's MEAN leaves exp(800), which "
             "overflows; only the row's max makes every exp(z − max) ≤ 1",
-            np.array([[1200.0, 0.0, 0.0], [0.0, 0.0, 1200.0]]),
-            np.array([1, 2]),
+            # the small third row: there a mean-subtracting softmax is right, so its p = 0 in the
+            # first two rows is not taken for "the logits used as log-probabilities"
+            np.array([[1200.0, 0.0, 0.0], [0.0, 0.0, 1200.0], [0.5, -1.0, 2.0]]),
+            np.array([1, 2, 0]),
         ),
     ]
     return table_cases("logits, targets", items, _softmax_reference)
