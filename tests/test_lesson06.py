@@ -129,6 +129,48 @@ def test_two_mistakes_in_two_items_are_both_named():
     assert db_averaged.says in str(excinfo.value)
 
 
+def _bptt_loop(carry_skips_tanh_prime=False, averaged=False):
+    """A learner's backward loop with one slip: the carry taken before tanh′ (carry = g Wh^T),
+    or the weight gradients divided by N."""
+
+    def rnn_backward(dh, x, h0, h, Wx, Wh):
+        N, T, H = dh.shape
+        dx, dWx, dWh, db = np.zeros(x.shape), np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(H)
+        carry = np.zeros((N, H))
+        for t in reversed(range(T)):
+            g = dh[:, t] + carry
+            da = g * (1 - h[:, t] ** 2)
+            dx[:, t] = da @ Wx.T
+            dWx, dWh, db = (
+                dWx + x[:, t].T @ da,
+                dWh + (h[:, t - 1] if t else h0).T @ da,
+                db + da.sum(0),
+            )
+            carry = (g if carry_skips_tanh_prime else da) @ Wh.T
+        if averaged:
+            dWx, dWh, db = dWx / N, dWh / N, db / N
+        return dx, carry, dWx, dWh, db
+
+    return rnn_backward
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        (_bptt_loop(carry_skips_tanh_prime=True), "bptt_carry_skips_tanh_prime"),
+        (_bptt_loop(averaged=True), "bptt_weights_averaged"),
+    ],
+    ids=["carry = g Wh^T", "averaged over N"],
+)
+def test_the_learner_probes_bptt_slips_are_named(answer, key):
+    """The carry that skips tanh′ was named only for dh0 (as the missing tanh′ of every step);
+    the weight gradients divided by N were not named at all."""
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_rnn_backward(answer)
+    assert mistake(L.check_rnn_backward, key).says in first_line(excinfo)
+    assert " — or — " not in first_line(excinfo)
+
+
 def test_an_item_that_is_none_is_named():
     def no_dh0(dh, x, h0, h, Wx, Wh):
         dx, _, dWx, dWh, db = _rnn_backward(dh, x, h0, h, Wx, Wh)
