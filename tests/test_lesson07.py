@@ -258,6 +258,26 @@ def test_chunked_is_called_the_other_definition():
     assert "OTHER common definition" in line and "asks for sliding" in line
 
 
+def test_a_walk_back_that_stops_before_step_1_is_named():
+    """``range(t, max(t - k, 1), -1)`` (the hint's range with 1 for 0) was rejected unnamed."""
+
+    def truncated_bptt(xs, ys, u, w, v, k):
+        o = scalar.forward(xs, u, w, v).o
+        du = dw = dv = 0.0
+        for t in range(1, len(xs) + 1):
+            err = v * o[t] - ys[t - 1]
+            dv += err * o[t]
+            d = err * v
+            for s in range(t, max(t - k, 1), -1):
+                da = d * (1 - o[s] ** 2)
+                du, dw, d = du + da * xs[s - 1], dw + da * o[s - 1], da * w
+        return du, dw, dv
+
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_truncated_bptt(truncated_bptt)
+    assert mistake(L.check_truncated_bptt, "first_step_never_reached").says in first_line(excinfo)
+
+
 def test_questions_are_right_by_independent_arithmetic():
     q = {x.key: x for x in L.QUESTIONS}
     assert q["07.detach_loop"].answer == "b"

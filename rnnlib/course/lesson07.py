@@ -426,6 +426,12 @@ check_truncated_bptt = Checker(
             _OFF_BY_ONE + "stopped one step short",
         ),
         (
+            "first_step_never_reached",
+            _truncated_with(lambda k: lambda t, T: range(max(t - k + 1, 2), t + 1)),
+            "no error reached step 1: stop the walk back at range(t, max(t − k, 0), −1), not "
+            "max(t − k, 1) (the stop is excluded)",
+        ),
+        (
             "chunked_windows",
             _truncated_with(
                 lambda k: lambda t, T: [s for s in range(1, t + 1) if (s - 1) // k == (t - 1) // k]
