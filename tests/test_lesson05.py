@@ -205,6 +205,8 @@ def test_an_extra_absolute_stopping_rule_is_rejected(extra, first_too):
     with pytest.raises(AssertionError) as excinfo:
         L.check_train_loop(_train_with_extra_rule(extra, first_too))
     assert "a huge first loss" in str(excinfo.value)
+    if not first_too and extra(2e4, np.zeros(3)):  # a limit on the loss: named, not as "1000"
+        assert "stopped when the loss passed a fixed number" in str(excinfo.value)
 
 
 def test_mistakes_loop_agrees_with_train_scalar():

@@ -327,8 +327,8 @@ check_train_loop = Checker(
         ),
         (
             "limit_absolute",
-            "you stopped when the loss passed the number 1000; the limit is relative: "
-            "1000 × losses[0]",
+            "you stopped when the loss passed a fixed number (1000, 1e4, ...); the limit is "
+            "relative: 1000 × losses[0]",
         ),
         (
             "limit_factor_100",
