@@ -61,7 +61,7 @@ def my_train_momentum(xs, ys, u, w, v, lr, beta, epochs):
 
 RIGHT = {
     "check_train_epoch": (my_train_epoch, 4),
-    "check_train_loop": (my_train, 8),
+    "check_train_loop": (my_train, 9),
     "check_train_momentum": (my_train_momentum, 5),
 }
 
@@ -171,6 +171,42 @@ def test_an_off_divergence_limit_is_rejected(limit, named):
     if named:
         (m,) = [m for m in L.check_train_loop.mistakes if m.key == named]
         assert m.says in str(excinfo.value).splitlines()[0]
+
+
+def _train_with_extra_rule(extra, first_too):
+    """The right loop plus one more stopping rule ``extra(loss, grads)``, applied from the first
+    loss on (``first_too``) or from the second."""
+
+    def train(xs, ys, u, w, v, lr, epochs):
+        losses, p = [], np.array([u, w, v])
+        for _ in range(epochs + 1):
+            loss, grads = dataset_loss_and_grads(xs, ys, *p)
+            if not np.isfinite(loss) or (losses and loss > 1000 * losses[0]):
+                break
+            if (losses or first_too) and extra(loss, grads):
+                break
+            losses.append(loss)
+            p = p - lr * grads
+        return np.array(losses)
+
+    return train
+
+
+@pytest.mark.parametrize("first_too", [True, False], ids=["from losses[0]", "after losses[0]"])
+@pytest.mark.parametrize(
+    "extra",
+    [lambda loss, grads: loss > 1e4, lambda loss, grads: np.linalg.norm(grads) > 1e3],
+    ids=["loss > 1e4", "gradient norm > 1e3"],
+)
+def test_an_extra_absolute_stopping_rule_is_rejected(extra, first_too):
+    """Every case used to start below a loss of 10 and a gradient norm of 1e3, so an extra
+    absolute rule (the learner probe's `or loss > 1e4`) passed; a case starting at 15300 that only
+    falls rejects it."""
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_train_loop(_train_with_extra_rule(extra, first_too))
+    assert "a huge first loss" in str(excinfo.value)
+    if not first_too and extra(2e4, np.zeros(3)):  # a limit on the loss: named, not as "1000"
+        assert "stopped when the loss passed a fixed number" in str(excinfo.value)
 
 
 def test_mistakes_loop_agrees_with_train_scalar():

@@ -129,6 +129,48 @@ def test_two_mistakes_in_two_items_are_both_named():
     assert db_averaged.says in str(excinfo.value)
 
 
+def _bptt_loop(carry_skips_tanh_prime=False, averaged=False):
+    """A learner's backward loop with one slip: the carry taken before tanh′ (carry = g Wh^T),
+    or the weight gradients divided by N."""
+
+    def rnn_backward(dh, x, h0, h, Wx, Wh):
+        N, T, H = dh.shape
+        dx, dWx, dWh, db = np.zeros(x.shape), np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(H)
+        carry = np.zeros((N, H))
+        for t in reversed(range(T)):
+            g = dh[:, t] + carry
+            da = g * (1 - h[:, t] ** 2)
+            dx[:, t] = da @ Wx.T
+            dWx, dWh, db = (
+                dWx + x[:, t].T @ da,
+                dWh + (h[:, t - 1] if t else h0).T @ da,
+                db + da.sum(0),
+            )
+            carry = (g if carry_skips_tanh_prime else da) @ Wh.T
+        if averaged:
+            dWx, dWh, db = dWx / N, dWh / N, db / N
+        return dx, carry, dWx, dWh, db
+
+    return rnn_backward
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        (_bptt_loop(carry_skips_tanh_prime=True), "bptt_carry_skips_tanh_prime"),
+        (_bptt_loop(averaged=True), "bptt_weights_averaged"),
+    ],
+    ids=["carry = g Wh^T", "averaged over N"],
+)
+def test_the_learner_probes_bptt_slips_are_named(answer, key):
+    """The carry that skips tanh′ was named only for dh0 (as the missing tanh′ of every step);
+    the weight gradients divided by N were not named at all."""
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_rnn_backward(answer)
+    assert mistake(L.check_rnn_backward, key).says in first_line(excinfo)
+    assert " — or — " not in first_line(excinfo)
+
+
 def test_an_item_that_is_none_is_named():
     def no_dh0(dh, x, h0, h, Wx, Wh):
         dx, _, dWx, dWh, db = _rnn_backward(dh, x, h0, h, Wx, Wh)
@@ -322,6 +364,27 @@ def test_stacked_cases_separate_layers_and_sizes():
     assert all(len({D, H1, H2}) == 3 for (_, _, D), H1, H2 in shapes[1:])
     assert {s[0][0] == 1 for s in shapes} == {True, False}
     assert {s[0][1] == 1 for s in shapes} == {True, False}
+
+
+NUMERIC = [q for q in L.QUESTIONS if q.choices is None]
+
+
+@pytest.mark.parametrize("question", NUMERIC, ids=lambda q: q.key)
+def test_every_known_wrong_number_is_rejected_with_its_reason(question):
+    for wrong, said in question.why.items():
+        with pytest.raises(AssertionError) as excinfo:
+            question(wrong)
+        assert str(excinfo.value).endswith(said), (question.key, wrong)
+
+
+def test_memory_counts_t_states_not_t_plus_one():
+    """32·1001·256·8 bytes (h_0 counted too) was accepted: rtol 1e-3 is exactly 1/T off."""
+    q = {x.key: x for x in L.QUESTIONS}["06.memory_mb"]
+    for right in (65.536, 65.5, 65.54):
+        q(right)
+    for wrong in (32 * 1001 * 256 * 8 / 1e6, 65.6):
+        with pytest.raises(AssertionError, match="counts T [+] 1 = 1001 states"):
+            q(wrong)
 
 
 def test_the_exercises_gradient_check_cell_leaks_no_sizes():

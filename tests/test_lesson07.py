@@ -5,7 +5,7 @@ with rnnlib (a different formulation)."""
 
 import numpy as np
 import pytest
-from checks_support import first_line
+from checks_support import first_line, mistake
 
 from rnnlib import numerical_gradient, rnn_backward, rnn_backward_truncated, rnn_forward, scalar
 from rnnlib.course import lesson07 as L
@@ -95,7 +95,7 @@ def my_jacobian_product(hs, Wh):
 
 
 RIGHT = {
-    "check_clip_grad_norm": (_clip, 7),
+    "check_clip_grad_norm": (_clip, 9),
     "check_jacobian_product": (my_jacobian_product, 4),
     "check_truncated_bptt": (my_truncated_bptt, 5),
     "check_gated_bptt": (my_gated_bptt, 5),
@@ -194,6 +194,47 @@ def test_clip_rms_is_named_rms_not_elementwise():
     assert "root-mean-square" in first_line(excinfo)
 
 
+def _clip_by_first_array_max(grads, max_norm):  # the learner probe's answer
+    m = np.abs(grads[0]).max()
+    total = m * np.sqrt(sum(np.sum((g / m) ** 2) for g in grads))
+    return [g * (max_norm / total) if total > max_norm else g.copy() for g in grads]
+
+
+def _clip_by_max_entry(grads, max_norm):  # the ∞-norm
+    total = max(np.abs(g).max() for g in grads)
+    return [g * (max_norm / total) if total > max_norm else g.copy() for g in grads]
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [(_clip_by_first_array_max, "clip_first_array_max"), (_clip_by_max_entry, "clip_max_entry")],
+    ids=["grads[0] max", "max entry"],
+)
+def test_a_norm_from_one_entry_or_one_array_is_named(answer, key):
+    """Dividing by grads[0]'s largest |entry| passed every case (the largest entry of the 1e160
+    case was in grads[0]); the ∞-norm got three names, none right."""
+    with np.errstate(all="ignore"), pytest.raises(AssertionError) as excinfo:
+        L.check_clip_grad_norm(answer)
+    assert mistake(L.check_clip_grad_norm, key).says in first_line(excinfo)
+    assert " — or — " not in first_line(excinfo)
+
+
+def _clip_zeros_when_squares_underflow(grads, max_norm):
+    """Right, but "nothing to clip" returns zeros when the plain sum of squares is 0."""
+    with np.errstate(all="ignore"):
+        if sum(np.sum(g * g) for g in grads) == 0:
+            return [np.zeros_like(g) for g in grads]
+    return _clip(grads, max_norm)
+
+
+def test_zeros_for_entries_of_1e_170_are_rejected():
+    """The 1e-170 case is compared relatively: with an absolute tolerance of 1e-9 any tiny
+    output, zeros included, passed it."""
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_clip_grad_norm(_clip_zeros_when_squares_underflow)
+    assert "case 7 of 9: entries near 1e-170" in str(excinfo.value)
+
+
 def test_writing_into_the_callers_list_is_named():
     def into_list(grads, max_norm):
         clipped = _clip(grads, max_norm)
@@ -215,6 +256,26 @@ def test_chunked_is_called_the_other_definition():
         L.check_truncated_bptt(chunked)
     line = first_line(excinfo)
     assert "OTHER common definition" in line and "asks for sliding" in line
+
+
+def test_a_walk_back_that_stops_before_step_1_is_named():
+    """``range(t, max(t - k, 1), -1)`` (the hint's range with 1 for 0) was rejected unnamed."""
+
+    def truncated_bptt(xs, ys, u, w, v, k):
+        o = scalar.forward(xs, u, w, v).o
+        du = dw = dv = 0.0
+        for t in range(1, len(xs) + 1):
+            err = v * o[t] - ys[t - 1]
+            dv += err * o[t]
+            d = err * v
+            for s in range(t, max(t - k, 1), -1):
+                da = d * (1 - o[s] ** 2)
+                du, dw, d = du + da * xs[s - 1], dw + da * o[s - 1], da * w
+        return du, dw, dv
+
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_truncated_bptt(truncated_bptt)
+    assert mistake(L.check_truncated_bptt, "first_step_never_reached").says in first_line(excinfo)
 
 
 def test_questions_are_right_by_independent_arithmetic():

@@ -73,7 +73,7 @@ def _masked_right(logits, targets, mask):
 RIGHT = {
     "check_softmax_cross_entropy": (_sce_right, 8),
     "check_readout_backward": (_readout_right, 3),
-    "check_masked_cross_entropy": (_masked_right, 5),
+    "check_masked_cross_entropy": (_masked_right, 6),
 }
 
 REQUIRED = {  # the brief's minimum catalogue, by mistake key
@@ -223,10 +223,54 @@ def _stable_with(shift):
     ids=["global max", "row mean"],
 )
 def test_a_global_max_or_a_row_mean_fails_on_the_case_that_says_why(shift, case, says):
-    """The near misses of the stable softmax: one max for the whole array, or the row's mean."""
+    """The near misses of the stable softmax: one max for the whole array, or the row's mean.
+    The case's label says why; no catalogued mistake, which would name another slip, is named
+    (the row mean's p = 0 in its overflowing rows was taken for the logits used as log p)."""
     with pytest.raises(AssertionError) as excinfo:
         L.check_softmax_cross_entropy(_stable_with(shift))
     assert case in str(excinfo.value) and says in str(excinfo.value)
+    for m in L.check_softmax_cross_entropy.mistakes:
+        assert m.says not in str(excinfo.value), m.key
+
+
+def _masked_with(softmax_and_log):
+    """A masked cross-entropy whose probabilities and their logs come from ``softmax_and_log``."""
+
+    def masked_cross_entropy(logits, targets, mask):
+        p, logp = softmax_and_log(logits)
+        onehot = np.eye(logits.shape[-1])[targets]
+        real = mask > 0
+        terms = -(logp * onehot).sum(-1)
+        loss = np.where(real, terms, 0).sum() / mask.sum()
+        return loss, np.where(real[..., None], (p - onehot) / mask.sum(), 0)
+
+    return masked_cross_entropy
+
+
+def _naive_softmax(z):
+    p = np.exp(z) / np.exp(z).sum(-1, keepdims=True)  # overflows for z ≈ 1000
+    return p, np.log(p)
+
+
+def _log_of_stable_softmax(z):
+    s = np.exp(z - z.max(-1, keepdims=True))
+    p = s / s.sum(-1, keepdims=True)
+    return p, np.log(p)  # log 0 where p rounds to 0
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(
+    "softmax_and_log", [_naive_softmax, _log_of_stable_softmax], ids=["exp overflow", "log of p"]
+)
+def test_an_unstable_masked_softmax_fails_on_the_real_large_logits_case(softmax_and_log):
+    """Only padded positions held large logits before: an overflowing softmax passed every case
+    (the learner probe's report); now real positions hold them too, and the case says why."""
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_masked_cross_entropy(_masked_with(softmax_and_log))
+    text = str(excinfo.value)
+    assert first_line(excinfo) == "check_masked_cross_entropy: loss contains NaN or infinity"
+    assert "case 6 of 6: REAL positions with logits up to 1000" in text
+    assert "each row's own max" in text
 
 
 def test_the_right_stable_softmax_passes_the_far_apart_rows(capsys):
@@ -298,14 +342,15 @@ def _masked_by_selection(logits, targets, mask):
 
 
 def _masked_by_loop(logits, targets, mask):
-    """A loop over the real positions with the library's softmax."""
+    """A loop over the real positions with the library's softmax (and log p from np.logaddexp:
+    the log of a p rounded to 0 would be −inf)."""
     from rnnlib import softmax
 
     count = mask.sum()
     loss, d = 0.0, np.zeros_like(logits)
     for n, t in zip(*np.nonzero(mask), strict=True):
         p = softmax(logits[n, t])
-        loss -= np.log(p[targets[n, t]])
+        loss -= logits[n, t, targets[n, t]] - np.logaddexp.reduce(logits[n, t])
         d[n, t] = p
         d[n, t, targets[n, t]] -= 1
     return loss / count, d / count

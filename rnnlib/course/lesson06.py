@@ -165,7 +165,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
         dx[:, t - 1] = da @ Wx.T
         state = ht if slip == "bptt_h_t_in_dWh" else hp
         per_step[t] = (x[:, t - 1].T @ da, state.T @ da, da.sum(axis=0))
-        g_back = da @ (Wh if slip == "bptt_wh_not_transposed" else Wh.T)
+        carried = g if slip == "bptt_carry_skips_tanh_prime" else da
+        g_back = carried @ (Wh if slip == "bptt_wh_not_transposed" else Wh.T)
     # overwritten: only one step's contribution survives, t = 1 (backward loop) or t = T (forward)
     if slip == "bptt_weights_overwritten":
         dWx, dWh, db = per_step[1]
@@ -175,6 +176,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
         dWx, dWh, db = (sum(p[k] for p in per_step.values()) for k in range(3))
     if slip == "bptt_db_averaged":
         db = db / (N * T)
+    if slip == "bptt_weights_averaged":
+        dWx, dWh, db = dWx / N, dWh / N, db / N
     dh0 = {"bptt_dh0_dropped": np.zeros((N, H)), "bptt_dh0_missing_wh": da}.get(slip, g_back)
     dWx = dWx.T if slip == "bptt_dWx_transposed" else dWx
     sign = -1.0 if slip == "bptt_wrong_sign" else 1.0
@@ -220,6 +223,16 @@ check_rnn_backward = Checker(
         ("bptt_h_t_in_dWh", "h_t where h_(t−1) belongs: dWh = Σ_t h_(t−1)^T da_t"),
         ("bptt_wh_not_transposed", "Wh must be transposed when carrying back: da_(t+1) Wh^T"),
         ("bptt_db_averaged", "db averaged instead of summed: db = Σ_t Σ_n da_t"),
+        (
+            "bptt_weights_averaged",
+            "weight gradients divided by the batch size: dWx, dWh and db are sums over the "
+            "batch (and the steps)",
+        ),
+        (
+            "bptt_carry_skips_tanh_prime",
+            "the gradient carried back skipped tanh′: carry da_t Wh^T, with "
+            "da_t = (dh_t + carry) * (1 − h_t²), not (dh_t + carry) Wh^T",
+        ),
         (
             "bptt_dWx_transposed",
             "dWx is transposed: dWx = Σ_t x_t^T da_t has the shape (D, H) of Wx",
@@ -411,7 +424,11 @@ QUESTIONS = (
             "float64, 8 bytes",
             32 * 256 * 8 / 1e6: "that is one step's states; BPTT keeps all T = 1000 of them",
             32 * 1000 * 256 * 8: "that is in bytes; the question asks for megabytes (10^6 bytes)",
+            32 * 1001 * 256 * 8 / 1e6: "that counts T + 1 = 1001 states; the question's are "
+            "h_1, ..., h_T, T = 1000 of them (h_0 is not counted)",
         },
+        rtol=0.0,
+        atol=0.04,  # 65.5 passes; 65.6, T + 1 = 1001 states (65.60 MB), does not
         explain="N·T·H·8 bytes = 32 · 1000 · 256 · 8 = 65.5 MB, growing linearly with T.",
     ),
     Question(

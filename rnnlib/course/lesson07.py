@@ -84,9 +84,21 @@ def clip_grad_norm_cases():
             [np.array([3e160, -4e160]), np.array([[1e160, 2e160]])],
             3.0,
         ),
-        (
-            "entries near 1e-170 (their squares underflow to 0), under the limit",
+        (  # compared relatively (the checker's atol is 0): zeros are not "close to" 1e-170
+            "entries near 1e-170 (their squares underflow to 0), under the limit: returned "
+            "unchanged",
             [np.array([3e-170, -4e-170]), np.array([1e-170])],
+            1.0,
+        ),
+        (  # dividing by the largest |entry| of grads[0] alone still squares 1e160
+            "a huge entry (1e160) in the LAST array, over the limit: divide by the largest "
+            "|entry| of ALL the arrays",
+            [np.array([1.0]), np.array([1e160])],
+            1.0,
+        ),
+        (  # dividing by the largest |entry| of grads[0] alone divides by 0
+            "the first array all zeros, the second (3, 4), over the limit",
+            [np.array([0.0]), np.array([3.0, 4.0])],
             1.0,
         ),
     ]
@@ -107,14 +119,19 @@ def _clip(grads, max_norm, *, slip=None):
     that case."""
     if slip == "clip_per_array":
         return [_clip([g], max_norm)[0] for g in grads]
+    first_max = float(np.max(np.abs(grads[0])))  # the largest |entry| of grads[0] alone
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         total = {
             "clip_rms": lambda: np.sqrt(np.mean(np.concatenate([np.ravel(g) ** 2 for g in grads]))),
             "clip_sum_of_norms": lambda: sum(_norm(g) for g in grads),
             "clip_no_sqrt": lambda: sum(_norm(g) ** 2 for g in grads),
             "clip_max_of_norms": lambda: max(_norm(g) for g in grads),
+            "clip_max_entry": lambda: max(float(np.max(np.abs(g))) for g in grads),
+            "clip_first_array_max": lambda: (
+                first_max * np.sqrt(sum(np.sum(np.square(np.divide(g, first_max))) for g in grads))
+            ),
         }.get(slip, lambda: np.sqrt(sum(_norm(g) ** 2 for g in grads)))()
-    if not np.isfinite(total) and slip != "clip_norm_overflowed":
+    if not np.isfinite(total) and slip not in ("clip_norm_overflowed", "clip_first_array_max"):
         raise OverflowError("the naive norm overflowed")
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         factor = total / max_norm if slip == "clip_inverted_ratio" else max_norm / total
@@ -161,6 +178,7 @@ check_clip_grad_norm = _ClipChecker(
     "clip_grad_norm(grads, max_norm)",
     clip_grad_norm_cases,
     items="clipped[{i}]",
+    atol=0.0,  # relative only: every entry scales with its input (a case holds entries of 1e-170)
     doc="the list of clipped arrays (inputs unchanged); grads a list of ndarrays. If the global "
     "norm ``sqrt(Σ_k ‖g_k‖²)`` exceeds ``max_norm``, every gradient is multiplied by "
     "``max_norm / global norm``; otherwise they are returned unchanged. Entries may be as large "
@@ -215,6 +233,16 @@ check_clip_grad_norm = _ClipChecker(
             "clip_max_of_norms",
             "you used the largest of the arrays' norms, max_k ‖g_k‖: the global norm counts all "
             "arrays together, sqrt(Σ_k ‖g_k‖²)",
+        ),
+        (
+            "clip_max_entry",
+            "you used the largest |entry| (the ∞-norm) as the norm: the global norm is the L2 "
+            "norm of all entries together, sqrt(Σ_k ‖g_k‖²)",
+        ),
+        (
+            "clip_first_array_max",
+            "you divided by the largest |entry| of grads[0] only: take it over ALL the arrays "
+            "(another may be larger, or grads[0] all 0)",
         ),
         (
             "clip_returned_total_too",
@@ -396,6 +424,12 @@ check_truncated_bptt = Checker(
             "window_one_too_short",
             _truncated_with(lambda k: sliding(k - 1)),
             _OFF_BY_ONE + "stopped one step short",
+        ),
+        (
+            "first_step_never_reached",
+            _truncated_with(lambda k: lambda t, T: range(max(t - k + 1, 2), t + 1)),
+            "no error reached step 1: stop the walk back at range(t, max(t − k, 0), −1), not "
+            "max(t − k, 1) (the stop is excluded)",
         ),
         (
             "chunked_windows",

@@ -86,8 +86,10 @@ def softmax_cross_entropy_cases():
         (
             "one logit 1200 above the others: subtracting the row's MEAN leaves exp(800), which "
             "overflows; only the row's max makes every exp(z − max) ≤ 1",
-            np.array([[1200.0, 0.0, 0.0], [0.0, 0.0, 1200.0]]),
-            np.array([1, 2]),
+            # the small third row: there a mean-subtracting softmax is right, so its p = 0 in the
+            # first two rows is not taken for "the logits used as log-probabilities"
+            np.array([[1200.0, 0.0, 0.0], [0.0, 0.0, 1200.0], [0.5, -1.0, 2.0]]),
+            np.array([1, 2, 0]),
         ),
     ]
     return table_cases("logits, targets", items, _softmax_reference)
@@ -341,6 +343,19 @@ def masked_cross_entropy_cases():
             rng.integers(0, 3, size=(3, 2)),
             np.array([[1.0, 1], [0, 0], [1, 0]]),
         ),
+        (
+            "REAL positions with logits up to 1000 and a target 800 below its row's max: "
+            "exp(1000) overflows and p rounds to 0 (log 0 = −inf) unless you compute "
+            "log p = (z − max) − log Σ exp(z − max) with each row's own max, N = 2, T = 2, C = 3",
+            np.array(
+                [
+                    [[1000.0, 0.0, 998.0], [0.0, -800.0, 1.0]],
+                    [[-3.0, 995.0, 1000.0], [0.2, 0.1, -0.3]],
+                ]
+            ),
+            np.array([[0, 1], [1, 2]]),
+            np.array([[1.0, 1], [1, 0]]),
+        ),
     ]
     return table_cases("logits, targets, mask", items, masked_reference)
 
@@ -353,7 +368,8 @@ check_masked_cross_entropy = Checker(
     "padded), "
     "``mask`` (N, T) of 1.0 (a real position) and 0.0 (padding); ``loss`` the mean of "
     "``−log softmax(logits)[target]`` over the real positions only, ``dlogits`` of the shape of "
-    "``logits``, zero at padded positions.",
+    "``logits``, zero at padded positions. Cases include logits of ±1000 at real positions and "
+    "at padded ones, where only a stable log-softmax stays finite.",
     mistakes=catalogue(
         masked_reference,
         (
