@@ -658,8 +658,9 @@ _LOW_PRECISION = {np.dtype(np.float32): 1e-4, np.dtype(np.float16): 1e-2}  # dty
 
 def _low_precision(got, leaf, expected):
     """``"float32"`` (or ``"float16"``) if the learner's leaf ``got`` is of that type and agrees
-    with ``expected`` to that precision (relative to its largest entry), else ``None``: a right
-    formula computed in float32 misses the checkers' tolerance (rtol 1e-6), which stays."""
+    to that precision (relative to its largest entry) with ``expected``, or with ``expected`` as
+    that type holds it (1e-170 underflows to 0 in float32), else ``None``: a right formula
+    computed in float32 misses the checkers' tolerance (rtol 1e-6), which stays."""
     try:
         dtype = np.asarray(got).dtype
     except Exception:
@@ -668,8 +669,13 @@ def _low_precision(got, leaf, expected):
     if rtol is None:
         return None
     want = np.asarray(expected, dtype=np.float64)
-    scale = float(np.max(np.abs(want), initial=0.0))
-    return dtype.name if np.allclose(leaf, want, rtol=rtol, atol=rtol * scale) else None
+    with np.errstate(all="ignore"):  # the right answer as that type holds it: 1e-170 is 0
+        held = want.astype(dtype).astype(np.float64)
+    for ref in (want, held):
+        scale = float(np.max(np.abs(ref), initial=0.0))
+        if np.allclose(leaf, ref, rtol=rtol, atol=rtol * scale):
+            return dtype.name
+    return None
 
 
 def _low_says(dtype_name):
