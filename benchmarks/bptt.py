@@ -35,6 +35,8 @@ import time
 import numpy as np
 
 from rnnlib import rnn_backward, rnn_forward
+from rnnlib._validate import checked_arrays
+from rnnlib.rnn import _finite_grads, _finite_states, _upstream
 
 SIZES = [(1, 4, 1, 1), (16, 32, 32, 64), (32, 64, 64, 128), (64, 64, 128, 256)]
 TARGET_TORCH = 0.90  # rnnlib time <= 0.90 x the faster torch time, at every size
@@ -59,7 +61,7 @@ OUTPUTS = ("h", "dx", "dh0", "dWx", "dWh", "db")
 
 
 # -- the floor --------------------------------------------------------------------------------
-def floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=False):
+def floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=False, checked=False):
     """Forward and backward through time in the fewest numpy calls: the speed floor.
 
     The same numpy operations as rnnlib's, in one function, without checks or a cache object:
@@ -72,7 +74,18 @@ def floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=False):
     ``dWh_per_step=True`` is the floor of the algorithm the course teaches (and rnnlib runs):
     ``dWh += h_(t-1)^T da_t`` inside the backward loop, one product and one addition a step,
     instead of one product over all steps after it.
+
+    ``checked=True`` adds rnnlib's own checks at the points where rnnlib makes them (the six
+    arrays' types, shapes and finiteness at the entries, the states' and gradients' overflow at
+    the exits). With both, this is the leanest code of what the course's contract asks for, so
+    rnnlib / that floor is what rnnlib's plain structure costs (a call per step, ``tanh'``
+    written in the step, states stored step by step).
     """
+    if checked:
+        (x, h0, Wx, Wh, b), _ = checked_arrays(
+            x=(x, "NTD"), h0=(h0, "NH"), Wx=(Wx, "DH"), Wh=(Wh, "HH"), b=(b, "H")
+        )
+        dh = _upstream("dh", dh, x.shape[:2] + Wh.shape[:1], "(N, T, H)", "the shape of h")
     N, T, D = x.shape
     H = Wh.shape[0]
     x_tm = x.transpose(1, 0, 2).reshape(T * N, D)  # rows (t, n)
@@ -83,6 +96,8 @@ def floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=False):
     for t in range(T):  # T recurrent products forward
         h = np.tanh(xw[t] + h.dot(Wh), hs[t + 1])
     del xw
+    if checked:
+        _finite_states(hs)
     h = hs[1:]
     dtanh = 1.0 - h * h
     dh_tm = dh.transpose(1, 0, 2)
@@ -102,6 +117,8 @@ def floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=False):
         dWh = hs[:-1].reshape(T * N, H).T.dot(da2)
     db = da2.sum(0)
     dx = da2.dot(Wx.T).reshape(T, N, D).transpose(1, 0, 2)
+    if checked:
+        _finite_grads(dx, carry, dWx, dWh, db)
     return h.transpose(1, 0, 2), dx, carry, dWx, dWh, db
 
 
@@ -230,8 +247,8 @@ def measure(size, threads, torch=None, budget_seconds=3.0, min_repeats=15):
     p = make_problem(N, T, D, H)
     x, h0, Wx, Wh, b, dh = (p[k] for k in ARGS)
     want = rnnlib_bptt(x, h0, Wx, Wh, b, dh)
-    for per_step in (False, True):
-        got = floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=per_step)
+    for per_step, checked in ((False, False), (True, False), (True, True)):
+        got = floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=per_step, checked=checked)
         for name, g, w in zip(OUTPUTS, got, want, strict=True):
             _same(g, w, f"floor {name}")
 
@@ -248,7 +265,16 @@ def measure(size, threads, torch=None, budget_seconds=3.0, min_repeats=15):
         for _ in range(n):
             floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=True)
 
-    loops = {"rnnlib": rnnlib_loop, "floor": floor_loop, "floor_per_step": floor_per_step_loop}
+    def floor_checked_loop(n):
+        for _ in range(n):
+            floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=True, checked=True)
+
+    loops = {
+        "rnnlib": rnnlib_loop,
+        "floor": floor_loop,
+        "floor_per_step": floor_per_step_loop,
+        "floor_checked": floor_checked_loop,
+    }
     if torch is not None:
         model = TorchModel(torch, p)
         for way in (model.autograd, model.nn_rnn):
@@ -360,6 +386,7 @@ def table_cells(row):
         _ms(row["rnnlib"]),
         _ms(row["floor"]),
         f"{row['floor_per_step'] / row['floor']:.2f}",
+        f"{row['rnnlib'] / row['floor_checked']:.2f}",
         _ms(row["torch"]),
         _ms(row["torch_nn"]),
         f"{r_floor:.2f}",
@@ -374,6 +401,7 @@ HEADER = [
     "rnnlib ms",
     "floor ms",
     "per-step-dWh floor / floor",
+    "rnnlib / per-step-dWh floor with rnnlib's checks",
     "torch autograd ms",
     "torch nn.RNN ms",
     f"rnnlib / floor (≤ {TARGET_FLOOR})",

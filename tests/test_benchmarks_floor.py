@@ -14,22 +14,26 @@ def _args(p):
     return p["x"], p["h0"], p["Wx"], p["Wh"], p["b"], p["dh"]
 
 
-@pytest.mark.parametrize("per_step", [False, True], ids=["batched-dWh", "per-step-dWh"])
+FLOORS = [(False, False), (True, False), (True, True)]
+FLOOR_IDS = ["batched-dWh", "per-step-dWh", "per-step-dWh-checked"]
+
+
+@pytest.mark.parametrize(("per_step", "checked"), FLOORS, ids=FLOOR_IDS)
 @pytest.mark.parametrize("size", SIZES)
-def test_floor_computes_rnnlibs_outputs_and_gradients(size, per_step):
+def test_floor_computes_rnnlibs_outputs_and_gradients(size, per_step, checked):
     args = _args(make_problem(*size, seed=3))
-    got_all = floor_bptt(*args, dWh_per_step=per_step)
+    got_all = floor_bptt(*args, dWh_per_step=per_step, checked=checked)
     for name, got, want in zip(OUTPUTS, got_all, rnnlib_bptt(*args), strict=True):
         assert got.shape == want.shape, name
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14, err_msg=name)
 
 
-@pytest.mark.parametrize("per_step", [False, True], ids=["batched-dWh", "per-step-dWh"])
-def test_floor_gradients_match_finite_differences(per_step):
+@pytest.mark.parametrize(("per_step", "checked"), FLOORS, ids=FLOOR_IDS)
+def test_floor_gradients_match_finite_differences(per_step, checked):
     """Independent of rnnlib's backward: the floor's gradients of Σ_t <dh_t, h_t>."""
     p = make_problem(2, 3, 2, 3, seed=5)
     x, h0, Wx, Wh, b, dh = _args(p)
-    _, *grads = floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=per_step)
+    _, *grads = floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=per_step, checked=checked)
 
     def h_of(_):
         return floor_bptt(x, h0, Wx, Wh, b, dh)[0]
@@ -47,3 +51,27 @@ def test_torch_models_compute_rnnlibs_gradients():
         for name, got, w in zip(OUTPUTS, way(), want, strict=True):
             got = got.detach().numpy()
             np.testing.assert_allclose(got, w, rtol=1e-10, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("bad", ["x", "dh", "Wh_shape", "overflow"])
+def test_the_checked_floor_makes_rnnlibs_checks(bad):
+    """The checked floor is timed as "the lean code with rnnlib's checks": it must reject what
+    rnnlib rejects, with rnnlib's messages (and the unchecked floor must not check)."""
+    p = make_problem(2, 3, 2, 3, seed=7)
+    if bad == "x":
+        p["x"][1, 2, 0] = np.nan
+    elif bad == "dh":
+        p["dh"][0, 0, 0] = np.inf
+    elif bad == "Wh_shape":
+        p["Wh"] = p["Wh"][:, :2]
+    else:
+        p["dh"][...] = 1e308  # finite, but the gradients carried back overflow
+    args = _args(p)
+    with np.errstate(all="ignore"), pytest.raises(ValueError) as by_rnnlib:
+        rnnlib_bptt(*args)
+    with np.errstate(all="ignore"), pytest.raises(ValueError) as by_floor:
+        floor_bptt(*args, dWh_per_step=True, checked=True)
+    assert str(by_floor.value) == str(by_rnnlib.value)
+    if bad in ("x", "dh"):
+        with np.errstate(all="ignore"):
+            floor_bptt(*args, dWh_per_step=True)  # no checks: NaN and inf pass through
