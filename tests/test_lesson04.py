@@ -334,6 +334,33 @@ def test_calling_the_librarys_answer_is_named_and_the_library_restored(call, nam
 EXAMPLE_ARGS = (np.array(EXAMPLE["xs"]), EXAMPLE["y"], EXAMPLE["u"], EXAMPLE["w"], EXAMPLE["v"])
 
 
+@pytest.mark.parametrize(
+    ("imports", "body", "named"),
+    [
+        ("from rnnlib.scalar import bptt", "bptt(xs, y, u, w, v)", "scalar.bptt"),
+        ("from rnnlib.scalar import rtrl as grads", "grads(xs, y, u, w, v)", "scalar.rtrl"),
+        (
+            "from rnnlib.scalar import backward, forward",
+            "backward(forward(xs, u, w, v), y)[:3]",
+            "scalar.backward",
+        ),
+    ],
+    ids=["by-name", "under-an-alias", "backward-by-name"],
+)
+def test_the_librarys_answer_imported_by_name_into_a_notebook_is_named(imports, body, named):
+    # a notebook's namespace: the import ran in an earlier cell, before the checker was called
+    notebook = {"__name__": "__main__"}
+    exec(f"{imports}\ndef scalar_bptt(xs, y, u, w, v):\n    return {body}\n", notebook)
+    before = dict(notebook)
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(notebook["scalar_bptt"])
+    assert first_line(excinfo).startswith(f"check_scalar_bptt: you called {named}: ")
+    assert notebook == before  # the learner's names are given back unchanged
+    assert notebook["scalar_bptt"](*EXAMPLE_ARGS) == pytest.approx(
+        _scalar_bptt_exact(*EXAMPLE_ARGS)
+    )
+
+
 def test_the_library_is_restored_when_the_learners_code_raises():
     library = (scalar.bptt, scalar.backward, scalar.rtrl)
 
