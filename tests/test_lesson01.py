@@ -29,9 +29,12 @@ def _loss_grad(y_hat, y):
     return np.subtract(y_hat, y)
 
 
+loss = _loss  # the name exercise 01 gives the learner's loss: check_loss_grad_fd watches it
+
+
 def _loss_grad_fd(y_hat, y, eps):
     """A central difference of the half squared error written here, not rnnlib's."""
-    return (_loss(np.add(y_hat, eps), y) - _loss(np.subtract(y_hat, eps), y)) / (2 * eps)
+    return (loss(np.add(y_hat, eps), y) - loss(np.subtract(y_hat, eps), y)) / (2 * eps)
 
 
 RIGHT = {
@@ -101,16 +104,14 @@ FD_FORMS = {
     "mean of forward and backward": lambda y_hat, y, eps: (
         0.5
         * (
-            (_loss(y_hat + eps, y) - _loss(y_hat, y)) / eps
-            + (_loss(y_hat, y) - _loss(y_hat - eps, y)) / eps
+            (loss(y_hat + eps, y) - loss(y_hat, y)) / eps
+            + (loss(y_hat, y) - loss(y_hat - eps, y)) / eps
         )
     ),
     "symmetric half steps": lambda y_hat, y, eps: (
-        (_loss(y_hat + eps / 2, y) - _loss(y_hat - eps / 2, y)) / eps
+        (loss(y_hat + eps / 2, y) - loss(y_hat - eps / 2, y)) / eps
     ),
-    "np.vectorize": np.vectorize(
-        lambda a, b, e: (0.5 * (a + e - b) ** 2 - 0.5 * (a - e - b) ** 2) / (2 * e)
-    ),
+    "np.vectorize": np.vectorize(lambda a, b, e: (loss(a + e, b) - loss(a - e, b)) / (2 * e)),
 }
 
 
@@ -334,3 +335,62 @@ def test_update_only_moves_artists(ex):
 def test_bad_defaults_name_the_argument():
     with pytest.raises(ValueError, match="y_hat"):
         loss_explorer(y_hat=float("nan"))
+
+
+def _notebook(source):
+    """A notebook's namespace after running ``source`` (as the exercise's cells would)."""
+    namespace = {"__name__": "__main__", "np": np}
+    exec(source, namespace)
+    return namespace
+
+
+LEARNERS_LOSS = "def loss(y_hat, y):\n    return 0.5 * (np.asarray(y_hat) - y) ** 2\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("return y_hat - y", "never called `loss`"),
+        ("return np.subtract(y_hat, y)", "never called `loss`"),
+        ("h = 1e-6\n    return (loss(y_hat + h, y) - loss(y_hat - h, y)) / (2 * h)", "far nearer"),
+        ("h = 10.0\n    return (loss(y_hat + h, y) - loss(y_hat - h, y)) / (2 * h)", "farther"),
+    ],
+    ids=["the-formula", "np.subtract", "its-own-small-step", "its-own-large-step"],
+)
+def test_right_numbers_without_a_difference_at_eps_are_refused(body, says, capsys):
+    """For this quadratic loss the central difference is ŷ − y exactly, whatever the step: the
+    values alone cannot tell the formula, or a step of one's own, from the difference asked for."""
+    notebook = _notebook(LEARNERS_LOSS + f"def loss_grad_fd(y_hat, y, eps):\n    {body}\n")
+    before = dict(notebook)
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert first_line(excinfo).startswith("check_loss_grad_fd: right numbers, but your ")
+    assert says in first_line(excinfo)
+    assert "cases passed" not in capsys.readouterr().out
+    assert notebook == before  # the learner's `loss` is given back
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        LEARNERS_LOSS + "def loss_grad_fd(y_hat, y, eps):\n"
+        "    return (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / (2 * eps)\n",
+        LEARNERS_LOSS + "def loss_grad_fd(y_hat, y, eps):\n"
+        "    return (loss(y=y, y_hat=y_hat + eps) - loss(y=y, y_hat=y_hat - eps)) / (2 * eps)\n",
+        "from rnnlib.scalar import loss\n"
+        "def loss_grad_fd(y_hat, y, eps):\n"
+        "    return (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / (2 * eps)\n",
+        LEARNERS_LOSS + "from rnnlib import scalar\n"
+        "def loss_grad_fd(y_hat, y, eps):\n"
+        "    return (scalar.loss(y_hat + eps, y) - scalar.loss(y_hat - eps, y)) / (2 * eps)\n",
+        LEARNERS_LOSS + "def slope(a, b, y):\n    return (loss(b, y) - loss(a, y)) / (b - a)\n"
+        "def loss_grad_fd(y_hat, y, eps):\n    return slope(y_hat - eps, y_hat + eps, y)\n",
+    ],
+    ids=["own-loss", "keywords", "library-loss-by-name", "library-loss-by-module", "a-helper"],
+)
+def test_a_difference_at_eps_in_a_notebook_passes(source, capsys):
+    notebook = _notebook(source)
+    before = dict(notebook)
+    check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert "7/7 cases passed ✓" in capsys.readouterr().out
+    assert notebook == before

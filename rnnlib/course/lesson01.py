@@ -16,6 +16,11 @@ References come from :mod:`rnnlib.scalar`; each mistake computes one wrong formu
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import inspect
+from dataclasses import dataclass
+
 import numpy as np
 
 from .. import scalar
@@ -204,12 +209,110 @@ def _L(y_hat, y):
 
 _FD = "dL/dŷ ≈ (L(ŷ + ε) − L(ŷ − ε)) / (2ε), y held fixed"
 
-check_loss_grad_fd = Checker(
+
+@contextlib.contextmanager
+def _recording_losses(learners, points):
+    """Inside the block, every call of the learner's ``loss`` (the name ``loss`` in the
+    namespace ``learners``, a notebook's globals) and of ``rnnlib.scalar.loss`` (however it is
+    reached) appends its ŷ to ``points``; restored on the way out, whatever happens."""
+
+    def recording(loss):
+        @functools.wraps(loss)
+        def recorded(*args, **kwargs):
+            points.append(args[0] if args else kwargs.get("y_hat"))
+            return loss(*args, **kwargs)
+
+        return recorded
+
+    library = scalar.loss
+    names = {}
+    if learners is not None and learners is not vars(scalar):
+        names = {k: v for k, v in learners.items() if v is library or (k == "loss" and callable(v))}
+    try:
+        scalar.loss = recording(library)
+        for k, v in names.items():
+            learners[k] = recording(v)
+        yield
+    finally:
+        scalar.loss = library
+        for k, v in names.items():
+            learners[k] = v
+
+
+def _at_step(point, y_hat, eps):
+    """Is ``point`` a step of the order of ``eps`` away from ``y_hat`` (ε/4 to 4ε, every entry:
+    half steps ŷ ± ε/2 are a central difference too), not a step of its own? A point that is not
+    an array of ŷ's shape (one entry at a time, under ``np.vectorize``) is given the benefit."""
+    try:
+        point, y_hat = np.asarray(point, dtype=float), np.asarray(y_hat, dtype=float)
+    except (TypeError, ValueError):
+        return True
+    if point.shape != y_hat.shape:
+        return True
+    ratio = np.abs(point - y_hat) / eps
+    return bool(np.all((ratio >= 0.25) & (ratio <= 4)))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DifferenceChecker(Checker):
+    """A :class:`Checker` of a finite difference ``fn(y_hat, y, eps)``: the numbers must come
+    from calls of ``loss`` at points ``eps`` from ŷ. For this quadratic loss the central
+    difference equals ŷ − y exactly, so the values alone would also accept the formula.
+
+    Calls are seen of the name ``loss`` in ``fn``'s own namespace (a notebook's globals) and of
+    ``rnnlib.scalar.loss``. A function that calls neither is refused where its namespace has a
+    ``loss`` (in exercise 01 it always has); elsewhere there is nothing to go by."""
+
+    def __call__(self, fn):
+        __tracebackhide__ = True
+        watched = fn
+        if callable(fn):
+            learners = getattr(inspect.unwrap(fn), "__globals__", None)
+            runs = []
+
+            @functools.wraps(fn)
+            def watched(*args):
+                points = []
+                with _recording_losses(learners, points):
+                    result = fn(*args)
+                runs.append((args, points))
+                return result
+
+            watched.loss_calls = runs
+            # the rule needs a `loss` to watch: a notebook of exercise 01 always has one
+            watched.has_loss = learners is not None and callable(learners.get("loss"))
+        super().__call__(watched)
+
+    def _refusal(self, fn):
+        runs = getattr(fn, "loss_calls", None)
+        if not runs:
+            return None
+        if not any(points for _, points in runs):
+            if not getattr(fn, "has_loss", False):
+                return None  # no `loss` in its namespace, none called: nothing to go by
+            return (
+                "right numbers, but your loss_grad_fd never called `loss`: this exercise asks "
+                "for dL/dŷ without the formula ŷ − y, only from calls of your `loss` at two "
+                "points a distance eps from ŷ"
+            )
+        steps = sorted({args[2] for args, _ in runs})
+        for (y_hat, _, eps), points in runs:
+            if not any(_at_step(p, y_hat, eps) for p in points):
+                return (
+                    "right numbers, but your loss_grad_fd calls `loss` only at points far nearer "
+                    "to ŷ or farther from it than eps: take ŷ ± eps, the step it is given (the "
+                    f"check passes steps from {steps[0]:g} to {steps[-1]:g})"
+                )
+        return None
+
+
+check_loss_grad_fd = DifferenceChecker(
     "check_loss_grad_fd",
     "loss_grad_fd(y_hat, y, eps)",
     loss_grad_fd_cases,
     doc="dL/dŷ from two calls of ``loss`` a step ε apart on each side of ŷ (a central "
-    "difference), elementwise for arrays; exact for this quadratic loss up to rounding.",
+    "difference), elementwise for arrays; exact for this quadratic loss up to rounding. The "
+    "formula ŷ − y, or points other than ŷ ± ε, are refused although the numbers agree.",
     mistakes=(
         Mistake(
             "fd_divided_by_eps",
