@@ -468,6 +468,15 @@ def test_questions_answers():
         check_answer(key, x.answer)
 
 
+@pytest.mark.parametrize("given", [10.0**-41.51, 3e-42, 0.0])
+def test_hundred_steps_given_as_the_product_itself_is_told_to_take_its_log10(given):
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("04.hundred_steps", given)
+    assert str(excinfo.value).endswith(
+        "is not right: that is |do_100/do_0| itself (about 3e-42), or as near 0: give its log10"
+    )
+
+
 def _loss_copies(xs, ws, us, v, y, o0):
     o = o0
     for x, w, u in zip(xs, ws, us, strict=True):

@@ -415,6 +415,8 @@ CHECKERS = (check_scalar_bptt, check_sigmoid_bptt)
 
 # -- graded questions of exercise 04 ---------------------------------------------------------------
 
+_HUNDRED_LOG10 = -41.51  # 04.hundred_steps: log10 |do_100/do_0| (tests derive it by hand)
+
 QUESTIONS = (
     Question(
         "04.zero_share",
@@ -443,7 +445,7 @@ QUESTIONS = (
         "Run the worked example's four inputs 25 times over (T = 100) with u = 0.1, w = 1.5, "
         "o_0 = 0. What is log10 |do_100/do_0|, the size of the product of the 100 factors "
         "(1 − o_t²)·w? (one decimal is enough)",
-        -41.51,
+        _HUNDRED_LOG10,
         why={
             100 * np.log10(1.5): "that is log10(1.5¹⁰⁰), the factors without tanh′: the states "
             "do not stay small, they settle near |o| ≈ 0.87 where 1 − o_t² ≈ 0.25",
@@ -451,6 +453,9 @@ QUESTIONS = (
             "factor per step, t = 1..100",
             99 * np.log10(1.5): "that is log10(1.5⁹⁹), 99 factors without tanh′: the states "
             "settle near |o| ≈ 0.87, where 1 − o_t² ≈ 0.25",
+            # |do_100/do_0| itself, about 3e-42; within ±0.06 of it lies every number near 0
+            10.0**_HUNDRED_LOG10: f"that is |do_100/do_0| itself (about "
+            f"{10.0**_HUNDRED_LOG10:.0e}), or as near 0: give its log10",
         },
         rtol=0.0,
         atol=0.06,
