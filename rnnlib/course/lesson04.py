@@ -70,6 +70,8 @@ def _bptt(xs, y, u, w, v, *, slip=None):
         du_steps[t - 1] = da * fwd.xs[t - 1]
         if slip == "bptt_not_carried_back":
             d = 0.0
+        elif slip == "bptt_carry_prev_tanh_prime":  # δ = dL/do_t carried as if it were dL/da_t
+            d = d * w * (1.0 - o[t - 1] ** 2)
         else:
             d = da if slip == "bptt_no_w_in_chain" else da * w
     dv = float(dv)
@@ -267,6 +269,11 @@ check_scalar_bptt = ExactGradientChecker(
         (
             "bptt_tanh_prime_at_prev",
             "tanh′ at the wrong step: (1 − o_(t−1)²) where (1 − o_t²) belongs",
+        ),
+        (
+            "bptt_carry_prev_tanh_prime",
+            "the tanh′ in the carry is step t's, (1 − o_t²), not step t−1's: δ_t here is dL/do_t, "
+            "so δ_(t−1) = δ_t (1 − o_t²) w",
         ),
         ("bptt_o_t_for_o_prev", "o_t where o_(t−1) belongs: dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1)"),
         ("bptt_missing_v", "missing factor v: the chain starts with δ_T = dL/dŷ · v"),
