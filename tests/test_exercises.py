@@ -119,6 +119,27 @@ def test_solution_has_regions_and_check_cells(solution):
         assert "BEGIN SOLUTION" not in cell.source and "END SOLUTION" not in cell.source
 
 
+# exercises whose answer cells (a value set above a top-level `raise NotImplementedError()`) follow
+# the instruction wording of 02 and 03
+SAYS_DELETE_THE_RAISE = ["01_loss_and_its_derivative", "02_last_layer_weight", "03_one_step_back"]
+
+
+@pytest.mark.parametrize("stem", SAYS_DELETE_THE_RAISE)
+def test_an_answer_cells_raise_says_to_delete_it(stem):
+    """The exercise's introduction tells the learner to replace the `raise` of a function's body;
+    an answer cell's top-level `raise` is not in a function, so the cell says to delete it."""
+    nb = nbformat.read(ROOT / "exercises" / f"{stem}.ipynb", as_version=4)
+    answers = [
+        c
+        for c in nb.cells
+        if c.cell_type == "code" and "raise NotImplementedError()" in c.source.split("\n")
+    ]
+    assert answers, f"{stem}: no answer cell"
+    for cell in answers:
+        assert cell.source.startswith("# your answer: set "), cell.source
+        assert "(and delete the `raise` line)" in cell.source, cell.source
+
+
 # -- the generator ---------------------------------------------------------------------------------
 
 

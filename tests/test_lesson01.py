@@ -231,6 +231,21 @@ def test_central_difference_is_second_order_for_tanh():
             check_answer("01.central_order", wrong)
 
 
+def test_central_order_rounding_model_counts_the_rounded_step():
+    """Choice (d) states the rounding error of the central difference: the rounded values of f
+    (ε_mach·|f|/ε) and the rounded points x ± ε (ε_mach·|x|·|f′|/ε). At the worked example of
+    lesson 01, L alone is low by about 2×; with the rounded step it bounds every error."""
+    y_hat, y, u = 1.032984867021447, 0.5, 2.0**-53
+    L, g = _loss(y_hat, y), y_hat - y
+    eps = np.logspace(-12, -5, 29)
+    err = np.array([abs((_loss(y_hat + e, y) - _loss(y_hat - e, y)) / (2 * e) - g) for e in eps])
+    assert np.median(err / (u * L / eps)) > 1.5  # the old model, ε_mach·|L|/ε, is too small
+    ratio = err / (u * (L + abs(y_hat) * abs(g)) / eps)
+    assert np.all(ratio <= 1) and np.median(ratio) > 0.2
+    with pytest.raises(AssertionError, match=r"about ε_mach·\(\|f\| \+ \|x\|·\|f′\|\)/ε"):
+        check_answer("01.central_order", "d")
+
+
 def test_forward_value_by_hand():
     """(L(2.1) − L(2.0)) / 0.1 with y = 0.5: (½·1.6² − ½·1.5²) / 0.1 = (1.28 − 1.125) / 0.1."""
     assert (0.5 * 1.6**2 - 0.5 * 1.5**2) / 0.1 == pytest.approx(1.55, rel=1e-12)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from checks_support import first_line
 
-from rnnlib import numerical_gradient
+from rnnlib import numerical_gradient, scalar
 from rnnlib.checks import check_answer
 from rnnlib.course.lesson02 import (
     CHECKERS,
@@ -328,6 +328,17 @@ def _step_loop(param, grad, lr):  # entry by entry, nested lists of the input's 
 def test_valid_alternative_forms_pass(checker, answer, capsys):
     next(c for c in CHECKERS if c.name == checker)(answer)
     assert "cases passed ✓" in capsys.readouterr().out
+
+
+def test_lr_edge_with_the_lessons_own_o4_is_explained():
+    """The lesson prints 2/o_4² = 4.2172 for its worked example; here o_T = −0.8."""
+    o4 = scalar.forward(EXAMPLE["xs"], EXAMPLE["u"], EXAMPLE["w"], EXAMPLE["v"]).o[-1]
+    for given in (2 / o4**2, 4.2172):
+        with pytest.raises(AssertionError) as excinfo:
+            check_answer("02.lr_edge", given)
+        assert str(excinfo.value).endswith(
+            "is not right: that is 2/o_4² for the lesson's o_4 = 0.6887; here o_T = -0.8"
+        )
 
 
 def test_lr_edge_with_the_minus_outside_the_square_is_explained():

@@ -294,6 +294,36 @@ def test_last_step_grad_takes_other_valid_forms(answer, capsys):
     assert "cases passed ✓" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (0.99 * (1 - 0.99), "that is o_T(1 − o_T), the sigmoid's slope; for tanh it is 1 − o_T²"),
+        (0.0099, "that is o_T(1 − o_T), the sigmoid's slope"),
+        (1 - 0.99, "that is 1 − o_T; tanh′(a) = 1 − tanh(a)², so square o_T first"),
+        (0.01, "that is 1 − o_T;"),
+        (
+            1 / (1 - 0.99**2),
+            "that is how many times it shrinks; the factor asked for is its inverse",
+        ),
+    ],
+    ids=["sigmoid slope", "sigmoid slope by hand", "1 - o", "1 - o by hand", "inverse"],
+)
+def test_saturated_names_each_near_miss(given, said):
+    """0.0099 and 0.01 lie within the question's tolerance of each other: each is named by its
+    own mistake (the nearest catalogued value), not by whichever is listed first."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("03.saturated", given)
+    assert "is not right: " + said in str(excinfo.value)
+
+
+def test_sigmoid_max_explanation_does_not_claim_every_step_shrinks(capsys):
+    """A backward step multiplies by σ′(a)·w, not σ′ alone: with w = 6 at σ = ½ it is 1.5."""
+    assert 0.25 * 6 > 1
+    check_answer("03.sigmoid_max", 0.25)
+    out = capsys.readouterr().out
+    assert "σ′·w can still exceed 1 when |w| > 4" in out and "each sigmoid step shrinks" not in out
+
+
 @pytest.mark.parametrize("given", [0.0199, 1 - 0.99**2, 0.02])
 def test_saturated_takes_the_two_percent_of_the_explanation(given, capsys):
     """The success text says a saturated unit lets 2% through: 0.02 is not contradicted."""

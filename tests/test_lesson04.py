@@ -115,6 +115,28 @@ def test_two_mistakes_in_two_items_are_both_named():
     assert dv_no_o.says in str(excinfo.value)
 
 
+def test_carrying_dL_do_with_the_previous_steps_tanh_prime_is_named_alone():
+    """δ_t = dL/do_t carried back as δ_(t−1) = δ_t·w·(1 − o_(t−1)²), the carry of δ = dL/da:
+    step t's tanh′ drops out of the carry and step t−1's is applied twice."""
+
+    def mixed_deltas(xs, y, u, w, v):
+        o = [0.0]
+        for x in xs:
+            o.append(math.tanh(u * x + w * o[-1]))
+        err = v * o[-1] - y
+        d, du, dw = err * v, 0.0, 0.0
+        for t in range(len(xs), 0, -1):
+            da = d * (1.0 - o[t] ** 2)
+            du, dw = du + da * xs[t - 1], dw + da * o[t - 1]
+            d = d * w * (1.0 - o[t - 1] ** 2)
+        return du, dw, err * o[-1]
+
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(mixed_deltas)
+    said = mistake(check_scalar_bptt, "bptt_carry_prev_tanh_prime").says
+    assert first_line(excinfo) == f"check_scalar_bptt: {said} (dL/du, dL/dw wrong)"
+
+
 # -- valid answers in other forms pass -------------------------------------------------------------
 
 
@@ -466,6 +488,15 @@ def test_questions_answers():
     assert abs(logp - q["04.hundred_steps"].answer) < 0.01
     for key, x in q.items():
         check_answer(key, x.answer)
+
+
+@pytest.mark.parametrize("given", [10.0**-41.51, 3e-42, 0.0])
+def test_hundred_steps_given_as_the_product_itself_is_told_to_take_its_log10(given):
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("04.hundred_steps", given)
+    assert str(excinfo.value).endswith(
+        "is not right: that is |do_100/do_0| itself (about 3e-42), or as near 0: give its log10"
+    )
 
 
 def _loss_copies(xs, ws, us, v, y, o0):

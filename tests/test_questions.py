@@ -81,6 +81,13 @@ def test_wrong_numbers():
         NUMBER(True)
 
 
+def test_of_two_catalogued_values_within_tolerance_the_nearest_names_the_mistake():
+    q = Question("99.near", "?", 1.0, why={0.5: "first", 0.52: "second"}, rtol=0.0, atol=0.05)
+    for given, said in [(0.5, "first"), (0.49, "first"), (0.52, "second"), (0.53, "second")]:
+        with pytest.raises(AssertionError, match=f"is not right: {said}$"):
+            q(given)
+
+
 @pytest.mark.parametrize(
     ("question", "given", "said"),
     [

@@ -776,7 +776,8 @@ class Question:
         (``None`` for a numeric one).
     why : dict
         Multiple choice: every *wrong* choice → why it is wrong (required for each one).
-        Numeric: a known wrong value → what mistake gives it (optional, matched with ``rtol``).
+        Numeric: a known wrong value → what mistake gives it (optional, matched with ``rtol`` and
+        ``atol``; of several within that, the nearest).
     rtol, atol : float
         How close a numeric answer must be.
     explain : str
@@ -837,9 +838,16 @@ class Question:
                 raise AssertionError(f"{head}: expected a single number, got {leaf}")
             value = float(leaf)
             if not np.isclose(value, self.answer, rtol=self.rtol, atol=self.atol):
-                for wrong, said in self.why.items():
-                    if np.isclose(value, wrong, rtol=self.rtol, atol=self.atol):
-                        raise AssertionError(f"{head}: {_num(value)} is not right: {said}")
+                # the nearest catalogued value within tolerance names the mistake: two mistakes
+                # whose values lie closer than the tolerance (0.01 and 0.0099) are told apart
+                near = [
+                    (abs(value - wrong), said)
+                    for wrong, said in self.why.items()
+                    if np.isclose(value, wrong, rtol=self.rtol, atol=self.atol)
+                ]
+                if near:
+                    said = min(near, key=lambda pair: pair[0])[1]
+                    raise AssertionError(f"{head}: {_num(value)} is not right: {said}")
                 if abs(value - self.answer) <= _CLOSE * abs(self.answer):
                     raise AssertionError(
                         f"{head}: close: {value:.12g} is within {_CLOSE:.0%} of the answer but "

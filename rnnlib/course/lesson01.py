@@ -399,8 +399,8 @@ QUESTIONS = (
             "in the central difference the f″ terms of f(x ± ε) cancel",
             "c": "it is exact only when the third derivative is 0, as for the quadratic loss; "
             "tanh's is not",
-            "d": "that is the rounding error (about ε_mach·|f|/ε), which matters only when ε is "
-            "tiny",
+            "d": "that is the rounding error (about ε_mach·(|f| + |x|·|f′|)/ε), which matters "
+            "only when ε is tiny",
         },
         explain="The first term that survives the cancellation is ε²/6·f‴: the central "
         "difference is second order.",

@@ -161,6 +161,8 @@ CHECKERS = (check_output_weight_grad, check_sgd_step)
 
 # -- graded questions of exercise 02 ------------------------------------------------------------
 _O = -0.8  # o_T of the first question: a negative state, so |o_T| and o_T² differ from o_T
+# the lesson's own o_4 (worked example), whose 2/o_4² a learner may copy from the lesson
+_O4 = float(scalar.forward(EXAMPLE["xs"], EXAMPLE["u"], EXAMPLE["w"], EXAMPLE["v"]).o[-1])
 
 QUESTIONS = (
     Question(
@@ -176,6 +178,7 @@ QUESTIONS = (
             2.0 / _O: "a learning rate is positive; the bound is 2/o_T²",
             2.0 / -(_O**2): "a learning rate is positive: in Python `-0.8**2` is −(0.8²) = −0.64, "
             "since ** binds tighter than the minus sign; write `(-0.8)**2`",
+            2.0 / _O4**2: f"that is 2/o_4² for the lesson's o_4 = {_O4:.4f}; here o_T = {_O}",
         },
         explain="Each step multiplies v − v* by 1 − η·o_T²; |1 − η·0.64| > 1 once η > 3.125.",
     ),

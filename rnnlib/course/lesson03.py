@@ -276,13 +276,18 @@ QUESTIONS = (
         "gradient that reaches w⁽ᵀ⁾ (compared with a unit without tanh)?",
         1.0 - _O**2,
         why={
+            _O * (1.0 - _O): "that is o_T(1 − o_T), the sigmoid's slope; for tanh it is 1 − o_T²",
             1.0 - _O: "that is 1 − o_T; tanh′(a) = 1 − tanh(a)², so square o_T first",
+            1.0 / (1.0 - _O**2): "that is how many times it shrinks; the factor asked for is its "
+            "inverse, 1 − o_T²",
             _O**2: "that is o_T²; the slope of tanh is 1 minus it",
             1.0 - np.tanh(_O) ** 2: "you applied tanh to o_T again; o_T already is tanh(a_T)",
             1.0: "a saturated tanh is flat: its slope is far below 1",
         },
         rtol=0.0,
-        atol=5e-4,  # 0.0199 or 0.02 (the 2% of the explanation); the nearest wrong value is 0.01
+        # 0.0199 or 0.02 (the 2% of the explanation); the nearest wrong values are 0.01 and 0.0099,
+        # told apart because the nearest catalogued value names the mistake
+        atol=5e-4,
         explain="tanh′ = 1 − o_T² = 0.0199: a saturated unit lets 2% of the gradient through.",
     ),
     Question(
@@ -316,8 +321,9 @@ QUESTIONS = (
             1.0: "that is the largest slope of tanh; σ′(a) = σ(a)(1 − σ(a)) peaks at σ = ½",
             0.5: "that is σ(0); the slope there is σ(0)(1 − σ(0)) = ¼",
         },
-        explain="σ′ = σ(1 − σ) is largest at σ = ½: ¼, so each sigmoid step shrinks the gradient "
-        "by at least 4.",
+        explain="σ′ = σ(1 − σ) is largest at σ = ½: ¼, so the sigmoid's slope alone cuts the "
+        "gradient at least 4 times per step (the step factor σ′·w can still exceed 1 when "
+        "|w| > 4).",
     ),
 )
 

@@ -70,6 +70,8 @@ def _bptt(xs, y, u, w, v, *, slip=None):
         du_steps[t - 1] = da * fwd.xs[t - 1]
         if slip == "bptt_not_carried_back":
             d = 0.0
+        elif slip == "bptt_carry_prev_tanh_prime":  # δ = dL/do_t carried as if it were dL/da_t
+            d = d * w * (1.0 - o[t - 1] ** 2)
         else:
             d = da if slip == "bptt_no_w_in_chain" else da * w
     dv = float(dv)
@@ -268,6 +270,11 @@ check_scalar_bptt = ExactGradientChecker(
             "bptt_tanh_prime_at_prev",
             "tanh′ at the wrong step: (1 − o_(t−1)²) where (1 − o_t²) belongs",
         ),
+        (
+            "bptt_carry_prev_tanh_prime",
+            "the tanh′ in the carry is step t's, (1 − o_t²), not step t−1's: δ_t here is dL/do_t, "
+            "so δ_(t−1) = δ_t (1 − o_t²) w",
+        ),
         ("bptt_o_t_for_o_prev", "o_t where o_(t−1) belongs: dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1)"),
         ("bptt_missing_v", "missing factor v: the chain starts with δ_T = dL/dŷ · v"),
         ("bptt_dv_missing_o_T", "dL/dv is missing its factor o_T: dL/dv = dL/dŷ · o_T"),
@@ -415,6 +422,8 @@ CHECKERS = (check_scalar_bptt, check_sigmoid_bptt)
 
 # -- graded questions of exercise 04 ---------------------------------------------------------------
 
+_HUNDRED_LOG10 = -41.51  # 04.hundred_steps: log10 |do_100/do_0| (tests derive it by hand)
+
 QUESTIONS = (
     Question(
         "04.zero_share",
@@ -443,7 +452,7 @@ QUESTIONS = (
         "Run the worked example's four inputs 25 times over (T = 100) with u = 0.1, w = 1.5, "
         "o_0 = 0. What is log10 |do_100/do_0|, the size of the product of the 100 factors "
         "(1 − o_t²)·w? (one decimal is enough)",
-        -41.51,
+        _HUNDRED_LOG10,
         why={
             100 * np.log10(1.5): "that is log10(1.5¹⁰⁰), the factors without tanh′: the states "
             "do not stay small, they settle near |o| ≈ 0.87 where 1 − o_t² ≈ 0.25",
@@ -451,6 +460,9 @@ QUESTIONS = (
             "factor per step, t = 1..100",
             99 * np.log10(1.5): "that is log10(1.5⁹⁹), 99 factors without tanh′: the states "
             "settle near |o| ≈ 0.87, where 1 − o_t² ≈ 0.25",
+            # |do_100/do_0| itself, about 3e-42; within ±0.06 of it lies every number near 0
+            10.0**_HUNDRED_LOG10: f"that is |do_100/do_0| itself (about "
+            f"{10.0**_HUNDRED_LOG10:.0e}), or as near 0: give its log10",
         },
         rtol=0.0,
         atol=0.06,
