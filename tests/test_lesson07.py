@@ -287,6 +287,19 @@ def test_questions_are_right_by_independent_arithmetic():
     o50 = lambda o0: gated_forward(xs, 1.0, 0.0, 0.05, o0=o0).o[-1]  # noqa: E731
     assert (o50(0.1) - o50(-0.1)) / 0.2 == pytest.approx(0.95**50, rel=1e-9)
     assert q["07.clip_factor"].answer == 6.5 / np.sqrt(3**2 + 4**2 + 12**2)
+    # the arrays' entries, written so that they cannot be read as shapes (3, 4) and (12,)
+    assert "entries [3, 4] and [12]" in q["07.clip_factor"].prompt
+
+
+def test_the_clip_factor_question_names_entries_in_the_exercise_too():
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).parents[1]
+    nb = nbformat.read(root / "solutions/07_vanishing_and_exploding_gradients.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.source.startswith("**Question 3.**")]
+    assert "with entries $[3, 4]$ and $[12]$" in cell.source
 
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
