@@ -316,6 +316,18 @@ def test_a_tuple_of_clipped_arrays_is_accepted_too(capsys):
     assert "passed ✓" in capsys.readouterr().out
 
 
+def test_returning_the_callers_arrays_when_under_the_limit_is_right(capsys):
+    """The exercise asks for a new list, not new arrays: gradients short enough may come back
+    as the caller's own arrays (nothing changes them); rnnlib returns copies, and both pass."""
+
+    def clip_aliasing(grads, max_norm):
+        total = np.sqrt(sum(np.sum(np.square(g / 1e150)) for g in grads)) * 1e150
+        return [g if total <= max_norm else g * (max_norm / total) for g in grads]
+
+    L.check_clip_grad_norm(clip_aliasing)
+    assert "passed ✓" in capsys.readouterr().out
+
+
 def test_clipping_in_place_is_caught():
     def clip_in_place(grads, max_norm):
         total = np.sqrt(sum(np.sum(g * g) for g in grads))
