@@ -13,7 +13,7 @@ states away::
     dx_seg, carry, dWx_s, dWh_s, db_s = rnn_backward(dh_seg, rnn_forward(x_seg, h_(s·k), ...))
     dWx += dWx_s;  dWh += dWh_s;  db += db_s     (one set of weights: sum over the segments)
 
-States held at once: ⌈T/k⌉ + 1 checkpoints plus one segment's k states, O(T/k + k), smallest
+States held at once: the ⌈T/k⌉ checkpoints plus one segment's k states, O(T/k + k), smallest
 near k = √T; the price is one extra forward pass (every step is computed twice). The gradient is
 exactly that of plain BPTT: only *when* each state is computed changes, not what is computed.
 """

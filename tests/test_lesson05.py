@@ -205,8 +205,11 @@ def test_an_extra_absolute_stopping_rule_is_rejected(extra, first_too):
     with pytest.raises(AssertionError) as excinfo:
         L.check_train_loop(_train_with_extra_rule(extra, first_too))
     assert "a huge first loss" in str(excinfo.value)
-    if not first_too and extra(2e4, np.zeros(3)):  # a limit on the loss: named, not as "1000"
-        assert "stopped when the loss passed a fixed number" in str(excinfo.value)
+    if not first_too:  # a fixed limit, on the loss or on the gradient norm: named as such
+        says = str(excinfo.value).splitlines()[0]
+        (m,) = [m for m in L.check_train_loop.mistakes if m.key == "limit_absolute"]
+        assert m.says in says
+        assert ("gradient norm" if extra(0.0, np.full(3, 1e4)) else "a loss above") in says
 
 
 def test_mistakes_loop_agrees_with_train_scalar():

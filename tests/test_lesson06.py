@@ -129,15 +129,16 @@ def test_two_mistakes_in_two_items_are_both_named():
     assert db_averaged.says in str(excinfo.value)
 
 
-def _bptt_loop(carry_skips_tanh_prime=False, averaged=False):
+def _bptt_loop(carry_skips_tanh_prime=False, averaged=False, forward=False):
     """A learner's backward loop with one slip: the carry taken before tanh′ (carry = g Wh^T),
-    or the weight gradients divided by N."""
+    the weight gradients divided by N, or the steps walked forwards (t = 1..T, each step fed
+    what the step before it carried)."""
 
     def rnn_backward(dh, x, h0, h, Wx, Wh):
         N, T, H = dh.shape
         dx, dWx, dWh, db = np.zeros(x.shape), np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(H)
         carry = np.zeros((N, H))
-        for t in reversed(range(T)):
+        for t in range(T) if forward else reversed(range(T)):
             g = dh[:, t] + carry
             da = g * (1 - h[:, t] ** 2)
             dx[:, t] = da @ Wx.T
@@ -159,12 +160,14 @@ def _bptt_loop(carry_skips_tanh_prime=False, averaged=False):
     [
         (_bptt_loop(carry_skips_tanh_prime=True), "bptt_carry_skips_tanh_prime"),
         (_bptt_loop(averaged=True), "bptt_weights_averaged"),
+        (_bptt_loop(forward=True), "bptt_forward_order"),
     ],
-    ids=["carry = g Wh^T", "averaged over N"],
+    ids=["carry = g Wh^T", "averaged over N", "t = 1..T"],
 )
 def test_the_learner_probes_bptt_slips_are_named(answer, key):
     """The carry that skips tanh′ was named only for dh0 (as the missing tanh′ of every step);
-    the weight gradients divided by N were not named at all."""
+    the weight gradients divided by N, and a loop walking t = 1..T, were not named at all (the
+    last got only 'dx is wrong')."""
     with pytest.raises(AssertionError) as excinfo:
         L.check_rnn_backward(answer)
     assert mistake(L.check_rnn_backward, key).says in first_line(excinfo)

@@ -287,6 +287,19 @@ def test_questions_are_right_by_independent_arithmetic():
     o50 = lambda o0: gated_forward(xs, 1.0, 0.0, 0.05, o0=o0).o[-1]  # noqa: E731
     assert (o50(0.1) - o50(-0.1)) / 0.2 == pytest.approx(0.95**50, rel=1e-9)
     assert q["07.clip_factor"].answer == 6.5 / np.sqrt(3**2 + 4**2 + 12**2)
+    # the arrays' entries, written so that they cannot be read as shapes (3, 4) and (12,)
+    assert "entries [3, 4] and [12]" in q["07.clip_factor"].prompt
+
+
+def test_the_clip_factor_question_names_entries_in_the_exercise_too():
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).parents[1]
+    nb = nbformat.read(root / "solutions/07_vanishing_and_exploding_gradients.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.source.startswith("**Question 3.**")]
+    assert "with entries $[3, 4]$ and $[12]$" in cell.source
 
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
@@ -300,6 +313,18 @@ def test_clip_catalogue_covers_the_issue_minimum():
 
 def test_a_tuple_of_clipped_arrays_is_accepted_too(capsys):
     L.check_clip_grad_norm(lambda grads, m: tuple(_clip(grads, m)))
+    assert "passed ✓" in capsys.readouterr().out
+
+
+def test_returning_the_callers_arrays_when_under_the_limit_is_right(capsys):
+    """The exercise asks for a new list, not new arrays: gradients short enough may come back
+    as the caller's own arrays (nothing changes them); rnnlib returns copies, and both pass."""
+
+    def clip_aliasing(grads, max_norm):
+        total = np.sqrt(sum(np.sum(np.square(g / 1e150)) for g in grads)) * 1e150
+        return [g if total <= max_norm else g * (max_norm / total) for g in grads]
+
+    L.check_clip_grad_norm(clip_aliasing)
     assert "passed ✓" in capsys.readouterr().out
 
 

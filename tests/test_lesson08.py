@@ -543,3 +543,19 @@ def test_bad_input(model):
 
 def test_show_char():
     assert [show_char(c) for c in " \na"] == ["␣", "↵", "a"]
+
+
+def test_every_task_of_the_exercise_ends_its_hints_with_a_folded_spoiler():
+    """COURSE.md: graduated hints, the last one folded and marked as a spoiler. The optional
+    read-out task had two hints and no spoiler."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parents[1] / "solutions/08_applications.ipynb", 4)
+    hinted = [re.findall(r"<summary>(.*?)</summary>", c.source) for c in nb.cells]
+    hinted = [h for h in hinted if h]
+    assert len(hinted) == 3
+    for summaries in hinted:
+        assert len(summaries) >= 3 and "spoiler" in summaries[-1], summaries

@@ -141,6 +141,20 @@ def test_init_params_shapes_and_scale():
     assert not p["b"].any() and not p["by"].any()
 
 
+def test_init_params_spectral_radius_scatters_around_scale():
+    # what init_params's docstring says: at H = 48, rho(Wh) is 0.9-1.3 × scale over seeds and
+    # D (which draws first), near scale only on average
+    rhos = np.array(
+        [
+            np.max(np.abs(np.linalg.eigvals(readout.init_params(D, 48, 2, 2.0, seed)["Wh"]))) / 2
+            for seed in range(20)
+            for D in (1, 23, 30)
+        ]
+    )
+    assert 0.9 < rhos.min() and rhos.max() < 1.3 and abs(rhos.mean() - 1) < 0.1
+    assert rhos.max() > 1.15  # not ≈ scale for every draw
+
+
 @pytest.mark.parametrize(
     ("call", "match"),
     [

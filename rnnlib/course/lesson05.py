@@ -327,8 +327,8 @@ check_train_loop = Checker(
         ),
         (
             "limit_absolute",
-            "you stopped when the loss passed a fixed number (1000, 1e4, ...); the limit is "
-            "relative: 1000 × losses[0]",
+            "you stopped on a fixed limit (a loss above a fixed number such as 1000 or 1e4, or "
+            "a gradient norm above one); the only limit is relative: 1000 × losses[0]",
         ),
         (
             "limit_factor_100",

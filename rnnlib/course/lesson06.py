@@ -152,7 +152,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     per_step = {}
     g_back = dh[:, T - 1].copy() if slip == "bptt_last_upstream_twice" else np.zeros((N, H))
     da = None
-    for t in range(T, 0, -1):
+    steps = range(1, T + 1) if slip == "bptt_forward_order" else range(T, 0, -1)
+    for t in steps:  # t = T, ..., 1 (the slip: 1, ..., T, carrying from step t − 1)
         up = 0.0 if (slip == "bptt_earlier_upstream_dropped" and t < T) else dh[:, t - 1]
         g = up + (0.0 if slip == "bptt_not_carried_back" else g_back)
         ht, hp = hs[t], hs[t - 1]
@@ -246,6 +247,11 @@ check_rnn_backward = Checker(
             "bptt_last_upstream_twice",
             "dh_T counted twice: nothing comes back from after the last step, so the carried "
             "gradient starts at zero",
+        ),
+        (
+            "bptt_forward_order",
+            "you walked t = 1..T; BPTT walks backwards, t = T..1: step t needs what comes back "
+            "from step t + 1, so start at the last step",
         ),
     ),
 )

@@ -97,7 +97,7 @@ def clip_grad_norm_cases():
             1.0,
         ),
         (  # dividing by the largest |entry| of grads[0] alone divides by 0
-            "the first array all zeros, the second (3, 4), over the limit",
+            "the first array all zeros, the second with entries [3, 4], over the limit",
             [np.array([0.0]), np.array([3.0, 4.0])],
             1.0,
         ),
@@ -620,8 +620,8 @@ QUESTIONS = (
     ),
     Question(
         "07.clip_factor",
-        "Two gradients, (3, 4) and (12,), clipped by global norm with max_norm = 6.5: by what "
-        "factor is every entry multiplied?",
+        "Two gradient arrays, with entries [3, 4] and [12], clipped by global norm with "
+        "max_norm = 6.5: by what factor is every entry multiplied?",
         0.5,
         why={
             6.5 / 17: "17 = 5 + 12 is the sum of the two norms; the global norm is "
