@@ -491,6 +491,33 @@ def _says(mistakes):
 # -- calling the learner's code ------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def stand_ins_while_running(module, stand_ins, learners=None, own=None):
+    """Inside the block, the functions of ``module`` named in ``stand_ins`` are replaced by their
+    stand-ins, in ``module`` and in the learner's namespace ``learners`` (a notebook's globals)
+    wherever it holds one of them under any name (``from rnnlib.scalar import bptt as b``);
+    ``own`` maps names in ``learners`` to stand-ins for the learner's own functions. Everything
+    is given back on the way out, whatever happens."""
+    originals = {name: getattr(module, name) for name in stand_ins}
+    by_id = {id(fn): stand_ins[name] for name, fn in originals.items()}
+    swaps = {}
+    if learners is not None and learners is not vars(module):
+        swaps = {k: by_id[id(v)] for k, v in learners.items() if id(v) in by_id}
+        swaps.update(own or {})
+    saved = {k: learners[k] for k in swaps}
+    try:
+        for name, stand_in in stand_ins.items():
+            setattr(module, name, stand_in)
+        for k, stand_in in swaps.items():
+            learners[k] = stand_in
+        yield
+    finally:
+        for name, fn in originals.items():
+            setattr(module, name, fn)
+        for k, fn in saved.items():
+            learners[k] = fn
+
+
 def _describe_fn(fn):
     name = getattr(fn, "__name__", "")
     return f"your {name}" if name.isidentifier() else "your function"

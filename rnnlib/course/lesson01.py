@@ -16,7 +16,6 @@ References come from :mod:`rnnlib.scalar`; each mistake computes one wrong formu
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
 from dataclasses import dataclass
@@ -26,7 +25,14 @@ import numpy as np
 from .. import scalar
 from .._validate import as_scalar
 from ..scalar import EXAMPLE
-from .checking import ELEMENTWISE, Checker, Mistake, Question, table_cases
+from .checking import (
+    ELEMENTWISE,
+    Checker,
+    Mistake,
+    Question,
+    stand_ins_while_running,
+    table_cases,
+)
 from .checking import as_number as f
 
 __all__ = [
@@ -210,33 +216,15 @@ def _L(y_hat, y):
 _FD = "dL/dŷ ≈ (L(ŷ + ε) − L(ŷ − ε)) / (2ε), y held fixed"
 
 
-@contextlib.contextmanager
-def _recording_losses(learners, points):
-    """Inside the block, every call of the learner's ``loss`` (the name ``loss`` in the
-    namespace ``learners``, a notebook's globals) and of ``rnnlib.scalar.loss`` (however it is
-    reached) appends its ŷ to ``points``; restored on the way out, whatever happens."""
+def _recording(loss, points):
+    """``loss`` that also appends the ŷ of each call to ``points``."""
 
-    def recording(loss):
-        @functools.wraps(loss)
-        def recorded(*args, **kwargs):
-            points.append(args[0] if args else kwargs.get("y_hat"))
-            return loss(*args, **kwargs)
+    @functools.wraps(loss)
+    def recorded(*args, **kwargs):
+        points.append(args[0] if args else kwargs.get("y_hat"))
+        return loss(*args, **kwargs)
 
-        return recorded
-
-    library = scalar.loss
-    names = {}
-    if learners is not None and learners is not vars(scalar):
-        names = {k: v for k, v in learners.items() if v is library or (k == "loss" and callable(v))}
-    try:
-        scalar.loss = recording(library)
-        for k, v in names.items():
-            learners[k] = recording(v)
-        yield
-    finally:
-        scalar.loss = library
-        for k, v in names.items():
-            learners[k] = v
+    return recorded
 
 
 def _at_step(point, y_hat, eps):
@@ -272,8 +260,13 @@ class DifferenceChecker(Checker):
 
             @functools.wraps(fn)
             def watched(*args):
+                # every call of the learner's `loss` and of rnnlib.scalar.loss records its ŷ
                 points = []
-                with _recording_losses(learners, points):
+                own = {}
+                if learners is not None and callable(learners.get("loss")):
+                    own["loss"] = _recording(learners["loss"], points)
+                library = {"loss": _recording(scalar.loss, points)}
+                with stand_ins_while_running(scalar, library, learners, own):
                     result = fn(*args)
                 runs.append((args, points))
                 return result

@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import scalar
 from ..scalar import EXAMPLE, per_step_contributions
-from .checking import Case, Checker, Question, catalogue
+from .checking import Case, Checker, Question, catalogue, stand_ins_while_running
 from .lesson00 import seed_model_runs
 
 __all__ = [
@@ -127,34 +127,6 @@ def _forbidden(name):
     return called
 
 
-@contextlib.contextmanager
-def _without(names, learners=None):
-    """``rnnlib.scalar``'s functions ``names`` raise :class:`CalledTheAnswer` inside the block;
-    restored on the way out, whatever happens.
-
-    ``learners`` is the namespace the learner's function reads its names from (a notebook's
-    globals): a forbidden function imported into it by name (``from rnnlib.scalar import bptt``,
-    under any alias) is swapped for the stand-in there too.
-    """
-    saved = {name: getattr(scalar, name) for name in names}
-    stand_ins = {name: _forbidden(name) for name in names}
-    by_function = {id(fn): stand_ins[name] for name, fn in saved.items()}
-    imported = {}
-    if learners is not None and learners is not vars(scalar):
-        imported = {k: v for k, v in learners.items() if id(v) in by_function}
-    try:
-        for name in names:
-            setattr(scalar, name, stand_ins[name])
-        for alias, fn in imported.items():
-            learners[alias] = by_function[id(fn)]
-        yield
-    finally:
-        for name, fn in saved.items():
-            setattr(scalar, name, fn)
-        for alias, fn in imported.items():
-            learners[alias] = fn
-
-
 @dataclass(frozen=True, eq=False, repr=False)
 class ExactGradientChecker(Checker):
     """A :class:`Checker` of a gradient the learner computes exactly, by one backward pass:
@@ -178,7 +150,8 @@ class ExactGradientChecker(Checker):
 
             @functools.wraps(fn)
             def guarded(*args):
-                with _without(self.forbidden, learners):
+                stand_ins = {name: _forbidden(name) for name in self.forbidden}
+                with stand_ins_while_running(scalar, stand_ins, learners):
                     return fn(*args)
 
         try:
