@@ -305,8 +305,17 @@ def test_last_step_grad_takes_other_valid_forms(answer, capsys):
             1 / (1 - 0.99**2),
             "that is how many times it shrinks; the factor asked for is its inverse",
         ),
+        # 1 / 0.0199 = 50.2513 rounded by hand: 0.0013 from it, outside the question's ±5e-4
+        (50.25, "that is how many times it shrinks; the factor asked for is its inverse"),
     ],
-    ids=["sigmoid slope", "sigmoid slope by hand", "1 - o", "1 - o by hand", "inverse"],
+    ids=[
+        "sigmoid slope",
+        "sigmoid slope by hand",
+        "1 - o",
+        "1 - o by hand",
+        "inverse",
+        "inverse by hand",
+    ],
 )
 def test_saturated_names_each_near_miss(given, said):
     """0.0099 and 0.01 lie within the question's tolerance of each other: each is named by its

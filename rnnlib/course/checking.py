@@ -782,6 +782,7 @@ def _fmt_inputs(args):
 
 
 _CLOSE = 0.02  # a numeric answer this close (relatively) but outside the tolerance is "close"
+_WRONG_RTOL = 1e-3  # a catalogued wrong value matches an answer this close (relatively) to it
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -866,11 +867,13 @@ class Question:
             value = float(leaf)
             if not np.isclose(value, self.answer, rtol=self.rtol, atol=self.atol):
                 # the nearest catalogued value within tolerance names the mistake: two mistakes
-                # whose values lie closer than the tolerance (0.01 and 0.0099) are told apart
+                # whose values lie closer than the tolerance (0.01 and 0.0099) are told apart.
+                # A wrong value rounded by hand (50.25 for 50.2513) is still that mistake: the
+                # window is the question's tolerance or 0.1% of the wrong value, the wider.
                 near = [
                     (abs(value - wrong), said)
                     for wrong, said in self.why.items()
-                    if np.isclose(value, wrong, rtol=self.rtol, atol=self.atol)
+                    if np.isclose(value, wrong, rtol=max(self.rtol, _WRONG_RTOL), atol=self.atol)
                 ]
                 if near:
                     said = min(near, key=lambda pair: pair[0])[1]
