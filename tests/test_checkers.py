@@ -501,3 +501,56 @@ def test_table_cases_name_the_values_by_the_parameters():
     assert list(cases[1].args) == ["a", "b"] and np.array_equal(cases[1].expected, [1.0, 1.0])
     with pytest.raises(ValueError):  # a row with a value too few
         table_cases("a, b", [("one value", 5.0)], _difference)
+
+
+def _three():
+    return Checker(
+        "check_three",
+        "three(a) → (first, second, third)",
+        lambda: [Case("a = 1", {"a": 1.0}, (1.0, 2.0, 3.0))],
+    )
+
+
+@pytest.mark.parametrize(
+    ("returned", "said"),
+    [((3.0, 1.0, 2.0), "(third, first, second)"), ((2.0, 1.0, 3.0), "(second, first, third)")],
+)
+def test_right_values_in_another_order_are_named_as_such(returned, said):
+    """A rotation is not three unrelated wrong items: the message says the order."""
+    with pytest.raises(AssertionError) as err:
+        _three()(lambda a: returned)
+    assert first_line(err) == (
+        f"check_three: the right values in the wrong order: you returned {said}; "
+        "return (first, second, third)"
+    )
+
+
+def test_a_value_that_is_no_item_is_not_called_an_order():
+    with pytest.raises(AssertionError) as err:
+        _three()(lambda a: (3.0, 1.0, 2.5))
+    assert "order" not in str(err.value)
+
+
+def test_the_first_line_names_every_item_that_is_only_wrong():
+    """A summary (rnnlib.progress) shows the first line: it names both wrong items."""
+    with pytest.raises(AssertionError) as err:
+        _three()(lambda a: (1.5, 2.0, 3.5))
+    assert first_line(err) == "check_three: first, third are wrong"
+
+
+def test_values_that_differ_past_six_digits_are_shown_different():
+    """1.000002 against 1 (outside rtol 1e-6 + atol 1e-9) is not shown as 1.0 against 1.0."""
+    with pytest.raises(AssertionError) as err:
+        _three()(lambda a: (1.00001, 2.0, 3.0))
+    text = str(err.value)
+    assert "expected: 1.0\n" in text and text.endswith("got:      1.00001")
+    with pytest.raises(AssertionError) as err:
+        _three()(lambda a: (1.000002, 2.0, 3.0))
+    text = str(err.value)
+    assert "expected: 1.0\n" in text and text.endswith("got:      1.000002")
+
+
+def test_a_tuple_of_one_is_shown_as_one():
+    with pytest.raises(AssertionError) as err:
+        _three()(lambda a: (1.0,))
+    assert "got:      (1.0,)" in str(err.value)

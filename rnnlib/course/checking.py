@@ -61,6 +61,7 @@ import contextlib
 import copy
 import inspect
 import io
+import itertools
 import numbers
 import re
 from collections.abc import Callable, Sequence
@@ -436,12 +437,23 @@ class Checker:
                 lines.append(f"{nm} is wrong" if nm else f"wrong value for {case.label}")
         named = [found.get(j) for j, *_ in problems]
         low = [got if kind == "value" and j not in found else None for j, kind, _, got in problems]
+        order = self._order(result, exp)
         if len(problems) > 1 and named[0] and all(c == named[0] for c in named):
             # one mistake explains every wrong item: say it once
             wrong = ", ".join(item(j) for j, *_ in problems)
             lines = [_says(named[0]) + f" ({wrong} wrong)"]
+        elif order:
+            lines = [
+                "the right values in the wrong order: you returned ("
+                + ", ".join(names[i] for i in order)
+                + "); return ("
+                + ", ".join(names)
+                + ")"
+            ]
         elif len(problems) > 1 and low[0] and all(g == low[0] for g in low):
             lines = [", ".join(item(j) for j, *_ in problems) + f" are {_low_says(low[0])}"]
+        else:
+            lines = _merge_plain_wrong(lines)
         case_line, inputs = where.split("\n", 1)
         body = [case_line]
         if len(lines) > 1:
@@ -449,13 +461,44 @@ class Checker:
         body.append(inputs)
         if _is_container(exp) and _is_container(result) and len(result) == len(exp):
             for j, _, _, _ in problems:
+                want, got = _fmt_pair(exp[j], result[j], " " * 14)
                 body.append(f"  {names[j]}:")
-                body.append(f"    expected: {_fmt(exp[j], ' ' * 14)}")
-                body.append(f"    got:      {_fmt(result[j], ' ' * 14)}")
+                body.append(f"    expected: {want}")
+                body.append(f"    got:      {got}")
         else:
-            body.append(f"  expected: {_fmt(exp, ' ' * 12)}")
-            body.append(f"  got:      {_fmt(result, ' ' * 12)}")
+            want, got = _fmt_pair(exp, result, " " * 12)
+            body.append(f"  expected: {want}")
+            body.append(f"  got:      {got}")
         return f"{self.name}: {lines[0]}\n" + "\n".join(body)
+
+    def _order(self, result, exp):
+        """If the learner's items are the reference's in another order, that order (``(2, 0,
+        1)``: their first item is the reference's third), else None."""
+        if not (_is_container(exp) and _is_container(result) and 2 <= len(exp) == len(result)):
+            return None
+        if len(exp) > 6:  # (720 orders; a longer tuple is a list of like items, not named ones)
+            return None
+        same = [[self._close(r, e) for e in exp] for r in result]
+        for order in itertools.permutations(range(len(exp))):
+            if all(same[i][k] for i, k in enumerate(order)):
+                return None if order == tuple(range(len(exp))) else order
+        return None
+
+
+def _merge_plain_wrong(lines):
+    """``["du is wrong", "dw is wrong", ...]`` → ``["du, dw are wrong", ...]``: the first line
+    (the one a summary shows) names every item that is only wrong, not just the first."""
+    plain = [t[: -len(" is wrong")] for t in lines if t.endswith(" is wrong")]
+    if len(plain) < 2:
+        return lines
+    merged, done = [], False
+    for t in lines:
+        if not t.endswith(" is wrong"):
+            merged.append(t)
+        elif not done:
+            merged.append(", ".join(plain) + " are wrong")
+            done = True
+    return merged
 
 
 class Unfinished(NotImplementedError):
@@ -742,23 +785,28 @@ def _close(a, b, rtol, atol):
 _MAX_ITEMS = 10  # a list or tuple longer than this is shown cut
 
 
-def _fmt(x, indent="    "):
-    """A value for a message: numbers to 6 significant digits, arrays with their shape."""
+def _fmt(x, indent="    ", digits=6):
+    """A value for a message: numbers to ``digits`` significant digits, arrays with their
+    shape."""
     if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
         if x.ndim == 0:
-            return _num(x)
-        text = np.array2string(x, precision=6, separator=", ", threshold=40, max_line_width=88)
+            return _num(x, digits)
+        text = np.array2string(x, precision=digits, separator=", ", threshold=40, max_line_width=88)
         return text.replace("\n", "\n" + indent) + f"  (shape {x.shape})"
     if _is_container(x):
         more = f", … ({len(x)} items)" if len(x) > _MAX_ITEMS else ""
         if all(isinstance(v, numbers.Real) for v in x):
-            inner = ", ".join(_fmt(v) for v in x[:_MAX_ITEMS]) + more
-            return f"({inner})" if isinstance(x, tuple) else f"[{inner}]"
+            inner = ", ".join(_fmt(v, digits=digits) for v in x[:_MAX_ITEMS]) + more
+            if isinstance(x, tuple):
+                return f"({inner},)" if len(x) == 1 else f"({inner})"
+            return f"[{inner}]"
         sub = indent + "    "
-        inner = "".join(f"\n{indent}[{i}] {_fmt(v, sub)}" for i, v in enumerate(x[:_MAX_ITEMS]))
+        inner = "".join(
+            f"\n{indent}[{i}] {_fmt(v, sub, digits)}" for i, v in enumerate(x[:_MAX_ITEMS])
+        )
         return f"{type(x).__name__} of {len(x)}:{inner}" + (f"\n{indent}…" if more else "")
     if isinstance(x, (float, np.floating)):
-        return _num(x)
+        return _num(x, digits)
     try:
         text = repr(x)
     except Exception:  # a learner's object whose repr fails is still shown
@@ -766,8 +814,19 @@ def _fmt(x, indent="    "):
     return text if len(text) <= 200 else text[:199] + "…"
 
 
-def _num(x):
-    text = f"{float(x):.6g}"
+def _fmt_pair(want, got, indent):
+    """``(_fmt(want), _fmt(got))``, with more digits where 6 show the two the same (a wrong
+    value 1e-9 away from the right one is still shown different)."""
+    pair = _fmt(want, indent), _fmt(got, indent)
+    for digits in (10, 16):
+        if pair[0] != pair[1]:
+            break
+        pair = _fmt(want, indent, digits), _fmt(got, indent, digits)
+    return pair
+
+
+def _num(x, digits=6):
+    text = f"{float(x):.{digits}g}"
     return text if any(c in text for c in ".einna") else text + ".0"
 
 
