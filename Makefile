@@ -17,13 +17,16 @@ export MKL_NUM_THREADS ?= 1
 help:
 	@echo "make lab        set up .venv, then open JupyterLab at the first lesson"
 	@echo "make test       set up .venv, then run every test (unit, notebooks, exercises, browser)"
+	@echo "make test-fast  unit tests only, no notebooks or browser"
 	@echo "make test-oldest  the unit tests and notebooks with the oldest supported dependencies"
 	@echo "make notebooks  re-execute lessons and solutions in place, storing their outputs"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make class      an nbgrader course in build/class/ from solutions/ (INSTRUCTORS.md)"
 	@echo "make bench      run the benchmarks, write benchmarks/RESULTS.md"
 	@echo "make lint       ruff check and format check over .py and .ipynb"
+	@echo "make format     ruff format and ruff's fixes over .py and .ipynb"
 	@echo "make doctor     check that this Python has what the course needs"
+	@echo "make clean      remove .venv, the oldest-dependencies venv and tool caches"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

@@ -16,6 +16,7 @@ import atexit
 import json
 import shutil
 import tempfile
+import warnings
 
 # Notebook metadata that depends on the machine that saved the notebook, not on the notebook.
 KEPT_METADATA = ("kernelspec", "language_info", "widgets")
@@ -44,6 +45,13 @@ def keep_stored_metadata(model, path, contents_manager, **kwargs):
 
 c = get_config()  # noqa: F821 (defined by Jupyter when it loads this file)
 c.ContentsManager.pre_save_hook = keep_stored_metadata
+# notebook_shim applies the server's config a second time at start-up, and jupyter_server warns
+# about any second hook, even this same one: silence that case only (a different hook still warns)
+warnings.filterwarnings(
+    "ignore",
+    message=r"Overriding existing pre_save_hook \(keep_stored_metadata\) with a new one "
+    r"\(keep_stored_metadata\)",
+)
 c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 c.LabApp.workspaces_dir = tempfile.mkdtemp(prefix="rnn-course-workspaces-")

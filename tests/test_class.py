@@ -26,6 +26,7 @@ import csv
 import dataclasses
 import html
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -455,3 +456,22 @@ def test_repo2docker_dockerfile_installs_rnnlib_from_binder_requirements(tmp_pat
     ]
     assert [r for r in reqs if r] == ["-e .[lab]", "nbgitpuller>=1.2"]
     assert 'name = "rnnlib"' in (clone / "pyproject.toml").read_text()
+    # binder/start runs before the server, with `make lab`'s settings
+    assert 'ENV R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in dockerfile
+
+
+def test_binder_start_gives_the_server_make_labs_settings(tmp_path):
+    """On Binder and the hub image the server gets jupyter-config/ (saving keeps a lesson's
+    kernel metadata, no news pop-up) and one BLAS thread, as `make lab` gives them; a learner's
+    own BLAS setting and config path are kept."""
+    start = ROOT / "binder" / "start"
+    assert os.access(start, os.X_OK), "binder/start must be executable (repo2docker runs it)"
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "REPO_DIR")}
+    env["JUPYTER_CONFIG_PATH"] = "/mine"
+    out = subprocess.run([str(start), "env"], env=env, capture_output=True, text=True, check=True)
+    printed = dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
+    assert printed["JUPYTER_CONFIG_PATH"] == f"{ROOT / 'jupyter-config'}:/mine"
+    assert printed["OPENBLAS_NUM_THREADS"] == "1"
+    env["OPENBLAS_NUM_THREADS"] = "4"
+    out = subprocess.run([str(start), "env"], env=env, capture_output=True, text=True, check=True)
+    assert "OPENBLAS_NUM_THREADS=4\n" in out.stdout

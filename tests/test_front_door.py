@@ -103,6 +103,8 @@ def test_make_lab_serves_the_first_lesson_behind_a_token(tmp_path):
         log.flush()
         printed = (tmp_path / "lab.log").read_text()
         assert re.search(rf"http://127\.0\.0\.1:{port}/lab/tree/{FIRST}\?token=", printed), printed
+        # a learner's first screen of output holds no warning of the course's own making
+        assert "Overriding existing pre_save_hook" not in printed, printed
     finally:
         kill_tree(proc.pid)
         log.close()
@@ -157,3 +159,13 @@ def test_saving_a_lesson_with_this_machines_kernel_metadata_leaves_the_file_unch
     cm.save(model, FIRST)
     assert b'"source": "# edited"' in lesson.read_bytes() or b"# edited" in lesson.read_bytes()
     assert json.loads(lesson.read_bytes())["metadata"] == json.loads(stored)["metadata"]
+
+
+def test_make_help_lists_every_target():
+    """`make help` (the Makefile's first target) names every command the Makefile offers."""
+    phony = re.search(r"^\.PHONY: (.*)$", (ROOT / "Makefile").read_text(), re.M).group(1).split()
+    printed = subprocess.run(
+        ["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    listed = set(re.findall(r"^make (\S+)", printed, re.M))
+    assert set(phony) - {"help"} == listed
