@@ -19,7 +19,7 @@ from checks_support import assert_rejected_and_named, first_line
 
 import rnnlib.checks
 from rnnlib.checks import ALL_CHECKERS, LESSONS
-from rnnlib.course.checking import Case, Checker, catalogue, table_cases
+from rnnlib.course.checking import Case, Checker, Question, catalogue, table_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON_TESTS = sorted(p.stem for p in Path(__file__).parent.glob("test_lesson[0-9][0-9].py"))
@@ -554,3 +554,63 @@ def test_a_tuple_of_one_is_shown_as_one():
     with pytest.raises(AssertionError) as err:
         _three()(lambda a: (1.0,))
     assert "got:      (1.0,)" in str(err.value)
+
+
+def _endless(a):
+    while True:  # a loop whose condition never changes
+        try:
+            a = a + 1.0
+        except Exception:  # a learner's catch-all does not swallow the checker's stop
+            pass
+
+
+def test_a_function_that_never_returns_is_stopped_with_a_message(monkeypatch):
+    import signal
+
+    from rnnlib.course import checking
+
+    monkeypatch.setattr(checking, "TIME_LIMIT", 0.3)
+    before = signal.getsignal(signal.SIGALRM)
+    with pytest.raises(AssertionError) as err:
+        _three()(_endless)
+    assert first_line(err) == (
+        "check_three: your _endless ran for more than 0.3 s on case 1 of 1 without returning "
+        "(each case takes well under a second): does a loop in it never end? (a `continue` "
+        "where a `break` belongs, a `while` whose condition never changes, a loop over far more "
+        "steps than it needs)"
+    )
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    _three()(lambda a: (1.0, 2.0, 3.0))  # the next check runs as usual
+
+
+def _memory_question():
+    """Like 06.memory_mb: 1000 states of 1024 × 8 float64 numbers, in MB."""
+    return Question(
+        "t.memory",
+        "How many MB do the states take?",
+        1000 * 1024 * 8 * 8 / 1e6,  # 65.536
+        why={
+            1001 * 1024 * 8 * 8 / 1e6: "that counts T + 1 states",  # 65.6015
+            1000 * 1024 * 8 * 4 / 1e6: "that is float32",  # 32.768
+            1000 * 1024 * 8 * 8 / 2**20: "that is in MiB",  # 62.5
+        },
+        rtol=0.0,
+        atol=0.04,
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (33, "33.0 is not right: that is float32"),  # 32.768 rounded by hand: 0.7% off
+        (63, "63.0 is not right: that is in MiB"),  # 62.5 rounded: 0.8% off
+        (65.6, "65.6 is not right: that counts T + 1 states"),  # within ±0.04 of 65.6015
+        (66, "close: 66 is within 2% of the answer"),  # the right answer rounded, not T + 1
+        (40, "40.0 is not right; try again"),
+    ],
+)
+def test_a_wrong_value_rounded_by_hand_is_named_unless_the_right_one_is_as_near(given, said):
+    with pytest.raises(AssertionError) as err:
+        _memory_question()(given)
+    assert str(err.value).startswith("check_answer('t.memory'): " + said)

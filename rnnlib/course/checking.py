@@ -64,6 +64,8 @@ import io
 import itertools
 import numbers
 import re
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -284,6 +286,13 @@ class Checker:
                 result, changed = _call(fn, case)
             except NotImplementedError as err:
                 raise Unfinished(_not_started(fn, err)) from None
+            except _TooLong:
+                raise AssertionError(
+                    f"{self.name}: {who} ran for more than {TIME_LIMIT:g} s on case {i} of {n} "
+                    "without returning (each case takes well under a second): does a loop in it "
+                    "never end? (a `continue` where a `break` belongs, a `while` whose condition "
+                    f"never changes, a loop over far more steps than it needs)\n{where}"
+                ) from None
             except Exception as err:
                 said = (str(err).splitlines() or [""])[0]
                 raise AssertionError(
@@ -566,13 +575,50 @@ def _describe_fn(fn):
     return f"your {name}" if name.isidentifier() else "your function"
 
 
+TIME_LIMIT = 10.0
+"""Seconds a learner's function may run on one case before the checker stops it."""
+
+
+class _TooLong(BaseException):
+    """Raised in the learner's function when a case runs past :data:`TIME_LIMIT`: a
+    ``BaseException``, like ``KeyboardInterrupt``, so that ``except Exception`` in a learner's
+    loop does not swallow it."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds):
+    """Raise :class:`_TooLong` in the block after ``seconds`` (a timer signal; where there is
+    none, off the main thread, or under a timer already running, e.g. pytest-timeout's, the
+    block runs unlimited)."""
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getitimer(signal.ITIMER_REAL)[0] > 0
+    ):
+        yield
+        return
+
+    def stop(signum, frame):
+        raise _TooLong
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _call(fn, case):
     """Run ``fn`` on a copy of the case's inputs. Returns ``(result, changed_input_name)``.
 
-    Any exception propagates (the caller lets ``NotImplementedError`` through, wraps the rest).
+    Any exception propagates (the caller lets ``NotImplementedError`` through, wraps the rest);
+    past :data:`TIME_LIMIT` seconds, :class:`_TooLong`.
     """
     given = copy.deepcopy(case.args)
-    result = fn(*given.values())
+    with _time_limit(TIME_LIMIT):
+        result = fn(*given.values())
     for name, before in case.args.items():
         where = _changed(name, before, given[name])
         if where:
@@ -620,7 +666,7 @@ def _quiet_run(fn, case):
         with contextlib.redirect_stdout(io.StringIO()):
             result, _ = _call(fn, case)
         return result
-    except Exception:
+    except (Exception, _TooLong):
         return None
 
 
@@ -841,7 +887,6 @@ def _fmt_inputs(args):
 
 
 _CLOSE = 0.02  # a numeric answer this close (relatively) but outside the tolerance is "close"
-_WRONG_RTOL = 1e-3  # a catalogued wrong value matches an answer this close (relatively) to it
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -925,19 +970,23 @@ class Question:
                 raise AssertionError(f"{head}: expected a single number, got {leaf}")
             value = float(leaf)
             if not np.isclose(value, self.answer, rtol=self.rtol, atol=self.atol):
-                # the nearest catalogued value within tolerance names the mistake: two mistakes
+                # the nearest catalogued value within reach names the mistake: two mistakes
                 # whose values lie closer than the tolerance (0.01 and 0.0099) are told apart.
-                # A wrong value rounded by hand (50.25 for 50.2513) is still that mistake: the
-                # window is the question's tolerance or 0.1% of the wrong value, the wider.
+                # A wrong value rounded by hand (50.25 for 50.2513, 0.54 for 0.538) is still that
+                # mistake: the reach is the question's tolerance, or 2% of the wrong value where
+                # the answer given is not as close to the right one (66 for 65.536 is the right
+                # answer rounded, not the wrong 65.6)
+                close = abs(value - self.answer) <= _CLOSE * abs(self.answer)
                 near = [
                     (abs(value - wrong), said)
                     for wrong, said in self.why.items()
-                    if np.isclose(value, wrong, rtol=max(self.rtol, _WRONG_RTOL), atol=self.atol)
+                    if np.isclose(value, wrong, rtol=self.rtol, atol=self.atol)
+                    or (not close and np.isclose(value, wrong, rtol=_CLOSE, atol=self.atol))
                 ]
                 if near:
                     said = min(near, key=lambda pair: pair[0])[1]
                     raise AssertionError(f"{head}: {_num(value)} is not right: {said}")
-                if abs(value - self.answer) <= _CLOSE * abs(self.answer):
+                if close:
                     raise AssertionError(
                         f"{head}: close: {value:.12g} is within {_CLOSE:.0%} of the answer but "
                         f"not within {self._tolerance()}; compute it rather than rounding, or "
