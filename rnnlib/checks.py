@@ -18,6 +18,7 @@ checker, lesson by lesson.
 """
 
 from .course import LESSONS
+from .course.checking import CheckFailed
 from .course.lesson01 import check_loss, check_loss_grad, check_loss_grad_fd
 from .course.lesson02 import check_output_weight_grad, check_sgd_step
 from .course.lesson03 import check_last_step_grad, check_sigmoid_last_step_grads
@@ -50,7 +51,7 @@ def check_answer(key, answer):
     is right; otherwise raises ``AssertionError`` saying why that answer is wrong."""
     __tracebackhide__ = True
     if key not in ALL_QUESTIONS:
-        raise AssertionError(
+        raise CheckFailed(
             f"check_answer: no question {key!r}; the questions are {sorted(ALL_QUESTIONS)}"
         )
     ALL_QUESTIONS[key](answer)

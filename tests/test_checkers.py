@@ -614,3 +614,23 @@ def test_a_wrong_value_rounded_by_hand_is_named_unless_the_right_one_is_as_near(
     with pytest.raises(AssertionError) as err:
         _memory_question()(given)
     assert str(err.value).startswith("check_answer('t.memory'): " + said)
+
+
+def test_ipython_shows_a_failed_check_without_the_checkers_frames():
+    """In a notebook (and nbgrader's feedback) the traceback of a failed check is the learner's
+    cell and the message: the checker's frame where it raises is left out."""
+    import re as _re
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.user_ns["check_loss"] = rnnlib.checks.check_loss
+        cell = "def loss(y_hat, y):\n    return (y_hat - y) ** 2\ncheck_loss(loss)"
+        err = shell.run_cell(cell).error_in_exec
+        assert isinstance(err, AssertionError)
+        text = _re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(err._render_traceback_()))
+    finally:
+        InteractiveShell.clear_instance()
+    assert "check_loss(loss)" in text and "AssertionError: check_loss: missing ½" in text
+    assert "rnnlib/course" not in text and "rnnlib/checks" not in text, text

@@ -66,6 +66,7 @@ import numbers
 import re
 import signal
 import threading
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -273,7 +274,7 @@ class Checker:
         (``NotImplementedError`` raised by ``fn`` passes through unchanged)."""
         __tracebackhide__ = True  # IPython and pytest show the learner's frames, not these
         if not callable(fn):
-            raise AssertionError(
+            raise CheckFailed(
                 f"{self.name}: expected your function itself, e.g. {self.name}(my_function) "
                 f"without parentheses after the name; got {_type_name(fn)}"
             )
@@ -287,7 +288,7 @@ class Checker:
             except NotImplementedError as err:
                 raise Unfinished(_not_started(fn, err)) from None
             except _TooLong:
-                raise AssertionError(
+                raise CheckFailed(
                     f"{self.name}: {who} ran for more than {TIME_LIMIT:g} s on case {i} of {n} "
                     "without returning (each case takes well under a second): does a loop in it "
                     "never end? (a `continue` where a `break` belongs, a `while` whose condition "
@@ -295,13 +296,13 @@ class Checker:
                 ) from None
             except Exception as err:
                 said = (str(err).splitlines() or [""])[0]
-                raise AssertionError(
+                raise CheckFailed(
                     f"{self.name}: {who} raised {type(err).__name__}"
                     + (f": {said}" if said else "")
                     + f"\n{where}\n  (the traceback above shows where in your code)"
                 ) from err
             if changed is not None:
-                raise AssertionError(
+                raise CheckFailed(
                     f"{self.name}: {who} changed its input `{changed}` in place; leave the inputs "
                     "unchanged: compute on a copy or build a new value (`p = p - ...`, not "
                     "`p -= ...`; `xs[::-1]`, not `xs.reverse()`; `out = list(grads)`, not "
@@ -309,10 +310,10 @@ class Checker:
                 )
             problems = self._problems(result, case)
             if problems:
-                raise AssertionError(self._message(fn, cases, case, where, result, problems))
+                raise CheckFailed(self._message(fn, cases, case, where, result, problems))
         refusal = self._refusal(fn)
         if refusal:
-            raise AssertionError(f"{self.name}: {refusal}")
+            raise CheckFailed(f"{self.name}: {refusal}")
         print(f"{self.name}: {n}/{n} cases passed ✓")
 
     def _refusal(self, fn):
@@ -510,6 +511,40 @@ def _merge_plain_wrong(lines):
     return merged
 
 
+class CheckFailed(AssertionError):
+    """A checker's verdict that an answer is wrong: an ``AssertionError`` (for pytest, nbgrader
+    and ``except AssertionError``) that IPython shows without the checker's own frames. The
+    checker raises it inside its own code, and that frame (IPython always shows the last one)
+    says nothing to a learner; the learner's cell and the message are what they need."""
+
+    def _render_traceback_(self):  # IPython's hook for an exception's own traceback
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None:  # (an error here makes IPython fall back to its usual traceback)
+            raise RuntimeError("not in IPython")
+        tb = _learners_frames(self.__traceback__)
+        return shell.InteractiveTB.structured_traceback(AssertionError, self, tb)
+
+
+CheckFailed.__name__ = CheckFailed.__qualname__ = "AssertionError"  # what the learner sees
+
+
+def _learners_frames(tb):
+    """The traceback ``tb`` without the frames of the course machinery (``rnnlib.course`` and
+    ``rnnlib.checks``)."""
+    kept = []
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if not module.startswith(("rnnlib.course", "rnnlib.checks")):
+            kept.append(tb)
+        tb = tb.tb_next
+    out = None
+    for t in reversed(kept):
+        out = types.TracebackType(out, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    return out
+
+
 class Unfinished(NotImplementedError):
     """A ``NotImplementedError`` met by a checker: the learner's function (or a helper it calls)
     is not written yet. IPython shows it as its one-line message, without the checker's frames."""
@@ -616,6 +651,7 @@ def _call(fn, case):
     Any exception propagates (the caller lets ``NotImplementedError`` through, wraps the rest);
     past :data:`TIME_LIMIT` seconds, :class:`_TooLong`.
     """
+    __tracebackhide__ = True  # above the learner's frames when their function raises
     given = copy.deepcopy(case.args)
     with _time_limit(TIME_LIMIT):
         result = fn(*given.values())
@@ -955,19 +991,19 @@ class Question:
             options = ", ".join(repr(k) for k in self.choices)
             key = _choice_key(given)
             if key is None:
-                raise AssertionError(
+                raise CheckFailed(
                     f"{head}: expected one letter, one of {options}, as a string, e.g. "
                     f"check_answer({self.key!r}, {next(iter(self.choices))!r}); got "
                     f"{_a(_kind_name(given))}: {_short_repr(given)}"
                 )
             if key not in self.choices:
-                raise AssertionError(f"{head}: expected one of {options}, got {given!r}")
+                raise CheckFailed(f"{head}: expected one of {options}, got {given!r}")
             if key != self.answer:
-                raise AssertionError(f"{head}: ({key}) is not right: {self.why[key]}")
+                raise CheckFailed(f"{head}: ({key}) is not right: {self.why[key]}")
         else:
             leaf = _as_leaf(given, 0.0)
             if isinstance(leaf, str):
-                raise AssertionError(f"{head}: expected a single number, got {leaf}")
+                raise CheckFailed(f"{head}: expected a single number, got {leaf}")
             value = float(leaf)
             if not np.isclose(value, self.answer, rtol=self.rtol, atol=self.atol):
                 # the nearest catalogued value within reach names the mistake: two mistakes
@@ -985,14 +1021,14 @@ class Question:
                 ]
                 if near:
                     said = min(near, key=lambda pair: pair[0])[1]
-                    raise AssertionError(f"{head}: {_num(value)} is not right: {said}")
+                    raise CheckFailed(f"{head}: {_num(value)} is not right: {said}")
                 if close:
-                    raise AssertionError(
+                    raise CheckFailed(
                         f"{head}: close: {value:.12g} is within {_CLOSE:.0%} of the answer but "
                         f"not within {self._tolerance()}; compute it rather than rounding, or "
                         "give more digits"
                     )
-                raise AssertionError(f"{head}: {_num(value)} is not right; try again")
+                raise CheckFailed(f"{head}: {_num(value)} is not right; try again")
         print(f"{head}: right ✓" + (f" {self.explain}" if self.explain else ""))
 
 
