@@ -2,6 +2,8 @@
 checker shares is tested in tests/test_checkers.py with the right answers below."""
 
 import math
+import types
+import warnings
 
 import numpy as np
 import pytest
@@ -365,8 +367,8 @@ LEARNERS_LOSS = "def loss(y_hat, y):\n    return 0.5 * (np.asarray(y_hat) - y) *
 @pytest.mark.parametrize(
     ("body", "says"),
     [
-        ("return y_hat - y", "never called `loss`"),
-        ("return np.subtract(y_hat, y)", "never called `loss`"),
+        ("return y_hat - y", "no call of your `loss` was seen"),
+        ("return np.subtract(y_hat, y)", "no call of your `loss` was seen"),
         ("h = 1e-6\n    return (loss(y_hat + h, y) - loss(y_hat - h, y)) / (2 * h)", "far nearer"),
         ("h = 10.0\n    return (loss(y_hat + h, y) - loss(y_hat - h, y)) / (2 * h)", "farther"),
     ],
@@ -379,7 +381,7 @@ def test_right_numbers_without_a_difference_at_eps_are_refused(body, says, capsy
     before = dict(notebook)
     with pytest.raises(AssertionError) as excinfo:
         check_loss_grad_fd(notebook["loss_grad_fd"])
-    assert first_line(excinfo).startswith("check_loss_grad_fd: right numbers, but your ")
+    assert first_line(excinfo).startswith("check_loss_grad_fd: right numbers, but ")
     assert says in first_line(excinfo)
     assert "cases passed" not in capsys.readouterr().out
     assert notebook == before  # the learner's `loss` is given back
@@ -409,3 +411,129 @@ def test_a_difference_at_eps_in_a_notebook_passes(source, capsys):
     check_loss_grad_fd(notebook["loss_grad_fd"])
     assert "7/7 cases passed ✓" in capsys.readouterr().out
     assert notebook == before
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "L = loss\ndef loss_grad_fd(y_hat, y, eps):\n"
+        "    return (L(y_hat + eps, y) - L(y_hat - eps, y)) / (2 * eps)\n",
+        "import functools\nP = functools.partial(loss)\ndef loss_grad_fd(y_hat, y, eps):\n"
+        "    return (P(y_hat + eps, y) - P(y_hat - eps, y)) / (2 * eps)\n",
+        "V = np.vectorize(loss)\ndef loss_grad_fd(y_hat, y, eps):\n"
+        "    return (V(y_hat + eps, y) - V(y_hat - eps, y)) / (2 * eps)\n",
+        "def loss_grad_fd(y_hat, y, eps, f=loss):\n"
+        "    return (f(y_hat + eps, y) - f(y_hat - eps, y)) / (2 * eps)\n",
+        "def loss_grad_fd(y_hat, y, eps, *, f=loss):\n"
+        "    return (f(y_hat + eps, y) - f(y_hat - eps, y)) / (2 * eps)\n",
+        "def central(f):\n    def g(y_hat, y, eps):\n"
+        "        return (f(y_hat + eps, y) - f(y_hat - eps, y)) / (2 * eps)\n    return g\n"
+        "loss_grad_fd = central(loss)\n",
+        "def slope(a, b, y, f=loss):\n    return (f(b, y) - f(a, y)) / (b - a)\n"
+        "def loss_grad_fd(y_hat, y, eps):\n    return slope(y_hat - eps, y_hat + eps, y)\n",
+        "def loss_grad_fd(y_hat, y, eps):\n"
+        "    return (loss(y_hat + eps / 2, y) - loss(y_hat - eps / 2, y)) / eps\n",
+        "def loss_grad_fd(y_hat, y, eps):\n"
+        "    return ((loss(y_hat + eps, y) - loss(y_hat, y)) / eps"
+        " + (loss(y_hat, y) - loss(y_hat - eps, y)) / eps) / 2\n",
+    ],
+    ids=[
+        "another-name",
+        "functools.partial",
+        "np.vectorize",
+        "a-default-argument",
+        "a-keyword-only-default",
+        "a-closure",
+        "a-helper-with-a-default",
+        "half-steps",
+        "mean-of-forward-and-backward",
+    ],
+)
+def test_a_difference_of_the_learners_loss_held_another_way_passes(source, capsys):
+    """The learner's `loss` is watched by identity wherever the notebook holds it: under another
+    name, in a partial or np.vectorize, in a default argument or a closure cell."""
+    notebook = _notebook(LEARNERS_LOSS + source)
+    before = dict(notebook)
+    defaults = [
+        (v, v.__defaults__, v.__kwdefaults__)
+        for v in before.values()
+        if isinstance(v, types.FunctionType)
+    ]
+    check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert "7/7 cases passed ✓" in capsys.readouterr().out
+    assert notebook == before
+    for fn, held, kwheld in defaults:  # default arguments given back too
+        assert fn.__defaults__ == held and fn.__kwdefaults__ == kwheld
+
+
+def test_a_learners_loss_built_on_the_library_loss_is_not_changed_twice(capsys):
+    """Both the learner's `loss` and rnnlib.scalar.loss are watched; a `loss` that calls
+    scalar.loss is one call of `loss`, not two (the replay adds ŷ² once)."""
+    notebook = _notebook(
+        "from rnnlib import scalar\ndef loss(y_hat, y):\n    return scalar.loss(y_hat, y)\n"
+        "def loss_grad_fd(y_hat, y, eps):\n"
+        "    return (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / (2 * eps)\n"
+    )
+    check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert "7/7 cases passed ✓" in capsys.readouterr().out
+
+
+def test_a_loss_called_by_keywords_of_other_names_passes(capsys):
+    notebook = _notebook(
+        "def loss(a, b):\n    return 0.5 * (np.asarray(a) - b) ** 2\n"
+        "def loss_grad_fd(y_hat, y, eps):\n"
+        "    return (loss(b=y, a=y_hat + eps) - loss(b=y, a=y_hat - eps)) / (2 * eps)\n"
+    )
+    check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert "7/7 cases passed ✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "loss(y_hat + eps, y)\n    loss(y_hat - eps, y)\n    return y_hat - y",
+        "return (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / (2 * eps) * 0 + (y_hat - y)",
+    ],
+    ids=["calls-then-the-formula", "the-difference-times-0"],
+)
+def test_calls_of_loss_beside_the_formula_are_refused(body, capsys):
+    """The result must follow what `loss` returns: run again with a loss L + ŷ², whose central
+    difference is (ŷ − y) + 2ŷ, the formula still returns ŷ − y. First case by hand: ŷ = 2.5,
+    y = 1: 1.5 + 2·2.5 = 6.5."""
+    notebook = _notebook(LEARNERS_LOSS + f"def loss_grad_fd(y_hat, y, eps):\n    {body}\n")
+    before = dict(notebook)
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert first_line(excinfo).startswith(
+        "check_loss_grad_fd: right numbers, but your result does not come from the values "
+        "`loss` returns: "
+    )
+    assert "returned 1.5, not 6.5, at y_hat = 2.5, y = 1, eps = 0.001" in first_line(excinfo)
+    assert "cases passed" not in capsys.readouterr().out
+    assert notebook == before
+
+
+def test_a_complex_step_is_told_that_a_real_step_is_asked_for():
+    """Im L(ŷ + iε)/ε is dL/dŷ too, but not the difference asked for; numpy's ComplexWarning
+    (complex points cast to real) does not leak from the checker."""
+    notebook = _notebook(
+        LEARNERS_LOSS.replace("np.asarray(y_hat)", "y_hat")
+        + "loss_grad_fd = lambda a, b, e: np.imag(loss(a + 1j * e, b)) / e\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(AssertionError) as excinfo:
+            check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert "calls `loss` at complex points" in first_line(excinfo)
+    assert "a real step" in first_line(excinfo) and "far nearer" not in first_line(excinfo)
+
+
+def test_a_call_through_a_dict_cannot_be_seen_and_the_message_says_so():
+    notebook = _notebook(
+        LEARNERS_LOSS + "FS = {'L': loss}\ndef loss_grad_fd(y_hat, y, eps):\n"
+        "    return (FS['L'](y_hat + eps, y) - FS['L'](y_hat - eps, y)) / (2 * eps)\n"
+    )
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert "no call of your `loss` was seen" in first_line(excinfo)
+    assert "call it as `loss(y_hat + eps, y)`" in first_line(excinfo)

@@ -16,8 +16,13 @@ References come from :mod:`rnnlib.scalar`; each mistake computes one wrong formu
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import functools
 import inspect
+import io
+import types
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -215,16 +220,154 @@ def _L(y_hat, y):
 
 _FD = "dL/dŷ ≈ (L(ŷ + ε) − L(ŷ − ε)) / (2ε), y held fixed"
 
+_C = 1.0
+"""The replay's stand-in loss is L(ŷ, y) + _C·ŷ²: still quadratic, so every central difference of
+it (ŷ ± ε, ŷ ± ε/2, the mean of a forward and a backward one) is exactly (ŷ − y) + 2·_C·ŷ."""
 
-def _recording(loss, points):
-    """``loss`` that also appends the ŷ of each call to ``points``."""
 
-    @functools.wraps(loss)
-    def recorded(*args, **kwargs):
-        points.append(args[0] if args else kwargs.get("y_hat"))
-        return loss(*args, **kwargs)
+def _first_argument(fn, args, kwargs):
+    """The ŷ of a call ``fn(*args, **kwargs)``: the first positional argument, else the keyword
+    ``y_hat``, else the keyword of ``fn``'s first parameter (``loss(a=..., b=...)``); None if
+    none of these is found."""
+    if args:
+        return args[0]
+    if "y_hat" in kwargs:
+        return kwargs["y_hat"]
+    try:
+        first = next(iter(inspect.signature(fn).parameters))
+    except (TypeError, ValueError, StopIteration):
+        return None
+    return kwargs.get(first)
 
-    return recorded
+
+class _Calls:
+    """What the stand-ins of one run of the learner's function saw: the ŷ of every call of
+    ``loss`` (``points``), and whether some call's ŷ could not be found (``unknown``). ``depth``
+    counts the stand-ins running: a stand-in called inside another one (the learner's ``loss``
+    calling ``rnnlib.scalar.loss``) passes the call through untouched."""
+
+    def __init__(self):
+        self.points, self.unknown, self.depth = [], False, 0
+
+
+def _stand_in(original, calls, extra):
+    """``original`` (a loss) that records the ŷ of each call in ``calls`` and, if ``extra``,
+    returns L(ŷ, y) + extra·ŷ² instead of L(ŷ, y)."""
+
+    @functools.wraps(original)
+    def stand_in(*args, **kwargs):
+        if calls.depth:
+            return original(*args, **kwargs)
+        y_hat = _first_argument(original, args, kwargs)
+        if y_hat is None:
+            calls.unknown = True
+        else:
+            calls.points.append(y_hat)
+        calls.depth += 1
+        try:
+            value = original(*args, **kwargs)
+        finally:
+            calls.depth -= 1
+        if extra and y_hat is not None:
+            value = value + extra * np.square(np.asarray(y_hat))
+        return value
+
+    return stand_in
+
+
+def _rewrapped(value, loss, stand_in):
+    """``value`` with the learner's ``loss`` replaced by ``stand_in``, if ``value`` is ``loss``
+    itself, a ``functools.partial`` of it or an ``np.vectorize`` of it; else None."""
+    if value is loss:
+        return stand_in
+    if isinstance(value, functools.partial) and value.func is loss:
+        return functools.partial(stand_in, *value.args, **value.keywords)
+    if isinstance(value, np.vectorize) and value.pyfunc is loss:
+        return np.vectorize(
+            stand_in,
+            otypes=value.otypes,
+            excluded=value.excluded,
+            cache=value.cache,
+            signature=value.signature,
+        )
+    return None
+
+
+def _inner(fn):
+    """The learner's function inside its wrappers (``functools.wraps``, ``functools.partial``,
+    ``np.vectorize``): the one whose ``__globals__`` is the learner's namespace."""
+    for _ in range(10):
+        try:
+            fn = inspect.unwrap(fn)
+        except ValueError:  # a cycle of __wrapped__
+            return fn
+        if isinstance(fn, functools.partial):
+            fn = fn.func
+        elif isinstance(fn, np.vectorize):
+            fn = fn.pyfunc
+        else:
+            return fn
+    return fn
+
+
+@contextlib.contextmanager
+def _loss_replaced(learners, inner, loss, mine, library):
+    """Inside the block, ``rnnlib.scalar.loss`` is ``library`` (in the module and under any name
+    in ``learners``), and the learner's ``loss`` is ``mine`` wherever it is seen by identity:
+    under any name in ``learners`` (``L = loss``), inside a ``functools.partial`` or
+    ``np.vectorize`` bound there, and in the default arguments and closure cells of the
+    learner's functions (``def g(a, b, e, f=loss)``). Everything is given back on the way out."""
+    own, defaults, cells = {}, [], []
+    if learners is not None and loss is not None:
+        for name, value in list(learners.items()):
+            swapped = _rewrapped(value, loss, mine)
+            if swapped is not None:
+                own[name] = swapped
+        functions = [inner] + [
+            v
+            for v in list(learners.values())
+            if isinstance(v, types.FunctionType) and v.__globals__ is learners and v is not inner
+        ]
+        for fn in functions:
+            if not isinstance(fn, types.FunctionType):
+                continue
+            held = fn.__defaults__ or ()
+            new = tuple(_rewrapped(d, loss, mine) or d for d in held)
+            if any(a is not b for a, b in zip(new, held, strict=True)):
+                defaults.append((fn, "__defaults__", held, new))
+            held = fn.__kwdefaults__ or {}
+            new = {k: _rewrapped(d, loss, mine) or d for k, d in held.items()}
+            if any(new[k] is not held[k] for k in held):
+                defaults.append((fn, "__kwdefaults__", held, new))
+            for cell in fn.__closure__ or ():
+                try:
+                    swapped = _rewrapped(cell.cell_contents, loss, mine)
+                except ValueError:  # an empty cell
+                    continue
+                if swapped is not None:
+                    cells.append((cell, cell.cell_contents, swapped))
+    with stand_ins_while_running(scalar, {"loss": library}, learners, own):
+        try:
+            for fn, attr, _, new in defaults:
+                setattr(fn, attr, new)
+            for cell, _, swapped in cells:
+                cell.cell_contents = swapped
+            yield
+        finally:
+            for fn, attr, held, _ in defaults:
+                setattr(fn, attr, held)
+            for cell, held, _ in cells:
+                cell.cell_contents = held
+
+
+def _complex(point):
+    """Is ``point`` (the ŷ of a call of ``loss``) complex, with an imaginary part (a complex
+    step ŷ + i·ε)?"""
+    try:
+        arr = np.asarray(point)
+    except Exception:
+        return False
+    return arr.dtype.kind == "c" and bool(np.any(arr.imag != 0))
 
 
 def _at_step(point, y_hat, eps):
@@ -232,7 +375,10 @@ def _at_step(point, y_hat, eps):
     half steps ŷ ± ε/2 are a central difference too), not a step of its own? A point that is not
     an array of ŷ's shape (one entry at a time, under ``np.vectorize``) is given the benefit."""
     try:
-        point, y_hat = np.asarray(point, dtype=float), np.asarray(y_hat, dtype=float)
+        point, y_hat = np.asarray(point), np.asarray(y_hat, dtype=float)
+        if point.dtype.kind == "c":
+            point = point.real  # (a complex point is refused before this, by _complex)
+        point = point.astype(float)
     except (TypeError, ValueError):
         return True
     if point.shape != y_hat.shape:
@@ -241,39 +387,61 @@ def _at_step(point, y_hat, eps):
     return bool(np.all((ratio >= 0.25) & (ratio <= 4)))
 
 
+def _show(x):
+    """A value of a case for a message: 6 significant digits, arrays on one line."""
+    arr = np.asarray(x, dtype=float)
+    if arr.ndim == 0:
+        return f"{float(arr):.6g}"
+    return np.array2string(arr, precision=6, separator=", ", max_line_width=10**6)
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class DifferenceChecker(Checker):
     """A :class:`Checker` of a finite difference ``fn(y_hat, y, eps)``: the numbers must come
-    from calls of ``loss`` at points ``eps`` from ŷ. For this quadratic loss the central
+    from calls of ``loss`` at real points ``eps`` from ŷ. For this quadratic loss the central
     difference equals ŷ − y exactly, so the values alone would also accept the formula.
 
-    Calls are seen of the name ``loss`` in ``fn``'s own namespace (a notebook's globals) and of
-    ``rnnlib.scalar.loss``. A function that calls neither is refused where its namespace has a
-    ``loss`` (in exercise 01 it always has); elsewhere there is nothing to go by."""
+    Calls are seen of the learner's ``loss`` (the name ``loss`` in ``fn``'s own namespace, a
+    notebook's globals) wherever it is held there by identity: under any name, in a
+    ``functools.partial`` or ``np.vectorize`` bound there, in a default argument or closure cell
+    of the learner's functions; and of ``rnnlib.scalar.loss``. After every case passes:
+
+    - a function with no call seen is refused where its namespace has a ``loss`` (in exercise
+      01 it always has); elsewhere there is nothing to go by;
+    - a complex step (``loss`` called at ŷ + i·ε) is refused: a real step is asked for;
+    - a function that calls ``loss`` only at points far nearer to ŷ or farther from it than
+      ``eps`` is refused;
+    - the cases are run again with a ``loss`` that returns L(ŷ, y) + ŷ² (slope (ŷ − y) + 2ŷ,
+      still exact for any central difference): a result that does not follow (the formula
+      returned beside calls of ``loss``) is refused."""
 
     def __call__(self, fn):
         __tracebackhide__ = True
         watched = fn
         if callable(fn):
-            learners = getattr(inspect.unwrap(fn), "__globals__", None)
+            inner = _inner(fn)
+            learners = getattr(inner, "__globals__", None)
+            loss = learners.get("loss") if learners is not None else None
+            loss = loss if callable(loss) else None
             runs = []
+
+            def run(args, extra):
+                calls = _Calls()
+                mine = _stand_in(loss, calls, extra) if loss is not None else None
+                library = _stand_in(scalar.loss, calls, extra)
+                with _loss_replaced(learners, inner, loss, mine, library):
+                    return fn(*args), calls
 
             @functools.wraps(fn)
             def watched(*args):
-                # every call of the learner's `loss` and of rnnlib.scalar.loss records its ŷ
-                points = []
-                own = {}
-                if learners is not None and callable(learners.get("loss")):
-                    own["loss"] = _recording(learners["loss"], points)
-                library = {"loss": _recording(scalar.loss, points)}
-                with stand_ins_while_running(scalar, library, learners, own):
-                    result = fn(*args)
-                runs.append((args, points))
+                result, calls = run(args, 0.0)
+                runs.append((args, calls.points))
                 return result
 
             watched.loss_calls = runs
             # the rule needs a `loss` to watch: a notebook of exercise 01 always has one
-            watched.has_loss = learners is not None and callable(learners.get("loss"))
+            watched.has_loss = loss is not None
+            watched.replay = lambda *args: run(args, _C)
         super().__call__(watched)
 
     def _refusal(self, fn):
@@ -284,9 +452,16 @@ class DifferenceChecker(Checker):
             if not getattr(fn, "has_loss", False):
                 return None  # no `loss` in its namespace, none called: nothing to go by
             return (
-                "right numbers, but your loss_grad_fd never called `loss`: this exercise asks "
-                "for dL/dŷ without the formula ŷ − y, only from calls of your `loss` at two "
-                "points a distance eps from ŷ"
+                "right numbers, but no call of your `loss` was seen while your loss_grad_fd ran: "
+                "this exercise asks for dL/dŷ from calls of your `loss` at two points a distance "
+                "eps from ŷ, not from the formula ŷ − y; call it as `loss(y_hat + eps, y)` (under "
+                "any name; a call through a dict or a list cannot be seen)"
+            )
+        if any(_complex(p) for _, points in runs for p in points):
+            return (
+                "right numbers, but your loss_grad_fd calls `loss` at complex points (a complex "
+                "step ŷ + i·eps): this exercise asks for a real step, a difference of the losses "
+                "at ŷ + eps and ŷ − eps"
             )
         steps = sorted({args[2] for args, _ in runs})
         for (y_hat, _, eps), points in runs:
@@ -295,6 +470,43 @@ class DifferenceChecker(Checker):
                     "right numbers, but your loss_grad_fd calls `loss` only at points far nearer "
                     "to ŷ or farther from it than eps: take ŷ ± eps, the step it is given (the "
                     f"check passes steps from {steps[0]:g} to {steps[-1]:g})"
+                )
+        return self._not_following(fn)
+
+    def _not_following(self, fn):
+        """Why ``fn``'s result does not follow the values ``loss`` returns (run again with a
+        ``loss`` that returns L + ŷ², it must return (ŷ − y) + 2ŷ), or None. A run that raises,
+        or whose calls could not all be changed, tells nothing."""
+        replay = getattr(fn, "replay", None)
+        if replay is None:
+            return None
+        for case in self.cases():
+            args = list(copy.deepcopy(case.args).values())
+            try:
+                with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    got, calls = replay(*args)
+                    got = np.asarray(got, dtype=float)
+            except Exception:
+                return None
+            if calls.unknown or not calls.points:
+                return None
+            y_hat = np.asarray(case.args["y_hat"], dtype=float)
+            want = np.asarray(case.expected, dtype=float) + 2 * _C * y_hat
+            if got.shape != want.shape:
+                return None  # another form than on the first run: nothing to compare
+            if not np.allclose(got, want, self.rtol, self.atol):
+                where = (
+                    "at " + ", ".join(f"{k} = {_show(v)}" for k, v in case.args.items())
+                    if y_hat.ndim == 0
+                    else f"on {case.label}"
+                )
+                return (
+                    "right numbers, but your result does not come from the values `loss` returns: "
+                    "with a `loss` that returns L(ŷ, y) + ŷ² instead (its central difference is "
+                    f"(ŷ − y) + 2ŷ), your loss_grad_fd returned {_show(got)}, not {_show(want)}, "
+                    f"{where}; compute dL/dŷ from the two losses `loss` "
+                    "returns, not from a formula"
                 )
         return None
 
@@ -305,7 +517,8 @@ check_loss_grad_fd = DifferenceChecker(
     loss_grad_fd_cases,
     doc="dL/dŷ from two calls of ``loss`` a step ε apart on each side of ŷ (a central "
     "difference), elementwise for arrays; exact for this quadratic loss up to rounding. The "
-    "formula ŷ − y, or points other than ŷ ± ε, are refused although the numbers agree.",
+    "formula ŷ − y, points other than ŷ ± ε (or complex ones), or a result that does not follow "
+    "the values ``loss`` returns are refused although the numbers agree.",
     mistakes=(
         Mistake(
             "fd_divided_by_eps",
