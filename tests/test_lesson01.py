@@ -4,7 +4,9 @@ checker shares is tested in tests/test_checkers.py with the right answers below.
 import math
 import types
 import warnings
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 from checks_support import first_line
@@ -246,6 +248,19 @@ def test_central_order_rounding_model_counts_the_rounded_step():
     assert np.all(ratio <= 1) and np.median(ratio) > 0.2
     with pytest.raises(AssertionError, match=r"about ε_mach·\(\|f\| \+ \|x\|·\|f′\|\)/ε"):
         check_answer("01.central_order", "d")
+
+
+def test_forward_value_states_the_precision_it_takes(capsys):
+    """The prompt and the notebook say three significant digits are enough (the value, 1.55,
+    is exact)."""
+    root = Path(__file__).resolve().parents[1]
+    nb = nbformat.read(root / "solutions" / "01_loss_and_its_derivative.ipynb", as_version=4)
+    markdown = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    (q,) = [q for q in QUESTIONS if q.choices is None]
+    assert "Three significant digits are enough" in q.prompt
+    assert "Three significant digits are enough" in markdown
+    check_answer("01.forward_value", 1.55)
+    assert "right ✓" in capsys.readouterr().out
 
 
 def test_forward_value_by_hand():

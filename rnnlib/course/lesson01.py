@@ -614,7 +614,8 @@ QUESTIONS = (
     Question(
         "01.forward_value",
         "At ŷ = 2, y = 0.5 and ε = 0.1, what number does the forward difference "
-        "(L(ŷ + ε) − L(ŷ)) / ε return for L = ½(ŷ − y)²?",
+        "(L(ŷ + ε) − L(ŷ)) / ε return for L = ½(ŷ − y)²? (Three significant digits are "
+        "enough: the value is exact.)",
         1.55,
         why={
             1.5: "that is dL/dŷ itself (what the central difference returns); the forward "
