@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from checks_support import first_line
 
+import rnnlib
 from rnnlib import numerical_gradient, scalar
 from rnnlib.checks import check_answer
 from rnnlib.course.lesson02 import (
@@ -371,3 +372,56 @@ def test_one_step_lr_check_cell_passes_the_right_rate(capsys):
     for right in (lambda o: 1.0 / np.sum(o**2), lambda o: np.array(1.0 / np.dot(o, o))):
         exec(source, {"np": np, "one_step_lr": right})
     assert capsys.readouterr().out.count("4/4 batches reach the minimum") == 2
+
+
+def test_one_step_lr_check_cell_names_two_over_the_sum_for_one_sequence():
+    """For N = 1 the named rates 1/mean(o²), 1/(Σ o)² and mean(1/o²) are the right rate, but
+    2/Σ o² is not: it is named on the first batch (N = 1) too."""
+    source = _check_cell("one_step_lr: 4/4")
+    with pytest.raises(AssertionError) as excinfo:
+        exec(source, {"np": np, "one_step_lr": lambda o: 2.0 / np.sum(np.square(o))})
+    assert str(excinfo.value).startswith("case 0: N = 1, ")
+    assert "Your rate is 2/Σ o²: that is the edge of divergence" in str(excinfo.value)
+    assert "1/mean" not in str(excinfo.value)
+
+
+def test_one_step_lr_check_cell_says_a_float32_rate_is_right_to_float32_only():
+    source = _check_cell("one_step_lr: 4/4")
+    with pytest.raises(AssertionError) as excinfo:
+        exec(source, {"np": np, "one_step_lr": lambda o: np.float32(1.0 / np.dot(o, o))})
+    assert "expected 0 (within 1e-9)" in str(excinfo.value)
+    assert "Your rate is a float32, right to float32 precision only" in str(excinfo.value)
+
+
+def test_put_them_together_cell_says_what_came_and_what_was_expected():
+    """The cell that runs both functions on the worked example names the relative error and
+    its bound, or the loss before and after the step, not a bare AssertionError."""
+    source = _check_cell("def loss_of_v(p)")
+
+    def run(output_weight_grad, sgd_step):
+        namespace = {"np": np, "rnnlib": rnnlib, "scalar": scalar, "EXAMPLE": EXAMPLE}
+        namespace.update(output_weight_grad=output_weight_grad, sgd_step=sgd_step)
+        with pytest.raises(AssertionError) as excinfo:
+            exec(source, namespace)
+        return str(excinfo.value)
+
+    said = run(lambda g, o: 1.01 * g * o, lambda p, g, lr: p - lr * g)
+    assert "relative error 1.0e-02, expected at most 1e-12" in said
+    said = run(lambda g, o: g * o, lambda p, g, lr: p + lr * g)  # a step up the gradient
+    assert said.startswith("one step with η = 0.5 should lower the loss; it went from L = ")
+    assert "does sgd_step step against the gradient?" in said
+
+
+def test_numeric_questions_state_the_precision_they_take(capsys):
+    """02.lr_edge says four significant digits are enough, in its prompt and in the notebook:
+    3.125 (= 2/0.64) passes, and the 3.13 a learner may give is refused as too rough."""
+    root = Path(__file__).resolve().parents[1]
+    nb = nbformat.read(root / "solutions" / "02_last_layer_weight.ipynb", as_version=4)
+    markdown = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    (q,) = [q for q in QUESTIONS if q.choices is None]
+    assert "Four significant digits are enough" in q.prompt
+    assert "to four significant digits" in markdown
+    check_answer("02.lr_edge", 3.125)
+    assert "right ✓" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="give more digits"):
+        check_answer("02.lr_edge", 3.13)

@@ -168,7 +168,7 @@ QUESTIONS = (
     Question(
         "02.lr_edge",
         f"With u, w and the inputs fixed, o_T = {_O}. Above which learning rate η do repeated "
-        "gradient steps on v alone diverge?",
+        "gradient steps on v alone diverge? (Four significant digits are enough.)",
         2.0 / _O**2,
         why={
             1.0 / _O**2: "that is 1/o_T², the rate that lands on the minimum in one step; "
