@@ -1,6 +1,7 @@
 """Lesson 03's checker (rnnlib.course.lesson03): what is special to it. The behaviour every
 checker shares is tested in tests/test_checkers.py with the right answer below."""
 
+import math
 from pathlib import Path
 
 import nbformat
@@ -340,6 +341,35 @@ def test_saturated_takes_the_two_percent_of_the_explanation(given, capsys):
     assert "right ✓" in capsys.readouterr().out
 
 
+def test_lesson_example_cell_says_what_came_and_what_was_expected():
+    """The cell "Your function on the lesson's example" names the relative error and its bound
+    when last_step_grad is off (here by 1%), not a bare AssertionError."""
+    namespace = {
+        "np": np,
+        "scalar": scalar,
+        "numerical_gradient": numerical_gradient,
+        "last_step_grad": lambda *args: 1.01 * _last_step_grad(*args),
+    }
+    with pytest.raises(AssertionError) as excinfo:
+        exec(_check_cell("finite differences in w(T) alone"), namespace)
+    assert "relative error 1.0e-02, expected at most 1e-7" in str(excinfo.value)
+
+
+def test_numeric_questions_state_the_precision_they_take(capsys):
+    """Each numeric question says how many significant digits are enough, in its prompt and in
+    the notebook; the answer rounded to that many passes."""
+    root = Path(__file__).resolve().parents[1]
+    nb = nbformat.read(root / "solutions" / "03_one_step_back.ipynb", as_version=4)
+    markdown = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    numeric = [q for q in QUESTIONS if q.choices is None]
+    assert {q.key for q in numeric} == {"03.saturated", "03.sigmoid_max"}
+    for q in numeric:
+        assert "Two significant digits are enough" in q.prompt
+        check_answer(q.key, float(f"{q.answer:.2g}"))  # 0.02 and 0.25
+    assert markdown.count("two significant digits are enough") == 2
+    assert capsys.readouterr().out.count("right ✓") == 2
+
+
 @pytest.mark.parametrize("given", [0.01, 0.03, 0.9801])
 def test_saturated_still_rejects_the_wrong_values(given):
     with pytest.raises(AssertionError, match="is not right"):
@@ -373,12 +403,46 @@ def test_fd_last_copy_grad_check_cell_says_what_is_wrong_with_a_non_number(retur
         exec(source, namespace)
 
 
-def test_fd_last_copy_grad_check_cell_passes_the_right_answer(capsys):
-    def right(xs, y, u, w, v, eps=1e-6):
-        return float(scalar.backward(scalar.forward(xs, u, w, v), y).dw_steps[-1])
+def _fd_by_hand(xs, y, u, w, v, eps=1e-6):
+    """A central difference in the last copy of w, of a forward pass written out here."""
 
+    def loss(w_T):
+        o = 0.0
+        for t, x in enumerate(xs):
+            o = math.tanh(u * x + (w_T if t == len(xs) - 1 else w) * o)
+        return 0.5 * (v * o - y) ** 2
+
+    return (loss(w + eps) - loss(w - eps)) / (2 * eps)
+
+
+def test_fd_last_copy_grad_check_cell_passes_the_right_answer(capsys):
     exec(
         _check_cell("fd_last_copy_grad: 4/4"),
-        {"np": np, "scalar": scalar, "fd_last_copy_grad": right},
+        {"np": np, "scalar": scalar, "fd_last_copy_grad": _fd_by_hand},
     )
     assert "4/4 cases agree" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def fd_last_copy_grad(xs, y, u, w, v, eps=1e-6):\n"
+        "    return scalar.backward(scalar.forward(xs, u, w, v), y).dw_steps[-1]\n",
+        "from rnnlib.scalar import backward as b\n"
+        "def fd_last_copy_grad(xs, y, u, w, v, eps=1e-6):\n"
+        "    return b(scalar.forward(xs, u, w, v), y).dw_steps[-1]\n",
+        "def fd_last_copy_grad(xs, y, u, w, v, eps=1e-6):\n"
+        "    return scalar.last_step_factors(xs, y, u, w, v)['dL_dw_T']\n",
+    ],
+    ids=["scalar.backward", "backward-imported-as-b", "last_step_factors"],
+)
+def test_fd_last_copy_grad_check_cell_refuses_the_backward_pass(source):
+    """The exercise asks for finite differences of scalar.forward and scalar.loss: the right
+    number from rnnlib's backward pass is refused, and rnnlib's functions are given back."""
+    backward = scalar.backward
+    namespace = {"np": np, "scalar": scalar}
+    exec(source, namespace)
+    held = namespace.get("b")
+    with pytest.raises(AssertionError, match=r"^fd_last_copy_grad called rnnlib's backward pass"):
+        exec(_check_cell("fd_last_copy_grad: 4/4"), namespace)
+    assert scalar.backward is backward and namespace.get("b") is held

@@ -273,7 +273,8 @@ QUESTIONS = (
     Question(
         "03.saturated",
         f"The unit is saturated: o_T = {_O}. By what factor does the tanh at step T scale the "
-        "gradient that reaches w⁽ᵀ⁾ (compared with a unit without tanh)?",
+        "gradient that reaches w⁽ᵀ⁾ (compared with a unit without tanh)? (Two significant "
+        "digits are enough.)",
         1.0 - _O**2,
         why={
             _O * (1.0 - _O): "that is o_T(1 − o_T), the sigmoid's slope; for tanh it is 1 − o_T²",
@@ -315,7 +316,7 @@ QUESTIONS = (
     Question(
         "03.sigmoid_max",
         "For the sigmoid unit of the last task, what is the largest value the slope σ′(a) can "
-        "take, over all a?",
+        "take, over all a? (Two significant digits are enough.)",
         0.25,
         why={
             1.0: "that is the largest slope of tanh; σ′(a) = σ(a)(1 − σ(a)) peaks at σ = ½",
