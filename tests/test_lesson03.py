@@ -341,6 +341,13 @@ def test_saturated_takes_the_two_percent_of_the_explanation(given, capsys):
     assert "right ✓" in capsys.readouterr().out
 
 
+def test_saturated_names_the_inverse_of_the_rounded_answer():
+    """1/0.02 = 50: how many times the gradient shrinks, from the explanation's 2%."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("03.saturated", 1 / 0.02)
+    assert "50.0 is not right: that is how many times it shrinks" in str(excinfo.value)
+
+
 def test_lesson_example_cell_says_what_came_and_what_was_expected():
     """The cell "Your function on the lesson's example" names the relative error and its bound
     when last_step_grad is off (here by 1%), not a bare AssertionError."""
