@@ -552,3 +552,17 @@ def test_a_call_through_a_dict_cannot_be_seen_and_the_message_says_so():
         check_loss_grad_fd(notebook["loss_grad_fd"])
     assert "no call of your `loss` was seen" in first_line(excinfo)
     assert "call it as `loss(y_hat + eps, y)`" in first_line(excinfo)
+
+
+def test_a_real_difference_beside_a_complex_call_passes(capsys):
+    """A complex call is refused only when no real call lies at ŷ ± eps: a right central
+    difference that also tries the complex step (to compare) passes."""
+    notebook = _notebook(
+        LEARNERS_LOSS + "def loss_grad_fd(y_hat, y, eps):\n"
+        "    np.imag(loss(y_hat + 1j * eps, y)) / eps  # compared, not returned\n"
+        "    return (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / (2 * eps)\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert "7/7 cases passed ✓" in capsys.readouterr().out

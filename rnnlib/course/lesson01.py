@@ -371,13 +371,14 @@ def _complex(point):
 
 
 def _at_step(point, y_hat, eps):
-    """Is ``point`` a step of the order of ``eps`` away from ``y_hat`` (ε/4 to 4ε, every entry:
-    half steps ŷ ± ε/2 are a central difference too), not a step of its own? A point that is not
-    an array of ŷ's shape (one entry at a time, under ``np.vectorize``) is given the benefit."""
+    """Is ``point`` (a real one) a step of the order of ``eps`` away from ``y_hat`` (ε/4 to 4ε,
+    every entry: half steps ŷ ± ε/2 are a central difference too), not a step of its own? A
+    point that is not an array of ŷ's shape (one entry at a time, under ``np.vectorize``) is
+    given the benefit."""
     try:
         point, y_hat = np.asarray(point), np.asarray(y_hat, dtype=float)
         if point.dtype.kind == "c":
-            point = point.real  # (a complex point is refused before this, by _complex)
+            point = point.real  # (complex with no imaginary part: see _complex)
         point = point.astype(float)
     except (TypeError, ValueError):
         return True
@@ -408,7 +409,8 @@ class DifferenceChecker(Checker):
 
     - a function with no call seen is refused where its namespace has a ``loss`` (in exercise
       01 it always has); elsewhere there is nothing to go by;
-    - a complex step (``loss`` called at ŷ + i·ε) is refused: a real step is asked for;
+    - a complex step (``loss`` called at ŷ + i·ε, and at no real point ε from ŷ) is refused: a
+      real step is asked for;
     - a function that calls ``loss`` only at points far nearer to ŷ or farther from it than
       ``eps`` is refused;
     - the cases are run again with a ``loss`` that returns L(ŷ, y) + ŷ² (slope (ŷ − y) + 2ŷ,
@@ -457,20 +459,22 @@ class DifferenceChecker(Checker):
                 "eps from ŷ, not from the formula ŷ − y; call it as `loss(y_hat + eps, y)` (under "
                 "any name; a call through a dict or a list cannot be seen)"
             )
-        if any(_complex(p) for _, points in runs for p in points):
-            return (
-                "right numbers, but your loss_grad_fd calls `loss` at complex points (a complex "
-                "step ŷ + i·eps): this exercise asks for a real step, a difference of the losses "
-                "at ŷ + eps and ŷ − eps"
-            )
         steps = sorted({args[2] for args, _ in runs})
         for (y_hat, _, eps), points in runs:
-            if not any(_at_step(p, y_hat, eps) for p in points):
+            real = [p for p in points if not _complex(p)]
+            if any(_at_step(p, y_hat, eps) for p in real):
+                continue
+            if len(real) < len(points):
                 return (
-                    "right numbers, but your loss_grad_fd calls `loss` only at points far nearer "
-                    "to ŷ or farther from it than eps: take ŷ ± eps, the step it is given (the "
-                    f"check passes steps from {steps[0]:g} to {steps[-1]:g})"
+                    "right numbers, but your loss_grad_fd calls `loss` at complex points (a "
+                    "complex step ŷ + i·eps): this exercise asks for a real step, a difference of "
+                    "the losses at ŷ + eps and ŷ − eps"
                 )
+            return (
+                "right numbers, but your loss_grad_fd calls `loss` only at points far nearer "
+                "to ŷ or farther from it than eps: take ŷ ± eps, the step it is given (the "
+                f"check passes steps from {steps[0]:g} to {steps[-1]:g})"
+            )
         return self._not_following(fn)
 
     def _not_following(self, fn):
