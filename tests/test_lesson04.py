@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 from checks_support import first_line, mistake
 
-from rnnlib import numerical_gradient, scalar
+import rnnlib
+from rnnlib import gradflow, numerical_gradient, scalar
+from rnnlib.checkpointing import checkpointed_backward
 from rnnlib.checks import check_answer
 from rnnlib.course.lesson04 import (
     CHECKERS,
@@ -625,3 +627,103 @@ def test_a_loop_that_stops_before_step_1_is_named():
     with pytest.raises(AssertionError) as excinfo:
         check_scalar_bptt(stops_early)
     assert first_line(excinfo).startswith("check_scalar_bptt: dL/du: the loop stops before step 1")
+
+
+# -- other rnnlib functions that compute the answer are refused like scalar.bptt -----------------
+
+
+def _via_rnn_backward(backward):
+    """The scalar RNN as the matrix RNN with one unit (1×1 weights), through rnnlib's BPTT."""
+
+    def grads(xs, y, u, w, v):
+        T = len(xs)
+        x = np.asarray(xs, dtype=float).reshape(1, T, 1)
+        h, cache = rnnlib.rnn_forward(x, np.zeros((1, 1)), [[u]], [[w]], [0.0])
+        o_T = float(h[0, -1, 0])
+        dh = np.zeros((1, T, 1))
+        dh[0, -1, 0] = (v * o_T - y) * v
+        _, _, dWx, dWh, _ = backward(dh, cache)
+        return float(dWx[0, 0]), float(dWh[0, 0]), (v * o_T - y) * o_T
+
+    return grads
+
+
+def _via_truncated(xs, y, u, w, v):
+    """Truncated BPTT with k = T and targets that are met at every step but the last: exactly
+    the gradient of one target at the end."""
+    o = [0.0]
+    for x in xs:
+        o.append(math.tanh(u * x + w * o[-1]))
+    ys = v * np.array(o[1:])
+    ys[-1] = y
+    return gradflow.scalar_bptt_truncated(xs, ys, u, w, v, len(xs))
+
+
+def _via_gated(xs, y, u, w, v):
+    """The gated unit with its gate at z = 1 is the scalar RNN."""
+    g = gradflow.gated_backward(gradflow.gated_forward(xs, u, w, 1.0), y, v)
+    return g.du, g.dw, g.dv
+
+
+@pytest.mark.parametrize(
+    ("call", "named"),
+    [
+        (_via_rnn_backward(lambda dh, c: rnnlib.rnn_backward(dh, c)), "rnnlib.rnn_backward"),
+        (
+            _via_rnn_backward(lambda dh, c: rnnlib.rnn_backward_truncated(dh, c, 10)),
+            "rnnlib.rnn_backward_truncated",
+        ),
+        (_via_truncated, "rnnlib.gradflow.scalar_bptt_truncated"),
+        (_via_gated, "rnnlib.gradflow.gated_backward"),
+    ],
+    ids=["rnn_backward", "rnn_backward_truncated", "scalar_bptt_truncated", "gated_backward"],
+)
+def test_other_library_routes_to_the_answer_are_refused(call, named):
+    # each is right: without the rule it would pass
+    for case in check_scalar_bptt.cases():
+        np.testing.assert_allclose(call(**case.args), _scalar_bptt_exact(**case.args), rtol=1e-12)
+    library = (rnnlib.rnn_backward, rnnlib.rnn.rnn_backward, gradflow.rnn_backward_truncated)
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(call)
+    assert first_line(excinfo).startswith(f"check_scalar_bptt: you called {named}: it computes ")
+    assert (rnnlib.rnn_backward, rnnlib.rnn.rnn_backward, gradflow.rnn_backward_truncated) == (
+        library
+    )
+    assert gradflow.scalar_bptt_truncated.__module__ == "rnnlib.gradflow"
+
+
+def test_a_library_function_that_runs_a_forbidden_one_is_named_with_it():
+    def via_checkpoints(xs, y, u, w, v):
+        T = len(xs)
+        x = np.asarray(xs, dtype=float).reshape(1, T, 1)
+        dh = np.zeros((1, T, 1))
+        checkpointed_backward(dh, x, np.zeros((1, 1)), [[u]], [[w]], [0.0], 2)
+        return _scalar_bptt_exact(xs, y, u, w, v)
+
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(via_checkpoints)
+    assert first_line(excinfo).startswith(
+        "check_scalar_bptt: you called rnnlib.checkpointing.checkpointed_backward, which runs "
+        "rnnlib.rnn_backward: "
+    )
+
+
+def test_rnn_backward_imported_by_name_into_a_notebook_is_named():
+    notebook = {"__name__": "__main__", "np": np}
+    exec(
+        "from rnnlib import rnn_backward as bw, rnn_forward\n"
+        "def scalar_bptt(xs, y, u, w, v):\n"
+        "    T = len(xs)\n"
+        "    x = np.reshape(xs, (1, T, 1))\n"
+        "    h, cache = rnn_forward(x, np.zeros((1, 1)), [[u]], [[w]], [0.0])\n"
+        "    dh = np.zeros((1, T, 1))\n"
+        "    dh[0, -1, 0] = (v * h[0, -1, 0] - y) * v\n"
+        "    _, _, dWx, dWh, _ = bw(dh, cache)\n"
+        "    return dWx[0, 0], dWh[0, 0], (v * h[0, -1, 0] - y) * h[0, -1, 0]\n",
+        notebook,
+    )
+    before = dict(notebook)
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(notebook["scalar_bptt"])
+    assert first_line(excinfo).startswith("check_scalar_bptt: you called rnnlib.rnn_backward: ")
+    assert notebook == before

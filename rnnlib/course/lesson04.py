@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import inspect
 import math
 import sys
@@ -111,14 +112,44 @@ class CalledTheAnswer(Exception):
     """Raised by a library function the exercise forbids, while the learner's function runs."""
 
 
-def _forbidden(name):
-    """A stand-in for ``scalar.<name>`` that raises :class:`CalledTheAnswer`, naming the function
-    the learner called (another rnnlib function that calls ``scalar.<name>`` is named too)."""
+FORBIDDEN = (  # rnnlib's functions that compute the exercise's gradients, "module.function"
+    "scalar.bptt",
+    "scalar.backward",
+    "scalar.rtrl",
+    "rnn.rnn_backward",  # the matrix RNN with one unit (1×1 weights) is the scalar RNN
+    "rnn.rnn_backward_truncated",
+    "rnn.rnn_step_backward",
+    "gradflow.scalar_bptt_truncated",  # k ≥ T is full BPTT
+    "gradflow.gated_backward",  # the gate z = 1 is the scalar RNN
+)
+
+
+def _library_name(module, name):
+    """How a learner writes rnnlib's function ``name`` of ``module`` (a module name):
+    ``scalar.bptt``, ``rnnlib.rnn_backward`` (exported by the package), ``rnnlib.gradflow.…``."""
+    short = module.removeprefix("rnnlib.")
+    if short == "scalar":
+        return f"scalar.{name}"
+    if short in ("rnnlib", "rnn"):
+        return f"rnnlib.{name}"
+    return f"{module}.{name}"
+
+
+def _is_library(module):
+    return (module == "rnnlib" or module.startswith("rnnlib.")) and not module.startswith(
+        "rnnlib.course"
+    )
+
+
+def _forbidden(label):
+    """A stand-in for the rnnlib function ``label`` that raises :class:`CalledTheAnswer`, naming
+    the function the learner called (another rnnlib function that calls it is named too)."""
 
     def called(*args, **kwargs):
         caller = sys._getframe(1)
-        via = caller.f_code.co_name if caller.f_globals.get("__name__") == scalar.__name__ else None
-        which = f"scalar.{via}, which runs scalar.{name}" if via else f"scalar.{name}"
+        module = caller.f_globals.get("__name__") or ""
+        via = _library_name(module, caller.f_code.co_name) if _is_library(module) else None
+        which = f"{via}, which runs {label}" if via else label
         raise CalledTheAnswer(
             f"you called {which}: it computes the gradients this exercise asks you to write; "
             "compute them yourself, in one pass backwards (scalar.forward is fine)"
@@ -127,12 +158,35 @@ def _forbidden(name):
     return called
 
 
+@contextlib.contextmanager
+def _forbidden_while_running(forbidden, learners):
+    """Inside the block, each rnnlib function of ``forbidden`` ("module.function") raises
+    :class:`CalledTheAnswer`, wherever rnnlib's modules or the learner's namespace ``learners``
+    hold it (``rnnlib.rnn_backward`` is ``rnnlib.rnn.rnn_backward``; rnnlib.gradflow imports
+    it too): :func:`~rnnlib.course.checking.stand_ins_while_running`, module by module."""
+    stand_ins = {}  # id of the library function → its stand-in
+    library = []  # (kept so that the ids stay the functions')
+    for path in forbidden:
+        module, name = path.rsplit(".", 1)
+        fn = getattr(importlib.import_module(f"rnnlib.{module}"), name)
+        library.append(fn)
+        stand_ins[id(fn)] = _forbidden(_library_name(f"rnnlib.{module}", name))
+    modules = [m for k, m in list(sys.modules.items()) if m is not None and _is_library(k)]
+    with contextlib.ExitStack() as stack:
+        for module in modules:
+            held = {k: stand_ins[id(v)] for k, v in vars(module).items() if id(v) in stand_ins}
+            if held:
+                stack.enter_context(stand_ins_while_running(module, held, learners))
+        yield
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class ExactGradientChecker(Checker):
     """A :class:`Checker` of a gradient the learner computes exactly, by one backward pass:
 
-    - while the learner's function runs, the rnnlib functions named in ``forbidden`` (which
-      compute the answer) raise, and the checker says which one was called;
+    - while the learner's function runs, the rnnlib functions named in ``forbidden``
+      (``"module.function"``, e.g. ``"scalar.bptt"``: they compute the answer) raise, wherever
+      they are held, and the checker says which one was called;
     - ``rtol``/``atol`` are tight: an exact backward pass in float64 agrees with the reference to
       about 1e-15; an answer that agrees only to ``near_rtol``/``near_atol`` on every case (a
       finite difference: about 1e-7 to 1e-10) is named as such.
@@ -150,8 +204,7 @@ class ExactGradientChecker(Checker):
 
             @functools.wraps(fn)
             def guarded(*args):
-                stand_ins = {name: _forbidden(name) for name in self.forbidden}
-                with stand_ins_while_running(scalar, stand_ins, learners):
+                with _forbidden_while_running(self.forbidden, learners):
                     return fn(*args)
 
         try:
@@ -201,12 +254,13 @@ check_scalar_bptt = ExactGradientChecker(
     "scalar_bptt(xs, y, u, w, v) → (dL/du, dL/dw, dL/dv)",
     scalar_bptt_cases,
     doc="the gradients of the seed's RNN, exact (one backward pass: a finite difference is "
-    "rejected, and so is a call of scalar.bptt, scalar.backward or scalar.rtrl); xs an ndarray "
-    "(T,), the rest floats. Cases: T = 1 to 6, weights of both signs, one target y at the last "
-    "step.",
+    "rejected, and so is a call of an rnnlib function that computes them: scalar.bptt, "
+    "scalar.backward, scalar.rtrl, rnnlib.rnn_backward (1×1 weights), "
+    "rnnlib.gradflow.scalar_bptt_truncated...); xs an ndarray (T,), the rest floats. Cases: "
+    "T = 1 to 6, weights of both signs, one target y at the last step.",
     rtol=1e-11,
     atol=1e-12,
-    forbidden=("bptt", "backward", "rtrl"),
+    forbidden=FORBIDDEN,
     mistakes=catalogue(
         _bptt,
         (
