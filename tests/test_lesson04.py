@@ -727,3 +727,122 @@ def test_rnn_backward_imported_by_name_into_a_notebook_is_named():
         check_scalar_bptt(notebook["scalar_bptt"])
     assert first_line(excinfo).startswith("check_scalar_bptt: you called rnnlib.rnn_backward: ")
     assert notebook == before
+
+
+# -- dL/dw = 0, the carry, and fwd.o read one step early: each named for what it is --------------
+
+
+def _hand_loop(*, dw_share=None, carry=None, overwrite=(), o_at=lambda o, t: o[t], dv_at=None):
+    """A backward loop written here (math.tanh), with one part replaced: the share of w at step t
+    ``dw_share(da, o, t)``, the carry ``carry(d, da, o, t, w, d_T)``, which sums are overwritten
+    (``"du"``, ``"dw"``), and where o_t is read (``o_at(o, t)``; dL/dv's o_T at ``dv_at``)."""
+
+    def grads(xs, y, u, w, v):
+        o = [0.0]
+        for x in xs:
+            o.append(math.tanh(u * x + w * o[-1]))
+        T, err = len(xs), v * o[-1] - y
+        d_T = d = err * v
+        du = dw = 0.0
+        for t in range(T, 0, -1):
+            da = d * (1.0 - o_at(o, t) ** 2)
+            share_w = dw_share(da, o, t) if dw_share else da * o_at(o, t - 1)
+            share_u = da * xs[t - 1]
+            du = share_u if "du" in overwrite else du + share_u
+            dw = share_w if "dw" in overwrite else dw + share_w
+            d = carry(d, da, o, t, w, d_T) if carry else da * w
+        return du, dw, err * (dv_at(o) if dv_at else o[-1])
+
+    return grads
+
+
+def _dw_returned_as_zero(xs, y, u, w, v):
+    du, _, dv = _scalar_bptt_exact(xs, y, u, w, v)
+    return du, 0.0, dv
+
+
+_DW_ZERO = (
+    "check_scalar_bptt: dL/dw is 0, which is step 1's share alone (it multiplies o₀ = 0): add "
+    "every step's share, dw += δ_t (1 − o_t²) o_(t−1), each with its own o_(t−1)"
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        _dw_returned_as_zero,
+        _hand_loop(dw_share=lambda da, o, t: da * o[0]),
+        _hand_loop(overwrite=("dw",)),
+    ],
+    ids=["returns-0", "typo-o[0]", "dw-overwritten"],
+)
+def test_a_zero_dw_is_named_truly_whatever_made_it(answer):
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(answer)
+    assert first_line(excinfo) == _DW_ZERO
+
+
+def test_both_sums_overwritten_is_named_as_overwriting():
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(_hand_loop(overwrite=("du", "dw")))
+    assert first_line(excinfo) == (
+        "check_scalar_bptt: each step's share replaces the sum so far (`= ...` where `+= ...` "
+        "belongs): only step 1's share is left (dL/du, dL/dw wrong)"
+    )
+
+
+def _delta_as_powers_of_w(xs, y, u, w, v):
+    """δ_t = (ŷ − y)·v·w^(T−t): the carry δ_(t−1) = δ_t·w written in closed form."""
+    o = [0.0]
+    for x in xs:
+        o.append(math.tanh(u * x + w * o[-1]))
+    T, err = len(xs), v * o[-1] - y
+    du = sum(err * v * w ** (T - t) * (1 - o[t] ** 2) * xs[t - 1] for t in range(1, T + 1))
+    dw = sum(err * v * w ** (T - t) * (1 - o[t] ** 2) * o[t - 1] for t in range(1, T + 1))
+    return du, dw, err * o[-1]
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (
+            _hand_loop(carry=lambda d, da, o, t, w, d_T: d_T),
+            "δ is never updated: it stays δ_T at every step; after each step carry it back, "
+            "δ_(t−1) = δ_t (1 − o_t²) w",
+        ),
+        (
+            _hand_loop(carry=lambda d, da, o, t, w, d_T: d * w),
+            "tanh′ is missing from the carry only: δ_(t−1) = δ_t (1 − o_t²) w, not δ_t·w "
+            "(do_t/do_(t−1) = (1 − o_t²)·w)",
+        ),
+        (
+            _delta_as_powers_of_w,
+            "tanh′ is missing from the carry only: δ_(t−1) = δ_t (1 − o_t²) w, not δ_t·w "
+            "(do_t/do_(t−1) = (1 − o_t²)·w)",
+        ),
+    ],
+    ids=["never-updated", "carry-without-tanh-prime", "powers-of-w"],
+)
+def test_carry_mistakes_are_named(answer, says):
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(answer)
+    assert first_line(excinfo) == f"check_scalar_bptt: {says} (dL/du, dL/dw wrong)"
+
+
+_EARLY = (
+    "you read o_t from fwd.o[t − 1]: fwd.o[0] is o_0, so o_t is fwd.o[t] and o_(t−1) is "
+    "fwd.o[t − 1]"
+)
+
+
+@pytest.mark.parametrize(
+    ("dv_at", "wrong"),
+    [(None, "dL/du, dL/dw"), (lambda o: o[-2], "dL/du, dL/dw, dL/dv")],
+    ids=["loop-only", "dv-too"],
+)
+def test_reading_o_one_step_early_is_one_mistake(dv_at, wrong):
+    """(1 − o[t−1]²) and o[t−2] (at t = 1, numpy's o[−1] = o_T): o_t read from fwd.o[t − 1]."""
+    answer = _hand_loop(o_at=lambda o, t: o[t - 1], dv_at=dv_at)
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(answer)
+    assert first_line(excinfo) == f"check_scalar_bptt: {_EARLY} ({wrong} wrong)"

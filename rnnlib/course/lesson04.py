@@ -55,9 +55,12 @@ def _bptt(xs, y, u, w, v, *, slip=None):
     slip names (the slips are the keys of the catalogue below)."""
     fwd = scalar.forward(xs, u, w, v)
     o, T = fwd.o, len(fwd.xs)
+    if slip == "bptt_o_one_step_early":  # o_t read from fwd.o[t − 1] throughout (o[−1] is o_T)
+        o = np.array([o[t - 1] for t in range(T + 1)])
     err = fwd.y_hat - y
     dv = err if slip == "bptt_dv_missing_o_T" else err * o[T]
     d = err if slip == "bptt_missing_v" else err * v
+    d_T = d
     tanh_prime = {  # at step t, from the hidden states o (o[0] = o_0): 1 − o_t², or a slip's
         "bptt_missing_tanh_prime": lambda t: 1.0,
         "bptt_one_minus_o": lambda t: 1.0 - o[t],
@@ -71,6 +74,10 @@ def _bptt(xs, y, u, w, v, *, slip=None):
         du_steps[t - 1] = da * fwd.xs[t - 1]
         if slip == "bptt_not_carried_back":
             d = 0.0
+        elif slip == "bptt_carry_never_updated":  # δ stays δ_T at every step
+            d = d_T
+        elif slip == "bptt_carry_missing_tanh_prime":  # δ_(t−1) = δ_t·w: tanh′ left out
+            d = d * w
         elif slip == "bptt_carry_prev_tanh_prime":  # δ = dL/do_t carried as if it were dL/da_t
             d = d * w * (1.0 - o[t - 1] ** 2)
         else:
@@ -78,8 +85,10 @@ def _bptt(xs, y, u, w, v, *, slip=None):
     dv = float(dv)
     if slip == "bptt_per_step_arrays":
         return du_steps, dw_steps, dv
-    if slip == "bptt_overwrites_shares":  # `dw = ...` where `dw += ...` belongs: step 1's share
+    if slip == "bptt_overwrites_shares":  # `du = ...`, `dw = ...` where `+=` belongs: step 1's
         return float(du_steps[0]), float(dw_steps[0]), dv
+    if slip == "bptt_dw_zero":  # dL/dw = 0, step 1's share alone (returned 0, `dw = ...`, o[0])
+        return float(du_steps.sum()), 0.0, dv
     du = du_steps[-1] if slip == "bptt_du_last_step_only" else du_steps.sum()
     dw = dw_steps[-1] if slip == "bptt_last_copy_only" else dw_steps.sum()
     return float(du), float(dw), dv
@@ -312,8 +321,28 @@ check_scalar_bptt = ExactGradientChecker(
         ),
         (
             "bptt_overwrites_shares",
-            "each step's share replaces the sum so far (`dw = ...` where `dw += ...` belongs): "
-            "only step 1's share is left",
+            "each step's share replaces the sum so far (`= ...` where `+= ...` belongs): only "
+            "step 1's share is left",
+        ),
+        (
+            "bptt_dw_zero",
+            "dL/dw is 0, which is step 1's share alone (it multiplies o₀ = 0): add every step's "
+            "share, dw += δ_t (1 − o_t²) o_(t−1), each with its own o_(t−1)",
+        ),
+        (
+            "bptt_carry_never_updated",
+            "δ is never updated: it stays δ_T at every step; after each step carry it back, "
+            "δ_(t−1) = δ_t (1 − o_t²) w",
+        ),
+        (
+            "bptt_carry_missing_tanh_prime",
+            "tanh′ is missing from the carry only: δ_(t−1) = δ_t (1 − o_t²) w, not δ_t·w "
+            "(do_t/do_(t−1) = (1 − o_t²)·w)",
+        ),
+        (
+            "bptt_o_one_step_early",
+            "you read o_t from fwd.o[t − 1]: fwd.o[0] is o_0, so o_t is fwd.o[t] and o_(t−1) is "
+            "fwd.o[t − 1]",
         ),
         (
             "bptt_skips_last_step",
