@@ -846,3 +846,44 @@ def test_reading_o_one_step_early_is_one_mistake(dv_at, wrong):
     with pytest.raises(AssertionError) as excinfo:
         check_scalar_bptt(answer)
     assert first_line(excinfo) == f"check_scalar_bptt: {_EARLY} ({wrong} wrong)"
+
+
+# -- the sigmoid unit run with scalar.forward (tanh, no bias) -------------------------------------
+
+
+def _sigmoid_on_scalar_forward(slope):
+    """sigmoid_bptt whose states come from scalar.forward(xs, u, w, v), then a backward loop
+    written here with ``slope(o_t)``."""
+
+    def grads(xs, y, u, w, b, v):
+        fwd = scalar.forward(xs, u, w, v)
+        o, err = fwd.o, fwd.y_hat - y
+        d, du, dw, db = err * v, 0.0, 0.0, 0.0
+        for t in range(len(xs), 0, -1):
+            da = d * slope(o[t])
+            du, dw, db, d = du + da * xs[t - 1], dw + da * o[t - 1], db + da, da * w
+        return du, dw, db, err * o[-1]
+
+    return grads
+
+
+@pytest.mark.parametrize(
+    ("slope", "says"),
+    [
+        (
+            lambda o: 1 - o * o,
+            "you used scalar.forward and tanh′: the tanh unit, no bias; this unit is "
+            "o_t = σ(u·x_t + w·o_(t−1) + b): write its forward pass (np.exp)",
+        ),
+        (
+            lambda o: o * (1 - o),
+            "your states come from scalar.forward (tanh, no bias); this unit's are "
+            "o_t = σ(u·x_t + w·o_(t−1) + b): write its forward pass (np.exp)",
+        ),
+    ],
+    ids=["tanh-prime", "sigmoid-slope"],
+)
+def test_sigmoid_unit_run_with_scalar_forward_is_named(slope, says):
+    with pytest.raises(AssertionError) as excinfo:
+        check_sigmoid_bptt(_sigmoid_on_scalar_forward(slope))
+    assert first_line(excinfo) == (f"check_sigmoid_bptt: {says} (dL/du, dL/dw, dL/db, dL/dv wrong)")

@@ -392,8 +392,14 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
     the one way its slip names (the slips are the keys of the catalogue below)."""
     xs = np.asarray(xs, dtype=float)
     T = xs.size
-    f = np.tanh if slip == "sigmoid_tanh_forward" else _sigmoid
-    bias = 0.0 if slip == "sigmoid_no_bias_in_forward" else b
+    tanh_states = ("sigmoid_tanh_forward", "sigmoid_scalar_forward", "sigmoid_scalar_forward_slope")
+    f = np.tanh if slip in tanh_states else _sigmoid  # scalar.forward: tanh, and no bias
+    no_bias = (
+        "sigmoid_no_bias_in_forward",
+        "sigmoid_scalar_forward",
+        "sigmoid_scalar_forward_slope",
+    )
+    bias = 0.0 if slip in no_bias else b
     o = np.zeros(T + 1)
     for t in range(1, T + 1):
         o[t] = f(u * xs[t - 1] + w * o[t - 1] + bias)
@@ -402,8 +408,8 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
     d = err * v
     du = dw = db = 0.0
     for t in range(T, 0, -1):
-        if slip in ("sigmoid_tanh_forward", "sigmoid_tanh_slope"):  # tanh′ = 1 − o_t²
-            s = 1.0 - o[t] ** 2
+        if slip in ("sigmoid_tanh_forward", "sigmoid_tanh_slope", "sigmoid_scalar_forward"):
+            s = 1.0 - o[t] ** 2  # tanh′
         elif slip == "sigmoid_applied_twice":
             s = _sigmoid(o[t]) * (1.0 - _sigmoid(o[t]))
         else:
@@ -442,8 +448,18 @@ check_sigmoid_bptt = Checker(
         _sigmoid_steps,
         (
             "sigmoid_tanh_forward",
-            "you ran the tanh unit (as scalar.forward does): this unit's states are "
-            "o_t = σ(u·x_t + w·o_(t−1) + b)",
+            "your forward pass runs tanh (with tanh′ back): this unit's states are "
+            "o_t = σ(u·x_t + w·o_(t−1) + b), and σ′(a_t) = o_t·(1 − o_t)",
+        ),
+        (
+            "sigmoid_scalar_forward",
+            "you used scalar.forward and tanh′: the tanh unit, no bias; this unit is "
+            "o_t = σ(u·x_t + w·o_(t−1) + b): write its forward pass (np.exp)",
+        ),
+        (
+            "sigmoid_scalar_forward_slope",
+            "your states come from scalar.forward (tanh, no bias); this unit's are "
+            "o_t = σ(u·x_t + w·o_(t−1) + b): write its forward pass (np.exp)",
         ),
         (
             "sigmoid_tanh_slope",
