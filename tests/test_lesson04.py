@@ -887,3 +887,78 @@ def test_sigmoid_unit_run_with_scalar_forward_is_named(slope, says):
     with pytest.raises(AssertionError) as excinfo:
         check_sigmoid_bptt(_sigmoid_on_scalar_forward(slope))
     assert first_line(excinfo) == (f"check_sigmoid_bptt: {says} (dL/du, dL/dw, dL/db, dL/dv wrong)")
+
+
+# -- 04.hundred_steps: near misses named, each value derived here ---------------------------------
+
+
+def _hundred_states(w):
+    """o_0..o_100 of the worked example's inputs repeated 25 times, u = 0.1, by hand."""
+    o = [0.0]
+    for x in list(EXAMPLE["xs"]) * 25:
+        o.append(math.tanh(0.1 * x + w * o[-1]))
+    return o
+
+
+def _log_factors(w, steps, log=math.log10, with_w=True):
+    o = _hundred_states(w)
+    return sum(log(abs((1 - o[t] ** 2) * (w if with_w else 1.0))) for t in steps)
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        (
+            lambda: _log_factors(1.5, range(0, 100)),
+            "that is the product over o_0..o_99, one step early: the factor of step t is "
+            "(1 − o_t²)·w with o_t the state step t makes, t = 1..100",
+        ),
+        (
+            lambda: _log_factors(1.5, range(1, 100)),
+            "that is 99 factors, t = 1..99: step 100's factor (1 − o_100²)·w is missing; there "
+            "is one factor per step, t = 1..100",
+        ),
+        (
+            lambda: _log_factors(1.5, range(1, 101), log=math.log),
+            "that is the natural log, ln |do_100/do_0|; log10 = ln / ln 10",
+        ),
+        (
+            lambda: _log_factors(2.0, range(1, 101)),
+            "that is the lesson's figure for w = 2 (about 10⁻⁷⁷); this question has w = 1.5",
+        ),
+        (
+            lambda: -77.0,
+            "that is the lesson's figure for w = 2 (about 10⁻⁷⁷); this question has w = 1.5",
+        ),
+        (
+            lambda: _log_factors(1.5, range(1, 101), with_w=False),
+            "that is the product of the tanh′ alone; each factor is (1 − o_t²)·w, w = 1.5 included",
+        ),
+        (
+            lambda: -_log_factors(1.5, range(1, 101)),
+            "the sign: |do_100/do_0| is far below 1, so its log10 is negative",
+        ),
+        (
+            lambda: _log_factors(1.5, range(2, 101)),
+            "that is the product of 99 factors, do_100/do_1; do_100/do_0 has one factor per "
+            "step, t = 1..100",
+        ),
+    ],
+    ids=["o0-to-o99", "t1-to-99", "ln", "w2", "w2-as-the-lesson-rounds", "no-w", "sign", "t2-100"],
+)
+def test_hundred_steps_near_misses_are_named(given, says):
+    value = given()
+    for shown in (value, round(value, 1)):  # computed, or to one decimal as the prompt allows
+        with pytest.raises(AssertionError) as excinfo:
+            check_answer("04.hundred_steps", shown)
+        assert str(excinfo.value).endswith(f"is not right: {says}"), shown
+
+
+def test_hundred_steps_states_the_precision_wanted():
+    (q,) = [x for x in QUESTIONS if x.key == "04.hundred_steps"]
+    assert q.atol == 0.06 and q.rtol == 0.0
+    assert "within ±0.06" in q.prompt
+    # one decimal, rounded, is within the tolerance; the right value by hand
+    right = _log_factors(1.5, range(1, 101))
+    check_answer("04.hundred_steps", round(right, 1))
+    check_answer("04.hundred_steps", right)

@@ -494,7 +494,14 @@ CHECKERS = (check_scalar_bptt, check_sigmoid_bptt)
 
 # -- graded questions of exercise 04 ---------------------------------------------------------------
 
-_HUNDRED_LOG10 = -41.51  # 04.hundred_steps: log10 |do_100/do_0| (tests derive it by hand)
+# 04.hundred_steps: log10 |do_100/do_0| = Σ_(t=1..100) log10 |(1 − o_t²)·1.5|, and what near
+# misses give (tests derive every number by hand)
+_HUNDRED_LOG10 = -41.51
+_HUNDRED_FROM_O0 = -40.89  # Σ over t = 0..99: the factors of o_0..o_99 (o_0 = 0 gives 1.5)
+_HUNDRED_99 = -41.07  # Σ over t = 1..99: the last factor left out
+_HUNDRED_LN = -95.59  # ln |do_100/do_0|
+_HUNDRED_W2 = -76.94  # the lesson's figure: w = 2, u = 0.1 over the same 100 steps
+_HUNDRED_NO_W = -59.12  # Σ log10 (1 − o_t²): the factors without w
 
 QUESTIONS = (
     Question(
@@ -523,7 +530,7 @@ QUESTIONS = (
         "04.hundred_steps",
         "Run the worked example's four inputs 25 times over (T = 100) with u = 0.1, w = 1.5, "
         "o_0 = 0. What is log10 |do_100/do_0|, the size of the product of the 100 factors "
-        "(1 − o_t²)·w? (one decimal is enough)",
+        "(1 − o_t²)·w? (within ±0.06: one decimal is enough)",
         _HUNDRED_LOG10,
         why={
             100 * np.log10(1.5): "that is log10(1.5¹⁰⁰), the factors without tanh′: the states "
@@ -532,6 +539,16 @@ QUESTIONS = (
             "factor per step, t = 1..100",
             99 * np.log10(1.5): "that is log10(1.5⁹⁹), 99 factors without tanh′: the states "
             "settle near |o| ≈ 0.87, where 1 − o_t² ≈ 0.25",
+            _HUNDRED_FROM_O0: "that is the product over o_0..o_99, one step early: the factor "
+            "of step t is (1 − o_t²)·w with o_t the state step t makes, t = 1..100",
+            _HUNDRED_99: "that is 99 factors, t = 1..99: step 100's factor (1 − o_100²)·w is "
+            "missing; there is one factor per step, t = 1..100",
+            _HUNDRED_LN: "that is the natural log, ln |do_100/do_0|; log10 = ln / ln 10",
+            _HUNDRED_W2: "that is the lesson's figure for w = 2 (about 10⁻⁷⁷); this question "
+            "has w = 1.5",
+            _HUNDRED_NO_W: "that is the product of the tanh′ alone; each factor is (1 − o_t²)·w, "
+            "w = 1.5 included",
+            -_HUNDRED_LOG10: "the sign: |do_100/do_0| is far below 1, so its log10 is negative",
             # |do_100/do_0| itself, about 3e-42; within ±0.06 of it lies every number near 0
             10.0**_HUNDRED_LOG10: f"that is |do_100/do_0| itself (about "
             f"{10.0**_HUNDRED_LOG10:.0e}), or as near 0: give its log10",
