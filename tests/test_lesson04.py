@@ -6,7 +6,9 @@ here. The finite differences of the scalar RNN check the checker's references.""
 
 import math
 import re
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 from checks_support import first_line, mistake
@@ -24,6 +26,8 @@ from rnnlib.course.lesson04 import (
     through_time_explorer,
 )
 from rnnlib.scalar import EXAMPLE, per_step_contributions
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _scalar_bptt(xs, y, u, w, v):
@@ -962,3 +966,32 @@ def test_hundred_steps_states_the_precision_wanted():
     right = _log_factors(1.5, range(1, 101))
     check_answer("04.hundred_steps", round(right, 1))
     check_answer("04.hundred_steps", right)
+
+
+# -- the exercise's own gradient check cell --------------------------------------------------------
+
+
+def _exercise_cell(cell_id):
+    nb = nbformat.read(ROOT / "exercises" / "04_through_all_time_steps.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if c.get("id") == cell_id]
+    return cell.source
+
+
+def test_own_gradient_check_says_the_error_found_and_the_bound():
+    def off(xs, y, u, w, v):  # 1% off: relative error 0.01 / 2.01, about 0.005
+        return tuple(1.01 * g for g in _scalar_bptt_exact(xs, y, u, w, v))
+
+    namespace = {
+        "np": np,
+        "scalar": scalar,
+        "numerical_gradient": numerical_gradient,
+        "rel_error": rnnlib.rel_error,
+        "scalar_bptt": off,
+    }
+    with pytest.raises(AssertionError) as excinfo:
+        exec(_exercise_cell("x04-c07"), namespace)
+    said = str(excinfo.value)
+    assert said.startswith("relative error 0.005 between your gradient [")
+    assert said.endswith("; it must be below 1e-7")
+    namespace["scalar_bptt"] = _scalar_bptt_exact
+    exec(_exercise_cell("x04-c07"), namespace)  # the right answer passes
