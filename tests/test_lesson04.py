@@ -22,6 +22,7 @@ from rnnlib.course.lesson04 import (
     FIGURES,
     QUESTIONS,
     check_scalar_bptt,
+    check_scalar_bptt_many,
     check_sigmoid_bptt,
     through_time_explorer,
 )
@@ -69,7 +70,37 @@ def _scalar_bptt_exact(xs, y, u, w, v):
     return du, dw, err * o[-1]
 
 
-RIGHT = {"check_scalar_bptt": (_scalar_bptt_exact, 5), "check_sigmoid_bptt": (_sigmoid_bptt, 5)}
+def _scalar_bptt_many_exact(xs, ys, u, w, v):
+    """One backward loop with a target at every step, written here with math.tanh: no rnnlib."""
+    o = [0.0]
+    for x in xs:
+        o.append(math.tanh(u * x + w * o[-1]))
+    errs = [v * o[t] - ys[t - 1] for t in range(1, len(xs) + 1)]  # ŷ_t − y_t
+    d, du, dw = 0.0, 0.0, 0.0  # d: δ_t, what reaches o_t from the later steps and its own output
+    for t in range(len(xs), 0, -1):
+        da = (d + errs[t - 1] * v) * (1.0 - o[t] * o[t])
+        du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w
+    return du, dw, sum(e * o[t] for t, e in enumerate(errs, 1))
+
+
+def _total_loss_fd(xs, ys, u, w, v):
+    """Finite differences of L = Σ_t ½(v·o_t − y_t)², the forward pass written here."""
+
+    def L(p):
+        o, total = 0.0, 0.0
+        for x, y_t in zip(xs, ys, strict=True):
+            o = math.tanh(p[0] * x + p[1] * o)
+            total += 0.5 * (p[2] * o - y_t) ** 2
+        return total
+
+    return tuple(float(g) for g in numerical_gradient(L, np.array([u, w, v], dtype=float)))
+
+
+RIGHT = {
+    "check_scalar_bptt": (_scalar_bptt_exact, 5),
+    "check_scalar_bptt_many": (_scalar_bptt_many_exact, 5),
+    "check_sigmoid_bptt": (_sigmoid_bptt, 5),
+}
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
     "check_scalar_bptt": {
@@ -81,6 +112,11 @@ REQUIRED = {  # the issue's minimum catalogue, by mistake key
         "bptt_no_w_in_chain",
         "bptt_du_last_step_only",
         "bptt_not_carried_back",
+    },
+    "check_scalar_bptt_many": {  # the optional task's: its own two changes, and the carry
+        "many_last_target_only",
+        "many_dv_last_only",
+        "many_not_carried_back",
     },
     "check_sigmoid_bptt": {
         "sigmoid_tanh_slope",
@@ -995,3 +1031,77 @@ def test_own_gradient_check_says_the_error_found_and_the_bound():
     assert said.endswith("; it must be below 1e-7")
     namespace["scalar_bptt"] = _scalar_bptt_exact
     exec(_exercise_cell("x04-c07"), namespace)  # the right answer passes
+
+
+# -- the optional task: check_scalar_bptt_many ----------------------------------------------------
+
+
+def test_many_reference_against_finite_differences():
+    cases = check_scalar_bptt_many.cases()
+    assert [len(c.args["xs"]) for c in cases] == [4, 1, 2, 5, 8]
+    for case in cases:
+        assert np.shape(case.args["ys"]) == np.shape(case.args["xs"])
+        np.testing.assert_allclose(case.expected, _total_loss_fd(**case.args), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("call", "named"),
+    [
+        (lambda xs, ys, u, w, v: scalar.bptt(xs, ys, u, w, v), "scalar.bptt"),
+        (
+            lambda xs, ys, u, w, v: scalar.backward(scalar.forward(xs, u, w, v), ys)[:3],
+            "scalar.backward",
+        ),
+        (lambda xs, ys, u, w, v: scalar.rtrl(xs, ys, u, w, v), "scalar.rtrl"),
+        (
+            lambda xs, ys, u, w, v: gradflow.scalar_bptt_truncated(xs, ys, u, w, v, len(xs)),
+            "rnnlib.gradflow.scalar_bptt_truncated",
+        ),
+    ],
+    ids=["bptt", "backward", "rtrl", "truncated"],
+)
+def test_many_refuses_the_librarys_answer(call, named):
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt_many(call)
+    assert first_line(excinfo).startswith(f"check_scalar_bptt_many: you called {named}: ")
+
+
+@pytest.mark.parametrize(
+    ("result", "said"),
+    [
+        (None, "check_scalar_bptt_many: your function returned None (is a `return` missing?)"),
+        (
+            {"du": 0.1, "dw": 0.2, "dv": 0.3},
+            "check_scalar_bptt_many: your function returned a dict; expected a tuple of 3 "
+            "(dL/du, dL/dw, dL/dv)",
+        ),
+    ],
+    ids=["None", "dict"],
+)
+def test_many_bad_results_get_a_clear_message(result, said):
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt_many(lambda xs, ys, u, w, v: result)
+    assert first_line(excinfo) == said
+
+
+def test_many_finite_difference_is_named_not_accepted():
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt_many(_total_loss_fd)
+    assert "that is what a finite difference gives" in first_line(excinfo)
+
+
+def test_many_reused_scalar_bptt_is_named():
+    """scalar_bptt (one target, at the end) called with the last target."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt_many(lambda xs, ys, u, w, v: _scalar_bptt_exact(xs, ys[-1], u, w, v))
+    assert first_line(excinfo).startswith(
+        "check_scalar_bptt_many: only the last target used (scalar_bptt with ys[-1]): "
+    )
+
+
+def test_exercise_calls_the_many_checker_in_its_graded_optional_cell():
+    nb = nbformat.read(ROOT / "exercises" / "04_through_all_time_steps.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if c.get("id") == "x04-c11"]
+    assert cell.source.strip() == "check_scalar_bptt_many(scalar_bptt_many)"
+    assert {"graded", "optional"} <= set(cell.metadata["tags"])
+    assert cell.metadata["nbgrader"]["grade"] is True

@@ -4,6 +4,8 @@ The checker of exercise 04, with its cases and its catalogue of known mistakes:
 
 - ``check_scalar_bptt``: ``scalar_bptt(xs, y, u, w, v)`` → (dL/du, dL/dw, dL/dv) of the seed's
   RNN, full BPTT over T = 1 to 6 steps with one target y at the last step.
+- ``check_scalar_bptt_many`` (optional): ``scalar_bptt_many(xs, ys, u, w, v)`` → the same
+  gradients with a target at every step, L = Σ_t ½(v·o_t − y_t)², by the same rules.
 - ``check_sigmoid_bptt`` (the transfer task): ``sigmoid_bptt(xs, y, u, w, b, v)`` →
   (dL/du, dL/dw, dL/db, dL/dv) of a unit the lessons did not derive, a sigmoid with a bias:
   ``o_t = σ(u·x_t + w·o_(t−1) + b)``, o_0 = 0, ŷ = v·o_T, L = ½(ŷ − y)².
@@ -36,6 +38,7 @@ __all__ = [
     "CHECKERS",
     "QUESTIONS",
     "check_scalar_bptt",
+    "check_scalar_bptt_many",
     "check_sigmoid_bptt",
     "FIGURES",
     "through_time_explorer",
@@ -489,7 +492,101 @@ check_sigmoid_bptt = Checker(
     ),
 )
 
-CHECKERS = (check_scalar_bptt, check_sigmoid_bptt)
+# -- the optional task: a target at every step ---------------------------------------------------
+# ŷ_t = v·o_t for t = 1..T and L = Σ_t ½(ŷ_t − y_t)²: δ_t = (ŷ_t − y_t)·v + δ_(t+1)(1 − o_(t+1)²)w
+# (nothing beyond T), dL/dv = Σ_t (ŷ_t − y_t)·o_t. The reference is rnnlib.scalar.backward with
+# ys; each mistake is one slip of the loop below.
+
+
+def _bptt_many(xs, ys, u, w, v, *, slip=None):
+    """(dL/du, dL/dw, dL/dv) with a target at every step. Right for ``slip=None``, else wrong in
+    the one way its slip names (the slips are the keys of the catalogue below)."""
+    fwd = scalar.forward(xs, u, w, v)
+    o, T = fwd.o, len(fwd.xs)
+    err = fwd.y_hats - np.asarray(ys, dtype=float)  # ŷ_t − y_t, t = 1..T
+    if slip == "many_last_target_only":  # scalar_bptt with y = ys[−1]
+        err = np.where(np.arange(T) == T - 1, err, 0.0)
+    dv = err[-1] * o[T] if slip == "many_dv_last_only" else err @ o[1:]
+    own = err if slip == "many_own_missing_v" else err * v  # each step's own dL/do_t
+    du = dw = carried = 0.0  # carried: δ_(t+1)(1 − o_(t+1)²)w, nothing beyond T
+    for t in range(T, 0, -1):
+        if slip == "many_own_skips_tanh_prime":
+            da = own[t - 1] + carried * (1.0 - o[t] ** 2)
+        else:
+            da = (own[t - 1] + carried) * (1.0 - o[t] ** 2)
+        du += da * fwd.xs[t - 1]
+        dw += da * o[t - 1]
+        carried = 0.0 if slip == "many_not_carried_back" else da * w
+    n = T if slip == "many_mean_over_steps" else 1
+    return float(du) / n, float(dw) / n, float(dv) / n
+
+
+def scalar_bptt_many_cases():
+    xs, ys = np.array(EXAMPLE["xs"], dtype=float), np.array([0.3, -0.2, 0.4, EXAMPLE["y"]])
+    weights = EXAMPLE["u"], EXAMPLE["w"], EXAMPLE["v"]
+    problems = [("the worked example, a target at every step", xs, ys, *weights)]
+    rng = np.random.default_rng(5)
+    for T in (1, 2, 5, 8):
+        xs_r, ys_r = rng.normal(size=T), rng.normal(size=T)
+        u, w, v = (float(p) for p in rng.normal(size=3))
+        problems.append((f"a random problem, T = {T}", xs_r, ys_r, u, w, v))
+    cases = []
+    for label, xs, ys, u, w, v in problems:
+        g = scalar.backward(scalar.forward(xs, u, w, v), ys)
+        cases.append(Case(label, {"xs": xs, "ys": ys, "u": u, "w": w, "v": v}, (g.du, g.dw, g.dv)))
+    return cases
+
+
+check_scalar_bptt_many = ExactGradientChecker(
+    "check_scalar_bptt_many",
+    "scalar_bptt_many(xs, ys, u, w, v) → (dL/du, dL/dw, dL/dv)",
+    scalar_bptt_many_cases,
+    doc="the gradients of L = Σ_t ½(v·o_t − y_t)², a target at every step, exact (one backward "
+    "pass; as for check_scalar_bptt, a finite difference is rejected and so is a call of an "
+    "rnnlib function that computes them); xs, ys ndarrays (T,), the rest floats. Cases: the "
+    "worked example and random problems, T = 1 to 8.",
+    rtol=1e-11,
+    atol=1e-12,
+    forbidden=FORBIDDEN,
+    mistakes=catalogue(
+        _bptt_many,
+        (
+            "many_wrong_sign",
+            lambda *args: tuple(-g for g in _bptt_many(*args)),
+            "wrong sign: each step's error is ŷ_t − y_t (not y_t − ŷ_t), and the shares are added",
+        ),
+        (
+            "many_last_target_only",
+            "only the last target used (scalar_bptt with ys[-1]): every step has its own error, "
+            "δ_t = (ŷ_t − y_t)·v + δ_(t+1)(1 − o_(t+1)²)w",
+        ),
+        (
+            "many_dv_last_only",
+            "dL/dv from the last output only: v is used at every output, "
+            "dL/dv = Σ_t (ŷ_t − y_t)·o_t",
+        ),
+        (
+            "many_not_carried_back",
+            "nothing carried back: δ_t adds what comes back from step t+1, "
+            "δ_(t+1)(1 − o_(t+1)²)w, to its own (ŷ_t − y_t)·v",
+        ),
+        (
+            "many_own_missing_v",
+            "missing factor v in each step's own error: dL/do_t from ŷ_t = v·o_t is (ŷ_t − y_t)·v",
+        ),
+        (
+            "many_own_skips_tanh_prime",
+            "step t's own error skips tanh′: add it to δ_t first, then multiply the whole δ_t by "
+            "(1 − o_t²)",
+        ),
+        (
+            "many_mean_over_steps",
+            "divided by T: L is the sum of the steps' losses, not their mean",
+        ),
+    ),
+)
+
+CHECKERS = (check_scalar_bptt, check_scalar_bptt_many, check_sigmoid_bptt)
 
 
 # -- graded questions of exercise 04 ---------------------------------------------------------------
