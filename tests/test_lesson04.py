@@ -699,6 +699,20 @@ def _via_truncated(xs, y, u, w, v):
     return gradflow.scalar_bptt_truncated(xs, ys, u, w, v, len(xs))
 
 
+def _via_step_backward(xs, y, u, w, v):
+    """A backward loop whose steps are rnnlib.rnn_step_backward on 1×1 weights."""
+    h, caches = np.zeros((1, 1)), []
+    for x in xs:
+        h, cache = rnnlib.rnn_step_forward([[x]], h, [[u]], [[w]], [0.0])
+        caches.append(cache)
+    o_T = float(h[0, 0])
+    dh, du, dw = np.array([[(v * o_T - y) * v]]), 0.0, 0.0
+    for cache in reversed(caches):
+        _, dh, dWx, dWh, _ = rnnlib.rnn_step_backward(dh, cache)
+        du, dw = du + float(dWx[0, 0]), dw + float(dWh[0, 0])
+    return du, dw, (v * o_T - y) * o_T
+
+
 def _via_gated(xs, y, u, w, v):
     """The gated unit with its gate at z = 1 is the scalar RNN."""
     g = gradflow.gated_backward(gradflow.gated_forward(xs, u, w, 1.0), y, v)
@@ -713,10 +727,17 @@ def _via_gated(xs, y, u, w, v):
             _via_rnn_backward(lambda dh, c: rnnlib.rnn_backward_truncated(dh, c, 10)),
             "rnnlib.rnn_backward_truncated",
         ),
+        (_via_step_backward, "rnnlib.rnn_step_backward"),
         (_via_truncated, "rnnlib.gradflow.scalar_bptt_truncated"),
         (_via_gated, "rnnlib.gradflow.gated_backward"),
     ],
-    ids=["rnn_backward", "rnn_backward_truncated", "scalar_bptt_truncated", "gated_backward"],
+    ids=[
+        "rnn_backward",
+        "rnn_backward_truncated",
+        "rnn_step_backward",
+        "scalar_bptt_truncated",
+        "gated_backward",
+    ],
 )
 def test_other_library_routes_to_the_answer_are_refused(call, named):
     # each is right: without the rule it would pass
