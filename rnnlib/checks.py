@@ -22,7 +22,7 @@ from .course.checking import CheckFailed
 from .course.lesson01 import check_loss, check_loss_grad, check_loss_grad_fd
 from .course.lesson02 import check_output_weight_grad, check_sgd_step
 from .course.lesson03 import check_last_step_grad, check_sigmoid_last_step_grads
-from .course.lesson04 import check_scalar_bptt, check_sigmoid_bptt
+from .course.lesson04 import check_scalar_bptt, check_scalar_bptt_many, check_sigmoid_bptt
 from .course.lesson05 import check_train_epoch, check_train_loop, check_train_momentum
 from .course.lesson06 import (
     check_rnn_backward,
@@ -74,6 +74,7 @@ __all__ = [
     "check_rnn_backward",
     "check_rnn_step_backward",
     "check_scalar_bptt",
+    "check_scalar_bptt_many",
     "check_sgd_step",
     "check_sigmoid_bptt",
     "check_sigmoid_last_step_grads",

@@ -6,22 +6,29 @@ here. The finite differences of the scalar RNN check the checker's references.""
 
 import math
 import re
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 from checks_support import first_line, mistake
 
-from rnnlib import numerical_gradient, scalar
+import rnnlib
+from rnnlib import gradflow, numerical_gradient, scalar
+from rnnlib.checkpointing import checkpointed_backward
 from rnnlib.checks import check_answer
 from rnnlib.course.lesson04 import (
     CHECKERS,
     FIGURES,
     QUESTIONS,
     check_scalar_bptt,
+    check_scalar_bptt_many,
     check_sigmoid_bptt,
     through_time_explorer,
 )
 from rnnlib.scalar import EXAMPLE, per_step_contributions
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _scalar_bptt(xs, y, u, w, v):
@@ -63,7 +70,37 @@ def _scalar_bptt_exact(xs, y, u, w, v):
     return du, dw, err * o[-1]
 
 
-RIGHT = {"check_scalar_bptt": (_scalar_bptt_exact, 5), "check_sigmoid_bptt": (_sigmoid_bptt, 5)}
+def _scalar_bptt_many_exact(xs, ys, u, w, v):
+    """One backward loop with a target at every step, written here with math.tanh: no rnnlib."""
+    o = [0.0]
+    for x in xs:
+        o.append(math.tanh(u * x + w * o[-1]))
+    errs = [v * o[t] - ys[t - 1] for t in range(1, len(xs) + 1)]  # ŷ_t − y_t
+    d, du, dw = 0.0, 0.0, 0.0  # d: δ_t, what reaches o_t from the later steps and its own output
+    for t in range(len(xs), 0, -1):
+        da = (d + errs[t - 1] * v) * (1.0 - o[t] * o[t])
+        du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w
+    return du, dw, sum(e * o[t] for t, e in enumerate(errs, 1))
+
+
+def _total_loss_fd(xs, ys, u, w, v):
+    """Finite differences of L = Σ_t ½(v·o_t − y_t)², the forward pass written here."""
+
+    def L(p):
+        o, total = 0.0, 0.0
+        for x, y_t in zip(xs, ys, strict=True):
+            o = math.tanh(p[0] * x + p[1] * o)
+            total += 0.5 * (p[2] * o - y_t) ** 2
+        return total
+
+    return tuple(float(g) for g in numerical_gradient(L, np.array([u, w, v], dtype=float)))
+
+
+RIGHT = {
+    "check_scalar_bptt": (_scalar_bptt_exact, 5),
+    "check_scalar_bptt_many": (_scalar_bptt_many_exact, 5),
+    "check_sigmoid_bptt": (_sigmoid_bptt, 5),
+}
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
     "check_scalar_bptt": {
@@ -75,6 +112,11 @@ REQUIRED = {  # the issue's minimum catalogue, by mistake key
         "bptt_no_w_in_chain",
         "bptt_du_last_step_only",
         "bptt_not_carried_back",
+    },
+    "check_scalar_bptt_many": {  # the optional task's: its own two changes, and the carry
+        "many_last_target_only",
+        "many_dv_last_only",
+        "many_not_carried_back",
     },
     "check_sigmoid_bptt": {
         "sigmoid_tanh_slope",
@@ -625,3 +667,462 @@ def test_a_loop_that_stops_before_step_1_is_named():
     with pytest.raises(AssertionError) as excinfo:
         check_scalar_bptt(stops_early)
     assert first_line(excinfo).startswith("check_scalar_bptt: dL/du: the loop stops before step 1")
+
+
+# -- other rnnlib functions that compute the answer are refused like scalar.bptt -----------------
+
+
+def _via_rnn_backward(backward):
+    """The scalar RNN as the matrix RNN with one unit (1×1 weights), through rnnlib's BPTT."""
+
+    def grads(xs, y, u, w, v):
+        T = len(xs)
+        x = np.asarray(xs, dtype=float).reshape(1, T, 1)
+        h, cache = rnnlib.rnn_forward(x, np.zeros((1, 1)), [[u]], [[w]], [0.0])
+        o_T = float(h[0, -1, 0])
+        dh = np.zeros((1, T, 1))
+        dh[0, -1, 0] = (v * o_T - y) * v
+        _, _, dWx, dWh, _ = backward(dh, cache)
+        return float(dWx[0, 0]), float(dWh[0, 0]), (v * o_T - y) * o_T
+
+    return grads
+
+
+def _via_truncated(xs, y, u, w, v):
+    """Truncated BPTT with k = T and targets that are met at every step but the last: exactly
+    the gradient of one target at the end."""
+    o = [0.0]
+    for x in xs:
+        o.append(math.tanh(u * x + w * o[-1]))
+    ys = v * np.array(o[1:])
+    ys[-1] = y
+    return gradflow.scalar_bptt_truncated(xs, ys, u, w, v, len(xs))
+
+
+def _via_step_backward(xs, y, u, w, v):
+    """A backward loop whose steps are rnnlib.rnn_step_backward on 1×1 weights."""
+    h, caches = np.zeros((1, 1)), []
+    for x in xs:
+        h, cache = rnnlib.rnn_step_forward([[x]], h, [[u]], [[w]], [0.0])
+        caches.append(cache)
+    o_T = float(h[0, 0])
+    dh, du, dw = np.array([[(v * o_T - y) * v]]), 0.0, 0.0
+    for cache in reversed(caches):
+        _, dh, dWx, dWh, _ = rnnlib.rnn_step_backward(dh, cache)
+        du, dw = du + float(dWx[0, 0]), dw + float(dWh[0, 0])
+    return du, dw, (v * o_T - y) * o_T
+
+
+def _via_gated(xs, y, u, w, v):
+    """The gated unit with its gate at z = 1 is the scalar RNN."""
+    g = gradflow.gated_backward(gradflow.gated_forward(xs, u, w, 1.0), y, v)
+    return g.du, g.dw, g.dv
+
+
+@pytest.mark.parametrize(
+    ("call", "named"),
+    [
+        (_via_rnn_backward(lambda dh, c: rnnlib.rnn_backward(dh, c)), "rnnlib.rnn_backward"),
+        (
+            _via_rnn_backward(lambda dh, c: rnnlib.rnn_backward_truncated(dh, c, 10)),
+            "rnnlib.rnn_backward_truncated",
+        ),
+        (_via_step_backward, "rnnlib.rnn_step_backward"),
+        (_via_truncated, "rnnlib.gradflow.scalar_bptt_truncated"),
+        (_via_gated, "rnnlib.gradflow.gated_backward"),
+    ],
+    ids=[
+        "rnn_backward",
+        "rnn_backward_truncated",
+        "rnn_step_backward",
+        "scalar_bptt_truncated",
+        "gated_backward",
+    ],
+)
+def test_other_library_routes_to_the_answer_are_refused(call, named):
+    # each is right: without the rule it would pass
+    for case in check_scalar_bptt.cases():
+        np.testing.assert_allclose(call(**case.args), _scalar_bptt_exact(**case.args), rtol=1e-12)
+    library = (rnnlib.rnn_backward, rnnlib.rnn.rnn_backward, gradflow.rnn_backward_truncated)
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(call)
+    assert first_line(excinfo).startswith(f"check_scalar_bptt: you called {named}: it computes ")
+    assert (rnnlib.rnn_backward, rnnlib.rnn.rnn_backward, gradflow.rnn_backward_truncated) == (
+        library
+    )
+    assert gradflow.scalar_bptt_truncated.__module__ == "rnnlib.gradflow"
+
+
+def test_a_library_function_that_runs_a_forbidden_one_is_named_with_it():
+    def via_checkpoints(xs, y, u, w, v):
+        T = len(xs)
+        x = np.asarray(xs, dtype=float).reshape(1, T, 1)
+        dh = np.zeros((1, T, 1))
+        checkpointed_backward(dh, x, np.zeros((1, 1)), [[u]], [[w]], [0.0], 2)
+        return _scalar_bptt_exact(xs, y, u, w, v)
+
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(via_checkpoints)
+    assert first_line(excinfo).startswith(
+        "check_scalar_bptt: you called rnnlib.checkpointing.checkpointed_backward, which runs "
+        "rnnlib.rnn_backward: "
+    )
+
+
+def test_rnn_backward_imported_by_name_into_a_notebook_is_named():
+    notebook = {"__name__": "__main__", "np": np}
+    exec(
+        "from rnnlib import rnn_backward as bw, rnn_forward\n"
+        "def scalar_bptt(xs, y, u, w, v):\n"
+        "    T = len(xs)\n"
+        "    x = np.reshape(xs, (1, T, 1))\n"
+        "    h, cache = rnn_forward(x, np.zeros((1, 1)), [[u]], [[w]], [0.0])\n"
+        "    dh = np.zeros((1, T, 1))\n"
+        "    dh[0, -1, 0] = (v * h[0, -1, 0] - y) * v\n"
+        "    _, _, dWx, dWh, _ = bw(dh, cache)\n"
+        "    return dWx[0, 0], dWh[0, 0], (v * h[0, -1, 0] - y) * h[0, -1, 0]\n",
+        notebook,
+    )
+    before = dict(notebook)
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(notebook["scalar_bptt"])
+    assert first_line(excinfo).startswith("check_scalar_bptt: you called rnnlib.rnn_backward: ")
+    assert notebook == before
+
+
+# -- dL/dw = 0, the carry, and fwd.o read one step early: each named for what it is --------------
+
+
+def _hand_loop(*, dw_share=None, carry=None, overwrite=(), o_at=lambda o, t: o[t], dv_at=None):
+    """A backward loop written here (math.tanh), with one part replaced: the share of w at step t
+    ``dw_share(da, o, t)``, the carry ``carry(d, da, o, t, w, d_T)``, which sums are overwritten
+    (``"du"``, ``"dw"``), and where o_t is read (``o_at(o, t)``; dL/dv's o_T at ``dv_at``)."""
+
+    def grads(xs, y, u, w, v):
+        o = [0.0]
+        for x in xs:
+            o.append(math.tanh(u * x + w * o[-1]))
+        T, err = len(xs), v * o[-1] - y
+        d_T = d = err * v
+        du = dw = 0.0
+        for t in range(T, 0, -1):
+            da = d * (1.0 - o_at(o, t) ** 2)
+            share_w = dw_share(da, o, t) if dw_share else da * o_at(o, t - 1)
+            share_u = da * xs[t - 1]
+            du = share_u if "du" in overwrite else du + share_u
+            dw = share_w if "dw" in overwrite else dw + share_w
+            d = carry(d, da, o, t, w, d_T) if carry else da * w
+        return du, dw, err * (dv_at(o) if dv_at else o[-1])
+
+    return grads
+
+
+def _dw_returned_as_zero(xs, y, u, w, v):
+    du, _, dv = _scalar_bptt_exact(xs, y, u, w, v)
+    return du, 0.0, dv
+
+
+_DW_ZERO = (
+    "check_scalar_bptt: dL/dw is 0, which is step 1's share alone (it multiplies o₀ = 0): add "
+    "every step's share, dw += δ_t (1 − o_t²) o_(t−1), each with its own o_(t−1)"
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        _dw_returned_as_zero,
+        _hand_loop(dw_share=lambda da, o, t: da * o[0]),
+        _hand_loop(overwrite=("dw",)),
+    ],
+    ids=["returns-0", "typo-o[0]", "dw-overwritten"],
+)
+def test_a_zero_dw_is_named_truly_whatever_made_it(answer):
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(answer)
+    assert first_line(excinfo) == _DW_ZERO
+
+
+def test_both_sums_overwritten_is_named_as_overwriting():
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(_hand_loop(overwrite=("du", "dw")))
+    assert first_line(excinfo) == (
+        "check_scalar_bptt: each step's share replaces the sum so far (`= ...` where `+= ...` "
+        "belongs): only step 1's share is left (dL/du, dL/dw wrong)"
+    )
+
+
+def _delta_as_powers_of_w(xs, y, u, w, v):
+    """δ_t = (ŷ − y)·v·w^(T−t): the carry δ_(t−1) = δ_t·w written in closed form."""
+    o = [0.0]
+    for x in xs:
+        o.append(math.tanh(u * x + w * o[-1]))
+    T, err = len(xs), v * o[-1] - y
+    du = sum(err * v * w ** (T - t) * (1 - o[t] ** 2) * xs[t - 1] for t in range(1, T + 1))
+    dw = sum(err * v * w ** (T - t) * (1 - o[t] ** 2) * o[t - 1] for t in range(1, T + 1))
+    return du, dw, err * o[-1]
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (
+            _hand_loop(carry=lambda d, da, o, t, w, d_T: d_T),
+            "δ is never updated: it stays δ_T at every step; after each step carry it back, "
+            "δ_(t−1) = δ_t (1 − o_t²) w",
+        ),
+        (
+            _hand_loop(carry=lambda d, da, o, t, w, d_T: d * w),
+            "tanh′ is missing from the carry only: δ_(t−1) = δ_t (1 − o_t²) w, not δ_t·w "
+            "(do_t/do_(t−1) = (1 − o_t²)·w)",
+        ),
+        (
+            _delta_as_powers_of_w,
+            "tanh′ is missing from the carry only: δ_(t−1) = δ_t (1 − o_t²) w, not δ_t·w "
+            "(do_t/do_(t−1) = (1 − o_t²)·w)",
+        ),
+    ],
+    ids=["never-updated", "carry-without-tanh-prime", "powers-of-w"],
+)
+def test_carry_mistakes_are_named(answer, says):
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(answer)
+    assert first_line(excinfo) == f"check_scalar_bptt: {says} (dL/du, dL/dw wrong)"
+
+
+_EARLY = (
+    "you read o_t from fwd.o[t − 1]: fwd.o[0] is o_0, so o_t is fwd.o[t] and o_(t−1) is "
+    "fwd.o[t − 1]"
+)
+
+
+@pytest.mark.parametrize(
+    ("dv_at", "wrong"),
+    [(None, "dL/du, dL/dw"), (lambda o: o[-2], "dL/du, dL/dw, dL/dv")],
+    ids=["loop-only", "dv-too"],
+)
+def test_reading_o_one_step_early_is_one_mistake(dv_at, wrong):
+    """(1 − o[t−1]²) and o[t−2] (at t = 1, numpy's o[−1] = o_T): o_t read from fwd.o[t − 1]."""
+    answer = _hand_loop(o_at=lambda o, t: o[t - 1], dv_at=dv_at)
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(answer)
+    assert first_line(excinfo) == f"check_scalar_bptt: {_EARLY} ({wrong} wrong)"
+
+
+# -- the sigmoid unit run with scalar.forward (tanh, no bias) -------------------------------------
+
+
+def _sigmoid_on_scalar_forward(slope):
+    """sigmoid_bptt whose states come from scalar.forward(xs, u, w, v), then a backward loop
+    written here with ``slope(o_t)``."""
+
+    def grads(xs, y, u, w, b, v):
+        fwd = scalar.forward(xs, u, w, v)
+        o, err = fwd.o, fwd.y_hat - y
+        d, du, dw, db = err * v, 0.0, 0.0, 0.0
+        for t in range(len(xs), 0, -1):
+            da = d * slope(o[t])
+            du, dw, db, d = du + da * xs[t - 1], dw + da * o[t - 1], db + da, da * w
+        return du, dw, db, err * o[-1]
+
+    return grads
+
+
+@pytest.mark.parametrize(
+    ("slope", "says"),
+    [
+        (
+            lambda o: 1 - o * o,
+            "you used scalar.forward and tanh′: the tanh unit, no bias; this unit is "
+            "o_t = σ(u·x_t + w·o_(t−1) + b): write its forward pass (np.exp)",
+        ),
+        (
+            lambda o: o * (1 - o),
+            "your states come from scalar.forward (tanh, no bias); this unit's are "
+            "o_t = σ(u·x_t + w·o_(t−1) + b): write its forward pass (np.exp)",
+        ),
+    ],
+    ids=["tanh-prime", "sigmoid-slope"],
+)
+def test_sigmoid_unit_run_with_scalar_forward_is_named(slope, says):
+    with pytest.raises(AssertionError) as excinfo:
+        check_sigmoid_bptt(_sigmoid_on_scalar_forward(slope))
+    assert first_line(excinfo) == (f"check_sigmoid_bptt: {says} (dL/du, dL/dw, dL/db, dL/dv wrong)")
+
+
+# -- 04.hundred_steps: near misses named, each value derived here ---------------------------------
+
+
+def _hundred_states(w):
+    """o_0..o_100 of the worked example's inputs repeated 25 times, u = 0.1, by hand."""
+    o = [0.0]
+    for x in list(EXAMPLE["xs"]) * 25:
+        o.append(math.tanh(0.1 * x + w * o[-1]))
+    return o
+
+
+def _log_factors(w, steps, log=math.log10, with_w=True):
+    o = _hundred_states(w)
+    return sum(log(abs((1 - o[t] ** 2) * (w if with_w else 1.0))) for t in steps)
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        (
+            lambda: _log_factors(1.5, range(0, 100)),
+            "that is the product over o_0..o_99, one step early: the factor of step t is "
+            "(1 − o_t²)·w with o_t the state step t makes, t = 1..100",
+        ),
+        (
+            lambda: _log_factors(1.5, range(1, 100)),
+            "that is 99 factors, t = 1..99: step 100's factor (1 − o_100²)·w is missing; there "
+            "is one factor per step, t = 1..100",
+        ),
+        (
+            lambda: _log_factors(1.5, range(1, 101), log=math.log),
+            "that is the natural log, ln |do_100/do_0|; log10 = ln / ln 10",
+        ),
+        (
+            lambda: _log_factors(2.0, range(1, 101)),
+            "that is the lesson's figure for w = 2 (about 10⁻⁷⁷); this question has w = 1.5",
+        ),
+        (
+            lambda: -77.0,
+            "that is the lesson's figure for w = 2 (about 10⁻⁷⁷); this question has w = 1.5",
+        ),
+        (
+            lambda: _log_factors(1.5, range(1, 101), with_w=False),
+            "that is the product of the tanh′ alone; each factor is (1 − o_t²)·w, w = 1.5 included",
+        ),
+        (
+            lambda: -_log_factors(1.5, range(1, 101)),
+            "the sign: |do_100/do_0| is far below 1, so its log10 is negative",
+        ),
+        (
+            lambda: _log_factors(1.5, range(2, 101)),
+            "that is the product of 99 factors, do_100/do_1; do_100/do_0 has one factor per "
+            "step, t = 1..100",
+        ),
+    ],
+    ids=["o0-to-o99", "t1-to-99", "ln", "w2", "w2-as-the-lesson-rounds", "no-w", "sign", "t2-100"],
+)
+def test_hundred_steps_near_misses_are_named(given, says):
+    value = given()
+    for shown in (value, round(value, 1)):  # computed, or to one decimal as the prompt allows
+        with pytest.raises(AssertionError) as excinfo:
+            check_answer("04.hundred_steps", shown)
+        assert str(excinfo.value).endswith(f"is not right: {says}"), shown
+
+
+def test_hundred_steps_states_the_precision_wanted():
+    (q,) = [x for x in QUESTIONS if x.key == "04.hundred_steps"]
+    assert q.atol == 0.06 and q.rtol == 0.0
+    assert "within ±0.06" in q.prompt
+    # one decimal, rounded, is within the tolerance; the right value by hand
+    right = _log_factors(1.5, range(1, 101))
+    check_answer("04.hundred_steps", round(right, 1))
+    check_answer("04.hundred_steps", right)
+
+
+# -- the exercise's own gradient check cell --------------------------------------------------------
+
+
+def _exercise_cell(cell_id):
+    nb = nbformat.read(ROOT / "exercises" / "04_through_all_time_steps.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if c.get("id") == cell_id]
+    return cell.source
+
+
+def test_own_gradient_check_says_the_error_found_and_the_bound():
+    def off(xs, y, u, w, v):  # 1% off: relative error 0.01 / 2.01, about 0.005
+        return tuple(1.01 * g for g in _scalar_bptt_exact(xs, y, u, w, v))
+
+    namespace = {
+        "np": np,
+        "scalar": scalar,
+        "numerical_gradient": numerical_gradient,
+        "rel_error": rnnlib.rel_error,
+        "scalar_bptt": off,
+    }
+    with pytest.raises(AssertionError) as excinfo:
+        exec(_exercise_cell("x04-c07"), namespace)
+    said = str(excinfo.value)
+    assert said.startswith("relative error 0.005 between your gradient [")
+    assert said.endswith("; it must be below 1e-7")
+    namespace["scalar_bptt"] = _scalar_bptt_exact
+    exec(_exercise_cell("x04-c07"), namespace)  # the right answer passes
+
+
+# -- the optional task: check_scalar_bptt_many ----------------------------------------------------
+
+
+def test_many_reference_against_finite_differences():
+    cases = check_scalar_bptt_many.cases()
+    assert [len(c.args["xs"]) for c in cases] == [4, 1, 2, 5, 8]
+    for case in cases:
+        assert np.shape(case.args["ys"]) == np.shape(case.args["xs"])
+        np.testing.assert_allclose(case.expected, _total_loss_fd(**case.args), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("call", "named"),
+    [
+        (lambda xs, ys, u, w, v: scalar.bptt(xs, ys, u, w, v), "scalar.bptt"),
+        (
+            lambda xs, ys, u, w, v: scalar.backward(scalar.forward(xs, u, w, v), ys)[:3],
+            "scalar.backward",
+        ),
+        (lambda xs, ys, u, w, v: scalar.rtrl(xs, ys, u, w, v), "scalar.rtrl"),
+        (
+            lambda xs, ys, u, w, v: gradflow.scalar_bptt_truncated(xs, ys, u, w, v, len(xs)),
+            "rnnlib.gradflow.scalar_bptt_truncated",
+        ),
+    ],
+    ids=["bptt", "backward", "rtrl", "truncated"],
+)
+def test_many_refuses_the_librarys_answer(call, named):
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt_many(call)
+    assert first_line(excinfo).startswith(f"check_scalar_bptt_many: you called {named}: ")
+
+
+@pytest.mark.parametrize(
+    ("result", "said"),
+    [
+        (None, "check_scalar_bptt_many: your function returned None (is a `return` missing?)"),
+        (
+            {"du": 0.1, "dw": 0.2, "dv": 0.3},
+            "check_scalar_bptt_many: your function returned a dict; expected a tuple of 3 "
+            "(dL/du, dL/dw, dL/dv)",
+        ),
+    ],
+    ids=["None", "dict"],
+)
+def test_many_bad_results_get_a_clear_message(result, said):
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt_many(lambda xs, ys, u, w, v: result)
+    assert first_line(excinfo) == said
+
+
+def test_many_finite_difference_is_named_not_accepted():
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt_many(_total_loss_fd)
+    assert "that is what a finite difference gives" in first_line(excinfo)
+
+
+def test_many_reused_scalar_bptt_is_named():
+    """scalar_bptt (one target, at the end) called with the last target."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt_many(lambda xs, ys, u, w, v: _scalar_bptt_exact(xs, ys[-1], u, w, v))
+    assert first_line(excinfo).startswith(
+        "check_scalar_bptt_many: only the last target used (scalar_bptt with ys[-1]): "
+    )
+
+
+def test_exercise_calls_the_many_checker_in_its_graded_optional_cell():
+    nb = nbformat.read(ROOT / "exercises" / "04_through_all_time_steps.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if c.get("id") == "x04-c11"]
+    assert cell.source.strip() == "check_scalar_bptt_many(scalar_bptt_many)"
+    assert {"graded", "optional"} <= set(cell.metadata["tags"])
+    assert cell.metadata["nbgrader"]["grade"] is True

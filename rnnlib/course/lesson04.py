@@ -4,6 +4,8 @@ The checker of exercise 04, with its cases and its catalogue of known mistakes:
 
 - ``check_scalar_bptt``: ``scalar_bptt(xs, y, u, w, v)`` → (dL/du, dL/dw, dL/dv) of the seed's
   RNN, full BPTT over T = 1 to 6 steps with one target y at the last step.
+- ``check_scalar_bptt_many`` (optional): ``scalar_bptt_many(xs, ys, u, w, v)`` → the same
+  gradients with a target at every step, L = Σ_t ½(v·o_t − y_t)², by the same rules.
 - ``check_sigmoid_bptt`` (the transfer task): ``sigmoid_bptt(xs, y, u, w, b, v)`` →
   (dL/du, dL/dw, dL/db, dL/dv) of a unit the lessons did not derive, a sigmoid with a bias:
   ``o_t = σ(u·x_t + w·o_(t−1) + b)``, o_0 = 0, ŷ = v·o_T, L = ½(ŷ − y)².
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import inspect
 import math
 import sys
@@ -35,6 +38,7 @@ __all__ = [
     "CHECKERS",
     "QUESTIONS",
     "check_scalar_bptt",
+    "check_scalar_bptt_many",
     "check_sigmoid_bptt",
     "FIGURES",
     "through_time_explorer",
@@ -54,9 +58,12 @@ def _bptt(xs, y, u, w, v, *, slip=None):
     slip names (the slips are the keys of the catalogue below)."""
     fwd = scalar.forward(xs, u, w, v)
     o, T = fwd.o, len(fwd.xs)
+    if slip == "bptt_o_one_step_early":  # o_t read from fwd.o[t − 1] throughout (o[−1] is o_T)
+        o = np.array([o[t - 1] for t in range(T + 1)])
     err = fwd.y_hat - y
     dv = err if slip == "bptt_dv_missing_o_T" else err * o[T]
     d = err if slip == "bptt_missing_v" else err * v
+    d_T = d
     tanh_prime = {  # at step t, from the hidden states o (o[0] = o_0): 1 − o_t², or a slip's
         "bptt_missing_tanh_prime": lambda t: 1.0,
         "bptt_one_minus_o": lambda t: 1.0 - o[t],
@@ -70,6 +77,10 @@ def _bptt(xs, y, u, w, v, *, slip=None):
         du_steps[t - 1] = da * fwd.xs[t - 1]
         if slip == "bptt_not_carried_back":
             d = 0.0
+        elif slip == "bptt_carry_never_updated":  # δ stays δ_T at every step
+            d = d_T
+        elif slip == "bptt_carry_missing_tanh_prime":  # δ_(t−1) = δ_t·w: tanh′ left out
+            d = d * w
         elif slip == "bptt_carry_prev_tanh_prime":  # δ = dL/do_t carried as if it were dL/da_t
             d = d * w * (1.0 - o[t - 1] ** 2)
         else:
@@ -77,8 +88,10 @@ def _bptt(xs, y, u, w, v, *, slip=None):
     dv = float(dv)
     if slip == "bptt_per_step_arrays":
         return du_steps, dw_steps, dv
-    if slip == "bptt_overwrites_shares":  # `dw = ...` where `dw += ...` belongs: step 1's share
+    if slip == "bptt_overwrites_shares":  # `du = ...`, `dw = ...` where `+=` belongs: step 1's
         return float(du_steps[0]), float(dw_steps[0]), dv
+    if slip == "bptt_dw_zero":  # dL/dw = 0, step 1's share alone (returned 0, `dw = ...`, o[0])
+        return float(du_steps.sum()), 0.0, dv
     du = du_steps[-1] if slip == "bptt_du_last_step_only" else du_steps.sum()
     dw = dw_steps[-1] if slip == "bptt_last_copy_only" else dw_steps.sum()
     return float(du), float(dw), dv
@@ -111,14 +124,44 @@ class CalledTheAnswer(Exception):
     """Raised by a library function the exercise forbids, while the learner's function runs."""
 
 
-def _forbidden(name):
-    """A stand-in for ``scalar.<name>`` that raises :class:`CalledTheAnswer`, naming the function
-    the learner called (another rnnlib function that calls ``scalar.<name>`` is named too)."""
+FORBIDDEN = (  # rnnlib's functions that compute the exercise's gradients, "module.function"
+    "scalar.bptt",
+    "scalar.backward",
+    "scalar.rtrl",
+    "rnn.rnn_backward",  # the matrix RNN with one unit (1×1 weights) is the scalar RNN
+    "rnn.rnn_backward_truncated",
+    "rnn.rnn_step_backward",
+    "gradflow.scalar_bptt_truncated",  # k ≥ T is full BPTT
+    "gradflow.gated_backward",  # the gate z = 1 is the scalar RNN
+)
+
+
+def _library_name(module, name):
+    """How a learner writes rnnlib's function ``name`` of ``module`` (a module name):
+    ``scalar.bptt``, ``rnnlib.rnn_backward`` (exported by the package), ``rnnlib.gradflow.…``."""
+    short = module.removeprefix("rnnlib.")
+    if short == "scalar":
+        return f"scalar.{name}"
+    if short in ("rnnlib", "rnn"):
+        return f"rnnlib.{name}"
+    return f"{module}.{name}"
+
+
+def _is_library(module):
+    return (module == "rnnlib" or module.startswith("rnnlib.")) and not module.startswith(
+        "rnnlib.course"
+    )
+
+
+def _forbidden(label):
+    """A stand-in for the rnnlib function ``label`` that raises :class:`CalledTheAnswer`, naming
+    the function the learner called (another rnnlib function that calls it is named too)."""
 
     def called(*args, **kwargs):
         caller = sys._getframe(1)
-        via = caller.f_code.co_name if caller.f_globals.get("__name__") == scalar.__name__ else None
-        which = f"scalar.{via}, which runs scalar.{name}" if via else f"scalar.{name}"
+        module = caller.f_globals.get("__name__") or ""
+        via = _library_name(module, caller.f_code.co_name) if _is_library(module) else None
+        which = f"{via}, which runs {label}" if via else label
         raise CalledTheAnswer(
             f"you called {which}: it computes the gradients this exercise asks you to write; "
             "compute them yourself, in one pass backwards (scalar.forward is fine)"
@@ -127,12 +170,35 @@ def _forbidden(name):
     return called
 
 
+@contextlib.contextmanager
+def _forbidden_while_running(forbidden, learners):
+    """Inside the block, each rnnlib function of ``forbidden`` ("module.function") raises
+    :class:`CalledTheAnswer`, wherever rnnlib's modules or the learner's namespace ``learners``
+    hold it (``rnnlib.rnn_backward`` is ``rnnlib.rnn.rnn_backward``; rnnlib.gradflow imports
+    it too): :func:`~rnnlib.course.checking.stand_ins_while_running`, module by module."""
+    stand_ins = {}  # id of the library function → its stand-in
+    library = []  # (kept so that the ids stay the functions')
+    for path in forbidden:
+        module, name = path.rsplit(".", 1)
+        fn = getattr(importlib.import_module(f"rnnlib.{module}"), name)
+        library.append(fn)
+        stand_ins[id(fn)] = _forbidden(_library_name(f"rnnlib.{module}", name))
+    modules = [m for k, m in list(sys.modules.items()) if m is not None and _is_library(k)]
+    with contextlib.ExitStack() as stack:
+        for module in modules:
+            held = {k: stand_ins[id(v)] for k, v in vars(module).items() if id(v) in stand_ins}
+            if held:
+                stack.enter_context(stand_ins_while_running(module, held, learners))
+        yield
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class ExactGradientChecker(Checker):
     """A :class:`Checker` of a gradient the learner computes exactly, by one backward pass:
 
-    - while the learner's function runs, the rnnlib functions named in ``forbidden`` (which
-      compute the answer) raise, and the checker says which one was called;
+    - while the learner's function runs, the rnnlib functions named in ``forbidden``
+      (``"module.function"``, e.g. ``"scalar.bptt"``: they compute the answer) raise, wherever
+      they are held, and the checker says which one was called;
     - ``rtol``/``atol`` are tight: an exact backward pass in float64 agrees with the reference to
       about 1e-15; an answer that agrees only to ``near_rtol``/``near_atol`` on every case (a
       finite difference: about 1e-7 to 1e-10) is named as such.
@@ -150,8 +216,7 @@ class ExactGradientChecker(Checker):
 
             @functools.wraps(fn)
             def guarded(*args):
-                stand_ins = {name: _forbidden(name) for name in self.forbidden}
-                with stand_ins_while_running(scalar, stand_ins, learners):
+                with _forbidden_while_running(self.forbidden, learners):
                     return fn(*args)
 
         try:
@@ -201,12 +266,13 @@ check_scalar_bptt = ExactGradientChecker(
     "scalar_bptt(xs, y, u, w, v) → (dL/du, dL/dw, dL/dv)",
     scalar_bptt_cases,
     doc="the gradients of the seed's RNN, exact (one backward pass: a finite difference is "
-    "rejected, and so is a call of scalar.bptt, scalar.backward or scalar.rtrl); xs an ndarray "
-    "(T,), the rest floats. Cases: T = 1 to 6, weights of both signs, one target y at the last "
-    "step.",
+    "rejected, and so is a call of an rnnlib function that computes them: scalar.bptt, "
+    "scalar.backward, scalar.rtrl, rnnlib.rnn_backward (1×1 weights), "
+    "rnnlib.gradflow.scalar_bptt_truncated...); xs an ndarray (T,), the rest floats. Cases: "
+    "T = 1 to 6, weights of both signs, one target y at the last step.",
     rtol=1e-11,
     atol=1e-12,
-    forbidden=("bptt", "backward", "rtrl"),
+    forbidden=FORBIDDEN,
     mistakes=catalogue(
         _bptt,
         (
@@ -258,8 +324,28 @@ check_scalar_bptt = ExactGradientChecker(
         ),
         (
             "bptt_overwrites_shares",
-            "each step's share replaces the sum so far (`dw = ...` where `dw += ...` belongs): "
-            "only step 1's share is left",
+            "each step's share replaces the sum so far (`= ...` where `+= ...` belongs): only "
+            "step 1's share is left",
+        ),
+        (
+            "bptt_dw_zero",
+            "dL/dw is 0, which is step 1's share alone (it multiplies o₀ = 0): add every step's "
+            "share, dw += δ_t (1 − o_t²) o_(t−1), each with its own o_(t−1)",
+        ),
+        (
+            "bptt_carry_never_updated",
+            "δ is never updated: it stays δ_T at every step; after each step carry it back, "
+            "δ_(t−1) = δ_t (1 − o_t²) w",
+        ),
+        (
+            "bptt_carry_missing_tanh_prime",
+            "tanh′ is missing from the carry only: δ_(t−1) = δ_t (1 − o_t²) w, not δ_t·w "
+            "(do_t/do_(t−1) = (1 − o_t²)·w)",
+        ),
+        (
+            "bptt_o_one_step_early",
+            "you read o_t from fwd.o[t − 1]: fwd.o[0] is o_0, so o_t is fwd.o[t] and o_(t−1) is "
+            "fwd.o[t − 1]",
         ),
         (
             "bptt_skips_last_step",
@@ -309,8 +395,14 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
     the one way its slip names (the slips are the keys of the catalogue below)."""
     xs = np.asarray(xs, dtype=float)
     T = xs.size
-    f = np.tanh if slip == "sigmoid_tanh_forward" else _sigmoid
-    bias = 0.0 if slip == "sigmoid_no_bias_in_forward" else b
+    tanh_states = ("sigmoid_tanh_forward", "sigmoid_scalar_forward", "sigmoid_scalar_forward_slope")
+    f = np.tanh if slip in tanh_states else _sigmoid  # scalar.forward: tanh, and no bias
+    no_bias = (
+        "sigmoid_no_bias_in_forward",
+        "sigmoid_scalar_forward",
+        "sigmoid_scalar_forward_slope",
+    )
+    bias = 0.0 if slip in no_bias else b
     o = np.zeros(T + 1)
     for t in range(1, T + 1):
         o[t] = f(u * xs[t - 1] + w * o[t - 1] + bias)
@@ -319,8 +411,8 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
     d = err * v
     du = dw = db = 0.0
     for t in range(T, 0, -1):
-        if slip in ("sigmoid_tanh_forward", "sigmoid_tanh_slope"):  # tanh′ = 1 − o_t²
-            s = 1.0 - o[t] ** 2
+        if slip in ("sigmoid_tanh_forward", "sigmoid_tanh_slope", "sigmoid_scalar_forward"):
+            s = 1.0 - o[t] ** 2  # tanh′
         elif slip == "sigmoid_applied_twice":
             s = _sigmoid(o[t]) * (1.0 - _sigmoid(o[t]))
         else:
@@ -359,8 +451,18 @@ check_sigmoid_bptt = Checker(
         _sigmoid_steps,
         (
             "sigmoid_tanh_forward",
-            "you ran the tanh unit (as scalar.forward does): this unit's states are "
-            "o_t = σ(u·x_t + w·o_(t−1) + b)",
+            "your forward pass runs tanh (with tanh′ back): this unit's states are "
+            "o_t = σ(u·x_t + w·o_(t−1) + b), and σ′(a_t) = o_t·(1 − o_t)",
+        ),
+        (
+            "sigmoid_scalar_forward",
+            "you used scalar.forward and tanh′: the tanh unit, no bias; this unit is "
+            "o_t = σ(u·x_t + w·o_(t−1) + b): write its forward pass (np.exp)",
+        ),
+        (
+            "sigmoid_scalar_forward_slope",
+            "your states come from scalar.forward (tanh, no bias); this unit's are "
+            "o_t = σ(u·x_t + w·o_(t−1) + b): write its forward pass (np.exp)",
         ),
         (
             "sigmoid_tanh_slope",
@@ -390,12 +492,113 @@ check_sigmoid_bptt = Checker(
     ),
 )
 
-CHECKERS = (check_scalar_bptt, check_sigmoid_bptt)
+# -- the optional task: a target at every step ---------------------------------------------------
+# ŷ_t = v·o_t for t = 1..T and L = Σ_t ½(ŷ_t − y_t)²: δ_t = (ŷ_t − y_t)·v + δ_(t+1)(1 − o_(t+1)²)w
+# (nothing beyond T), dL/dv = Σ_t (ŷ_t − y_t)·o_t. The reference is rnnlib.scalar.backward with
+# ys; each mistake is one slip of the loop below.
+
+
+def _bptt_many(xs, ys, u, w, v, *, slip=None):
+    """(dL/du, dL/dw, dL/dv) with a target at every step. Right for ``slip=None``, else wrong in
+    the one way its slip names (the slips are the keys of the catalogue below)."""
+    fwd = scalar.forward(xs, u, w, v)
+    o, T = fwd.o, len(fwd.xs)
+    err = fwd.y_hats - np.asarray(ys, dtype=float)  # ŷ_t − y_t, t = 1..T
+    if slip == "many_last_target_only":  # scalar_bptt with y = ys[−1]
+        err = np.where(np.arange(T) == T - 1, err, 0.0)
+    dv = err[-1] * o[T] if slip == "many_dv_last_only" else err @ o[1:]
+    own = err if slip == "many_own_missing_v" else err * v  # each step's own dL/do_t
+    du = dw = carried = 0.0  # carried: δ_(t+1)(1 − o_(t+1)²)w, nothing beyond T
+    for t in range(T, 0, -1):
+        if slip == "many_own_skips_tanh_prime":
+            da = own[t - 1] + carried * (1.0 - o[t] ** 2)
+        else:
+            da = (own[t - 1] + carried) * (1.0 - o[t] ** 2)
+        du += da * fwd.xs[t - 1]
+        dw += da * o[t - 1]
+        carried = 0.0 if slip == "many_not_carried_back" else da * w
+    n = T if slip == "many_mean_over_steps" else 1
+    return float(du) / n, float(dw) / n, float(dv) / n
+
+
+def scalar_bptt_many_cases():
+    xs, ys = np.array(EXAMPLE["xs"], dtype=float), np.array([0.3, -0.2, 0.4, EXAMPLE["y"]])
+    weights = EXAMPLE["u"], EXAMPLE["w"], EXAMPLE["v"]
+    problems = [("the worked example, a target at every step", xs, ys, *weights)]
+    rng = np.random.default_rng(5)
+    for T in (1, 2, 5, 8):
+        xs_r, ys_r = rng.normal(size=T), rng.normal(size=T)
+        u, w, v = (float(p) for p in rng.normal(size=3))
+        problems.append((f"a random problem, T = {T}", xs_r, ys_r, u, w, v))
+    cases = []
+    for label, xs, ys, u, w, v in problems:
+        g = scalar.backward(scalar.forward(xs, u, w, v), ys)
+        cases.append(Case(label, {"xs": xs, "ys": ys, "u": u, "w": w, "v": v}, (g.du, g.dw, g.dv)))
+    return cases
+
+
+check_scalar_bptt_many = ExactGradientChecker(
+    "check_scalar_bptt_many",
+    "scalar_bptt_many(xs, ys, u, w, v) → (dL/du, dL/dw, dL/dv)",
+    scalar_bptt_many_cases,
+    doc="the gradients of L = Σ_t ½(v·o_t − y_t)², a target at every step, exact (one backward "
+    "pass; as for check_scalar_bptt, a finite difference is rejected and so is a call of an "
+    "rnnlib function that computes them); xs, ys ndarrays (T,), the rest floats. Cases: the "
+    "worked example and random problems, T = 1 to 8.",
+    rtol=1e-11,
+    atol=1e-12,
+    forbidden=FORBIDDEN,
+    mistakes=catalogue(
+        _bptt_many,
+        (
+            "many_wrong_sign",
+            lambda *args: tuple(-g for g in _bptt_many(*args)),
+            "wrong sign: each step's error is ŷ_t − y_t (not y_t − ŷ_t), and the shares are added",
+        ),
+        (
+            "many_last_target_only",
+            "only the last target used (scalar_bptt with ys[-1]): every step has its own error, "
+            "δ_t = (ŷ_t − y_t)·v + δ_(t+1)(1 − o_(t+1)²)w",
+        ),
+        (
+            "many_dv_last_only",
+            "dL/dv from the last output only: v is used at every output, "
+            "dL/dv = Σ_t (ŷ_t − y_t)·o_t",
+        ),
+        (
+            "many_not_carried_back",
+            "nothing carried back: δ_t adds what comes back from step t+1, "
+            "δ_(t+1)(1 − o_(t+1)²)w, to its own (ŷ_t − y_t)·v",
+        ),
+        (
+            "many_own_missing_v",
+            "missing factor v in each step's own error: dL/do_t from ŷ_t = v·o_t is (ŷ_t − y_t)·v",
+        ),
+        (
+            "many_own_skips_tanh_prime",
+            "step t's own error skips tanh′: add it to δ_t first, then multiply the whole δ_t by "
+            "(1 − o_t²)",
+        ),
+        (
+            "many_mean_over_steps",
+            "divided by T: L is the sum of the steps' losses, not their mean",
+        ),
+    ),
+)
+
+CHECKERS = (check_scalar_bptt, check_scalar_bptt_many, check_sigmoid_bptt)
 
 
 # -- graded questions of exercise 04 ---------------------------------------------------------------
 
-_HUNDRED_LOG10 = -41.51  # 04.hundred_steps: log10 |do_100/do_0| (tests derive it by hand)
+# 04.hundred_steps: log10 |do_100/do_0| = Σ_(t=1..100) log10 |(1 − o_t²)·1.5|, and what near
+# misses give (tests derive every number by hand)
+_HUNDRED_LOG10 = -41.51
+_HUNDRED_FROM_O0 = -40.89  # Σ over t = 0..99: the factors of o_0..o_99 (o_0 = 0 gives 1.5)
+_HUNDRED_99 = -41.07  # Σ over t = 1..99: the last factor left out
+_HUNDRED_LN = -95.59  # ln |do_100/do_0|
+_HUNDRED_W2 = -76.94  # the lesson's figure: w = 2, u = 0.1 over the same 100 steps
+_HUNDRED_NO_W = -59.12  # Σ log10 (1 − o_t²): the factors without w
 
 QUESTIONS = (
     Question(
@@ -424,7 +627,7 @@ QUESTIONS = (
         "04.hundred_steps",
         "Run the worked example's four inputs 25 times over (T = 100) with u = 0.1, w = 1.5, "
         "o_0 = 0. What is log10 |do_100/do_0|, the size of the product of the 100 factors "
-        "(1 − o_t²)·w? (one decimal is enough)",
+        "(1 − o_t²)·w? (within ±0.06: one decimal is enough)",
         _HUNDRED_LOG10,
         why={
             100 * np.log10(1.5): "that is log10(1.5¹⁰⁰), the factors without tanh′: the states "
@@ -433,6 +636,16 @@ QUESTIONS = (
             "factor per step, t = 1..100",
             99 * np.log10(1.5): "that is log10(1.5⁹⁹), 99 factors without tanh′: the states "
             "settle near |o| ≈ 0.87, where 1 − o_t² ≈ 0.25",
+            _HUNDRED_FROM_O0: "that is the product over o_0..o_99, one step early: the factor "
+            "of step t is (1 − o_t²)·w with o_t the state step t makes, t = 1..100",
+            _HUNDRED_99: "that is 99 factors, t = 1..99: step 100's factor (1 − o_100²)·w is "
+            "missing; there is one factor per step, t = 1..100",
+            _HUNDRED_LN: "that is the natural log, ln |do_100/do_0|; log10 = ln / ln 10",
+            _HUNDRED_W2: "that is the lesson's figure for w = 2 (about 10⁻⁷⁷); this question "
+            "has w = 1.5",
+            _HUNDRED_NO_W: "that is the product of the tanh′ alone; each factor is (1 − o_t²)·w, "
+            "w = 1.5 included",
+            -_HUNDRED_LOG10: "the sign: |do_100/do_0| is far below 1, so its log10 is negative",
             # |do_100/do_0| itself, about 3e-42; within ±0.06 of it lies every number near 0
             10.0**_HUNDRED_LOG10: f"that is |do_100/do_0| itself (about "
             f"{10.0**_HUNDRED_LOG10:.0e}), or as near 0: give its log10",
