@@ -21,7 +21,11 @@ from .course import LESSONS
 from .course.checking import CheckFailed
 from .course.lesson01 import check_loss, check_loss_grad, check_loss_grad_fd
 from .course.lesson02 import check_output_weight_grad, check_sgd_step
-from .course.lesson03 import check_last_step_grad, check_sigmoid_last_step_grads
+from .course.lesson03 import (
+    check_fd_last_copy_grad,
+    check_last_step_grad,
+    check_sigmoid_last_step_grads,
+)
 from .course.lesson04 import check_scalar_bptt, check_scalar_bptt_many, check_sigmoid_bptt
 from .course.lesson05 import check_train_epoch, check_train_loop, check_train_momentum
 from .course.lesson06 import (
@@ -62,6 +66,7 @@ __all__ = [
     "ALL_QUESTIONS",
     "check_answer",
     "check_clip_grad_norm",
+    "check_fd_last_copy_grad",
     "check_gated_bptt",
     "check_jacobian_product",
     "check_last_step_grad",

@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 
 from rnnlib import numerical_gradient, scalar
-from rnnlib.checks import check_answer
+from rnnlib.checks import check_answer, check_fd_last_copy_grad
 from rnnlib.course.lesson03 import (
     CHECKERS,
     FIGURES,
     QUESTIONS,
     check_last_step_grad,
     check_sigmoid_last_step_grads,
+    fd_last_copy_grad_cases,
     last_step_explorer,
     sigmoid_unit_forward,
 )
@@ -35,9 +36,11 @@ def _sigmoid_last_step_grads(dL_dyhat, v, o_T, o_prev):
 RIGHT = {
     "check_last_step_grad": (_last_step_grad, 6),
     "check_sigmoid_last_step_grads": (_sigmoid_last_step_grads, 5),
+    "check_fd_last_copy_grad": (lambda xs, y, u, w, v: _fd_by_hand(xs, y, u, w, v), 4),
 }
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
+    "check_fd_last_copy_grad": {"fd_every_copy_moved", "fd_last_step_from_zero"},
     "check_last_step_grad": {
         "missing_tanh_prime",
         "one_minus_o",
@@ -401,13 +404,20 @@ def _check_cell(marker):
     return cell.source
 
 
-@pytest.mark.parametrize("returned", [None, "0.1", (0.1,)], ids=["None", "str", "tuple"])
-def test_fd_last_copy_grad_check_cell_says_what_is_wrong_with_a_non_number(returned):
-    """The exercise's inline check fails with its own message, not a TypeError from numpy."""
-    source = _check_cell("fd_last_copy_grad: 4/4")
-    namespace = {"np": np, "scalar": scalar, "fd_last_copy_grad": lambda *args: returned}
-    with pytest.raises(AssertionError, match=r"T = 1: expected one number, got "):
-        exec(source, namespace)
+@pytest.mark.parametrize(
+    ("returned", "said"),
+    [
+        (None, "your function returned None"),
+        ("0.1", "your function returned a str; expected a single number"),
+        ((0.1,), "your function returned a tuple of 1 number; expected a single number"),
+    ],
+    ids=["None", "str", "tuple"],
+)
+def test_fd_last_copy_grad_check_says_what_is_wrong_with_a_non_number(returned, said):
+    """Not a TypeError from numpy: the checker describes what came."""
+    with pytest.raises(AssertionError) as err:
+        check_fd_last_copy_grad(lambda xs, y, u, w, v: returned)
+    assert str(err.value).splitlines()[0].startswith("check_fd_last_copy_grad: " + said)
 
 
 def _fd_by_hand(xs, y, u, w, v, eps=1e-6):
@@ -422,34 +432,87 @@ def _fd_by_hand(xs, y, u, w, v, eps=1e-6):
     return (loss(w + eps) - loss(w - eps)) / (2 * eps)
 
 
-def test_fd_last_copy_grad_check_cell_passes_the_right_answer(capsys):
-    exec(
-        _check_cell("fd_last_copy_grad: 4/4"),
-        {"np": np, "scalar": scalar, "fd_last_copy_grad": _fd_by_hand},
-    )
-    assert "4/4 cases agree" in capsys.readouterr().out
+def test_fd_last_copy_grad_check_passes_the_right_answer(capsys):
+    check_fd_last_copy_grad(_fd_by_hand)
+    assert "4/4 cases passed ✓" in capsys.readouterr().out
+
+
+def test_fd_last_copy_grad_cases_agree_with_a_hand_written_difference():
+    """The references (lesson 03's share formula) against a forward pass written out here."""
+    for case in fd_last_copy_grad_cases():
+        assert case.expected == pytest.approx(_fd_by_hand(**case.args), rel=1e-7, abs=1e-9)
+    assert [len(c.args["xs"]) for c in fd_last_copy_grad_cases()] == [4, 1, 2, 5]
+
+
+def _every_copy(xs, y, u, w, v, eps=1e-6):
+    def loss(w_):
+        o = 0.0
+        for x in xs:
+            o = math.tanh(u * x + w_ * o)
+        return 0.5 * (v * o - y) ** 2
+
+    return (loss(w + eps) - loss(w - eps)) / (2 * eps)
+
+
+def _last_step_from_zero(xs, y, u, w, v, eps=1e-6):
+    def loss(w_T):
+        return 0.5 * (v * math.tanh(u * xs[-1] + w_T * 0.0) - y) ** 2
+
+    return (loss(w + eps) - loss(w - eps)) / (2 * eps)
 
 
 @pytest.mark.parametrize(
-    "source",
+    ("answer", "said"),
     [
-        "def fd_last_copy_grad(xs, y, u, w, v, eps=1e-6):\n"
-        "    return scalar.backward(scalar.forward(xs, u, w, v), y).dw_steps[-1]\n",
-        "from rnnlib.scalar import backward as b\n"
-        "def fd_last_copy_grad(xs, y, u, w, v, eps=1e-6):\n"
-        "    return b(scalar.forward(xs, u, w, v), y).dw_steps[-1]\n",
-        "def fd_last_copy_grad(xs, y, u, w, v, eps=1e-6):\n"
-        "    return scalar.last_step_factors(xs, y, u, w, v)['dL_dw_T']\n",
+        (_every_copy, "that is dL/dw, with every copy of w moved"),
+        (_last_step_from_zero, "0: the last step started from o₀ = 0 instead of o_(T−1)"),
+    ],
+    ids=["every copy", "last step from zero"],
+)
+def test_fd_last_copy_grad_check_names_the_slips(answer, said):
+    with pytest.raises(AssertionError) as err:
+        check_fd_last_copy_grad(answer)
+    assert str(err.value).splitlines()[0].startswith("check_fd_last_copy_grad: " + said)
+
+
+@pytest.mark.parametrize(
+    ("source", "called"),
+    [
+        (
+            "def fd_last_copy_grad(xs, y, u, w, v, eps=1e-6):\n"
+            "    return scalar.backward(scalar.forward(xs, u, w, v), y).dw_steps[-1]\n",
+            "scalar.backward",
+        ),
+        (
+            "from rnnlib.scalar import backward as b\n"
+            "def fd_last_copy_grad(xs, y, u, w, v, eps=1e-6):\n"
+            "    return b(scalar.forward(xs, u, w, v), y).dw_steps[-1]\n",
+            "scalar.backward",
+        ),
+        (
+            "def fd_last_copy_grad(xs, y, u, w, v, eps=1e-6):\n"
+            "    return scalar.last_step_factors(xs, y, u, w, v)['dL_dw_T']\n",
+            "scalar.last_step_factors, which runs scalar.backward",
+        ),
     ],
     ids=["scalar.backward", "backward-imported-as-b", "last_step_factors"],
 )
-def test_fd_last_copy_grad_check_cell_refuses_the_backward_pass(source):
+def test_fd_last_copy_grad_check_refuses_the_backward_pass(source, called):
     """The exercise asks for finite differences of scalar.forward and scalar.loss: the right
     number from rnnlib's backward pass is refused, and rnnlib's functions are given back."""
     backward = scalar.backward
     namespace = {"np": np, "scalar": scalar}
     exec(source, namespace)
     held = namespace.get("b")
-    with pytest.raises(AssertionError, match=r"^fd_last_copy_grad called rnnlib's backward pass"):
-        exec(_check_cell("fd_last_copy_grad: 4/4"), namespace)
+    with pytest.raises(AssertionError) as err:
+        check_fd_last_copy_grad(namespace["fd_last_copy_grad"])
+    assert str(err.value) == (
+        f"check_fd_last_copy_grad: you called {called}: it computes the gradient; find dL/dw⁽ᵀ⁾ "
+        "by a central difference of scalar.forward and scalar.loss"
+    )
     assert scalar.backward is backward and namespace.get("b") is held
+
+
+def test_the_exercise_checks_fd_last_copy_grad_with_its_checker():
+    cell = _check_cell("check_fd_last_copy_grad(fd_last_copy_grad)")
+    assert cell.strip() == "check_fd_last_copy_grad(fd_last_copy_grad)"

@@ -59,12 +59,15 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
+import importlib
 import inspect
 import io
 import itertools
 import numbers
 import re
 import signal
+import sys
 import threading
 import types
 from collections.abc import Callable, Sequence
@@ -233,6 +236,10 @@ class Checker:
         Tolerances of ``np.allclose(got, expected, rtol=rtol, atol=atol)``.
     doc : str
         What the learner's function must return, in a sentence or two (the checker's docstring).
+    forbidden : tuple of str
+        rnnlib's functions that compute the answer, ``"module.function"`` (``"scalar.bptt"``):
+        while the learner's function runs they raise, wherever rnnlib or the learner's namespace
+        holds them, and the check fails saying which one was called, then ``forbidden_says``.
     """
 
     name: str
@@ -243,6 +250,8 @@ class Checker:
     rtol: float = 1e-6
     atol: float = 1e-9
     doc: str = field(default="")
+    forbidden: tuple[str, ...] = ()
+    forbidden_says: str = "it computes what this exercise asks you to write"
 
     def __post_init__(self):
         keys = [m.key for m in self.mistakes]
@@ -281,12 +290,15 @@ class Checker:
         cases = list(self.cases())
         n = len(cases)
         who = _describe_fn(fn)
+        fn = self._guarded(fn)
         for i, case in enumerate(cases, 1):
             where = f"  case {i} of {n}: {case.label}\n" + _fmt_inputs(case.args)
             try:
                 result, changed = _call(fn, case)
             except NotImplementedError as err:
                 raise Unfinished(_not_started(fn, err)) from None
+            except CalledTheAnswer as err:
+                raise CheckFailed(f"{self.name}: {err}") from None
             except _TooLong:
                 raise CheckFailed(
                     f"{self.name}: {who} ran for more than {TIME_LIMIT:g} s on case {i} of {n} "
@@ -315,6 +327,19 @@ class Checker:
         if refusal:
             raise CheckFailed(f"{self.name}: {refusal}")
         print(f"{self.name}: {n}/{n} cases passed ✓")
+
+    def _guarded(self, fn):
+        """``fn``, running with :attr:`forbidden` switched off (``fn`` itself if none is)."""
+        if not self.forbidden:
+            return fn
+        learners = getattr(inspect.unwrap(fn), "__globals__", None)
+
+        @functools.wraps(fn)
+        def guarded(*args):
+            with forbidden_while_running(self.forbidden, learners, self.forbidden_says):
+                return fn(*args)
+
+        return guarded
 
     def _refusal(self, fn):
         """Why ``fn``, right on every case, is still not what the exercise asks for (it got the
@@ -603,6 +628,65 @@ def stand_ins_while_running(module, stand_ins, learners=None, own=None):
             setattr(module, name, fn)
         for k, fn in saved.items():
             learners[k] = fn
+
+
+class CalledTheAnswer(Exception):
+    """Raised by a library function the exercise forbids, while the learner's function runs."""
+
+
+def _library_name(module, name):
+    """How a learner writes rnnlib's function ``name`` of ``module`` (a module name):
+    ``scalar.bptt``, ``rnnlib.rnn_backward`` (exported by the package), ``rnnlib.gradflow.…``."""
+    short = module.removeprefix("rnnlib.")
+    if short == "scalar":
+        return f"scalar.{name}"
+    if short in ("rnnlib", "rnn"):
+        return f"rnnlib.{name}"
+    return f"{module}.{name}"
+
+
+def _is_library(module):
+    return (module == "rnnlib" or module.startswith("rnnlib.")) and not module.startswith(
+        "rnnlib.course"
+    )
+
+
+def _forbidden(label, says):
+    """A stand-in for the rnnlib function ``label`` that raises :class:`CalledTheAnswer`, naming
+    the function the learner called (another rnnlib function that calls it is named too), then
+    ``says`` (why the exercise forbids it)."""
+
+    def called(*args, **kwargs):
+        caller = sys._getframe(1)
+        module = caller.f_globals.get("__name__") or ""
+        via = _library_name(module, caller.f_code.co_name) if _is_library(module) else None
+        which = f"{via}, which runs {label}" if via else label
+        raise CalledTheAnswer(f"you called {which}: {says}")
+
+    return called
+
+
+@contextlib.contextmanager
+def forbidden_while_running(forbidden, learners, says):
+    """Inside the block, each rnnlib function of ``forbidden`` ("module.function") raises
+    :class:`CalledTheAnswer` (its message ending with ``says``), wherever rnnlib's modules or the
+    learner's namespace ``learners`` hold it (``rnnlib.rnn_backward`` is
+    ``rnnlib.rnn.rnn_backward``; rnnlib.gradflow imports it too):
+    :func:`stand_ins_while_running`, module by module."""
+    stand_ins = {}  # id of the library function → its stand-in
+    library = []  # (kept so that the ids stay the functions')
+    for path in forbidden:
+        module, name = path.rsplit(".", 1)
+        fn = getattr(importlib.import_module(f"rnnlib.{module}"), name)
+        library.append(fn)
+        stand_ins[id(fn)] = _forbidden(_library_name(f"rnnlib.{module}", name), says)
+    modules = [m for k, m in list(sys.modules.items()) if m is not None and _is_library(k)]
+    with contextlib.ExitStack() as stack:
+        for module in modules:
+            held = {k: stand_ins[id(v)] for k, v in vars(module).items() if id(v) in stand_ins}
+            if held:
+                stack.enter_context(stand_ins_while_running(module, held, learners))
+        yield
 
 
 def _describe_fn(fn):

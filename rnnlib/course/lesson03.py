@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import scalar
 from ..scalar import EXAMPLE, last_step_factors
 from .checking import ELEMENTWISE, Case, Checker, Mistake, Question
 from .checking import as_number as f
@@ -263,7 +264,71 @@ check_sigmoid_last_step_grads = Checker(
     ),
 )
 
-CHECKERS = (check_last_step_grad, check_sigmoid_last_step_grads)
+# -- exercise 3 (optional): the referee yourself --------------------------------------------------
+
+
+def _last_copy_share(xs, y, u, w, v):
+    """dL/dw⁽ᵀ⁾ = (ŷ − y)·v·(1 − o_T²)·o_(T−1): lesson 03's share of the last copy."""
+    o = scalar.forward(xs, u, w, v).o
+    y_hat = v * o[-1]
+    return float((y_hat - y) * v * (1.0 - o[-1] ** 2) * o[-2])
+
+
+def fd_last_copy_grad_cases():
+    """The lessons' example, then random problems with T = 1 (o₀ = 0: the share is 0) to 6."""
+    xs, y, u, w, v = (EXAMPLE[k] for k in ("xs", "y", "u", "w", "v"))
+    rows = [("the lessons' example, T = 4", np.asarray(xs, dtype=float), y, u, w, v)]
+    rng = np.random.default_rng(3)
+    for T in (1, 2, 5):
+        y_r, u_r, w_r, v_r = (float(p) for p in rng.normal(size=4))
+        rows.append((f"random, T = {T}", rng.normal(size=T), y_r, u_r, w_r, v_r))
+    return [
+        Case(label, {"xs": xs_, "y": y_, "u": u_, "w": w_, "v": v_}, _last_copy_share(*args))
+        for label, *args in rows
+        for xs_, y_, u_, w_, v_ in [args]
+    ]
+
+
+def _every_copy_moved(xs, y, u, w, v):
+    """dL/dw, the sum of every copy's share (written out: scalar.bptt is switched off while a
+    learner's function, or this wrong answer, runs)."""
+    o = scalar.forward(xs, u, w, v).o
+    T = len(o) - 1
+    d, dw = (v * o[T] - y) * v, 0.0  # d: dL/do_t
+    for t in range(T, 0, -1):
+        da = d * (1.0 - o[t] ** 2)
+        dw, d = dw + da * o[t - 1], da * w
+    return float(dw)
+
+
+check_fd_last_copy_grad = Checker(
+    "check_fd_last_copy_grad",
+    "fd_last_copy_grad(xs, y, u, w, v)",
+    fd_last_copy_grad_cases,
+    doc="dL/dw⁽ᵀ⁾, the share of the last step's copy of w, by a central difference of "
+    "scalar.forward and scalar.loss in which only that copy moves (rnnlib's backward pass is "
+    "switched off while it runs). Cases: the lessons' example and random problems, T = 1 to 5.",
+    forbidden=("scalar.backward", "scalar.rtrl"),
+    forbidden_says="it computes the gradient; find dL/dw⁽ᵀ⁾ by a central difference of "
+    "scalar.forward and scalar.loss",
+    mistakes=(
+        Mistake(
+            "fd_every_copy_moved",
+            _every_copy_moved,
+            "that is dL/dw, with every copy of w moved: move only the last step's copy, the "
+            "others stay at w",
+        ),
+        Mistake(
+            "fd_last_step_from_zero",
+            lambda xs, y, u, w, v: 0.0,
+            "0: the last step started from o₀ = 0 instead of o_(T−1) (scalar.forward's o0), so "
+            "its copy of w multiplies 0",
+        ),
+    ),
+)
+
+
+CHECKERS = (check_last_step_grad, check_sigmoid_last_step_grads, check_fd_last_copy_grad)
 
 
 # -- graded questions of exercise 03 ------------------------------------------------------------

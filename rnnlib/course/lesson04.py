@@ -20,18 +20,14 @@ is executable.
 from __future__ import annotations
 
 import contextlib
-import functools
-import importlib
-import inspect
 import math
-import sys
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import scalar
 from ..scalar import EXAMPLE, per_step_contributions
-from .checking import Case, Checker, Question, catalogue, stand_ins_while_running
+from .checking import Case, Checker, CheckFailed, Question, catalogue
 from .lesson00 import seed_model_runs
 
 __all__ = [
@@ -120,10 +116,6 @@ def _dw_dv_swapped(xs, y, u, w, v):
     return du, dv, dw
 
 
-class CalledTheAnswer(Exception):
-    """Raised by a library function the exercise forbids, while the learner's function runs."""
-
-
 FORBIDDEN = (  # rnnlib's functions that compute the exercise's gradients, "module.function"
     "scalar.bptt",
     "scalar.backward",
@@ -135,61 +127,10 @@ FORBIDDEN = (  # rnnlib's functions that compute the exercise's gradients, "modu
     "gradflow.gated_backward",  # the gate z = 1 is the scalar RNN
 )
 
-
-def _library_name(module, name):
-    """How a learner writes rnnlib's function ``name`` of ``module`` (a module name):
-    ``scalar.bptt``, ``rnnlib.rnn_backward`` (exported by the package), ``rnnlib.gradflow.…``."""
-    short = module.removeprefix("rnnlib.")
-    if short == "scalar":
-        return f"scalar.{name}"
-    if short in ("rnnlib", "rnn"):
-        return f"rnnlib.{name}"
-    return f"{module}.{name}"
-
-
-def _is_library(module):
-    return (module == "rnnlib" or module.startswith("rnnlib.")) and not module.startswith(
-        "rnnlib.course"
-    )
-
-
-def _forbidden(label):
-    """A stand-in for the rnnlib function ``label`` that raises :class:`CalledTheAnswer`, naming
-    the function the learner called (another rnnlib function that calls it is named too)."""
-
-    def called(*args, **kwargs):
-        caller = sys._getframe(1)
-        module = caller.f_globals.get("__name__") or ""
-        via = _library_name(module, caller.f_code.co_name) if _is_library(module) else None
-        which = f"{via}, which runs {label}" if via else label
-        raise CalledTheAnswer(
-            f"you called {which}: it computes the gradients this exercise asks you to write; "
-            "compute them yourself, in one pass backwards (scalar.forward is fine)"
-        )
-
-    return called
-
-
-@contextlib.contextmanager
-def _forbidden_while_running(forbidden, learners):
-    """Inside the block, each rnnlib function of ``forbidden`` ("module.function") raises
-    :class:`CalledTheAnswer`, wherever rnnlib's modules or the learner's namespace ``learners``
-    hold it (``rnnlib.rnn_backward`` is ``rnnlib.rnn.rnn_backward``; rnnlib.gradflow imports
-    it too): :func:`~rnnlib.course.checking.stand_ins_while_running`, module by module."""
-    stand_ins = {}  # id of the library function → its stand-in
-    library = []  # (kept so that the ids stay the functions')
-    for path in forbidden:
-        module, name = path.rsplit(".", 1)
-        fn = getattr(importlib.import_module(f"rnnlib.{module}"), name)
-        library.append(fn)
-        stand_ins[id(fn)] = _forbidden(_library_name(f"rnnlib.{module}", name))
-    modules = [m for k, m in list(sys.modules.items()) if m is not None and _is_library(k)]
-    with contextlib.ExitStack() as stack:
-        for module in modules:
-            held = {k: stand_ins[id(v)] for k, v in vars(module).items() if id(v) in stand_ins}
-            if held:
-                stack.enter_context(stand_ins_while_running(module, held, learners))
-        yield
+_FORBIDDEN_SAYS = (
+    "it computes the gradients this exercise asks you to write; compute them yourself, in one "
+    "pass backwards (scalar.forward is fine)"
+)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -204,31 +145,20 @@ class ExactGradientChecker(Checker):
       finite difference: about 1e-7 to 1e-10) is named as such.
     """
 
-    forbidden: tuple[str, ...] = ()
     near_rtol: float = 1e-6
     near_atol: float = 1e-9
 
     def __call__(self, fn):
         __tracebackhide__ = True
-        guarded = fn
-        if callable(fn):
-            learners = getattr(inspect.unwrap(fn), "__globals__", None)
-
-            @functools.wraps(fn)
-            def guarded(*args):
-                with _forbidden_while_running(self.forbidden, learners):
-                    return fn(*args)
-
         try:
-            super().__call__(guarded)
-        except AssertionError as err:
-            if isinstance(err.__cause__, CalledTheAnswer):
-                raise AssertionError(f"{self.name}: {err.__cause__}") from None
-            near = self._agreement(guarded)
+            super().__call__(fn)
+        except CheckFailed as err:
+            # (a function that raises, or calls a forbidden one, agrees with nothing: None)
+            near = self._agreement(self._guarded(fn) if callable(fn) else fn)
             if near is None:
                 raise
             _, rest = (str(err) + "\n").split("\n", 1)
-            raise AssertionError(
+            raise CheckFailed(
                 f"{self.name}: your gradient agrees only to about 1e{near}: that is what a "
                 "finite difference gives; this exercise asks for the exact gradient, by one "
                 "backward pass\n" + rest.rstrip("\n")
@@ -273,6 +203,7 @@ check_scalar_bptt = ExactGradientChecker(
     rtol=1e-11,
     atol=1e-12,
     forbidden=FORBIDDEN,
+    forbidden_says=_FORBIDDEN_SAYS,
     mistakes=catalogue(
         _bptt,
         (
@@ -548,6 +479,7 @@ check_scalar_bptt_many = ExactGradientChecker(
     rtol=1e-11,
     atol=1e-12,
     forbidden=FORBIDDEN,
+    forbidden_says=_FORBIDDEN_SAYS,
     mistakes=catalogue(
         _bptt_many,
         (
