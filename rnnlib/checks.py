@@ -20,7 +20,7 @@ checker, lesson by lesson.
 from .course import LESSONS
 from .course.checking import CheckFailed
 from .course.lesson01 import check_loss, check_loss_grad, check_loss_grad_fd
-from .course.lesson02 import check_output_weight_grad, check_sgd_step
+from .course.lesson02 import check_one_step_lr, check_output_weight_grad, check_sgd_step
 from .course.lesson03 import (
     check_fd_last_copy_grad,
     check_last_step_grad,
@@ -74,6 +74,7 @@ __all__ = [
     "check_loss_grad",
     "check_loss_grad_fd",
     "check_masked_cross_entropy",
+    "check_one_step_lr",
     "check_output_weight_grad",
     "check_readout_backward",
     "check_rnn_backward",

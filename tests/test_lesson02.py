@@ -11,12 +11,13 @@ from checks_support import first_line
 
 import rnnlib
 from rnnlib import numerical_gradient, scalar
-from rnnlib.checks import check_answer
+from rnnlib.checks import check_answer, check_one_step_lr
 from rnnlib.course.lesson02 import (
     CHECKERS,
     FIGURES,
     QUESTIONS,
     check_sgd_step,
+    one_step_lr_cases,
     output_weight_explorer,
     output_weight_steps,
 )
@@ -31,11 +32,16 @@ def _sgd_step(param, grad, lr):
     return param - lr * np.asarray(grad)
 
 
-RIGHT = {"check_output_weight_grad": (_output_weight_grad, 6), "check_sgd_step": (_sgd_step, 5)}
+RIGHT = {
+    "check_output_weight_grad": (_output_weight_grad, 6),
+    "check_sgd_step": (_sgd_step, 5),
+    "check_one_step_lr": (lambda o_T: 1.0 / np.sum(np.square(o_T)), 4),
+}
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
     "check_output_weight_grad": {"dv_wrong_sign", "dv_missing_o_T"},
     "check_sgd_step": {"sgd_wrong_sign", "sgd_missing_lr"},
+    "check_one_step_lr": {"lr_mean", "lr_edge", "lr_square_of_sum", "lr_mean_of_rates"},
 }
 
 
@@ -358,39 +364,54 @@ def _check_cell(marker):
     return cell.source
 
 
-@pytest.mark.parametrize("returned", [None, "0.5", [0.5, 0.5]], ids=["None", "str", "list"])
-def test_one_step_lr_check_cell_says_what_is_wrong_with_a_non_number(returned):
-    """The exercise's inline check of one_step_lr fails with its own message, not a TypeError
-    from inside numpy, when the learner's function returns no number."""
-    source = _check_cell("one_step_lr: 4/4")
-    with pytest.raises(AssertionError, match=r"case 0: expected one number > 0, got "):
-        exec(source, {"np": np, "one_step_lr": lambda o_T: returned})
+@pytest.mark.parametrize(
+    ("returned", "said"),
+    [
+        (None, "your function returned None"),
+        ("0.5", "your function returned a str; expected a single number"),
+        ([0.5, 0.5], "your function returned a list of 2 numbers; expected a single number"),
+    ],
+    ids=["None", "str", "list"],
+)
+def test_one_step_lr_check_says_what_is_wrong_with_a_non_number(returned, said):
+    """Not a TypeError from inside numpy: the checker describes what came."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_one_step_lr(lambda o_T: returned)
+    assert str(excinfo.value).startswith("check_one_step_lr: " + said)
 
 
-def test_one_step_lr_check_cell_passes_the_right_rate(capsys):
-    source = _check_cell("one_step_lr: 4/4")
+def _lands_on_the_minimum(lr, o_n, rng):
+    """One step v ← v − lr·dL/dv on L(v) = ½ Σ (v·o_n − y_n)², from a random v and targets:
+    the slope after it (0 at the minimum)."""
+    y_n, v = rng.uniform(-1.5, 1.5, size=len(o_n)), rng.uniform(-2, 2)
+    v_new = v - lr * np.sum((v * o_n - y_n) * o_n)
+    return np.sum((v_new * o_n - y_n) * o_n)
+
+
+def test_one_step_lr_cases_hold_the_rate_that_lands_on_the_minimum(capsys):
+    """Each case's rate, put to the test it stands for: one step from any v, for any targets,
+    ends where the slope of the summed loss is 0."""
+    rng = np.random.default_rng(0)
+    for case in one_step_lr_cases():
+        for _ in range(5):
+            assert abs(_lands_on_the_minimum(case.expected, case.args["o_T"], rng)) < 1e-9
+    assert [len(c.args["o_T"]) for c in one_step_lr_cases()] == [1, 3, 5, 8]
     for right in (lambda o: 1.0 / np.sum(o**2), lambda o: np.array(1.0 / np.dot(o, o))):
-        exec(source, {"np": np, "one_step_lr": right})
-    assert capsys.readouterr().out.count("4/4 batches reach the minimum") == 2
+        check_one_step_lr(right)
+    assert capsys.readouterr().out.count("4/4 cases passed ✓") == 2
 
 
-def test_one_step_lr_check_cell_names_two_over_the_sum_for_one_sequence():
+def test_one_step_lr_check_names_two_over_the_sum_for_one_sequence():
     """For N = 1 the named rates 1/mean(o²), 1/(Σ o)² and mean(1/o²) are the right rate, but
-    2/Σ o² is not: it is named on the first batch (N = 1) too."""
-    source = _check_cell("one_step_lr: 4/4")
+    2/Σ o² is not: it is named on the first case (N = 1)."""
     with pytest.raises(AssertionError) as excinfo:
-        exec(source, {"np": np, "one_step_lr": lambda o: 2.0 / np.sum(np.square(o))})
-    assert str(excinfo.value).startswith("case 0: N = 1, ")
-    assert "Your rate is 2/Σ o²: that is the edge of divergence" in str(excinfo.value)
-    assert "1/mean" not in str(excinfo.value)
-
-
-def test_one_step_lr_check_cell_says_a_float32_rate_is_right_to_float32_only():
-    source = _check_cell("one_step_lr: 4/4")
-    with pytest.raises(AssertionError) as excinfo:
-        exec(source, {"np": np, "one_step_lr": lambda o: np.float32(1.0 / np.dot(o, o))})
-    assert "expected 0 (within 1e-9)" in str(excinfo.value)
-    assert "Your rate is a float32, right to float32 precision only" in str(excinfo.value)
+        check_one_step_lr(lambda o: 2.0 / np.sum(np.square(o)))
+    first, second = str(excinfo.value).splitlines()[:2]
+    assert first == (
+        "check_one_step_lr: 2/Σ o²: that is the edge of divergence (the mirror point), not the "
+        "minimum"
+    )
+    assert second == "  case 1 of 4: N = 1 sequences"
 
 
 def test_put_them_together_cell_says_what_came_and_what_was_expected():

@@ -157,7 +157,53 @@ check_sgd_step = Checker(
     ),
 )
 
-CHECKERS = (check_output_weight_grad, check_sgd_step)
+# -- exercise 3 (optional): one step to the minimum of a sum --------------------------------------
+
+
+def one_step_lr_cases():
+    """Random batches of N = 1, 3, 5, 8 last states; the rate is 1/Σ o_n², one over the
+    curvature of L(v) = ½ Σ_n (v·o_n − y_n)² (the targets do not enter it)."""
+    rng = np.random.default_rng(2)
+    cases = []
+    for N in (1, 3, 5, 8):
+        o_T = np.tanh(rng.normal(size=N) * 1.5)
+        cases.append(Case(f"N = {N} sequences", {"o_T": o_T}, 1.0 / float(np.sum(o_T**2))))
+    return cases
+
+
+check_one_step_lr = Checker(
+    "check_one_step_lr",
+    "one_step_lr(o_T)",
+    one_step_lr_cases,
+    doc="the learning rate with which one gradient step on v lands on the minimum of "
+    "L(v) = ½ Σ_n (v·o_n − y_n)², from any v and for any targets: one over the curvature. "
+    "Cases: N = 1, 3, 5, 8 random last states.",
+    mistakes=(
+        Mistake(
+            "lr_mean",
+            lambda o_T: 1.0 / float(np.mean(o_T**2)),
+            "1/mean(o²): the summed loss's curvature is Σ o², not the mean",
+        ),
+        Mistake(
+            "lr_edge",
+            lambda o_T: 2.0 / float(np.sum(o_T**2)),
+            "2/Σ o²: that is the edge of divergence (the mirror point), not the minimum",
+        ),
+        Mistake(
+            "lr_square_of_sum",
+            lambda o_T: 1.0 / float(np.sum(o_T)) ** 2,
+            "1/(Σ o)²: square each o_n, then sum",
+        ),
+        Mistake(
+            "lr_mean_of_rates",
+            lambda o_T: float(np.mean(1.0 / o_T**2)),
+            "the mean of 1/o_n²: one sequence's rate each; the sum has one curvature, Σ o²",
+        ),
+    ),
+)
+
+
+CHECKERS = (check_output_weight_grad, check_sgd_step, check_one_step_lr)
 
 # -- graded questions of exercise 02 ------------------------------------------------------------
 _O = -0.8  # o_T of the first question: a negative state, so |o_T| and o_T² differ from o_T
