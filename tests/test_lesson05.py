@@ -397,3 +397,40 @@ def _train_with_rnnlib(xs, ys, u, w, v, lr, epochs):  # rnnlib.training's own lo
 def test_valid_alternative_forms_pass(checker, answer, capsys):
     next(c for c in L.CHECKERS if c.name == checker)(answer)
     assert "cases passed ✓" in capsys.readouterr().out
+
+
+def _exercise_cell(cell_id):
+    """The source of a code cell of exercise 05 (as the learner runs it)."""
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parents[1] / "exercises/05_iterative_training.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.get("id") == cell_id]
+    return cell.source.replace("%matplotlib inline", "")
+
+
+def test_the_plot_after_the_optional_loop_takes_a_list_of_losses_too(capsys):
+    """check_train_loop accepts a list of losses (anything np.asarray reads); the plot cell after
+    it used `curve.size` and failed with AttributeError on a list."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    L.check_train_loop(lambda *args: my_train(*args).tolist())
+    assert "cases passed ✓" in capsys.readouterr().out
+    xs, ys = decaying_sum_task(n=12, T=4, decay=0.5, seed=0)
+    names = {"np": np, "plt": plt, "xs": xs, "ys": ys}
+    names["train"] = lambda xs, ys, u, w, v, lr, epochs: my_train(
+        xs, ys, u, w, v, lr, epochs
+    ).tolist()
+    exec(_exercise_cell("x05-c11"), names)
+    plt.close("all")
+    out = capsys.readouterr().out
+    # η = 8 diverges on the lesson's task, η = 0.1 does not (train_scalar, an independent loop)
+    assert "η = 0.1: 60 epochs" in out
+    assert (
+        f"η = 8.0: diverged at epoch {len(train_scalar(xs, ys, 0.5, 0.0, 0.5, 8.0, 60).losses)}"
+        in out
+    )

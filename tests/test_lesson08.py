@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from checks_support import first_line
 
-from rnnlib import data, numerical_gradient, sampling, training
+from rnnlib import data, numerical_gradient, rel_error, sampling, training
 from rnnlib.course import lesson08 as L
 from rnnlib.course.lesson08 import FIGURES, sampling_explorer, show_char
 
@@ -559,3 +559,26 @@ def test_every_task_of_the_exercise_ends_its_hints_with_a_folded_spoiler():
     assert len(hinted) == 3
     for summaries in hinted:
         assert len(summaries) >= 3 and "spoiler" in summaries[-1], summaries
+
+
+def test_the_own_check_after_the_masked_exercise_takes_nested_lists_too(capsys):
+    """check_masked_cross_entropy accepts dlogits as a nested list (anything np.asarray reads);
+    the learner's-own-check cell after it indexed `dz_m[1, 1:]` and failed with TypeError."""
+    from pathlib import Path
+
+    import nbformat
+
+    def as_lists(logits, targets, mask):
+        loss, grad = _masked_right(logits, targets, mask)
+        return loss, grad.tolist()
+
+    L.check_masked_cross_entropy(as_lists)
+    assert "cases passed ✓" in capsys.readouterr().out
+    nb = nbformat.read(Path(__file__).parents[1] / "exercises/08_applications.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.get("id") == "x08-c12"]
+    rng = np.random.default_rng(80)
+    names = {"np": np, "numerical_gradient": numerical_gradient, "rel_error": rel_error}
+    names.update(z=rng.normal(size=(2, 3, 5)), y=rng.integers(0, 5, size=(2, 3)))
+    names.update(masked_cross_entropy=as_lists, softmax_cross_entropy=_sce_right)
+    exec(cell.source, names)
+    assert "masked gradient = finite differences" in capsys.readouterr().out
