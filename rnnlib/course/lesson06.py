@@ -15,6 +15,9 @@ slip each, named by the mistake's key), so the catalogue is executable.
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import io
 from functools import lru_cache
 
 import numpy as np
@@ -340,7 +343,63 @@ def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
     return (dx2 if slip == "stacked_dx_of_layer2" else dx), dWx1, dWh1, dWx2, dWh2
 
 
-check_stacked_rnn_backward = Checker(
+class _StackedChecker(Checker):
+    """check_stacked_rnn_backward, with two rules of its own:
+
+    - "layer 1 got no gradient" is said only when every layer-1 item (dx, dWx1, dWh1) is what
+      it gives: a dWh1 of zeros alone is also what an ``rnn_backward`` that overwrites dWh gives
+      from a zero initial state (only step 1's share, h_0^T da_1 = 0, survives);
+    - when the learner's answer calls their own ``rnn_backward`` and that fails
+      ``check_rnn_backward``, the message says so first: fix it before the stack."""
+
+    def _name_mistakes(self, fn, cases, case, result, problems):
+        found = super()._name_mistakes(fn, cases, case, result, problems)
+        nothing = next(m for m in self.mistakes if m.key == "stacked_nothing_passed_down")
+        wrong = nothing.answer(*copy.deepcopy(case.args).values())
+        layer1 = (
+            isinstance(result, (tuple, list))
+            and len(result) == len(wrong)
+            and all(self._close(result[j], wrong[j]) for j in range(3))
+        )
+        if not layer1:
+            found = {j: [m for m in ms if m is not nothing] for j, ms in found.items()}
+            found = {j: ms for j, ms in found.items() if ms}
+        return found
+
+    def _message(self, fn, cases, case, where, result, problems):
+        text = super()._message(fn, cases, case, where, result, problems)
+        said = _own_rnn_backward_fails(fn)
+        if said is None:
+            return text
+        head, rest = text.split("\n", 1)
+        name = getattr(fn, "__name__", "")
+        who = f"your {name}" if name.isidentifier() else "your function"
+        return (
+            f"{self.name}: {who} calls your rnn_backward, which fails "
+            "check_rnn_backward: make that pass first\n"
+            f"  check_rnn_backward says: {said}\n"
+            f"  and here: {head.removeprefix(self.name + ': ')}\n{rest}"
+        )
+
+
+def _own_rnn_backward_fails(fn):
+    """What ``check_rnn_backward`` says (its first line) of the learner's own ``rnn_backward``
+    when ``fn`` calls it and it fails, else None."""
+    code, names = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
+    helper = names.get("rnn_backward") if code and "rnn_backward" in code.co_names else None
+    if not callable(helper) or (getattr(helper, "__module__", "") or "").startswith("rnnlib"):
+        return None
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
+            check_rnn_backward(helper)
+    except Exception as err:  # AssertionError, or Unfinished: it is not right yet
+        return (str(err).splitlines() or [type(err).__name__])[0].removeprefix(
+            "check_rnn_backward: "
+        )
+    return None
+
+
+check_stacked_rnn_backward = _StackedChecker(
     "check_stacked_rnn_backward",
     "stacked_rnn_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2) → (dx, dWx1, dWh1, dWx2, dWh2)",
     stacked_rnn_backward_cases,
