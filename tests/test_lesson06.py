@@ -439,6 +439,41 @@ def test_only_dWh1_of_zeros_is_not_called_nothing_passed_down():
     assert first_line(excinfo) == "check_stacked_rnn_backward: dWh1 is wrong"
 
 
+def _step_recomputing_tanh(dh_next, x, h_prev, h_next, Wx, Wh):
+    """tanh′ from a recomputed pre-activation: b is not passed in, so it is left out."""
+    da = dh_next * (1 - np.tanh(x @ Wx + h_prev @ Wh) ** 2)
+    return da @ Wx.T, da @ Wh.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+
+
+def _bptt_recomputing_tanh(dh, x, h0, h, Wx, Wh):
+    dx, carry = np.zeros(x.shape), np.zeros_like(h0)
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[0])
+    for t in range(x.shape[1] - 1, -1, -1):
+        h_prev = h[:, t - 1] if t else h0
+        dx[:, t], carry, gx, gh, gb = _step_recomputing_tanh(
+            dh[:, t] + carry, x[:, t], h_prev, h[:, t], Wx, Wh
+        )
+        dWx, dWh, db = dWx + gx, dWh + gh, db + gb
+    return dx, carry, dWx, dWh, db
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [
+        (L.check_rnn_step_backward, _step_recomputing_tanh),
+        (L.check_rnn_backward, _bptt_recomputing_tanh),
+    ],
+    ids=["step", "sequence"],
+)
+def test_a_tanh_recomputed_without_b_is_named(checker, answer):
+    """b is not an argument, so tanh(x Wx + h_prev Wh) lacks it: every item was only 'wrong'."""
+    with pytest.raises(AssertionError) as excinfo:
+        checker(answer)
+    line = first_line(excinfo)
+    assert "which lacks b (it is not passed in)" in line and "1 − h" in line
+    assert "are wrong" not in line
+
+
 def test_stacked_cases_separate_layers_and_sizes():
     shapes = [
         (c.args["x"].shape, c.args["h1"].shape[2], c.args["h2"].shape[2])
@@ -621,3 +656,16 @@ def test_power_figure_changes_with_each_slider(powers):
     powers.step(scale=1.6)
     assert a != b != powers.png()
     assert L.power_norms in FIGURES  # (update times: make bench, benchmarks/sliders.py)
+
+
+def test_the_optional_batched_task_says_its_check_sees_the_numbers_only():
+    """'without a loop' cannot be checked (any loop gives the same numbers): the prompt says the
+    checker does not check it, rather than let a learner believe it did."""
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parents[1] / "exercises/06_vectorised_bptt.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.get("id") == "x07-c11"]
+    text = " ".join(cell.source.split())
+    assert "It checks the numbers only, not that the products stand outside the loop" in text

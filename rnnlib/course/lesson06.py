@@ -71,6 +71,7 @@ def step_backward(dh_next, x, h_prev, h_next, Wx, Wh, *, slip=None):
         "step_one_minus_h": lambda: 1.0 - h_next,
         "step_tanh_prime_of_h_prev": lambda: 1.0 - h_prev**2,
         "step_tanh_twice": lambda: 1.0 - np.tanh(h_next) ** 2,
+        "step_recomputed_without_b": lambda: 1.0 - np.tanh(x @ Wx + h_prev @ Wh) ** 2,
     }.get(slip, lambda: 1.0 - h_next**2)()
     da = dh_next * tanh_prime
     dWx = x.T @ da
@@ -109,6 +110,11 @@ check_rnn_step_backward = Checker(
             f"tanh′ of the wrong state: (1 − h_prev²) where (1 − h_next²) belongs; {_DA}",
         ),
         ("step_tanh_twice", f"you applied tanh to h_next again; h_next is already tanh(a): {_DA}"),
+        (
+            "step_recomputed_without_b",
+            "you recomputed tanh(x Wx + h_prev Wh), which lacks b (it is not passed in): use "
+            f"h_next, tanh′ = 1 − h_next²; {_DA}",
+        ),
         ("step_wh_not_transposed", "dh_prev = da Wh^T: Wh must be transposed"),
         ("step_h_next_in_dWh", "h_next where h_prev belongs: dWh = h_prev^T da"),
         ("step_dWh_transposed", "dWh is transposed: dWh = h_prev^T da, not da^T h_prev"),
@@ -164,6 +170,7 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
             "bptt_missing_tanh_prime": 1.0,
             "bptt_one_minus_h": 1.0 - ht,
             "bptt_tanh_prime_of_h_prev": 1.0 - hp**2,
+            "bptt_recomputed_without_b": 1.0 - np.tanh(x[:, t - 1] @ Wx + hp @ Wh) ** 2,
         }.get(slip, 1.0 - ht**2)
         da = g * tanh_prime
         dx[:, t - 1] = da @ Wx.T
@@ -220,6 +227,11 @@ check_rnn_backward = Checker(
         ("bptt_dh0_missing_wh", "dh0 is missing its last factor: dh0 = da_1 Wh^T, not da_1"),
         ("bptt_missing_tanh_prime", "missing tanh′: da_t = (dh_t + da_(t+1) Wh^T) * (1 − h_t²)"),
         ("bptt_one_minus_h", "(1 − h_t) where (1 − h_t²) belongs: tanh′ = 1 − tanh²"),
+        (
+            "bptt_recomputed_without_b",
+            "you recomputed tanh(x_t Wx + h_(t−1) Wh), which lacks b (it is not passed in): use "
+            "the states given, tanh′ = 1 − h_t²",
+        ),
         (
             "bptt_tanh_prime_of_h_prev",
             "tanh′ at the wrong step: (1 − h_(t−1)²) where (1 − h_t²) belongs",
