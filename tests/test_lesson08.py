@@ -582,3 +582,22 @@ def test_the_own_check_after_the_masked_exercise_takes_nested_lists_too(capsys):
     names.update(masked_cross_entropy=as_lists, softmax_cross_entropy=_sce_right)
     exec(cell.source, names)
     assert "masked gradient = finite differences" in capsys.readouterr().out
+
+
+def test_the_masked_prompt_and_check_agree_padded_targets_are_valid_class_ids():
+    """The prompt said padded targets may hold "whatever id", the check "any valid id", and a
+    right answer (the reference among them) indexes p by the target, so −100 or C crash: both
+    say a valid class id, 0 to C − 1, and every case keeps to it."""
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parents[1] / "exercises/08_applications.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.get("id") == "x08-c08"]
+    prompt = " ".join(cell.source.split())
+    assert "whatever id" not in prompt
+    assert "whichever valid class id, $0$ to $C - 1$, its target holds" in prompt
+    assert "a valid class id, 0 to C − 1, padded positions too" in L.check_masked_cross_entropy.doc
+    for case in L.masked_cross_entropy_cases():
+        C = case.args["logits"].shape[-1]
+        assert np.all((case.args["targets"] >= 0) & (case.args["targets"] < C))
