@@ -490,7 +490,8 @@ QUESTIONS = (
         "06.memory_mb",
         "Plain BPTT on a batch of N = 32 sequences of T = 1000 steps with H = 256 hidden units, "
         "in float64, keeps every hidden state h_1, ..., h_T from the forward pass until the "
-        "backward pass. How many megabytes (1 MB = 10^6 bytes) do these states take?",
+        "backward pass. How many megabytes (1 MB = 10^6 bytes) do these states take? One "
+        "decimal is enough (the check allows ±0.04 MB).",
         32 * 1000 * 256 * 8 / 1e6,
         why={
             32 * 1000 * 256 * 8 / 2**20: "that is in MiB (2^20 bytes); the question asks for MB, "
@@ -512,7 +513,8 @@ QUESTIONS = (
         "06.checkpoint_k",
         "Checkpointed BPTT on T = 400 steps keeps the ⌈T/k⌉ checkpoints h_0, h_k, h_2k, ... and, "
         "while it works on one segment, that segment's k recomputed states. Which segment "
-        "length k makes the number of states held at once, ⌈400/k⌉ + k, smallest?",
+        "length k makes the number of states held at once, ⌈400/k⌉ + k, smallest? A whole "
+        "number, exactly.",
         20,
         why={
             400: "k = T is one segment: the whole sequence is recomputed and held, 401 states",

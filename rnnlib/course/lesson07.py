@@ -659,7 +659,8 @@ QUESTIONS = (
     ),
     Question(
         "07.gate_reach",
-        "The gated unit with w = 0 and z = 0.05: what is |do_50/do_0|?",
+        "The gated unit with w = 0 and z = 0.05: what is |do_50/do_0|? Four significant digits "
+        "are enough (the check allows 0.1%).",
         0.95**50,
         why={
             0.05**50: "z is the share of the new candidate; the old state keeps the share 1 − z",
@@ -672,7 +673,8 @@ QUESTIONS = (
     Question(
         "07.clip_factor",
         "Two gradient arrays, with entries [3, 4] and [12], clipped by global norm with "
-        "max_norm = 6.5: by what factor is every entry multiplied?",
+        "max_norm = 6.5: by what factor is every entry multiplied? Four significant digits are "
+        "enough (the check allows 0.1%).",
         0.5,
         why={
             6.5 / 17: "17 = 5 + 12 is the sum of the two norms; the global norm is "

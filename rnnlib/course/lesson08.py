@@ -412,7 +412,8 @@ QUESTIONS = (
     Question(
         "08.perplexity",
         "A character model over C = 23 characters predicts the uniform distribution at every "
-        "position. What is its perplexity?",
+        "position. What is its perplexity? Four significant digits are enough (the check allows "
+        "0.1%).",
         23.0,
         why={
             float(np.log(23.0)): "that is its loss, log C in nats; the perplexity is e^L",
