@@ -357,6 +357,123 @@ def test_stacked_reference_is_rnn_backward_twice_and_finite_differences():
             assert rel_error(a, b) < 1e-7, (case.label, name)
 
 
+_NOTEBOOK = """
+def rnn_backward(dh, x, h0, h, Wx, Wh):
+    N, T, D = x.shape
+    dx = np.zeros((N, T, D))
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[0])
+    carry = np.zeros_like(h0)
+    for t in range(T - 1, -1, -1):
+        h_prev = h[:, t - 1] if t > 0 else h0
+        da = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+        dx[:, t], carry = da @ Wx.T, da @ Wh.T
+        dWx, db = dWx + x[:, t].T @ da, db + da.sum(axis=0)
+        dWh = OVERWRITE
+    return dx, carry, dWx, dWh, db
+
+
+def stacked_rnn_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2):
+    zeros1, zeros2 = np.zeros_like(h1[:, 0]), np.zeros_like(h2[:, 0])
+    dh1, _, dWx2, dWh2, _ = rnn_backward(dh2, h1, zeros2, h2, Wx2, Wh2)
+    dx, _, dWx1, dWh1, _ = rnn_backward(dh1, x, zeros1, h1, Wx1, Wh1)
+    return dx, dWx1, dWh1, dWx2, dWh2
+"""
+
+
+def _notebook(overwrite):
+    """The learner's notebook: an rnn_backward whose dWh is ``overwrite`` (``dWh + ...`` is
+    right, ``...`` alone keeps the last share) and a right stacked_rnn_backward calling it."""
+    names = {"np": np}
+    exec(_NOTEBOOK.replace("OVERWRITE", overwrite), names)
+    return names
+
+
+def test_a_stacked_answer_over_a_wrong_rnn_backward_blames_the_rnn_backward():
+    """A right stack over an rnn_backward that overwrites dWh (dWh = ... for +=): from a zero
+    state the share that survives, h_0^T da_1, is 0, so dWh1 = dWh2 = 0, and 'layer 1 got no
+    gradient' was said though dx and dWx1 are right. Now the helper is named first."""
+    wrong = _notebook("h_prev.T @ da")
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_rnn_backward(wrong["rnn_backward"])
+    overwritten = mistake(L.check_rnn_backward, "bptt_weights_overwritten").says
+    assert overwritten in first_line(excinfo)
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_stacked_rnn_backward(wrong["stacked_rnn_backward"])
+    text = str(excinfo.value)
+    assert first_line(excinfo) == (
+        "check_stacked_rnn_backward: your stacked_rnn_backward calls your rnn_backward, which "
+        "fails check_rnn_backward: make that pass first"
+    )
+    assert overwritten in text.splitlines()[1]
+    assert "dWh1, dWh2 are wrong" in text.splitlines()[2]
+    assert mistake(L.check_stacked_rnn_backward, "stacked_nothing_passed_down").says not in text
+
+
+def test_a_right_rnn_backward_under_a_wrong_stack_is_not_blamed():
+    names = _notebook("dWh + h_prev.T @ da")
+    L.check_stacked_rnn_backward(names["stacked_rnn_backward"])  # right: passes
+    exec(
+        "def stacked_rnn_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2):\n"
+        "    zeros1, zeros2 = np.zeros_like(h1[:, 0]), np.zeros_like(h2[:, 0])\n"
+        "    _, _, dWx2, dWh2, _ = rnn_backward(dh2, h1, zeros2, h2, Wx2, Wh2)\n"
+        "    dx, _, dWx1, dWh1, _ = rnn_backward(np.zeros_like(h1), x, zeros1, h1, Wx1, Wh1)\n"
+        "    return dx, dWx1, dWh1, dWx2, dWh2\n",
+        names,
+    )
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_stacked_rnn_backward(names["stacked_rnn_backward"])
+    says = mistake(L.check_stacked_rnn_backward, "stacked_nothing_passed_down").says
+    assert says in first_line(excinfo)  # all of layer 1 is zero: nothing was passed down
+    assert "your rnn_backward" not in str(excinfo.value)
+
+
+def test_only_dWh1_of_zeros_is_not_called_nothing_passed_down():
+    """dx and dWx1 right, dWh1 = 0: something was passed down; 'no gradient' would mislead."""
+
+    def zero_dWh1(*args):
+        dx, dWx1, dWh1, dWx2, dWh2 = _stacked_backward(*args)
+        return dx, dWx1, np.zeros_like(dWh1), dWx2, dWh2
+
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_stacked_rnn_backward(zero_dWh1)
+    assert first_line(excinfo) == "check_stacked_rnn_backward: dWh1 is wrong"
+
+
+def _step_recomputing_tanh(dh_next, x, h_prev, h_next, Wx, Wh):
+    """tanh′ from a recomputed pre-activation: b is not passed in, so it is left out."""
+    da = dh_next * (1 - np.tanh(x @ Wx + h_prev @ Wh) ** 2)
+    return da @ Wx.T, da @ Wh.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+
+
+def _bptt_recomputing_tanh(dh, x, h0, h, Wx, Wh):
+    dx, carry = np.zeros(x.shape), np.zeros_like(h0)
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[0])
+    for t in range(x.shape[1] - 1, -1, -1):
+        h_prev = h[:, t - 1] if t else h0
+        dx[:, t], carry, gx, gh, gb = _step_recomputing_tanh(
+            dh[:, t] + carry, x[:, t], h_prev, h[:, t], Wx, Wh
+        )
+        dWx, dWh, db = dWx + gx, dWh + gh, db + gb
+    return dx, carry, dWx, dWh, db
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [
+        (L.check_rnn_step_backward, _step_recomputing_tanh),
+        (L.check_rnn_backward, _bptt_recomputing_tanh),
+    ],
+    ids=["step", "sequence"],
+)
+def test_a_tanh_recomputed_without_b_is_named(checker, answer):
+    """b is not an argument, so tanh(x Wx + h_prev Wh) lacks it: every item was only 'wrong'."""
+    with pytest.raises(AssertionError) as excinfo:
+        checker(answer)
+    line = first_line(excinfo)
+    assert "which lacks b (it is not passed in)" in line and "1 − h" in line
+    assert "are wrong" not in line
+
+
 def test_stacked_cases_separate_layers_and_sizes():
     shapes = [
         (c.args["x"].shape, c.args["h1"].shape[2], c.args["h2"].shape[2])
@@ -539,3 +656,16 @@ def test_power_figure_changes_with_each_slider(powers):
     powers.step(scale=1.6)
     assert a != b != powers.png()
     assert L.power_norms in FIGURES  # (update times: make bench, benchmarks/sliders.py)
+
+
+def test_the_optional_batched_task_says_its_check_sees_the_numbers_only():
+    """'without a loop' cannot be checked (any loop gives the same numbers): the prompt says the
+    checker does not check it, rather than let a learner believe it did."""
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parents[1] / "exercises/06_vectorised_bptt.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.get("id") == "x07-c11"]
+    text = " ".join(cell.source.split())
+    assert "It checks the numbers only, not that the products stand outside the loop" in text

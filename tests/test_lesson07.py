@@ -22,7 +22,9 @@ from rnnlib.gradflow import (
 def _clip(grads, max_norm):
     flat = np.concatenate([np.ravel(g) for g in grads])
     big = np.max(np.abs(flat))  # divide first: the squares of 1e160 would overflow
-    total = big * np.linalg.norm(flat / big) if big > 0 else 0.0
+    if big == 0:  # all zeros: nothing to clip (and 0/0 to avoid)
+        return [g.copy() for g in grads]
+    total = big * np.linalg.norm(flat / big)
     return [g * min(1.0, max_norm / total) for g in grads]
 
 
@@ -95,7 +97,7 @@ def my_jacobian_product(hs, Wh):
 
 
 RIGHT = {
-    "check_clip_grad_norm": (_clip, 9),
+    "check_clip_grad_norm": (_clip, 10),
     "check_jacobian_product": (my_jacobian_product, 4),
     "check_truncated_bptt": (my_truncated_bptt, 5),
     "check_gated_bptt": (my_gated_bptt, 5),
@@ -232,7 +234,7 @@ def test_zeros_for_entries_of_1e_170_are_rejected():
     output, zeros included, passed it."""
     with pytest.raises(AssertionError) as excinfo:
         L.check_clip_grad_norm(_clip_zeros_when_squares_underflow)
-    assert "case 7 of 9: entries near 1e-170" in str(excinfo.value)
+    assert "case 7 of 10: entries near 1e-170" in str(excinfo.value)
 
 
 def test_writing_into_the_callers_list_is_named():
@@ -246,6 +248,61 @@ def test_writing_into_the_callers_list_is_named():
         L.check_clip_grad_norm(into_list)
     assert "wrote into the caller's list" in first_line(excinfo)
     assert "p = p -" not in str(excinfo.value)
+
+
+def _clip_nan_for_zeros(grads, max_norm):  # the learner-tester's answer: 0/0 for all zeros
+    m = max(np.max(np.abs(g)) for g in grads)
+    n = m * np.sqrt(sum(np.sum((g / m) ** 2) for g in grads))
+    return [g * np.minimum(1.0, max_norm / n) for g in grads]
+
+
+def test_nan_for_all_zero_gradients_is_rejected_and_named():
+    """The prompt says "any finite gradients": all zeros are (global norm 0 ≤ max_norm, so they
+    come back unchanged); no case had them, and 0/0 = NaN passed."""
+    with np.errstate(all="ignore"), pytest.raises(AssertionError) as excinfo:
+        L.check_clip_grad_norm(_clip_nan_for_zeros)
+    line = first_line(excinfo)
+    assert line.startswith("check_clip_grad_norm: all-zero gradients came back NaN")
+    assert "guard the division" in line
+    assert "all-zero gradients" in str(excinfo.value).splitlines()[1]  # the case's label
+    # the case itself, written here: zeros in, the same zeros out
+    (case,) = [c for c in L.clip_grad_norm_cases() if not any(np.any(g) for g in c.args["grads"])]
+    for got, g in zip(case.expected, case.args["grads"], strict=True):
+        assert got.shape == g.shape and not np.any(got)
+
+
+def _clip_same_list_when_short(grads, max_norm):
+    flat = np.concatenate([np.ravel(g) for g in grads])
+    big = np.max(np.abs(flat))
+    total = big * np.linalg.norm(flat / big) if big > 0 else 0.0
+    return [g * (max_norm / total) for g in grads] if total > max_norm else grads
+
+
+def test_returning_the_callers_list_itself_is_refused():
+    """The prompt: "Return a new list of arrays (not the caller's list itself)". Right numbers
+    on every case, but `... else grads` is refused, and told why."""
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_clip_grad_norm(_clip_same_list_when_short)
+    line = first_line(excinfo)
+    assert line.startswith("check_clip_grad_norm: right numbers, but your _clip_same_list_when")
+    assert "returned the caller's list `grads` itself" in line and "NEW list" in line
+    assert "under the limit" in str(excinfo.value)  # the case where it happened
+
+
+def test_a_new_list_of_the_callers_arrays_is_still_right(capsys):
+    """A new list holding the caller's (unchanged) arrays is a new list: it passes."""
+    L.check_clip_grad_norm(lambda grads, m: list(_clip_same_list_when_short(grads, m)))
+    assert "passed ✓" in capsys.readouterr().out
+
+
+def test_a_wrongly_formed_result_is_told_a_list_is_expected():
+    """The exercise returns a list: a result of the wrong length is told "a list of 3", not
+    "a tuple of 3"."""
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_clip_grad_norm(lambda grads, m: _clip(grads, m)[:-1] if len(grads) > 2 else 0)
+    line = first_line(excinfo)
+    assert "expected a list of 3 (clipped[0], clipped[1], clipped[2])" in line
+    assert "tuple" not in line
 
 
 def test_chunked_is_called_the_other_definition():

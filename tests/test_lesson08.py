@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from checks_support import first_line
 
-from rnnlib import data, numerical_gradient, sampling, training
+from rnnlib import data, numerical_gradient, rel_error, sampling, training
 from rnnlib.course import lesson08 as L
 from rnnlib.course.lesson08 import FIGURES, sampling_explorer, show_char
 
@@ -559,3 +559,128 @@ def test_every_task_of_the_exercise_ends_its_hints_with_a_folded_spoiler():
     assert len(hinted) == 3
     for summaries in hinted:
         assert len(summaries) >= 3 and "spoiler" in summaries[-1], summaries
+
+
+def test_the_own_check_after_the_masked_exercise_takes_nested_lists_too(capsys):
+    """check_masked_cross_entropy accepts dlogits as a nested list (anything np.asarray reads);
+    the learner's-own-check cell after it indexed `dz_m[1, 1:]` and failed with TypeError."""
+    from pathlib import Path
+
+    import nbformat
+
+    def as_lists(logits, targets, mask):
+        loss, grad = _masked_right(logits, targets, mask)
+        return loss, grad.tolist()
+
+    L.check_masked_cross_entropy(as_lists)
+    assert "cases passed ✓" in capsys.readouterr().out
+    nb = nbformat.read(Path(__file__).parents[1] / "exercises/08_applications.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.get("id") == "x08-c12"]
+    rng = np.random.default_rng(80)
+    names = {"np": np, "numerical_gradient": numerical_gradient, "rel_error": rel_error}
+    names.update(z=rng.normal(size=(2, 3, 5)), y=rng.integers(0, 5, size=(2, 3)))
+    names.update(masked_cross_entropy=as_lists, softmax_cross_entropy=_sce_right)
+    exec(cell.source, names)
+    assert "masked gradient = finite differences" in capsys.readouterr().out
+
+
+def test_the_masked_prompt_and_check_agree_padded_targets_are_valid_class_ids():
+    """The prompt said padded targets may hold "whatever id", the check "any valid id", and a
+    right answer (the reference among them) indexes p by the target, so −100 or C crash: both
+    say a valid class id, 0 to C − 1, and every case keeps to it."""
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parents[1] / "exercises/08_applications.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.get("id") == "x08-c08"]
+    prompt = " ".join(cell.source.split())
+    assert "whatever id" not in prompt
+    assert "whichever valid class id, $0$ to $C - 1$, its target holds" in prompt
+    assert "a valid class id, 0 to C − 1, padded positions too" in L.check_masked_cross_entropy.doc
+    for case in L.masked_cross_entropy_cases():
+        C = case.args["logits"].shape[-1]
+        assert np.all((case.args["targets"] >= 0) & (case.args["targets"] < C))
+
+
+# -------------------------------------------------------------------------------------------------
+# Exercises 05–08 together: what every numeric question says of its precision, and the tags of
+# the optional sections' check cells.
+# -------------------------------------------------------------------------------------------------
+
+
+def _sig(x, digits):
+    return float(f"{x:.{digits - 1}e}")
+
+
+PRECISION = {  # key -> (the prompt's words, the answer given as they say, the check's tolerance)
+    "05.five_steps": ("Four significant digits are enough (the check allows 0.1%)", 4, "0.1%"),
+    "06.memory_mb": ("One decimal is enough (the check allows ±0.04 MB)", "1 decimal", "±0.04"),
+    "06.checkpoint_k": ("A whole number, exactly", "whole", "±0.01"),
+    "07.gate_reach": ("four significant digits are enough (the check allows 0.1%)", 4, "0.1%"),
+    "07.clip_factor": ("four significant digits are enough (the check allows 0.1%)", 4, "0.1%"),
+    "08.perplexity": ("Four significant digits are enough (the check allows 0.1%)", 4, "0.1%"),
+}
+
+EXERCISES = {
+    "05": "05_iterative_training",
+    "06": "06_vectorised_bptt",
+    "07": "07_vanishing_and_exploding_gradients",
+    "08": "08_applications",
+}
+
+
+def _exercise_text(stem):
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parents[1] / f"exercises/{stem}.ipynb", 4)
+    return nb
+
+
+@pytest.mark.parametrize("key", sorted(PRECISION))
+def test_every_numeric_question_states_the_precision_it_checks(key, capsys):
+    """A numeric question said nothing of how precise the answer must be: its prompt (the
+    Question's and the exercise's) now says it, and an answer given as it says passes."""
+    from rnnlib.checks import ALL_QUESTIONS
+
+    q = ALL_QUESTIONS[key]
+    words, given_as, tolerance = PRECISION[key]
+    assert q._tolerance() == tolerance  # the words are the check's tolerance
+
+    def plain(text):  # one line, lower case, the notebook's LaTeX ± as text
+        return " ".join(text.replace("$\\pm 0.04$", "±0.04").split()).lower()
+
+    assert plain(words) in plain(q.prompt)
+    cells = _exercise_text(EXERCISES[key[:2]]).cells
+    assert any(plain(words) in plain(c.source) for c in cells if c.cell_type == "markdown")
+    a = float(q.answer)
+    given = {"1 decimal": round(a, 1), "whole": round(a)}.get(given_as) or _sig(a, given_as)
+    q(given)
+    assert "right ✓" in capsys.readouterr().out
+
+
+def test_every_numeric_question_of_05_to_08_is_in_the_table():
+    from rnnlib.checks import ALL_QUESTIONS
+
+    numeric = {k for k, q in ALL_QUESTIONS.items() if q.choices is None and k[:2] in EXERCISES}
+    assert numeric == set(PRECISION)
+
+
+@pytest.mark.parametrize("stem", sorted(EXERCISES.values()))
+def test_the_optional_sections_check_cells_are_tagged_optional(stem):
+    """An exercise's "Optional, harder" part: its graded check cells carry the tags `graded` and
+    `optional` (as exercise 04's), the others neither tag `optional`."""
+    from rnnlib.progress import graded_item
+
+    section, tagged = "", {}
+    for cell in _exercise_text(stem).cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("## "):
+            section = cell.source.splitlines()[0]
+        elif cell.cell_type == "code" and graded_item(cell):
+            tagged[cell.source] = (section, cell.metadata.get("tags", []))
+    optional = [t for s, t in tagged.values() if s.startswith("## Optional")]
+    assert optional, "every exercise 05–08 has an optional section with a check"
+    assert all({"graded", "optional"} <= set(t) for t in optional)
+    assert all("optional" not in t for s, t in tagged.values() if not s.startswith("## Optional"))

@@ -371,7 +371,8 @@ class Checker:
             result = _as_items(result, exp)
             if not _is_container(result) or len(result) != k:
                 names = ", ".join(self._item_names(exp))
-                return [(None, "form", f"a tuple of {k} ({names})", _type_name(result))]
+                form = "list" if isinstance(exp, list) else "tuple"  # the one the exercise asks for
+                return [(None, "form", f"a {form} of {k} ({names})", _type_name(result))]
             leaves = list(zip(range(k), result, exp, strict=True))
         else:
             leaves = [(0, result, exp)]

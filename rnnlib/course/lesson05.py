@@ -13,6 +13,9 @@ below (a slip per mistake, named by its key), so that a wrong answer is named in
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import io
 import math
 from functools import partial
 
@@ -21,7 +24,7 @@ import numpy as np
 from .. import data, scalar, training
 from ..data import decaying_sum_task
 from ..training import train_scalar
-from .checking import Case, Checker, Question, catalogue
+from .checking import Case, Checker, Mistake, Question, catalogue
 
 __all__ = [
     "CHECKERS",
@@ -267,12 +270,14 @@ def loop_losses(xs, ys, u, w, v, lr, epochs, *, slip=None):
             except (OverflowError, ValueError):
                 break
         start = loss if start is None else start
-        if losses or epoch > 0:
+        if losses or epoch > 0 or slip == "limit_absolute_from_start":
             prev = losses[-1] if losses else start
             bound = {  # the limit asked for is 1000 × losses[0]; the slips' are near misses
                 "limit_absolute": 1000.0,
+                "limit_absolute_from_start": 1000.0,
                 "limit_factor_100": 100 * start,
                 "limit_factor_10000": 10000 * start,
+                "limit_relative_to_min": 1000 * min([start, *losses]),
             }.get(slip, 1000 * start)
             blown = not math.isfinite(loss) or loss > bound
             if slip == "stops_at_first_increase":
@@ -288,7 +293,120 @@ def loop_losses(xs, ys, u, w, v, lr, epochs, *, slip=None):
     return np.array(losses)
 
 
-check_train_loop = Checker(
+def _run_without_stop(xs, ys, u, w, v, lr, epochs):
+    """The losses and gradient norms of the run of ``epochs`` epochs that never stops (until a
+    loss cannot be computed): arrays (≤ epochs + 1,)."""
+    losses, norms, params = [], [], (u, w, v)
+    for _ in range(epochs + 1):
+        with np.errstate(all="ignore"):
+            try:
+                loss, grads = training.dataset_loss_and_grads(xs, ys, *params)
+            except (OverflowError, ValueError):
+                break
+        losses.append(loss)
+        norms.append(float(np.linalg.norm(grads)))
+        params = tuple(p - lr * g for p, g in zip(params, grads, strict=True))
+    return np.array(losses), np.array(norms)
+
+
+def _real_array(x):
+    """``x`` as a float array if it holds real numbers (not text, complex numbers or
+    booleans), else None."""
+    try:
+        raw = np.asarray(x)
+    except Exception:  # whatever the learner's object raises, it is not numbers
+        return None
+    return raw.astype(np.float64) if raw.dtype.kind in "iuf" else None
+
+
+def _stop_diagnosis(result, case, rtol, atol):
+    """Where the learner's loop stopped against where it should, in words, when its losses are
+    those of the run itself and only its length is wrong (a stopping rule of its own); else
+    None."""
+    got = _real_array(result)
+    if got is None:
+        return None
+    want = case.expected
+    if got.ndim != 1 or len(got) == len(want):
+        return None
+    run, norms = _run_without_stop(**case.args)
+    n, k = len(got), len(want)  # k: the epoch it should stop at (epochs + 1: none)
+    with np.errstate(all="ignore"):
+        if n > len(run) or not np.allclose(got, run[:n], rtol=rtol, atol=atol, equal_nan=True):
+            return None
+    met = f"met here at epoch {k}" if k < case.args["epochs"] + 1 else "never met here"
+    if n == 0:
+        return (
+            f"you returned no loss: losses[0] ({run[0]:.3g}, gradient norm {norms[0]:.3g}) is "
+            f"always kept; the only limit, 1000 × losses[0], is for the later losses ({met})"
+        )
+    if n < k:
+        return (
+            f"you stopped too early, at epoch {n}, whose loss is only {run[n] / run[0]:.3g} × "
+            f"losses[0] (gradient norm {norms[n]:.3g}): the only limit is 1000 × losses[0] "
+            f"({met})"
+        )
+    size = (
+        "is not finite"
+        if not np.isfinite(run[k])
+        else f"is {run[k] / run[0]:.3g} × losses[0], above 1000 × losses[0]"
+    )
+    return (
+        f"you went on past the limit: epoch {k}'s loss {size}; stop there and return only the "
+        f"{k} losses before it"
+    )
+
+
+def _same_history(a, b, rtol, atol):
+    """Two loss histories agree: same length, equal within the tolerances (inf and NaN too)."""
+    a, b = _real_array(a), _real_array(b)
+    if a is None or b is None:
+        return False
+    with np.errstate(all="ignore"):
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol, atol, equal_nan=True))
+
+
+def _quiet(f, case):
+    """``f`` on a copy of the case's inputs, its prints swallowed; None if it raises."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
+            return f(*copy.deepcopy(case.args).values())
+    except Exception:
+        return None
+
+
+class _TrainLoopChecker(Checker):
+    """check_train_loop, with two rules of its own:
+
+    - a catalogued mistake is named only when it gives the learner's losses on EVERY case: each
+      is a whole loop with one slip (a limit of 100 × losses[0] and one of 300 × stop at the same
+      epoch on one case, not on all);
+    - a loss history whose numbers are the run's own but whose length is wrong (a stopping rule
+      of the learner's own) and that no catalogued mistake explains is told where it stopped,
+      where it should have, and the rule."""
+
+    def _name_mistakes(self, fn, cases, case, result, problems):
+        found = super()._name_mistakes(fn, cases, case, result, problems)
+        if found:
+            results = [_quiet(fn, c) for c in cases]
+
+            def everywhere(m):
+                return all(
+                    _same_history(r, _quiet(m.answer, c), self.rtol, self.atol)
+                    for r, c in zip(results, cases, strict=True)
+                )
+
+            found = {j: [m for m in ms if everywhere(m)] for j, ms in found.items()}
+            found = {j: ms for j, ms in found.items() if ms}
+        if found or not problems or problems[0][1] != "form":
+            return found
+        said = _stop_diagnosis(result, case, self.rtol, self.atol)
+        if said is None:
+            return found
+        return {problems[0][0]: [Mistake("stopped_at_another_epoch", lambda *args: None, said)]}
+
+
+check_train_loop = _TrainLoopChecker(
     "check_train_loop",
     "train(xs, ys, u, w, v, lr, epochs)",
     train_loop_cases,
@@ -327,8 +445,18 @@ check_train_loop = Checker(
         ),
         (
             "limit_absolute",
-            "you stopped on a fixed limit (a loss above a fixed number such as 1000 or 1e4, or "
-            "a gradient norm above one); the only limit is relative: 1000 × losses[0]",
+            "you stopped on a fixed limit, a loss above 1000; the only limit is relative: "
+            "1000 × losses[0], whatever the size of losses[0]",
+        ),
+        (
+            "limit_absolute_from_start",
+            "you stopped on a fixed limit, a loss above 1000, even at losses[0]; losses[0] is "
+            "always kept, and the only limit is relative: 1000 × losses[0]",
+        ),
+        (
+            "limit_relative_to_min",
+            "you stopped at 1000 × the SMALLEST loss so far; the limit is relative to the first "
+            "loss: 1000 × losses[0] (a loss may fall far, then grow, and still be no divergence)",
         ),
         (
             "limit_factor_100",
@@ -448,7 +576,7 @@ QUESTIONS = (
         "05.five_steps",
         "Along v alone the mean loss is a parabola of curvature κ = 0.8. You start at distance "
         "v − v* = 0.1 from its bottom and take 5 gradient steps with η = 3 (u and w fixed). "
-        "What is v − v* after them?",
+        "What is v − v* after them? Four significant digits are enough (the check allows 0.1%).",
         (1 - 3 * 0.8) ** 5 * 0.1,
         why={
             abs(1 - 3 * 0.8) ** 5 * 0.1: "right size, wrong sign: 1 − ηκ = −1.4 is negative, "

@@ -15,6 +15,9 @@ slip each, named by the mistake's key), so the catalogue is executable.
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import io
 from functools import lru_cache
 
 import numpy as np
@@ -68,6 +71,7 @@ def step_backward(dh_next, x, h_prev, h_next, Wx, Wh, *, slip=None):
         "step_one_minus_h": lambda: 1.0 - h_next,
         "step_tanh_prime_of_h_prev": lambda: 1.0 - h_prev**2,
         "step_tanh_twice": lambda: 1.0 - np.tanh(h_next) ** 2,
+        "step_recomputed_without_b": lambda: 1.0 - np.tanh(x @ Wx + h_prev @ Wh) ** 2,
     }.get(slip, lambda: 1.0 - h_next**2)()
     da = dh_next * tanh_prime
     dWx = x.T @ da
@@ -106,6 +110,11 @@ check_rnn_step_backward = Checker(
             f"tanh′ of the wrong state: (1 − h_prev²) where (1 − h_next²) belongs; {_DA}",
         ),
         ("step_tanh_twice", f"you applied tanh to h_next again; h_next is already tanh(a): {_DA}"),
+        (
+            "step_recomputed_without_b",
+            "you recomputed tanh(x Wx + h_prev Wh), which lacks b (it is not passed in): use "
+            f"h_next, tanh′ = 1 − h_next²; {_DA}",
+        ),
         ("step_wh_not_transposed", "dh_prev = da Wh^T: Wh must be transposed"),
         ("step_h_next_in_dWh", "h_next where h_prev belongs: dWh = h_prev^T da"),
         ("step_dWh_transposed", "dWh is transposed: dWh = h_prev^T da, not da^T h_prev"),
@@ -161,6 +170,7 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
             "bptt_missing_tanh_prime": 1.0,
             "bptt_one_minus_h": 1.0 - ht,
             "bptt_tanh_prime_of_h_prev": 1.0 - hp**2,
+            "bptt_recomputed_without_b": 1.0 - np.tanh(x[:, t - 1] @ Wx + hp @ Wh) ** 2,
         }.get(slip, 1.0 - ht**2)
         da = g * tanh_prime
         dx[:, t - 1] = da @ Wx.T
@@ -217,6 +227,11 @@ check_rnn_backward = Checker(
         ("bptt_dh0_missing_wh", "dh0 is missing its last factor: dh0 = da_1 Wh^T, not da_1"),
         ("bptt_missing_tanh_prime", "missing tanh′: da_t = (dh_t + da_(t+1) Wh^T) * (1 − h_t²)"),
         ("bptt_one_minus_h", "(1 − h_t) where (1 − h_t²) belongs: tanh′ = 1 − tanh²"),
+        (
+            "bptt_recomputed_without_b",
+            "you recomputed tanh(x_t Wx + h_(t−1) Wh), which lacks b (it is not passed in): use "
+            "the states given, tanh′ = 1 − h_t²",
+        ),
         (
             "bptt_tanh_prime_of_h_prev",
             "tanh′ at the wrong step: (1 − h_(t−1)²) where (1 − h_t²) belongs",
@@ -340,7 +355,63 @@ def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
     return (dx2 if slip == "stacked_dx_of_layer2" else dx), dWx1, dWh1, dWx2, dWh2
 
 
-check_stacked_rnn_backward = Checker(
+class _StackedChecker(Checker):
+    """check_stacked_rnn_backward, with two rules of its own:
+
+    - "layer 1 got no gradient" is said only when every layer-1 item (dx, dWx1, dWh1) is what
+      it gives: a dWh1 of zeros alone is also what an ``rnn_backward`` that overwrites dWh gives
+      from a zero initial state (only step 1's share, h_0^T da_1 = 0, survives);
+    - when the learner's answer calls their own ``rnn_backward`` and that fails
+      ``check_rnn_backward``, the message says so first: fix it before the stack."""
+
+    def _name_mistakes(self, fn, cases, case, result, problems):
+        found = super()._name_mistakes(fn, cases, case, result, problems)
+        nothing = next(m for m in self.mistakes if m.key == "stacked_nothing_passed_down")
+        wrong = nothing.answer(*copy.deepcopy(case.args).values())
+        layer1 = (
+            isinstance(result, (tuple, list))
+            and len(result) == len(wrong)
+            and all(self._close(result[j], wrong[j]) for j in range(3))
+        )
+        if not layer1:
+            found = {j: [m for m in ms if m is not nothing] for j, ms in found.items()}
+            found = {j: ms for j, ms in found.items() if ms}
+        return found
+
+    def _message(self, fn, cases, case, where, result, problems):
+        text = super()._message(fn, cases, case, where, result, problems)
+        said = _own_rnn_backward_fails(fn)
+        if said is None:
+            return text
+        head, rest = text.split("\n", 1)
+        name = getattr(fn, "__name__", "")
+        who = f"your {name}" if name.isidentifier() else "your function"
+        return (
+            f"{self.name}: {who} calls your rnn_backward, which fails "
+            "check_rnn_backward: make that pass first\n"
+            f"  check_rnn_backward says: {said}\n"
+            f"  and here: {head.removeprefix(self.name + ': ')}\n{rest}"
+        )
+
+
+def _own_rnn_backward_fails(fn):
+    """What ``check_rnn_backward`` says (its first line) of the learner's own ``rnn_backward``
+    when ``fn`` calls it and it fails, else None."""
+    code, names = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
+    helper = names.get("rnn_backward") if code and "rnn_backward" in code.co_names else None
+    if not callable(helper) or (getattr(helper, "__module__", "") or "").startswith("rnnlib"):
+        return None
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
+            check_rnn_backward(helper)
+    except Exception as err:  # AssertionError, or Unfinished: it is not right yet
+        return (str(err).splitlines() or [type(err).__name__])[0].removeprefix(
+            "check_rnn_backward: "
+        )
+    return None
+
+
+check_stacked_rnn_backward = _StackedChecker(
     "check_stacked_rnn_backward",
     "stacked_rnn_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2) → (dx, dWx1, dWh1, dWx2, dWh2)",
     stacked_rnn_backward_cases,
@@ -419,7 +490,8 @@ QUESTIONS = (
         "06.memory_mb",
         "Plain BPTT on a batch of N = 32 sequences of T = 1000 steps with H = 256 hidden units, "
         "in float64, keeps every hidden state h_1, ..., h_T from the forward pass until the "
-        "backward pass. How many megabytes (1 MB = 10^6 bytes) do these states take?",
+        "backward pass. How many megabytes (1 MB = 10^6 bytes) do these states take? One "
+        "decimal is enough (the check allows ±0.04 MB).",
         32 * 1000 * 256 * 8 / 1e6,
         why={
             32 * 1000 * 256 * 8 / 2**20: "that is in MiB (2^20 bytes); the question asks for MB, "
@@ -441,7 +513,8 @@ QUESTIONS = (
         "06.checkpoint_k",
         "Checkpointed BPTT on T = 400 steps keeps the ⌈T/k⌉ checkpoints h_0, h_k, h_2k, ... and, "
         "while it works on one segment, that segment's k recomputed states. Which segment "
-        "length k makes the number of states held at once, ⌈400/k⌉ + k, smallest?",
+        "length k makes the number of states held at once, ⌈400/k⌉ + k, smallest? A whole "
+        "number, exactly.",
         20,
         why={
             400: "k = T is one segment: the whole sequence is recomputed and held, 401 states",

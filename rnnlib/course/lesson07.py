@@ -21,6 +21,10 @@ catalogue is executable.
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import io
+
 import numpy as np
 
 from .. import scalar
@@ -52,6 +56,9 @@ __all__ = [
 
 
 # -- clipping by global norm -----------------------------------------------------------------------
+
+
+_ALL_ZERO = "all-zero gradients (global norm 0, under the limit): returned unchanged, zeros"
 
 
 def clip_grad_norm_cases():
@@ -101,6 +108,11 @@ def clip_grad_norm_cases():
             [np.array([0.0]), np.array([3.0, 4.0])],
             1.0,
         ),
+        (  # the norm and the largest |entry| are 0: dividing by either gives 0/0 = NaN
+            _ALL_ZERO,
+            [np.zeros((2, 3)), np.zeros(3)],
+            1.0,
+        ),
     ]
     return table_cases(
         "grads, max_norm", raw, lambda grads, max_norm: clip_grad_norm(grads, max_norm)[0]
@@ -140,10 +152,48 @@ def _clip(grads, max_norm, *, slip=None):
         return [np.asarray(g, dtype=float) * scale for g in grads]
 
 
+_ZERO_NAN = (
+    "all-zero gradients came back NaN: guard the division when the norm (or the largest "
+    "|entry|) is 0; zero gradients are under any limit and come back unchanged"
+)
+
+
 class _ClipChecker(Checker):
-    """check_clip_grad_norm: before the usual checks, one more: an answer that puts new arrays
-    into the caller's list (``grads[i] = g * factor``) is told so, instead of the generic
-    in-place message meant for arrays changed by ``g *= ...``."""
+    """check_clip_grad_norm, with three rules of its own:
+
+    - before the usual checks, an answer that puts new arrays into the caller's list
+      (``grads[i] = g * factor``) is told so, instead of the generic in-place message meant for
+      arrays changed by ``g *= ...``;
+    - NaN for all-zero gradients (0/0 where the norm, or the largest |entry|, divides) is named;
+    - an answer right on every case that returns the caller's list itself (``... else grads``)
+      is refused: the exercise asks for a new list."""
+
+    def _message(self, fn, cases, case, where, result, problems):
+        text = super()._message(fn, cases, case, where, result, problems)
+        zeros = all(not np.any(g) for g in case.args["grads"])
+        if zeros and any(kind == "nan" for _, kind, _, _ in problems):
+            return f"{self.name}: {_ZERO_NAN}\n" + text.split("\n", 1)[1]
+        return text
+
+    def _refusal(self, fn):
+        for case in self.cases():
+            given = copy.deepcopy(case.args)
+            try:
+                with np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()):
+                    result = fn(*given.values())
+            except Exception:  # (it ran without raising in the checks: nothing to say)
+                return None
+            if result is given["grads"]:
+                name = getattr(fn, "__name__", "")
+                who = f"your {name}" if name.isidentifier() else "your function"
+                return (
+                    f"right numbers, but {who} returned the caller's list `grads` itself: "
+                    "return a NEW list, e.g. `list(grads)` or `[g.copy() for g in grads]` when "
+                    "nothing needs clipping (a caller that changes the returned list would "
+                    "change its own)\n"
+                    f"  case: {case.label}"
+                )
+        return None
 
     def __call__(self, fn):
         __tracebackhide__ = True
@@ -179,10 +229,11 @@ check_clip_grad_norm = _ClipChecker(
     clip_grad_norm_cases,
     items="clipped[{i}]",
     atol=0.0,  # relative only: every entry scales with its input (a case holds entries of 1e-170)
-    doc="the list of clipped arrays (inputs unchanged); grads a list of ndarrays. If the global "
-    "norm ``sqrt(Σ_k ‖g_k‖²)`` exceeds ``max_norm``, every gradient is multiplied by "
-    "``max_norm / global norm``; otherwise they are returned unchanged. Entries may be as large "
-    "as 1e160: the norm must not overflow.",
+    doc="a new list of the clipped arrays (inputs unchanged, the caller's list itself never "
+    "returned); grads a list of ndarrays. If the global norm ``sqrt(Σ_k ‖g_k‖²)`` exceeds "
+    "``max_norm``, every gradient is multiplied by ``max_norm / global norm``; otherwise they are "
+    "returned unchanged (all-zero gradients too, without NaN). Entries may be as large as 1e160: "
+    "the norm must not overflow.",
     mistakes=catalogue(
         _clip,
         (
@@ -608,7 +659,8 @@ QUESTIONS = (
     ),
     Question(
         "07.gate_reach",
-        "The gated unit with w = 0 and z = 0.05: what is |do_50/do_0|?",
+        "The gated unit with w = 0 and z = 0.05: what is |do_50/do_0|? Four significant digits "
+        "are enough (the check allows 0.1%).",
         0.95**50,
         why={
             0.05**50: "z is the share of the new candidate; the old state keeps the share 1 − z",
@@ -621,7 +673,8 @@ QUESTIONS = (
     Question(
         "07.clip_factor",
         "Two gradient arrays, with entries [3, 4] and [12], clipped by global norm with "
-        "max_norm = 6.5: by what factor is every entry multiplied?",
+        "max_norm = 6.5: by what factor is every entry multiplied? Four significant digits are "
+        "enough (the check allows 0.1%).",
         0.5,
         why={
             6.5 / 17: "17 = 5 + 12 is the sum of the two norms; the global norm is "

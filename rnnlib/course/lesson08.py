@@ -364,12 +364,11 @@ check_masked_cross_entropy = Checker(
     "check_masked_cross_entropy",
     "masked_cross_entropy(logits, targets, mask) → (loss, dlogits)",
     masked_cross_entropy_cases,
-    doc="``logits`` (N, T, C), ``targets`` (N, T) int (any valid id where "
-    "padded), "
-    "``mask`` (N, T) of 1.0 (a real position) and 0.0 (padding); ``loss`` the mean of "
-    "``−log softmax(logits)[target]`` over the real positions only, ``dlogits`` of the shape of "
-    "``logits``, zero at padded positions. Cases include logits of ±1000 at real positions and "
-    "at padded ones, where only a stable log-softmax stays finite.",
+    doc="``logits`` (N, T, C), ``targets`` (N, T) int (a valid class id, 0 to C − 1, padded "
+    "positions too), ``mask`` (N, T) of 1.0 (a real position) and 0.0 (padding); ``loss`` the "
+    "mean of ``−log softmax(logits)[target]`` over the real positions only, ``dlogits`` of the "
+    "shape of ``logits``, zero at padded positions. Cases include logits of ±1000 at real "
+    "positions and at padded ones, where only a stable log-softmax stays finite.",
     mistakes=catalogue(
         masked_reference,
         (
@@ -413,7 +412,8 @@ QUESTIONS = (
     Question(
         "08.perplexity",
         "A character model over C = 23 characters predicts the uniform distribution at every "
-        "position. What is its perplexity?",
+        "position. What is its perplexity? Four significant digits are enough (the check allows "
+        "0.1%).",
         23.0,
         why={
             float(np.log(23.0)): "that is its loss, log C in nats; the perplexity is e^L",
