@@ -40,7 +40,7 @@ from ..gradflow import (
 )
 from ..optim import clip_grad_norm
 from ..rnn import rnn_forward
-from .checking import Case, Checker, Question, catalogue, table_cases
+from .checking import Case, Checker, CheckFailed, Question, catalogue, table_cases
 
 __all__ = [
     "CHECKERS",
@@ -213,7 +213,7 @@ class _ClipChecker(Checker):
                 if swapped and all(
                     np.array_equal(a, b) for a, b in zip(originals, grads, strict=True)
                 ):
-                    raise AssertionError(
+                    raise CheckFailed(
                         f"{self.name}: your function wrote into the caller's list `grads` "
                         "(e.g. `grads[i] = ...` or `grads.append(...)`): the caller still needs "
                         "its unclipped gradients; build a NEW list and return it, e.g. "
