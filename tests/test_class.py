@@ -202,14 +202,13 @@ def test_export_totals_are_the_sums_of_the_items(graded):
     assert correct == {("correct", n): p for n, p in max_auto.items()}
 
 
-def test_a_written_answer_waits_for_the_instructor(tmp_path):
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
     """INSTRUCTORS.md section 5, "a written question", done on a copy of one exercise: a markdown
     question and a markdown answer between the solution markers, then `make exercises`, `--stamp`
     and `make class`. nbgrader autogrades a learner who wrote an answer, one who left it as
-    released (``YOUR ANSWER HERE``), and the blank and tampered recipes. A written answer scores 0
-    and waits in the formgrader (needs manual grade); one left as released scores 0 and does not.
-    ``nbgrader export`` counts its points in every submission's maximum, and its hand grade in
-    the total."""
+    released (``YOUR ANSWER HERE``), and the blank and tampered recipes."""
+    tmp_path = tmp_path_factory.mktemp("written")
     name = "01_loss_and_its_derivative"
     sols, exs = tmp_path / "solutions", tmp_path / "exercises"
     sols.mkdir()
@@ -234,13 +233,9 @@ def test_a_written_answer_waits_for_the_instructor(tmp_path):
     assert me.main([str(sols), str(exs)]) == 0  # make exercises
     assert mc.main(["--stamp", str(path)]) == 0
     course = tmp_path / "course"
-    assert mc.build(sols, exs, course) == {name: []}  # make class: release = exercise
+    report = mc.build(sols, exs, course)  # make class
     [a] = mc.load_assignments(course)
     cell = a.released.cells[at + 1]
-    meta = cell.metadata.nbgrader
-    gid, points = meta["grade_id"], float(meta["points"])
-    assert (cell.cell_type, cell.source, gid) == ("markdown", "YOUR ANSWER HERE", "answer-s01-w02")
-    assert meta["solution"] and meta["grade"] and not meta["locked"] and points == mc.POINTS, meta
 
     recipes = {s.kind: s for s in mc.simulate([a]) if s.kind in ("correct", "blank", "tampered")}
     wrote = dataclasses.replace(recipes["correct"], student="wrote")  # every answer, written too
@@ -248,10 +243,37 @@ def test_a_written_answer_waits_for_the_instructor(tmp_path):
         wrote, student="left-as-released", notebook=copy.deepcopy(wrote.notebook)
     )
     left.notebook.cells[at + 1].source = cell.source
-    assert wrote.notebook.cells[at + 1].source == written
     subs = [wrote, left, recipes["blank"], recipes["tampered"]]
     expected = {sub.student: expected_scores(a, sub) for sub in subs}  # the autograded items
     mc.autograde(course, subs, options=[f"--Execute.timeout={TIMEOUT}"])
+    return {
+        "name": name,
+        "solutions": sols,
+        "exercises": exs,
+        "course": course,
+        "report": report,
+        "assignment": a,
+        "at": at,
+        "written": written,
+        "subs": subs,
+        "expected": expected,
+    }
+
+
+def test_a_written_answer_waits_for_the_instructor(written):
+    """A written answer scores 0 and waits in the formgrader (needs manual grade); one left as
+    released scores 0 and does not. ``nbgrader export`` counts its points in every submission's
+    maximum, and its hand grade in the total."""
+    name, course, a, at = written["name"], written["course"], written["assignment"], written["at"]
+    subs, expected = written["subs"], written["expected"]
+    assert written["report"] == {name: []}  # make class: release = exercise
+    cell = a.released.cells[at + 1]
+    meta = cell.metadata.nbgrader
+    gid, points = meta["grade_id"], float(meta["points"])
+    assert (cell.cell_type, cell.source, gid) == ("markdown", "YOUR ANSWER HERE", "answer-s01-w02")
+    assert meta["solution"] and meta["grade"] and not meta["locked"] and points == mc.POINTS, meta
+    wrote = subs[0]
+    assert wrote.notebook.cells[at + 1].source == written["written"]
     items = mc.gradebook_items(course)
 
     for sub in subs:
@@ -267,12 +289,7 @@ def test_a_written_answer_waits_for_the_instructor(tmp_path):
             assert items[(sub.student, name, item_id)]["score"] == want, (sub.student, item_id)
 
     # the instructor grades the written answer, as the formgrader's API does
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{course.resolve() / 'gradebook.db'}") as gb:
-        grade = gb.find_grade(gid, name, name, wrote.student)
-        grade.manual_score, grade.needs_manual_grade = points, False
-        gb.db.commit()
+    _hand_grade(course, name, gid, wrote.student, points)
     totals = mc.export_totals(course)
     with open(course / "grades.csv", newline="", encoding="utf-8") as f:
         max_score = {row["student_id"]: float(row["max_score"]) for row in csv.DictReader(f)}
@@ -282,6 +299,88 @@ def test_a_written_answer_waits_for_the_instructor(tmp_path):
         hand = points if sub.student == wrote.student else 0.0
         assert totals[(sub.student, name)] == pytest.approx(auto + hand), sub.student
         assert max_score[sub.student] == auto_max + points, (sub.student, max_score)
+
+
+def _hand_grade(course, name, gid, student, score):
+    """What the formgrader does when the instructor grades a written answer."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{Path(course).resolve() / 'gradebook.db'}") as gb:
+        grade = gb.find_grade(gid, name, name, student)
+        grade.manual_score, grade.needs_manual_grade = score, False
+        gb.db.commit()
+
+
+def test_new_points_after_grading_keep_every_grade(written, capsys):
+    """INSTRUCTORS.md section 5, after grades exist: `make class` refuses and changes nothing;
+    `make class KEEP_GRADES=1` takes the new points and keeps the hand grade; `nbgrader autograde
+    --force` regrades with them; `make class FORCE=1` starts a new gradebook and moves the old
+    one, with autograded/, aside."""
+    name, course, sols, exs = (written[k] for k in ("name", "course", "solutions", "exercises"))
+    wrote = written["subs"][0].student
+    gid = "answer-s01-w02"
+    _hand_grade(course, name, gid, wrote, 1.0)
+    before = mc.gradebook_items(course)
+    db_bytes = (course / "gradebook.db").read_bytes()
+    release = (course / "release" / name / f"{name}.ipynb").read_bytes()
+
+    path = sols / f"{name}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    check = next(
+        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "check-loss"
+    )
+    check.metadata.nbgrader["points"] = 4
+    nbformat.write(nb, path)
+    argv = ["--solutions", str(sols), "--exercises", str(exs), "--out", str(course)]
+
+    assert mc.main(argv) == 3  # make class: refused, nothing touched
+    err = capsys.readouterr().err
+    assert "holds 4 autograded submissions" in err and "holds 1 hand grade" in err, err
+    assert "KEEP_GRADES=1" in err and "FORCE=1" in err
+    assert (course / "gradebook.db").read_bytes() == db_bytes
+    assert (course / "release" / name / f"{name}.ipynb").read_bytes() == release
+
+    assert mc.main([*argv, "--keep-grades"]) == 0  # make class KEEP_GRADES=1
+    assert 'nbgrader autograde --force "*"' in capsys.readouterr().out
+    mc.nbgrader(course, "autograde", "--force", "*", f"--Execute.timeout={TIMEOUT}")
+    after = mc.gradebook_items(course)
+    assert set(after) == set(before)
+    for key, got in after.items():
+        want = dict(before[key])
+        if key[2] == "check-loss":
+            want["max_score"] = 4.0
+            want["score"] = 4.0 if before[key]["score"] else 0.0
+        if key == (wrote, name, gid):  # the hand grade stays; nbgrader asks for a second look
+            want["needs_manual_grade"] = True
+        assert got == want, (key, got, want)
+    assert after[("wrote", name, "check-loss")]["score"] == 4.0
+
+    assert mc.main([*argv, "--force"]) == 0  # make class FORCE=1
+    [old] = course.glob("old-*")
+    assert "moved the old gradebook" in capsys.readouterr().out
+    assert (old / "gradebook.db").is_file() and (old / "autograded" / wrote / name).is_dir()
+    assert not (course / "autograded").exists() and (course / "submitted" / wrote / name).is_dir()
+    assert mc.graded_work(course) == [] and mc.gradebook_items(course) == {}
+    assert mc.gradebook_items(old)[(wrote, name, gid)]["score"] == 1.0
+
+
+def test_a_rebuild_without_grades_keeps_the_gradebook(tmp_path):
+    """No submissions yet: `make class` rebuilds and keeps what the gradebook holds (a learner
+    list, for one), dropping an assignment whose solution has gone."""
+    sols = tmp_path / "solutions"
+    sols.mkdir()
+    names = sorted(p.name for p in (ROOT / "solutions").glob("*.ipynb"))[:2]
+    for n in names:
+        shutil.copy(ROOT / "solutions" / n, sols)
+    course = tmp_path / "course"
+    mc.build(sols, ROOT / "exercises", course)
+    mc.nbgrader(course, "db", "student", "add", "ada", "--last-name=Lovelace")
+    (sols / names[1]).unlink()
+    assert mc.build(sols, ROOT / "exercises", course) == {names[0][:-6]: []}
+    listing = mc.nbgrader(course, "db", "student", "list").stdout
+    assert "ada (Lovelace" in listing, listing
+    assignments = mc.nbgrader(course, "db", "assignment", "list").stdout
+    assert names[0][:-6] in assignments and names[1][:-6] not in assignments, assignments
 
 
 def test_a_tampered_test_cell_is_restored_and_earns_nothing(graded):
