@@ -202,6 +202,30 @@ def test_export_totals_are_the_sums_of_the_items(graded):
     assert correct == {("correct", n): p for n, p in max_auto.items()}
 
 
+def test_optional_items_count_for_nothing(graded):
+    """Every graded item tagged ``optional`` is worth 0 (tools/make_class.py, OPTIONAL_POINTS):
+    an assignment's maximum in ``nbgrader export`` is the sum of its other items, which a learner
+    who skips every optional part reaches."""
+    optional, submitted = set(), {(s.student, s.assignment) for s in graded["subs"]}
+    for folder in set(graded["folder"].values()):
+        with open(folder / "grades.csv", newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                if (row["student_id"], row["assignment"]) not in submitted:
+                    continue  # (export lists every learner with every assignment)
+                a = graded["assignments"][row["assignment"]]
+                required = 0.0
+                for item in a.items:
+                    tags = a.source.cells[item.index].metadata.get("tags", [])
+                    got = graded["items"][(row["student_id"], a.name, item.grade_id)]
+                    if "optional" in tags:
+                        optional.add((a.name, item.grade_id))
+                        assert item.points == got["max_score"] == 0.0, (a.name, item.grade_id)
+                    else:
+                        required += item.points
+                assert float(row["max_score"]) == required > 0, row
+    assert len(optional) >= 3, optional
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     """INSTRUCTORS.md section 5, "a written question", done on a copy of one exercise: a markdown

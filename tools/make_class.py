@@ -3,8 +3,8 @@
 Usage::
 
     python -m tools.make_class [--solutions DIR] [--exercises DIR] [--out DIR]
-                               [--keep-grades | --force]
-    python -m tools.make_class --stamp [--check] NOTEBOOK_OR_DIR ...
+                               [--keep-grades | --force] [--optional-points N]
+    python -m tools.make_class --stamp [--check] [--optional-points N] NOTEBOOK_OR_DIR ...
 
 **Build** (the default; ``make class``): writes an nbgrader course folder ``--out`` (default
 ``build/class/``, git-ignored):
@@ -40,10 +40,13 @@ difference, listing it; exit code 2 for arguments it does not expect.
   3, task: false}``; a markdown one (a written answer) is graded by hand, so it gets ``grade:
   true`` and ``points`` (nbgrader accepts no other markdown answer): autograde leaves it for the
   instructor's formgrader;
-- a code cell that calls a checker (what ``python -m rnnlib.progress`` counts as one exercise:
-  :data:`rnnlib.progress.CHECK_CALL`) is a *test cell*: ``{grade: true, solution: false, locked:
-  true, points, grade_id, schema_version: 3, task: false}``, worth :data:`POINTS` unless it already
-  has points (an instructor's choice is kept);
+- a code cell that calls a checker, or is tagged ``graded`` (an item checked by plain asserts),
+  what ``python -m rnnlib.progress`` lists as a graded item, is a *test cell*: ``{grade: true,
+  solution: false, locked: true, points, grade_id, schema_version: 3, task: false}``, worth
+  :data:`POINTS` unless it already has points (an instructor's choice is kept);
+- a graded cell tagged ``optional`` (an exercise's "(optional, harder)" part) is worth
+  ``--optional-points`` (default :data:`OPTIONAL_POINTS`, 0: a learner who skips the optional
+  parts can still reach full marks), whatever points it had: the tag decides, not a list of cells;
 - every other cell keeps its metadata (stale test or solution metadata the tool once wrote on a
   cell that no longer qualifies is removed).
 
@@ -74,6 +77,8 @@ from tools.make_exercises import BEGIN, END, SOLUTION_ONLY, make_exercise
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = Path(__file__).with_name("nbgrader_config.py")
 POINTS = 1
+OPTIONAL = "optional"  # the tag of an optional item (an exercise's "(optional, harder)" part)
+OPTIONAL_POINTS = 0  # what an optional item is worth unless told otherwise (--optional-points)
 SCHEMA = 3
 
 
@@ -176,9 +181,17 @@ def _kind(cell) -> str | None:
     return "solution" if solution else "test" if test else None
 
 
-def stamp_notebook(nb) -> tuple[object, int]:
+def _points(cell, old: dict, optional_points) -> float:
+    """A graded cell's points: ``optional_points`` for a cell tagged ``optional`` (whatever it
+    had), else the points it has (an instructor's choice), else :data:`POINTS`."""
+    if OPTIONAL in cell.get("metadata", {}).get("tags", []):
+        return optional_points
+    return old.get("points", POINTS)
+
+
+def stamp_notebook(nb, optional_points=OPTIONAL_POINTS) -> tuple[object, int]:
     """A copy of solution notebook ``nb`` with nbgrader metadata; returns ``(notebook, n_cells
-    whose metadata changed)``."""
+    whose metadata changed)``. A graded cell tagged ``optional`` is worth ``optional_points``."""
     nb = copy.deepcopy(nb)
     used = {_meta(c).get("grade_id") for c in nb.cells} - {None}
     changed = 0
@@ -202,7 +215,7 @@ def stamp_notebook(nb) -> tuple[object, int]:
                 "task": False,
             }
             if new["grade"]:
-                new["points"] = old.get("points", POINTS)
+                new["points"] = _points(cell, old, optional_points)
         elif kind == "test":
             fns = [f for _, f in checked_functions(cell.source)]
             new = {
@@ -210,7 +223,7 @@ def stamp_notebook(nb) -> tuple[object, int]:
                 "grade_id": old.get("grade_id")
                 or _new_id("check-" + "-".join(fns or [cell.get("id", "")]), cell, used),
                 "locked": True,
-                "points": old.get("points", POINTS),
+                "points": _points(cell, old, optional_points),
                 "schema_version": SCHEMA,
                 "solution": False,
                 "task": False,
@@ -229,9 +242,9 @@ def stamp_notebook(nb) -> tuple[object, int]:
     return nb, changed
 
 
-def is_stamped(nb) -> bool:
+def is_stamped(nb, optional_points=OPTIONAL_POINTS) -> bool:
     """Does every solution and test cell already carry nbgrader metadata as stamp would write it?"""
-    return stamp_notebook(nb)[1] == 0
+    return stamp_notebook(nb, optional_points)[1] == 0
 
 
 def _render(nb) -> str:
@@ -239,12 +252,12 @@ def _render(nb) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def stamp_files(args, check=False) -> list[Path]:
+def stamp_files(args, check=False, optional_points=OPTIONAL_POINTS) -> list[Path]:
     """Stamp the notebooks named by ``args`` (files or folders) in place; return those changed."""
     changed = []
     for path in _notebook_args(args, "--stamp"):
         nb = nbformat.read(path, as_version=4)
-        new, n = stamp_notebook(nb)
+        new, n = stamp_notebook(nb, optional_points)
         if n:
             changed.append(path)
             if not check:
@@ -255,9 +268,9 @@ def stamp_files(args, check=False) -> list[Path]:
 # -- the course folder ---------------------------------------------------------------------------
 
 
-def source_notebook(solution_nb):
+def source_notebook(solution_nb, optional_points=OPTIONAL_POINTS):
     """The nbgrader source notebook of a solution: stamped, without ``solution-only`` cells."""
-    nb, _ = stamp_notebook(solution_nb)
+    nb, _ = stamp_notebook(solution_nb, optional_points)
     nb.cells = [c for c in nb.cells if SOLUTION_ONLY not in c.get("metadata", {}).get("tags", [])]
     return nb
 
@@ -283,7 +296,7 @@ def nbgrader(course: Path, *args, check=True, env=None, **kw) -> subprocess.Comp
     )
 
 
-def write_source(solutions: Path, out: Path) -> list[str]:
+def write_source(solutions: Path, out: Path, optional_points=OPTIONAL_POINTS) -> list[str]:
     """Write ``out/nbgrader_config.py`` and ``out/source/``; return the assignment names."""
     out.mkdir(parents=True, exist_ok=True)
     shutil.copy(CONFIG, out / "nbgrader_config.py")
@@ -292,7 +305,9 @@ def write_source(solutions: Path, out: Path) -> list[str]:
         nb = nbformat.read(sol, as_version=4)
         folder = out / "source" / sol.stem
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / sol.name).write_text(_render(source_notebook(nb)), encoding="utf-8")
+        (folder / sol.name).write_text(
+            _render(source_notebook(nb, optional_points)), encoding="utf-8"
+        )
         names.append(sol.stem)
     return names
 
@@ -371,6 +386,7 @@ def build(
     *,
     force=False,
     keep_grades=False,
+    optional_points=OPTIONAL_POINTS,
 ) -> dict[str, list[str]]:
     """Build the course folder and release it with nbgrader; return each assignment's
     differences from ``exercises/`` (empty lists when they match).
@@ -403,7 +419,7 @@ def build(
             print(f"make_class: moved the old gradebook and graded notebooks to {old}/")
     for stale in ("source", "release"):
         shutil.rmtree(out / stale, ignore_errors=True)
-    names = write_source(solutions, out)
+    names = write_source(solutions, out, optional_points)
     _drop_stale_assignments(out, names)
     proc = nbgrader(out, "generate_assignment", "--force", "--log-level=WARN", "*", check=False)
     if proc.returncode:
@@ -829,6 +845,25 @@ def _notebook_args(args, what: str) -> list[Path]:
     return paths
 
 
+def _optional_points(argv: list) -> float:
+    """Take ``--optional-points N`` out of ``argv``; N (default :data:`OPTIONAL_POINTS`)."""
+    if "--optional-points" not in argv:
+        return OPTIONAL_POINTS
+    i = argv.index("--optional-points")
+    value = argv[i + 1] if i + 1 < len(argv) else None
+    del argv[i : i + 2]
+    try:
+        points = float(value)
+    except (TypeError, ValueError):
+        points = -1.0
+    if not points >= 0:
+        raise UsageError(
+            f"--optional-points: expected the points of an optional item (a number >= 0, e.g."
+            f" --optional-points 1), got {value or 'nothing'}"
+        )
+    return int(points) if points == int(points) else points
+
+
 def _options(argv) -> dict:
     """Build options from the command line (UsageError on anything else)."""
     opts = {
@@ -876,6 +911,7 @@ def main(argv=None) -> int:
         print(__doc__.strip())
         return 0
     try:
+        optional_points = _optional_points(argv)
         if "--stamp" in argv:
             check = "--check" in argv
             args = [a for a in argv if a not in ("--stamp", "--check")]
@@ -884,7 +920,7 @@ def main(argv=None) -> int:
                 raise UsageError(f"--stamp: unknown argument {flags[0]!r}; see --help")
             if not args:
                 raise UsageError("--stamp: expected notebooks or folders, got none")
-            changed = stamp_files(args, check=check)
+            changed = stamp_files(args, check=check, optional_points=optional_points)
             for p in changed:
                 print(("not stamped: " if check else "stamped: ") + str(p))
             return 1 if check and changed else 0
@@ -895,6 +931,7 @@ def main(argv=None) -> int:
             opts["--out"],
             force=opts["--force"],
             keep_grades=opts["--keep-grades"],
+            optional_points=optional_points,
         )
     except UsageError as err:
         print(f"make_class: {err}", file=sys.stderr)
