@@ -36,7 +36,7 @@ import nbformat
 import pytest
 from nbgrader.utils import compute_checksum
 
-from rnnlib.progress import PASSED, classify, graded_item
+from rnnlib.progress import PASSED, classify, item_names
 from rnnlib.progress import run_notebook as progress_run
 from tools import make_class as mc
 from tools import make_exercises as me
@@ -438,9 +438,9 @@ def _progress_points(a, rows):
     """Points per item from progress's rows: an item earns its points when its row passed; an
     item progress does not list (its check cell is gone) earns nothing."""
     status = {r.name: r.status for r in rows}
+    names = item_names(a.source)
     return {
-        i.grade_id: i.points if status.get(graded_item(a.source.cells[i.index])) == PASSED else 0.0
-        for i in a.items
+        i.grade_id: i.points if status.get(names.get(i.index)) == PASSED else 0.0 for i in a.items
     }
 
 
