@@ -159,7 +159,8 @@ def _status(err, earlier, timeout):
     """``(status, detail)`` of a graded cell from its own error and the first error since the
     previous graded cell."""
     first = earlier or err
-    if first and first[0] == "KeyboardInterrupt":  # nbclient interrupts a cell that times out
+    # nbclient interrupts a cell that times out; nbgrader's autograde records CellTimeoutError
+    if first and first[0] in ("KeyboardInterrupt", "CellTimeoutError"):
         where = "a cell above this item" if earlier else "this cell"
         return TIMED_OUT, f"{where} ran longer than {timeout} s: is there a loop that never ends?"
     if err is None:

@@ -490,6 +490,66 @@ def test_feedback_names_the_mistake(graded):
     assert "Score:" in text or "Points:" in text or "points" in text.lower()
 
 
+def test_a_timed_out_check_says_why_in_the_feedback(graded):
+    """The endless loop: the feedback's stopped cell says what happened and what to look for
+    (tools/nbgrader_config.py, Execute.error_on_timeout), not only ``CellTimeoutError``."""
+    sub = next(s for s in graded["subs"] if s.kind == "endless")
+    a = graded["assignments"][sub.assignment]
+    [fn] = sub.wrong
+    [item] = [i for i in a.items if fn in {f for _, f in i.checks}]
+    outputs = _autograded(graded, sub).cells[item.index].outputs
+    # the kernel's KeyboardInterrupt (nbgrader interrupts the cell), then nbgrader's own error
+    [error] = [o for o in outputs if o.get("ename") == "CellTimeoutError"]
+    assert "time limit" in error.evalue, error
+    folder = graded["folder"][sub.student]
+    mc.nbgrader(folder, "generate_feedback", sub.assignment, f"--student={sub.student}")
+    page = folder / "feedback" / sub.student / sub.assignment / f"{sub.assignment}.html"
+    text = _text(page)
+    assert "ran longer than the time limit for one cell and was stopped" in text
+    assert "Is there a loop that never ends" in text
+
+
+def test_zip_collect_sorts_an_lms_download(tmp_path):
+    """INSTRUCTORS.md section 2: an LMS download (a zip with a folder per learner and files named
+    <learner>_<anything>_<NN_name>.ipynb, a learner's own zip, a loose resubmission) in
+    downloaded/NN_name/archive/; `nbgrader zip_collect NN_name` puts each notebook in
+    submitted/<learner>/NN_name/, and skips, naming it, a notebook it cannot attribute."""
+    import zipfile
+
+    name = "01_loss_and_its_derivative"
+    course = tmp_path / "course"
+    (course / "release" / name).mkdir(parents=True)
+    shutil.copy(ROOT / "exercises" / f"{name}.ipynb", course / "release" / name)
+    shutil.copy(mc.CONFIG, course / "nbgrader_config.py")
+    archive = course / "downloaded" / name / "archive"
+    archive.mkdir(parents=True)
+
+    def notebook(learner):
+        nb = nbformat.read(ROOT / "exercises" / f"{name}.ipynb", as_version=4)
+        nb.metadata["learner"] = learner
+        return nbformat.writes(nb)
+
+    with zipfile.ZipFile(archive / "lms-download.zip", "w") as z:
+        z.writestr(f"bob/{name}.ipynb", notebook("bob"))
+        z.writestr(f"carol_12345_67890_{name}.ipynb", notebook("carol"))
+        z.writestr("readme.txt", "not a notebook")
+    with zipfile.ZipFile(archive / "erin.zip", "w") as z:  # a learner's own zip
+        z.writestr(f"{name}.ipynb", notebook("erin"))
+    (archive / f"dave_{name}-1.ipynb").write_text(notebook("dave"), encoding="utf-8")
+    (archive / f"{name}.ipynb").write_text(notebook("nobody"), encoding="utf-8")  # whose? skipped
+    proc = mc.nbgrader(course, "zip_collect", name)
+    submitted = course / "submitted"
+    learners = ("bob", "carol", "dave", "erin")
+    got = sorted(p.relative_to(submitted).as_posix() for p in submitted.rglob("*.ipynb"))
+    assert got == [f"{s}/{name}/{name}.ipynb" for s in learners], proc.stderr
+    assert f"no match information provided: {course}/downloaded/{name}/extracted/{name}.ipynb" in (
+        proc.stderr
+    )
+    for s in learners:
+        nb = nbformat.read(submitted / s / name / f"{name}.ipynb", as_version=4)
+        assert nb.metadata["learner"] == s
+
+
 def test_make_class_cli_and_stamp_on_copies(tmp_path):
     """--stamp adds the metadata to copies of the solutions, is idempotent, and keeps points an
     instructor set; --check reports unstamped notebooks."""

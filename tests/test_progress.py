@@ -280,6 +280,9 @@ def test_unfinished_helper_timeout_and_optional_items():
     assert rows[0].detail.startswith("`scalar_bptt` calls `step_back`")
     assert "longer than 7 s" in rows[1].detail and "a cell above" in rows[1].detail
     assert rows[3].name == "g_of_one"
+    # nbgrader's autograded notebook: a stopped cell is a CellTimeoutError, also a timeout
+    stopped = _nb(_cell("check_a(f)", error=("CellTimeoutError", "ran longer than the limit")))
+    assert P.classify(stopped)[0].status == P.TIMED_OUT
     table = P.format_table(rows)
     assert "assert abs(f(2) - 4) < 1e-9 (optional)" in table
     assert table.endswith(
