@@ -357,7 +357,9 @@ def graded_work(out: Path) -> list[str]:
             found.append(f"{db} holds {hand} hand grade{'s' * (hand != 1)}")
     for sub in ("autograded", "feedback"):
         if (out / sub).is_dir() and any((out / sub).iterdir()):
-            found.append(f"{out / sub}/ holds graded notebooks")
+            found.append(
+                f"{out / sub}/ holds " + ("graded notebooks" if sub == "autograded" else "feedback")
+            )
     return found
 
 
