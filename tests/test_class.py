@@ -379,6 +379,17 @@ def test_new_points_after_grading_keep_every_grade(written, capsys):
         assert got == want, (key, got, want)
     assert after[("wrote", name, "check-loss")]["score"] == 4.0
 
+    # a new graded cell in a submitted assignment: nbgrader refuses, and make class says why
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(nb.cells.index(check) + 1, nbformat.v4.new_code_cell("check_loss(loss)"))
+    nbformat.write(nb, path)
+    assert mc.main([*argv, "--keep-grades"]) == 1
+    err = capsys.readouterr().err
+    assert "Cannot add or remove cells" in err and "make class FORCE=1" in err, err
+    assert "Traceback" not in err and mc.gradebook_items(course) == after
+    del nb.cells[nb.cells.index(check) + 1]
+    nbformat.write(nb, path)
+
     assert mc.main([*argv, "--force"]) == 0  # make class FORCE=1
     [old] = course.glob("old-*")
     assert "moved the old gradebook" in capsys.readouterr().out

@@ -331,6 +331,10 @@ class GradesExist(RuntimeError):
     """The course folder holds graded work that a rebuild would throw away (see :func:`build`)."""
 
 
+class NbgraderFailed(RuntimeError):
+    """``nbgrader generate_assignment`` failed (its output, and what to do when it is known)."""
+
+
 def graded_work(out: Path) -> list[str]:
     """What a rebuild of course folder ``out`` would lose: the submissions and hand grades its
     gradebook holds, and the ``autograded/`` and ``feedback/`` folders made from them (empty
@@ -425,16 +429,19 @@ def build(
     _drop_stale_assignments(out, names)
     proc = nbgrader(out, "generate_assignment", "--force", "--log-level=WARN", "*", check=False)
     if proc.returncode:
-        hint = ""
-        if "because there are submissions" in proc.stdout + proc.stderr:
-            hint = (
-                "\nA graded cell was added or removed in an assignment that has submissions:"
-                " nbgrader keeps a submitted assignment's cells. Undo that change, or start a new"
-                " gradebook with `make class FORCE=1` (then autograde again)."
-            )
-        raise RuntimeError(
-            f"nbgrader generate_assignment failed:\n{proc.stdout}{proc.stderr}{hint}"
+        log = proc.stdout + proc.stderr
+        said = sorted(
+            {m.strip() for m in re.findall(r"Cannot (?:add|modify).*submissions[^\n]*", log)}
         )
+        if said:  # nbgrader's reason, without its traceback
+            raise NbgraderFailed(
+                "nbgrader generate_assignment refused:\n"
+                + "".join(f"  {m}\n" for m in said)
+                + "A graded cell (or notebook) was added or removed in an assignment that has"
+                " submissions: nbgrader keeps a submitted assignment's cells. Undo that change,"
+                " or start a new gradebook with `make class FORCE=1` (then autograde again)."
+            )
+        raise NbgraderFailed(f"nbgrader generate_assignment failed:\n{log}")
     report = {}
     for name in names:
         released = nbformat.read(out / "release" / name / f"{name}.ipynb", as_version=4)
@@ -941,6 +948,9 @@ def main(argv=None) -> int:
     except GradesExist as err:
         print(f"make_class: {err}", file=sys.stderr)
         return 3
+    except NbgraderFailed as err:
+        print(f"make_class: {err}", file=sys.stderr)
+        return 1
     bad = {k: v for k, v in report.items() if v}
     for name, diffs in report.items():
         print(f"{name}: " + ("released = exercise (apart from metadata) ✓" if not diffs else ""))
