@@ -93,8 +93,14 @@ $(VENV)/.class: pyproject.toml | $(PY)
 	$(PIP) install -e '.[class]'
 	@touch $@
 
+# Once learners' work has been graded in build/class/, `make class` stops and says so: rebuild
+# with KEEP_GRADES=1 (keep the gradebook, update points) or FORCE=1 (a new gradebook; the old one
+# is moved to build/class/old-<time>/). OPTIONAL_POINTS=N: what each optional item is worth
+# (default 0).
 class: $(VENV)/.class
-	$(PY) -m tools.make_class --solutions solutions --exercises exercises --out build/class
+	$(PY) -m tools.make_class --solutions solutions --exercises exercises --out build/class \
+		$(if $(filter-out 0,$(KEEP_GRADES)),--keep-grades) $(if $(filter-out 0,$(FORCE)),--force) \
+		$(if $(OPTIONAL_POINTS),--optional-points $(OPTIONAL_POINTS))
 
 # torch is optional: taken only from a wheel already on this machine (pip's find-links), never
 # downloaded (a CUDA build is several GB). Without it the torch columns say "not installed".

@@ -6,6 +6,7 @@ Usage (in a terminal, in the course folder)::
     python -m rnnlib.progress                 # every exercises/*.ipynb
     python -m rnnlib.progress exercises/01_loss_and_its_derivative.ipynb
     python -m rnnlib.progress --timeout 120   # seconds a cell may run (default 60)
+    python -m rnnlib.progress build/class/submitted/*/01_loss_and_its_derivative/*.ipynb
 
 Each notebook is executed top to bottom in a fresh kernel, from a temporary folder, and never
 saved: your files are not changed. Execution goes on past errors, so a later item is still
@@ -20,7 +21,9 @@ checked by plain ``assert`` lines); an item tagged ``optional`` is listed as opt
   recognised, when it recognised one) or the error raised by your code;
 - **timed out**: a cell ran longer than the time limit (a loop that never ends?).
 
-The exit code is 0 whatever the exercises' state, and 1 only if a notebook cannot be read or run.
+The exit code is 0 whatever the exercises' state, 1 if a notebook cannot be read or run, and 2
+(nothing run) for an argument it does not expect: an unknown option, a path that does not exist, a
+folder without notebooks, or no argument outside the course folder (no ``exercises/`` here).
 """
 
 from __future__ import annotations
@@ -78,18 +81,74 @@ def _error(cell):
     return None
 
 
-def graded_item(cell):
+def graded_item(cell, defined=()):
     """The item's name if the code cell ``cell`` is a graded item, else None: a cell that calls a
     checker, or that carries nbgrader's grade metadata or the tag ``graded``. (``make class``
-    stamps exactly these cells as nbgrader's graded test cells.)"""
+    stamps exactly these cells as nbgrader's graded test cells.)
+
+    A checker call names the item (``check_loss(loss)``). An item checked by plain asserts is
+    named by the functions it calls among ``defined``, the functions the notebook's earlier cells
+    define (the learner's: ``one_step_lr``); failing that, by its nbgrader grade id or its first
+    line."""
     calls = CHECK_CALL.findall(cell.source)
     if calls:
         return "; ".join(calls)
     meta = cell.get("metadata", {})
     nbg = meta.get("nbgrader", {})
     if nbg.get("grade") or "graded" in meta.get("tags", ()):
+        checked = [f for f in _called(cell.source) if f in defined]
+        if checked:
+            return ", ".join(checked)
         return nbg.get("grade_id") or (cell.source.strip().splitlines() or ["(graded cell)"])[0]
     return None
+
+
+def _tree(source):
+    """The syntax tree of a cell's code (IPython magics blanked), or None."""
+    import ast
+
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n")]
+    try:
+        return ast.parse("\n".join(lines))
+    except SyntaxError:
+        return None
+
+
+def _called(source) -> list[str]:
+    """The plain names a cell calls (``f(...)``, not ``np.f(...)``), in order, once each."""
+    import ast
+
+    tree = _tree(source)
+    if tree is None:
+        return []
+    calls = [
+        n.func for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    ]
+    return list(dict.fromkeys(f.id for f in sorted(calls, key=lambda f: (f.lineno, f.col_offset))))
+
+
+def _defines(source) -> list[str]:
+    """The top-level functions a cell defines."""
+    import ast
+
+    tree = _tree(source)
+    if tree is None:
+        return re.findall(r"^def\s+(\w+)", source, re.M)
+    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def item_names(nb) -> dict[int, str]:
+    """``{cell index: item name}`` for the graded items of notebook ``nb`` (see
+    :func:`graded_item`), as the table lists them."""
+    names, defined = {}, set()
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        name = graded_item(cell, defined)
+        if name is not None:
+            names[i] = name
+        defined.update(_defines(cell.source))
+    return names
 
 
 def _optional(cell):
@@ -100,7 +159,8 @@ def _status(err, earlier, timeout):
     """``(status, detail)`` of a graded cell from its own error and the first error since the
     previous graded cell."""
     first = earlier or err
-    if first and first[0] == "KeyboardInterrupt":  # nbclient interrupts a cell that times out
+    # nbclient interrupts a cell that times out; nbgrader's autograde records CellTimeoutError
+    if first and first[0] in ("KeyboardInterrupt", "CellTimeoutError"):
         where = "a cell above this item" if earlier else "this cell"
         return TIMED_OUT, f"{where} ran longer than {timeout} s: is there a loop that never ends?"
     if err is None:
@@ -127,10 +187,11 @@ def classify(nb, notebook="", timeout=TIMEOUT) -> list[Exercise]:
     cells since the previous graded item.
     """
     rows, since = [], []
-    for cell in nb.cells:
+    names = item_names(nb)
+    for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        name = graded_item(cell)
+        name = names.get(i)
         if name is None:
             since.append(cell)
             continue
@@ -162,9 +223,7 @@ def progress(args=None, timeout=TIMEOUT) -> tuple[list[Exercise], list[str]]:
     paths = notebook_paths(args, default=["exercises"], pattern="*.ipynb")
     if not paths:
         problems.append(f"no notebooks found in {', '.join(args or ['exercises'])}")
-    stems = [p.stem for p in paths]
-    for path in paths:
-        label = path.stem if stems.count(path.stem) == 1 else f"{path.parent.name}/{path.stem}"
+    for path, label in zip(paths, labels(paths), strict=True):
         try:
             nb = run_notebook(path, timeout)
         except Exception as err:  # unreadable file, invalid notebook, dead kernel ...
@@ -172,6 +231,30 @@ def progress(args=None, timeout=TIMEOUT) -> tuple[list[Exercise], list[str]]:
             continue
         rows += classify(nb, label, timeout) or [Exercise(label, "(no graded items)", "", "")]
     return rows, problems
+
+
+def labels(paths) -> list[str]:
+    """A label per notebook path for the table's first column: the file's stem, and for stems
+    that several paths share, the folders that tell them apart before it
+    (``submitted/bob/01_x/01_x.ipynb`` and ``submitted/dave/01_x/01_x.ipynb``: ``bob/01_x``,
+    ``dave/01_x``)."""
+    paths = [Path(p) for p in paths]
+    out = []
+    for path in paths:
+        same = [q for q in paths if q.stem == path.stem]
+        if len(same) == 1:
+            out.append(path.stem)
+            continue
+        folders = [q.resolve().parent.parts[::-1] for q in same]  # nearest folder first
+        mine = path.resolve().parent.parts[::-1]
+        depth = max(len(f) for f in folders)
+        for k in range(1, depth + 1):  # the fewest folders that tell this path apart
+            if sum(f[:k] == mine[:k] for f in folders) == 1:
+                break
+        shared = {i for i in range(k) if all(len(f) > i and f[i] == mine[i] for f in folders)}
+        kept = [mine[i] for i in reversed(range(min(k, len(mine)))) if i not in shared]
+        out.append("/".join([*kept, path.stem]))
+    return out
 
 
 def format_table(rows) -> str:
@@ -202,6 +285,33 @@ def format_table(rows) -> str:
     return "\n".join(out)
 
 
+USAGE = (
+    "run it in the course folder (the one that holds exercises/), or pass exercise notebooks or"
+    " folders of them: python -m rnnlib.progress [--timeout SECONDS] [NOTEBOOK_OR_FOLDER ...]"
+)
+
+
+def _unexpected(args) -> str:
+    """What is wrong with the command line's notebook arguments (empty if nothing)."""
+    flags = [a for a in args if a.startswith("-")]
+    if flags:
+        return f"unknown option {flags[0]!r}: {USAGE}"
+    if not args:
+        if not Path("exercises").is_dir():
+            return f"expected an exercises/ folder in {Path.cwd()}, found none: {USAGE}"
+        if not any(Path("exercises").glob("*.ipynb")):
+            return f"expected notebooks in {Path.cwd() / 'exercises'}, found none: {USAGE}"
+        return ""
+    for a in args:
+        p = Path(a)
+        if p.is_dir():
+            if not any(p.glob("*.ipynb")):
+                return f"expected notebooks (.ipynb) in the folder {a!r}, found none: {USAGE}"
+        elif not p.exists():
+            return f"expected a notebook or a folder, got {a!r}, which does not exist: {USAGE}"
+    return ""
+
+
 def main(argv=None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     if any(a in ("-h", "--help") for a in args):
@@ -216,6 +326,10 @@ def main(argv=None) -> int:
             print("--timeout: expected a number of seconds, e.g. --timeout 120", file=sys.stderr)
             return 2
         del args[i : i + 2]
+    expected = _unexpected(args)
+    if expected:
+        print(f"rnnlib.progress: {expected}", file=sys.stderr)
+        return 2
     rows, problems = progress(args, timeout)
     print(format_table(rows))
     for p in problems:

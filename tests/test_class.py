@@ -37,7 +37,7 @@ import nbformat
 import pytest
 from nbgrader.utils import compute_checksum
 
-from rnnlib.progress import PASSED, classify, graded_item
+from rnnlib.progress import PASSED, classify, item_names
 from rnnlib.progress import run_notebook as progress_run
 from tools import make_class as mc
 from tools import make_exercises as me
@@ -203,14 +203,37 @@ def test_export_totals_are_the_sums_of_the_items(graded):
     assert correct == {("correct", n): p for n, p in max_auto.items()}
 
 
-def test_a_written_answer_waits_for_the_instructor(tmp_path):
+def test_optional_items_count_for_nothing(graded):
+    """Every graded item tagged ``optional`` is worth 0 (tools/make_class.py, OPTIONAL_POINTS):
+    an assignment's maximum in ``nbgrader export`` is the sum of its other items, which a learner
+    who skips every optional part reaches."""
+    optional, submitted = set(), {(s.student, s.assignment) for s in graded["subs"]}
+    for folder in set(graded["folder"].values()):
+        with open(folder / "grades.csv", newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                if (row["student_id"], row["assignment"]) not in submitted:
+                    continue  # (export lists every learner with every assignment)
+                a = graded["assignments"][row["assignment"]]
+                required = 0.0
+                for item in a.items:
+                    tags = a.source.cells[item.index].metadata.get("tags", [])
+                    got = graded["items"][(row["student_id"], a.name, item.grade_id)]
+                    if "optional" in tags:
+                        optional.add((a.name, item.grade_id))
+                        assert item.points == got["max_score"] == 0.0, (a.name, item.grade_id)
+                    else:
+                        required += item.points
+                assert float(row["max_score"]) == required > 0, row
+    assert len(optional) >= 3, optional
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
     """INSTRUCTORS.md section 5, "a written question", done on a copy of one exercise: a markdown
     question and a markdown answer between the solution markers, then `make exercises`, `--stamp`
     and `make class`. nbgrader autogrades a learner who wrote an answer, one who left it as
-    released (``YOUR ANSWER HERE``), and the blank and tampered recipes. A written answer scores 0
-    and waits in the formgrader (needs manual grade); one left as released scores 0 and does not.
-    ``nbgrader export`` counts its points in every submission's maximum, and its hand grade in
-    the total."""
+    released (``YOUR ANSWER HERE``), and the blank and tampered recipes."""
+    tmp_path = tmp_path_factory.mktemp("written")
     name = "01_loss_and_its_derivative"
     sols, exs = tmp_path / "solutions", tmp_path / "exercises"
     sols.mkdir()
@@ -235,13 +258,9 @@ def test_a_written_answer_waits_for_the_instructor(tmp_path):
     assert me.main([str(sols), str(exs)]) == 0  # make exercises
     assert mc.main(["--stamp", str(path)]) == 0
     course = tmp_path / "course"
-    assert mc.build(sols, exs, course) == {name: []}  # make class: release = exercise
+    report = mc.build(sols, exs, course)  # make class
     [a] = mc.load_assignments(course)
     cell = a.released.cells[at + 1]
-    meta = cell.metadata.nbgrader
-    gid, points = meta["grade_id"], float(meta["points"])
-    assert (cell.cell_type, cell.source, gid) == ("markdown", "YOUR ANSWER HERE", "answer-s01-w02")
-    assert meta["solution"] and meta["grade"] and not meta["locked"] and points == mc.POINTS, meta
 
     recipes = {s.kind: s for s in mc.simulate([a]) if s.kind in ("correct", "blank", "tampered")}
     wrote = dataclasses.replace(recipes["correct"], student="wrote")  # every answer, written too
@@ -249,10 +268,37 @@ def test_a_written_answer_waits_for_the_instructor(tmp_path):
         wrote, student="left-as-released", notebook=copy.deepcopy(wrote.notebook)
     )
     left.notebook.cells[at + 1].source = cell.source
-    assert wrote.notebook.cells[at + 1].source == written
     subs = [wrote, left, recipes["blank"], recipes["tampered"]]
     expected = {sub.student: expected_scores(a, sub) for sub in subs}  # the autograded items
     mc.autograde(course, subs, options=[f"--Execute.timeout={TIMEOUT}"])
+    return {
+        "name": name,
+        "solutions": sols,
+        "exercises": exs,
+        "course": course,
+        "report": report,
+        "assignment": a,
+        "at": at,
+        "written": written,
+        "subs": subs,
+        "expected": expected,
+    }
+
+
+def test_a_written_answer_waits_for_the_instructor(written):
+    """A written answer scores 0 and waits in the formgrader (needs manual grade); one left as
+    released scores 0 and does not. ``nbgrader export`` counts its points in every submission's
+    maximum, and its hand grade in the total."""
+    name, course, a, at = written["name"], written["course"], written["assignment"], written["at"]
+    subs, expected = written["subs"], written["expected"]
+    assert written["report"] == {name: []}  # make class: release = exercise
+    cell = a.released.cells[at + 1]
+    meta = cell.metadata.nbgrader
+    gid, points = meta["grade_id"], float(meta["points"])
+    assert (cell.cell_type, cell.source, gid) == ("markdown", "YOUR ANSWER HERE", "answer-s01-w02")
+    assert meta["solution"] and meta["grade"] and not meta["locked"] and points == mc.POINTS, meta
+    wrote = subs[0]
+    assert wrote.notebook.cells[at + 1].source == written["written"]
     items = mc.gradebook_items(course)
 
     for sub in subs:
@@ -268,12 +314,7 @@ def test_a_written_answer_waits_for_the_instructor(tmp_path):
             assert items[(sub.student, name, item_id)]["score"] == want, (sub.student, item_id)
 
     # the instructor grades the written answer, as the formgrader's API does
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{course.resolve() / 'gradebook.db'}") as gb:
-        grade = gb.find_grade(gid, name, name, wrote.student)
-        grade.manual_score, grade.needs_manual_grade = points, False
-        gb.db.commit()
+    _hand_grade(course, name, gid, wrote.student, points)
     totals = mc.export_totals(course)
     with open(course / "grades.csv", newline="", encoding="utf-8") as f:
         max_score = {row["student_id"]: float(row["max_score"]) for row in csv.DictReader(f)}
@@ -283,6 +324,99 @@ def test_a_written_answer_waits_for_the_instructor(tmp_path):
         hand = points if sub.student == wrote.student else 0.0
         assert totals[(sub.student, name)] == pytest.approx(auto + hand), sub.student
         assert max_score[sub.student] == auto_max + points, (sub.student, max_score)
+
+
+def _hand_grade(course, name, gid, student, score):
+    """What the formgrader does when the instructor grades a written answer."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{Path(course).resolve() / 'gradebook.db'}") as gb:
+        grade = gb.find_grade(gid, name, name, student)
+        grade.manual_score, grade.needs_manual_grade = score, False
+        gb.db.commit()
+
+
+def test_new_points_after_grading_keep_every_grade(written, capsys):
+    """INSTRUCTORS.md section 5, after grades exist: `make class` refuses and changes nothing;
+    `make class KEEP_GRADES=1` takes the new points and keeps the hand grade; `nbgrader autograde
+    --force` regrades with them; `make class FORCE=1` starts a new gradebook and moves the old
+    one, with autograded/, aside."""
+    name, course, sols, exs = (written[k] for k in ("name", "course", "solutions", "exercises"))
+    wrote = written["subs"][0].student
+    gid = "answer-s01-w02"
+    _hand_grade(course, name, gid, wrote, 1.0)
+    before = mc.gradebook_items(course)
+    db_bytes = (course / "gradebook.db").read_bytes()
+    release = (course / "release" / name / f"{name}.ipynb").read_bytes()
+
+    path = sols / f"{name}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    check = next(
+        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "check-loss"
+    )
+    check.metadata.nbgrader["points"] = 4
+    nbformat.write(nb, path)
+    argv = ["--solutions", str(sols), "--exercises", str(exs), "--out", str(course)]
+
+    assert mc.main(argv) == 3  # make class: refused, nothing touched
+    err = capsys.readouterr().err
+    assert "holds 4 autograded submissions" in err and "holds 1 hand grade" in err, err
+    assert "KEEP_GRADES=1" in err and "FORCE=1" in err
+    assert (course / "gradebook.db").read_bytes() == db_bytes
+    assert (course / "release" / name / f"{name}.ipynb").read_bytes() == release
+
+    assert mc.main([*argv, "--keep-grades"]) == 0  # make class KEEP_GRADES=1
+    assert 'nbgrader autograde --force "*"' in capsys.readouterr().out
+    mc.nbgrader(course, "autograde", "--force", "*", f"--Execute.timeout={TIMEOUT}")
+    after = mc.gradebook_items(course)
+    assert set(after) == set(before)
+    for key, got in after.items():
+        want = dict(before[key])
+        if key[2] == "check-loss":
+            want["max_score"] = 4.0
+            want["score"] = 4.0 if before[key]["score"] else 0.0
+        if key == (wrote, name, gid):  # the hand grade stays; nbgrader asks for a second look
+            want["needs_manual_grade"] = True
+        assert got == want, (key, got, want)
+    assert after[("wrote", name, "check-loss")]["score"] == 4.0
+
+    # a new graded cell in a submitted assignment: nbgrader refuses, and make class says why
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(nb.cells.index(check) + 1, nbformat.v4.new_code_cell("check_loss(loss)"))
+    nbformat.write(nb, path)
+    assert mc.main([*argv, "--keep-grades"]) == 1
+    err = capsys.readouterr().err
+    assert "Cannot add or remove cells" in err and "make class FORCE=1" in err, err
+    assert "Traceback" not in err and mc.gradebook_items(course) == after
+    del nb.cells[nb.cells.index(check) + 1]
+    nbformat.write(nb, path)
+
+    assert mc.main([*argv, "--force"]) == 0  # make class FORCE=1
+    [old] = course.glob("old-*")
+    assert "moved the old gradebook" in capsys.readouterr().out
+    assert (old / "gradebook.db").is_file() and (old / "autograded" / wrote / name).is_dir()
+    assert not (course / "autograded").exists() and (course / "submitted" / wrote / name).is_dir()
+    assert mc.graded_work(course) == [] and mc.gradebook_items(course) == {}
+    assert mc.gradebook_items(old)[(wrote, name, gid)]["score"] == 1.0
+
+
+def test_a_rebuild_without_grades_keeps_the_gradebook(tmp_path):
+    """No submissions yet: `make class` rebuilds and keeps what the gradebook holds (a learner
+    list, for one), dropping an assignment whose solution has gone."""
+    sols = tmp_path / "solutions"
+    sols.mkdir()
+    names = sorted(p.name for p in (ROOT / "solutions").glob("*.ipynb"))[:2]
+    for n in names:
+        shutil.copy(ROOT / "solutions" / n, sols)
+    course = tmp_path / "course"
+    mc.build(sols, ROOT / "exercises", course)
+    mc.nbgrader(course, "db", "student", "add", "ada", "--last-name=Lovelace")
+    (sols / names[1]).unlink()
+    assert mc.build(sols, ROOT / "exercises", course) == {names[0][:-6]: []}
+    listing = mc.nbgrader(course, "db", "student", "list").stdout
+    assert "ada (Lovelace" in listing, listing
+    assignments = mc.nbgrader(course, "db", "assignment", "list").stdout
+    assert names[0][:-6] in assignments and names[1][:-6] not in assignments, assignments
 
 
 def test_a_tampered_test_cell_is_restored_and_earns_nothing(graded):
@@ -316,9 +450,9 @@ def _progress_points(a, rows):
     """Points per item from progress's rows: an item earns its points when its row passed; an
     item progress does not list (its check cell is gone) earns nothing."""
     status = {r.name: r.status for r in rows}
+    names = item_names(a.source)
     return {
-        i.grade_id: i.points if status.get(graded_item(a.source.cells[i.index])) == PASSED else 0.0
-        for i in a.items
+        i.grade_id: i.points if status.get(names.get(i.index)) == PASSED else 0.0 for i in a.items
     }
 
 
@@ -366,6 +500,66 @@ def test_feedback_names_the_mistake(graded):
         says = dict(mc.catalogue(chk))[key]
         assert " ".join(says.split()) in text, (fn, chk, says)
     assert "Score:" in text or "Points:" in text or "points" in text.lower()
+
+
+def test_a_timed_out_check_says_why_in_the_feedback(graded):
+    """The endless loop: the feedback's stopped cell says what happened and what to look for
+    (tools/nbgrader_config.py, Execute.error_on_timeout), not only ``CellTimeoutError``."""
+    sub = next(s for s in graded["subs"] if s.kind == "endless")
+    a = graded["assignments"][sub.assignment]
+    [fn] = sub.wrong
+    [item] = [i for i in a.items if fn in {f for _, f in i.checks}]
+    outputs = _autograded(graded, sub).cells[item.index].outputs
+    # the kernel's KeyboardInterrupt (nbgrader interrupts the cell), then nbgrader's own error
+    [error] = [o for o in outputs if o.get("ename") == "CellTimeoutError"]
+    assert "time limit" in error.evalue, error
+    folder = graded["folder"][sub.student]
+    mc.nbgrader(folder, "generate_feedback", sub.assignment, f"--student={sub.student}")
+    page = folder / "feedback" / sub.student / sub.assignment / f"{sub.assignment}.html"
+    text = _text(page)
+    assert "ran longer than the time limit for one cell and was stopped" in text
+    assert "Is there a loop that never ends" in text
+
+
+def test_zip_collect_sorts_an_lms_download(tmp_path):
+    """INSTRUCTORS.md section 2: an LMS download (a zip with a folder per learner and files named
+    <learner>_<anything>_<NN_name>.ipynb, a learner's own zip, a loose resubmission) in
+    downloaded/NN_name/archive/; `nbgrader zip_collect NN_name` puts each notebook in
+    submitted/<learner>/NN_name/, and skips, naming it, a notebook it cannot attribute."""
+    import zipfile
+
+    name = "01_loss_and_its_derivative"
+    course = tmp_path / "course"
+    (course / "release" / name).mkdir(parents=True)
+    shutil.copy(ROOT / "exercises" / f"{name}.ipynb", course / "release" / name)
+    shutil.copy(mc.CONFIG, course / "nbgrader_config.py")
+    archive = course / "downloaded" / name / "archive"
+    archive.mkdir(parents=True)
+
+    def notebook(learner):
+        nb = nbformat.read(ROOT / "exercises" / f"{name}.ipynb", as_version=4)
+        nb.metadata["learner"] = learner
+        return nbformat.writes(nb)
+
+    with zipfile.ZipFile(archive / "lms-download.zip", "w") as z:
+        z.writestr(f"bob/{name}.ipynb", notebook("bob"))
+        z.writestr(f"carol_12345_67890_{name}.ipynb", notebook("carol"))
+        z.writestr("readme.txt", "not a notebook")
+    with zipfile.ZipFile(archive / "erin.zip", "w") as z:  # a learner's own zip
+        z.writestr(f"{name}.ipynb", notebook("erin"))
+    (archive / f"dave_{name}-1.ipynb").write_text(notebook("dave"), encoding="utf-8")
+    (archive / f"{name}.ipynb").write_text(notebook("nobody"), encoding="utf-8")  # whose? skipped
+    proc = mc.nbgrader(course, "zip_collect", name)
+    submitted = course / "submitted"
+    learners = ("bob", "carol", "dave", "erin")
+    got = sorted(p.relative_to(submitted).as_posix() for p in submitted.rglob("*.ipynb"))
+    assert got == [f"{s}/{name}/{name}.ipynb" for s in learners], proc.stderr
+    assert f"no match information provided: {course}/downloaded/{name}/extracted/{name}.ipynb" in (
+        proc.stderr
+    )
+    for s in learners:
+        nb = nbformat.read(submitted / s / name / f"{name}.ipynb", as_version=4)
+        assert nb.metadata["learner"] == s
 
 
 def test_make_class_cli_and_stamp_on_copies(tmp_path):

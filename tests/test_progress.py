@@ -106,7 +106,68 @@ def test_unreadable_notebook_gives_exit_code_1(tmp_path, capsys):
     bad.write_text("{ not json")
     assert P.main([str(bad)]) == 1
     assert "could not run: " in capsys.readouterr().err
-    assert P.main([str(tmp_path / "empty_folder_that_is_missing")]) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--bogus"], "unknown option '--bogus'"),
+        (["--bogus", "exercises"], "unknown option '--bogus'"),
+        (["missing.ipynb"], "expected a notebook or a folder, got 'missing.ipynb', which does not"),
+        (["empty"], "expected notebooks (.ipynb) in the folder 'empty', found none"),
+        ([], "expected an exercises/ folder in "),
+    ],
+)
+def test_a_command_line_it_does_not_expect_says_what_it_expected(
+    argv, says, tmp_path, capsys, monkeypatch
+):
+    """A bad path, an unknown option, or no argument outside the course folder: what was
+    expected (the course folder, or notebook paths), exit code 2, and no table."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "exercises").mkdir()  # (an exercises/ folder for the unknown option to ignore)
+    (tmp_path / "empty").mkdir()
+    if not argv:
+        (tmp_path / "exercises").rmdir()
+    assert P.main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("rnnlib.progress: ") and says in err, (out, err)
+    assert "run it in the course folder" in err and "or pass exercise notebooks" in err
+
+
+def test_rows_are_labelled_by_the_part_of_the_path_that_differs():
+    """nbgrader's submitted/<learner>/<assignment>/<assignment>.ipynb: the learner, not the
+    assignment folder they share; a stem met once is the stem alone."""
+    paths = [
+        "build/class/submitted/bob/01_x/01_x.ipynb",
+        "build/class/submitted/dave/01_x/01_x.ipynb",
+        "exercises/02_y.ipynb",
+    ]
+    assert P.labels(paths) == ["bob/01_x", "dave/01_x", "02_y"]
+    assert P.labels(["solutions/01_x.ipynb", "/tmp/t/mine/01_x.ipynb"]) == [
+        "solutions/01_x",
+        "mine/01_x",
+    ]
+
+
+def test_an_item_checked_by_asserts_is_named_by_the_function_it_checks():
+    """Not by an internal grade id: the learner's function, defined in an earlier cell, that the
+    item calls (library calls and helpers defined in the item itself aside)."""
+    item = _cell(
+        "rng = np.random.default_rng(3)\n"
+        "def total(p):\n    return p\n"
+        "assert np.isclose(fd_last_copy_grad(xs, total(y)), backward(1))"
+    )
+    item.metadata["tags"] = ["graded", "optional"]
+    item.metadata["nbgrader"] = {"grade": True, "grade_id": "check-x03-c11", "points": 0}
+    nb = _nb(
+        _cell("import numpy as np\nfrom rnnlib.scalar import backward"),
+        _cell("def fd_last_copy_grad(xs, y):\n    raise NotImplementedError()"),
+        item,
+    )
+    assert P.item_names(nb) == {2: "fd_last_copy_grad"}
+    (row,) = P.classify(nb, "03")
+    assert (row.name, row.optional) == ("fd_last_copy_grad", True)
+    assert "fd_last_copy_grad (optional)" in P.format_table([row])
 
 
 @pytest.mark.slow
@@ -219,6 +280,9 @@ def test_unfinished_helper_timeout_and_optional_items():
     assert rows[0].detail.startswith("`scalar_bptt` calls `step_back`")
     assert "longer than 7 s" in rows[1].detail and "a cell above" in rows[1].detail
     assert rows[3].name == "g_of_one"
+    # nbgrader's autograded notebook: a stopped cell is a CellTimeoutError, also a timeout
+    stopped = _nb(_cell("check_a(f)", error=("CellTimeoutError", "ran longer than the limit")))
+    assert P.classify(stopped)[0].status == P.TIMED_OUT
     table = P.format_table(rows)
     assert "assert abs(f(2) - 4) < 1e-9 (optional)" in table
     assert table.endswith(

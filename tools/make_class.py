@@ -3,7 +3,8 @@
 Usage::
 
     python -m tools.make_class [--solutions DIR] [--exercises DIR] [--out DIR]
-    python -m tools.make_class --stamp [--check] NOTEBOOK_OR_DIR ...
+                               [--keep-grades | --force] [--optional-points N]
+    python -m tools.make_class --stamp [--check] [--optional-points N] NOTEBOOK_OR_DIR ...
 
 **Build** (the default; ``make class``): writes an nbgrader course folder ``--out`` (default
 ``build/class/``, git-ignored):
@@ -16,11 +17,21 @@ Usage::
   records the assignments, their graded cells and the locked cells' checksums in
   ``gradebook.db``);
 
-then checks that each released notebook equals ``exercises/<stem>.ipynb`` apart from metadata:
+The gradebook is kept (nbgrader updates its assignments). A course folder that already holds
+graded work (submissions or hand grades in ``gradebook.db``, or ``autograded/``, ``feedback/``) is
+left untouched, with exit code 3 and a message, unless one of these says what to do with it:
+
+- ``--keep-grades`` (``make class KEEP_GRADES=1``): update the assignments (points, check code,
+  text) and keep every grade; then regrade with ``nbgrader autograde --force``. nbgrader refuses
+  to add or remove graded cells of an assignment that has submissions;
+- ``--force`` (``make class FORCE=1``): a new gradebook; the old ``gradebook.db``,
+  ``autograded/`` and ``feedback/`` are moved into ``old-<UTC time>/`` in the course folder.
+
+Then it checks that each released notebook equals ``exercises/<stem>.ipynb`` apart from metadata:
 the same cells in the same order, with the same types, ids and sources. What may differ, and only
 that: nbgrader's cell metadata (``nbgrader``: grade ids, points, lock, checksums) and the
 notebook metadata make_exercises adds (``rnnlib.generated_from``). Exit code 1 on any other
-difference, listing it.
+difference, listing it; exit code 2 for arguments it does not expect.
 
 **Stamp** (``--stamp``): adds nbgrader's metadata to solution notebooks, in place:
 
@@ -29,10 +40,13 @@ difference, listing it.
   3, task: false}``; a markdown one (a written answer) is graded by hand, so it gets ``grade:
   true`` and ``points`` (nbgrader accepts no other markdown answer): autograde leaves it for the
   instructor's formgrader;
-- a code cell that calls a checker (what ``python -m rnnlib.progress`` counts as one exercise:
-  :data:`rnnlib.progress.CHECK_CALL`) is a *test cell*: ``{grade: true, solution: false, locked:
-  true, points, grade_id, schema_version: 3, task: false}``, worth :data:`POINTS` unless it already
-  has points (an instructor's choice is kept);
+- a code cell that calls a checker, or is tagged ``graded`` (an item checked by plain asserts),
+  what ``python -m rnnlib.progress`` lists as a graded item, is a *test cell*: ``{grade: true,
+  solution: false, locked: true, points, grade_id, schema_version: 3, task: false}``, worth
+  :data:`POINTS` unless it already has points (an instructor's choice is kept);
+- a graded cell tagged ``optional`` (an exercise's "(optional, harder)" part) is worth
+  ``--optional-points`` (default :data:`OPTIONAL_POINTS`, 0: a learner who skips the optional
+  parts can still reach full marks), whatever points it had: the tag decides, not a list of cells;
 - every other cell keeps its metadata (stale test or solution metadata the tool once wrote on a
   cell that no longer qualifies is removed).
 
@@ -63,6 +77,8 @@ from tools.make_exercises import BEGIN, END, SOLUTION_ONLY, make_exercise
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = Path(__file__).with_name("nbgrader_config.py")
 POINTS = 1
+OPTIONAL = "optional"  # the tag of an optional item (an exercise's "(optional, harder)" part)
+OPTIONAL_POINTS = 0  # what an optional item is worth unless told otherwise (--optional-points)
 SCHEMA = 3
 
 
@@ -165,9 +181,17 @@ def _kind(cell) -> str | None:
     return "solution" if solution else "test" if test else None
 
 
-def stamp_notebook(nb) -> tuple[object, int]:
+def _points(cell, old: dict, optional_points) -> float:
+    """A graded cell's points: ``optional_points`` for a cell tagged ``optional`` (whatever it
+    had), else the points it has (an instructor's choice), else :data:`POINTS`."""
+    if OPTIONAL in cell.get("metadata", {}).get("tags", []):
+        return optional_points
+    return old.get("points", POINTS)
+
+
+def stamp_notebook(nb, optional_points=OPTIONAL_POINTS) -> tuple[object, int]:
     """A copy of solution notebook ``nb`` with nbgrader metadata; returns ``(notebook, n_cells
-    whose metadata changed)``."""
+    whose metadata changed)``. A graded cell tagged ``optional`` is worth ``optional_points``."""
     nb = copy.deepcopy(nb)
     used = {_meta(c).get("grade_id") for c in nb.cells} - {None}
     changed = 0
@@ -191,7 +215,7 @@ def stamp_notebook(nb) -> tuple[object, int]:
                 "task": False,
             }
             if new["grade"]:
-                new["points"] = old.get("points", POINTS)
+                new["points"] = _points(cell, old, optional_points)
         elif kind == "test":
             fns = [f for _, f in checked_functions(cell.source)]
             new = {
@@ -199,7 +223,7 @@ def stamp_notebook(nb) -> tuple[object, int]:
                 "grade_id": old.get("grade_id")
                 or _new_id("check-" + "-".join(fns or [cell.get("id", "")]), cell, used),
                 "locked": True,
-                "points": old.get("points", POINTS),
+                "points": _points(cell, old, optional_points),
                 "schema_version": SCHEMA,
                 "solution": False,
                 "task": False,
@@ -218,9 +242,9 @@ def stamp_notebook(nb) -> tuple[object, int]:
     return nb, changed
 
 
-def is_stamped(nb) -> bool:
+def is_stamped(nb, optional_points=OPTIONAL_POINTS) -> bool:
     """Does every solution and test cell already carry nbgrader metadata as stamp would write it?"""
-    return stamp_notebook(nb)[1] == 0
+    return stamp_notebook(nb, optional_points)[1] == 0
 
 
 def _render(nb) -> str:
@@ -228,16 +252,12 @@ def _render(nb) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def stamp_files(args, check=False) -> list[Path]:
+def stamp_files(args, check=False, optional_points=OPTIONAL_POINTS) -> list[Path]:
     """Stamp the notebooks named by ``args`` (files or folders) in place; return those changed."""
-    paths = []
-    for a in args:
-        p = Path(a)
-        paths += sorted(p.glob("*.ipynb")) if p.is_dir() else [p]
     changed = []
-    for path in paths:
+    for path in _notebook_args(args, "--stamp"):
         nb = nbformat.read(path, as_version=4)
-        new, n = stamp_notebook(nb)
+        new, n = stamp_notebook(nb, optional_points)
         if n:
             changed.append(path)
             if not check:
@@ -248,9 +268,9 @@ def stamp_files(args, check=False) -> list[Path]:
 # -- the course folder ---------------------------------------------------------------------------
 
 
-def source_notebook(solution_nb):
+def source_notebook(solution_nb, optional_points=OPTIONAL_POINTS):
     """The nbgrader source notebook of a solution: stamped, without ``solution-only`` cells."""
-    nb, _ = stamp_notebook(solution_nb)
+    nb, _ = stamp_notebook(solution_nb, optional_points)
     nb.cells = [c for c in nb.cells if SOLUTION_ONLY not in c.get("metadata", {}).get("tags", [])]
     return nb
 
@@ -276,7 +296,7 @@ def nbgrader(course: Path, *args, check=True, env=None, **kw) -> subprocess.Comp
     )
 
 
-def write_source(solutions: Path, out: Path) -> list[str]:
+def write_source(solutions: Path, out: Path, optional_points=OPTIONAL_POINTS) -> list[str]:
     """Write ``out/nbgrader_config.py`` and ``out/source/``; return the assignment names."""
     out.mkdir(parents=True, exist_ok=True)
     shutil.copy(CONFIG, out / "nbgrader_config.py")
@@ -285,7 +305,9 @@ def write_source(solutions: Path, out: Path) -> list[str]:
         nb = nbformat.read(sol, as_version=4)
         folder = out / "source" / sol.stem
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / sol.name).write_text(_render(source_notebook(nb)), encoding="utf-8")
+        (folder / sol.name).write_text(
+            _render(source_notebook(nb, optional_points)), encoding="utf-8"
+        )
         names.append(sol.stem)
     return names
 
@@ -305,31 +327,164 @@ def compare(released, exercise) -> list[str]:
     return diffs
 
 
-def build(solutions="solutions", exercises="exercises", out="build/class") -> dict[str, list[str]]:
+class GradesExist(RuntimeError):
+    """The course folder holds graded work that a rebuild would throw away (see :func:`build`)."""
+
+
+class NbgraderFailed(RuntimeError):
+    """``nbgrader generate_assignment`` failed (its output, and what to do when it is known)."""
+
+
+def graded_work(out: Path) -> list[str]:
+    """What a rebuild of course folder ``out`` would lose: the submissions and hand grades its
+    gradebook holds, and the ``autograded/`` and ``feedback/`` folders made from them (empty
+    when there is none). Read with sqlite directly: nbgrader's API would migrate the file."""
+    import sqlite3
+
+    out, found = Path(out), []
+    db = out / "gradebook.db"
+    if db.is_file():
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            subs = con.execute("SELECT COUNT(*) FROM submitted_assignment").fetchone()[0]
+            hand = con.execute(
+                "SELECT COUNT(*) FROM grade WHERE manual_score IS NOT NULL"
+                " OR extra_credit IS NOT NULL"
+            ).fetchone()[0]
+        except sqlite3.DatabaseError:  # not a gradebook nbgrader has used yet
+            subs = hand = 0
+        finally:
+            con.close()
+        if subs:
+            found.append(f"{db} holds {subs} autograded submission{'s' * (subs != 1)}")
+        if hand:
+            found.append(f"{db} holds {hand} hand grade{'s' * (hand != 1)}")
+    for sub in ("autograded", "feedback"):
+        if (out / sub).is_dir() and any((out / sub).iterdir()):
+            found.append(
+                f"{out / sub}/ holds " + ("graded notebooks" if sub == "autograded" else "feedback")
+            )
+    return found
+
+
+def _set_aside(out: Path) -> Path | None:
+    """Move ``gradebook.db``, ``autograded/`` and ``feedback/`` of ``out`` into a new folder
+    ``out/old-<UTC time>/``; return that folder (None when there was nothing to move)."""
+    import time
+
+    moving = [out / n for n in ("gradebook.db", "autograded", "feedback") if (out / n).exists()]
+    if not moving:
+        return None
+    old = out / time.strftime("old-%Y%m%d-%H%M%S", time.gmtime())
+    n = 2
+    while old.exists():
+        old, n = old.with_name(f"{old.name.split('.')[0]}.{n}"), n + 1
+    old.mkdir()
+    for path in moving:
+        shutil.move(str(path), str(old / path.name))
+    return old
+
+
+def build(
+    solutions="solutions",
+    exercises="exercises",
+    out="build/class",
+    *,
+    force=False,
+    keep_grades=False,
+    optional_points=OPTIONAL_POINTS,
+) -> dict[str, list[str]]:
     """Build the course folder and release it with nbgrader; return each assignment's
-    differences from ``exercises/`` (empty lists when they match)."""
+    differences from ``exercises/`` (empty lists when they match).
+
+    The gradebook is kept: nbgrader's ``generate_assignment --force`` updates its assignments.
+    When the course folder already holds graded work (:func:`graded_work`), the build refuses
+    (:class:`GradesExist`, nothing touched) unless told what to do with it:
+
+    - ``keep_grades``: update the assignments in the gradebook and keep every grade (nbgrader
+      accepts new points, check code or text, but no added or removed graded cells once an
+      assignment has submissions); regrade with ``nbgrader autograde --force`` afterwards;
+    - ``force``: a new, empty gradebook; the old ``gradebook.db``, ``autograded/`` and
+      ``feedback/`` are moved into ``out/old-<UTC time>/``; ``submitted/`` is kept.
+    """
     solutions, exercises, out = Path(solutions), Path(exercises), Path(out)
+    found = graded_work(out)
+    if found and not (force or keep_grades):
+        raise GradesExist(
+            f"{out} already holds graded work, which a rebuild would lose:\n"
+            + "".join(f"  - {f}\n" for f in found)
+            + "Nothing was changed. Choose one:\n"
+            "  make class KEEP_GRADES=1   (--keep-grades) keep the grades; update points, check"
+            ' code and text; then regrade: nbgrader autograde --force "*"\n'
+            "  make class FORCE=1         (--force) start a new gradebook; the old one,"
+            f" autograded/ and feedback/ move to {out}/old-<time>/ (submitted/ stays)"
+        )
+    if force:
+        old = _set_aside(out)
+        if old:
+            print(f"make_class: moved the old gradebook and graded notebooks to {old}/")
     for stale in ("source", "release"):
         shutil.rmtree(out / stale, ignore_errors=True)
-    (out / "gradebook.db").unlink(missing_ok=True)
-    names = write_source(solutions, out)
+    names = write_source(solutions, out, optional_points)
+    _drop_stale_assignments(out, names)
     proc = nbgrader(out, "generate_assignment", "--force", "--log-level=WARN", "*", check=False)
     if proc.returncode:
-        raise RuntimeError(f"nbgrader generate_assignment failed:\n{proc.stdout}{proc.stderr}")
+        log = proc.stdout + proc.stderr
+        said = sorted(
+            {m.strip() for m in re.findall(r"Cannot (?:add|modify).*submissions[^\n]*", log)}
+        )
+        if said:  # nbgrader's reason, without its traceback
+            raise NbgraderFailed(
+                "nbgrader generate_assignment refused:\n"
+                + "".join(f"  {m}\n" for m in said)
+                + "A graded cell (or notebook) was added or removed in an assignment that has"
+                " submissions: nbgrader keeps a submitted assignment's cells. Undo that change,"
+                " or start a new gradebook with `make class FORCE=1` (then autograde again)."
+            )
+        raise NbgraderFailed(f"nbgrader generate_assignment failed:\n{log}")
     report = {}
     for name in names:
         released = nbformat.read(out / "release" / name / f"{name}.ipynb", as_version=4)
         ex_path = exercises / f"{name}.ipynb"
         if not ex_path.exists():
-            report[name] = [f"{ex_path} does not exist (run `make exercises`)"]
+            report[name] = [f"{ex_path} does not exist: {_regenerate(solutions, exercises)}"]
             continue
         diffs = compare(released, nbformat.read(ex_path, as_version=4))
         if diffs:
             fresh, _ = make_exercise(nbformat.read(solutions / f"{name}.ipynb", as_version=4), "")
             if compare(released, fresh) == []:
-                diffs.append(f"{ex_path} is out of sync with its solution: run `make exercises`")
+                how = _regenerate(solutions, exercises)
+                diffs.append(f"{ex_path} is out of sync with its solution: {how}")
         report[name] = diffs
     return report
+
+
+def _regenerate(solutions: Path, exercises: Path) -> str:
+    """The command that writes ``exercises`` from ``solutions``."""
+    if (solutions.resolve(), exercises.resolve()) == (ROOT / "solutions", ROOT / "exercises"):
+        return "run `make exercises`"
+    return f"run `.venv/bin/python -m tools.make_exercises {solutions} {exercises}`"
+
+
+def _drop_stale_assignments(out: Path, names: list[str]) -> None:
+    """Remove from the gradebook the assignments whose solution has gone (and that nobody
+    submitted: nbgrader refuses to remove those, and they keep their grades)."""
+    import sqlite3
+
+    db = out / "gradebook.db"
+    if not db.is_file():
+        return
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        known = [r[0] for r in con.execute("SELECT name FROM assignment")]
+    except sqlite3.DatabaseError:
+        known = []
+    finally:
+        con.close()
+    for name in sorted(set(known) - set(names)):
+        proc = nbgrader(out, "db", "assignment", "remove", name, check=False)
+        if proc.returncode:
+            print(f"make_class: kept {name} in the gradebook (it has submissions)", file=sys.stderr)
 
 
 # -- the simulated class (tests/test_class.py, benchmarks/grading.py) ----------------------------
@@ -673,29 +828,129 @@ def export_totals(course: Path) -> dict[tuple[str, str], float]:
         }
 
 
+class UsageError(Exception):
+    """A command-line argument that is not what make_class expects (exit code 2)."""
+
+
+def _notebook_args(args, what: str) -> list[Path]:
+    """The notebooks named by ``args`` (files, or folders of ``*.ipynb``), or UsageError."""
+    paths = []
+    for a in args:
+        p = Path(a)
+        if p.is_dir():
+            found = sorted(p.glob("*.ipynb"))
+            if not found:
+                raise UsageError(f"{what}: expected notebooks (.ipynb) in {a!r}, found none")
+            paths += found
+        elif p.suffix == ".ipynb" and p.is_file():
+            paths.append(p)
+        elif p.exists():
+            raise UsageError(f"{what}: expected a notebook (.ipynb) or a folder, got {a!r}")
+        else:
+            raise UsageError(
+                f"{what}: expected notebooks or folders of notebooks, got {a!r}, which does not"
+                f" exist (in {Path.cwd()})"
+            )
+    return paths
+
+
+def _optional_points(argv: list) -> float:
+    """Take ``--optional-points N`` out of ``argv``; N (default :data:`OPTIONAL_POINTS`)."""
+    if "--optional-points" not in argv:
+        return OPTIONAL_POINTS
+    i = argv.index("--optional-points")
+    value = argv[i + 1] if i + 1 < len(argv) else None
+    del argv[i : i + 2]
+    try:
+        points = float(value)
+    except (TypeError, ValueError):
+        points = -1.0
+    if not points >= 0:
+        raise UsageError(
+            f"--optional-points: expected the points of an optional item (a number >= 0, e.g."
+            f" --optional-points 1), got {value or 'nothing'}"
+        )
+    return int(points) if points == int(points) else points
+
+
+def _options(argv) -> dict:
+    """Build options from the command line (UsageError on anything else)."""
+    opts = {
+        "--solutions": "solutions",
+        "--exercises": "exercises",
+        "--out": "build/class",
+        "--force": False,
+        "--keep-grades": False,
+    }
+    it = iter(argv)
+    for a in it:
+        if a in ("--force", "--keep-grades"):
+            opts[a] = True
+        elif a in opts:
+            value = next(it, None)
+            if value is None or value.startswith("--"):
+                raise UsageError(f"{a}: expected a folder after it, got {value or 'nothing'}")
+            opts[a] = value
+        else:
+            raise UsageError(f"unknown argument {a!r}; see --help")
+    if opts["--force"] and opts["--keep-grades"]:
+        raise UsageError("--force and --keep-grades: expected one of them, got both")
+    sols, exs = Path(opts["--solutions"]), Path(opts["--exercises"])
+    if not sols.is_dir() or not any(sols.glob("*.ipynb")):
+        why = "which does not exist" if not sols.exists() else "which holds no .ipynb notebooks"
+        if sols.exists() and not sols.is_dir():
+            why = "which is not a folder"
+        raise UsageError(
+            f"--solutions: expected the folder of solution notebooks (solutions/), got"
+            f" {opts['--solutions']!r}, {why} (in {Path.cwd()})"
+        )
+    if not exs.is_dir():
+        why = "which does not exist" if not exs.exists() else "which is not a folder"
+        raise UsageError(
+            f"--exercises: expected the folder of exercise notebooks made from {sols}, got"
+            f" {opts['--exercises']!r}, {why} (in {Path.cwd()}); to make it,"
+            f" {_regenerate(sols, exs)}"
+        )
+    return opts
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if "-h" in argv or "--help" in argv:
         print(__doc__.strip())
         return 0
-    if "--stamp" in argv:
-        check = "--check" in argv
-        args = [a for a in argv if a not in ("--stamp", "--check")]
-        if not args:
-            print("make_class --stamp: expected notebooks or folders, got none", file=sys.stderr)
-            return 2
-        changed = stamp_files(args, check=check)
-        for p in changed:
-            print(("not stamped: " if check else "stamped: ") + str(p))
-        return 1 if check and changed else 0
-    opts = {"--solutions": "solutions", "--exercises": "exercises", "--out": "build/class"}
-    it = iter(argv)
-    for a in it:
-        if a not in opts:
-            print(f"make_class: unknown argument {a!r}; see --help", file=sys.stderr)
-            return 2
-        opts[a] = next(it, opts[a])
-    report = build(opts["--solutions"], opts["--exercises"], opts["--out"])
+    try:
+        optional_points = _optional_points(argv)
+        if "--stamp" in argv:
+            check = "--check" in argv
+            args = [a for a in argv if a not in ("--stamp", "--check")]
+            flags = [a for a in args if a.startswith("-")]
+            if flags:
+                raise UsageError(f"--stamp: unknown argument {flags[0]!r}; see --help")
+            if not args:
+                raise UsageError("--stamp: expected notebooks or folders, got none")
+            changed = stamp_files(args, check=check, optional_points=optional_points)
+            for p in changed:
+                print(("not stamped: " if check else "stamped: ") + str(p))
+            return 1 if check and changed else 0
+        opts = _options(argv)
+        report = build(
+            opts["--solutions"],
+            opts["--exercises"],
+            opts["--out"],
+            force=opts["--force"],
+            keep_grades=opts["--keep-grades"],
+            optional_points=optional_points,
+        )
+    except UsageError as err:
+        print(f"make_class: {err}", file=sys.stderr)
+        return 2
+    except GradesExist as err:
+        print(f"make_class: {err}", file=sys.stderr)
+        return 3
+    except NbgraderFailed as err:
+        print(f"make_class: {err}", file=sys.stderr)
+        return 1
     bad = {k: v for k, v in report.items() if v}
     for name, diffs in report.items():
         print(f"{name}: " + ("released = exercise (apart from metadata) ✓" if not diffs else ""))
@@ -705,6 +960,12 @@ def main(argv=None) -> int:
         f"\n{opts['--out']}: {len(report)} assignments released by nbgrader; "
         + (f"{len(bad)} differ from {opts['--exercises']}/" if bad else "all match exercises/")
     )
+    if opts["--keep-grades"] and graded_work(Path(opts["--out"])):
+        print(
+            "Grades kept. Regrade, so that the new points count: in the course folder,"
+            ' `nbgrader autograde --force "*"` (hand grades stay; nbgrader marks them for'
+            " review in the formgrader)"
+        )
     return 1 if bad else 0
 
 

@@ -24,8 +24,39 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # it.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
+# What the learner's feedback shows in a cell that was stopped (nbgrader's default says only
+# "CellTimeoutError: No reply from kernel before timeout").
+c.Execute.error_on_timeout = {
+    "ename": "CellTimeoutError",
+    "evalue": "this cell ran longer than the time limit and was stopped",
+    "traceback": [
+        "\x1b[0;31mCellTimeoutError\x1b[0m: this cell ran longer than the time limit for one cell"
+        " and was stopped, so it earns no points. Is there a loop that never ends (a `while`"
+        " loop whose condition never becomes false)? Run the notebook yourself:"
+        " `python -m rnnlib.progress` names the item that times out. The cells after this one"
+        " were graded as usual."
+    ],
+}
 
 # Release: no checked-in outputs, read-only test cells (nbgrader's defaults, stated).
 c.ClearOutput.enabled = True
 c.LockCells.lock_grade_cells = True
 c.LockCells.lock_readonly_cells = True
+
+# `nbgrader zip_collect NN_name` (INSTRUCTORS.md, section 2): the files of an LMS download, put in
+# downloaded/NN_name/archive/ (zip files are unpacked), sorted into
+# submitted/<learner>/NN_name/NN_name.ipynb. A learner's notebook is recognised by its path, in
+# either layout (the notebook's name ends with the exercise's, NN_name; "-1", "-2" after it, as an
+# LMS marks a resubmission, is dropped):
+#   .../<learner>/NN_name.ipynb                  a folder per learner: the folder's name is the id
+#   .../<learner>_NN_name.ipynb                  one folder for all: the id is the file name's
+#   .../<learner>_<anything>_NN_name.ipynb       start, up to its first "_" (so no "_" in ids)
+# A zip file is unpacked into a folder of its name: a notebook at the top of a zip counts as the
+# learner's the zip is named after (a zip per learner, <learner>.zip). A file that matches
+# neither layout is skipped, with a warning naming it (a notebook put directly in archive/, too).
+# For another layout, change
+# this expression (named groups student_id and file_id; it is matched against the whole path).
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*[/\\](?!extracted[/\\])(?P<student_id>[^/\\]+?)(?:[/\\]|_(?:[^/\\]*_)?)"
+    r"(?P<file_id>[0-9][0-9]_\w+?)(?:-[0-9]+)?\.ipynb$"
+)

@@ -1,0 +1,148 @@
+"""tools/make_class.py without nbgrader runs: its command line (each argument it does not expect
+says what it expected and what it got, exit code 2, no traceback, before anything is built) and
+the points it stamps on optional items."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import make_class as mc
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (
+            ["--stamp", "nosuch/"],
+            "--stamp: expected notebooks or folders of notebooks, got 'nosuch/'",
+        ),
+        (["--stamp", "README.md"], "--stamp: expected a notebook (.ipynb) or a folder, got"),
+        (["--stamp", "tools"], "--stamp: expected notebooks (.ipynb) in 'tools', found none"),
+        (["--stamp", "--bogus", "solutions"], "--stamp: unknown argument '--bogus'"),
+        (["--stamp"], "--stamp: expected notebooks or folders, got none"),
+        (["--solutions", "nosuch"], "--solutions: expected the folder of solution notebooks"),
+        (["--solutions", "tools"], "got 'tools', which holds no .ipynb notebooks"),
+        (["--solutions"], "--solutions: expected a folder after it, got nothing"),
+        (["--out", "--force"], "--out: expected a folder after it, got --force"),
+        (["--bogus"], "unknown argument '--bogus'"),
+        (["--force", "--keep-grades"], "expected one of them, got both"),
+    ],
+)
+def test_unexpected_arguments_say_what_was_expected(argv, says, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert mc.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("make_class: ") and says in err, err
+
+
+def test_missing_exercises_name_the_command_that_writes_them(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert mc.main(["--exercises", "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert "--exercises: expected the folder of exercise notebooks" in err
+    assert "`.venv/bin/python -m tools.make_exercises solutions nosuch`" in err, err
+    monkeypatch.chdir(ROOT / "tools")  # exercises/ of the repository, from another folder
+    assert mc.main(["--solutions", "../solutions", "--exercises", "../nosuch"]) == 2
+    assert "tools.make_exercises ../solutions ../nosuch" in capsys.readouterr().err
+    assert mc._regenerate(ROOT / "solutions", ROOT / "exercises") == "run `make exercises`"
+
+
+def test_no_traceback_from_the_command_line():
+    out = subprocess.run(
+        [sys.executable, "-m", "tools.make_class", "--stamp", "nosuch/"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+
+
+def test_make_class_passes_force_and_keep_grades():
+    def command(*variables):
+        out = subprocess.run(
+            ["make", "-n", "-o", ".venv/.class", "class", *variables],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return " ".join(out.replace("\\\n", " ").split())
+
+    assert command().endswith("--out build/class")
+    assert command("FORCE=1").endswith("--out build/class --force")
+    assert command("KEEP_GRADES=1").endswith("--out build/class --keep-grades")
+    assert command("FORCE=0").endswith("--out build/class")
+
+
+def _optional_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION"
+        ),
+        nbformat.v4.new_code_cell("check_loss(f)"),
+        nbformat.v4.new_code_cell(
+            "def g(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION"
+        ),
+        nbformat.v4.new_code_cell("check_loss_grad(g)"),
+        nbformat.v4.new_code_cell("assert g(2) == 2"),
+        nbformat.v4.new_markdown_cell("### BEGIN SOLUTION\nbecause\n### END SOLUTION"),
+    ]
+    nb.cells[3].metadata["tags"] = ["optional"]
+    nb.cells[4].metadata["tags"] = ["graded", "optional"]
+    nb.cells[5].metadata["tags"] = ["optional"]
+    # stamped before optional items were worth nothing: 1 point each
+    for i in (1, 3, 4):
+        nb.cells[i].metadata["nbgrader"] = {"grade": True, "grade_id": f"c{i}", "points": 1}
+    return nb
+
+
+def _points(nb):
+    return [c.metadata.get("nbgrader", {}).get("points") for c in nb.cells]
+
+
+def test_optional_items_are_worth_nothing_unless_told():
+    """The `optional` tag decides: a check (or assert-only item, or written answer) tagged
+    optional is worth 0 whatever points it had, so skipping it still gives full marks;
+    --optional-points makes every optional item count. Other points are kept."""
+    nb = _optional_notebook()
+    nb.cells[1].metadata["nbgrader"]["points"] = 5  # an instructor's choice
+    stamped, changed = mc.stamp_notebook(nb)
+    assert _points(stamped) == [None, 5, None, 0, 0, 0] and changed == 6
+    assert not mc.is_stamped(nb) and mc.is_stamped(stamped)
+    counting, _ = mc.stamp_notebook(stamped, optional_points=2)
+    assert _points(counting) == [None, 5, None, 2, 2, 2]
+    assert mc.source_notebook(nb, 1).cells[3].metadata.nbgrader["points"] == 1
+    nb.cells[3].metadata["tags"] = []  # the way to make one optional item count: untag it
+    assert _points(mc.stamp_notebook(nb)[0])[3] == 1
+
+
+def test_optional_points_on_the_command_line(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "n.ipynb"
+    nbformat.write(_optional_notebook(), path)
+    assert mc.main(["--stamp", "--optional-points", "1", str(path)]) == 0
+    assert _points(nbformat.read(path, 4))[3:] == [1, 1, 1]
+    assert mc.main(["--stamp", "--check", str(path)]) == 1  # worth 0 by default
+    assert mc.main(["--stamp", str(path)]) == 0
+    assert _points(nbformat.read(path, 4))[3:] == [0, 0, 0]
+    capsys.readouterr()
+    for bad in (["--optional-points"], ["--optional-points", "-1"], ["--optional-points", "x"]):
+        assert mc.main(["--stamp", *bad, str(path)]) == 2, bad
+        assert (
+            "--optional-points: expected the points of an optional item" in capsys.readouterr().err
+        )
+    monkeypatch.chdir(ROOT)
+    out = subprocess.run(
+        ["make", "-n", "-o", ".venv/.class", "class", "OPTIONAL_POINTS=1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.replace("\\\n", " ").split()[-2:] == ["--optional-points", "1"]
