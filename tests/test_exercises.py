@@ -119,6 +119,25 @@ def test_solution_has_regions_and_check_cells(solution):
         assert "BEGIN SOLUTION" not in cell.source and "END SOLUTION" not in cell.source
 
 
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=IDS)
+def test_graded_cells_of_an_optional_section_and_only_those_are_tagged_optional(solution):
+    """An "optional, harder" part is worth 0 points (tools/make_class.py stamps the `optional`
+    tag): every graded cell under such a heading carries the tag, and no other cell does; every
+    graded cell is one checker call."""
+    nb = nbformat.read(solution, as_version=4)
+    heading = ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("#"):
+            heading = cell.source.splitlines()[0]
+        grading = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not grading.get("grade"):
+            continue
+        optional = "optional" in cell.metadata.get("tags", [])
+        assert optional == ("optional" in heading.lower()), (heading, grading["grade_id"])
+        assert grading["points"] == (0 if optional else 1), grading["grade_id"]
+        assert re.fullmatch(r"check_\w+\(.*\)", cell.source.strip(), re.S), grading["grade_id"]
+
+
 # every exercise's answer cells (a value set above a top-level `raise NotImplementedError()`)
 # follow one instruction wording
 SAYS_DELETE_THE_RAISE = sorted(p.stem for p in (ROOT / "exercises").glob("0*.ipynb"))
