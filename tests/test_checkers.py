@@ -634,3 +634,12 @@ def test_ipython_shows_a_failed_check_without_the_checkers_frames():
         InteractiveShell.clear_instance()
     assert "check_loss(loss)" in text and "AssertionError: check_loss: missing ½" in text
     assert "rnnlib/course" not in text and "rnnlib/checks" not in text, text
+
+
+def test_the_checks_time_limit_is_below_nbgraders_cell_timeout():
+    """A graded check stopped by its own limit says why; nbgrader's cell timeout would not."""
+    from rnnlib.course import checking
+
+    config = (ROOT / "tools" / "nbgrader_config.py").read_text()
+    timeout = float(re.search(r"Execute\.timeout = (\d+)", config).group(1))
+    assert 1 < checking.TIME_LIMIT < timeout

@@ -37,6 +37,7 @@ import nbformat
 import pytest
 from nbgrader.utils import compute_checksum
 
+from rnnlib.course import checking
 from rnnlib.progress import PASSED, classify, item_names
 from rnnlib.progress import run_notebook as progress_run
 from tools import make_class as mc
@@ -44,6 +45,8 @@ from tools import make_exercises as me
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 10  # nbgrader's cell timeout for the simulated class (the endless loop waits this long)
+# (below the checks' own limit per case, so the simulated endless loop meets the cell timeout)
+assert TIMEOUT < checking.TIME_LIMIT
 pytestmark = [pytest.mark.slow, pytest.mark.grading]
 
 

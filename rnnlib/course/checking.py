@@ -695,8 +695,10 @@ def _describe_fn(fn):
     return f"your {name}" if name.isidentifier() else "your function"
 
 
-TIME_LIMIT = 10.0
-"""Seconds a learner's function may run on one case before the checker stops it."""
+TIME_LIMIT = 20.0
+"""Seconds a learner's function may run on one case before the checker stops it (a right answer
+takes well under a second). Below nbgrader's cell timeout (30 s, tools/nbgrader_config.py), so
+that a graded check stopped here says why."""
 
 
 class _TooLong(BaseException):
