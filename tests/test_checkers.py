@@ -19,7 +19,7 @@ from checks_support import assert_rejected_and_named, first_line
 
 import rnnlib.checks
 from rnnlib.checks import ALL_CHECKERS, LESSONS
-from rnnlib.course.checking import Case, Checker, Question, catalogue, table_cases
+from rnnlib.course.checking import Case, Checker, Mistake, Question, catalogue, table_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON_TESTS = sorted(p.stem for p in Path(__file__).parent.glob("test_lesson[0-9][0-9].py"))
@@ -606,7 +606,8 @@ def _memory_question():
         (33, "33.0 is not right: that is float32"),  # 32.768 rounded by hand: 0.7% off
         (63, "63.0 is not right: that is in MiB"),  # 62.5 rounded: 0.8% off
         (65.6, "65.6 is not right: that counts T + 1 states"),  # within ±0.04 of 65.6015
-        (66, "close: 66 is within 2% of the answer"),  # the right answer rounded, not T + 1
+        (66, "close: 66 is the answer rounded"),  # 65.536 rounded, not the wrong 65.6
+        (65.4, "close: 65.4 is within 2% of the answer"),
         (40, "40.0 is not right; try again"),
     ],
 )
@@ -614,6 +615,22 @@ def test_a_wrong_value_rounded_by_hand_is_named_unless_the_right_one_is_as_near(
     with pytest.raises(AssertionError) as err:
         _memory_question()(given)
     assert str(err.value).startswith("check_answer('t.memory'): " + said)
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (-41, "-41.0 is not right: wrong one"),  # -41.07 rounded; -41.51 rounds to -42
+        (-42, "close: -42 is the answer rounded"),
+        (1, "1.0 is not right; try again"),  # one digit: not read as anything rounded
+    ],
+)
+def test_a_wrong_value_rounded_by_hand_is_named_even_within_two_percent_of_the_answer(given, said):
+    """Like 04.hundred_steps: -41 is 1.2% from the right -41.51 but is -41.07 rounded."""
+    q = Question("t.log", "log10?", -41.51, why={-41.07: "wrong one"}, rtol=0.0, atol=0.06)
+    with pytest.raises(AssertionError) as err:
+        q(given)
+    assert str(err.value).startswith("check_answer('t.log'): " + said)
 
 
 def test_ipython_shows_a_failed_check_without_the_checkers_frames():
@@ -643,3 +660,16 @@ def test_the_checks_time_limit_is_below_nbgraders_cell_timeout():
     config = (ROOT / "tools" / "nbgrader_config.py").read_text()
     timeout = float(re.search(r"Execute\.timeout = (\d+)", config).group(1))
     assert 1 < checking.TIME_LIMIT < timeout
+
+
+def test_the_first_line_names_a_catalogued_and_a_plain_problem_together():
+    """What rnnlib.progress shows (the first line) holds both problems, not the first only."""
+    checker = Checker(
+        "check_three",
+        "three(a) → (first, second, third)",
+        lambda: [Case("a = 1", {"a": 1.0}, (1.0, 2.0, 3.0))],
+        mistakes=(Mistake("neg_third", lambda a: (1.0, 2.0, -3.0), "wrong sign"),),
+    )
+    with pytest.raises(AssertionError) as err:
+        checker(lambda a: (1.5, 2.0, -3.0))
+    assert first_line(err) == "check_three: first is wrong; third: wrong sign"

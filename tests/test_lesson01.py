@@ -566,3 +566,19 @@ def test_a_real_difference_beside_a_complex_call_passes(capsys):
         warnings.simplefilter("error")
         check_loss_grad_fd(notebook["loss_grad_fd"])
     assert "7/7 cases passed ✓" in capsys.readouterr().out
+
+
+def test_a_callable_object_is_watched_like_a_function(capsys):
+    """An instance of a class with ``__call__``: its method's namespace holds the learner's
+    `loss`, so the formula is refused and the difference passes, as for a function."""
+    notebook = _notebook(
+        LEARNERS_LOSS
+        + "class Formula:\n    def __call__(self, y_hat, y, eps):\n        return y_hat - y\n"
+        + "class Difference:\n    def __call__(self, y_hat, y, eps):\n"
+        + "        return (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / (2 * eps)\n"
+    )
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad_fd(notebook["Formula"]())
+    assert "no call of your `loss` was seen" in first_line(excinfo)
+    check_loss_grad_fd(notebook["Difference"]())
+    assert "7/7 cases passed ✓" in capsys.readouterr().out

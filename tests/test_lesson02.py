@@ -411,7 +411,7 @@ def test_one_step_lr_check_names_two_over_the_sum_for_one_sequence():
         "check_one_step_lr: 2/Σ o²: that is the edge of divergence (the mirror point), not the "
         "minimum"
     )
-    assert second == "  case 1 of 4: N = 1 sequences"
+    assert second == "  case 1 of 4: N = 1 sequence"
 
 
 def test_put_them_together_cell_says_what_came_and_what_was_expected():

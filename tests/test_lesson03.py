@@ -461,13 +461,37 @@ def _last_step_from_zero(xs, y, u, w, v, eps=1e-6):
     return (loss(w + eps) - loss(w - eps)) / (2 * eps)
 
 
+def _first_copy(xs, y, u, w, v, eps=1e-6):
+    """Step 1's copy moved (it multiplies o₀ = 0): 0."""
+
+    def loss(w_1):
+        o = 0.0
+        for t, x in enumerate(xs):
+            o = math.tanh(u * x + (w_1 if t == 0 else w) * o)
+        return 0.5 * (v * o - y) ** 2
+
+    return (loss(w + eps) - loss(w - eps)) / (2 * eps)
+
+
+def _one_sided_by_hand(xs, y, u, w, v, eps=1e-6):
+    def loss(w_T):
+        o = 0.0
+        for t, x in enumerate(xs):
+            o = math.tanh(u * x + (w_T if t == len(xs) - 1 else w) * o)
+        return 0.5 * (v * o - y) ** 2
+
+    return (loss(w + eps) - loss(w)) / eps
+
+
 @pytest.mark.parametrize(
     ("answer", "said"),
     [
         (_every_copy, "that is dL/dw, with every copy of w moved"),
-        (_last_step_from_zero, "0: the last step started from o₀ = 0 instead of o_(T−1)"),
+        (_last_step_from_zero, "0: the copy you moved multiplies o₀ = 0"),
+        (_first_copy, "0: the copy you moved multiplies o₀ = 0"),
+        (_one_sided_by_hand, "a one-sided difference (L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾))/ε"),
     ],
-    ids=["every copy", "last step from zero"],
+    ids=["every copy", "last step from zero", "first copy", "one-sided"],
 )
 def test_fd_last_copy_grad_check_names_the_slips(answer, said):
     with pytest.raises(AssertionError) as err:
@@ -494,8 +518,16 @@ def test_fd_last_copy_grad_check_names_the_slips(answer, said):
             "    return scalar.last_step_factors(xs, y, u, w, v)['dL_dw_T']\n",
             "scalar.last_step_factors, which runs scalar.backward",
         ),
+        (
+            "from rnnlib.scalar import backward as b\n"
+            "class Last:\n"
+            "    def __call__(self, xs, y, u, w, v, eps=1e-6):\n"
+            "        return b(scalar.forward(xs, u, w, v), y).dw_steps[-1]\n"
+            "fd_last_copy_grad = Last()\n",
+            "scalar.backward",
+        ),
     ],
-    ids=["scalar.backward", "backward-imported-as-b", "last_step_factors"],
+    ids=["scalar.backward", "backward-imported-as-b", "last_step_factors", "callable-object"],
 )
 def test_fd_last_copy_grad_check_refuses_the_backward_pass(source, called):
     """The exercise asks for finite differences of scalar.forward and scalar.loss: the right

@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import decimal
 import functools
 import importlib
 import inspect
@@ -332,7 +333,7 @@ class Checker:
         """``fn``, running with :attr:`forbidden` switched off (``fn`` itself if none is)."""
         if not self.forbidden:
             return fn
-        learners = getattr(inspect.unwrap(fn), "__globals__", None)
+        learners = getattr(learners_function(fn), "__globals__", None)
 
         @functools.wraps(fn)
         def guarded(*args):
@@ -505,7 +506,7 @@ class Checker:
             want, got = _fmt_pair(exp, result, " " * 12)
             body.append(f"  expected: {want}")
             body.append(f"  got:      {got}")
-        return f"{self.name}: {lines[0]}\n" + "\n".join(body)
+        return f"{self.name}: {_headline(lines)}\n" + "\n".join(body)
 
     def _order(self, result, exp):
         """If the learner's items are the reference's in another order, that order (``(2, 0,
@@ -521,20 +522,37 @@ class Checker:
         return None
 
 
+_HEADLINE = 200  # characters: a first line longer than this names the first problem only
+
+
+def _headline(lines):
+    """The first line of a message (what a summary such as rnnlib.progress shows): every
+    problem, ``"; "``-joined, where that is short enough; else the first and how many more."""
+    joined = "; ".join(lines)
+    if len(lines) == 1 or len(joined) <= _HEADLINE:
+        return joined
+    return f"{lines[0]} (and {len(lines) - 1} more below)"
+
+
 def _merge_plain_wrong(lines):
-    """``["du is wrong", "dw is wrong", ...]`` → ``["du, dw are wrong", ...]``: the first line
-    (the one a summary shows) names every item that is only wrong, not just the first."""
-    plain = [t[: -len(" is wrong")] for t in lines if t.endswith(" is wrong")]
-    if len(plain) < 2:
-        return lines
-    merged, done = [], False
-    for t in lines:
-        if not t.endswith(" is wrong"):
-            merged.append(t)
-        elif not done:
-            merged.append(", ".join(plain) + " are wrong")
-            done = True
-    return merged
+    """``["du is wrong", "dw is wrong", ...]`` → ``["du, dw are wrong", ...]``, and the same for
+    "contains NaN or infinity": one line names every item with that plain problem."""
+    for one, many in (
+        (" is wrong", " are wrong"),
+        (" contains NaN or infinity", " contain NaN or infinity"),
+    ):
+        plain = [t for t in lines if t.endswith(one)]
+        if len(plain) < 2:
+            continue
+        names = ", ".join(t[: -len(one)] for t in plain)
+        merged = []
+        for t in lines:
+            if t not in plain:
+                merged.append(t)
+            elif t is plain[0]:
+                merged.append(names + many)
+        lines = merged
+    return lines
 
 
 class CheckFailed(AssertionError):
@@ -688,6 +706,26 @@ def forbidden_while_running(forbidden, learners, says):
             if held:
                 stack.enter_context(stand_ins_while_running(module, held, learners))
         yield
+
+
+def learners_function(fn):
+    """The learner's function inside its wrappers (``functools.wraps``, ``functools.partial``,
+    ``np.vectorize``; for an instance of a class with ``__call__``, that method): the one whose
+    ``__globals__`` is the learner's namespace."""
+    for _ in range(10):
+        try:
+            fn = inspect.unwrap(fn)
+        except ValueError:  # a cycle of __wrapped__
+            return fn
+        if isinstance(fn, functools.partial):
+            fn = fn.func
+        elif isinstance(fn, np.vectorize):
+            fn = fn.pyfunc
+        elif not hasattr(fn, "__globals__") and hasattr(type(fn).__call__, "__globals__"):
+            fn = type(fn).__call__  # a callable object: its class's method
+        else:
+            return fn
+    return fn
 
 
 def _describe_fn(fn):
@@ -1093,30 +1131,59 @@ class Question:
                 raise CheckFailed(f"{head}: expected a single number, got {leaf}")
             value = float(leaf)
             if not np.isclose(value, self.answer, rtol=self.rtol, atol=self.atol):
-                # the nearest catalogued value within reach names the mistake: two mistakes
-                # whose values lie closer than the tolerance (0.01 and 0.0099) are told apart.
-                # A wrong value rounded by hand (50.25 for 50.2513, 0.54 for 0.538) is still that
-                # mistake: the reach is the question's tolerance, or 2% of the wrong value where
-                # the answer given is not as close to the right one (66 for 65.536 is the right
-                # answer rounded, not the wrong 65.6)
-                close = abs(value - self.answer) <= _CLOSE * abs(self.answer)
+                # the nearest catalogued value within the tolerance names the mistake: two
+                # mistakes whose values lie closer than that (0.01 and 0.0099) are told apart.
+                # Beyond it, an answer that is the right value rounded by hand (66 for 65.536) is
+                # "close"; one that is a wrong value rounded (-41 for -41.07, where the right one
+                # is -41.51), or within 2% of one and nearer to it than to the right value (63
+                # for 62.5 against 65.536), names that mistake
                 near = [
                     (abs(value - wrong), said)
                     for wrong, said in self.why.items()
                     if np.isclose(value, wrong, rtol=self.rtol, atol=self.atol)
-                    or (not close and np.isclose(value, wrong, rtol=_CLOSE, atol=self.atol))
                 ]
+                rounded = _rounds_to(self.answer, value)
+                if not near and not rounded:
+                    near = [
+                        (abs(value - wrong), said)
+                        for wrong, said in self.why.items()
+                        if _rounds_to(wrong, value)
+                        or (
+                            np.isclose(value, wrong, rtol=_CLOSE, atol=self.atol)
+                            and abs(value - wrong) < abs(value - self.answer)
+                        )
+                    ]
                 if near:
                     said = min(near, key=lambda pair: pair[0])[1]
                     raise CheckFailed(f"{head}: {_num(value)} is not right: {said}")
-                if close:
+                if rounded or abs(value - self.answer) <= _CLOSE * abs(self.answer):
+                    how = (
+                        "is the answer rounded"
+                        if rounded
+                        else f"is within {_CLOSE:.0%} of the answer"
+                    )
                     raise CheckFailed(
-                        f"{head}: close: {value:.12g} is within {_CLOSE:.0%} of the answer but "
-                        f"not within {self._tolerance()}; compute it rather than rounding, or "
-                        "give more digits"
+                        f"{head}: close: {value:.12g} {how} but not within "
+                        f"{self._tolerance()}; compute it rather than rounding, or give more "
+                        "digits"
                     )
                 raise CheckFailed(f"{head}: {_num(value)} is not right; try again")
         print(f"{head}: right ✓" + (f" {self.explain}" if self.explain else ""))
+
+
+def _rounds_to(exact, given):
+    """Whether ``given``, of two significant digits or more, is ``exact`` rounded by hand (half
+    up) to the last digit ``given`` shows: 66 for 65.536, 0.54 for 0.538, -41 for -41.07 (not
+    1 for 1.4, nor 0 for anything)."""
+    try:
+        digits = decimal.Decimal(repr(float(given))).normalize()
+        if len(digits.as_tuple().digits) < 2:
+            return False
+        place = decimal.Decimal(1).scaleb(digits.as_tuple().exponent)
+        rounded = decimal.Decimal(repr(float(exact))).quantize(place, decimal.ROUND_HALF_UP)
+    except (decimal.InvalidOperation, ValueError, OverflowError):
+        return False
+    return rounded == digits and float(exact) != float(given)
 
 
 def _choice_key(given):

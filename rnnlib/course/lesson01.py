@@ -35,6 +35,7 @@ from .checking import (
     Checker,
     Mistake,
     Question,
+    learners_function,
     stand_ins_while_running,
     table_cases,
 )
@@ -293,23 +294,6 @@ def _rewrapped(value, loss, stand_in):
     return None
 
 
-def _inner(fn):
-    """The learner's function inside its wrappers (``functools.wraps``, ``functools.partial``,
-    ``np.vectorize``): the one whose ``__globals__`` is the learner's namespace."""
-    for _ in range(10):
-        try:
-            fn = inspect.unwrap(fn)
-        except ValueError:  # a cycle of __wrapped__
-            return fn
-        if isinstance(fn, functools.partial):
-            fn = fn.func
-        elif isinstance(fn, np.vectorize):
-            fn = fn.pyfunc
-        else:
-            return fn
-    return fn
-
-
 @contextlib.contextmanager
 def _loss_replaced(learners, inner, loss, mine, library):
     """Inside the block, ``rnnlib.scalar.loss`` is ``library`` (in the module and under any name
@@ -421,7 +405,7 @@ class DifferenceChecker(Checker):
         __tracebackhide__ = True
         watched = fn
         if callable(fn):
-            inner = _inner(fn)
+            inner = learners_function(fn)
             learners = getattr(inner, "__globals__", None)
             loss = learners.get("loss") if learners is not None else None
             loss = loss if callable(loss) else None

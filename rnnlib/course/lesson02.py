@@ -167,7 +167,8 @@ def one_step_lr_cases():
     cases = []
     for N in (1, 3, 5, 8):
         o_T = np.tanh(rng.normal(size=N) * 1.5)
-        cases.append(Case(f"N = {N} sequences", {"o_T": o_T}, 1.0 / float(np.sum(o_T**2))))
+        label = f"N = {N} sequence" + ("s" if N > 1 else "")
+        cases.append(Case(label, {"o_T": o_T}, 1.0 / float(np.sum(o_T**2))))
     return cases
 
 
@@ -193,6 +194,23 @@ check_one_step_lr = Checker(
             "lr_square_of_sum",
             lambda o_T: 1.0 / float(np.sum(o_T)) ** 2,
             "1/(Σ o)²: square each o_n, then sum",
+        ),
+        Mistake(
+            "lr_sign",
+            lambda o_T: -1.0 / float(np.sum(o_T**2)),
+            "negative: a rate is > 0; the step's sign is in v − η·dL/dv already",
+        ),
+        Mistake(
+            "lr_half",
+            lambda o_T: 0.5 / float(np.sum(o_T**2)),
+            "½/Σ o²: the ½ of the loss cancels against the 2 of the square's derivative; the "
+            "curvature is Σ o²",
+        ),
+        Mistake(
+            "lr_sum_of_rates",
+            lambda o_T: float(np.sum(1.0 / o_T**2)),
+            "Σ 1/o_n²: each sequence's rate, added; the summed loss has one curvature, Σ o², "
+            "and the rate is one over it",
         ),
         Mistake(
             "lr_mean_of_rates",

@@ -301,6 +301,18 @@ def _every_copy_moved(xs, y, u, w, v):
     return float(dw)
 
 
+def _one_sided(xs, y, u, w, v, eps=1e-6):
+    """(L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾))/ε, the last copy moved forwards only (the model written out)."""
+
+    def loss(w_T):
+        o = 0.0
+        for t, x in enumerate(xs):
+            o = np.tanh(u * x + (w_T if t == len(xs) - 1 else w) * o)
+        return 0.5 * (v * o - y) ** 2
+
+    return float((loss(w + eps) - loss(w)) / eps)
+
+
 check_fd_last_copy_grad = Checker(
     "check_fd_last_copy_grad",
     "fd_last_copy_grad(xs, y, u, w, v)",
@@ -321,8 +333,14 @@ check_fd_last_copy_grad = Checker(
         Mistake(
             "fd_last_step_from_zero",
             lambda xs, y, u, w, v: 0.0,
-            "0: the last step started from o₀ = 0 instead of o_(T−1) (scalar.forward's o0), so "
-            "its copy of w multiplies 0",
+            "0: the copy you moved multiplies o₀ = 0 (step 1's copy, or the last step's with that "
+            "step run from o₀ = 0); move the last step's copy, its step run from o_(T−1)",
+        ),
+        Mistake(
+            "fd_one_sided",
+            _one_sided,
+            "a one-sided difference (L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾))/ε: its error is of order ε; take "
+            "the central one, (L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾ − ε))/(2ε)",
         ),
     ),
 )
