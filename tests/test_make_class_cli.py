@@ -67,7 +67,7 @@ def test_no_traceback_from_the_command_line():
 def test_make_class_passes_force_and_keep_grades():
     def command(*variables):
         out = subprocess.run(
-            ["make", "-n", "-o", ".venv/.class", "class", *variables],
+            ["make", "--no-print-directory", "-n", "-o", ".venv/.class", "class", *variables],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -140,7 +140,7 @@ def test_optional_points_on_the_command_line(tmp_path, capsys, monkeypatch):
         )
     monkeypatch.chdir(ROOT)
     out = subprocess.run(
-        ["make", "-n", "-o", ".venv/.class", "class", "OPTIONAL_POINTS=1"],
+        ["make", "--no-print-directory", "-n", "-o", ".venv/.class", "class", "OPTIONAL_POINTS=1"],
         capture_output=True,
         text=True,
         check=True,
