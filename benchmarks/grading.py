@@ -115,8 +115,9 @@ def section(rows, summary, md_table) -> str:
             "splits by learner: k machines (or k processes on k cores), each with its own copy "
             "of the course folder and a slice of `submitted/`, take about 1/k of the time; each "
             "exports its `grades.csv` and the CSVs are concatenated (one row per learner and "
-            "exercise). An endless loop costs its submission the cell timeout (30 s, "
-            "`tools/nbgrader_config.py`) once per cell that hangs.",
+            "exercise). An endless loop costs its submission 20 s where a check calls the "
+            "looping function (the checks' own limit per case), and the cell timeout (30 s, "
+            "`tools/nbgrader_config.py`) once per other cell that hangs.",
         ]
     )
 
