@@ -302,13 +302,12 @@ def _every_copy_moved(xs, y, u, w, v):
 
 
 def _one_sided(xs, y, u, w, v, eps=1e-6):
-    """(L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾))/ε, the last copy moved forwards only (the model written out)."""
+    """(L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾))/ε: the last step's copy moved forwards only."""
+    xs = np.asarray(xs, dtype=float)
+    o_prev = scalar.forward(xs[:-1], u, w, v).o[-1] if xs.size > 1 else 0.0
 
     def loss(w_T):
-        o = 0.0
-        for t, x in enumerate(xs):
-            o = np.tanh(u * x + (w_T if t == len(xs) - 1 else w) * o)
-        return 0.5 * (v * o - y) ** 2
+        return scalar.loss(scalar.forward(xs[-1:], u, w_T, v, o0=o_prev).y_hat, y)
 
     return float((loss(w + eps) - loss(w)) / eps)
 

@@ -116,6 +116,11 @@ def _dw_dv_swapped(xs, y, u, w, v):
     return du, dv, dw
 
 
+def _negated(answer):
+    """The wrong answer with every gradient's sign flipped."""
+    return lambda *args: tuple(-g for g in answer(*args))
+
+
 FORBIDDEN = (  # rnnlib's functions that compute the exercise's gradients, "module.function"
     "scalar.bptt",
     "scalar.backward",
@@ -145,6 +150,10 @@ class ExactGradientChecker(Checker):
       finite difference: about 1e-7 to 1e-10) is named as such.
     """
 
+    rtol: float = 1e-11
+    atol: float = 1e-12
+    forbidden: tuple[str, ...] = FORBIDDEN
+    forbidden_says: str = _FORBIDDEN_SAYS
     near_rtol: float = 1e-6
     near_atol: float = 1e-9
 
@@ -200,15 +209,11 @@ check_scalar_bptt = ExactGradientChecker(
     "scalar.backward, scalar.rtrl, rnnlib.rnn_backward (1×1 weights), "
     "rnnlib.gradflow.scalar_bptt_truncated...); xs an ndarray (T,), the rest floats. Cases: "
     "T = 1 to 6, weights of both signs, one target y at the last step.",
-    rtol=1e-11,
-    atol=1e-12,
-    forbidden=FORBIDDEN,
-    forbidden_says=_FORBIDDEN_SAYS,
     mistakes=catalogue(
         _bptt,
         (
             "bptt_wrong_sign",
-            lambda *args: tuple(-g for g in _bptt(*args)),
+            _negated(_bptt),
             "wrong sign: the chain starts from dL/dŷ = ŷ − y (not y − ŷ), and the shares are "
             "added (`+=`, not `-=`)",
         ),
@@ -476,15 +481,11 @@ check_scalar_bptt_many = ExactGradientChecker(
     "pass; as for check_scalar_bptt, a finite difference is rejected and so is a call of an "
     "rnnlib function that computes them); xs, ys ndarrays (T,), the rest floats. Cases: the "
     "worked example and random problems, T = 1 to 8.",
-    rtol=1e-11,
-    atol=1e-12,
-    forbidden=FORBIDDEN,
-    forbidden_says=_FORBIDDEN_SAYS,
     mistakes=catalogue(
         _bptt_many,
         (
             "many_wrong_sign",
-            lambda *args: tuple(-g for g in _bptt_many(*args)),
+            _negated(_bptt_many),
             "wrong sign: each step's error is ŷ_t − y_t (not y_t − ŷ_t), and the shares are added",
         ),
         (
