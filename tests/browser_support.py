@@ -6,7 +6,8 @@ its news feed, update check and extension manager are off, and Chromium resolves
 
 - :class:`LabServer` starts ``python -m jupyterlab`` from *this* interpreter (so the kernel
   ``python3`` is this environment's Python) in its own process group, with fresh config, data,
-  runtime, settings and workspace folders, and stops it (and every kernel it started) by pid.
+  runtime, settings and workspace folders (and a fresh matplotlib config folder with its font
+  cache, as on a bare CI machine), and stops it (and every kernel it started) by pid.
 - :class:`Browser` launches Debian's ``/usr/bin/chromium`` through Playwright (never a downloaded
   browser) and kills its process group by pid when done.
 - :class:`LabPage` is one browser page with JupyterLab loaded (in a fresh workspace); every notebook
@@ -183,7 +184,7 @@ class LabServer:
             k: v
             for k, v in os.environ.items()
             # Nothing of the developer's own Jupyter or matplotlib setup may leak in.
-            if not k.startswith(("JUPYTER", "IPYTHON", "MPLBACKEND"))
+            if not k.startswith(("JUPYTER", "IPYTHON", "MPL"))
         }
         env.update(
             JUPYTER_CONFIG_DIR=str(w / "config"),
@@ -192,6 +193,9 @@ class LabServer:
             JUPYTERLAB_SETTINGS_DIR=str(w / "settings"),
             JUPYTERLAB_WORKSPACES_DIR=str(w / "workspaces"),
             IPYTHONDIR=str(w / "ipython"),
+            # matplotlib's font cache too: one left half-written by a killed kernel elsewhere
+            # made every kernel print findfont warnings into the cells the tests read.
+            MPLCONFIGDIR=str(w / "matplotlib"),
             JUPYTER_PLATFORM_DIRS="1",
             PYTHONUNBUFFERED="1",
             PATH=os.pathsep.join([str(Path(self.python).parent), env.get("PATH", "")]),
