@@ -422,14 +422,16 @@ def _quiet(f, case):
 
 
 class _TrainLoopChecker(Checker):
-    """check_train_loop, with two rules of its own:
+    """check_train_loop, with three rules of its own:
 
     - a catalogued mistake is named only when it gives the learner's losses on EVERY case: each
       is a whole loop with one slip (a limit of 100 × losses[0] and one of 300 × stop at the same
       epoch on one case, not on all);
     - a loss history whose numbers are the run's own but whose length is wrong (a stopping rule
       of the learner's own) and that no catalogued mistake explains is told where it stopped,
-      where it should have, and the rule."""
+      where it should have, and the rule;
+    - rnnlib's ``ValueError`` for a loss that overflows float64, raised out of the learner's
+      loop, is told to be caught and stopped on."""
 
     def _raised(self, case, err):
         """A ``ValueError`` of rnnlib's (an overflow, or a weight that is not finite) on a case
