@@ -582,3 +582,59 @@ def test_a_callable_object_is_watched_like_a_function(capsys):
     assert "no call of your `loss` was seen" in first_line(excinfo)
     check_loss_grad_fd(notebook["Difference"]())
     assert "7/7 cases passed ✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "return (loss(y, y_hat + eps) - loss(y, y_hat - eps)) / (2 * eps)",
+        "return (loss(y_hat=y, y=y_hat + eps) - loss(y_hat=y, y=y_hat - eps)) / (2 * eps)",
+    ],
+    ids=["positional", "keywords"],
+)
+def test_swapped_arguments_of_loss_are_named(body):
+    """loss(y, ŷ ± ε) gives the right numbers (this loss is symmetric); it used to be told
+    "points far nearer to ŷ or farther from it than eps"."""
+    notebook = _notebook(LEARNERS_LOSS + f"def loss_grad_fd(y_hat, y, eps):\n    {body}\n")
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert first_line(excinfo) == (
+        "check_loss_grad_fd: right numbers, but your loss_grad_fd calls `loss(y, y_hat ± eps)`: "
+        "the arguments are swapped (this loss is symmetric, so the numbers agree); `loss` takes "
+        "ŷ first: call `loss(y_hat + eps, y)`"
+    )
+
+
+@pytest.mark.parametrize(
+    ("inside", "what"),
+    [
+        ("def loss(a, b):\n        return 0.5 * (a - b) ** 2", "a `loss`"),
+        ("loss = lambda a, b: 0.5 * (a - b) ** 2", "a lambda"),
+    ],
+    ids=["def", "lambda"],
+)
+def test_a_loss_defined_inside_is_told_to_call_the_learners_loss(inside, what):
+    """It used to be told "no call of your `loss` was seen ... not from the formula ŷ − y"."""
+    notebook = _notebook(
+        LEARNERS_LOSS + f"def loss_grad_fd(y_hat, y, eps):\n    {inside}\n"
+        "    return (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / (2 * eps)\n"
+    )
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert first_line(excinfo) == (
+        f"check_loss_grad_fd: right numbers, but your loss_grad_fd computes the loss with {what} "
+        "defined inside it, not with the `loss` you wrote above (the one check_loss checks): "
+        "call that one, `loss(y_hat + eps, y)`, and define no loss of your own"
+    )
+
+
+def test_a_comprehension_over_the_two_points_passes(capsys):
+    """Calls of the learner's `loss` inside a comprehension and a lambda are seen: no own loss."""
+    notebook = _notebook(
+        LEARNERS_LOSS + "def loss_grad_fd(y_hat, y, eps):\n"
+        "    at = lambda s: loss(y_hat + s * eps, y)\n"
+        "    up, down = [at(s) for s in (1, -1)]\n"
+        "    return (up - down) / (2 * eps)\n"
+    )
+    check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert "7/7 cases passed ✓" in capsys.readouterr().out

@@ -1126,3 +1126,67 @@ def test_exercise_calls_the_many_checker_in_its_graded_optional_cell():
     assert cell.source.strip() == "check_scalar_bptt_many(scalar_bptt_many)"
     assert {"graded", "optional"} <= set(cell.metadata["tags"])
     assert cell.metadata["nbgrader"]["grade"] is True
+
+
+def _many_with(share_of_w, carry):
+    """A learner's scalar_bptt_many written here (math.tanh, no rnnlib) whose step t adds
+    ``share_of_w(da, o, t)`` to dL/dw and carries ``carry(delta, da, o, t)`` back to step t − 1
+    (the right ones: ``da·o[t − 1]`` and ``da·w``)."""
+
+    def scalar_bptt_many(xs, ys, u, w, v):
+        o = [0.0]
+        for x in xs:
+            o.append(math.tanh(u * x + w * o[-1]))
+        errs = [v * o[t] - ys[t - 1] for t in range(1, len(xs) + 1)]
+        carried, du, dw = 0.0, 0.0, 0.0
+        for t in range(len(xs), 0, -1):
+            delta = errs[t - 1] * v + carried  # δ_t
+            da = delta * (1.0 - o[t] ** 2)
+            du, dw = du + da * xs[t - 1], dw + share_of_w(da, o, t)
+            carried = carry(delta, da, w)
+        return du, dw, sum(e * o[t] for t, e in enumerate(errs, 1))
+
+    return scalar_bptt_many
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (
+            _many_with(lambda da, o, t: da * o[t], lambda delta, da, w: da * w),
+            "check_scalar_bptt_many: dL/dw: o_t where o_(t−1) belongs: step t's share of w is "
+            "δ_t (1 − o_t²) o_(t−1), fwd.o[t − 1]",
+        ),
+        (
+            _many_with(lambda da, o, t: da * o[t - 1], lambda delta, da, w: delta * w),
+            "check_scalar_bptt_many: tanh′ is missing from what you carry back: step t passes "
+            "δ_t (1 − o_t²) w to step t − 1, not δ_t·w (dL/du, dL/dw wrong)",
+        ),
+    ],
+    ids=["o_t for o_(t-1)", "carry without tanh'"],
+)
+def test_many_names_o_t_for_o_prev_and_a_carry_without_tanh_prime(answer, said):
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt_many(answer)
+    assert first_line(excinfo) == said
+
+
+def test_many_passes_a_vectorised_answer(capsys):
+    """The backward loop as one matrix product: δ = M·(own errors), M[s, t] the product of
+    (1 − o_r²)·w over the steps r from t down to s + 1 (a right answer in another form)."""
+
+    def scalar_bptt_many(xs, ys, u, w, v):
+        o = np.zeros(len(xs) + 1)
+        for t, x in enumerate(xs, 1):
+            o[t] = np.tanh(u * x + w * o[t - 1])
+        err = v * o[1:] - ys
+        back = (1 - o[1:] ** 2) * w  # do_t/do_(t−1), t = 1..T
+        T = len(xs)
+        M = np.array(
+            [[np.prod(back[s + 1 : t + 1]) if t >= s else 0.0 for t in range(T)] for s in range(T)]
+        )
+        da = (M @ (err * v)) * (1 - o[1:] ** 2)
+        return float(da @ xs), float(da @ o[:-1]), float(err @ o[1:])
+
+    check_scalar_bptt_many(scalar_bptt_many)
+    assert "cases passed ✓" in capsys.readouterr().out

@@ -27,12 +27,23 @@ def my_train_epoch(xs, ys, u, w, v, lr):
 def my_train(xs, ys, u, w, v, lr, epochs):
     losses = []
     for _ in range(epochs + 1):
-        new_u, new_w, new_v, loss = my_train_epoch(xs, ys, u, w, v, lr)  # loss at (u, w, v)
+        try:
+            new_u, new_w, new_v, loss = my_train_epoch(xs, ys, u, w, v, lr)  # loss at (u, w, v)
+        except ValueError:  # rnnlib: the loss overflows float64
+            break
         if not np.isfinite(loss) or (losses and loss > 1000 * losses[0]):
             break
         losses.append(loss)
         u, w, v = new_u, new_w, new_v
     return np.array(losses)
+
+
+def _epoch_or_inf(xs, ys, u, w, v, lr):
+    """my_train_epoch, or a loss of inf where rnnlib raises ValueError (it overflows float64)."""
+    try:
+        return my_train_epoch(xs, ys, u, w, v, lr)
+    except ValueError:
+        return u, w, v, np.inf
 
 
 def _mean_loss(xs, ys, p):
@@ -62,7 +73,7 @@ def my_train_momentum(xs, ys, u, w, v, lr, beta, epochs):
 
 RIGHT = {
     "check_train_epoch": (my_train_epoch, 4),
-    "check_train_loop": (my_train, 9),
+    "check_train_loop": (my_train, 10),
     "check_train_momentum": (my_train_momentum, 5),
 }
 
@@ -120,11 +131,15 @@ def test_changed_input_is_reported():
 
 
 def test_loop_cases_cover_divergence_and_oscillation():
-    """The loop checker's cases include a run that diverges and one whose loss rises and falls
-    without diverging (so 'stop at the first rise' is caught)."""
+    """The loop checker's cases include a run that diverges, one whose loss rises and falls
+    without diverging (so 'stop at the first rise' is caught), and one whose loss is inf before
+    it passes 1000 × losses[0] (which is inf too: only 'not finite' stops it)."""
     cases = L.train_loop_cases()
     stopped = [c for c in cases if len(c.expected) < c.args["epochs"] + 1]
-    assert len(stopped) == 4
+    assert len(stopped) == 5
+    inf = [c for c in stopped if np.isinf(_loss_where_it_stops(c))]
+    assert [c.expected.size for c in inf] == [3] and np.isinf(1000 * float(inf[0].expected[0]))
+    np.testing.assert_allclose(inf[0].expected, _histories(inf[0]), rtol=1e-12)
     rises = [
         c
         for c in cases
@@ -133,13 +148,22 @@ def test_loop_cases_cover_divergence_and_oscillation():
     assert rises
 
 
+def _loss_where_it_stops(case):
+    """The mean loss, written here, at the weights after len(case.expected) epochs."""
+    xs, ys, u, w, v, lr, _ = case.args.values()
+    for _ in range(len(case.expected)):
+        u, w, v, _ = my_train_epoch(xs, ys, u, w, v, lr)
+    with np.errstate(over="ignore"):
+        return _mean_loss(xs, ys, (u, w, v))
+
+
 def _train_with_limit(limit):
     """A training loop written here whose divergence test is ``limit(loss, losses)``."""
 
     def train(xs, ys, u, w, v, lr, epochs):
         losses = []
         for _ in range(epochs + 1):
-            new_u, new_w, new_v, loss = my_train_epoch(xs, ys, u, w, v, lr)
+            new_u, new_w, new_v, loss = _epoch_or_inf(xs, ys, u, w, v, lr)
             if not np.isfinite(loss) or (losses and limit(loss, losses)):
                 break
             losses.append(loss)
@@ -181,7 +205,10 @@ def _train_with_extra_rule(extra, first_too):
     def train(xs, ys, u, w, v, lr, epochs):
         losses, p = [], np.array([u, w, v])
         for _ in range(epochs + 1):
-            loss, grads = dataset_loss_and_grads(xs, ys, *p)
+            try:
+                loss, grads = dataset_loss_and_grads(xs, ys, *p)
+            except ValueError:
+                break
             if not np.isfinite(loss) or (losses and loss > 1000 * losses[0]):
                 break
             if (losses or first_too) and extra(loss, grads):
@@ -208,7 +235,7 @@ def test_an_extra_absolute_stopping_rule_is_rejected(extra, first_too):
     assert "a huge first loss" in str(excinfo.value)
     # where it stopped, and why that is no divergence: the loss and gradient norm there, from
     # the case's run by the loops written here (finite differences for the gradient)
-    case = L.train_loop_cases()[-1]
+    (case,) = [c for c in L.train_loop_cases() if "a huge first loss" in c.label]
     a = case.args
     p = np.array([a["u"], a["w"], a["v"]])
     grad0 = numerical_gradient(lambda q: _mean_loss(a["xs"], a["ys"], q), p.copy())
@@ -242,7 +269,7 @@ def test_a_near_miss_limit_is_named_only_when_it_fits_every_case():
     line = first_line(excinfo)
     assert "100 × losses[0]" not in line
     case = L.train_loop_cases()[3]  # the small first loss, η = 4.8: the case it fails
-    assert "case 4 of 9: many-to-one, a small first loss" in str(excinfo.value)
+    assert "case 4 of 10: many-to-one, a small first loss" in str(excinfo.value)
     run = _histories(case)
 
     def over(f):  # the first epoch whose loss is over f × losses[0]
@@ -442,10 +469,10 @@ def _epoch_by_finite_differences(xs, ys, u, w, v, lr):  # the gradient of the me
 
 
 def _train_recursive(xs, ys, u, w, v, lr, epochs):  # recursion instead of a loop, a list
-    first = my_train_epoch(xs, ys, u, w, v, lr)[3]
+    first = _epoch_or_inf(xs, ys, u, w, v, lr)[3]
 
     def go(u, w, v, left, losses):
-        new_u, new_w, new_v, loss = my_train_epoch(xs, ys, u, w, v, lr)
+        new_u, new_w, new_v, loss = _epoch_or_inf(xs, ys, u, w, v, lr)
         if not np.isfinite(loss) or loss > 1000 * first:
             return losses
         losses = [*losses, loss]
@@ -457,7 +484,7 @@ def _train_recursive(xs, ys, u, w, v, lr, epochs):  # recursion instead of a loo
 def _train_with_while(xs, ys, u, w, v, lr, epochs):  # a while loop that tests the limit first
     losses, e = [], 0
     while e <= epochs:
-        new = my_train_epoch(xs, ys, u, w, v, lr)
+        new = _epoch_or_inf(xs, ys, u, w, v, lr)
         limit = 1000 * losses[0] if losses else np.inf
         if not (np.isfinite(new[3]) and new[3] <= limit):
             break
@@ -468,7 +495,8 @@ def _train_with_while(xs, ys, u, w, v, lr, epochs):  # a while loop that tests t
 
 
 def _train_with_rnnlib(xs, ys, u, w, v, lr, epochs):  # rnnlib.training's own loop
-    return train_scalar(xs, ys, u, w, v, lr, epochs).losses
+    with np.errstate(over="ignore"):  # (the gradient norms it records near 1e306 are inf)
+        return train_scalar(xs, ys, u, w, v, lr, epochs).losses
 
 
 @pytest.mark.parametrize(
@@ -522,4 +550,124 @@ def test_the_plot_after_the_optional_loop_takes_a_list_of_losses_too(capsys):
     assert (
         f"η = 8.0: diverged at epoch {len(train_scalar(xs, ys, 0.5, 0.0, 0.5, 8.0, 60).losses)}"
         in out
+    )
+
+
+# -- a loss that is not finite before 1000 × losses[0] is passed ----------------------------------
+
+
+def _loss_and_grads_numpy(xs, ys, p):
+    """The mean loss and its gradient, vectorised over the sequences, written here with numpy
+    (no rnnlib): a loss too large for float64 comes out inf (and NaN after it), not raised."""
+    u, w, v = p
+    n, T = xs.shape
+    o = np.zeros((n, T + 1))
+    for t in range(T):
+        o[:, t + 1] = np.tanh(u * xs[:, t] + w * o[:, t])
+    ys = np.asarray(ys).reshape(n, -1)  # (n, 1): a target at the last step; (n, T): every step
+    err = np.zeros((n, T + 1))
+    err[:, T + 1 - ys.shape[1] :] = v * o[:, T + 1 - ys.shape[1] :] - ys
+    d, du, dw = np.zeros(n), 0.0, 0.0
+    for t in range(T, 0, -1):
+        da = (d + err[:, t] * v) * (1 - o[:, t] ** 2)
+        du, dw, d = du + da @ xs[:, t - 1], dw + da @ o[:, t - 1], da * w
+    return np.sum(0.5 * err**2) / n, np.array([du, dw, np.sum(err * o)]) / n
+
+
+def _numpy_loop(stop, on_inf="stop"):
+    """A training loop on the loss above whose stopping test is ``stop(loss, losses)`` (from
+    losses[1] on). A loss that is not finite, ``on_inf``: ``"stop"`` there, ``"keep"`` it and
+    stop, ``"drop"`` the loss before it too, or ``"test"`` it with ``stop`` as any other."""
+
+    def train(xs, ys, u, w, v, lr, epochs):
+        p, losses = np.array([u, w, v]), []
+        with np.errstate(all="ignore"):
+            for _ in range(epochs + 1):
+                loss, g = _loss_and_grads_numpy(xs, ys, p)
+                if not np.isfinite(loss) and on_inf != "test":
+                    losses += [loss] if on_inf == "keep" else []
+                    losses = losses[:-1] if on_inf == "drop" else losses
+                    break
+                if losses and stop(loss, losses):
+                    break
+                losses.append(loss)
+                p = p - lr * g
+        return np.array(losses)
+
+    return train
+
+
+def _overflow_case():
+    (case,) = [c for c in L.train_loop_cases() if "overflows float64" in c.label]
+    return case
+
+
+def _over_the_limit(loss, losses):
+    return loss > 1000 * losses[0]
+
+
+def test_a_loss_written_with_numpy_that_stops_when_not_finite_passes(capsys):
+    """Vectorised numpy, no rnnlib: the loss is inf where rnnlib raises; `not np.isfinite`
+    stops there."""
+    L.check_train_loop(_numpy_loop(_over_the_limit))
+    assert "cases passed ✓" in capsys.readouterr().out
+
+
+def test_a_loop_that_does_not_catch_rnnlibs_overflow_is_told_to():
+    """The loop of the solution before this case: rnnlib raises ValueError (NumericOverflow)
+    where the loss overflows float64."""
+
+    def train(xs, ys, u, w, v, lr, epochs):
+        losses = []
+        for _ in range(epochs + 1):
+            loss, grads = dataset_loss_and_grads(xs, ys, u, w, v)
+            if not np.isfinite(loss) or (losses and loss > 1000 * losses[0]):
+                break
+            losses.append(loss)
+            u, w, v = u - lr * grads[0], w - lr * grads[1], v - lr * grads[2]
+        return np.array(losses)
+
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_train_loop(train)
+    k = len(_histories(_overflow_case()))
+    assert first_line(excinfo) == (
+        f"check_train_loop: epoch {k}'s loss overflows float64, so rnnlib raised "
+        f"NumericOverflow: that loss is not finite: catch the error (`except ValueError: break`) "
+        f"and return the {k} losses before it"
+    )
+    assert "  raised:   NumericOverflow: " in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("train", "said"),
+    [
+        (  # inf > inf is False: the loop goes on, into NaN
+            _numpy_loop(_over_the_limit, on_inf="test"),
+            "epoch {k}'s loss is inf and training went on: stop as soon as a loss is not finite "
+            "(here 1000 × losses[0] is inf too, and inf > inf is False); return only the {k} "
+            "losses before it",
+        ),
+        (
+            _numpy_loop(_over_the_limit, on_inf="keep"),
+            "you kept epoch {k}'s loss, inf, which is not finite: return only the {k} losses "
+            "before it",
+        ),
+        (
+            _numpy_loop(_over_the_limit, on_inf="drop"),
+            "you stopped too early, at epoch {e}, whose loss is finite and only {r} × losses[0]: "
+            "stop at the first loss that is not finite or above 1000 × losses[0] (here epoch "
+            "{k}'s: it overflows float64)",
+        ),
+    ],
+    ids=["goes on", "keeps it", "one early"],
+)
+def test_a_loss_that_is_not_finite_is_where_the_loop_stops(train, said):
+    """Written with numpy, the loss is inf at epoch k (1000 × losses[0] is inf too); each wrong
+    loop is told what it did."""
+    run = _histories(_overflow_case())
+    k = len(run)
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_train_loop(train)
+    assert first_line(excinfo) == "check_train_loop: " + said.format(
+        k=k, e=k - 1, r=f"{run[k - 1] / run[0]:.3g}"
     )

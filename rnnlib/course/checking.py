@@ -22,7 +22,8 @@ Calling a checker runs the learner's function on a deep copy of each case's inpu
 - turns a ``NotImplementedError`` into :class:`Unfinished` (a ``NotImplementedError`` too) whose
   one line says what to write: the learner's function, or the unfinished helper it calls;
 - turns every other exception raised by the learner's code into an ``AssertionError`` that names
-  the case and what was raised (the original is chained, so its traceback is kept);
+  the case and what was raised (the original is chained, so its traceback is kept), and what it
+  means where the checker knows (:meth:`Checker._raised`);
 - raises ``AssertionError`` if an input was changed in place, if the result is ``None``, has the
   wrong type, shape or length, holds NaN or infinity, or differs from the reference beyond the
   tolerances (``np.allclose(got, expected, rtol, atol)``; a float32 result that is right to
@@ -309,10 +310,15 @@ class Checker:
                 ) from None
             except Exception as err:
                 said = (str(err).splitlines() or [""])[0]
+                raised = f"{type(err).__name__}" + (f": {said}" if said else "")
+                why = self._raised(case, err)
                 raise CheckFailed(
-                    f"{self.name}: {who} raised {type(err).__name__}"
-                    + (f": {said}" if said else "")
-                    + f"\n{where}\n  (the traceback above shows where in your code)"
+                    (
+                        f"{self.name}: {why}\n{where}\n  raised:   {raised}"
+                        if why
+                        else f"{self.name}: {who} raised {raised}\n{where}"
+                    )
+                    + "\n  (the traceback above shows where in your code)"
                 ) from err
             if changed is not None:
                 raise CheckFailed(
@@ -341,6 +347,12 @@ class Checker:
                 return fn(*args)
 
         return guarded
+
+    def _raised(self, case, err):
+        """What the exception ``err`` that the learner's function raised on ``case`` means, in
+        words (the first line after ``"<checker>: "``), when the checker knows; else None. A
+        subclass's rule; none here."""
+        return None
 
     def _refusal(self, fn):
         """Why ``fn``, right on every case, is still not what the exercise asks for (it got the
@@ -382,8 +394,13 @@ class Checker:
             leaf = _as_leaf(got, want)
             if isinstance(leaf, str):
                 problems.append((j, "form", _want_name(want), leaf))
-            elif not np.all(np.isfinite(leaf)):
-                problems.append((j, "nan", _want_name(want), "NaN or infinity"))
+            elif not np.all(np.isfinite(leaf)):  # (a float32 inf where float32 holds no more)
+                low = _low_precision(got, leaf, want)
+                problems.append(
+                    (j, "value", None, low)
+                    if low
+                    else (j, "nan", _want_name(want), "NaN or infinity")
+                )
             elif not np.allclose(leaf, np.asarray(want, dtype=np.float64), self.rtol, self.atol):
                 problems.append((j, "value", None, _low_precision(got, leaf, want)))
         return problems
@@ -957,7 +974,7 @@ def _low_precision(got, leaf, expected):
     with np.errstate(all="ignore"):  # the right answer as that type holds it: 1e-170 is 0
         held = want.astype(dtype).astype(np.float64)
     for ref in (want, held):
-        scale = float(np.max(np.abs(ref), initial=0.0))
+        scale = float(np.max(np.abs(ref[np.isfinite(ref)]), initial=0.0))
         if np.allclose(leaf, ref, rtol=rtol, atol=rtol * scale):
             return dtype.name
     return None

@@ -226,29 +226,30 @@ _C = 1.0
 it (ŷ ± ε, ŷ ± ε/2, the mean of a forward and a backward one) is exactly (ŷ − y) + 2·_C·ŷ."""
 
 
-def _first_argument(fn, args, kwargs):
-    """The ŷ of a call ``fn(*args, **kwargs)``: the first positional argument, else the keyword
-    ``y_hat``, else the keyword of ``fn``'s first parameter (``loss(a=..., b=...)``); None if
-    none of these is found."""
-    if args:
-        return args[0]
-    if "y_hat" in kwargs:
-        return kwargs["y_hat"]
+def _argument(fn, args, kwargs, i, name):
+    """Argument ``i`` of a call ``fn(*args, **kwargs)``: positional, else the keyword ``name``,
+    else the keyword of ``fn``'s parameter ``i`` (``loss(a=..., b=...)``); None if none of these
+    is found. ``i = 0`` gives the call's ŷ, ``i = 1`` its y."""
+    if len(args) > i:
+        return args[i]
+    if name in kwargs:
+        return kwargs[name]
     try:
-        first = next(iter(inspect.signature(fn).parameters))
-    except (TypeError, ValueError, StopIteration):
+        params = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
         return None
-    return kwargs.get(first)
+    return kwargs.get(params[i]) if len(params) > i else None
 
 
 class _Calls:
     """What the stand-ins of one run of the learner's function saw: the ŷ of every call of
-    ``loss`` (``points``), and whether some call's ŷ could not be found (``unknown``). ``depth``
-    counts the stand-ins running: a stand-in called inside another one (the learner's ``loss``
-    calling ``rnnlib.scalar.loss``) passes the call through untouched."""
+    ``loss`` (``points``) and its y (``targets``, None where not found), and whether some call's
+    ŷ could not be found (``unknown``). ``depth`` counts the stand-ins running: a stand-in called
+    inside another one (the learner's ``loss`` calling ``rnnlib.scalar.loss``) passes the call
+    through untouched."""
 
     def __init__(self):
-        self.points, self.unknown, self.depth = [], False, 0
+        self.points, self.targets, self.unknown, self.depth = [], [], False, 0
 
 
 def _stand_in(original, calls, extra):
@@ -259,11 +260,12 @@ def _stand_in(original, calls, extra):
     def stand_in(*args, **kwargs):
         if calls.depth:
             return original(*args, **kwargs)
-        y_hat = _first_argument(original, args, kwargs)
+        y_hat = _argument(original, args, kwargs, 0, "y_hat")
         if y_hat is None:
             calls.unknown = True
         else:
             calls.points.append(y_hat)
+            calls.targets.append(_argument(original, args, kwargs, 1, "y"))
         calls.depth += 1
         try:
             value = original(*args, **kwargs)
@@ -372,6 +374,30 @@ def _at_step(point, y_hat, eps):
     return bool(np.all((ratio >= 0.25) & (ratio <= 4)))
 
 
+def _same(a, b):
+    """Are ``a`` and ``b`` the same numbers (a call's argument and a case's value)?"""
+    try:
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def _own_functions(inner):
+    """The functions and lambdas defined inside ``inner`` (the learner's loss_grad_fd), in words
+    (``"a `loss` defined inside it"``): what it may compute the loss with instead of the
+    learner's ``loss``."""
+    code = getattr(inner, "__code__", None)
+    found = []
+    for const in code.co_consts if code is not None else ():
+        if isinstance(const, types.CodeType):
+            if const.co_name == "<lambda>":
+                found.append("a lambda defined inside it")
+            elif const.co_name.isidentifier():  # (not a comprehension's <listcomp>)
+                found.append(f"a `{const.co_name}` defined inside it")
+    return tuple(found)
+
+
 def _show(x):
     """A value of a case for a message: 6 significant digits, arrays on one line."""
     arr = np.asarray(x, dtype=float)
@@ -392,7 +418,10 @@ class DifferenceChecker(Checker):
     of the learner's functions; and of ``rnnlib.scalar.loss``. After every case passes:
 
     - a function with no call seen is refused where its namespace has a ``loss`` (in exercise
-      01 it always has); elsewhere there is nothing to go by;
+      01 it always has), and told so if it defines a function or lambda inside it (a loss of
+      its own); elsewhere there is nothing to go by;
+    - a function that calls ``loss(y, ŷ ± eps)`` (the arguments swapped: this loss is symmetric)
+      is told so;
     - a complex step (``loss`` called at ŷ + i·ε, and at no real point ε from ŷ) is refused: a
       real step is asked for;
     - a function that calls ``loss`` only at points far nearer to ŷ or farther from it than
@@ -421,12 +450,13 @@ class DifferenceChecker(Checker):
             @functools.wraps(fn)
             def watched(*args):
                 result, calls = run(args, 0.0)
-                runs.append((args, calls.points))
+                runs.append((args, calls.points, calls.targets))
                 return result
 
             watched.loss_calls = runs
             # the rule needs a `loss` to watch: a notebook of exercise 01 always has one
             watched.has_loss = loss is not None
+            watched.own_losses = _own_functions(inner)
             watched.replay = lambda *args: run(args, _C)
         super().__call__(watched)
 
@@ -434,20 +464,36 @@ class DifferenceChecker(Checker):
         runs = getattr(fn, "loss_calls", None)
         if not runs:
             return None
-        if not any(points for _, points in runs):
+        if not any(points for _, points, _ in runs):
             if not getattr(fn, "has_loss", False):
                 return None  # no `loss` in its namespace, none called: nothing to go by
+            own = getattr(fn, "own_losses", ())
+            if own:
+                return (
+                    f"right numbers, but your loss_grad_fd computes the loss with {own[0]}, "
+                    "not with the `loss` you wrote above (the one check_loss checks): call that "
+                    "one, `loss(y_hat + eps, y)`, and define no loss of your own"
+                )
             return (
                 "right numbers, but no call of your `loss` was seen while your loss_grad_fd ran: "
                 "this exercise asks for dL/dŷ from calls of your `loss` at two points a distance "
                 "eps from ŷ, not from the formula ŷ − y; call it as `loss(y_hat + eps, y)` (under "
                 "any name; a call through a dict or a list cannot be seen)"
             )
-        steps = sorted({args[2] for args, _ in runs})
-        for (y_hat, _, eps), points in runs:
+        steps = sorted({args[2] for args, *_ in runs})
+        for (y_hat, y, eps), points, targets in runs:
             real = [p for p in points if not _complex(p)]
             if any(_at_step(p, y_hat, eps) for p in real):
                 continue
+            if any(
+                t is not None and _at_step(t, y_hat, eps) and _same(p, y)
+                for p, t in zip(points, targets, strict=True)
+            ):
+                return (
+                    "right numbers, but your loss_grad_fd calls `loss(y, y_hat ± eps)`: the "
+                    "arguments are swapped (this loss is symmetric, so the numbers agree); "
+                    "`loss` takes ŷ first: call `loss(y_hat + eps, y)`"
+                )
             if len(real) < len(points):
                 return (
                     "right numbers, but your loss_grad_fd calls `loss` at complex points (a "

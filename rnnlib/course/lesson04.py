@@ -446,13 +446,20 @@ def _bptt_many(xs, ys, u, w, v, *, slip=None):
     own = err if slip == "many_own_missing_v" else err * v  # each step's own dL/do_t
     du = dw = carried = 0.0  # carried: δ_(t+1)(1 − o_(t+1)²)w, nothing beyond T
     for t in range(T, 0, -1):
+        delta = own[t - 1] + carried  # δ_t
+        tanh_prime = 1.0 if slip == "many_missing_tanh_prime" else 1.0 - o[t] ** 2
         if slip == "many_own_skips_tanh_prime":
-            da = own[t - 1] + carried * (1.0 - o[t] ** 2)
+            da = own[t - 1] + carried * tanh_prime
         else:
-            da = (own[t - 1] + carried) * (1.0 - o[t] ** 2)
+            da = delta * tanh_prime
         du += da * fwd.xs[t - 1]
-        dw += da * o[t - 1]
-        carried = 0.0 if slip == "many_not_carried_back" else da * w
+        dw += da * (o[t] if slip == "many_o_t_for_o_prev" else o[t - 1])
+        if slip == "many_not_carried_back":
+            carried = 0.0
+        elif slip == "many_carry_missing_tanh_prime":  # δ_t·w carried: tanh′ left out
+            carried = delta * w
+        else:
+            carried = da * w
     n = T if slip == "many_mean_over_steps" else 1
     return float(du) / n, float(dw) / n, float(dv) / n
 
@@ -516,6 +523,17 @@ check_scalar_bptt_many = ExactGradientChecker(
             "many_mean_over_steps",
             "divided by T: L is the sum of the steps' losses, not their mean",
         ),
+        (
+            "many_o_t_for_o_prev",
+            "o_t where o_(t−1) belongs: step t's share of w is δ_t (1 − o_t²) o_(t−1), "
+            "fwd.o[t − 1]",
+        ),
+        (
+            "many_carry_missing_tanh_prime",
+            "tanh′ is missing from what you carry back: step t passes δ_t (1 − o_t²) w to "
+            "step t − 1, not δ_t·w",
+        ),
+        ("many_missing_tanh_prime", "missing tanh′: every step back multiplies by (1 − o_t²)"),
     ),
 )
 

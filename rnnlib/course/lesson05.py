@@ -249,9 +249,22 @@ def train_loop_cases():
             1e-6,
             8,
         ),
+        # losses[0] = 2.5e305, so 1000 × losses[0] is inf: `loss > 1000 * losses[0]` never
+        # holds. At epoch 3 a sequence's loss is about 7e308 (rnnlib raises ValueError, a loss
+        # of one's own is inf): only "not finite" stops. Epoch 2's losses sum to 5.4e307, so a
+        # mean taken as a sum over the 6 sequences, then / 6, does not overflow there
+        (
+            "many-to-one, a first loss of about 2.5e305 (v = 2e153), η = 10, 6 epochs: the loss "
+            "overflows float64 at epoch 3 (1000 × losses[0] is inf too)",
+            one,
+            (0.5, 0.0, 2e153),
+            10.0,
+            6,
+        ),
     ):
         args = {"xs": xs, "ys": ys, "u": u, "w": w, "v": v, "lr": lr, "epochs": epochs}
-        cases.append(Case(label, args, training.train_scalar(**args).losses))
+        with np.errstate(over="ignore"):  # (the gradient norms it records near 1e306 are inf)
+            cases.append(Case(label, args, training.train_scalar(**args).losses))
     return cases
 
 
@@ -304,7 +317,8 @@ def _run_without_stop(xs, ys, u, w, v, lr, epochs):
             except (OverflowError, ValueError):
                 break
         losses.append(loss)
-        norms.append(float(np.linalg.norm(grads)))
+        scale = float(np.max(np.abs(grads)))  # (‖g‖ of gradients near 1e306 overflows)
+        norms.append(scale * float(np.linalg.norm(grads / scale)) if scale else 0.0)
         params = tuple(p - lr * g for p, g in zip(params, grads, strict=True))
     return np.array(losses), np.array(norms)
 
@@ -331,7 +345,15 @@ def _stop_diagnosis(result, case, rtol, atol):
         return None
     run, norms = _run_without_stop(**case.args)
     n, k = len(got), len(want)  # k: the epoch it should stop at (epochs + 1: none)
+    infinite = _not_finite_at(case, run)
     with np.errstate(all="ignore"):
+        if infinite and n > k and _same_history(got[:k], run[:k], rtol, atol):
+            if n == k + 1:
+                return (
+                    f"you kept epoch {k}'s loss, {_fmt_loss(got[k])}, which is not finite: "
+                    f"return only the {k} losses before it"
+                )
+            return _went_on(k, f"epoch {k}'s loss is {_fmt_loss(got[k])} and training went on")
         if n > len(run) or not np.allclose(got, run[:n], rtol=rtol, atol=atol, equal_nan=True):
             return None
     met = f"met here at epoch {k}" if k < case.args["epochs"] + 1 else "never met here"
@@ -339,6 +361,12 @@ def _stop_diagnosis(result, case, rtol, atol):
         return (
             f"you returned no loss: losses[0] ({run[0]:.3g}, gradient norm {norms[0]:.3g}) is "
             f"always kept; the only limit, 1000 × losses[0], is for the later losses ({met})"
+        )
+    if n < k and infinite:
+        return (
+            f"you stopped too early, at epoch {n}, whose loss is finite and only "
+            f"{run[n] / run[0]:.3g} × losses[0]: stop at the first loss that is not finite or "
+            f"above 1000 × losses[0] (here epoch {k}'s: it overflows float64)"
         )
     if n < k:
         return (
@@ -354,6 +382,24 @@ def _stop_diagnosis(result, case, rtol, atol):
     return (
         f"you went on past the limit: epoch {k}'s loss {size}; stop there and return only the "
         f"{k} losses before it"
+    )
+
+
+def _fmt_loss(x):
+    return f"{x:.3g}" if math.isfinite(x) else str(x)
+
+
+def _not_finite_at(case, run):
+    """Does the case's run stop where its loss is not finite (or cannot be computed)?"""
+    k = len(case.expected)
+    return k < case.args["epochs"] + 1 and (len(run) == k or not math.isfinite(run[k]))
+
+
+def _went_on(k, what):
+    """A loop that went on past epoch k, whose loss is not finite, in words."""
+    return (
+        f"{what}: stop as soon as a loss is not finite (here 1000 × losses[0] is inf too, and "
+        f"inf > inf is False); return only the {k} losses before it"
     )
 
 
@@ -376,14 +422,31 @@ def _quiet(f, case):
 
 
 class _TrainLoopChecker(Checker):
-    """check_train_loop, with two rules of its own:
+    """check_train_loop, with three rules of its own:
 
     - a catalogued mistake is named only when it gives the learner's losses on EVERY case: each
       is a whole loop with one slip (a limit of 100 × losses[0] and one of 300 × stop at the same
       epoch on one case, not on all);
     - a loss history whose numbers are the run's own but whose length is wrong (a stopping rule
       of the learner's own) and that no catalogued mistake explains is told where it stopped,
-      where it should have, and the rule."""
+      where it should have, and the rule;
+    - rnnlib's ``ValueError`` for a loss that overflows float64, raised out of the learner's
+      loop, is told to be caught and stopped on."""
+
+    def _raised(self, case, err):
+        """A ``ValueError`` of rnnlib's (an overflow, or a weight that is not finite) on a case
+        whose loss overflows at epoch k: the loop did not stop there."""
+        said = str(err).lower()
+        if not isinstance(err, ValueError) or not ("overflow" in said or "finite" in said):
+            return None
+        if not _not_finite_at(case, _run_without_stop(**case.args)[0]):
+            return None
+        k = len(case.expected)
+        return (
+            f"epoch {k}'s loss overflows float64, so rnnlib raised {type(err).__name__}: that "
+            f"loss is not finite: catch the error (`except ValueError: break`) and return the "
+            f"{k} losses before it"
+        )
 
     def _name_mistakes(self, fn, cases, case, result, problems):
         found = super()._name_mistakes(fn, cases, case, result, problems)
@@ -415,7 +478,8 @@ check_train_loop = _TrainLoopChecker(
     doc="losses: the training loop with divergence. ``losses[e]`` is the mean training loss "
     "after e epochs (``losses[0]`` before any update), so normally ``epochs + 1`` numbers. When "
     "the loss becomes non-finite or exceeds 1000 × losses[0], training stops and only the losses "
-    "before that epoch are returned.",
+    "before that epoch are returned. A loss too large for float64 is not finite: rnnlib raises "
+    "``ValueError`` for it, which the loop catches and stops on.",
     mistakes=catalogue(
         loop_losses,
         (
