@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, same_shape_arrays
+from ._validate import all_finite, as_array, same_shape_arrays
 
 __all__ = ["numerical_gradient", "rel_error"]
 
@@ -54,9 +54,9 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
         old = x[i]
         try:
             x[i] = old + eps
-            fp = np.array(f(x), dtype=np.float64, copy=True)
+            fp = _output(f(x), i, "+")
             x[i] = old - eps
-            fm = np.array(f(x), dtype=np.float64, copy=True)
+            fm = _output(f(x), i, "−")
         finally:
             x[i] = old
         if df is None:
@@ -74,6 +74,31 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
             grad[i] = np.sum(df * (fp - fm)) / (2 * eps)
         it.iternext()
     return grad
+
+
+def _output(value, i, sign):
+    """``f(x ± ε e_i)`` as a float array, or ``ValueError`` saying what ``f`` returned instead.
+
+    ``None`` (an ``f`` without ``return``), something that is not a number, and NaN or infinity
+    would otherwise turn into a NaN gradient, or a crash inside numpy, far from the cause."""
+    where = f"at x{list(i)} {sign} eps"
+    if value is None:
+        raise ValueError(f"f: expected f(x) to return a number, got None {where} (no return?)")
+    try:
+        if isinstance(value, (str, bytes)):  # (numpy would read "0.5" as the number 0.5)
+            raise TypeError
+        complex_numbers = np.iscomplexobj(value)  # (numpy would drop the imaginary part)
+        out = None if complex_numbers else np.array(value, dtype=np.float64, copy=True)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"f: expected f(x) to return real numbers, got {type(value).__name__} {where}"
+        ) from None
+    if complex_numbers:
+        raise ValueError(f"f: expected f(x) to return real numbers, got complex numbers {where}")
+    if not all_finite(out):
+        shown = np.array2string(out, threshold=6)
+        raise ValueError(f"f: expected a finite f(x), got {shown} {where}")
+    return out
 
 
 def rel_error(a, b):

@@ -136,3 +136,34 @@ def test_numerical_gradient_restores_x_when_f_raises():
     with pytest.raises(RuntimeError):
         rnnlib.numerical_gradient(f, x)
     np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def _none_where_x1_moved(z):
+    return None if z[1] != 2.0 else float(z.sum())  # like an f whose `return` sits in a branch
+
+
+@pytest.mark.parametrize(
+    "f, df, match",
+    [
+        (_none_where_x1_moved, None, r"f: expected f\(x\) to return a number, got None at x\[1\]"),
+        (lambda z: "0.5", None, r"f: expected f\(x\) to return real numbers, got str"),
+        (lambda z: 1j * z.sum(), None, r"f: expected f\(x\) to return real numbers, got complex"),
+        (
+            lambda z: np.log(z[0] - 1.0),
+            None,
+            r"f: expected a finite f\(x\), got nan at x\[0\] − eps",
+        ),
+        (
+            lambda z: np.array([z[0], np.inf]),
+            np.ones(2),
+            r"f: expected a finite f\(x\), got \[.*inf\]",
+        ),
+    ],
+)
+def test_numerical_gradient_names_what_f_returned(f, df, match):
+    # Each of these used to come back as a silent NaN gradient (np.array(None, dtype=float) is
+    # nan) or as numpy's own error about some array element
+    x = np.array([1.0, 2.0])
+    with np.errstate(invalid="ignore", divide="ignore"), pytest.raises(ValueError, match=match):
+        rnnlib.numerical_gradient(f, x, df=df)
+    np.testing.assert_array_equal(x, [1.0, 2.0])  # restored
