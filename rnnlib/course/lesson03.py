@@ -508,10 +508,14 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
         return {"w": float(w), **f}
 
     def readout(s):
+        # The factors to five significant digits and the product to three, so that the factors
+        # as printed multiply to the product as printed (as in the lesson's table). With three
+        # decimals for the factors they did not at most positions of the slider: at w = 2,
+        # 1.443 × 0.050 × 0.970 = 0.0700 beside a product of 0.0697.
         return (
             f"w = {s['w']:+.3f}: ŷ = {s['y_hat']:+.3f}, o_{T} = {s['o_T']:+.3f} &nbsp;→&nbsp; "
-            f"dL/dw<sup>({T})</sup> = {s['dL_do_T']:+.3f} × {s['tanh_prime']:.3f} × "
-            f"{s['o_prev']:+.3f} = <b>{s['dL_dw_T']:+.4f}</b>"
+            f"dL/dw<sup>({T})</sup> = {s['dL_do_T']:+.5g} × {s['tanh_prime']:.5g} × "
+            f"{s['o_prev']:+.5g} = <b>{s['dL_dw_T']:+.3g}</b>"
         )
 
     # Only the bars, their numbers, the dots and the w-line move. The zero line, the right panel's
