@@ -62,6 +62,18 @@ class Explorer:
     """
 
     def __init__(self, fig, update, sliders, readout=None):
+        for name, s in sliders.items():
+            # ipywidgets would clamp a start outside [min, max] to the nearest end: the slider
+            # would show one value while the picture and the readout are drawn at another
+            if not s.min < s.max:
+                raise ValueError(
+                    f"{name}: expected a slider range with min < max, got [{s.min}, {s.max}]"
+                )
+            if not s.min <= s.value <= s.max:
+                raise ValueError(
+                    f"{name}: expected a starting value within the slider's range "
+                    f"[{s.min:g}, {s.max:g}], got {s.value:g}"
+                )
         self.fig = fig
         self._update = update
         self.sliders = dict(sliders)
