@@ -569,10 +569,14 @@ def output_weight_explorer(
         }
 
     def readout(s):
+        # The printed numbers must compute what they print: the two factors to five significant
+        # digits multiply to the product to three (with three decimals each, (+0.533)·(+0.689)
+        # = 0.3672 stood beside 0.3670), and dL/dv to six digits in the update leaves v_new
+        # right to the last place but at a rounding tie.
         return (
-            f"dL/dv = (ŷ − y)·o_T = ({s['dL_dyhat']:+.3f})·({o_T:+.3f}) = "
-            f"{s['dL_dv']:+.4f}; &nbsp; v ← v − η·dL/dv = {s['v']:+.3f} − {s['lr']:.2f}·"
-            f"({s['dL_dv']:+.4f}) = {s['v_new']:+.4f}<br>"
+            f"dL/dv = (ŷ − y)·o_T = ({s['dL_dyhat']:+.5g})·({o_T:+.5g}) = "
+            f"{s['dL_dv']:+.3g}; &nbsp; v ← v − η·dL/dv = {s['v']:+.3f} − {s['lr']:.2f}·"
+            f"({s['dL_dv']:+.6g}) = {s['v_new']:+.4f}<br>"
             f"L: {s['loss']:.4f} → {s['loss_new']:.4f} &nbsp; (factor 1 − η·o_T² = "
             f"{s['factor']:+.3f} on the distance to v*): <b>{s['regime']}</b>"
         )
