@@ -443,13 +443,13 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
     """
     from matplotlib.ticker import MaxNLocator
 
-    from .sliders import Explorer, Slider, freeze_static, new_figure
+    from .._validate import as_scalar
+    from .sliders import Explorer, Slider, freeze_static, new_figure, slider_range
 
     given = {"xs": xs, "y": y, "u": u, "w": w, "v": v}
     xs, y, u, w, v = (EXAMPLE[k] if val is None else val for k, val in given.items())
-    lo, hi = (float(r) for r in w_range)
-    if not lo < hi:
-        raise ValueError(f"w_range: expected (low, high) with low < high, got {w_range}")
+    lo, hi = slider_range("w_range", w_range)
+    w = as_scalar("w", w)
     T = np.size(xs)
     keys = ("dL_do_T", "tanh_prime", "o_prev", "dL_dw_T")
     colors = ("tab:blue", "tab:green", "tab:purple", "tab:orange")

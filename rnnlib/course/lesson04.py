@@ -635,13 +635,14 @@ def through_time_explorer(
     """
     from matplotlib.ticker import MaxNLocator
 
-    from .sliders import Explorer, Slider, freeze_static, new_figure
+    from .._validate import as_scalar
+    from .sliders import Explorer, Slider, freeze_static, new_figure, slider_range
 
     given = {"xs": xs, "y": y, "u": u, "w": w, "v": v}
     xs, y, u, w, v = (EXAMPLE[k] if val is None else val for k, val in given.items())
-    for name, r in (("w_range", w_range), ("u_range", u_range)):
-        if len(r) != 2 or not float(r[0]) < float(r[1]):
-            raise ValueError(f"{name}: expected (low, high) with low < high, got {r}")
+    w_lo, w_hi = slider_range("w_range", w_range)
+    u_lo, u_hi = slider_range("u_range", u_range)
+    w, u = as_scalar("w", w), as_scalar("u", u)
     T = np.size(xs)
     steps = np.arange(1, T + 1)
 
@@ -670,7 +671,7 @@ def through_time_explorer(
     floor = -3.0
     # |do_T/do_1| <= |w|^(T-1) (each factor (1 - o_t²)·w is at most |w| in size): the top of the
     # axis holds the largest value the w slider can reach, so the curve never leaves the chart.
-    top = max(1.0, (T - 1) * np.log10(max(abs(float(r)) for r in w_range))) + 0.15
+    top = max(1.0, (T - 1) * np.log10(max(abs(w_lo), abs(w_hi)))) + 0.15
     # a strip below the floor holds the vanishing label, so that the dots at the floor (and their
     # ▼ marks) are drawn whole and the label never covers them
     bottom = floor - 0.4
@@ -742,8 +743,8 @@ def through_time_explorer(
     frame = list(ax_r.spines.values())
     freeze_static(fig, [*bars, zero, *texts, ax_bar.yaxis, reach_line, below, *frame])
     sliders = {
-        "w": Slider(float(w_range[0]), float(w_range[1]), 0.05, float(w), "recurrent weight w"),
-        "u": Slider(float(u_range[0]), float(u_range[1]), 0.05, float(u), "input weight u"),
+        "w": Slider(w_lo, w_hi, 0.05, w, "recurrent weight w"),
+        "u": Slider(u_lo, u_hi, 0.05, u, "input weight u"),
     }
     return Explorer(fig, update, sliders, readout)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import time
 from dataclasses import dataclass
 
@@ -28,7 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.spines import Spine
 
-__all__ = ["Slider", "Explorer", "new_figure", "freeze_static"]
+__all__ = ["Slider", "Explorer", "new_figure", "freeze_static", "slider_range"]
 
 
 def new_figure(figsize=(8.0, 3.2), dpi=80, **subplot_kw):
@@ -36,6 +37,23 @@ def new_figure(figsize=(8.0, 3.2), dpi=80, **subplot_kw):
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+def slider_range(name, r, low_above_zero=False):
+    """A slider's range ``r`` as two finite floats ``(low, high)`` with ``low < high`` (and
+    ``0 < low`` if asked), or ``ValueError`` naming ``name``, what it expects and what came."""
+    want = "(low, high) with " + ("0 < low < high" if low_above_zero else "low < high")
+    try:
+        if isinstance(r, (str, bytes)):  # ("12" would unpack into 1.0 and 2.0)
+            raise TypeError
+        lo, hi = (float(x) for x in r)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected {want}, two numbers, got {r!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(f"{name}: expected {want}, two finite numbers, got {r}")
+    if not (lo < hi and (lo > 0 or not low_above_zero)):
+        raise ValueError(f"{name}: expected {want}, got {r}")
+    return lo, hi
 
 
 @dataclass
