@@ -634,6 +634,27 @@ def test_values_below_the_floor_are_marked(w, u):
         assert list(want) == [1, 2] and abs(reach[0]) < 2e-4
 
 
+def test_readout_shares_add_up_to_the_printed_sum():
+    # the printed shares, added by hand, give the printed dL/dw to rounding (two units in the
+    # last place at most, for four rounded terms); at the start they printed with one decimal
+    # fewer than the sum, and added up to 0.442 beside +0.4422
+    ex = through_time_explorer()
+    for w in np.round(np.arange(-2.5, 2.5001, 0.25), 2):
+        for u in (0.0, 0.1, 0.8, 1.5):
+            ex.set(w=float(w), u=u)
+            html = ex.readout()
+            shares = [float(g) for g in re.findall(r"\(([+-]\d+\.\d+)\)", html)]
+            total = float(re.search(r"<b>([+-]\d+\.\d+)</b>", html).group(1))
+            assert len(shares) == 4 and abs(sum(shares) - total) <= 2.0001e-4, html
+    ex.set(w=0.9, u=0.8)
+    per_copy, shared, _ = expected(0.9, 0.8)
+    assert ex.readout().startswith(
+        "w = +0.900, u = 0.800: dL/dw = "
+        + " + ".join(f"({g + 0.0:+.4f})" for g in per_copy)
+        + f" = <b>{shared:+.4f}</b>"
+    )
+
+
 def test_exploding_and_vanishing_sides():
     """Small u keeps tanh unsaturated: |w| = 2 then makes |do_4/do_1| > 1 (the early copy hears
     the loss louder); large u saturates tanh and |do_4/do_1| drops far below 1."""

@@ -729,7 +729,9 @@ def through_time_explorer(
         return {"w": float(w), "u": float(u), **s}
 
     def readout(s):
-        parts = " + ".join(f"({g + 0.0:+.3f})" for g in s["dw_steps"])
+        # the shares to as many decimals as their sum (as the lesson prints them): with three
+        # against four, (+0.000) + (+0.119) + (+0.040) + (+0.283) = 0.442 stood beside +0.4422
+        parts = " + ".join(f"({g + 0.0:+.4f})" for g in s["dw_steps"])
         return (
             f"w = {s['w']:+.3f}, u = {s['u']:.3f}: dL/dw = {parts} = <b>{s['dw']:+.4f}</b>; "
             f"|do<sub>{T}</sub>/do<sub>1</sub>| = {abs(s['reach'][0]):.3g}"
