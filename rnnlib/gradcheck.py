@@ -4,7 +4,8 @@ A backward pass is trusted only when it agrees with the central difference
 
     df/dx_i ≈ (f(x + ε e_i) − f(x − ε e_i)) / (2ε),
 
-whose error is O(ε²) from truncation plus O(u/ε) from rounding (u ≈ 1e-16 in float64).
+whose error is O(ε²) from truncation plus O(ε_mach/ε) from rounding (ε_mach = 2⁻⁵³ ≈ 1.1e-16,
+the unit roundoff of float64: lesson 01 writes it ε_mach, not u, since u is the input weight).
 """
 
 from __future__ import annotations
