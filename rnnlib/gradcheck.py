@@ -25,7 +25,7 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
     f : callable
         Called as ``f(x)``. Returns a scalar when ``df`` is None, otherwise an array of the
         shape of ``df``.
-    x : ndarray of float, any shape
+    x : ndarray of float64, any shape
         The point. It is perturbed *in place*, one entry at a time, and restored before
         returning (also when ``f`` raises), so ``f`` may read ``x`` through a closure.
     df : ndarray, optional
@@ -43,6 +43,11 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
         raise ValueError(
             "x: expected a float ndarray (it is perturbed in place), got "
             + (f"an ndarray of dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__)
+        )
+    if x.dtype.itemsize < 8:  # float16 moved by 1e-6 does not move: a gradient of zeros
+        raise ValueError(
+            f"x: expected a float64 ndarray, got dtype {x.dtype}, too coarse for a step of "
+            f"{eps:g} (its gap above 1.0 is {np.finfo(x.dtype).eps:.1e}); pass x.astype(float)"
         )
     if not (np.isfinite(eps) and eps > 0):
         raise ValueError(f"eps: expected a small positive number, got {eps}")

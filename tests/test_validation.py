@@ -167,3 +167,15 @@ def test_numerical_gradient_names_what_f_returned(f, df, match):
     with np.errstate(invalid="ignore", divide="ignore"), pytest.raises(ValueError, match=match):
         rnnlib.numerical_gradient(f, x, df=df)
     np.testing.assert_array_equal(x, [1.0, 2.0])  # restored
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_numerical_gradient_refuses_a_point_too_coarse_for_its_step(dtype):
+    # d/dx Σx² = 2x = (2, 0.6): float16 gave (0, 0) (1 + 1e-6 rounds to 1), float32 (1.97, 0.60)
+    x = np.array([1.0, 0.3], dtype=dtype)
+    with pytest.raises(
+        ValueError, match=rf"x: expected a float64 ndarray, got dtype {dtype.__name__}"
+    ):
+        rnnlib.numerical_gradient(lambda z: float(np.sum(z**2)), x)
+    g = rnnlib.numerical_gradient(lambda z: float(np.sum(z**2)), x.astype(float))
+    np.testing.assert_allclose(g, 2 * x.astype(float), rtol=1e-8)
