@@ -4,14 +4,15 @@ A backward pass is trusted only when it agrees with the central difference
 
     df/dx_i ≈ (f(x + ε e_i) − f(x − ε e_i)) / (2ε),
 
-whose error is O(ε²) from truncation plus O(u/ε) from rounding (u ≈ 1e-16 in float64).
+whose error is O(ε²) from truncation plus O(ε_mach/ε) from rounding (ε_mach = 2⁻⁵³ ≈ 1.1e-16,
+the unit roundoff of float64: lesson 01 writes it ε_mach, not u, since u is the input weight).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, same_shape_arrays
+from ._validate import all_finite, as_array, same_shape_arrays
 
 __all__ = ["numerical_gradient", "rel_error"]
 
@@ -24,7 +25,7 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
     f : callable
         Called as ``f(x)``. Returns a scalar when ``df`` is None, otherwise an array of the
         shape of ``df``.
-    x : ndarray of float, any shape
+    x : ndarray of float64, any shape
         The point. It is perturbed *in place*, one entry at a time, and restored before
         returning (also when ``f`` raises), so ``f`` may read ``x`` through a closure.
     df : ndarray, optional
@@ -43,6 +44,11 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
             "x: expected a float ndarray (it is perturbed in place), got "
             + (f"an ndarray of dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__)
         )
+    if x.dtype.itemsize < 8:  # float16 moved by 1e-6 does not move: a gradient of zeros
+        raise ValueError(
+            f"x: expected a float64 ndarray, got dtype {x.dtype}, too coarse for a step of "
+            f"{eps:g} (its gap above 1.0 is {np.finfo(x.dtype).eps:.1e}); pass x.astype(float)"
+        )
     if not (np.isfinite(eps) and eps > 0):
         raise ValueError(f"eps: expected a small positive number, got {eps}")
     if df is not None:
@@ -54,9 +60,9 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
         old = x[i]
         try:
             x[i] = old + eps
-            fp = np.array(f(x), dtype=np.float64, copy=True)
+            fp = _output(f(x), i, "+")
             x[i] = old - eps
-            fm = np.array(f(x), dtype=np.float64, copy=True)
+            fm = _output(f(x), i, "−")
         finally:
             x[i] = old
         if df is None:
@@ -74,6 +80,31 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
             grad[i] = np.sum(df * (fp - fm)) / (2 * eps)
         it.iternext()
     return grad
+
+
+def _output(value, i, sign):
+    """``f(x ± ε e_i)`` as a float array, or ``ValueError`` saying what ``f`` returned instead.
+
+    ``None`` (an ``f`` without ``return``), something that is not a number, and NaN or infinity
+    would otherwise turn into a NaN gradient, or a crash inside numpy, far from the cause."""
+    where = f"at x{list(i)} {sign} eps"
+    if value is None:
+        raise ValueError(f"f: expected f(x) to return a number, got None {where} (no return?)")
+    try:
+        if isinstance(value, (str, bytes)):  # (numpy would read "0.5" as the number 0.5)
+            raise TypeError
+        complex_numbers = np.iscomplexobj(value)  # (numpy would drop the imaginary part)
+        out = None if complex_numbers else np.array(value, dtype=np.float64, copy=True)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"f: expected f(x) to return real numbers, got {type(value).__name__} {where}"
+        ) from None
+    if complex_numbers:
+        raise ValueError(f"f: expected f(x) to return real numbers, got complex numbers {where}")
+    if not all_finite(out):
+        shown = np.array2string(out, threshold=6)
+        raise ValueError(f"f: expected a finite f(x), got {shown} {where}")
+    return out
 
 
 def rel_error(a, b):

@@ -357,6 +357,17 @@ def test_readout_shows_the_numbers(ex):
     assert "-2.7000" in text and "increase ŷ" in text
 
 
+def test_readout_at_the_minimum_and_with_a_negative_target(ex):
+    # at ŷ = y the slope is 0: the readout said "stay: the minimum to lower L"
+    ex.step(y_hat=0.5, y=0.5)
+    text = ex.readout()
+    assert "to lower L" not in text and "minimum" in text and "0.0000" in text
+    # a negative target is bracketed: ½(+3.00 − (-1.00))² = ½·4² = 8
+    ex.step(y_hat=3.0, y=-1.0)
+    text = ex.readout()
+    assert "½(+3.00 − (-1.00))² = 8.0000" in text and "decrease ŷ</b> to lower L" in text
+
+
 def test_update_only_moves_artists(ex):
     fig_axes = list(ex.fig.axes)
     n_lines = len(ex.fig.axes[0].lines)

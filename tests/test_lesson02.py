@@ -2,6 +2,7 @@
 checker shares is tested in tests/test_checkers.py with the right answers below."""
 
 import math
+import re
 from pathlib import Path
 
 import nbformat
@@ -236,8 +237,25 @@ def test_steps_by_hand():
 def test_readout_shows_the_update(ex):
     html = ex.readout()
     s = ex.state
-    assert f"{s['dL_dv']:+.4f}" in html and f"{s['v_new']:+.4f}" in html
+    assert f"{s['dL_dv']:+.3g}" in html and f"{s['v_new']:+.4f}" in html
     assert s["regime"] in html
+
+
+def test_readout_numbers_compute_what_they_print(ex):
+    # multiplied by hand, the printed factors give the printed dL/dv (they did at 15% of the
+    # slider positions: (+0.533)·(+0.689) = 0.3672 beside 0.3670 at the start), and the printed
+    # update v − η·g gives the printed v_new to one unit in its last place
+    product = r"\(([^)]*)\)·\(([^)]*)\) = (\S+);"
+    update = r"= (\S+) − (\S+)·\((\S+)\) = (\S+)<br>"
+    for v in np.round(np.arange(-1.0, 2.5001, 0.25), 2):
+        for lr in (0.05, 0.5, 1.35, 2.1, 3.0, 4.2, 5.5):
+            ex.set(v=float(v), lr=lr)
+            html = ex.readout()
+            e, o, g = (float(x) for x in re.search(product, html).groups())
+            assert f"{e * o:+.3g}" == f"{g:+.3g}", html
+            assert g == pytest.approx(dL_dv_fd(v), rel=5e-3), html  # and it is dL/dv
+            v0, eta, g6, v1 = (float(x) for x in re.search(update, html).groups())
+            assert abs(v0 - eta * g6 - v1) <= 1.0001e-4, html
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 checker shares is tested in tests/test_checkers.py with the right answer below."""
 
 import math
+import re
 from pathlib import Path
 
 import nbformat
@@ -150,6 +151,20 @@ def test_the_picture_changes_with_w():
     ex.step(w=-1.5)
     assert ex.png() != before
     assert "dL/dw<sup>(4)</sup>" in ex.readout()
+
+
+def test_readout_factors_multiply_to_the_printed_product():
+    # at every slider position, the three factors as printed multiply (by hand, here) to the
+    # product as printed; w = 2 printed 1.443 × 0.050 × 0.970 beside 0.0697 (their product 0.0700)
+    ex = last_step_explorer()
+    for w in np.round(np.arange(-2.0, 2.0001, 0.05), 2):
+        ex.set(w=float(w))  # (the readout is made from the state; no drawing needed)
+        text = ex.readout()
+        m = re.search(r"dL/dw<sup>\(4\)</sup> = (\S+) × (\S+) × (\S+) = <b>(\S+)</b>", text)
+        a, b, c, p = (float(g) for g in m.groups())
+        assert float(f"{a * b * c:.3g}") == p, (w, text)
+        e = expected(w)  # and the printed product is the finite difference, to three digits
+        assert p == pytest.approx(e["fd_last_copy"], rel=5e-3, abs=1e-9), (w, text)
 
 
 def test_other_problems_and_bad_input():

@@ -614,6 +614,47 @@ def test_sliders_move_the_contributions(w, u):
     np.testing.assert_allclose(line.get_ydata(), want, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("w,u", [(2.5, 1.5), (0.0, 0.8), (0.9, 0.8), (-2.5, 0.0)])
+def test_values_below_the_floor_are_marked(w, u):
+    # |do_4/do_t| below 10⁻³ is drawn at 10⁻³; a ▼ marks each such step, and only those, so
+    # that 1.2e-4 (w = 2.5, u = 1.5) is not read as 10⁻³. The steps below the floor come from
+    # the finite differences of expected(), not from the figure's numbers.
+    ex = through_time_explorer()
+    ex.step(w=w, u=u)
+    _, _, reach = expected(w, u)
+    want = np.flatnonzero(np.abs(reach) < 1e-3 * (1 - 1e-6)) + 1
+    ax_r = ex.fig.axes[1]
+    (marks,) = [ln for ln in ax_r.lines if ln.get_marker() == "v"]
+    x, y = (np.asarray(a, float) for a in marks.get_data())
+    np.testing.assert_array_equal(x, want)
+    np.testing.assert_array_equal(y, np.full(want.size, -3.0))
+    lo, hi = ax_r.get_ylim()
+    assert lo < -3.0  # the floor's dots and marks lie inside the axes, whole
+    if (w, u) == (2.5, 1.5):
+        assert list(want) == [1, 2] and abs(reach[0]) < 2e-4
+
+
+def test_readout_shares_add_up_to_the_printed_sum():
+    # the printed shares, added by hand, give the printed dL/dw to rounding (two units in the
+    # last place at most, for four rounded terms); at the start they printed with one decimal
+    # fewer than the sum, and added up to 0.442 beside +0.4422
+    ex = through_time_explorer()
+    for w in np.round(np.arange(-2.5, 2.5001, 0.25), 2):
+        for u in (0.0, 0.1, 0.8, 1.5):
+            ex.set(w=float(w), u=u)
+            html = ex.readout()
+            shares = [float(g) for g in re.findall(r"\(([+-]\d+\.\d+)\)", html)]
+            total = float(re.search(r"<b>([+-]\d+\.\d+)</b>", html).group(1))
+            assert len(shares) == 4 and abs(sum(shares) - total) <= 2.0001e-4, html
+    ex.set(w=0.9, u=0.8)
+    per_copy, shared, _ = expected(0.9, 0.8)
+    assert ex.readout().startswith(
+        "w = +0.900, u = 0.800: dL/dw = "
+        + " + ".join(f"({g + 0.0:+.4f})" for g in per_copy)
+        + f" = <b>{shared:+.4f}</b>"
+    )
+
+
 def test_exploding_and_vanishing_sides():
     """Small u keeps tanh unsaturated: |w| = 2 then makes |do_4/do_1| > 1 (the early copy hears
     the loss louder); large u saturates tanh and |do_4/do_1| drops far below 1."""

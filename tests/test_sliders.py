@@ -21,6 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from rnnlib import course
+from rnnlib.course import lesson00, lesson01, lesson02, lesson03, lesson04
 from rnnlib.course.sliders import Explorer, Slider, new_figure
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,6 +76,59 @@ def test_construction_calls_update_once_at_the_slider_defaults():
     assert ex.readout() == f"y(0.5) = {math.tanh(0.5):.3f}"
     # the layout is computed once, then frozen: moving sliders never re-runs it
     assert not isinstance(ex.fig.get_layout_engine(), ConstrainedLayoutEngine)
+
+
+@pytest.mark.parametrize(
+    "slider, said",
+    [
+        (
+            Slider(-2.0, 2.0, 0.1, 2.5),
+            r"w: expected a starting value within .* \[-2, 2\], got 2\.5",
+        ),
+        (
+            Slider(1.0, 1.0, 0.1, 1.0),
+            r"w: expected a slider range with min < max, got \[1\.0, 1\.0\]",
+        ),
+    ],
+)
+def test_a_start_outside_the_slider_range_is_named(slider, said):
+    # a FloatSlider clamps such a start to its range: the picture and the slider would disagree
+    with pytest.raises(ValueError, match=said):
+        tiny(w=slider)
+
+
+@pytest.mark.parametrize(
+    "make, said",
+    [
+        (lambda: lesson00.forward_explorer(u=10.0), r"u: expected a starting value .*got 10"),
+        (lambda: lesson01.loss_explorer(y_hat=3.5), r"y_hat: expected a starting value"),
+        (lambda: lesson03.last_step_explorer(w_range=(-0.5, 0.5)), r"w: expected a starting"),
+        (lambda: lesson04.through_time_explorer(u=2.0), r"u: expected a starting value"),
+    ],
+)
+def test_lesson_explorers_refuse_a_start_their_slider_cannot_show(make, said):
+    with pytest.raises(ValueError, match=said):
+        make()
+
+
+@pytest.mark.parametrize(
+    "make, said",
+    [
+        # each used to fail inside Python or matplotlib without naming the argument
+        (lambda: lesson03.last_step_explorer(w_range=(2.0,)), r"^w_range: expected \(low, high\)"),
+        (lambda: lesson04.through_time_explorer(w_range=None), r"^w_range: expected .*got None"),
+        (lambda: lesson04.through_time_explorer(w_range=(-np.inf, 1)), r"^w_range: .*two finite"),
+        (lambda: lesson04.through_time_explorer(u_range="12"), r"^u_range: expected .*got '12'"),
+        (lambda: lesson02.output_weight_explorer(v_range=(1.0,)), r"^v_range: expected \(low"),
+        (lambda: lesson02.output_weight_explorer(lr_range=(0.1, 1, 2)), r"^lr_range: expected"),
+        (lambda: lesson02.output_weight_explorer(lr="a"), r"^lr: expected a real number"),
+        (lambda: lesson03.last_step_explorer(w="a"), r"^w: expected a real number"),
+        (lambda: lesson04.through_time_explorer(u="a"), r"^u: expected a real number"),
+    ],
+)
+def test_lesson_explorers_name_a_bad_range_or_start(make, said):
+    with pytest.raises(ValueError, match=said):
+        make()
 
 
 def test_set_changes_only_the_given_values():

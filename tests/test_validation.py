@@ -136,3 +136,46 @@ def test_numerical_gradient_restores_x_when_f_raises():
     with pytest.raises(RuntimeError):
         rnnlib.numerical_gradient(f, x)
     np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def _none_where_x1_moved(z):
+    return None if z[1] != 2.0 else float(z.sum())  # like an f whose `return` sits in a branch
+
+
+@pytest.mark.parametrize(
+    "f, df, match",
+    [
+        (_none_where_x1_moved, None, r"f: expected f\(x\) to return a number, got None at x\[1\]"),
+        (lambda z: "0.5", None, r"f: expected f\(x\) to return real numbers, got str"),
+        (lambda z: 1j * z.sum(), None, r"f: expected f\(x\) to return real numbers, got complex"),
+        (
+            lambda z: np.log(z[0] - 1.0),
+            None,
+            r"f: expected a finite f\(x\), got nan at x\[0\] − eps",
+        ),
+        (
+            lambda z: np.array([z[0], np.inf]),
+            np.ones(2),
+            r"f: expected a finite f\(x\), got \[.*inf\]",
+        ),
+    ],
+)
+def test_numerical_gradient_names_what_f_returned(f, df, match):
+    # Each of these used to come back as a silent NaN gradient (np.array(None, dtype=float) is
+    # nan) or as numpy's own error about some array element
+    x = np.array([1.0, 2.0])
+    with np.errstate(invalid="ignore", divide="ignore"), pytest.raises(ValueError, match=match):
+        rnnlib.numerical_gradient(f, x, df=df)
+    np.testing.assert_array_equal(x, [1.0, 2.0])  # restored
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_numerical_gradient_refuses_a_point_too_coarse_for_its_step(dtype):
+    # d/dx Σx² = 2x = (2, 0.6): float16 gave (0, 0) (1 + 1e-6 rounds to 1), float32 (1.97, 0.60)
+    x = np.array([1.0, 0.3], dtype=dtype)
+    with pytest.raises(
+        ValueError, match=rf"x: expected a float64 ndarray, got dtype {dtype.__name__}"
+    ):
+        rnnlib.numerical_gradient(lambda z: float(np.sum(z**2)), x)
+    g = rnnlib.numerical_gradient(lambda z: float(np.sum(z**2)), x.astype(float))
+    np.testing.assert_allclose(g, 2 * x.astype(float), rtol=1e-8)

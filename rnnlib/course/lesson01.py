@@ -790,10 +790,17 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
         }
 
     def readout(s):
+        # at ŷ = y there is nothing lower to move to ("stay: the minimum to lower L" misread)
+        advice = (
+            "<b>stay: ŷ = y is the minimum</b>, L = 0 is as low as it goes"
+            if s["slope"] == 0
+            else f"<b>{s['direction']}</b> to lower L"
+        )
+        # a negative target in brackets: ½(+3.00 − (-1.00))², not ½(+3.00 − -1.00)²
+        y = f"({s['y']:+.2f})" if s["y"] < 0 else f"{s['y']:+.2f}"
         return (
-            f"L = ½(ŷ − y)² = ½({s['y_hat']:+.2f} − {s['y']:+.2f})² = {s['loss']:.4f}; "
-            f"&nbsp; slope dL/dŷ = ŷ − y = {s['slope']:+.4f}: <b>{s['direction']}</b> "
-            f"to lower L"
+            f"L = ½(ŷ − y)² = ½({s['y_hat']:+.2f} − {y})² = {s['loss']:.4f}; "
+            f"&nbsp; slope dL/dŷ = ŷ − y = {s['slope']:+.4f}: {advice}"
         )
 
     # The loss axis's top follows the curve in three steps (_TOPS): the picture of each range is

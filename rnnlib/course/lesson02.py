@@ -375,7 +375,7 @@ def output_weight_explorer(
     """
     from matplotlib.patches import FancyArrowPatch
 
-    from .sliders import Explorer, Slider, freeze_static, new_figure
+    from .sliders import Explorer, Slider, freeze_static, new_figure, slider_range
 
     fwd0 = scalar.forward(xs, u, w, v)
     y = as_scalar("y", y)
@@ -385,12 +385,13 @@ def output_weight_explorer(
             f"xs, u, w: expected a forward pass with o_T away from 0 (v scales o_T), got "
             f"o_T = {o_T:.2e}"
         )
-    lo, hi = (float(r) for r in v_range)
-    if not lo < hi:
-        raise ValueError(f"v_range: expected (low, high) with low < high, got {v_range}")
-    lr_lo, lr_hi = (0.05, float(np.ceil(2.4 / o_T**2 * 2) / 2)) if lr_range is None else lr_range
-    if not 0 < lr_lo < lr_hi:
-        raise ValueError(f"lr_range: expected (low, high) with 0 < low < high, got {lr_range}")
+    lo, hi = slider_range("v_range", v_range)
+    lr_lo, lr_hi = (
+        (0.05, float(np.ceil(2.4 / o_T**2 * 2) / 2))
+        if lr_range is None
+        else slider_range("lr_range", lr_range, low_above_zero=True)
+    )
+    lr = as_scalar("lr", lr)
     # Derived in the lesson: the curvature of L(v) is o_T², the minimum is at v* = y/o_T.
     lr_best, lr_max, v_star = 1.0 / o_T**2, 2.0 / o_T**2, y / o_T
 
@@ -569,10 +570,14 @@ def output_weight_explorer(
         }
 
     def readout(s):
+        # The printed numbers must compute what they print: the two factors to five significant
+        # digits multiply to the product to three (with three decimals each, (+0.533)·(+0.689)
+        # = 0.3672 stood beside 0.3670), and dL/dv to six digits in the update leaves v_new
+        # right to the last place but at a rounding tie.
         return (
-            f"dL/dv = (ŷ − y)·o_T = ({s['dL_dyhat']:+.3f})·({o_T:+.3f}) = "
-            f"{s['dL_dv']:+.4f}; &nbsp; v ← v − η·dL/dv = {s['v']:+.3f} − {s['lr']:.2f}·"
-            f"({s['dL_dv']:+.4f}) = {s['v_new']:+.4f}<br>"
+            f"dL/dv = (ŷ − y)·o_T = ({s['dL_dyhat']:+.5g})·({o_T:+.5g}) = "
+            f"{s['dL_dv']:+.3g}; &nbsp; v ← v − η·dL/dv = {s['v']:+.3f} − {s['lr']:.2f}·"
+            f"({s['dL_dv']:+.6g}) = {s['v_new']:+.4f}<br>"
             f"L: {s['loss']:.4f} → {s['loss_new']:.4f} &nbsp; (factor 1 − η·o_T² = "
             f"{s['factor']:+.3f} on the distance to v*): <b>{s['regime']}</b>"
         )

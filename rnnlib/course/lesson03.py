@@ -443,13 +443,13 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
     """
     from matplotlib.ticker import MaxNLocator
 
-    from .sliders import Explorer, Slider, freeze_static, new_figure
+    from .._validate import as_scalar
+    from .sliders import Explorer, Slider, freeze_static, new_figure, slider_range
 
     given = {"xs": xs, "y": y, "u": u, "w": w, "v": v}
     xs, y, u, w, v = (EXAMPLE[k] if val is None else val for k, val in given.items())
-    lo, hi = (float(r) for r in w_range)
-    if not lo < hi:
-        raise ValueError(f"w_range: expected (low, high) with low < high, got {w_range}")
+    lo, hi = slider_range("w_range", w_range)
+    w = as_scalar("w", w)
     T = np.size(xs)
     keys = ("dL_do_T", "tanh_prime", "o_prev", "dL_dw_T")
     colors = ("tab:blue", "tab:green", "tab:purple", "tab:orange")
@@ -508,10 +508,14 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
         return {"w": float(w), **f}
 
     def readout(s):
+        # The factors to five significant digits and the product to three, so that the factors
+        # as printed multiply to the product as printed (as in the lesson's table). With three
+        # decimals for the factors they did not at most positions of the slider: at w = 2,
+        # 1.443 × 0.050 × 0.970 = 0.0700 beside a product of 0.0697.
         return (
             f"w = {s['w']:+.3f}: ŷ = {s['y_hat']:+.3f}, o_{T} = {s['o_T']:+.3f} &nbsp;→&nbsp; "
-            f"dL/dw<sup>({T})</sup> = {s['dL_do_T']:+.3f} × {s['tanh_prime']:.3f} × "
-            f"{s['o_prev']:+.3f} = <b>{s['dL_dw_T']:+.4f}</b>"
+            f"dL/dw<sup>({T})</sup> = {s['dL_do_T']:+.5g} × {s['tanh_prime']:.5g} × "
+            f"{s['o_prev']:+.5g} = <b>{s['dL_dw_T']:+.3g}</b>"
         )
 
     # Only the bars, their numbers, the dots and the w-line move. The zero line, the right panel's

@@ -653,13 +653,14 @@ def through_time_explorer(
     """
     from matplotlib.ticker import MaxNLocator
 
-    from .sliders import Explorer, Slider, freeze_static, new_figure
+    from .._validate import as_scalar
+    from .sliders import Explorer, Slider, freeze_static, new_figure, slider_range
 
     given = {"xs": xs, "y": y, "u": u, "w": w, "v": v}
     xs, y, u, w, v = (EXAMPLE[k] if val is None else val for k, val in given.items())
-    for name, r in (("w_range", w_range), ("u_range", u_range)):
-        if len(r) != 2 or not float(r[0]) < float(r[1]):
-            raise ValueError(f"{name}: expected (low, high) with low < high, got {r}")
+    w_lo, w_hi = slider_range("w_range", w_range)
+    u_lo, u_hi = slider_range("u_range", u_range)
+    w, u = as_scalar("w", w), as_scalar("u", u)
     T = np.size(xs)
     steps = np.arange(1, T + 1)
 
@@ -688,14 +689,17 @@ def through_time_explorer(
     floor = -3.0
     # |do_T/do_1| <= |w|^(T-1) (each factor (1 - o_t²)·w is at most |w| in size): the top of the
     # axis holds the largest value the w slider can reach, so the curve never leaves the chart.
-    top = max(1.0, (T - 1) * np.log10(max(abs(float(r)) for r in w_range))) + 0.15
-    ax_r.set_ylim(floor, top)
+    top = max(1.0, (T - 1) * np.log10(max(abs(w_lo), abs(w_hi)))) + 0.15
+    # a strip below the floor holds the vanishing label, so that the dots at the floor (and their
+    # ▼ marks) are drawn whole and the label never covers them
+    bottom = floor - 0.4
+    ax_r.set_ylim(bottom, top)
     ax_r.set_yticks(range(-3, 2), [rf"$10^{{{k}}}$" for k in range(-3, 2)])
     ax_r.set_xlim(0.5, T + 0.5)
     ax_r.set_xticks(steps, [rf"$t={t}$" for t in steps])
     ax_r.axhline(0.0, color="black", lw=0.8, ls="--")
     ax_r.axhspan(0.0, top, color="tab:red", alpha=0.07)
-    ax_r.axhspan(floor, 0.0, color="tab:blue", alpha=0.07)
+    ax_r.axhspan(bottom, 0.0, color="tab:blue", alpha=0.07)
     # labels at the right, where the curve is pinned to 10⁰ (do_T/do_T = 1)
     ax_r.text(
         T + 0.4,
@@ -707,9 +711,18 @@ def through_time_explorer(
         color="tab:red",
     )
     ax_r.text(
-        T + 0.4, -2.9, "shrinks going back (vanishing)", fontsize=8, ha="right", color="tab:blue"
+        T + 0.4,
+        bottom + 0.05,
+        "shrinks going back (vanishing); ▼: below $10^{-3}$",
+        fontsize=8,
+        ha="right",
+        va="bottom",
+        color="tab:blue",
     )
     (reach_line,) = ax_r.plot(steps, np.zeros(T), "o-", color="tab:purple")
+    # a value below the floor is drawn at the floor, as a ▼ over its dot: without the mark,
+    # |do_T/do_1| = 1.2e-4 (w = 2.5, u = 1.5) looked like 10⁻³ while the readout said 0.000118
+    (below,) = ax_r.plot([], [], "v", color="tab:purple", ms=9, mec="white", mew=0.8)
     ax_r.set_title(
         rf"how much of $\delta_{T}$ reaches step $t$: $|\partial o_{T}/\partial o_t|$", fontsize=10
     )
@@ -727,25 +740,31 @@ def through_time_explorer(
             t.set_va("bottom" if h >= 0 else "top")
             t.set_text(f"{h + 0.0:+.3f}")  # + 0.0 turns −0.0 into 0.0
         with np.errstate(divide="ignore"):
-            reach_line.set_ydata(np.maximum(np.log10(np.abs(s["reach"])), floor))
+            log_reach = np.log10(np.abs(s["reach"]))
+        reach_line.set_ydata(np.maximum(log_reach, floor))
+        under = log_reach < floor
+        below.set_data(steps[under], np.full(under.sum(), floor))
         return {"w": float(w), "u": float(u), **s}
 
     def readout(s):
-        parts = " + ".join(f"({g + 0.0:+.3f})" for g in s["dw_steps"])
+        # the shares to as many decimals as their sum (as the lesson prints them): with three
+        # against four, (+0.000) + (+0.119) + (+0.040) + (+0.283) = 0.442 stood beside +0.4422
+        parts = " + ".join(f"({g + 0.0:+.4f})" for g in s["dw_steps"])
         return (
             f"w = {s['w']:+.3f}, u = {s['u']:.3f}: dL/dw = {parts} = <b>{s['dw']:+.4f}</b>; "
             f"|do<sub>{T}</sub>/do<sub>1</sub>| = {abs(s['reach'][0]):.3g}"
         )
 
-    # Only the bars, their numbers, the |do_T/do_t| line and the bar panel's y-axis move. The bars'
+    # Only the bars, their numbers, the |do_T/do_t| line (and its ▼ marks) and the bar panel's
+    # y-axis move. The bars'
     # y-range is rescaled symmetrically about 0, so nothing else depends on it: the y-axis (ticks
     # and their labels) is redrawn with the bars, and so are the zero line and the right panel's
     # frame, to stay on top of the bars and of the line.
     frame = list(ax_r.spines.values())
-    freeze_static(fig, [*bars, zero, *texts, ax_bar.yaxis, reach_line, *frame])
+    freeze_static(fig, [*bars, zero, *texts, ax_bar.yaxis, reach_line, below, *frame])
     sliders = {
-        "w": Slider(float(w_range[0]), float(w_range[1]), 0.05, float(w), "recurrent weight w"),
-        "u": Slider(float(u_range[0]), float(u_range[1]), 0.05, float(u), "input weight u"),
+        "w": Slider(w_lo, w_hi, 0.05, w, "recurrent weight w"),
+        "u": Slider(u_lo, u_hi, 0.05, u, "input weight u"),
     }
     return Explorer(fig, update, sliders, readout)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import time
 from dataclasses import dataclass
 
@@ -28,7 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.spines import Spine
 
-__all__ = ["Slider", "Explorer", "new_figure", "freeze_static"]
+__all__ = ["Slider", "Explorer", "new_figure", "freeze_static", "slider_range"]
 
 
 def new_figure(figsize=(8.0, 3.2), dpi=80, **subplot_kw):
@@ -36,6 +37,23 @@ def new_figure(figsize=(8.0, 3.2), dpi=80, **subplot_kw):
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+def slider_range(name, r, low_above_zero=False):
+    """A slider's range ``r`` as two finite floats ``(low, high)`` with ``low < high`` (and
+    ``0 < low`` if asked), or ``ValueError`` naming ``name``, what it expects and what came."""
+    want = "(low, high) with " + ("0 < low < high" if low_above_zero else "low < high")
+    try:
+        if isinstance(r, (str, bytes)):  # ("12" would unpack into 1.0 and 2.0)
+            raise TypeError
+        lo, hi = (float(x) for x in r)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected {want}, two numbers, got {r!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(f"{name}: expected {want}, two finite numbers, got {r}")
+    if not (lo < hi and (lo > 0 or not low_above_zero)):
+        raise ValueError(f"{name}: expected {want}, got {r}")
+    return lo, hi
 
 
 @dataclass
@@ -62,6 +80,18 @@ class Explorer:
     """
 
     def __init__(self, fig, update, sliders, readout=None):
+        for name, s in sliders.items():
+            # ipywidgets would clamp a start outside [min, max] to the nearest end: the slider
+            # would show one value while the picture and the readout are drawn at another
+            if not s.min < s.max:
+                raise ValueError(
+                    f"{name}: expected a slider range with min < max, got [{s.min}, {s.max}]"
+                )
+            if not s.min <= s.value <= s.max:
+                raise ValueError(
+                    f"{name}: expected a starting value within the slider's range "
+                    f"[{s.min:g}, {s.max:g}], got {s.value:g}"
+                )
         self.fig = fig
         self._update = update
         self.sliders = dict(sliders)
