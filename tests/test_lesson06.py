@@ -568,8 +568,32 @@ def test_sliders_move_the_states_and_the_lines(ex, H, scale):
             np.testing.assert_array_equal(line.get_xdata(), np.arange(1, 61))
         else:
             assert len(line.get_ydata()) == 0
-    np.testing.assert_allclose(ax2.lines[0].get_ydata(), np.maximum(rms, FLOOR))
+    assert_on_the_log_curve(ax2.lines[0], np.arange(1, 61), rms, FLOOR, 3.0)
     assert f"ρ(Wh) = {scale:.2f}" in ex.readout()
+
+
+def assert_on_the_log_curve(line, t, y, lo, hi):
+    """The line draws the geometric interpolation of (t, y) inside lo <= y <= hi and nothing
+    else: each vertex is on that curve and inside the band (a value below the axis leaves it, it
+    is not drawn on the frame as if it were lo), and every point inside the band is a vertex."""
+    x, v = (np.asarray(a, float) for a in line.get_data())
+    ok = np.isfinite(x)
+    assert np.array_equal(ok, np.isfinite(v))
+    assert np.all((v[ok] >= lo * (1 - 1e-12)) & (v[ok] <= hi * (1 + 1e-12)))
+    want = np.exp(np.interp(x[ok], t, np.log(y)))  # log-linear between the points
+    np.testing.assert_allclose(v[ok], want, rtol=1e-9)
+    assert set(t[(y >= lo) & (y <= hi)]) <= set(x[ok])
+
+
+def test_activity_below_the_axis_leaves_it_instead_of_lying_on_its_floor(ex):
+    s = ex.step(H=2, scale=0.1)
+    want, _ = states_by_hand(2, 0.1)
+    rms = np.sqrt(np.mean(want**2, axis=1))
+    assert rms[-1] < 1e-40  # ρ = 0.1 for 50 silent steps: far below the axis' 1e-6
+    np.testing.assert_allclose(s["rms"], rms, rtol=1e-12)
+    line = ex.fig.axes[1].lines[0]
+    assert_on_the_log_curve(line, np.arange(1, 61), rms, FLOOR, 3.0)
+    assert np.nanmax(line.get_xdata()) < 20  # it leaves the chart within a few steps
 
 
 @pytest.mark.parametrize(("H", "rho"), [(16, 0.5), (64, 0.7), (32, 0.9), (4, 0.3)])

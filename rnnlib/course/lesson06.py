@@ -662,7 +662,7 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
             line.set_data((t, h[:, j]) if j < H else ([], []))
         rms = np.sqrt(np.mean(h * h, axis=1))
         rho = scale * _draws(H, 3, T, burst, seed)[3]  # ρ(Wh), computed once
-        rms_line.set_data(t, np.maximum(rms, FLOOR))
+        rms_line.set_data(*_inside_log_band(t, rms, FLOOR, _TOP))  # leaves at 1e-6, not on it
         after = t[burst - 1 :]
         with np.errstate(under="ignore"):
             pred = rms[burst - 1] * rho ** (after - burst)
