@@ -655,6 +655,10 @@ def test_power_norms_are_the_singular_values_of_the_powers(powers, H, scale):
     y = line.get_ydata()
     inside = (s["norms"] >= L.BAND[0]) & (s["norms"] <= L.BAND[1])
     np.testing.assert_allclose(y[np.isin(y, s["norms"])], s["norms"][inside])
+    # a marker on every d inside the chart and nowhere else (not on a crossing of its edge)
+    x, every = line.get_xdata(), line.get_markevery()
+    marked = x[np.isfinite(x)] if every is None else x[every]
+    np.testing.assert_array_equal(np.sort(marked), d[inside])
 
 
 def test_transient_growth_at_the_default_and_the_gelfand_limit(powers):

@@ -758,7 +758,11 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
             norms = scale**d * _unit_power_norms(H, d_max)  # = ‖Wh^d‖₂ for Wh = scale · G
         n1 = float(norms[0])
         with np.errstate(under="ignore", over="ignore"):
-            actual.set_data(*_inside_log_band(d, norms, *BAND))
+            ax_, ay_ = _inside_log_band(d, norms, *BAND)
+        actual.set_data(ax_, ay_)
+        # markers on the powers d only, not where the line crosses the edge of the chart
+        actual.set_markevery([i for i, v in enumerate(ax_) if np.isfinite(v) and v == round(v)])
+        with np.errstate(under="ignore", over="ignore"):
             bound.set_data(*_inside_log_band(d, n1**d, *BAND))
             rate.set_data(*_inside_log_band(d, rho**d, *BAND))
         k = int(np.argmax(norms))
