@@ -30,6 +30,11 @@ def _prime(params, prompt_ids):
         )
     if ids.dtype.kind not in "iu" or ids.min() < 0 or ids.max() >= K:
         raise ValueError(f"prompt_ids: expected integer class ids in 0..{K - 1}, got {ids}")
+    if p["Wx"].shape[0] != K:
+        raise ValueError(
+            f"params: expected a character model (one-hot inputs of the K = {K} classes of Wy, "
+            f"so Wx of shape (K, H) = ({K}, {p['Wx'].shape[1]})), got Wx {p['Wx'].shape}"
+        )
     h = np.zeros((1, p["Wh"].shape[0]))
     for x in one_hot(ids, K):
         h, _ = rnn_step_forward(x[None], h, p["Wx"], p["Wh"], p["b"])
