@@ -247,6 +247,16 @@ def test_train_bad_input():
         training.train_sequence_model(
             p, [(np.ones((1, 2, 1)), np.ones((1, 2, 1)))], 0.1, max_norm=-1.0
         )
+    # batches that are not an iterable of (x, targets) pairs are named as such, not a bare
+    # TypeError ('int' object is not iterable) or an error about an x made from the wrong axis
+    with pytest.raises(ValueError, match=r"^batches: expected an iterable of \(x, targets\) pairs"):
+        training.train_sequence_model(p, 5, 0.1)
+    x, y = np.ones((2, 3, 1)), np.ones((2, 3, 1))
+    with pytest.raises(
+        ValueError, match=r"^batches\[0\]: expected a pair \(x, targets\), got an array"
+    ):
+        training.train_sequence_model(p, (x, y), 0.1)  # one batch, not wrapped in a list
+    assert len(training.train_sequence_model(p, [(x, y)], 0.1)[1]) == 1  # wrapped: one step
 
 
 # -- sampling --------------------------------------------------------------------------------------
