@@ -697,3 +697,15 @@ def test_the_optional_batched_task_says_its_check_sees_the_numbers_only():
     (cell,) = [c for c in nb.cells if c.get("id") == "x07-c11"]
     text = " ".join(cell.source.split())
     assert "It checks the numbers only, not that the products stand outside the loop" in text
+
+
+def test_the_trajectory_title_does_not_promise_more_units_than_are_drawn(ex):
+    import re
+
+    for H in (2, 40):
+        ex.step(H=H, scale=0.9)
+        ax = ex.fig.axes[0]
+        drawn = sum(len(line.get_ydata()) > 0 for line in ax.lines[:SHOWN])
+        assert drawn == min(H, SHOWN)
+        fixed = re.search(r"first (\d+) units", ax.get_title())  # a count that ignores H
+        assert fixed is None or int(fixed.group(1)) == drawn, ax.get_title()

@@ -611,7 +611,7 @@ def _inside_log_band(x, y, lo, hi):
 def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
     """Hidden-state trajectories of the matrix RNN; sliders ``H`` and ``scale`` (= ρ(Wh)).
 
-    Left: h_t[j] against t for the first 12 units. Right: the activity of all H units,
+    Left: h_t[j] against t for units 1..min(H, 12). Right: the activity of all H units,
     ``rms_t = √(mean_j h_t[j]²)``, on a log axis, with the line ``rms_burst · ρ^(t − burst)``
     that the linearised RNN predicts once the inputs stop.
 
@@ -637,7 +637,7 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
     ax.set_ylim(-1.05, 1.05)
     ax.axhline(0, color="0.5", lw=0.6)
     ax.set_ylabel("h_t[j]")
-    ax.set_title(f"hidden-state trajectories (first {SHOWN} units)", fontsize=10)
+    ax.set_title(f"hidden-state trajectories (units 1..min(H, {SHOWN}))", fontsize=10)
     (rms_line,) = ax2.semilogy([], [], color="C0", lw=2, label="activity (rms of h_t)")
     (theory,) = ax2.semilogy([], [], "k--", lw=1, label="linear prediction ∝ ρ^t")
     ax2.text(
