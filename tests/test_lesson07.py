@@ -552,6 +552,15 @@ def test_the_picture_changes_with_each_slider():
 def test_bad_input_and_figures():
     with pytest.raises(ValueError, match="scale_range"):
         gradients_explorer(scale_range=(0.0, 1.0))
+    # a window outside 1..T is refused by name: k = 0 showed the numbers of k = 20 (entry −1)
+    for k in (0, 21):
+        with pytest.raises(ValueError, match=r"^k: expected a window length, an integer in 1..20"):
+            gradients_explorer(k=k)
+    ex = gradients_explorer()
+    for k in (0, -3, 21, 2.5):
+        with pytest.raises(ValueError, match=r"^k: expected a window length"):
+            ex.step(k=k)
+    assert ex.step(scale=0.5)["k"] == 5  # the refused k was not kept
     assert gradients_explorer in FIGURES
 
 

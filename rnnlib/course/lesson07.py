@@ -854,6 +854,9 @@ def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
     note_t = ax_t.text(0.03, 0.04, "", transform=ax_t.transAxes, fontsize=9)
 
     def update(scale, k):
+        if isinstance(k, bool) or not float(k).is_integer() or not 1 <= k <= T:
+            # k = 0 would read entry −1, the numbers of k = T, and show them as "k = 0"
+            raise ValueError(f"k: expected a window length, an integer in 1..{T}, got {k!r}")
         k = int(k)
         norms, tc = curves(scale)
         bound = float(scale) ** d
