@@ -709,3 +709,15 @@ def test_the_trajectory_title_does_not_promise_more_units_than_are_drawn(ex):
         assert drawn == min(H, SHOWN)
         fixed = re.search(r"first (\d+) units", ax.get_title())  # a count that ignores H
         assert fixed is None or int(fixed.group(1)) == drawn, ax.get_title()
+
+
+def test_factory_arguments_are_checked_by_name():
+    # (were numpy's 'could not broadcast ... (10,3) into shape (5,3)', 'zero-size array to
+    # reduction operation maximum', and an IndexError)
+    with pytest.raises(ValueError, match=r"^burst: expected an integer in 1..T = 1..5, got 10"):
+        hidden_trajectories(T=5)
+    with pytest.raises(ValueError, match=r"^H: expected an integer hidden size in 1..64, got 0"):
+        L.power_norms(H=0)
+    with pytest.raises(ValueError, match=r"^d_max: expected an integer >= 1, got 0"):
+        L.power_norms(d_max=0)
+    assert hidden_trajectories(T=5, burst=5).state["h"].shape == (5, 16)  # the edge is allowed

@@ -22,6 +22,7 @@ from functools import partial
 import numpy as np
 
 from .. import data, scalar, training
+from .._validate import as_count
 from ..data import decaying_sum_task
 from ..training import train_scalar
 from .checking import Case, Checker, Mistake, Question, catalogue
@@ -662,6 +663,7 @@ def training_explorer(
 
     if xs is None or ys is None:
         xs, ys = decaying_sum_task(**TASK)
+    max_epochs = as_count("max_epochs", max_epochs)
     if len(lr_range) != 2 or not 0 < float(lr_range[0]) < float(lr_range[1]):
         raise ValueError(f"lr_range: expected (low, high) with 0 < low < high, got {lr_range}")
     runs = {}

@@ -23,6 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import rnn
+from .._validate import as_count
 from ..rnn import rnn_forward
 from .checking import Case, Checker, Question, catalogue
 
@@ -560,6 +561,11 @@ def _draws(H, D, T, burst, seed):
     return x, gx[:, :H] / np.sqrt(D), gh, float(np.max(np.abs(np.linalg.eigvals(gh))))
 
 
+def _check_H(H):
+    if isinstance(H, bool) or not isinstance(H, (int, np.integer)) or not 1 <= H <= H_MAX:
+        raise ValueError(f"H: expected an integer hidden size in 1..{H_MAX}, got {H!r}")
+
+
 def trajectory_weights(H, scale, D=3, T=60, burst=10, seed=0):
     """The explorer's inputs and weights for hidden size ``H`` (H ≤ 64) and weight ``scale``.
 
@@ -574,10 +580,13 @@ def trajectory_weights(H, scale, D=3, T=60, burst=10, seed=0):
     Wh : (H, H) ``= scale · G_h / ρ(G_h)``: its spectral radius is ``scale``
     b : (H,) zeros
     """
-    if isinstance(H, bool) or not isinstance(H, (int, np.integer)) or not 1 <= H <= H_MAX:
-        raise ValueError(f"H: expected an integer hidden size in 1..{H_MAX}, got {H!r}")
+    _check_H(H)
     if not (np.isfinite(scale) and scale >= 0):
         raise ValueError(f"scale: expected a finite number >= 0, got {scale!r}")
+    D, T = as_count("D", D), as_count("T", T)
+    burst = as_count("burst", burst)
+    if burst > T:  # the inputs fill the first `burst` of the T steps
+        raise ValueError(f"burst: expected an integer in 1..T = 1..{T}, got {burst}")
     x, Wx, gh, _ = _draws(int(H), D, T, burst, seed)
     return x.copy(), np.zeros((1, H)), Wx.copy(), scale * gh, np.zeros(H)
 
@@ -733,6 +742,7 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
 
     from .sliders import Explorer, Slider, freeze_static, new_figure
 
+    d_max = as_count("d_max", d_max)
     fig = new_figure(figsize=(6.4, 3.2))
     ax = fig.subplots()
     d = np.arange(1, d_max + 1)
@@ -753,6 +763,7 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
 
     def update(H, scale):
         H = int(H)
+        _check_H(H)
         rho = scale * _draws(H, 3, 60, 10, 0)[3]
         with np.errstate(under="ignore"):
             norms = scale**d * _unit_power_norms(H, d_max)  # = ‖Wh^d‖₂ for Wh = scale · G
