@@ -427,6 +427,9 @@ def test_bad_input_and_figures():
     with pytest.raises(ValueError, match="lr_range"):
         training_explorer(lr_range=(1.0, 0.5))
     assert training_explorer in FIGURES
+    # (max_epochs = 0 gave matplotlib's 'identical low and high xlims' warning and an empty axis)
+    with pytest.raises(ValueError, match=r"^max_epochs: expected an integer >= 1, got 0"):
+        training_explorer(max_epochs=0)
 
 
 # -- valid answers written another way ---------------------------------------------------------
@@ -540,9 +543,3 @@ def test_the_plot_after_the_optional_loop_takes_a_list_of_losses_too(capsys):
         f"η = 8.0: diverged at epoch {len(train_scalar(xs, ys, 0.5, 0.0, 0.5, 8.0, 60).losses)}"
         in out
     )
-
-
-def test_max_epochs_is_checked_by_name():
-    # (max_epochs = 0 gave matplotlib's 'identical low and high xlims' warning and an empty axis)
-    with pytest.raises(ValueError, match=r"^max_epochs: expected an integer >= 1, got 0"):
-        training_explorer(max_epochs=0)
