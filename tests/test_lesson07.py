@@ -595,3 +595,19 @@ def test_the_additive_road_keeps_the_gradient_alive():
     ex.step(z=0.6)
     assert ex.png() != a and "additive road" in ex.readout()
     assert gate_explorer in FIGURES
+
+
+def test_the_truncation_note_is_not_hidden_by_the_legend():
+    # the note 'k = 5: error 0.487, cosine +0.526' ran under the legend box (its last digits hidden)
+    ex = gradients_explorer()
+    renderer = ex.fig.canvas.get_renderer()
+    ax_t = ex.fig.axes[1]
+    for k in (5, 20):
+        ex.step(scale=2.0, k=k)
+        note = next(t for t in ax_t.texts if t.get_text().startswith(f"k = {k}:"))
+        box, legend = (
+            note.get_window_extent(renderer),
+            ax_t.get_legend().get_window_extent(renderer),
+        )
+        assert not box.overlaps(legend), (box, legend)
+        assert ax_t.get_window_extent(renderer).contains(box.x1, box.y1)  # and inside the axes
