@@ -16,18 +16,6 @@ from ._validate import as_array, same_shape_arrays
 __all__ = ["numerical_gradient", "rel_error"]
 
 
-def _value(out, i, at):
-    """``f(x)`` as a float array, or ``ValueError`` if it is None or not finite (a gradient made
-    of NaN would otherwise come back without a word)."""
-    if out is None:
-        raise ValueError("f: expected f(x) to return a number or an array, got None (no return?)")
-    val = np.array(out, dtype=np.float64, copy=True)
-    if not np.all(np.isfinite(val)):
-        got = val if val.shape == () else f"an array holding {val[~np.isfinite(val)][0]}"
-        raise ValueError(f"f: expected finite values, got {got} at x{list(i)} = {at!r}")
-    return val
-
-
 def numerical_gradient(f, x, df=None, eps=1e-6):
     """Central-difference gradient of ``f`` at ``x``.
 
@@ -66,9 +54,9 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
         old = x[i]
         try:
             x[i] = old + eps
-            fp = _value(f(x), i, old + eps)
+            fp = np.array(f(x), dtype=np.float64, copy=True)
             x[i] = old - eps
-            fm = _value(f(x), i, old - eps)
+            fm = np.array(f(x), dtype=np.float64, copy=True)
         finally:
             x[i] = old
         if df is None:

@@ -136,15 +136,3 @@ def test_numerical_gradient_restores_x_when_f_raises():
     with pytest.raises(RuntimeError):
         rnnlib.numerical_gradient(f, x)
     np.testing.assert_array_equal(x, [1.0, 2.0])
-
-
-def test_numerical_gradient_refuses_a_none_or_non_finite_f():
-    # an f without a return, or one that is NaN somewhere, gave an array of NaN without a word
-    x = np.array([1.0, 2.0])
-    with pytest.raises(ValueError, match=r"^f: expected f\(x\) to return a number .*got None"):
-        rnnlib.numerical_gradient(lambda z: None, x)
-    with pytest.raises(ValueError, match=r"^f: expected finite values, got nan at x\[0\]"):
-        rnnlib.numerical_gradient(lambda z: np.nan if z[0] < 1 else z[0], np.array([1 + 1e-7, 3.0]))
-    with pytest.raises(ValueError, match=r"^f: expected finite values, got an array holding inf"):
-        rnnlib.numerical_gradient(lambda z: np.array([1.0, np.inf]), x, df=np.ones(2))
-    np.testing.assert_array_equal(x, [1.0, 2.0])  # restored
