@@ -99,12 +99,14 @@ def scalar_gradient_products(fwd):
 def scaled_orthogonal(H, scale, seed=0):
     """A recurrent matrix ``Wh = scale · Q`` with Q a random orthogonal (H, H) matrix.
 
-    Every singular value of Wh equals ``scale`` (Q from the QR factorisation of a Gaussian
+    Every singular value of Wh equals ``scale`` >= 0 (Q from the QR factorisation of a Gaussian
     matrix, columns' signs fixed so that Q is uniformly distributed), so ``scale`` alone decides
     whether ‖Wh‖₂ = scale is below or above 1.
     """
     H = as_count("H", H)
     scale = as_scalar("scale", scale)
+    if scale < 0:  # -Q has singular values |scale|, not scale: the docstring would be false
+        raise ValueError(f"scale: expected a number >= 0 (every singular value of Wh), got {scale}")
     q, r = np.linalg.qr(np.random.default_rng(seed).normal(size=(H, H)))
     return scale * q * np.sign(np.diag(r))
 

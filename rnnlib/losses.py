@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from ._validate import NumericOverflow, as_array, check_finite, same_shape_arrays
+from ._validate import NumericOverflow, as_array, as_scalar, check_finite, same_shape_arrays
 
 __all__ = ["squared_error", "softmax", "softmax_cross_entropy"]
 
@@ -46,6 +48,8 @@ def softmax(z, temperature=1.0):
     temperature : float τ > 0; τ < 1 sharpens, τ > 1 flattens.
     """
     z = as_array("z", z)
+    if not isinstance(temperature, numbers.Real) or isinstance(temperature, bool):
+        temperature = as_scalar("temperature", temperature)  # None, a str, an array: named
     if not (np.isfinite(temperature) and temperature > 0):
         raise ValueError(f"temperature: expected a positive number, got {temperature}")
     s = z / temperature

@@ -201,12 +201,12 @@ def rnn_backward_truncated(dh, cache, k):
     Definition used (the "sliding window" BPTT(k) of Williams & Peng): the gradient of
     ``Σ_t <dh_t, h̃_t>``, where ``h̃_t`` is recomputed over the steps ``t−k+1, …, t`` from the
     state ``h_(t−k)`` held constant (a stop-gradient), except that ``h0`` (for ``t ≤ k``) is the
-    variable it always is. So ``dh_t`` reaches ``a_t, a_(t−1), …, a_(t−k+1)`` and the state
-    ``h_(t−k)`` that the earliest of those steps reads, and is carried no further: the weights
-    get their copies at steps ``t−k+1..t``, and ``dh0`` collects from every step ``t ≤ k``
-    (``∂h_k/∂h0`` included). With ``k = 1`` each ``dh_t`` reaches only its own step's ``a_t``
-    (and, for ``t = 1``, ``h0``). For ``k ≥ T`` this is exactly :func:`rnn_backward`. Cost
-    O(T·k) steps.
+    variable it always is. So ``dh_t`` reaches ``a_t, a_(t−1), …, a_(t−k+1)`` and stops at the
+    state ``h_(t−k)`` that the earliest of those steps reads (a constant there, so what arrives
+    at it is dropped, unless it is ``h0``): the weights get their copies at steps ``t−k+1..t``,
+    and ``dh0`` collects from every step ``t ≤ k`` (``∂h_t/∂h0`` included). With ``k = 1`` each
+    ``dh_t`` reaches only its own step's ``a_t`` (and, for ``t = 1``, ``h0``). For ``k ≥ T`` this
+    is exactly :func:`rnn_backward`. Cost O(T·k) steps.
 
     (The other common definition, splitting the sequence into windows of length k and not
     backpropagating across window boundaries, is what chunked training does; lesson 07 discusses

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_count
+from ._validate import as_array, as_count, check_finite
 from .data import one_hot
 from .losses import softmax
 from .readout import as_params
@@ -30,6 +30,11 @@ def _prime(params, prompt_ids):
         )
     if ids.dtype.kind not in "iu" or ids.min() < 0 or ids.max() >= K:
         raise ValueError(f"prompt_ids: expected integer class ids in 0..{K - 1}, got {ids}")
+    if p["Wx"].shape[0] != K:
+        raise ValueError(
+            f"params: expected a character model (one-hot inputs of the K = {K} classes of Wy, "
+            f"so Wx of shape (K, H) = ({K}, {p['Wx'].shape[1]})), got Wx {p['Wx'].shape}"
+        )
     h = np.zeros((1, p["Wh"].shape[0]))
     for x in one_hot(ids, K):
         h, _ = rnn_step_forward(x[None], h, p["Wx"], p["Wh"], p["b"])
@@ -104,11 +109,10 @@ def free_run(params, observed, steps):
             "params: expected a model of one value a step (Wx of shape (1, H), Wy of shape "
             f"(H, 1)), got Wx {p['Wx'].shape}, Wy {p['Wy'].shape}"
         )
-    obs = np.asarray(observed, dtype=float)
-    if obs.ndim != 1 or obs.size == 0 or not np.isfinite(obs).all():
-        raise ValueError(
-            f"observed: expected a non-empty 1-d array of finite values, got shape {obs.shape}"
-        )
+    obs = as_array("observed", observed)  # names the argument for None, strings, ...
+    if obs.ndim != 1 or obs.size == 0:
+        raise ValueError(f"observed: expected a non-empty 1-d array (W,), got shape {obs.shape}")
+    check_finite("observed", obs)  # says which value is not finite, and where
     steps = as_count("steps", steps, 0)
     h = np.zeros((1, p["Wh"].shape[0]))
     for v in obs:

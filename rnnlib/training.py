@@ -31,7 +31,15 @@ from typing import NamedTuple
 import numpy as np
 
 from . import scalar
-from ._validate import NumericOverflow, as_array, as_count, as_positive, as_scalar, check_finite
+from ._validate import (
+    NumericOverflow,
+    _what,
+    as_array,
+    as_count,
+    as_positive,
+    as_scalar,
+    check_finite,
+)
 from .data import char_vocabulary, encode, one_hot, random_batches, tiny_corpus
 from .optim import adagrad_step, clip_grad_norm, clip_grad_value, sgd_step
 from .readout import PARAMS, as_params, init_params, sequence_loss
@@ -269,7 +277,19 @@ def train_sequence_model(params, batches, lr, loss="squared", max_norm=5.0, opti
     p = {k: np.array(v, dtype=float) for k, v in as_params(params).items() if k in PARAMS}
     memory = {k: np.zeros_like(v) for k, v in p.items()}
     losses, norms = [], []
-    for x, targets in batches:
+    try:
+        pairs = iter(batches)
+    except TypeError:
+        raise ValueError(
+            f"batches: expected an iterable of (x, targets) pairs, got {_what(batches)}"
+        ) from None
+    for i, batch in enumerate(pairs):
+        if not (isinstance(batch, tuple | list) and len(batch) == 2):
+            raise ValueError(
+                f"batches[{i}]: expected a pair (x, targets), got {_what(batch)} (one batch "
+                "alone goes in a list: [(x, targets)])"
+            )
+        x, targets = batch
         L, grads, _ = sequence_loss(p, x, targets, loss)
         clipped, norm = clip_grad_norm([grads[k] for k in PARAMS], max_norm)
         for k, g in zip(PARAMS, clipped, strict=True):

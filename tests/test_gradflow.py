@@ -179,6 +179,16 @@ def test_scaled_orthogonal():
     np.testing.assert_array_equal(scaled_orthogonal(4, 2.0), 2 * scaled_orthogonal(4, 1.0))
 
 
+def test_a_negative_scale_is_refused_not_turned_into_singular_values_of_its_size():
+    # -Q is orthogonal times -1: its singular values are +1, so "every singular value = scale"
+    # cannot hold for scale < 0; the lesson's problem would silently run with |scale|
+    assert np.allclose(np.linalg.svd(-np.eye(3), compute_uv=False), 1.0)  # the reason
+    for call in (lambda: scaled_orthogonal(4, -1.5), lambda: long_sequence_problem(-0.5)):
+        with pytest.raises(ValueError, match=r"^scale: expected a number >= 0 .*got -"):
+            call()
+    assert np.all(scaled_orthogonal(3, 0.0) == 0)  # 0 is allowed: every singular value 0
+
+
 def test_explosion_and_vanishing_in_the_matrix_model():
     """The lesson's picture: scale 0.5 vanishes below 10⁻⁵ over 20 steps; scale 1.5 with small
     inputs grows above 10 (the bound 1.5²⁰ is far looser because tanh saturates on the way)."""

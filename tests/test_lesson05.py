@@ -402,6 +402,23 @@ def test_sliders_train_the_model(lr, epochs):
         assert f"diverged at epoch {diverged_at}" in ex.readout()
 
 
+def test_predictions_beyond_the_panel_are_said_to_be_off_its_scale():
+    # the panel spans ±1.25 max|y|; a prediction beyond it is drawn at the edge, and the note
+    # and the readout must say so instead of showing it as if it were that value
+    ex = training_explorer()
+    span = ex.fig.axes[1].get_xlim()[1]
+    assert span == pytest.approx(1.25 * np.abs(YS).max())
+    s = ex.step(lr=1.0, epochs=60)
+    assert np.abs(s["y_hat"]).max() < 0.97 * span and s["off_scale"] == 0
+    assert "off the scale" not in ex.fig.axes[1].texts[0].get_text()
+    s = ex.step(lr=6.4, epochs=50)  # the last good weights of a run that diverges
+    p = np.array([s["u"], s["w"], s["v"]])
+    n_off = int(np.sum(np.abs(predictions(p)) > 0.97 * span))  # by hand, from (u, w, v)
+    assert n_off >= 1 and s["off_scale"] == n_off
+    assert f"{n_off} of 12 off the scale" in ex.fig.axes[1].texts[0].get_text()
+    assert f"{n_off} predictions off the right panel's scale" in ex.readout()
+
+
 def test_the_lesson_regimes():
     """Too small learns little, the right η learns, too large oscillates, larger diverges."""
     ex = training_explorer()
@@ -437,6 +454,9 @@ def test_bad_input_and_figures():
     with pytest.raises(ValueError, match="lr_range"):
         training_explorer(lr_range=(1.0, 0.5))
     assert training_explorer in FIGURES
+    # (max_epochs = 0 gave matplotlib's 'identical low and high xlims' warning and an empty axis)
+    with pytest.raises(ValueError, match=r"^max_epochs: expected an integer >= 1, got 0"):
+        training_explorer(max_epochs=0)
 
 
 # -- valid answers written another way ---------------------------------------------------------

@@ -568,8 +568,32 @@ def test_sliders_move_the_states_and_the_lines(ex, H, scale):
             np.testing.assert_array_equal(line.get_xdata(), np.arange(1, 61))
         else:
             assert len(line.get_ydata()) == 0
-    np.testing.assert_allclose(ax2.lines[0].get_ydata(), np.maximum(rms, FLOOR))
+    assert_on_the_log_curve(ax2.lines[0], np.arange(1, 61), rms, FLOOR, 3.0)
     assert f"ρ(Wh) = {scale:.2f}" in ex.readout()
+
+
+def assert_on_the_log_curve(line, t, y, lo, hi):
+    """The line draws the geometric interpolation of (t, y) inside lo <= y <= hi and nothing
+    else: each vertex is on that curve and inside the band (a value below the axis leaves it, it
+    is not drawn on the frame as if it were lo), and every point inside the band is a vertex."""
+    x, v = (np.asarray(a, float) for a in line.get_data())
+    ok = np.isfinite(x)
+    assert np.array_equal(ok, np.isfinite(v))
+    assert np.all((v[ok] >= lo * (1 - 1e-12)) & (v[ok] <= hi * (1 + 1e-12)))
+    want = np.exp(np.interp(x[ok], t, np.log(y)))  # log-linear between the points
+    np.testing.assert_allclose(v[ok], want, rtol=1e-9)
+    assert set(t[(y >= lo) & (y <= hi)]) <= set(x[ok])
+
+
+def test_activity_below_the_axis_leaves_it_instead_of_lying_on_its_floor(ex):
+    s = ex.step(H=2, scale=0.1)
+    want, _ = states_by_hand(2, 0.1)
+    rms = np.sqrt(np.mean(want**2, axis=1))
+    assert rms[-1] < 1e-40  # ρ = 0.1 for 50 silent steps: far below the axis' 1e-6
+    np.testing.assert_allclose(s["rms"], rms, rtol=1e-12)
+    line = ex.fig.axes[1].lines[0]
+    assert_on_the_log_curve(line, np.arange(1, 61), rms, FLOOR, 3.0)
+    assert np.nanmax(line.get_xdata()) < 20  # it leaves the chart within a few steps
 
 
 @pytest.mark.parametrize(("H", "rho"), [(16, 0.5), (64, 0.7), (32, 0.9), (4, 0.3)])
@@ -631,6 +655,10 @@ def test_power_norms_are_the_singular_values_of_the_powers(powers, H, scale):
     y = line.get_ydata()
     inside = (s["norms"] >= L.BAND[0]) & (s["norms"] <= L.BAND[1])
     np.testing.assert_allclose(y[np.isin(y, s["norms"])], s["norms"][inside])
+    # a marker on every d inside the chart and nowhere else (not on a crossing of its edge)
+    x, every = line.get_xdata(), line.get_markevery()
+    marked = x[np.isfinite(x)] if every is None else x[every]
+    np.testing.assert_array_equal(np.sort(marked), d[inside])
 
 
 def test_transient_growth_at_the_default_and_the_gelfand_limit(powers):
@@ -669,3 +697,27 @@ def test_the_optional_batched_task_says_its_check_sees_the_numbers_only():
     (cell,) = [c for c in nb.cells if c.get("id") == "x07-c11"]
     text = " ".join(cell.source.split())
     assert "It checks the numbers only, not that the products stand outside the loop" in text
+
+
+def test_the_trajectory_title_does_not_promise_more_units_than_are_drawn(ex):
+    import re
+
+    for H in (2, 40):
+        ex.step(H=H, scale=0.9)
+        ax = ex.fig.axes[0]
+        drawn = sum(len(line.get_ydata()) > 0 for line in ax.lines[:SHOWN])
+        assert drawn == min(H, SHOWN)
+        fixed = re.search(r"first (\d+) units", ax.get_title())  # a count that ignores H
+        assert fixed is None or int(fixed.group(1)) == drawn, ax.get_title()
+
+
+def test_factory_arguments_are_checked_by_name():
+    # (were numpy's 'could not broadcast ... (10,3) into shape (5,3)', 'zero-size array to
+    # reduction operation maximum', and an IndexError)
+    with pytest.raises(ValueError, match=r"^burst: expected an integer in 1..T = 1..5, got 10"):
+        hidden_trajectories(T=5)
+    with pytest.raises(ValueError, match=r"^H: expected .*got 0"):  # (update or slider harness)
+        L.power_norms(H=0)
+    with pytest.raises(ValueError, match=r"^d_max: expected an integer >= 1, got 0"):
+        L.power_norms(d_max=0)
+    assert hidden_trajectories(T=5, burst=5).state["h"].shape == (5, 16)  # the edge is allowed

@@ -474,14 +474,56 @@ def test_sliders(scale, k):
     assert s["rel_error"] == pytest.approx(err) and s["cosine"] == pytest.approx(cos)
     # artists
     ax_g, ax_t = ex.fig.axes
-    norm_line = ax_g.lines[2]
-    np.testing.assert_allclose(
-        norm_line.get_ydata(), np.clip(np.log10(want), -8, 4), rtol=1e-5, atol=1e-6
-    )
+    assert_drawn_on_the_curve(ax_g.lines[2], np.log10(want), -8, 4, atol=1e-5)
     err_line, cos_line = ax_t.lines[1], ax_t.lines[2]
     assert err_line.get_ydata()[k - 1] == pytest.approx(err)
     assert cos_line.get_ydata()[k - 1] == pytest.approx(cos)
     assert ax_t.lines[3].get_xdata()[0] == k
+
+
+def assert_drawn_on_the_curve(line, logy, lo, hi, atol=1e-9, marked=True):
+    """The line shows the polyline through (d, logy), d = 0, 1, ..., inside lo <= y <= hi and
+    nothing else: every vertex lies on that polyline and in the band (a value off the chart is
+    left out, not drawn on the frame as if it were lo or hi), every point of logy inside the band
+    is a vertex, and (``marked``) the markers sit on exactly those points."""
+    x, y = (np.asarray(a, float) for a in line.get_data())
+    d = np.arange(len(logy))
+    ok = np.isfinite(x)
+    assert np.array_equal(ok, np.isfinite(y))
+    assert np.all((y[ok] >= lo - 1e-12) & (y[ok] <= hi + 1e-12)), y[ok]
+    for vx, vy in zip(x[ok], y[ok], strict=True):
+        k = min(int(np.floor(vx)), len(logy) - 2)
+        f = vx - k
+        want = logy[k] if f == 0 else logy[k] + f * (logy[k + 1] - logy[k])
+        assert vy == pytest.approx(want, abs=atol), (vx, vy, want)
+    inside = d[np.isfinite(logy) & (logy >= lo) & (logy <= hi)]
+    assert set(inside) <= set(x[ok])
+    if marked:
+        every = line.get_markevery()  # None: a marker on every vertex
+        assert sorted(x[ok] if every is None else x[every]) == list(inside)
+
+
+def test_values_off_the_chart_leave_it_instead_of_lying_on_its_frame():
+    ex = gradients_explorer()
+    ax_g = ex.fig.axes[0]
+    s = ex.step(scale=0.3, k=1)
+    assert s["norms"][-1] < 1e-10  # 0.3^20 = 3.5e-11: far below the axis' 1e-8
+    assert_drawn_on_the_curve(ax_g.lines[2], np.log10(s["norms"]), -8, 4)
+    assert np.nanmin(ax_g.lines[2].get_ydata()) == pytest.approx(-8)  # it leaves at the floor
+    s = ex.step(scale=2.0)
+    assert 2.0**20 > 1e6  # the bound passes the axis' 1e4
+    assert_drawn_on_the_curve(ax_g.lines[1], np.arange(21) * np.log10(2.0), -8, 4, marked=False)
+    gx = gate_explorer()
+    ax = gx.fig.axes[0]
+    s = gx.step(z=1.0, w=0.5)
+    o = scalar.forward(np.random.default_rng(0).uniform(-1, 1, 40), 1.0, 0.5, 1.0).o
+    plain = np.concatenate([[1.0], np.cumprod((0.5 * (1 - o[1:] ** 2))[::-1])])  # ∏ (1 − o²) w
+    assert plain[-1] < 1e-12  # below the axis' 1e-12
+    with np.errstate(divide="ignore"):
+        assert_drawn_on_the_curve(ax.lines[1], np.log10(plain), -12, 4, atol=1e-9)
+        assert_drawn_on_the_curve(ax.lines[3], np.log10(plain), -12, 4, atol=1e-9)
+        road = np.log10(np.r_[1.0, np.zeros(40)])  # (1 − z)^d at z = 1: 1, then 0
+        assert_drawn_on_the_curve(ax.lines[2], road, -12, 4, marked=False)
 
 
 def test_the_lesson_claims():
@@ -510,6 +552,15 @@ def test_the_picture_changes_with_each_slider():
 def test_bad_input_and_figures():
     with pytest.raises(ValueError, match="scale_range"):
         gradients_explorer(scale_range=(0.0, 1.0))
+    # a window outside 1..T is refused by name: k = 0 showed the numbers of k = 20 (entry −1)
+    for k in (0, 21):  # (refused by the update, or by the slider harness's range check first)
+        with pytest.raises(ValueError, match=r"^k: expected .*(1\.\.20|\[1, 20\]).*got"):
+            gradients_explorer(k=k)
+    ex = gradients_explorer()
+    for k in (0, -3, 21, 2.5):
+        with pytest.raises(ValueError, match=r"^k: expected a window length"):
+            ex.step(k=k)
+    assert ex.step(scale=0.5)["k"] == 5  # the refused k was not kept
     assert gradients_explorer in FIGURES
 
 
@@ -528,10 +579,8 @@ def test_gate_slider_against_finite_differences(z, w):
         )[0]
         assert s["gated"][d] == pytest.approx(abs(fd), rel=1e-5, abs=1e-10)
     np.testing.assert_allclose(s["road"], (1 - z) ** np.arange(41), rtol=1e-12)
-    line = ex.fig.axes[0].lines[3]
     with np.errstate(divide="ignore"):
-        want = np.clip(np.log10(s["gated"]), -12, 4)
-    np.testing.assert_allclose(line.get_ydata(), want, rtol=1e-12)
+        assert_drawn_on_the_curve(ex.fig.axes[0].lines[3], np.log10(s["gated"]), -12, 4)
 
 
 def test_the_additive_road_keeps_the_gradient_alive():
@@ -546,3 +595,19 @@ def test_the_additive_road_keeps_the_gradient_alive():
     ex.step(z=0.6)
     assert ex.png() != a and "additive road" in ex.readout()
     assert gate_explorer in FIGURES
+
+
+def test_the_truncation_note_is_not_hidden_by_the_legend():
+    # the note 'k = 5: error 0.487, cosine +0.526' ran under the legend box (its last digits hidden)
+    ex = gradients_explorer()
+    renderer = ex.fig.canvas.get_renderer()
+    ax_t = ex.fig.axes[1]
+    for k in (5, 20):
+        ex.step(scale=2.0, k=k)
+        note = next(t for t in ax_t.texts if t.get_text().startswith(f"k = {k}:"))
+        box, legend = (
+            note.get_window_extent(renderer),
+            ax_t.get_legend().get_window_extent(renderer),
+        )
+        assert not box.overlaps(legend), (box, legend)
+        assert ax_t.get_window_extent(renderer).contains(box.x1, box.y1)  # and inside the axes

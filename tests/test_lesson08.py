@@ -451,6 +451,25 @@ def test_free_run_feeds_its_predictions_back():
         sampling.free_run(p, np.array([]), 2)
 
 
+def test_free_run_says_what_is_wrong_with_observed():
+    from rnnlib import readout
+
+    p = readout.init_params(D=1, H=5, K=1, seed=3)
+    # a NaN is named as a NaN, with its index (not only "got shape (3,)")
+    with pytest.raises(
+        ValueError, match=r"^observed: expected finite values, got nan at index \(1,\)"
+    ):
+        sampling.free_run(p, [0.3, np.nan, 0.5], 2)
+    # strings and None are refused by the argument's name, not by numpy's float()
+    for bad in (["a", "b"], "abc", None):
+        with pytest.raises(ValueError, match=r"^observed: expected an array of real numbers"):
+            sampling.free_run(p, bad, 2)
+    with pytest.raises(
+        ValueError, match=r"^observed: expected a non-empty 1-d array \(W,\), got shape \(2, 2\)"
+    ):
+        sampling.free_run(p, np.ones((2, 2)), 2)
+
+
 # -------------------------------------------------------------------------------------------------
 # The slider figure (FIGURES of the lesson module)
 # -------------------------------------------------------------------------------------------------

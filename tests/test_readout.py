@@ -247,6 +247,16 @@ def test_train_bad_input():
         training.train_sequence_model(
             p, [(np.ones((1, 2, 1)), np.ones((1, 2, 1)))], 0.1, max_norm=-1.0
         )
+    # batches that are not an iterable of (x, targets) pairs are named as such, not a bare
+    # TypeError ('int' object is not iterable) or an error about an x made from the wrong axis
+    with pytest.raises(ValueError, match=r"^batches: expected an iterable of \(x, targets\) pairs"):
+        training.train_sequence_model(p, 5, 0.1)
+    x, y = np.ones((2, 3, 1)), np.ones((2, 3, 1))
+    with pytest.raises(
+        ValueError, match=r"^batches\[0\]: expected a pair \(x, targets\), got an array"
+    ):
+        training.train_sequence_model(p, (x, y), 0.1)  # one batch, not wrapped in a list
+    assert len(training.train_sequence_model(p, [(x, y)], 0.1)[1]) == 1  # wrapped: one step
 
 
 # -- sampling --------------------------------------------------------------------------------------
@@ -339,6 +349,15 @@ def test_sample_bad_input(lm):
         sampling.sample(lm, np.array([0]), -1)
     with pytest.raises(ValueError, match=r"^temperature: expected a positive number"):
         sampling.sample(lm, np.array([0]), 3, temperature=0.0)
+    # a temperature that is not a number is named, not a TypeError from inside numpy
+    for bad in ("1", None, np.array([1.0, 2.0])):
+        with pytest.raises(ValueError, match=r"^temperature: expected a real number \(a scalar\)"):
+            sampling.sample(lm, np.array([0]), 3, temperature=bad)
+    # a model whose inputs are not one-hot characters (D != K) is refused as such, not as an
+    # "x" the caller never passed
+    other = {**lm, "Wx": np.ones((lm["Wx"].shape[0] + 1, lm["Wx"].shape[1]))}
+    with pytest.raises(ValueError, match=r"^params: expected a character model"):
+        sampling.sample(other, np.array([0]), 3)
     with pytest.raises(ValueError, match=r"^prompt_ids: expected a non-empty 1-d array"):
         sampling.sample(lm, np.array([], dtype=int), 3)
     with pytest.raises(ValueError, match=r"^prompt_ids: expected integer class ids in 0..4"):

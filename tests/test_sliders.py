@@ -150,6 +150,22 @@ def test_unknown_slider_name_is_a_value_error_and_changes_nothing():
     assert ex.state == state and ex.values == {"w": 1.0, "n": 6} and len(calls) == 1
 
 
+def test_a_value_the_update_refuses_is_not_kept():
+    fig = new_figure(figsize=(3, 2))
+    fig.subplots()
+
+    def update(lr):
+        if lr <= 0:
+            raise ValueError(f"lr: expected a positive learning rate, got {lr}")
+        return {"lr": lr}
+
+    ex = Explorer(fig, update, {"lr": Slider(0.1, 2.0, 0.1, 1.0)})
+    with pytest.raises(ValueError, match="^lr: expected a positive"):
+        ex.step(lr=-1.0)
+    assert ex.values == {"lr": 1.0} and ex.state == {"lr": 1.0}  # still the last good values
+    assert ex.step(lr=0.5) == {"lr": 0.5}  # and the next good move works
+
+
 def test_step_redraws_and_times_itself():
     ex, _ = tiny()
     png0 = ex.png()

@@ -22,6 +22,7 @@ from functools import partial
 import numpy as np
 
 from .. import data, scalar, training
+from .._validate import as_count
 from ..data import decaying_sum_task
 from ..training import train_scalar
 from .checking import Case, Checker, Mistake, Question, catalogue
@@ -719,12 +720,14 @@ def training_explorer(
     -------
     :class:`~rnnlib.course.sliders.Explorer` whose state holds ``lr``, ``epochs``, ``trained`` (the
     epochs actually done: fewer when the run diverged), ``losses`` (the curve shown),
-    ``loss`` (its last value), ``diverged``, ``diverged_at``, ``u``, ``w``, ``v`` and ``y_hat``.
+    ``loss`` (its last value), ``diverged``, ``diverged_at``, ``u``, ``w``, ``v``, ``y_hat`` and
+    ``off_scale`` (how many predictions lie beyond the right panel, drawn at its edge).
     """
     from .sliders import Explorer, Slider, freeze_static, new_figure
 
     if xs is None or ys is None:
         xs, ys = decaying_sum_task(**TASK)
+    max_epochs = as_count("max_epochs", max_epochs)
     if len(lr_range) != 2 or not 0 < float(lr_range[0]) < float(lr_range[1]):
         raise ValueError(f"lr_range: expected (low, high) with 0 < low < high, got {lr_range}")
     runs = {}
@@ -816,7 +819,11 @@ def training_explorer(
             status.set_text(f"η = {lr:.2f}: loss after {trained} epochs {losses[-1]:.2e}")
             status.set_color("black")
         dots.set_ydata(np.clip(y_hat, -0.97 * span, 0.97 * span))  # off-scale: at the edge
-        note_p.set_text(f"{trained} epochs:\nu = {u:+.2f}, w = {w:+.2f}, v = {v:+.2f}")
+        off = int(np.sum(np.abs(y_hat) > 0.97 * span))
+        note_p.set_text(
+            f"{trained} epochs:\nu = {u:+.2f}, w = {w:+.2f}, v = {v:+.2f}"
+            + (f"\n{off} of {y_hat.size} off the scale,\ndrawn at its edge" if off else "")
+        )
         return {
             "lr": float(lr),
             "epochs": epochs,
@@ -829,17 +836,19 @@ def training_explorer(
             "w": w,
             "v": v,
             "y_hat": y_hat,
+            "off_scale": off,
         }
 
     def readout(s):
+        off = f"; {s['off_scale']} predictions off the right panel's scale" * bool(s["off_scale"])
         if s["diverged"]:
             return (
                 f"η = {s['lr']:.2f}: <b>diverged at epoch {s['diverged_at']}</b> "
-                f"(the loss passed 1000 × its initial value); training stopped"
+                f"(the loss passed 1000 × its initial value); training stopped{off}"
             )
         return (
             f"η = {s['lr']:.2f}, {s['trained']} epochs: loss <b>{s['loss']:.3e}</b>, "
-            f"u = {s['u']:+.3f}, w = {s['w']:+.3f}, v = {s['v']:+.3f}"
+            f"u = {s['u']:+.3f}, w = {s['w']:+.3f}, v = {s['v']:+.3f}{off}"
         )
 
     # only these move: the rest of the figure is drawn once and reused (blitting)

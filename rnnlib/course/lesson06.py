@@ -23,6 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import rnn
+from .._validate import as_count
 from ..rnn import rnn_forward
 from .checking import Case, Checker, Question, catalogue
 
@@ -560,6 +561,11 @@ def _draws(H, D, T, burst, seed):
     return x, gx[:, :H] / np.sqrt(D), gh, float(np.max(np.abs(np.linalg.eigvals(gh))))
 
 
+def _check_H(H):
+    if isinstance(H, bool) or not isinstance(H, (int, np.integer)) or not 1 <= H <= H_MAX:
+        raise ValueError(f"H: expected an integer hidden size in 1..{H_MAX}, got {H!r}")
+
+
 def trajectory_weights(H, scale, D=3, T=60, burst=10, seed=0):
     """The explorer's inputs and weights for hidden size ``H`` (H ≤ 64) and weight ``scale``.
 
@@ -574,10 +580,13 @@ def trajectory_weights(H, scale, D=3, T=60, burst=10, seed=0):
     Wh : (H, H) ``= scale · G_h / ρ(G_h)``: its spectral radius is ``scale``
     b : (H,) zeros
     """
-    if isinstance(H, bool) or not isinstance(H, (int, np.integer)) or not 1 <= H <= H_MAX:
-        raise ValueError(f"H: expected an integer hidden size in 1..{H_MAX}, got {H!r}")
+    _check_H(H)
     if not (np.isfinite(scale) and scale >= 0):
         raise ValueError(f"scale: expected a finite number >= 0, got {scale!r}")
+    D, T = as_count("D", D), as_count("T", T)
+    burst = as_count("burst", burst)
+    if burst > T:  # the inputs fill the first `burst` of the T steps
+        raise ValueError(f"burst: expected an integer in 1..T = 1..{T}, got {burst}")
     x, Wx, gh, _ = _draws(int(H), D, T, burst, seed)
     return x.copy(), np.zeros((1, H)), Wx.copy(), scale * gh, np.zeros(H)
 
@@ -611,7 +620,7 @@ def _inside_log_band(x, y, lo, hi):
 def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
     """Hidden-state trajectories of the matrix RNN; sliders ``H`` and ``scale`` (= ρ(Wh)).
 
-    Left: h_t[j] against t for the first 12 units. Right: the activity of all H units,
+    Left: h_t[j] against t for units 1..min(H, 12). Right: the activity of all H units,
     ``rms_t = √(mean_j h_t[j]²)``, on a log axis, with the line ``rms_burst · ρ^(t − burst)``
     that the linearised RNN predicts once the inputs stop.
 
@@ -637,7 +646,7 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
     ax.set_ylim(-1.05, 1.05)
     ax.axhline(0, color="0.5", lw=0.6)
     ax.set_ylabel("h_t[j]")
-    ax.set_title(f"hidden-state trajectories (first {SHOWN} units)", fontsize=10)
+    ax.set_title(f"hidden-state trajectories (units 1..min(H, {SHOWN}))", fontsize=10)
     (rms_line,) = ax2.semilogy([], [], color="C0", lw=2, label="activity (rms of h_t)")
     (theory,) = ax2.semilogy([], [], "k--", lw=1, label="linear prediction ∝ ρ^t")
     ax2.text(
@@ -662,7 +671,7 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
             line.set_data((t, h[:, j]) if j < H else ([], []))
         rms = np.sqrt(np.mean(h * h, axis=1))
         rho = scale * _draws(H, 3, T, burst, seed)[3]  # ρ(Wh), computed once
-        rms_line.set_data(t, np.maximum(rms, FLOOR))
+        rms_line.set_data(*_inside_log_band(t, rms, FLOOR, _TOP))  # leaves at 1e-6, not on it
         after = t[burst - 1 :]
         with np.errstate(under="ignore"):
             pred = rms[burst - 1] * rho ** (after - burst)
@@ -733,6 +742,7 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
 
     from .sliders import Explorer, Slider, freeze_static, new_figure
 
+    d_max = as_count("d_max", d_max)
     fig = new_figure(figsize=(6.4, 3.2))
     ax = fig.subplots()
     d = np.arange(1, d_max + 1)
@@ -753,12 +763,17 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
 
     def update(H, scale):
         H = int(H)
+        _check_H(H)
         rho = scale * _draws(H, 3, 60, 10, 0)[3]
         with np.errstate(under="ignore"):
             norms = scale**d * _unit_power_norms(H, d_max)  # = ‖Wh^d‖₂ for Wh = scale · G
         n1 = float(norms[0])
         with np.errstate(under="ignore", over="ignore"):
-            actual.set_data(*_inside_log_band(d, norms, *BAND))
+            ax_, ay_ = _inside_log_band(d, norms, *BAND)
+        actual.set_data(ax_, ay_)
+        # markers on the powers d only, not where the line crosses the edge of the chart
+        actual.set_markevery([i for i, v in enumerate(ax_) if np.isfinite(v) and v == round(v)])
+        with np.errstate(under="ignore", over="ignore"):
             bound.set_data(*_inside_log_band(d, n1**d, *BAND))
             rate.set_data(*_inside_log_band(d, rho**d, *BAND))
         k = int(np.argmax(norms))

@@ -709,6 +709,68 @@ QUESTIONS = (
 _FLOOR, _TOP = -8.0, 4.0  # log10 range of the gradient-norm axis
 
 
+def _in_band(x, y, lo, hi):
+    """The polyline through the points ``(x, y)`` cut to the band ``lo <= y <= hi``.
+
+    A segment that leaves the band ends where it crosses ``lo`` or ``hi`` (interpolated: on the
+    log10 axes here a geometric sequence is straight) and the line resumes where it comes back;
+    points outside the band are left out (a NaN gap), never moved onto the frame, where they
+    would read as values at the edge. A non-finite ``y`` (log10 of 0) is a gap too.
+
+    Returns ``xs, ys, data``: the vertices to draw and the indices, among them, of the points
+    that are data rather than crossings (for ``Line2D.set_markevery``)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    inside = np.isfinite(y) & (y >= lo) & (y <= hi)
+    xs, ys, data = [], [], []
+
+    def put(px, py, is_data):
+        if is_data:
+            data.append(len(xs))
+        xs.append(px)
+        ys.append(py)
+
+    def gap():
+        if xs and not np.isnan(ys[-1]):
+            xs.append(np.nan)
+            ys.append(np.nan)
+
+    def at(k, t):  # the point a fraction t along the segment from k to k + 1
+        if t == 0.0:
+            return x[k], y[k]
+        if t == 1.0:
+            return x[k + 1], y[k + 1]
+        py = min(max(y[k] + t * (y[k + 1] - y[k]), lo), hi)  # on the edge, not past it
+        return x[k] + t * (x[k + 1] - x[k]), py
+
+    pen = False  # whether the last vertex ends the previous segment at point k
+    for k in range(len(x) - 1):
+        a, b = y[k], y[k + 1]
+        seg = None
+        if np.isfinite(a) and np.isfinite(b):
+            if a == b:
+                seg = (0.0, 1.0) if lo <= a <= hi else None
+            else:
+                t_lo, t_hi = sorted(((lo - a) / (b - a), (hi - a) / (b - a)))
+                t0, t1 = max(t_lo, 0.0), min(t_hi, 1.0)
+                seg = (t0, t1) if t0 < t1 else None  # a touch at one end: no segment
+        if seg is None:
+            if inside[k] and not pen:  # a data point with no drawable segment on either side
+                gap()
+                put(*at(k, 0.0), True)
+            pen = False
+            continue
+        t0, t1 = seg
+        if not (pen and t0 == 0.0):
+            gap()
+            put(*at(k, t0), t0 == 0.0)
+        put(*at(k, t1), t1 == 1.0)
+        pen = t1 == 1.0
+    if len(x) and inside[-1] and not pen:
+        gap()
+        put(x[-1], y[-1], True)
+    return np.array(xs), np.array(ys), data
+
+
 def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
     """A recurrent-scale slider and a truncation slider over gradient norms and truncation error.
 
@@ -781,10 +843,9 @@ def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
     ax_t.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_t.set_ylim(-0.9, 1.08)
     ax_t.axhline(0.0, color="0.6", lw=0.8)
-    (err_line,) = ax_t.plot(ks, np.zeros(T), "s-", color="tab:red", ms=3, label="relative error")
-    (cos_line,) = ax_t.plot(
-        ks, np.zeros(T), "o-", color="tab:green", ms=3, label="cosine similarity"
-    )
+    # short labels: a wider legend ran over the note at its left ('... cosine +0.52' then cut)
+    (err_line,) = ax_t.plot(ks, np.zeros(T), "s-", color="tab:red", ms=3, label="rel. error")
+    (cos_line,) = ax_t.plot(ks, np.zeros(T), "o-", color="tab:green", ms=3, label="cosine")
     k_line = ax_t.axvline(k, color="0.3", lw=1, ls=":")
     ax_t.set_xlabel("truncation window k (steps)")
     ax_t.legend(loc="lower right", fontsize=8)
@@ -792,12 +853,18 @@ def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
     note_t = ax_t.text(0.03, 0.04, "", transform=ax_t.transAxes, fontsize=9)
 
     def update(scale, k):
+        if isinstance(k, bool) or not float(k).is_integer() or not 1 <= k <= T:
+            # k = 0 would read entry −1, the numbers of k = T, and show them as "k = 0"
+            raise ValueError(f"k: expected a window length, an integer in 1..{T}, got {k!r}")
         k = int(k)
         norms, tc = curves(scale)
         bound = float(scale) ** d
         with np.errstate(divide="ignore"):
-            norm_line.set_ydata(np.clip(np.log10(norms), _FLOOR, _TOP))
-            bound_line.set_ydata(np.clip(np.log10(bound), _FLOOR, _TOP))
+            nx, ny, marks = _in_band(d, np.log10(norms), _FLOOR, _TOP)
+            bx, by, _ = _in_band(d, np.log10(bound), _FLOOR, _TOP)
+        norm_line.set_data(nx, ny)
+        norm_line.set_markevery(marks)  # markers on the data points, not on the crossings
+        bound_line.set_data(bx, by)
         note_g.set_text(f"scale = {scale:.2f}")
         err_line.set_ydata(tc.rel_errors)
         cos_line.set_ydata(tc.cosines)
@@ -873,9 +940,11 @@ def gate_explorer(z=0.1, w=0.5, T=40, u=1.0, seed=0):
     xs = np.random.default_rng(seed).uniform(-1, 1, size=T)
     d = np.arange(T + 1)
 
-    def log(a):
+    def show(line, a):  # |a| on the log10 axis, cut where it leaves the chart
         with np.errstate(divide="ignore"):
-            return np.clip(np.log10(np.abs(a)), _G_FLOOR, _G_TOP)
+            lx, ly, marks = _in_band(d, np.log10(np.abs(a)), _G_FLOOR, _G_TOP)
+        line.set_data(lx, ly)
+        line.set_markevery(marks)
 
     fig = new_figure(figsize=(7.2, 3.3))
     fig.set_layout_engine("none")  # fixed margins, no layout pass (as in gradients_explorer)
@@ -904,9 +973,9 @@ def gate_explorer(z=0.1, w=0.5, T=40, u=1.0, seed=0):
         gated = np.abs(gated_gradient_products(gated_forward(xs, u, w, z)))
         plain = np.abs(gated_gradient_products(gated_forward(xs, u, w, 1.0)))
         road = (1.0 - z) ** d
-        gated_line.set_ydata(log(gated))
-        plain_line.set_ydata(log(plain))
-        road_line.set_ydata(log(road))
+        show(gated_line, gated)
+        show(plain_line, plain)
+        show(road_line, road)
         note.set_text(f"z = {z:.2f}, w = {w:.2f}")
         return {"z": z, "w": w, "gated": gated, "plain": plain, "road": road}
 

@@ -116,8 +116,11 @@ class Explorer:
             raise ValueError(
                 f"values: expected names among {sorted(self.sliders)}, got {sorted(unknown)}"
             )
-        self.values.update(values)
-        self.state = self._update(**self.values)
+        merged = {**self.values, **values}
+        # committed only once the update succeeds: a refused value (an update that raises)
+        # leaves the explorer at its last good values, not stuck on the bad one
+        self.state = self._update(**merged)
+        self.values = merged
         return self.state
 
     def png(self):
