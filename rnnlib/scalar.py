@@ -157,14 +157,23 @@ def loss(y_hat, y):
 
     ``ValueError`` if the square overflows (|ŷ − y| above about 1.3e154).
     """
-    err = loss_grad(y_hat, y)
-    return _finite("loss", 0.5 * np.square(err) if np.ndim(err) else 0.5 * err * err, err)
+    err = _loss_grad("loss", y_hat, y)
+    with np.errstate(over="ignore"):  # an overflow is reported by name, just below
+        value = 0.5 * np.square(err) if np.ndim(err) else 0.5 * err * err
+    return _finite("loss", value, err)
 
 
 def loss_grad(y_hat, y):
-    """``dL/dŷ = ŷ − y`` (elementwise for arrays of the same shape): the seed's "loss = ŷ − y"."""
+    """``dL/dŷ = ŷ − y`` (elementwise for arrays of the same shape): the seed's "loss = ŷ − y".
+
+    ``ValueError`` if ŷ − y overflows (ŷ and y of opposite signs, each near the largest float).
+    """
+    return _loss_grad("loss_grad", y_hat, y)
+
+
+def _loss_grad(what, y_hat, y):
     if np.ndim(y_hat) == 0 and np.ndim(y) == 0:
-        return as_scalar("y_hat", y_hat) - as_scalar("y", y)
+        return _difference(what, as_scalar("y_hat", y_hat), as_scalar("y", y))
     y_hat, y = as_array("y_hat", y_hat), as_array("y", y)
     if y_hat.shape != y.shape and y.ndim > 0:  # (one target for every prediction broadcasts)
         raise ValueError(
@@ -173,7 +182,22 @@ def loss_grad(y_hat, y):
         )
     check_finite("y_hat", y_hat)
     check_finite("y", y)
-    return y_hat - y
+    return _difference(what, y_hat, y)
+
+
+def _difference(what, y_hat, y):
+    """``ŷ − y``, or ``ValueError`` where it overflows float64."""
+    with np.errstate(over="ignore"):  # reported by name, just below
+        err = y_hat - y
+    if np.all(np.isfinite(err)):
+        return err
+    i = np.unravel_index(np.argmax(~np.isfinite(err)), np.shape(err))
+    a, b = np.broadcast_to(y_hat, np.shape(err))[i], np.broadcast_to(y, np.shape(err))[i]
+    where = f" at index {tuple(map(int, i))}" if np.ndim(err) else ""
+    raise NumericOverflow(
+        f"{what}: ŷ − y overflows float64{where}: ŷ = {a:.3g} and y = {b:.3g} are more than "
+        "the largest float (1.8e308) apart"
+    )
 
 
 def _finite(what, value, err):

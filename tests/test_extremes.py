@@ -125,8 +125,7 @@ def test_scalar_model(xs, y, u, w, v, o0):
     finite_or_named_error(lambda: scalar.backward(fwd, y), {"backward"})
     finite_or_named_error(lambda: scalar.bptt(xs, y, u, w, v), {"backward"})
     finite_or_named_error(lambda: scalar.loss(fwd.y_hat, y), {"loss"})
-    assert np.isfinite(scalar.loss_grad(fwd.y_hat, y)) or True  # a difference of finite floats
-    # may overflow only past 1.8e308: then it is inf, which the loss above reports by name
+    finite_or_named_error(lambda: scalar.loss_grad(fwd.y_hat, y), {"loss_grad"})
 
 
 @given(arrays((3,)), arrays((3,)), magnitude)
@@ -174,6 +173,13 @@ def test_rel_error(a, b):
         (lambda: rnnlib.sgd_step(np.ones(2) * 1j, np.ones(2), 0.1), "param: expected real"),
         (lambda: rnnlib.sgd_step(1j, 1.0, 0.1), "param: expected a real number"),
         (lambda: scalar.loss(0.5, np.ones(3)), "y: expected one target per prediction"),
+        (lambda: scalar.loss_grad(1e308, -1e308), "loss_grad: ŷ − y overflows float64: ŷ = 1e"),
+        (
+            lambda: scalar.loss_grad(np.array([0.0, -1e308]), np.array([0.0, 1e308])),
+            r"loss_grad: ŷ − y overflows float64 at index \(1,\)",
+        ),
+        (lambda: scalar.loss(np.array([1e200]), np.zeros(1)), r"loss: overflows float64"),
+        (lambda: scalar.loss(1e308, -1e308), "loss: ŷ − y overflows float64"),
     ],
 )
 def test_the_reported_bad_inputs_get_a_clear_error(call, match):
