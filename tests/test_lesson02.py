@@ -148,7 +148,10 @@ def test_parabola_is_the_loss_over_v(ex):
     ax_p = ex.fig.axes[0]
     curve = ax_p.lines[0]
     vs, ls = curve.get_data()
-    assert vs[0] == -1.0 and vs[-1] == 2.5
+    # the slider's range, -1 to 2.5, and a margin of 3% of it on each side (a point at an end of
+    # the slider is drawn whole)
+    assert vs[0] == pytest.approx(-1.105, abs=1e-12) and vs[-1] == pytest.approx(2.605, abs=1e-12)
+    assert ax_p.get_xlim() == (vs[0], vs[-1])
     np.testing.assert_allclose(ls, [loss_by_hand(v) for v in vs], rtol=1e-12, atol=1e-16)
 
 
@@ -162,7 +165,7 @@ def test_parabola_follows_the_chart_when_a_diverging_step_widens_it(ex):
         (x0, x1), (y0, y1) = ax_p.get_xlim(), ax_p.get_ylim()
         vs, ls = curve.get_data()
         if lr == 0.5:
-            assert (x0, x1) == (-1.0, 2.5)  # the slider's own range again
+            assert (x0, x1) == pytest.approx((-1.105, 2.605), abs=1e-12)  # the slider's own
         else:
             half = (x1 - x0) / 1.75 / 2  # a power of 2: the range doubled that many times
             assert half > 1 and half == 2 ** round(np.log2(half)) and (x0 + x1) / 2 == 0.75

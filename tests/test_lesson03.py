@@ -138,6 +138,8 @@ def test_curves_are_the_factors_over_the_slider_range():
     assert len(curves) == 4
     grid = curves[0].get_xdata()
     assert grid[0] == -2.0 and grid[-1] == 2.0
+    # the chart reaches 3% of the range past each end, so that a dot at w = ±2 is drawn whole
+    assert ax_w.get_xlim() == pytest.approx((-2.12, 2.12), abs=1e-12)
     for i in (0, 57, 140, 200):
         e = expected(grid[i])
         want = [e["dL_do_T"], e["tanh_prime"], e["o_prev"], e["fd_last_copy"]]

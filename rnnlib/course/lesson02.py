@@ -416,8 +416,8 @@ def output_weight_explorer(
 
     def left_limits(n):
         """The left chart's ((v0, v1), (L0, L1)) after its v-range has doubled n times."""
-        if n == 0:
-            x0, x1 = lo, hi
+        if n == 0:  # a margin, so that a point at the slider's end is drawn whole
+            x0, x1 = lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo)
         else:
             mid, half = (lo + hi) / 2, (hi - lo) / 2 * 2.0**n
             x0, x1 = mid - half, mid + half
@@ -434,7 +434,10 @@ def output_weight_explorer(
 
     # -- left: the parabola, the step, the next steps ----------------------------------------
     (curve_line,) = ax_p.plot(
-        *loss_curve(lo, hi), color="#34495e", lw=1.8, label=r"$L(v) = \frac{1}{2}(v\,o_T - y)^2$"
+        *loss_curve(*left_limits(0)[0]),
+        color="#34495e",
+        lw=1.8,
+        label=r"$L(v) = \frac{1}{2}(v\,o_T - y)^2$",
     )
     ax_p.axvline(v_star, color="#27ae60", ls=":", lw=1.4, label=rf"$v^* = y/o_T$ = {v_star:.3f}")
     (path,) = ax_p.plot(
@@ -455,7 +458,7 @@ def output_weight_explorer(
         zorder=4,
     )
     ax_p.add_patch(arrow)
-    ax_p.set_xlim(lo, hi)
+    ax_p.set_xlim(*left_limits(0)[0])
     ax_p.set_ylim(-0.04 * top, top)
     # the curve is the static artist that changes with the v-range: it follows the limits
     ax_p.callbacks.connect(

@@ -486,7 +486,7 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
         dots.append(ax_w.plot([], [], "o", color=c, ms=6)[0])
     vline = ax_w.axvline(w, color="0.4", ls="--", lw=1)
     ax_w.axhline(0.0, color="black", lw=0.8)
-    ax_w.set_xlim(lo, hi)
+    ax_w.set_xlim(lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo))  # points at the ends drawn whole
     ax_w.set_xlabel("recurrent weight $w$ (all copies)")
     ax_w.set_title(
         rf"$\partial L/\partial w^{{({T})}} = (\partial L/\partial \hat y\cdot v)"
