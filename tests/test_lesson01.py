@@ -617,6 +617,25 @@ def test_swapped_arguments_of_loss_are_named(body):
 
 
 @pytest.mark.parametrize(
+    "body",
+    [
+        "return (loss(y_hat, y - eps) - loss(y_hat, y + eps)) / (2 * eps)",
+        "return -(loss(y_hat, y + eps) - loss(y_hat, y - eps)) / (2 * eps)",
+    ],
+)
+def test_moving_y_instead_of_y_hat_is_named(body):
+    """dL/dy = −dL/dŷ for this loss, so a difference over y with the sign flipped gives the
+    right numbers; it used to be told "points far nearer to ŷ or farther from it than eps"."""
+    notebook = _notebook(LEARNERS_LOSS + f"def loss_grad_fd(y_hat, y, eps):\n    {body}\n")
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert first_line(excinfo).startswith(
+        "check_loss_grad_fd: right numbers, but your loss_grad_fd moves y, not ŷ: it calls "
+        "`loss(y_hat, y ± eps)`"
+    )
+
+
+@pytest.mark.parametrize(
     ("inside", "what"),
     [
         ("def loss(a, b):\n        return 0.5 * (a - b) ** 2", "a `loss`"),

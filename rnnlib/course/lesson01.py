@@ -421,7 +421,7 @@ class DifferenceChecker(Checker):
       01 it always has), and told so if it defines a function or lambda inside it (a loss of
       its own); elsewhere there is nothing to go by;
     - a function that calls ``loss(y, ŷ ± eps)`` (the arguments swapped: this loss is symmetric)
-      is told so;
+      is told so, and so is one that calls ``loss(ŷ, y ∓ eps)`` (y moved, not ŷ);
     - a complex step (``loss`` called at ŷ + i·ε, and at no real point ε from ŷ) is refused: a
       real step is asked for;
     - a function that calls ``loss`` only at points far nearer to ŷ or farther from it than
@@ -493,6 +493,15 @@ class DifferenceChecker(Checker):
                     "right numbers, but your loss_grad_fd calls `loss(y, y_hat ± eps)`: the "
                     "arguments are swapped (this loss is symmetric, so the numbers agree); "
                     "`loss` takes ŷ first: call `loss(y_hat + eps, y)`"
+                )
+            if any(
+                t is not None and _same(p, y_hat) and _at_step(t, y, eps)
+                for p, t in zip(points, targets, strict=True)
+            ):
+                return (
+                    "right numbers, but your loss_grad_fd moves y, not ŷ: it calls "
+                    "`loss(y_hat, y ± eps)` (for this loss the two slopes are opposite, so the "
+                    "numbers agree); dL/dŷ moves ŷ and holds y fixed: call `loss(y_hat + eps, y)`"
                 )
             if len(real) < len(points):
                 return (
