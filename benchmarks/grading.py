@@ -1,6 +1,6 @@
 """Cost of grading a class with nbgrader: ``nbgrader autograde`` timed per exercise and per
 submission, then with the class split by learner over two processes, and extrapolated to a
-class of 300 learners x 8 exercises.
+class of 300 learners doing every exercise (as many as ``solutions/`` holds).
 
 The course folder is built from the solutions (:mod:`tools.make_class`) in a temporary folder;
 each simulated learner submits every exercise answered correctly (every cell runs to the end: the

@@ -12,40 +12,37 @@ An unfinished function gets one line saying what to write. Graded conceptual que
 checked by ``check_answer("NN.name", answer)``; each lesson module lists its ``QUESTIONS``.
 
 Each checker lives, with its cases and its catalogue of known mistakes, in the module of the
-lesson whose exercise uses it (:mod:`rnnlib.course.lesson01` … :mod:`rnnlib.course.lesson08`);
-what a checker is made of is in :mod:`rnnlib.course.checking`. ``ALL_CHECKERS`` lists every
-checker, lesson by lesson.
+lesson whose exercise uses it (:mod:`rnnlib.course.lessonNN`, its ``CHECKERS``); it is exported
+here under its name because that lesson is listed in :data:`rnnlib.course.LESSONS`, with no edit
+of this file. What a checker is made of is in :mod:`rnnlib.course.checking`. ``ALL_CHECKERS``
+lists every checker, lesson by lesson.
 """
 
 from .course import LESSONS
 from .course.checking import CheckFailed
-from .course.lesson01 import check_loss, check_loss_grad, check_loss_grad_fd
-from .course.lesson02 import check_one_step_lr, check_output_weight_grad, check_sgd_step
-from .course.lesson03 import (
-    check_fd_last_copy_grad,
-    check_last_step_grad,
-    check_sigmoid_last_step_grads,
-)
-from .course.lesson04 import check_scalar_bptt, check_scalar_bptt_many, check_sigmoid_bptt
-from .course.lesson05 import check_train_epoch, check_train_loop, check_train_momentum
-from .course.lesson06 import (
-    check_rnn_backward,
-    check_rnn_step_backward,
-    check_stacked_rnn_backward,
-)
-from .course.lesson07 import (
-    check_clip_grad_norm,
-    check_gated_bptt,
-    check_jacobian_product,
-    check_truncated_bptt,
-)
-from .course.lesson08 import (
-    check_masked_cross_entropy,
-    check_readout_backward,
-    check_softmax_cross_entropy,
-)
 
-ALL_CHECKERS = tuple(checker for lesson in LESSONS for checker in lesson.CHECKERS)
+
+def by_contract_name(lessons):
+    """Every checker of ``lessons`` (their ``CHECKERS``) by its contract name, lesson by lesson.
+
+    A new lesson's checkers are exported here by listing the lesson in
+    :data:`rnnlib.course.LESSONS`, nothing else; two checkers under one name are an error.
+    """
+    found = {}
+    for lesson in lessons:
+        for checker in lesson.CHECKERS:
+            if checker.name in found:
+                raise ValueError(
+                    f"{lesson.__name__}: a second checker named {checker.name!r} "
+                    f"(the first is in {found[checker.name].__module__})"
+                )
+            found[checker.name] = checker
+    return found
+
+
+_BY_NAME = by_contract_name(LESSONS)
+globals().update(_BY_NAME)  # check_loss, check_loss_grad, ...: the contract names
+ALL_CHECKERS = tuple(_BY_NAME.values())
 ALL_QUESTIONS = {q.key: q for lesson in LESSONS for q in getattr(lesson, "QUESTIONS", ())}
 
 
@@ -61,33 +58,4 @@ def check_answer(key, answer):
     ALL_QUESTIONS[key](answer)
 
 
-__all__ = [
-    "ALL_CHECKERS",
-    "ALL_QUESTIONS",
-    "check_answer",
-    "check_clip_grad_norm",
-    "check_fd_last_copy_grad",
-    "check_gated_bptt",
-    "check_jacobian_product",
-    "check_last_step_grad",
-    "check_loss",
-    "check_loss_grad",
-    "check_loss_grad_fd",
-    "check_masked_cross_entropy",
-    "check_one_step_lr",
-    "check_output_weight_grad",
-    "check_readout_backward",
-    "check_rnn_backward",
-    "check_rnn_step_backward",
-    "check_scalar_bptt",
-    "check_scalar_bptt_many",
-    "check_sgd_step",
-    "check_sigmoid_bptt",
-    "check_sigmoid_last_step_grads",
-    "check_softmax_cross_entropy",
-    "check_stacked_rnn_backward",
-    "check_train_epoch",
-    "check_train_loop",
-    "check_train_momentum",
-    "check_truncated_bptt",
-]
+__all__ = ["ALL_CHECKERS", "ALL_QUESTIONS", "by_contract_name", "check_answer", *sorted(_BY_NAME)]

@@ -673,3 +673,29 @@ def test_the_first_line_names_a_catalogued_and_a_plain_problem_together():
     with pytest.raises(AssertionError) as err:
         checker(lambda a: (1.5, 2.0, -3.0))
     assert first_line(err) == "check_three: first is wrong; third: wrong sign"
+
+
+def test_a_lessons_checkers_are_exported_by_listing_the_lesson_alone():
+    """rnnlib.checks takes its contract names from the lesson modules' CHECKERS: a new lesson
+    listed in rnnlib.course.LESSONS needs no edit of rnnlib/checks.py."""
+    import types
+
+    def checker(name):
+        return Checker(name, "f(x)", lambda: [Case("one", {"x": 1.0}, 1.0)])
+
+    first, second = checker("check_a"), checker("check_b")
+    lessons = [
+        types.SimpleNamespace(__name__="rnnlib.course.lesson98", CHECKERS=(first,)),
+        types.SimpleNamespace(__name__="rnnlib.course.lesson99", CHECKERS=(second,)),
+    ]
+    assert list(rnnlib.checks.by_contract_name(lessons).items()) == [
+        ("check_a", first),
+        ("check_b", second),
+    ]
+    lessons[1].CHECKERS = (second, checker("check_a"))
+    with pytest.raises(ValueError, match="lesson99: a second checker named 'check_a'"):
+        rnnlib.checks.by_contract_name(lessons)
+    # and the real module exports exactly what its lessons list, in course order
+    assert ALL_CHECKERS == tuple(c for lesson in LESSONS for c in lesson.CHECKERS)
+    for c in ALL_CHECKERS:
+        assert c.name in rnnlib.checks.__all__ and getattr(rnnlib.checks, c.name) is c

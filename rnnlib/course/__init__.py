@@ -1,6 +1,6 @@
 """The course machinery, organised by lesson (the learner's library is the rest of rnnlib).
 
-- :mod:`rnnlib.course.lesson00` … :mod:`rnnlib.course.lesson08`: one module per stage, holding
+- :mod:`rnnlib.course.lesson00`, :mod:`~rnnlib.course.lesson01`, …: one module per stage, holding
   that lesson's checkers (each with its cases and its catalogue of known mistakes, listed in the
   module's ``CHECKERS``) and its slider figures (the factories listed in its ``FIGURES``, each
   returning an :class:`~rnnlib.course.sliders.Explorer` at the lesson's starting values);
@@ -33,7 +33,9 @@ from . import (
 
 __all__ = ["LESSONS", "stage", "figures"]
 
-#: The lesson modules, stage 00 to 08.
+#: The lesson modules in course order: the one hand-kept list of stages (a new stage's module is
+#: added here; tests/test_sliders.py checks it against rnnlib/course/lessonNN.py). Everything
+#: else that enumerates stages takes them from here or from the notebook folders.
 LESSONS = (lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08)
 
 
