@@ -1,6 +1,27 @@
-"""Test helpers: random RNN problems of given sizes (never the code under test)."""
+"""Test helpers: random RNN problems of given sizes, and what a make target would run (never
+the code under test)."""
+
+import subprocess
+from pathlib import Path
 
 import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_dry_run(target, *variables, done=(), cwd=ROOT):
+    """The commands ``make target`` would run (``make -n``), continuation lines joined.
+
+    ``done`` are prerequisites make is told are up to date (``-o``: .venv stamps, so that no
+    install is planned); ``variables`` are ``NAME=value`` arguments."""
+    old = [arg for path in done for arg in ("-o", path)]
+    return subprocess.run(
+        ["make", "--no-print-directory", "-n", *old, target, *variables],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.replace("\\\n", " ")
 
 
 def rnn_problem(N, T, D, H, seed, scale=0.5):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import free_port, kill_tree
+from helpers import make_dry_run
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST = "notebooks/00_unrolled_forward_pass.ipynb"
@@ -22,13 +23,7 @@ FIRST = "notebooks/00_unrolled_forward_pass.ipynb"
 def lab_env_and_command():
     """The environment variables and command `make lab` runs once .venv is set up (what
     `make -n lab` prints last): ``({"JUPYTER_CONFIG_PATH": ...}, ["jupyter", "lab", ...])``."""
-    out = subprocess.run(
-        ["make", "-n", "-o", ".venv/.lab", "-o", ".venv/bin/python", "lab"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.replace("\\\n", " ")
+    out = make_dry_run("lab", done=(".venv/.lab", ".venv/bin/python"))
     line = next(ln for ln in reversed(out.splitlines()) if "jupyter lab" in ln)
     words = shlex.split(line)
     env = {}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import make_dry_run
 
 from tools import make_class as mc
 
@@ -66,14 +67,7 @@ def test_no_traceback_from_the_command_line():
 
 def test_make_class_passes_force_and_keep_grades():
     def command(*variables):
-        out = subprocess.run(
-            ["make", "--no-print-directory", "-n", "-o", ".venv/.class", "class", *variables],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        return " ".join(out.replace("\\\n", " ").split())
+        return " ".join(make_dry_run("class", *variables, done=(".venv/.class",)).split())
 
     assert command().endswith("--out build/class")
     assert command("FORCE=1").endswith("--out build/class --force")
@@ -124,7 +118,7 @@ def test_optional_items_are_worth_nothing_unless_told():
     assert _points(mc.stamp_notebook(nb)[0])[3] == 1
 
 
-def test_optional_points_on_the_command_line(tmp_path, capsys, monkeypatch):
+def test_optional_points_on_the_command_line(tmp_path, capsys):
     path = tmp_path / "n.ipynb"
     nbformat.write(_optional_notebook(), path)
     assert mc.main(["--stamp", "--optional-points", "1", str(path)]) == 0
@@ -138,11 +132,5 @@ def test_optional_points_on_the_command_line(tmp_path, capsys, monkeypatch):
         assert (
             "--optional-points: expected the points of an optional item" in capsys.readouterr().err
         )
-    monkeypatch.chdir(ROOT)
-    out = subprocess.run(
-        ["make", "--no-print-directory", "-n", "-o", ".venv/.class", "class", "OPTIONAL_POINTS=1"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert out.replace("\\\n", " ").split()[-2:] == ["--optional-points", "1"]
+    out = make_dry_run("class", "OPTIONAL_POINTS=1", done=(".venv/.class",))
+    assert out.split()[-2:] == ["--optional-points", "1"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import tomllib
 import yaml
+from helpers import make_dry_run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -161,13 +162,7 @@ def test_ruff_lint_and_format_are_clean():
 
 def _second_blas_run(root):
     """The notebooks `make test` runs again under another BLAS kernel (what `make -n` prints)."""
-    out = subprocess.run(
-        ["make", "-n", "-o", ".venv/.test", "-o", ".venv/bin/python", "test"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.replace("\\\n", " ")
+    out = make_dry_run("test", done=(".venv/.test", ".venv/bin/python"), cwd=root)
     line = next(ln for ln in out.splitlines() if "OPENBLAS_CORETYPE=" in ln)
     return sorted(w for w in line.split() if w.endswith(".ipynb"))
 
