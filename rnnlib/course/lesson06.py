@@ -592,29 +592,20 @@ def trajectory_weights(H, scale, D=3, T=60, burst=10, seed=0):
 
 
 def _inside_log_band(x, y, lo, hi):
-    """The part of the geometric sequence ``y`` (over ``x``) inside [lo, hi] on a log axis.
+    """The part of the geometric sequence ``y`` (over ``x``) inside [lo, hi] on a log axis:
+    ``(xs, ys, data)`` from :func:`~rnnlib.course.plots.clip_to_band` in log10 (where a
+    geometric sequence is straight), so the line leaves the chart where it crosses ``lo`` or
+    ``hi`` instead of being pinned to the frame; ``data`` indexes the vertices that are points
+    of ``y``, not crossings."""
+    from .plots import clip_to_band
 
-    The line leaves the chart where it crosses ``lo`` or ``hi`` (the crossing is interpolated in
-    log y, where a geometric sequence is straight) instead of being pinned to the frame."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    with np.errstate(divide="ignore"):
-        ly = np.log(np.maximum(y, np.finfo(float).tiny))
-    llo, lhi = np.log(lo), np.log(hi)
-    xs, ys = [], []
-    for k in range(len(x)):
-        inside = llo <= ly[k] <= lhi
-        if k and inside != (llo <= ly[k - 1] <= lhi) and ly[k] != ly[k - 1]:
-            edge = lhi if max(ly[k], ly[k - 1]) > lhi else llo
-            f = (edge - ly[k - 1]) / (ly[k] - ly[k - 1])
-            xs.append(x[k - 1] + f * (x[k] - x[k - 1]))
-            ys.append(hi if edge == lhi else lo)
-        if inside:
-            xs.append(x[k])
-            ys.append(y[k])
-        elif xs and not np.isnan(ys[-1]):
-            xs.append(np.nan)
-            ys.append(np.nan)
-    return np.array(xs), np.array(ys)
+    y = np.asarray(y, float)
+    with np.errstate(divide="ignore"):  # log10(0) = -inf: a gap
+        log_y, log_lo, log_hi = np.log10(y), np.log10(lo), np.log10(hi)
+    xs, log_ys, data = clip_to_band(x, log_y, log_lo, log_hi)
+    ys = 10.0**log_ys
+    ys[data] = y[np.isfinite(log_y) & (log_y >= log_lo) & (log_y <= log_hi)]  # exact, not 10^log
+    return xs, ys, data
 
 
 def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
@@ -671,11 +662,11 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
             line.set_data((t, h[:, j]) if j < H else ([], []))
         rms = np.sqrt(np.mean(h * h, axis=1))
         rho = scale * _draws(H, 3, T, burst, seed)[3]  # ρ(Wh), computed once
-        rms_line.set_data(*_inside_log_band(t, rms, FLOOR, _TOP))  # leaves at 1e-6, not on it
+        rms_line.set_data(*_inside_log_band(t, rms, FLOOR, _TOP)[:2])  # leaves at 1e-6, not on it
         after = t[burst - 1 :]
         with np.errstate(under="ignore"):
             pred = rms[burst - 1] * rho ** (after - burst)
-        theory.set_data(*_inside_log_band(after, pred, FLOOR, _TOP))
+        theory.set_data(*_inside_log_band(after, pred, FLOOR, _TOP)[:2])
         sat = float(np.mean(np.abs(h[burst:]) > 0.95)) if T > burst else 0.0
         label.set_text(f"H = {H}, ρ(Wh) = {rho:.2f}")
         return {
@@ -769,13 +760,12 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
             norms = scale**d * _unit_power_norms(H, d_max)  # = ‖Wh^d‖₂ for Wh = scale · G
         n1 = float(norms[0])
         with np.errstate(under="ignore", over="ignore"):
-            ax_, ay_ = _inside_log_band(d, norms, *BAND)
+            ax_, ay_, powers = _inside_log_band(d, norms, *BAND)
         actual.set_data(ax_, ay_)
-        # markers on the powers d only, not where the line crosses the edge of the chart
-        actual.set_markevery([i for i, v in enumerate(ax_) if np.isfinite(v) and v == round(v)])
+        actual.set_markevery(powers)  # markers on the powers d, not where the line leaves
         with np.errstate(under="ignore", over="ignore"):
-            bound.set_data(*_inside_log_band(d, n1**d, *BAND))
-            rate.set_data(*_inside_log_band(d, rho**d, *BAND))
+            bound.set_data(*_inside_log_band(d, n1**d, *BAND)[:2])
+            rate.set_data(*_inside_log_band(d, rho**d, *BAND)[:2])
         k = int(np.argmax(norms))
         label.set_text(f"ρ(Wh) = {rho:.2f}, ‖Wh‖₂ = {n1:.2f}")
         with np.errstate(under="ignore", divide="ignore"):

@@ -709,68 +709,6 @@ QUESTIONS = (
 _FLOOR, _TOP = -8.0, 4.0  # log10 range of the gradient-norm axis
 
 
-def _in_band(x, y, lo, hi):
-    """The polyline through the points ``(x, y)`` cut to the band ``lo <= y <= hi``.
-
-    A segment that leaves the band ends where it crosses ``lo`` or ``hi`` (interpolated: on the
-    log10 axes here a geometric sequence is straight) and the line resumes where it comes back;
-    points outside the band are left out (a NaN gap), never moved onto the frame, where they
-    would read as values at the edge. A non-finite ``y`` (log10 of 0) is a gap too.
-
-    Returns ``xs, ys, data``: the vertices to draw and the indices, among them, of the points
-    that are data rather than crossings (for ``Line2D.set_markevery``)."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    inside = np.isfinite(y) & (y >= lo) & (y <= hi)
-    xs, ys, data = [], [], []
-
-    def put(px, py, is_data):
-        if is_data:
-            data.append(len(xs))
-        xs.append(px)
-        ys.append(py)
-
-    def gap():
-        if xs and not np.isnan(ys[-1]):
-            xs.append(np.nan)
-            ys.append(np.nan)
-
-    def at(k, t):  # the point a fraction t along the segment from k to k + 1
-        if t == 0.0:
-            return x[k], y[k]
-        if t == 1.0:
-            return x[k + 1], y[k + 1]
-        py = min(max(y[k] + t * (y[k + 1] - y[k]), lo), hi)  # on the edge, not past it
-        return x[k] + t * (x[k + 1] - x[k]), py
-
-    pen = False  # whether the last vertex ends the previous segment at point k
-    for k in range(len(x) - 1):
-        a, b = y[k], y[k + 1]
-        seg = None
-        if np.isfinite(a) and np.isfinite(b):
-            if a == b:
-                seg = (0.0, 1.0) if lo <= a <= hi else None
-            else:
-                t_lo, t_hi = sorted(((lo - a) / (b - a), (hi - a) / (b - a)))
-                t0, t1 = max(t_lo, 0.0), min(t_hi, 1.0)
-                seg = (t0, t1) if t0 < t1 else None  # a touch at one end: no segment
-        if seg is None:
-            if inside[k] and not pen:  # a data point with no drawable segment on either side
-                gap()
-                put(*at(k, 0.0), True)
-            pen = False
-            continue
-        t0, t1 = seg
-        if not (pen and t0 == 0.0):
-            gap()
-            put(*at(k, t0), t0 == 0.0)
-        put(*at(k, t1), t1 == 1.0)
-        pen = t1 == 1.0
-    if len(x) and inside[-1] and not pen:
-        gap()
-        put(x[-1], y[-1], True)
-    return np.array(xs), np.array(ys), data
-
-
 def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
     """A recurrent-scale slider and a truncation slider over gradient norms and truncation error.
 
@@ -789,6 +727,7 @@ def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
     """
     from matplotlib.ticker import MaxNLocator
 
+    from .plots import clip_to_band
     from .sliders import Explorer, Slider, freeze_static, new_figure
 
     if len(scale_range) != 2 or not 0 < float(scale_range[0]) < float(scale_range[1]):
@@ -860,8 +799,8 @@ def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
         norms, tc = curves(scale)
         bound = float(scale) ** d
         with np.errstate(divide="ignore"):
-            nx, ny, marks = _in_band(d, np.log10(norms), _FLOOR, _TOP)
-            bx, by, _ = _in_band(d, np.log10(bound), _FLOOR, _TOP)
+            nx, ny, marks = clip_to_band(d, np.log10(norms), _FLOOR, _TOP)
+            bx, by, _ = clip_to_band(d, np.log10(bound), _FLOOR, _TOP)
         norm_line.set_data(nx, ny)
         norm_line.set_markevery(marks)  # markers on the data points, not on the crossings
         bound_line.set_data(bx, by)
@@ -934,6 +873,7 @@ def gate_explorer(z=0.1, w=0.5, T=40, u=1.0, seed=0):
     """
     from matplotlib.ticker import MaxNLocator
 
+    from .plots import clip_to_band
     from .sliders import Explorer, Slider, freeze_static, new_figure
 
     T = int(T)
@@ -942,7 +882,7 @@ def gate_explorer(z=0.1, w=0.5, T=40, u=1.0, seed=0):
 
     def show(line, a):  # |a| on the log10 axis, cut where it leaves the chart
         with np.errstate(divide="ignore"):
-            lx, ly, marks = _in_band(d, np.log10(np.abs(a)), _G_FLOOR, _G_TOP)
+            lx, ly, marks = clip_to_band(d, np.log10(np.abs(a)), _G_FLOOR, _G_TOP)
         line.set_data(lx, ly)
         line.set_markevery(marks)
 

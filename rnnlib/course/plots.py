@@ -21,16 +21,21 @@ a lesson differentiates); ``draw_unrolled_graph(..., highlight=...)`` colours th
 
 The graph is drawn in lessons 00 and 02–04, as a static figure and at the top of lesson 00's
 slider figure (where :meth:`UnrolledGraph.set_values` writes the current numbers at its nodes).
+
+:func:`clip_to_band` cuts a curve to a chart's band, so that values off the chart leave it at
+its edge instead of being drawn on the frame (lessons 06 and 07's log charts).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch
 
 __all__ = [
     "UnrolledGraph",
+    "clip_to_band",
     "draw_unrolled_graph",
     "gradient_path",
     "seed_label_map",
@@ -331,3 +336,66 @@ def _trim(p, q, r):
     n = (dx * dx + dy * dy) ** 0.5
     ux, uy = dx / n, dy / n
     return (x0 + ux * r, y0 + uy * r), (x1 - ux * r, y1 - uy * r)
+
+
+def clip_to_band(x, y, lo, hi):
+    """The polyline through the points ``(x, y)`` cut to the band ``lo <= y <= hi``.
+
+    A segment that leaves the band ends where it crosses ``lo`` or ``hi`` (interpolated: pass
+    log10 values for a log axis, where a geometric sequence is straight) and the line resumes
+    where it comes back; points outside the band are left out (a NaN gap), never moved onto the
+    frame, where they would read as values at the edge. A non-finite ``y`` (log10 of 0) is a gap
+    too.
+
+    Returns ``xs, ys, data``: the vertices to draw and the indices, among them, of the points
+    that are data rather than crossings (for ``Line2D.set_markevery``)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    inside = np.isfinite(y) & (y >= lo) & (y <= hi)
+    xs, ys, data = [], [], []
+
+    def put(px, py, is_data):
+        if is_data:
+            data.append(len(xs))
+        xs.append(px)
+        ys.append(py)
+
+    def gap():
+        if xs and not np.isnan(ys[-1]):
+            xs.append(np.nan)
+            ys.append(np.nan)
+
+    def at(k, t):  # the point a fraction t along the segment from k to k + 1
+        if t == 0.0:
+            return x[k], y[k]
+        if t == 1.0:
+            return x[k + 1], y[k + 1]
+        py = min(max(y[k] + t * (y[k + 1] - y[k]), lo), hi)  # on the edge, not past it
+        return x[k] + t * (x[k + 1] - x[k]), py
+
+    pen = False  # whether the last vertex ends the previous segment at point k
+    for k in range(len(x) - 1):
+        a, b = y[k], y[k + 1]
+        seg = None
+        if np.isfinite(a) and np.isfinite(b):
+            if a == b:
+                seg = (0.0, 1.0) if lo <= a <= hi else None
+            else:
+                t_lo, t_hi = sorted(((lo - a) / (b - a), (hi - a) / (b - a)))
+                t0, t1 = max(t_lo, 0.0), min(t_hi, 1.0)
+                seg = (t0, t1) if t0 < t1 else None  # a touch at one end: no segment
+        if seg is None:
+            if inside[k] and not pen:  # a data point with no drawable segment on either side
+                gap()
+                put(*at(k, 0.0), True)
+            pen = False
+            continue
+        t0, t1 = seg
+        if not (pen and t0 == 0.0):
+            gap()
+            put(*at(k, t0), t0 == 0.0)
+        put(*at(k, t1), t1 == 1.0)
+        pen = t1 == 1.0
+    if len(x) and inside[-1] and not pen:
+        gap()
+        put(x[-1], y[-1], True)
+    return np.array(xs), np.array(ys), data
