@@ -723,13 +723,12 @@ def training_explorer(
     ``loss`` (its last value), ``diverged``, ``diverged_at``, ``u``, ``w``, ``v``, ``y_hat`` and
     ``off_scale`` (how many predictions lie beyond the right panel, drawn at its edge).
     """
-    from .sliders import Explorer, Slider, freeze_static, new_figure
+    from .sliders import Explorer, Slider, freeze_static, new_figure, slider_range
 
     if xs is None or ys is None:
         xs, ys = decaying_sum_task(**TASK)
     max_epochs = as_count("max_epochs", max_epochs)
-    if len(lr_range) != 2 or not 0 < float(lr_range[0]) < float(lr_range[1]):
-        raise ValueError(f"lr_range: expected (low, high) with 0 < low < high, got {lr_range}")
+    lr_range = slider_range("lr_range", lr_range, low_above_zero=True)
     runs = {}
     first = train_scalar(xs, ys, *init, 1.0, 0)  # the initial loss: the same for every η
     limit = 1000 * float(first.losses[0])  # train_scalar's default divergence limit

@@ -728,12 +728,9 @@ def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
     from matplotlib.ticker import MaxNLocator
 
     from .plots import clip_to_band
-    from .sliders import Explorer, Slider, freeze_static, new_figure
+    from .sliders import Explorer, Slider, freeze_static, new_figure, slider_range
 
-    if len(scale_range) != 2 or not 0 < float(scale_range[0]) < float(scale_range[1]):
-        raise ValueError(
-            f"scale_range: expected (low, high) with 0 < low < high, got {scale_range}"
-        )
+    scale_range = slider_range("scale_range", scale_range, low_above_zero=True)
     ks = np.arange(1, T + 1)
     d = np.arange(T + 1)
     cache = {}
