@@ -13,6 +13,7 @@ import numpy as np
 
 __all__ = [
     "as_array",
+    "describe",
     "all_finite",
     "check_finite",
     "bind_shapes",
@@ -32,7 +33,7 @@ class NumericOverflow(ValueError):
     report divergence instead of continuing with inf or NaN."""
 
 
-def _what(a):
+def describe(a):
     """A short description of ``a`` for an error message: its type, and dtype or shape."""
     if a is None:
         return "None"
@@ -50,20 +51,20 @@ def as_array(name, a):
     if type(a) is np.ndarray and a.dtype.kind == "f":  # (a subclass becomes a plain array below)
         return a
     if a is None or isinstance(a, (str, bytes, dict)):
-        raise ValueError(f"{name}: expected an array of real numbers, got {_what(a)}")
+        raise ValueError(f"{name}: expected an array of real numbers, got {describe(a)}")
     try:
         raw = np.asarray(a)
     except (TypeError, ValueError) as err:
         raise ValueError(
-            f"{name}: expected an array of real numbers, got {_what(a)} ({err})"
+            f"{name}: expected an array of real numbers, got {describe(a)} ({err})"
         ) from None
     if raw.dtype.kind == "c":
         raise ValueError(
-            f"{name}: expected real numbers, got complex numbers ({_what(raw)}); "
+            f"{name}: expected real numbers, got complex numbers ({describe(raw)}); "
             "pass the real part (a.real) if that is what you mean"
         )
     if raw.dtype.kind not in "fiu":
-        raise ValueError(f"{name}: expected an array of real numbers, got {_what(raw)}")
+        raise ValueError(f"{name}: expected an array of real numbers, got {describe(raw)}")
     return np.array(raw, dtype=raw.dtype if raw.dtype.kind == "f" else np.float64, subok=False)
 
 

@@ -33,12 +33,12 @@ import numpy as np
 from . import scalar
 from ._validate import (
     NumericOverflow,
-    _what,
     as_array,
     as_count,
     as_positive,
     as_scalar,
     check_finite,
+    describe,
 )
 from .data import char_vocabulary, encode, one_hot, random_batches, tiny_corpus
 from .optim import adagrad_step, clip_grad_norm, clip_grad_value, sgd_step
@@ -281,12 +281,12 @@ def train_sequence_model(params, batches, lr, loss="squared", max_norm=5.0, opti
         pairs = iter(batches)
     except TypeError:
         raise ValueError(
-            f"batches: expected an iterable of (x, targets) pairs, got {_what(batches)}"
+            f"batches: expected an iterable of (x, targets) pairs, got {describe(batches)}"
         ) from None
     for i, batch in enumerate(pairs):
         if not (isinstance(batch, tuple | list) and len(batch) == 2):
             raise ValueError(
-                f"batches[{i}]: expected a pair (x, targets), got {_what(batch)} (one batch "
+                f"batches[{i}]: expected a pair (x, targets), got {describe(batch)} (one batch "
                 "alone goes in a list: [(x, targets)])"
             )
         x, targets = batch
