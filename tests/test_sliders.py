@@ -22,7 +22,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from rnnlib import course
 from rnnlib.course import lesson00, lesson01, lesson02, lesson03, lesson04
-from rnnlib.course.sliders import Explorer, Slider, new_figure
+from rnnlib.course.sliders import Explorer, Slider, new_figure, signed
 
 REPO = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -197,6 +197,49 @@ def test_widget_sliders_drive_the_image_and_the_readout():
     png = image.value
     n.value = 11
     assert calls[-1] == (-1.5, 11) and image.value != png
+
+
+def test_a_drag_lands_on_the_slider_grid_without_round_off():
+    """The browser computes min + k·step in floating point: -2.0 + 34·0.1 is
+    1.4000000000000004, not 1.4. The widget's value reaches the update as the grid's float."""
+    ex, calls = tiny()
+    w = ex.widget().children[0].children[0]
+    noisy = -2.0 + 34 * 0.1
+    assert noisy != 1.4  # the round-off this test is about
+    w.value = noisy
+    assert calls[-1] == (1.4, 6)
+    w.value = 2.0 - 1e-15  # within a hair of the top: the top itself, not beyond it
+    assert calls[-1] == (2.0, 6)
+    s = Slider(0.02, 1.0, 0.02, 0.5)
+    assert [s.on_grid(0.02 * k) for k in (1, 3, 7, 50)] == [0.02, 0.06, 0.14, 1.0]
+    assert Slider(2, 12, 1, 6, integer=True).on_grid(7.0000001) == 7
+
+
+@pytest.mark.parametrize(
+    "x, decimals, printed",
+    [
+        (-0.0002, 3, "+0.000"),
+        (-0.0, 4, "+0.0000"),
+        (-0.0005001, 3, "-0.001"),
+        (0.12345, 2, "+0.12"),
+        (-1.5, 1, "-1.5"),
+        (np.float64(-1e-9), 4, "+0.0000"),
+        (3, 2, "+3.00"),
+    ],
+)
+def test_signed_prints_no_negative_zero(x, decimals, printed):
+    assert signed(x, decimals) == printed
+
+
+def test_lesson01_at_y_hat_equal_to_y_from_a_drag_says_stay():
+    """ŷ = -2.0 + 340·0.01 and y = -1.0 + 48·0.05 both print as +1.40 but differ in the last
+    bit; dragged there, the readout says ŷ − y = +0.0000 and "stay", not "increase ŷ"."""
+    ex = lesson01.loss_explorer()
+    y_hat, y = ex.widget().children[0].children
+    y_hat.value, y.value = -2.0 + 340 * 0.01, -1.0 + 48 * 0.05
+    assert -2.0 + 340 * 0.01 != -1.0 + 48 * 0.05  # the round-off this test is about
+    assert ex.state["slope"] == 0.0
+    assert "stay" in ex.readout() and "+0.0000" in ex.readout() and "-0.0000" not in ex.readout()
 
 
 def test_show_displays_static_picture_then_readout_then_widget(monkeypatch):

@@ -101,7 +101,7 @@ def forward_explorer(
     ``y_hat`` and ``loss`` = ½(ŷ − y)².
     """
     from .plots import draw_unrolled_graph
-    from .sliders import Explorer, Slider, freeze_static, new_figure
+    from .sliders import Explorer, Slider, freeze_static, new_figure, signed
 
     xs = scalar.forward(xs, u, w, v).xs  # validates xs (T floats)
     if xs.size != _T:
@@ -176,12 +176,12 @@ def forward_explorer(
     def readout(state):
         cell = '<td style="padding: 0 10px; text-align: right">{}</td>'
         head = "".join(cell.format(f"t = {k}") for k in range(1, _T + 1))
-        a = "".join(cell.format(f"{x:+.4f}") for x in state["a"])
-        o = "".join(cell.format(f"{x:+.4f}") for x in state["o"][1:])
+        a = "".join(cell.format(signed(x, 4)) for x in state["a"])
+        o = "".join(cell.format(signed(x, 4)) for x in state["o"][1:])
         return (
             f"<table><tr><td></td>{head}</tr><tr><td>a_t = u·x_t + w·o_(t−1)</td>{a}</tr>"
             f"<tr><td>o_t = tanh(a_t)</td>{o}</tr></table>"
-            f"ŷ = v·o_4 = {state['y_hat']:+.4f}, &nbsp; L = ½(ŷ − y)² = {state['loss']:.4f}"
+            f"ŷ = v·o_4 = {signed(state['y_hat'], 4)}, &nbsp; L = ½(ŷ − y)² = {state['loss']:.4f}"
         )
 
     # The left chart's y-range follows a_t in three steps (_A_LIMITS): freeze_static keeps one

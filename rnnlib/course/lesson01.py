@@ -725,7 +725,7 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
     ``loss`` = ½(ŷ − y)², ``slope`` = dL/dŷ = ŷ − y and ``direction`` (which way to move ŷ to
     lower L).
     """
-    from .sliders import Explorer, Slider, freeze_static, new_figure
+    from .sliders import Explorer, Slider, freeze_static, new_figure, signed
 
     y_hat, y = as_scalar("y_hat", y_hat), as_scalar("y", y)
     grid = np.linspace(*_XLIM, 241)
@@ -788,7 +788,7 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
         direction = _direction(slope)
         text.set_text(
             f"ŷ     = {y_hat:+.2f}\ny     = {y:+.2f}\nL     = {loss:.4f}\n"
-            f"dL/dŷ = {slope:+.4f}\n→ {direction}"
+            f"dL/dŷ = {signed(slope, 4)}\n→ {direction}"
         )
         return {
             "y_hat": float(y_hat),
@@ -809,7 +809,7 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
         y = f"({s['y']:+.2f})" if s["y"] < 0 else f"{s['y']:+.2f}"
         return (
             f"L = ½(ŷ − y)² = ½({s['y_hat']:+.2f} − {y})² = {s['loss']:.4f}; "
-            f"&nbsp; slope dL/dŷ = ŷ − y = {s['slope']:+.4f}: {advice}"
+            f"&nbsp; slope dL/dŷ = ŷ − y = {signed(s['slope'], 4)}: {advice}"
         )
 
     # The loss axis's top follows the curve in three steps (_TOPS): the picture of each range is

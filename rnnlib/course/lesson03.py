@@ -444,7 +444,7 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
     from matplotlib.ticker import MaxNLocator
 
     from .._validate import as_scalar
-    from .sliders import Explorer, Slider, freeze_static, new_figure, slider_range
+    from .sliders import Explorer, Slider, freeze_static, new_figure, signed, slider_range
 
     given = {"xs": xs, "y": y, "u": u, "w": w, "v": v}
     xs, y, u, w, v = (EXAMPLE[k] if val is None else val for k, val in given.items())
@@ -502,7 +502,7 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
             bars[i].set_height(h)
             texts[i].set_position((i, h + (0.04 if h >= 0 else -0.04) * top))
             texts[i].set_va("bottom" if h >= 0 else "top")
-            texts[i].set_text(f"{h + 0.0:+.3f}")  # + 0.0 turns −0.0 into 0.0
+            texts[i].set_text(signed(h, 3))
             dots[i].set_data([w], [h])
         vline.set_xdata([w, w])
         return {"w": float(w), **f}

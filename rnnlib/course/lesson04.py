@@ -654,7 +654,7 @@ def through_time_explorer(
     from matplotlib.ticker import MaxNLocator
 
     from .._validate import as_scalar
-    from .sliders import Explorer, Slider, freeze_static, new_figure, slider_range
+    from .sliders import Explorer, Slider, freeze_static, new_figure, signed, slider_range
 
     given = {"xs": xs, "y": y, "u": u, "w": w, "v": v}
     xs, y, u, w, v = (EXAMPLE[k] if val is None else val for k, val in given.items())
@@ -738,7 +738,7 @@ def through_time_explorer(
             b.set_height(h)
             t.set_position((x, h + (0.03 if h >= 0 else -0.03) * lim))
             t.set_va("bottom" if h >= 0 else "top")
-            t.set_text(f"{h + 0.0:+.3f}")  # + 0.0 turns −0.0 into 0.0
+            t.set_text(signed(h, 3))
         with np.errstate(divide="ignore"):
             log_reach = np.log10(np.abs(s["reach"]))
         reach_line.set_ydata(np.maximum(log_reach, floor))
@@ -749,9 +749,9 @@ def through_time_explorer(
     def readout(s):
         # the shares to as many decimals as their sum (as the lesson prints them): with three
         # against four, (+0.000) + (+0.119) + (+0.040) + (+0.283) = 0.442 stood beside +0.4422
-        parts = " + ".join(f"({g + 0.0:+.4f})" for g in s["dw_steps"])
+        parts = " + ".join(f"({signed(g, 4)})" for g in s["dw_steps"])
         return (
-            f"w = {s['w']:+.3f}, u = {s['u']:.3f}: dL/dw = {parts} = <b>{s['dw']:+.4f}</b>; "
+            f"w = {s['w']:+.3f}, u = {s['u']:.3f}: dL/dw = {parts} = <b>{signed(s['dw'], 4)}</b>; "
             f"|do<sub>{T}</sub>/do<sub>1</sub>| = {abs(s['reach'][0]):.3g}"
         )
 

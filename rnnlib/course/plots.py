@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch
 
+from .sliders import signed
+
 __all__ = [
     "UnrolledGraph",
     "clip_to_band",
@@ -165,17 +167,17 @@ class UnrolledGraph:
         self.highlighted = edges
         return edges
 
-    def set_values(self, values, fmt="{:+.3f}"):
+    def set_values(self, values, fmt=None):
         """Write numbers at nodes (above the hidden row, below the inputs and the target).
 
         ``values`` is ``{node name: number}``; nodes not named keep their text. ``fmt`` formats
-        each number (default: sign and three decimals)."""
+        each number (default: sign and three decimals, a value that rounds to 0 as +0.000)."""
         for name, value in values.items():
             if name not in self.node_values:
                 raise ValueError(
                     f"values: expected node names among {sorted(self.node_values)}, got {name!r}"
                 )
-            self.node_values[name].set_text(fmt.format(value))
+            self.node_values[name].set_text(signed(value, 3) if fmt is None else fmt.format(value))
 
 
 def _resolve_highlight(highlight, T, edges):

@@ -29,7 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.spines import Spine
 
-__all__ = ["Slider", "Explorer", "new_figure", "freeze_static", "slider_range"]
+__all__ = ["Slider", "Explorer", "new_figure", "freeze_static", "slider_range", "signed"]
 
 
 def new_figure(figsize=(8.0, 3.2), dpi=80, **subplot_kw):
@@ -56,6 +56,13 @@ def slider_range(name, r, low_above_zero=False):
     return lo, hi
 
 
+def signed(x, decimals):
+    """``x`` with its sign to ``decimals`` places; a value that rounds to zero is ``+0.000``.
+
+    ``f"{x:+.3f}"`` prints -0.0002 as ``-0.000``, a negative zero beside numbers that add up."""
+    return f"{round(float(x), decimals) + 0.0:+.{decimals}f}"  # + 0.0 turns -0.0 into 0.0
+
+
 @dataclass
 class Slider:
     """Description of one slider: a label (may use unicode math), range, step and start value."""
@@ -66,6 +73,18 @@ class Slider:
     value: float
     label: str | None = None
     integer: bool = False
+
+    def on_grid(self, value):
+        """The slider position ``min + k·step`` nearest ``value``, free of binary round-off.
+
+        The browser's slider sends ``min + k·step`` as it computes it in floating point, e.g.
+        0.39999999999999997 for 0.4 or 1.4000000000000001 for 1.4: two sliders set to the same
+        printed number would then differ, and a readout would say ŷ − y = −0.0000 and "increase
+        ŷ" at ŷ = y = 1.40. Rounded to 10 decimals, every position is the float the label shows.
+        """
+        k = round((value - self.min) / self.step)
+        on = min(max(self.min + k * self.step, self.min), self.max)
+        return int(round(on)) if self.integer else round(on, 10)
 
 
 class Explorer:
@@ -168,7 +187,10 @@ class Explorer:
                 layout=W.Layout(width="360px"),
                 **kw,
             )
-            sl.observe(lambda ch, name=name: self.step(**{name: ch["new"]}), names="value")
+            sl.observe(
+                lambda ch, name=name, s=s: self.step(**{name: s.on_grid(ch["new"])}),
+                names="value",
+            )
             controls.append(sl)
         # At the PNG's own pixel size (shrunk only on a narrow page): a VBox would stretch it to
         # the page's width, and an upscaled PNG is blurry.
