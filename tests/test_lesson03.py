@@ -634,3 +634,19 @@ def test_the_activation_itself_for_its_slope_is_named():
         "check_sigmoid_last_step_grads: o_T = σ(a_T) where its slope belongs: "
         "σ′(a_T) = o_T(1 − o_T) (dL/dw⁽ᵀ⁾, dL/db⁽ᵀ⁾ wrong)"
     )
+
+
+def test_the_prose_before_the_fd_check_does_not_count_its_slips_short():
+    """It said the check "names two slips" (moving every copy, the last step from o₀ = 0); the
+    checker names more (a one-sided difference, a distance ε, the last step from o_T)."""
+    root = Path(__file__).resolve().parents[1]
+    for folder in ("solutions", "exercises"):
+        nb = nbformat.read(root / folder / "03_one_step_back.ipynb", as_version=4)
+        (text,) = [
+            c.source
+            for c in nb.cells
+            if c.cell_type == "markdown" and c.source.startswith("The check compares with the last")
+        ]
+        assert "two slips" not in text
+        assert "$o_0 = 0$" in text and "$o_T$" in text
+    assert len(check_fd_last_copy_grad.mistakes) > 2
