@@ -695,3 +695,13 @@ def test_a_case_with_no_call_of_loss_is_named(branch, where):
         f"at all ({where})"
     )
     assert "far nearer" not in first
+
+
+def test_dropping_y_from_the_derivative_is_named():
+    """ŷ alone (y is a constant, so it was dropped): it used to be told only "wrong value"."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad(lambda y_hat, y: y_hat)
+    assert first_line(excinfo) == (
+        "check_loss_grad: you returned ŷ: y is held fixed, but it stays inside the error; "
+        "d/dŷ of ½(ŷ − y)² is (ŷ − y)·1: dL/dŷ = ŷ − y"
+    )

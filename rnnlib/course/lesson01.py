@@ -186,6 +186,12 @@ check_loss_grad = Checker(
             f"instead: {_DL}",
         ),
         Mistake(
+            "dropped_y",
+            lambda y_hat, y: f(y_hat) + 0.0 * f(y),
+            "you returned ŷ: y is held fixed, but it stays inside the error; d/dŷ of ½(ŷ − y)² "
+            f"is (ŷ − y)·1: {_DL}",
+        ),
+        Mistake(
             "sign_only",
             lambda y_hat, y: np.sign(f(y_hat) - y),
             f"you returned only the sign of ŷ − y; its size matters too: {_DL}",
