@@ -668,3 +668,40 @@ def test_a_comprehension_over_the_two_points_passes(capsys):
     )
     check_loss_grad_fd(notebook["loss_grad_fd"])
     assert "7/7 cases passed ✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("branch", "where"),
+    [
+        ("if np.all(y_hat == y):\n        return 0.0", "at y_hat = 0.3, y = 0.3, eps = 0.001"),
+        ("if eps > 0.4:\n        return y_hat - y", "at y_hat = -1.3, y = 0.8, eps = 0.5"),
+    ],
+    ids=["perfect-prediction-shortcut", "formula-on-one-case"],
+)
+def test_a_case_with_no_call_of_loss_is_named(branch, where):
+    """A difference on every case but one, where a branch returns early without calling `loss`:
+    it used to be told "calls `loss` only at points far nearer to ŷ or farther from it than
+    eps", a step it never took. The case is the checker's third (ŷ = y = 0.3, ε = 1e-3) or
+    second (ŷ = −1.3, y = 0.8, ε = 0.5)."""
+    notebook = _notebook(
+        LEARNERS_LOSS + f"def loss_grad_fd(y_hat, y, eps):\n    {branch}\n"
+        "    return (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / (2 * eps)\n"
+    )
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad_fd(notebook["loss_grad_fd"])
+    first = first_line(excinfo)
+    assert first.startswith(
+        "check_loss_grad_fd: right numbers, but on one case your loss_grad_fd called no `loss` "
+        f"at all ({where})"
+    )
+    assert "far nearer" not in first
+
+
+def test_dropping_y_from_the_derivative_is_named():
+    """ŷ alone (y is a constant, so it was dropped): it used to be told only "wrong value"."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad(lambda y_hat, y: y_hat)
+    assert first_line(excinfo) == (
+        "check_loss_grad: you returned ŷ: y is held fixed, but it stays inside the error; "
+        "d/dŷ of ½(ŷ − y)² is (ŷ − y)·1: dL/dŷ = ŷ − y"
+    )

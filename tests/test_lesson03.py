@@ -565,3 +565,88 @@ def test_fd_last_copy_grad_check_refuses_the_backward_pass(source, called):
 def test_the_exercise_checks_fd_last_copy_grad_with_its_checker():
     cell = _check_cell("check_fd_last_copy_grad(fd_last_copy_grad)")
     assert cell.strip() == "check_fd_last_copy_grad(fd_last_copy_grad)"
+
+
+def _halved_distance(xs, y, u, w, v, eps=1e-6):
+    """A central difference in the last copy, divided by ε instead of 2ε."""
+
+    def loss(w_T):
+        o = 0.0
+        for t, x in enumerate(xs):
+            o = math.tanh(u * x + (w_T if t == len(xs) - 1 else w) * o)
+        return 0.5 * (v * o - y) ** 2
+
+    return (loss(w + eps) - loss(w - eps)) / eps
+
+
+def _last_step_after_all_steps(xs, y, u, w, v, eps=1e-6):
+    """The last step run again from o_T (the state after every input), its copy moved."""
+    o_T = 0.0
+    for x in xs:
+        o_T = math.tanh(u * x + w * o_T)
+
+    def loss(w_T):
+        return 0.5 * (v * math.tanh(u * xs[-1] + w_T * o_T) - y) ** 2
+
+    return (loss(w + eps) - loss(w - eps)) / (2 * eps)
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (
+            _halved_distance,
+            "twice the share: you divided by ε, but w⁽ᵀ⁾ − ε and w⁽ᵀ⁾ + ε are 2ε apart; "
+            "divide by 2ε",
+        ),
+        (
+            _last_step_after_all_steps,
+            "you ran the last step from o_T, the state it makes: start it from o_(T−1), "
+            "scalar.forward(xs[:-1], u, w, v).o[-1] (the run without the last input)",
+        ),
+    ],
+    ids=["divided-by-eps", "last-step-from-o_T"],
+)
+def test_fd_last_copy_grad_names_a_halved_distance_and_a_start_one_step_late(answer, said):
+    """They used to be told only "wrong value for the lessons' example, T = 4"."""
+    with pytest.raises(AssertionError) as err:
+        check_fd_last_copy_grad(answer)
+    assert str(err.value).splitlines()[0] == "check_fd_last_copy_grad: " + said
+
+
+def test_the_activation_itself_for_its_slope_is_named():
+    """o_T (= tanh(a_T), resp. σ(a_T)) where the slope belongs; it used to be told only "wrong
+    value" (tanh) or "dL/dw⁽ᵀ⁾, dL/db⁽ᵀ⁾ are wrong" (the sigmoid)."""
+    with pytest.raises(AssertionError) as err:
+        check_last_step_grad(lambda dL_dyhat, v, o_T, o_prev: dL_dyhat * v * o_T * o_prev)
+    assert str(err.value).splitlines()[0] == (
+        "check_last_step_grad: o_T = tanh(a_T) where its slope belongs: tanh′(a_T) = 1 − o_T²; "
+        "dL/dw⁽ᵀ⁾ = dL/dŷ · v · (1 − o_T²) · o_prev"
+    )
+
+    def with_sigma_itself(dL_dyhat, v, o_T, o_prev):
+        da = dL_dyhat * v * o_T
+        return da * o_prev, da
+
+    with pytest.raises(AssertionError) as err:
+        check_sigmoid_last_step_grads(with_sigma_itself)
+    assert str(err.value).splitlines()[0] == (
+        "check_sigmoid_last_step_grads: o_T = σ(a_T) where its slope belongs: "
+        "σ′(a_T) = o_T(1 − o_T) (dL/dw⁽ᵀ⁾, dL/db⁽ᵀ⁾ wrong)"
+    )
+
+
+def test_the_prose_before_the_fd_check_does_not_count_its_slips_short():
+    """It said the check "names two slips" (moving every copy, the last step from o₀ = 0); the
+    checker names more (a one-sided difference, a distance ε, the last step from o_T)."""
+    root = Path(__file__).resolve().parents[1]
+    for folder in ("solutions", "exercises"):
+        nb = nbformat.read(root / folder / "03_one_step_back.ipynb", as_version=4)
+        (text,) = [
+            c.source
+            for c in nb.cells
+            if c.cell_type == "markdown" and c.source.startswith("The check compares with the last")
+        ]
+        assert "two slips" not in text
+        assert "$o_0 = 0$" in text and "$o_T$" in text
+    assert len(check_fd_last_copy_grad.mistakes) > 2

@@ -1231,3 +1231,110 @@ def test_many_passes_a_vectorised_answer(capsys):
 
     check_scalar_bptt_many(scalar_bptt_many)
     assert "cases passed ✓" in capsys.readouterr().out
+
+
+# -- slips of a factor: tanh for its slope, a factor 2 or ½ at the start, tanh′ in dL/dv ----------
+
+
+def _loop_with(slope=lambda o_t: 1.0 - o_t * o_t, err_factor=1.0, dv_factor=lambda o_T: 1.0):
+    """A backward loop written here (math.tanh) with the tanh′ at step t ``slope(o_t)``, the
+    error signal ``err_factor·(ŷ − y)`` and dL/dv multiplied by ``dv_factor(o_T)``."""
+
+    def grads(xs, y, u, w, v):
+        o = [0.0]
+        for x in xs:
+            o.append(math.tanh(u * x + w * o[-1]))
+        err = err_factor * (v * o[-1] - y)
+        d, du, dw = err * v, 0.0, 0.0
+        for t in range(len(xs), 0, -1):
+            da = d * slope(o[t])
+            du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w
+        return du, dw, err * o[-1] * dv_factor(o[-1])
+
+    return grads
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (
+            _loop_with(slope=lambda o_t: o_t),
+            "o_t = tanh(a_t) where its slope belongs: tanh′(a_t) = 1 − tanh(a_t)² = 1 − o_t² "
+            "(dL/du, dL/dw wrong)",
+        ),
+        (
+            _loop_with(err_factor=2.0),
+            "every gradient is twice the right one: you started from 2(ŷ − y), the slope of "
+            "(ŷ − y)²; L = ½(ŷ − y)², so dL/dŷ = ŷ − y (dL/du, dL/dw, dL/dv wrong)",
+        ),
+        (
+            _loop_with(err_factor=0.5),
+            "every gradient is half the right one: you started from ½(ŷ − y); the power rule's 2 "
+            "cancels the ½ of L, dL/dŷ = ½·2(ŷ − y) = ŷ − y (dL/du, dL/dw, dL/dv wrong)",
+        ),
+        (
+            _loop_with(dv_factor=lambda o_T: 1.0 - o_T * o_T),
+            "dL/dv has an extra factor (1 − o_T²): ŷ = v·o_T has no tanh between v and ŷ, "
+            "dL/dv = dL/dŷ · o_T",
+        ),
+    ],
+    ids=["tanh-for-its-slope", "doubled", "halved", "dv-with-tanh-prime"],
+)
+def test_slips_of_one_factor_are_named(answer, says):
+    """They used to be told only which items are wrong ("dL/du, dL/dw are wrong")."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(answer)
+    assert first_line(excinfo) == f"check_scalar_bptt: {says}"
+
+
+def _sigmoid_loop(act=math.tanh, slope=lambda o_t: o_t * (1.0 - o_t), db_slope=None):
+    """sigmoid_bptt written here: states o_t = act(u·x_t + w·o_(t−1) + b) (the bias kept),
+    ``slope(o_t)`` back, and b's share at step t multiplied by ``db_slope(x_t, o_(t−1))``."""
+
+    def grads(xs, y, u, w, b, v):
+        o = [0.0]
+        for x in xs:
+            o.append(act(u * x + w * o[-1] + b))
+        err = v * o[-1] - y
+        d, du, dw, db = err * v, 0.0, 0.0, 0.0
+        for t in range(len(xs), 0, -1):
+            da = d * slope(o[t])
+            du, dw = du + da * xs[t - 1], dw + da * o[t - 1]
+            db += da * (db_slope(xs[t - 1], o[t - 1]) if db_slope else 1.0)
+            d = da * w
+        return du, dw, db, err * o[-1]
+
+    return grads
+
+
+def _logistic(a):
+    return 1.0 / (1.0 + math.exp(-a))
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (
+            _sigmoid_loop(act=math.tanh),
+            "your forward pass runs tanh (your σ′ back is right): this unit's states are "
+            "o_t = σ(u·x_t + w·o_(t−1) + b), σ(a) = 1/(1 + e^(−a)) "
+            "(dL/du, dL/dw, dL/db, dL/dv wrong)",
+        ),
+        (
+            _sigmoid_loop(act=_logistic, slope=lambda o_t: o_t),
+            "o_t = σ(a_t) where its slope belongs: σ′(a_t) = σ(a_t)(1 − σ(a_t)) = o_t·(1 − o_t) "
+            "(dL/du, dL/dw, dL/db wrong)",
+        ),
+        (
+            _sigmoid_loop(act=_logistic, db_slope=lambda x_t, o_prev: o_prev),
+            "dL/db with a factor o_(t−1) (as in dL/dw): b enters a_t with slope 1",
+        ),
+    ],
+    ids=["tanh-forward-sigmoid-slope", "sigma-for-its-slope", "db-times-o-prev"],
+)
+def test_sigmoid_slips_of_one_factor_are_named(answer, says):
+    """The first used to be told "(with tanh′ back)" for its dL/dv, though its σ′ back is right,
+    and its other items only "wrong"; the other two were told only which items are wrong."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_sigmoid_bptt(answer)
+    assert first_line(excinfo) == f"check_sigmoid_bptt: {says}"

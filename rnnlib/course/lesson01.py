@@ -186,6 +186,12 @@ check_loss_grad = Checker(
             f"instead: {_DL}",
         ),
         Mistake(
+            "dropped_y",
+            lambda y_hat, y: f(y_hat) + 0.0 * f(y),
+            "you returned ŷ: y is held fixed, but it stays inside the error; d/dŷ of ½(ŷ − y)² "
+            f"is (ŷ − y)·1: {_DL}",
+        ),
+        Mistake(
             "sign_only",
             lambda y_hat, y: np.sign(f(y_hat) - y),
             f"you returned only the sign of ŷ − y; its size matters too: {_DL}",
@@ -424,6 +430,8 @@ class DifferenceChecker(Checker):
       is told so, and so is one that calls ``loss(ŷ, y ∓ eps)`` (y moved, not ŷ);
     - a complex step (``loss`` called at ŷ + i·ε, and at no real point ε from ŷ) is refused: a
       real step is asked for;
+    - a function that calls ``loss`` on some cases and not at all on another (a branch that
+      returns early, ``if y_hat == y: return 0``) is told which case;
     - a function that calls ``loss`` only at points far nearer to ŷ or farther from it than
       ``eps`` is refused;
     - the cases are run again with a ``loss`` that returns L(ŷ, y) + ŷ² (slope (ŷ − y) + 2ŷ,
@@ -450,7 +458,7 @@ class DifferenceChecker(Checker):
             @functools.wraps(fn)
             def watched(*args):
                 result, calls = run(args, 0.0)
-                runs.append((args, calls.points, calls.targets))
+                runs.append((args, calls.points, calls.targets, calls.unknown))
                 return result
 
             watched.loss_calls = runs
@@ -464,7 +472,7 @@ class DifferenceChecker(Checker):
         runs = getattr(fn, "loss_calls", None)
         if not runs:
             return None
-        if not any(points for _, points, _ in runs):
+        if not any(points for _, points, *_ in runs):
             if not getattr(fn, "has_loss", False):
                 return None  # no `loss` in its namespace, none called: nothing to go by
             own = getattr(fn, "own_losses", ())
@@ -481,7 +489,20 @@ class DifferenceChecker(Checker):
                 "any name; a call through a dict or a list cannot be seen)"
             )
         steps = sorted({args[2] for args, *_ in runs})
-        for (y_hat, y, eps), points, targets in runs:
+        for (y_hat, y, eps), points, targets, unknown in runs:
+            if not points:
+                if unknown:
+                    continue  # calls whose ŷ could not be found: nothing to go by
+                where = (
+                    f"at y_hat = {_show(y_hat)}, y = {_show(y)}, eps = {_show(eps)}"
+                    if np.ndim(y_hat) == 0
+                    else f"on arrays of shape {np.shape(y_hat)}"
+                )
+                return (
+                    "right numbers, but on one case your loss_grad_fd called no `loss` at all "
+                    f"({where}): does a branch return early there (`if y_hat == y: return 0`)? "
+                    "compute every case from `loss(y_hat + eps, y)` and `loss(y_hat - eps, y)`"
+                )
             real = [p for p in points if not _complex(p)]
             if any(_at_step(p, y_hat, eps) for p in real):
                 continue

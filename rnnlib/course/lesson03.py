@@ -107,6 +107,11 @@ check_last_step_grad = Checker(
             f"missing factor v (dŷ/do_T = v): {_DW}",
         ),
         Mistake(
+            "tanh_for_tanh_prime",
+            lambda dL_dyhat, v, o_T, o_prev: _dw(dL_dyhat, v, o_T, o_prev, slope=f(o_T)),
+            f"o_T = tanh(a_T) where its slope belongs: tanh′(a_T) = 1 − o_T²; {_DW}",
+        ),
+        Mistake(
             "sigmoid_slope_for_tanh",
             lambda dL_dyhat, v, o_T, o_prev: _dw(
                 dL_dyhat, v, o_T, o_prev, slope=f(o_T) * (1.0 - f(o_T))
@@ -225,6 +230,11 @@ check_sigmoid_last_step_grads = Checker(
             f"you applied σ to o_T again; o_T already is σ(a_T), so {_SG}",
         ),
         Mistake(
+            "sigmoid_value_for_slope",
+            _sg(lambda o: o),
+            f"o_T = σ(a_T) where its slope belongs: {_SG}",
+        ),
+        Mistake(
             "no_activation_slope",
             _sg(lambda o: 1.0 + 0.0 * o),
             f"missing the sigmoid's slope between a_T and o_T: {_SG}",
@@ -301,6 +311,21 @@ def _every_copy_moved(xs, y, u, w, v):
     return float(dw)
 
 
+def _last_copy_difference(xs, y, u, w, v, eps=1e-6, *, from_o_T=False, over=2.0):
+    """(L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾ − ε))/(over·ε), the last step run from o_(T−1), or from o_T if
+    ``from_o_T`` (``scalar.forward(xs, ...).o[-1]``: the whole sequence, not ``xs[:-1]``)."""
+    xs = np.asarray(xs, dtype=float)
+    if from_o_T:
+        o0 = scalar.forward(xs, u, w, v).o[-1]
+    else:
+        o0 = scalar.forward(xs[:-1], u, w, v).o[-1] if xs.size > 1 else 0.0
+
+    def loss(w_T):
+        return scalar.loss(scalar.forward(xs[-1:], u, w_T, v, o0=o0).y_hat, y)
+
+    return float((loss(w + eps) - loss(w - eps)) / (over * eps))
+
+
 def _one_sided(xs, y, u, w, v, eps=1e-6):
     """(L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾))/ε: the last step's copy moved forwards only."""
     xs = np.asarray(xs, dtype=float)
@@ -334,6 +359,18 @@ check_fd_last_copy_grad = Checker(
             lambda xs, y, u, w, v: 0.0,
             "0: the copy you moved multiplies o₀ = 0 (step 1's copy, or the last step's with that "
             "step run from o₀ = 0); move the last step's copy, its step run from o_(T−1)",
+        ),
+        Mistake(
+            "fd_divided_by_eps",
+            lambda xs, y, u, w, v: _last_copy_difference(xs, y, u, w, v, over=1.0),
+            "twice the share: you divided by ε, but w⁽ᵀ⁾ − ε and w⁽ᵀ⁾ + ε are 2ε apart; "
+            "divide by 2ε",
+        ),
+        Mistake(
+            "fd_last_step_from_o_T",
+            lambda xs, y, u, w, v: _last_copy_difference(xs, y, u, w, v, from_o_T=True),
+            "you ran the last step from o_T, the state it makes: start it from o_(T−1), "
+            "scalar.forward(xs[:-1], u, w, v).o[-1] (the run without the last input)",
         ),
         Mistake(
             "fd_one_sided",

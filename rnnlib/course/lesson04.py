@@ -57,11 +57,18 @@ def _bptt(xs, y, u, w, v, *, slip=None):
     if slip == "bptt_o_one_step_early":  # o_t read from fwd.o[t − 1] throughout (o[−1] is o_T)
         o = np.array([o[t - 1] for t in range(T + 1)])
     err = fwd.y_hat - y
+    if slip == "bptt_err_doubled":  # 2(ŷ − y), the slope of (ŷ − y)² without its ½
+        err = 2.0 * err
+    elif slip == "bptt_err_halved":  # ½(ŷ − y): the ½ of L kept, the power rule's 2 dropped
+        err = 0.5 * err
     dv = err if slip == "bptt_dv_missing_o_T" else err * o[T]
+    if slip == "bptt_dv_tanh_prime":
+        dv = dv * (1.0 - o[T] ** 2)
     d = err if slip == "bptt_missing_v" else err * v
     d_T = d
     tanh_prime = {  # at step t, from the hidden states o (o[0] = o_0): 1 − o_t², or a slip's
         "bptt_missing_tanh_prime": lambda t: 1.0,
+        "bptt_tanh_for_slope": lambda t: o[t],  # tanh(a_t) itself where its slope belongs
         "bptt_one_minus_o": lambda t: 1.0 - o[t],
         "bptt_tanh_twice": lambda t: 1.0 - np.tanh(o[t]) ** 2,
         "bptt_tanh_prime_at_prev": lambda t: 1.0 - o[t - 1] ** 2,
@@ -235,6 +242,10 @@ check_scalar_bptt = ExactGradientChecker(
             "no w in the chain back: do_t/do_(t−1) = (1 − o_t²)·w, so δ_(t−1) = δ_t (1 − o_t²) w",
         ),
         ("bptt_missing_tanh_prime", "missing tanh′: every step back multiplies by (1 − o_t²)"),
+        (
+            "bptt_tanh_for_slope",
+            "o_t = tanh(a_t) where its slope belongs: tanh′(a_t) = 1 − tanh(a_t)² = 1 − o_t²",
+        ),
         ("bptt_one_minus_o", "(1 − o_t) where (1 − o_t²) belongs: tanh′(a_t) = 1 − o_t²"),
         (
             "bptt_tanh_twice",
@@ -253,6 +264,21 @@ check_scalar_bptt = ExactGradientChecker(
         ("bptt_o_t_for_o_prev", "o_t where o_(t−1) belongs: dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1)"),
         ("bptt_missing_v", "missing factor v: the chain starts with δ_T = dL/dŷ · v"),
         ("bptt_dv_missing_o_T", "dL/dv is missing its factor o_T: dL/dv = dL/dŷ · o_T"),
+        (
+            "bptt_dv_tanh_prime",
+            "dL/dv has an extra factor (1 − o_T²): ŷ = v·o_T has no tanh between v and ŷ, "
+            "dL/dv = dL/dŷ · o_T",
+        ),
+        (
+            "bptt_err_doubled",
+            "every gradient is twice the right one: you started from 2(ŷ − y), the slope of "
+            "(ŷ − y)²; L = ½(ŷ − y)², so dL/dŷ = ŷ − y",
+        ),
+        (
+            "bptt_err_halved",
+            "every gradient is half the right one: you started from ½(ŷ − y); the power rule's 2 "
+            "cancels the ½ of L, dL/dŷ = ½·2(ŷ − y) = ŷ − y",
+        ),
         (
             "bptt_per_step_arrays",
             "you returned the per-step contributions (arrays); return their sums, "
@@ -331,7 +357,12 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
     the one way its slip names (the slips are the keys of the catalogue below)."""
     xs = np.asarray(xs, dtype=float)
     T = xs.size
-    tanh_states = ("sigmoid_tanh_forward", "sigmoid_scalar_forward", "sigmoid_scalar_forward_slope")
+    tanh_states = (
+        "sigmoid_tanh_forward",
+        "sigmoid_tanh_forward_sigmoid_slope",
+        "sigmoid_scalar_forward",
+        "sigmoid_scalar_forward_slope",
+    )
     f = np.tanh if slip in tanh_states else _sigmoid  # scalar.forward: tanh, and no bias
     no_bias = (
         "sigmoid_no_bias_in_forward",
@@ -351,13 +382,16 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
             s = 1.0 - o[t] ** 2  # tanh′
         elif slip == "sigmoid_applied_twice":
             s = _sigmoid(o[t]) * (1.0 - _sigmoid(o[t]))
+        elif slip == "sigmoid_value_for_slope":  # σ(a_t) itself where its slope belongs
+            s = o[t]
         else:
             s = o[t] * (1.0 - o[t])
         da = d * s
         du += da * xs[t - 1]
         dw += da * o[t - 1]
         if slip != "sigmoid_db_last_step_only" or t == T:
-            db += da * (xs[t - 1] if slip == "sigmoid_db_times_x" else 1.0)
+            slope_b = {"sigmoid_db_times_x": xs[t - 1], "sigmoid_db_times_o_prev": o[t - 1]}
+            db += da * slope_b.get(slip, 1.0)
         d = da if slip == "sigmoid_no_w_in_chain" else da * w
     return float(du), float(dw), float(db), float(dv)
 
@@ -401,6 +435,15 @@ check_sigmoid_bptt = Checker(
             "o_t = σ(u·x_t + w·o_(t−1) + b): write its forward pass (np.exp)",
         ),
         (
+            "sigmoid_tanh_forward_sigmoid_slope",
+            "your forward pass runs tanh (your σ′ back is right): this unit's states are "
+            "o_t = σ(u·x_t + w·o_(t−1) + b), σ(a) = 1/(1 + e^(−a))",
+        ),
+        (
+            "sigmoid_value_for_slope",
+            "o_t = σ(a_t) where its slope belongs: σ′(a_t) = σ(a_t)(1 − σ(a_t)) = o_t·(1 − o_t)",
+        ),
+        (
             "sigmoid_tanh_slope",
             "tanh′ = 1 − o_t² where the sigmoid's slope belongs: σ′(a_t) = o_t·(1 − o_t)",
         ),
@@ -419,6 +462,10 @@ check_sigmoid_bptt = Checker(
             "copies",
         ),
         ("sigmoid_db_times_x", "dL/db with a factor x_t (as in dL/du): b enters a_t with slope 1"),
+        (
+            "sigmoid_db_times_o_prev",
+            "dL/db with a factor o_(t−1) (as in dL/dw): b enters a_t with slope 1",
+        ),
         ("sigmoid_no_w_in_chain", "missing w when stepping back: do_t/do_(t−1) = σ′(a_t)·w"),
         (
             "sigmoid_db_dv_swapped",
