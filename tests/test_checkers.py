@@ -699,3 +699,35 @@ def test_a_lessons_checkers_are_exported_by_listing_the_lesson_alone():
     assert ALL_CHECKERS == tuple(c for lesson in LESSONS for c in lesson.CHECKERS)
     for c in ALL_CHECKERS:
         assert c.name in rnnlib.checks.__all__ and getattr(rnnlib.checks, c.name) is c
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_function_that_keeps_state_between_calls_is_told_so(name):
+    """A learner's total kept outside the function (here a counter in a default argument that
+    adds 1 to every number from the second call on) is right on case 1 only: told that two calls
+    on the same inputs gave two results, not just "wrong value"."""
+    right, _ = RIGHT[name]
+
+    def stateful(*args, _calls=[]):  # noqa: B006 (the learner's slip under test)
+        _calls.append(1)
+        return _plus(right(*args), len(_calls) - 1)
+
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](stateful)
+    assert "gave two different results for the same inputs" in first_line(excinfo)
+
+
+def _plus(result, k):
+    """``result`` with ``k`` added to every number, in the same form."""
+    if isinstance(result, (tuple, list)):
+        return type(result)(_plus(r, k) for r in result)
+    return np.asarray(result, dtype=float) + k if np.ndim(result) else float(result) + k
+
+
+def test_a_deterministic_wrong_answer_is_not_called_stateful():
+    def off(*args):
+        return _plus(RIGHT["check_train_epoch"][0](*args), 1.0)
+
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME["check_train_epoch"](off)
+    assert "different results" not in str(excinfo.value)

@@ -691,3 +691,96 @@ def test_a_loss_that_is_not_finite_is_where_the_loop_stops(train, said):
     assert first_line(excinfo) == "check_train_loop: " + said.format(
         k=k, e=k - 1, r=f"{run[k - 1] / run[0]:.3g}"
     )
+
+
+# -- a learner's slips that the catalogue did not name (review of exercise 05) -------------------
+
+
+def _epoch_updating_inside_the_loop(xs, ys, u, w, v, lr):
+    """Each sequence's share of the mean gradient applied at once, inside the loop."""
+    n, loss = len(xs), 0.0
+    for x, y in zip(xs, ys, strict=True):
+        fwd = scalar.forward(x, u, w, v)
+        g = scalar.backward(fwd, y)
+        loss += scalar.total_loss(fwd, y) / n
+        u, w, v = u - lr * g.du / n, w - lr * g.dw / n, v - lr * g.dv / n
+    return u, w, v, loss
+
+
+def _epoch_w_along_du(xs, ys, u, w, v, lr):
+    loss, g = dataset_loss_and_grads(xs, ys, u, w, v)
+    return u - lr * g[0], w - lr * g[0], v - lr * g[2], loss
+
+
+def _epoch_u_and_w_swapped(xs, ys, u, w, v, lr):
+    loss, g = dataset_loss_and_grads(xs, ys, u, w, v)
+    return u - lr * g[1], w - lr * g[0], v - lr * g[2], loss
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (_epoch_updating_inside_the_loop, "you updated inside the loop (by ∇L_i/n"),
+        (_epoch_w_along_du, "new w: a weight moved along another weight's gradient"),
+        (_epoch_u_and_w_swapped, "new u: a weight moved along another weight's gradient"),
+    ],
+    ids=["update inside the loop, by g/n", "w along dL/du", "du and dw swapped"],
+)
+def test_an_epochs_update_slip_is_named(answer, said):
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_train_epoch(answer)
+    assert first_line(excinfo).startswith("check_train_epoch: " + said)
+
+
+def _loop(step, record="before", accumulate=False):
+    """A learner's training loop: ``step(p, g, lr)`` the update; ``record`` which loss it keeps
+    ("before": the loss at the weights it starts from; "after": the loss once updated;
+    "twice": losses[0] recorded before the loop, then the pre-update loss inside it);
+    ``accumulate``: the gradient sums are set to zero once, before the loop."""
+
+    def train(xs, ys, u, w, v, lr, epochs):
+        p, losses, total = np.array([u, w, v]), [], np.zeros(3)
+        if record == "twice":
+            losses.append(dataset_loss_and_grads(xs, ys, *p)[0])
+        for _ in range(epochs if record == "twice" else epochs + 1):
+            try:
+                loss, g = dataset_loss_and_grads(xs, ys, *p)
+                if accumulate:
+                    total = total + g
+                    g = total
+                if record == "after":
+                    p = step(p, g, lr)
+                    loss = dataset_loss_and_grads(xs, ys, *p)[0]
+            except ValueError:
+                break
+            if not np.isfinite(loss) or (losses and loss > 1000 * losses[0]):
+                break
+            if record != "after":
+                p = step(p, g, lr)
+            losses.append(loss)
+        return np.array(losses)
+
+    return train
+
+
+def _descent(p, g, lr):
+    return p - lr * g
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (_loop(lambda p, g, lr: p + lr * g), "wrong sign: you stepped uphill"),
+        (_loop(lambda p, g, lr: p - g), "the learning rate is missing"),
+        (_loop(_descent, record="after"), "you recorded the loss AFTER each update"),
+        (_loop(_descent, record="twice"), "losses[0] is there twice"),
+        (_loop(_descent, accumulate=True), "your gradient sums were never set back to zero"),
+    ],
+    ids=["ascent", "no learning rate", "loss after update", "loss before update", "not reset"],
+)
+def test_a_training_loops_slip_is_named(answer, said):
+    """Each was told only "wrong value for ..." before."""
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_train_loop(answer)
+    assert first_line(excinfo).startswith("check_train_loop: " + said)

@@ -721,3 +721,69 @@ def test_factory_arguments_are_checked_by_name():
     with pytest.raises(ValueError, match=r"^d_max: expected an integer >= 1, got 0"):
         L.power_norms(d_max=0)
     assert hidden_trajectories(T=5, burst=5).state["h"].shape == (5, 16)  # the edge is allowed
+
+
+# -- a learner's slips that the catalogue did not name (review of exercise 06) -------------------
+
+
+def _step_with_slope(slope):
+    def rnn_step_backward(dh_next, x, h_prev, h_next, Wx, Wh):
+        da = dh_next * slope(h_next)
+        return da @ Wx.T, da @ Wh.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+
+    return rnn_step_backward
+
+
+def test_one_minus_h_all_squared_is_named():
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_rnn_step_backward(_step_with_slope(lambda h: (1 - h) ** 2))
+    assert first_line(excinfo).startswith("check_rnn_step_backward: (1 − h_next)² where")
+
+
+def _batched(dWh_of):
+    """The optional task's batched BPTT, dWh formed by ``dWh_of(h_prev, da)`` (rows (n, t))."""
+
+    def rnn_backward(dh, x, h0, h, Wx, Wh):
+        N, T, H = dh.shape
+        da, carry = np.zeros_like(dh), np.zeros((N, H))
+        for t in range(T - 1, -1, -1):
+            da[:, t] = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+            carry = da[:, t] @ Wh.T
+        h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1).reshape(N * T, H)
+        flat = da.reshape(N * T, H)
+        dWx = x.reshape(N * T, -1).T @ flat
+        return da @ Wx.T, carry, dWx, dWh_of(h_prev, flat), flat.sum(axis=0)
+
+    return rnn_backward
+
+
+def test_a_transposed_dWh_of_the_whole_sequence_is_named(capsys):
+    L.check_rnn_backward(_batched(lambda hp, da: hp.T @ da))
+    assert "cases passed" in capsys.readouterr().out
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_rnn_backward(_batched(lambda hp, da: da.T @ hp))
+    assert first_line(excinfo).startswith("check_rnn_backward: dWh is transposed")
+
+
+def _layer(dh, inp, h, Wx, Wh):
+    """One layer's BPTT from a zero state, written here: (d input, dWx, dWh)."""
+    N, T, H = dh.shape
+    dinp, dWx, dWh, carry = np.zeros(inp.shape), np.zeros(Wx.shape), np.zeros(Wh.shape), 0.0
+    for t in range(T - 1, -1, -1):
+        da = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+        dinp[:, t] = da @ Wx.T
+        dWx += inp[:, t].T @ da
+        dWh += (h[:, t - 1] if t else np.zeros((N, H))).T @ da
+        carry = da @ Wh.T
+    return dinp, dWx, dWh
+
+
+def test_layer_ones_tanh_prime_applied_twice_is_named():
+    def stacked(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2):
+        dh1, dWx2, dWh2 = _layer(dh2, h1, h2, Wx2, Wh2)
+        dx, dWx1, dWh1 = _layer(dh1 * (1 - h1**2), x, h1, Wx1, Wh1)  # tanh′ of layer 1, again
+        return dx, dWx1, dWh1, dWx2, dWh2
+
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_stacked_rnn_backward(stacked)
+    assert first_line(excinfo).startswith("check_stacked_rnn_backward: layer 1's tanh′ counted")

@@ -8,6 +8,7 @@ import pytest
 from checks_support import first_line, mistake
 
 from rnnlib import numerical_gradient, rnn_backward, rnn_backward_truncated, rnn_forward, scalar
+from rnnlib.checks import check_answer
 from rnnlib.course import lesson07 as L
 from rnnlib.course.lesson07 import FIGURES, gate_explorer, gradients_explorer
 from rnnlib.gradflow import (
@@ -611,3 +612,83 @@ def test_the_truncation_note_is_not_hidden_by_the_legend():
         )
         assert not box.overlaps(legend), (box, legend)
         assert ax_t.get_window_extent(renderer).contains(box.x1, box.y1)  # and inside the axes
+
+
+# -- a learner's slips that the catalogue did not name, or named wrongly (review of exercise 07) --
+
+
+def test_the_exponential_approximation_of_the_gate_reach_is_not_called_one_factor_short():
+    """e^(−zT) = e^(−2.5) ≈ 0.0821 lies within 2% of 0.95⁴⁹ ≈ 0.0810 and nearer to it than to
+    0.95⁵⁰ ≈ 0.0769: it was told "one factor short", a mistake it is not."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("07.gate_reach", float(np.exp(-0.05 * 50)))
+    assert "one factor short" not in first_line(excinfo)
+    assert "approximates" in first_line(excinfo)
+    with pytest.raises(AssertionError, match="one factor short"):  # 0.95⁴⁹ itself still is
+        check_answer("07.gate_reach", 0.95**49)
+
+
+def _gated_learner(carry, share):
+    """A learner's gated BPTT: δ_(t−1) = δ_t·carry(z, s, w) (s = 1 − c_t²); the shares of u and
+    w are δ_t·share(z)·s·(x_t or o_(t−1)); dL/dz is right."""
+
+    def gated_bptt(xs, y, u, w, v, z):
+        o, c = [0.0], []
+        for x in xs:
+            c.append(np.tanh(u * x + w * o[-1]))
+            o.append((1 - z) * o[-1] + z * c[-1])
+        d, du, dw, dz = (v * o[-1] - y) * v, 0.0, 0.0, 0.0
+        for t in range(len(xs), 0, -1):
+            s = 1 - c[t - 1] ** 2
+            du += d * share(z) * s * xs[t - 1]
+            dw += d * share(z) * s * o[t - 1]
+            dz += d * (c[t - 1] - o[t - 1])
+            d = d * carry(z, s, w)
+        return du, dw, dz
+
+    return gated_bptt
+
+
+def _right_carry(z, s, w):
+    return (1 - z) + z * s * w
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (_gated_learner(lambda z, s, w: z + z * s * w, lambda z: z), "the direct road keeps"),
+        (_gated_learner(lambda z, s, w: (1 - z) + s * w, lambda z: z), "the road through the"),
+        (_gated_learner(_right_carry, lambda z: 1 - z), "u and w act through z·c_t"),
+    ],
+    ids=["z for 1 − z in the carry", "carry without z on the tanh road", "1 − z in u, w shares"],
+)
+def test_a_z_for_1_minus_z_slip_in_the_gated_unit_is_named(answer, said):
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_gated_bptt(answer)
+    assert first_line(excinfo).startswith("check_gated_bptt: " + said)
+
+
+def _jacobian_over(steps):
+    """A learner's ∂h_T/∂h_0 multiplying the J_t = diag(1 − h_t²) Wh^T for t in steps(T)."""
+
+    def jacobian_product(hs, Wh):
+        out = np.eye(Wh.shape[0])
+        for t in steps(hs.shape[0] - 1):
+            out = np.diag(1 - hs[t] ** 2) @ Wh.T @ out
+        return out
+
+    return jacobian_product
+
+
+@pytest.mark.parametrize(
+    ("steps", "said"),
+    [
+        (lambda T: range(T + 1), "one factor too many"),
+        (lambda T: range(1, T), "one factor too few"),
+    ],
+    ids=["J_0 included", "J_T left out"],
+)
+def test_a_jacobian_product_one_factor_off_is_named(steps, said):
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_jacobian_product(_jacobian_over(steps))
+    assert first_line(excinfo).startswith("check_jacobian_product: " + said)

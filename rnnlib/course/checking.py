@@ -328,6 +328,14 @@ class Checker:
                     "`grads[i] = ...`)\n" + where
                 )
             problems = self._problems(result, case)
+            if problems and not _same_again(fn, case, result):
+                raise CheckFailed(
+                    f"{self.name}: {who} gave two different results for the same inputs: it "
+                    "keeps something from one call to the next (a total, list or momentum made "
+                    "outside it, a global, a default argument such as `losses=[]`) or draws "
+                    "random numbers: create every sum and list inside the function, at each "
+                    f"call\n{where}"
+                )
             if problems:
                 raise CheckFailed(self._message(fn, cases, case, where, result, problems))
         refusal = self._refusal(fn)
@@ -837,6 +845,35 @@ def _safe_answer(mistake, case):
         return mistake.answer(*copy.deepcopy(case.args).values())
     except Exception:  # a mistake that cannot even be computed on this case explains nothing
         return None
+
+
+def _same_again(fn, case, result):
+    """Does ``fn`` give ``result`` again when run once more on a fresh copy of the case's inputs?
+    (Not when it keeps state between calls, e.g. a sum made outside it.) A result that cannot
+    be copied or compared, or a second run that raises, tells nothing: True."""
+    try:
+        kept = copy.deepcopy(result)  # (the second run may change a list it returned)
+    except Exception:  # whatever the learner's object raises
+        return True
+    again = _quiet_run(fn, case)
+    return again is None or _identical(kept, again)
+
+
+def _identical(a, b):
+    """The same numbers in the same form (NaN equal to NaN); True when they cannot be read."""
+    if _is_container(a) or _is_container(b):
+        return (
+            _is_container(a)
+            and _is_container(b)
+            and len(a) == len(b)
+            and all(_identical(x, y) for x, y in zip(a, b, strict=True))
+        )
+    try:
+        x, y = np.asarray(a), np.asarray(b)
+        numbers = x.dtype.kind in "fc" and y.dtype.kind in "fc"
+        return x.shape == y.shape and bool(np.array_equal(x, y, equal_nan=numbers))
+    except Exception:  # whatever the learner's objects raise: nothing to compare
+        return True
 
 
 def _quiet_run(fn, case):

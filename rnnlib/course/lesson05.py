@@ -109,6 +109,10 @@ def _epoch(xs, ys, u, w, v, lr, *, slip=None):
         g, loss = grads[-1], losses[-1]
     else:
         g, loss = grads.mean(0), losses.mean(0)
+    if slip == "another_weights_gradient_next":  # u along dL/dw, w along dL/dv, v along dL/du
+        g = g[[1, 2, 0]]
+    elif slip == "another_weights_gradient_previous":  # u along dL/dv, w along dL/du, v along dL/dw
+        g = g[[2, 0, 1]]
     sign = -1.0 if slip == "gradient_ascent" else 1.0
     rate = 1.0 if slip == "missing_learning_rate" else lr
     return (*_step(u, w, v, sign * g, rate), loss)
@@ -120,12 +124,14 @@ def _loss_after_update(xs, ys, u, w, v, lr):
     return (*new, _per_sequence(xs, ys, *new)[0].mean())
 
 
-def _update_per_sequence(xs, ys, u, w, v, lr):
+def _update_per_sequence(xs, ys, u, w, v, lr, *, of_the_mean=False):
+    """SGD with batches of one: a step after every sequence, along its gradient, or along its
+    share of the mean gradient (its gradient / n) for ``of_the_mean``."""
     seen = []
     for x, y in zip(xs, ys, strict=True):
         losses, grads = _per_sequence(x[None], np.asarray(y)[None], u, w, v)
         seen.append(losses[0])
-        u, w, v = _step(u, w, v, grads[0], lr)
+        u, w, v = _step(u, w, v, grads[0] / (len(xs) if of_the_mean else 1), lr)
     return u, w, v, float(np.mean(seen))
 
 
@@ -174,6 +180,22 @@ check_train_epoch = Checker(
             _update_per_sequence,
             "you updated the weights after every sequence (that is SGD with batches of one); "
             "here an epoch is ONE update with the mean gradient",
+        ),
+        (
+            "update_per_sequence_of_the_mean",
+            partial(_update_per_sequence, of_the_mean=True),
+            "you updated inside the loop (by ∇L_i/n after each sequence): sum every sequence's "
+            "gradient at the given weights, then ONE update",
+        ),
+        (
+            "another_weights_gradient_next",
+            "a weight moved along another weight's gradient: each weight takes its own, "
+            "u − η·∂L/∂u, w − η·∂L/∂w, v − η·∂L/∂v",
+        ),
+        (
+            "another_weights_gradient_previous",
+            "a weight moved along another weight's gradient: each weight takes its own, "
+            "u − η·∂L/∂u, w − η·∂L/∂w, v − η·∂L/∂v",
         ),
         (
             "missing_learning_rate",
@@ -275,7 +297,7 @@ def loop_losses(xs, ys, u, w, v, lr, epochs, *, slip=None):
     the keys of the catalogue below)."""
     losses = []
     start = None
-    params = (u, w, v)
+    params, total = (u, w, v), np.zeros(3)
     extra = 1 if slip == "one_epoch_too_many" else 0
     for epoch in range(epochs + 1 + extra):
         with np.errstate(all="ignore"):
@@ -302,8 +324,48 @@ def loop_losses(xs, ys, u, w, v, lr, epochs, *, slip=None):
                 break
         if slip != "no_initial_loss" or epoch > 0:
             losses.append(loss)
+        if slip == "gradient_not_reset":  # sums of the gradients never set back to zero
+            total = total + grads
+            grads = total
+        sign = -1.0 if slip == "loop_gradient_ascent" else 1.0
+        rate = 1.0 if slip == "loop_missing_learning_rate" else lr
         if slip != "weights_not_carried" and epoch < epochs + extra:
-            params = tuple(p - lr * g for p, g in zip(params, grads, strict=True))
+            params = tuple(p - sign * rate * g for p, g in zip(params, grads, strict=True))
+    return np.array(losses)
+
+
+def _losses_after_the_updates(xs, ys, u, w, v, lr, epochs):
+    """The loop that updates, then records the loss of the new weights: losses after 1, …,
+    epochs + 1 epochs, losses[0] never recorded (the limit relative to the first loss kept)."""
+    losses, params = [], (u, w, v)
+    for _ in range(epochs + 1):
+        with np.errstate(all="ignore"):
+            try:
+                grads = training.dataset_loss_and_grads(xs, ys, *params)[1]
+                params = tuple(p - lr * g for p, g in zip(params, grads, strict=True))
+                loss = training.dataset_loss_and_grads(xs, ys, *params)[0]
+            except (OverflowError, ValueError):
+                break
+        if not math.isfinite(loss) or (losses and loss > 1000 * losses[0]):
+            break
+        losses.append(loss)
+    return np.array(losses)
+
+
+def _initial_loss_twice(xs, ys, u, w, v, lr, epochs):
+    """losses[0] recorded before the loop, then inside it the loss measured BEFORE each update
+    (at the same weights as the entry before it): losses[0] twice, the last loss never."""
+    losses, params = [training.dataset_loss_and_grads(xs, ys, u, w, v)[0]], (u, w, v)
+    for _ in range(epochs):
+        with np.errstate(all="ignore"):
+            try:
+                loss, grads = training.dataset_loss_and_grads(xs, ys, *params)
+            except (OverflowError, ValueError):
+                break
+        if not math.isfinite(loss) or loss > 1000 * losses[0]:
+            break
+        params = tuple(p - lr * g for p, g in zip(params, grads, strict=True))
+        losses.append(loss)
     return np.array(losses)
 
 
@@ -532,6 +594,33 @@ check_train_loop = _TrainLoopChecker(
             "you stopped at 10000 × losses[0]; the limit asked for is 1000 × losses[0]",
         ),
         ("one_epoch_too_many", "one epoch too many: `epochs` updates give epochs + 1 losses"),
+        (
+            "loop_gradient_ascent",
+            "wrong sign: you stepped uphill (θ + η·∇L), so the loss grows; gradient descent is "
+            "θ − η·∇L",
+        ),
+        (
+            "loop_missing_learning_rate",
+            "the learning rate is missing: the update is θ − η·∇L, not θ − ∇L",
+        ),
+        (
+            "gradient_not_reset",
+            "your gradient sums were never set back to zero: each update used the gradients of "
+            "ALL the epochs so far; start every epoch's sums at 0",
+        ),
+        (
+            "losses_after_the_updates",
+            _losses_after_the_updates,
+            "you recorded the loss AFTER each update, so losses[0] is missing and one more comes "
+            "at the end: record the loss of the weights you start from, then update",
+        ),
+        (
+            "initial_loss_twice",
+            _initial_loss_twice,
+            "losses[0] is there twice: the loss computed with the gradient is that of the "
+            "weights BEFORE the update; record it once per epoch (epochs + 1 passes, the last "
+            "one only measuring)",
+        ),
     ),
 )
 

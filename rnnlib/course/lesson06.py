@@ -70,6 +70,7 @@ def step_backward(dh_next, x, h_prev, h_next, Wx, Wh, *, slip=None):
     tanh_prime = {
         "step_missing_tanh_prime": lambda: 1.0,
         "step_one_minus_h": lambda: 1.0 - h_next,
+        "step_one_minus_h_all_squared": lambda: (1.0 - h_next) ** 2,
         "step_tanh_prime_of_h_prev": lambda: 1.0 - h_prev**2,
         "step_tanh_twice": lambda: 1.0 - np.tanh(h_next) ** 2,
         "step_recomputed_without_b": lambda: 1.0 - np.tanh(x @ Wx + h_prev @ Wh) ** 2,
@@ -106,6 +107,10 @@ check_rnn_step_backward = Checker(
         step_backward,
         ("step_missing_tanh_prime", f"missing tanh′: {_DA}"),
         ("step_one_minus_h", f"(1 − h_next) where (1 − h_next²) belongs: {_DA}"),
+        (
+            "step_one_minus_h_all_squared",
+            f"(1 − h_next)² where 1 − h_next² belongs (square h_next alone): {_DA}",
+        ),
         (
             "step_tanh_prime_of_h_prev",
             f"tanh′ of the wrong state: (1 − h_prev²) where (1 − h_next²) belongs; {_DA}",
@@ -176,7 +181,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
         da = g * tanh_prime
         dx[:, t - 1] = da @ Wx.T
         state = ht if slip == "bptt_h_t_in_dWh" else hp
-        per_step[t] = (x[:, t - 1].T @ da, state.T @ da, da.sum(axis=0))
+        dWh_t = da.T @ state if slip == "bptt_dWh_transposed" else state.T @ da
+        per_step[t] = (x[:, t - 1].T @ da, dWh_t, da.sum(axis=0))
         carried = g if slip == "bptt_carry_skips_tanh_prime" else da
         g_back = carried @ (Wh if slip == "bptt_wh_not_transposed" else Wh.T)
     # overwritten: only one step's contribution survives, t = 1 (backward loop) or t = T (forward)
@@ -249,6 +255,11 @@ check_rnn_backward = Checker(
             "bptt_carry_skips_tanh_prime",
             "the gradient carried back skipped tanh′: carry da_t Wh^T, with "
             "da_t = (dh_t + carry) * (1 − h_t²), not (dh_t + carry) Wh^T",
+        ),
+        (
+            "bptt_dWh_transposed",
+            "dWh is transposed: dWh = Σ_t h_(t−1)^T da_t (row i: the state entry it multiplies), "
+            "not Σ_t da_t^T h_(t−1)",
         ),
         (
             "bptt_dWx_transposed",
@@ -350,6 +361,7 @@ def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
         ),
         "stacked_dh2_passed_down": lambda: dh2,
         "stacked_dh2_added_to_layer1": lambda: dx2 + dh2,
+        "stacked_layer1_slope_twice": lambda: dx2 * (1.0 - h1**2),  # and again in layer 1
     }.get(slip, lambda: dx2)()
     slope_h = h2 if slip == "stacked_layer1_slope_from_h2" else None
     dx, dWx1, dWh1 = _layer_backward(dh1, x, h1, Wx1, Wh1, slope_h=slope_h)
@@ -444,6 +456,11 @@ check_stacked_rnn_backward = _StackedChecker(
         (
             "stacked_layer1_slope_from_h2",
             "layer 1's tanh′ from the wrong layer: use 1 − h1_t², not 1 − h2_t²",
+        ),
+        (
+            "stacked_layer1_slope_twice",
+            "layer 1's tanh′ counted twice: pass down da2_t Wx2^T as it is; layer 1's own "
+            "backward multiplies it by 1 − h1_t²",
         ),
         (
             "stacked_wx2_not_transposed",

@@ -332,7 +332,11 @@ def jacobian_product(hs, Wh, *, slip=None):
     H = Wh.shape[0]
     out = np.eye(H)
     T = hs.shape[0] - 1
-    for t in range(1, T + 1):
+    steps = {
+        "one_factor_too_many": range(0, T + 1),  # a J_0 from h_0, which no step produced
+        "one_factor_too_few": range(1, T),  # J_T left out
+    }.get(slip, range(1, T + 1))
+    for t in steps:
         h = hs[t - 1] if slip == "state_before_the_step" else hs[t]
         d = {"no_tanh_prime": np.ones(H), "one_minus_h": 1.0 - h}.get(slip, 1.0 - h**2)
         W = Wh if slip == "wh_not_transposed" else Wh.T
@@ -381,6 +385,16 @@ check_jacobian_product = Checker(
         (
             "elementwise_product",
             "you multiplied elementwise (*); the chain rule needs matrix products (@)",
+        ),
+        (
+            "one_factor_too_many",
+            "one factor too many: T steps give T Jacobians J_1..J_T (hs[1:]); h_0 is no step's "
+            "output, so it gives no J",
+        ),
+        (
+            "one_factor_too_few",
+            "one factor too few: T steps give T Jacobians, J_1..J_T: the last, from h_T = "
+            "hs[T], is missing",
         ),
     ),
 )
@@ -564,7 +578,7 @@ def gated(xs, y, u, w, v, z, *, slip=None):
     du = dw = dgate = 0.0
     for t in range(T, 0, -1):
         slope = 1 - (o[t] if slip == "slope_of_o_not_c" else c[t - 1]) ** 2
-        zz = 1.0 if slip == "gate_missing_in_u_w" else z
+        zz = {"gate_missing_in_u_w": 1.0, "one_minus_z_in_u_w": 1 - z}.get(slip, z)
         du += delta * zz * slope * xs[t - 1]
         dw += delta * zz * slope * (o[t] if slip == "dw_with_o_t" else o[t - 1])
         dgate += delta * {
@@ -575,6 +589,8 @@ def gated(xs, y, u, w, v, z, *, slip=None):
         delta = delta * {  # δ carried back through both roads, or a slip's one road
             "tanh_road_only": z * slope * w,
             "additive_road_only": 1 - z,
+            "additive_road_z": z + z * slope * w,
+            "tanh_road_without_z": (1 - z) + slope * w,
         }.get(slip, (1 - z) + z * slope * w)
     return float(du), float(dw), float(dgate)
 
@@ -597,6 +613,21 @@ check_gated_bptt = Checker(
             "additive_road_only",
             "δ went back only through the additive road (1 − z): o_(t−1) also enters "
             "tanh(u·x_t + w·o_(t−1)), which adds z·(1 − c_t²)·w to do_t/do_(t−1)",
+        ),
+        (
+            "additive_road_z",
+            "the direct road keeps the share 1 − z of o_(t−1), not z: "
+            "do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w",
+        ),
+        (
+            "tanh_road_without_z",
+            "the road through the tanh lost its z: c_t enters o_t as z·c_t, so "
+            "do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w",
+        ),
+        (
+            "one_minus_z_in_u_w",
+            "u and w act through z·c_t, so their shares carry z, not 1 − z: "
+            "do_t/dw⁽ᵗ⁾ = z·(1 − c_t²)·o_(t−1)",
         ),
         (
             "gate_missing_in_u_w",
@@ -667,6 +698,8 @@ QUESTIONS = (
             0.95**49: "one factor short: 50 steps back is 50 factors",
             0.95**51: "one factor too many: 50 steps back is 50 factors",
             0.0: "with w = 0 the tanh road is cut, but the additive road (1 − z) remains",
+            float(np.exp(-0.05 * 50)): "e^(−zT) = e^(−2.5) only approximates (1 − z)^T: "
+            "compute 0.95⁵⁰ itself (the approximation is 7% off here)",
         },
         explain="every step multiplies by (1 − z) + z·(1 − c_t²)·0 = 0.95: 0.95⁵⁰ ≈ 0.077.",
     ),

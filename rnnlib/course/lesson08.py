@@ -119,6 +119,8 @@ def _sce(logits, targets, *, slip=None):
     """Loss and gradient from :func:`parts`. Right for ``slip=None``, else wrong in the one way
     its slip names (the slips are the keys of the catalogue below)."""
     axis = 0 if slip == "softmax_over_wrong_axis" else -1
+    if slip == "targets_minus_one":  # class ids read as 1-based: y − 1 (−1 wraps to C − 1)
+        targets = (np.asarray(targets) - 1) % np.shape(logits)[-1]
     logp, p, onehot, M = parts(logits, targets, axis=axis)
     N = np.shape(targets)[0]
     picked = _picked(p if slip == "p_instead_of_log_p" else logp, targets).sum()
@@ -145,7 +147,34 @@ def _logits_as_log_probs(logits, targets):
     return -_picked(z, targets).sum() / M, -onehot / M
 
 
-check_softmax_cross_entropy = Checker(
+_TARGETS_MINUS_ONE = (
+    "you picked class y − 1 for every target: the ids are 0-based already, p[m, y_m] with "
+    "y_m itself (`onehot[..., y] = 1`, `np.eye(C)[y]`)"
+)
+
+_OVERFLOW = (
+    ": with logits this large exp(z) overflows (and log of a p that rounds to 0 is −inf): "
+    "subtract each row's own max, s = z − z.max(axis=-1, keepdims=True), then "
+    "log p = s − log Σ exp(s)"
+)
+
+
+class _StableSoftmaxChecker(Checker):
+    """A checker of a softmax cross-entropy whose first line, for NaN or infinity on a case with
+    logits of ±700 or more (where exp overflows), says the remedy, not only the symptom."""
+
+    def _message(self, fn, cases, case, where, result, problems):
+        text = super()._message(fn, cases, case, where, result, problems)
+        large = float(np.max(np.abs(case.args["logits"]))) >= 700
+        if not (large and any(kind == "nan" for _, kind, _, _ in problems)):
+            return text
+        head, rest = text.split("\n", 1)
+        if not head.endswith("NaN or infinity"):  # (another problem is named first)
+            return text
+        return head + _OVERFLOW + "\n" + rest
+
+
+check_softmax_cross_entropy = _StableSoftmaxChecker(
     "check_softmax_cross_entropy",
     "softmax_cross_entropy(logits, targets) → (loss, dlogits)",
     softmax_cross_entropy_cases,
@@ -191,6 +220,7 @@ check_softmax_cross_entropy = Checker(
             "the softmax is taken over the wrong axis: normalise over the classes, the LAST "
             "axis (axis=-1, keepdims=True)",
         ),
+        ("targets_minus_one", _TARGETS_MINUS_ONE),
         (
             "logits_as_log_probs",
             _logits_as_log_probs,
@@ -281,6 +311,8 @@ check_readout_backward = Checker(
 def masked_reference(logits, targets, mask, *, slip=None):
     """``(L, dL/dz)`` of the masked mean cross-entropy. Right for ``slip=None``, else wrong in the
     one way its slip names (the slips are the keys of the catalogue below)."""
+    if slip == "masked_targets_minus_one":  # class ids read as 1-based (−1 wraps to C − 1)
+        targets = (np.asarray(targets) - 1) % np.shape(logits)[-1]
     logp, p, onehot, M = parts(logits, targets)
     m = np.asarray(mask, dtype=np.float64)
     denom = {  # what the sums are divided by: Σ mask, or a slip's
@@ -360,7 +392,7 @@ def masked_cross_entropy_cases():
     return table_cases("logits, targets, mask", items, masked_reference)
 
 
-check_masked_cross_entropy = Checker(
+check_masked_cross_entropy = _StableSoftmaxChecker(
     "check_masked_cross_entropy",
     "masked_cross_entropy(logits, targets, mask) → (loss, dlogits)",
     masked_cross_entropy_cases,
@@ -396,6 +428,7 @@ check_masked_cross_entropy = Checker(
             "you divided by mask.mean(), the fraction of real positions; divide by their "
             "number, Σ mask (mask.sum())",
         ),
+        ("masked_targets_minus_one", _TARGETS_MINUS_ONE),
         (
             "mean_of_sequence_means",
             _mean_of_sequence_means,
