@@ -728,8 +728,8 @@ CHECKERS = (check_train_epoch, check_train_loop, check_train_momentum)
 QUESTIONS = (
     Question(
         "05.five_steps",
-        "Along v alone the mean loss is a parabola of curvature κ = 0.8. You start at distance "
-        "v − v* = 0.1 from its bottom and take 5 gradient steps with η = 3 (u and w fixed). "
+        "Along v alone the mean loss is a parabola of curvature κ = 0.8 (its second derivative: "
+        "L = ½κ(v − v*)² + L_min). You start at distance v − v* = 0.1 from its bottom and take 5 gradient steps with η = 3 (u and w fixed). "
         "What is v − v* after them? Four significant digits are enough (the check allows 0.1%).",
         (1 - 3 * 0.8) ** 5 * 0.1,
         why={
@@ -738,6 +738,8 @@ QUESTIONS = (
             (1 - 3 * 0.8) * 0.1: "that is one step; each of the 5 steps multiplies by 1 − ηκ",
             (1 - 3 * 0.8) ** 4 * 0.1: "that is 4 steps; 5 steps multiply by (1 − ηκ)⁵",
             (1 - 0.8 / 3) ** 5 * 0.1: "the factor is 1 − η·κ = 1 − 3 × 0.8, not 1 − κ/η",
+            (1 - 2 * 3 * 0.8) ** 5 * 0.1: "that is the factor 1 − 2ηκ of L = κ(v − v*)²; with "
+            "L = ½κ(v − v*)² the gradient is κ(v − v*) and a step multiplies by 1 − ηκ",
         },
         rtol=1e-3,
         explain="(1 − 3 × 0.8)⁵ × 0.1 = (−1.4)⁵ × 0.1 ≈ −0.538: |1 − ηκ| > 1, so the distance "
@@ -745,7 +747,8 @@ QUESTIONS = (
     ),
     Question(
         "05.largest_rate",
-        "The mean loss of a training set has curvature κ = 0.25 along v (u and w fixed). Up to "
+        "The mean loss of a training set has curvature (second derivative) κ = 0.25 along v (u "
+        "and w fixed). Up to "
         "which learning rate η does gradient descent along v still settle at the bottom?",
         "c",
         choices={
