@@ -754,3 +754,25 @@ def test_a_row_max_subtracted_fixes_what_the_overflow_message_names(capsys):
     """The first line's remedy for NaN on the large logits, followed, passes."""
     L.check_softmax_cross_entropy(_sce_with_targets(lambda y, C: y))
     assert "8/8 cases passed" in capsys.readouterr().out
+
+
+def test_perplexity_question_matches_the_library_on_such_a_model():
+    """Question 1's model, built as logits over 23 characters: rnnlib's mean cross-entropy of
+    it, exponentiated, is the question's answer; the uniform guess's is 23, and the catalogued
+    wrong values are what the named slips compute."""
+    from rnnlib.losses import softmax_cross_entropy
+
+    C = 23
+
+    def logits_giving(p):  # the right character (0) gets p, the other 22 share the rest
+        probs = np.full(C, (1 - p) / (C - 1))
+        probs[0] = p
+        return np.log(probs)
+
+    logits = np.stack([logits_giving(0.5), logits_giving(1 / 8)] * 3)  # half and half
+    loss, _ = softmax_cross_entropy(logits, np.zeros(6, dtype=int))
+    q = next(q for q in L.QUESTIONS if q.key == "08.perplexity")
+    assert math.exp(loss) == pytest.approx(q.answer, rel=1e-12)
+    uniform, _ = softmax_cross_entropy(np.zeros((4, C)), np.zeros(4, dtype=int))
+    assert math.exp(uniform) == pytest.approx(C) and C in q.why
+    assert {(2 + 8) / 2, 1 / ((0.5 + 1 / 8) / 2), 2 * 8, math.log(4), math.log2(4)} <= set(q.why)

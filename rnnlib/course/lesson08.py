@@ -9,7 +9,7 @@ Checkers of exercise 08, each with its cases and its catalogue of known mistakes
   with ``mask = 1`` count: ``L = −Σ_m mask_m log p_m[y_m] / Σ_m mask_m`` and
   ``dL/dz_m = mask_m (p_m − onehot(y_m)) / Σ mask``.
 
-Graded questions (``QUESTIONS``): the perplexity of the uniform guess, what teacher forcing
+Graded questions (``QUESTIONS``): a perplexity from two kinds of position, what teacher forcing
 feeds the model, what stateful chunked truncated BPTT carries across a window boundary.
 
 ``softmax_cross_entropy`` takes logits (..., C) and integer targets (...) and returns the *mean*
@@ -444,17 +444,22 @@ CHECKERS = (check_softmax_cross_entropy, check_readout_backward, check_masked_cr
 QUESTIONS = (
     Question(
         "08.perplexity",
-        "A character model over C = 23 characters predicts the uniform distribution at every "
-        "position. What is its perplexity? Four significant digits are enough (the check allows "
-        "0.1%).",
-        23.0,
+        "A character model over C = 23 characters reads a held-out text. At half of the "
+        "positions it gives the right next character probability 1/2, at the other half 1/8. "
+        "What is its perplexity? Four significant digits are enough (the check allows 0.1%).",
+        4.0,
         why={
-            float(np.log(23.0)): "that is its loss, log C in nats; the perplexity is e^L",
-            1 / 23: "that is each character's probability; the perplexity is e^L = 1 / p here",
-            1.0: "perplexity 1 is a model that is always sure and always right",
-            float(np.log2(23.0)): "that is the loss in bits; the perplexity is 2^bits = e^nats",
+            5.0: "that is the mean of 1/p, (2 + 8)/2; the perplexity is e^L of the mean loss "
+            "L = mean(−log p), the geometric mean of 1/p",
+            3.2: "that is 1 / (the mean probability 5/16); the perplexity averages the loss "
+            "−log p, not p",
+            16.0: "that is e^(the sum of the two losses); L is their mean",
+            float(np.log(4.0)): "that is its mean loss L in nats; the perplexity is e^L",
+            2.0: "that is the mean loss in bits; the perplexity is 2^bits = e^nats",
+            23.0: "that is the uniform guess's perplexity, C; this model does better",
         },
-        explain="L = −log(1/23) = log 23, and e^L = 23: as unsure as a uniform choice among 23.",
+        explain="L = ½(log 2 + log 8) = log 4, and e^L = 4: as unsure as a uniform choice among "
+        "4 characters (the uniform guess over all 23 has perplexity 23).",
     ),
     Question(
         "08.teacher_forcing",
