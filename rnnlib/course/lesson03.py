@@ -59,6 +59,17 @@ def _dw(dL_dyhat, v, o_T, o_prev, slope=None, state=None):
     return f(dL_dyhat) * v * slope * (f(o_prev) if state is None else state)
 
 
+def _slope_slip(name, slope, why):
+    """A mistake in the tanh′ factor alone: ``slope(o_T, o_prev)`` where 1 − o_T² belongs."""
+    return Mistake(
+        name,
+        lambda dL_dyhat, v, o_T, o_prev: _dw(
+            dL_dyhat, v, o_T, o_prev, slope=slope(f(o_T), f(o_prev))
+        ),
+        why,
+    )
+
+
 _DW = "dL/dw⁽ᵀ⁾ = dL/dŷ · v · (1 − o_T²) · o_prev"
 
 check_last_step_grad = Checker(
@@ -67,19 +78,19 @@ check_last_step_grad = Checker(
     last_step_grad_cases,
     doc=f"{_DW}, elementwise for arrays: the gradient of the copy of w used at the last step.",
     mistakes=(
-        Mistake(
+        _slope_slip(
             "missing_tanh_prime",
-            lambda dL_dyhat, v, o_T, o_prev: _dw(dL_dyhat, v, o_T, o_prev, slope=1.0),
+            lambda o_T, o_prev: 1.0,
             f"missing tanh′ factor (1 − o_T²): {_DW}",
         ),
-        Mistake(
+        _slope_slip(
             "one_minus_o",
-            lambda dL_dyhat, v, o_T, o_prev: _dw(dL_dyhat, v, o_T, o_prev, slope=1.0 - f(o_T)),
+            lambda o_T, o_prev: 1.0 - o_T,
             f"(1 − o_T) where (1 − o_T²) belongs: tanh′(a) = 1 − tanh(a)²; {_DW}",
         ),
-        Mistake(
+        _slope_slip(
             "one_plus_o_squared",
-            lambda dL_dyhat, v, o_T, o_prev: _dw(dL_dyhat, v, o_T, o_prev, slope=1.0 + f(o_T) ** 2),
+            lambda o_T, o_prev: 1.0 + o_T**2,
             f"(1 + o_T²) where (1 − o_T²) belongs: tanh′(a) = 1 − tanh(a)²; {_DW}",
         ),
         Mistake(
@@ -87,18 +98,14 @@ check_last_step_grad = Checker(
             lambda dL_dyhat, v, o_T, o_prev: _dw(dL_dyhat, v, o_T, o_prev, state=f(o_T)),
             f"o_T where o_prev belongs: do_T/dw = (1 − o_T²)·o_(T−1); {_DW}",
         ),
-        Mistake(
+        _slope_slip(
             "tanh_twice",
-            lambda dL_dyhat, v, o_T, o_prev: _dw(
-                dL_dyhat, v, o_T, o_prev, slope=1.0 - np.tanh(f(o_T)) ** 2
-            ),
+            lambda o_T, o_prev: 1.0 - np.tanh(o_T) ** 2,
             f"you applied tanh to o_T again, 1 − tanh(o_T)²; o_T is already tanh(a_T): {_DW}",
         ),
-        Mistake(
+        _slope_slip(
             "tanh_prime_at_prev",
-            lambda dL_dyhat, v, o_T, o_prev: _dw(
-                dL_dyhat, v, o_T, o_prev, slope=1.0 - f(o_prev) ** 2
-            ),
+            lambda o_T, o_prev: 1.0 - o_prev**2,
             f"tanh′ at the wrong step: (1 − o_prev²) where (1 − o_T²) belongs; {_DW}",
         ),
         Mistake(
@@ -106,16 +113,14 @@ check_last_step_grad = Checker(
             lambda dL_dyhat, v, o_T, o_prev: _dw(dL_dyhat, 1.0, o_T, o_prev) + 0.0 * f(v),
             f"missing factor v (dŷ/do_T = v): {_DW}",
         ),
-        Mistake(
+        _slope_slip(
             "tanh_for_tanh_prime",
-            lambda dL_dyhat, v, o_T, o_prev: _dw(dL_dyhat, v, o_T, o_prev, slope=f(o_T)),
+            lambda o_T, o_prev: o_T,
             f"o_T = tanh(a_T) where its slope belongs: tanh′(a_T) = 1 − o_T²; {_DW}",
         ),
-        Mistake(
+        _slope_slip(
             "sigmoid_slope_for_tanh",
-            lambda dL_dyhat, v, o_T, o_prev: _dw(
-                dL_dyhat, v, o_T, o_prev, slope=f(o_T) * (1.0 - f(o_T))
-            ),
+            lambda o_T, o_prev: o_T * (1.0 - o_T),
             f"o_T(1 − o_T) is the sigmoid's slope; this unit is tanh, tanh′ = 1 − o_T²: {_DW}",
         ),
         Mistake(

@@ -373,6 +373,16 @@ check_jacobian_product = Checker(
             "wrong order: the latest Jacobian stands on the left, J_T ⋯ J_2 J_1",
         ),
         (
+            "one_factor_too_many",
+            "one factor too many: T steps give T Jacobians J_1..J_T (hs[1:]); h_0 is no step's "
+            "output, so it gives no J",
+        ),
+        (
+            "one_factor_too_few",
+            "one factor too few: T steps give T Jacobians, J_1..J_T: the last, from h_T = "
+            "hs[T], is missing",
+        ),
+        (
             "state_before_the_step",
             "tanh′ of step t is 1 − h_t² (the state AFTER the step), not 1 − h_(t−1)²",
         ),
@@ -385,16 +395,6 @@ check_jacobian_product = Checker(
         (
             "elementwise_product",
             "you multiplied elementwise (*); the chain rule needs matrix products (@)",
-        ),
-        (
-            "one_factor_too_many",
-            "one factor too many: T steps give T Jacobians J_1..J_T (hs[1:]); h_0 is no step's "
-            "output, so it gives no J",
-        ),
-        (
-            "one_factor_too_few",
-            "one factor too few: T steps give T Jacobians, J_1..J_T: the last, from h_T = "
-            "hs[T], is missing",
         ),
     ),
 )
