@@ -729,8 +729,9 @@ QUESTIONS = (
     Question(
         "05.five_steps",
         "Along v alone the mean loss is a parabola of curvature κ = 0.8 (its second derivative: "
-        "L = ½κ(v − v*)² + L_min). You start at distance v − v* = 0.1 from its bottom and take 5 gradient steps with η = 3 (u and w fixed). "
-        "What is v − v* after them? Four significant digits are enough (the check allows 0.1%).",
+        "L = ½κ(v − v*)² + L_min). You start at distance v − v* = 0.1 from its bottom and take "
+        "5 gradient steps with η = 3 (u and w fixed). What is v − v* after them? Four "
+        "significant digits are enough (the check allows 0.1%).",
         (1 - 3 * 0.8) ** 5 * 0.1,
         why={
             abs(1 - 3 * 0.8) ** 5 * 0.1: "right size, wrong sign: 1 − ηκ = −1.4 is negative, "
