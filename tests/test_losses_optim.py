@@ -3,6 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import rnnlib
 from rnnlib import (
     clip_grad_norm,
     clip_grad_value,
@@ -83,3 +84,33 @@ def test_clip_grad_value_and_sgd():
     np.testing.assert_allclose(sgd_step(p, g, 0.1), [0.95, 2.1])
     np.testing.assert_array_equal(p, [1.0, 2.0])
     assert sgd_step(1.0, 2.0, 0.25) == 0.5
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_softmax_names_a_logit_that_is_not_finite(bad):
+    # softmax([nan, 1]) was [nan, nan], softmax([inf, 1]) too (inf − inf): a silent wrong answer
+    with pytest.raises(ValueError, match=r"^z: expected finite values, got .* at index \(0,\)"):
+        softmax([bad, 1.0])
+
+
+@pytest.mark.parametrize("shape", [(), (2, 0)])
+def test_softmax_and_cross_entropy_need_a_last_axis_of_classes(shape):
+    # (2, 0) met numpy's "zero-size array to reduction operation maximum"; () returned 1.0
+    with pytest.raises(ValueError, match=r"^z: expected scores over C >= 1 classes"):
+        softmax(np.zeros(shape))
+    with pytest.raises(ValueError, match=r"^logits: expected scores over C >= 1 classes"):
+        softmax_cross_entropy(np.zeros(shape), np.zeros(shape[:-1], dtype=int))
+
+
+def test_softmax_at_a_tiny_temperature_is_the_one_hot_of_the_largest_score():
+    # z / τ overflowed to inf, and inf − inf gave NaN; the limit τ → 0 is the argmax's one-hot
+    np.testing.assert_array_equal(softmax([1.0, 2.0, 0.5], temperature=1e-310), [0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(softmax([1e308, -1e308]), [1.0, 0.0])  # a gap of 2e308
+
+
+def test_softmax_cross_entropy_names_a_loss_too_large_for_float64():
+    # −log p[1] = 1e308 − (−1e308) = 2e308 > 1.8e308: inf came back silently
+    with pytest.raises(rnnlib.NumericOverflow, match=r"^loss: −log p of a target overflows"):
+        softmax_cross_entropy([[1e308, -1e308]], [1])
+    L, _ = softmax_cross_entropy([[1e308, -1e308]], [0])  # p[0] = 1: the loss is 0
+    assert L == 0.0
