@@ -43,7 +43,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_array, as_count, as_scalar, check_finite
+from ._validate import as_array, as_count, as_scalar, check_finite, same_shape_arrays
 from .gradcheck import rel_error
 from .rnn import RNNCache, rnn_backward, rnn_backward_truncated, rnn_forward
 from .scalar import _forward
@@ -237,10 +237,17 @@ def gradient_norms_by_distance(hs, Wh, g_T):
 
 # -- truncated BPTT against the full gradient ------------------------------------------------
 def cosine_similarity(a, b):
-    """``cos θ = <a, b> / (‖a‖ ‖b‖)`` over all entries (1: same direction; 0 if either is 0)."""
-    a, b = as_array("a", a).ravel(), as_array("b", b).ravel()
-    if a.shape != b.shape:
-        raise ValueError(f"b: expected {a.size} entries (as many as a), got {b.size}")
+    """``cos θ = <a, b> / (‖a‖ ‖b‖)`` over all entries (1: same direction; 0 if either is 0).
+
+    ``a`` and ``b`` are finite arrays of the same shape (as for :func:`rnnlib.rel_error`). Each is
+    divided by its largest |entry| first, which leaves cos θ unchanged and keeps ``<a, b>`` and
+    the norms from overflowing.
+    """
+    a, b = same_shape_arrays(a=a, b=b)
+    a, b = a.ravel(), b.ravel()
+    if a.size:
+        a = a / max(np.max(np.abs(a)), np.finfo(float).tiny)
+        b = b / max(np.max(np.abs(b)), np.finfo(float).tiny)
     den = np.linalg.norm(a) * np.linalg.norm(b)
     return float(a @ b / den) if den > 0 else 0.0
 
