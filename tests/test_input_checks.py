@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import rnnlib
+from rnnlib import checkpointing, readout
 from rnnlib._validate import check_finite, checked_arrays
 
 NAMES = ("x", "h0", "Wx", "Wh", "b")
@@ -132,3 +133,20 @@ def test_complex_numbers_are_rejected_by_name(bad):
     """numpy would drop the imaginary part with only a ComplexWarning: a silent wrong answer."""
     with pytest.raises(ValueError, match="x: expected real numbers, got complex numbers"):
         checked_arrays(x=(bad, "N" * np.ndim(bad)))
+
+
+@pytest.mark.parametrize("shape", [(2, 0, 3), (0, 2, 3)])
+def test_an_empty_batch_or_a_sequence_of_no_steps_is_named_at_the_forward(shape):
+    # rnn_forward accepted T = 0 and N = 0; rnn_backward then met numpy's "cannot reshape array
+    # of size 0 into shape (0,newaxis)", and sequence_loss a ZeroDivisionError (the mean over
+    # N·T = 0 positions)
+    N = shape[0]
+    x, h0, Wx, Wh, b = np.zeros(shape), np.zeros((N, 4)), np.zeros((3, 4)), np.eye(4), np.zeros(4)
+    want = r"^x: expected N >= 1 sequences of T >= 1 steps, shape \(N, T, D\), got shape"
+    with pytest.raises(ValueError, match=want):
+        rnnlib.rnn_forward(x, h0, Wx, Wh, b)
+    with pytest.raises(ValueError, match=want):
+        checkpointing.checkpointed_backward(np.zeros((N, shape[1], 4)), x, h0, Wx, Wh, b, 2)
+    params = readout.init_params(3, 4, 2)
+    with pytest.raises(ValueError, match=want):
+        readout.sequence_loss(params, x, np.zeros((*shape[:2], 2)))
