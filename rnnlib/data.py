@@ -175,6 +175,8 @@ def encode(text, vocab):
 
 def decode(ids, vocab):
     """The text of class ids: ``"".join(vocab[i] for i in ids)``."""
+    if not isinstance(vocab, str) or not vocab:
+        raise ValueError(f"vocab: expected a non-empty str of characters, got {vocab!r:.40}")
     ids = np.asarray(ids)
     if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
         raise ValueError(
@@ -309,14 +311,19 @@ _WORD = re.compile(r"[a-z]+")
 def valid_word_fraction(text, words=None):
     """The fraction of the words of ``text`` that are in ``words`` (default: the grammar's).
 
-    A word is a run of letters a–z. The last one is left out when ``text`` ends in a letter
+    A word is a run of letters a–z. The last one is left out when ``text`` ends in a letter a–z
     (a sample cut mid-word is not counted as a mistake). Returns 0.0 when there is no word.
+    ``words`` is a collection of str (a list, a set), not one str.
     """
     if not isinstance(text, str):
         raise ValueError(f"text: expected a str, got {type(text).__name__}")
+    if isinstance(words, str):  # frozenset("the cat") would be its letters
+        raise ValueError(
+            f"words: expected a collection of words, e.g. a list, got the str {words!r:.40}"
+        )
     words = corpus_words() if words is None else frozenset(words)
     found = _WORD.findall(text)
-    if found and text[-1].isalpha():
+    if found and _WORD.fullmatch(text[-1]):
         found = found[:-1]
     if not found:
         return 0.0
