@@ -53,7 +53,7 @@ def decaying_sum_task(n=16, T=4, decay=0.5, every_step=False, seed=0):
     decay : float λ in [0, 1], how much of the past each step keeps
     every_step : bool, False: one target per sequence, the last one y_T (many-to-one);
         True: a target at every step (many-to-many)
-    seed : int, for ``np.random.default_rng``
+    seed : int ≥ 0, for ``np.random.default_rng``
 
     Returns
     -------
@@ -61,6 +61,7 @@ def decaying_sum_task(n=16, T=4, decay=0.5, every_step=False, seed=0):
     ys : ndarray (n,) (many-to-one) or (n, T) (many-to-many)
     """
     n, T = as_count("n", n), as_count("T", T)
+    seed = as_count("seed", seed, 0)
     decay = as_scalar("decay", decay)
     if not 0.0 <= decay <= 1.0:
         raise ValueError(f"decay: expected a number in [0, 1], got {decay}")
@@ -85,7 +86,7 @@ def periodic_signal(length=400, period=25.0, noise=0.1, seed=0):
     length : int, number of samples
     period : float P > 0, in samples
     noise : float σ ≥ 0, the noise standard deviation
-    seed : int, for ``np.random.default_rng``
+    seed : int ≥ 0, for ``np.random.default_rng``
 
     Returns
     -------
@@ -93,6 +94,7 @@ def periodic_signal(length=400, period=25.0, noise=0.1, seed=0):
     noisy : ndarray (length,), the observations y = s + ε
     """
     length = as_count("length", length, 2)
+    seed = as_count("seed", seed, 0)
     period = as_positive("period", period, "number of samples")
     noise = as_scalar("noise", noise)
     if noise < 0:
@@ -136,13 +138,14 @@ def tiny_corpus(n_sentences=160, seed=0):
     Parameters
     ----------
     n_sentences : int ≥ 1
-    seed : int, for ``np.random.default_rng``
+    seed : int ≥ 0, for ``np.random.default_rng``
 
     Returns
     -------
     text : str, sentences each ending in ``".\\n"``
     """
     n_sentences = as_count("n_sentences", n_sentences)
+    seed = as_count("seed", seed, 0)
     rng = np.random.default_rng(seed)
     lines = []
     for _ in range(n_sentences):
@@ -259,6 +262,7 @@ def random_batches(series, T, N, steps, seed=0):
     series = np.asarray(series)
     T, N = as_count("T", T), as_count("N", N)
     steps = as_count("steps", steps, 0)
+    seed = as_count("seed", seed, 0)
     L = series.shape[0] if series.ndim else 0
     if L < T + 1:
         raise ValueError(

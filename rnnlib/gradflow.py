@@ -104,6 +104,7 @@ def scaled_orthogonal(H, scale, seed=0):
     whether ‖Wh‖₂ = scale is below or above 1.
     """
     H = as_count("H", H)
+    seed = as_count("seed", seed, 0)
     scale = as_scalar("scale", scale)
     if scale < 0:  # -Q has singular values |scale|, not scale: the docstring would be false
         raise ValueError(f"scale: expected a number >= 0 (every singular value of Wh), got {scale}")
@@ -125,6 +126,7 @@ def long_sequence_problem(scale, H=8, T=20, input_scale=0.05, seed=0):
     ``g_T`` (H,), ``dh`` (1, T, H); the same for every ``scale`` except ``Wh``.
     """
     H, T = as_count("H", H), as_count("T", T)
+    seed = as_count("seed", seed, 0)
     input_scale = as_scalar("input_scale", input_scale)
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(1, T, 1))

@@ -114,6 +114,7 @@ def init_params(D, H, K, scale=1.0, seed=0):
         by (K,)
     """
     D, H, K = as_count("D", D), as_count("H", H), as_count("K", K)
+    seed = as_count("seed", seed, 0)
     scale = as_scalar("scale", scale)
     rng = np.random.default_rng(seed)
     return {

@@ -316,7 +316,7 @@ def train_char_model(text=None, H=48, steps=300, lr=1.0, N=16, T=25, seed=0):
     text : str, the corpus (default: :func:`rnnlib.data.tiny_corpus`)
     H, steps, N, T : int, hidden size, number of updates, windows a batch, window length
     lr : float, the SGD learning rate
-    seed : int, for the weights (``seed``) and the batches (``seed + 1``)
+    seed : int ≥ 0, for the weights (``seed``) and the batches (``seed + 1``)
 
     Returns
     -------
@@ -324,6 +324,7 @@ def train_char_model(text=None, H=48, steps=300, lr=1.0, N=16, T=25, seed=0):
     vocab : str, the characters, in class-id order
     losses : ndarray (steps,), the cross-entropy of every batch before its update
     """
+    seed = as_count("seed", seed, 0)
     text = tiny_corpus() if text is None else text
     vocab = char_vocabulary(text)
     ids, C = encode(text, vocab), len(vocab)

@@ -391,3 +391,10 @@ def test_backward_names_a_cache_it_was_not_given(backward, made_by, n, cache):
     want = rf"^cache: expected the cache returned by {made_by} \(a tuple of {n}\), got"
     with pytest.raises(ValueError, match=want):
         backward(np.zeros((2, 3)), cache)
+
+
+def test_sample_checks_its_temperature_even_for_no_character():
+    # the temperature reached softmax only inside the loop: length=0 accepted temperature=-1
+    params = readout.init_params(3, 4, 3)
+    with pytest.raises(ValueError, match=r"^temperature: expected a positive number, got -1.0"):
+        sampling.sample(params, [0], 0, temperature=-1.0)
