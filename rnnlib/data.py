@@ -65,6 +65,8 @@ def decaying_sum_task(n=16, T=4, decay=0.5, every_step=False, seed=0):
     decay = as_scalar("decay", decay)
     if not 0.0 <= decay <= 1.0:
         raise ValueError(f"decay: expected a number in [0, 1], got {decay}")
+    if not isinstance(every_step, bool | np.bool_):  # "no" or "False" would count as True
+        raise ValueError(f"every_step: expected True or False, got {every_step!r}")
     xs = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, T))
     ys = np.empty_like(xs)
     acc = np.zeros(n)

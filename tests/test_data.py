@@ -234,3 +234,10 @@ def test_valid_word_fraction_keeps_the_last_word_when_text_ends_in_another_lette
     assert data.valid_word_fraction("the dgo cat T") == pytest.approx(2 / 3)
     assert data.valid_word_fraction("the dgo cat é") == pytest.approx(2 / 3)
     assert data.valid_word_fraction("the dgo ca") == pytest.approx(1 / 2)  # cut mid-word
+
+
+@pytest.mark.parametrize("every_step", ["no", 0, None])
+def test_decaying_sum_task_every_step_is_a_bool(every_step):
+    # "no" is truthy: it gave a target at every step, silently
+    with pytest.raises(ValueError, match=r"^every_step: expected True or False, got"):
+        data.decaying_sum_task(2, 3, every_step=every_step)
