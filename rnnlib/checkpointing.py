@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from ._validate import as_count, checked_arrays
-from .rnn import _upstream, rnn_backward, rnn_forward
+from .rnn import _some_steps, _upstream, rnn_backward, rnn_forward
 
 __all__ = ["checkpoints", "checkpointed_backward", "states_held"]
 
@@ -47,6 +47,7 @@ def checkpoints(x, h0, Wx, Wh, b, k):
     (x, h0, Wx, Wh, b), sizes = checked_arrays(
         x=(x, "NTD"), h0=(h0, "NH"), Wx=(Wx, "DH"), Wh=(Wh, "HH"), b=(b, "H")
     )
+    _some_steps(x)
     k = as_count("k", k)
     T = sizes["T"]
     kept, h = [], h0

@@ -53,7 +53,7 @@ def decaying_sum_task(n=16, T=4, decay=0.5, every_step=False, seed=0):
     decay : float λ in [0, 1], how much of the past each step keeps
     every_step : bool, False: one target per sequence, the last one y_T (many-to-one);
         True: a target at every step (many-to-many)
-    seed : int, for ``np.random.default_rng``
+    seed : int ≥ 0, for ``np.random.default_rng``
 
     Returns
     -------
@@ -61,9 +61,12 @@ def decaying_sum_task(n=16, T=4, decay=0.5, every_step=False, seed=0):
     ys : ndarray (n,) (many-to-one) or (n, T) (many-to-many)
     """
     n, T = as_count("n", n), as_count("T", T)
+    seed = as_count("seed", seed, 0)
     decay = as_scalar("decay", decay)
     if not 0.0 <= decay <= 1.0:
         raise ValueError(f"decay: expected a number in [0, 1], got {decay}")
+    if not isinstance(every_step, bool | np.bool_):  # "no" or "False" would count as True
+        raise ValueError(f"every_step: expected True or False, got {every_step!r}")
     xs = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, T))
     ys = np.empty_like(xs)
     acc = np.zeros(n)
@@ -85,7 +88,7 @@ def periodic_signal(length=400, period=25.0, noise=0.1, seed=0):
     length : int, number of samples
     period : float P > 0, in samples
     noise : float σ ≥ 0, the noise standard deviation
-    seed : int, for ``np.random.default_rng``
+    seed : int ≥ 0, for ``np.random.default_rng``
 
     Returns
     -------
@@ -93,6 +96,7 @@ def periodic_signal(length=400, period=25.0, noise=0.1, seed=0):
     noisy : ndarray (length,), the observations y = s + ε
     """
     length = as_count("length", length, 2)
+    seed = as_count("seed", seed, 0)
     period = as_positive("period", period, "number of samples")
     noise = as_scalar("noise", noise)
     if noise < 0:
@@ -136,13 +140,14 @@ def tiny_corpus(n_sentences=160, seed=0):
     Parameters
     ----------
     n_sentences : int ≥ 1
-    seed : int, for ``np.random.default_rng``
+    seed : int ≥ 0, for ``np.random.default_rng``
 
     Returns
     -------
     text : str, sentences each ending in ``".\\n"``
     """
     n_sentences = as_count("n_sentences", n_sentences)
+    seed = as_count("seed", seed, 0)
     rng = np.random.default_rng(seed)
     lines = []
     for _ in range(n_sentences):
@@ -175,6 +180,8 @@ def encode(text, vocab):
 
 def decode(ids, vocab):
     """The text of class ids: ``"".join(vocab[i] for i in ids)``."""
+    if not isinstance(vocab, str) or not vocab:
+        raise ValueError(f"vocab: expected a non-empty str of characters, got {vocab!r:.40}")
     ids = np.asarray(ids)
     if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
         raise ValueError(
@@ -257,6 +264,7 @@ def random_batches(series, T, N, steps, seed=0):
     series = np.asarray(series)
     T, N = as_count("T", T), as_count("N", N)
     steps = as_count("steps", steps, 0)
+    seed = as_count("seed", seed, 0)
     L = series.shape[0] if series.ndim else 0
     if L < T + 1:
         raise ValueError(
@@ -309,14 +317,19 @@ _WORD = re.compile(r"[a-z]+")
 def valid_word_fraction(text, words=None):
     """The fraction of the words of ``text`` that are in ``words`` (default: the grammar's).
 
-    A word is a run of letters a–z. The last one is left out when ``text`` ends in a letter
+    A word is a run of letters a–z. The last one is left out when ``text`` ends in a letter a–z
     (a sample cut mid-word is not counted as a mistake). Returns 0.0 when there is no word.
+    ``words`` is a collection of str (a list, a set), not one str.
     """
     if not isinstance(text, str):
         raise ValueError(f"text: expected a str, got {type(text).__name__}")
+    if isinstance(words, str):  # frozenset("the cat") would be its letters
+        raise ValueError(
+            f"words: expected a collection of words, e.g. a list, got the str {words!r:.40}"
+        )
     words = corpus_words() if words is None else frozenset(words)
     found = _WORD.findall(text)
-    if found and text[-1].isalpha():
+    if found and _WORD.fullmatch(text[-1]):
         found = found[:-1]
     if not found:
         return 0.0

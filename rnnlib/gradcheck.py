@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import all_finite, as_array, same_shape_arrays
+from ._validate import (
+    all_finite,
+    as_array,
+    as_positive,
+    check_finite,
+    describe,
+    same_shape_arrays,
+)
 
 __all__ = ["numerical_gradient", "rel_error"]
 
@@ -32,28 +39,32 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
         Upstream gradient. When given, returns the gradient of ``sum(df * f(x))``, i.e. the
         vector–Jacobian product ``J^T df``.
     eps : float
-        Step ε.
+        Step ε > 0.
 
     Returns
     -------
     grad : ndarray, same shape as ``x``
         ``grad[i] = Σ df * (f(x + ε e_i) − f(x − ε e_i)) / (2ε)``.
     """
+    if not callable(f):
+        raise ValueError(f"f: expected a function, called as f(x), got {describe(f)}")
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         raise ValueError(
             "x: expected a float ndarray (it is perturbed in place), got "
             + (f"an ndarray of dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__)
         )
+    eps = as_positive("eps", eps, "step (a small number)")
     if x.dtype.itemsize < 8:  # float16 moved by 1e-6 does not move: a gradient of zeros
         raise ValueError(
             f"x: expected a float64 ndarray, got dtype {x.dtype}, too coarse for a step of "
             f"{eps:g} (its gap above 1.0 is {np.finfo(x.dtype).eps:.1e}); pass x.astype(float)"
         )
-    if not (np.isfinite(eps) and eps > 0):
-        raise ValueError(f"eps: expected a small positive number, got {eps}")
     if df is not None:
         df = as_array("df", df)
+        check_finite("df", df)
     grad = np.zeros_like(x)
+    if x.size == 0:  # no entry to perturb (and np.nditer refuses an empty array)
+        return grad
     it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
     while not it.finished:
         i = it.multi_index

@@ -43,7 +43,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_array, as_count, as_scalar, check_finite
+from ._validate import as_array, as_count, as_scalar, check_finite, same_shape_arrays
 from .gradcheck import rel_error
 from .rnn import RNNCache, rnn_backward, rnn_backward_truncated, rnn_forward
 from .scalar import _forward
@@ -104,6 +104,7 @@ def scaled_orthogonal(H, scale, seed=0):
     whether ‖Wh‖₂ = scale is below or above 1.
     """
     H = as_count("H", H)
+    seed = as_count("seed", seed, 0)
     scale = as_scalar("scale", scale)
     if scale < 0:  # -Q has singular values |scale|, not scale: the docstring would be false
         raise ValueError(f"scale: expected a number >= 0 (every singular value of Wh), got {scale}")
@@ -125,6 +126,7 @@ def long_sequence_problem(scale, H=8, T=20, input_scale=0.05, seed=0):
     ``g_T`` (H,), ``dh`` (1, T, H); the same for every ``scale`` except ``Wh``.
     """
     H, T = as_count("H", H), as_count("T", T)
+    seed = as_count("seed", seed, 0)
     input_scale = as_scalar("input_scale", input_scale)
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(1, T, 1))
@@ -237,10 +239,17 @@ def gradient_norms_by_distance(hs, Wh, g_T):
 
 # -- truncated BPTT against the full gradient ------------------------------------------------
 def cosine_similarity(a, b):
-    """``cos θ = <a, b> / (‖a‖ ‖b‖)`` over all entries (1: same direction; 0 if either is 0)."""
-    a, b = as_array("a", a).ravel(), as_array("b", b).ravel()
-    if a.shape != b.shape:
-        raise ValueError(f"b: expected {a.size} entries (as many as a), got {b.size}")
+    """``cos θ = <a, b> / (‖a‖ ‖b‖)`` over all entries (1: same direction; 0 if either is 0).
+
+    ``a`` and ``b`` are finite arrays of the same shape (as for :func:`rnnlib.rel_error`). Each is
+    divided by its largest |entry| first, which leaves cos θ unchanged and keeps ``<a, b>`` and
+    the norms from overflowing.
+    """
+    a, b = same_shape_arrays(a=a, b=b)
+    a, b = a.ravel(), b.ravel()
+    if a.size:
+        a = a / max(np.max(np.abs(a)), np.finfo(float).tiny)
+        b = b / max(np.max(np.abs(b)), np.finfo(float).tiny)
     den = np.linalg.norm(a) * np.linalg.norm(b)
     return float(a @ b / den) if den > 0 else 0.0
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._validate import NumericOverflow, as_array, as_scalar, check_finite, same_shape_arrays
+from ._validate import NumericOverflow, as_array, as_positive, check_finite, same_shape_arrays
 
 __all__ = ["squared_error", "softmax", "softmax_cross_entropy"]
 
@@ -37,6 +35,18 @@ def squared_error(y_hat, y):
     return L, err
 
 
+def _logits(name, z):
+    """``z`` as a finite float array of scores over a last axis of C ≥ 1 classes, (..., C)."""
+    z = as_array(name, z)
+    if z.ndim < 1 or z.shape[-1] == 0:
+        raise ValueError(
+            f"{name}: expected scores over C >= 1 classes in the last axis, shape (..., C), "
+            f"got shape {z.shape}"
+        )
+    check_finite(name, z)
+    return z
+
+
 def softmax(z, temperature=1.0):
     """Softmax over the last axis, ``p_c = exp(z_c / τ) / Σ_c' exp(z_c' / τ)``, computed stably.
 
@@ -44,16 +54,17 @@ def softmax(z, temperature=1.0):
 
     Parameters
     ----------
-    z : ndarray (..., C) of scores (logits)
+    z : ndarray (..., C) of finite scores (logits), C ≥ 1
     temperature : float τ > 0; τ < 1 sharpens, τ > 1 flattens.
+
+    Returns
+    -------
+    p : ndarray (..., C), each row non-negative and summing to 1
     """
-    z = as_array("z", z)
-    if not isinstance(temperature, numbers.Real) or isinstance(temperature, bool):
-        temperature = as_scalar("temperature", temperature)  # None, a str, an array: named
-    if not (np.isfinite(temperature) and temperature > 0):
-        raise ValueError(f"temperature: expected a positive number, got {temperature}")
-    s = z / temperature
-    s = s - s.max(axis=-1, keepdims=True)
+    z = _logits("z", z)
+    temperature = as_positive("temperature", temperature)
+    with np.errstate(over="ignore"):  # a gap beyond 1.8e308 is -inf, and exp(-inf) = 0
+        s = (z - z.max(axis=-1, keepdims=True)) / temperature
     e = np.exp(s)
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -75,9 +86,9 @@ def softmax_cross_entropy(logits, targets):
     loss : float
     dlogits : ndarray (..., C)
     """
-    z = as_array("logits", logits)
+    z = _logits("logits", logits)
     y = np.asarray(targets)
-    if z.ndim < 1 or y.shape != z.shape[:-1]:
+    if y.shape != z.shape[:-1]:
         raise ValueError(
             f"targets: expected shape {z.shape[:-1]} (logits' shape without its last axis, C), "
             f"got {y.shape}"
@@ -87,12 +98,17 @@ def softmax_cross_entropy(logits, targets):
     C = z.shape[-1]
     if y.size and (y.min() < 0 or y.max() >= C):
         raise ValueError(f"targets: expected class indices in 0..{C - 1}, got {y.min()}..{y.max()}")
-    check_finite("logits", z)
-    s = z - z.max(axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):  # a gap beyond 1.8e308: reported below, by name
+        s = z - z.max(axis=-1, keepdims=True)
     logp = s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
     M = max(y.size, 1)
     picked = np.take_along_axis(logp, y[..., None], axis=-1)[..., 0]
     loss = -float(picked.sum()) / M
+    if not np.isfinite(loss):
+        raise NumericOverflow(
+            "loss: −log p of a target overflows float64 (it exceeds 1.8e308): its logit is "
+            "that far below the largest logit of its row"
+        )
     d = np.exp(logp)
     np.put_along_axis(d, y[..., None], np.take_along_axis(d, y[..., None], axis=-1) - 1.0, axis=-1)
     return loss, d / M

@@ -52,19 +52,42 @@ def adagrad_step(param, grad, memory, lr):
     getting smaller steps, a rarely-touched one (the input row of a rare character) keeps large
     ones. Returns new arrays; inputs unchanged.
 
+    Parameters
+    ----------
+    param, grad : float or ndarray of the same shape
+    memory : ndarray of that shape, entries ≥ 0: the sum of the squared gradients so far (zeros
+        at the start)
+    lr : float, the learning rate η > 0
+
     Returns
     -------
     param : ndarray, the new value
-    memory : ndarray, the new running sum of squared gradients
+    memory : ndarray, the new running sum of squared gradients. ``ValueError`` if it overflows
+        (a gradient above about 1.3e154: clip it first).
     """
     param, grad, memory = same_shape_arrays(param=param, grad=grad, memory=memory)
     lr = as_positive("lr", lr, "learning rate")
-    memory = memory + grad * grad
+    if np.any(memory < 0):
+        raise ValueError(
+            f"memory: expected a sum of squares, every entry >= 0, got {memory.min():g}"
+        )
+    with np.errstate(over="ignore"):  # reported by name, just below
+        memory = memory + grad * grad
+    if not np.all(np.isfinite(memory)):
+        raise NumericOverflow(
+            f"memory: m + g² overflows float64 (largest |grad| = {np.max(np.abs(grad)):g}); "
+            "clip the gradient first"
+        )
     return param - lr * grad / np.sqrt(memory + 1e-8), memory
 
 
 def _grads_list(grads):
-    if isinstance(grads, np.ndarray) or grads is None or not hasattr(grads, "__iter__"):
+    if isinstance(grads, dict):  # iterating would give its keys, the names
+        raise ValueError(
+            "grads: expected a list of arrays (e.g. [dWx, dWh, db]), got a dict; pass "
+            "list(grads.values()), or [grads[k] for k in the names you want]"
+        )
+    if isinstance(grads, np.ndarray | str) or grads is None or not hasattr(grads, "__iter__"):
         raise ValueError(
             "grads: expected a list of arrays (e.g. [dWx, dWh, db]), got "
             + ("None" if grads is None else type(grads).__name__)

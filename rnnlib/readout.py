@@ -22,7 +22,7 @@ import numpy as np
 
 from ._validate import as_array, as_count, as_scalar, bind_shapes, check_finite
 from .losses import softmax_cross_entropy, squared_error
-from .rnn import rnn_backward, rnn_forward
+from .rnn import _unpack, rnn_backward, rnn_forward
 
 __all__ = [
     "PARAMS",
@@ -88,7 +88,7 @@ def linear_backward(dz, cache):
     dW : ndarray (H, K)
     dc : ndarray (K,)
     """
-    h, W = cache
+    h, W = _unpack(cache, "linear_forward", 2)
     dz = as_array("dz", dz)
     want = (*h.shape[:-1], W.shape[1])
     if dz.shape != want:
@@ -114,6 +114,7 @@ def init_params(D, H, K, scale=1.0, seed=0):
         by (K,)
     """
     D, H, K = as_count("D", D), as_count("H", H), as_count("K", K)
+    seed = as_count("seed", seed, 0)
     scale = as_scalar("scale", scale)
     rng = np.random.default_rng(seed)
     return {
@@ -168,7 +169,7 @@ def sequence_backward(dz, cache):
     -------
     grads : dict with the keys of :data:`PARAMS` plus ``"h0"``, each of its parameter's shape
     """
-    _, rnn_cache, lin_cache = cache
+    _, rnn_cache, lin_cache = _unpack(cache, "sequence_forward", 3)
     dh, dWy, dby = linear_backward(dz, lin_cache)
     _, dh0, dWx, dWh, db = rnn_backward(dh, rnn_cache)
     return {"Wx": dWx, "Wh": dWh, "b": db, "Wy": dWy, "by": dby, "h0": dh0}

@@ -130,7 +130,7 @@ def rnn_forward(x, h0, Wx, Wh, b):
 
     Parameters
     ----------
-    x : ndarray (N, T, D), N sequences of T inputs of size D
+    x : ndarray (N, T, D), N ≥ 1 sequences of T ≥ 1 inputs of size D
     h0 : ndarray (N, H), the state before the first step
     Wx : ndarray (D, H), input-to-hidden weights
     Wh : ndarray (H, H), hidden-to-hidden weights, the same at every step
@@ -145,6 +145,7 @@ def rnn_forward(x, h0, Wx, Wh, b):
         x=(x, "NTD"), h0=(h0, "NH"), Wx=(Wx, "DH"), Wh=(Wh, "HH"), b=(b, "H")
     )
     N, T, D, H = sizes["N"], sizes["T"], sizes["D"], sizes["H"]
+    _some_steps(x)
     # x_t Wx + b for every step at once: one product over all N·T rows of x, viewed as 2-d
     xw = (x.reshape(N * T, D) @ Wx + b).reshape(N, T, H)
     hs = np.zeros((T + 1, N, H), np.result_type(xw, h0, Wh))  # hs[t] = h_t, in time order
@@ -260,6 +261,14 @@ def _unpack(cache, made_by, n):
             + ("None" if cache is None else type(cache).__name__)
         )
     return cache
+
+
+def _some_steps(x):
+    """``ValueError`` unless ``x`` (N, T, D) holds N ≥ 1 sequences of T ≥ 1 steps."""
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(
+            f"x: expected N >= 1 sequences of T >= 1 steps, shape (N, T, D), got shape {x.shape}"
+        )
 
 
 def _upstream(name, g, shape, symbols, why):

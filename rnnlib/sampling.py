@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, as_count, check_finite
+from ._validate import as_array, as_count, as_positive, check_finite
 from .data import one_hot
 from .losses import softmax
 from .readout import as_params
@@ -61,13 +61,15 @@ def sample(params, prompt_ids, length, temperature=1.0, seed=0):
     prompt_ids : 1-d int array, the classes to start from (not part of the output)
     length : int ≥ 0
     temperature : float τ > 0
-    seed : int
+    seed : int ≥ 0
 
     Returns
     -------
     ids : int64 ndarray (length,)
     """
     length = as_count("length", length, 0)
+    temperature = as_positive("temperature", temperature)
+    seed = as_count("seed", seed, 0)
     h, z = _prime(params, prompt_ids)
     p = params
     K = p["Wy"].shape[1]

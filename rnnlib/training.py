@@ -243,6 +243,13 @@ def train_scalar(xs, ys, u, w, v, lr, epochs, *, max_norm=None, clip_value=None,
 
 
 # -- the RNN with a read-out, over batches (lesson 08) -----------------------------------------
+def _loss_name(loss):
+    """``loss`` if it is ``"squared"`` or ``"softmax"``: checked before the first batch."""
+    if loss not in ("squared", "softmax"):
+        raise ValueError(f"loss: expected 'squared' or 'softmax', got {loss!r}")
+    return loss
+
+
 def train_sequence_model(params, batches, lr, loss="squared", max_norm=5.0, optimizer="sgd"):
     """Gradient descent on the RNN with a read-out (:mod:`rnnlib.readout`), clipping the gradient
     by its global norm.
@@ -274,6 +281,7 @@ def train_sequence_model(params, batches, lr, loss="squared", max_norm=5.0, opti
     if optimizer not in ("sgd", "adagrad"):
         raise ValueError(f"optimizer: expected 'sgd' or 'adagrad', got {optimizer!r}")
     lr = as_positive("lr", lr, "learning rate")
+    loss, max_norm = _loss_name(loss), as_positive("max_norm", max_norm)
     p = {k: np.array(v, dtype=float) for k, v in as_params(params).items() if k in PARAMS}
     memory = {k: np.zeros_like(v) for k, v in p.items()}
     losses, norms = [], []
@@ -316,7 +324,7 @@ def train_char_model(text=None, H=48, steps=300, lr=1.0, N=16, T=25, seed=0):
     text : str, the corpus (default: :func:`rnnlib.data.tiny_corpus`)
     H, steps, N, T : int, hidden size, number of updates, windows a batch, window length
     lr : float, the SGD learning rate
-    seed : int, for the weights (``seed``) and the batches (``seed + 1``)
+    seed : int ≥ 0, for the weights (``seed``) and the batches (``seed + 1``)
 
     Returns
     -------
@@ -324,8 +332,15 @@ def train_char_model(text=None, H=48, steps=300, lr=1.0, N=16, T=25, seed=0):
     vocab : str, the characters, in class-id order
     losses : ndarray (steps,), the cross-entropy of every batch before its update
     """
+    seed = as_count("seed", seed, 0)
     text = tiny_corpus() if text is None else text
     vocab = char_vocabulary(text)
+    T = as_count("T", T)
+    if len(text) < T + 1:  # (random_batches would name its own argument, series)
+        raise ValueError(
+            f"text: expected at least T + 1 = {T + 1} characters (a window and its next "
+            f"character), got {len(text)}"
+        )
     ids, C = encode(text, vocab), len(vocab)
     params = init_params(C, H, C, seed=seed)
     batches = ((one_hot(x, C), y) for x, y in random_batches(ids, T, N, steps, seed=seed + 1))
@@ -367,6 +382,7 @@ def train_stateful(params, inputs, targets, lr, loss="softmax", max_norm=5.0, ep
     h : ndarray (N, H), the hidden state after the last window (to carry on reading the streams)
     """
     lr = as_positive("lr", lr, "learning rate")
+    loss, max_norm = _loss_name(loss), as_positive("max_norm", max_norm)
     epochs = as_count("epochs", epochs)
     inputs = as_array("inputs", inputs)
     if inputs.ndim != 4:

@@ -211,3 +211,33 @@ def test_valid_word_fraction_with_own_words():
     assert data.valid_word_fraction("ab cd ab.", words={"ab"}) == pytest.approx(2 / 3)
     with pytest.raises(ValueError, match="^text: expected a str"):
         data.valid_word_fraction(None)
+
+
+@pytest.mark.parametrize("vocab", [None, 5, ""])
+def test_decode_names_a_vocab_that_is_not_a_str(vocab):
+    # encode checked vocab, decode did not: len(None) was a TypeError
+    with pytest.raises(ValueError, match=r"^vocab: expected a non-empty str of characters"):
+        data.decode([0, 1], vocab)
+
+
+def test_valid_word_fraction_refuses_one_str_of_words():
+    # frozenset("cat dog") is a set of letters: no word of the text was in it, and the answer
+    # was 0.0 for a text of valid words
+    with pytest.raises(ValueError, match=r"^words: expected a collection of words, e\.g\. a list"):
+        data.valid_word_fraction("the cat sees a dog.", "the cat sees a dog")
+    assert data.valid_word_fraction("the cat sees a dog.", ["the", "cat", "sees", "a"]) == 4 / 5
+
+
+def test_valid_word_fraction_keeps_the_last_word_when_text_ends_in_another_letter():
+    # words are runs of a–z; "T" (or "é") is not one, so "cat" is complete, not cut mid-word:
+    # the words are "the", "cat", "dgo", two of three valid. It used to drop "cat" (str.isalpha)
+    assert data.valid_word_fraction("the dgo cat T") == pytest.approx(2 / 3)
+    assert data.valid_word_fraction("the dgo cat é") == pytest.approx(2 / 3)
+    assert data.valid_word_fraction("the dgo ca") == pytest.approx(1 / 2)  # cut mid-word
+
+
+@pytest.mark.parametrize("every_step", ["no", 0, None])
+def test_decaying_sum_task_every_step_is_a_bool(every_step):
+    # "no" is truthy: it gave a target at every step, silently
+    with pytest.raises(ValueError, match=r"^every_step: expected True or False, got"):
+        data.decaying_sum_task(2, 3, every_step=every_step)

@@ -209,7 +209,7 @@ def test_cosine_similarity_by_hand():
     assert cosine_similarity([1.0, 1.0], [-1.0, -1.0]) == pytest.approx(-1.0)
     assert cosine_similarity([1.0, 2.0], [2.0, 1.0]) == pytest.approx(4 / 5)
     assert cosine_similarity([0.0, 0.0], [1.0, 2.0]) == 0.0
-    with pytest.raises(ValueError, match="b: expected 2 entries"):
+    with pytest.raises(ValueError, match=r"b: expected the shape of a, \(2,\), got \(3,\)"):
         cosine_similarity([1.0, 2.0], [1.0, 2.0, 3.0])
 
 
@@ -314,3 +314,25 @@ def tiny_cache():
 def test_bad_input_names_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_cosine_similarity_refuses_arrays_of_different_shapes():
+    # a (2, 3) and its transpose's (3, 2) have 6 entries each: they were compared in raveled
+    # order, entry (0, 1) of one against entry (0, 1) of a different layout, silently
+    a = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(ValueError, match=r"^b: expected the shape of a, \(2, 3\), got \(3, 2\)"):
+        cosine_similarity(a, a.T)
+
+
+def test_cosine_similarity_names_a_value_that_is_not_finite():
+    # [nan, 1] gave ‖a‖ = nan, "nan > 0" is False, and the answer was 0.0: a silent wrong answer
+    with pytest.raises(ValueError, match=r"^a: expected finite values, got nan at index \(0,\)"):
+        cosine_similarity([np.nan, 1.0], [1.0, 1.0])
+
+
+def test_cosine_similarity_of_huge_and_tiny_vectors():
+    # <a, b> of entries 1e200 overflowed to inf, and inf / inf gave NaN; entries of 1e-200
+    # underflowed to 0, and the answer was 0.0. Both are the same direction: cos = 1
+    assert cosine_similarity([1e200, 1e200], [1e200, 1e200]) == pytest.approx(1.0)
+    assert cosine_similarity([1e-200, 0.0], [3e-200, 0.0]) == pytest.approx(1.0)
+    assert cosine_similarity([1e200, 0.0], [1e-200, 1e-200]) == pytest.approx(2**-0.5)

@@ -6,10 +6,13 @@ tests put a bad value in every argument, in small and in large arrays, and huge-
 whose squares and sums overflow (which must pass), so that the shortcut cannot weaken the check.
 """
 
+import re
+
 import numpy as np
 import pytest
 
 import rnnlib
+from rnnlib import checkpointing, data, gradflow, readout, sampling, training
 from rnnlib._validate import check_finite, checked_arrays
 
 NAMES = ("x", "h0", "Wx", "Wh", "b")
@@ -132,3 +135,47 @@ def test_complex_numbers_are_rejected_by_name(bad):
     """numpy would drop the imaginary part with only a ComplexWarning: a silent wrong answer."""
     with pytest.raises(ValueError, match="x: expected real numbers, got complex numbers"):
         checked_arrays(x=(bad, "N" * np.ndim(bad)))
+
+
+@pytest.mark.parametrize("shape", [(2, 0, 3), (0, 2, 3)])
+def test_an_empty_batch_or_a_sequence_of_no_steps_is_named_at_the_forward(shape):
+    # rnn_forward accepted T = 0 and N = 0; rnn_backward then met numpy's "cannot reshape array
+    # of size 0 into shape (0,newaxis)", and sequence_loss a ZeroDivisionError (the mean over
+    # N·T = 0 positions)
+    N = shape[0]
+    x, h0, Wx, Wh, b = np.zeros(shape), np.zeros((N, 4)), np.zeros((3, 4)), np.eye(4), np.zeros(4)
+    want = r"^x: expected N >= 1 sequences of T >= 1 steps, shape \(N, T, D\), got shape"
+    with pytest.raises(ValueError, match=want):
+        rnnlib.rnn_forward(x, h0, Wx, Wh, b)
+    with pytest.raises(ValueError, match=want):
+        checkpointing.checkpointed_backward(np.zeros((N, shape[1], 4)), x, h0, Wx, Wh, b, 2)
+    params = readout.init_params(3, 4, 2)
+    with pytest.raises(ValueError, match=want):
+        readout.sequence_loss(params, x, np.zeros((*shape[:2], 2)))
+
+
+SEEDED = {
+    "decaying_sum_task": lambda seed: data.decaying_sum_task(seed=seed),
+    "periodic_signal": lambda seed: data.periodic_signal(seed=seed),
+    "tiny_corpus": lambda seed: data.tiny_corpus(seed=seed),
+    "random_batches": lambda seed: data.random_batches(np.arange(10), 3, 2, 1, seed=seed),
+    "init_params": lambda seed: readout.init_params(2, 3, 2, seed=seed),
+    "scaled_orthogonal": lambda seed: gradflow.scaled_orthogonal(3, 1.0, seed=seed),
+    "long_sequence_problem": lambda seed: gradflow.long_sequence_problem(1.0, seed=seed),
+    "sample": lambda seed: sampling.sample(readout.init_params(3, 4, 3), [0], 2, seed=seed),
+    "train_char_model": lambda seed: training.train_char_model(steps=1, seed=seed),
+}
+
+
+@pytest.mark.parametrize("name", SEEDED)
+@pytest.mark.parametrize(
+    ("seed", "shown"), [(1.5, "1.5"), ("0", "'0'"), (True, "True"), (-1, "-1"), (None, "None")]
+)
+def test_every_seed_is_an_integer_at_least_0(name, seed, shown):
+    # np.random.default_rng(1.5) was "TypeError: SeedSequence expects int or sequence of ints";
+    # -1 "ValueError: expected non-negative integer" (naming no argument); True seeded with 1;
+    # None drew a different stream on every run, where the docstrings promise the same one
+    with pytest.raises(
+        ValueError, match=rf"^seed: expected an integer >= 0, got {re.escape(shown)}"
+    ):
+        SEEDED[name](seed)

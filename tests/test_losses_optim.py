@@ -3,6 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import rnnlib
 from rnnlib import (
     clip_grad_norm,
     clip_grad_value,
@@ -83,3 +84,65 @@ def test_clip_grad_value_and_sgd():
     np.testing.assert_allclose(sgd_step(p, g, 0.1), [0.95, 2.1])
     np.testing.assert_array_equal(p, [1.0, 2.0])
     assert sgd_step(1.0, 2.0, 0.25) == 0.5
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_softmax_names_a_logit_that_is_not_finite(bad):
+    # softmax([nan, 1]) was [nan, nan], softmax([inf, 1]) too (inf − inf): a silent wrong answer
+    with pytest.raises(ValueError, match=r"^z: expected finite values, got .* at index \(0,\)"):
+        softmax([bad, 1.0])
+
+
+@pytest.mark.parametrize("shape", [(), (2, 0)])
+def test_softmax_and_cross_entropy_need_a_last_axis_of_classes(shape):
+    # (2, 0) met numpy's "zero-size array to reduction operation maximum"; () returned 1.0
+    with pytest.raises(ValueError, match=r"^z: expected scores over C >= 1 classes"):
+        softmax(np.zeros(shape))
+    with pytest.raises(ValueError, match=r"^logits: expected scores over C >= 1 classes"):
+        softmax_cross_entropy(np.zeros(shape), np.zeros(shape[:-1], dtype=int))
+
+
+def test_softmax_at_a_tiny_temperature_is_the_one_hot_of_the_largest_score():
+    # z / τ overflowed to inf, and inf − inf gave NaN; the limit τ → 0 is the argmax's one-hot
+    np.testing.assert_array_equal(softmax([1.0, 2.0, 0.5], temperature=1e-310), [0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(softmax([1e308, -1e308]), [1.0, 0.0])  # a gap of 2e308
+
+
+def test_softmax_cross_entropy_names_a_loss_too_large_for_float64():
+    # −log p[1] = 1e308 − (−1e308) = 2e308 > 1.8e308: inf came back silently
+    with pytest.raises(rnnlib.NumericOverflow, match=r"^loss: −log p of a target overflows"):
+        softmax_cross_entropy([[1e308, -1e308]], [1])
+    L, _ = softmax_cross_entropy([[1e308, -1e308]], [0])  # p[0] = 1: the loss is 0
+    assert L == 0.0
+
+
+def test_adagrad_step_by_hand():
+    # m = 3 + 2² = 7, θ = 1 − 0.1 · 2 / √(7 + 1e−8), as the docstring writes it
+    p, m = rnnlib.optim.adagrad_step(np.array([1.0]), np.array([2.0]), np.array([3.0]), 0.1)
+    np.testing.assert_allclose(m, [7.0])
+    np.testing.assert_allclose(p, [1.0 - 0.2 / np.sqrt(7.0 + 1e-8)], rtol=1e-15)
+
+
+def test_adagrad_step_names_an_overflowing_memory():
+    # g = 1e160: g² = inf, so g / √m was 0 and the weight silently did not move (Adagrad's first
+    # step is lr · g / |g| = lr), and the memory stayed inf for good
+    with pytest.raises(rnnlib.NumericOverflow, match=r"^memory: m \+ g² overflows float64"):
+        rnnlib.optim.adagrad_step(np.zeros(2), np.array([1e160, 1.0]), np.zeros(2), 0.1)
+
+
+def test_adagrad_step_refuses_a_negative_memory():
+    # √(m + g²) of a negative sum was NaN, silently
+    with pytest.raises(ValueError, match=r"^memory: expected a sum of squares, every entry >= 0"):
+        rnnlib.optim.adagrad_step(np.ones(2), np.array([0.1, 1.0]), -np.ones(2), 0.1)
+
+
+@pytest.mark.parametrize(
+    "clip", [lambda g: clip_grad_norm(g, 1.0), lambda g: clip_grad_value(g, 1.0)]
+)
+def test_clipping_names_a_dict_of_gradients(clip):
+    # sequence_loss returns its gradients as a dict: iterating it gave the names, and the error
+    # was "grads[0]: expected an array of real numbers, got str"
+    with pytest.raises(ValueError, match=r"^grads: expected a list of arrays .* got a dict; pass"):
+        clip({"Wx": np.ones(2), "b": np.ones(1)})
+    with pytest.raises(ValueError, match=r"^grads: expected a list of arrays .* got str"):
+        clip("Wx")

@@ -375,3 +375,26 @@ def test_train_char_model_learns_the_corpus():
         sampling.sample(params, data.encode("the ", vocab), 300, 0.7, seed=0), vocab
     )
     assert data.valid_word_fraction(sample) > 0.8
+
+
+@pytest.mark.parametrize(
+    ("backward", "made_by", "n"),
+    [
+        (readout.linear_backward, "linear_forward", 2),
+        (readout.sequence_backward, "sequence_forward", 3),
+    ],
+)
+@pytest.mark.parametrize("cache", [None, (1, 2, 3, 4)])
+def test_backward_names_a_cache_it_was_not_given(backward, made_by, n, cache):
+    # cache=None was "TypeError: cannot unpack non-iterable NoneType object"; rnn_step_backward
+    # and rnn_backward already named theirs
+    want = rf"^cache: expected the cache returned by {made_by} \(a tuple of {n}\), got"
+    with pytest.raises(ValueError, match=want):
+        backward(np.zeros((2, 3)), cache)
+
+
+def test_sample_checks_its_temperature_even_for_no_character():
+    # the temperature reached softmax only inside the loop: length=0 accepted temperature=-1
+    params = readout.init_params(3, 4, 3)
+    with pytest.raises(ValueError, match=r"^temperature: expected a positive number, got -1.0"):
+        sampling.sample(params, [0], 0, temperature=-1.0)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnnlib import numerical_gradient
+from rnnlib import numerical_gradient, readout, training
 from rnnlib.data import decaying_sum_task
 from rnnlib.training import dataset_loss_and_grads, train_epoch, train_scalar
 
@@ -198,3 +198,28 @@ def test_nothing_is_changed_in_place():
     np.testing.assert_array_equal(xs, xs0)
     np.testing.assert_array_equal(ys, ys0)
     assert math.isfinite(train_epoch(xs, ys, 0.5, 0.0, 0.5, 1.0)[3])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"loss": "mse"}, r"^loss: expected 'squared' or 'softmax', got 'mse'"),
+        ({"max_norm": -1.0}, r"^max_norm: expected a positive number, got -1.0"),
+    ],
+)
+def test_the_read_out_training_loops_check_loss_and_max_norm_before_any_batch(kwargs, match):
+    # both were checked only inside the loop: with no batch (an exhausted generator, K = 0
+    # windows) the bad value was accepted and the parameters came back as if trained
+    params = readout.init_params(3, 4, 2)
+    with pytest.raises(ValueError, match=match):
+        training.train_sequence_model(params, [], 0.1, **kwargs)
+    with pytest.raises(ValueError, match=match):
+        training.train_stateful(
+            params, np.zeros((0, 2, 3, 3)), np.zeros((0, 2, 3, 2)), 0.1, **kwargs
+        )
+
+
+def test_train_char_model_names_a_text_shorter_than_a_window():
+    # the error named random_batches' argument: "series: expected at least T + 1 = 26 values"
+    with pytest.raises(ValueError, match=r"^text: expected at least T \+ 1 = 26 characters"):
+        training.train_char_model("a cat.", steps=1)

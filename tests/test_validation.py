@@ -179,3 +179,40 @@ def test_numerical_gradient_refuses_a_point_too_coarse_for_its_step(dtype):
         rnnlib.numerical_gradient(lambda z: float(np.sum(z**2)), x)
     g = rnnlib.numerical_gradient(lambda z: float(np.sum(z**2)), x.astype(float))
     np.testing.assert_allclose(g, 2 * x.astype(float), rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("eps", "match"),
+    [
+        (None, r"^eps: expected a real number \(a scalar\), got None"),  # was a TypeError
+        ("1e-6", r"^eps: expected a real number \(a scalar\), got str"),  # from np.isfinite
+        (True, r"^eps: expected a real number \(a scalar\), got bool"),  # was a step of 1
+        (0.0, r"^eps: expected a positive step \(a small number\), got 0.0"),
+        (np.nan, r"^eps: expected a finite number, got nan"),
+    ],
+)
+def test_numerical_gradient_names_a_bad_step(eps, match):
+    with pytest.raises(ValueError, match=match):
+        rnnlib.numerical_gradient(lambda z: float(z.sum()), np.ones(2), eps=eps)
+
+
+def test_numerical_gradient_names_f_that_is_not_a_function():
+    # numerical_gradient(None, x) was "TypeError: 'NoneType' object is not callable"; the learner
+    # who swaps the arguments passes the array as f
+    with pytest.raises(ValueError, match=r"^f: expected a function, called as f\(x\), got None"):
+        rnnlib.numerical_gradient(None, np.ones(2))
+    with pytest.raises(ValueError, match=r"^f: expected a function, .* got an array of dtype"):
+        rnnlib.numerical_gradient(np.ones(2), lambda z: float(z.sum()))
+
+
+def test_numerical_gradient_names_an_upstream_gradient_that_is_not_finite():
+    # df = [nan, 1] gave the gradient [nan, nan], silently
+    with pytest.raises(ValueError, match=r"^df: expected finite values, got nan at index \(0,\)"):
+        rnnlib.numerical_gradient(lambda z: 2 * z, np.ones(2), df=np.array([np.nan, 1.0]))
+
+
+def test_numerical_gradient_of_an_empty_point_is_empty():
+    # np.nditer raised "Iteration of zero-sized operands is not enabled"; with no entry to move,
+    # the gradient has no entry either (of the point's shape)
+    g = rnnlib.numerical_gradient(lambda z: float(z.sum()), np.ones((2, 0)))
+    assert g.shape == (2, 0)
