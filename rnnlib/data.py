@@ -213,6 +213,16 @@ def one_hot(ids, n_classes):
     return out
 
 
+def _series(series):
+    """``series`` as an array; a text or None is named (a str is a 0-d array to numpy)."""
+    if series is None or isinstance(series, str | bytes):
+        raise ValueError(
+            "series: expected an array of values or of character ids, got "
+            + ("None" if series is None else "a text; pass its ids, encode(text, vocab)")
+        )
+    return np.asarray(series)
+
+
 def next_step_windows(series, T, starts):
     """Inputs and next-step targets cut from one long series.
 
@@ -229,7 +239,7 @@ def next_step_windows(series, T, starts):
     -------
     inputs, targets : ndarrays (N, T, ...), of the dtype of ``series``
     """
-    series = np.asarray(series)
+    series = _series(series)
     T = as_count("T", T)
     starts = np.asarray(starts)
     L = series.shape[0] if series.ndim else 0
@@ -261,7 +271,7 @@ def random_batches(series, T, N, steps, seed=0):
     batches : iterator of ``(inputs, targets)``, ndarrays (N, T, ...); bad arguments raise
         ``ValueError`` at the call, not at the first batch
     """
-    series = np.asarray(series)
+    series = _series(series)
     T, N = as_count("T", T), as_count("N", N)
     steps = as_count("steps", steps, 0)
     seed = as_count("seed", seed, 0)
@@ -297,7 +307,7 @@ def stream_windows(series, T, N):
     inputs, targets : ndarrays (K, N, T, ...) with K = S // T windows (the tail that does not fill
         a window is dropped)
     """
-    series = np.asarray(series)
+    series = _series(series)
     T, N = as_count("T", T), as_count("N", N)
     L = series.shape[0] if series.ndim else 0
     if L < N * T + 1:

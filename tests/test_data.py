@@ -241,3 +241,27 @@ def test_decaying_sum_task_every_step_is_a_bool(every_step):
     # "no" is truthy: it gave a target at every step, silently
     with pytest.raises(ValueError, match=r"^every_step: expected True or False, got"):
         data.decaying_sum_task(2, 3, every_step=every_step)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: data.next_step_windows(s, 3, [0]),
+        lambda s: data.random_batches(s, 3, 2, 1),
+        lambda s: data.stream_windows(s, 3, 2),
+    ],
+    ids=["next_step_windows", "random_batches", "stream_windows"],
+)
+def test_a_text_for_the_ids_is_named_with_what_to_pass(call):
+    """A learner passes the text itself; numpy reads a str as one 0-d value ("got shape ()")."""
+    with pytest.raises(
+        ValueError, match=r"series: .*got a text; pass its ids, encode\(text, vocab\)"
+    ):
+        call("the cat sat on the mat.\n")
+    with pytest.raises(ValueError, match="series: .*got None"):
+        call(None)
+    vocab = data.char_vocabulary("the cat sat on the mat.\n")
+    ids = data.encode("the cat sat on the mat.\n", vocab)
+    out = call(ids)  # the ids themselves are accepted
+    inputs, targets = next(out) if not isinstance(out, tuple) else out
+    assert inputs.shape[-1] == 3 and np.array_equal(inputs[..., 1:], targets[..., :-1])
