@@ -568,15 +568,9 @@ def test_the_exercise_checks_fd_last_copy_grad_with_its_checker():
 
 
 def _halved_distance(xs, y, u, w, v, eps=1e-6):
-    """A central difference in the last copy, divided by ε instead of 2ε."""
-
-    def loss(w_T):
-        o = 0.0
-        for t, x in enumerate(xs):
-            o = math.tanh(u * x + (w_T if t == len(xs) - 1 else w) * o)
-        return 0.5 * (v * o - y) ** 2
-
-    return (loss(w + eps) - loss(w - eps)) / eps
+    """A central difference in the last copy, divided by ε instead of 2ε (twice _fd_by_hand's:
+    the same two losses, a denominator half as large)."""
+    return 2 * _fd_by_hand(xs, y, u, w, v, eps)
 
 
 def _last_step_after_all_steps(xs, y, u, w, v, eps=1e-6):
