@@ -79,7 +79,7 @@ def softmax_cross_entropy(logits, targets):
     Parameters
     ----------
     logits : ndarray (..., C)
-    targets : int ndarray (...), values in 0..C−1
+    targets : int ndarray (...), values in 0..C−1, at least one of them
 
     Returns
     -------
@@ -95,13 +95,18 @@ def softmax_cross_entropy(logits, targets):
         )
     if y.dtype.kind not in "iu":
         raise ValueError(f"targets: expected integer class indices, got dtype {y.dtype}")
+    if y.size == 0:  # a mean over no positions is 0/0, not a loss
+        raise ValueError(
+            f"targets: expected at least one position to average over, got shape {y.shape} "
+            "(an empty batch or window?)"
+        )
     C = z.shape[-1]
-    if y.size and (y.min() < 0 or y.max() >= C):
+    if y.min() < 0 or y.max() >= C:
         raise ValueError(f"targets: expected class indices in 0..{C - 1}, got {y.min()}..{y.max()}")
     with np.errstate(over="ignore"):  # a gap beyond 1.8e308: reported below, by name
         s = z - z.max(axis=-1, keepdims=True)
     logp = s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
-    M = max(y.size, 1)
+    M = y.size
     picked = np.take_along_axis(logp, y[..., None], axis=-1)[..., 0]
     loss = -float(picked.sum()) / M
     if not np.isfinite(loss):

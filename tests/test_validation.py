@@ -112,6 +112,10 @@ def test_backward_bad_upstream():
             r"targets: expected shape \(2,\)",
         ),
         (
+            lambda: rnnlib.softmax_cross_entropy(np.ones((0, 3)), np.zeros(0, int)),
+            r"targets: expected at least one position to average over, got shape \(0,\)",
+        ),
+        (
             lambda: rnnlib.numerical_gradient(lambda z: z.sum(), np.array([1, 2])),
             r"x: expected a float ndarray",
         ),
