@@ -37,7 +37,7 @@ def _sigmoid_last_step_grads(dL_dyhat, v, o_T, o_prev):
 RIGHT = {
     "check_last_step_grad": (_last_step_grad, 6),
     "check_sigmoid_last_step_grads": (_sigmoid_last_step_grads, 5),
-    "check_fd_last_copy_grad": (lambda xs, y, u, w, v: _fd_by_hand(xs, y, u, w, v), 4),
+    "check_fd_last_copy_grad": (lambda *args: _fd_by_hand(*args), 5),
 }
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
@@ -433,7 +433,7 @@ def _check_cell(marker):
 def test_fd_last_copy_grad_check_says_what_is_wrong_with_a_non_number(returned, said):
     """Not a TypeError from numpy: the checker describes what came."""
     with pytest.raises(AssertionError) as err:
-        check_fd_last_copy_grad(lambda xs, y, u, w, v: returned)
+        check_fd_last_copy_grad(lambda xs, y, u, w, v, eps: returned)
     assert str(err.value).splitlines()[0].startswith("check_fd_last_copy_grad: " + said)
 
 
@@ -451,14 +451,36 @@ def _fd_by_hand(xs, y, u, w, v, eps=1e-6):
 
 def test_fd_last_copy_grad_check_passes_the_right_answer(capsys):
     check_fd_last_copy_grad(_fd_by_hand)
-    assert "4/4 cases passed ✓" in capsys.readouterr().out
+    assert "5/5 cases passed ✓" in capsys.readouterr().out
 
 
 def test_fd_last_copy_grad_cases_agree_with_a_hand_written_difference():
     """The references (lesson 03's share formula) against a forward pass written out here."""
     for case in fd_last_copy_grad_cases():
         assert case.expected == pytest.approx(_fd_by_hand(**case.args), rel=1e-7, abs=1e-9)
-    assert [len(c.args["xs"]) for c in fd_last_copy_grad_cases()] == [4, 1, 2, 5]
+    cases = fd_last_copy_grad_cases()
+    assert [len(c.args["xs"]) for c in cases] == [4, 1, 2, 5, 4]
+    assert [c.args["eps"] for c in cases] == [1e-6] * 4 + [0.25]
+
+
+def test_fd_last_copy_grad_wide_step_is_not_the_derivative():
+    """At eps = 0.25 the central difference misses the share by far more than the checker's
+    tolerance (its error is about ε²/6 times L's third derivative): the exact formula fails."""
+    wide = fd_last_copy_grad_cases()[-1]
+    share = _share_by_hand(**{k: v for k, v in wide.args.items() if k != "eps"})
+    assert abs(wide.expected - share) > 1e-3 * abs(share)
+
+
+def _share_by_hand(xs, y, u, w, v):
+    """dL/dw⁽ᵀ⁾ from the chain rule, (ŷ − y)·v·(1 − o_T²)·o_(T−1), forward pass written out."""
+    o = [0.0]
+    for x in xs:
+        o.append(math.tanh(u * x + w * o[-1]))
+    return (v * o[-1] - y) * v * (1 - o[-1] ** 2) * o[-2]
+
+
+def _hard_coded_eps(xs, y, u, w, v, eps=1e-6):
+    return _fd_by_hand(xs, y, u, w, v)  # the step is always 1e-6, whatever eps comes
 
 
 def _every_copy(xs, y, u, w, v, eps=1e-6):
@@ -507,8 +529,25 @@ def _one_sided_by_hand(xs, y, u, w, v, eps=1e-6):
         (_last_step_from_zero, "0: the copy you moved multiplies o₀ = 0"),
         (_first_copy, "0: the copy you moved multiplies o₀ = 0"),
         (_one_sided_by_hand, "a one-sided difference (L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾))/ε"),
+        (
+            lambda xs, y, u, w, v, eps=1e-6: _share_by_hand(xs, y, u, w, v),
+            "that is the derivative itself, whatever eps is",
+        ),
+        (_hard_coded_eps, "that is the derivative itself, whatever eps is"),
+        (
+            lambda xs, y, u, w, v: _fd_by_hand(xs, y, u, w, v),
+            "your function takes no eps: write it as fd_last_copy_grad(xs, y, u, w, v, eps=1e-6)",
+        ),
     ],
-    ids=["every copy", "last step from zero", "first copy", "one-sided"],
+    ids=[
+        "every copy",
+        "last step from zero",
+        "first copy",
+        "one-sided",
+        "exact formula",
+        "eps ignored",
+        "no eps parameter",
+    ],
 )
 def test_fd_last_copy_grad_check_names_the_slips(answer, said):
     with pytest.raises(AssertionError) as err:

@@ -289,22 +289,41 @@ def _last_copy_share(xs, y, u, w, v):
     return float((y_hat - y) * v * (1.0 - o[-1] ** 2) * o[-2])
 
 
+WIDE_EPS = 0.25  # a step at which the central difference is visibly not the derivative
+
+
 def fd_last_copy_grad_cases():
-    """The lessons' example, then random problems with T = 1 (o₀ = 0: the share is 0) to 6."""
+    """The lessons' example, random problems with T = 1 (o₀ = 0: the share is 0) to 5, all at
+    ε = 1e-6 (where the difference is the share to about 1e-10), then the example at the
+    wide ε = 0.25, where it is the difference quotient itself (0.2757 against the share 0.2827):
+    an answer that ignores ``eps``, or is the exact formula, fails there."""
     xs, y, u, w, v = (EXAMPLE[k] for k in ("xs", "y", "u", "w", "v"))
     rows = [("the lessons' example, T = 4", np.asarray(xs, dtype=float), y, u, w, v)]
     rng = np.random.default_rng(3)
     for T in (1, 2, 5):
         y_r, u_r, w_r, v_r = (float(p) for p in rng.normal(size=4))
         rows.append((f"random, T = {T}", rng.normal(size=T), y_r, u_r, w_r, v_r))
-    return [
-        Case(label, {"xs": xs_, "y": y_, "u": u_, "w": w_, "v": v_}, _last_copy_share(*args))
+    cases = [
+        Case(
+            label,
+            {"xs": xs_, "y": y_, "u": u_, "w": w_, "v": v_, "eps": 1e-6},
+            _last_copy_share(*args),
+        )
         for label, *args in rows
         for xs_, y_, u_, w_, v_ in [args]
     ]
+    _, *args = rows[0]
+    cases.append(
+        Case(
+            f"the lessons' example at a wide step, eps = {WIDE_EPS}",
+            dict(cases[0].args, eps=WIDE_EPS),
+            _last_copy_difference(*args, eps=WIDE_EPS),
+        )
+    )
+    return cases
 
 
-def _every_copy_moved(xs, y, u, w, v):
+def _every_copy_moved(xs, y, u, w, v, eps=None):
     """dL/dw, the sum of every copy's share (written out: scalar.bptt is switched off while a
     learner's function, or this wrong answer, runs)."""
     o = scalar.forward(xs, u, w, v).o
@@ -342,13 +361,28 @@ def _one_sided(xs, y, u, w, v, eps=1e-6):
     return float((loss(w + eps) - loss(w)) / eps)
 
 
-check_fd_last_copy_grad = Checker(
+class _StepChecker(Checker):
+    """A checker that, when the learner's function has no ``eps`` parameter, says so."""
+
+    def _raised(self, case, err):
+        if isinstance(err, TypeError) and "positional" in str(err):
+            return (
+                "your function takes no eps: write it as fd_last_copy_grad(xs, y, u, w, v, "
+                "eps=1e-6) and step by eps (this case passes eps = "
+                f"{case.args['eps']:g})"
+            )
+        return None
+
+
+check_fd_last_copy_grad = _StepChecker(
     "check_fd_last_copy_grad",
-    "fd_last_copy_grad(xs, y, u, w, v)",
+    "fd_last_copy_grad(xs, y, u, w, v, eps)",
     fd_last_copy_grad_cases,
     doc="dL/dw⁽ᵀ⁾, the share of the last step's copy of w, by a central difference of "
     "scalar.forward and scalar.loss in which only that copy moves (rnnlib's backward pass is "
-    "switched off while it runs). Cases: the lessons' example and random problems, T = 1 to 5.",
+    "switched off while it runs). Cases: the lessons' example and random problems, T = 1 to 5, "
+    "at the default eps, then the example at eps = 0.25 (where the difference is not the "
+    "derivative).",
     forbidden=("scalar.backward", "scalar.rtrl"),
     forbidden_says="it computes the gradient; find dL/dw⁽ᵀ⁾ by a central difference of "
     "scalar.forward and scalar.loss",
@@ -360,20 +394,28 @@ check_fd_last_copy_grad = Checker(
             "others stay at w",
         ),
         Mistake(
+            "fd_ignores_eps",
+            lambda xs, y, u, w, v, eps=None: _last_copy_share(xs, y, u, w, v),
+            "that is the derivative itself, whatever eps is: at a wide eps the difference is "
+            "not the derivative; step by the eps you are given",
+        ),
+        Mistake(
             "fd_last_step_from_zero",
-            lambda xs, y, u, w, v: 0.0,
+            lambda xs, y, u, w, v, eps=None: 0.0,
             "0: the copy you moved multiplies o₀ = 0 (step 1's copy, or the last step's with that "
             "step run from o₀ = 0); move the last step's copy, its step run from o_(T−1)",
         ),
         Mistake(
             "fd_divided_by_eps",
-            lambda xs, y, u, w, v: _last_copy_difference(xs, y, u, w, v, over=1.0),
+            lambda xs, y, u, w, v, eps=1e-6: _last_copy_difference(xs, y, u, w, v, eps, over=1.0),
             "twice the share: you divided by ε, but w⁽ᵀ⁾ − ε and w⁽ᵀ⁾ + ε are 2ε apart; "
             "divide by 2ε",
         ),
         Mistake(
             "fd_last_step_from_o_T",
-            lambda xs, y, u, w, v: _last_copy_difference(xs, y, u, w, v, from_o_T=True),
+            lambda xs, y, u, w, v, eps=1e-6: _last_copy_difference(
+                xs, y, u, w, v, eps, from_o_T=True
+            ),
             "you ran the last step from o_T, the state it makes: start it from o_(T−1), "
             "scalar.forward(xs[:-1], u, w, v).o[-1] (the run without the last input)",
         ),
