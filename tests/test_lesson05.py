@@ -450,6 +450,17 @@ def test_the_picture_changes_with_each_slider():
     assert "loss" in ex.readout()
 
 
+def test_the_readouts_count_epochs_in_words():
+    # at the slider's first position the readout, the loss panel and the note said "1 epochs"
+    ex = training_explorer()
+    ex.step(lr=1.0, epochs=1)
+    texts = [ex.readout(), *(t.get_text() for ax in ex.fig.axes for t in ax.texts)]
+    assert "1 epochs" not in " ".join(texts)
+    assert sum("1 epoch" in t for t in texts) == 3  # readout, loss panel, predictions note
+    ex.step(epochs=2)
+    assert "2 epochs:" in ex.readout()
+
+
 def test_bad_input_and_figures():
     with pytest.raises(ValueError, match="lr_range"):
         training_explorer(lr_range=(1.0, 0.5))

@@ -795,6 +795,11 @@ INIT = (0.5, 0.0, 0.5)
 _FLOOR, _TOP = -4.0, 3.0  # log10 range of the loss axis
 
 
+def _epochs(k):
+    """``"1 epoch"``, ``"60 epochs"``: the count with its noun."""
+    return f"{k} epoch" + "s" * (k != 1)
+
+
 def training_explorer(
     lr=1.0, epochs=60, xs=None, ys=None, init=INIT, max_epochs=100, lr_range=(0.05, 10.0)
 ):
@@ -908,12 +913,12 @@ def training_explorer(
             status.set_color("tab:red")
         else:
             boom.set_data([], [])
-            status.set_text(f"η = {lr:.2f}: loss after {trained} epochs {losses[-1]:.2e}")
+            status.set_text(f"η = {lr:.2f}: loss after {_epochs(trained)} {losses[-1]:.2e}")
             status.set_color("black")
         dots.set_ydata(np.clip(y_hat, -0.97 * span, 0.97 * span))  # off-scale: at the edge
         off = int(np.sum(np.abs(y_hat) > 0.97 * span))
         note_p.set_text(
-            f"{trained} epochs:\nu = {u:+.2f}, w = {w:+.2f}, v = {v:+.2f}"
+            f"{_epochs(trained)}:\nu = {u:+.2f}, w = {w:+.2f}, v = {v:+.2f}"
             + (f"\n{off} of {y_hat.size} off the scale,\ndrawn at its edge" if off else "")
         )
         return {
@@ -939,7 +944,7 @@ def training_explorer(
                 f"(the loss passed 1000 × its initial value); training stopped{off}"
             )
         return (
-            f"η = {s['lr']:.2f}, {s['trained']} epochs: loss <b>{s['loss']:.3e}</b>, "
+            f"η = {s['lr']:.2f}, {_epochs(s['trained'])}: loss <b>{s['loss']:.3e}</b>, "
             f"u = {s['u']:+.3f}, w = {s['w']:+.3f}, v = {s['v']:+.3f}{off}"
         )
 
