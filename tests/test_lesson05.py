@@ -461,6 +461,16 @@ def test_the_readouts_count_epochs_in_words():
     assert "2 epochs:" in ex.readout()
 
 
+def test_a_training_set_given_by_halves_is_refused():
+    # training_explorer(xs=my_xs) used to drop my_xs without a word and show the lesson's task
+    xs, ys = decaying_sum_task(n=5, T=3, seed=4)
+    for half in ({"xs": xs}, {"ys": ys}):
+        with pytest.raises(ValueError, match=r"^xs, ys: expected both .* or neither"):
+            training_explorer(**half)
+    s = training_explorer(xs=xs, ys=ys, epochs=3).state  # both: the learner's own set is used
+    np.testing.assert_allclose(s["losses"], train_scalar(xs, ys, *INIT, 1.0, 3).losses)
+
+
 def test_bad_input_and_figures():
     with pytest.raises(ValueError, match="lr_range"):
         training_explorer(lr_range=(1.0, 0.5))

@@ -823,7 +823,12 @@ def training_explorer(
     """
     from .sliders import Explorer, Slider, freeze_static, new_figure, slider_range
 
-    if xs is None or ys is None:
+    if (xs is None) != (ys is None):  # one alone was silently replaced by the lesson's task
+        raise ValueError(
+            "xs, ys: expected both (a training set of your own) or neither (the lesson's task), "
+            f"got xs={type(xs).__name__}, ys={type(ys).__name__}"
+        )
+    if xs is None:
         xs, ys = decaying_sum_task(**TASK)
     max_epochs = as_count("max_epochs", max_epochs)
     lr_range = slider_range("lr_range", lr_range, low_above_zero=True)
