@@ -598,6 +598,35 @@ def test_the_additive_road_keeps_the_gradient_alive():
     assert gate_explorer in FIGURES
 
 
+def test_a_curve_that_is_zero_beyond_d_0_is_named_not_left_out_silently():
+    # at z = 1 the road (1 − z)^d is 0 for d >= 1, at w = 0 the tanh road is: nothing of those
+    # curves is drawn on the log axis, and at z = 1, w = 0 the panel was empty without a word
+    ex = gate_explorer()
+    renderer = ex.fig.canvas.get_renderer()
+    note = next(t for t in ex.fig.axes[0].texts if t.get_text().startswith("z = "))
+    for (z, w), zero in (
+        ((0.1, 0.5), []),
+        ((1.0, 0.5), ["additive road"]),
+        ((0.1, 0.0), ["plain RNN"]),
+        ((1.0, 0.0), ["gated unit", "plain RNN", "additive road"]),
+    ):
+        s = ex.step(z=z, w=w)
+        for name, curve in (
+            ("gated unit", "gated"),
+            ("plain RNN", "plain"),
+            ("additive road", "road"),
+        ):
+            assert (name in zero) == (not np.any(s[curve][1:])), (z, w, name)
+        assert s["zero"] == zero
+        text = note.get_text()
+        assert ("not drawn" in text) == bool(zero) and all(n in text for n in zero)
+        assert (
+            ex.fig.axes[0]
+            .get_window_extent(renderer)
+            .contains(*note.get_window_extent(renderer).corners()[0])
+        )
+
+
 def test_the_truncation_note_is_not_hidden_by_the_legend():
     # the note 'k = 5: error 0.487, cosine +0.526' ran under the legend box (its last digits hidden)
     ex = gradients_explorer()

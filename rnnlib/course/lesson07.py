@@ -899,7 +899,8 @@ def gate_explorer(z=0.1, w=0.5, T=40, u=1.0, seed=0):
     -------
     :class:`~rnnlib.course.sliders.Explorer` whose state holds ``z``, ``w``, ``gated`` (T + 1,)
     = |do_T/do_(T−d)| for the gated unit, ``plain`` (T + 1,) the same for z = 1, ``road``
-    (T + 1,) = (1 − z)^d.
+    (T + 1,) = (1 − z)^d, and ``zero``: the names of the curves that are exactly 0 for every
+    d ≥ 1 (no point on the log axis; the figure's note names them).
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -946,8 +947,18 @@ def gate_explorer(z=0.1, w=0.5, T=40, u=1.0, seed=0):
         show(gated_line, gated)
         show(plain_line, plain)
         show(road_line, road)
-        note.set_text(f"z = {z:.2f}, w = {w:.2f}")
-        return {"z": z, "w": w, "gated": gated, "plain": plain, "road": road}
+        # a curve that is exactly 0 beyond d = 0 (z = 1 for the road, w = 0 for the tanh road)
+        # has no point on the log axis: say so, or the panel looks empty or wrong
+        zero = [
+            name
+            for name, a in (("gated unit", gated), ("plain RNN", plain), ("additive road", road))
+            if not np.any(a[1:])
+        ]
+        note.set_text(
+            f"z = {z:.2f}, w = {w:.2f}"
+            + (f"\nexactly 0 for d ≥ 1, not drawn:\n{', '.join(zero)}" if zero else "")
+        )
+        return {"z": z, "w": w, "gated": gated, "plain": plain, "road": road, "zero": zero}
 
     def readout(s):
         return (
