@@ -10,7 +10,14 @@ from checks_support import first_line, mistake
 
 from rnnlib import numerical_gradient, rel_error
 from rnnlib.course import lesson06 as L
-from rnnlib.course.lesson06 import FIGURES, FLOOR, SHOWN, hidden_trajectories, trajectory_weights
+from rnnlib.course.lesson06 import (
+    FIGURES,
+    FLOOR,
+    SHOWN,
+    hidden_trajectories,
+    power_norms,
+    trajectory_weights,
+)
 
 
 def _fd_grads(forward, dout, params):
@@ -787,3 +794,13 @@ def test_layer_ones_tanh_prime_applied_twice_is_named():
     with pytest.raises(AssertionError) as excinfo:
         L.check_stacked_rnn_backward(stacked)
     assert first_line(excinfo).startswith("check_stacked_rnn_backward: layer 1's tanh′ counted")
+
+
+@pytest.mark.parametrize("factory", [hidden_trajectories, power_norms])
+def test_a_hidden_size_that_is_not_whole_is_refused_not_rounded(factory):
+    # ex.set(H=1.5) drew H = 1 (int() truncates) and the readout said H = 1 without a word
+    ex = factory()
+    for bad in (1.5, 16.2, float("nan"), "16", True):
+        with pytest.raises(ValueError, match=r"^H: expected an integer hidden size in 1\.\.64"):
+            ex.set(H=bad)
+    assert ex.set(H=16.0)["H"] == 16 == ex.set(H=np.int64(16))["H"]

@@ -583,6 +583,16 @@ def _check_H(H):
         raise ValueError(f"H: expected an integer hidden size in 1..{H_MAX}, got {H!r}")
 
 
+def _slider_H(H):
+    """The H a slider (or a call of ``set``) gives, as an int: a whole number like 16 or 16.0;
+    ``int()`` alone would have turned 1.5 into 1 and drawn H = 1 without a word."""
+    whole = isinstance(H, (int, float, np.integer, np.floating)) and not isinstance(H, bool)
+    if not (whole and np.isfinite(H) and float(H).is_integer()):
+        raise ValueError(f"H: expected an integer hidden size in 1..{H_MAX}, got {H!r}")
+    _check_H(int(H))
+    return int(H)
+
+
 def trajectory_weights(H, scale, D=3, T=60, burst=10, seed=0):
     """The explorer's inputs and weights for hidden size ``H`` (H ≤ 64) and weight ``scale``.
 
@@ -672,7 +682,7 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
     label = ax2.text(0.97, 0.97, "", transform=ax2.transAxes, fontsize=9, va="top", ha="right")
 
     def update(H, scale):
-        H = int(H)
+        H = _slider_H(H)
         x, h0, Wx, Wh, b = trajectory_weights(H, scale, T=T, burst=burst, seed=seed)
         h = rnn_forward(x, h0, Wx, Wh, b)[0][0]  # (T, H)
         for j, line in enumerate(lines):
@@ -770,8 +780,7 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
     label = ax.text(0.98, 0.97, "", transform=ax.transAxes, fontsize=9, va="top", ha="right")
 
     def update(H, scale):
-        H = int(H)
-        _check_H(H)
+        H = _slider_H(H)
         rho = scale * _draws(H, 3, 60, 10, 0)[3]
         with np.errstate(under="ignore"):
             norms = scale**d * _unit_power_norms(H, d_max)  # = ‖Wh^d‖₂ for Wh = scale · G
