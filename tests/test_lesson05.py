@@ -805,3 +805,12 @@ def test_a_training_loops_slip_is_named(answer, said):
     with pytest.raises(AssertionError) as excinfo:
         L.check_train_loop(answer)
     assert first_line(excinfo).startswith("check_train_loop: " + said)
+
+
+def test_a_number_of_epochs_that_is_not_whole_is_refused_not_truncated():
+    # ex.set(epochs=2.5) showed 2 epochs (int() truncated it) without a word
+    ex = training_explorer()
+    for bad in (2.5, -1, float("nan"), "3", True):
+        with pytest.raises(ValueError, match=r"^epochs: expected an integer >= 0"):
+            ex.set(epochs=bad)
+    assert ex.set(epochs=3.0)["trained"] == 3 == ex.set(epochs=np.int64(3))["trained"]

@@ -776,3 +776,12 @@ def test_perplexity_question_matches_the_library_on_such_a_model():
     uniform, _ = softmax_cross_entropy(np.zeros((4, C)), np.zeros(4, dtype=int))
     assert math.exp(uniform) == pytest.approx(C) and C in q.why
     assert {(2 + 8) / 2, 1 / ((0.5 + 1 / 8) / 2), 2 * 8, math.log(4), math.log2(4)} <= set(q.why)
+
+
+def test_a_sample_length_that_is_not_whole_is_refused_not_truncated(ex):
+    # ex.set(length=12.5) drew 12 characters (int() truncated it) without a word
+    for bad in (12.5, -10, float("inf"), "20"):
+        with pytest.raises(ValueError, match=r"^length: expected an integer >= 0"):
+            ex.set(length=bad)
+    assert len(ex.set(length=20.0)["text"]) == 20
+    ex.set(temperature=1.0, length=120)  # back to the defaults (the fixture is shared)

@@ -27,6 +27,7 @@ from functools import lru_cache, partial
 
 import numpy as np
 
+from .._validate import as_count
 from ..data import decode, encode, tiny_corpus, valid_word_fraction
 from ..losses import softmax_cross_entropy
 from ..readout import linear_backward
@@ -527,6 +528,13 @@ def show_char(c):
     return {" ": "␣", "\n": "↵"}.get(c, c)
 
 
+def _whole(name, n, minimum):
+    """A slider's count as an int: 60 or 60.0, not 2.5 (which ``int()`` silently made 2)."""
+    if isinstance(n, (float, np.floating)) and np.isfinite(n) and float(n).is_integer():
+        n = int(n)
+    return as_count(name, n, minimum)
+
+
 @lru_cache(maxsize=1)
 def _default_model():
     params, vocab, _ = train_char_model()
@@ -598,7 +606,7 @@ def sampling_explorer(
     ax2.set_xlim(-0.6, C - 0.4)
 
     def update(temperature, length):
-        length = int(length)
+        length = _whole("length", length, 0)
         p = next_distribution(params, prompt_ids, temperature)
         for bar, h in zip(bars, p, strict=True):
             bar.set_height(h)
