@@ -231,7 +231,8 @@ def train_scalar(xs, ys, u, w, v, lr, epochs, *, max_norm=None, clip_value=None,
             "stopped (try a smaller lr, or clipping)"
         )
     else:
-        message = f"trained {epochs} epochs: loss {losses[0]:.4g} -> {losses[-1]:.4g}"
+        count = "1 epoch" if epochs == 1 else f"{epochs} epochs"
+        message = f"trained {count}: loss {losses[0]:.4g} -> {losses[-1]:.4g}"
     return TrainResult(
         np.array(losses),
         np.array(history),

@@ -88,6 +88,13 @@ def test_training_loop_is_gradient_descent(every):
     assert "trained 5 epochs" in r.message
 
 
+def test_the_message_counts_one_epoch_in_the_singular():
+    xs, ys = decaying_sum_task(4, 3, seed=2)
+    assert train_scalar(xs, ys, 0.5, 0.5, 0.5, lr=0.1, epochs=1).message.startswith(
+        "trained 1 epoch: loss"
+    )
+
+
 def test_a_good_learning_rate_learns_the_task():
     xs, ys = decaying_sum_task(12, 4)
     r = train_scalar(xs, ys, 0.5, 0.0, 0.5, lr=1.0, epochs=100)
