@@ -780,10 +780,10 @@ def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
     fig = new_figure(figsize=(8.6, 3.3))
     # fixed margins instead of a layout pass (which measures every text twice): half the build
     fig.set_layout_engine("none")
-    # (in pixels of the 688 x 264 figure: axes at x = 44..324 and 400..680, y = 37..243; whole
+    # (in pixels of the 688 x 264 figure: axes at x = 62..333 and 409..680, y = 37..243; whole
     # pixels, so that the cached picture and the moving lines meet at the axes' edges exactly)
-    margins = {"left": 44 / 688, "right": 680 / 688, "bottom": 37 / 264, "top": 243 / 264}
-    margins["wspace"] = 76 / 280
+    margins = {"left": 62 / 688, "right": 680 / 688, "bottom": 37 / 264, "top": 243 / 264}
+    margins["wspace"] = 76 / 271
     ax_g, ax_t = fig.subplots(1, 2, gridspec_kw=margins)
     # log10 on a linear axis (a log axis is too slow to redraw for a slider)
     ax_g.set_xlim(0, T)
@@ -804,6 +804,7 @@ def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
         label=r"$\|\partial L/\partial h_{T-d}\|$",
     )
     ax_g.set_xlabel("distance back in time d (steps)")
+    ax_g.set_ylabel("gradient size (log scale)", fontsize=9)
     ax_g.legend(loc="lower left", fontsize=8)
     ax_g.set_title(f"a loss at step {T}, sent back d steps", fontsize=10)
     note_g = ax_g.text(0.03, 0.95, "", transform=ax_g.transAxes, va="top", fontsize=9)
