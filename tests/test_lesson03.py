@@ -180,6 +180,12 @@ def test_other_problems_and_bad_input():
         last_step_explorer(xs=[[1.0, 2.0]])
     with pytest.raises(ValueError, match="w"):
         last_step_factors(XS, Y, U, float("nan"), V)
+    # a target per step (lesson 04's ys) is refused by name: it was a TypeError from float()
+    for ys in (np.full(len(XS), Y), [Y] * len(XS)):
+        with pytest.raises(ValueError, match=r"^y: expected one target .*shape \(4,\)"):
+            last_step_factors(XS, ys, U, EXAMPLE["w"], V)
+        with pytest.raises(ValueError, match=r"^y: expected one target"):
+            last_step_explorer(y=ys)
 
 
 def test_registered_for_lesson_03():
