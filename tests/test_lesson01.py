@@ -350,6 +350,21 @@ def test_tangent_line_touches_the_curve_once():
     assert np.all(gap >= -1e-12)
 
 
+@pytest.mark.parametrize(
+    ("x", "match"),
+    [
+        ("2.0", r"^x: expected an array of real numbers, got str"),
+        (None, r"^x: expected an array of real numbers, got None"),
+        ([1.0, float("nan")], r"^x: expected finite values, got nan at index \(1,\)"),
+    ],
+)
+def test_tangent_line_names_a_bad_x(x, match):
+    # a string was numpy's "could not convert string to float", None a TypeError, and NaN
+    # went through as a NaN tangent
+    with pytest.raises(ValueError, match=match):
+        tangent_line(1.9, 0.7, x)
+
+
 def test_readout_shows_the_numbers(ex):
     ex.step(y_hat=-1.2, y=1.5)
     text = ex.readout()

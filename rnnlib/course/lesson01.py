@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import scalar
-from .._validate import as_scalar
+from .._validate import as_array, as_scalar, check_finite
 from ..scalar import EXAMPLE
 from .checking import (
     ELEMENTWISE,
@@ -720,7 +720,9 @@ def tangent_line(y_hat, y, x):
     ``L(ŷ) + dL/dŷ · (x − ŷ)`` with ``dL/dŷ = ŷ − y`` (from :mod:`rnnlib.scalar`). It differs
     from the curve by exactly ½(x − ŷ)², so it touches the curve at ŷ and lies below it elsewhere.
     """
-    return scalar.loss(y_hat, y) + scalar.loss_grad(y_hat, y) * (np.asarray(x, float) - y_hat)
+    x = as_array("x", x)  # (a string here was numpy's "could not convert string to float")
+    check_finite("x", x)
+    return scalar.loss(y_hat, y) + scalar.loss_grad(y_hat, y) * (x - y_hat)
 
 
 def _direction(slope):
