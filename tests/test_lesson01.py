@@ -2,6 +2,7 @@
 checker shares is tested in tests/test_checkers.py with the right answers below."""
 
 import math
+import re
 import types
 import warnings
 from pathlib import Path
@@ -720,3 +721,23 @@ def test_dropping_y_from_the_derivative_is_named():
         "check_loss_grad: you returned ŷ: y is held fixed, but it stays inside the error; "
         "d/dŷ of ½(ŷ − y)² is (ŷ − y)·1: dL/dŷ = ŷ − y"
     )
+
+
+@pytest.mark.parametrize(
+    ("x", "fix"),
+    [
+        (np.array([1, 2]), "got an ndarray of dtype int64; pass x.astype(float)"),
+        (1.03, "got float; pass np.array([x]) for one number"),
+        (
+            [1.03, 0.5],
+            "got list; pass np.array([x]) for one number, np.asarray(x, float) for a list",
+        ),
+    ],
+)
+def test_numerical_gradient_says_what_x_to_pass(x, fix):
+    # lesson 01 introduces the referee with np.array([y_hat]); a learner passing the number, a
+    # list or an integer array was told what was wrong but not what to pass instead
+    from rnnlib import numerical_gradient
+
+    with pytest.raises(ValueError, match=r"^x: expected a float ndarray .*, " + re.escape(fix)):
+        numerical_gradient(lambda p: float(np.sum(p**2)), x)
