@@ -727,7 +727,7 @@ def through_time_explorer(
     ax_bar.yaxis.set_major_locator(MaxNLocator(5))
     ax_bar.yaxis.set_major_formatter("{x:g}")
     ax_bar.set_title(
-        r"per-step copies $\partial L/\partial w^{(t)}$ and their sum $\partial L/\partial w$",
+        r"the copies' shares $\partial L/\partial w^{(t)}$ and their sum $\partial L/\partial w$",
         fontsize=10,
     )
     texts = [ax_bar.text(x, 0.0, "", ha="center", fontsize=9) for x in xpos]
