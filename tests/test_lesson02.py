@@ -512,3 +512,11 @@ def test_an_eta_range_below_the_edges_shows_only_the_regimes_it_reaches(lr_range
     assert names == reached
     marks = [k for k in texts if "o_T^2" in k]
     assert len(marks) == sum(edge < 1.02 * lr_range[1] for edge in (1 / O4**2, 2 / O4**2))
+
+
+@pytest.mark.parametrize(("steps", "named"), [(1, None), (2, "step 2"), (10, "steps 2 to 10")])
+def test_the_later_steps_legend_names_steps_that_exist(steps, named):
+    # steps = 1 showed "steps 2 to 1" in the legend, for a path with no step after the first
+    ex = output_weight_explorer(steps=steps)
+    labels = [t.get_text() for t in ex.fig.axes[0].get_legend().get_texts()]
+    assert [lab for lab in labels if lab.startswith("step")] == ([named] if named else [])

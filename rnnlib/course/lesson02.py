@@ -450,9 +450,9 @@ def output_weight_explorer(
         label=r"$L(v) = \frac{1}{2}(v\,o_T - y)^2$",
     )
     ax_p.axvline(v_star, color="#27ae60", ls=":", lw=1.4, label=rf"$v^* = y/o_T$ = {v_star:.3f}")
-    (path,) = ax_p.plot(
-        [], [], "-o", color="#95a5a6", ms=3.5, lw=0.9, alpha=0.8, label=f"steps 2 to {steps}"
-    )
+    # the grey path's legend names the steps after the first ("steps 2 to 1" had none to name)
+    later = {1: "_nolegend_", 2: "step 2"}.get(steps, f"steps 2 to {steps}")
+    (path,) = ax_p.plot([], [], "-o", color="#95a5a6", ms=3.5, lw=0.9, alpha=0.8, label=later)
     (tangent,) = ax_p.plot([], [], "--", color="#2e86c1", lw=1.2, label=r"slope $dL/dv$")
     (before,) = ax_p.plot([], [], "o", color="#2e86c1", ms=9, label="before the step")
     (after,) = ax_p.plot([], [], "o", color="#c0392b", ms=9, label="after one step")
