@@ -520,3 +520,21 @@ def test_the_later_steps_legend_names_steps_that_exist(steps, named):
     ex = output_weight_explorer(steps=steps)
     labels = [t.get_text() for t in ex.fig.axes[0].get_legend().get_texts()]
     assert [lab for lab in labels if lab.startswith("step")] == ([named] if named else [])
+
+
+@pytest.mark.parametrize(("v", "lr"), [(1.5, 0.5), (-1.0, 5.5), (2.5, 5.5), (-1.0, 0.05)])
+def test_the_loss_axis_label_and_numbers_stay_on_the_figure(v, lr):
+    # the layout is made once, at L < 1 (tick labels "0.8"); at η = 5.5 the steps throw v to
+    # ±200 and L to 15000, and the wider tick labels pushed "loss L" off the figure's left edge
+    ex = output_weight_explorer()
+    ex.step(v=v, lr=lr)
+    ex.png()  # draw, so that the tick labels are the ones of this range
+    renderer = ex.fig.canvas.get_renderer()
+    ax = ex.fig.axes[0]
+    shown = [t for t in ax.get_yticklabels() if t.get_text() and t.get_visible()]
+    y0, y1 = ax.get_ylim()
+    shown = [t for t in shown if y0 <= t.get_position()[1] <= y1]
+    assert shown and all(t.get_window_extent(renderer).x0 >= 0 for t in shown)
+    label = ax.yaxis.label.get_window_extent(renderer)
+    assert label.x0 >= 0
+    assert label.x1 <= min(t.get_window_extent(renderer).x0 for t in shown)  # no overlap

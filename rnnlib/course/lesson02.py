@@ -476,6 +476,9 @@ def output_weight_explorer(
     )
     ax_p.set_xlabel("output weight $v$")
     ax_p.set_ylabel("loss $L$")
+    # The layout is made once, at the start (L below 1: tick labels "0.8"); a diverging η widens
+    # them to "14000", which pushed the label off the figure. Fixed, it keeps room for 5 digits.
+    ax_p.yaxis.set_label_coords(-0.14, 0.5)
     ax_p.legend(
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
