@@ -382,6 +382,9 @@ def test_readout_at_the_minimum_and_with_a_negative_target(ex):
     ex.step(y_hat=3.0, y=-1.0)
     text = ex.readout()
     assert "½(+3.00 − (-1.00))² = 8.0000" in text and "decrease ŷ</b> to lower L" in text
+    # and a positive one without a sign after the minus: ½(-2.00 − 2.00)², not − +2.00
+    ex.step(y_hat=-2.0, y=2.0)
+    assert "½(-2.00 − 2.00)² = 8.0000" in ex.readout()
 
 
 def test_update_only_moves_artists(ex):

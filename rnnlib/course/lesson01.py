@@ -828,8 +828,9 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
             if s["slope"] == 0
             else f"<b>{s['direction']}</b> to lower L"
         )
-        # a negative target in brackets: ½(+3.00 − (-1.00))², not ½(+3.00 − -1.00)²
-        y = f"({s['y']:+.2f})" if s["y"] < 0 else f"{s['y']:+.2f}"
+        # a negative target in brackets, ½(+3.00 − (-1.00))², not ½(+3.00 − -1.00)²; a positive
+        # one without its sign, ½(-2.00 − 2.00)², not ½(-2.00 − +2.00)²
+        y = f"({s['y']:+.2f})" if s["y"] < 0 else f"{s['y']:.2f}"
         return (
             f"L = ½(ŷ − y)² = ½({s['y_hat']:+.2f} − {y})² = {s['loss']:.4f}; "
             f"&nbsp; slope dL/dŷ = ŷ − y = {signed(s['slope'], 4)}: {advice}"
