@@ -1,5 +1,6 @@
-"""The seed's scalar RNN (stages 00–06): every quantity a single number, so every factor of the
-chain rule can be printed, plotted and moved with a slider.
+"""The seed's scalar RNN (stages 00–05, and the scalar parts of 07; stage 06 is the matrix RNN of
+:mod:`rnnlib.rnn`): every quantity a single number, so every factor of the chain rule can be
+printed, plotted and moved with a slider.
 
 Model, for inputs x_1..x_T and o_0 = 0::
 
