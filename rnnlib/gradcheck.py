@@ -49,9 +49,17 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
     if not callable(f):
         raise ValueError(f"f: expected a function, called as f(x), got {describe(f)}")
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        # say what to pass: an integer array cannot hold x ± ε, a number cannot be changed in place
+        got, fix = (
+            (f"an ndarray of dtype {x.dtype}", "pass x.astype(float)")
+            if isinstance(x, np.ndarray)
+            else (
+                type(x).__name__,
+                "pass np.array([x]) for one number, np.asarray(x, float) for a list",
+            )
+        )
         raise ValueError(
-            "x: expected a float ndarray (it is perturbed in place), got "
-            + (f"an ndarray of dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__)
+            f"x: expected a float ndarray (it is perturbed in place), got {got}; {fix}"
         )
     eps = as_positive("eps", eps, "step (a small number)")
     if x.dtype.itemsize < 8:  # float16 moved by 1e-6 does not move: a gradient of zeros

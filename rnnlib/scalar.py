@@ -1,5 +1,6 @@
-"""The seed's scalar RNN (stages 00–06): every quantity a single number, so every factor of the
-chain rule can be printed, plotted and moved with a slider.
+"""The seed's scalar RNN (stages 00–05, and the scalar parts of 07; stage 06 is the matrix RNN of
+:mod:`rnnlib.rnn`): every quantity a single number, so every factor of the chain rule can be
+printed, plotted and moved with a slider.
 
 Model, for inputs x_1..x_T and o_0 = 0::
 
@@ -324,6 +325,12 @@ def last_step_factors(xs, y, u, w, v):
     dict of floats: ``dL_do_T`` = dL/dŷ · v, ``tanh_prime`` = 1 − o_T², ``o_prev`` = o_(T−1),
     ``dL_dw_T`` = their product (= ``backward(...).dw_steps[-1]``), and ``y_hat``, ``o_T``.
     """
+    if np.ndim(y) != 0:  # backward would take it as a target per step, and float() then fails
+        raise ValueError(
+            f"y: expected one target for ŷ = v·o_T, a real number (a scalar), got an array of "
+            f"shape {np.shape(y)}; a target at every step (lesson 04) has no one last-step "
+            "factor dL/dŷ"
+        )
     fwd = forward(xs, u, w, v)
     g = backward(fwd, y)
     dL_do_T = g.dL_dyhat * fwd.v  # dL/dŷ · dŷ/do_T

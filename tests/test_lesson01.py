@@ -2,6 +2,7 @@
 checker shares is tested in tests/test_checkers.py with the right answers below."""
 
 import math
+import re
 import types
 import warnings
 from pathlib import Path
@@ -350,6 +351,21 @@ def test_tangent_line_touches_the_curve_once():
     assert np.all(gap >= -1e-12)
 
 
+@pytest.mark.parametrize(
+    ("x", "match"),
+    [
+        ("2.0", r"^x: expected an array of real numbers, got str"),
+        (None, r"^x: expected an array of real numbers, got None"),
+        ([1.0, float("nan")], r"^x: expected finite values, got nan at index \(1,\)"),
+    ],
+)
+def test_tangent_line_names_a_bad_x(x, match):
+    # a string was numpy's "could not convert string to float", None a TypeError, and NaN
+    # went through as a NaN tangent
+    with pytest.raises(ValueError, match=match):
+        tangent_line(1.9, 0.7, x)
+
+
 def test_readout_shows_the_numbers(ex):
     ex.step(y_hat=-1.2, y=1.5)
     text = ex.readout()
@@ -366,6 +382,9 @@ def test_readout_at_the_minimum_and_with_a_negative_target(ex):
     ex.step(y_hat=3.0, y=-1.0)
     text = ex.readout()
     assert "½(+3.00 − (-1.00))² = 8.0000" in text and "decrease ŷ</b> to lower L" in text
+    # and a positive one without a sign after the minus: ½(-2.00 − 2.00)², not − +2.00
+    ex.step(y_hat=-2.0, y=2.0)
+    assert "½(-2.00 − 2.00)² = 8.0000" in ex.readout()
 
 
 def test_update_only_moves_artists(ex):
@@ -705,3 +724,23 @@ def test_dropping_y_from_the_derivative_is_named():
         "check_loss_grad: you returned ŷ: y is held fixed, but it stays inside the error; "
         "d/dŷ of ½(ŷ − y)² is (ŷ − y)·1: dL/dŷ = ŷ − y"
     )
+
+
+@pytest.mark.parametrize(
+    ("x", "fix"),
+    [
+        (np.array([1, 2]), "got an ndarray of dtype int64; pass x.astype(float)"),
+        (1.03, "got float; pass np.array([x]) for one number"),
+        (
+            [1.03, 0.5],
+            "got list; pass np.array([x]) for one number, np.asarray(x, float) for a list",
+        ),
+    ],
+)
+def test_numerical_gradient_says_what_x_to_pass(x, fix):
+    # lesson 01 introduces the referee with np.array([y_hat]); a learner passing the number, a
+    # list or an integer array was told what was wrong but not what to pass instead
+    from rnnlib import numerical_gradient
+
+    with pytest.raises(ValueError, match=r"^x: expected a float ndarray .*, " + re.escape(fix)):
+        numerical_gradient(lambda p: float(np.sum(p**2)), x)

@@ -467,3 +467,74 @@ def test_numeric_questions_state_the_precision_they_take(capsys):
     assert "right ✓" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="give more digits"):
         check_answer("02.lr_edge", 3.13)
+
+
+def test_a_run_that_diverges_past_float64_says_so_in_terms_of_eta_and_steps():
+    # 1 − η·o_4² = −1.61 at η = 5.5 (the slider's end): |v_k − v*| grows 1.61 times a step and
+    # passes 1e154, where ½(v·o_4 − y)² overflows, near step 740 (log(1e154) / log(1.61) = 743);
+    # it was "backward: ... the weights are far too large", for a run the learner only lengthened
+    r = 1 - 5.5 * O4**2
+    assert r == pytest.approx(-1.608, abs=1e-3)
+    with pytest.raises(rnnlib.NumericOverflow) as err:
+        output_weight_steps(XS, Y, U, W, 1.5, 5.5, steps=1000)
+    msg = str(err.value)
+    assert msg.startswith("v_k: the steps diverge past float64")
+    assert "1 − η·o_T² = -1.61" in msg and "η = 5.5" in msg and "fewer steps than 1000" in msg
+    k = int(re.search(r"\|v_(\d+)\|", msg).group(1))
+    assert 700 < k < 760
+    with pytest.raises(ValueError, match="^v_k: the steps diverge"):
+        output_weight_explorer(steps=1000)  # its widest run, at η = 5.5, is the same
+    with pytest.raises(ValueError, match="^lr: expected a real number"):
+        output_weight_steps(XS, Y, U, W, 1e300, "0.5")
+
+
+@pytest.mark.parametrize("lr_range", [(0.1, 1.0), (0.1, 3.0), (0.1, 4.3)])
+def test_an_eta_range_below_the_edges_shows_only_the_regimes_it_reaches(lr_range, recwarn):
+    # 1/o_4² = 2.109 and 2/o_4² = 4.217: a range that stops below them drew their marks and the
+    # names of the regimes beyond the strip's end, outside the figure (constrained layout then
+    # gave up with a warning, and "overshoots, converges" and "diverges" overlapped)
+    ex = output_weight_explorer(lr_range=lr_range, lr=0.5)
+    assert not [w for w in recwarn if "constrained_layout" in str(w.message)]
+    strip = ex.fig.axes[2]
+    x1 = strip.get_xlim()[1]
+    texts = {t.get_text(): t.get_position()[0] for t in strip.texts}
+    assert all(0 < x < x1 for x in texts.values()), texts
+    names = [n for n in ("converges", "overshoots, converges", "diverges") if n in texts]
+    reached = [
+        n
+        for n, edge in (
+            ("converges", 0.0),
+            ("overshoots, converges", 1 / O4**2),
+            ("diverges", 2 / O4**2),
+        )
+        if edge < lr_range[1]
+    ]
+    assert names == reached
+    marks = [k for k in texts if "o_T^2" in k]
+    assert len(marks) == sum(edge < 1.02 * lr_range[1] for edge in (1 / O4**2, 2 / O4**2))
+
+
+@pytest.mark.parametrize(("steps", "named"), [(1, None), (2, "step 2"), (10, "steps 2 to 10")])
+def test_the_later_steps_legend_names_steps_that_exist(steps, named):
+    # steps = 1 showed "steps 2 to 1" in the legend, for a path with no step after the first
+    ex = output_weight_explorer(steps=steps)
+    labels = [t.get_text() for t in ex.fig.axes[0].get_legend().get_texts()]
+    assert [lab for lab in labels if lab.startswith("step")] == ([named] if named else [])
+
+
+@pytest.mark.parametrize(("v", "lr"), [(1.5, 0.5), (-1.0, 5.5), (2.5, 5.5), (-1.0, 0.05)])
+def test_the_loss_axis_label_and_numbers_stay_on_the_figure(v, lr):
+    # the layout is made once, at L < 1 (tick labels "0.8"); at η = 5.5 the steps throw v to
+    # ±200 and L to 15000, and the wider tick labels pushed "loss L" off the figure's left edge
+    ex = output_weight_explorer()
+    ex.step(v=v, lr=lr)
+    ex.png()  # draw, so that the tick labels are the ones of this range
+    renderer = ex.fig.canvas.get_renderer()
+    ax = ex.fig.axes[0]
+    shown = [t for t in ax.get_yticklabels() if t.get_text() and t.get_visible()]
+    y0, y1 = ax.get_ylim()
+    shown = [t for t in shown if y0 <= t.get_position()[1] <= y1]
+    assert shown and all(t.get_window_extent(renderer).x0 >= 0 for t in shown)
+    label = ax.yaxis.label.get_window_extent(renderer)
+    assert label.x0 >= 0
+    assert label.x1 <= min(t.get_window_extent(renderer).x0 for t in shown)  # no overlap

@@ -180,6 +180,21 @@ def test_other_problems_and_bad_input():
         last_step_explorer(xs=[[1.0, 2.0]])
     with pytest.raises(ValueError, match="w"):
         last_step_factors(XS, Y, U, float("nan"), V)
+    # a target per step (lesson 04's ys) is refused by name: it was a TypeError from float()
+    for ys in (np.full(len(XS), Y), [Y] * len(XS)):
+        with pytest.raises(ValueError, match=r"^y: expected one target .*shape \(4,\)"):
+            last_step_factors(XS, ys, U, EXAMPLE["w"], V)
+        with pytest.raises(ValueError, match=r"^y: expected one target"):
+            last_step_explorer(y=ys)
+
+
+def test_a_longer_problem_names_its_states_with_braces():
+    # T = 11: the labels wrote $1 - o_11^2$ and $o_10$, drawn as o₁ followed by 1 (or 0)
+    ex = last_step_explorer(xs=np.linspace(-1.0, 1.0, 11))
+    ax_bar, ax_w = ex.fig.axes
+    labels = [t.get_text() for t in ax_bar.get_xticklabels()]
+    assert labels[1:3] == ["$1 - o_{11}^2$", "$o_{10}$"]
+    assert r"(1 - o_{11}^2)\,o_{10}$" in ax_w.get_title()
 
 
 def test_registered_for_lesson_03():

@@ -689,6 +689,32 @@ def test_other_problems_and_bad_input():
         per_step_contributions(XS, None, 0.5, 0.5, 0.5)
 
 
+def test_a_longer_problem_is_labelled_and_scaled_for_its_length():
+    # T = 10: the title wrote $\delta_10$ (drawn as δ₁ followed by 0), the log axis reached
+    # 10^3.7 (|w|^(T−1) = 2.5⁹) with ticks only up to 10^1, and "t=1t=2..." and the ten bars'
+    # numbers ran into each other
+    T = 10
+    ex = through_time_explorer(xs=np.linspace(-1.0, 1.0, T))
+    ax_bar, ax_r = ex.fig.axes
+    assert r"\delta_{10}" in ax_r.get_title() and r"\partial o_{10}" in ax_r.get_title()
+    s = ex.step(w=2.5, u=0.0)  # all states 0: every factor is 2.5, |do_10/do_1| = 2.5⁹
+    assert abs(s["reach"][0]) == pytest.approx(2.5**9)
+    top = ax_r.get_ylim()[1]
+    assert np.log10(2.5**9) <= top  # the dot at t = 1 is inside the axis
+    ticks = [t.get_text() for t in ax_r.get_yticklabels()]
+    assert ticks[-1] == "$10^{3}$" and math.floor(top) == 3
+    assert [t.get_text() for t in ax_bar.get_xticklabels()] == [str(t) for t in range(1, 11)] + [
+        r"$\Sigma_t$"
+    ]
+    assert [t.get_text() for t in ax_bar.texts if t.get_text()] == ["+0.000"]  # the sum only
+    # T = 4 (the lesson) keeps its labels, its numbers and its ticks 10^-3..10^1
+    ex4 = through_time_explorer()
+    ax_bar4, ax_r4 = ex4.fig.axes
+    assert [t.get_text() for t in ax_r4.get_yticklabels()][-1] == "$10^{1}$"
+    assert ax_bar4.get_xticklabels()[0].get_text() == "$t=1$"
+    assert len([t for t in ax_bar4.texts if t.get_text()]) == 5
+
+
 def test_registered_for_lesson_04():
     assert through_time_explorer in FIGURES
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import scalar
-from .._validate import as_scalar
+from .._validate import as_array, as_scalar, check_finite
 from ..scalar import EXAMPLE
 from .checking import (
     ELEMENTWISE,
@@ -720,7 +720,9 @@ def tangent_line(y_hat, y, x):
     ``L(ŷ) + dL/dŷ · (x − ŷ)`` with ``dL/dŷ = ŷ − y`` (from :mod:`rnnlib.scalar`). It differs
     from the curve by exactly ½(x − ŷ)², so it touches the curve at ŷ and lies below it elsewhere.
     """
-    return scalar.loss(y_hat, y) + scalar.loss_grad(y_hat, y) * (np.asarray(x, float) - y_hat)
+    x = as_array("x", x)  # (a string here was numpy's "could not convert string to float")
+    check_finite("x", x)
+    return scalar.loss(y_hat, y) + scalar.loss_grad(y_hat, y) * (x - y_hat)
 
 
 def _direction(slope):
@@ -826,8 +828,9 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
             if s["slope"] == 0
             else f"<b>{s['direction']}</b> to lower L"
         )
-        # a negative target in brackets: ½(+3.00 − (-1.00))², not ½(+3.00 − -1.00)²
-        y = f"({s['y']:+.2f})" if s["y"] < 0 else f"{s['y']:+.2f}"
+        # a negative target in brackets, ½(+3.00 − (-1.00))², not ½(+3.00 − -1.00)²; a positive
+        # one without its sign, ½(-2.00 − 2.00)², not ½(-2.00 − +2.00)²
+        y = f"({s['y']:+.2f})" if s["y"] < 0 else f"{s['y']:.2f}"
         return (
             f"L = ½(ŷ − y)² = ½({s['y_hat']:+.2f} − {y})² = {s['loss']:.4f}; "
             f"&nbsp; slope dL/dŷ = ŷ − y = {signed(s['slope'], 4)}: {advice}"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import optim, scalar
-from .._validate import as_count, as_scalar
+from .._validate import NumericOverflow, as_count, as_positive, as_scalar
 from ..optim import sgd_step
 from ..scalar import EXAMPLE
 from .checking import ELEMENTWISE, Case, Checker, Mistake, Question, table_cases
@@ -307,12 +307,22 @@ def output_weight_steps(xs, y, u, w, v, lr, steps=10):
     at each v_k (from :func:`rnnlib.scalar.backward`); ``o_T`` (float).
     """
     steps = as_count("steps", steps)
+    lr = as_positive("lr", lr, "learning rate")
     vs, y_hats, losses, grads = (np.empty(steps + 1) for _ in range(4))
     vk = as_scalar("v", v)
     for k in range(steps + 1):
         fwd = scalar.forward(xs, u, w, vk)
-        g = scalar.backward(fwd, y)
-        vs[k], y_hats[k], losses[k], grads[k] = vk, fwd.y_hat, scalar.loss(fwd.y_hat, y), g.dv
+        try:
+            g = scalar.backward(fwd, y)
+            L = scalar.loss(fwd.y_hat, y)
+        except NumericOverflow:  # v_k itself grew too large: say why, in terms of η and k
+            r = 1.0 - lr * float(fwd.o[-1]) ** 2
+            raise NumericOverflow(
+                f"v_k: the steps diverge past float64 (|v_{k}| = {abs(vk):.2g}): each step "
+                f"multiplies v − v* by 1 − η·o_T² = {r:+.3g}, of size above 1 for η = {lr:g}; "
+                f"take fewer steps than {steps} or an η below 2/o_T²"
+            ) from None
+        vs[k], y_hats[k], losses[k], grads[k] = vk, fwd.y_hat, L, g.dv
         if k < steps:
             vk = sgd_step(vk, g.dv, lr)  # v ← v − η·dL/dv
     return {"v": vs, "y_hat": y_hats, "loss": losses, "dL_dv": grads, "o_T": float(fwd.o[-1])}
@@ -440,9 +450,9 @@ def output_weight_explorer(
         label=r"$L(v) = \frac{1}{2}(v\,o_T - y)^2$",
     )
     ax_p.axvline(v_star, color="#27ae60", ls=":", lw=1.4, label=rf"$v^* = y/o_T$ = {v_star:.3f}")
-    (path,) = ax_p.plot(
-        [], [], "-o", color="#95a5a6", ms=3.5, lw=0.9, alpha=0.8, label=f"steps 2 to {steps}"
-    )
+    # the grey path's legend names the steps after the first ("steps 2 to 1" had none to name)
+    later = {1: "_nolegend_", 2: "step 2"}.get(steps, f"steps 2 to {steps}")
+    (path,) = ax_p.plot([], [], "-o", color="#95a5a6", ms=3.5, lw=0.9, alpha=0.8, label=later)
     (tangent,) = ax_p.plot([], [], "--", color="#2e86c1", lw=1.2, label=r"slope $dL/dv$")
     (before,) = ax_p.plot([], [], "o", color="#2e86c1", ms=9, label="before the step")
     (after,) = ax_p.plot([], [], "o", color="#c0392b", ms=9, label="after one step")
@@ -466,6 +476,9 @@ def output_weight_explorer(
     )
     ax_p.set_xlabel("output weight $v$")
     ax_p.set_ylabel("loss $L$")
+    # The layout is made once, at the start (L below 1: tick labels "0.8"); a diverging η widens
+    # them to "14000", which pushed the label off the figure. Fixed, it keeps room for 5 digits.
+    ax_p.yaxis.set_label_coords(-0.14, 0.5)
     ax_p.legend(
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
@@ -500,7 +513,12 @@ def output_weight_explorer(
     # a little room right of the slider's end, so the η marker is not cut in half there
     e_right = 1.02 * lr_hi
     ax_e.axvspan(lr_max, e_right, color="#fadbd8")
+    # A range of η that stops below 1/o_T² or 2/o_T² (lr_range) shows only the regimes it
+    # reaches: a mark or a name placed beyond the strip's right end sat outside the figure and
+    # collapsed its layout ("overshoots, converges" and "diverges" printed over each other).
     for x, lab in ((lr_best, r"$1/o_T^2$"), (lr_max, r"$2/o_T^2$")):
+        if x >= e_right:
+            continue
         ax_e.axvline(x, color="black", lw=1)
         ax_e.text(
             x,
@@ -516,8 +534,10 @@ def output_weight_explorer(
         (lr_best, lr_max, "overshoots, converges"),
         (lr_max, lr_hi, "diverges"),
     ):
+        if x0 >= lr_hi:
+            continue
         ax_e.text(
-            (x0 + x1) / 2,
+            (x0 + min(x1, lr_hi)) / 2,
             0.25,
             lab,
             ha="center",

@@ -551,8 +551,8 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
     ax_bar, ax_w = fig.subplots(1, 2, width_ratios=(1, 1.3), sharey=True)
     labels = [
         r"$\partial L/\partial \hat y \cdot v$",
-        rf"$1 - o_{T}^2$",
-        rf"$o_{T - 1}$",
+        rf"$1 - o_{{{T}}}^2$",  # (braces: o_{10}, not o_1 followed by 0)
+        rf"$o_{{{T - 1}}}$",
         rf"$\partial L/\partial w^{{({T})}}$",
     ]
     bars = ax_bar.bar(range(4), np.zeros(4), color=colors, width=0.65)
@@ -574,7 +574,7 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
     ax_w.set_xlabel("recurrent weight $w$ (all copies)")
     ax_w.set_title(
         rf"$\partial L/\partial w^{{({T})}} = (\partial L/\partial \hat y\cdot v)"
-        rf"\,(1 - o_{T}^2)\,o_{T - 1}$ as $w$ moves",
+        rf"\,(1 - o_{{{T}}}^2)\,o_{{{T - 1}}}$ as $w$ moves",
         fontsize=10,
     )
     legend = ax_w.legend(fontsize=9, loc="lower right", ncol=4, handlelength=1.2, columnspacing=1.0)

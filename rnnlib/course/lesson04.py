@@ -721,13 +721,19 @@ def through_time_explorer(
     ax_bar, ax_r = fig.subplots(1, 2, width_ratios=(1.25, 1), gridspec_kw=margins)
     xpos = np.append(steps, T + 1.4)
     bars = ax_bar.bar(xpos, np.zeros(T + 1), width=0.7, color=["tab:blue"] * T + ["tab:orange"])
-    ax_bar.set_xticks(xpos, [rf"$t={t}$" for t in steps] + [r"$\Sigma_t$"])
+    # beyond 6 steps "t=1 t=2 ..." and the bars' numbers run into each other: the steps are
+    # numbered only, and only the sum keeps its number (the readout lists every share)
+    crowded = T > 6
+    step_labels = [str(t) if crowded else rf"$t={t}$" for t in steps]
+    ax_bar.set_xticks(xpos, step_labels + [r"$\Sigma_t$"])
+    if crowded:
+        ax_bar.set_xlabel("step $t$")
     ax_bar.axvline(T + 0.7, color="0.6", lw=0.8, ls=":")
     zero = ax_bar.axhline(0.0, color="black", lw=0.8)
     ax_bar.yaxis.set_major_locator(MaxNLocator(5))
     ax_bar.yaxis.set_major_formatter("{x:g}")
     ax_bar.set_title(
-        r"per-step copies $\partial L/\partial w^{(t)}$ and their sum $\partial L/\partial w$",
+        r"the copies' shares $\partial L/\partial w^{(t)}$ and their sum $\partial L/\partial w$",
         fontsize=10,
     )
     texts = [ax_bar.text(x, 0.0, "", ha="center", fontsize=9) for x in xpos]
@@ -741,9 +747,11 @@ def through_time_explorer(
     # ▼ marks) are drawn whole and the label never covers them
     bottom = floor - 0.4
     ax_r.set_ylim(bottom, top)
-    ax_r.set_yticks(range(-3, 2), [rf"$10^{{{k}}}$" for k in range(-3, 2)])
+    # a tick at every power of 10 the axis holds (up to 10^3 for T = 10 at |w| = 2.5)
+    powers = range(-3, int(np.floor(top)) + 1)
+    ax_r.set_yticks(powers, [rf"$10^{{{k}}}$" for k in powers])
     ax_r.set_xlim(0.5, T + 0.5)
-    ax_r.set_xticks(steps, [rf"$t={t}$" for t in steps])
+    ax_r.set_xticks(steps, step_labels)
     ax_r.axhline(0.0, color="black", lw=0.8, ls="--")
     ax_r.axhspan(0.0, top, color="tab:red", alpha=0.07)
     ax_r.axhspan(bottom, 0.0, color="tab:blue", alpha=0.07)
@@ -771,7 +779,8 @@ def through_time_explorer(
     # |do_T/do_1| = 1.2e-4 (w = 2.5, u = 1.5) looked like 10⁻³ while the readout said 0.000118
     (below,) = ax_r.plot([], [], "v", color="tab:purple", ms=9, mec="white", mew=0.8)
     ax_r.set_title(
-        rf"how much of $\delta_{T}$ reaches step $t$: $|\partial o_{T}/\partial o_t|$", fontsize=10
+        rf"how much of $\delta_{{{T}}}$ reaches step $t$: $|\partial o_{{{T}}}/\partial o_t|$",
+        fontsize=10,
     )
     ax_r.set_xlabel("step $t$ (the loss is at the right)")
 
@@ -785,7 +794,7 @@ def through_time_explorer(
             b.set_height(h)
             t.set_position((x, h + (0.03 if h >= 0 else -0.03) * lim))
             t.set_va("bottom" if h >= 0 else "top")
-            t.set_text(signed(h, 3))
+            t.set_text("" if crowded and x <= T else signed(h, 3))
         with np.errstate(divide="ignore"):
             log_reach = np.log10(np.abs(s["reach"]))
         reach_line.set_ydata(np.maximum(log_reach, floor))
