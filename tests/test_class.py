@@ -233,7 +233,7 @@ def test_optional_items_count_for_nothing(graded):
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     """INSTRUCTORS.md section 5, "a written question", done on a copy of one exercise: a markdown
-    question and a markdown answer between the solution markers, then `make exercises`, `--stamp`
+    question and a markdown answer between the solution markers, then `--stamp`, `make exercises`
     and `make class`. nbgrader autogrades a learner who wrote an answer, one who left it as
     released (``YOUR ANSWER HERE``), and the blank and tampered recipes."""
     tmp_path = tmp_path_factory.mktemp("written")
@@ -258,8 +258,8 @@ def written(tmp_path_factory):
         ),
     ]
     nbformat.write(nb, path)
-    assert me.main([str(sols), str(exs)]) == 0  # make exercises
     assert mc.main(["--stamp", str(path)]) == 0
+    assert me.main([str(sols), str(exs)]) == 0  # make exercises
     course = tmp_path / "course"
     report = mc.build(sols, exs, course)  # make class
     [a] = mc.load_assignments(course)
@@ -617,8 +617,98 @@ def test_compare_sees_a_different_stub():
     rel.cells[0].id = ex.cells[0].id
     assert mc.compare(rel, ex) == [f"cell 0 ({ex.cells[0].id}): source differs"]
     rel.cells[0].source = ex.cells[0].source
-    rel.cells[0].metadata["nbgrader"] = {"grade": False, "solution": True}
+    rel.cells[0].metadata["nbgrader"] = {"grade": False, "solution": True, "grade_id": "answer-f"}
+    ex.cells[0].metadata["nbgrader"] = dict(rel.cells[0].metadata["nbgrader"])
+    rel.cells[0].metadata["nbgrader"]["checksum"] = "abc"  # nbgrader's own, in the release only
     assert mc.compare(rel, ex) == []
+
+
+def test_compare_sees_an_exercise_without_the_grade_ids():
+    """A learner's copy of an exercise is graded by nbgrader only on the cells whose grade id it
+    carries: an exercise without them (made before the solution was stamped) is a difference;
+    other points than the release's are not (the gradebook's points count)."""
+    rel = nbformat.v4.new_notebook()
+    rel.cells = [
+        nbformat.v4.new_code_cell("def f():\n    raise NotImplementedError()"),
+        nbformat.v4.new_code_cell("check_loss(f)"),
+    ]
+    rel.cells[0].metadata["nbgrader"] = {"grade": False, "grade_id": "answer-f", "solution": True}
+    rel.cells[1].metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "check-f",
+        "solution": False,
+        "points": 2,
+    }
+    ex = copy.deepcopy(rel)
+    ex.cells[1].metadata["nbgrader"]["points"] = 1
+    assert mc.compare(rel, ex) == []
+    for cell in ex.cells:
+        del cell.metadata["nbgrader"]
+    diffs = mc.compare(rel, ex)
+    assert len(diffs) == 2, diffs
+    assert diffs[0].startswith(f"cell 0 ({ex.cells[0].id}): nbgrader metadata differs")
+    assert "released as an answer cell 'answer-f', the exercise has no grade id" in diffs[0]
+    assert "released as a test cell 'check-f', the exercise has no grade id" in diffs[1]
+    assert "would not be graded" in diffs[1]
+
+
+def test_a_new_check_reaches_a_learner_who_got_the_exercise_through_git(tmp_path):
+    """INSTRUCTORS.md section 5, "a new graded exercise", on a copy of exercise 01, with learners
+    who got exercises/ through git (section 2). In the order of section 5 (`--stamp`, then `make
+    exercises`, then `make class`) a learner's filled-in copy of the exercise earns the new
+    check's point. Made the other way round, the exercise lacks the new cells' grade ids and
+    nbgrader does not grade them (0, waiting for a hand grade, as if the check cell had been
+    deleted): `make class` names those cells and says to run `make exercises`."""
+    name = "01_loss_and_its_derivative"
+    sols, exs, course = tmp_path / "solutions", tmp_path / "exercises", tmp_path / "course"
+    sols.mkdir()
+    exs.mkdir()
+    shutil.copy(ROOT / "solutions" / f"{name}.ipynb", sols)
+    path = sols / f"{name}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if mc.SOLUTION_ONLY in c.metadata.get("tags", []))
+    nb.cells[at:at] = [
+        nbformat.v4.new_markdown_cell("**Exercise 4.** Write `loss` again, as `half_sq`."),
+        nbformat.v4.new_code_cell(
+            "def half_sq(y_hat, y):\n    ### BEGIN SOLUTION\n    return 0.5 * (y_hat - y) ** 2"
+            "\n    ### END SOLUTION",
+            id="s01-n01",
+        ),
+        nbformat.v4.new_code_cell("check_loss(half_sq)", id="s01-n02"),
+    ]
+    nbformat.write(nb, path)
+
+    def filled_in(exercise):
+        """A learner's copy of the exercise with every answer written (the solution's)."""
+        nb = nbformat.read(exercise, as_version=4)
+        answers = {c.id: c.source for c in nbformat.read(path, as_version=4).cells}
+        for cell in nb.cells:
+            if mc.has_region(answers[cell.id]):
+                cell.source = mc.answer_source(answers[cell.id])
+        return nb
+
+    # the other order: make exercises, then --stamp
+    assert me.main([str(sols), str(exs)]) == 0
+    assert mc.main(["--stamp", str(path)]) == 0
+    stale = filled_in(exs / f"{name}.ipynb")
+    report = mc.build(sols, exs, course)[name]
+    assert any("(s01-n02): nbgrader metadata differs" in d for d in report), report
+    assert "is out of sync with its solution" in report[-1], report
+    assert me.main([str(sols), str(exs)]) == 0  # what make class said to do
+    assert mc.build(sols, exs, course) == {name: []}
+
+    subs = [
+        mc.Submission("git", name, "correct", filled_in(exs / f"{name}.ipynb")),
+        mc.Submission("git-stale", name, "correct", stale),
+    ]
+    mc.autograde(course, subs, options=[f"--Execute.timeout={TIMEOUT}"])
+    items = mc.gradebook_items(course)
+    [a] = mc.load_assignments(course)
+    assert "check-half_sq" in {i.grade_id for i in a.items}
+    for item in a.items:
+        assert items[("git", name, item.grade_id)]["score"] == item.points, item.grade_id
+    new = items[("git-stale", name, "check-half_sq")]
+    assert (new["score"], new["needs_manual_grade"]) == (0.0, True), new
 
 
 # -- launch for a class: Binder / repo2docker ----------------------------------------------------

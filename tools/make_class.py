@@ -28,10 +28,11 @@ left untouched, with exit code 3 and a message, unless one of these says what to
   ``autograded/`` and ``feedback/`` are moved into ``old-<UTC time>/`` in the course folder.
 
 Then it checks that each released notebook equals ``exercises/<stem>.ipynb`` apart from metadata:
-the same cells in the same order, with the same types, ids and sources. What may differ, and only
-that: nbgrader's cell metadata (``nbgrader``: grade ids, points, lock, checksums) and the
-notebook metadata make_exercises adds (``rnnlib.generated_from``). Exit code 1 on any other
-difference, listing it; exit code 2 for arguments it does not expect.
+the same cells in the same order, with the same types, ids and sources, and the same grade ids
+(nbgrader grades a submitted copy of an exercise only on the cells whose grade id it carries).
+What may differ, and only that: the rest of nbgrader's cell metadata (points, lock, checksums)
+and the notebook metadata make_exercises adds (``rnnlib.generated_from``). Exit code 1 on any
+other difference, listing it; exit code 2 for arguments it does not expect.
 
 **Stamp** (``--stamp``): adds nbgrader's metadata to solution notebooks, in place:
 
@@ -312,8 +313,25 @@ def write_source(solutions: Path, out: Path, optional_points=OPTIONAL_POINTS) ->
     return names
 
 
+# What nbgrader reads from a *submitted* notebook to know which cells it grades: a learner who
+# submits a copy of exercises/ (the git path, INSTRUCTORS.md section 2) is graded on a cell only
+# if the copy carries the cell's grade id. (Points, checksums and lock flags come from the
+# gradebook, so they may differ.)
+GRADING_KEYS = ("grade_id", "grade", "solution")
+
+
+def _grading(cell) -> str:
+    """How nbgrader treats a cell of a submitted notebook, in words."""
+    meta = _meta(cell)
+    if not meta.get("grade_id"):
+        return "no grade id"
+    kind = "a test cell" if meta.get("grade") and not meta.get("solution") else "an answer cell"
+    return f"{kind} {meta['grade_id']!r}"
+
+
 def compare(released, exercise) -> list[str]:
-    """Differences between a released notebook and an exercise other than metadata."""
+    """Differences between a released notebook and an exercise: the cells' types, ids and
+    sources, and the nbgrader metadata that decides what is graded (:data:`GRADING_KEYS`)."""
     diffs = []
     a, b = released.cells, exercise.cells
     if len(a) != len(b):
@@ -324,6 +342,12 @@ def compare(released, exercise) -> list[str]:
                 diffs.append(f"cell {i} ({y.get('id', '?')}): {key} differs")
         if x.cell_type == "code" and (x.outputs or x.execution_count is not None):
             diffs.append(f"cell {i} ({x.get('id', '?')}): released with outputs")
+        if [_meta(x).get(k) for k in GRADING_KEYS] != [_meta(y).get(k) for k in GRADING_KEYS]:
+            diffs.append(
+                f"cell {i} ({y.get('id', '?')}): nbgrader metadata differs: released as"
+                f" {_grading(x)}, the exercise has {_grading(y)} (a learner's copy of the"
+                " exercise would not be graded on this cell)"
+            )
     return diffs
 
 
@@ -451,10 +475,17 @@ def build(
             continue
         diffs = compare(released, nbformat.read(ex_path, as_version=4))
         if diffs:
-            fresh, _ = make_exercise(nbformat.read(solutions / f"{name}.ipynb", as_version=4), "")
-            if compare(released, fresh) == []:
-                how = _regenerate(solutions, exercises)
+            sol_path = solutions / f"{name}.ipynb"
+            solution = nbformat.read(sol_path, as_version=4)
+            how = _regenerate(solutions, exercises)
+            stamped, _ = stamp_notebook(solution, optional_points)
+            if compare(released, make_exercise(solution, "")[0]) == []:
                 diffs.append(f"{ex_path} is out of sync with its solution: {how}")
+            elif compare(released, make_exercise(stamped, "")[0]) == []:
+                diffs.append(
+                    f"{sol_path} is not stamped, so {ex_path} has no grade ids: run"
+                    f" `.venv/bin/python -m tools.make_class --stamp {sol_path}`, then {how}"
+                )
         report[name] = diffs
     return report
 
@@ -953,7 +984,7 @@ def main(argv=None) -> int:
         return 1
     bad = {k: v for k, v in report.items() if v}
     for name, diffs in report.items():
-        print(f"{name}: " + ("released = exercise (apart from metadata) ✓" if not diffs else ""))
+        print(f"{name}: " + ("released = exercise (cells, grade ids) ✓" if not diffs else ""))
         for d in diffs:
             print(f"    {d}")
     print(
