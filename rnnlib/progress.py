@@ -227,10 +227,28 @@ def progress(args=None, timeout=TIMEOUT) -> tuple[list[Exercise], list[str]]:
         try:
             nb = run_notebook(path, timeout)
         except Exception as err:  # unreadable file, invalid notebook, dead kernel ...
-            problems.append(f"{path}: {type(err).__name__}: {(str(err).splitlines() or [''])[0]}")
+            problems.append(f"{path}: {_could_not_run(err)}")
             continue
         rows += classify(nb, label, timeout) or [Exercise(label, "(no graded items)", "", "")]
     return rows, problems
+
+
+def _could_not_run(err) -> str:
+    """Why a notebook could not be run, in one line; for a kernel that died, the cell it was
+    running (the last one with an execution count) and what to do."""
+    said = f"{type(err).__name__}: {(str(err).splitlines() or [''])[0]}"
+    if type(err).__name__ != "DeadKernelError":
+        return said
+    nb = getattr(err, "notebook", None)
+    ran = [c for c in (nb.cells if nb else []) if c.get("execution_count") is not None]
+    first = next((line for line in ran[-1].source.splitlines() if line.strip()), "") if ran else ""
+    where = f" while it ran the cell that starts `{first.strip()}`" if first else ""
+    return (
+        f"{said}: the Python kernel running the notebook stopped{where}. Code run by that cell"
+        " ended the Python process (os._exit(), a crash inside a library, or more memory than"
+        " the machine has): run the notebook in JupyterLab up to that cell, fix what it calls,"
+        " then run this again"
+    )
 
 
 def labels(paths) -> list[str]:
