@@ -608,6 +608,65 @@ def test_stamp_rejects_a_check_inside_an_answer_cell():
         mc.stamp_notebook(nb)
 
 
+def test_an_own_question_with_hidden_tests(tmp_path):
+    """INSTRUCTORS.md section 5, "your own question": an answer cell and a check cell of plain
+    asserts whose value check is nbgrader's hidden test. --stamp makes it a test cell, make
+    exercises removes the hidden test as nbgrader's release does (release = exercise, so the
+    learner never sees the value), and autograde runs the hidden test again: a learner's copy of
+    the exercise with the right value earns the point, one with another value earns nothing."""
+    name = "01_loss_and_its_derivative"
+    sols, exs, course = tmp_path / "solutions", tmp_path / "exercises", tmp_path / "course"
+    sols.mkdir()
+    exs.mkdir()
+    shutil.copy(ROOT / "solutions" / f"{name}.ipynb", sols)
+    path = sols / f"{name}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if mc.SOLUTION_ONLY in c.metadata.get("tags", []))
+    nb.cells[at:at] = [
+        nbformat.v4.new_markdown_cell("**Question 4.** L at ŷ = 2, y = 0.5?", id="s01-h01"),
+        nbformat.v4.new_code_cell(
+            "L_value = None\n### BEGIN SOLUTION\nL_value = 1.125\n### END SOLUTION", id="s01-h02"
+        ),
+        nbformat.v4.new_code_cell(
+            'assert isinstance(L_value, float), f"L_value: expected a float, got {L_value!r}"\n'
+            "### BEGIN HIDDEN TESTS\n"
+            'assert abs(L_value - 1.125) < 1e-9, "L_value is not right"\n'
+            "### END HIDDEN TESTS",
+            id="s01-h03",
+        ),
+    ]
+    nbformat.write(nb, path)
+    assert mc.main(["--stamp", str(path)]) == 0
+    assert me.main([str(sols), str(exs)]) == 0
+    assert mc.build(sols, exs, course) == {name: []}
+    exercise = nbformat.read(exs / f"{name}.ipynb", as_version=4)
+    check = next(c for c in exercise.cells if c.id == "s01-h03")
+    assert "1.125" not in check.source and check.metadata.nbgrader["grade"]
+    gid = check.metadata.nbgrader["grade_id"]
+
+    def learner(value):
+        nb = copy.deepcopy(exercise)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                cell.source = mc.answer_source(
+                    next(c for c in nbformat.read(path, 4).cells if c.id == cell.id).source
+                )
+        next(c for c in nb.cells if c.id == "s01-h02").source = f"L_value = {value}"
+        return nb
+
+    subs = [
+        mc.Submission("right", name, "correct", learner(1.125)),
+        mc.Submission("wrong", name, "mistake", learner(2.25)),
+    ]
+    mc.autograde(course, subs, options=[f"--Execute.timeout={TIMEOUT}"])
+    items = mc.gradebook_items(course)
+    assert items[("right", name, gid)]["score"] == 1.0
+    assert items[("wrong", name, gid)]["score"] == 0.0
+    graded = nbformat.read(course / "autograded" / "wrong" / name / f"{name}.ipynb", 4)
+    [error] = [o for c in graded.cells if c.id == "s01-h03" for o in c.outputs]
+    assert error.evalue == "L_value is not right", error
+
+
 def test_compare_sees_a_different_stub():
     """The release check is not vacuous: nbgrader's default stub would be reported."""
     ex = nbformat.v4.new_notebook()

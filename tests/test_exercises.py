@@ -211,6 +211,35 @@ def test_unbalanced_markers_are_errors_that_say_where(src, says):
         gen.strip_regions(src, gen.CODE_STUB, "nb.ipynb, cell c1")
 
 
+def test_hidden_tests_are_removed_as_nbgrader_removes_them():
+    """nbgrader's hidden tests (``### BEGIN HIDDEN TESTS`` … ``### END HIDDEN TESTS``) are not
+    the learner's: generate_assignment removes them from the release, so the exercise must not
+    show them either (a learner who gets exercises/ through git would read them)."""
+    src = (
+        'assert answer is not None, "set answer above"\n'
+        "### BEGIN HIDDEN TESTS\n"
+        "assert abs(answer - 0.75) < 1e-9\n"
+        "### END HIDDEN TESTS"
+    )
+    assert gen.strip_hidden_tests(src) == ('assert answer is not None, "set answer above"', 1)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src, id="h1")]
+    ex, _ = gen.make_exercise(nb, "solutions/99_x.ipynb")
+    assert "0.75" not in ex.cells[0].source and "HIDDEN" not in ex.cells[0].source
+
+
+@pytest.mark.parametrize(
+    ("src", "says"),
+    [
+        ("### BEGIN HIDDEN TESTS\nx", "line 1: BEGIN HIDDEN TESTS without an END HIDDEN TESTS"),
+        ("x\n### END HIDDEN TESTS", "line 2: END HIDDEN TESTS without a BEGIN HIDDEN TESTS"),
+    ],
+)
+def test_unbalanced_hidden_test_markers_say_where(src, says):
+    with pytest.raises(gen.MarkerError, match=says):
+        gen.strip_hidden_tests(src, "nb.ipynb, cell c1")
+
+
 def _solution_nb():
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {

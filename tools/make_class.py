@@ -42,7 +42,8 @@ other difference, listing it; exit code 2 for arguments it does not expect.
   true`` and ``points`` (nbgrader accepts no other markdown answer): autograde leaves it for the
   instructor's formgrader;
 - a code cell that calls a checker, or is tagged ``graded`` (an item checked by plain asserts),
-  what ``python -m rnnlib.progress`` lists as a graded item, is a *test cell*: ``{grade: true,
+  or holds nbgrader's hidden tests (``### BEGIN HIDDEN TESTS``), what ``python -m
+  rnnlib.progress`` lists as a graded item, is a *test cell*: ``{grade: true,
   solution: false, locked: true, points, grade_id, schema_version: 3, task: false}``, worth
   :data:`POINTS` unless it already has points (an instructor's choice is kept);
 - a graded cell tagged ``optional`` (an exercise's "(optional, harder)" part) is worth
@@ -73,7 +74,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools.make_exercises import BEGIN, END, SOLUTION_ONLY, make_exercise
+from tools.make_exercises import BEGIN, END, HIDDEN_BEGIN, SOLUTION_ONLY, make_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = Path(__file__).with_name("nbgrader_config.py")
@@ -161,10 +162,12 @@ def _new_id(base: str, cell, used: set[str]) -> str:
 
 
 def _is_graded_item(cell) -> bool:
-    """A check call, or a cell tagged ``graded`` (an item checked by plain asserts): the cells
-    that ``rnnlib.progress`` lists as graded items."""
+    """A check call, a cell tagged ``graded`` (an item checked by plain asserts), or one with
+    nbgrader's hidden tests (which nbgrader accepts only in a test cell): the cells that
+    ``rnnlib.progress`` lists as graded items (once stamped)."""
     tags = cell.get("metadata", {}).get("tags", [])
-    return bool(check_calls(cell.source)) or "graded" in tags
+    hidden = any(HIDDEN_BEGIN in line for line in cell.source.split("\n"))
+    return bool(check_calls(cell.source)) or "graded" in tags or hidden
 
 
 def _kind(cell) -> str | None:
