@@ -806,6 +806,34 @@ def test_repo2docker_dockerfile_installs_rnnlib_from_binder_requirements(tmp_pat
     assert 'ENV R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in dockerfile
 
 
+def test_the_hub_image_keeps_the_course_off_the_home_volume(tmp_path):
+    """INSTRUCTORS.md section 6: the hub's single-user image puts the repository (the installed
+    rnnlib, binder/start) outside /home/jovyan, which the hub's home volume hides (repo2docker's
+    default puts it there: R2D_ENTRYPOINT=${REPO_DIR}/binder/start, REPO_DIR=${HOME}), and the
+    server's root stays on the home volume. repo2docker accepts the documented command."""
+    text = (ROOT / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    build = re.search(r"^jupyter-repo2docker (.*?)https://", text, re.M | re.S).group(1)
+    args = build.replace("\\\n", " ").split()
+    target = args[args.index("--target-repo-dir") + 1]
+    assert not (target + "/").startswith("/home/"), target
+    assert re.search(r"Spawner:\n\s+notebook_dir: /home/jovyan", text), "notebook_dir missing"
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    exe = Path(sys.executable).with_name("jupyter-repo2docker")
+    kept = [a for a in args if a not in ("--no-run", "--image-name") and "REGISTRY" not in a]
+    out = subprocess.run(
+        [str(exe), "--no-build", "--debug", *kept, "."],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        env=mc.with_bin_on_path(),
+    )
+    assert out.returncode == 0, out.stderr
+    dockerfile = out.stdout + out.stderr
+    assert 'ENV R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in dockerfile
+    assert "COPY --chown=1000:1000 src/ ${REPO_DIR}/" in dockerfile
+
+
 def test_binder_start_gives_the_server_make_labs_settings(tmp_path):
     """On Binder and the hub image the server gets jupyter-config/ (saving keeps a lesson's
     kernel metadata, no news pop-up) and one BLAS thread, as `make lab` gives them; a learner's
