@@ -709,6 +709,13 @@ def test_compare_sees_an_exercise_without_the_grade_ids():
     assert "released as an answer cell 'answer-f', the exercise has no grade id" in diffs[0]
     assert "released as a test cell 'check-f', the exercise has no grade id" in diffs[1]
     assert "would not be graded" in diffs[1]
+    # nbgrader's release locks a check cell in JupyterLab; an exercise without the lock differs
+    locked = copy.deepcopy(rel)
+    locked.cells[1].metadata.update(deletable=False, editable=False)
+    assert mc.compare(locked, rel) == [
+        f"cell 1 ({rel.cells[1].id}): locked differently in JupyterLab: released read-only (not"
+        " deletable, not editable), the exercise unlocked"
+    ]
 
 
 def test_a_new_check_reaches_a_learner_who_got_the_exercise_through_git(tmp_path):

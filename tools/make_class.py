@@ -28,8 +28,8 @@ left untouched, with exit code 3 and a message, unless one of these says what to
   ``autograded/`` and ``feedback/`` are moved into ``old-<UTC time>/`` in the course folder.
 
 Then it checks that each released notebook equals ``exercises/<stem>.ipynb`` apart from metadata:
-the same cells in the same order, with the same types, ids and sources, and the same grade ids
-(nbgrader grades a submitted copy of an exercise only on the cells whose grade id it carries).
+the same cells in the same order, with the same types, ids, sources and locks, and the same grade
+ids (nbgrader grades a submitted copy of an exercise only on the cells whose grade id it carries).
 What may differ, and only that: the rest of nbgrader's cell metadata (points, lock, checksums)
 and the notebook metadata make_exercises adds (``rnnlib.generated_from``). Exit code 1 on any
 other difference, listing it; exit code 2 for arguments it does not expect.
@@ -332,9 +332,19 @@ def _grading(cell) -> str:
     return f"{kind} {meta['grade_id']!r}"
 
 
+def _lock(cell) -> str:
+    """How JupyterLab lets a learner change ``cell`` (nbgrader's locks), in words."""
+    meta = cell.get("metadata", {})
+    deletable, editable = meta.get("deletable", True), meta.get("editable", True)
+    if not deletable and not editable:
+        return "read-only (not deletable, not editable)"
+    return "not deletable" if not deletable else "not editable" if not editable else "unlocked"
+
+
 def compare(released, exercise) -> list[str]:
     """Differences between a released notebook and an exercise: the cells' types, ids and
-    sources, and the nbgrader metadata that decides what is graded (:data:`GRADING_KEYS`)."""
+    sources, their locks, and the nbgrader metadata that decides what is graded
+    (:data:`GRADING_KEYS`)."""
     diffs = []
     a, b = released.cells, exercise.cells
     if len(a) != len(b):
@@ -345,6 +355,12 @@ def compare(released, exercise) -> list[str]:
                 diffs.append(f"cell {i} ({y.get('id', '?')}): {key} differs")
         if x.cell_type == "code" and (x.outputs or x.execution_count is not None):
             diffs.append(f"cell {i} ({x.get('id', '?')}): released with outputs")
+        locks = [_lock(c) for c in (x, y)]
+        if locks[0] != locks[1]:
+            diffs.append(
+                f"cell {i} ({y.get('id', '?')}): locked differently in JupyterLab: released"
+                f" {locks[0]}, the exercise {locks[1]}"
+            )
         if [_meta(x).get(k) for k in GRADING_KEYS] != [_meta(y).get(k) for k in GRADING_KEYS]:
             diffs.append(
                 f"cell {i} ({y.get('id', '?')}): nbgrader metadata differs: released as"

@@ -12,6 +12,10 @@ For every ``SOLUTIONS_DIR/*.ipynb`` writes ``EXERCISES_DIR/<same name>``:
   (code: ``raise NotImplementedError()``; markdown: ``YOUR ANSWER HERE``), as nbgrader does;
 - nbgrader's hidden tests, every line from one that contains ``BEGIN HIDDEN TESTS`` to one that
   contains ``END HIDDEN TESTS``, are removed, as ``nbgrader generate_assignment`` removes them;
+- the cells nbgrader's release locks are locked the same way (its ``LockCells``, with the
+  course's settings): an answer cell cannot be deleted, a check cell (or another read-only one)
+  can be neither deleted nor edited, in JupyterLab; learners who get ``exercises/`` through git
+  then meet the same locks as learners who get nbgrader's release;
 - a cell tagged ``solution-only`` is dropped (e.g. a worked answer to an optional question, or
   a cell that only makes sense once the answer exists);
 - every other cell is copied as it is;
@@ -103,6 +107,18 @@ def _is_nbgrader_solution(cell) -> bool:
     return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution", False))
 
 
+def lock(cell) -> None:
+    """Lock ``cell`` as nbgrader's ``LockCells`` does in a release (tools/nbgrader_config.py
+    keeps its defaults): a solution cell is not deletable; a grade cell that is no solution, or
+    a read-only cell, is neither deletable nor editable."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    if meta.get("solution"):
+        cell.metadata["deletable"] = False
+    elif meta.get("grade") or meta.get("locked"):
+        cell.metadata["deletable"] = False
+        cell.metadata["editable"] = False
+
+
 def make_exercise(nb, src_name: str):
     """The exercise notebook for solution ``nb`` (a new notebook; ``nb`` is not changed).
 
@@ -121,6 +137,7 @@ def make_exercise(nb, src_name: str):
                 source, n = stub, 1
             source, _ = strip_hidden_tests(source, where)
             cell.source, total = source, total + n
+        lock(cell)
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
