@@ -807,6 +807,11 @@ def copy_course(course: Path, to: Path) -> Path:
     return to
 
 
+# A kernel that could not bind the port jupyter_client chose for it (another process took it in
+# between: nbgrader autograde processes side by side, INSTRUCTORS.md section 7).
+PORT_RACE = "Address already in use"
+
+
 def autograde(course: Path, subs: list[Submission], shards=1, options=()):
     """Autograde ``subs`` with nbgrader: with ``shards`` > 1 the class is split by learner into
     that many copies of the course folder (``<course>-shard<i>``), graded side by side by
@@ -825,22 +830,32 @@ def autograde(course: Path, subs: list[Submission], shards=1, options=()):
     )
     for folder, group in zip(folders, groups, strict=True):
         write_submissions(folder, group)
-    t0 = time.perf_counter()
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "nbgrader", "autograde", "*", "--log-level=ERROR", *options],
+
+    def start(folder, opts):
+        return subprocess.Popen(
+            [sys.executable, "-m", "nbgrader", "autograde", "*", "--log-level=ERROR", *opts],
             cwd=folder,
             env=with_bin_on_path(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
-        for folder in folders
-    ]
+
+    t0 = time.perf_counter()
+    procs = [start(folder, options) for folder in folders]
     logs = [p.communicate()[0] for p in procs]
+    codes = [p.returncode for p in procs]
+    for i, folder in enumerate(folders):
+        if codes[i] and PORT_RACE in logs[i]:
+            # Processes side by side raced for a port: the kernel that lost died at its start
+            # and its submission was not graded. A second run grades only the submissions
+            # without a graded notebook (so without --force), as INSTRUCTORS.md section 7 says.
+            again = start(folder, [o for o in options if o != "--force"])
+            logs[i] += "\n[run again after a port race]\n" + again.communicate()[0]
+            codes[i] = again.returncode
     seconds = time.perf_counter() - t0
-    for folder, p, log in zip(folders, procs, logs, strict=True):
-        if p.returncode:
+    for folder, code, log in zip(folders, codes, logs, strict=True):
+        if code:
             raise RuntimeError(f"nbgrader autograde in {folder} failed:\n{log}")
     return folders, seconds
 
