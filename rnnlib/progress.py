@@ -217,20 +217,61 @@ def progress(args=None, timeout=TIMEOUT) -> tuple[list[Exercise], list[str]]:
     """Run every notebook named by ``args`` (folders or files; default ``exercises/``), each cell
     for at most ``timeout`` seconds.
 
-    Returns the exercises and a list of problems (notebooks that could not be read or run).
+    Returns the exercises and a list of problems (notebooks that could not be read or run, or
+    that nbgrader could not grade), each a line to print.
     """
     rows, problems = [], []
     paths = notebook_paths(args, default=["exercises"], pattern="*.ipynb")
     if not paths:
-        problems.append(f"no notebooks found in {', '.join(args or ['exercises'])}")
+        problems.append(f"could not run: no notebooks found in {', '.join(args or ['exercises'])}")
     for path, label in zip(paths, labels(paths), strict=True):
         try:
             nb = run_notebook(path, timeout)
         except Exception as err:  # unreadable file, invalid notebook, dead kernel ...
-            problems.append(f"{path}: {type(err).__name__}: {(str(err).splitlines() or [''])[0]}")
+            problems.append(f"could not run: {path}: {_could_not_run(err)}")
             continue
         rows += classify(nb, label, timeout) or [Exercise(label, "(no graded items)", "", "")]
+        problems += [f"cannot be graded: {path}: {said}" for said in repeated_grade_ids(nb)]
     return rows, problems
+
+
+def repeated_grade_ids(nb) -> list[str]:
+    """What to do about each nbgrader grade id that several cells of ``nb`` carry (a copied
+    answer or check cell): nbgrader cannot grade such a notebook at all."""
+    cells: dict[str, list] = {}
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid:
+            cells.setdefault(gid, []).append(cell)
+    out = []
+    for gid, same in cells.items():
+        if len(same) > 1:
+            first = next((line for line in same[0].source.splitlines() if line.strip()), "")
+            out.append(
+                f"{len(same)} cells carry the grade id {gid!r} (the cell that starts"
+                f" `{first.strip()}`, copied): nbgrader cannot grade a notebook in which two"
+                " cells have one grade id. Delete the copies (keep the cell with your answer),"
+                " then save and submit"
+            )
+    return out
+
+
+def _could_not_run(err) -> str:
+    """Why a notebook could not be run, in one line; for a kernel that died, the cell it was
+    running and what to do."""
+    said = f"{type(err).__name__}: {(str(err).splitlines() or [''])[0]}"
+    if type(err).__name__ != "DeadKernelError":
+        return said
+    nb, i = getattr(err, "notebook", None), getattr(err, "cell_index", None)
+    source = nb.cells[i].source if nb is not None and i is not None else ""
+    first = next((line for line in source.splitlines() if line.strip()), "")
+    where = f" while it ran the cell that starts `{first.strip()}`" if first else ""
+    return (
+        f"{said}: the Python kernel running the notebook stopped{where}. Code run by that cell"
+        " ended the Python process (os._exit(), a crash inside a library, or more memory than"
+        " the machine has): run the notebook in JupyterLab up to that cell, fix what it calls,"
+        " then run this again"
+    )
 
 
 def labels(paths) -> list[str]:
@@ -333,7 +374,7 @@ def main(argv=None) -> int:
     rows, problems = progress(args, timeout)
     print(format_table(rows))
     for p in problems:
-        print(f"could not run: {p}", file=sys.stderr)
+        print(p, file=sys.stderr)
     return 1 if problems else 0
 
 

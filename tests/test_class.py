@@ -233,7 +233,7 @@ def test_optional_items_count_for_nothing(graded):
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     """INSTRUCTORS.md section 5, "a written question", done on a copy of one exercise: a markdown
-    question and a markdown answer between the solution markers, then `make exercises`, `--stamp`
+    question and a markdown answer between the solution markers, then `--stamp`, `make exercises`
     and `make class`. nbgrader autogrades a learner who wrote an answer, one who left it as
     released (``YOUR ANSWER HERE``), and the blank and tampered recipes."""
     tmp_path = tmp_path_factory.mktemp("written")
@@ -258,8 +258,8 @@ def written(tmp_path_factory):
         ),
     ]
     nbformat.write(nb, path)
-    assert me.main([str(sols), str(exs)]) == 0  # make exercises
     assert mc.main(["--stamp", str(path)]) == 0
+    assert me.main([str(sols), str(exs)]) == 0  # make exercises
     course = tmp_path / "course"
     report = mc.build(sols, exs, course)  # make class
     [a] = mc.load_assignments(course)
@@ -608,6 +608,65 @@ def test_stamp_rejects_a_check_inside_an_answer_cell():
         mc.stamp_notebook(nb)
 
 
+def test_an_own_question_with_hidden_tests(tmp_path):
+    """INSTRUCTORS.md section 5, "your own question": an answer cell and a check cell of plain
+    asserts whose value check is nbgrader's hidden test. --stamp makes it a test cell, make
+    exercises removes the hidden test as nbgrader's release does (release = exercise, so the
+    learner never sees the value), and autograde runs the hidden test again: a learner's copy of
+    the exercise with the right value earns the point, one with another value earns nothing."""
+    name = "01_loss_and_its_derivative"
+    sols, exs, course = tmp_path / "solutions", tmp_path / "exercises", tmp_path / "course"
+    sols.mkdir()
+    exs.mkdir()
+    shutil.copy(ROOT / "solutions" / f"{name}.ipynb", sols)
+    path = sols / f"{name}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if mc.SOLUTION_ONLY in c.metadata.get("tags", []))
+    nb.cells[at:at] = [
+        nbformat.v4.new_markdown_cell("**Question 4.** L at ŷ = 2, y = 0.5?", id="s01-h01"),
+        nbformat.v4.new_code_cell(
+            "L_value = None\n### BEGIN SOLUTION\nL_value = 1.125\n### END SOLUTION", id="s01-h02"
+        ),
+        nbformat.v4.new_code_cell(
+            'assert isinstance(L_value, float), f"L_value: expected a float, got {L_value!r}"\n'
+            "### BEGIN HIDDEN TESTS\n"
+            'assert abs(L_value - 1.125) < 1e-9, "L_value is not right"\n'
+            "### END HIDDEN TESTS",
+            id="s01-h03",
+        ),
+    ]
+    nbformat.write(nb, path)
+    assert mc.main(["--stamp", str(path)]) == 0
+    assert me.main([str(sols), str(exs)]) == 0
+    assert mc.build(sols, exs, course) == {name: []}
+    exercise = nbformat.read(exs / f"{name}.ipynb", as_version=4)
+    check = next(c for c in exercise.cells if c.id == "s01-h03")
+    assert "1.125" not in check.source and check.metadata.nbgrader["grade"]
+    gid = check.metadata.nbgrader["grade_id"]
+
+    def learner(value):
+        nb = copy.deepcopy(exercise)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                cell.source = mc.answer_source(
+                    next(c for c in nbformat.read(path, 4).cells if c.id == cell.id).source
+                )
+        next(c for c in nb.cells if c.id == "s01-h02").source = f"L_value = {value}"
+        return nb
+
+    subs = [
+        mc.Submission("right", name, "correct", learner(1.125)),
+        mc.Submission("wrong", name, "mistake", learner(2.25)),
+    ]
+    mc.autograde(course, subs, options=[f"--Execute.timeout={TIMEOUT}"])
+    items = mc.gradebook_items(course)
+    assert items[("right", name, gid)]["score"] == 1.0
+    assert items[("wrong", name, gid)]["score"] == 0.0
+    graded = nbformat.read(course / "autograded" / "wrong" / name / f"{name}.ipynb", 4)
+    [error] = [o for c in graded.cells if c.id == "s01-h03" for o in c.outputs]
+    assert error.evalue == "L_value is not right", error
+
+
 def test_compare_sees_a_different_stub():
     """The release check is not vacuous: nbgrader's default stub would be reported."""
     ex = nbformat.v4.new_notebook()
@@ -617,8 +676,105 @@ def test_compare_sees_a_different_stub():
     rel.cells[0].id = ex.cells[0].id
     assert mc.compare(rel, ex) == [f"cell 0 ({ex.cells[0].id}): source differs"]
     rel.cells[0].source = ex.cells[0].source
-    rel.cells[0].metadata["nbgrader"] = {"grade": False, "solution": True}
+    rel.cells[0].metadata["nbgrader"] = {"grade": False, "solution": True, "grade_id": "answer-f"}
+    ex.cells[0].metadata["nbgrader"] = dict(rel.cells[0].metadata["nbgrader"])
+    rel.cells[0].metadata["nbgrader"]["checksum"] = "abc"  # nbgrader's own, in the release only
     assert mc.compare(rel, ex) == []
+
+
+def test_compare_sees_an_exercise_without_the_grade_ids():
+    """A learner's copy of an exercise is graded by nbgrader only on the cells whose grade id it
+    carries: an exercise without them (made before the solution was stamped) is a difference;
+    other points than the release's are not (the gradebook's points count)."""
+    rel = nbformat.v4.new_notebook()
+    rel.cells = [
+        nbformat.v4.new_code_cell("def f():\n    raise NotImplementedError()"),
+        nbformat.v4.new_code_cell("check_loss(f)"),
+    ]
+    rel.cells[0].metadata["nbgrader"] = {"grade": False, "grade_id": "answer-f", "solution": True}
+    rel.cells[1].metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "check-f",
+        "solution": False,
+        "points": 2,
+    }
+    ex = copy.deepcopy(rel)
+    ex.cells[1].metadata["nbgrader"]["points"] = 1
+    assert mc.compare(rel, ex) == []
+    for cell in ex.cells:
+        del cell.metadata["nbgrader"]
+    diffs = mc.compare(rel, ex)
+    assert len(diffs) == 2, diffs
+    assert diffs[0].startswith(f"cell 0 ({ex.cells[0].id}): nbgrader metadata differs")
+    assert "released as an answer cell 'answer-f', the exercise has no grade id" in diffs[0]
+    assert "released as a test cell 'check-f', the exercise has no grade id" in diffs[1]
+    assert "would not be graded" in diffs[1]
+    # nbgrader's release locks a check cell in JupyterLab; an exercise without the lock differs
+    locked = copy.deepcopy(rel)
+    locked.cells[1].metadata.update(deletable=False, editable=False)
+    assert mc.compare(locked, rel) == [
+        f"cell 1 ({rel.cells[1].id}): locked differently in JupyterLab: released read-only (not"
+        " deletable, not editable), the exercise unlocked"
+    ]
+
+
+def test_a_new_check_reaches_a_learner_who_got_the_exercise_through_git(tmp_path):
+    """INSTRUCTORS.md section 5, "a new graded exercise", on a copy of exercise 01, with learners
+    who got exercises/ through git (section 2). In the order of section 5 (`--stamp`, then `make
+    exercises`, then `make class`) a learner's filled-in copy of the exercise earns the new
+    check's point. Made the other way round, the exercise lacks the new cells' grade ids and
+    nbgrader does not grade them (0, waiting for a hand grade, as if the check cell had been
+    deleted): `make class` names those cells and says to run `make exercises`."""
+    name = "01_loss_and_its_derivative"
+    sols, exs, course = tmp_path / "solutions", tmp_path / "exercises", tmp_path / "course"
+    sols.mkdir()
+    exs.mkdir()
+    shutil.copy(ROOT / "solutions" / f"{name}.ipynb", sols)
+    path = sols / f"{name}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if mc.SOLUTION_ONLY in c.metadata.get("tags", []))
+    nb.cells[at:at] = [
+        nbformat.v4.new_markdown_cell("**Exercise 4.** Write `loss` again, as `half_sq`."),
+        nbformat.v4.new_code_cell(
+            "def half_sq(y_hat, y):\n    ### BEGIN SOLUTION\n    return 0.5 * (y_hat - y) ** 2"
+            "\n    ### END SOLUTION",
+            id="s01-n01",
+        ),
+        nbformat.v4.new_code_cell("check_loss(half_sq)", id="s01-n02"),
+    ]
+    nbformat.write(nb, path)
+
+    def filled_in(exercise):
+        """A learner's copy of the exercise with every answer written (the solution's)."""
+        nb = nbformat.read(exercise, as_version=4)
+        answers = {c.id: c.source for c in nbformat.read(path, as_version=4).cells}
+        for cell in nb.cells:
+            if mc.has_region(answers[cell.id]):
+                cell.source = mc.answer_source(answers[cell.id])
+        return nb
+
+    # the other order: make exercises, then --stamp
+    assert me.main([str(sols), str(exs)]) == 0
+    assert mc.main(["--stamp", str(path)]) == 0
+    stale = filled_in(exs / f"{name}.ipynb")
+    report = mc.build(sols, exs, course)[name]
+    assert any("(s01-n02): nbgrader metadata differs" in d for d in report), report
+    assert "is out of sync with its solution" in report[-1], report
+    assert me.main([str(sols), str(exs)]) == 0  # what make class said to do
+    assert mc.build(sols, exs, course) == {name: []}
+
+    subs = [
+        mc.Submission("git", name, "correct", filled_in(exs / f"{name}.ipynb")),
+        mc.Submission("git-stale", name, "correct", stale),
+    ]
+    mc.autograde(course, subs, options=[f"--Execute.timeout={TIMEOUT}"])
+    items = mc.gradebook_items(course)
+    [a] = mc.load_assignments(course)
+    assert "check-half_sq" in {i.grade_id for i in a.items}
+    for item in a.items:
+        assert items[("git", name, item.grade_id)]["score"] == item.points, item.grade_id
+    new = items[("git-stale", name, "check-half_sq")]
+    assert (new["score"], new["needs_manual_grade"]) == (0.0, True), new
 
 
 # -- launch for a class: Binder / repo2docker ----------------------------------------------------
@@ -655,6 +811,34 @@ def test_repo2docker_dockerfile_installs_rnnlib_from_binder_requirements(tmp_pat
     assert 'name = "rnnlib"' in (clone / "pyproject.toml").read_text()
     # binder/start runs before the server, with `make lab`'s settings
     assert 'ENV R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in dockerfile
+
+
+def test_the_hub_image_keeps_the_course_off_the_home_volume(tmp_path):
+    """INSTRUCTORS.md section 6: the hub's single-user image puts the repository (the installed
+    rnnlib, binder/start) outside /home/jovyan, which the hub's home volume hides (repo2docker's
+    default puts it there: R2D_ENTRYPOINT=${REPO_DIR}/binder/start, REPO_DIR=${HOME}), and the
+    server's root stays on the home volume. repo2docker accepts the documented command."""
+    text = (ROOT / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    build = re.search(r"^jupyter-repo2docker (.*?)https://", text, re.M | re.S).group(1)
+    args = build.replace("\\\n", " ").split()
+    target = args[args.index("--target-repo-dir") + 1]
+    assert not (target + "/").startswith("/home/"), target
+    assert re.search(r"Spawner:\n\s+notebook_dir: /home/jovyan", text), "notebook_dir missing"
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    exe = Path(sys.executable).with_name("jupyter-repo2docker")
+    kept = [a for a in args if a not in ("--no-run", "--image-name") and "REGISTRY" not in a]
+    out = subprocess.run(
+        [str(exe), "--no-build", "--debug", *kept, "."],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        env=mc.with_bin_on_path(),
+    )
+    assert out.returncode == 0, out.stderr
+    dockerfile = out.stdout + out.stderr
+    assert 'ENV R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in dockerfile
+    assert "COPY --chown=1000:1000 src/ ${REPO_DIR}/" in dockerfile
 
 
 def test_binder_start_gives_the_server_make_labs_settings(tmp_path):

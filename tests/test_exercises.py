@@ -211,6 +211,54 @@ def test_unbalanced_markers_are_errors_that_say_where(src, says):
         gen.strip_regions(src, gen.CODE_STUB, "nb.ipynb, cell c1")
 
 
+def test_hidden_tests_are_removed_as_nbgrader_removes_them():
+    """nbgrader's hidden tests (``### BEGIN HIDDEN TESTS`` … ``### END HIDDEN TESTS``) are not
+    the learner's: generate_assignment removes them from the release, so the exercise must not
+    show them either (a learner who gets exercises/ through git would read them)."""
+    src = (
+        'assert answer is not None, "set answer above"\n'
+        "### BEGIN HIDDEN TESTS\n"
+        "assert abs(answer - 0.75) < 1e-9\n"
+        "### END HIDDEN TESTS"
+    )
+    assert gen.strip_hidden_tests(src) == ('assert answer is not None, "set answer above"', 1)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src, id="h1")]
+    ex, _ = gen.make_exercise(nb, "solutions/99_x.ipynb")
+    assert "0.75" not in ex.cells[0].source and "HIDDEN" not in ex.cells[0].source
+
+
+@pytest.mark.parametrize(
+    ("src", "says"),
+    [
+        ("### BEGIN HIDDEN TESTS\nx", "line 1: BEGIN HIDDEN TESTS without an END HIDDEN TESTS"),
+        ("x\n### END HIDDEN TESTS", "line 2: END HIDDEN TESTS without a BEGIN HIDDEN TESTS"),
+    ],
+)
+def test_unbalanced_hidden_test_markers_say_where(src, says):
+    with pytest.raises(gen.MarkerError, match=says):
+        gen.strip_hidden_tests(src, "nb.ipynb, cell c1")
+
+
+def test_cells_are_locked_as_nbgrader_locks_them_in_a_release():
+    """A learner who gets exercises/ through git meets nbgrader's locks in JupyterLab: an answer
+    cell cannot be deleted, a check cell can be neither deleted nor edited (so it cannot be lost
+    by accident: a deleted check cell earns 0); other cells stay free."""
+    nb = nbformat.v4.new_notebook()
+    answer = nbformat.v4.new_code_cell(
+        "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"
+    )
+    answer.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "answer-f"}
+    check = nbformat.v4.new_code_cell("check_f(f)")
+    check.metadata["nbgrader"] = {"solution": False, "grade": True, "grade_id": "check-f"}
+    nb.cells = [nbformat.v4.new_code_cell("import numpy as np"), answer, check]
+    ex, _ = gen.make_exercise(nb, "solutions/99_x.ipynb")
+    free, a, c = ex.cells
+    assert "deletable" not in free.metadata and "editable" not in free.metadata
+    assert a.metadata["deletable"] is False and "editable" not in a.metadata
+    assert c.metadata["deletable"] is False and c.metadata["editable"] is False
+
+
 def _solution_nb():
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {

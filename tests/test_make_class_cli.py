@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import nbformat
@@ -134,3 +135,43 @@ def test_optional_points_on_the_command_line(tmp_path, capsys):
         )
     out = make_dry_run("class", "OPTIONAL_POINTS=1", done=(".venv/.class",))
     assert out.split()[-2:] == ["--optional-points", "1"]
+
+
+class _FakeAutograde:
+    """``nbgrader autograde`` as subprocess.Popen starts it, replaying the logs given."""
+
+    def __init__(self, logs):
+        self.logs, self.calls = list(logs), []
+
+    def __call__(self, cmd, **kw):
+        self.calls.append(cmd)
+        code, log = self.logs.pop(0)
+        proc = types.SimpleNamespace(returncode=code)
+        proc.communicate = lambda: (log, None)
+        return proc
+
+
+RACE = (
+    "zmq.error.ZMQError: Address already in use (addr='tcp://127.0.0.1:39877')\n"
+    "[AutogradeApp | ERROR] Error occurred while starting new kernel client for kernel 3e: Kernel"
+    " died before replying to kernel_info\n"
+)
+
+
+def test_autograde_runs_again_after_a_port_race(tmp_path, monkeypatch):
+    """Two autograde processes side by side: a kernel can lose its port to the other process and
+    die at its start, leaving its submission ungraded (seen in make test). A second run, without
+    --force, grades what is left; any other failure is reported as it is."""
+    sub = mc.Submission("ada", "01_x", "correct", nbformat.v4.new_notebook())
+    fake = _FakeAutograde([(1, RACE), (0, "")])
+    monkeypatch.setattr(mc.subprocess, "Popen", fake)
+    mc.autograde(tmp_path / "course", [sub], options=["--force", "--Execute.timeout=5"])
+    assert len(fake.calls) == 2, fake.calls
+    assert "--force" in fake.calls[0] and "--force" not in fake.calls[1]
+    assert "--Execute.timeout=5" in fake.calls[1]
+
+    fake = _FakeAutograde([(1, "[AutogradeApp | ERROR] Kernel died while waiting")])
+    monkeypatch.setattr(mc.subprocess, "Popen", fake)
+    with pytest.raises(RuntimeError, match="Kernel died while waiting"):
+        mc.autograde(tmp_path / "course", [sub])
+    assert len(fake.calls) == 1

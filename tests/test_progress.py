@@ -108,6 +108,42 @@ def test_unreadable_notebook_gives_exit_code_1(tmp_path, capsys):
     assert "could not run: " in capsys.readouterr().err
 
 
+def test_a_copied_graded_cell_is_named_before_it_reaches_nbgrader(tmp_path, capsys):
+    """A check cell pasted twice carries its grade id twice: nbgrader's autograde then refuses the
+    whole notebook (asking, misleadingly, for `nbgrader update`). progress says so, and what to
+    do, with exit code 1; the items are still listed."""
+    check = new_code_cell("assert x == 1")
+    check.metadata["nbgrader"] = {"grade": True, "grade_id": "check-x", "points": 1}
+    copied = nbformat.from_dict(check)
+    copied.id = "copy"
+    path = tmp_path / "01_x.ipynb"
+    nbformat.write(_nb(new_code_cell("x = 1"), check, copied), path)
+    assert P.main([str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert "check-x" in out
+    assert f"cannot be graded: {path}: 2 cells carry the grade id 'check-x'" in err, err
+    assert "starts `assert x == 1`, copied" in err and "Delete the copies" in err, err
+
+
+def test_a_notebook_that_ends_the_kernel_names_the_cell(tmp_path, capsys):
+    """A cell whose code ends the Python process (here os._exit): not a bare "DeadKernelError:
+    Kernel died", but the cell the kernel was running and what to do."""
+    path = tmp_path / "01_x.ipynb"
+    nbformat.write(
+        _nb(
+            new_code_cell("x = 1"),
+            new_code_cell("import os\n\nos._exit(3)"),
+            new_code_cell("check_loss(lambda y_hat, y: x)"),
+        ),
+        path,
+    )
+    assert P.main([str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"could not run: {path}: DeadKernelError: " in err, err
+    assert "stopped while it ran the cell that starts `import os`" in err, err
+    assert "run the notebook in JupyterLab up to that cell" in err, err
+
+
 @pytest.mark.parametrize(
     ("argv", "says"),
     [

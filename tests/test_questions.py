@@ -3,6 +3,8 @@ answer in any reasonable spelling passes with one line, every wrong choice is ex
 wrong number names its mistake, and a question that leaves a wrong choice unexplained cannot be
 written."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -73,12 +75,37 @@ def test_wrong_numbers():
         NUMBER(0.25)
     with pytest.raises(AssertionError, match="0.3 is not right; try again"):
         NUMBER(0.3)
-    with pytest.raises(AssertionError, match="expected a single number, got a list of 2 numbers$"):
+    one = "set your answer to one number (an int or a float)"
+    with pytest.raises(AssertionError, match=f"got a list of 2 numbers: {re.escape(one)}$"):
         NUMBER([0.125, 1])
     with pytest.raises(AssertionError, match="expected a single number, got an array of shape"):
         NUMBER(np.array([0.125, 1]))
-    with pytest.raises(AssertionError, match=r"expected a single number, got True \(a bool\)$"):
+    with pytest.raises(AssertionError, match=rf"got True \(a bool\): {re.escape(one)}$"):
         NUMBER(True)
+
+
+@pytest.mark.parametrize(
+    ("given", "got", "fix"),
+    [
+        ("0.125", "a str", "'0.125' is text; write the number without quotes"),
+        ("b", "a str", "this question asks for a number; set your answer to the number you found"),
+        ([0.125], "a list of 1 number", "give the number itself, not a list holding it"),
+        (
+            np.array([0.125]),
+            "an array of shape (1,)",
+            "give the number itself, not an array holding it",
+        ),
+    ],
+    ids=["number in quotes", "a letter", "list of one", "array of one"],
+)
+def test_an_answer_that_is_not_one_number_is_told_what_to_write(given, got, fix):
+    """Not only what came, but what to write instead: the number without quotes, the number
+    itself rather than a list holding it."""
+    with pytest.raises(AssertionError) as excinfo:
+        NUMBER(given)
+    assert str(excinfo.value) == (
+        f"check_answer('99.product'): expected a single number, got {got}: {fix}"
+    )
 
 
 def test_of_two_catalogued_values_within_tolerance_the_nearest_names_the_mistake():
@@ -135,7 +162,9 @@ def test_a_rounded_answer_to_a_course_question_is_told_it_is_close():
 def test_text_or_a_complex_number_is_not_a_number(given, got):
     with pytest.raises(AssertionError) as excinfo:
         NUMBER(given)
-    assert str(excinfo.value) == f"check_answer('99.product'): expected a single number, got {got}"
+    assert str(excinfo.value).startswith(
+        f"check_answer('99.product'): expected a single number, got {got}: "
+    )
 
 
 def test_a_number_that_cannot_be_read_is_described_by_its_type():
@@ -143,7 +172,7 @@ def test_a_number_that_cannot_be_read_is_described_by_its_type():
         def __float__(self):
             raise RuntimeError("no number here")
 
-    with pytest.raises(AssertionError, match="expected a single number, got an Opaque$"):
+    with pytest.raises(AssertionError, match="expected a single number, got an Opaque: set your"):
         NUMBER(Opaque())
 
 

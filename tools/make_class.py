@@ -27,11 +27,12 @@ left untouched, with exit code 3 and a message, unless one of these says what to
 - ``--force`` (``make class FORCE=1``): a new gradebook; the old ``gradebook.db``,
   ``autograded/`` and ``feedback/`` are moved into ``old-<UTC time>/`` in the course folder.
 
-Then it checks that each released notebook equals ``exercises/<stem>.ipynb`` apart from metadata:
-the same cells in the same order, with the same types, ids and sources. What may differ, and only
-that: nbgrader's cell metadata (``nbgrader``: grade ids, points, lock, checksums) and the
-notebook metadata make_exercises adds (``rnnlib.generated_from``). Exit code 1 on any other
-difference, listing it; exit code 2 for arguments it does not expect.
+Then it checks that each released notebook equals ``exercises/<stem>.ipynb``:
+the same cells in the same order, with the same types, ids, sources and locks, and the same grade
+ids (nbgrader grades a submitted copy of an exercise only on the cells whose grade id it carries).
+What may differ, and only that: the rest of nbgrader's cell metadata (points, ``locked``, checksums)
+and the notebook metadata make_exercises adds (``rnnlib.generated_from``). Exit code 1 on any
+other difference, listing it; exit code 2 for arguments it does not expect.
 
 **Stamp** (``--stamp``): adds nbgrader's metadata to solution notebooks, in place:
 
@@ -41,7 +42,8 @@ difference, listing it; exit code 2 for arguments it does not expect.
   true`` and ``points`` (nbgrader accepts no other markdown answer): autograde leaves it for the
   instructor's formgrader;
 - a code cell that calls a checker, or is tagged ``graded`` (an item checked by plain asserts),
-  what ``python -m rnnlib.progress`` lists as a graded item, is a *test cell*: ``{grade: true,
+  or holds nbgrader's hidden tests (``### BEGIN HIDDEN TESTS``), what ``python -m
+  rnnlib.progress`` lists as a graded item, is a *test cell*: ``{grade: true,
   solution: false, locked: true, points, grade_id, schema_version: 3, task: false}``, worth
   :data:`POINTS` unless it already has points (an instructor's choice is kept);
 - a graded cell tagged ``optional`` (an exercise's "(optional, harder)" part) is worth
@@ -72,7 +74,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools.make_exercises import BEGIN, END, SOLUTION_ONLY, make_exercise
+from tools.make_exercises import BEGIN, END, HIDDEN_BEGIN, SOLUTION_ONLY, make_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = Path(__file__).with_name("nbgrader_config.py")
@@ -160,10 +162,12 @@ def _new_id(base: str, cell, used: set[str]) -> str:
 
 
 def _is_graded_item(cell) -> bool:
-    """A check call, or a cell tagged ``graded`` (an item checked by plain asserts): the cells
-    that ``rnnlib.progress`` lists as graded items."""
+    """A check call, a cell tagged ``graded`` (an item checked by plain asserts), or one with
+    nbgrader's hidden tests (which nbgrader accepts only in a test cell): the cells that
+    ``rnnlib.progress`` lists as graded items (once stamped)."""
     tags = cell.get("metadata", {}).get("tags", [])
-    return bool(check_calls(cell.source)) or "graded" in tags
+    hidden = any(HIDDEN_BEGIN in line for line in cell.source.split("\n"))
+    return bool(check_calls(cell.source)) or "graded" in tags or hidden
 
 
 def _kind(cell) -> str | None:
@@ -312,8 +316,35 @@ def write_source(solutions: Path, out: Path, optional_points=OPTIONAL_POINTS) ->
     return names
 
 
+# What nbgrader reads from a *submitted* notebook to know which cells it grades: a learner who
+# submits a copy of exercises/ (the git path, INSTRUCTORS.md section 2) is graded on a cell only
+# if the copy carries the cell's grade id. (Points, checksums and lock flags come from the
+# gradebook, so they may differ.)
+GRADING_KEYS = ("grade_id", "grade", "solution")
+
+
+def _grading(cell) -> str:
+    """How nbgrader treats a cell of a submitted notebook, in words."""
+    meta = _meta(cell)
+    if not meta.get("grade_id"):
+        return "no grade id"
+    kind = "a test cell" if meta.get("grade") and not meta.get("solution") else "an answer cell"
+    return f"{kind} {meta['grade_id']!r}"
+
+
+def _lock(cell) -> str:
+    """How JupyterLab lets a learner change ``cell`` (nbgrader's locks), in words."""
+    meta = cell.get("metadata", {})
+    deletable, editable = meta.get("deletable", True), meta.get("editable", True)
+    if not deletable and not editable:
+        return "read-only (not deletable, not editable)"
+    return "not deletable" if not deletable else "not editable" if not editable else "unlocked"
+
+
 def compare(released, exercise) -> list[str]:
-    """Differences between a released notebook and an exercise other than metadata."""
+    """Differences between a released notebook and an exercise: the cells' types, ids and
+    sources, their locks, and the nbgrader metadata that decides what is graded
+    (:data:`GRADING_KEYS`)."""
     diffs = []
     a, b = released.cells, exercise.cells
     if len(a) != len(b):
@@ -324,6 +355,18 @@ def compare(released, exercise) -> list[str]:
                 diffs.append(f"cell {i} ({y.get('id', '?')}): {key} differs")
         if x.cell_type == "code" and (x.outputs or x.execution_count is not None):
             diffs.append(f"cell {i} ({x.get('id', '?')}): released with outputs")
+        locks = [_lock(c) for c in (x, y)]
+        if locks[0] != locks[1]:
+            diffs.append(
+                f"cell {i} ({y.get('id', '?')}): locked differently in JupyterLab: released"
+                f" {locks[0]}, the exercise {locks[1]}"
+            )
+        if [_meta(x).get(k) for k in GRADING_KEYS] != [_meta(y).get(k) for k in GRADING_KEYS]:
+            diffs.append(
+                f"cell {i} ({y.get('id', '?')}): nbgrader metadata differs: released as"
+                f" {_grading(x)}, the exercise has {_grading(y)} (a learner's copy of the"
+                " exercise would not be graded on this cell)"
+            )
     return diffs
 
 
@@ -451,10 +494,17 @@ def build(
             continue
         diffs = compare(released, nbformat.read(ex_path, as_version=4))
         if diffs:
-            fresh, _ = make_exercise(nbformat.read(solutions / f"{name}.ipynb", as_version=4), "")
-            if compare(released, fresh) == []:
-                how = _regenerate(solutions, exercises)
+            sol_path = solutions / f"{name}.ipynb"
+            solution = nbformat.read(sol_path, as_version=4)
+            how = _regenerate(solutions, exercises)
+            stamped, _ = stamp_notebook(solution, optional_points)
+            if compare(released, make_exercise(solution, "")[0]) == []:
                 diffs.append(f"{ex_path} is out of sync with its solution: {how}")
+            elif compare(released, make_exercise(stamped, "")[0]) == []:
+                diffs.append(
+                    f"{sol_path} is not stamped, so {ex_path} has no grade ids: run"
+                    f" `.venv/bin/python -m tools.make_class --stamp {sol_path}`, then {how}"
+                )
         report[name] = diffs
     return report
 
@@ -757,6 +807,11 @@ def copy_course(course: Path, to: Path) -> Path:
     return to
 
 
+# A kernel that could not bind the port jupyter_client chose for it (another process took it in
+# between: nbgrader autograde processes side by side, INSTRUCTORS.md section 7).
+PORT_RACE = "Address already in use"
+
+
 def autograde(course: Path, subs: list[Submission], shards=1, options=()):
     """Autograde ``subs`` with nbgrader: with ``shards`` > 1 the class is split by learner into
     that many copies of the course folder (``<course>-shard<i>``), graded side by side by
@@ -775,22 +830,32 @@ def autograde(course: Path, subs: list[Submission], shards=1, options=()):
     )
     for folder, group in zip(folders, groups, strict=True):
         write_submissions(folder, group)
-    t0 = time.perf_counter()
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "nbgrader", "autograde", "*", "--log-level=ERROR", *options],
+
+    def start(folder, opts):
+        return subprocess.Popen(
+            [sys.executable, "-m", "nbgrader", "autograde", "*", "--log-level=ERROR", *opts],
             cwd=folder,
             env=with_bin_on_path(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
-        for folder in folders
-    ]
+
+    t0 = time.perf_counter()
+    procs = [start(folder, options) for folder in folders]
     logs = [p.communicate()[0] for p in procs]
+    codes = [p.returncode for p in procs]
+    for i, folder in enumerate(folders):
+        if codes[i] and PORT_RACE in logs[i]:
+            # Processes side by side raced for a port: the kernel that lost died at its start
+            # and its submission was not graded. A second run grades only the submissions
+            # without a graded notebook (so without --force), as INSTRUCTORS.md section 7 says.
+            again = start(folder, [o for o in options if o != "--force"])
+            logs[i] += "\n[run again after a port race]\n" + again.communicate()[0]
+            codes[i] = again.returncode
     seconds = time.perf_counter() - t0
-    for folder, p, log in zip(folders, procs, logs, strict=True):
-        if p.returncode:
+    for folder, code, log in zip(folders, codes, logs, strict=True):
+        if code:
             raise RuntimeError(f"nbgrader autograde in {folder} failed:\n{log}")
     return folders, seconds
 
@@ -953,7 +1018,7 @@ def main(argv=None) -> int:
         return 1
     bad = {k: v for k, v in report.items() if v}
     for name, diffs in report.items():
-        print(f"{name}: " + ("released = exercise (apart from metadata) ✓" if not diffs else ""))
+        print(f"{name}: " + ("released = exercise (cells, grade ids) ✓" if not diffs else ""))
         for d in diffs:
             print(f"    {d}")
     print(

@@ -1182,7 +1182,7 @@ class Question:
         else:
             leaf = _as_leaf(given, 0.0)
             if isinstance(leaf, str):
-                raise CheckFailed(f"{head}: expected a single number, got {leaf}")
+                raise CheckFailed(f"{head}: expected a single number, got {leaf}: {_fix(given)}")
             value = float(leaf)
             if not np.isclose(value, self.answer, rtol=self.rtol, atol=self.atol):
                 # the nearest catalogued value within the tolerance names the mistake: two
@@ -1223,6 +1223,22 @@ class Question:
                     )
                 raise CheckFailed(f"{head}: {_num(value)} is not right; try again")
         print(f"{head}: right ✓" + (f" {self.explain}" if self.explain else ""))
+
+
+def _fix(given) -> str:
+    """What to do with an answer to a numeric question that is not one number."""
+    text = given
+    if isinstance(given, np.ndarray) and given.dtype.kind == "U" and given.size == 1:
+        text = given.item()
+    if isinstance(text, str):
+        try:
+            float(text)
+        except ValueError:
+            return "this question asks for a number; set your answer to the number you found"
+        return f"{text!r} is text; write the number without quotes"
+    if isinstance(given, (list, tuple, np.ndarray)) and np.size(given) == 1:
+        return f"give the number itself, not {_a(_kind_name(given))} holding it"
+    return "set your answer to one number (an int or a float)"
 
 
 def _rounds_to(exact, given):

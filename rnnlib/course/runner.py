@@ -38,7 +38,8 @@ def run_notebook(path, *, folder=None, timeout=300, keep_going=False, quiet=Fals
     timeout : seconds a cell may take
     keep_going : run on past a failing cell (its error is stored in its outputs) and interrupt a
         cell that times out; otherwise the first failing cell raises nbclient's
-        ``CellExecutionError``, whose ``notebook`` is the notebook as far as it ran
+        ``CellExecutionError``, whose ``notebook`` is the notebook as far as it ran (and
+        ``cell_index`` the index of the cell that was running, None before the first)
     quiet : hide the kernel's own stderr (start-up warnings)
     """
     import nbformat
@@ -46,6 +47,11 @@ def run_notebook(path, *, folder=None, timeout=300, keep_going=False, quiet=Fals
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
+    running = [None]  # the index of the cell sent to the kernel last
+
+    def note_cell(cell, cell_index):
+        running[0] = cell_index
+
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -58,6 +64,7 @@ def run_notebook(path, *, folder=None, timeout=300, keep_going=False, quiet=Fals
         # misses the request and jupyter_client waits 2.5 s before it sends SIGTERM (a notebook
         # of 1 s then measured 4 s).
         shutdown_kernel="immediate",
+        on_cell_execute=note_cell,
         resources={"metadata": {"path": str(folder if folder is not None else path.parent)}},
     )
     t0 = time.perf_counter()
@@ -65,6 +72,7 @@ def run_notebook(path, *, folder=None, timeout=300, keep_going=False, quiet=Fals
         client.execute(**({"stderr": subprocess.DEVNULL} if quiet else {}))
     except Exception as err:  # CellExecutionError, CellTimeoutError, a dead kernel ...
         err.notebook = nb  # the notebook as far as it ran, for a caller that inspects it
+        err.cell_index = running[0]  # the cell that was running (a dead kernel says no more)
         raise
     seconds = time.perf_counter() - t0
     for cell in nb.cells:
