@@ -795,13 +795,6 @@ INIT = (0.5, 0.0, 0.5)
 _FLOOR, _TOP = -4.0, 3.0  # log10 range of the loss axis
 
 
-def _whole(name, n, minimum):
-    """A slider's count as an int: 60 or 60.0, not 2.5 (which ``int()`` silently made 2)."""
-    if isinstance(n, (float, np.floating)) and np.isfinite(n) and float(n).is_integer():
-        n = int(n)
-    return as_count(name, n, minimum)
-
-
 def _epochs(k):
     """``"1 epoch"``, ``"60 epochs"``: the count with its noun."""
     return f"{k} epoch" + "s" * (k != 1)
@@ -828,7 +821,7 @@ def training_explorer(
     ``loss`` (its last value), ``diverged``, ``diverged_at``, ``u``, ``w``, ``v``, ``y_hat`` and
     ``off_scale`` (how many predictions lie beyond the right panel, drawn at its edge).
     """
-    from .sliders import Explorer, Slider, freeze_static, new_figure, slider_range
+    from .sliders import Explorer, Slider, freeze_static, new_figure, slider_count, slider_range
 
     if (xs is None) != (ys is None):  # one alone was silently replaced by the lesson's task
         raise ValueError(
@@ -911,7 +904,7 @@ def training_explorer(
     note_p = ax_p.text(0.04, 0.96, "", transform=ax_p.transAxes, va="top", fontsize=8)
 
     def update(lr, epochs):
-        epochs = _whole("epochs", epochs, 0)
+        epochs = slider_count("epochs", epochs, 0)
         r = run(lr, epochs)
         trained = min(epochs, len(r.losses) - 1)
         losses = r.losses[: trained + 1]

@@ -27,7 +27,6 @@ from functools import lru_cache, partial
 
 import numpy as np
 
-from .._validate import as_count
 from ..data import decode, encode, tiny_corpus, valid_word_fraction
 from ..losses import softmax_cross_entropy
 from ..readout import linear_backward
@@ -528,13 +527,6 @@ def show_char(c):
     return {" ": "␣", "\n": "↵"}.get(c, c)
 
 
-def _whole(name, n, minimum):
-    """A slider's count as an int: 60 or 60.0, not 2.5 (which ``int()`` silently made 2)."""
-    if isinstance(n, (float, np.floating)) and np.isfinite(n) and float(n).is_integer():
-        n = int(n)
-    return as_count(name, n, minimum)
-
-
 @lru_cache(maxsize=1)
 def _default_model():
     params, vocab, _ = train_char_model()
@@ -563,7 +555,7 @@ def sampling_explorer(
     characters' frequencies in the sample, ``entropy`` of ``p`` in nats, ``valid_words``
     (:func:`rnnlib.data.valid_word_fraction` of the sample).
     """
-    from .sliders import Explorer, Slider, freeze_static, new_figure
+    from .sliders import Explorer, Slider, freeze_static, new_figure, slider_count
 
     if (params is None) != (vocab is None):
         raise ValueError(
@@ -606,7 +598,7 @@ def sampling_explorer(
     ax2.set_xlim(-0.6, C - 0.4)
 
     def update(temperature, length):
-        length = _whole("length", length, 0)
+        length = slider_count("length", length, 0)
         p = next_distribution(params, prompt_ids, temperature)
         for bar, h in zip(bars, p, strict=True):
             bar.set_height(h)

@@ -23,13 +23,24 @@ import math
 import time
 from dataclasses import dataclass
 
+import numpy as np
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.spines import Spine
 
-__all__ = ["Slider", "Explorer", "new_figure", "freeze_static", "slider_range", "signed"]
+from .._validate import as_count
+
+__all__ = [
+    "Slider",
+    "Explorer",
+    "new_figure",
+    "freeze_static",
+    "slider_range",
+    "slider_count",
+    "signed",
+]
 
 
 def new_figure(figsize=(8.0, 3.2), dpi=80, **subplot_kw):
@@ -37,6 +48,14 @@ def new_figure(figsize=(8.0, 3.2), dpi=80, **subplot_kw):
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+def slider_count(name, n, minimum=0):
+    """A count that a slider (or a call of ``set``) gives, as an int: 60 or 60.0, not 2.5 (which
+    ``int()`` would silently make 2), or ``ValueError`` naming ``name``."""
+    if isinstance(n, (float, np.floating)) and math.isfinite(n) and float(n).is_integer():
+        n = int(n)
+    return as_count(name, n, minimum)
 
 
 def slider_range(name, r, low_above_zero=False):
