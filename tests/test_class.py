@@ -608,18 +608,24 @@ def test_stamp_rejects_a_check_inside_an_answer_cell():
         mc.stamp_notebook(nb)
 
 
+def _exercise_01_copy(tmp_path):
+    """``(name, solutions, exercises, course, path)``: exercise 01's solution copied alone into
+    ``tmp_path/solutions`` (at ``path``), with empty ``exercises`` and a ``course`` folder to be."""
+    name = "01_loss_and_its_derivative"
+    sols, exs, course = tmp_path / "solutions", tmp_path / "exercises", tmp_path / "course"
+    sols.mkdir()
+    exs.mkdir()
+    shutil.copy(ROOT / "solutions" / f"{name}.ipynb", sols)
+    return name, sols, exs, course, sols / f"{name}.ipynb"
+
+
 def test_an_own_question_with_hidden_tests(tmp_path):
     """INSTRUCTORS.md section 5, "your own question": an answer cell and a check cell of plain
     asserts whose value check is nbgrader's hidden test. --stamp makes it a test cell, make
     exercises removes the hidden test as nbgrader's release does (release = exercise, so the
     learner never sees the value), and autograde runs the hidden test again: a learner's copy of
     the exercise with the right value earns the point, one with another value earns nothing."""
-    name = "01_loss_and_its_derivative"
-    sols, exs, course = tmp_path / "solutions", tmp_path / "exercises", tmp_path / "course"
-    sols.mkdir()
-    exs.mkdir()
-    shutil.copy(ROOT / "solutions" / f"{name}.ipynb", sols)
-    path = sols / f"{name}.ipynb"
+    name, sols, exs, course, path = _exercise_01_copy(tmp_path)
     nb = nbformat.read(path, as_version=4)
     at = next(i for i, c in enumerate(nb.cells) if mc.SOLUTION_ONLY in c.metadata.get("tags", []))
     nb.cells[at:at] = [
@@ -725,12 +731,7 @@ def test_a_new_check_reaches_a_learner_who_got_the_exercise_through_git(tmp_path
     check's point. Made the other way round, the exercise lacks the new cells' grade ids and
     nbgrader does not grade them (0, waiting for a hand grade, as if the check cell had been
     deleted): `make class` names those cells and says to run `make exercises`."""
-    name = "01_loss_and_its_derivative"
-    sols, exs, course = tmp_path / "solutions", tmp_path / "exercises", tmp_path / "course"
-    sols.mkdir()
-    exs.mkdir()
-    shutil.copy(ROOT / "solutions" / f"{name}.ipynb", sols)
-    path = sols / f"{name}.ipynb"
+    name, sols, exs, course, path = _exercise_01_copy(tmp_path)
     nb = nbformat.read(path, as_version=4)
     at = next(i for i, c in enumerate(nb.cells) if mc.SOLUTION_ONLY in c.metadata.get("tags", []))
     nb.cells[at:at] = [
