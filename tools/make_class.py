@@ -166,8 +166,7 @@ def _is_graded_item(cell) -> bool:
     nbgrader's hidden tests (which nbgrader accepts only in a test cell): the cells that
     ``rnnlib.progress`` lists as graded items (once stamped)."""
     tags = cell.get("metadata", {}).get("tags", [])
-    hidden = any(HIDDEN_BEGIN in line for line in cell.source.split("\n"))
-    return bool(check_calls(cell.source)) or "graded" in tags or hidden
+    return bool(check_calls(cell.source)) or "graded" in tags or HIDDEN_BEGIN in cell.source
 
 
 def _kind(cell) -> str | None:
