@@ -4,6 +4,7 @@ the points it stamps on optional items."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import types
@@ -175,3 +176,29 @@ def test_autograde_runs_again_after_a_port_race(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="Kernel died while waiting"):
         mc.autograde(tmp_path / "course", [sub])
     assert len(fake.calls) == 1
+
+
+def _threads_after_config(env):
+    """The BLAS thread variables after nbgrader would read the course's config, in ``env``."""
+    code = (
+        "import os, runpy, types\n"
+        "cfg = types.SimpleNamespace()\n"
+        "for name in ('CourseDirectory', 'ClearSolutions', 'Execute', 'ClearOutput', "
+        "'LockCells', 'FileNameCollectorPlugin'):\n"
+        "    setattr(cfg, name, types.SimpleNamespace())\n"
+        f"runpy.run_path({str(mc.CONFIG)!r}, init_globals={{'get_config': lambda: cfg}})\n"
+        "print([os.environ.get(v) for v in "
+        "('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS')])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip()
+
+
+def test_grading_kernels_get_one_blas_thread_unless_the_instructor_says_otherwise():
+    """nbgrader's kernels inherit its environment: the config sets one BLAS thread where nothing
+    is set (as `make lab` does), and keeps an instructor's own value."""
+    bare = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    assert _threads_after_config(bare) == "['1', '1', '1']"
+    assert _threads_after_config({**bare, "OPENBLAS_NUM_THREADS": "4"}) == "['4', '1', '1']"

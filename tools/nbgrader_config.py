@@ -23,6 +23,11 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # well under a second on one core; 30 s leaves room for a loaded grading machine. The tests lower
 # it.
 c.Execute.timeout = 30
+# The grading kernels inherit nbgrader's environment: one BLAS thread each, as `make lab` and
+# `make test` set (the course's matrices are small; spare BLAS threads only spin, and on a busy
+# grading machine they slow every kernel down). A value the instructor has set is kept.
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
 c.Execute.interrupt_on_timeout = True
 # What the learner's feedback shows in a cell that was stopped (nbgrader's default says only
 # "CellTimeoutError: No reply from kernel before timeout").
