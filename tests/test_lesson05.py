@@ -814,3 +814,42 @@ def test_a_number_of_epochs_that_is_not_whole_is_refused_not_truncated():
         with pytest.raises(ValueError, match=r"^epochs: expected an integer >= 0"):
             ex.set(epochs=bad)
     assert ex.set(epochs=3.0)["trained"] == 3 == ex.set(epochs=np.int64(3))["trained"]
+
+
+# -- slips found by working the exercise as a learner (ex-b review) -------------------------------
+
+
+def _momentum_uphill(xs, ys, u, w, v, lr, beta, epochs):
+    """The heavy ball with the sign of its step flipped, written as a learner writes it."""
+    theta, m, losses = np.array([u, w, v]), np.zeros(3), []
+    for e in range(epochs + 1):
+        loss, g = dataset_loss_and_grads(xs, ys, *theta)
+        losses.append(loss)
+        if e < epochs:
+            m = beta * m + g
+            theta = theta + lr * m
+    return losses
+
+
+def test_a_momentum_step_uphill_is_named():
+    """It got only 'wrong value for many-to-one, ...'."""
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_train_momentum(_momentum_uphill)
+    assert "wrong sign: you stepped uphill, θ + η·m" in first_line(excinfo)
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ((-1.4) ** 6 * 0.1, "that is 6 steps"),  # by hand: 1 − ηκ = 1 − 2.4 = −1.4
+        ((-1.4) ** 5, "multiply it by the starting distance 0.1"),
+        (3.4**5 * 0.1, "not 1 + ηκ"),  # 1 + ηκ = 3.4
+        (0.1 - 5 * 0.24, "along the FIRST gradient"),  # η·κ·0.1 = 0.24 per step, 5 times
+        (5 * -1.4 * 0.1, "not by 5·(1 − ηκ)"),
+    ],
+)
+def test_five_steps_names_the_usual_wrong_numbers(given, said):
+    q = {x.key: x for x in L.QUESTIONS}["05.five_steps"]
+    with pytest.raises(AssertionError) as excinfo:
+        q(given)
+    assert said in str(excinfo.value)

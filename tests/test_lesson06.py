@@ -804,3 +804,114 @@ def test_a_hidden_size_that_is_not_whole_is_refused_not_rounded(factory):
         with pytest.raises(ValueError, match=r"^H: expected an integer hidden size in 1\.\.64"):
             ex.set(H=bad)
     assert ex.set(H=16.0)["H"] == 16 == ex.set(H=np.int64(16))["H"]
+
+
+# -- slips found by working the exercise as a learner (ex-b review) -------------------------------
+# Each wrong answer is written here as a learner writes it (plain loops, its own indices), not
+# through the catalogue's implementation; before the review each got only "... are wrong".
+
+
+def _learner_bptt(order=None, tanh_prime=None, per_step_weights=1.0, reverse_dx=False):
+    """A learner's rnn_backward: ``order(T)`` the 0-based steps it visits, ``tanh_prime(x_t,
+    h_prev, h_t, Wx, Wh)`` its slope, the weight gradients multiplied by ``per_step_weights``, and
+    dx built as a list appended in loop order (reversed back unless ``reverse_dx``)."""
+
+    def rnn_backward(dh, x, h0, h, Wx, Wh):
+        N, T, D = x.shape
+        dxs, carry = [], np.zeros_like(h0)
+        dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[0])
+        steps = list(range(T - 1, -1, -1) if order is None else order(T))
+        for t in steps:
+            h_prev = h[:, t - 1] if t > 0 else h0
+            slope = 1 - h[:, t] ** 2 if tanh_prime is None else tanh_prime(x[:, t], h_prev, Wx, Wh)
+            da = (dh[:, t] + carry) * slope
+            dxs.append(da @ Wx.T)
+            dWx, dWh, db = dWx + x[:, t].T @ da, dWh + h_prev.T @ da, db + da.sum(0)
+            carry = da @ Wh.T
+        dx = np.zeros((N, T, D))
+        for t, dx_t in zip(steps if not reverse_dx else sorted(steps), dxs, strict=True):
+            dx[:, t] = dx_t
+        return dx, carry, dWx * per_step_weights, dWh * per_step_weights, db * per_step_weights
+
+    return rnn_backward
+
+
+def _over_T(dh, x, h0, h, Wx, Wh):
+    return _learner_bptt(per_step_weights=1 / x.shape[1])(dh, x, h0, h, Wx, Wh)
+
+
+def _one_minus_a_squared(x_t, h_prev, Wx, Wh):
+    a = x_t @ Wx + h_prev @ Wh  # b is not passed in, so the learner's a lacks it
+    return 1 - a**2
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (_learner_bptt(order=lambda T: range(T - 1, 0, -1)), "the first step was skipped"),
+        (_learner_bptt(order=lambda T: range(T - 2, -1, -1)), "the last step was skipped"),
+        (_over_T, "weight gradients divided by T"),
+        (_learner_bptt(reverse_dx=True), "dx is in reverse time order"),
+        (_learner_bptt(tanh_prime=_one_minus_a_squared), "1 − a_t² where 1 − tanh(a_t)²"),
+    ],
+    ids=["range(T-1, 0, -1)", "range(T-2, -1, -1)", "dW / T", "dx list unreversed", "1 - a^2"],
+)
+def test_a_learners_loop_slips_are_named(answer, said):
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_rnn_backward(answer)
+    assert said in first_line(excinfo)
+    assert "are wrong" not in first_line(excinfo)
+
+
+def test_a_step_with_one_minus_a_squared_is_named():
+    def step(dh_next, x, h_prev, h_next, Wx, Wh):
+        da = dh_next * _one_minus_a_squared(x, h_prev, Wx, Wh)
+        return da @ Wx.T, da @ Wh.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_rnn_step_backward(step)
+    assert "1 − a² where 1 − tanh(a)² belongs" in first_line(excinfo)
+
+
+def _layer_from(h0_of):
+    """One layer's BPTT by a loop, starting from the state ``h0_of(h)``."""
+
+    def layer(dh, inp, h, Wx, Wh):
+        N, T, _ = dh.shape
+        dinp, dWx, dWh = np.zeros(inp.shape[:2] + (Wx.shape[0],)), 0 * Wx, 0 * Wh
+        carry = np.zeros((N, Wh.shape[0]))
+        for t in reversed(range(T)):
+            da = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+            h_prev = h[:, t - 1] if t else h0_of(h)
+            dinp[:, t], dWx, dWh = da @ Wx.T, dWx + inp[:, t].T @ da, dWh + h_prev.T @ da
+            carry = da @ Wh.T
+        return dinp, dWx, dWh
+
+    return layer
+
+
+@pytest.mark.parametrize("which", ["both layers", "layer 1", "layer 2"])
+def test_the_first_state_passed_as_h0_is_named(which):
+    """rnn_backward(dh, x, h[:, 0], h, ...): h[:, 0] is h_1, not the zero state h_0."""
+    zero, first = _layer_from(lambda h: np.zeros_like(h[:, 0])), _layer_from(lambda h: h[:, 0])
+    lower = first if which != "layer 2" else zero
+    upper = first if which != "layer 1" else zero
+
+    def stacked(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2):
+        dh1, dWx2, dWh2 = upper(dh2, h1, h2, Wx2, Wh2)
+        dx, dWx1, dWh1 = lower(dh1, x, h1, Wx1, Wh1)
+        return dx, dWx1, dWh1, dWx2, dWh2
+
+    with pytest.raises(AssertionError) as excinfo:
+        L.check_stacked_rnn_backward(stacked)
+    assert "h[:, 0] passed as the initial state" in first_line(excinfo)
+
+
+def test_the_least_count_of_states_is_not_the_k_asked_for():
+    q = {x.key: x for x in L.QUESTIONS}["06.checkpoint_k"]
+    # ⌈400/k⌉ + k by hand: 40 at k = 20, 41 at k = 19 (22 + 19) and k = 21 (20 + 21)
+    assert [-(-400 // k) + k for k in (19, 20, 21)] == [41, 40, 41]
+    reasons = {40: "the question asks for the k", 19: "22 [+] 19 = 41", 21: "20 [+] 21 = 41"}
+    for wrong, said in reasons.items():
+        with pytest.raises(AssertionError, match=said):
+            q(wrong)

@@ -721,3 +721,139 @@ def test_a_jacobian_product_one_factor_off_is_named(steps, said):
     with pytest.raises(AssertionError) as excinfo:
         L.check_jacobian_product(_jacobian_over(steps))
     assert first_line(excinfo).startswith("check_jacobian_product: " + said)
+
+
+# -- slips found by working the exercise as a learner (ex-b review) -------------------------------
+# Each wrong answer is written here as a learner writes it, not through the catalogue's
+# implementation; before the review each got only "... are wrong" (or "wrong value for ...").
+
+
+def _clip_to_unit(grads, max_norm):  # g / ‖g‖: the max_norm factor forgotten
+    total = np.sqrt(sum(float(np.sum(np.asarray(g, float) ** 2)) for g in grads))
+    return [g / total if total > max_norm else g.copy() for g in grads]
+
+
+def _jac_row_convention(hs, Wh):  # ∂h_t/∂h_(t−1) written for row vectors: Wh diag(1 − h_t²)
+    P = np.eye(Wh.shape[0])
+    for t in range(1, len(hs)):
+        P = Wh @ np.diag(1 - hs[t] ** 2) @ P
+    return P
+
+
+def _truncated_with(slope_of, divide_by_T=False):
+    """A learner's sliding-window loop whose tanh′ at step s is ``slope_of(o, s)``."""
+
+    def truncated_bptt(xs, ys, u, w, v, k):
+        o, T = scalar.forward(xs, u, w, v).o, len(xs)
+        du = dw = dv = 0.0
+        for t in range(1, T + 1):
+            err = v * o[t] - ys[t - 1]
+            dv += err * o[t]
+            d = err * v
+            for s in range(t, max(t - k, 0), -1):
+                da = d * slope_of(o, s)
+                du, dw, d = du + da * xs[s - 1], dw + da * o[s - 1], da * w
+        return (du / T, dw / T, dv / T) if divide_by_T else (du, dw, dv)
+
+    return truncated_bptt
+
+
+def _gated_with(slope=None, dz_term=None, carry=None, dz_sum="all"):
+    """A learner's gated loop: ``slope(c_t, a_t)``, dL/dz's term ``dz_term(c_t, o_prev, s)``,
+    ``carry(g, z, s, w)`` the δ carried back, and dL/dz summed over ``"all"`` steps, kept at the
+    ``"last"`` (t = T) only, or overwritten (``"overwrite"``: step 1's is left)."""
+    slope = slope or (lambda c, a: 1 - c**2)
+    dz_term = dz_term or (lambda c, o_prev, s: c - o_prev)
+    carry = carry or (lambda g, z, s, w: g * ((1 - z) + z * s * w))
+
+    def gated_bptt(xs, y, u, w, v, z):
+        os_, cs, As = [0.0], [], []
+        for x in xs:
+            As.append(u * x + w * os_[-1])
+            cs.append(np.tanh(As[-1]))
+            os_.append((1 - z) * os_[-1] + z * cs[-1])
+        g, T = (v * os_[-1] - y) * v, len(xs)
+        du = dw = dz = 0.0
+        for t in reversed(range(T)):
+            s = slope(cs[t], As[t])
+            du, dw = du + g * z * s * xs[t], dw + g * z * s * os_[t]
+            term = g * dz_term(cs[t], os_[t], s)
+            if dz_sum == "overwrite":
+                dz = term
+            elif dz_sum == "all" or t == T - 1:
+                dz += term
+            g = carry(g, z, s, w)
+        return du, dw, dz
+
+    return gated_bptt
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer", "said"),
+    [
+        (L.check_clip_grad_norm, _clip_to_unit, "you divided by the global norm only"),
+        (L.check_jacobian_product, _jac_row_convention, "each J_t is transposed"),
+        (
+            L.check_truncated_bptt,
+            _truncated_with(lambda o, s: 1 - o[s]),
+            "tanh′ is 1 − o_s², not 1 − o_s",
+        ),
+        (
+            L.check_truncated_bptt,
+            _truncated_with(lambda o, s: 1 - o[s - 1] ** 2),
+            "not 1 − o_(s−1)²",
+        ),
+        (
+            L.check_truncated_bptt,
+            _truncated_with(lambda o, s: 1 - o[s] ** 2, divide_by_T=True),
+            "you divided by T",
+        ),
+        (L.check_gated_bptt, _gated_with(slope=lambda c, a: 1 - c), "not 1 − c_t"),
+        (L.check_gated_bptt, _gated_with(slope=lambda c, a: 1 - a**2), "1 − a_t² where"),
+        (
+            L.check_gated_bptt,
+            _gated_with(dz_term=lambda c, o_prev, s: (c - o_prev) * s),
+            "dL/dz has a tanh′ it should not",
+        ),
+        (L.check_gated_bptt, _gated_with(dz_sum="last"), "only the last step's share"),
+        (L.check_gated_bptt, _gated_with(dz_sum="overwrite"), "dL/dz was overwritten"),
+        (
+            L.check_gated_bptt,
+            _gated_with(carry=lambda g, z, s, w: g * (1 - z) * z * s * w),
+            "you multiplied the two roads",
+        ),
+    ],
+    ids=[
+        "clip to norm 1",
+        "Wh diag(1-h^2)",
+        "1 - o",
+        "1 - o_(s-1)^2",
+        "truncated / T",
+        "gated 1 - c",
+        "gated 1 - a^2",
+        "dz with tanh'",
+        "dz last step",
+        "dz overwritten",
+        "roads multiplied",
+    ],
+)
+def test_a_learners_slips_found_in_review_are_named(checker, answer, said):
+    with pytest.raises(AssertionError) as excinfo:
+        checker(answer)
+    assert said in first_line(excinfo)
+    assert "are wrong" not in first_line(excinfo)
+
+
+def test_the_questions_name_more_wrong_numbers():
+    # by hand: one step back multiplies by 1 − z = 0.95; the global norm is sqrt(9 + 16 + 144)
+    for key, wrong, said in (
+        ("07.gate_reach", 0.95, "that is one step back"),
+        ("07.gate_reach", 47.5, "you added the 50 factors"),
+        ("07.gate_reach", -1.5, "1 − 50z is a first-order guess"),
+        ("07.clip_factor", 13, "13 is the global norm itself"),
+        ("07.clip_factor", 1.3, "5 is the norm of the first array alone"),
+        ("07.clip_factor", 0.5417, "12 is the norm of the second array alone"),
+    ):
+        with pytest.raises(AssertionError) as excinfo:
+            check_answer(key, wrong)
+        assert said in str(excinfo.value), (key, wrong)

@@ -4,6 +4,7 @@ independently of rnnlib (loops over positions and classes, finite differences). 
 softmaxes fail on the case that explains why."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -785,3 +786,105 @@ def test_a_sample_length_that_is_not_whole_is_refused_not_truncated(ex):
             ex.set(length=bad)
     assert len(ex.set(length=20.0)["text"]) == 20
     ex.set(temperature=1.0, length=120)  # back to the defaults (the fixture is shared)
+
+
+# -- slips found by working the exercise as a learner (ex-b review) -------------------------------
+# Each wrong answer is written here as a learner writes it (loops over the positions, its own
+# stable log-softmax), not through the catalogue; before the review each got only "... is wrong".
+
+
+def _log_softmax_rows(z):
+    z = np.asarray(z, dtype=float)
+    s = z - z.max(axis=-1, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+
+
+def _sce_with_grad(grad_of):
+    """A learner's cross-entropy whose gradient at one position is ``grad_of(p, y)``."""
+
+    def softmax_cross_entropy(logits, targets):
+        logp = _log_softmax_rows(logits).reshape(-1, np.shape(logits)[-1])
+        ys = np.asarray(targets).reshape(-1)
+        M = ys.size
+        dz = np.array([grad_of(np.exp(lp), y) for lp, y in zip(logp, ys, strict=True)]) / M
+        loss = -sum(lp[y] for lp, y in zip(logp, ys, strict=True)) / M
+        return float(loss), dz.reshape(np.shape(logits))
+
+    return softmax_cross_entropy
+
+
+def _only_at_target(p, y):
+    g = np.zeros_like(p)
+    g[y] = p[y] - 1
+    return g
+
+
+def _masked_grad_undivided(logits, targets, mask):
+    logp = _log_softmax_rows(logits)
+    n_real = mask.sum()
+    loss, dz = 0.0, np.zeros(logits.shape)
+    for n, t in zip(*np.nonzero(mask), strict=True):
+        loss -= logp[n, t, targets[n, t]] / n_real
+        dz[n, t] = np.exp(logp[n, t])
+        dz[n, t, targets[n, t]] -= 1  # the 1 / n_real of the loss forgotten here
+    return loss, dz
+
+
+def _readout_with(dh_of=None, dWy_of=None, divide=1):
+    def readout_backward(dz, h, Wy):
+        N, T, K = dz.shape
+        dWy, dby = np.zeros(Wy.shape), np.zeros(K)
+        for n in range(N):
+            for t in range(T):
+                dWy += np.outer(h[n, t], dz[n, t])
+                dby += dz[n, t]
+        dh = dz @ Wy.T if dh_of is None else dh_of(dz, h, Wy)
+        dWy = dWy if dWy_of is None else dWy_of(dz, h, Wy)
+        return dh, dWy / (N if divide == "N" else 1), dby / (N if divide == "N" else 1)
+
+    return readout_backward
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer", "said"),
+    [
+        (
+            L.check_softmax_cross_entropy,
+            _sce_with_grad(_only_at_target),
+            "only the target's logit got a gradient",
+        ),
+        (
+            L.check_softmax_cross_entropy,
+            _sce_with_grad(lambda p, y: p * (1 - p)),
+            "p(1 − p) is only the diagonal",
+        ),
+        (L.check_masked_cross_entropy, _masked_grad_undivided, "not divided by Σ mask"),
+        (L.check_readout_backward, _readout_with(divide="N"), "divided by the batch size N"),
+        (
+            L.check_readout_backward,
+            _readout_with(dh_of=lambda dz, h, Wy: (dz @ Wy.T) * (1 - h**2)),
+            "dh has a tanh′ it should not",
+        ),
+        (
+            L.check_readout_backward,
+            _readout_with(
+                dWy_of=lambda dz, h, Wy: h.reshape(Wy.shape[0], -1) @ dz.reshape(-1, Wy.shape[1])
+            ),
+            "h.reshape(H, -1) is not the transpose",
+        ),
+    ],
+    ids=["grad at target only", "p(1-p)", "masked grad undivided", "/N", "dh*(1-h^2)", "reshape"],
+)
+def test_a_learners_slips_found_in_review_are_named(checker, answer, said):
+    with pytest.raises(AssertionError) as excinfo:
+        checker(answer)
+    assert said in first_line(excinfo)
+    assert "is wrong" not in first_line(excinfo)
+
+
+def test_the_perplexity_question_names_the_inverse_and_the_wrong_base():
+    q = {x.key: x for x in L.QUESTIONS}["08.perplexity"]
+    L_nats = (math.log(2) + math.log(8)) / 2  # by hand: the mean of −log p
+    for wrong, said in ((math.exp(-L_nats), "e^(−L)"), (2**L_nats, "2^L with L in nats")):
+        with pytest.raises(AssertionError, match=re.escape(said)):
+            q(wrong)

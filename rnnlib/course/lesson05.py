@@ -653,6 +653,9 @@ def momentum_losses(xs, ys, u, w, v, lr, beta, epochs, *, slip=None):
         elif slip == "momentum_one_minus_beta":  # m = (1 − β)·m + g
             m = (1 - beta) * m + g
             theta = theta - lr * m
+        elif slip == "momentum_gradient_ascent":  # θ ← θ + η·m
+            m = beta * m + g
+            theta = theta + lr * m
         elif slip == "momentum_nesterov":  # the gradient at the look-ahead point θ − η·β·m
             m = beta * m + training.dataset_loss_and_grads(xs, ys, *(theta - lr * beta * m))[1]
             theta = theta - lr * m
@@ -712,6 +715,10 @@ check_train_momentum = Checker(
             "you kept (1 − β)·m of the old momentum; the heavy ball keeps β·m: m ← β·m + ∇L",
         ),
         (
+            "momentum_gradient_ascent",
+            "wrong sign: you stepped uphill, θ + η·m; the heavy ball steps downhill, θ ← θ − η·m",
+        ),
+        (
             "momentum_nesterov",
             "you took the gradient at the look-ahead point θ − η·β·m (Nesterov's variant); the "
             "heavy ball asked for takes it at θ",
@@ -741,6 +748,15 @@ QUESTIONS = (
             (1 - 0.8 / 3) ** 5 * 0.1: "the factor is 1 − η·κ = 1 − 3 × 0.8, not 1 − κ/η",
             (1 - 2 * 3 * 0.8) ** 5 * 0.1: "that is the factor 1 − 2ηκ of L = κ(v − v*)²; with "
             "L = ½κ(v − v*)² the gradient is κ(v − v*) and a step multiplies by 1 − ηκ",
+            (1 - 3 * 0.8) ** 6 * 0.1: "that is 6 steps; 5 steps multiply by (1 − ηκ)⁵",
+            (1 - 3 * 0.8) ** 5: "that is the factor (1 − ηκ)⁵ alone; multiply it by the starting "
+            "distance 0.1",
+            (1 + 3 * 0.8) ** 5 * 0.1: "wrong sign: a step goes DOWN the slope, v − η·κ(v − v*), "
+            "so it multiplies the distance by 1 − ηκ, not 1 + ηκ",
+            0.1 - 5 * 3 * 0.8 * 0.1: "you took 5 steps along the FIRST gradient; each step "
+            "takes the gradient where it stands, κ(v − v*), so each multiplies by 1 − ηκ",
+            5 * (1 - 3 * 0.8) * 0.1: "5 steps multiply by (1 − ηκ) five times, (1 − ηκ)⁵, not "
+            "by 5·(1 − ηκ)",
         },
         rtol=1e-3,
         explain="(1 − 3 × 0.8)⁵ × 0.1 = (−1.4)⁵ × 0.1 ≈ −0.538: |1 − ηκ| > 1, so the distance "

@@ -74,6 +74,7 @@ def step_backward(dh_next, x, h_prev, h_next, Wx, Wh, *, slip=None):
         "step_tanh_prime_of_h_prev": lambda: 1.0 - h_prev**2,
         "step_tanh_twice": lambda: 1.0 - np.tanh(h_next) ** 2,
         "step_recomputed_without_b": lambda: 1.0 - np.tanh(x @ Wx + h_prev @ Wh) ** 2,
+        "step_one_minus_a_squared": lambda: 1.0 - (x @ Wx + h_prev @ Wh) ** 2,
     }.get(slip, lambda: 1.0 - h_next**2)()
     da = dh_next * tanh_prime
     dWx = x.T @ da
@@ -121,6 +122,11 @@ check_rnn_step_backward = Checker(
             "you recomputed tanh(x Wx + h_prev Wh), which lacks b (it is not passed in): use "
             f"h_next, tanh′ = 1 − h_next²; {_DA}",
         ),
+        (
+            "step_one_minus_a_squared",
+            "1 − a² where 1 − tanh(a)² belongs: tanh′(a) = 1 − h_next², the square of the "
+            f"OUTPUT; {_DA}",
+        ),
         ("step_wh_not_transposed", "dh_prev = da Wh^T: Wh must be transposed"),
         ("step_h_next_in_dWh", "h_next where h_prev belongs: dWh = h_prev^T da"),
         ("step_dWh_transposed", "dWh is transposed: dWh = h_prev^T da, not da^T h_prev"),
@@ -167,7 +173,11 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     per_step = {}
     g_back = dh[:, T - 1].copy() if slip == "bptt_last_upstream_twice" else np.zeros((N, H))
     da = None
-    steps = range(1, T + 1) if slip == "bptt_forward_order" else range(T, 0, -1)
+    steps = {
+        "bptt_forward_order": range(1, T + 1),
+        "bptt_first_step_skipped": range(T, 1, -1),  # range(T - 1, 0, -1) in 0-based indices
+        "bptt_last_step_skipped": range(T - 1, 0, -1),  # range(T - 2, -1, -1) in 0-based
+    }.get(slip, range(T, 0, -1))
     for t in steps:  # t = T, ..., 1 (the slip: 1, ..., T, carrying from step t − 1)
         up = 0.0 if (slip == "bptt_earlier_upstream_dropped" and t < T) else dh[:, t - 1]
         g = up + (0.0 if slip == "bptt_not_carried_back" else g_back)
@@ -177,6 +187,7 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
             "bptt_one_minus_h": 1.0 - ht,
             "bptt_tanh_prime_of_h_prev": 1.0 - hp**2,
             "bptt_recomputed_without_b": 1.0 - np.tanh(x[:, t - 1] @ Wx + hp @ Wh) ** 2,
+            "bptt_one_minus_a_squared": 1.0 - (x[:, t - 1] @ Wx + hp @ Wh) ** 2,
         }.get(slip, 1.0 - ht**2)
         da = g * tanh_prime
         dx[:, t - 1] = da @ Wx.T
@@ -191,7 +202,12 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     elif slip == "bptt_weights_overwritten_forward":
         dWx, dWh, db = per_step[T]
     else:
-        dWx, dWh, db = (sum(p[k] for p in per_step.values()) for k in range(3))
+        zeros = (np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(H))  # (no step may be left)
+        dWx, dWh, db = (sum((p[k] for p in per_step.values()), z) for k, z in enumerate(zeros))
+    if slip == "bptt_weights_averaged_over_steps":
+        dWx, dWh, db = dWx / T, dWh / T, db / T
+    if slip == "bptt_dx_in_reverse_order":  # a list filled t = T..1, stacked unreversed
+        dx = dx[:, ::-1]
     if slip == "bptt_db_averaged":
         db = db / (N * T)
     if slip == "bptt_weights_averaged":
@@ -235,6 +251,11 @@ check_rnn_backward = Checker(
         ("bptt_missing_tanh_prime", "missing tanh′: da_t = (dh_t + da_(t+1) Wh^T) * (1 − h_t²)"),
         ("bptt_one_minus_h", "(1 − h_t) where (1 − h_t²) belongs: tanh′ = 1 − tanh²"),
         (
+            "bptt_one_minus_a_squared",
+            "1 − a_t² where 1 − tanh(a_t)² belongs: tanh′ = 1 − h_t², the square of the step's "
+            "OUTPUT h_t",
+        ),
+        (
             "bptt_recomputed_without_b",
             "you recomputed tanh(x_t Wx + h_(t−1) Wh), which lacks b (it is not passed in): use "
             "the states given, tanh′ = 1 − h_t²",
@@ -266,6 +287,26 @@ check_rnn_backward = Checker(
             "dWx is transposed: dWx = Σ_t x_t^T da_t has the shape (D, H) of Wx",
         ),
         ("bptt_wrong_sign", "wrong sign: every gradient has the opposite sign"),
+        (
+            "bptt_first_step_skipped",
+            "the first step was skipped: the loop stopped at t = 1 (0-based); "
+            "range(T - 1, -1, -1) runs down to t = 0, whose backward gives dh0",
+        ),
+        (
+            "bptt_last_step_skipped",
+            "the last step was skipped: the loop started at T − 2 (0-based); "
+            "range(T - 1, -1, -1) starts at the last step, t = T − 1",
+        ),
+        (
+            "bptt_weights_averaged_over_steps",
+            "weight gradients divided by T: a shared weight's gradient is the SUM of its "
+            "per-step copies' gradients, not their mean",
+        ),
+        (
+            "bptt_dx_in_reverse_order",
+            "dx is in reverse time order: the loop visits t = T..1, so a list of the dx_t "
+            "needs reversing (or write dx[:, t] = ... in place of appending)",
+        ),
         (
             "bptt_h_prev_wraps_at_first_step",
             "at t = 0, h[:, t - 1] is h[:, -1], the LAST state: the first step started from h0",
@@ -330,16 +371,17 @@ def stacked_rnn_backward_cases():
     return cases
 
 
-def _layer_backward(dh, inp, h, Wx, Wh, slope_h=None, wx_t=True):
+def _layer_backward(dh, inp, h, Wx, Wh, slope_h=None, wx_t=True, h0=None):
     """One layer's BPTT from zero state: (d input, dWx, dWh); ``slope_h`` the states whose
-    1 − h² is used as tanh′ (a mistake when not ``h``)."""
+    1 − h² is used as tanh′ (a mistake when not ``h``), ``h0`` the initial state used (a mistake
+    when not zeros)."""
     N, T, H = dh.shape
     slope_h = h if slope_h is None else slope_h
     dinp, dWx, dWh = np.zeros(inp.shape[:2] + (Wx.shape[0],)), 0.0, 0.0
     carry = np.zeros((N, H))
     for t in range(T - 1, -1, -1):
         da = (dh[:, t] + carry) * (1.0 - slope_h[:, t] ** 2)
-        h_prev = h[:, t - 1] if t else np.zeros((N, H))
+        h_prev = h[:, t - 1] if t else (np.zeros((N, H)) if h0 is None else h0)
         dinp[:, t] = da @ (Wx.T if wx_t else Wx)
         dWx, dWh = dWx + inp[:, t].T @ da, dWh + h_prev.T @ da
         carry = da @ Wh.T
@@ -351,7 +393,11 @@ def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
     wrong in the one way its slip names (the slips are the keys of the catalogue below)."""
     inp2 = x if slip == "stacked_dWx2_from_x" else h1
     wx2_t = slip != "stacked_wx2_not_transposed"
-    dx2, dWx2, dWh2 = _layer_backward(dh2, inp2, h2, Wx2, Wh2, wx_t=wx2_t)
+    # the slip: rnn_backward called with h[:, 0] (the state AFTER step 1) as each layer's h0
+    first = slip == "stacked_h0_is_first_state"
+    dx2, dWx2, dWh2 = _layer_backward(
+        dh2, inp2, h2, Wx2, Wh2, wx_t=wx2_t, h0=h2[:, 0] if first else None
+    )
     if slip == "stacked_dWx2_from_x":  # layer 2's input gradient itself is right; only dWx2 is not
         dx2 = _layer_backward(dh2, h1, h2, Wx2, Wh2)[0]
     dh1 = {
@@ -364,7 +410,9 @@ def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
         "stacked_layer1_slope_twice": lambda: dx2 * (1.0 - h1**2),  # and again in layer 1
     }.get(slip, lambda: dx2)()
     slope_h = h2 if slip == "stacked_layer1_slope_from_h2" else None
-    dx, dWx1, dWh1 = _layer_backward(dh1, x, h1, Wx1, Wh1, slope_h=slope_h)
+    dx, dWx1, dWh1 = _layer_backward(
+        dh1, x, h1, Wx1, Wh1, slope_h=slope_h, h0=h1[:, 0] if first else None
+    )
     return (dx2 if slip == "stacked_dx_of_layer2" else dx), dWx1, dWh1, dWx2, dWh2
 
 
@@ -467,6 +515,11 @@ check_stacked_rnn_backward = _StackedChecker(
             "passed down through Wx2 untransposed: h1_t's gradient is da2_t Wx2^T",
         ),
         (
+            "stacked_h0_is_first_state",
+            "h[:, 0] passed as the initial state: it is h_1, the state AFTER step 1; both "
+            "layers start from zeros, h_0 = np.zeros((N, H))",
+        ),
+        (
             "stacked_dx_of_layer2",
             "dx is layer 2's input gradient (the gradient of h1); dx is that of x, from layer 1",
         ),
@@ -539,6 +592,10 @@ QUESTIONS = (
             1: "k = 1 keeps every state as a checkpoint: 400 + 1 = 401, no fewer than plain BPTT",
             200: "k = T/2 holds 2 checkpoints but a segment of 200 states",
             10: "k = 10 holds 40 checkpoints and 10 states, 50 in all; k = 20 holds 20 + 20 = 40",
+            40: "40 is the smallest number of states held, ⌈400/k⌉ + k; the question asks for "
+            "the k that gives it",
+            19: "k = 19 holds ⌈400/19⌉ + 19 = 22 + 19 = 41 states; k = 20 holds 40",
+            21: "k = 21 holds ⌈400/21⌉ + 21 = 20 + 21 = 41 states; k = 20 holds 40",
         },
         rtol=0.0,
         atol=0.01,

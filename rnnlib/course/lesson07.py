@@ -152,6 +152,12 @@ def _clip(grads, max_norm, *, slip=None):
         return [np.asarray(g, dtype=float) * scale for g in grads]
 
 
+def _clip_to_unit_norm(grads, max_norm):
+    """g / ‖g‖ when over the limit (the factor max_norm forgotten), the norm computed stably."""
+    total = clip_grad_norm(grads, max_norm)[1]
+    return [np.asarray(g, dtype=float) / (total if total > max_norm else 1.0) for g in grads]
+
+
 _ZERO_NAN = (
     "all-zero gradients came back NaN: guard the division when the norm (or the largest "
     "|entry|) is 0; zero gradients are under any limit and come back unchanged"
@@ -296,6 +302,12 @@ check_clip_grad_norm = _ClipChecker(
             "(another may be larger, or grads[0] all 0)",
         ),
         (
+            "clip_to_unit_norm",
+            _clip_to_unit_norm,
+            "you divided by the global norm only, which makes the update 1 long: multiply by "
+            "max_norm / (global norm), so that it is max_norm long",
+        ),
+        (
             "clip_returned_total_too",
             lambda grads, max_norm: tuple(clip_grad_norm(grads, max_norm)),
             "you returned (clipped, total_norm) as rnnlib.clip_grad_norm does; this exercise "
@@ -341,6 +353,8 @@ def jacobian_product(hs, Wh, *, slip=None):
         d = {"no_tanh_prime": np.ones(H), "one_minus_h": 1.0 - h}.get(slip, 1.0 - h**2)
         W = Wh if slip == "wh_not_transposed" else Wh.T
         J = W * d[None, :] if slip == "diag_on_the_right" else d[:, None] * W
+        if slip == "each_factor_transposed":  # Wh diag(1 − h_t²): the row-vector convention
+            J = J.T
         if slip == "elementwise_product":
             out = J * out
         elif slip == "earliest_on_the_left":
@@ -385,6 +399,11 @@ check_jacobian_product = Checker(
         (
             "state_before_the_step",
             "tanh′ of step t is 1 − h_t² (the state AFTER the step), not 1 − h_(t−1)²",
+        ),
+        (
+            "each_factor_transposed",
+            "each J_t is transposed: Wh diag(1 − h_t²) is the Jacobian for row vectors, "
+            "(∂h_t/∂h_(t−1))^T; the entry [j, i] = ∂h_t[j]/∂h_(t−1)[i] needs diag(1 − h_t²) Wh^T",
         ),
         ("no_tanh_prime", "the tanh′ factor diag(1 − h_t²) is missing"),
         ("one_minus_h", "tanh′ is 1 − h², not 1 − h"),
@@ -441,7 +460,11 @@ def truncated(xs, ys, u, w, v, k, *, reach=sliding, slip=None):
             continue
         d = err[t - 1] * (1.0 if slip == "error_without_v" else v)  # dL_t/do_t
         for s in range(t, 0, -1):
-            slope = 1.0 if slip == "missing_tanh_prime" else (1.0 - o[s] ** 2)
+            slope = {
+                "missing_tanh_prime": 1.0,
+                "one_minus_o": 1.0 - o[s],
+                "tanh_prime_of_state_before": 1.0 - o[s - 1] ** 2,
+            }.get(slip, 1.0 - o[s] ** 2)
             if s in window(t, T):
                 du += d * slope * xs[s - 1]
                 dw += d * slope * (o[s] if slip == "state_after_not_before" else o[s - 1])
@@ -453,6 +476,8 @@ def truncated(xs, ys, u, w, v, k, *, reach=sliding, slip=None):
     else:
         steps = range(1, T + 1)
     dv = sum(err[t - 1] * o[t] for t in steps)
+    if slip == "averaged_over_steps":
+        du, dw, dv = du / T, dw / T, dv / T
     return float(du), float(dw), float(dv)
 
 
@@ -536,6 +561,16 @@ check_truncated_bptt = Checker(
             "last",
         ),
         ("missing_tanh_prime", "the tanh′ factor (1 − o_s²) is missing"),
+        ("one_minus_o", "tanh′ is 1 − o_s², not 1 − o_s"),
+        (
+            "tanh_prime_of_state_before",
+            "tanh′ of step s is 1 − o_s² (the state AFTER the step), not 1 − o_(s−1)²",
+        ),
+        (
+            "averaged_over_steps",
+            "you divided by T: the loss is the SUM over the steps, L = Σ_t ½(ŷ_t − y_t)², so "
+            "its gradient is a sum too",
+        ),
         (
             "state_after_not_before",
             "dL/dw⁽ˢ⁾ uses o_(s−1), the state ENTERING step s; you used o_s",
@@ -577,20 +612,30 @@ def gated(xs, y, u, w, v, z, *, slip=None):
     delta = (v * o[T] - y) * (1.0 if slip == "error_without_v" else v)
     du = dw = dgate = 0.0
     for t in range(T, 0, -1):
-        slope = 1 - (o[t] if slip == "slope_of_o_not_c" else c[t - 1]) ** 2
+        slope = {
+            "slope_of_o_not_c": 1 - o[t] ** 2,
+            "slope_one_minus_c": 1 - c[t - 1],
+            "slope_one_minus_a_squared": 1 - (u * xs[t - 1] + w * o[t - 1]) ** 2,
+        }.get(slip, 1 - c[t - 1] ** 2)
         zz = {"gate_missing_in_u_w": 1.0, "one_minus_z_in_u_w": 1 - z}.get(slip, z)
         du += delta * zz * slope * xs[t - 1]
         dw += delta * zz * slope * (o[t] if slip == "dw_with_o_t" else o[t - 1])
-        dgate += delta * {
+        dz_t = delta * {
             "dz_with_o_t": c[t - 1] - o[t],
             "dz_without_minus_o": c[t - 1],
             "dz_wrong_sign": o[t - 1] - c[t - 1],
+            "dz_with_tanh_prime": (c[t - 1] - o[t - 1]) * slope,
         }.get(slip, c[t - 1] - o[t - 1])
+        if slip == "dz_overwritten":  # dz = ... in the loop: the last one written, t = 1, stays
+            dgate = dz_t
+        elif slip != "dz_last_step_only" or t == T:
+            dgate += dz_t
         delta = delta * {  # δ carried back through both roads, or a slip's one road
             "tanh_road_only": z * slope * w,
             "additive_road_only": 1 - z,
             "additive_road_z": z + z * slope * w,
             "tanh_road_without_z": (1 - z) + slope * w,
+            "roads_multiplied": (1 - z) * z * slope * w,
         }.get(slip, (1 - z) + z * slope * w)
     return float(du), float(dw), float(dgate)
 
@@ -625,6 +670,11 @@ check_gated_bptt = Checker(
             "do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w",
         ),
         (
+            "roads_multiplied",
+            "you multiplied the two roads from o_(t−1) to o_t; the chain rule ADDS the roads: "
+            "do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w",
+        ),
+        (
             "one_minus_z_in_u_w",
             "u and w act through z·c_t, so their shares carry z, not 1 − z: "
             "do_t/dw⁽ᵗ⁾ = z·(1 − c_t²)·o_(t−1)",
@@ -645,6 +695,21 @@ check_gated_bptt = Checker(
         ),
         ("dz_with_o_t", "do_t/dz⁽ᵗ⁾ = c_t − o_(t−1), with the state ENTERING step t; you used o_t"),
         (
+            "dz_with_tanh_prime",
+            "dL/dz has a tanh′ it should not: z multiplies c_t = tanh(…) from OUTSIDE, so "
+            "do_t/dz⁽ᵗ⁾ = c_t − o_(t−1), with no (1 − c_t²)",
+        ),
+        (
+            "dz_last_step_only",
+            "dL/dz holds only the last step's share: z is shared by every step, so add "
+            "δ_t·(c_t − o_(t−1)) at EVERY step of the loop",
+        ),
+        (
+            "dz_overwritten",
+            "dL/dz was overwritten at every step (only step 1's share is left): add each "
+            "step's δ_t·(c_t − o_(t−1)) with +=",
+        ),
+        (
             "dw_with_o_t",
             "w multiplies o_(t−1), the state ENTERING step t: do_t/dw⁽ᵗ⁾ = z·(1 − c_t²)·o_(t−1), "
             "not o_t",
@@ -657,6 +722,12 @@ check_gated_bptt = Checker(
             "slope_of_o_not_c",
             "tanh′ belongs to the tanh's own output c_t = tanh(a_t): 1 − c_t², not 1 − o_t² "
             "(o_t is not a tanh here, it is a blend of o_(t−1) and c_t)",
+        ),
+        ("slope_one_minus_c", "tanh′ is 1 − c_t², not 1 − c_t"),
+        (
+            "slope_one_minus_a_squared",
+            "1 − a_t² where 1 − tanh(a_t)² belongs: tanh′ = 1 − c_t², the square of the tanh's "
+            "OUTPUT c_t",
         ),
     ),
 )
@@ -700,6 +771,10 @@ QUESTIONS = (
             0.0: "with w = 0 the tanh road is cut, but the additive road (1 − z) remains",
             float(np.exp(-0.05 * 50)): "e^(−zT) = e^(−2.5) only approximates (1 − z)^T: "
             "compute 0.95⁵⁰ itself (the approximation is 7% off here)",
+            0.95: "that is one step back; 50 steps multiply 50 such factors",
+            0.95 * 50: "you added the 50 factors; the chain rule MULTIPLIES them: 0.95⁵⁰",
+            1 - 0.05 * 50: "1 − 50z is a first-order guess, far off here (it is not even a size): "
+            "multiply the 50 factors, 0.95⁵⁰",
         },
         explain="every step multiplies by (1 − z) + z·(1 − c_t²)·0 = 0.95: 0.95⁵⁰ ≈ 0.077.",
     ),
@@ -716,6 +791,11 @@ QUESTIONS = (
             6.5 / (13 / np.sqrt(3)): "that divides by the root-mean-square; the global norm "
             "sums the squares without dividing by their number",
             2.0: "inverted: the factor is max_norm / (global norm), at most 1",
+            13.0: "13 is the global norm itself; the factor is max_norm / (global norm)",
+            6.5 / 5: "5 is the norm of the first array alone; the global norm counts every "
+            "entry of both, sqrt(3² + 4² + 12²) = 13",
+            6.5 / 12: "12 is the norm of the second array alone (and the largest entry); the "
+            "global norm counts every entry of both, sqrt(3² + 4² + 12²) = 13",
             1.0: "13 > 6.5, so the gradients are over the limit and get rescaled",
         },
         explain="the global norm is sqrt(9 + 16 + 144) = 13, and 6.5/13 = 0.5.",

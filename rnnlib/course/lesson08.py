@@ -131,6 +131,8 @@ def _sce(logits, targets, *, slip=None):
         "grad_not_divided_by_M": lambda: p - onehot,
         "divided_by_batch_only": lambda: (p - onehot) / N,
         "grad_sign_flipped": lambda: (onehot - p) / M,
+        "grad_only_at_target": lambda: onehot * (p - 1.0) / M,
+        "grad_softmax_diagonal": lambda: p * (1.0 - p) / M,
     }.get(slip, lambda: (p - onehot) / M)()
     return loss, dz
 
@@ -200,6 +202,16 @@ check_softmax_cross_entropy = _StableSoftmaxChecker(
             "(targets.size)",
         ),
         ("grad_sign_flipped", "wrong sign: dL/dz = p − onehot(y), not onehot(y) − p"),
+        (
+            "grad_only_at_target",
+            "only the target's logit got a gradient: EVERY logit enters log Σ exp(z), so "
+            "dL/dz_c = (p_c − [c = y]) / M for every class c",
+        ),
+        (
+            "grad_softmax_diagonal",
+            "p(1 − p) is only the diagonal of the softmax's Jacobian, with no loss in it: through "
+            "−log p_y the gradient is dL/dz = (p − onehot(y)) / M",
+        ),
         (
             "p_instead_of_log_p",
             "you used p instead of log p: L = −(1/M) Σ log p[y], the log of the target's "
@@ -292,6 +304,30 @@ check_readout_backward = Checker(
             "you divided by N·T: dz already carries the 1/M of the mean loss, so just sum",
         ),
         Mistake(
+            "averaged_over_batch",
+            _readout_mistake(lambda dz, h, Wy, r: (r[0], r[1] / dz.shape[0], r[2] / dz.shape[0])),
+            "you divided by the batch size N: dz already carries the 1/M of the mean loss, so "
+            "just sum over n and t",
+        ),
+        Mistake(
+            "dh_through_tanh",
+            _readout_mistake(lambda dz, h, Wy, r: (r[0] * (1.0 - h**2), r[1], r[2])),
+            "dh has a tanh′ it should not: the read-out is z = h Wy + by, so dh = dz Wy^T; the "
+            "(1 − h²) belongs to the RNN's own backward step, after this one",
+        ),
+        Mistake(
+            "dWy_reshape_not_transpose",
+            _readout_mistake(
+                lambda dz, h, Wy, r: (
+                    r[0],
+                    h.reshape(Wy.shape[0], -1) @ dz.reshape(-1, Wy.shape[1]),
+                    r[2],
+                )
+            ),
+            "h.reshape(H, -1) is not the transpose: it scrambles the entries; stack the "
+            "positions as rows, h.reshape(-1, H), then transpose: h.reshape(-1, H).T @ ...",
+        ),
+        Mistake(
             "dh_without_transpose",  # only computable where Wy is square
             _readout_mistake(lambda dz, h, Wy, r: (dz @ Wy, r[1], r[2])),
             "dh = dz Wy^T (shapes (N, T, K)·(K, H)), not dz Wy",
@@ -322,7 +358,7 @@ def masked_reference(logits, targets, mask, *, slip=None):
     }.get(slip, m.sum())
     terms = -_picked(logp, targets)
     loss = float((terms if slip == "padding_in_the_loss" else m * terms).sum() / denom)
-    dz = (p - onehot) / denom
+    dz = (p - onehot) / (1.0 if slip == "masked_grad_not_divided" else denom)
     return loss, (dz if slip == "gradient_not_masked" else m[..., None] * dz)
 
 
@@ -430,6 +466,11 @@ check_masked_cross_entropy = _StableSoftmaxChecker(
         ),
         ("masked_targets_minus_one", _TARGETS_MINUS_ONE),
         (
+            "masked_grad_not_divided",
+            "the gradient is not divided by Σ mask: L is a mean over the real positions, so "
+            "dL/dz_m = mask_m (p_m − onehot(y_m)) / Σ mask",
+        ),
+        (
             "mean_of_sequence_means",
             _mean_of_sequence_means,
             "a mean of the sequences' means weighs a short sequence's positions more; "
@@ -457,6 +498,9 @@ QUESTIONS = (
             float(np.log(4.0)): "that is its mean loss L in nats; the perplexity is e^L",
             2.0: "that is the mean loss in bits; the perplexity is 2^bits = e^nats",
             23.0: "that is the uniform guess's perplexity, C; this model does better",
+            0.25: "that is e^(−L), the geometric mean of p; the perplexity is its inverse, e^L",
+            float(2 ** np.log(4.0)): "that is 2^L with L in nats; the perplexity is e^L (or "
+            "2^L with L in bits)",
         },
         explain="L = ½(log 2 + log 8) = log 4, and e^L = 4: as unsure as a uniform choice among "
         "4 characters (the uniform guess over all 23 has perplexity 23).",
