@@ -175,3 +175,17 @@ def test_autograde_runs_again_after_a_port_race(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="Kernel died while waiting"):
         mc.autograde(tmp_path / "course", [sub])
     assert len(fake.calls) == 1
+
+
+SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
+def test_every_solution_is_stamped(path):
+    """A solution without nbgrader's metadata gives an exercise without grade ids, which
+    nbgrader cannot grade; only the slow class build (tests/test_class.py) would say so."""
+    rel = path.relative_to(ROOT)
+    assert mc.is_stamped(nbformat.read(path, as_version=4)), (
+        f"{rel} is not stamped: run `python -m tools.make_class --stamp {rel}`, then "
+        "`make exercises` (which copies the grade ids into the exercise)"
+    )
