@@ -18,7 +18,9 @@ of this file. What a checker is made of is in :mod:`rnnlib.course.checking`. ``A
 lists every checker, lesson by lesson.
 """
 
-from .course import LESSONS
+import importlib
+
+from .course import LESSONS, unlisted
 from .course.checking import CheckFailed
 
 
@@ -52,10 +54,40 @@ def check_answer(key, answer):
     is right; otherwise raises ``AssertionError`` saying why that answer is wrong."""
     __tracebackhide__ = True
     if key not in ALL_QUESTIONS:
+        where = _unlisted_home(lambda lesson: any(q.key == key for q in lesson.QUESTIONS))
         raise CheckFailed(
-            f"check_answer: no question {key!r}; the questions are {sorted(ALL_QUESTIONS)}"
+            f"check_answer: question {key!r} is in {where}"
+            if where
+            else f"check_answer: no question {key!r}; the questions are {sorted(ALL_QUESTIONS)}"
         )
     ALL_QUESTIONS[key](answer)
+
+
+def _unlisted_home(holds):
+    """For an author whose new lesson module is not in LESSONS: where a missing checker or
+    question is, and what to do (``None`` if no unlisted lesson module ``holds`` it)."""
+    for name in unlisted():
+        lesson = importlib.import_module(f"{__package__}.course.{name}")
+        try:
+            found = holds(lesson)
+        except AttributeError:  # a module without CHECKERS or QUESTIONS (yet)
+            found = False
+        if found:
+            return (
+                f"rnnlib/course/{name}.py, which rnnlib.course.LESSONS does not list: import "
+                f"{name} in rnnlib/course/__init__.py and add it to LESSONS, in course order"
+            )
+    return None
+
+
+def __getattr__(name):
+    """A checker of a lesson module left out of LESSONS: an ImportError that says so (``from
+    rnnlib.checks import check_x`` would otherwise say only "cannot import name")."""
+    if name.startswith("check_"):
+        where = _unlisted_home(lambda lesson: any(c.name == name for c in lesson.CHECKERS))
+        if where:
+            raise ImportError(f"rnnlib.checks: {name} is in {where}", name=name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["ALL_CHECKERS", "ALL_QUESTIONS", "by_contract_name", "check_answer", *sorted(_BY_NAME)]

@@ -761,3 +761,23 @@ def test_a_deterministic_wrong_answer_is_not_called_stateful():
     with pytest.raises(AssertionError) as excinfo:
         BY_NAME["check_train_epoch"](off)
     assert "different results" not in str(excinfo.value)
+
+
+def test_a_checker_or_question_of_a_lesson_left_out_of_lessons_says_so(monkeypatch):
+    """A new lesson module not yet in rnnlib.course.LESSONS: importing its checker, or grading
+    its question, names the module and what to do (not "cannot import name")."""
+    import sys
+    import types
+
+    lesson = types.ModuleType("rnnlib.course.lesson98")
+    lesson.CHECKERS = (Checker("check_zz", "f(x)", lambda: [Case("one", {"x": 1.0}, 1.0)]),)
+    lesson.QUESTIONS = (Question("98.q", "What?", 1.0),)
+    monkeypatch.setitem(sys.modules, lesson.__name__, lesson)
+    monkeypatch.setattr(rnnlib.checks, "unlisted", lambda: ["lesson98"])
+    said = r"lesson98\.py, which rnnlib\.course\.LESSONS does not list: import lesson98 in "
+    with pytest.raises(ImportError, match=r"check_zz is in rnnlib/course/" + said):
+        from rnnlib.checks import check_zz  # noqa: F401
+    with pytest.raises(AssertionError, match=r"question '98\.q' is in rnnlib/course/" + said):
+        rnnlib.checks.check_answer("98.q", 1.0)
+    with pytest.raises(AttributeError):  # a name no lesson defines stays an AttributeError
+        rnnlib.checks.check_nothing  # noqa: B018
