@@ -23,12 +23,32 @@ from rnnlib.course.checking import Case, Checker, Mistake, Question, catalogue, 
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON_TESTS = sorted(p.stem for p in Path(__file__).parent.glob("test_lesson[0-9][0-9].py"))
-RIGHT = {  # checker name -> (a right answer, its number of cases)
-    name: answer
-    for stem in LESSON_TESTS
-    for name, answer in importlib.import_module(stem).RIGHT.items()
-}
 BY_NAME = {c.name: c for c in ALL_CHECKERS}
+
+
+def _home(name):
+    """Where a checker's right answer belongs: ``tests/test_lessonNN.py`` of its lesson."""
+    stages = [lesson.__name__[-2:] for lesson in LESSONS if BY_NAME[name] in lesson.CHECKERS]
+    return f"tests/test_lesson{stages[0]}.py" if stages else "its lesson's test file"
+
+
+class _Right(dict):
+    """Checker name -> (a right answer, its number of cases), from every lesson's test file; a
+    checker without one fails its tests saying what to write, where."""
+
+    def __missing__(self, name):
+        pytest.fail(
+            f"{name} has no right answer: {_home(name)} must define RIGHT = {{{name!r}: (a right "
+            "answer written without rnnlib, its number of cases)}",
+            pytrace=False,
+        )
+
+
+RIGHT = _Right(
+    (name, answer)
+    for stem in LESSON_TESTS
+    for name, answer in getattr(importlib.import_module(stem), "RIGHT", {}).items()
+)
 NAMES = list(BY_NAME)
 TUPLES = [c.name for c in ALL_CHECKERS if isinstance(c.cases()[0].expected, (tuple, list))]
 MISTAKES = [pytest.param(c, m, id=f"{c.name}-{m.key}") for c in ALL_CHECKERS for m in c.mistakes]
@@ -50,7 +70,10 @@ def test_every_checker_is_exported_under_its_name_and_listed_once():
 
 
 def test_every_checker_has_a_right_answer_in_its_lessons_test_file():
-    assert set(RIGHT) == set(NAMES)
+    for name in NAMES:
+        RIGHT[name]  # noqa: B018 (fails naming the file and what to write)
+    extra = sorted(set(RIGHT) - set(NAMES))
+    assert not extra, f"RIGHT in tests/test_lessonNN.py names checkers that do not exist: {extra}"
 
 
 def test_each_lesson_module_holds_the_checkers_its_exercise_calls():
@@ -169,6 +192,13 @@ def test_nan_gets_its_own_message(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_input_changed_in_place_gets_its_own_message(name):
     right, _ = RIGHT[name]
+    if all(_first_array(list(case.args.values())) is None for case in BY_NAME[name].cases()):
+        pytest.fail(
+            f"{name}: no case has an array argument, so a learner's function that changes its "
+            "input in place would pass: give one of its cases an ndarray (or a list of ndarrays) "
+            f"argument, in {_home(name).replace('tests/test_', 'rnnlib/course/')}",
+            pytrace=False,
+        )
 
     def mutating(*args):
         out = right(*args)

@@ -55,13 +55,21 @@ def test_the_readme_course_map_links_every_lesson_exercise_and_solution():
 
 
 def test_each_lessons_next_leads_to_the_following_lesson():
-    assert not next_is_missing(LESSONS), "a lesson's **Next** does not lead to the next lesson"
+    missing = next_is_missing(LESSONS)
+    assert not missing, (
+        f"a lesson's last **Next** paragraph does not link to the next lesson: {missing}; end it "
+        "with `**Next**: [NN · title](NN_name.ipynb)` (and drop its 'this is the last lesson')"
+    )
 
 
 @pytest.mark.parametrize(("paths", "what"), [(LESSONS, "lesson"), (SOLUTIONS, "exercise")])
 def test_only_the_last_stage_says_it_is_the_last(paths, what):
     wrong = [name for name in says_last(paths, what) if name != paths[-1].name]
-    assert not wrong, f"{wrong} say(s) it is the last {what}; only {paths[-1].name} may"
+    assert not wrong, (
+        f"{wrong} say(s) it is the last {what}; only {paths[-1].name} may: move that sentence "
+        f"to {paths[-1].parent.name}/{paths[-1].name}'s end"
+        + (" and run make exercises" if what == "exercise" else "")
+    )
 
 
 def test_the_last_lesson_says_so():

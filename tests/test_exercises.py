@@ -140,7 +140,7 @@ def test_graded_cells_of_an_optional_section_and_only_those_are_tagged_optional(
 
 # every exercise's answer cells (a value set above a top-level `raise NotImplementedError()`)
 # follow one instruction wording
-SAYS_DELETE_THE_RAISE = sorted(p.stem for p in (ROOT / "exercises").glob("0*.ipynb"))
+SAYS_DELETE_THE_RAISE = sorted(p.stem for p in (ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
 
 
 @pytest.mark.parametrize("stem", SAYS_DELETE_THE_RAISE)
@@ -154,9 +154,14 @@ def test_an_answer_cells_raise_says_to_delete_it(stem):
         if c.cell_type == "code" and "raise NotImplementedError()" in c.source.split("\n")
     ]
     assert answers, f"{stem}: no answer cell"
+    wording = (
+        f"solutions/{stem}.ipynb: an answer cell (a value set above `### BEGIN SOLUTION`) starts "
+        "with a comment '# your answer: set NAME to ... (and delete the `raise` line)', as in "
+        "solutions/01_*.ipynb, then `NAME = None`; this one reads:\n"
+    )
     for cell in answers:
-        assert cell.source.startswith("# your answer: set "), cell.source
-        assert "(and delete the `raise` line)" in cell.source, cell.source
+        assert cell.source.startswith("# your answer: set "), wording + cell.source
+        assert "(and delete the `raise` line)" in cell.source, wording + cell.source
 
 
 # -- the generator ---------------------------------------------------------------------------------

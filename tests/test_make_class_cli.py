@@ -202,3 +202,17 @@ def test_grading_kernels_get_one_blas_thread_unless_the_instructor_says_otherwis
     bare = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
     assert _threads_after_config(bare) == "['1', '1', '1']"
     assert _threads_after_config({**bare, "OPENBLAS_NUM_THREADS": "4"}) == "['4', '1', '1']"
+
+
+SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
+def test_every_solution_is_stamped(path):
+    """A solution without nbgrader's metadata gives an exercise without grade ids, which
+    nbgrader cannot grade; only the slow class build (tests/test_class.py) would say so."""
+    rel = path.relative_to(ROOT)
+    assert mc.is_stamped(nbformat.read(path, as_version=4)), (
+        f"{rel} is not stamped: run `python -m tools.make_class --stamp {rel}`, then "
+        "`make exercises` (which copies the grade ids into the exercise)"
+    )

@@ -102,7 +102,8 @@ def test_fast_redraw_equals_a_full_redraw_after_every_move(stage, factory):
                 bad.append(f"{name}={value}: {n} pixels differ ({fast_shape} vs {full_shape})")
     assert not bad, (
         f"{stage} {factory.__name__}: the fast redraw differs from a full redraw (a moving "
-        f"artist missing from freeze_static's list, or a static change without invalidate()): "
+        f"artist missing from freeze_static's list, a static change without invalidate(), or "
+        f"a moving artist below z-order 1.5 that reaches a tick; see freeze_static): "
         + "; ".join(bad)
     )
 

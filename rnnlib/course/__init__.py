@@ -19,6 +19,8 @@ through_time_explorer``). :data:`LESSONS` lists the lesson modules in course ord
 this package does not import matplotlib: the figure factories do, when called.
 """
 
+from pathlib import Path
+
 from . import (
     lesson00,
     lesson01,
@@ -31,11 +33,12 @@ from . import (
     lesson08,
 )
 
-__all__ = ["LESSONS", "stage", "figures"]
+__all__ = ["LESSONS", "stage", "figures", "unlisted"]
 
 #: The lesson modules in course order: the one hand-kept list of stages (a new stage's module is
-#: added here; tests/test_sliders.py checks it against rnnlib/course/lessonNN.py). Everything
-#: else that enumerates stages takes them from here or from the notebook folders.
+#: imported above and added here; tests/test_sliders.py checks it against
+#: rnnlib/course/lessonNN.py, and :func:`unlisted` names a module left out). Everything else that
+#: enumerates stages takes them from here or from the notebook folders.
 LESSONS = (lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08)
 
 
@@ -51,3 +54,12 @@ def figures():
     :class:`~rnnlib.course.sliders.Explorer` at the lesson's starting values.
     """
     return [(stage(lesson), factory) for lesson in LESSONS for factory in lesson.FIGURES]
+
+
+def unlisted():
+    """The lesson modules in this folder that :data:`LESSONS` does not list, by module name
+    (``["lesson09"]``): their checkers, questions and figures are invisible to the course until
+    they are imported above and added to :data:`LESSONS`."""
+    listed = {lesson.__name__.rsplit(".", 1)[-1] for lesson in LESSONS}
+    found = (p.stem for p in Path(__file__).parent.glob("lesson[0-9][0-9].py"))
+    return sorted(name for name in found if name not in listed)

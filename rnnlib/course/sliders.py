@@ -304,7 +304,10 @@ def freeze_static(fig, dynamic, rescaled=(), ranges=()):
     drawn after the data) and that lie on the axes' data area are left out of the cached picture
     too, and redrawn with the dynamic artists, all in the axes' own z-order. The axes' x- and
     y-axis (ticks, tick labels) are assumed to stay off the data area (no grid lines, ticks
-    outward: matplotlib's defaults); list an axis among ``dynamic`` if it changes.
+    outward: matplotlib's defaults); list an axis among ``dynamic`` if it changes. A moving
+    artist that reaches the frame (``axhline``) is drawn over the axes' ticks, which a full draw
+    puts above any artist of z-order below theirs (1.5): keep such an artist at matplotlib's
+    default z-order (2 for a line; a ``zorder=0.5`` to put it behind bars differs at a tick).
     ``tests/test_sliders_redraw.py`` checks every lesson's figure against a full draw.
 
     Axes whose limits ``update`` changes (an axis stepping between a few ranges) go in
