@@ -698,3 +698,58 @@ def test_the_prose_before_the_fd_check_does_not_count_its_slips_short():
         assert "two slips" not in text
         assert "$o_0 = 0$" in text and "$o_T$" in text
     assert len(check_fd_last_copy_grad.mistakes) > 2
+
+
+# -- sigmoid_unit_forward: the states by hand, and one input check at its entry ------------------
+
+
+def test_sigmoid_unit_forward_is_the_recurrence_by_hand():
+    xs, u, w, b, o0 = [0.5, -1.0, 2.0], 0.7, -1.3, 0.4, 0.25
+    want = [o0]
+    for x in xs:
+        want.append(1.0 / (1.0 + math.exp(-(u * x + w * want[-1] + b))))
+    np.testing.assert_allclose(sigmoid_unit_forward(xs, u, w, b, o0), want, rtol=1e-14)
+    # far in the tails, no overflow warning and the limits 0 and 1 (e^(−a) overflows for a ≪ 0)
+    with np.errstate(all="raise"):
+        o = sigmoid_unit_forward(np.array([-1e3, 1e3]), 1.0, 0.0, 0.0)
+    assert o[1] == 0.0 and o[2] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            (np.zeros((2, 3)), 1.0, 1.0, 0.0),
+            "xs: expected a 1-d sequence of T >= 1 inputs, shape (T,), got shape (2, 3)",
+        ),
+        (
+            ([], 1.0, 1.0, 0.0),
+            "xs: expected a 1-d sequence of T >= 1 inputs, shape (T,), got shape (0,)",
+        ),
+        (([0.1, np.nan], 1.0, 1.0, 0.0), "xs: expected finite values, got nan at index (1,)"),
+        (("abc", 1.0, 1.0, 0.0), "xs: expected an array of real numbers, got str"),
+        (([0.1], None, 1.0, 0.0), "u: expected a real number (a scalar), got None"),
+        (
+            ([0.1], 1.0, np.array([1.0, 2.0]), 0.0),
+            "w: expected a real number (a scalar), got ndarray of shape (2,)",
+        ),
+        (([0.1], 1.0, 1.0, np.inf), "b: expected a finite number, got inf"),
+        (([0.1], 1.0, 1.0, 0.0, "0"), "o0: expected a real number (a scalar), got str"),
+        (([0.1], 1.0, 1.0, 1j), "b: expected a real number (a scalar), got a complex number"),
+    ],
+    ids=[
+        "xs-2d",
+        "xs-empty",
+        "xs-nan",
+        "xs-text",
+        "u-none",
+        "w-array",
+        "b-inf",
+        "o0-text",
+        "b-complex",
+    ],
+)
+def test_sigmoid_unit_forward_names_a_bad_argument(args, said):
+    with pytest.raises(ValueError) as excinfo:
+        sigmoid_unit_forward(*args)
+    assert str(excinfo.value).startswith(said), str(excinfo.value)

@@ -16,9 +16,12 @@ one wrong formula.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import scalar
+from .._validate import as_array, as_scalar, check_finite
 from ..scalar import EXAMPLE, last_step_factors
 from .checking import ELEMENTWISE, Case, Checker, Mistake, Question
 from .checking import as_number as f
@@ -157,10 +160,30 @@ check_last_step_grad = Checker(
 
 
 def sigmoid_unit_forward(xs, u, w, b, o0=0.0):
-    """Hidden states o_0..o_T of the scalar unit o_t = σ(u·x_t + w·o_(t−1) + b) (course use)."""
-    o = [float(o0)]
-    for x in np.asarray(xs, dtype=np.float64).ravel():
-        o.append(1.0 / (1.0 + np.exp(-(u * x + w * o[-1] + b))))
+    """Hidden states o_0..o_T of the scalar unit o_t = σ(u·x_t + w·o_(t−1) + b).
+
+    Parameters
+    ----------
+    xs : array_like (T,), the inputs x_1..x_T (T >= 1)
+    u, w, b : float, the input weight, the recurrent weight and the bias
+    o0 : float, the initial state o_0 (0 in the course)
+
+    Returns
+    -------
+    ndarray (T + 1,): o_0, o_1, ..., o_T. ``ValueError`` names the argument, what was expected
+    and what came (a 2-d ``xs``, NaN, a string, an array where a number belongs...).
+    """
+    xs = as_array("xs", xs)
+    if xs.ndim != 1 or xs.size == 0:
+        raise ValueError(
+            f"xs: expected a 1-d sequence of T >= 1 inputs, shape (T,), got shape {xs.shape}"
+        )
+    check_finite("xs", xs)
+    u, w, b = as_scalar("u", u), as_scalar("w", w), as_scalar("b", b)
+    o = [as_scalar("o0", o0)]
+    for x in xs.tolist():
+        # σ(a) = ½(1 + tanh(a/2)) = 1/(1 + e^(−a)), without overflow in e^(−a) for a ≪ 0
+        o.append(0.5 * (1.0 + math.tanh(0.5 * (u * x + w * o[-1] + b))))
     return np.array(o)
 
 
@@ -527,7 +550,6 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
     """
     from matplotlib.ticker import MaxNLocator
 
-    from .._validate import as_scalar
     from .sliders import Explorer, Slider, freeze_static, new_figure, signed, slider_range
 
     given = {"xs": xs, "y": y, "u": u, "w": w, "v": v}
