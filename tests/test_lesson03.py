@@ -753,3 +753,79 @@ def test_sigmoid_unit_forward_names_a_bad_argument(args, said):
     with pytest.raises(ValueError) as excinfo:
         sigmoid_unit_forward(*args)
     assert str(excinfo.value).startswith(said), str(excinfo.value)
+
+
+# -- slips added after a learner's walk-through: each wrong answer written here by hand ----------
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (
+            lambda g, v, o, p: g * v * 1 - o**2 * p,
+            "dL/dŷ·v − o_T²·o_prev: `... * 1 - o_T**2 * o_prev` lacks parentheses",
+        ),
+        (lambda g, v, o, p: g * v * (1 - o) * (1 - o) * p, "(1 − o_T)² where (1 − o_T²) belongs"),
+        (
+            lambda g, v, o, p: g * v * (1 - o * o) * (1 - p * p) * p,
+            "extra factor (1 − o_prev²): o_(T−1) is held fixed",
+        ),
+    ],
+    ids=["parentheses", "difference-squared", "extra-tanh-prime"],
+)
+def test_last_step_grad_names_more_slips(answer, says):
+    with pytest.raises(AssertionError) as excinfo:
+        check_last_step_grad(answer)
+    assert str(excinfo.value).startswith(f"check_last_step_grad: {says}")
+
+
+def _fd_from(xs, y, u, w, v, eps, start):
+    """The last step's central difference in w⁽ᵀ⁾, that step run from the state after the
+    inputs xs[:start], written here with math.tanh."""
+    o = 0.0
+    for x in list(xs)[:start]:
+        o = math.tanh(u * x + w * o)
+
+    def loss(w_T):
+        return 0.5 * (v * math.tanh(u * xs[-1] + w_T * o) - y) ** 2
+
+    return (loss(w + eps) - loss(w - eps)) / (2 * eps)
+
+
+def test_fd_last_copy_grad_names_a_start_two_states_early():
+    with pytest.raises(AssertionError) as excinfo:
+        check_fd_last_copy_grad(lambda xs, y, u, w, v, eps=1e-6: _fd_from(xs, y, u, w, v, eps, -2))
+    assert str(excinfo.value).startswith(
+        "check_fd_last_copy_grad: you ran the last step from o_(T−2), one state too early"
+    )
+    # and from o_(T−1), the same hand-written difference passes (the reference is independent)
+    check_fd_last_copy_grad(lambda xs, y, u, w, v, eps=1e-6: _fd_from(xs, y, u, w, v, eps, -1))
+
+
+def test_fd_last_copy_grad_says_what_o_prev_is_when_T_is_1():
+    def no_case_for_T_1(xs, y, u, w, v, eps=1e-6):
+        o_prev = scalar.forward(xs[:-1], u, w, v).o[-1]  # refuses the empty xs[:-1] of T = 1
+
+        def loss(w_T):
+            return scalar.loss(scalar.forward(xs[-1:], u, w_T, v, o0=o_prev).y_hat, y)
+
+        return (loss(w + eps) - loss(w - eps)) / (2 * eps)
+
+    with pytest.raises(AssertionError) as excinfo:
+        check_fd_last_copy_grad(no_case_for_T_1)
+    text = str(excinfo.value)
+    assert text.startswith(
+        "check_fd_last_copy_grad: with T = 1 there is no earlier step: xs[:-1] is empty"
+    )
+    assert "case 2 of 5: random, T = 1" in text and "raised:   ValueError: xs:" in text
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [(-(1 - 0.99 * 0.99), "a slope of tanh is never negative"), (1.99, "that is 1 + o_T")],
+    ids=["negative", "one-plus-o"],
+)
+def test_saturated_names_a_negative_slope_and_one_plus_o(given, says):
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("03.saturated", given)
+    assert f"is not right: {says}" in str(excinfo.value)
