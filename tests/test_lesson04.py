@@ -1364,3 +1364,95 @@ def test_sigmoid_slips_of_one_factor_are_named(answer, says):
     with pytest.raises(AssertionError) as excinfo:
         check_sigmoid_bptt(answer)
     assert first_line(excinfo) == f"check_sigmoid_bptt: {says}"
+
+
+# -- slips added after a learner's walk-through: each wrong answer written here by hand ----------
+
+
+def _states(xs, u, w):
+    o = [0.0]
+    for x in xs:
+        o.append(math.tanh(u * x + w * o[-1]))
+    return o
+
+
+def _bptt_by_hand(xs, y, u, w, v, *, order="back", carry_v=False, mean=False, dv_all=False):
+    o, T = _states(xs, u, w), len(xs)
+    err = v * o[-1] - y
+    d, du, dw = err * v, 0.0, 0.0
+    for t in range(T, 0, -1) if order == "back" else range(1, T + 1):
+        da = d * (1.0 - o[t] * o[t])
+        du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w * (v if carry_v else 1.0)
+    if mean:
+        du, dw = du / T, dw / T
+    dv = sum(err * o[t] for t in range(1, T + 1)) if dv_all else err * o[-1]
+    return du, dw, dv
+
+
+def _index_past_the_end(xs, y, u, w, v):
+    o = _states(xs, u, w)
+    err, d, du, dw = v * o[-1] - y, (v * o[-1] - y) * v, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        da = d * (1.0 - o[t] ** 2)
+        du, dw, d = du + da * xs[t], dw + da * o[t - 1], da * w  # xs[t]: x_(t+1), past the end
+    return du, dw, err * o[-1]
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (lambda *a: _bptt_by_hand(*a, order="forward"), "your loop runs forwards, t = 1, 2"),
+        (lambda *a: _bptt_by_hand(*a, carry_v=True), "v is multiplied in at every step back"),
+        (lambda *a: _bptt_by_hand(*a, mean=True), "dL/du and dL/dw are the means of the shares"),
+        (lambda *a: _bptt_by_hand(*a, dv_all=True), "dL/dv = Σ_t (ŷ − y)·o_t: v makes one output"),
+        (_index_past_the_end, "an index ran past the end of an array: fwd.o holds T + 1 states"),
+    ],
+    ids=["forward-order", "v-every-step", "mean", "dv-every-step", "index-past-the-end"],
+)
+def test_scalar_bptt_names_more_slips(answer, says):
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(answer)
+    assert first_line(excinfo).startswith(f"check_scalar_bptt: {says}")
+    # (the hand-written loop itself, with no slip, passes: the slips are the only difference)
+    check_scalar_bptt(_bptt_by_hand)
+
+
+def _sigmoid_by_hand(xs, y, u, w, b, v, *, sign=-1.0, db_slope=True):
+    o = [0.0]
+    for x in xs:
+        o.append(1.0 / (1.0 + math.exp(sign * (u * x + w * o[-1] + b))))
+    err = v * o[-1] - y
+    d, du, dw, db = err * v, 0.0, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        da = d * o[t] * (1.0 - o[t])
+        du, dw, db = du + da * xs[t - 1], dw + da * o[t - 1], db + (da if db_slope else d)
+        d = da * w
+    return du, dw, db, err * o[-1]
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (lambda *a: _sigmoid_by_hand(*a, sign=1.0), "your σ is 1/(1 + e^a) = σ(−a)"),
+        (lambda *a: _sigmoid_by_hand(*a, db_slope=False), "dL/db adds δ_t without σ′(a_t)"),
+    ],
+    ids=["exponent-sign", "db-missing-slope"],
+)
+def test_sigmoid_bptt_names_more_slips(answer, says, capsys):
+    with pytest.raises(AssertionError) as excinfo:
+        check_sigmoid_bptt(answer)
+    assert first_line(excinfo).startswith(f"check_sigmoid_bptt: {says}")
+    check_sigmoid_bptt(_sigmoid_by_hand)
+
+
+def test_scalar_bptt_many_names_dv_paired_with_the_state_before(capsys):
+    def dv_one_step_early(xs, ys, u, w, v):
+        du, dw, _ = _scalar_bptt_many_exact(xs, ys, u, w, v)
+        o = _states(xs, u, w)
+        return du, dw, sum((v * o[t] - ys[t - 1]) * o[t - 1] for t in range(1, len(xs) + 1))
+
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt_many(dv_one_step_early)
+    assert first_line(excinfo).startswith(
+        "check_scalar_bptt_many: dL/dv pairs ŷ_t − y_t with o_(t−1) (fwd.o[:-1])"
+    )
