@@ -586,3 +586,13 @@ def test_lr_edge_names_the_curvature_and_one_over_abs(given, says):
     with pytest.raises(AssertionError) as excinfo:
         check_answer("02.lr_edge", given)
     assert f"is not right: {says}" in str(excinfo.value)
+
+
+def test_sgd_step_names_the_rate_times_the_difference():
+    with pytest.raises(AssertionError) as excinfo:
+        check_sgd_step(lambda param, grad, lr: lr * param - lr * grad)
+    assert first_line(excinfo).startswith(
+        "check_sgd_step: you returned η·(param − grad): η scales the gradient alone"
+    )
+    # the first case: 0.1·(0.8 − 0.35) = 0.045 against 0.8 − 0.1·0.35 = 0.765, by hand
+    assert "expected: 0.765\n" in str(excinfo.value) and "got:      0.045" in str(excinfo.value)

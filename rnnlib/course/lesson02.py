@@ -171,6 +171,11 @@ check_sgd_step = Checker(
             f"you divided by the learning rate, param − grad/η; multiply: {_STEP}",
         ),
         Mistake(
+            "sgd_lr_times_difference",
+            lambda param, grad, lr: lr * (f(param) - f(grad)),
+            f"you returned η·(param − grad): η scales the gradient alone; {_STEP}",
+        ),
+        Mistake(
             "sgd_unchanged",
             lambda param, grad, lr: f(param) + 0.0 * f(grad),
             f"you returned param unchanged; the new value is {_STEP}",
