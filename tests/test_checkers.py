@@ -656,7 +656,8 @@ def test_a_wrong_value_rounded_by_hand_is_named_unless_the_right_one_is_as_near(
     ],
 )
 def test_a_wrong_value_rounded_by_hand_is_named_even_within_two_percent_of_the_answer(given, said):
-    """Like 04.hundred_steps: -41 is 1.2% from the right -41.51 but is -41.07 rounded."""
+    """As in a log10 question (-41.51 right, -41.07 a named slip): -41 is 1.2% from the right
+    value but is -41.07 rounded."""
     q = Question("t.log", "log10?", -41.51, why={-41.07: "wrong one"}, rtol=0.0, atol=0.06)
     with pytest.raises(AssertionError) as err:
         q(given)

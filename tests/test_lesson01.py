@@ -82,9 +82,34 @@ def test_message_shows_case_inputs_expected_and_got():
 def test_an_answer_right_for_scalars_but_not_arrays_names_the_array_case():
     with pytest.raises(AssertionError) as excinfo:
         check_loss(lambda y_hat, y: 0.5 * math.pow(y_hat - y, 2))
-    assert first_line(excinfo).startswith("check_loss: your function raised TypeError: ")
+    assert first_line(excinfo) == (
+        "check_loss: a function for one number at a time (math.pow, math.tanh, math.exp, "
+        "float...) was given an array: use numpy's operators and functions (**, np.tanh, "
+        "np.exp), which act entry by entry"
+    )
     assert "case 6 of 7: arrays of shape (5,)" in str(excinfo.value)
+    assert "  raised:   TypeError: only" in str(excinfo.value)  # numpy's words, kept below
     assert isinstance(excinfo.value.__cause__, TypeError)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda y_hat, y: 0.5 * float(y_hat - y) ** 2,
+        lambda y_hat, y: 0.5 * math.exp(2 * math.log(abs(y_hat - y) + 1e-300)),
+    ],
+    ids=["float", "math.exp"],
+)
+def test_float_of_an_array_is_told_to_use_numpy(answer):
+    """float() of an array is the same slip as math.pow: numpy's TypeError is named in words
+    (its wording differs between numpy versions: "only 0-dimensional", "only length-1" or
+    "only size-1 arrays can be converted to Python scalars")."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss(answer)
+    assert first_line(excinfo).startswith(
+        "check_loss: a function for one number at a time (math.pow, math.tanh, math.exp, "
+        "float...) was given an array"
+    )
 
 
 # valid answers written other ways: each passes
@@ -744,3 +769,32 @@ def test_numerical_gradient_says_what_x_to_pass(x, fix):
 
     with pytest.raises(ValueError, match=r"^x: expected a float ndarray .*, " + re.escape(fix)):
         numerical_gradient(lambda p: float(np.sum(p**2)), x)
+
+
+# -- slips added after a learner's walk-through: each wrong answer written here by hand ----------
+
+
+def test_the_squared_error_for_the_derivative_is_named():
+    with pytest.raises(AssertionError) as excinfo:
+        check_loss_grad(lambda y_hat, y: (y_hat - y) * (y_hat - y))
+    assert first_line(excinfo).startswith(
+        "check_loss_grad: you returned the squared error (ŷ − y)², not a derivative"
+    )
+    # the first case: ŷ = 2.5, y = 1: (2.5 − 1)² = 2.25 against ŷ − y = 1.5, by hand
+    assert "expected: 1.5\n" in str(excinfo.value) and "got:      2.25" in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        # ŷ = 2, y = 0.5, ε = 0.1: L(ŷ + ε) − L(ŷ) = ½·1.6² − ½·1.5² = 1.28 − 1.125 = 0.155
+        (1.28 - 1.125, "that is the change L(ŷ + ε) − L(ŷ) itself"),
+        (1.5 + 0.1**2 / 2, "that adds ½ε² = 0.005, the leftover of L(ŷ + ε), without dividing"),
+        (0.1 / 2, "that is only the forward difference's error ε/2"),
+    ],
+    ids=["not-divided", "half-eps-squared", "error-only"],
+)
+def test_forward_value_names_the_slips_of_the_expansion(given, says):
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("01.forward_value", given)
+    assert f"is not right: {says}" in str(excinfo.value)

@@ -538,3 +538,61 @@ def test_the_loss_axis_label_and_numbers_stay_on_the_figure(v, lr):
     label = ax.yaxis.label.get_window_extent(renderer)
     assert label.x0 >= 0
     assert label.x1 <= min(t.get_window_extent(renderer).x0 for t in shown)  # no overlap
+
+
+# -- slips added after a learner's walk-through: each wrong answer written here by hand ----------
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (lambda g, o: g * o + g * o, "extra factor 2: the 2 of the square is already used up"),
+        (lambda g, o: g / o, "you divided by o_T"),
+        (lambda g, o: g * o * o, "o_T² where o_T belongs"),
+        (lambda g, o: g - g * o * o, "(1 − o_T²) where o_T belongs: that is tanh′"),
+    ],
+    ids=["doubled", "divided", "squared", "tanh-prime"],
+)
+def test_output_weight_grad_names_more_slips(answer, says):
+    from rnnlib.checks import check_output_weight_grad
+
+    with pytest.raises(AssertionError) as excinfo:
+        check_output_weight_grad(answer)
+    assert first_line(excinfo).startswith(f"check_output_weight_grad: {says}")
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (lambda o: sum(x * x for x in o), "Σ o²: that is the curvature itself"),
+        (lambda o: 1 / math.sqrt(sum(x * x for x in o)), "1/‖o‖ = 1/√(Σ o²)"),
+        (lambda o: 1 / sum(abs(x) for x in o), "1/Σ|o_n|: square each o_n"),
+        (lambda o: 1 / (len(o) * sum(x * x for x in o)), "1/(N·Σ o²): an extra 1/N"),
+    ],
+    ids=["curvature", "norm", "sum-abs", "over-N"],
+)
+def test_one_step_lr_names_more_slips(answer, says):
+    with pytest.raises(AssertionError) as excinfo:
+        check_one_step_lr(answer)
+    assert first_line(excinfo).startswith(f"check_one_step_lr: {says}")
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [(0.8 * 0.8, "that is o_T², the curvature of L(v)"), (1 / 0.8, "that is 1/|o_T|")],
+    ids=["curvature", "one-over-abs"],
+)
+def test_lr_edge_names_the_curvature_and_one_over_abs(given, says):
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("02.lr_edge", given)
+    assert f"is not right: {says}" in str(excinfo.value)
+
+
+def test_sgd_step_names_the_rate_times_the_difference():
+    with pytest.raises(AssertionError) as excinfo:
+        check_sgd_step(lambda param, grad, lr: lr * param - lr * grad)
+    assert first_line(excinfo).startswith(
+        "check_sgd_step: you returned η·(param − grad): η scales the gradient alone"
+    )
+    # the first case: 0.1·(0.8 − 0.35) = 0.045 against 0.8 − 0.1·0.35 = 0.765, by hand
+    assert "expected: 0.765\n" in str(excinfo.value) and "got:      0.045" in str(excinfo.value)

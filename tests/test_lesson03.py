@@ -698,3 +698,134 @@ def test_the_prose_before_the_fd_check_does_not_count_its_slips_short():
         assert "two slips" not in text
         assert "$o_0 = 0$" in text and "$o_T$" in text
     assert len(check_fd_last_copy_grad.mistakes) > 2
+
+
+# -- sigmoid_unit_forward: the states by hand, and one input check at its entry ------------------
+
+
+def test_sigmoid_unit_forward_is_the_recurrence_by_hand():
+    xs, u, w, b, o0 = [0.5, -1.0, 2.0], 0.7, -1.3, 0.4, 0.25
+    want = [o0]
+    for x in xs:
+        want.append(1.0 / (1.0 + math.exp(-(u * x + w * want[-1] + b))))
+    np.testing.assert_allclose(sigmoid_unit_forward(xs, u, w, b, o0), want, rtol=1e-14)
+    # far in the tails, no overflow warning and the limits 0 and 1 (e^(−a) overflows for a ≪ 0)
+    with np.errstate(all="raise"):
+        o = sigmoid_unit_forward(np.array([-1e3, 1e3]), 1.0, 0.0, 0.0)
+    assert o[1] == 0.0 and o[2] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            (np.zeros((2, 3)), 1.0, 1.0, 0.0),
+            "xs: expected a 1-d sequence of T >= 1 inputs, shape (T,), got shape (2, 3)",
+        ),
+        (
+            ([], 1.0, 1.0, 0.0),
+            "xs: expected a 1-d sequence of T >= 1 inputs, shape (T,), got shape (0,)",
+        ),
+        (([0.1, np.nan], 1.0, 1.0, 0.0), "xs: expected finite values, got nan at index (1,)"),
+        (("abc", 1.0, 1.0, 0.0), "xs: expected an array of real numbers, got str"),
+        (([0.1], None, 1.0, 0.0), "u: expected a real number (a scalar), got None"),
+        (
+            ([0.1], 1.0, np.array([1.0, 2.0]), 0.0),
+            "w: expected a real number (a scalar), got ndarray of shape (2,)",
+        ),
+        (([0.1], 1.0, 1.0, np.inf), "b: expected a finite number, got inf"),
+        (([0.1], 1.0, 1.0, 0.0, "0"), "o0: expected a real number (a scalar), got str"),
+        (([0.1], 1.0, 1.0, 1j), "b: expected a real number (a scalar), got a complex number"),
+    ],
+    ids=[
+        "xs-2d",
+        "xs-empty",
+        "xs-nan",
+        "xs-text",
+        "u-none",
+        "w-array",
+        "b-inf",
+        "o0-text",
+        "b-complex",
+    ],
+)
+def test_sigmoid_unit_forward_names_a_bad_argument(args, said):
+    with pytest.raises(ValueError) as excinfo:
+        sigmoid_unit_forward(*args)
+    assert str(excinfo.value).startswith(said), str(excinfo.value)
+
+
+# -- slips added after a learner's walk-through: each wrong answer written here by hand ----------
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (
+            lambda g, v, o, p: g * v * 1 - o**2 * p,
+            "dL/dŷ·v − o_T²·o_prev: `... * 1 - o_T**2 * o_prev` lacks parentheses",
+        ),
+        (lambda g, v, o, p: g * v * (1 - o) * (1 - o) * p, "(1 − o_T)² where (1 − o_T²) belongs"),
+        (
+            lambda g, v, o, p: g * v * (1 - o * o) * (1 - p * p) * p,
+            "extra factor (1 − o_prev²): o_(T−1) is held fixed",
+        ),
+    ],
+    ids=["parentheses", "difference-squared", "extra-tanh-prime"],
+)
+def test_last_step_grad_names_more_slips(answer, says):
+    with pytest.raises(AssertionError) as excinfo:
+        check_last_step_grad(answer)
+    assert str(excinfo.value).startswith(f"check_last_step_grad: {says}")
+
+
+def _fd_from(xs, y, u, w, v, eps, start):
+    """The last step's central difference in w⁽ᵀ⁾, that step run from the state after the
+    inputs xs[:start], written here with math.tanh."""
+    o = 0.0
+    for x in list(xs)[:start]:
+        o = math.tanh(u * x + w * o)
+
+    def loss(w_T):
+        return 0.5 * (v * math.tanh(u * xs[-1] + w_T * o) - y) ** 2
+
+    return (loss(w + eps) - loss(w - eps)) / (2 * eps)
+
+
+def test_fd_last_copy_grad_names_a_start_two_states_early():
+    with pytest.raises(AssertionError) as excinfo:
+        check_fd_last_copy_grad(lambda xs, y, u, w, v, eps=1e-6: _fd_from(xs, y, u, w, v, eps, -2))
+    assert str(excinfo.value).startswith(
+        "check_fd_last_copy_grad: you ran the last step from o_(T−2), one state too early"
+    )
+    # and from o_(T−1), the same hand-written difference passes (the reference is independent)
+    check_fd_last_copy_grad(lambda xs, y, u, w, v, eps=1e-6: _fd_from(xs, y, u, w, v, eps, -1))
+
+
+def test_fd_last_copy_grad_says_what_o_prev_is_when_T_is_1():
+    def no_case_for_T_1(xs, y, u, w, v, eps=1e-6):
+        o_prev = scalar.forward(xs[:-1], u, w, v).o[-1]  # refuses the empty xs[:-1] of T = 1
+
+        def loss(w_T):
+            return scalar.loss(scalar.forward(xs[-1:], u, w_T, v, o0=o_prev).y_hat, y)
+
+        return (loss(w + eps) - loss(w - eps)) / (2 * eps)
+
+    with pytest.raises(AssertionError) as excinfo:
+        check_fd_last_copy_grad(no_case_for_T_1)
+    text = str(excinfo.value)
+    assert text.startswith(
+        "check_fd_last_copy_grad: with T = 1 there is no earlier step: xs[:-1] is empty"
+    )
+    assert "case 2 of 5: random, T = 1" in text and "raised:   ValueError: xs:" in text
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [(-(1 - 0.99 * 0.99), "a slope of tanh is never negative"), (1.99, "that is 1 + o_T")],
+    ids=["negative", "one-plus-o"],
+)
+def test_saturated_names_a_negative_slope_and_one_plus_o(given, says):
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("03.saturated", given)
+    assert f"is not right: {says}" in str(excinfo.value)

@@ -522,23 +522,16 @@ def test_questions_answers():
     )
     assert fd[0] != 0.0 and fd[4] == 0.0  # w⁽¹⁾ share nonzero, u⁽¹⁾ share exactly zero
     assert q["04.zero_share"].answer == "b"
-    # 04.hundred_steps: the product of the 100 factors, by hand
-    o, logp = 0.0, 0.0
+    # 04.hundred_steps: the largest running product of the 100 factors, by hand: at t = 5
+    o, gain, gains = 0.0, 1.0, []
     for x in list(EXAMPLE["xs"]) * 25:
         o = math.tanh(0.1 * x + 1.5 * o)
-        logp += math.log10(abs((1 - o * o) * 1.5))
-    assert abs(logp - q["04.hundred_steps"].answer) < 0.01
+        gain *= (1 - o * o) * 1.5
+        gains.append(abs(gain))
+    assert max(gains) == pytest.approx(q["04.hundred_steps"].answer, rel=1e-5)
+    assert gains.index(max(gains)) + 1 == 5 and gains[-1] < 1e-41  # then it vanishes
     for key, x in q.items():
         check_answer(key, x.answer)
-
-
-@pytest.mark.parametrize("given", [10.0**-41.51, 3e-42, 0.0])
-def test_hundred_steps_given_as_the_product_itself_is_told_to_take_its_log10(given):
-    with pytest.raises(AssertionError) as excinfo:
-        check_answer("04.hundred_steps", given)
-    assert str(excinfo.value).endswith(
-        "is not right: that is |do_100/do_0| itself (about 3e-42), or as near 0: give its log10"
-    )
 
 
 def _loss_copies(xs, ws, us, v, y, o0):
@@ -1028,68 +1021,111 @@ def _hundred_states(w):
     return o
 
 
-def _log_factors(w, steps, log=math.log10, with_w=True):
+def _peak(factor, w=1.5, first=1):
+    """max over t of |Π_(s=first..t) factor(o, s, w)|, t = first..100, the states by hand."""
     o = _hundred_states(w)
-    return sum(log(abs((1 - o[t] ** 2) * (w if with_w else 1.0))) for t in steps)
+    gain, best = 1.0, 0.0
+    for s in range(first, 101):
+        gain *= factor(o, s, w)
+        best = max(best, abs(gain))
+    return best
+
+
+def _tanh_prime(o, s, w):
+    return (1 - o[s] ** 2) * w
 
 
 @pytest.mark.parametrize(
     ("given", "says"),
     [
         (
-            lambda: _log_factors(1.5, range(0, 100)),
-            "that is the product over o_0..o_99, one step early: the factor of step t is "
-            "(1 − o_t²)·w with o_t the state step t makes, t = 1..100",
+            lambda: math.prod(_tanh_prime(_hundred_states(1.5), s, 1.5) for s in range(1, 5)),
+            "that is |do_4/do_0|, the lessons' T = 4",
         ),
         (
-            lambda: _log_factors(1.5, range(1, 100)),
-            "that is 99 factors, t = 1..99: step 100's factor (1 − o_100²)·w is missing; there "
-            "is one factor per step, t = 1..100",
+            lambda: _peak(lambda o, s, w: (1 - o[s - 1] ** 2) * w),
+            "that uses (1 − o_(t−1)²)·w, one step early",
+        ),
+        (lambda: _peak(_tanh_prime, w=2.0), "that is the peak for the lesson's w = 2"),
+        (
+            lambda: math.prod(_tanh_prime(_hundred_states(2.0), s, 2.0) for s in range(2, 5)),
+            "that is the lesson's |do_4/do_1| for w = 2 and T = 4",
+        ),
+        (lambda: _peak(_tanh_prime, first=2), "that is the largest |do_t/do_1|"),
+        (
+            lambda: _peak(lambda o, s, w: (1 - math.tanh(o[s]) ** 2) * w),
+            "you applied tanh to o_t again",
         ),
         (
-            lambda: _log_factors(1.5, range(1, 101), log=math.log),
-            "that is the natural log, ln |do_100/do_0|; log10 = ln / ln 10",
+            lambda: _peak(lambda o, s, w: (1 - o[s]) * w),
+            "(1 − o_t) where (1 − o_t²) belongs",
         ),
         (
-            lambda: _log_factors(2.0, range(1, 101)),
-            "that is the lesson's figure for w = 2 (about 10⁻⁷⁷); this question has w = 1.5",
+            lambda: max(_tanh_prime(_hundred_states(1.5), s, 1.5) for s in range(1, 101)),
+            "that is the largest single factor",
+        ),
+        (lambda: math.log10(_peak(_tanh_prime)), "that is its log10"),
+        (lambda: math.log(_peak(_tanh_prime)), "that is its natural log"),
+        (lambda: 5, "that is the step where the gain peaks (t = 5)"),
+        (lambda: 1.5**100, "that is 1.5¹⁰⁰, the factors without tanh′"),
+        (
+            lambda: math.prod(_tanh_prime(_hundred_states(1.5), s, 1.5) for s in range(1, 101)),
+            "that is |do_100/do_0|, the value at t = 100",
         ),
         (
-            lambda: -77.0,
-            "that is the lesson's figure for w = 2 (about 10⁻⁷⁷); this question has w = 1.5",
-        ),
-        (
-            lambda: _log_factors(1.5, range(1, 101), with_w=False),
-            "that is the product of the tanh′ alone; each factor is (1 − o_t²)·w, w = 1.5 included",
-        ),
-        (
-            lambda: -_log_factors(1.5, range(1, 101)),
-            "the sign: |do_100/do_0| is far below 1, so its log10 is negative",
-        ),
-        (
-            lambda: _log_factors(1.5, range(2, 101)),
-            "that is the product of 99 factors, do_100/do_1; do_100/do_0 has one factor per "
-            "step, t = 1..100",
+            lambda: sum(
+                math.log10(_tanh_prime(_hundred_states(1.5), s, 1.5)) for s in range(1, 101)
+            ),
+            "that is log10 |do_100/do_0|, the value at t = 100",
         ),
     ],
-    ids=["o0-to-o99", "t1-to-99", "ln", "w2", "w2-as-the-lesson-rounds", "no-w", "sign", "t2-100"],
+    ids=[
+        "t1-to-4",
+        "one-step-early",
+        "w2",
+        "lesson-reach",
+        "from-o1",
+        "tanh-twice",
+        "one-minus-o",
+        "largest-factor",
+        "log10",
+        "ln",
+        "the-step",
+        "no-tanh-prime",
+        "at-t100",
+        "log10-at-t100",
+    ],
 )
 def test_hundred_steps_near_misses_are_named(given, says):
     value = given()
-    for shown in (value, round(value, 1)):  # computed, or to one decimal as the prompt allows
+    shown = [value] + ([float(f"{value:.3g}")] if 1e-3 < abs(value) < 1e3 else [])
+    for v in shown:  # computed, or to three digits as the prompt allows
         with pytest.raises(AssertionError) as excinfo:
-            check_answer("04.hundred_steps", shown)
-        assert str(excinfo.value).endswith(f"is not right: {says}"), shown
+            check_answer("04.hundred_steps", v)
+        assert f"is not right: {says}" in str(excinfo.value), (v, str(excinfo.value))
 
 
-def test_hundred_steps_states_the_precision_wanted():
+def test_hundred_steps_states_the_precision_wanted_and_its_nearest_miss_lies_outside(capsys):
     (q,) = [x for x in QUESTIONS if x.key == "04.hundred_steps"]
-    assert q.atol == 0.06 and q.rtol == 0.0
-    assert "within ±0.06" in q.prompt
-    # one decimal, rounded, is within the tolerance; the right value by hand
-    right = _log_factors(1.5, range(1, 101))
-    check_answer("04.hundred_steps", round(right, 1))
+    assert q.rtol == 1e-3 and q.atol == 0.0
+    assert "three significant digits" in q.prompt
+    right = _peak(_tanh_prime)
     check_answer("04.hundred_steps", right)
+    check_answer("04.hundred_steps", float(f"{right:.3g}"))  # 4.28: three digits are enough
+    # the nearest wrong value, |do_4/do_0|, is 3.5% away: 35 tolerances
+    nearest = math.prod(_tanh_prime(_hundred_states(1.5), s, 1.5) for s in range(1, 5))
+    assert abs(nearest - right) / right > 30 * q.rtol
+
+
+def test_hundred_steps_is_not_the_lessons_computation_with_another_w():
+    """The lesson prints Σ log10 |(1 − o_t²)·2| over t = 1..100 (w = 2): the question asks for
+    another quantity, not that line with w = 1.5."""
+    (q,) = [x for x in QUESTIONS if x.key == "04.hundred_steps"]
+    copied = sum(math.log10(_tanh_prime(_hundred_states(1.5), s, 1.5)) for s in range(1, 101))
+    assert not math.isclose(copied, q.answer, rel_tol=0.5)
+    lesson = nbformat.read(ROOT / "notebooks/04_through_all_time_steps.ipynb", as_version=4)
+    code = "\n".join(c.source for c in lesson.cells if c.cell_type == "code")
+    assert "cumprod" not in code  # the running product is the learner's own step
 
 
 # -- the exercise's own gradient check cell --------------------------------------------------------
@@ -1364,3 +1400,95 @@ def test_sigmoid_slips_of_one_factor_are_named(answer, says):
     with pytest.raises(AssertionError) as excinfo:
         check_sigmoid_bptt(answer)
     assert first_line(excinfo) == f"check_sigmoid_bptt: {says}"
+
+
+# -- slips added after a learner's walk-through: each wrong answer written here by hand ----------
+
+
+def _states(xs, u, w):
+    o = [0.0]
+    for x in xs:
+        o.append(math.tanh(u * x + w * o[-1]))
+    return o
+
+
+def _bptt_by_hand(xs, y, u, w, v, *, order="back", carry_v=False, mean=False, dv_all=False):
+    o, T = _states(xs, u, w), len(xs)
+    err = v * o[-1] - y
+    d, du, dw = err * v, 0.0, 0.0
+    for t in range(T, 0, -1) if order == "back" else range(1, T + 1):
+        da = d * (1.0 - o[t] * o[t])
+        du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w * (v if carry_v else 1.0)
+    if mean:
+        du, dw = du / T, dw / T
+    dv = sum(err * o[t] for t in range(1, T + 1)) if dv_all else err * o[-1]
+    return du, dw, dv
+
+
+def _index_past_the_end(xs, y, u, w, v):
+    o = _states(xs, u, w)
+    err, d, du, dw = v * o[-1] - y, (v * o[-1] - y) * v, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        da = d * (1.0 - o[t] ** 2)
+        du, dw, d = du + da * xs[t], dw + da * o[t - 1], da * w  # xs[t]: x_(t+1), past the end
+    return du, dw, err * o[-1]
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (lambda *a: _bptt_by_hand(*a, order="forward"), "your loop runs forwards, t = 1, 2"),
+        (lambda *a: _bptt_by_hand(*a, carry_v=True), "v is multiplied in at every step back"),
+        (lambda *a: _bptt_by_hand(*a, mean=True), "dL/du and dL/dw are the means of the shares"),
+        (lambda *a: _bptt_by_hand(*a, dv_all=True), "dL/dv = Σ_t (ŷ − y)·o_t: v makes one output"),
+        (_index_past_the_end, "an index ran past the end of an array: fwd.o holds T + 1 states"),
+    ],
+    ids=["forward-order", "v-every-step", "mean", "dv-every-step", "index-past-the-end"],
+)
+def test_scalar_bptt_names_more_slips(answer, says):
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt(answer)
+    assert first_line(excinfo).startswith(f"check_scalar_bptt: {says}")
+    # (the hand-written loop itself, with no slip, passes: the slips are the only difference)
+    check_scalar_bptt(_bptt_by_hand)
+
+
+def _sigmoid_by_hand(xs, y, u, w, b, v, *, sign=-1.0, db_slope=True):
+    o = [0.0]
+    for x in xs:
+        o.append(1.0 / (1.0 + math.exp(sign * (u * x + w * o[-1] + b))))
+    err = v * o[-1] - y
+    d, du, dw, db = err * v, 0.0, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        da = d * o[t] * (1.0 - o[t])
+        du, dw, db = du + da * xs[t - 1], dw + da * o[t - 1], db + (da if db_slope else d)
+        d = da * w
+    return du, dw, db, err * o[-1]
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (lambda *a: _sigmoid_by_hand(*a, sign=1.0), "your σ is 1/(1 + e^a) = σ(−a)"),
+        (lambda *a: _sigmoid_by_hand(*a, db_slope=False), "dL/db adds δ_t without σ′(a_t)"),
+    ],
+    ids=["exponent-sign", "db-missing-slope"],
+)
+def test_sigmoid_bptt_names_more_slips(answer, says, capsys):
+    with pytest.raises(AssertionError) as excinfo:
+        check_sigmoid_bptt(answer)
+    assert first_line(excinfo).startswith(f"check_sigmoid_bptt: {says}")
+    check_sigmoid_bptt(_sigmoid_by_hand)
+
+
+def test_scalar_bptt_many_names_dv_paired_with_the_state_before(capsys):
+    def dv_one_step_early(xs, ys, u, w, v):
+        du, dw, _ = _scalar_bptt_many_exact(xs, ys, u, w, v)
+        o = _states(xs, u, w)
+        return du, dw, sum((v * o[t] - ys[t - 1]) * o[t - 1] for t in range(1, len(xs) + 1))
+
+    with pytest.raises(AssertionError) as excinfo:
+        check_scalar_bptt_many(dv_one_step_early)
+    assert first_line(excinfo).startswith(
+        "check_scalar_bptt_many: dL/dv pairs ŷ_t − y_t with o_(t−1) (fwd.o[:-1])"
+    )

@@ -311,7 +311,7 @@ class Checker:
             except Exception as err:
                 said = (str(err).splitlines() or [""])[0]
                 raised = f"{type(err).__name__}" + (f": {said}" if said else "")
-                why = self._raised(case, err)
+                why = self._raised(case, err) or _scalar_function_on_an_array(err)
                 raise CheckFailed(
                     (
                         f"{self.name}: {why}\n{where}\n  raised:   {raised}"
@@ -578,6 +578,23 @@ def _merge_plain_wrong(lines):
                 merged.append(names + many)
         lines = merged
     return lines
+
+
+def _scalar_function_on_an_array(err):
+    """What ``err`` means when a function of Python's ``math`` module (``math.pow``,
+    ``math.tanh``, ``math.exp``...) or ``float()`` was given an array: it takes one number at a
+    time (numpy says "only 0-dimensional arrays can be converted to Python scalars", "only
+    length-1 arrays ...", "only size-1 arrays ...", by version). Else None."""
+    text = str(err)
+    if isinstance(err, TypeError) and re.search(
+        r"only (0-dimensional|length-1|size-1) arrays can be converted to Python scalars", text
+    ):
+        return (
+            "a function for one number at a time (math.pow, math.tanh, math.exp, float...) was "
+            "given an array: use numpy's operators and functions (**, np.tanh, np.exp), which act "
+            "entry by entry"
+        )
+    return None
 
 
 class CheckFailed(AssertionError):

@@ -180,6 +180,12 @@ check_loss_grad = Checker(
             f"you returned the loss ½(ŷ − y)², not its derivative {_DL}",
         ),
         Mistake(
+            "returned_squared_error",
+            lambda y_hat, y: (f(y_hat) - y) ** 2,
+            "you returned the squared error (ŷ − y)², not a derivative: the power rule brings the "
+            f"2 down and lowers the power by one, d/dŷ ½(ŷ − y)² = ½·2(ŷ − y); {_DL}",
+        ),
+        Mistake(
             "slope_of_seed_loss",
             lambda y_hat, y: np.ones_like(f(y_hat)) if np.ndim(y_hat) else 1.0,
             "you returned 1, the slope of the seed's ŷ − y; differentiate L = ½(ŷ − y)² "
@@ -686,6 +692,12 @@ QUESTIONS = (
             "difference keeps the ½ε² of L(ŷ + ε), divided by ε",
             1.6: "that adds ε; the leftover term is ½ε², and ½ε²/ε = ε/2",
             1.45: "that subtracts ε/2: it is the backward difference (L(ŷ) − L(ŷ − ε)) / ε",
+            1.505: "that adds ½ε² = 0.005, the leftover of L(ŷ + ε), without dividing it by ε: "
+            "the quotient's leftover is ½ε²/ε = ε/2",
+            0.155: "that is the change L(ŷ + ε) − L(ŷ) itself; the forward difference divides it "
+            "by ε",
+            0.05: "that is only the forward difference's error ε/2; the question asks for the "
+            "whole quotient, (ŷ − y) + ε/2",
             3.1: "that is twice the right value: the forward difference divides by ε, the "
             "distance between its two points",
         },

@@ -85,6 +85,27 @@ check_output_weight_grad = Checker(
             f"extra factor (1 − o_T²): ŷ = v·o_T has no tanh between v and ŷ; {_DV}",
         ),
         Mistake(
+            "dv_doubled",
+            lambda dL_dyhat, o_T: 2.0 * f(dL_dyhat) * o_T,
+            f"extra factor 2: the 2 of the square is already used up in dL/dŷ = ŷ − y; {_DV}",
+        ),
+        Mistake(
+            "dv_divided_by_o_T",
+            lambda dL_dyhat, o_T: f(dL_dyhat) / f(o_T),
+            f"you divided by o_T: ŷ = v·o_T grows by o_T per unit of v, so dŷ/dv = o_T; {_DV}",
+        ),
+        Mistake(
+            "dv_o_T_squared",
+            lambda dL_dyhat, o_T: f(dL_dyhat) * f(o_T) ** 2,
+            f"o_T² where o_T belongs: ŷ = v·o_T is linear in v, dŷ/dv = o_T; {_DV}",
+        ),
+        Mistake(
+            "dv_tanh_prime_for_o_T",
+            lambda dL_dyhat, o_T: f(dL_dyhat) * (1.0 - f(o_T) ** 2),
+            f"(1 − o_T²) where o_T belongs: that is tanh′, the slope of o_T in a_T; v multiplies "
+            f"o_T after the tanh, so dŷ/dv = o_T; {_DV}",
+        ),
+        Mistake(
             "dv_halved",
             lambda dL_dyhat, o_T: 0.5 * f(dL_dyhat) * o_T,
             f"extra factor ½: the ½ of L is already used up in dL/dŷ = ŷ − y; {_DV}",
@@ -150,6 +171,11 @@ check_sgd_step = Checker(
             f"you divided by the learning rate, param − grad/η; multiply: {_STEP}",
         ),
         Mistake(
+            "sgd_lr_times_difference",
+            lambda param, grad, lr: lr * (f(param) - f(grad)),
+            f"you returned η·(param − grad): η scales the gradient alone; {_STEP}",
+        ),
+        Mistake(
             "sgd_unchanged",
             lambda param, grad, lr: f(param) + 0.0 * f(grad),
             f"you returned param unchanged; the new value is {_STEP}",
@@ -207,6 +233,27 @@ check_one_step_lr = Checker(
             "curvature is Σ o²",
         ),
         Mistake(
+            "lr_curvature",
+            lambda o_T: float(np.sum(o_T**2)),
+            "Σ o²: that is the curvature itself; the rate that lands on the minimum is one over it",
+        ),
+        Mistake(
+            "lr_norm",
+            lambda o_T: 1.0 / float(np.sqrt(np.sum(o_T**2))),
+            "1/‖o‖ = 1/√(Σ o²): the curvature is Σ o², with no square root (np.linalg.norm "
+            "takes one)",
+        ),
+        Mistake(
+            "lr_sum_abs",
+            lambda o_T: 1.0 / float(np.sum(np.abs(o_T))),
+            "1/Σ|o_n|: square each o_n; the curvature is Σ o_n²",
+        ),
+        Mistake(
+            "lr_over_N",
+            lambda o_T: 1.0 / (len(o_T) * float(np.sum(o_T**2))),
+            "1/(N·Σ o²): an extra 1/N; the loss is a sum, not a mean, and its curvature is Σ o²",
+        ),
+        Mistake(
             "lr_sum_of_rates",
             lambda o_T: float(np.sum(1.0 / o_T**2)),
             "Σ 1/o_n²: each sequence's rate, added; the summed loss has one curvature, Σ o², "
@@ -243,6 +290,8 @@ QUESTIONS = (
             2.0 / -(_O**2): "a learning rate is positive: in Python `-0.8**2` is −(0.8²) = −0.64, "
             "since ** binds tighter than the minus sign; write `(-0.8)**2`",
             2.0 / _O4**2: f"that is 2/o_4² for the lesson's o_4 = {_O4:.4f}; here o_T = {_O}",
+            _O**2: "that is o_T², the curvature of L(v); the bound is 2 divided by it",
+            1.0 / abs(_O): "that is 1/|o_T|; the bound is 2/o_T², 2 over the curvature o_T²",
         },
         explain="Each step multiplies v − v* by 1 − η·o_T²; |1 − η·0.64| > 1 once η > 3.125.",
     ),

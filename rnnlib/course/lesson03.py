@@ -16,9 +16,12 @@ one wrong formula.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import scalar
+from .._validate import as_array, as_scalar, check_finite
 from ..scalar import EXAMPLE, last_step_factors
 from .checking import ELEMENTWISE, Case, Checker, Mistake, Question
 from .checking import as_number as f
@@ -131,6 +134,23 @@ check_last_step_grad = Checker(
             f"missing factor o_prev: a_T = u·x_T + w⁽ᵀ⁾·o_(T−1), so ∂a_T/∂w⁽ᵀ⁾ = o_prev; {_DW}",
         ),
         Mistake(
+            "missing_parentheses",
+            lambda dL_dyhat, v, o_T, o_prev: f(dL_dyhat) * v * 1.0 - f(o_T) ** 2 * f(o_prev),
+            "dL/dŷ·v − o_T²·o_prev: `... * 1 - o_T**2 * o_prev` lacks parentheses (Python "
+            "multiplies before it subtracts); write `(1 - o_T**2)`",
+        ),
+        _slope_slip(
+            "one_minus_o_all_squared",
+            lambda o_T, o_prev: (1.0 - o_T) ** 2,
+            f"(1 − o_T)² where (1 − o_T²) belongs: square o_T, not the difference; {_DW}",
+        ),
+        _slope_slip(
+            "extra_tanh_prime_at_prev",
+            lambda o_T, o_prev: (1.0 - o_T**2) * (1.0 - o_prev**2),
+            "extra factor (1 − o_prev²): o_(T−1) is held fixed, w⁽ᵀ⁾ acts at step T only, so "
+            f"the road has one tanh′, step T's; {_DW}",
+        ),
+        Mistake(
             "missing_dL_dyhat",
             lambda dL_dyhat, v, o_T, o_prev: _dw(1.0, v, o_T, o_prev) + 0.0 * f(dL_dyhat),
             f"missing factor dL/dŷ: {_DW}",
@@ -157,10 +177,30 @@ check_last_step_grad = Checker(
 
 
 def sigmoid_unit_forward(xs, u, w, b, o0=0.0):
-    """Hidden states o_0..o_T of the scalar unit o_t = σ(u·x_t + w·o_(t−1) + b) (course use)."""
-    o = [float(o0)]
-    for x in np.asarray(xs, dtype=np.float64).ravel():
-        o.append(1.0 / (1.0 + np.exp(-(u * x + w * o[-1] + b))))
+    """Hidden states o_0..o_T of the scalar unit o_t = σ(u·x_t + w·o_(t−1) + b).
+
+    Parameters
+    ----------
+    xs : array_like (T,), the inputs x_1..x_T (T >= 1)
+    u, w, b : float, the input weight, the recurrent weight and the bias
+    o0 : float, the initial state o_0 (0 in the course)
+
+    Returns
+    -------
+    ndarray (T + 1,): o_0, o_1, ..., o_T. ``ValueError`` names the argument, what was expected
+    and what came (a 2-d ``xs``, NaN, a string, an array where a number belongs...).
+    """
+    xs = as_array("xs", xs)
+    if xs.ndim != 1 or xs.size == 0:
+        raise ValueError(
+            f"xs: expected a 1-d sequence of T >= 1 inputs, shape (T,), got shape {xs.shape}"
+        )
+    check_finite("xs", xs)
+    u, w, b = as_scalar("u", u), as_scalar("w", w), as_scalar("b", b)
+    o = [as_scalar("o0", o0)]
+    for x in xs.tolist():
+        # σ(a) = ½(1 + tanh(a/2)) = 1/(1 + e^(−a)), without overflow in e^(−a) for a ≪ 0
+        o.append(0.5 * (1.0 + math.tanh(0.5 * (u * x + w * o[-1] + b))))
     return np.array(o)
 
 
@@ -335,14 +375,15 @@ def _every_copy_moved(xs, y, u, w, v, eps=None):
     return float(dw)
 
 
-def _last_copy_difference(xs, y, u, w, v, eps=1e-6, *, from_o_T=False, over=2.0):
+def _last_copy_difference(xs, y, u, w, v, eps=1e-6, *, from_o_T=False, over=2.0, start=-1):
     """(L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾ − ε))/(over·ε), the last step run from o_(T−1), or from o_T if
-    ``from_o_T`` (``scalar.forward(xs, ...).o[-1]``: the whole sequence, not ``xs[:-1]``)."""
+    ``from_o_T`` (``scalar.forward(xs, ...).o[-1]``: the whole sequence, not ``xs[:-1]``), or
+    from o_(T−2) if ``start = -2`` (``xs[:-2]``; o_0 = 0 when that is empty)."""
     xs = np.asarray(xs, dtype=float)
     if from_o_T:
         o0 = scalar.forward(xs, u, w, v).o[-1]
     else:
-        o0 = scalar.forward(xs[:-1], u, w, v).o[-1] if xs.size > 1 else 0.0
+        o0 = scalar.forward(xs[:start], u, w, v).o[-1] if xs.size > -start else 0.0
 
     def loss(w_T):
         return scalar.loss(scalar.forward(xs[-1:], u, w_T, v, o0=o0).y_hat, y)
@@ -362,7 +403,9 @@ def _one_sided(xs, y, u, w, v, eps=1e-6):
 
 
 class _StepChecker(Checker):
-    """A checker that, when the learner's function has no ``eps`` parameter, says so."""
+    """A checker that, when the learner's function has no ``eps`` parameter, says so; and when
+    it runs ``scalar.forward`` on the empty ``xs[:-1]`` of a case with T = 1, says what
+    o_(T−1) is then."""
 
     def _raised(self, case, err):
         if isinstance(err, TypeError) and "positional" in str(err):
@@ -370,6 +413,16 @@ class _StepChecker(Checker):
                 "your function takes no eps: write it as fd_last_copy_grad(xs, y, u, w, v, "
                 "eps=1e-6) and step by eps (this case passes eps = "
                 f"{case.args['eps']:g})"
+            )
+        if (
+            isinstance(err, ValueError)
+            and "T >= 1 inputs" in str(err)
+            and "got shape (0,)" in str(err)
+            and np.size(case.args["xs"]) == 1
+        ):
+            return (
+                "with T = 1 there is no earlier step: xs[:-1] is empty, and scalar.forward "
+                "refuses an empty sequence; o_(T−1) is then o_0 = 0 (if xs.size > 1 ... else 0.0)"
             )
         return None
 
@@ -420,6 +473,12 @@ check_fd_last_copy_grad = _StepChecker(
             "scalar.forward(xs[:-1], u, w, v).o[-1] (the run without the last input)",
         ),
         Mistake(
+            "fd_last_step_from_o_T_minus_2",
+            lambda xs, y, u, w, v, eps=1e-6: _last_copy_difference(xs, y, u, w, v, eps, start=-2),
+            "you ran the last step from o_(T−2), one state too early (the run without the last "
+            "two inputs, xs[:-2]): start it from o_(T−1), scalar.forward(xs[:-1], u, w, v).o[-1]",
+        ),
+        Mistake(
             "fd_one_sided",
             _one_sided,
             "a one-sided difference (L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾))/ε: its error is of order ε; take "
@@ -450,6 +509,8 @@ QUESTIONS = (
             _O**2: "that is o_T²; the slope of tanh is 1 minus it",
             1.0 - np.tanh(_O) ** 2: "you applied tanh to o_T again; o_T already is tanh(a_T)",
             1.0: "a saturated tanh is flat: its slope is far below 1",
+            -(1.0 - _O**2): "a slope of tanh is never negative: 1 − o_T² > 0 for |o_T| < 1",
+            1.0 + _O: "that is 1 + o_T; tanh′ = 1 − o_T² = (1 − o_T)(1 + o_T)",
         },
         rtol=0.0,
         # 0.0199 or 0.02 (the 2% of the explanation); the nearest wrong values are 0.01 and 0.0099,
@@ -527,7 +588,6 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
     """
     from matplotlib.ticker import MaxNLocator
 
-    from .._validate import as_scalar
     from .sliders import Explorer, Slider, freeze_static, new_figure, signed, slider_range
 
     given = {"xs": xs, "y": y, "u": u, "w": w, "v": v}

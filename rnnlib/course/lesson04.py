@@ -62,6 +62,8 @@ def _bptt(xs, y, u, w, v, *, slip=None):
     elif slip == "bptt_err_halved":  # ½(ŷ − y): the ½ of L kept, the power rule's 2 dropped
         err = 0.5 * err
     dv = err if slip == "bptt_dv_missing_o_T" else err * o[T]
+    if slip == "bptt_dv_every_step":  # Σ_t (ŷ − y)·o_t: v as if it made an output at every step
+        dv = err * o[1:].sum()
     if slip == "bptt_dv_tanh_prime":
         dv = dv * (1.0 - o[T] ** 2)
     d = err if slip == "bptt_missing_v" else err * v
@@ -74,7 +76,10 @@ def _bptt(xs, y, u, w, v, *, slip=None):
         "bptt_tanh_prime_at_prev": lambda t: 1.0 - o[t - 1] ** 2,
     }.get(slip, lambda t: 1.0 - o[t] ** 2)
     du_steps, dw_steps = np.zeros(T), np.zeros(T)
-    for t in range(T, 1 if slip == "bptt_skips_step_1" else 0, -1):
+    steps = range(T, 1 if slip == "bptt_skips_step_1" else 0, -1)
+    if slip == "bptt_forward_order":  # t = 1..T, the carry starting from δ_T at step 1
+        steps = range(1, T + 1)
+    for t in steps:
         da = d * tanh_prime(t)
         dw_steps[t - 1] = da * (o[t] if slip == "bptt_o_t_for_o_prev" else o[t - 1])
         du_steps[t - 1] = da * fwd.xs[t - 1]
@@ -86,6 +91,8 @@ def _bptt(xs, y, u, w, v, *, slip=None):
             d = d * w
         elif slip == "bptt_carry_prev_tanh_prime":  # δ = dL/do_t carried as if it were dL/da_t
             d = d * w * (1.0 - o[t - 1] ** 2)
+        elif slip == "bptt_v_every_step":  # v multiplied in again at every step back
+            d = da * w * v
         else:
             d = da if slip == "bptt_no_w_in_chain" else da * w
     dv = float(dv)
@@ -97,6 +104,8 @@ def _bptt(xs, y, u, w, v, *, slip=None):
         return float(du_steps.sum()), 0.0, dv
     du = du_steps[-1] if slip == "bptt_du_last_step_only" else du_steps.sum()
     dw = dw_steps[-1] if slip == "bptt_last_copy_only" else dw_steps.sum()
+    if slip == "bptt_mean_over_steps":  # the shares averaged, not summed
+        du, dw = du / T, dw / T
     return float(du), float(dw), dv
 
 
@@ -145,8 +154,22 @@ _FORBIDDEN_SAYS = (
 )
 
 
+class TimeStepChecker(Checker):
+    """A checker of a loop over time steps: an index past the end of ``xs`` or ``fwd.o`` (a
+    learner's ``IndexError``) is told where the two are numbered apart."""
+
+    def _raised(self, case, err):
+        if isinstance(err, IndexError):
+            return (
+                "an index ran past the end of an array: fwd.o holds T + 1 states o_0..o_T (o_t "
+                "is o[t]), xs holds T inputs x_1..x_T (x_t is xs[t − 1]); check the indices at "
+                "t = T and at t = 1"
+            )
+        return None
+
+
 @dataclass(frozen=True, eq=False, repr=False)
-class ExactGradientChecker(Checker):
+class ExactGradientChecker(TimeStepChecker):
     """A :class:`Checker` of a gradient the learner computes exactly, by one backward pass:
 
     - while the learner's function runs, the rnnlib functions named in ``forbidden``
@@ -326,6 +349,26 @@ check_scalar_bptt = ExactGradientChecker(
             "dL/dw and dL/dv are swapped: return (dL/du, dL/dw, dL/dv)",
         ),
         (
+            "bptt_forward_order",
+            "your loop runs forwards, t = 1, 2, ..., T: δ_T = (ŷ − y)·v belongs to step T; run "
+            "t = T, T − 1, ..., 1, carrying δ_(t−1) = δ_t (1 − o_t²) w back",
+        ),
+        (
+            "bptt_v_every_step",
+            "v is multiplied in at every step back: v acts once, at the output (δ_T = dL/dŷ · v); "
+            "a step back multiplies by (1 − o_t²)·w only",
+        ),
+        (
+            "bptt_mean_over_steps",
+            "dL/du and dL/dw are the means of the shares; the gradient of a shared weight is "
+            "their sum, Σ_t (do not divide by T)",
+        ),
+        (
+            "bptt_dv_every_step",
+            "dL/dv = Σ_t (ŷ − y)·o_t: v makes one output here, ŷ = v·o_T, so dL/dv = "
+            "(ŷ − y)·o_T (a sum over steps is for an output at every step)",
+        ),
+        (
             "bptt_skips_step_1",
             "the loop stops before step 1 (`range(T, 1, -1)`): run t = T, T − 1, ..., 1; "
             "step 1's share of u is δ_1 (1 − o_1²) x_1",
@@ -364,6 +407,8 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
         "sigmoid_scalar_forward_slope",
     )
     f = np.tanh if slip in tanh_states else _sigmoid  # scalar.forward: tanh, and no bias
+    if slip == "sigmoid_exponent_sign":  # 1/(1 + e^a) = σ(−a)
+        f = lambda a: _sigmoid(-a)  # noqa: E731
     no_bias = (
         "sigmoid_no_bias_in_forward",
         "sigmoid_scalar_forward",
@@ -389,7 +434,9 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
         da = d * s
         du += da * xs[t - 1]
         dw += da * o[t - 1]
-        if slip != "sigmoid_db_last_step_only" or t == T:
+        if slip == "sigmoid_db_missing_slope":  # δ_t added, σ′(a_t) left out
+            db += d
+        elif slip != "sigmoid_db_last_step_only" or t == T:
             slope_b = {"sigmoid_db_times_x": xs[t - 1], "sigmoid_db_times_o_prev": o[t - 1]}
             db += da * slope_b.get(slip, 1.0)
         d = da if slip == "sigmoid_no_w_in_chain" else da * w
@@ -411,7 +458,7 @@ def sigmoid_bptt_cases():
     return cases
 
 
-check_sigmoid_bptt = Checker(
+check_sigmoid_bptt = TimeStepChecker(
     "check_sigmoid_bptt",
     "sigmoid_bptt(xs, y, u, w, b, v) → (dL/du, dL/dw, dL/db, dL/dv)",
     sigmoid_bptt_cases,
@@ -468,6 +515,16 @@ check_sigmoid_bptt = Checker(
         ),
         ("sigmoid_no_w_in_chain", "missing w when stepping back: do_t/do_(t−1) = σ′(a_t)·w"),
         (
+            "sigmoid_exponent_sign",
+            "your σ is 1/(1 + e^a) = σ(−a): the sign in the exponent is wrong; "
+            "σ(a) = 1/(1 + e^(−a))",
+        ),
+        (
+            "sigmoid_db_missing_slope",
+            "dL/db adds δ_t without σ′(a_t): b enters a_t, before the sigmoid, so its share is "
+            "δ_t·o_t(1 − o_t)·1",
+        ),
+        (
             "sigmoid_db_dv_swapped",
             _sigmoid_db_dv_swapped,
             "dL/db and dL/dv are swapped: return (dL/du, dL/dw, dL/db, dL/dv)",
@@ -490,6 +547,8 @@ def _bptt_many(xs, ys, u, w, v, *, slip=None):
     if slip == "many_last_target_only":  # scalar_bptt with y = ys[−1]
         err = np.where(np.arange(T) == T - 1, err, 0.0)
     dv = err[-1] * o[T] if slip == "many_dv_last_only" else err @ o[1:]
+    if slip == "many_dv_o_prev":  # fwd.o[:-1]: o_0..o_(T−1), one step early
+        dv = err @ o[:-1]
     own = err if slip == "many_own_missing_v" else err * v  # each step's own dL/do_t
     du = dw = carried = 0.0  # carried: δ_(t+1)(1 − o_(t+1)²)w, nothing beyond T
     for t in range(T, 0, -1):
@@ -581,6 +640,11 @@ check_scalar_bptt_many = ExactGradientChecker(
             "step t − 1, not δ_t·w",
         ),
         ("many_missing_tanh_prime", "missing tanh′: every step back multiplies by (1 − o_t²)"),
+        (
+            "many_dv_o_prev",
+            "dL/dv pairs ŷ_t − y_t with o_(t−1) (fwd.o[:-1]): ŷ_t = v·o_t, so "
+            "dL/dv = Σ_t (ŷ_t − y_t)·o_t, fwd.o[1:]",
+        ),
     ),
 )
 
@@ -589,14 +653,19 @@ CHECKERS = (check_scalar_bptt, check_scalar_bptt_many, check_sigmoid_bptt)
 
 # -- graded questions of exercise 04 ---------------------------------------------------------------
 
-# 04.hundred_steps: log10 |do_100/do_0| = Σ_(t=1..100) log10 |(1 − o_t²)·1.5|, and what near
-# misses give (tests derive every number by hand)
-_HUNDRED_LOG10 = -41.51
-_HUNDRED_FROM_O0 = -40.89  # Σ over t = 0..99: the factors of o_0..o_99 (o_0 = 0 gives 1.5)
-_HUNDRED_99 = -41.07  # Σ over t = 1..99: the last factor left out
-_HUNDRED_LN = -95.59  # ln |do_100/do_0|
-_HUNDRED_W2 = -76.94  # the lesson's figure: w = 2, u = 0.1 over the same 100 steps
-_HUNDRED_NO_W = -59.12  # Σ log10 (1 − o_t²): the factors without w
+# 04.hundred_steps: the largest gain max_t |do_t/do_0| = max_t Π_(s=1..t) |(1 − o_s²)·1.5| over
+# t = 1..100 (at t = 5: the factors are 1.485, 1.485, 1.424, 1.315, 1.036, then 0.856 < 1), and
+# what near misses give (tests derive every number by hand, with math.tanh)
+_PEAK = 4.27747  # at t = 5
+_PEAK_T4 = 4.12945  # Π over t = 1..4: stopped at the lessons' T = 4
+_PEAK_EARLY = 6.41620  # factors (1 − o_(t−1)²)·w, one step early (o_0 = 0 gives 1.5): peak at t = 6
+_PEAK_W2 = 8.05479  # the lesson's w = 2: peak at t = 4
+_PEAK_FROM_O1 = 2.88026  # max_t |do_t/do_1|: step 1's factor left out
+_PEAK_TANH_TWICE = 4.68961  # (1 − tanh(o_t)²)·w
+_PEAK_ONE_MINUS_O = 2.12178  # (1 − o_t)·w
+_LARGEST_FACTOR = 1.48525  # the largest single factor (step 2), not a product
+_LESSON_REACH = 4.06780  # the lesson's |do_4/do_1| for w = 2, T = 4
+_END = 3.06477e-42  # |do_100/do_0|, the product at t = 100 (log10: −41.51)
 
 QUESTIONS = (
     Question(
@@ -624,34 +693,39 @@ QUESTIONS = (
     Question(
         "04.hundred_steps",
         "Run the worked example's four inputs 25 times over (T = 100) with u = 0.1, w = 1.5, "
-        "o_0 = 0. What is log10 |do_100/do_0|, the size of the product of the 100 factors "
-        "(1 − o_t²)·w? (within ±0.06: one decimal is enough)",
-        _HUNDRED_LOG10,
+        "o_0 = 0. How much does a nudge of o_0 move o_t? Find the largest |do_t/do_0| over "
+        "t = 1..100 (three significant digits are enough).",
+        _PEAK,
         why={
-            100 * np.log10(1.5): "that is log10(1.5¹⁰⁰), the factors without tanh′: the states "
-            "do not stay small, they settle near |o| ≈ 0.87 where 1 − o_t² ≈ 0.25",
-            -41.69: "that is the product of 99 factors, do_100/do_1; do_100/do_0 has one "
-            "factor per step, t = 1..100",
-            99 * np.log10(1.5): "that is log10(1.5⁹⁹), 99 factors without tanh′: the states "
-            "settle near |o| ≈ 0.87, where 1 − o_t² ≈ 0.25",
-            _HUNDRED_FROM_O0: "that is the product over o_0..o_99, one step early: the factor "
-            "of step t is (1 − o_t²)·w with o_t the state step t makes, t = 1..100",
-            _HUNDRED_99: "that is 99 factors, t = 1..99: step 100's factor (1 − o_100²)·w is "
-            "missing; there is one factor per step, t = 1..100",
-            _HUNDRED_LN: "that is the natural log, ln |do_100/do_0|; log10 = ln / ln 10",
-            _HUNDRED_W2: "that is the lesson's figure for w = 2 (about 10⁻⁷⁷); this question "
-            "has w = 1.5",
-            _HUNDRED_NO_W: "that is the product of the tanh′ alone; each factor is (1 − o_t²)·w, "
-            "w = 1.5 included",
-            -_HUNDRED_LOG10: "the sign: |do_100/do_0| is far below 1, so its log10 is negative",
-            # |do_100/do_0| itself, about 3e-42; within ±0.06 of it lies every number near 0
-            10.0**_HUNDRED_LOG10: f"that is |do_100/do_0| itself (about "
-            f"{10.0**_HUNDRED_LOG10:.0e}), or as near 0: give its log10",
+            _PEAK_T4: "that is |do_4/do_0|, the lessons' T = 4: at step 5 the factor "
+            "(1 − o_5²)·w ≈ 1.04 is still above 1, so the product grows once more",
+            _PEAK_EARLY: "that uses (1 − o_(t−1)²)·w, one step early: the factor of step t is "
+            "(1 − o_t²)·w, with o_t the state step t makes",
+            _PEAK_W2: "that is the peak for the lesson's w = 2; this question has w = 1.5",
+            _LESSON_REACH: "that is the lesson's |do_4/do_1| for w = 2 and T = 4; here w = 1.5, "
+            "and the product starts at o_0",
+            _PEAK_FROM_O1: "that is the largest |do_t/do_1|: step 1's factor is missing; "
+            "do_t/do_0 has one factor per step, s = 1..t",
+            _PEAK_TANH_TWICE: "you applied tanh to o_t again, 1 − tanh(o_t)²; o_t already is "
+            "tanh(a_t), so the factor is (1 − o_t²)·w",
+            _PEAK_ONE_MINUS_O: "(1 − o_t) where (1 − o_t²) belongs: tanh′ = 1 − o_t²",
+            _LARGEST_FACTOR: "that is the largest single factor (1 − o_t²)·w; do_t/do_0 is the "
+            "product of the factors of steps 1..t (np.cumprod), and the question asks for its "
+            "largest value",
+            math.log10(_PEAK): "that is its log10; give |do_t/do_0| itself",
+            math.log(_PEAK): "that is its natural log; give |do_t/do_0| itself",
+            5.0: "that is the step where the gain peaks (t = 5); give the gain there, |do_5/do_0|",
+            1.5**100: "that is 1.5¹⁰⁰, the factors without tanh′: the states grow and "
+            "1 − o_t² pulls the factors below 1 from step 6 on",
+            _END: "that is |do_100/do_0|, the value at t = 100; the question asks for the "
+            "largest over t = 1..100",
+            math.log10(_END): "that is log10 |do_100/do_0|, the value at t = 100; the question "
+            "asks for the largest |do_t/do_0| over t = 1..100, itself",
         },
-        rtol=0.0,
-        atol=0.06,
-        explain="About 1e-41.5: the states saturate near |o| ≈ 0.87, a factor is about "
-        "0.38 < 1 on average, and the gradient vanishes even though |w| > 1.",
+        rtol=1e-3,
+        explain="|do_t/do_0| grows to 4.28 at t = 5 while the states are small (factors "
+        "(1 − o_t²)·1.5 > 1), then the states settle near |o| ≈ 0.87, the factors are about "
+        "0.35, and it falls to about 1e-41.5 at t = 100: |w| > 1 explodes only for a while.",
     ),
 )
 
