@@ -1,5 +1,6 @@
-"""What the checker tests share: the first line of a checker's message, and what naming a
-catalogued mistake means (used by tests/test_checkers.py and tests/test_lessonNN.py)."""
+"""What the checker tests share: the first line of a checker's message (refusing an answer),
+and what naming a catalogued mistake means (used by tests/test_checkers.py and
+tests/test_lessonNN.py)."""
 
 import pytest
 
@@ -7,6 +8,14 @@ import pytest
 def first_line(excinfo):
     """The first line of a checker's message: what `python -m rnnlib.progress` shows."""
     return str(excinfo.value).splitlines()[0]
+
+
+def refusal(checker, *answer):
+    """The first line of ``checker``'s message refusing ``answer`` (it must refuse it); for
+    ``check_answer``, the question's key and the answer."""
+    with pytest.raises(AssertionError) as excinfo:
+        checker(*answer)
+    return first_line(excinfo)
 
 
 def mistake(checker, key):
