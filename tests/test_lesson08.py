@@ -35,17 +35,28 @@ def _sce_right(logits, targets):
 
 
 def _readout_right(dz, h, Wy):
-    """dh, dWy, dby by loops over positions (n, t)."""
-    N, T, K = dz.shape
-    dh = np.zeros_like(h)
-    dWy = np.zeros_like(Wy)
-    dby = np.zeros(K)
+    """dh, dWy, dby of z = h_T Wy + by by loops over the sequences n: only the last step t = T
+    is read, so only it gets a gradient."""
+    N, T, H = h.shape
+    dh = np.zeros((N, T, H))
+    dWy = np.zeros(Wy.shape)
+    dby = np.zeros(Wy.shape[1])
     for n in range(N):
-        for t in range(T):
-            dh[n, t] = Wy @ dz[n, t]
-            dWy += np.outer(h[n, t], dz[n, t])
-            dby += dz[n, t]
+        dh[n, T - 1] = Wy @ dz[n]
+        dWy += np.outer(h[n, T - 1], dz[n])
+        dby += dz[n]
     return dh, dWy, dby
+
+
+def _readout_by_finite_differences(dz, h, Wy):
+    """The gradients of sum(dz · z) for z = h[:, -1] Wy + by, by central differences of the
+    forward pass alone (by = 0: the gradient does not depend on it)."""
+    h, Wy, by = np.array(h, dtype=float), np.array(Wy, dtype=float), np.zeros(Wy.shape[1])
+
+    def out(_):
+        return h[:, -1] @ Wy + by
+
+    return tuple(numerical_gradient(out, a, dz) for a in (h, Wy, by))
 
 
 def _masked_loss_by_loops(logits, targets, mask):
@@ -73,7 +84,7 @@ def _masked_right(logits, targets, mask):
 
 RIGHT = {
     "check_softmax_cross_entropy": (_sce_right, 8),
-    "check_readout_backward": (_readout_right, 3),
+    "check_readout_backward": (_readout_right, 4),
     "check_masked_cross_entropy": (_masked_right, 6),
 }
 
@@ -83,7 +94,15 @@ REQUIRED = {  # the brief's minimum catalogue, by mistake key
         "grad_not_divided_by_M",  # not dividing by the number of positions
         "p_instead_of_log_p",  # using p instead of log p
     },
-    "check_readout_backward": {"dWy_transposed", "last_step_only"},
+    "check_readout_backward": {  # the many-to-one read-out's slips
+        "dz_at_every_step",  # the lesson's read-out, with dz at every step
+        "dh_at_every_step",  # dh broadcast to every step
+        "dh_at_first_step",
+        "dWy_from_first_step",
+        "dWy_summed_over_steps",
+        "averaged_over_batch",
+        "dWy_transposed",
+    },
     "check_masked_cross_entropy": {  # the transfer task: at least three plausible slips
         "divided_by_every_position",
         "gradient_not_masked",
@@ -105,6 +124,10 @@ def test_references_agree_with_independent_answers():
     for case in L.readout_backward_cases():
         for want, got in zip(_readout_right(**case.args), case.expected, strict=True):
             np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+        fd = _readout_by_finite_differences(**case.args)
+        for want, got in zip(fd, case.expected, strict=True):
+            np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+        assert np.all(case.expected[0][:, :-1] == 0)  # no gradient before the last step
     for case in L.masked_cross_entropy_cases():  # the transfer task: finite differences
         loss, grad = _masked_right(**case.args)
         assert case.expected[0] == pytest.approx(loss, rel=1e-12)
@@ -135,9 +158,13 @@ def test_a_typical_learner_answer_passes(capsys):
         return loss, (np.exp(logp) - np.eye(logits.shape[-1])[targets]) / M
 
     L.check_softmax_cross_entropy(softmax_cross_entropy)
-    L.check_readout_backward(
-        lambda dz, h, Wy: (dz @ Wy.T, np.einsum("nth,ntk->hk", h, dz), dz.sum(axis=(0, 1)))
-    )
+
+    def readout_backward(dz, h, Wy):
+        dh = np.zeros_like(h)
+        dh[:, -1] = dz @ Wy.T
+        return dh, h[:, -1].T @ dz, dz.sum(axis=0)
+
+    L.check_readout_backward(readout_backward)
     assert capsys.readouterr().out.count("passed ✓") == 2
 
 
@@ -314,17 +341,40 @@ def _sce_scipy_style(logits, targets):
     return float(-(np.take_along_axis(s - lse, targets[..., None], -1)).mean()), g / targets.size
 
 
-def _readout_reshaped(dz, h, Wy):
-    H, K = Wy.shape
-    return (dz @ Wy.T, h.reshape(-1, H).T @ dz.reshape(-1, K), dz.reshape(-1, K).sum(0))
+def _readout_zero_padded(dz, h, Wy):
+    """dz put at the last step of an (N, T, K) array of zeros, then the lesson's read-out at
+    every step (the stacked rows): the steps with dz = 0 add nothing."""
+    N, T, H = h.shape
+    K = Wy.shape[1]
+    dz_all = np.zeros((N, T, K))
+    dz_all[:, -1] = dz
+    return (dz_all @ Wy.T, h.reshape(-1, H).T @ dz_all.reshape(-1, K), dz_all.reshape(-1, K).sum(0))
 
 
-def _readout_tensordot(dz, h, Wy):
+def _readout_einsum(dz, h, Wy):
+    """One einsum each; the last step picked by a one-hot over t; a list, not a tuple."""
+    last = np.eye(h.shape[1])[-1]
     return [
-        np.einsum("ntk,hk->nth", dz, Wy),
-        np.tensordot(h, dz, axes=([0, 1], [0, 1])),
-        dz.sum((1, 0)),
+        np.einsum("nk,hk,t->nth", dz, Wy, last),
+        np.einsum("nh,nk->hk", h[:, h.shape[1] - 1], dz),
+        np.einsum("nk->k", dz),
     ]
+
+
+def _readout_concatenated(dz, h, Wy):
+    """Zeros for the first T − 1 steps concatenated with the last; np.tensordot, np.add.reduce."""
+    N, T, H = h.shape
+    dh_last = np.tensordot(dz, Wy, axes=([1], [1]))[:, None]
+    dh = np.concatenate([np.zeros((N, T - 1, H)), dh_last], axis=1)
+    return dh, np.tensordot(h[:, -1], dz, axes=([0], [0])), np.add.reduce(dz, axis=0)
+
+
+def _readout_float32(dz, h, Wy):
+    """Everything in float32, as a learner's arrays may be."""
+    dz, h, Wy = (np.asarray(a, dtype=np.float32) for a in (dz, h, Wy))
+    dh = np.zeros_like(h)
+    dh[:, -1] = dz @ Wy.T
+    return dh, h[:, -1].T @ dz, dz.sum(axis=0)
 
 
 def _masked_by_weights(logits, targets, mask):
@@ -369,8 +419,10 @@ ALTERNATIVES = [
     (L.check_softmax_cross_entropy, _sce_by_logsumexp_rows),
     (L.check_softmax_cross_entropy, _sce_scipy_style),
     (L.check_softmax_cross_entropy, _sce_right),
-    (L.check_readout_backward, _readout_reshaped),
-    (L.check_readout_backward, _readout_tensordot),
+    (L.check_readout_backward, _readout_zero_padded),
+    (L.check_readout_backward, _readout_einsum),
+    (L.check_readout_backward, _readout_concatenated),
+    (L.check_readout_backward, _readout_float32),
     (L.check_readout_backward, _readout_right),
     (L.check_masked_cross_entropy, _masked_by_weights),
     (L.check_masked_cross_entropy, _masked_by_selection),
@@ -828,17 +880,20 @@ def _masked_grad_undivided(logits, targets, mask):
     return loss, dz
 
 
-def _readout_with(dh_of=None, dWy_of=None, divide=1):
+def _readout_with(dh_of=None, divide=1):
+    """A learner's many-to-one read-out by a loop over the sequences, with ``dh`` from
+    ``dh_of`` where given and the weight gradients divided by ``divide``."""
+
     def readout_backward(dz, h, Wy):
-        N, T, K = dz.shape
-        dWy, dby = np.zeros(Wy.shape), np.zeros(K)
+        N, T, H = h.shape
+        dWy, dby = np.zeros(Wy.shape), np.zeros(Wy.shape[1])
         for n in range(N):
-            for t in range(T):
-                dWy += np.outer(h[n, t], dz[n, t])
-                dby += dz[n, t]
-        dh = dz @ Wy.T if dh_of is None else dh_of(dz, h, Wy)
-        dWy = dWy if dWy_of is None else dWy_of(dz, h, Wy)
-        return dh, dWy / (N if divide == "N" else 1), dby / (N if divide == "N" else 1)
+            dWy += np.outer(h[n, -1], dz[n])
+            dby += dz[n]
+        dh = np.zeros_like(h)
+        dh[:, -1] = dz @ Wy.T if dh_of is None else dh_of(dz, h[:, -1], Wy)
+        d = N if divide == "N" else 1
+        return dh, dWy / d, dby / d
 
     return readout_backward
 
@@ -863,15 +918,8 @@ def _readout_with(dh_of=None, dWy_of=None, divide=1):
             _readout_with(dh_of=lambda dz, h, Wy: (dz @ Wy.T) * (1 - h**2)),
             "dh has a tanh′ it should not",
         ),
-        (
-            L.check_readout_backward,
-            _readout_with(
-                dWy_of=lambda dz, h, Wy: h.reshape(Wy.shape[0], -1) @ dz.reshape(-1, Wy.shape[1])
-            ),
-            "h.reshape(H, -1) is not the transpose",
-        ),
     ],
-    ids=["grad at target only", "p(1-p)", "masked grad undivided", "/N", "dh*(1-h^2)", "reshape"],
+    ids=["grad at target only", "p(1-p)", "masked grad undivided", "/N", "dh*(1-h^2)"],
 )
 def test_a_learners_slips_found_in_review_are_named(checker, answer, said):
     first = refusal(checker, answer)
@@ -885,3 +933,123 @@ def test_the_perplexity_question_names_the_inverse_and_the_wrong_base():
     for wrong, said in ((math.exp(-L_nats), "e^(−L)"), (2**L_nats, "2^L with L in nats")):
         with pytest.raises(AssertionError, match=re.escape(said)):
             q(wrong)
+
+
+# -- the optional many-to-one read-out: a learner's slips, each written as a learner writes it ----
+# (not through the catalogue): the lesson's read-out copied, the wrong step, a broadcast, a mean.
+
+
+def _copied_from_the_lesson(dz, h, Wy):
+    """dz repeated at every step, then the lesson's formulas for an output at every step."""
+    dz_all = np.repeat(dz[:, None, :], h.shape[1], axis=1)
+    return dz_all @ Wy.T, np.einsum("nth,ntk->hk", h, dz_all), dz_all.sum(axis=(0, 1))
+
+
+def _gradient_at_the_first_step(dz, h, Wy):
+    dh = np.zeros_like(h)
+    dh[:, 0] = dz @ Wy.T  # "h_T": the step the RNN ends on, taken as index 0
+    return dh, h[:, -1].T @ dz, dz.sum(axis=0)
+
+
+def _broadcast_dh(dz, h, Wy):
+    dh = np.zeros_like(h) + (dz @ Wy.T)[:, None, :]  # every step gets the same gradient
+    return dh, h[:, -1].T @ dz, dz.sum(axis=0)
+
+
+def _weight_from_every_step(dz, h, Wy):
+    dh = np.zeros_like(h)
+    dh[:, -1] = dz @ Wy.T
+    return dh, h.sum(axis=1).T @ dz, dz.sum(axis=0)  # "W is shared, so sum over t"
+
+
+def _first_state_read(dz, h, Wy):
+    h_T = h[:, 0]  # the first state taken for the last
+    dh = np.zeros_like(h)
+    dh[:, 0] = dz @ Wy.T
+    return dh, h_T.T @ dz, dz.sum(axis=0)
+
+
+def _one_before_the_last(dz, h, Wy):
+    T = h.shape[1]
+    dh = np.zeros_like(h)
+    dh[:, T - 2] = dz @ Wy.T  # "h_T is h[:, T - 1]", then one off again
+    return dh, h[:, T - 2].T @ dz, dz.sum(axis=0)
+
+
+def _means_over_the_batch(dz, h, Wy):
+    dh = np.zeros_like(h)
+    dh[:, -1] = dz @ Wy.T
+    return dh, h[:, -1].T @ dz / len(dz), dz.mean(axis=0)
+
+
+def _dh_of_the_last_step_alone(dz, h, Wy):
+    return dz @ Wy.T, h[:, -1].T @ dz, dz.sum(axis=0)  # (N, H), not h's shape
+
+
+def _outer_transposed(dz, h, Wy):
+    dh = np.zeros_like(h)
+    dh[:, -1] = dz @ Wy.T
+    return dh, dz.T @ h[:, -1], dz.sum(axis=0)
+
+
+def _bias_not_summed(dz, h, Wy):
+    dh = np.zeros_like(h)
+    dh[:, -1] = dz @ Wy.T
+    return dh, h[:, -1].T @ dz, dz.copy()
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (_copied_from_the_lesson, "you used dz at every step"),
+        (_gradient_at_the_first_step, "dh is placed at the first step (index 0)"),
+        (_broadcast_dh, "dh is nonzero at every step"),
+        (_weight_from_every_step, "dWy is summed over every step's h_t"),
+        (_first_state_read, "you read the first hidden state (index 0) for dh and dWy"),
+        (_one_before_the_last, "you read the step before the last (index -2, T − 2)"),
+        (_means_over_the_batch, "you divided by the batch size N"),
+        (_dh_of_the_last_step_alone, "dh must have h's shape (N, T, H)"),
+        (_outer_transposed, "dWy is transposed"),
+        (_bias_not_summed, "dby must be summed over the batch"),
+        (
+            _readout_with(dh_of=lambda dz, h_T, Wy: (dz @ Wy.T) * (1 - h_T**2)),
+            "dh has a tanh′ it should not",
+        ),
+        (_readout_with(dh_of=lambda dz, h_T, Wy: dz @ Wy), "not dz Wy"),
+    ],
+    ids=lambda x: getattr(x, "__name__", None) if callable(x) else None,
+)
+def test_a_learners_many_to_one_slips_are_named(answer, said):
+    first = refusal(L.check_readout_backward, answer)
+    assert said in first, first
+    assert "is wrong" not in first
+
+
+def test_the_many_to_one_readout_by_hand():
+    """N = 1, T = 2, H = 1, K = 1: z = h_2 w + b with h = (0.5, −0.3), w = 3, dz = 2, so
+    dL/dh_1 = 0 (z does not read h_1), dL/dh_2 = dz·w = 6, dL/dw = h_2·dz = −0.6, dL/db = 2."""
+    dh, dWy, dby = L.readout_reference(
+        np.array([[2.0]]), np.array([[[0.5], [-0.3]]]), np.array([[3.0]])
+    )
+    np.testing.assert_allclose(dh, [[[0.0], [6.0]]])
+    np.testing.assert_allclose(dWy, [[-0.6]])
+    np.testing.assert_allclose(dby, [2.0])
+    assert all(c.args["dz"].ndim == 2 for c in L.readout_backward_cases())  # dz (N, K)
+
+
+def test_no_lesson_cell_prints_the_many_to_one_answer():
+    """The optional task was copy-only: the lesson printed its three formulas. The lesson's read-out
+    has an output at every step; the exercise's reads h_T alone, and no lesson cell holds its
+    key expressions (dh placed at the last step, dWy from the last step's h)."""
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).parents[1]
+    lesson = nbformat.read(root / "notebooks/08_applications.ipynb", 4)
+    key = re.compile(r"dh\[:, *-1\]|h\[:, *-1\]\.T|h_\{?n, *T\}?\^\\top|h_T\^\\top")
+    for cell in lesson.cells:
+        assert not key.search(cell.source), cell.source[:200]
+    solution = nbformat.read(root / "solutions/08_applications.ipynb", 4)
+    (answer,) = [c for c in solution.cells if c.get("id") == "x08-c23"]
+    assert key.search(answer.source)  # (the pattern finds the solution's own expressions)

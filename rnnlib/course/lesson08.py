@@ -3,7 +3,9 @@
 Checkers of exercise 08, each with its cases and its catalogue of known mistakes:
 
 - ``check_softmax_cross_entropy``: ``softmax_cross_entropy(logits, targets)`` → (L, dL/dz);
-- ``check_readout_backward``: ``readout_backward(dz, h, Wy)`` → (dh, dWy, dby);
+- ``check_readout_backward``: ``readout_backward(dz, h, Wy)`` → (dh, dWy, dby), the optional
+  many-to-one read-out ``z = h_T Wy + by`` (one output per sequence, from its last step): ``dz``
+  (N, K), ``dh`` (N, T, H) zero except at t = T;
 - ``check_masked_cross_entropy``: ``masked_cross_entropy(logits, targets, mask)`` → (L, dL/dz),
   the transfer task: a batch of sequences of different lengths, padded, where only the positions
   with ``mask = 1`` count: ``L = −Σ_m mask_m log p_m[y_m] / Σ_m mask_m`` and
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import html
 import textwrap
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import numpy as np
 
@@ -32,7 +34,7 @@ from ..losses import softmax_cross_entropy
 from ..readout import linear_backward
 from ..sampling import next_distribution, sample
 from ..training import train_char_model
-from .checking import Case, Checker, Mistake, Question, catalogue, table_cases
+from .checking import Case, Checker, Question, catalogue, table_cases
 
 __all__ = [
     "CHECKERS",
@@ -243,99 +245,136 @@ check_softmax_cross_entropy = _StableSoftmaxChecker(
 )
 
 
-# -- the read-out's backward -----------------------------------------------------------------------
+# -- the read-out's backward, many-to-one ----------------------------------------------------------
+
+
+def readout_reference(dz, h, Wy, *, slip=None):
+    """``(dh, dWy, dby)`` for ``z = h_T Wy + by``, read at the last step only. Right for
+    ``slip=None``, else wrong in the one way its slip names (the slips are the keys of the
+    catalogue below)."""
+    h = np.asarray(h, dtype=np.float64)
+    T = h.shape[1]
+    read = {"first_step_read": 0, "dWy_from_first_step": 0}.get(slip, -1)  # the step z reads
+    if slip == "second_to_last_step":
+        read = T - 2  # as a learner's h[:, T - 2]: index -1 where T = 1
+    dh_T, dWy, dby = linear_backward(dz, (h[:, read], Wy))
+    if slip == "dz_at_every_step":  # the lesson's many-to-many read-out with dz at every step
+        dz_all = np.broadcast_to(np.asarray(dz)[:, None], (*h.shape[:2], Wy.shape[1]))
+        return linear_backward(dz_all, (h, Wy))
+    if slip == "dWy_summed_over_steps":
+        dWy = np.einsum("nth,nk->hk", h, dz)
+    if slip == "dWy_transposed":
+        dWy = dWy.T
+    if slip == "dby_not_summed":
+        dby = np.array(dz, dtype=np.float64)
+    if slip == "averaged_over_batch":
+        dWy, dby = dWy / h.shape[0], dby / h.shape[0]
+    if slip == "dh_through_tanh":
+        dh_T = dh_T * (1.0 - h[:, -1] ** 2)
+    if slip == "dh_without_transpose":  # only computable where Wy is square
+        dh_T = dz @ Wy
+    if slip == "dh_last_step_only":  # (N, H): the last step's gradient, not placed in h's shape
+        return dh_T, dWy, dby
+    dh = np.zeros_like(h)
+    if slip == "dh_at_every_step":
+        dh[:] = dh_T[:, None]
+    elif slip in ("dh_at_first_step", "first_step_read"):
+        dh[:, 0] = dh_T
+    elif slip == "second_to_last_step":  # index T − 2: "the last is T − 1", one off again
+        dh[:, T - 2] = dh_T
+    else:
+        dh[:, -1] = dh_T
+    if slip == "readout_wrong_sign":
+        return -dh, -dWy, -dby
+    return dh, dWy, dby
 
 
 def readout_backward_cases():
     rng = np.random.default_rng(809)
     cases = []
     for label, N, T, H, K in (
-        ("N = 3, T = 2, H = 3, K = 3 (square Wy)", 3, 2, 3, 3),
+        ("N = 3, T = 4, H = 3, K = 3 (square Wy)", 3, 4, 3, 3),
         ("N = 2, T = 3, H = 4, K = 5", 2, 3, 4, 5),
-        ("N = 1, T = 4, H = 3, K = 2", 1, 4, 3, 2),
+        ("one sequence, N = 1, T = 5, H = 3, K = 2", 1, 5, 3, 2),
+        ("T = 1: the last step is also the first, N = 2, H = 2, K = 3", 2, 1, 2, 3),
     ):
-        dz = rng.normal(size=(N, T, K))
+        dz = rng.normal(size=(N, K))
         h = np.tanh(rng.normal(size=(N, T, H)))
         Wy = rng.normal(size=(H, K))
-        cases.append(Case(label, {"dz": dz, "h": h, "Wy": Wy}, linear_backward(dz, (h, Wy))))
+        cases.append(Case(label, {"dz": dz, "h": h, "Wy": Wy}, readout_reference(dz, h, Wy)))
     return cases
 
 
-def _readout(dz, h, Wy, *, change):
-    """The right (dh, dWy, dby) with one of them replaced: ``change(dz, h, Wy, right)``."""
-    return change(dz, h, Wy, linear_backward(dz, (h, Wy)))
-
-
-def _readout_mistake(change):
-    return partial(_readout, change=change)
-
+_ONLY_H_T = "z reads h_T alone, so dh is 0 at every t < T and dz Wy^T at t = T (index -1)"
 
 check_readout_backward = Checker(
     "check_readout_backward",
     "readout_backward(dz, h, Wy) → (dh, dWy, dby)",
     readout_backward_cases,
-    doc="the gradients for ``z_t = h_t Wy + by``. ``dz`` (N, T, K) the gradient of the loss with "
-    "respect to every output, ``h`` (N, T, H), ``Wy`` (H, K); returns ``dh = dz Wy^T`` "
-    "(N, T, H), ``dWy = Σ_(n,t) h^T dz`` (H, K) and ``dby = Σ_(n,t) dz`` (K,).",
-    mistakes=(
-        Mistake(
+    doc="the gradients for a many-to-one read-out ``z = h_T Wy + by``: one output per sequence, "
+    "read from its last hidden state only. ``dz`` (N, K) the gradient of the loss with respect "
+    "to z, ``h`` (N, T, H) every hidden state, ``Wy`` (H, K); returns ``dh`` (N, T, H), the "
+    "upstream gradient of every h_t that rnn_backward takes, ``dWy`` (H, K) and ``dby`` (K,). "
+    "Cases include T = 1, where the last step is also the first.",
+    mistakes=catalogue(
+        readout_reference,
+        (
+            "dz_at_every_step",
+            "you used dz at every step, the lesson's read-out with an output at every t: here "
+            "only the last step has one; z = h_T Wy + by",
+        ),
+        ("dh_at_every_step", f"dh is nonzero at every step: {_ONLY_H_T}"),
+        (
+            "dh_at_first_step",
+            "dh is placed at the first step (index 0): z reads the LAST hidden state h_T, "
+            "index -1 (T − 1)",
+        ),
+        (
+            "first_step_read",
+            "you read the first hidden state (index 0) for dh and dWy: z = h_T Wy + by uses the "
+            "LAST one, h[:, -1]",
+        ),
+        (
+            "second_to_last_step",
+            "you read the step before the last (index -2, T − 2) for dh and dWy: h_T, the last "
+            "one, is index T − 1, h[:, -1]",
+        ),
+        (
+            "dWy_from_first_step",
+            "dWy is taken from the first step's h (index 0): Wy multiplies h_T, the last one, "
+            "so dWy is built from h[:, -1]",
+        ),
+        (
+            "dWy_summed_over_steps",
+            "dWy is summed over every step's h_t: Wy is used once per sequence, on h_T, so only "
+            "the last step enters dWy (sum over the batch n only)",
+        ),
+        ("dh_last_step_only", f"dh must have h's shape (N, T, H): {_ONLY_H_T}"),
+        (
             "dWy_transposed",
-            _readout_mistake(lambda dz, h, Wy, r: (r[0], r[1].T, r[2])),
-            "dWy is transposed: z = h Wy, so dWy = Σ h^T dz has Wy's shape (H, K)",
+            "dWy is transposed: z = h_T Wy, so dWy has Wy's shape (H, K): h_T^T dz, not dz^T h_T",
         ),
-        Mistake(
-            "last_step_only",
-            _readout_mistake(
-                lambda dz, h, Wy, r: (r[0], h[:, -1].T @ dz[:, -1], dz[:, -1].sum(axis=0))
-            ),
-            "only the last time step counted: Wy and by are used at EVERY step, so sum over "
-            "n and t",
+        (
+            "dby_not_summed",
+            "dby must be summed over the batch: by is shared by every sequence, so dby is (K,)",
         ),
-        Mistake(
-            "dby_not_summed_over_time",
-            _readout_mistake(lambda dz, h, Wy, r: (r[0], r[1], dz.sum(axis=0))),
-            "dby must be summed over the time steps too: dby = Σ_(n,t) dz, shape (K,)",
-        ),
-        Mistake(
-            "averaged_over_positions",
-            _readout_mistake(
-                lambda dz, h, Wy, r: (r[0], r[1] / dz[..., 0].size, r[2] / dz[..., 0].size)
-            ),
-            "you divided by N·T: dz already carries the 1/M of the mean loss, so just sum",
-        ),
-        Mistake(
+        (
             "averaged_over_batch",
-            _readout_mistake(lambda dz, h, Wy, r: (r[0], r[1] / dz.shape[0], r[2] / dz.shape[0])),
-            "you divided by the batch size N: dz already carries the 1/M of the mean loss, so "
-            "just sum over n and t",
+            "you divided by the batch size N: dz is already dL/dz (any 1/N of a mean loss is in "
+            "it), so just sum over n",
         ),
-        Mistake(
+        (
             "dh_through_tanh",
-            _readout_mistake(lambda dz, h, Wy, r: (r[0] * (1.0 - h**2), r[1], r[2])),
-            "dh has a tanh′ it should not: the read-out is z = h Wy + by, so dh = dz Wy^T; the "
-            "(1 − h²) belongs to the RNN's own backward step, after this one",
+            "dh has a tanh′ it should not: z = h_T Wy + by is linear in h_T; the (1 − h²) "
+            "belongs to the RNN's own backward step, after this one",
         ),
-        Mistake(
-            "dWy_reshape_not_transpose",
-            _readout_mistake(
-                lambda dz, h, Wy, r: (
-                    r[0],
-                    h.reshape(Wy.shape[0], -1) @ dz.reshape(-1, Wy.shape[1]),
-                    r[2],
-                )
-            ),
-            "h.reshape(H, -1) is not the transpose: it scrambles the entries; stack the "
-            "positions as rows, h.reshape(-1, H), then transpose: h.reshape(-1, H).T @ ...",
+        (
+            "dh_without_transpose",
+            "dh at t = T is dz Wy^T (shapes (N, K)·(K, H)), not dz Wy",
         ),
-        Mistake(
-            "dh_without_transpose",  # only computable where Wy is square
-            _readout_mistake(lambda dz, h, Wy, r: (dz @ Wy, r[1], r[2])),
-            "dh = dz Wy^T (shapes (N, T, K)·(K, H)), not dz Wy",
-        ),
-        Mistake(
+        (
             "readout_wrong_sign",
-            _readout_mistake(lambda dz, h, Wy, r: (-r[0], -r[1], -r[2])),
-            "wrong sign: the gradients are dz Wy^T, Σ h^T dz and Σ dz, with no minus",
+            "wrong sign: z = h_T Wy + by has no minus, and neither have dh, dWy and dby",
         ),
     ),
 )
