@@ -8,7 +8,8 @@ The checker of exercise 04, with its cases and its catalogue of known mistakes:
   gradients with a target at every step, L = Σ_t ½(v·o_t − y_t)², by the same rules.
 - ``check_sigmoid_bptt`` (the transfer task): ``sigmoid_bptt(xs, y, u, w, b, v)`` →
   (dL/du, dL/dw, dL/db, dL/dv) of a unit the lessons did not derive, a sigmoid with a bias:
-  ``o_t = σ(u·x_t + w·o_(t−1) + b)``, o_0 = 0, ŷ = v·o_T, L = ½(ŷ − y)².
+  ``o_t = σ(u·x_t + w·o_(t−1) + b)``, o_0 = 0, ŷ = v·o_T, L = ½(ŷ − y)². Exact, like the
+  others (:class:`ExactGradientChecker`): a finite difference is named, not accepted.
 
 and the graded questions of exercise 04 (``QUESTIONS``).
 
@@ -458,12 +459,14 @@ def sigmoid_bptt_cases():
     return cases
 
 
-check_sigmoid_bptt = TimeStepChecker(
+check_sigmoid_bptt = ExactGradientChecker(
     "check_sigmoid_bptt",
     "sigmoid_bptt(xs, y, u, w, b, v) → (dL/du, dL/dw, dL/db, dL/dv)",
     sigmoid_bptt_cases,
     doc="the gradients of the unit o_t = σ(u·x_t + w·o_(t−1) + b), o_0 = 0, "
-    "ŷ = v·o_T, L = ½(ŷ − y)²; xs an ndarray (T,), the rest floats. Cases: T = 1 to 7.",
+    "ŷ = v·o_T, L = ½(ŷ − y)², exact (one backward pass, as in check_scalar_bptt: a finite "
+    "difference is rejected); xs an ndarray (T,), the rest floats. Cases: T = 1 to 7.",
+    forbidden=(),  # no rnnlib function computes this unit's gradients
     mistakes=catalogue(
         _sigmoid_steps,
         (
