@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from checks_support import refusal
 
 from rnnlib import numerical_gradient, scalar
 from rnnlib.checks import check_answer, check_fd_last_copy_grad
@@ -922,3 +923,18 @@ def test_fd_last_copy_grad_says_what_o_prev_is_when_T_is_1():
         "check_fd_last_copy_grad: with T = 1 there is no earlier step: xs[:-1] is empty"
     )
     assert "case 2 of 5: random, T = 1" in text and "raised:   ValueError: xs:" in text
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda dL_dyhat, v, o_T, o_prev: dL_dyhat * v * (1 - o_T**2) ** 2 * o_prev,
+        lambda dL_dyhat, v, o_T, o_prev: dL_dyhat * v * (1 - o_T * o_T) * (1 - o_T * o_T) * o_prev,
+    ],
+    ids=["squared", "twice"],
+)
+def test_tanh_prime_squared_is_named(answer):
+    assert refusal(check_last_step_grad, answer) == (
+        "check_last_step_grad: (1 − o_T²)² where (1 − o_T²) belongs: tanh′(a) = 1 − tanh(a)², "
+        "square o_T only; dL/dw⁽ᵀ⁾ = dL/dŷ · v · (1 − o_T²) · o_prev"
+    )

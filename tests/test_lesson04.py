@@ -1511,3 +1511,39 @@ def test_scalar_bptt_many_names_dv_paired_with_the_state_before(capsys):
     assert refusal(check_scalar_bptt_many, dv_one_step_early).startswith(
         "check_scalar_bptt_many: dL/dv pairs ŷ_t − y_t with o_(t−1) (fwd.o[:-1])"
     )
+
+
+# -- tanh′ squared, (1 − o_t²)², written here by hand -----------------------------------------
+
+
+def _bptt_slope_squared(xs, y, u, w, v):
+    o = _states(xs, u, w)
+    err = v * o[-1] - y
+    d, du, dw = err * v, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        slope = (1.0 - o[t] * o[t]) ** 2  # the slip
+        da = d * slope
+        du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w
+    return du, dw, err * o[-1]
+
+
+def _many_slope_squared(xs, ys, u, w, v):
+    o = _states(xs, u, w)
+    errs = [v * o[t] - ys[t - 1] for t in range(1, len(xs) + 1)]
+    d, du, dw = 0.0, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        da = (d + errs[t - 1] * v) * (1.0 - o[t] * o[t]) * (1.0 - o[t] * o[t])  # the slip
+        du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w
+    return du, dw, sum(e * o[t] for t, e in enumerate(errs, 1))
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [(check_scalar_bptt, _bptt_slope_squared), (check_scalar_bptt_many, _many_slope_squared)],
+    ids=["scalar_bptt", "scalar_bptt_many"],
+)
+def test_tanh_prime_squared_is_named(checker, answer):
+    assert refusal(checker, answer) == (
+        f"{checker.name}: (1 − o_t²)² where (1 − o_t²) belongs: tanh′(a) = 1 − tanh(a)², "
+        "square o_t only, not the difference (dL/du, dL/dw wrong)"
+    )

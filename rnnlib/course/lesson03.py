@@ -145,6 +145,12 @@ check_last_step_grad = Checker(
             f"(1 − o_T)² where (1 − o_T²) belongs: square o_T, not the difference; {_DW}",
         ),
         _slope_slip(
+            "tanh_prime_squared",
+            lambda o_T, o_prev: (1.0 - o_T**2) ** 2,
+            "(1 − o_T²)² where (1 − o_T²) belongs: tanh′(a) = 1 − tanh(a)², square o_T only; "
+            + _DW,
+        ),
+        _slope_slip(
             "extra_tanh_prime_at_prev",
             lambda o_T, o_prev: (1.0 - o_T**2) * (1.0 - o_prev**2),
             "extra factor (1 − o_prev²): o_(T−1) is held fixed, w⁽ᵀ⁾ acts at step T only, so "

@@ -74,6 +74,7 @@ def _bptt(xs, y, u, w, v, *, slip=None):
         "bptt_tanh_for_slope": lambda t: o[t],  # tanh(a_t) itself where its slope belongs
         "bptt_one_minus_o": lambda t: 1.0 - o[t],
         "bptt_tanh_twice": lambda t: 1.0 - np.tanh(o[t]) ** 2,
+        "bptt_tanh_prime_squared": lambda t: (1.0 - o[t] ** 2) ** 2,
         "bptt_tanh_prime_at_prev": lambda t: 1.0 - o[t - 1] ** 2,
     }.get(slip, lambda t: 1.0 - o[t] ** 2)
     du_steps, dw_steps = np.zeros(T), np.zeros(T)
@@ -275,6 +276,11 @@ check_scalar_bptt = ExactGradientChecker(
             "bptt_tanh_twice",
             "you applied tanh to o_t again, 1 − tanh(o_t)²; o_t is already tanh(a_t), "
             "so tanh′ = 1 − o_t²",
+        ),
+        (
+            "bptt_tanh_prime_squared",
+            "(1 − o_t²)² where (1 − o_t²) belongs: tanh′(a) = 1 − tanh(a)², square o_t only, "
+            "not the difference",
         ),
         (
             "bptt_tanh_prime_at_prev",
@@ -557,6 +563,8 @@ def _bptt_many(xs, ys, u, w, v, *, slip=None):
     for t in range(T, 0, -1):
         delta = own[t - 1] + carried  # δ_t
         tanh_prime = 1.0 if slip == "many_missing_tanh_prime" else 1.0 - o[t] ** 2
+        if slip == "many_tanh_prime_squared":
+            tanh_prime = tanh_prime**2
         if slip == "many_own_skips_tanh_prime":
             da = own[t - 1] + carried * tanh_prime
         else:
@@ -643,6 +651,11 @@ check_scalar_bptt_many = ExactGradientChecker(
             "step t − 1, not δ_t·w",
         ),
         ("many_missing_tanh_prime", "missing tanh′: every step back multiplies by (1 − o_t²)"),
+        (
+            "many_tanh_prime_squared",
+            "(1 − o_t²)² where (1 − o_t²) belongs: tanh′(a) = 1 − tanh(a)², square o_t only, "
+            "not the difference",
+        ),
         (
             "many_dv_o_prev",
             "dL/dv pairs ŷ_t − y_t with o_(t−1) (fwd.o[:-1]): ŷ_t = v·o_t, so "
