@@ -572,7 +572,7 @@ QUESTIONS = (
         # the nearest named miss (the example's o_4 for o_3) is 0.018 away: 18 tolerances
         atol=1e-3,
         explain="2% means 1 − o_4² = 0.02: o_4 = √0.98 ≈ 0.990, a_4 = artanh(o_4) ≈ 2.644, and "
-        "x_4 = (a_4 − w·o_3)/u ≈ 2.548, about 8 times the example's 0.3: a large input "
+        "x_4 = (a_4 − w·o_3)/u ≈ 2.548, about 8.5 times the example's 0.3: a large input "
         "saturates tanh, and then little gradient reaches w⁽⁴⁾.",
     ),
     Question(
