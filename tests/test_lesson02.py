@@ -590,3 +590,22 @@ def test_sgd_step_names_the_rate_times_the_difference():
     )
     # the first case: 0.1·(0.8 − 0.35) = 0.045 against 0.8 − 0.1·0.35 = 0.765, by hand
     assert "expected: 0.765\n" in str(excinfo.value) and "got:      0.045" in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda param, grad, lr: param - 2 * lr * grad,
+        lambda param, grad, lr: param - lr * grad - lr * grad,
+    ],
+    ids=["2-eta-grad", "stepped-twice"],
+)
+def test_sgd_step_names_a_doubled_step(answer):
+    with pytest.raises(AssertionError) as excinfo:
+        check_sgd_step(answer)
+    assert first_line(excinfo) == (
+        "check_sgd_step: your step is twice too long, param − 2η·grad: grad is already the whole "
+        "slope (a square's 2 is in it); multiply it by η once: param − η·grad"
+    )
+    # the first case: 0.8 − 2·0.1·0.35 = 0.73 against 0.8 − 0.1·0.35 = 0.765, by hand
+    assert "expected: 0.765\n" in str(excinfo.value) and "got:      0.73" in str(excinfo.value)

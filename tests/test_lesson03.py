@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from checks_support import refusal
 
 from rnnlib import numerical_gradient, scalar
 from rnnlib.checks import check_answer, check_fd_last_copy_grad
@@ -284,13 +285,41 @@ def test_sigmoid_checker_names_a_wrong_db_alone():
 # -------------------------------------------------------------------------------------------------
 
 
+def _o4_given_x4(x4):
+    """o_4 of the worked example with its last input replaced by x4: a loop of math.tanh."""
+    o = 0.0
+    for x in (1.0, -0.5, 0.8, x4):
+        o = math.tanh(0.8 * x + 0.9 * o)
+    return o
+
+
+def _bisect(f, lo, hi):
+    """The root of f between lo and hi (f(lo), f(hi) of opposite signs), to round-off."""
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if (f(mid) > 0) == (f(lo) > 0) else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+# 03.saturated: found here by bisection on x_4 (no formula inverted): the example's tanh′ at step
+# 4, 1 − o_4², falls from about 0.53 at x_4 = 0.3 to 0.02 somewhere in 0.3 < x_4 < 10
+X4_RIGHT = _bisect(lambda x4: 1.0 - _o4_given_x4(x4) ** 2 - 0.02, 0.3, 10.0)
+# 03.sigmoid_max: σ′(a) = e^(−a)/(1 + e^(−a))² = 1/(4 cosh²(a/2)), ¼ at a = 0; it is ⅛ where
+# cosh²(a/2) = 2, cosh(a/2) = √2, a/2 = arcosh √2 = ln(√2 + 1)
+A_HALF_RIGHT = 2.0 * math.log(math.sqrt(2.0) + 1.0)
+
+
 def test_questions_answers_derived_here():
     by_key = {q.key: q for q in QUESTIONS}
     assert set(by_key) == {"03.saturated", "03.share", "03.sigmoid_max"}
-    assert by_key["03.saturated"].answer == pytest.approx(0.0199)  # 1 − 0.99² by hand
-    grid = np.linspace(-6, 6, 1201)  # the sigmoid's slope by finite differences on a grid
-    slope = numerical_gradient(_sig, grid.copy(), df=np.ones_like(grid))
-    assert by_key["03.sigmoid_max"].answer == pytest.approx(slope.max(), rel=1e-6)
+    assert 1.0 - _o4_given_x4(0.3) ** 2 == pytest.approx(0.5257, abs=1e-4)  # "about 53%"
+    assert by_key["03.saturated"].answer == pytest.approx(X4_RIGHT, rel=1e-12)
+    assert X4_RIGHT == pytest.approx(2.5484, abs=1e-4)
+    assert A_HALF_RIGHT == pytest.approx(1.76275, abs=1e-5)
+    assert by_key["03.sigmoid_max"].answer == pytest.approx(A_HALF_RIGHT, rel=1e-12)
+    # the sigmoid's slope by finite differences: ¼ at 0, ⅛ at the answer
+    slope = numerical_gradient(_sig, np.array([0.0, A_HALF_RIGHT]), df=np.ones(2))
+    np.testing.assert_allclose(slope, [0.25, 0.125], rtol=1e-8)
     # 03.share: the four shares add to dL/dw, not 4·share or their product
     e = expected(EXAMPLE["w"])
     dw = numerical_gradient(
@@ -299,10 +328,6 @@ def test_questions_answers_derived_here():
     assert dw == pytest.approx(e["fd_all"].sum(), rel=1e-6)
     assert abs(dw - 4 * e["fd_all"][-1]) > 0.1 and abs(dw - np.prod(e["fd_all"])) > 0.1
     check_answer("03.share", "(b)")
-    with pytest.raises(AssertionError, match="applied tanh to o_T again"):
-        check_answer("03.saturated", 1 - np.tanh(0.99) ** 2)
-    with pytest.raises(AssertionError, match="that is 1 − o_T"):
-        check_answer("03.saturated", 0.01)
 
 
 # -- valid answers written another way ---------------------------------------------------------
@@ -330,57 +355,143 @@ def test_last_step_grad_takes_other_valid_forms(answer, capsys):
     assert "cases passed ✓" in capsys.readouterr().out
 
 
+_O2 = math.tanh(0.8 * -0.5 + 0.9 * math.tanh(0.8))
+_O3 = math.tanh(0.8 * 0.8 + 0.9 * _O2)
+_O4 = math.tanh(0.8 * 0.3 + 0.9 * _O3)
+
+
+def _x4_from(o_4, o_3=_O3):
+    """The last input that makes o_4, by hand: a_4 = artanh(o_4) = 0.8·x_4 + 0.9·o_3."""
+    return (math.atanh(o_4) - 0.9 * o_3) / 0.8
+
+
 @pytest.mark.parametrize(
     ("given", "said"),
     [
-        (0.99 * (1 - 0.99), "that is o_T(1 − o_T), the sigmoid's slope; for tanh it is 1 − o_T²"),
-        (0.0099, "that is o_T(1 − o_T), the sigmoid's slope"),
-        (1 - 0.99, "that is 1 − o_T; tanh′(a) = 1 − tanh(a)², so square o_T first"),
-        (0.01, "that is 1 − o_T;"),
-        (
-            1 / (1 - 0.99**2),
-            "that is how many times it shrinks; the factor asked for is its inverse",
-        ),
-        # 1 / 0.0199 = 50.2513 rounded by hand: 0.0013 from it, outside the question's ±5e-4
-        (50.25, "that is how many times it shrinks; the factor asked for is its inverse"),
+        (_x4_from(0.98), "that solves 1 − o_4 = 0.02; tanh′ = 1 − o_4², so o_4 = √0.98"),
+        (2.115, "that solves 1 − o_4 = 0.02"),  # the same, rounded by hand
+        (_x4_from((1 + math.sqrt(1 - 0.08)) / 2), "that solves o_4(1 − o_4) = 0.02"),
+        (_x4_from(math.sqrt(0.02)), "that lets 98% through"),
+        (math.atanh(math.sqrt(0.98)), "that is a_4 = artanh(o_4), the pre-activation"),
+        (math.atanh(math.sqrt(0.98)) / 0.8, "missing w·o_3: a_4 = u·x_4 + w·o_3"),
+        (math.atanh(math.sqrt(0.98)) - 0.9 * _O3, "that is u·x_4: divide a_4 − w·o_3 by u"),
+        (_x4_from(math.sqrt(0.98), _O4), "that uses the example's o_4 as the state before"),
+        (_x4_from(math.sqrt(0.98), _O2), "that uses o_2 as the state before step 4"),
+        (_x4_from(-math.sqrt(0.98)), "that x_4 saturates the unit towards −1"),
+        (0.99, "that is o_4 = √0.98"),  # √0.98 = 0.98995 rounded by hand
+        (1 - 0.99**2, "that is 1 − 0.99², a factor"),
+        (0.02, "that is the factor itself, 0.02"),
+        (0.3, "that is the example's x_4, where about 53% passes"),
     ],
     ids=[
-        "sigmoid slope",
-        "sigmoid slope by hand",
         "1 - o",
         "1 - o by hand",
-        "inverse",
-        "inverse by hand",
+        "sigmoid slope",
+        "98 percent",
+        "a_4",
+        "missing w o_3",
+        "not divided by u",
+        "example's o_4 for o_3",
+        "o_2 for o_3",
+        "negative root",
+        "o_4 by hand",
+        "old factor",
+        "the factor",
+        "unchanged x_4",
     ],
 )
 def test_saturated_names_each_near_miss(given, said):
-    """0.0099 and 0.01 lie within the question's tolerance of each other: each is named by its
-    own mistake (the nearest catalogued value), not by whichever is listed first."""
+    """Each wrong value written here by hand, with math.tanh and math.atanh."""
     with pytest.raises(AssertionError) as excinfo:
         check_answer("03.saturated", given)
     assert "is not right: " + said in str(excinfo.value)
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (math.log(math.sqrt(2.0) + 1.0), "that is where tanh′ = 1 − o² halves"),
+        (math.atanh(math.sqrt(7 / 8)), "that solves 1 − tanh(a)² = ⅛, tanh′"),
+        (math.log(7.0), "that solves 1 − o = ⅛"),  # 1 − o = ⅛: o = 7/8, a = ln 7
+        (1.946, "that solves 1 − o = ⅛"),
+        (math.log(math.sqrt(7 / 8) / (1 - math.sqrt(7 / 8))), "that solves 1 − o² = ⅛"),
+        (0.8536, "that is o = σ(a) where the slope halves"),  # (1 + 1/√2)/2 by hand
+        (-A_HALF_RIGHT, "that is the a < 0"),
+        (math.log10(3.0 + 2.0 * math.sqrt(2.0)), "that is log10(o/(1 − o))"),  # o/(1−o) = 3 + 2√2
+        (math.log(0.5 + math.sqrt(0.125)), "that is ln(o); undoing o = 1/(1 + e^(−a))"),
+        (0.25, "that is σ′(0) = ¼, the largest slope"),
+        (0.125, "that is the slope wanted, ⅛"),
+        (0, "at a = 0 the slope is largest"),
+        (-math.log(7.0), "that is where σ(a) itself is ⅛"),
+    ],
+    ids=[
+        "tanh halves",
+        "tanh eighth",
+        "1 - o",
+        "1 - o by hand",
+        "1 - o^2",
+        "o itself",
+        "negative a",
+        "log10",
+        "ln o",
+        "largest slope",
+        "half slope",
+        "zero",
+        "sigma is 1/8",
+    ],
+)
+def test_sigmoid_half_slope_names_each_near_miss(given, said):
+    """Each wrong value written here by hand."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("03.sigmoid_max", given)
+    assert "is not right: " + said in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "right", "nearest_wrong"),
+    [
+        ("03.saturated", X4_RIGHT, _x4_from(math.sqrt(0.98), _O4)),
+        ("03.sigmoid_max", A_HALF_RIGHT, math.atanh(math.sqrt(7 / 8))),
+    ],
+    ids=["saturated", "sigmoid"],
+)
+def test_nearest_named_miss_lies_many_tolerances_away(key, right, nearest_wrong):
+    q = next(q for q in QUESTIONS if q.key == key)
+    tol = q.atol + q.rtol * abs(right)
+    assert min(abs(w - right) for w in q.why) == pytest.approx(abs(nearest_wrong - right))
+    assert abs(nearest_wrong - right) > 15 * tol
+
+
 def test_sigmoid_max_explanation_does_not_claim_every_step_shrinks(capsys):
     """A backward step multiplies by σ′(a)·w, not σ′ alone: with w = 6 at σ = ½ it is 1.5."""
     assert 0.25 * 6 > 1
-    check_answer("03.sigmoid_max", 0.25)
+    check_answer("03.sigmoid_max", A_HALF_RIGHT)
     out = capsys.readouterr().out
     assert "σ′·w can still exceed 1 when |w| > 4" in out and "each sigmoid step shrinks" not in out
 
 
-@pytest.mark.parametrize("given", [0.0199, 1 - 0.99**2, 0.02])
-def test_saturated_takes_the_two_percent_of_the_explanation(given, capsys):
-    """The success text says a saturated unit lets 2% through: 0.02 is not contradicted."""
-    check_answer("03.saturated", given)
+@pytest.mark.parametrize(
+    ("key", "given"),
+    [
+        ("03.saturated", 2.548),
+        ("03.saturated", np.float64(2.5484)),
+        ("03.saturated", np.array(2.5488)),  # a 0-d array, within ±0.001
+        ("03.sigmoid_max", 1.763),
+        ("03.sigmoid_max", 2 * np.arccosh(np.sqrt(2.0))),
+        ("03.sigmoid_max", np.float32(1.7627)),
+    ],
+)
+def test_right_answers_in_other_forms_pass(key, given, capsys):
+    check_answer(key, given)
     assert "right ✓" in capsys.readouterr().out
 
 
-def test_saturated_names_the_inverse_of_the_rounded_answer():
-    """1/0.02 = 50: how many times the gradient shrinks, from the explanation's 2%."""
-    with pytest.raises(AssertionError) as excinfo:
-        check_answer("03.saturated", 1 / 0.02)
-    assert "50.0 is not right: that is how many times it shrinks" in str(excinfo.value)
+@pytest.mark.parametrize(
+    ("key", "given"), [("03.saturated", 2.55), ("03.sigmoid_max", 1.76)], ids=["x4", "a"]
+)
+def test_two_decimals_are_close_but_not_enough(key, given):
+    with pytest.raises(AssertionError, match="close: .* is the answer rounded"):
+        check_answer(key, given)
 
 
 def test_lesson_example_cell_says_what_came_and_what_was_expected():
@@ -398,24 +509,18 @@ def test_lesson_example_cell_says_what_came_and_what_was_expected():
 
 
 def test_numeric_questions_state_the_precision_they_take(capsys):
-    """Each numeric question says how many significant digits are enough, in its prompt and in
-    the notebook; the answer rounded to that many passes."""
+    """Each numeric question says it wants three decimals, in its prompt and in the notebook;
+    the answer rounded to three decimals passes."""
     root = Path(__file__).resolve().parents[1]
     nb = nbformat.read(root / "solutions" / "03_one_step_back.ipynb", as_version=4)
     markdown = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
     numeric = [q for q in QUESTIONS if q.choices is None]
     assert {q.key for q in numeric} == {"03.saturated", "03.sigmoid_max"}
     for q in numeric:
-        assert "Two significant digits are enough" in q.prompt
-        check_answer(q.key, float(f"{q.answer:.2g}"))  # 0.02 and 0.25
-    assert markdown.count("two significant digits are enough") == 2
+        assert "to three decimals" in q.prompt
+        check_answer(q.key, round(q.answer, 3))  # 2.548 and 1.763
+    assert markdown.count("to three decimals") == 2
     assert capsys.readouterr().out.count("right ✓") == 2
-
-
-@pytest.mark.parametrize("given", [0.01, 0.03, 0.9801])
-def test_saturated_still_rejects_the_wrong_values(given):
-    with pytest.raises(AssertionError, match="is not right"):
-        check_answer("03.saturated", given)
 
 
 def test_one_plus_o_squared_is_named():
@@ -821,11 +926,15 @@ def test_fd_last_copy_grad_says_what_o_prev_is_when_T_is_1():
 
 
 @pytest.mark.parametrize(
-    ("given", "says"),
-    [(-(1 - 0.99 * 0.99), "a slope of tanh is never negative"), (1.99, "that is 1 + o_T")],
-    ids=["negative", "one-plus-o"],
+    "answer",
+    [
+        lambda dL_dyhat, v, o_T, o_prev: dL_dyhat * v * (1 - o_T**2) ** 2 * o_prev,
+        lambda dL_dyhat, v, o_T, o_prev: dL_dyhat * v * (1 - o_T * o_T) * (1 - o_T * o_T) * o_prev,
+    ],
+    ids=["squared", "twice"],
 )
-def test_saturated_names_a_negative_slope_and_one_plus_o(given, says):
-    with pytest.raises(AssertionError) as excinfo:
-        check_answer("03.saturated", given)
-    assert f"is not right: {says}" in str(excinfo.value)
+def test_tanh_prime_squared_is_named(answer):
+    assert refusal(check_last_step_grad, answer) == (
+        "check_last_step_grad: (1 − o_T²)² where (1 − o_T²) belongs: tanh′(a) = 1 − tanh(a)², "
+        "square o_T only; dL/dw⁽ᵀ⁾ = dL/dŷ · v · (1 − o_T²) · o_prev"
+    )

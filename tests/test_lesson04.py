@@ -1,8 +1,8 @@
 """Lesson 04's checker (rnnlib.course.lesson04): what is special to it. The behaviour every
 checker shares is tested in tests/test_checkers.py with the right answers below: for
-check_scalar_bptt a backward loop written here (with math.tanh: no rnnlib), since the checker
-asks for the exact gradient; for check_sigmoid_bptt finite differences of a forward pass written
-here. The finite differences of the scalar RNN check the checker's references."""
+check_scalar_bptt and check_sigmoid_bptt a backward loop written here (with math.tanh, math.exp:
+no rnnlib), since both checkers ask for the exact gradient. Finite differences of forward passes
+written here check the checkers' references, and are named when given as an answer."""
 
 import math
 import re
@@ -57,6 +57,20 @@ def _sigmoid_bptt(xs, y, u, w, b, v):
     return tuple(float(g) for g in numerical_gradient(L, np.array([u, w, b, v], dtype=float)))
 
 
+def _sigmoid_bptt_exact(xs, y, u, w, b, v):
+    """One backward loop written here, with math.exp: no rnnlib. σ′(a_t) = o_t(1 − o_t), and b
+    enters every a_t with slope 1."""
+    o = [0.0]
+    for x in xs:
+        o.append(1.0 / (1.0 + math.exp(-(u * x + w * o[-1] + b))))
+    err = v * o[-1] - y
+    d, du, dw, db = err * v, 0.0, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        da = d * o[t] * (1.0 - o[t])
+        du, dw, db, d = du + da * xs[t - 1], dw + da * o[t - 1], db + da, da * w
+    return du, dw, db, err * o[-1]
+
+
 def _scalar_bptt_exact(xs, y, u, w, v):
     """One backward loop written here, with math.tanh: no rnnlib."""
     o = [0.0]
@@ -99,7 +113,7 @@ def _total_loss_fd(xs, ys, u, w, v):
 RIGHT = {
     "check_scalar_bptt": (_scalar_bptt_exact, 5),
     "check_scalar_bptt_many": (_scalar_bptt_many_exact, 5),
-    "check_sigmoid_bptt": (_sigmoid_bptt, 5),
+    "check_sigmoid_bptt": (_sigmoid_bptt_exact, 5),
 }
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
@@ -288,7 +302,7 @@ def _bptt_from_a(xs, y, u, w, v):
         (check_scalar_bptt, _bptt_products),
         (check_sigmoid_bptt, _sigmoid_forward_mode),
         (check_sigmoid_bptt, _sigmoid_recursive),
-        (check_sigmoid_bptt, lambda *a: list(_sigmoid_bptt(*a))),
+        (check_sigmoid_bptt, lambda *a: list(_sigmoid_bptt_exact(*a))),
     ],
     ids=[
         "vectorised",
@@ -446,6 +460,47 @@ def test_one_flipped_item_is_named_alone():
 def test_sigmoid_reference_against_finite_differences():
     for case in check_sigmoid_bptt.cases():
         np.testing.assert_allclose(case.expected, _sigmoid_bptt(**case.args), rtol=1e-6, atol=1e-9)
+
+
+def _sigmoid_fd(h, one_sided=False):
+    """Finite differences of the sigmoid unit's loss with step h, the forward pass written here."""
+
+    def grad(xs, y, u, w, b, v):
+        def L(p):
+            o = 0.0
+            for x in xs:
+                o = 1.0 / (1.0 + math.exp(-(p[0] * x + p[1] * o + p[2])))
+            return 0.5 * (p[3] * o - y) ** 2
+
+        p = np.array([u, w, b, v], dtype=float)
+        if one_sided:
+            return tuple((L(p + h * e) - L(p)) / h for e in np.eye(4))
+        return tuple(float(g) for g in numerical_gradient(L, p, eps=h))
+
+    return grad
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [_sigmoid_fd(1e-4), _sigmoid_fd(1e-6), _sigmoid_fd(1e-8), _sigmoid_fd(1e-7, one_sided=True)],
+    ids=["central-1e-4", "central-1e-6", "central-1e-8", "one-sided-1e-7"],
+)
+def test_sigmoid_finite_difference_is_named_not_accepted(answer):
+    """The exercise asks for the exact gradient by one backward pass, as exercise 1 does: a
+    finite difference used to pass this checker (its tolerance was rtol 1e-6)."""
+    first = refusal(check_sigmoid_bptt, answer)
+    assert re.fullmatch(
+        r"check_sigmoid_bptt: your gradient agrees only to about 1e-\d+: that is what a finite "
+        r"difference gives; this exercise asks for the exact gradient, by one backward pass",
+        first,
+    ), first
+
+
+def test_sigmoid_wrong_answer_is_not_called_a_finite_difference():
+    def off(xs, y, u, w, b, v):  # off by 1e-3 relative in every item
+        return tuple(g * 1.001 for g in _sigmoid_bptt_exact(xs, y, u, w, b, v))
+
+    assert "finite difference" not in refusal(check_sigmoid_bptt, off)
 
 
 def test_sigmoid_cases_separate_the_bias_mistakes():
@@ -1455,4 +1510,40 @@ def test_scalar_bptt_many_names_dv_paired_with_the_state_before(capsys):
 
     assert refusal(check_scalar_bptt_many, dv_one_step_early).startswith(
         "check_scalar_bptt_many: dL/dv pairs ŷ_t − y_t with o_(t−1) (fwd.o[:-1])"
+    )
+
+
+# -- tanh′ squared, (1 − o_t²)², written here by hand -----------------------------------------
+
+
+def _bptt_slope_squared(xs, y, u, w, v):
+    o = _states(xs, u, w)
+    err = v * o[-1] - y
+    d, du, dw = err * v, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        slope = (1.0 - o[t] * o[t]) ** 2  # the slip
+        da = d * slope
+        du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w
+    return du, dw, err * o[-1]
+
+
+def _many_slope_squared(xs, ys, u, w, v):
+    o = _states(xs, u, w)
+    errs = [v * o[t] - ys[t - 1] for t in range(1, len(xs) + 1)]
+    d, du, dw = 0.0, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        da = (d + errs[t - 1] * v) * (1.0 - o[t] * o[t]) * (1.0 - o[t] * o[t])  # the slip
+        du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w
+    return du, dw, sum(e * o[t] for t, e in enumerate(errs, 1))
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [(check_scalar_bptt, _bptt_slope_squared), (check_scalar_bptt_many, _many_slope_squared)],
+    ids=["scalar_bptt", "scalar_bptt_many"],
+)
+def test_tanh_prime_squared_is_named(checker, answer):
+    assert refusal(checker, answer) == (
+        f"{checker.name}: (1 − o_t²)² where (1 − o_t²) belongs: tanh′(a) = 1 − tanh(a)², "
+        "square o_t only, not the difference (dL/du, dL/dw wrong)"
     )

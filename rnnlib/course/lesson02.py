@@ -176,6 +176,12 @@ check_sgd_step = Checker(
             f"you returned η·(param − grad): η scales the gradient alone; {_STEP}",
         ),
         Mistake(
+            "sgd_doubled_step",
+            lambda param, grad, lr: f(param) - 2.0 * lr * f(grad),
+            "your step is twice too long, param − 2η·grad: grad is already the whole slope (a "
+            f"square's 2 is in it); multiply it by η once: {_STEP}",
+        ),
+        Mistake(
             "sgd_unchanged",
             lambda param, grad, lr: f(param) + 0.0 * f(grad),
             f"you returned param unchanged; the new value is {_STEP}",

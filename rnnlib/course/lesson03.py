@@ -145,6 +145,12 @@ check_last_step_grad = Checker(
             f"(1 − o_T)² where (1 − o_T²) belongs: square o_T, not the difference; {_DW}",
         ),
         _slope_slip(
+            "tanh_prime_squared",
+            lambda o_T, o_prev: (1.0 - o_T**2) ** 2,
+            "(1 − o_T²)² where (1 − o_T²) belongs: tanh′(a) = 1 − tanh(a)², square o_T only; "
+            + _DW,
+        ),
+        _slope_slip(
             "extra_tanh_prime_at_prev",
             lambda o_T, o_prev: (1.0 - o_T**2) * (1.0 - o_prev**2),
             "extra factor (1 − o_prev²): o_(T−1) is held fixed, w⁽ᵀ⁾ acts at step T only, so "
@@ -492,31 +498,82 @@ CHECKERS = (check_last_step_grad, check_sigmoid_last_step_grads, check_fd_last_c
 
 
 # -- graded questions of exercise 03 ------------------------------------------------------------
-_O = 0.99
+# 03.saturated: the last input x_4 > 0 of the worked example that leaves tanh′ at step 4 at 2%:
+# 1 − o_4² = 0.02, o_4 = √0.98, a_4 = artanh(√0.98) = 2.6441, x_4 = (a_4 − w·o_3)/u = 2.5484 with
+# the example's o_3 = 0.67266 (u, w, x_1..x_3 unchanged); and what near misses give (the tests
+# derive every value by hand, with math.tanh and math.atanh)
+
+
+def _example_states():
+    """o_0..o_4 of the worked example, a loop of math.tanh."""
+    o = [0.0]
+    for x in EXAMPLE["xs"]:
+        o.append(math.tanh(EXAMPLE["u"] * x + EXAMPLE["w"] * o[-1]))
+    return o
+
+
+_PASS = 0.02  # the share of the gradient the saturated tanh lets through
+_STATES = _example_states()
+
+
+def _x4(o_4, o_prev=_STATES[3], u=EXAMPLE["u"], w=EXAMPLE["w"]):
+    """The last input that makes o_4 from o_prev: x_4 = (artanh(o_4) − w·o_prev)/u."""
+    return (math.atanh(o_4) - w * o_prev) / u
+
+
+_A4 = math.atanh(math.sqrt(1.0 - _PASS))  # a_4 with 1 − o_4² = 0.02
+_X4 = _x4(math.sqrt(1.0 - _PASS))  # 2.5484
+
+# 03.sigmoid_max: the a > 0 where σ′(a) = o(1 − o) falls to half its largest value σ′(0) = ¼:
+# o(1 − o) = ⅛, o = (1 + 1/√2)/2, a = ln(o/(1 − o)) = 2·ln(1 + √2) = 1.76275
+_O_HALF = (1.0 + math.sqrt(0.5)) / 2.0  # σ(a) there, 0.85355
+_A_HALF = math.log(_O_HALF / (1.0 - _O_HALF))  # 1.76275
+
+
+def _logit(o):
+    return math.log(o / (1.0 - o))
+
 
 QUESTIONS = (
     Question(
         "03.saturated",
-        f"The unit is saturated: o_T = {_O}. By what factor does the tanh at step T scale the "
-        "gradient that reaches w⁽ᵀ⁾ (compared with a unit without tanh)? (Two significant "
-        "digits are enough.)",
-        1.0 - _O**2,
+        "In the lessons' worked example (x = 1, −0.5, 0.8, 0.3; u = 0.8, w = 0.9) the tanh at "
+        "step 4 lets about 53% of the gradient through to w⁽⁴⁾. Change only the last input x_4: "
+        "which x_4 > 0 saturates the unit so much that the tanh at step 4 lets only 2% through "
+        "(scales the gradient by 0.02)? Give x_4 to three decimals (compute with unrounded "
+        "states).",
+        _X4,
         why={
-            _O * (1.0 - _O): "that is o_T(1 − o_T), the sigmoid's slope; for tanh it is 1 − o_T²",
-            1.0 - _O: "that is 1 − o_T; tanh′(a) = 1 − tanh(a)², so square o_T first",
-            1.0 / (1.0 - _O**2): "that is how many times it shrinks; the factor asked for is its "
-            "inverse, 1 − o_T²",
-            _O**2: "that is o_T²; the slope of tanh is 1 minus it",
-            1.0 - np.tanh(_O) ** 2: "you applied tanh to o_T again; o_T already is tanh(a_T)",
-            1.0: "a saturated tanh is flat: its slope is far below 1",
-            -(1.0 - _O**2): "a slope of tanh is never negative: 1 − o_T² > 0 for |o_T| < 1",
-            1.0 + _O: "that is 1 + o_T; tanh′ = 1 − o_T² = (1 − o_T)(1 + o_T)",
+            _x4(1.0 - _PASS): "that solves 1 − o_4 = 0.02; tanh′ = 1 − o_4², so o_4 = √0.98",
+            _x4((1.0 + math.sqrt(1.0 - 4.0 * _PASS)) / 2.0): "that solves o_4(1 − o_4) = 0.02, "
+            "the sigmoid's slope; for tanh, 1 − o_4² = 0.02",
+            _x4(math.sqrt(_PASS)): "that lets 98% through: 1 − o_4² is the share that passes, "
+            "so 1 − o_4² = 0.02",
+            _x4(math.sqrt(1.0 - 10 * _PASS)): "that lets 20% through; 2% is 0.02",
+            _A4: "that is a_4 = artanh(o_4), the pre-activation; the question asks for the input, "
+            "from a_4 = u·x_4 + w·o_3",
+            math.sqrt(1.0 - _PASS): "that is o_4 = √0.98; the question asks for the input x_4 "
+            "that makes it, from a_4 = artanh(o_4) = u·x_4 + w·o_3",
+            _A4 / EXAMPLE["u"]: "missing w·o_3: a_4 = u·x_4 + w·o_3, so x_4 = (a_4 − w·o_3)/u",
+            _A4 - EXAMPLE["w"] * _STATES[3]: "that is u·x_4: divide a_4 − w·o_3 by u",
+            _x4(math.sqrt(1.0 - _PASS), o_prev=_STATES[2]): "that uses o_2 as the state before "
+            "step 4: a_4 = u·x_4 + w·o_3, with o_3 = fwd.o[3]",
+            _x4(math.sqrt(1.0 - _PASS), o_prev=_STATES[4]): "that uses the example's o_4 as the "
+            "state before step 4: a_4 = u·x_4 + w·o_3, with o_3 the state after x_3 (fwd.o[3])",
+            _x4(-math.sqrt(1.0 - _PASS)): "that x_4 saturates the unit towards −1 (2% too); the "
+            "question asks for the x_4 > 0",
+            EXAMPLE["xs"][3]: "that is the example's x_4, where about 53% passes; find the x_4 "
+            "that leaves 2%",
+            _PASS: "that is the factor itself, 0.02; the question asks for the x_4 that makes it",
+            1.0 - 0.99**2: "that is 1 − 0.99², a factor; the question asks for the input x_4 "
+            "that leaves the factor 1 − o_4² at 0.02",
         },
         rtol=0.0,
-        # 0.0199 or 0.02 (the 2% of the explanation); the nearest wrong values are 0.01 and 0.0099,
-        # told apart because the nearest catalogued value names the mistake
-        atol=5e-4,
-        explain="tanh′ = 1 − o_T² = 0.0199: a saturated unit lets 2% of the gradient through.",
+        # the nearest named miss (the example's o_4 for o_3) is 0.018 away: 18 tolerances
+        atol=1e-3,
+        explain="2% means 1 − o_4² = 0.02: o_4 = √0.98 ≈ 0.990, a_4 = artanh(o_4) ≈ 2.644, and "
+        "x_4 = (a_4 − w·o_3)/u ≈ 2.548, about 8.5 times the example's 0.3: a large input "
+        "saturates tanh, and then little gradient reaches w⁽⁴⁾.",
     ),
     Question(
         "03.share",
@@ -542,16 +599,42 @@ QUESTIONS = (
     ),
     Question(
         "03.sigmoid_max",
-        "For the sigmoid unit of the last task, what is the largest value the slope σ′(a) can "
-        "take, over all a? (Two significant digits are enough.)",
-        0.25,
+        "For the sigmoid unit of exercise 2, the slope σ′(a) is largest at a = 0. How far from 0 "
+        "has a to move for the slope to fall to half of that largest value: which a > 0 gives "
+        "σ′(a) = ½·σ′(0)? Give a to three decimals.",
+        _A_HALF,
         why={
-            1.0: "that is the largest slope of tanh; σ′(a) = σ(a)(1 − σ(a)) peaks at σ = ½",
-            0.5: "that is σ(0); the slope there is σ(0)(1 − σ(0)) = ¼",
+            math.log(1.0 + math.sqrt(2.0)): "that is where tanh′ = 1 − o² halves; the sigmoid's "
+            "slope is σ′(a) = o(1 − o) with o = σ(a)",
+            math.atanh(math.sqrt(7.0 / 8.0)): "that solves 1 − tanh(a)² = ⅛, tanh′; the sigmoid's "
+            "slope is σ′(a) = o(1 − o) with o = σ(a)",
+            _logit(math.sqrt(7.0 / 8.0)): "that solves 1 − o² = ⅛ (tanh′'s form); the sigmoid's "
+            "slope is o(1 − o)",
+            _logit(7.0 / 8.0): "that solves 1 − o = ⅛; the sigmoid's slope is o(1 − o), with the "
+            "factor o",
+            _logit((1.0 + math.sqrt(1.0 - 1.0 / 8.0)) / 2.0): "that root of o² − o + ⅛ = 0 "
+            "misses the 4 of the discriminant: b² − 4ac = 1 − 4·⅛ = ½",
+            _O_HALF: "that is o = σ(a) where the slope halves; give a itself, a = ln(o/(1 − o))",
+            1.0 - _O_HALF: "that is the root o = σ(a) below ½, at a < 0; take the root above ½ "
+            "and give a = ln(o/(1 − o))",
+            -_A_HALF: "that is the a < 0 (σ′ is symmetric: σ′(−a) = σ′(a)); the question asks "
+            "for a > 0",
+            math.log10(_O_HALF / (1.0 - _O_HALF)): "that is log10(o/(1 − o)); σ⁻¹(o) = "
+            "ln(o/(1 − o)), the natural log",
+            math.log(_O_HALF): "that is ln(o); undoing o = 1/(1 + e^(−a)) gives a = ln(o/(1 − o))",
+            0.0: "at a = 0 the slope is largest, ¼; the question asks where it is half that",
+            0.25: "that is σ′(0) = ¼, the largest slope; the question asks for the a where σ′ "
+            "is half of it",
+            0.125: "that is the slope wanted, ⅛; the question asks for the a > 0 where σ′(a) = ⅛",
+            _logit(1.0 / 8.0): "that is where σ(a) itself is ⅛; the slope σ′(a) = o(1 − o) is "
+            "what must be ⅛, for an a > 0",
         },
-        explain="σ′ = σ(1 − σ) is largest at σ = ½: ¼, so the sigmoid's slope alone cuts the "
-        "gradient at least 4 times per step (the step factor σ′·w can still exceed 1 when "
-        "|w| > 4).",
+        rtol=0.0,
+        # the nearest named miss (tanh′ = ⅛) is 0.062 away: 62 tolerances
+        atol=1e-3,
+        explain="σ′ = o(1 − o) is ¼ at o = ½ and ⅛ at o = (1 + 1/√2)/2 ≈ 0.854, so "
+        "a = ln(o/(1 − o)) = 2 ln(1 + √2) ≈ 1.763: the slope is at most ¼ and soon much less "
+        "(a step factor σ′·w can still exceed 1 when |w| > 4).",
     ),
 )
 

@@ -8,7 +8,8 @@ The checker of exercise 04, with its cases and its catalogue of known mistakes:
   gradients with a target at every step, L = Σ_t ½(v·o_t − y_t)², by the same rules.
 - ``check_sigmoid_bptt`` (the transfer task): ``sigmoid_bptt(xs, y, u, w, b, v)`` →
   (dL/du, dL/dw, dL/db, dL/dv) of a unit the lessons did not derive, a sigmoid with a bias:
-  ``o_t = σ(u·x_t + w·o_(t−1) + b)``, o_0 = 0, ŷ = v·o_T, L = ½(ŷ − y)².
+  ``o_t = σ(u·x_t + w·o_(t−1) + b)``, o_0 = 0, ŷ = v·o_T, L = ½(ŷ − y)². Exact, like the
+  others (:class:`ExactGradientChecker`): a finite difference is named, not accepted.
 
 and the graded questions of exercise 04 (``QUESTIONS``).
 
@@ -73,6 +74,7 @@ def _bptt(xs, y, u, w, v, *, slip=None):
         "bptt_tanh_for_slope": lambda t: o[t],  # tanh(a_t) itself where its slope belongs
         "bptt_one_minus_o": lambda t: 1.0 - o[t],
         "bptt_tanh_twice": lambda t: 1.0 - np.tanh(o[t]) ** 2,
+        "bptt_tanh_prime_squared": lambda t: (1.0 - o[t] ** 2) ** 2,
         "bptt_tanh_prime_at_prev": lambda t: 1.0 - o[t - 1] ** 2,
     }.get(slip, lambda t: 1.0 - o[t] ** 2)
     du_steps, dw_steps = np.zeros(T), np.zeros(T)
@@ -276,6 +278,11 @@ check_scalar_bptt = ExactGradientChecker(
             "so tanh′ = 1 − o_t²",
         ),
         (
+            "bptt_tanh_prime_squared",
+            "(1 − o_t²)² where (1 − o_t²) belongs: tanh′(a) = 1 − tanh(a)², square o_t only, "
+            "not the difference",
+        ),
+        (
             "bptt_tanh_prime_at_prev",
             "tanh′ at the wrong step: (1 − o_(t−1)²) where (1 − o_t²) belongs",
         ),
@@ -458,12 +465,14 @@ def sigmoid_bptt_cases():
     return cases
 
 
-check_sigmoid_bptt = TimeStepChecker(
+check_sigmoid_bptt = ExactGradientChecker(
     "check_sigmoid_bptt",
     "sigmoid_bptt(xs, y, u, w, b, v) → (dL/du, dL/dw, dL/db, dL/dv)",
     sigmoid_bptt_cases,
     doc="the gradients of the unit o_t = σ(u·x_t + w·o_(t−1) + b), o_0 = 0, "
-    "ŷ = v·o_T, L = ½(ŷ − y)²; xs an ndarray (T,), the rest floats. Cases: T = 1 to 7.",
+    "ŷ = v·o_T, L = ½(ŷ − y)², exact (one backward pass, as in check_scalar_bptt: a finite "
+    "difference is rejected); xs an ndarray (T,), the rest floats. Cases: T = 1 to 7.",
+    forbidden=(),  # no rnnlib function computes this unit's gradients
     mistakes=catalogue(
         _sigmoid_steps,
         (
@@ -554,6 +563,8 @@ def _bptt_many(xs, ys, u, w, v, *, slip=None):
     for t in range(T, 0, -1):
         delta = own[t - 1] + carried  # δ_t
         tanh_prime = 1.0 if slip == "many_missing_tanh_prime" else 1.0 - o[t] ** 2
+        if slip == "many_tanh_prime_squared":
+            tanh_prime = tanh_prime**2
         if slip == "many_own_skips_tanh_prime":
             da = own[t - 1] + carried * tanh_prime
         else:
@@ -640,6 +651,11 @@ check_scalar_bptt_many = ExactGradientChecker(
             "step t − 1, not δ_t·w",
         ),
         ("many_missing_tanh_prime", "missing tanh′: every step back multiplies by (1 − o_t²)"),
+        (
+            "many_tanh_prime_squared",
+            "(1 − o_t²)² where (1 − o_t²) belongs: tanh′(a) = 1 − tanh(a)², square o_t only, "
+            "not the difference",
+        ),
         (
             "many_dv_o_prev",
             "dL/dv pairs ŷ_t − y_t with o_(t−1) (fwd.o[:-1]): ŷ_t = v·o_t, so "
