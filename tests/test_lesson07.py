@@ -3,6 +3,8 @@ checker shares is tested in tests/test_checkers.py with the right answers below 
 one concatenated vector, loops written here). The mistakes' reference loops, with no slip, agree
 with rnnlib (a different formulation)."""
 
+import math
+
 import numpy as np
 import pytest
 from checks_support import first_line, mistake, refusal
@@ -836,3 +838,91 @@ def test_the_questions_name_more_wrong_numbers():
         with pytest.raises(AssertionError) as excinfo:
             check_answer(key, wrong)
         assert said in str(excinfo.value), (key, wrong)
+
+
+# -- rare slips that got only "... are wrong" (r67) ------------------------------------------------
+# Written as a learner writes them, not through the catalogue's implementation.
+
+
+def _clip_with_factor(factor_of):
+    """A learner's clip_grad_norm multiplying by ``factor_of(max_norm / total)`` when over."""
+
+    def clip_grad_norm(grads, max_norm):
+        arrays = [np.asarray(g, dtype=float) for g in grads]
+        big = max(float(np.max(np.abs(a))) for a in arrays)
+        if big == 0.0:
+            return [a.copy() for a in arrays]
+        total = big * np.sqrt(sum(np.sum((a / big) ** 2) for a in arrays))
+        if total <= max_norm:
+            return [a.copy() for a in arrays]
+        return [a * factor_of(max_norm / total) for a in arrays]
+
+    return clip_grad_norm
+
+
+def _jac_power(hs, Wh):  # the last step's Jacobian, T times
+    J = np.diag(1 - hs[-1] ** 2) @ Wh.T
+    return np.linalg.matrix_power(J, len(hs) - 1)
+
+
+def _jac_sum(hs, Wh):  # the steps' Jacobians added
+    P = np.zeros_like(Wh)
+    for t in range(1, len(hs)):
+        P = P + np.diag(1 - hs[t] ** 2) @ Wh.T
+    return P
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer", "said"),
+    [
+        (L.check_clip_grad_norm, _clip_with_factor(lambda r: r**2), "the factor is squared"),
+        (L.check_clip_grad_norm, _clip_with_factor(np.sqrt), "the factor is square-rooted"),
+        (L.check_jacobian_product, _jac_power, "you raised the last step's Jacobian"),
+        (L.check_jacobian_product, _jac_sum, "you added the J_t"),
+    ],
+    ids=["clip ratio²", "√clip ratio", "matrix_power(J_T, T)", "Σ J_t"],
+)
+def test_rare_clip_and_jacobian_slips_are_named(checker, answer, said):
+    first = refusal(checker, answer)
+    assert first.startswith(f"{checker.__name__}: {said}")
+    assert "are wrong" not in first and "wrong value" not in first
+
+
+def _gated_prev_candidate(xs, y, u, w, v, z):
+    """The solution's loop with c[t − 1] (c[0] = 0) in the tanh′: 1 − c_(t−1)²."""
+    T = len(xs)
+    o, c = np.zeros(T + 1), np.zeros(T + 1)
+    for t in range(1, T + 1):
+        c[t] = np.tanh(u * xs[t - 1] + w * o[t - 1])
+        o[t] = (1 - z) * o[t - 1] + z * c[t]
+    delta, du, dw, dz = (v * o[T] - y) * v, 0.0, 0.0, 0.0
+    for t in range(T, 0, -1):
+        da = delta * z * (1 - c[t - 1] ** 2)  # the slip: c[t - 1] where c[t] belongs
+        du, dw, dz = du + da * xs[t - 1], dw + da * o[t - 1], dz + delta * (c[t] - o[t - 1])
+        delta = delta * (1 - z) + da * w
+    return du, dw, dz
+
+
+def test_the_gated_tanh_prime_of_the_previous_candidate_is_named():
+    first = refusal(L.check_gated_bptt, _gated_prev_candidate)
+    assert first.startswith("check_gated_bptt: tanh′ of step t is 1 − c_t², with c_t = tanh(")
+    assert "you used c_(t−1)" in first
+
+
+def test_the_rare_slips_differ_from_the_right_answer_by_hand():
+    """By hand, independent of the catalogue: with one step the gated slip's tanh′ is
+    1 − c_0² = 1, so dL/du = (v o_1 − y) v z x_1 exactly; the squared and rooted clip factors of
+    [3, 4], [12] at max_norm 6.5 are 1/4 and 1/√2 (global norm 13); with T = 2 and Wh = I the
+    summed Jacobians are diag(1 − h_1²) + diag(1 − h_2²), the last one squared diag(1 − h_2²)²."""
+    x, y, u, w, v, z = 0.6, 0.2, 0.9, 0.7, 1.3, 0.4
+    o1 = z * math.tanh(u * x)
+    du = _gated_prev_candidate(np.array([x]), y, u, w, v, z)[0]
+    assert du == pytest.approx((v * o1 - y) * v * z * x, rel=1e-14)
+    g = [np.array([3.0, 4.0]), np.array([12.0])]
+    sq = _clip_with_factor(lambda r: r**2)(g, 6.5)
+    rt = _clip_with_factor(np.sqrt)(g, 6.5)
+    np.testing.assert_allclose(sq[1], [12 / 4], rtol=1e-14)
+    np.testing.assert_allclose(rt[1], [12 / math.sqrt(2)], rtol=1e-14)
+    hs = np.array([[0.0, 0.0], [0.5, -0.2], [0.3, 0.6]])
+    np.testing.assert_allclose(_jac_sum(hs, np.eye(2)), np.diag([0.75 + 0.91, 0.96 + 0.64]))
+    np.testing.assert_allclose(_jac_power(hs, np.eye(2)), np.diag([0.91**2, 0.64**2]))

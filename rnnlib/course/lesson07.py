@@ -147,6 +147,9 @@ def _clip(grads, max_norm, *, slip=None):
         raise OverflowError("the naive norm overflowed")
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         factor = total / max_norm if slip == "clip_inverted_ratio" else max_norm / total
+        factor = {"clip_ratio_squared": factor**2, "clip_ratio_rooted": np.sqrt(factor)}.get(
+            slip, factor
+        )
     scale = factor if (slip == "clip_always_rescaled" or total > max_norm) else 1.0
     with np.errstate(over="ignore", invalid="ignore"):
         return [np.asarray(g, dtype=float) * scale for g in grads]
@@ -279,6 +282,16 @@ check_clip_grad_norm = _ClipChecker(
             "inverted ratio: the factor is max_norm / (global norm), not its inverse",
         ),
         (
+            "clip_ratio_squared",
+            "the factor is squared: multiply by max_norm / (global norm) itself, not its "
+            "square; the clipped update is then exactly max_norm long",
+        ),
+        (
+            "clip_ratio_rooted",
+            "the factor is square-rooted: multiply by max_norm / (global norm) itself, not its "
+            "square root; the clipped update is then exactly max_norm long",
+        ),
+        (
             "clip_sum_of_norms",
             "the global norm is sqrt(Σ_k ‖g_k‖²), not the sum of the norms Σ_k ‖g_k‖",
         ),
@@ -348,6 +361,11 @@ def jacobian_product(hs, Wh, *, slip=None):
         "one_factor_too_many": range(0, T + 1),  # a J_0 from h_0, which no step produced
         "one_factor_too_few": range(1, T),  # J_T left out
     }.get(slip, range(1, T + 1))
+    if slip == "last_jacobian_powered":  # np.linalg.matrix_power(J_T, T)
+        J_T = (1.0 - hs[T] ** 2)[:, None] * Wh.T
+        return np.linalg.matrix_power(J_T, T)
+    if slip == "jacobians_summed":  # J_1 + ... + J_T, from a zero matrix
+        return sum(((1.0 - hs[t] ** 2)[:, None] * Wh.T for t in range(1, T + 1)), np.zeros((H, H)))
     for t in steps:
         h = hs[t - 1] if slip == "state_before_the_step" else hs[t]
         d = {"no_tanh_prime": np.ones(H), "one_minus_h": 1.0 - h}.get(slip, 1.0 - h**2)
@@ -414,6 +432,16 @@ check_jacobian_product = Checker(
         (
             "elementwise_product",
             "you multiplied elementwise (*); the chain rule needs matrix products (@)",
+        ),
+        (
+            "last_jacobian_powered",
+            "you raised the last step's Jacobian to the power T: each step has its OWN "
+            "J_t = diag(1 − h_t²) Wh^T (its own h_t), so multiply J_T ⋯ J_2 J_1",
+        ),
+        (
+            "jacobians_summed",
+            "you added the J_t; the chain rule MULTIPLIES the steps' Jacobians: "
+            "∂h_T/∂h_0 = J_T ⋯ J_2 J_1, starting from the identity",
         ),
     ),
 )
@@ -616,6 +644,7 @@ def gated(xs, y, u, w, v, z, *, slip=None):
             "slope_of_o_not_c": 1 - o[t] ** 2,
             "slope_one_minus_c": 1 - c[t - 1],
             "slope_one_minus_a_squared": 1 - (u * xs[t - 1] + w * o[t - 1]) ** 2,
+            "slope_of_c_before": 1 - (c[t - 2] if t > 1 else 0.0) ** 2,  # c_(t−1), c_0 = 0
         }.get(slip, 1 - c[t - 1] ** 2)
         zz = {"gate_missing_in_u_w": 1.0, "one_minus_z_in_u_w": 1 - z}.get(slip, z)
         du += delta * zz * slope * xs[t - 1]
@@ -724,6 +753,11 @@ check_gated_bptt = Checker(
             "(o_t is not a tanh here, it is a blend of o_(t−1) and c_t)",
         ),
         ("slope_one_minus_c", "tanh′ is 1 − c_t², not 1 − c_t"),
+        (
+            "slope_of_c_before",
+            "tanh′ of step t is 1 − c_t², with c_t = tanh(u·x_t + w·o_(t−1)) of the SAME "
+            "step; you used c_(t−1), the previous step's",
+        ),
         (
             "slope_one_minus_a_squared",
             "1 − a_t² where 1 − tanh(a_t)² belongs: tanh′ = 1 − c_t², the square of the tanh's "
