@@ -948,10 +948,10 @@ def _sum_into_last(dh, t, carry):
         ),
         (
             _learner_upstream(upstream=lambda dh, t, carry: dh.sum(axis=1) + carry),
-            "dh summed over time: h_t receives its OWN dh_t = dh[:, t]",
+            "dh summed over time: h_t receives its own dh[:, t]",
         ),
-        (_learner_upstream(upstream=_sum_into_last), "you gave the last step the sum Σ_t dh_t"),
-        (_learner_upstream(upstream=_twice), "dh_t counted twice (every gradient is twice"),
+        (_learner_upstream(upstream=_sum_into_last), "not Σ_t dh_t; you gave it to the last step"),
+        (_learner_upstream(upstream=_twice), "dh_t counted twice (all gradients doubled)"),
     ],
     ids=["h[:, t-2] in dWh", "h[:, t-2] wrapping", "dh.sum(1) each step", "Σ dh at T", "dh twice"],
 )

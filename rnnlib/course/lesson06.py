@@ -235,8 +235,8 @@ _OVERWRITTEN = (
 )
 
 _DH_SUMMED = (
-    "dh summed over time: h_t receives its OWN dh_t = dh[:, t] (plus what comes back from "
-    "step t + 1), not Σ_t dh_t"
+    "dh summed over time: h_t receives its own dh[:, t] (plus what comes back from step t + 1), "
+    "not Σ_t dh_t"
 )
 
 check_rnn_backward = Checker(
@@ -293,17 +293,16 @@ check_rnn_backward = Checker(
         ),
         (
             "bptt_dh_summed_at_every_step",
-            _DH_SUMMED + "; you gave every step the sum Σ_t dh_t",
+            _DH_SUMMED + "; you gave it to every step",
         ),
         (
             "bptt_dh_summed_into_last_step",
-            _DH_SUMMED + "; you gave the last step the sum Σ_t dh_t",
+            _DH_SUMMED + "; you gave it to the last step",
         ),
         (
             "bptt_upstream_twice",
-            "dh_t counted twice (every gradient is twice the right one): the gradient into h_t "
-            "is dh_t + the carry from step t + 1, with dh_t once (you added it to the carry, "
-            "then again)",
+            "dh_t counted twice (all gradients doubled): h_t receives dh_t once, plus the carry "
+            "from step t + 1 (you added dh_t to the carry, then again)",
         ),
         ("bptt_wh_not_transposed", "Wh must be transposed when carrying back: da_(t+1) Wh^T"),
         ("bptt_db_averaged", "db averaged instead of summed: db = Σ_t Σ_n da_t"),

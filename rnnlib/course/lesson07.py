@@ -283,13 +283,13 @@ check_clip_grad_norm = _ClipChecker(
         ),
         (
             "clip_ratio_squared",
-            "the factor is squared: multiply by max_norm / (global norm) itself, not its "
-            "square; the clipped update is then exactly max_norm long",
+            "the factor is squared: multiply by max_norm / (global norm) itself, so that the "
+            "clipped update is max_norm long",
         ),
         (
             "clip_ratio_rooted",
-            "the factor is square-rooted: multiply by max_norm / (global norm) itself, not its "
-            "square root; the clipped update is then exactly max_norm long",
+            "the factor is square-rooted: multiply by max_norm / (global norm) itself, so that "
+            "the clipped update is max_norm long",
         ),
         (
             "clip_sum_of_norms",
