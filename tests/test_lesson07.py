@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from checks_support import first_line, mistake, refusal
 
+import rnnlib
 from rnnlib import numerical_gradient, rnn_backward, rnn_backward_truncated, rnn_forward, scalar
 from rnnlib.checks import check_answer
 from rnnlib.course import lesson07 as L
@@ -350,7 +351,12 @@ def test_questions_are_right_by_independent_arithmetic():
     xs = np.random.default_rng(0).uniform(-1, 1, 50)
     o50 = lambda o0: gated_forward(xs, 1.0, 0.0, 0.05, o0=o0).o[-1]  # noqa: E731
     assert (o50(0.1) - o50(-0.1)) / 0.2 == pytest.approx(0.95**50, rel=1e-9)
-    assert q["07.clip_factor"].answer == 6.5 / np.sqrt(3**2 + 4**2 + 12**2)
+    # 12 → 4.8 is the factor 0.4 on every entry; the clipped update, 0.4 · sqrt(9 + 16 + 144)
+    # = 0.4 · 13 = 5.2 long, is max_norm; rnnlib's clip_grad_norm with it gives 4.8 back
+    assert q["07.clip_factor"].answer == pytest.approx(5.2, rel=1e-12)
+    clipped, total = rnnlib.clip_grad_norm([np.array([3.0, 4.0]), np.array([12.0])], 5.2)
+    assert total == pytest.approx(13.0) and clipped[1][0] == pytest.approx(4.8, rel=1e-12)
+    assert np.allclose(clipped[0], [1.2, 1.6])
     # the arrays' entries, written so that they cannot be read as shapes (3, 4) and (12,)
     assert "entries [3, 4] and [12]" in q["07.clip_factor"].prompt
 
@@ -364,6 +370,20 @@ def test_the_clip_factor_question_names_entries_in_the_exercise_too():
     nb = nbformat.read(root / "solutions/07_vanishing_and_exploding_gradients.ipynb", 4)
     (cell,) = [c for c in nb.cells if c.source.startswith("**Question 3.**")]
     assert "with entries $[3, 4]$ and $[12]$" in cell.source
+    assert "the entry that was $12$ is $4.8$. What was `max_norm`?" in cell.source
+
+
+def test_the_clip_question_is_not_answered_by_a_lesson_cell():
+    """No lesson cell clips [3, 4], [12] or prints the 0.4 · 13 that answers it."""
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).parents[1]
+    nb = nbformat.read(root / "notebooks/07_vanishing_and_exploding_gradients.ipynb", 4)
+    for cell in nb.cells:
+        text = cell.source + "".join(o.get("text", "") for o in cell.get("outputs", []))
+        assert "4.8" not in text and "5.2" not in text
 
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
@@ -827,13 +847,17 @@ def test_a_learners_slips_found_in_review_are_named(checker, answer, said):
 
 def test_the_questions_name_more_wrong_numbers():
     # by hand: one step back multiplies by 1 − z = 0.95; the global norm is sqrt(9 + 16 + 144)
+    # = 13 and 12 → 4.8 is the factor 0.4
     for key, wrong, said in (
         ("07.gate_reach", 0.95, "that is one step back"),
         ("07.gate_reach", 47.5, "you added the 50 factors"),
         ("07.gate_reach", -1.5, "1 − 50z is a first-order guess"),
-        ("07.clip_factor", 13, "13 is the global norm itself"),
-        ("07.clip_factor", 1.3, "5 is the norm of the first array alone"),
-        ("07.clip_factor", 0.5417, "12 is the norm of the second array alone"),
+        ("07.clip_factor", 4.8, "the length of the clipped [12] alone"),
+        ("07.clip_factor", 0.4, "the factor every entry was multiplied by"),
+        ("07.clip_factor", 2, "the clipped length of [3, 4] alone"),  # 0.4 · 5
+        ("07.clip_factor", 6.8, "17 = 5 + 12 is the sum of the two norms"),  # 0.4 · 17
+        ("07.clip_factor", 32.5, "inverted"),  # 13 / 0.4
+        ("07.clip_factor", 13, "13 is the global norm before clipping"),
     ):
         with pytest.raises(AssertionError) as excinfo:
             check_answer(key, wrong)

@@ -12,7 +12,7 @@ Checkers of exercise 07, each with its cases and its catalogue of known mistakes
   the scalar gated unit o_t = (1 − z)·o_(t−1) + z·tanh(u·x_t + w·o_(t−1)), L = ½(v·o_T − y)².
 
 Graded questions (``QUESTIONS``): which truncation PyTorch's detach loop computes, the reach of
-the gated unit's additive road, the factor of clipping by global norm.
+the gated unit's additive road, the max_norm that a clipped entry reveals.
 
 References come from :mod:`rnnlib.optim` and :mod:`rnnlib.gradflow`; the mistakes are small
 formulas, or the loops below wrong in one way (a slip each, named by the mistake's key), so the
@@ -814,25 +814,32 @@ QUESTIONS = (
     ),
     Question(
         "07.clip_factor",
-        "Two gradient arrays, with entries [3, 4] and [12], clipped by global norm with "
-        "max_norm = 6.5: by what factor is every entry multiplied? Four significant digits are "
+        "Two gradient arrays, with entries [3, 4] and [12], were clipped by global norm; after "
+        "clipping, the entry that was 12 is 4.8. What was max_norm? Four significant digits are "
         "enough (the check allows 0.1%).",
-        0.5,
+        4.8 / 12 * 13,  # every entry × 0.4; the clipped update is 0.4 · 13 = max_norm long
         why={
-            6.5 / 17: "17 = 5 + 12 is the sum of the two norms; the global norm is "
+            4.8: "4.8 is the length of the clipped [12] alone; max_norm bounds the WHOLE clipped "
+            "update: every entry shrank by the same factor, 4.8/12 = 0.4, so its length is "
+            "0.4 · sqrt(3² + 4² + 12²)",
+            0.4: "0.4 = 4.8/12 is the factor every entry was multiplied by; max_norm is the "
+            "length of the clipped update, the factor times the global norm",
+            0.4 * 5: "that is the clipped length of [3, 4] alone; the update is both arrays "
+            "together, 0.4 · sqrt(3² + 4² + 12²)",
+            0.4 * 17: "17 = 5 + 12 is the sum of the two norms; the global norm is "
             "sqrt(3² + 4² + 12²) = 13",
-            6.5 / 169: "169 is the sum of squares: take its square root, 13",
-            6.5 / (13 / np.sqrt(3)): "that divides by the root-mean-square; the global norm "
+            0.4 * 169: "169 is the sum of squares: take its square root, 13",
+            0.4 * 13 / np.sqrt(3): "that divides by √3, a root-mean-square; the global norm "
             "sums the squares without dividing by their number",
-            2.0: "inverted: the factor is max_norm / (global norm), at most 1",
-            13.0: "13 is the global norm itself; the factor is max_norm / (global norm)",
-            6.5 / 5: "5 is the norm of the first array alone; the global norm counts every "
-            "entry of both, sqrt(3² + 4² + 12²) = 13",
-            6.5 / 12: "12 is the norm of the second array alone (and the largest entry); the "
-            "global norm counts every entry of both, sqrt(3² + 4² + 12²) = 13",
-            1.0: "13 > 6.5, so the gradients are over the limit and get rescaled",
+            13 / 0.4: "inverted: the factor is max_norm / (global norm) = 0.4, so max_norm = "
+            "0.4 · 13, not 13 / 0.4",
+            12 / 0.4: "the factor is max_norm / (global norm) = 0.4: multiply it by the global "
+            "norm, 13, not divide an entry by it",
+            13.0: "13 is the global norm before clipping; with max_norm ≥ 13 nothing is "
+            "clipped and 12 stays 12",
         },
-        explain="the global norm is sqrt(9 + 16 + 144) = 13, and 6.5/13 = 0.5.",
+        explain="every entry is multiplied by the same factor, 4.8/12 = 0.4, so the clipped "
+        "update is 0.4 · sqrt(9 + 16 + 144) = 0.4 · 13 = 5.2 long: exactly max_norm.",
     ),
 )
 
