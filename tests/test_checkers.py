@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from checks_support import assert_rejected_and_named, first_line
+from checks_support import assert_rejected_and_named, first_line, refusal
 
 import rnnlib.checks
 from rnnlib.checks import ALL_CHECKERS, LESSONS
@@ -396,6 +396,65 @@ def test_float32_is_named_only_when_it_explains_the_difference():
             lambda a: np.float32(1.00001)
         )
     assert first_line(excinfo) == f"check_one: your function returned {FLOAT32_HINT}"
+
+
+FLOAT32_IN_FLOAT64_HINT = (
+    "float64 holding float32 numbers: they agree only to float32 precision; did you compute in "
+    "float32 (and write into a float64 array)? Compute in float64 throughout"
+)
+
+
+def _rnn_backward_cast_to_float32(dh, x, h0, h, Wx, Wh):
+    """A learner's right BPTT loop that casts its inputs to float32 and writes into float64
+    arrays made with np.zeros (dWx, dWh, db sum float32 terms in float64)."""
+    dh, x, h0, h, Wx, Wh = (np.asarray(a, np.float32) for a in (dh, x, h0, h, Wx, Wh))
+    N, T, H = dh.shape
+    dx, dWx, dWh, db = np.zeros(x.shape), np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(H)
+    carry = np.zeros((N, H), np.float32)
+    for t in range(T - 1, -1, -1):
+        da = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+        dx[:, t] = da @ Wx.T
+        dWx += x[:, t].T @ da
+        dWh += (h[:, t - 1] if t > 0 else h0).T @ da
+        db += da.sum(axis=0)
+        carry = da @ Wh.T
+    dh0 = np.zeros((N, H))
+    dh0[:] = carry
+    return dx, dh0, dWx, dWh, db
+
+
+def test_float32_written_into_float64_is_named():
+    first = refusal(rnnlib.checks.check_rnn_backward, _rnn_backward_cast_to_float32)
+    assert first.startswith("check_rnn_backward: dx, dh0")
+    assert first.endswith(FLOAT32_IN_FLOAT64_HINT)
+
+
+def test_float32_in_float64_is_named_only_when_it_explains_the_difference():
+    """1/3 is no float32 number; float32(1/3) = 11184811/2^25 (2^25/3 ≈ 11184810.67, by hand) is
+    one, off by 1e-8 relative, within the tolerance; 0.33334 (off by 2e-5) is a float32 number
+    only once rounded to float32; float32(0.3337) is one, 1e-3 off: more than float32 gives."""
+    assert float(np.float32(1 / 3)) == 11184811 / 2**25
+    third = 11184811 / 2**25
+    checker = Checker(
+        "check_pair",
+        "pair(a) → (first, second)",
+        lambda: [Case("a = 1", {"a": 1.0}, (np.array([1 / 3, 2.0]), np.array([3.0, 4.0])))],
+    )
+    off32 = float(np.float32(0.33334))  # a float32 number 2e-5 away: float32 precision
+    assert off32 == 11185034 / 2**25 and 1e-6 < off32 * 3 - 1 < 1e-4  # 0.33334 · 2^25 ≈ 11185034.4
+    with pytest.raises(AssertionError) as excinfo:
+        checker(lambda a: (np.array([off32, 2.0]), np.array([3.0, 4.0])))
+    assert first_line(excinfo) == f"check_pair: first is {FLOAT32_IN_FLOAT64_HINT}"
+    for wrong in (
+        [0.33334, 2.0],  # as near, not a float32 number: only wrong
+        [float(np.float32(0.34)), 2.0],  # a float32 number 2% off: a mistake, not precision
+        [float(np.float32(0.3337)), 2.0],  # a float32 number 1e-3 off: beyond float32's
+        [third * (1 + 2**-18), 2.0],  # 4e-6 off, not a float32 number: only wrong
+    ):
+        with pytest.raises(AssertionError) as excinfo:
+            checker(lambda a, wrong=wrong: (np.array(wrong), np.array([3.0, 4.0])))
+        assert first_line(excinfo) == "check_pair: first is wrong", wrong
+    checker(lambda a: ([third, 2], (3, 4.0)))  # float32(1/3) is within 1e-6: right
 
 
 class Opaque:

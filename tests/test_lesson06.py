@@ -898,3 +898,86 @@ def test_the_least_count_of_states_is_not_the_k_asked_for():
     for wrong, said in reasons.items():
         with pytest.raises(AssertionError, match=said):
             q(wrong)
+
+
+# -- rare slips that got only "... are wrong" (r67) ------------------------------------------------
+# Each written as a learner writes it (0-based loop, its own indices), not through the catalogue.
+
+
+def _learner_upstream(upstream=None, dWh_state=None):
+    """A learner's rnn_backward: ``upstream(dh, t, carry)`` the gradient into h_t (0-based t),
+    and ``dWh_state(h, h0, t)`` the state it multiplies into dWh."""
+    upstream = upstream or (lambda dh, t, carry: dh[:, t] + carry)
+    dWh_state = dWh_state or (lambda h, h0, t: h[:, t - 1] if t > 0 else h0)
+
+    def rnn_backward(dh, x, h0, h, Wx, Wh):
+        N, T, H = dh.shape
+        dx, dWx, dWh, db = np.zeros(x.shape), np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(H)
+        carry = np.zeros((N, H))
+        for t in range(T - 1, -1, -1):
+            da = upstream(dh, t, carry) * (1 - h[:, t] ** 2)
+            dx[:, t] = da @ Wx.T
+            dWx += x[:, t].T @ da
+            dWh += dWh_state(h, h0, t).T @ da
+            db += da.sum(axis=0)
+            carry = da @ Wh.T
+        return dx, carry, dWx, dWh, db
+
+    return rnn_backward
+
+
+def _twice(dh, t, carry):
+    carry = carry + dh[:, t]  # the learner added dh_t to the carry ...
+    return dh[:, t] + carry  # ... and then again
+
+
+def _sum_into_last(dh, t, carry):
+    return carry + (dh.sum(axis=1) if t == dh.shape[1] - 1 else 0.0)
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (
+            _learner_upstream(dWh_state=lambda h, h0, t: h[:, t - 2] if t >= 2 else h0),
+            "dWh: h_(t−2) where h_(t−1) belongs (one state too far back)",
+        ),
+        (
+            _learner_upstream(dWh_state=lambda h, h0, t: h[:, t - 2] if t > 0 else h0),
+            "dWh: h_(t−2) where h_(t−1) belongs (and h[:, -1], the LAST state, at the second",
+        ),
+        (
+            _learner_upstream(upstream=lambda dh, t, carry: dh.sum(axis=1) + carry),
+            "dh summed over time: h_t receives its own dh[:, t]",
+        ),
+        (_learner_upstream(upstream=_sum_into_last), "not Σ_t dh_t; you gave it to the last step"),
+        (_learner_upstream(upstream=_twice), "dh_t counted twice (all gradients doubled)"),
+    ],
+    ids=["h[:, t-2] in dWh", "h[:, t-2] wrapping", "dh.sum(1) each step", "Σ dh at T", "dh twice"],
+)
+def test_rare_slips_of_the_sequence_backward_are_named(answer, said):
+    first = refusal(L.check_rnn_backward, answer)
+    assert first.startswith("check_rnn_backward: ") and said in first
+    assert "are wrong" not in first and " — or — " not in first
+
+
+def test_the_rare_slips_hand_written_are_wrong_by_hand():
+    """Independent of the catalogue: the twice-counted dh is exactly 2× the reference (BPTT is
+    linear in dh), and on T = 3 the h_(t−2) slip changes dWh alone: 0-based step 2 takes
+    h[:, 0] for h[:, 1] and step 1 takes h0 for h[:, 0], so dWh is off by
+    (h[:, 0] − h[:, 1])^T da_2 + (h0 − h[:, 0])^T da_1, the da_t written out by hand."""
+    case = L.rnn_backward_cases()[0]
+    a = case.args
+    assert a["dh"].shape[1] == 3
+    twice = _learner_upstream(upstream=_twice)(*a.values())
+    for got, want in zip(twice, case.expected, strict=True):
+        np.testing.assert_allclose(got, 2 * want, rtol=1e-12, atol=1e-14)
+    slip = _learner_upstream(dWh_state=lambda h, h0, t: h[:, t - 2] if t >= 2 else h0)
+    got = slip(*a.values())
+    for k in (0, 1, 2, 4):
+        np.testing.assert_allclose(got[k], case.expected[k], rtol=1e-12, atol=1e-14)
+    h, h0, dh = a["h"], a["h0"], a["dh"]
+    da2 = dh[:, 2] * (1 - h[:, 2] ** 2)  # nothing comes back into the last step
+    da1 = (dh[:, 1] + da2 @ a["Wh"].T) * (1 - h[:, 1] ** 2)
+    off = (h[:, 0] - h[:, 1]).T @ da2 + (h0 - h[:, 0]).T @ da1
+    np.testing.assert_allclose(got[3] - case.expected[3], off, rtol=1e-10, atol=1e-12)

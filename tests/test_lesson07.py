@@ -3,10 +3,13 @@ checker shares is tested in tests/test_checkers.py with the right answers below 
 one concatenated vector, loops written here). The mistakes' reference loops, with no slip, agree
 with rnnlib (a different formulation)."""
 
+import math
+
 import numpy as np
 import pytest
 from checks_support import first_line, mistake, refusal
 
+import rnnlib
 from rnnlib import numerical_gradient, rnn_backward, rnn_backward_truncated, rnn_forward, scalar
 from rnnlib.checks import check_answer
 from rnnlib.course import lesson07 as L
@@ -348,7 +351,12 @@ def test_questions_are_right_by_independent_arithmetic():
     xs = np.random.default_rng(0).uniform(-1, 1, 50)
     o50 = lambda o0: gated_forward(xs, 1.0, 0.0, 0.05, o0=o0).o[-1]  # noqa: E731
     assert (o50(0.1) - o50(-0.1)) / 0.2 == pytest.approx(0.95**50, rel=1e-9)
-    assert q["07.clip_factor"].answer == 6.5 / np.sqrt(3**2 + 4**2 + 12**2)
+    # 12 → 4.8 is the factor 0.4 on every entry; the clipped update, 0.4 · sqrt(9 + 16 + 144)
+    # = 0.4 · 13 = 5.2 long, is max_norm; rnnlib's clip_grad_norm with it gives 4.8 back
+    assert q["07.clip_factor"].answer == pytest.approx(5.2, rel=1e-12)
+    clipped, total = rnnlib.clip_grad_norm([np.array([3.0, 4.0]), np.array([12.0])], 5.2)
+    assert total == pytest.approx(13.0) and clipped[1][0] == pytest.approx(4.8, rel=1e-12)
+    assert np.allclose(clipped[0], [1.2, 1.6])
     # the arrays' entries, written so that they cannot be read as shapes (3, 4) and (12,)
     assert "entries [3, 4] and [12]" in q["07.clip_factor"].prompt
 
@@ -362,6 +370,20 @@ def test_the_clip_factor_question_names_entries_in_the_exercise_too():
     nb = nbformat.read(root / "solutions/07_vanishing_and_exploding_gradients.ipynb", 4)
     (cell,) = [c for c in nb.cells if c.source.startswith("**Question 3.**")]
     assert "with entries $[3, 4]$ and $[12]$" in cell.source
+    assert "the entry that was $12$ is $4.8$. What was `max_norm`?" in cell.source
+
+
+def test_the_clip_question_is_not_answered_by_a_lesson_cell():
+    """No lesson cell clips [3, 4], [12] or prints the 0.4 · 13 that answers it."""
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).parents[1]
+    nb = nbformat.read(root / "notebooks/07_vanishing_and_exploding_gradients.ipynb", 4)
+    for cell in nb.cells:
+        text = cell.source + "".join(o.get("text", "") for o in cell.get("outputs", []))
+        assert "4.8" not in text and "5.2" not in text
 
 
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
@@ -825,14 +847,106 @@ def test_a_learners_slips_found_in_review_are_named(checker, answer, said):
 
 def test_the_questions_name_more_wrong_numbers():
     # by hand: one step back multiplies by 1 − z = 0.95; the global norm is sqrt(9 + 16 + 144)
+    # = 13 and 12 → 4.8 is the factor 0.4
     for key, wrong, said in (
         ("07.gate_reach", 0.95, "that is one step back"),
         ("07.gate_reach", 47.5, "you added the 50 factors"),
         ("07.gate_reach", -1.5, "1 − 50z is a first-order guess"),
-        ("07.clip_factor", 13, "13 is the global norm itself"),
-        ("07.clip_factor", 1.3, "5 is the norm of the first array alone"),
-        ("07.clip_factor", 0.5417, "12 is the norm of the second array alone"),
+        ("07.clip_factor", 4.8, "the length of the clipped [12] alone"),
+        ("07.clip_factor", 0.4, "the factor every entry was multiplied by"),
+        ("07.clip_factor", 2, "the clipped length of [3, 4] alone"),  # 0.4 · 5
+        ("07.clip_factor", 6.8, "17 = 5 + 12 is the sum of the two norms"),  # 0.4 · 17
+        ("07.clip_factor", 32.5, "inverted"),  # 13 / 0.4
+        ("07.clip_factor", 13, "13 is the global norm before clipping"),
     ):
         with pytest.raises(AssertionError) as excinfo:
             check_answer(key, wrong)
         assert said in str(excinfo.value), (key, wrong)
+
+
+# -- rare slips that got only "... are wrong" (r67) ------------------------------------------------
+# Written as a learner writes them, not through the catalogue's implementation.
+
+
+def _clip_with_factor(factor_of):
+    """A learner's clip_grad_norm multiplying by ``factor_of(max_norm / total)`` when over."""
+
+    def clip_grad_norm(grads, max_norm):
+        arrays = [np.asarray(g, dtype=float) for g in grads]
+        big = max(float(np.max(np.abs(a))) for a in arrays)
+        if big == 0.0:
+            return [a.copy() for a in arrays]
+        total = big * np.sqrt(sum(np.sum((a / big) ** 2) for a in arrays))
+        if total <= max_norm:
+            return [a.copy() for a in arrays]
+        return [a * factor_of(max_norm / total) for a in arrays]
+
+    return clip_grad_norm
+
+
+def _jac_power(hs, Wh):  # the last step's Jacobian, T times
+    J = np.diag(1 - hs[-1] ** 2) @ Wh.T
+    return np.linalg.matrix_power(J, len(hs) - 1)
+
+
+def _jac_sum(hs, Wh):  # the steps' Jacobians added
+    P = np.zeros_like(Wh)
+    for t in range(1, len(hs)):
+        P = P + np.diag(1 - hs[t] ** 2) @ Wh.T
+    return P
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer", "said"),
+    [
+        (L.check_clip_grad_norm, _clip_with_factor(lambda r: r**2), "the factor is squared"),
+        (L.check_clip_grad_norm, _clip_with_factor(np.sqrt), "the factor is square-rooted"),
+        (L.check_jacobian_product, _jac_power, "you raised the last step's Jacobian"),
+        (L.check_jacobian_product, _jac_sum, "you added the J_t"),
+    ],
+    ids=["clip ratio²", "√clip ratio", "matrix_power(J_T, T)", "Σ J_t"],
+)
+def test_rare_clip_and_jacobian_slips_are_named(checker, answer, said):
+    first = refusal(checker, answer)
+    assert first.startswith(f"{checker.__name__}: {said}")
+    assert "are wrong" not in first and "wrong value" not in first
+
+
+def _gated_prev_candidate(xs, y, u, w, v, z):
+    """The solution's loop with c[t − 1] (c[0] = 0) in the tanh′: 1 − c_(t−1)²."""
+    T = len(xs)
+    o, c = np.zeros(T + 1), np.zeros(T + 1)
+    for t in range(1, T + 1):
+        c[t] = np.tanh(u * xs[t - 1] + w * o[t - 1])
+        o[t] = (1 - z) * o[t - 1] + z * c[t]
+    delta, du, dw, dz = (v * o[T] - y) * v, 0.0, 0.0, 0.0
+    for t in range(T, 0, -1):
+        da = delta * z * (1 - c[t - 1] ** 2)  # the slip: c[t - 1] where c[t] belongs
+        du, dw, dz = du + da * xs[t - 1], dw + da * o[t - 1], dz + delta * (c[t] - o[t - 1])
+        delta = delta * (1 - z) + da * w
+    return du, dw, dz
+
+
+def test_the_gated_tanh_prime_of_the_previous_candidate_is_named():
+    first = refusal(L.check_gated_bptt, _gated_prev_candidate)
+    assert first.startswith("check_gated_bptt: tanh′ of step t is 1 − c_t², with c_t = tanh(")
+    assert "you used c_(t−1)" in first
+
+
+def test_the_rare_slips_differ_from_the_right_answer_by_hand():
+    """By hand, independent of the catalogue: with one step the gated slip's tanh′ is
+    1 − c_0² = 1, so dL/du = (v o_1 − y) v z x_1 exactly; the squared and rooted clip factors of
+    [3, 4], [12] at max_norm 6.5 are 1/4 and 1/√2 (global norm 13); with T = 2 and Wh = I the
+    summed Jacobians are diag(1 − h_1²) + diag(1 − h_2²), the last one squared diag(1 − h_2²)²."""
+    x, y, u, w, v, z = 0.6, 0.2, 0.9, 0.7, 1.3, 0.4
+    o1 = z * math.tanh(u * x)
+    du = _gated_prev_candidate(np.array([x]), y, u, w, v, z)[0]
+    assert du == pytest.approx((v * o1 - y) * v * z * x, rel=1e-14)
+    g = [np.array([3.0, 4.0]), np.array([12.0])]
+    sq = _clip_with_factor(lambda r: r**2)(g, 6.5)
+    rt = _clip_with_factor(np.sqrt)(g, 6.5)
+    np.testing.assert_allclose(sq[1], [12 / 4], rtol=1e-14)
+    np.testing.assert_allclose(rt[1], [12 / math.sqrt(2)], rtol=1e-14)
+    hs = np.array([[0.0, 0.0], [0.5, -0.2], [0.3, 0.6]])
+    np.testing.assert_allclose(_jac_sum(hs, np.eye(2)), np.diag([0.75 + 0.91, 0.96 + 0.64]))
+    np.testing.assert_allclose(_jac_power(hs, np.eye(2)), np.diag([0.91**2, 0.64**2]))

@@ -397,9 +397,10 @@ class Checker:
             leaves = list(zip(range(k), result, exp, strict=True))
         else:
             leaves = [(0, result, exp)]
-        problems = []
+        problems, held = [], {}
         for j, got, want in leaves:
             leaf = _as_leaf(got, want)
+            held[j] = (leaf, want)
             if isinstance(leaf, str):
                 problems.append((j, "form", _want_name(want), leaf))
             elif not np.all(np.isfinite(leaf)):  # (a float32 inf where float32 holds no more)
@@ -411,6 +412,17 @@ class Checker:
                 )
             elif not np.allclose(leaf, np.asarray(want, dtype=np.float64), self.rtol, self.atol):
                 problems.append((j, "value", None, _low_precision(got, leaf, want)))
+        if any(got == _FLOAT32_IN_FLOAT64 for *_, got in problems):
+            # one item holds float32 numbers: the others, right to float32 precision though not
+            # float32 numbers (float32 terms summed into a float64 array), are that too
+            problems = [
+                (j, kind, want, _FLOAT32_IN_FLOAT64)
+                if kind == "value"
+                and got is None
+                and _low_precision(held[j][0].astype(np.float32), *held[j])
+                else (j, kind, want, got)
+                for j, kind, want, got in problems
+            ]
         return problems
 
     # -- naming the mistake ----------------------------------------------------------------------
@@ -1021,10 +1033,14 @@ def _low_precision(got, leaf, expected):
         dtype = np.asarray(got).dtype
     except Exception:
         return None
+    want = np.asarray(expected, dtype=np.float64)
+    if dtype == np.float64 and _held_in_float32(leaf, want):  # float32 values in float64
+        if _low_precision(leaf.astype(np.float32), leaf, expected):
+            return _FLOAT32_IN_FLOAT64
+        return None
     rtol = _LOW_PRECISION.get(dtype)
     if rtol is None:
         return None
-    want = np.asarray(expected, dtype=np.float64)
     with np.errstate(all="ignore"):  # the right answer as that type holds it: 1e-170 is 0
         held = want.astype(dtype).astype(np.float64)
     for ref in (want, held):
@@ -1034,7 +1050,28 @@ def _low_precision(got, leaf, expected):
     return None
 
 
+_FLOAT32_IN_FLOAT64 = "float32 held in float64"
+
+
+def _held_in_float32(leaf, want):
+    """Whether every entry of the float64 ``leaf`` is a float32 number (as a float32 computation
+    written into a float64 array leaves them) while the reference's are not all: a float64
+    computation gives such entries with odds of about 2^-29 each, a float32 one always."""
+    leaf = np.asarray(leaf, dtype=np.float64)
+    if leaf.size == 0 or not np.all(np.isfinite(leaf)) or not np.any(leaf):
+        return False
+    with np.errstate(all="ignore"):
+        as32 = leaf.astype(np.float32).astype(np.float64)
+        want32 = want.astype(np.float32).astype(np.float64)
+    return bool(np.array_equal(as32, leaf)) and not np.array_equal(want32, want)
+
+
 def _low_says(dtype_name):
+    if dtype_name == _FLOAT32_IN_FLOAT64:
+        return (
+            "float64 holding float32 numbers: they agree only to float32 precision; did you "
+            "compute in float32 (and write into a float64 array)? Compute in float64 throughout"
+        )
     return (
         f"{dtype_name}, right to {dtype_name} precision only; compute in float64 (np.float64 "
         "arrays, as the course's data are)"

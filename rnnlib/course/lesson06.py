@@ -180,6 +180,12 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     }.get(slip, range(T, 0, -1))
     for t in steps:  # t = T, ..., 1 (the slip: 1, ..., T, carrying from step t − 1)
         up = 0.0 if (slip == "bptt_earlier_upstream_dropped" and t < T) else dh[:, t - 1]
+        if slip == "bptt_dh_summed_at_every_step":  # dh.sum(axis=1) as every step's upstream
+            up = dh.sum(axis=1)
+        elif slip == "bptt_dh_summed_into_last_step":  # Σ_t dh_t handed to h_T alone
+            up = dh.sum(axis=1) if t == T else 0.0
+        elif slip == "bptt_upstream_twice":  # carry += dh_t, then g = dh_t + carry
+            up = 2.0 * dh[:, t - 1]
         g = up + (0.0 if slip == "bptt_not_carried_back" else g_back)
         ht, hp = hs[t], hs[t - 1]
         tanh_prime = {
@@ -191,7 +197,12 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
         }.get(slip, 1.0 - ht**2)
         da = g * tanh_prime
         dx[:, t - 1] = da @ Wx.T
-        state = ht if slip == "bptt_h_t_in_dWh" else hp
+        state = {
+            "bptt_h_t_in_dWh": ht,
+            "bptt_h_t_minus_2_in_dWh": hs[max(t - 2, 0)],  # h[:, t - 2] if t >= 2 else h0
+            # h[:, t - 2] if t > 0 else h0 (0-based): at the second step h[:, -1] = h_T
+            "bptt_h_t_minus_2_wraps_in_dWh": {1: h0, 2: hs[T]}.get(t, hs[t - 2]),
+        }.get(slip, hp)
         dWh_t = da.T @ state if slip == "bptt_dWh_transposed" else state.T @ da
         per_step[t] = (x[:, t - 1].T @ da, dWh_t, da.sum(axis=0))
         carried = g if slip == "bptt_carry_skips_tanh_prime" else da
@@ -221,6 +232,11 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
 _OVERWRITTEN = (
     "weight gradients overwritten instead of summed: dWx, dWh and db add up the "
     "contributions of every time step (use +=)"
+)
+
+_DH_SUMMED = (
+    "dh summed over time: h_t receives its own dh[:, t] (plus what comes back from step t + 1), "
+    "not Σ_t dh_t"
 )
 
 check_rnn_backward = Checker(
@@ -265,6 +281,29 @@ check_rnn_backward = Checker(
             "tanh′ at the wrong step: (1 − h_(t−1)²) where (1 − h_t²) belongs",
         ),
         ("bptt_h_t_in_dWh", "h_t where h_(t−1) belongs: dWh = Σ_t h_(t−1)^T da_t"),
+        (
+            "bptt_h_t_minus_2_in_dWh",
+            "h_(t−2) where h_(t−1) belongs (one state too far back): dWh = Σ_t h_(t−1)^T da_t, "
+            "with the state that ENTERED step t (h0 at the first step)",
+        ),
+        (
+            "bptt_h_t_minus_2_wraps_in_dWh",
+            "h_(t−2) where h_(t−1) belongs (and h[:, -1], the LAST state, at the second step): "
+            "dWh = Σ_t h_(t−1)^T da_t, with the state that ENTERED step t",
+        ),
+        (
+            "bptt_dh_summed_at_every_step",
+            _DH_SUMMED + "; you gave it to every step",
+        ),
+        (
+            "bptt_dh_summed_into_last_step",
+            _DH_SUMMED + "; you gave it to the last step",
+        ),
+        (
+            "bptt_upstream_twice",
+            "dh_t counted twice (all gradients doubled): h_t receives dh_t once, plus the carry "
+            "from step t + 1 (you added dh_t to the carry, then again)",
+        ),
         ("bptt_wh_not_transposed", "Wh must be transposed when carrying back: da_(t+1) Wh^T"),
         ("bptt_db_averaged", "db averaged instead of summed: db = Σ_t Σ_n da_t"),
         (

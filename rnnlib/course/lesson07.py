@@ -12,7 +12,7 @@ Checkers of exercise 07, each with its cases and its catalogue of known mistakes
   the scalar gated unit o_t = (1 − z)·o_(t−1) + z·tanh(u·x_t + w·o_(t−1)), L = ½(v·o_T − y)².
 
 Graded questions (``QUESTIONS``): which truncation PyTorch's detach loop computes, the reach of
-the gated unit's additive road, the factor of clipping by global norm.
+the gated unit's additive road, the max_norm that a clipped entry reveals.
 
 References come from :mod:`rnnlib.optim` and :mod:`rnnlib.gradflow`; the mistakes are small
 formulas, or the loops below wrong in one way (a slip each, named by the mistake's key), so the
@@ -147,6 +147,9 @@ def _clip(grads, max_norm, *, slip=None):
         raise OverflowError("the naive norm overflowed")
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         factor = total / max_norm if slip == "clip_inverted_ratio" else max_norm / total
+        factor = {"clip_ratio_squared": factor**2, "clip_ratio_rooted": np.sqrt(factor)}.get(
+            slip, factor
+        )
     scale = factor if (slip == "clip_always_rescaled" or total > max_norm) else 1.0
     with np.errstate(over="ignore", invalid="ignore"):
         return [np.asarray(g, dtype=float) * scale for g in grads]
@@ -279,6 +282,16 @@ check_clip_grad_norm = _ClipChecker(
             "inverted ratio: the factor is max_norm / (global norm), not its inverse",
         ),
         (
+            "clip_ratio_squared",
+            "the factor is squared: multiply by max_norm / (global norm) itself, so that the "
+            "clipped update is max_norm long",
+        ),
+        (
+            "clip_ratio_rooted",
+            "the factor is square-rooted: multiply by max_norm / (global norm) itself, so that "
+            "the clipped update is max_norm long",
+        ),
+        (
             "clip_sum_of_norms",
             "the global norm is sqrt(Σ_k ‖g_k‖²), not the sum of the norms Σ_k ‖g_k‖",
         ),
@@ -348,6 +361,11 @@ def jacobian_product(hs, Wh, *, slip=None):
         "one_factor_too_many": range(0, T + 1),  # a J_0 from h_0, which no step produced
         "one_factor_too_few": range(1, T),  # J_T left out
     }.get(slip, range(1, T + 1))
+    if slip == "last_jacobian_powered":  # np.linalg.matrix_power(J_T, T)
+        J_T = (1.0 - hs[T] ** 2)[:, None] * Wh.T
+        return np.linalg.matrix_power(J_T, T)
+    if slip == "jacobians_summed":  # J_1 + ... + J_T, from a zero matrix
+        return sum(((1.0 - hs[t] ** 2)[:, None] * Wh.T for t in range(1, T + 1)), np.zeros((H, H)))
     for t in steps:
         h = hs[t - 1] if slip == "state_before_the_step" else hs[t]
         d = {"no_tanh_prime": np.ones(H), "one_minus_h": 1.0 - h}.get(slip, 1.0 - h**2)
@@ -414,6 +432,16 @@ check_jacobian_product = Checker(
         (
             "elementwise_product",
             "you multiplied elementwise (*); the chain rule needs matrix products (@)",
+        ),
+        (
+            "last_jacobian_powered",
+            "you raised the last step's Jacobian to the power T: each step has its OWN "
+            "J_t = diag(1 − h_t²) Wh^T (its own h_t), so multiply J_T ⋯ J_2 J_1",
+        ),
+        (
+            "jacobians_summed",
+            "you added the J_t; the chain rule MULTIPLIES the steps' Jacobians: "
+            "∂h_T/∂h_0 = J_T ⋯ J_2 J_1, starting from the identity",
         ),
     ),
 )
@@ -616,6 +644,7 @@ def gated(xs, y, u, w, v, z, *, slip=None):
             "slope_of_o_not_c": 1 - o[t] ** 2,
             "slope_one_minus_c": 1 - c[t - 1],
             "slope_one_minus_a_squared": 1 - (u * xs[t - 1] + w * o[t - 1]) ** 2,
+            "slope_of_c_before": 1 - (c[t - 2] if t > 1 else 0.0) ** 2,  # c_(t−1), c_0 = 0
         }.get(slip, 1 - c[t - 1] ** 2)
         zz = {"gate_missing_in_u_w": 1.0, "one_minus_z_in_u_w": 1 - z}.get(slip, z)
         du += delta * zz * slope * xs[t - 1]
@@ -725,6 +754,11 @@ check_gated_bptt = Checker(
         ),
         ("slope_one_minus_c", "tanh′ is 1 − c_t², not 1 − c_t"),
         (
+            "slope_of_c_before",
+            "tanh′ of step t is 1 − c_t², with c_t = tanh(u·x_t + w·o_(t−1)) of the SAME "
+            "step; you used c_(t−1), the previous step's",
+        ),
+        (
             "slope_one_minus_a_squared",
             "1 − a_t² where 1 − tanh(a_t)² belongs: tanh′ = 1 − c_t², the square of the tanh's "
             "OUTPUT c_t",
@@ -780,25 +814,32 @@ QUESTIONS = (
     ),
     Question(
         "07.clip_factor",
-        "Two gradient arrays, with entries [3, 4] and [12], clipped by global norm with "
-        "max_norm = 6.5: by what factor is every entry multiplied? Four significant digits are "
+        "Two gradient arrays, with entries [3, 4] and [12], were clipped by global norm; after "
+        "clipping, the entry that was 12 is 4.8. What was max_norm? Four significant digits are "
         "enough (the check allows 0.1%).",
-        0.5,
+        4.8 / 12 * 13,  # every entry × 0.4; the clipped update is 0.4 · 13 = max_norm long
         why={
-            6.5 / 17: "17 = 5 + 12 is the sum of the two norms; the global norm is "
+            4.8: "4.8 is the length of the clipped [12] alone; max_norm bounds the WHOLE clipped "
+            "update: every entry shrank by the same factor, 4.8/12 = 0.4, so its length is "
+            "0.4 · sqrt(3² + 4² + 12²)",
+            0.4: "0.4 = 4.8/12 is the factor every entry was multiplied by; max_norm is the "
+            "length of the clipped update, the factor times the global norm",
+            0.4 * 5: "that is the clipped length of [3, 4] alone; the update is both arrays "
+            "together, 0.4 · sqrt(3² + 4² + 12²)",
+            0.4 * 17: "17 = 5 + 12 is the sum of the two norms; the global norm is "
             "sqrt(3² + 4² + 12²) = 13",
-            6.5 / 169: "169 is the sum of squares: take its square root, 13",
-            6.5 / (13 / np.sqrt(3)): "that divides by the root-mean-square; the global norm "
+            0.4 * 169: "169 is the sum of squares: take its square root, 13",
+            0.4 * 13 / np.sqrt(3): "that divides by √3, a root-mean-square; the global norm "
             "sums the squares without dividing by their number",
-            2.0: "inverted: the factor is max_norm / (global norm), at most 1",
-            13.0: "13 is the global norm itself; the factor is max_norm / (global norm)",
-            6.5 / 5: "5 is the norm of the first array alone; the global norm counts every "
-            "entry of both, sqrt(3² + 4² + 12²) = 13",
-            6.5 / 12: "12 is the norm of the second array alone (and the largest entry); the "
-            "global norm counts every entry of both, sqrt(3² + 4² + 12²) = 13",
-            1.0: "13 > 6.5, so the gradients are over the limit and get rescaled",
+            13 / 0.4: "inverted: the factor is max_norm / (global norm) = 0.4, so max_norm = "
+            "0.4 · 13, not 13 / 0.4",
+            12 / 0.4: "the factor is max_norm / (global norm) = 0.4: multiply it by the global "
+            "norm, 13, not divide an entry by it",
+            13.0: "13 is the global norm before clipping; with max_norm ≥ 13 nothing is "
+            "clipped and 12 stays 12",
         },
-        explain="the global norm is sqrt(9 + 16 + 144) = 13, and 6.5/13 = 0.5.",
+        explain="every entry is multiplied by the same factor, 4.8/12 = 0.4, so the clipped "
+        "update is 0.4 · sqrt(9 + 16 + 144) = 0.4 · 13 = 5.2 long: exactly max_norm.",
     ),
 )
 
