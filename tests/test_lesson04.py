@@ -370,6 +370,28 @@ def test_a_finite_difference_of_the_librarys_loss_is_named_too():
         check_scalar_bptt(fd)
 
 
+def test_a_float32_computation_is_named_as_such_not_as_a_finite_difference():
+    """A learner's exact loop run in float32, its results returned as Python floats: they agree
+    to about 1e-6 as a finite difference does, but every one is a float32 number."""
+
+    def in_float32(xs, y, u, w, v):
+        f = np.float32
+        xs, u, w, v, y = np.asarray(xs, f), f(u), f(w), f(v), f(y)
+        o = [f(0)]
+        for x in xs:
+            o.append(np.tanh(u * x + w * o[-1]))
+        err = v * o[-1] - y
+        d, du, dw = err * v, f(0), f(0)
+        for t in range(len(xs), 0, -1):
+            da = d * (f(1) - o[t] ** 2)
+            du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w
+        return float(du), float(dw), float(err * o[-1])
+
+    first = refusal(check_scalar_bptt, in_float32)
+    assert "holding float32 numbers" in first and "compute in float32" in first, first
+    assert "finite difference" not in first
+
+
 def test_a_wrong_answer_is_not_called_a_finite_difference():
     def off(xs, y, u, w, v):  # off by 1e-3 relative: no finite difference of step < 0.1 is
         return tuple(g * 1.001 for g in _scalar_bptt_exact(xs, y, u, w, v))

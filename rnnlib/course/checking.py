@@ -88,6 +88,7 @@ __all__ = [
     "catalogue",
     "table_cases",
     "as_number",
+    "held_in_float32",
     "ELEMENTWISE",
 ]
 
@@ -1034,7 +1035,7 @@ def _low_precision(got, leaf, expected):
     except Exception:
         return None
     want = np.asarray(expected, dtype=np.float64)
-    if dtype == np.float64 and _held_in_float32(leaf, want):  # float32 values in float64
+    if dtype == np.float64 and held_in_float32(leaf, want):  # float32 values in float64
         if _low_precision(leaf.astype(np.float32), leaf, expected):
             return _FLOAT32_IN_FLOAT64
         return None
@@ -1053,7 +1054,7 @@ def _low_precision(got, leaf, expected):
 _FLOAT32_IN_FLOAT64 = "float32 held in float64"
 
 
-def _held_in_float32(leaf, want):
+def held_in_float32(leaf, want):
     """Whether every entry of the float64 ``leaf`` is a float32 number (as a float32 computation
     written into a float64 array leaves them) while the reference's are not all: a float64
     computation gives such entries with odds of about 2^-29 each, a float32 one always."""
