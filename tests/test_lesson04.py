@@ -383,7 +383,7 @@ def test_a_float32_computation_is_named_as_such_not_as_a_finite_difference():
         err = v * o[-1] - y
         d, du, dw = err * v, f(0), f(0)
         for t in range(len(xs), 0, -1):
-            da = d * (f(1) - o[t] ** 2)
+            da = d * (f(1) - o[t] * o[t])  # (numpy 1: float32 ** 2 is float64)
             du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w
         return float(du), float(dw), float(err * o[-1])
 
