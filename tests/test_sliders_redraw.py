@@ -41,6 +41,8 @@ import io
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from rnnlib import course
 from rnnlib.course.lesson00 import forward_explorer
@@ -78,6 +80,52 @@ def different_pixels(ex):
     return int(np.any(fast != full, axis=-1).sum()), fast.shape, full.shape
 
 
+def _name(artist):
+    """An artist as an author finds it in a lesson module: its type, label or text, z-order."""
+    what = artist.get_text() if isinstance(artist, Text) else artist.get_label()
+    what = f" {what[:20]!r}" if isinstance(what, str) and what and what[0] != "_" else ""
+    return f"{type(artist).__name__}{what} (z-order {artist.get_zorder():g})"
+
+
+def where_they_differ(ex):
+    """Where the fast picture and a full redraw differ, in the figure's terms: the pixel box, each
+    axes that holds some of those pixels (by its number and title or y-label) and that axes'
+    artists whose extent overlaps the box: the moving artist missing from ``freeze_static``'s
+    list is among them, or the static one changed without ``invalidate()``."""
+    fast, full = pixels(ex.png()), pixels(full_redraw_png(ex))
+    if fast.shape != full.shape:
+        return f"the pictures differ in size ({fast.shape} vs {full.shape})"
+    rows, cols = np.nonzero(np.any(fast != full, axis=-1))
+    if rows.size == 0:
+        return "nowhere"
+    height = fast.shape[0]
+    ys = height - rows  # display coordinates count from the bottom, image rows from the top
+    box = (cols.min(), ys.min(), cols.max() + 1, ys.max() + 1)
+    parts = [f"pixels x {box[0]}-{box[2]}, y {box[1]}-{box[3]} from the bottom left"]
+    renderer = ex.fig.canvas.get_renderer()
+    for i, ax in enumerate(ex.fig.axes):
+        bb = ax.get_tightbbox(renderer)
+        inside = (cols >= bb.x0) & (cols <= bb.x1) & (ys >= bb.y0) & (ys <= bb.y1)
+        if not inside.any():
+            continue
+        title = ax.get_title() or ax.get_ylabel() or ax.get_xlabel()
+        near = []
+        for artist in ax.get_children():
+            if not artist.get_visible() or (isinstance(artist, Text) and not artist.get_text()):
+                continue  # (an axes holds empty titles)
+            try:  # an axis's box holds its ticks and tick labels
+                ext = artist.get_tightbbox(renderer)
+            except (TypeError, ValueError, NotImplementedError):
+                continue
+            if ext is not None and ext.overlaps(Bbox.from_extents(*box)):
+                near.append(_name(artist))
+        parts.append(
+            f"axes {i} ({title!r}): {int(inside.sum())} of them; its artists there: "
+            + (", ".join(near[:6]) + (", ..." if len(near) > 6 else "") if near else "none")
+        )
+    return "; ".join(parts)
+
+
 def positions(s: Slider):
     """The slider's minimum, middle (snapped to its step), maximum, and its default."""
     middle = s.min + round((s.max - s.min) / 2 / s.step) * s.step
@@ -97,9 +145,9 @@ def test_fast_redraw_equals_a_full_redraw_after_every_move(stage, factory):
     for name, s in ex.sliders.items():
         for value in positions(s):
             ex.step(**{name: value})
-            n, fast_shape, full_shape = different_pixels(ex)
+            n, *_ = different_pixels(ex)
             if n > MAX_DIFFERENT_PIXELS:
-                bad.append(f"{name}={value}: {n} pixels differ ({fast_shape} vs {full_shape})")
+                bad.append(f"{name}={value}: {n} pixels differ, {where_they_differ(ex)}")
     assert not bad, (
         f"{stage} {factory.__name__}: the fast redraw differs from a full redraw (a moving "
         f"artist missing from freeze_static's list, a static change without invalidate(), or "
@@ -138,9 +186,9 @@ def test_fast_redraw_equals_a_full_redraw_where_a_chart_changes_range(stage, fac
                 continue
             changes["back to a range shown before" if now in shown else "to a new range"] += 1
             shown.add(now)
-            n, fast_shape, full_shape = different_pixels(ex)
+            n, *_ = different_pixels(ex)
             if n > MAX_DIFFERENT_PIXELS:
-                bad.append(f"{name}={value}: {n} pixels differ ({fast_shape} vs {full_shape})")
+                bad.append(f"{name}={value}: {n} pixels differ, {where_they_differ(ex)}")
     assert not bad, (
         f"{stage} {factory.__name__}: the fast redraw differs from a full redraw after a range "
         "change: " + "; ".join(bad)
@@ -274,6 +322,15 @@ def test_the_check_catches_a_moving_artist_missing_from_the_list():
     ex.png()
     ex.step(w=0.1)
     assert different_pixels(ex)[0] > 20  # the line is stale: drawn at w = 0.5, not at 0.1
+    where = where_they_differ(ex)  # the failure message names the axes and the line in it
+    assert "axes 0" in where and "Line2D" in where, where
+
+
+def test_where_they_differ_says_nowhere_for_a_correct_figure():
+    ex = tiny_explorer()
+    ex.png()
+    ex.step(w=0.1)
+    assert where_they_differ(ex) == "nowhere"
 
 
 def test_the_check_catches_a_static_change_without_invalidate():
