@@ -20,8 +20,6 @@ exactly that of plain BPTT: only *when* each state is computed changes, not what
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ._validate import as_count, checked_arrays
@@ -96,4 +94,4 @@ def states_held(T, k):
     """The most hidden states (N × H arrays) checkpointed BPTT holds at once: the ⌈T/k⌉
     checkpoints plus the min(k, T) states of the segment being recomputed (plain BPTT: T + 1)."""
     T, k = as_count("T", T), as_count("k", k)
-    return math.ceil(T / k) + min(k, T)
+    return -(-T // k) + min(k, T)  # ⌈T/k⌉ in integers: T / k overflows a float for T ≥ 1e309

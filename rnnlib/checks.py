@@ -51,7 +51,7 @@ def check_answer(key, answer):
     letter for a multiple-choice question, a number for a numeric one. Prints one line when it
     is right; otherwise raises ``AssertionError`` saying why that answer is wrong."""
     __tracebackhide__ = True
-    if key not in ALL_QUESTIONS:
+    if not isinstance(key, str) or key not in ALL_QUESTIONS:
         raise CheckFailed(
             f"check_answer: no question {key!r}; the questions are {sorted(ALL_QUESTIONS)}"
         )

@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from ._validate import as_count, as_positive, as_scalar
+from ._validate import as_count, as_ndarray, as_positive, as_scalar
 
 __all__ = [
     "decaying_sum_task",
@@ -182,7 +182,7 @@ def decode(ids, vocab):
     """The text of class ids: ``"".join(vocab[i] for i in ids)``."""
     if not isinstance(vocab, str) or not vocab:
         raise ValueError(f"vocab: expected a non-empty str of characters, got {vocab!r:.40}")
-    ids = np.asarray(ids)
+    ids = as_ndarray("ids", ids, "a 1-d array of integer class ids")
     if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
         raise ValueError(
             f"ids: expected a 1-d array of integer class ids, got {ids.dtype} {ids.shape}"
@@ -201,7 +201,7 @@ def one_hot(ids, n_classes):
     on characters is a table look-up.
     """
     n_classes = as_count("n_classes", n_classes)
-    ids = np.asarray(ids)
+    ids = as_ndarray("ids", ids, "integer class ids")
     if ids.size and ids.dtype.kind not in "iu":
         raise ValueError(f"ids: expected integer class ids, got dtype {ids.dtype}")
     if ids.size and (ids.min() < 0 or ids.max() >= n_classes):
@@ -220,7 +220,7 @@ def _series(series):
             "series: expected an array of values or of character ids, got "
             + ("None" if series is None else "a text; pass its ids, encode(text, vocab)")
         )
-    return np.asarray(series)
+    return as_ndarray("series", series, "an array of values or of character ids")
 
 
 def next_step_windows(series, T, starts):
@@ -241,7 +241,7 @@ def next_step_windows(series, T, starts):
     """
     series = _series(series)
     T = as_count("T", T)
-    starts = np.asarray(starts)
+    starts = as_ndarray("starts", starts, "a 1-d array of integer offsets")
     L = series.shape[0] if series.ndim else 0
     if series.ndim < 1 or L < T + 1:
         raise ValueError(
@@ -337,7 +337,15 @@ def valid_word_fraction(text, words=None):
         raise ValueError(
             f"words: expected a collection of words, e.g. a list, got the str {words!r:.40}"
         )
-    words = corpus_words() if words is None else frozenset(words)
+    if words is None:
+        words = corpus_words()
+    else:
+        try:
+            words = frozenset(words)
+        except TypeError:  # 5, or a list of lists
+            raise ValueError(
+                f"words: expected a collection of words (str), e.g. a list, got {words!r:.40}"
+            ) from None
     found = _WORD.findall(text)
     if found and _WORD.fullmatch(text[-1]):
         found = found[:-1]

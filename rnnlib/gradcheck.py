@@ -61,6 +61,12 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
         raise ValueError(
             f"x: expected a float ndarray (it is perturbed in place), got {got}; {fix}"
         )
+    if not x.flags.writeable:  # (np.nditer would say "operand array ... is read-only")
+        raise ValueError(
+            "x: expected a writable array (it is perturbed in place, then restored), got a "
+            "read-only one; pass x.copy()"
+        )
+    check_finite("x", x.view(np.ndarray))  # (else f(x) is NaN, and the message would blame f)
     eps = as_positive("eps", eps, "step (a small number)")
     if x.dtype.itemsize < 8:  # float16 moved by 1e-6 does not move: a gradient of zeros
         raise ValueError(

@@ -43,7 +43,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_array, as_count, as_scalar, check_finite, same_shape_arrays
+from ._validate import (
+    as_array,
+    as_count,
+    as_ndarray,
+    as_scalar,
+    check_finite,
+    same_shape_arrays,
+)
 from .gradcheck import rel_error
 from .rnn import RNNCache, rnn_backward, rnn_backward_truncated, rnn_forward
 from .scalar import _forward
@@ -181,6 +188,7 @@ def _states(hs, Wh):
             f"got shape {hs.shape}"
         )
     check_finite("hs", hs)
+    check_finite("Wh", Wh)
     return hs, Wh
 
 
@@ -281,7 +289,7 @@ def truncation_curve(dh, cache, ks):
         raise ValueError(
             f"cache: expected the RNNCache of rnnlib.rnn_forward, got {type(cache).__name__}"
         )
-    ks = np.asarray(ks)
+    ks = as_ndarray("ks", ks, "a 1-d sequence of integers >= 1")
     if ks.ndim != 1 or ks.size == 0 or ks.dtype.kind not in "iu" or ks.min() < 1:
         raise ValueError(f"ks: expected a 1-d sequence of integers >= 1, got {ks!r}")
     full = np.concatenate([g.ravel() for g in rnn_backward(dh, cache)[2:]])

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import NumericOverflow, as_array, as_positive, check_finite, same_shape_arrays
+from ._validate import (
+    NumericOverflow,
+    as_array,
+    as_ndarray,
+    as_positive,
+    check_finite,
+    same_shape_arrays,
+)
 
 __all__ = ["squared_error", "softmax", "softmax_cross_entropy"]
 
@@ -87,7 +94,7 @@ def softmax_cross_entropy(logits, targets):
     dlogits : ndarray (..., C)
     """
     z = _logits("logits", logits)
-    y = np.asarray(targets)
+    y = as_ndarray("targets", targets, "integer class indices")
     if y.shape != z.shape[:-1]:
         raise ValueError(
             f"targets: expected shape {z.shape[:-1]} (logits' shape without its last axis, C), "

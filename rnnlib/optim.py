@@ -11,6 +11,7 @@ from ._validate import (
     as_positive,
     as_scalar,
     check_finite,
+    ndim,
     same_shape_arrays,
 )
 
@@ -31,7 +32,7 @@ def sgd_step(param, grad, lr):
     represent: lower ``lr``).
     """
     lr = as_positive("lr", lr, "learning rate")
-    if np.ndim(param) == 0 and np.ndim(grad) == 0:
+    if ndim("param", param) == 0 and ndim("grad", grad) == 0:
         p, g = as_scalar("param", param), as_scalar("grad", grad)
     else:
         p, g = same_shape_arrays(param=param, grad=grad)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, as_count, as_scalar, bind_shapes, check_finite
+from ._validate import as_array, as_count, as_scalar, bind_shapes, check_finite, checked_arrays
 from .losses import softmax_cross_entropy, squared_error
 from .rnn import _unpack, rnn_backward, rnn_forward
 
@@ -127,11 +127,20 @@ def init_params(D, H, K, scale=1.0, seed=0):
 
 
 def as_params(params):
-    """``params`` if it is a dict holding every key of :data:`PARAMS`, else ``ValueError``."""
+    """The parameters of the sequence model, checked: a dict holding every key of :data:`PARAMS`,
+    each a finite float array of its shape, ``Wx`` (D, H), ``Wh`` (H, H), ``b`` (H,), ``Wy``
+    (H, K), ``by`` (K,); else ``ValueError`` naming the entry. Returns a new dict (the arrays as
+    :func:`rnnlib._validate.as_array` gives them; any other key as it is)."""
     if not isinstance(params, dict) or any(k not in params for k in PARAMS):
-        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        got = sorted(params, key=str) if isinstance(params, dict) else type(params).__name__
         raise ValueError(f"params: expected a dict with keys {list(PARAMS)}, got {got}")
-    return params
+    arrays, _ = checked_arrays(
+        **{f"params[{k!r}]": (params[k], s) for k, s in zip(PARAMS, _SHAPES, strict=True)}
+    )
+    return {**params, **dict(zip(PARAMS, arrays, strict=True))}
+
+
+_SHAPES = ("DH", "HH", "H", "HK", "K")  # of the PARAMS, in their order
 
 
 def sequence_forward(params, x, h0=None):
@@ -169,7 +178,7 @@ def sequence_backward(dz, cache):
     -------
     grads : dict with the keys of :data:`PARAMS` plus ``"h0"``, each of its parameter's shape
     """
-    _, rnn_cache, lin_cache = _unpack(cache, "sequence_forward", 3)
+    _, rnn_cache, lin_cache = _unpack(cache, "sequence_forward", 3, arrays=False)
     dh, dWy, dby = linear_backward(dz, lin_cache)
     _, dh0, dWx, dWh, db = rnn_backward(dh, rnn_cache)
     return {"Wx": dWx, "Wh": dWh, "b": db, "Wy": dWy, "by": dby, "h0": dh0}
@@ -200,6 +209,7 @@ def sequence_loss(params, x, targets, loss="squared", h0=None):
         y = as_array("targets", targets)
         if y.shape != z.shape:
             raise ValueError(f"targets: expected shape (N, T, K) = {z.shape}, got {y.shape}")
+        check_finite("targets", y)  # (squared_error would name it y)
         M = z.shape[0] * z.shape[1]
         total, dz = squared_error(z, y)
         L, dz = total / M, dz / M

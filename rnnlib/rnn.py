@@ -33,6 +33,7 @@ from ._validate import (
     as_count,
     check_finite,
     checked_arrays,
+    describe,
 )
 
 __all__ = [
@@ -73,14 +74,15 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b):
     Returns
     -------
     h_next : ndarray (N, H)
-    cache : tuple ``(x, h_prev, Wx, Wh, h_next)`` for :func:`rnn_step_backward`
+    cache : tuple ``(x, h_prev, Wx, Wh, h_next)`` for :func:`rnn_step_backward` (with a copy of
+        h_next: changing the h_next returned does not change the cache)
     """
     (x, h_prev, Wx, Wh, b), _ = checked_arrays(
         x=(x, "ND"), h_prev=(h_prev, "NH"), Wx=(Wx, "DH"), Wh=(Wh, "HH"), b=(b, "H")
     )
     h_next = _step_forward(x @ Wx + b, h_prev, Wh)
     _finite_states(h_next)
-    return h_next, (x, h_prev, Wx, Wh, h_next)
+    return h_next, (x, h_prev, Wx, Wh, h_next.copy())
 
 
 def rnn_step_backward(dh_next, cache):
@@ -138,7 +140,8 @@ def rnn_forward(x, h0, Wx, Wh, b):
 
     Returns
     -------
-    h : ndarray (N, T, H), every hidden state
+    h : ndarray (N, T, H), every hidden state (a copy of the cache's: changing it does not change
+        what :func:`rnn_backward` computes)
     cache : :class:`RNNCache`
     """
     (x, h0, Wx, Wh, b), sizes = checked_arrays(
@@ -153,7 +156,7 @@ def rnn_forward(x, h0, Wx, Wh, b):
     for t in range(1, T + 1):
         hs[t] = _step_forward(xw[:, t - 1], hs[t - 1], Wh)  # h_t = tanh(x_t Wx + b + h_(t-1) Wh)
     _finite_states(hs)
-    return hs[1:].transpose(1, 0, 2), RNNCache(x, hs, Wx, Wh)
+    return hs[1:].transpose(1, 0, 2).copy(), RNNCache(x, hs, Wx, Wh)
 
 
 def rnn_backward(dh, cache):
@@ -253,12 +256,19 @@ def _input_side(x, da, Wx):
 
 
 # -- checks ---------------------------------------------------------------------------------
-def _unpack(cache, made_by, n):
-    """The fields of a cache, or ``ValueError`` saying which function makes it."""
+def _unpack(cache, made_by, n, arrays=True):
+    """The fields of a cache (``n`` arrays, unless ``arrays`` is False), or ``ValueError`` saying
+    which function makes it."""
+    got = None
     if not isinstance(cache, tuple) or len(cache) != n:
+        got = "None" if cache is None else type(cache).__name__
+    elif arrays:
+        odd = next((i for i, a in enumerate(cache) if not isinstance(a, np.ndarray)), None)
+        if odd is not None:
+            got = f"a tuple whose item {odd} is {describe(cache[odd])}"
+    if got is not None:
         raise ValueError(
-            f"cache: expected the cache returned by {made_by} (a tuple of {n}), got "
-            + ("None" if cache is None else type(cache).__name__)
+            f"cache: expected the cache returned by {made_by} (a tuple of {n}), got {got}"
         )
     return cache
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, as_count, as_positive, check_finite
+from ._validate import as_array, as_count, as_ndarray, as_positive, check_finite
 from .data import one_hot
 from .losses import softmax
 from .readout import as_params
@@ -22,7 +22,7 @@ __all__ = ["next_distribution", "sample", "free_run"]
 def _prime(params, prompt_ids):
     """Run the model over ``prompt_ids``; return the last hidden state (1, H) and logits (1, K)."""
     p = as_params(params)
-    ids = np.asarray(prompt_ids)
+    ids = as_ndarray("prompt_ids", prompt_ids, "a non-empty 1-d array of class ids")
     K = p["Wy"].shape[1]
     if ids.ndim != 1 or ids.size == 0:
         raise ValueError(
@@ -70,8 +70,8 @@ def sample(params, prompt_ids, length, temperature=1.0, seed=0):
     length = as_count("length", length, 0)
     temperature = as_positive("temperature", temperature)
     seed = as_count("seed", seed, 0)
-    h, z = _prime(params, prompt_ids)
-    p = params
+    p = as_params(params)
+    h, z = _prime(p, prompt_ids)
     K = p["Wy"].shape[1]
     u = np.random.default_rng(seed).random(length)
     rows = one_hot(np.arange(K), K)  # rows[c] is the one-hot input of c

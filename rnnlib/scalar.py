@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import NumericOverflow, as_array, as_scalar, check_finite
+from ._validate import NumericOverflow, as_array, as_scalar, check_finite, ndim
 
 __all__ = [
     "EXAMPLE",
@@ -101,7 +101,7 @@ def _scalar_or_per_step(name, a, T, expected):
 
     ``expected`` says in the error message what the two forms stand for.
     """
-    if np.ndim(a) == 0:
+    if ndim(name, a) == 0:
         return as_scalar(name, a)
     per_step = as_array(name, a)
     if per_step.shape != (T,):
@@ -173,7 +173,7 @@ def loss_grad(y_hat, y):
 
 
 def _loss_grad(what, y_hat, y):
-    if np.ndim(y_hat) == 0 and np.ndim(y) == 0:
+    if ndim("y_hat", y_hat) == 0 and ndim("y", y) == 0:
         return _difference(what, as_scalar("y_hat", y_hat), as_scalar("y", y))
     y_hat, y = as_array("y_hat", y_hat), as_array("y", y)
     if y_hat.shape != y.shape and y.ndim > 0:  # (one target for every prediction broadcasts)
@@ -325,7 +325,7 @@ def last_step_factors(xs, y, u, w, v):
     dict of floats: ``dL_do_T`` = dL/dŷ · v, ``tanh_prime`` = 1 − o_T², ``o_prev`` = o_(T−1),
     ``dL_dw_T`` = their product (= ``backward(...).dw_steps[-1]``), and ``y_hat``, ``o_T``.
     """
-    if np.ndim(y) != 0:  # backward would take it as a target per step, and float() then fails
+    if ndim("y", y) != 0:  # backward would take it as a target per step, and float() then fails
         raise ValueError(
             f"y: expected one target for ŷ = v·o_T, a real number (a scalar), got an array of "
             f"shape {np.shape(y)}; a target at every step (lesson 04) has no one last-step "

@@ -35,6 +35,7 @@ from ._validate import (
     NumericOverflow,
     as_array,
     as_count,
+    as_ndarray,
     as_positive,
     as_scalar,
     check_finite,
@@ -390,12 +391,18 @@ def train_stateful(params, inputs, targets, lr, loss="softmax", max_norm=5.0, ep
         raise ValueError(
             f"inputs: expected a 4-d array of windows (K, N, T, D), got shape {inputs.shape}"
         )
-    targets = np.asarray(targets)
+    if loss == "squared":
+        targets = as_array("targets", targets)
+    else:
+        targets = as_ndarray("targets", targets, "an array of windows (K, N, T) of class ids")
     if targets.shape[:3] != inputs.shape[:3]:
         raise ValueError(
             f"targets: expected shape (K, N, T, ...) = {inputs.shape[:3]} + (...), "
             f"got {targets.shape}"
         )
+    check_finite("inputs", inputs)  # here, with its index among all the windows
+    if loss == "squared":
+        check_finite("targets", targets)
     p = {k: np.array(v, dtype=float) for k, v in as_params(params).items() if k in PARAMS}
     losses, norms = [], []
     h = None

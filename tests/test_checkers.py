@@ -10,6 +10,7 @@ whose reference were wrong would fail them. What is special to one lesson is tes
 
 import importlib
 import re
+import time
 from pathlib import Path
 
 import nbformat
@@ -673,6 +674,48 @@ def test_a_function_that_never_returns_is_stopped_with_a_message(monkeypatch):
     _three()(lambda a: (1.0, 2.0, 3.0))  # the next check runs as usual
 
 
+def _busy(seconds):
+    """A loop that runs for ``seconds`` (a learner's loop far too long; not endless, so that a
+    checker that fails to stop it makes this test fail, not hang)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+@pytest.mark.parametrize(
+    "name", ["check_scalar_bptt", "check_sigmoid_bptt", "check_clip_grad_norm"]
+)
+def test_every_run_of_the_learners_function_is_stopped_at_the_time_limit(name, monkeypatch):
+    """The exact-gradient checkers ran the function once more after a failure (to see whether it
+    agrees like a finite difference) and check_clip_grad_norm once before the cases (to see
+    whether it writes into the caller's list), both without the time limit: a loop that never
+    ends there hung the cell for good. Stopped once, a function is not run again."""
+    from rnnlib.course import checking
+
+    monkeypatch.setattr(checking, "TIME_LIMIT", 0.3)
+    calls = []
+
+    def slow_from_the_second_call(*args):
+        calls.append(1)
+        if len(calls) > 1:
+            _busy(5.0)
+        return 0.5  # wrong: the checker runs it again
+
+    def slow(*args):
+        calls.append(1)
+        _busy(5.0)
+
+    for fn in (slow, slow_from_the_second_call):
+        calls.clear()
+        began = time.monotonic()
+        with pytest.raises(AssertionError) as err:
+            BY_NAME[name](fn)
+        assert time.monotonic() - began < 2.0  # (each of at most 3 runs stopped after 0.3 s)
+        if fn is slow:
+            assert "ran for more than 0.3 s on case 1 of" in first_line(err)
+            assert len(calls) == 1
+
+
 def _memory_question():
     """Like 06.memory_mb: 1000 states of 1024 × 8 float64 numbers, in MB."""
     return Question(
@@ -812,6 +855,53 @@ def _plus(result, k):
     if isinstance(result, (tuple, list)):
         return type(result)(_plus(r, k) for r in result)
     return np.asarray(result, dtype=float) + k if np.ndim(result) else float(result) + k
+
+
+class _BadText(Exception):
+    def __str__(self):
+        raise RuntimeError("no text")
+
+
+@pytest.mark.parametrize(
+    ("returned", "said"),
+    [
+        # an exception returned, not raised: a new object on each call was taken for a function
+        # that keeps state between calls ("gave two different results for the same inputs")
+        (lambda: ValueError("negative"), "returned a ValueError; expected"),
+        # 10**400 was "returned a single number; expected a single number"
+        (lambda: 10**400, "a number too large for a float (beyond ±1.8e308)"),
+    ],
+)
+@pytest.mark.parametrize("name", NAMES)
+def test_odd_results_are_described_as_what_they_are(name, returned, said):
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: returned())
+    first = first_line(excinfo)
+    if "too large" in said and isinstance(BY_NAME[name].cases()[0].expected, (tuple, list)):
+        said = "returned a single number; expected a"  # (one number where a tuple belongs)
+    assert said in first and "different results" not in first
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (_BadText(), "raised _BadText: (its message cannot be shown)"),  # was RuntimeError
+        (ValueError("\n\nthe reason"), "raised ValueError: the reason"),  # was "ValueError"
+    ],
+)
+def test_an_exceptions_text_is_read_safely(error, said):
+    def raising(*args):
+        raise error
+
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME["check_train_loop"](raising)
+    assert first_line(excinfo) == f"check_train_loop: your raising {said}"
+
+
+def test_check_answer_names_a_key_that_is_no_string():
+    # check_answer(["04.zero_copy"], "a") was "TypeError: unhashable type: 'list'"
+    with pytest.raises(AssertionError, match=r"^check_answer: no question \['04.zero_copy'\]"):
+        rnnlib.checks.check_answer(["04.zero_copy"], "a")
 
 
 def test_a_deterministic_wrong_answer_is_not_called_stateful():

@@ -7,12 +7,14 @@ whose squares and sums overflow (which must pass), so that the shortcut cannot w
 """
 
 import re
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib import checkpointing, data, gradflow, readout, sampling, training
+from rnnlib import checkpointing, data, gradflow, readout, sampling, scalar, training
 from rnnlib._validate import check_finite, checked_arrays
 
 NAMES = ("x", "h0", "Wx", "Wh", "b")
@@ -179,3 +181,219 @@ def test_every_seed_is_an_integer_at_least_0(name, seed, shown):
         ValueError, match=rf"^seed: expected an integer >= 0, got {re.escape(shown)}"
     ):
         SEEDED[name](seed)
+
+
+# -- adversarial inputs (a fuzz of every public function): each was a crash inside numpy or
+# Python, an error naming no argument, or a silent wrong answer --------------------------------
+
+HUGE = 10**400  # a Python int no float64 holds
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda v: scalar.forward([1.0, 2.0], v, 0.5, 0.5),
+        lambda v: rnnlib.sgd_step(1.0, 1.0, v),
+        lambda v: rnnlib.softmax(np.ones(3), v),
+        lambda v: rnnlib.clip_grad_norm([np.ones(2)], v),
+        lambda v: scalar.loss(v, 0.5),
+    ],
+)
+@pytest.mark.parametrize("v", [HUGE, -HUGE, np.longdouble("1e400")], ids=["int", "-int", "ld"])
+def test_a_number_beyond_float64_is_named(call, v):
+    # float(10**400) was "OverflowError: int too large to convert to float"; a longdouble 1e400
+    # was called "inf"
+    with pytest.raises(ValueError, match=r"^\w+: expected a number within float64's range"):
+        call(v)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda r: rnnlib.sgd_step(r, np.ones(2), 0.1), "param"),
+        (lambda r: scalar.forward([1.0, 2.0], 0.5, r, 0.5), "w"),
+        (lambda r: scalar.loss(r, 0.5), "y_hat"),
+        (lambda r: scalar.last_step_factors([1.0, 2.0], r, 0.5, 0.5, 0.5), "y"),
+        (lambda r: scalar.forward([1.0, 2.0], r, 0.5, 0.5), "u"),
+        (lambda r: rnnlib.softmax_cross_entropy(np.ones((2, 3)), r), "targets"),
+        (lambda r: data.one_hot(r, 3), "ids"),
+        (lambda r: data.decode(r, "abc"), "ids"),
+        (lambda r: data.next_step_windows(np.arange(9.0), 2, r), "starts"),
+        (lambda r: data.stream_windows(r, 1, 1), "series"),
+        (lambda r: sampling.sample(readout.init_params(3, 2, 3), r, 2), "prompt_ids"),
+        (lambda r: training.train_stateful(PARAMS_1(), np.ones((1, 1, 2, 1)), r, 0.1), "targets"),
+    ],
+)
+def test_a_ragged_list_is_named(call, name):
+    # numpy's own "setting an array element with a sequence. The requested array has an
+    # inhomogeneous shape ..." named no argument
+    with pytest.raises(ValueError, match=rf"^{name}: expected .*numpy cannot read it as one array"):
+        call([[0, 1], [1]])
+
+
+def PARAMS_1():  # noqa: N802 (a model of one value a step)
+    return readout.init_params(1, 2, 1)
+
+
+def test_a_ragged_list_of_window_lengths_is_named():
+    _, cache = rnnlib.rnn_forward(*arrays(*SMALL).values())
+    with pytest.raises(ValueError, match=r"^ks: expected .*numpy cannot read it as one array"):
+        gradflow.truncation_curve(np.ones((1, 2, 2)), cache, [[1], [1, 2]])
+
+
+def test_masked_entries_are_refused_and_a_mask_with_none_is_a_plain_array():
+    # np.asarray drops the mask: the hidden value under it (here 999) was used as data
+    x = np.ma.array([[[1.0, 999.0]]], mask=[[[False, True]]])
+    h0, Wx, Wh, b = np.zeros((1, 1)), np.ones((2, 1)), np.ones((1, 1)), np.zeros(1)
+    with pytest.raises(ValueError, match=r"^x: expected .* without masked entries, got a masked "):
+        rnnlib.rnn_forward(x, h0, Wx, Wh, b)
+    with pytest.raises(ValueError, match=r"^targets: expected .* without masked entries"):
+        rnnlib.softmax_cross_entropy(np.ones((2, 3)), np.ma.array([0, 1], mask=[0, 1]))
+    h, _ = rnnlib.rnn_forward(np.ma.array([[[1.0, 2.0]]]), h0, Wx, Wh, b)
+    np.testing.assert_allclose(h[0, 0, 0], np.tanh(3.0))  # tanh(1 + 2) by hand
+    assert type(h) is np.ndarray
+
+
+def test_lists_of_real_numbers_of_any_kind_are_read_and_others_named():
+    # every list of Fractions was "expected an array of real numbers, got an array of dtype
+    # object", the same words for [10**400] and for [None]
+    got = checked_arrays(x=([Fraction(1, 2), Fraction(3, 2)], "N"))[0][0]
+    np.testing.assert_array_equal(got, [0.5, 1.5])
+    assert got.dtype == np.float64
+    with pytest.raises(ValueError, match=r"^x: expected an array of real numbers, got None at"):
+        checked_arrays(x=([1.0, None], "N"))
+    with pytest.raises(ValueError, match=r"^x: expected .* got Decimal\('0.5'\) at index \(0,\)"):
+        checked_arrays(x=([Decimal("0.5")], "N"))
+    with pytest.raises(
+        ValueError, match=r"^x: expected a number within float64's range .* got int about 1e400 at"
+    ):
+        checked_arrays(x=([1.0, HUGE], "N"))
+
+
+def test_a_longdouble_beyond_float64_is_finite_not_a_crash():
+    # the few-numbers path of the finiteness test read 1e400 as the float inf, then found no
+    # index to name: "IndexError: index 0 is out of bounds for axis 0 with size 0"
+    big = np.array([np.longdouble("1e400")])
+    check_finite("a", big)  # passes: it is finite (in longdouble)
+    L, dy = rnnlib.squared_error(np.array([np.longdouble(1.0)]), np.array([np.longdouble(0.5)]))
+    assert L == pytest.approx(0.125)
+
+
+@pytest.mark.parametrize(
+    ("call", "made_by"),
+    [
+        (lambda c: rnnlib.rnn_backward(np.ones((1, 1, 1)), c), "rnn_forward"),
+        (lambda c: rnnlib.rnn_step_backward(np.ones((1, 1)), c), "rnn_step_forward"),
+        (lambda c: readout.linear_backward(np.ones((1, 1)), c), "linear_forward"),
+    ],
+)
+def test_a_cache_of_the_right_length_but_no_arrays_is_named(call, made_by):
+    # a tuple of lists was "AttributeError: 'list' object has no attribute 'shape'"
+    n = {"rnn_forward": 4, "rnn_step_forward": 5, "linear_forward": 2}[made_by]
+    with pytest.raises(
+        ValueError, match=rf"^cache: expected the cache returned by {made_by} .* item 0 is list"
+    ):
+        call(tuple([[1.0]] for _ in range(n)))
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        ({"Wh": None}, r"^params\['Wh'\]: expected an array of real numbers, got None"),
+        ({"Wh": np.ones(3)}, r"^params\['Wh'\]: expected a 2-d array of shape \(H, H\) = \(3, 3\)"),
+        ({"Wh": np.array(1.0)}, r"^params\['Wh'\]: expected a 2-d array"),
+        ({"Wy": np.ones((5, 2))}, r"^params\['Wy'\]: expected shape \(H, K\) = \(3, 2\)"),
+        ({"b": "abc"}, r"^params\['b'\]: expected an array of real numbers, got str"),
+        ({"by": [np.nan, 0.0]}, r"^params\['by'\]: expected finite values, got nan"),
+    ],
+)
+def test_every_entry_of_the_parameters_is_checked_by_name(bad, match):
+    # None, text, a 0-d Wh: "AttributeError: 'NoneType' object has no attribute 'shape'",
+    # "IndexError: tuple index out of range", numpy's "could not convert string to float" or
+    # its matmul message (sampling)
+    params = {**readout.init_params(2, 3, 2), **bad}
+    for call in (
+        lambda: readout.sequence_forward(params, np.ones((1, 2, 2))),
+        lambda: training.train_sequence_model(params, [], 0.1),
+        lambda: sampling.sample({**readout.init_params(2, 3, 2), **bad}, [0], 2),
+    ):
+        with pytest.raises(ValueError, match=match):
+            call()
+
+
+def test_parameters_given_as_lists_are_read():
+    params = readout.init_params(2, 3, 2)
+    as_lists = {k: v.tolist() for k, v in params.items()}
+    want = readout.sequence_forward(params, np.ones((1, 2, 2)))[0]
+    np.testing.assert_array_equal(readout.sequence_forward(as_lists, np.ones((1, 2, 2)))[0], want)
+    np.testing.assert_array_equal(
+        sampling.sample(as_lists, [0], 5), sampling.sample(params, [0], 5)
+    )
+
+
+def test_states_held_takes_any_integer():
+    # math.ceil(T / k) was "OverflowError: integer division result too large for a float"
+    assert checkpointing.states_held(HUGE, 3) == (HUGE + 2) // 3 + 3  # ⌈T/k⌉ + k
+
+
+def test_gradient_norms_by_distance_checks_wh():
+    # only hs was checked: a NaN in Wh came back as NaN norms, silently
+    Wh = np.eye(2)
+    Wh[1, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^Wh: expected finite values, got nan at index \(1, 0\)"):
+        gradflow.gradient_norms_by_distance(np.zeros((3, 2)), Wh, np.ones(2))
+
+
+def test_numerical_gradient_names_a_read_only_or_non_finite_point():
+    # a read-only x was numpy's "operand array with iterator write flag set is read-only"; a NaN
+    # in x was blamed on f ("f: expected a finite f(x), got nan at x[0] + eps")
+    x = np.ones(2)
+    x.flags.writeable = False
+    with pytest.raises(ValueError, match=r"^x: expected a writable array .* pass x.copy\(\)"):
+        rnnlib.numerical_gradient(lambda z: float(z.sum()), x)
+    with pytest.raises(ValueError, match=r"^x: expected finite values, got nan at index \(1,\)"):
+        rnnlib.numerical_gradient(lambda z: float(z.sum()), np.array([1.0, np.nan]))
+
+
+def test_valid_word_fraction_names_words_that_are_no_collection():
+    # "TypeError: 'int' object is not iterable"
+    with pytest.raises(ValueError, match=r"^words: expected a collection of words .* got 5"):
+        data.valid_word_fraction("the cat", words=5)
+
+
+def test_the_target_and_input_windows_are_named_by_their_own_names():
+    # a NaN target was "y: expected finite values" (squared_error's name for it); a NaN input of
+    # train_stateful "x: ..." at an index inside one window
+    params = readout.init_params(2, 3, 2)
+    y = np.zeros((1, 2, 2))
+    y[0, 1, 1] = np.nan
+    with pytest.raises(ValueError, match=r"^targets: expected finite values, got nan at index"):
+        readout.sequence_loss(params, np.ones((1, 2, 2)), y)
+    inputs = np.ones((2, 1, 2, 2))
+    inputs[1, 0, 0, 0] = np.inf
+    with pytest.raises(ValueError, match=r"^inputs: expected finite .* index \(1, 0, 0, 0\)"):
+        training.train_stateful(params, inputs, np.zeros((2, 1, 2, 2)), 0.1, loss="squared")
+
+
+def test_a_negative_count_too_long_to_print_is_named():
+    # f"{n}" of an int of more than 4300 digits raises Python's own ValueError ("Exceeds the
+    # limit (4300 digits) for integer string conversion")
+    with pytest.raises(ValueError, match=r"^k: expected an integer >= 1, got an int too long"):
+        checkpointing.states_held(3, -(10**5000))
+
+
+def test_changing_the_states_returned_does_not_change_the_gradients():
+    # h was a view of the cache's states (and h_next the cache's own array): `h *= 0.5` by the
+    # caller changed what rnn_backward then computed, silently
+    a = arrays(*SMALL, fill=0.3)
+    dh = np.ones((1, 2, 2))
+    h, cache = rnnlib.rnn_forward(**a)
+    want = rnnlib.rnn_backward(dh, cache)
+    h *= 0.5
+    for g, w in zip(rnnlib.rnn_backward(dh, cache), want, strict=True):
+        np.testing.assert_array_equal(g, w)
+    h_next, step_cache = rnnlib.rnn_step_forward(a["x"][:, 0], a["h0"], a["Wx"], a["Wh"], a["b"])
+    want = rnnlib.rnn_step_backward(dh[:, 0], step_cache)
+    h_next += 1.0
+    for g, w in zip(rnnlib.rnn_step_backward(dh[:, 0], step_cache), want, strict=True):
+        np.testing.assert_array_equal(g, w)

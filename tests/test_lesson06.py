@@ -627,6 +627,28 @@ def test_bad_input_and_figures():
     assert hidden_trajectories in FIGURES
 
 
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        # np.isfinite(None) was numpy's "ufunc 'isfinite' not supported for the input types"
+        (lambda: trajectory_weights(4, None), r"^scale: expected a finite number >= 0, got None"),
+        (lambda: trajectory_weights(4, "0.9"), r"^scale: expected a finite number >= 0, got '0.9'"),
+        (lambda: trajectory_weights(4, -0.5), r"^scale: expected a finite number >= 0, got -0.5"),
+        # np.random.default_rng's "expected non-negative integer" named no argument
+        (lambda: trajectory_weights(4, 0.9, seed=-1), r"^seed: expected an integer >= 0, got -1"),
+        (lambda: trajectory_weights(4, 0.9, seed=1.5), r"^seed: expected an integer >= 0"),
+        # power_norms_of checked nothing: len(None), "SVD did not converge", matmul's message
+        (lambda: L.power_norms_of(None), r"^Wh: expected an array of real numbers, got None"),
+        (lambda: L.power_norms_of(np.ones((2, 3))), r"^Wh: expected a square array .* \(2, 3\)"),
+        (lambda: L.power_norms_of(np.full((2, 2), np.nan)), r"^Wh: expected finite values"),
+        (lambda: L.power_norms_of(np.eye(2), 2.0), r"^d_max: expected an integer >= 1, got 2.0"),
+    ],
+)
+def test_the_notebooks_helpers_name_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
 # Lesson 06's second slider figure: ‖Wh^d‖₂ against d. The norms are checked against
 # numpy's matrix_power and SVD, the spectral radius against the eigenvalues, a normal matrix's
 # norms against ρ^d exactly, and the drawn points against the state.

@@ -303,16 +303,14 @@ class Checker:
             except CalledTheAnswer as err:
                 raise CheckFailed(f"{self.name}: {err}") from None
             except _TooLong:
-                raise CheckFailed(
-                    f"{self.name}: {who} ran for more than {TIME_LIMIT:g} s on case {i} of {n} "
-                    "without returning (each case takes well under a second): does a loop in it "
-                    "never end? (a `continue` where a `break` belongs, a `while` whose condition "
-                    f"never changes, a loop over far more steps than it needs)\n{where}"
-                ) from None
+                raise self._too_long(fn, cases, i) from None
             except Exception as err:
-                said = (str(err).splitlines() or [""])[0]
+                said = _first_line(err)
                 raised = f"{type(err).__name__}" + (f": {said}" if said else "")
-                why = self._raised(case, err) or _scalar_function_on_an_array(err)
+                try:
+                    why = self._raised(case, err) or _scalar_function_on_an_array(err)
+                except Exception:  # (an exception whose text cannot be read: nothing to add)
+                    why = None
                 raise CheckFailed(
                     (
                         f"{self.name}: {why}\n{where}\n  raised:   {raised}"
@@ -343,6 +341,32 @@ class Checker:
         if refusal:
             raise CheckFailed(f"{self.name}: {refusal}")
         print(f"{self.name}: {n}/{n} cases passed ✓")
+
+    def _too_long(self, fn, cases, i):
+        """The :class:`CheckFailed` for the learner's function ``fn`` stopped after
+        :data:`TIME_LIMIT` seconds on case ``i`` (from 1) of ``cases``. It is marked
+        ``timed_out``: a checker that would run the function again to say more does not, so that
+        the cell ends within the limit."""
+        n, case = len(cases), cases[i - 1]
+        where = f"  case {i} of {n}: {case.label}\n" + _fmt_inputs(case.args)
+        failed = CheckFailed(
+            f"{self.name}: {_describe_fn(fn)} ran for more than {TIME_LIMIT:g} s on case {i} of "
+            f"{n} without returning (each case takes well under a second): does a loop in it "
+            "never end? (a `continue` where a `break` belongs, a `while` whose condition "
+            f"never changes, a loop over far more steps than it needs)\n{where}"
+        )
+        failed.timed_out = True
+        return failed
+
+    def _run_limited(self, fn, cases, i, *args):
+        """``fn(*args)``, a run of the learner's function for case ``i`` of ``cases`` that a
+        subclass makes before the usual checks, stopped after :data:`TIME_LIMIT` seconds as a
+        case is (:meth:`_too_long`)."""
+        try:
+            with _time_limit(TIME_LIMIT):
+                return fn(*args)
+        except _TooLong:
+            raise self._too_long(fn, cases, i) from None
 
     def _guarded(self, fn):
         """``fn``, running with :attr:`forbidden` switched off (``fn`` itself if none is)."""
@@ -591,6 +615,16 @@ def _merge_plain_wrong(lines):
                 merged.append(names + many)
         lines = merged
     return lines
+
+
+def _first_line(err):
+    """The first line of an exception's message that says something ("" if none does; a
+    message that cannot even be made into text is said to be so)."""
+    try:
+        text = str(err)
+    except Exception:  # a learner's exception class whose __str__ raises
+        return "(its message cannot be shown)"
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def _scalar_function_on_an_array(err):
@@ -900,6 +934,11 @@ def _identical(a, b):
         )
     try:
         x, y = np.asarray(a), np.asarray(b)
+        if "O" in (x.dtype.kind, y.dtype.kind):  # objects: numbers in an object array, or not
+            try:
+                x, y = x.astype(np.float64), y.astype(np.float64)
+            except Exception:  # (e.g. an exception returned, not raised: a new one every call)
+                return type(a) is type(b)
         numbers = x.dtype.kind in "fc" and y.dtype.kind in "fc"
         return x.shape == y.shape and bool(np.array_equal(x, y, equal_nan=numbers))
     except Exception:  # whatever the learner's objects raise: nothing to compare
@@ -907,10 +946,17 @@ def _identical(a, b):
 
 
 def _quiet_run(fn, case):
+    """``fn`` on a copy of the case's inputs (see :func:`quiet_call`)."""
+    return quiet_call(fn, *copy.deepcopy(case.args).values())
+
+
+def quiet_call(fn, *args):
+    """``fn(*args)`` for a checker's further run of the learner's function (to name a mistake, or
+    to look at how the answer was made): its prints swallowed, stopped like a case after
+    :data:`TIME_LIMIT` seconds. ``None`` if it raises or is stopped."""
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            result, _ = _call(fn, case)
-        return result
+        with contextlib.redirect_stdout(io.StringIO()), _time_limit(TIME_LIMIT):
+            return fn(*args)
     except (Exception, _TooLong):
         return None
 
@@ -1012,6 +1058,8 @@ def _as_leaf(x, expected):
         if held or raw.dtype.kind not in "iufO":
             return _type_name(x, held)
         arr = raw.astype(np.float64, copy=False)
+    except OverflowError:  # an int such as 10**400
+        return "a number too large for a float (beyond ±1.8e308)"
     except Exception:  # whatever the learner's object raises, it is not a number: describe it
         return _type_name(x)
     if arr.shape != np.shape(expected):

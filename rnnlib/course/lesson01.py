@@ -36,6 +36,7 @@ from .checking import (
     Mistake,
     Question,
     learners_function,
+    quiet_call,
     stand_ins_while_running,
     table_cases,
 )
@@ -555,7 +556,10 @@ class DifferenceChecker(Checker):
             try:
                 with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    got, calls = replay(*args)
+                    replayed = quiet_call(replay, *args)  # (under the time limit)
+                    if replayed is None:
+                        return None
+                    got, calls = replayed
                     got = np.asarray(got, dtype=float)
             except Exception:
                 return None

@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import rnn
-from .._validate import as_count
+from .._validate import _short, as_array, as_count, as_scalar, check_finite
 from ..rnn import rnn_forward
 from .checking import Case, Checker, Question, catalogue
 
@@ -704,8 +704,14 @@ def trajectory_weights(H, scale, D=3, T=60, burst=10, seed=0):
     b : (H,) zeros
     """
     _check_H(H)
-    if not (np.isfinite(scale) and scale >= 0):
-        raise ValueError(f"scale: expected a finite number >= 0, got {scale!r}")
+    try:
+        value = as_scalar("scale", scale)
+    except ValueError:  # None, text, NaN, an array...: said as below
+        value = None
+    if value is None or value < 0:
+        raise ValueError(f"scale: expected a finite number >= 0, got {_short(scale)}")
+    scale = value
+    seed = as_count("seed", seed, 0)
     D, T = as_count("D", D), as_count("T", T)
     burst = as_count("burst", burst)
     if burst > T:  # the inputs fill the first `burst` of the T steps
@@ -830,6 +836,10 @@ BAND = (1e-4, 1e4)  # the log axis of the power-norm plot
 
 def power_norms_of(Wh, d_max=D_MAX):
     """``‖Wh^d‖₂`` for d = 1..d_max (the largest singular value of each power), as an array."""
+    Wh, d_max = as_array("Wh", Wh).astype(np.float64, copy=False), as_count("d_max", d_max)
+    if Wh.ndim != 2 or Wh.shape[0] != Wh.shape[1] or Wh.size == 0:
+        raise ValueError(f"Wh: expected a square array of shape (H, H), got shape {Wh.shape}")
+    check_finite("Wh", Wh)  # (np.linalg.norm would say "SVD did not converge")
     P, out = np.eye(len(Wh)), []
     for _ in range(d_max):
         P = P @ Wh

@@ -21,9 +21,7 @@ catalogue is executable.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 
 import numpy as np
 
@@ -40,7 +38,7 @@ from ..gradflow import (
 )
 from ..optim import clip_grad_norm
 from ..rnn import rnn_forward
-from .checking import Case, Checker, CheckFailed, Question, catalogue, table_cases
+from .checking import Case, Checker, CheckFailed, Question, catalogue, quiet_call, table_cases
 
 __all__ = [
     "CHECKERS",
@@ -187,10 +185,9 @@ class _ClipChecker(Checker):
     def _refusal(self, fn):
         for case in self.cases():
             given = copy.deepcopy(case.args)
-            try:
-                with np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()):
-                    result = fn(*given.values())
-            except Exception:  # (it ran without raising in the checks: nothing to say)
+            with np.errstate(all="ignore"):
+                result = quiet_call(fn, *given.values())
+            if result is None:  # (it ran without raising in the checks: nothing to say)
                 return None
             if result is given["grads"]:
                 name = getattr(fn, "__name__", "")
@@ -207,13 +204,16 @@ class _ClipChecker(Checker):
     def __call__(self, fn):
         __tracebackhide__ = True
         if callable(fn):
-            for case in self.cases():
+            cases = self.cases()
+            for i, case in enumerate(cases, 1):
                 grads = list(case.args["grads"])
                 given = [g.copy() for g in grads]
                 originals = list(given)
                 try:
                     with np.errstate(all="ignore"):
-                        fn(given, case.args["max_norm"])
+                        self._run_limited(fn, cases, i, given, case.args["max_norm"])
+                except CheckFailed:  # stopped after the time limit: said as the checks say it
+                    raise
                 except Exception:
                     break  # the usual checks report it
                 swapped = len(given) != len(originals) or any(
