@@ -140,8 +140,8 @@ def rnn_forward(x, h0, Wx, Wh, b):
 
     Returns
     -------
-    h : ndarray (N, T, H), every hidden state (a copy of the cache's: changing it does not change
-        what :func:`rnn_backward` computes)
+    h : ndarray (N, T, H), every hidden state (read-only: it shares its numbers with the cache,
+        so ``h *= 2`` would change what :func:`rnn_backward` computes; ``h.copy()`` to change it)
     cache : :class:`RNNCache`
     """
     (x, h0, Wx, Wh, b), sizes = checked_arrays(
@@ -156,7 +156,9 @@ def rnn_forward(x, h0, Wx, Wh, b):
     for t in range(1, T + 1):
         hs[t] = _step_forward(xw[:, t - 1], hs[t - 1], Wh)  # h_t = tanh(x_t Wx + b + h_(t-1) Wh)
     _finite_states(hs)
-    return hs[1:].transpose(1, 0, 2).copy(), RNNCache(x, hs, Wx, Wh)
+    h = hs[1:].transpose(1, 0, 2)  # every h_t, (N, T, H): a view of the cache's states ...
+    h.flags.writeable = False  # ... read-only, so that changing h cannot change rnn_backward's
+    return h, RNNCache(x, hs, Wx, Wh)
 
 
 def rnn_backward(dh, cache):
