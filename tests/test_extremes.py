@@ -55,6 +55,7 @@ def test_clip_grad_norm_is_exact_at_every_magnitude(grads, max_norm):
     clipped, total = rnnlib.clip_grad_norm(grads, max_norm)
     want = math.hypot(*np.concatenate(grads))  # Python's own overflow-safe norm
     assert total == pytest.approx(want, rel=1e-12)
+    assert rnnlib.global_norm(grads) == pytest.approx(want, rel=1e-12)
     got = math.hypot(*np.concatenate(clipped))
     assert got == pytest.approx(min(want, max_norm), rel=1e-12, abs=0)
     for g, c in zip(grads, clipped, strict=True):  # same direction: c = g · (one factor),
@@ -180,6 +181,14 @@ def test_rel_error(a, b):
         ),
         (lambda: scalar.loss(np.array([1e200]), np.zeros(1)), r"loss: overflows float64"),
         (lambda: scalar.loss(1e308, -1e308), "loss: ŷ − y overflows float64"),
+        # a_1 = u·x_1 = 1e200 · 1e200 = 1e400 > 1.8e308: tanh would hide it as o_1 = 1
+        (
+            lambda: scalar.forward([1e200], 1e200, 0.5, 1.0),
+            r"^a_t: u·x_t \+ w·o_\(t−1\) overflows float64",
+        ),
+        # a NaN prediction or target is named as such, not as an overflow of ŷ − y
+        (lambda: scalar.loss(np.array([np.nan]), np.zeros(1)), r"y_hat: expected finite values"),
+        (lambda: scalar.loss_grad(np.zeros(2), [0.0, np.inf]), r"y: expected finite values"),
     ],
 )
 def test_the_reported_bad_inputs_get_a_clear_error(call, match):
@@ -187,3 +196,19 @@ def test_the_reported_bad_inputs_get_a_clear_error(call, match):
         warnings.simplefilter("error")  # no ComplexWarning or RuntimeWarning on the way
         with pytest.raises(ValueError, match=match):
             call()
+
+
+def test_an_inf_minus_inf_pre_activation_is_named_not_returned_as_nan():
+    # x Wx = 1e200 · 1e200 = +inf and h_prev Wh = −1e200 · 1e200 = −inf: a = inf − inf = NaN,
+    # and tanh(NaN) = NaN would come back as a state (numpy's overflow warning is tolerated)
+    big = [[1e200]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(
+            rnnlib.NumericOverflow, match=r"^a_t: the pre-activation .*\(inf − inf\)"
+        ):
+            rnnlib.rnn_step_forward(big, [[-1e200]], big, big, [0.0])
+        with pytest.raises(
+            rnnlib.NumericOverflow, match=r"^a_t: the pre-activation .*\(inf − inf\)"
+        ):
+            rnnlib.rnn_forward([big], [[-1e200]], big, big, [0.0])

@@ -18,6 +18,7 @@ from rnnlib import (
 )
 from rnnlib.gradflow import (
     cosine_similarity,
+    gated_forward,
     gradient_norms_by_distance,
     hidden_jacobian,
     jacobian_products,
@@ -303,12 +304,37 @@ def tiny_cache():
             lambda: scalar_gradient_products([0.1, 0.2]),
             r"fwd: expected the Forward returned by scalar.forward",
         ),
-        (lambda: truncation_curve(np.zeros((1, 2, 1)), "cache", [1]), r"cache: expected the"),
+        (
+            lambda: truncation_curve(np.zeros((1, 2, 1)), "cache", [1]),
+            r"^cache: expected the RNNCache of rnnlib.rnn_forward, got str",
+        ),
         (
             lambda: scalar_bptt_truncated([1.0, np.inf], [1.0, 0.0], 0.1, 0.2, 0.3, 1),
             r"xs: expected finite",
         ),
         (lambda: long_sequence_problem(1.0, T=2.5), r"T: expected an integer"),
+        (
+            lambda: hidden_jacobian(np.array([0.5, np.nan]), np.eye(2)),
+            r"^h_t: expected finite values, got nan at index \(1,\)",
+        ),
+        (
+            lambda: hidden_jacobian(np.zeros(2), np.array([[1.0, 0.0], [np.inf, 1.0]])),
+            r"^Wh: expected finite values, got inf at index \(1, 0\)",
+        ),
+        (  # two sequences are not one of length 6
+            lambda: scalar_bptt_truncated(np.ones((2, 3)), np.ones((2, 3)), 0.1, 0.2, 0.3, 1),
+            r"^xs: expected shape \(T,\) with T >= 1, got shape \(2, 3\)",
+        ),
+        (
+            lambda: scalar_bptt_truncated([1.0, 2.0], [1.0, np.nan], 0.1, 0.2, 0.3, 1),
+            r"^ys: expected finite values, got nan at index \(1,\)",
+        ),
+        (
+            lambda: gated_forward(np.ones((2, 2)), 0.5, 0.5, 0.5),
+            r"^xs: expected shape \(T,\) with T >= 1, got shape \(2, 2\)",
+        ),
+        (lambda: gated_forward([1.0], 0.5, 0.5, 0.0), r"^z: expected a gate in \(0, 1\], got 0.0"),
+        (lambda: gated_forward([1.0], 0.5, 0.5, 1.5), r"^z: expected a gate in \(0, 1\], got 1.5"),
     ],
 )
 def test_bad_input_names_the_argument(call, match):

@@ -112,6 +112,22 @@ def test_non_arrays_are_converted_and_checked():
     assert type(h) is np.ndarray
 
 
+def test_none_is_named_none():
+    # "got None", the word a learner wrote, not "got NoneType"
+    with pytest.raises(ValueError, match=r"^b: expected an array of real numbers, got None$"):
+        rnnlib.rnn_forward([[[1.0]]], [[0.0]], [[2.0]], [[0.5]], None)
+
+
+def test_a_single_value_that_is_not_finite_is_named():
+    # a 0-d array has no index to show: the message gives the value alone
+    with pytest.raises(ValueError, match=r"^a: expected a finite value, got nan$"):
+        check_finite("a", np.array(np.nan))
+    # one target for every prediction (it broadcasts): a NaN target is named, not reported as
+    # an overflow of ŷ − y
+    with pytest.raises(ValueError, match=r"^y: expected a finite value, got inf$"):
+        rnnlib.scalar.loss(np.zeros(2), np.array(np.inf))
+
+
 def test_step_forward_names_its_own_arguments():
     a = arrays(*SMALL)
     x, h, Wx, Wh, b = a["x"][:, 0], a["h0"].copy(), a["Wx"], a["Wh"], a["b"]

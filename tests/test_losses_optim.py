@@ -66,15 +66,32 @@ def test_clip_grad_norm_by_hand():
     assert all(a is not b for a, b in zip(same, g, strict=True))
 
 
+def test_a_norm_equal_to_max_norm_is_not_rescaled():
+    # 33² + 56² = 1089 + 3136 = 4225 = 65²: the norm is max_norm exactly, so the gradient comes
+    # back unchanged, bit for bit (rescaling by 65 / 65 through (g / s) · (max_norm / r) moves
+    # 56 by one unit in the last place)
+    clipped, total = clip_grad_norm([np.array([33.0, 56.0])], 65.0)
+    assert total == 65.0
+    np.testing.assert_array_equal(clipped[0], [33.0, 56.0])
+
+
 @given(st.lists(st.integers(1, 5), min_size=1, max_size=4), st.floats(0.01, 10), st.integers(0, 99))
 def test_clip_grad_norm_properties(shapes, max_norm, seed):
     rng = np.random.default_rng(seed)
     g = [rng.normal(size=s) * 3 for s in shapes]
     clipped, total = clip_grad_norm(g, max_norm)
     new = np.sqrt(sum(np.sum(c**2) for c in clipped))
-    assert new <= max_norm * (1 + 1e-12) or np.isclose(new, total)
+    # rescaled to max_norm when above it, else unchanged (was "new <= max_norm or new ≈ total",
+    # which the gradients returned unclipped also satisfy)
+    assert new == pytest.approx(min(total, max_norm), rel=1e-12)
     flat, cflat = np.concatenate(g), np.concatenate(clipped)
     assert rel_error(flat / np.linalg.norm(flat), cflat / np.linalg.norm(cflat)) < 1e-12
+
+
+def test_global_norm_by_hand():
+    # sqrt(3² + 4² + 12²) = sqrt(169) = 13, over all the arrays together
+    assert rnnlib.global_norm([np.array([3.0]), np.array([[4.0, 12.0]])]) == pytest.approx(13.0)
+    assert rnnlib.global_norm([np.zeros(2), np.zeros(0)]) == 0.0
 
 
 def test_clip_grad_value_and_sgd():
@@ -146,3 +163,13 @@ def test_clipping_names_a_dict_of_gradients(clip):
         clip({"Wx": np.ones(2), "b": np.ones(1)})
     with pytest.raises(ValueError, match=r"^grads: expected a list of arrays .* got str"):
         clip("Wx")
+
+
+@pytest.mark.parametrize(
+    ("param", "grad"), [(np.ones(2), 0.5), (0.5, np.ones(2))], ids=["number grad", "number param"]
+)
+def test_sgd_step_names_a_grad_of_another_shape_than_param(param, grad):
+    # one of the two a number, the other an array: the shapes differ, and that is what is named
+    # (not "expected a real number" for the array, which is a valid param on its own)
+    with pytest.raises(ValueError, match=r"^grad: expected the shape of param, \((2,)?\), got"):
+        sgd_step(param, grad, 0.1)

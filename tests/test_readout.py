@@ -60,7 +60,7 @@ def problem(loss, N=2, T=4, D=3, H=5, K=2, seed=0):
 # -- the read-out ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape", [(4, 3), (2, 5, 3), (1, 1, 3), (2, 2, 2, 3)])
+@pytest.mark.parametrize("shape", [(3,), (4, 3), (2, 5, 3), (1, 1, 3), (2, 2, 2, 3)])
 def test_linear_forward_and_backward(shape):
     rng = np.random.default_rng(len(shape))
     h, W, c = rng.normal(size=shape), rng.normal(size=(3, 4)), rng.normal(size=4)
@@ -92,6 +92,12 @@ def test_linear_forward_and_backward(shape):
         (
             lambda: readout.linear_backward(np.ones((2, 4)), (np.ones((2, 3)), np.ones((3, 5)))),
             r"^dz: expected shape \(\.\.\., K\) = \(2, 5\)",
+        ),
+        (
+            lambda: readout.linear_backward(
+                np.array([[0.0, np.nan]]), (np.ones((1, 3)), np.ones((3, 2)))
+            ),
+            r"^dz: expected finite values, got nan at index \(0, 1\)",
         ),
     ],
 )
@@ -141,6 +147,16 @@ def test_init_params_shapes_and_scale():
     assert not p["b"].any() and not p["by"].any()
 
 
+def test_init_params_input_and_output_scales():
+    # the docstring's Wx ~ N(0, 1/D) and Wy ~ N(0, 0.01/H), over n = 10 000 entries each: the
+    # standard error of a sample variance is √(2/n) = 1.4 % of it, so 5 % is 3.5 of them
+    D, H, K = 50, 200, 50
+    p = readout.init_params(D, H, K, seed=3)
+    assert p["Wx"].var() == pytest.approx(1 / D, rel=0.05)
+    assert p["Wy"].var() == pytest.approx(0.01 / H, rel=0.05)
+    assert abs(p["Wx"].mean()) < 3 * np.sqrt(1 / D / p["Wx"].size)
+
+
 def test_init_params_spectral_radius_scatters_around_scale():
     # what init_params's docstring says: at H = 48, rho(Wh) is 0.9-1.3 × scale over seeds and
     # D (which draws first), near scale only on average
@@ -179,6 +195,10 @@ def test_init_params_spectral_radius_scatters_around_scale():
         (
             lambda: readout.sequence_forward(readout.init_params(1, 2, 1), np.ones((3, 1))),
             r"^x: expected a 3-d array of shape \(N, T, D\)",
+        ),
+        (  # a number has no first axis for the zeros h0 (it was an IndexError)
+            lambda: readout.sequence_forward(readout.init_params(1, 2, 1), 0.5),
+            r"^x: expected a 3-d array of shape \(N, T, D\), got shape \(\)",
         ),
         (
             lambda: readout.sequence_forward(readout.init_params(2, 2, 1), np.ones((1, 3, 1))),
@@ -362,6 +382,26 @@ def test_sample_bad_input(lm):
         sampling.sample(lm, np.array([], dtype=int), 3)
     with pytest.raises(ValueError, match=r"^prompt_ids: expected integer class ids in 0..4"):
         sampling.sample(lm, np.array([7]), 3)
+    with pytest.raises(ValueError, match=r"^prompt_ids: expected integer class ids in 0..4"):
+        sampling.next_distribution(lm, np.array([0, 5]))  # K = 5: the first id past the end
+
+
+def test_free_run_by_hand():
+    # the recursion of free_run's docstring written out with numpy, on a model whose read-out
+    # bias by is not 0 (init_params sets it to 0)
+    p = readout.init_params(D=1, H=4, K=1, seed=5)
+    p["Wy"] *= 20
+    p["by"] = np.array([0.25])
+    obs = np.array([0.5, -0.1])
+    h = np.zeros((1, 4))
+    for v in obs:
+        h = np.tanh(v * p["Wx"] + h @ p["Wh"] + p["b"])
+    want = []
+    for _ in range(3):
+        z = h @ p["Wy"] + p["by"]  # the prediction, then fed back as the next input
+        want.append(z[0, 0])
+        h = np.tanh(z @ p["Wx"] + h @ p["Wh"] + p["b"])
+    np.testing.assert_allclose(sampling.free_run(p, obs, 3), want, rtol=1e-12)
 
 
 def test_train_char_model_learns_the_corpus():

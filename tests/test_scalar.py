@@ -110,3 +110,25 @@ def test_per_step_copies_as_an_array(xs, y, u, v, seed):
     same = scalar.backward(scalar.forward(xs, u, np.full(len(xs), 0.7), v), y)
     ref = scalar.backward(scalar.forward(xs, u, 0.7, v), y)
     np.testing.assert_allclose(same.dw_steps, ref.dw_steps, rtol=1e-14, atol=1e-15)
+
+
+def test_last_step_factors_by_hand():
+    """Lesson 03's three factors of dL/dw⁽ᵀ⁾ on the worked example (T = 4), from a forward loop
+    written here, and their product against finite differences in the last copy of w alone."""
+    ex = scalar.EXAMPLE
+    xs, u, w, v, y = ex["xs"], ex["u"], ex["w"], ex["v"], ex["y"]
+    o = [0.0]
+    for x in xs:
+        o.append(np.tanh(u * x + w * o[-1]))
+    got = scalar.last_step_factors(xs, y, u, w, v)
+    assert got["o_T"] == pytest.approx(o[4], rel=1e-14)
+    assert got["y_hat"] == pytest.approx(v * o[4], rel=1e-14)
+    assert got["dL_do_T"] == pytest.approx((v * o[4] - y) * v, rel=1e-14)
+    assert got["tanh_prime"] == pytest.approx(1 - o[4] ** 2, rel=1e-14)
+    assert got["o_prev"] == pytest.approx(o[3], rel=1e-14)
+
+    def loss_of_last_copy(c):
+        return 0.5 * (v * np.tanh(u * xs[3] + c[0] * o[3]) - y) ** 2
+
+    want = numerical_gradient(loss_of_last_copy, np.array([w]))[0]
+    assert got["dL_dw_T"] == pytest.approx(want, rel=1e-8)

@@ -188,6 +188,12 @@ def test_clipping_rescues_the_exploding_run():
         (lambda xs, ys: train_scalar(xs, ys, np.nan, 0, 0, 0.1, 3), r"u: expected a finite"),
         (lambda xs, ys: train_epoch(xs, ys, 0, 0, 0, -1.0), r"lr: expected a positive"),
         (lambda xs, ys: dataset_loss_and_grads(xs * np.nan, ys, 0, 0, 0), r"xs: expected finite"),
+        (  # the NaN's place in the data set (sequence 1, step 2), not only in its sequence
+            lambda xs, ys: dataset_loss_and_grads(
+                np.where(xs == xs[1, 2], np.nan, xs), ys, 0, 0, 0
+            ),
+            r"^xs: expected finite values, got nan at index \(1, 2\)",
+        ),
         (lambda xs, ys: decaying_sum_task(0, 3), r"n: expected an integer >= 1"),
         (lambda xs, ys: decaying_sum_task(3, 3, decay=1.5), r"decay: expected a number in"),
     ],
@@ -230,3 +236,43 @@ def test_train_char_model_names_a_text_shorter_than_a_window():
     # the error named random_batches' argument: "series: expected at least T + 1 = 26 values"
     with pytest.raises(ValueError, match=r"^text: expected at least T \+ 1 = 26 characters"):
         training.train_char_model("a cat.", steps=1)
+
+
+def stream_loss_by_hand(p, inputs, targets):
+    """Each window's squared loss when every stream is read in one go from h = 0 (numpy only).
+
+    Windows k of ``inputs`` (K, N, T, D) continue each other, so stream n is
+    ``inputs[:, n]`` laid end to end; the state entering window k is then the state the one
+    long forward pass has reached there. Returns the K window losses (mean over N·T positions)
+    and the last state (N, H)."""
+    K, N, T, D = inputs.shape
+    x = inputs.transpose(1, 0, 2, 3).reshape(N, K * T, D)
+    y = targets.transpose(1, 0, 2, 3).reshape(N, K * T, -1)
+    h = np.zeros((N, p["Wh"].shape[0]))
+    sq = np.empty((N, K * T))
+    for t in range(K * T):
+        h = np.tanh(x[:, t] @ p["Wx"] + h @ p["Wh"] + p["b"])
+        sq[:, t] = 0.5 * np.sum((h @ p["Wy"] + p["by"] - y[:, t]) ** 2, axis=-1)
+    return sq.reshape(N, K, T).sum(axis=(0, 2)) / (N * T), h
+
+
+def test_train_stateful_reads_each_stream_as_one_long_sequence():
+    # K = 3 windows of N = 2 streams (K ≠ N), T = 2 steps. With lr = 1e-300 no weight moves that
+    # a sum of order 1 can feel (a step of about 1e-300, far below half a unit in the last place),
+    # so each window's loss is that of the one long forward pass over the stream at the window's
+    # positions, from the state the stream has reached there, in every epoch.
+    rng = np.random.default_rng(4)
+    p0 = readout.init_params(D=2, H=3, K=2, seed=1)
+    p0["Wy"] *= 10
+    p0["by"] = np.array([0.3, -0.2])
+    inputs, targets = rng.normal(size=(3, 2, 2, 2)), rng.normal(size=(3, 2, 2, 2))
+    want, h_end = stream_loss_by_hand(p0, inputs, targets)
+    p, losses, _, h = training.train_stateful(p0, inputs, targets, 1e-300, "squared", epochs=2)
+    np.testing.assert_allclose(losses, np.concatenate([want, want]), rtol=1e-12)
+    np.testing.assert_allclose(h, h_end, rtol=1e-12, atol=1e-15)
+    for k in readout.PARAMS:
+        np.testing.assert_allclose(p[k], p0[k], rtol=1e-15, atol=1e-290)
+    with pytest.raises(
+        ValueError, match=r"^targets: expected shape \(K, N, T, \.\.\.\) = \(3, 2, 2\)"
+    ):
+        training.train_stateful(p0, inputs, targets[:2], 0.1, "squared")
