@@ -2,6 +2,8 @@
 and what naming a catalogued mistake means (used by tests/test_checkers.py and
 tests/test_lessonNN.py)."""
 
+import re
+
 import pytest
 
 
@@ -36,3 +38,16 @@ def assert_rejected_and_named(checker, mistake, max_len=200):
     assert len(first) < max_len
     text = str(excinfo.value)
     assert "expected" in text and "got" in text and "case " in text
+
+
+def assert_slip_named(checker, answer, key):
+    """``checker`` refuses ``answer``, a learner's slip written by hand (not the catalogue's own
+    function), and its first line names the catalogued mistake ``key`` alone, for every wrong
+    item (none is left "wrong" unexplained): the catalogue's formula for that mistake is the
+    one learners write."""
+    first = refusal(checker, answer)
+    says = mistake(checker, key).says
+    assert says in first, first
+    assert " — or — " not in first, first
+    assert not re.search(r"\b(is|are) wrong\b", first.replace(says, "")), first
+    assert "more below)" not in first, first  # (a first line too long names the first problem)

@@ -754,6 +754,8 @@ def test_a_wrong_value_rounded_by_hand_is_named_unless_the_right_one_is_as_near(
     [
         (-41, "-41.0 is not right: wrong one"),  # -41.07 rounded; -41.51 rounds to -42
         (-42, "close: -42 is the answer rounded"),
+        # 0.09 from -41.51 (outside ±0.06, within 2% of |-41.51|, 0.83), not a rounding of it
+        (-41.6, "close: -41.6 is within 2% of the answer"),
         (1, "1.0 is not right; try again"),  # one digit: not read as anything rounded
     ],
 )
@@ -911,3 +913,71 @@ def test_a_deterministic_wrong_answer_is_not_called_stateful():
     with pytest.raises(AssertionError) as excinfo:
         BY_NAME["check_train_epoch"](off)
     assert "different results" not in str(excinfo.value)
+
+
+def _one_array(expected, *, atol=None):
+    """A checker of ``same(a) → a``: one case, the array ``a = expected``."""
+    tolerance = {} if atol is None else {"atol": atol}
+    return Checker(
+        "check_same",
+        "same(a)",
+        lambda: [Case("one array", {"a": np.array(expected)}, np.array(expected))],
+        **tolerance,
+    )
+
+
+def test_the_default_absolute_tolerance_is_1e_9():
+    """Checker's atol is 1e-9 by default (np.allclose's own is 1e-8): where the reference is
+    0, an answer off by 5e-10 passes, and one off by 2e-9 is refused."""
+    _one_array([0.0, 1.0])(lambda a: np.array([5e-10, 1.0]))
+    with pytest.raises(AssertionError):
+        _one_array([0.0, 1.0])(lambda a: np.array([2e-9, 1.0]))
+
+
+@pytest.mark.parametrize(
+    ("args", "change", "named"),
+    [
+        ({"params": {"w": np.array([1.0, 2.0]), "b": 0.5}}, "params['w'][0] = 0.0", "params['w']"),
+        ({"params": {"w": np.array([1.0, 2.0]), "b": 0.5}}, "params['b'] = 0.0", "params['b']"),
+        ({"params": {"w": np.array([1.0, 2.0]), "b": 0.5}}, "params.pop('b')", "params"),
+        ({"xs": [0.5, -1.0, 2.0]}, "xs.reverse()", "xs[0]"),
+        ({"xs": [0.5, -1.0, 2.0]}, "xs[1] = -1", "xs[1]"),  # an int where the float was
+        ({"xs": [0.5, float("nan")]}, "xs[1] = float('nan')", None),  # the same, NaN as NaN
+    ],
+    ids=[
+        "array in a dict",
+        "number in a dict",
+        "key removed",
+        "list reversed",
+        "int for float",
+        "nan kept",
+    ],
+)
+def test_a_value_inside_a_dict_or_list_changed_in_place_is_named(args, change, named):
+    """Inputs are compared with their pristine copy part by part: an array in a dict, a number
+    in a dict or a list (a float input list reversed in place), not only arrays."""
+    (key,) = args
+    checker = Checker("check_keep", f"keep({key})", lambda: [Case("one input", args, 1.0)])
+
+    def keep(value):
+        exec(change, {key: value})
+        return 1.0
+
+    if named is None:
+        checker(keep)
+        return
+    with pytest.raises(AssertionError) as excinfo:
+        checker(keep)
+    assert first_line(excinfo).startswith(
+        f"check_keep: your keep changed its input `{named}` in place"
+    )
+
+
+def test_a_list_mixing_numbers_and_booleans_is_not_numbers():
+    """[0.5, True] is not the array [0.5, 1.0], though np.asarray makes it that."""
+    with pytest.raises(AssertionError) as excinfo:
+        _one_array([0.5, 1.0])(lambda a: [0.5, True])
+    assert first_line(excinfo) == (
+        "check_same: your function returned a list of length 2 holding booleans, not numbers; "
+        "expected an array of shape (2,)"
+    )

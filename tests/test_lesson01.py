@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from checks_support import first_line, refusal
+from checks_support import assert_slip_named, first_line, refusal
 
 from rnnlib import numerical_gradient
 from rnnlib.checks import check_answer
@@ -155,6 +155,88 @@ FD_FORMS = {
 def test_valid_alternative_forms_pass(checker, form, capsys):
     checker(form)
     assert "7/7 cases passed ✓" in capsys.readouterr().out
+
+
+# Every catalogued mistake as a learner writes it, by hand: the catalogue's formula must be the
+# learner's (a catalogue entry whose formula drifted, or was dropped, would name nothing).
+SLIPS = [
+    (check_loss, "seed_loss", lambda y_hat, y: y_hat - y),
+    (check_loss, "negated_difference", lambda y_hat, y: y - y_hat),
+    (check_loss, "missing_half", lambda y_hat, y: (y_hat - y) ** 2),
+    (check_loss, "half_squared_too", lambda y_hat, y: (0.5 * (y_hat - y)) ** 2),
+    (check_loss, "no_square", lambda y_hat, y: 0.5 * (y_hat - y)),
+    (check_loss, "absolute_error", lambda y_hat, y: np.abs(y_hat - y)),
+    (check_loss, "squares_subtracted", lambda y_hat, y: 0.5 * (y_hat**2 - y**2)),
+    (check_loss, "dropped_constant", lambda y_hat, y: 0.5 * y_hat**2 - y_hat * y),
+    (check_loss, "signed_square", lambda y_hat, y: 0.5 * (y_hat - y) * np.abs(y_hat - y)),
+    (check_loss, "loss_summed", lambda y_hat, y: np.sum(0.5 * (y_hat - y) ** 2)),
+    (check_loss, "loss_averaged", lambda y_hat, y: np.mean(0.5 * (y_hat - y) ** 2)),
+    (check_loss_grad, "wrong_sign_grad", lambda y_hat, y: y - y_hat),
+    (check_loss_grad, "abs_grad", lambda y_hat, y: np.abs(y_hat - y)),
+    (check_loss_grad, "extra_two", lambda y_hat, y: 2 * (y_hat - y)),
+    (check_loss_grad, "missing_power_rule_two", lambda y_hat, y: 0.5 * (y_hat - y)),
+    (check_loss_grad, "returned_the_loss", lambda y_hat, y: 0.5 * (y_hat - y) ** 2),
+    (check_loss_grad, "returned_squared_error", lambda y_hat, y: (y_hat - y) ** 2),
+    (check_loss_grad, "slope_of_seed_loss", lambda y_hat, y: np.ones_like(y_hat)),
+    (check_loss_grad, "dropped_y", lambda y_hat, y: y_hat),
+    (check_loss_grad, "sign_only", lambda y_hat, y: np.sign(y_hat - y)),
+    (check_loss_grad, "grad_summed", lambda y_hat, y: np.sum(y_hat - y)),
+    (check_loss_grad, "grad_averaged", lambda y_hat, y: np.mean(y_hat - y)),
+    (
+        check_loss_grad_fd,
+        "fd_divided_by_eps",
+        lambda y_hat, y, eps: (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / eps,
+    ),
+    (
+        check_loss_grad_fd,
+        "fd_nudged_y",
+        lambda y_hat, y, eps: (loss(y_hat, y + eps) - loss(y_hat, y - eps)) / (2 * eps),
+    ),
+    (
+        check_loss_grad_fd,
+        "fd_forward",
+        lambda y_hat, y, eps: (loss(y_hat + eps, y) - loss(y_hat, y)) / eps,
+    ),
+    (
+        check_loss_grad_fd,
+        "fd_backward",
+        lambda y_hat, y, eps: (loss(y_hat, y) - loss(y_hat - eps, y)) / eps,
+    ),
+    (
+        check_loss_grad_fd,
+        "fd_divided_by_2_times_eps",
+        lambda y_hat, y, eps: (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / 2 * eps,
+    ),
+    (
+        check_loss_grad_fd,
+        "fd_not_divided",
+        lambda y_hat, y, eps: loss(y_hat + eps, y) - loss(y_hat - eps, y),
+    ),
+    (
+        check_loss_grad_fd,
+        "fd_summed",
+        lambda y_hat, y, eps: np.sum((loss(y_hat + eps, y) - loss(y_hat - eps, y)) / (2 * eps)),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "key", "answer"), SLIPS, ids=[f"{c.name}-{k}" for c, k, _ in SLIPS]
+)
+def test_each_slip_written_by_hand_is_named(checker, key, answer):
+    assert_slip_named(checker, answer, key)
+
+
+@pytest.mark.filterwarnings("ignore:Casting complex values to real")
+def test_real_points_held_in_complex_numbers_pass(capsys):
+    """ŷ ± ε held in a complex array with no imaginary part is a real step, not a complex one."""
+
+    def complex_held(y_hat, y, eps):
+        z = np.asarray(y_hat, dtype=complex)
+        return np.real((loss(z + eps, y) - loss(z - eps, y)) / (2 * eps))
+
+    check_loss_grad_fd(complex_held)
+    assert capsys.readouterr().out == "check_loss_grad_fd: 7/7 cases passed ✓\n"
 
 
 def test_finite_difference_slips_get_their_own_names_not_calculus_ones():

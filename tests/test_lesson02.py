@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from checks_support import first_line, refusal
+from checks_support import assert_slip_named, first_line, refusal
 
 import rnnlib
 from rnnlib import numerical_gradient, scalar
@@ -17,6 +17,7 @@ from rnnlib.course.lesson02 import (
     CHECKERS,
     FIGURES,
     QUESTIONS,
+    check_output_weight_grad,
     check_sgd_step,
     one_step_lr_cases,
     output_weight_explorer,
@@ -38,6 +39,57 @@ RIGHT = {
     "check_sgd_step": (_sgd_step, 5),
     "check_one_step_lr": (lambda o_T: 1.0 / np.sum(np.square(o_T)), 4),
 }
+
+# Every catalogued mistake as a learner writes it, by hand: the catalogue's formula must be the
+# learner's (a catalogue entry whose formula drifted, or was dropped, would name nothing).
+SLIPS = [
+    (check_output_weight_grad, "dv_wrong_sign", lambda dL_dyhat, o_T: -dL_dyhat * o_T),
+    (check_output_weight_grad, "dv_missing_o_T", lambda dL_dyhat, o_T: dL_dyhat),
+    (check_output_weight_grad, "dv_missing_dL_dyhat", lambda dL_dyhat, o_T: o_T),
+    (check_output_weight_grad, "factors_added", lambda dL_dyhat, o_T: dL_dyhat + o_T),
+    (
+        check_output_weight_grad,
+        "extra_tanh_prime",
+        lambda dL_dyhat, o_T: dL_dyhat * o_T * (1 - o_T**2),
+    ),
+    (check_output_weight_grad, "dv_doubled", lambda dL_dyhat, o_T: 2 * dL_dyhat * o_T),
+    (check_output_weight_grad, "dv_divided_by_o_T", lambda dL_dyhat, o_T: dL_dyhat / o_T),
+    (check_output_weight_grad, "dv_o_T_squared", lambda dL_dyhat, o_T: dL_dyhat * o_T**2),
+    (
+        check_output_weight_grad,
+        "dv_tanh_prime_for_o_T",
+        lambda dL_dyhat, o_T: dL_dyhat * (1 - o_T**2),
+    ),
+    (check_output_weight_grad, "dv_halved", lambda dL_dyhat, o_T: 0.5 * dL_dyhat * o_T),
+    (check_output_weight_grad, "dv_summed", lambda dL_dyhat, o_T: np.sum(dL_dyhat * o_T)),
+    (check_sgd_step, "sgd_wrong_sign", lambda param, grad, lr: param + lr * grad),
+    (check_sgd_step, "sgd_missing_lr", lambda param, grad, lr: param - grad),
+    (check_sgd_step, "sgd_step_only", lambda param, grad, lr: -lr * grad),
+    (check_sgd_step, "sgd_step_only_positive", lambda param, grad, lr: lr * grad),
+    (check_sgd_step, "sgd_divided_by_lr", lambda param, grad, lr: param - grad / lr),
+    (check_sgd_step, "sgd_lr_times_difference", lambda param, grad, lr: lr * (param - grad)),
+    (check_sgd_step, "sgd_doubled_step", lambda param, grad, lr: param - 2 * lr * grad),
+    (check_sgd_step, "sgd_unchanged", lambda param, grad, lr: param),
+    (check_one_step_lr, "lr_mean", lambda o_T: 1 / np.mean(o_T**2)),
+    (check_one_step_lr, "lr_edge", lambda o_T: 2 / np.sum(o_T**2)),
+    (check_one_step_lr, "lr_square_of_sum", lambda o_T: 1 / np.sum(o_T) ** 2),
+    (check_one_step_lr, "lr_sign", lambda o_T: -1 / np.sum(o_T**2)),
+    (check_one_step_lr, "lr_half", lambda o_T: 0.5 / np.sum(o_T**2)),
+    (check_one_step_lr, "lr_curvature", lambda o_T: np.sum(o_T**2)),
+    (check_one_step_lr, "lr_norm", lambda o_T: 1 / np.linalg.norm(o_T)),
+    (check_one_step_lr, "lr_sum_abs", lambda o_T: 1 / np.sum(np.abs(o_T))),
+    (check_one_step_lr, "lr_over_N", lambda o_T: 1 / (len(o_T) * np.sum(o_T**2))),
+    (check_one_step_lr, "lr_sum_of_rates", lambda o_T: np.sum(1 / o_T**2)),
+    (check_one_step_lr, "lr_mean_of_rates", lambda o_T: np.mean(1 / o_T**2)),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "key", "answer"), SLIPS, ids=[f"{c.name}-{k}" for c, k, _ in SLIPS]
+)
+def test_each_slip_written_by_hand_is_named(checker, key, answer):
+    assert_slip_named(checker, answer, key)
+
 
 REQUIRED = {  # the minimum catalogue, by mistake key
     "check_output_weight_grad": {"dv_wrong_sign", "dv_missing_o_T"},

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from checks_support import refusal
+from checks_support import assert_slip_named, refusal
 
 from rnnlib import numerical_gradient, scalar
 from rnnlib.checks import check_answer, check_fd_last_copy_grad
@@ -372,6 +372,7 @@ def _x4_from(o_4, o_3=_O3):
         (2.115, "that solves 1 − o_4 = 0.02"),  # the same, rounded by hand
         (_x4_from((1 + math.sqrt(1 - 0.08)) / 2), "that solves o_4(1 − o_4) = 0.02"),
         (_x4_from(math.sqrt(0.02)), "that lets 98% through"),
+        (_x4_from(math.sqrt(0.8)), "that lets 20% through"),  # 1 − o_4² = 0.2
         (math.atanh(math.sqrt(0.98)), "that is a_4 = artanh(o_4), the pre-activation"),
         (math.atanh(math.sqrt(0.98)) / 0.8, "missing w·o_3: a_4 = u·x_4 + w·o_3"),
         (math.atanh(math.sqrt(0.98)) - 0.9 * _O3, "that is u·x_4: divide a_4 − w·o_3 by u"),
@@ -388,6 +389,7 @@ def _x4_from(o_4, o_3=_O3):
         "1 - o by hand",
         "sigmoid slope",
         "98 percent",
+        "20 percent",
         "a_4",
         "missing w o_3",
         "not divided by u",
@@ -574,6 +576,79 @@ def test_fd_last_copy_grad_check_passes_the_right_answer(capsys):
     assert "5/5 cases passed ✓" in capsys.readouterr().out
 
 
+# Every catalogued mistake of the two formula exercises as a learner writes it, by hand: the
+# catalogue's formula must be the learner's (an entry whose formula drifted, or was dropped,
+# would name nothing).
+
+
+def _tanh_slip(slope=lambda o_T, o_prev: 1 - o_T**2, state=lambda o_T, o_prev: o_prev):
+    return lambda dL_dyhat, v, o_T, o_prev: dL_dyhat * v * slope(o_T, o_prev) * state(o_T, o_prev)
+
+
+def _sigmoid_slip(slope=lambda o: o * (1 - o), v_used=True, dw=None, db=None):
+    """(dL/dw⁽ᵀ⁾, dL/db⁽ᵀ⁾) with dL/da_T = dL/dŷ·v·slope(o_T) (v left out unless ``v_used``),
+    then dL/dw⁽ᵀ⁾ = dw(g, o_T, o_prev) and dL/db⁽ᵀ⁾ = db(g, o_prev), by default g·o_prev, g."""
+
+    def answer(dL_dyhat, v, o_T, o_prev):
+        g = dL_dyhat * (v if v_used else 1) * slope(o_T)
+        return (
+            dw(g, o_T, o_prev) if dw else g * o_prev,
+            db(g, o_prev) if db else g,
+        )
+
+    return answer
+
+
+LAST_STEP_SLIPS = [
+    ("missing_tanh_prime", _tanh_slip(slope=lambda o_T, o_prev: 1)),
+    ("one_minus_o", _tanh_slip(slope=lambda o_T, o_prev: 1 - o_T)),
+    ("one_plus_o_squared", _tanh_slip(slope=lambda o_T, o_prev: 1 + o_T**2)),
+    ("o_T_for_o_prev", _tanh_slip(state=lambda o_T, o_prev: o_T)),
+    ("tanh_twice", _tanh_slip(slope=lambda o_T, o_prev: 1 - np.tanh(o_T) ** 2)),
+    ("tanh_prime_at_prev", _tanh_slip(slope=lambda o_T, o_prev: 1 - o_prev**2)),
+    ("missing_v", lambda dL_dyhat, v, o_T, o_prev: dL_dyhat * (1 - o_T**2) * o_prev),
+    ("tanh_for_tanh_prime", _tanh_slip(slope=lambda o_T, o_prev: o_T)),
+    ("sigmoid_slope_for_tanh", _tanh_slip(slope=lambda o_T, o_prev: o_T * (1 - o_T))),
+    ("missing_o_prev", _tanh_slip(state=lambda o_T, o_prev: 1)),
+    ("missing_parentheses", lambda dL_dyhat, v, o_T, o_prev: dL_dyhat * v * 1 - o_T**2 * o_prev),
+    ("one_minus_o_all_squared", _tanh_slip(slope=lambda o_T, o_prev: (1 - o_T) ** 2)),
+    ("tanh_prime_squared", _tanh_slip(slope=lambda o_T, o_prev: (1 - o_T**2) ** 2)),
+    (
+        "extra_tanh_prime_at_prev",
+        _tanh_slip(slope=lambda o_T, o_prev: (1 - o_T**2) * (1 - o_prev**2)),
+    ),
+    ("missing_dL_dyhat", lambda dL_dyhat, v, o_T, o_prev: v * (1 - o_T**2) * o_prev),
+    ("wrong_sign", lambda dL_dyhat, v, o_T, o_prev: -dL_dyhat * v * (1 - o_T**2) * o_prev),
+    ("summed", lambda dL_dyhat, v, o_T, o_prev: np.sum(dL_dyhat * v * (1 - o_T**2) * o_prev)),
+]
+
+SIGMOID_SLIPS = [
+    ("tanh_prime_for_sigmoid", _sigmoid_slip(slope=lambda o: 1 - o**2)),
+    ("sigmoid_prime_missing_o", _sigmoid_slip(slope=lambda o: 1 - o)),
+    ("sigmoid_applied_again", _sigmoid_slip(slope=lambda o: _sig(o) * (1 - _sig(o)))),
+    ("sigmoid_value_for_slope", _sigmoid_slip(slope=lambda o: o)),
+    ("no_activation_slope", _sigmoid_slip(slope=lambda o: 1)),
+    ("sigmoid_o_T_for_o_prev", _sigmoid_slip(dw=lambda g, o_T, o_prev: g * o_T)),
+    ("sigmoid_missing_v", _sigmoid_slip(v_used=False)),
+    ("bias_times_o_prev", _sigmoid_slip(db=lambda g, o_prev: g * o_prev)),
+    ("swapped", _sigmoid_slip(dw=lambda g, o_T, o_prev: g, db=lambda g, o_prev: g * o_prev)),
+    (
+        "sigmoid_wrong_sign",
+        _sigmoid_slip(dw=lambda g, o_T, o_prev: -g * o_prev, db=lambda g, o_prev: -g),
+    ),
+]
+
+
+@pytest.mark.parametrize(("key", "answer"), LAST_STEP_SLIPS, ids=[k for k, _ in LAST_STEP_SLIPS])
+def test_each_last_step_slip_written_by_hand_is_named(key, answer):
+    assert_slip_named(check_last_step_grad, answer, key)
+
+
+@pytest.mark.parametrize(("key", "answer"), SIGMOID_SLIPS, ids=[k for k, _ in SIGMOID_SLIPS])
+def test_each_sigmoid_slip_written_by_hand_is_named(key, answer):
+    assert_slip_named(check_sigmoid_last_step_grads, answer, key)
+
+
 def test_fd_last_copy_grad_cases_agree_with_a_hand_written_difference():
     """The references (lesson 03's share formula) against a forward pass written out here."""
     for case in fd_last_copy_grad_cases():
@@ -640,6 +715,43 @@ def _one_sided_by_hand(xs, y, u, w, v, eps=1e-6):
         return 0.5 * (v * o - y) ** 2
 
     return (loss(w + eps) - loss(w)) / eps
+
+
+def _last_step_run_from(inputs, over=2.0):
+    """A difference in the last copy of w, its step run from the state after ``inputs(xs)``
+    (o_(T−1) after ``xs[:-1]``), divided by ``over``·ε: written out here."""
+
+    def fd(xs, y, u, w, v, eps=1e-6):
+        o_start = 0.0
+        for x in inputs(xs):
+            o_start = math.tanh(u * x + w * o_start)
+
+        def loss(w_T):
+            return 0.5 * (v * math.tanh(u * xs[-1] + w_T * o_start) - y) ** 2
+
+        return (loss(w + eps) - loss(w - eps)) / (over * eps)
+
+    return fd
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (_last_step_run_from(lambda xs: xs[:-1]), None),  # right: the step run from o_(T−1)
+        (_last_step_run_from(lambda xs: xs[:-1], over=1.0), "twice the share: you divided by ε"),
+        (_last_step_run_from(lambda xs: xs), "you ran the last step from o_T, the state it makes"),
+        (_last_step_run_from(lambda xs: xs[:-2]), "you ran the last step from o_(T−2)"),
+    ],
+    ids=["right", "over eps", "from o_T", "from o_(T-2)"],
+)
+def test_fd_last_copy_grad_names_a_last_step_run_from_the_wrong_state(answer, said, capsys):
+    if said is None:
+        check_fd_last_copy_grad(answer)
+        assert "5/5 cases passed ✓" in capsys.readouterr().out
+    else:
+        assert refusal(check_fd_last_copy_grad, answer).startswith(
+            "check_fd_last_copy_grad: " + said
+        )
 
 
 @pytest.mark.parametrize(

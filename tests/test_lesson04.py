@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from checks_support import first_line, mistake, refusal
+from checks_support import assert_slip_named, first_line, mistake, refusal
 
 import rnnlib
 from rnnlib import gradflow, numerical_gradient, scalar
@@ -357,6 +357,20 @@ def test_a_finite_difference_is_named_not_accepted(h):
         first,
     ), first
     assert "case 1 of 5" in str(excinfo.value)
+
+
+def test_an_answer_off_by_five_parts_in_1e11_is_not_exact():
+    """rtol 1e-11: a backward pass in float64 agrees to about 1e-15; every gradient off by a
+    relative 5e-11 agrees only to about 1e-10 (round(log10 5e-11) = −10), as a very good finite
+    difference does, and is named so."""
+
+    def nearly(xs, y, u, w, v):
+        return tuple(g * (1 + 5e-11) for g in _bptt_by_hand(xs, y, u, w, v))
+
+    assert refusal(check_scalar_bptt, nearly).startswith(
+        "check_scalar_bptt: your gradient agrees only to about 1e-10: that is what a finite "
+        "difference gives"
+    )
 
 
 def test_a_finite_difference_of_the_librarys_loss_is_named_too():
@@ -1569,3 +1583,52 @@ def test_tanh_prime_squared_is_named(checker, answer):
         f"{checker.name}: (1 − o_t²)² where (1 − o_t²) belongs: tanh′(a) = 1 − tanh(a)², "
         "square o_t only, not the difference (dL/du, dL/dw wrong)"
     )
+
+
+# -- more slips written here by hand, each named alone: the catalogue's formula is the learner's --
+
+
+def _skips_step_T(xs, y, u, w, v):
+    o = _states(xs, u, w)
+    err = v * o[-1] - y
+    d, du, dw = err * v, 0.0, 0.0
+    for t in range(len(xs) - 1, 0, -1):  # starts at T − 1: step T's shares are never added
+        da = d * (1.0 - o[t] ** 2)
+        du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w
+    return du, dw, err * o[-1]
+
+
+def _sigmoid_db_at_T_only(xs, y, u, w, b, v):
+    o = [0.0]
+    for x in xs:
+        o.append(1.0 / (1.0 + math.exp(-(u * x + w * o[-1] + b))))
+    err = v * o[-1] - y
+    d, du, dw, db = err * v, 0.0, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        da = d * o[t] * (1.0 - o[t])
+        du, dw = du + da * xs[t - 1], dw + da * o[t - 1]
+        if t == len(xs):
+            db = da  # b's share at step T alone
+        d = da * w
+    return du, dw, db, err * o[-1]
+
+
+def _many_dv_from_the_last_output(xs, ys, u, w, v):
+    du, dw, _ = _scalar_bptt_many_exact(xs, ys, u, w, v)
+    o = _states(xs, u, w)
+    return du, dw, (v * o[-1] - ys[-1]) * o[-1]
+
+
+MORE_SLIPS = [
+    (check_scalar_bptt, "bptt_tanh_twice", _loop_with(slope=lambda o_t: 1 - math.tanh(o_t) ** 2)),
+    (check_scalar_bptt, "bptt_skips_last_step", _skips_step_T),
+    (check_sigmoid_bptt, "sigmoid_db_last_step_only", _sigmoid_db_at_T_only),
+    (check_scalar_bptt_many, "many_dv_last_only", _many_dv_from_the_last_output),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "key", "answer"), MORE_SLIPS, ids=[k for _, k, _ in MORE_SLIPS]
+)
+def test_more_slips_written_by_hand_are_named(checker, key, answer):
+    assert_slip_named(checker, answer, key)

@@ -4,7 +4,7 @@ written here). The mistakes' reference loop, with no slip, agrees with rnnlib.""
 
 import numpy as np
 import pytest
-from checks_support import first_line, mistake, refusal
+from checks_support import assert_slip_named, first_line, mistake, refusal
 
 from rnnlib import numerical_gradient, scalar
 from rnnlib.course import lesson05 as L
@@ -846,3 +846,91 @@ def test_five_steps_names_the_usual_wrong_numbers(given, said):
     with pytest.raises(AssertionError) as excinfo:
         q(given)
     assert said in str(excinfo.value)
+
+
+# -- every momentum slip, and more, written here by hand: each named alone ------------------------
+
+
+def _momentum_loop(update):
+    """A learner's momentum loop whose update is ``update(theta, m, g, lr, beta, grad_at)`` →
+    (theta, m), ``grad_at(p)`` the gradient at the weights p."""
+
+    def train_momentum(xs, ys, u, w, v, lr, beta, epochs):
+        theta, m, losses = np.array([u, w, v]), np.zeros(3), []
+        for e in range(epochs + 1):
+            loss, g = dataset_loss_and_grads(xs, ys, *theta)
+            losses.append(loss)
+            if e < epochs:
+                theta, m = update(
+                    theta, m, g, lr, beta, lambda p: dataset_loss_and_grads(xs, ys, *p)[1]
+                )
+        return losses
+
+    return train_momentum
+
+
+def _stale(theta, m, g, lr, beta, grad_at):
+    return theta - lr * m, beta * m + g  # θ moves with the old m
+
+
+MOMENTUM_SLIPS = {
+    "momentum_ignored": lambda theta, m, g, lr, beta, grad_at: (theta - lr * g, m),
+    "momentum_averaged": lambda theta, m, g, lr, beta, grad_at: (
+        theta - lr * (beta * m + (1 - beta) * g),
+        beta * m + (1 - beta) * g,
+    ),
+    "momentum_stale_step": _stale,
+    "momentum_beta_on_gradient": lambda theta, m, g, lr, beta, grad_at: (
+        theta - lr * (m + beta * g),
+        m + beta * g,
+    ),
+    "momentum_one_minus_beta": lambda theta, m, g, lr, beta, grad_at: (
+        theta - lr * ((1 - beta) * m + g),
+        (1 - beta) * m + g,
+    ),
+    "momentum_gradient_ascent": lambda theta, m, g, lr, beta, grad_at: (
+        theta + lr * (beta * m + g),
+        beta * m + g,
+    ),
+    "momentum_nesterov": lambda theta, m, g, lr, beta, grad_at: (
+        theta - lr * (beta * m + grad_at(theta - lr * beta * m)),
+        beta * m + grad_at(theta - lr * beta * m),
+    ),
+}
+
+
+@pytest.mark.parametrize(("key", "update"), MOMENTUM_SLIPS.items(), ids=list(MOMENTUM_SLIPS))
+def test_each_momentum_slip_written_by_hand_is_named(key, update):
+    assert_slip_named(L.check_train_momentum, _momentum_loop(update), key)
+
+
+def test_the_hand_written_momentum_loop_passes(capsys):
+    """The loop of the slips above with the heavy ball's update: the slips are the only
+    difference."""
+    heavy_ball = lambda theta, m, g, lr, beta, grad_at: (theta - lr * (beta * m + g), beta * m + g)  # noqa: E731
+    L.check_train_momentum(_momentum_loop(heavy_ball))
+    assert "5/5 cases passed ✓" in capsys.readouterr().out
+
+
+def test_the_loss_after_the_update_written_by_hand_is_named():
+    def loss_after_update(xs, ys, u, w, v, lr):
+        new_u, new_w, new_v, _ = my_train_epoch(xs, ys, u, w, v, lr)
+        return new_u, new_w, new_v, my_train_epoch(xs, ys, new_u, new_w, new_v, lr)[3]
+
+    assert_slip_named(L.check_train_epoch, loss_after_update, "loss_after_update")
+
+
+def test_a_sequences_loss_averaged_over_its_steps_is_named():
+    """With a target at every step a sequence's loss is Σ_t ½(ŷ_t − y_t)²; np.mean over the
+    steps divides it by T (one target a sequence: the same number)."""
+
+    def mean_over_steps(xs, ys, u, w, v, lr):
+        n = len(xs)
+        loss = 0.0
+        for i in range(n):
+            fwd = scalar.forward(xs[i], u, w, v)
+            y_hat = fwd.y_hats if np.ndim(ys[i]) else fwd.y_hat
+            loss += np.mean(0.5 * (y_hat - ys[i]) ** 2) / n
+        return (*my_train_epoch(xs, ys, u, w, v, lr)[:3], loss)
+
+    assert_slip_named(L.check_train_epoch, mean_over_steps, "loss_mean_over_steps")

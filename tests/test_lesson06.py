@@ -6,9 +6,10 @@ states as b = artanh(h) − x Wx − h_prev Wh)."""
 
 import numpy as np
 import pytest
-from checks_support import first_line, mistake, refusal
+from checks_support import assert_slip_named, first_line, mistake, refusal
 
 from rnnlib import numerical_gradient, rel_error
+from rnnlib.checks import check_answer
 from rnnlib.course import lesson06 as L
 from rnnlib.course.lesson06 import (
     FIGURES,
@@ -495,6 +496,29 @@ def test_every_known_wrong_number_is_rejected_with_its_reason(question):
         assert str(excinfo.value).endswith(said), (question.key, wrong)
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (32.768, "that is float32"),  # 32·1000·256·4 = 32 768 000 bytes
+        (65_536_000, "that is in bytes"),  # 32·1000·256·8
+        (8.192, "that counts numbers (in millions)"),  # 32·1000·256 = 8 192 000 numbers
+        (62.5, "that is in MiB"),  # 65 536 000 / 1 048 576
+        (0.065536, "that is one step's states"),  # 32·256·8 = 65 536 bytes
+    ],
+)
+def test_memory_names_each_near_miss_worked_out_by_hand(given, said):
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("06.memory_mb", given)
+    assert "is not right: " + said in str(excinfo.value)
+
+
+def test_the_checkpoint_length_is_a_whole_number_exactly():
+    """k = 20 (⌈400/20⌉ + 20 = 40 states); 20.02 is no segment length (atol 0.01, rtol 0)."""
+    check_answer("06.checkpoint_k", 20)
+    with pytest.raises(AssertionError):
+        check_answer("06.checkpoint_k", 20.02)
+
+
 def test_memory_counts_t_states_not_t_plus_one():
     """32·1001·256·8 bytes (h_0 counted too) was accepted: rtol 1e-3 is exactly 1/T off."""
     q = {x.key: x for x in L.QUESTIONS}["06.memory_mb"]
@@ -869,7 +893,8 @@ def _one_minus_a_squared(x_t, h_prev, Wx, Wh):
 def test_a_learners_loop_slips_are_named(answer, said):
     first = refusal(L.check_rnn_backward, answer)
     assert said in first
-    assert "are wrong" not in first
+    # the slip explains every wrong item: said once, with none left plain "wrong" below
+    assert "are wrong" not in first and "is wrong" not in first and "more below)" not in first
 
 
 def test_a_step_with_one_minus_a_squared_is_named():
@@ -1003,3 +1028,102 @@ def test_the_rare_slips_hand_written_are_wrong_by_hand():
     da1 = (dh[:, 1] + da2 @ a["Wh"].T) * (1 - h[:, 1] ** 2)
     off = (h[:, 0] - h[:, 1]).T @ da2 + (h0 - h[:, 0]).T @ da1
     np.testing.assert_allclose(got[3] - case.expected[3], off, rtol=1e-10, atol=1e-12)
+
+
+# -- every slip of one step back, and more, written here by hand: each named alone -----------------
+
+
+def _step_slip(slope=None, dh_prev=None, dWx=None, dWh=None, db=None, sign=1.0):
+    """A learner's rnn_step_backward with one formula replaced: ``slope(x, h_prev, h_next, Wx,
+    Wh)`` for 1 − h_next², ``dh_prev(da, Wh)``, ``dWx(x, da)``, ``dWh(h_prev, h_next, da)``,
+    ``db(da)``; every item times ``sign``."""
+
+    def step(dh_next, x, h_prev, h_next, Wx, Wh):
+        da = dh_next * (slope(x, h_prev, h_next, Wx, Wh) if slope else 1 - h_next**2)
+        items = (
+            da @ Wx.T,
+            dh_prev(da, Wh) if dh_prev else da @ Wh.T,
+            dWx(x, da) if dWx else x.T @ da,
+            dWh(h_prev, h_next, da) if dWh else h_prev.T @ da,
+            db(da) if db else da.sum(axis=0),
+        )
+        return tuple(sign * g for g in items)
+
+    return step
+
+
+STEP_SLIPS = {
+    "step_missing_tanh_prime": _step_slip(slope=lambda x, hp, hn, Wx, Wh: 1),
+    "step_one_minus_h": _step_slip(slope=lambda x, hp, hn, Wx, Wh: 1 - hn),
+    "step_one_minus_h_all_squared": _step_slip(slope=lambda x, hp, hn, Wx, Wh: (1 - hn) ** 2),
+    "step_tanh_prime_of_h_prev": _step_slip(slope=lambda x, hp, hn, Wx, Wh: 1 - hp**2),
+    "step_tanh_twice": _step_slip(slope=lambda x, hp, hn, Wx, Wh: 1 - np.tanh(hn) ** 2),
+    "step_recomputed_without_b": _step_slip(
+        slope=lambda x, hp, hn, Wx, Wh: 1 - np.tanh(x @ Wx + hp @ Wh) ** 2
+    ),
+    "step_one_minus_a_squared": _step_slip(
+        slope=lambda x, hp, hn, Wx, Wh: 1 - (x @ Wx + hp @ Wh) ** 2
+    ),
+    "step_wh_not_transposed": _step_slip(dh_prev=lambda da, Wh: da @ Wh),
+    "step_h_next_in_dWh": _step_slip(dWh=lambda hp, hn, da: hn.T @ da),
+    "step_dWh_transposed": _step_slip(dWh=lambda hp, hn, da: da.T @ hp),
+    "step_dWx_transposed": _step_slip(dWx=lambda x, da: da.T @ x),
+    "step_db_averaged": _step_slip(db=lambda da: da.mean(axis=0)),
+    "step_db_not_summed": _step_slip(db=lambda da: da),
+    "step_weights_averaged": _step_slip(
+        dWx=lambda x, da: x.T @ da / len(x), dWh=lambda hp, hn, da: hp.T @ da / len(hp)
+    ),
+    "step_wrong_sign": _step_slip(sign=-1.0),
+}
+
+
+def test_the_hand_written_step_passes(capsys):
+    L.check_rnn_step_backward(_step_slip())
+    assert "4/4 cases passed ✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("key", "answer"), STEP_SLIPS.items(), ids=list(STEP_SLIPS))
+def test_each_step_slip_written_by_hand_is_named(key, answer):
+    assert_slip_named(L.check_rnn_step_backward, answer, key)
+
+
+def _learner_with_slope(slope):
+    """A learner's rnn_backward (0-based loop) whose tanh′ at step t is ``slope(h_t)``."""
+
+    def rnn_backward(dh, x, h0, h, Wx, Wh):
+        N, T, H = dh.shape
+        dx, dWx, dWh, db = np.zeros(x.shape), np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(H)
+        carry = np.zeros((N, H))
+        for t in range(T - 1, -1, -1):
+            da = (dh[:, t] + carry) * slope(h[:, t])
+            h_prev = h[:, t - 1] if t > 0 else h0
+            dx[:, t] = da @ Wx.T
+            dWx, dWh, db = dWx + x[:, t].T @ da, dWh + h_prev.T @ da, db + da.sum(axis=0)
+            carry = da @ Wh.T
+        return dx, carry, dWx, dWh, db
+
+    return rnn_backward
+
+
+def _dx_of_layer2(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2):
+    layer = _layer_from(lambda h: np.zeros_like(h[:, 0]))
+    dh1, dWx2, dWh2 = layer(dh2, h1, h2, Wx2, Wh2)
+    _, dWx1, dWh1 = layer(dh1, x, h1, Wx1, Wh1)
+    return dh1, dWx1, dWh1, dWx2, dWh2  # layer 2's input gradient where layer 1's belongs
+
+
+@pytest.mark.parametrize(
+    ("checker", "key", "answer"),
+    [
+        (L.check_rnn_backward, None, _learner_with_slope(lambda h_t: 1 - h_t**2)),
+        (L.check_rnn_backward, "bptt_one_minus_h", _learner_with_slope(lambda h_t: 1 - h_t)),
+        (L.check_stacked_rnn_backward, "stacked_dx_of_layer2", _dx_of_layer2),
+    ],
+    ids=["right", "1 - h_t", "dx of layer 2"],
+)
+def test_more_slips_written_by_hand_are_named(checker, key, answer, capsys):
+    if key is None:
+        checker(answer)
+        assert "cases passed ✓" in capsys.readouterr().out
+    else:
+        assert_slip_named(checker, answer, key)

@@ -711,10 +711,18 @@ def _right_carry(z, s, w):
         (_gated_learner(lambda z, s, w: z + z * s * w, lambda z: z), "the direct road keeps"),
         (_gated_learner(lambda z, s, w: (1 - z) + s * w, lambda z: z), "the road through the"),
         (_gated_learner(_right_carry, lambda z: 1 - z), "u and w act through z·c_t"),
+        (_gated_learner(lambda z, s, w: 1 - z, lambda z: z), "δ went back only through the add"),
+        (_gated_learner(lambda z, s, w: z * s * w, lambda z: z), "δ went back only through the t"),
     ],
-    ids=["z for 1 − z in the carry", "carry without z on the tanh road", "1 − z in u, w shares"],
+    ids=[
+        "z for 1 − z in the carry",
+        "carry without z on the tanh road",
+        "1 − z in u, w shares",
+        "additive road only",
+        "tanh road only",
+    ],
 )
-def test_a_z_for_1_minus_z_slip_in_the_gated_unit_is_named(answer, said):
+def test_a_slip_in_the_gated_units_roads_or_shares_is_named(answer, said):
     assert refusal(L.check_gated_bptt, answer).startswith("check_gated_bptt: " + said)
 
 

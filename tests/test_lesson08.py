@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from checks_support import first_line, refusal
+from checks_support import assert_slip_named, first_line, refusal
 
 from rnnlib import data, numerical_gradient, rel_error, sampling, training
 from rnnlib.course import lesson08 as L
@@ -1053,3 +1053,32 @@ def test_no_lesson_cell_prints_the_many_to_one_answer():
     solution = nbformat.read(root / "solutions/08_applications.ipynb", 4)
     (answer,) = [c for c in solution.cells if c.get("id") == "x08-c23"]
     assert key.search(answer.source)  # (the pattern finds the solution's own expressions)
+
+
+# -- more slips written here by hand, each named alone: the catalogue's formula is the learner's --
+
+
+def _mean_over_positions_and_classes(logits, targets):
+    """np.mean over the (M, C) array of −onehot·log p: divides by C too (its gradient with it)."""
+    z = np.asarray(logits, dtype=float)
+    C = z.shape[-1]
+    s = z - z.max(axis=-1, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+    onehot = np.eye(C)[targets]
+    return -(onehot * logp).mean(), (np.exp(logp) - onehot) / (np.size(targets) * C)
+
+
+@pytest.mark.parametrize(
+    ("checker", "key", "answer"),
+    [
+        (L.check_softmax_cross_entropy, "mean_over_classes_too", _mean_over_positions_and_classes),
+        (
+            L.check_readout_backward,
+            "readout_wrong_sign",
+            lambda dz, h, Wy: tuple(-g for g in _readout_right(dz, h, Wy)),
+        ),
+    ],
+    ids=["mean over classes too", "read-out wrong sign"],
+)
+def test_more_slips_written_by_hand_are_named(checker, key, answer):
+    assert_slip_named(checker, answer, key)

@@ -115,6 +115,25 @@ def test_of_two_catalogued_values_within_tolerance_the_nearest_names_the_mistake
             q(given)
 
 
+WINDOW = Question("99.window", "?", 10.0, why={12.0: "far", 12.1: "near"})
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        # 0.12 and 0.02 from the two, within 2% of both (0.24, 0.242), outside rtol 0.1%
+        # (0.0121) and no rounding of either: the nearer, 12.1, names the mistake
+        (12.12, "near"),
+        # 0.15 from 12.0 (within 0.24), 0.25 from 12.1 (beyond 0.242): only 12.0 is near
+        (11.85, "far"),
+    ],
+)
+def test_a_number_within_two_percent_of_catalogued_values_names_the_nearest(given, said):
+    with pytest.raises(AssertionError) as excinfo:
+        WINDOW(given)
+    assert str(excinfo.value) == f"check_answer('99.window'): {given} is not right: {said}"
+
+
 @pytest.mark.parametrize(
     ("question", "given", "said"),
     [
@@ -165,6 +184,8 @@ def test_text_or_a_complex_number_is_not_a_number(given, got):
     assert str(excinfo.value).startswith(
         f"check_answer('99.product'): expected a single number, got {got}: "
     )
+    if "text" in got:  # one number as text, in an array of one too: the number without quotes
+        assert str(excinfo.value).endswith(": '0.125' is text; write the number without quotes")
 
 
 def test_a_number_that_cannot_be_read_is_described_by_its_type():

@@ -901,6 +901,10 @@ def _changed(name, before, after):
             where = _changed(f"{name}[{k!r}]", before[k], after[k])
             if where:
                 return where
+        return None
+    if isinstance(before, (numbers.Number, str, bytes)):  # a value inside a list or dict
+        nan = isinstance(before, numbers.Number) and before != before and after != after
+        return None if type(after) is type(before) and (after == before or nan) else name
     return None
 
 
