@@ -353,8 +353,9 @@ def test_the_right_answer_rounded_to_float32_passes_or_is_told_so(name, capsys):
     """Rounded to float32, a right answer is never called just wrong: it passes (within the
     tolerance, rtol 1e-6) or the message says it is float32."""
     right, n = RIGHT[name]
-    try:
-        BY_NAME[name](lambda *args: _leaves_as(right(*args), lambda v: np.float32(v)))
+    try:  # (a case of check_train_loop has a loss of about 2.5e305: inf in float32)
+        with np.errstate(over="ignore"):
+            BY_NAME[name](lambda *args: _leaves_as(right(*args), lambda v: np.float32(v)))
     except AssertionError as err:
         assert FLOAT32_HINT in str(err).splitlines()[0]
     else:
