@@ -365,14 +365,18 @@ check_rnn_backward = Checker(
 
 
 # -- transfer: a two-layer (stacked) RNN -----------------------------------------------------------
-#
-# Layer 1 reads the inputs, layer 2 reads layer 1's states; both start from zero states:
-#     h1_t = tanh(x_t Wx1 + h1_(t−1) Wh1 + b1),   h2_t = tanh(h1_t Wx2 + h2_(t−1) Wh2 + b2).
-# The loss reaches only the top states (dh2). Layer 2's input gradient dx2 = da2 Wx2^T is, step by
-# step, the upstream gradient of layer 1's states: BPTT of the stack is rnn_backward twice.
 
 
 def stacked_rnn_backward_cases():
+    """Cases of the stacked-RNN transfer task, with answers from ``rnn_backward`` run twice.
+
+    Layer 1 reads the inputs, layer 2 reads layer 1's states; both start from zero states::
+
+        h1_t = tanh(x_t Wx1 + h1_(t−1) Wh1 + b1),   h2_t = tanh(h1_t Wx2 + h2_(t−1) Wh2 + b2)
+
+    The loss reaches only the top states (dh2). Layer 2's input gradient dx2 = da2 Wx2^T is, step
+    by step, the upstream gradient of layer 1's states: BPTT of the stack is rnn_backward twice.
+    """
     rng = np.random.default_rng(709)
     cases = []
     # the first case is square (D = H1 = H2) so that every catalogued slip computes there and
