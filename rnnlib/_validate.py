@@ -24,6 +24,7 @@ __all__ = [
     "as_scalar",
     "as_count",
     "as_positive",
+    "as_nonnegative",
     "NumericOverflow",
 ]
 
@@ -300,4 +301,12 @@ def as_positive(name, a, what="number"):
     f = as_scalar(name, a)
     if f <= 0:
         raise ValueError(f"{name}: expected a positive {what}, got {f}")
+    return f
+
+
+def as_nonnegative(name, a, what="number", why=""):
+    """``a`` as a finite float >= 0 (a noise level, a scale...); ``why`` says what it measures."""
+    f = as_scalar(name, a)
+    if f < 0:
+        raise ValueError(f"{name}: expected a {what} >= 0{why}, got {f}")
     return f

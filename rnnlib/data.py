@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from ._validate import as_count, as_ndarray, as_positive, as_scalar
+from ._validate import as_count, as_ndarray, as_nonnegative, as_positive, as_scalar
 
 __all__ = [
     "decaying_sum_task",
@@ -98,9 +98,7 @@ def periodic_signal(length=400, period=25.0, noise=0.1, seed=0):
     length = as_count("length", length, 2)
     seed = as_count("seed", seed, 0)
     period = as_positive("period", period, "number of samples")
-    noise = as_scalar("noise", noise)
-    if noise < 0:
-        raise ValueError(f"noise: expected a standard deviation >= 0, got {noise}")
+    noise = as_nonnegative("noise", noise, "standard deviation")
     t = np.arange(length)
     clean = np.sin(2 * np.pi * t / period) + 0.5 * np.sin(4 * np.pi * t / period + 1.0)
     noisy = clean + noise * np.random.default_rng(seed).normal(size=length)

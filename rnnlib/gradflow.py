@@ -47,6 +47,7 @@ from ._validate import (
     as_array,
     as_count,
     as_ndarray,
+    as_nonnegative,
     as_scalar,
     check_finite,
     same_shape_arrays,
@@ -112,9 +113,8 @@ def scaled_orthogonal(H, scale, seed=0):
     """
     H = as_count("H", H)
     seed = as_count("seed", seed, 0)
-    scale = as_scalar("scale", scale)
-    if scale < 0:  # -Q has singular values |scale|, not scale: the docstring would be false
-        raise ValueError(f"scale: expected a number >= 0 (every singular value of Wh), got {scale}")
+    # (-Q has singular values |scale|, not scale: the docstring would be false)
+    scale = as_nonnegative("scale", scale, why=" (every singular value of Wh)")
     q, r = np.linalg.qr(np.random.default_rng(seed).normal(size=(H, H)))
     return scale * q * np.sign(np.diag(r))
 

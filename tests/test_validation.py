@@ -220,3 +220,30 @@ def test_numerical_gradient_of_an_empty_point_is_empty():
     # the gradient has no entry either (of the point's shape)
     g = rnnlib.numerical_gradient(lambda z: float(z.sum()), np.ones((2, 0)))
     assert g.shape == (2, 0)
+
+
+@pytest.mark.parametrize(
+    ("check", "good", "bad", "message"),
+    [
+        # > 0: zero is refused (a learning rate of 0 trains nothing)
+        (
+            "as_positive",
+            [1e-300, 2, np.float32(0.5)],
+            0.0,
+            r"^lr: expected a positive rate, got 0.0",
+        ),
+        # >= 0: zero is accepted (no noise at all), the smallest negative is refused
+        ("as_nonnegative", [0, 0.0, -0.0, 3], -1e-300, r"^lr: expected a rate >= 0, got -1e-300"),
+    ],
+)
+def test_sign_checks_name_the_argument(check, good, bad, message):
+    from rnnlib import _validate
+
+    f = getattr(_validate, check)
+    for value in good:
+        assert f("lr", value, "rate") == float(value)
+        assert type(f("lr", value, "rate")) is float
+    with pytest.raises(ValueError, match=message):
+        f("lr", bad, "rate")
+    with pytest.raises(ValueError, match=r"^lr: expected a finite number, got nan"):
+        f("lr", float("nan"), "rate")

@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import rnn
-from .._validate import _short, as_array, as_count, as_scalar, check_finite
+from .._validate import as_array, as_count, as_nonnegative, check_finite
 from ..rnn import rnn_forward
 from .checking import Case, Checker, Question, catalogue
 
@@ -708,13 +708,7 @@ def trajectory_weights(H, scale, D=3, T=60, burst=10, seed=0):
     b : (H,) zeros
     """
     _check_H(H)
-    try:
-        value = as_scalar("scale", scale)
-    except ValueError:  # None, text, NaN, an array...: said as below
-        value = None
-    if value is None or value < 0:
-        raise ValueError(f"scale: expected a finite number >= 0, got {_short(scale)}")
-    scale = value
+    scale = as_nonnegative("scale", scale)
     seed = as_count("seed", seed, 0)
     D, T = as_count("D", D), as_count("T", T)
     burst = as_count("burst", burst)
