@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rnnlib import (
+    numerical_gradient,
     rel_error,
     rnn_backward_truncated,
     rnn_forward,
@@ -146,7 +147,8 @@ def test_scalar_backward_and_bptt(case):
         for t in range(1, T + 1)
     ]
 
-    g = scalar.backward(scalar.forward(xs, u, w, v), y)
+    fwd = scalar.forward(xs, u, w, v)
+    g = scalar.backward(fwd, y)
     agree("scalar.backward", [du, dw, dv], [g.du, g.dw, g.dv], "du, dw, dv")
     agree("scalar.backward", dws, g.dw_steps, "dw_steps")
     agree("scalar.backward", dus, g.du_steps, "du_steps")
@@ -155,6 +157,7 @@ def test_scalar_backward_and_bptt(case):
     dL_dyhat = ag.grad(lambda yh: 0.5 * anp.sum((yh - y) ** 2))(y_hat)
     agree("scalar.backward", dL_dyhat, g.dL_dyhat, "dL_dyhat")
     agree("scalar.bptt", [du, dw, dv], scalar.bptt(xs, y, u, w, v))
+    agree("scalar.total_loss", ref_scalar_loss(xs, y, us, ws, v), scalar.total_loss(fwd, y))
 
 
 @given(scalar_cases)
@@ -299,6 +302,37 @@ def test_softmax_with_temperature_is_the_gradient_of_log_sum_exp(lead, C, seed, 
         return tau * anp.sum(anp.log(anp.sum(anp.exp(z / tau), axis=-1)))
 
     agree("losses.softmax", ag.grad(lse)(z), softmax(z, temperature=tau))
+
+
+# -- finite differences (rnnlib.gradcheck), the referee of the other test modules ---------------
+@given(shapes, st.integers(1, 4), st.integers(0, 10**6))
+def test_numerical_gradient(shape, K, seed):
+    """numerical_gradient(f, x) of a scalar f, and with df the product J^T df of an array f, both
+    against autograd to the accuracy of a central difference with ε = 1e-6 (rel_error < 1e-7)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(*shape, 3))
+    A, df = rng.normal(size=(3, K)), rng.normal(size=(*shape, K))
+
+    def f(x):  # smooth and not quadratic: its central difference is not exact
+        return anp.tanh(anp.dot(x, A)) + anp.sin(anp.dot(x, A))
+
+    def scalar_f(x):
+        return anp.sum(df * f(x))
+
+    agree(
+        "gradcheck.numerical_gradient",
+        ag.grad(scalar_f)(x),
+        numerical_gradient(scalar_f, x),
+        "df None",
+        tol=1e-7,
+    )
+    agree(
+        "gradcheck.numerical_gradient",
+        ag.grad(scalar_f)(x),
+        numerical_gradient(f, x, df),
+        "df given",
+        tol=1e-7,
+    )
 
 
 # -- the training set's mean loss (rnnlib.training) ----------------------------------------------
