@@ -659,7 +659,10 @@ QUESTIONS = (
 H_MAX = 64
 SHOWN = 12  # unit trajectories drawn (all H units count in the activity)
 FLOOR = 1e-6  # the log axis of the activity panel starts here
-_TOP = 3.0  # and ends here
+# and ends here, two decades above the activity (an rms of states in (−1, 1) is below 1): the
+# legend sits in that band, where no slider setting puts the activity under it (in the lower
+# right it hid the activity at ρ ≈ 0.75; only the linear prediction for ρ > 1 crosses the band)
+_TOP = 100.0
 
 
 @lru_cache(maxsize=H_MAX)
@@ -766,7 +769,7 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
     ax.set_ylim(-1.05, 1.05)
     ax.axhline(0, color="0.5", lw=0.6)
     ax.set_ylabel("h_t[j]")
-    ax.set_title(f"hidden-state trajectories (units 1..min(H, {SHOWN}))", fontsize=10)
+    ax.set_title(f"hidden states h_t[j] (at most {SHOWN} units drawn)", fontsize=10)
     (rms_line,) = ax2.semilogy([], [], color="C0", lw=2, label="activity (rms of h_t)")
     (theory,) = ax2.semilogy([], [], "k--", lw=1, label="linear prediction ∝ ρ^t")
     ax2.text(
@@ -779,9 +782,11 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
     ax.set_yticks([-1, -0.5, 0, 0.5, 1])
     for a in (ax, ax2):
         a.set_xticks(np.arange(0, T + 1, 20 if T > 40 else 10))
-    ax2.set_title("activity of all H units", fontsize=10)
-    legend = ax2.legend(loc="lower right", fontsize=8)
-    label = ax2.text(0.97, 0.97, "", transform=ax2.transAxes, fontsize=9, va="top", ha="right")
+    # the title names H and ρ (a label inside the chart lay on the activity once ρ > 1): a text
+    # where a title goes, since a title set by the update came out off the figure in the fast
+    # redraw (matplotlib places a title when it draws the whole axes)
+    label = ax2.text(0.5, 1.02, "", transform=ax2.transAxes, fontsize=10, ha="center", va="bottom")
+    legend = ax2.legend(loc="upper right", fontsize=8, borderaxespad=0.3)
 
     def update(H, scale):
         H = _slider_H(H)
@@ -797,7 +802,7 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
             pred = rms[burst - 1] * rho ** (after - burst)
         theory.set_data(*_inside_log_band(after, pred, FLOOR, _TOP)[:2])
         sat = float(np.mean(np.abs(h[burst:]) > 0.95)) if T > burst else 0.0
-        label.set_text(f"H = {H}, ρ(Wh) = {rho:.2f}")
+        label.set_text(f"activity of all H = {H} units, ρ(Wh) = {rho:.2f}")
         return {
             "H": H,
             "scale": float(scale),
