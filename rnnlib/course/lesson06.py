@@ -872,7 +872,7 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
     from .sliders import Explorer, Slider, freeze_static, new_figure
 
     d_max = as_count("d_max", d_max)
-    fig = new_figure(figsize=(6.4, 3.2))
+    fig = new_figure(figsize=(8.0, 3.2))  # the chart as wide as before, the legend beside it
     ax = fig.subplots()
     d = np.arange(1, d_max + 1)
     ax.set_yscale("log")
@@ -887,8 +887,11 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
     (bound,) = ax.plot([], [], ":", color="C3", lw=1.5, label="‖Wh‖₂^d (one-step bound)")
     (actual,) = ax.plot([], [], "o-", color="C0", ms=3, lw=1.5, label="‖Wh^d‖₂")
     (rate,) = ax.plot([], [], "k--", lw=1, label="ρ(Wh)^d")
-    legend = ax.legend(loc="lower right", fontsize=8)
-    label = ax.text(0.98, 0.97, "", transform=ax.transAxes, fontsize=9, va="top", ha="right")
+    # the legend and the numbers beside the chart: every corner inside it is crossed by some
+    # curve at some setting (in the lower right the legend hid ‖Wh^d‖₂ at ρ ≈ 0.7-0.8, in the
+    # upper right the bound ran through the numbers when ‖Wh‖₂ was a little above 1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8)
+    label = ax.text(1.03, 0.45, "", transform=ax.transAxes, fontsize=9, va="top", ha="left")
 
     def update(H, scale):
         H = _slider_H(H)
@@ -904,7 +907,7 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
             bound.set_data(*_inside_log_band(d, n1**d, *BAND)[:2])
             rate.set_data(*_inside_log_band(d, rho**d, *BAND)[:2])
         k = int(np.argmax(norms))
-        label.set_text(f"ρ(Wh) = {rho:.2f}, ‖Wh‖₂ = {n1:.2f}")
+        label.set_text(f"ρ(Wh) = {rho:.2f}\n‖Wh‖₂ = {n1:.2f}")
         with np.errstate(under="ignore", divide="ignore"):
             root = norms ** (1.0 / d)
         return {
@@ -923,7 +926,7 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
             f"at d = {s['peak_d']}; ‖Wh^{d_max}‖₂^(1/{d_max}) = {s['root'][-1]:.3f}"
         )
 
-    freeze_static(fig, [bound, actual, rate, label, legend])
+    freeze_static(fig, [bound, actual, rate, label])
     sliders = {
         "H": Slider(2, H_MAX, 1, H, "hidden size H", integer=True),
         "scale": Slider(0.1, 2.5, 0.05, scale, "weight scale ρ(Wh)"),
