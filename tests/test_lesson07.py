@@ -644,11 +644,11 @@ def test_a_curve_that_is_zero_beyond_d_0_is_named_not_left_out_silently():
         assert s["zero"] == zero
         text = note.get_text()
         assert ("not drawn" in text) == bool(zero) and all(n in text for n in zero)
-        assert (
-            ex.fig.axes[0]
-            .get_window_extent(renderer)
-            .contains(*note.get_window_extent(renderer).corners()[0])
-        )
+        # the note sits beside the chart, under the legend: whole on the figure, clear of both
+        box = note.get_window_extent(renderer)
+        assert all(ex.fig.bbox.contains(*c) for c in box.corners()), box
+        assert not box.overlaps(ex.fig.axes[0].get_window_extent(renderer)), box
+        assert not box.overlaps(ex.fig.axes[0].get_legend().get_window_extent(renderer)), box
 
 
 def test_the_truncation_note_is_not_hidden_by_the_legend():

@@ -720,10 +720,11 @@ QUESTIONS = (
 # update only moves the curve, the point, the tangent, the target line and the text.
 
 _XLIM = (-2.5, 3.5)
-_YLIM = (-1.2, 5.0)
-# The top of the loss axis grows to the first of these that holds the curve over _XLIM and the
-# point (L <= ½·4.5² = 10.125 over the sliders' ranges).
-_TOPS = (5.0, 8.0, 11.0)
+# The loss axis holds the curve over _XLIM and the point at every slider setting
+# (L <= ½·4.5² = 10.125 over the sliders' ranges), and stays put: an axis that grew when y moved
+# (to 8, then 11, as soon as y left [0.4, 0.6]) made the curve look flatter, where the lesson says
+# that moving y shifts the curve and leaves its shape alone.
+_YLIM = (-1.2, 11.0)
 _HALF_WIDTH = 1.2  # the tangent is drawn over ŷ ± this (cut at the chart's left and right)
 
 
@@ -810,16 +811,12 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
     def update(y_hat, y):
         loss = scalar.loss(y_hat, y)
         slope = scalar.loss_grad(y_hat, y)
-        losses = scalar.loss(grid, y)
-        top = next((t for t in _TOPS if 1.04 * losses.max() <= t), 1.04 * losses.max())
-        if ax.get_ylim() != (_YLIM[0], top):
-            ax.set_ylim(_YLIM[0], top)
-        curve.set_ydata(losses)
+        curve.set_ydata(scalar.loss(grid, y))
         # The tangent lies below the curve (by ½(x − ŷ)²), so inside the chart's left and
         # right ends it stays under the top; its lowest value, −½·1.2², is above the bottom.
         xt = np.clip([y_hat - _HALF_WIDTH, y_hat + _HALF_WIDTH], *_XLIM)
         tangent.set_data(xt, tangent_line(y_hat, y, xt))
-        target.set_data([y, y], [_YLIM[0], top])
+        target.set_data([y, y], list(_YLIM))
         point.set_data([y_hat], [loss])
         direction = _direction(slope)
         text.set_text(
@@ -849,14 +846,8 @@ def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
             f"&nbsp; slope dL/dŷ = ŷ − y = {signed(s['slope'], 4)}: {advice}"
         )
 
-    # The loss axis's top follows the curve in three steps (_TOPS): the picture of each range is
-    # drawn once, when the figure is first drawn; every move draws only the moving artists.
-    freeze_static(
-        fig,
-        [curve, tangent, target, point, text],
-        rescaled=[ax],
-        ranges=[[(ax.get_xlim(), (_YLIM[0], top))] for top in _TOPS],
-    )
+    # only these move: the rest of the figure is drawn once and reused (blitting)
+    freeze_static(fig, [curve, tangent, target, point, text])
     sliders = {
         "y_hat": Slider(-2.0, 3.0, 0.01, y_hat, "prediction ŷ"),
         "y": Slider(-1.0, 2.0, 0.05, y, "target y"),

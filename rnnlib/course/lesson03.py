@@ -708,8 +708,10 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
     texts = [ax_bar.text(i, 0.0, "", ha="center", fontsize=9) for i in range(4)]
 
     dots = []
-    for k, c, lab in zip(keys, colors, labels, strict=True):
-        ax_w.plot(grid, curves[k], color=c, lw=2.4 if k == "dL_dw_T" else 1.3, label=lab)
+    # a line style each as well as a colour: green and orange look alike to many readers
+    styles = ("-", "--", ":", "-")
+    for k, c, ls, lab in zip(keys, colors, styles, labels, strict=True):
+        ax_w.plot(grid, curves[k], color=c, ls=ls, lw=2.4 if k == "dL_dw_T" else 1.5, label=lab)
         dots.append(ax_w.plot([], [], "o", color=c, ms=6)[0])
     vline = ax_w.axvline(w, color="0.4", ls="--", lw=1)
     ax_w.axhline(0.0, color="black", lw=0.8)
@@ -720,7 +722,7 @@ def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2
         rf"\,(1 - o_{{{T}}}^2)\,o_{{{T - 1}}}$ as $w$ moves",
         fontsize=10,
     )
-    legend = ax_w.legend(fontsize=9, loc="lower right", ncol=4, handlelength=1.2, columnspacing=1.0)
+    legend = ax_w.legend(fontsize=9, loc="lower right", ncol=4, handlelength=1.8, columnspacing=0.8)
 
     def update(w):
         f = last_step_factors(xs, y, u, w, v)

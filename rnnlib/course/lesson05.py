@@ -900,6 +900,8 @@ def training_explorer(
     )
     (curve,) = ax_l.plot([], [], color="tab:blue", lw=1.6)
     (boom,) = ax_l.plot([], [], "X", color="tab:red", ms=11)
+    # where the curve ends: after one epoch the curve is a short stroke along the y-axis
+    (end,) = ax_l.plot([], [], "o", color="tab:blue", ms=5)
     status = ax_l.text(0.03, 0.04, "", transform=ax_l.transAxes, fontsize=9)
     ax_l.set_title("training loss", fontsize=10)
 
@@ -913,7 +915,18 @@ def training_explorer(
     ax_p.set_xlabel(r"target $y$")
     ax_p.set_ylabel(r"prediction $\hat y$")
     ax_p.set_title("predictions with the weights reached", fontsize=10)
-    note_p = ax_p.text(0.04, 0.96, "", transform=ax_p.transAxes, va="top", fontsize=8)
+    # bottom right, below the diagonal: predictions off the scale are drawn on the top and
+    # bottom edges, where a note at the top left lay over them
+    note_p = ax_p.text(
+        0.96,
+        0.04,
+        "",
+        transform=ax_p.transAxes,
+        va="bottom",
+        ha="right",
+        fontsize=8,
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0},
+    )
 
     def update(lr, epochs):
         epochs = slider_count("epochs", epochs, 0)
@@ -928,10 +941,12 @@ def training_explorer(
             boom.set_data([r.diverged_at], [log_limit])  # where the loss crossed the limit
             status.set_text(f"η = {lr:.2f}: diverged at epoch {r.diverged_at}, stopped")
             status.set_color("tab:red")
+            end.set_data([], [])
         else:
             boom.set_data([], [])
             status.set_text(f"η = {lr:.2f}: loss after {_epochs(trained)} {losses[-1]:.2e}")
             status.set_color("black")
+            end.set_data([trained], [np.clip(np.log10(losses[-1]), _FLOOR, _TOP)])
         dots.set_ydata(np.clip(y_hat, -0.97 * span, 0.97 * span))  # off-scale: at the edge
         off = int(np.sum(np.abs(y_hat) > 0.97 * span))
         note_p.set_text(
@@ -966,7 +981,7 @@ def training_explorer(
         )
 
     # only these move: the rest of the figure is drawn once and reused (blitting)
-    freeze_static(fig, [curve, boom, status, dots, note_p])
+    freeze_static(fig, [curve, end, boom, status, dots, note_p])
     sliders = {
         "lr": Slider(float(lr_range[0]), float(lr_range[1]), 0.05, float(lr), "learning rate η"),
         "epochs": Slider(1, int(max_epochs), 1, int(epochs), "epochs", integer=True),

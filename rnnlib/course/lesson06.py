@@ -663,7 +663,10 @@ QUESTIONS = (
 H_MAX = 64
 SHOWN = 12  # unit trajectories drawn (all H units count in the activity)
 FLOOR = 1e-6  # the log axis of the activity panel starts here
-_TOP = 3.0  # and ends here
+# and ends here, two decades above the activity (an rms of states in (−1, 1) is below 1): the
+# legend sits in that band, where no slider setting puts the activity under it (in the lower
+# right it hid the activity at ρ ≈ 0.75; only the linear prediction for ρ > 1 crosses the band)
+_TOP = 100.0
 
 
 @lru_cache(maxsize=H_MAX)
@@ -764,7 +767,7 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
     ax.set_ylim(-1.05, 1.05)
     ax.axhline(0, color="0.5", lw=0.6)
     ax.set_ylabel("h_t[j]")
-    ax.set_title(f"hidden-state trajectories (units 1..min(H, {SHOWN}))", fontsize=10)
+    ax.set_title(f"hidden states h_t[j] (at most {SHOWN} units drawn)", fontsize=10)
     (rms_line,) = ax2.semilogy([], [], color="C0", lw=2, label="activity (rms of h_t)")
     (theory,) = ax2.semilogy([], [], "k--", lw=1, label="linear prediction ∝ ρ^t")
     ax2.text(
@@ -777,9 +780,11 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
     ax.set_yticks([-1, -0.5, 0, 0.5, 1])
     for a in (ax, ax2):
         a.set_xticks(np.arange(0, T + 1, 20 if T > 40 else 10))
-    ax2.set_title("activity of all H units", fontsize=10)
-    legend = ax2.legend(loc="lower right", fontsize=8)
-    label = ax2.text(0.97, 0.97, "", transform=ax2.transAxes, fontsize=9, va="top", ha="right")
+    # the title names H and ρ (a label inside the chart lay on the activity once ρ > 1): a text
+    # where a title goes, since a title set by the update came out off the figure in the fast
+    # redraw (matplotlib places a title when it draws the whole axes)
+    label = ax2.text(0.5, 1.02, "", transform=ax2.transAxes, fontsize=10, ha="center", va="bottom")
+    legend = ax2.legend(loc="upper right", fontsize=8, borderaxespad=0.3)
 
     def update(H, scale):
         H = _slider_H(H)
@@ -795,7 +800,7 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
             pred = rms[burst - 1] * rho ** (after - burst)
         theory.set_data(*_inside_log_band(after, pred, FLOOR, _TOP)[:2])
         sat = float(np.mean(np.abs(h[burst:]) > 0.95)) if T > burst else 0.0
-        label.set_text(f"H = {H}, ρ(Wh) = {rho:.2f}")
+        label.set_text(f"activity of all H = {H} units, ρ(Wh) = {rho:.2f}")
         return {
             "H": H,
             "scale": float(scale),
@@ -865,7 +870,7 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
     from .sliders import Explorer, Slider, freeze_static, new_figure
 
     d_max = as_count("d_max", d_max)
-    fig = new_figure(figsize=(6.4, 3.2))
+    fig = new_figure(figsize=(8.0, 3.2))  # the chart as wide as before, the legend beside it
     ax = fig.subplots()
     d = np.arange(1, d_max + 1)
     ax.set_yscale("log")
@@ -880,8 +885,11 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
     (bound,) = ax.plot([], [], ":", color="C3", lw=1.5, label="‖Wh‖₂^d (one-step bound)")
     (actual,) = ax.plot([], [], "o-", color="C0", ms=3, lw=1.5, label="‖Wh^d‖₂")
     (rate,) = ax.plot([], [], "k--", lw=1, label="ρ(Wh)^d")
-    legend = ax.legend(loc="lower right", fontsize=8)
-    label = ax.text(0.98, 0.97, "", transform=ax.transAxes, fontsize=9, va="top", ha="right")
+    # the legend and the numbers beside the chart: every corner inside it is crossed by some
+    # curve at some setting (in the lower right the legend hid ‖Wh^d‖₂ at ρ ≈ 0.7-0.8, in the
+    # upper right the bound ran through the numbers when ‖Wh‖₂ was a little above 1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8)
+    label = ax.text(1.03, 0.45, "", transform=ax.transAxes, fontsize=9, va="top", ha="left")
 
     def update(H, scale):
         H = _slider_H(H)
@@ -897,7 +905,7 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
             bound.set_data(*_inside_log_band(d, n1**d, *BAND)[:2])
             rate.set_data(*_inside_log_band(d, rho**d, *BAND)[:2])
         k = int(np.argmax(norms))
-        label.set_text(f"ρ(Wh) = {rho:.2f}, ‖Wh‖₂ = {n1:.2f}")
+        label.set_text(f"ρ(Wh) = {rho:.2f}\n‖Wh‖₂ = {n1:.2f}")
         with np.errstate(under="ignore", divide="ignore"):
             root = norms ** (1.0 / d)
         return {
@@ -916,7 +924,7 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
             f"at d = {s['peak_d']}; ‖Wh^{d_max}‖₂^(1/{d_max}) = {s['root'][-1]:.3f}"
         )
 
-    freeze_static(fig, [bound, actual, rate, label, legend])
+    freeze_static(fig, [bound, actual, rate, label])
     sliders = {
         "H": Slider(2, H_MAX, 1, H, "hidden size H", integer=True),
         "scale": Slider(0.1, 2.5, 0.05, scale, "weight scale ρ(Wh)"),

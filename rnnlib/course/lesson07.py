@@ -1039,9 +1039,11 @@ def gate_explorer(z=0.1, w=0.5, T=40, u=1.0, seed=0):
         line.set_data(lx, ly)
         line.set_markevery(marks)
 
-    fig = new_figure(figsize=(7.2, 3.3))
+    # the legend and the note beside the chart: inside it, a fast fall (z = 1, w = 0.3) ran under
+    # the legend in the lower left, and the note shares the upper right with the curves at w = 2
+    fig = new_figure(figsize=(9.2, 3.3))
     fig.set_layout_engine("none")  # fixed margins, no layout pass (as in gradients_explorer)
-    ax = fig.subplots(gridspec_kw={"left": 0.11, "right": 0.98, "bottom": 0.14, "top": 0.92})
+    ax = fig.subplots(gridspec_kw={"left": 0.086, "right": 0.73, "bottom": 0.14, "top": 0.92})
     ax.set_xlim(0, T)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(_G_FLOOR - 0.3, _G_TOP)
@@ -1058,8 +1060,8 @@ def gate_explorer(z=0.1, w=0.5, T=40, u=1.0, seed=0):
     ax.set_xlabel("distance back in time d (steps)")
     ax.set_ylabel(r"$|\partial o_T/\partial o_{T-d}|$")
     ax.set_title(f"how far a gradient reaches through the gated unit, T = {T}", fontsize=10)
-    ax.legend(loc="lower left", fontsize=8)
-    note = ax.text(0.97, 0.95, "", transform=ax.transAxes, ha="right", va="top", fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8)
+    note = ax.text(1.03, 0.6, "", transform=ax.transAxes, ha="left", va="top", fontsize=9)
 
     def update(z, w):
         z, w = float(z), float(w)
