@@ -1,5 +1,11 @@
 """Every relative link in the course's Markdown (README, docs, notebooks' markdown cells) points
-at a file that exists, so renaming a lesson cannot leave a dead link behind."""
+at a file that exists, so renaming a lesson cannot leave a dead link behind.
+
+And the notebooks' Markdown renders in JupyterLab as written: every ``$`` and ``$$`` is closed,
+inline math does not run over a blank line, the math uses only TeX commands already seen rendered
+by JupyterLab's MathJax, each hint (``<details>``) has its title (``<summary>``) followed by a
+blank line (without it the Markdown inside shows raw) and no formula in that title (it is shown
+before the learner opens the hint), and headings go down one level at a time."""
 
 import re
 from pathlib import Path
@@ -47,3 +53,109 @@ def test_the_check_finds_a_dead_link(tmp_path):
     assert [t for t in relative_links(text) if not (page.parent / t).exists()] == [
         "notebooks/99_x.ipynb"
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# how the notebooks' Markdown renders (JupyterLab: marked, then MathJax 3 on $...$ and $$...$$)
+
+FENCE = re.compile(r"^```.*?^```", re.S | re.M)
+CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+HEADING = re.compile(r"^(#{1,6}) ", re.M)
+HINT = re.compile(r"<details>(.*?)</details>", re.S)
+
+# Every TeX command the lessons' math uses, each seen rendered by JupyterLab 4's MathJax (no
+# error box, no red text) in the browser review of the course. A command not listed may be a typo
+# (\tahn) or one JupyterLab's MathJax lacks: check it renders there, then add it.
+KNOWN_MACROS = frozenset(
+    """Big Bigl Bigr Delta Lambda Longrightarrow Rightarrow approx begin beta big bigl bigr boxed
+    cdot cdots cosh delta dfrac dots ell end epsilon eta frac ge gtrsim hat in infty kappa lVert
+    lambda langle lceil le left leftarrow log mathrel max min mu nabla ne neq odot operatorname
+    partial pi pm prod qquad quad rVert rangle rceil rho right sigma sin sinh sqrt sum tanh tau
+    text texttt tfrac theta tilde times to top underbrace varepsilon vdots""".split()
+)
+
+
+def _without_code(text):
+    return CODE_SPAN.sub(" ", FENCE.sub(" ", text))
+
+
+def math_spans(text):
+    """``(display, body)`` of each ``$$...$$`` and ``$...$`` outside code; ValueError if one is
+    not closed."""
+    t = _without_code(text).replace("\\$", " ")
+    spans, i = [], 0
+    while (j := t.find("$", i)) >= 0:
+        fence = "$$" if t.startswith("$$", j) else "$"
+        k = t.find(fence, j + len(fence))
+        if k < 0:
+            raise ValueError(f"{fence} not closed: {t[j : j + 50]!r}")
+        spans.append((fence == "$$", t[j + len(fence) : k]))
+        i = k + len(fence)
+    return spans
+
+
+def rendering_problems(text):
+    """What in one notebook's Markdown (its cells joined) would not render as written."""
+    try:
+        spans = math_spans(text)
+    except ValueError as exc:
+        return [str(exc)]
+    problems = []
+    for display, body in spans:
+        if not display and "\n\n" in body:
+            problems.append(f"inline math runs over a blank line: {body[:50]!r}")
+        unknown = sorted(set(re.findall(r"\\([A-Za-z]+)", body)) - KNOWN_MACROS)
+        if unknown:
+            problems.append(
+                f"TeX commands not yet seen rendered: {unknown} in {body[:50]!r} (check them in "
+                "JupyterLab, then add them to KNOWN_MACROS)"
+            )
+    plain = _without_code(text)
+    if plain.count("<details>") != plain.count("</details>"):
+        problems.append("a <details> hint is not closed with </details>")
+    for hint in HINT.findall(plain):
+        title = re.match(r"\s*<summary>(.*?)</summary>(.*)", hint, re.S)
+        if not title:
+            problems.append(f"a hint without a <summary> title: {hint[:50]!r}")
+        elif "$" in title.group(1):
+            problems.append(f"a formula in a hint's title, shown unopened: {title.group(1)!r}")
+        elif not title.group(2).startswith("\n\n"):
+            problems.append(f"no blank line after the hint title {title.group(1)!r}")
+    levels = [len(h) for h in HEADING.findall(FENCE.sub(" ", text))]
+    jumps = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+    problems += [f"heading level {b} after {a}" for a, b in jumps]
+    return problems
+
+
+NOTEBOOKS = [(p, t) for p, t in DOCS if p.suffix == ".ipynb"]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"), NOTEBOOKS, ids=[str(p.relative_to(ROOT)) for p, _ in NOTEBOOKS]
+)
+def test_markdown_renders_as_written(path, text):
+    problems = rendering_problems(text)
+    assert not problems, f"{path.relative_to(ROOT)}: " + "; ".join(problems)
+
+
+def test_the_rendering_check_finds_what_would_not_render():
+    good = (
+        "# T\n\n## A\n\n### a\n\n## B\n\n$\\tanh(a)$ costs `$5`, \\$3, and\n\n"
+        "$$\\frac{1}{2}$$\n\n<details><summary>Hint 1 (the idea)</summary>\n\n"
+        "**bold** $x$\n</details>"
+    )
+    assert rendering_problems(good) == []
+    bad = {
+        "$x + 1 and more": "$ not closed",
+        "$$x$ and $y": "$$ not closed",
+        "$a\n\nb$": "over a blank line",
+        "$\\tahn(a)$": "['tahn']",
+        "<details><summary>Hint</summary>\n**raw**\n</details>": "no blank line",
+        "<details><summary>Hint: $L = e$</summary>\n\nx\n</details>": "a formula in",
+        "<details><summary>Hint</summary>\n\nx": "not closed",
+        "<details>\n\nx\n</details>": "without a <summary>",
+        "# T\n\n### a": "heading level 3 after 1",
+    }
+    for text, said in bad.items():
+        problems = rendering_problems(text)
+        assert len(problems) == 1 and said in problems[0], (text, problems)

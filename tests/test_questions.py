@@ -217,3 +217,27 @@ def test_no_answer_yet_is_not_started(given):
     """progress lists an unanswered question as not started, not failing."""
     with pytest.raises(NotImplementedError, match="^not started: give your answer to 99.copy"):
         CHOICE(given)
+
+
+def test_a_long_success_line_is_wrapped_at_spaces_to_88_columns(capsys):
+    """JupyterLab breaks a longer printed line inside a word: the explanation goes on indented
+    lines instead. Here the head and five 10-letter words make 33 + 10 + 4 · 11 = 87 characters;
+    a sixth word would make 98."""
+    words = ["abcdefghij"] * 10
+    long = Question(
+        "99.long", "?", "a", choices={"a": "x", "b": "y"}, why={"b": "no"}, explain=" ".join(words)
+    )
+    long("a")
+    first = "check_answer('99.long'): right ✓ " + " ".join(words[:5])
+    assert len(first) == 87
+    assert capsys.readouterr().out == first + "\n  " + " ".join(words[5:]) + "\n"
+
+
+def test_every_question_prints_its_success_in_lines_of_88(capsys):
+    for key, question in ALL_QUESTIONS.items():
+        question(question.answer)
+        out = capsys.readouterr().out
+        assert out.startswith(f"check_answer({key!r}): right ✓")
+        long = [line for line in out.splitlines() if len(line) > 88]
+        assert not long, f"{key}: lines longer than 88 characters: {long}"
+        assert " ".join(part.strip() for part in out.splitlines()).endswith(question.explain)

@@ -70,6 +70,7 @@ import numbers
 import re
 import signal
 import sys
+import textwrap
 import threading
 import types
 from collections.abc import Callable, Sequence
@@ -1329,7 +1330,19 @@ class Question:
                         "digits"
                     )
                 raise CheckFailed(f"{head}: {_num(value)} is not right; try again")
-        print(f"{head}: right ✓" + (f" {self.explain}" if self.explain else ""))
+        print(_fill(f"{head}: right ✓" + (f" {self.explain}" if self.explain else "")))
+
+
+# JupyterLab breaks a printed line wider than the notebook anywhere, even inside a word: a
+# question's success line (the explanation runs to 280 characters) is wrapped at spaces instead.
+TEXT_WIDTH = 88
+
+
+def _fill(text):
+    """``text`` wrapped at spaces to :data:`TEXT_WIDTH`, the lines after the first indented."""
+    return textwrap.fill(
+        text, TEXT_WIDTH, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False
+    )
 
 
 def _fix(given) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import textwrap
 import time
 from dataclasses import dataclass
 
@@ -41,6 +42,11 @@ __all__ = [
     "slider_count",
     "signed",
 ]
+
+# JupyterLab wraps a text output wider than the notebook anywhere, even inside a word ("the
+# picture above is a|t the starting values"): the widget's text form is wrapped at spaces to this
+# many characters instead, narrower than the output area of a laptop's JupyterLab.
+TEXT_WIDTH = 88
 
 
 def new_figure(figsize=(8.0, 3.2), dpi=80, **subplot_kw):
@@ -238,13 +244,17 @@ class Explorer:
         return box
 
     def plain_text(self):
-        """What the widget says where it cannot be shown (no kernel: GitHub, nbviewer, HTML)."""
+        """What the widget says where it cannot be shown (no kernel: GitHub, nbviewer, HTML, a
+        saved notebook opened again): one sentence, wrapped at spaces to :data:`TEXT_WIDTH`."""
         names = [s.label or name for name, s in self.sliders.items()]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         sliders, them = ("a slider", "it") if len(names) == 1 else ("sliders", "them")
-        return (
+        return textwrap.fill(
             f"Interactive figure with {sliders} for {listed} "
-            f"(run the notebook to move {them}; the picture above is at the starting values)"
+            f"(run the notebook to move {them}; the picture above is at the starting values)",
+            TEXT_WIDTH,
+            break_long_words=False,
+            break_on_hyphens=False,
         )
 
     def show(self):
