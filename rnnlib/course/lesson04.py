@@ -754,7 +754,7 @@ QUESTIONS = (
         rtol=1e-3,
         explain="|do_t/do_0| grows to 4.28 at t = 5 while the states are small (factors "
         "(1 − o_t²)·1.5 > 1), then the states settle near |o| ≈ 0.87, the factors are about "
-        "0.35, and it falls to about 1e-41.5 at t = 100: |w| > 1 explodes only for a while.",
+        "0.35, and it falls to about 3e-42 at t = 100: |w| > 1 explodes only for a while.",
     ),
 )
 
