@@ -214,10 +214,11 @@ def train_scalar(xs, ys, u, w, v, lr, epochs, *, max_norm=None, clip_value=None,
         except (OverflowError, NumericOverflow):
             loss, grads = math.inf, None
         if _blown(loss, limit):
+            bound = "1000 × initial loss" if max_loss is None else f"max_loss {limit:.3g}"
             why = (
                 "the loss is not finite"
                 if not math.isfinite(loss)
-                else f"the loss is {loss:.3g}, above the limit {limit:.3g}"
+                else f"loss {loss:.3g} > {bound}"
             )
             diverged_at = epoch
             break
@@ -227,10 +228,9 @@ def train_scalar(xs, ys, u, w, v, lr, epochs, *, max_norm=None, clip_value=None,
         losses.append(loss)
         history.append(params)
     if diverged_at is not None:
-        message = (
-            f"diverged at epoch {diverged_at}: {why} (initial loss {losses[0]:.3g}); "
-            "stopped (try a smaller lr, or clipping)"
-        )
+        # short enough to print beside a label on one line (JupyterLab breaks a longer one
+        # anywhere, even inside a word)
+        message = f"diverged at epoch {diverged_at}: {why}; try a smaller lr, or clipping"
     else:
         count = "1 epoch" if epochs == 1 else f"{epochs} epochs"
         message = f"trained {count}: loss {losses[0]:.4g} -> {losses[-1]:.4g}"

@@ -276,3 +276,14 @@ def test_train_stateful_reads_each_stream_as_one_long_sequence():
         ValueError, match=r"^targets: expected shape \(K, N, T, \.\.\.\) = \(3, 2, 2\)"
     ):
         training.train_stateful(p0, inputs, targets[:2], 0.1, "squared")
+
+
+def test_the_divergence_message_says_which_limit_and_fits_a_line():
+    xs, ys = np.array([[0.5, -0.3, 0.8, 0.1]]), np.array([0.5])
+    # L0 = ½(0.5·tanh(0.05) − 0.5)² ≈ 0.11; with η = 50 the first update already overshoots
+    default = train_scalar(xs, ys, 0.5, 0.0, 0.5, lr=50.0, epochs=20)
+    assert default.diverged and "> 1000 × initial loss;" in default.message
+    given = train_scalar(xs, ys, 0.5, 0.0, 0.5, lr=50.0, epochs=20, max_loss=0.3)
+    assert given.diverged_at == 1 and "> max_loss 0.3;" in given.message
+    # printed after a 20-character label it stays under JupyterLab's ~116 characters a line
+    assert max(len(default.message), len(given.message)) <= 90
