@@ -154,7 +154,11 @@ class Explorer:
 
     # -- the callback, without any widget ---------------------------------------------------
     def set(self, **values):
-        """Change some slider values, recompute, move the artists; return the new state."""
+        """Change some slider values, recompute, move the artists; return the new state.
+
+        For code (tests, benchmarks, a lesson's own probe explorer): the widget's sliders, where
+        it is shown, stay where the learner left them. A lesson cell that needs numbers at other
+        values builds an explorer of its own rather than moving the one on the page."""
         unknown = set(values) - set(self.sliders)
         if unknown:
             raise ValueError(
