@@ -49,6 +49,7 @@ PRESSES = 10
 DRAG_STEPS = 12
 DRAG_PX = 6
 DRAG_PAUSE_MS = 30
+POLL_MS = 25
 
 # Installed before JupyterLab's own scripts: every websocket message out and in, timed.
 _JS_INIT = """(() => {
@@ -246,8 +247,9 @@ def _press_timings(rec):
 class LessonMeasurer:
     """Drives one lesson's explorers in an opened :class:`browser_support.LessonPage`."""
 
-    def __init__(self, lp, presses=PRESSES, drag=True, timeout=15.0, log=print):
+    def __init__(self, lp, presses=PRESSES, drag=True, timeout=15.0, log=print, png_level=None):
         self.lp = lp
+        self.png_level = png_level
         self.page = lp.page
         self.presses = presses
         self.drag = drag
@@ -258,7 +260,11 @@ class LessonMeasurer:
         box.evaluate(_JS_ARM)
 
     def _settle(self, quiet_ms):
-        self.page.wait_for_function(_JS_SETTLED, arg=quiet_ms, timeout=self.timeout * 1000)
+        # polled every POLL_MS, not every frame: the times are taken in the page, the polling
+        # only decides when the next press comes, and must not take CPU from the kernel
+        self.page.wait_for_function(
+            _JS_SETTLED, arg=quiet_ms, polling=POLL_MS, timeout=self.timeout * 1000
+        )
 
     def _collect(self):
         return self.page.evaluate(_JS_COLLECT)
@@ -285,7 +291,9 @@ class LessonMeasurer:
 
     def _wait_idle(self):
         with contextlib.suppress(Exception):
-            self.page.wait_for_function(_JS_STATUS_IDLE, timeout=self.timeout * 1000)
+            self.page.wait_for_function(
+                _JS_STATUS_IDLE, polling=POLL_MS, timeout=self.timeout * 1000
+            )
         time.sleep(0.15)
 
     def press_series(self, box, slider):
@@ -351,7 +359,10 @@ class LessonMeasurer:
     def run(self, expected):
         lp = self.lp
         explorers = lp.wait_explorers(expected)
-        hooked = self.kernel(_PY_HOOK)
+        code = _PY_HOOK
+        if self.png_level is not None:  # an A/B comparison of the PNG's zlib level
+            code += f"_rl_sliders.PNG_COMPRESS_LEVEL = {int(self.png_level)}\n"
+        hooked = self.kernel(code)
         if hooked.strip():
             raise RuntimeError(f"{lp.path}: hooking Explorer.step in the kernel: {hooked}")
         results = []
@@ -429,7 +440,7 @@ def format_slider(res):
     return " ".join(parts)
 
 
-def run(lessons=None, presses=PRESSES, drag=True, log=print, root=ROOT):
+def run(lessons=None, presses=PRESSES, drag=True, log=print, root=ROOT, png_level=None):
     """Measure every lesson (or the stages in ``lessons``); returns {lesson: [slider results]}."""
     from browser_support import Browser, LabPage, LabServer, LessonPage
 
@@ -454,9 +465,8 @@ def run(lessons=None, presses=PRESSES, drag=True, log=print, root=ROOT):
             try:
                 lp.open()
                 lp.run_all()
-                out[path.name[:2]] = LessonMeasurer(lp, presses, drag, log=log).run(
-                    _expected_explorers(path)
-                )
+                measurer = LessonMeasurer(lp, presses, drag, log=log, png_level=png_level)
+                out[path.name[:2]] = measurer.run(_expected_explorers(path))
             finally:
                 lab_page.close_documents()
                 server.shutdown_kernels()
@@ -553,12 +563,70 @@ def lesson_rows(runs):
     return rows
 
 
+def section(runs, loads, skipped=None):
+    """Section 5 of RESULTS.md: the tables of :func:`slider_rows` and :func:`lesson_rows`."""
+    head = "## 5. Slider latency end to end, in the browser\n\n"
+    if skipped:
+        return head + f"Skipped: {skipped}."
+    if not runs or not runs[0]:
+        return head + "No lesson has a slider figure yet."
+    worst = max(
+        (p["total"] for r in runs for ss in r.values() for s in ss for p in s["presses"]),
+        default=0.0,
+    )
+    medians = [_med([p["total"] for s in ss for p in s["presses"]]) for ss in runs[0].values()]
+    over = max(medians) >= BAR * 1e3
+    return head + "\n".join(
+        [
+            "What a learner feels: each lesson opened in JupyterLab (headless Chromium, "
+            "`benchmarks/browser_latency.py`), all cells run, then every slider's handle pressed "
+            f"{PRESSES} times with an arrow key, each press after the previous picture was "
+            "painted. Latency: from the `keydown` event to the first frame painted after the "
+            "explorer's `<img>` loaded its new PNG. Its parts (medians): the kernel's "
+            "`Explorer.step` (recompute, redraw, PNG encoding (in brackets: drawing and encoding "
+            "the PNG), readout, widget messages sent); transport (the value's websocket "
+            "message out, the server and the kernel's message loop until the step starts, the "
+            "PNG's message back); browser (widget manager, image decode, the next frame). "
+            f"A drag: {DRAG_STEPS} mouse moves of {DRAG_PX} px, {DRAG_PAUSE_MS} ms apart, on "
+            "the handle; the time from mouse-up to the last picture painted, and how many "
+            "pictures and kernel updates the drag made (ipywidgets sends one value at a time "
+            "and keeps only the newest while one is in flight, so no stale updates queue up).",
+            "",
+            f"Load average: {'; '.join(loads)}. The kernel, the server and Chromium share the "
+            "machine's cores with whatever else runs: under load every part is slower (the "
+            "kernel's step most).",
+            "",
+            md_table(SLIDER_HEADER, slider_rows(runs)),
+            "",
+            md_table(LESSON_HEADER, lesson_rows(runs)),
+            "",
+            f"Slowest lesson median {max(medians):.0f} ms, worst single press {worst:.0f} ms: "
+            + ("OVER the 100 ms bar." if over else "medians under the 100 ms bar."),
+        ]
+    )
+
+
+def measure(repeat=1, presses=PRESSES, log=print):
+    """For ``make bench``: (runs, loads), or ``(None, reason)`` where it cannot run."""
+    reason = unavailable()
+    if reason:
+        return None, reason
+    runs, loads = [], []
+    for _ in range(repeat):
+        before = load_average()
+        runs.append(run(presses=presses, log=log))
+        loads.append(f"{before} before, {load_average()} after")
+    return runs, loads
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--presses", type=int, default=PRESSES)
     ap.add_argument("--lessons", default="", help="stages, e.g. 00,03 (default: all)")
     ap.add_argument("--repeat", type=int, default=1, help="measure everything this many times")
     ap.add_argument("--no-drag", action="store_true")
+    ap.add_argument("--json", type=Path, help="also write the raw results here")
+    ap.add_argument("--png-level", type=int, help="set sliders.PNG_COMPRESS_LEVEL in the kernel")
     args = ap.parse_args(argv)
     reason = unavailable()
     if reason:
@@ -570,9 +638,17 @@ def main(argv=None):
         loads.append(load_average())
         print(f"run {i + 1}: load before {loads[-1]}", flush=True)
         runs.append(
-            run(lessons, args.presses, not args.no_drag, log=lambda s: print("  " + s, flush=True))
+            run(
+                lessons,
+                args.presses,
+                not args.no_drag,
+                log=lambda s: print("  " + s, flush=True),
+                png_level=args.png_level,
+            )
         )
         loads[-1] += f" before, {load_average()} after"
+    if args.json:
+        args.json.write_text(json.dumps({"runs": runs, "loads": loads}))
     print("\nload average per run: " + "; ".join(loads) + "\n")
     print(md_table(SLIDER_HEADER, slider_rows(runs)))
     print()
