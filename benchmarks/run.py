@@ -1,12 +1,15 @@
-"""``make bench``: run the three benchmarks, print their tables, write ``benchmarks/RESULTS.md``.
+"""``make bench``: run the benchmarks, print their tables, write ``benchmarks/RESULTS.md``.
 
-Usage: python -m benchmarks.run [--only bptt,course,sliders,grading] [--threads 1,2] [--quick]
-                                [--output PATH | --no-write]
+Usage: python -m benchmarks.run [--only bptt,course,sliders,grading,browser] [--threads 1,2]
+                                [--quick] [--output PATH | --no-write]
 
 1. BPTT speed (:mod:`benchmarks.bptt`): rnnlib against PyTorch autograd and the numpy floor.
 2. Course run time (:mod:`benchmarks.course`): every lesson and solution notebook.
 3. Slider latency (:mod:`benchmarks.sliders`): every slider of every lesson's figures.
 4. Grading a class (:mod:`benchmarks.grading`): nbgrader autograde per exercise and submission.
+5. Slider latency end to end (:mod:`benchmarks.browser_latency`): every slider of every lesson
+   in JupyterLab in headless Chromium, key press to picture painted (skipped, saying why, where
+   Chromium or Playwright is missing).
 
 RESULTS.md is written only after a full run (all parts) unless ``--output`` is given.
 """
@@ -17,11 +20,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import bptt, course, grading, machine, sliders
+from . import bptt, browser_latency, course, grading, machine, sliders
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-PARTS = ("bptt", "course", "sliders", "grading")
+PARTS = ("bptt", "course", "sliders", "grading", "browser")
 
 
 def md_table(header, rows):
@@ -205,6 +208,14 @@ def main(argv=None):
         print("\n4. Grading a class with nbgrader", flush=True)
         rows, summary = grading.run(learners=2 if args.quick else 4, log=log)
         out.append(grading.section(rows, summary, md_table))
+    if "browser" in parts:
+        print("\n5. Slider latency end to end, in the browser", flush=True)
+        runs, loads = browser_latency.measure(log=log)
+        if runs is None:
+            log(f"skipped: {loads}")
+            out.append(browser_latency.section(None, None, skipped=loads))
+        else:
+            out.append(browser_latency.section(runs, loads))
 
     text = "\n\n".join(out) + "\n"
     print("\n" + text)
