@@ -934,18 +934,3 @@ def test_a_sequences_loss_averaged_over_its_steps_is_named():
         return (*my_train_epoch(xs, ys, u, w, v, lr)[:3], loss)
 
     assert_slip_named(L.check_train_epoch, mean_over_steps, "loss_mean_over_steps")
-
-
-@pytest.mark.parametrize("every_step", [False, True])
-@pytest.mark.parametrize("lr", [0.05, 1.0, 4.0, 6.4, 8.0, 9.5])
-def test_the_sliders_fast_descent_is_train_scalar(lr, every_step):
-    # the explorer trains with a batched copy of train_scalar (a new η cost 25 ms through the
-    # learner's library): the same losses, weights and divergence epoch, many-to-one and
-    # many-to-many, learning, oscillating and diverging
-    xs, ys = decaying_sum_task(**{**TASK, "every_step": every_step})
-    limit = 1000 * train_scalar(xs, ys, *INIT, 1.0, 0).losses[0]
-    want = train_scalar(xs, ys, *INIT, lr, 100, max_loss=limit)
-    losses, params, diverged_at = L._descend(xs, ys, *INIT, lr, 100, limit)
-    assert diverged_at == want.diverged_at
-    np.testing.assert_allclose(losses, want.losses, rtol=1e-8)
-    np.testing.assert_allclose(params, want.params, rtol=1e-8, atol=1e-12)

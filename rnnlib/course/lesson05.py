@@ -798,13 +798,6 @@ QUESTIONS = (
 # Full-batch gradient descent is deterministic, so training for E epochs gives the first E epochs
 # of a longer run: each η's run is cached, shown up to the epochs slider, and continued (never
 # redone) when the slider asks for more epochs. A slider move costs at most one training run.
-#
-# A new η trains 60 epochs at once: through train_scalar (12 sequences, each a validated forward
-# and backward of the learner's library) that took 25 ms of a slider move on a quiet 2-core
-# machine and 45 ms under load, the η slider's median end to end in the browser 100-104 ms
-# (benchmarks/browser_latency.py). The explorer trains with _descend below instead: the same
-# gradient descent, the same divergence rule and limit, the 12 sequences as one array (about
-# 2 ms for 60 epochs). tests/test_lesson05.py checks it against train_scalar.
 
 #: The lesson's training set: ``decaying_sum_task(n=12, T=4, decay=0.5, seed=0)``, many-to-one.
 TASK = dict(n=12, T=4, decay=0.5, every_step=False, seed=0)
@@ -812,48 +805,6 @@ TASK = dict(n=12, T=4, decay=0.5, every_step=False, seed=0)
 INIT = (0.5, 0.0, 0.5)
 
 _FLOOR, _TOP = -4.0, 3.0  # log10 range of the loss axis
-
-
-def _descend(xs, ys, u, w, v, lr, epochs, limit):
-    """``train_scalar(xs, ys, u, w, v, lr, epochs, max_loss=limit)`` for the slider: the losses
-    (epochs 0..E), the weights ``params`` (E + 1, 3) and ``diverged_at`` (None, or the first epoch
-    whose weights are not finite or whose loss is not finite or above ``limit``; the arrays
-    then stop before it), with every sequence of ``xs`` (n, T) in one array (``ys`` (n,) or
-    (n, T), already checked by a call of ``train_scalar``)."""
-    n, T = xs.shape
-
-    def loss_and_grads(u, w, v):
-        o = np.zeros((n, T + 1))  # o[:, t] = o_t, o_0 = 0
-        for t in range(1, T + 1):
-            o[:, t] = np.tanh(u * xs[:, t - 1] + w * o[:, t - 1])
-        err = v * o[:, 1:] - ys[:, None] if ys.ndim == 1 else v * o[:, 1:] - ys  # ŷ_t − y_t
-        if ys.ndim == 1:
-            err[:, :-1] = 0.0  # one target, at the last step
-        du = dw = 0.0
-        delta = np.zeros(n)  # dL_i/do_t, running backwards
-        for t in range(T, 0, -1):
-            delta = delta + err[:, t - 1] * v
-            da = delta * (1.0 - o[:, t] ** 2)
-            du += float(da @ xs[:, t - 1])
-            dw += float(da @ o[:, t - 1])
-            delta = da * w
-        loss = 0.5 * float(np.sum(err * err)) / n
-        return loss, np.array([du, dw, float(np.sum(err * o[:, 1:]))]) / n
-
-    params = np.array([u, w, v], dtype=float)
-    loss, grads = loss_and_grads(*params)
-    losses, history = [loss], [params]
-    with np.errstate(over="ignore", invalid="ignore"):  # judged just below, as train_scalar does
-        for epoch in range(1, epochs + 1):
-            params = params - lr * grads
-            if not np.isfinite(params).all():
-                return np.array(losses), np.array(history), epoch
-            loss, grads = loss_and_grads(*params)
-            if not math.isfinite(loss) or loss > limit or not np.isfinite(grads).all():
-                return np.array(losses), np.array(history), epoch
-            losses.append(loss)
-            history.append(params)
-    return np.array(losses), np.array(history), None
 
 
 def _epochs(k):
@@ -895,7 +846,6 @@ def training_explorer(
     lr_range = slider_range("lr_range", lr_range, low_above_zero=True)
     runs = {}
     first = train_scalar(xs, ys, *init, 1.0, 0)  # the initial loss: the same for every η
-    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)  # checked just above
     limit = 1000 * float(first.losses[0])  # train_scalar's default divergence limit
 
     def run(lr, epochs):
@@ -909,12 +859,13 @@ def training_explorer(
             more = min(max_epochs, -(-epochs // 10) * 10) - done  # whole tens, fewer restarts
             # gradient descent is deterministic: continuing from the last weights with the same
             # limit gives exactly the numbers of one longer run
-            losses, params, at = _descend(xs, ys, *r.params[-1], float(lr), more, limit)
-            r = r._replace(  # (its grad_norms stay the first run's: the figure shows none)
-                losses=np.concatenate([r.losses, losses[1:]]),
-                params=np.concatenate([r.params, params[1:]]),
-                diverged=at is not None,
-                diverged_at=None if at is None else done + at,
+            r2 = train_scalar(xs, ys, *r.params[-1], lr, more, max_loss=limit)
+            r = r._replace(
+                losses=np.concatenate([r.losses, r2.losses[1:]]),
+                params=np.concatenate([r.params, r2.params[1:]]),
+                grad_norms=np.concatenate([r.grad_norms, r2.grad_norms]),
+                diverged=r2.diverged,
+                diverged_at=None if r2.diverged_at is None else done + r2.diverged_at,
             )
         runs[key] = r
         return r
