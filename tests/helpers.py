@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,6 +23,17 @@ def make_dry_run(target, *variables, done=(), cwd=ROOT):
         text=True,
         check=True,
     ).stdout.replace("\\\n", " ")
+
+
+#: (N, T, D, H, seed) of a small random RNN problem, for hypothesis: batch 1-3, 1-5 steps,
+#: input and hidden sizes 1-4
+rnn_sizes = st.tuples(
+    st.integers(1, 3),
+    st.integers(1, 5),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.integers(0, 10**6),
+)
 
 
 def rnn_problem(N, T, D, H, seed, scale=0.5):

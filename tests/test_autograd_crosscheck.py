@@ -14,7 +14,7 @@ The matrix RNN's own ``rnn_backward`` is cross-checked in tests/test_rnn_gradien
 
 import numpy as np
 import pytest
-from helpers import rnn_problem
+from helpers import rnn_problem, rnn_sizes
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -362,13 +362,7 @@ def ref_hidden(x, h0, Wx, Wh, b, t0=0, t1=None):
     return hs
 
 
-sizes = st.tuples(
-    st.integers(1, 3),
-    st.integers(1, 5),
-    st.integers(1, 4),
-    st.integers(1, 4),
-    st.integers(0, 10**6),
-)
+sizes = rnn_sizes
 
 
 @given(sizes)
@@ -588,14 +582,8 @@ def ref_outputs(Wx, Wh, b, Wy, by, h0, x):
 
 
 ORDER = (*SEQ_PARAMS, "h0")
-seq_sizes = st.tuples(
-    st.integers(1, 3),
-    st.integers(1, 4),
-    st.integers(1, 3),
-    st.integers(1, 4),
-    st.integers(1, 4),
-    st.integers(0, 10**6),
-)
+# (N, T, D, H, K, seed): an RNN problem and a read-out of K outputs
+seq_sizes = st.tuples(*(st.integers(1, top) for top in (3, 4, 3, 4, 4)), st.integers(0, 10**6))
 
 
 @given(seq_sizes)

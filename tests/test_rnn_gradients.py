@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import rnn_problem
+from helpers import rnn_problem, rnn_sizes
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,13 +17,7 @@ from rnnlib import (
 )
 
 TOL = 1e-7
-sizes = st.tuples(
-    st.integers(1, 3),
-    st.integers(1, 5),
-    st.integers(1, 4),
-    st.integers(1, 4),
-    st.integers(0, 10**6),
-)
+sizes = rnn_sizes
 PARAMS = ("x", "h0", "Wx", "Wh", "b")
 
 
