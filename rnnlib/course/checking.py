@@ -1330,18 +1330,21 @@ class Question:
                         "digits"
                     )
                 raise CheckFailed(f"{head}: {_num(value)} is not right; try again")
-        print(_fill(f"{head}: right ✓" + (f" {self.explain}" if self.explain else "")))
+        print(fill_text(f"{head}: right ✓" + (f" {self.explain}" if self.explain else ""), "  "))
 
 
-# JupyterLab breaks a printed line wider than the notebook anywhere, even inside a word: a
-# question's success line (the explanation runs to 280 characters) is wrapped at spaces instead.
+# JupyterLab breaks a printed line wider than the notebook anywhere, even inside a word ("the
+# picture above is a|t the starting values"): the course's long printed sentences (a question's
+# success line, whose explanation runs to 280 characters; a slider figure's text form) are
+# wrapped at spaces to this many characters, narrower than the output area of a laptop's JupyterLab.
 TEXT_WIDTH = 88
 
 
-def _fill(text):
-    """``text`` wrapped at spaces to :data:`TEXT_WIDTH`, the lines after the first indented."""
+def fill_text(text, indent=""):
+    """``text`` wrapped at spaces to :data:`TEXT_WIDTH`, the lines after the first indented by
+    ``indent``; never inside a word."""
     return textwrap.fill(
-        text, TEXT_WIDTH, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False
+        text, TEXT_WIDTH, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
     )
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import io
 import math
-import textwrap
 import time
 from dataclasses import dataclass
 
@@ -32,6 +31,7 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.spines import Spine
 
 from .._validate import as_count
+from .checking import fill_text
 
 __all__ = [
     "Slider",
@@ -42,11 +42,6 @@ __all__ = [
     "slider_count",
     "signed",
 ]
-
-# JupyterLab wraps a text output wider than the notebook anywhere, even inside a word ("the
-# picture above is a|t the starting values"): the widget's text form is wrapped at spaces to this
-# many characters instead, narrower than the output area of a laptop's JupyterLab.
-TEXT_WIDTH = 88
 
 # zlib level of the explorer's PNGs. A slider move re-encodes the whole figure: at Pillow's
 # default (6) that took 6.6-11.1 ms of a 20-30 ms update for the course's figures, at level 1
@@ -255,16 +250,13 @@ class Explorer:
 
     def plain_text(self):
         """What the widget says where it cannot be shown (no kernel: GitHub, nbviewer, HTML, a
-        saved notebook opened again): one sentence, wrapped at spaces to :data:`TEXT_WIDTH`."""
+        saved notebook opened again): one sentence, wrapped at spaces (``fill_text``)."""
         names = [s.label or name for name, s in self.sliders.items()]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         sliders, them = ("a slider", "it") if len(names) == 1 else ("sliders", "them")
-        return textwrap.fill(
+        return fill_text(
             f"Interactive figure with {sliders} for {listed} "
-            f"(run the notebook to move {them}; the picture above is at the starting values)",
-            TEXT_WIDTH,
-            break_long_words=False,
-            break_on_hyphens=False,
+            f"(run the notebook to move {them}; the picture above is at the starting values)"
         )
 
     def show(self):
