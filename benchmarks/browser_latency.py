@@ -41,6 +41,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.machine import load_average
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' machinery: browser_support.py
 
@@ -195,11 +197,6 @@ def unavailable():
     except ImportError:
         return "needs Playwright (pip install -e '.[test]')"
     return None
-
-
-def load_average():
-    one, five, _ = os.getloadavg()
-    return f"{one:.2f} (1 min), {five:.2f} (5 min)"
 
 
 def _press_timings(rec):
@@ -490,11 +487,6 @@ def _ms(x):
     return "-" if x is None or x != x else f"{x:.0f}"
 
 
-def md_table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
-
-
 SLIDER_HEADER = [
     "lesson",
     "explorer / slider",
@@ -565,6 +557,8 @@ def lesson_rows(runs):
 
 def section(runs, loads, skipped=None):
     """Section 5 of RESULTS.md: the tables of :func:`slider_rows` and :func:`lesson_rows`."""
+    from benchmarks.run import md_table  # (run imports this module: imported when called)
+
     head = "## 5. Slider latency end to end, in the browser\n\n"
     if skipped:
         return head + f"Skipped: {skipped}."
@@ -620,6 +614,8 @@ def measure(repeat=1, presses=PRESSES, log=print):
 
 
 def main(argv=None):
+    from benchmarks.run import md_table
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--presses", type=int, default=PRESSES)
     ap.add_argument("--lessons", default="", help="stages, e.g. 00,03 (default: all)")

@@ -89,7 +89,8 @@ def torch_info(torch):
     return {"version": torch.__version__, "blas": blas, "cpu_capability": capability}
 
 
-def _load():
+def load_average():
+    """The machine's load average, 1 and 5 min, as text (or "unknown")."""
     try:
         one, five, _ = os.getloadavg()
     except OSError:
@@ -123,7 +124,7 @@ def describe(torch=None):
         else f"{t['version']} (BLAS: {t['blas']}, CPU capability: {t['cpu_capability']})",
         "matplotlib": matplotlib.__version__,
         "threadpoolctl": "installed" if _threadpoolctl() else "not installed",
-        "load": _load(),
+        "load": load_average(),
     }
 
 
