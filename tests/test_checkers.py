@@ -20,11 +20,21 @@ from checks_support import assert_rejected_and_named, first_line, refusal
 
 import rnnlib.checks
 from rnnlib.checks import ALL_CHECKERS, LESSONS
-from rnnlib.course.checking import Case, Checker, Mistake, Question, catalogue, table_cases
+from rnnlib.course.checking import (
+    TEXT_WIDTH,
+    Case,
+    Checker,
+    Mistake,
+    Question,
+    catalogue,
+    fill_message,
+    table_cases,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON_TESTS = sorted(p.stem for p in Path(__file__).parent.glob("test_lesson[0-9][0-9].py"))
 BY_NAME = {c.name: c for c in ALL_CHECKERS}
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # a terminal colour code, as IPython writes them
 
 
 def _home(name):
@@ -238,7 +248,11 @@ def test_not_started_is_one_friendly_line(name):
         BY_NAME[name](unfinished)
     said = "not started: write the body of `unfinished` above, then run this cell again"
     assert str(excinfo.value) == said
-    assert excinfo.value._render_traceback_() == [f"\x1b[0;31mNotImplementedError\x1b[0m: {said}"]
+    shown = excinfo.value._render_traceback_()  # that sentence, wrapped at spaces for JupyterLab
+    assert len(shown) == 1 and shown[0].startswith("\x1b[0;31mNotImplementedError\x1b[0m: ")
+    plain = _ANSI.sub("", shown[0])
+    assert plain.split() == f"NotImplementedError: {said}".split()
+    assert max(map(len, plain.splitlines())) <= TEXT_WIDTH
     assert excinfo.value.__cause__ is None and excinfo.value.__suppress_context__
 
 
@@ -787,6 +801,84 @@ def test_ipython_shows_a_failed_check_without_the_checkers_frames():
         InteractiveShell.clear_instance()
     assert "check_loss(loss)" in text and "AssertionError: check_loss: missing ½" in text
     assert "rnnlib/course" not in text and "rnnlib/checks" not in text, text
+
+
+def _shown_in_ipython(cell, **names):
+    """What IPython shows for the error of ``cell`` (colour codes removed), and the error."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.user_ns.update(names)
+        err = shell.run_cell(cell).error_in_exec
+        return _ANSI.sub("", "\n".join(err._render_traceback_())), err
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_ipython_shows_a_failed_checks_message_wrapped_at_spaces():
+    """JupyterLab's output area breaks a line wider than itself anywhere, inside a word too
+    (``word-break: break-all``): a notebook shows the message wrapped at spaces, while the
+    message itself (what rnnlib.progress and nbgrader read) keeps its one-line headline."""
+    text, err = _shown_in_ipython(
+        "check_answer('06.transient', 'a')", check_answer=rnnlib.checks.check_answer
+    )
+    said = str(err)
+    assert "\n" not in said and len("AssertionError: " + said) > 2 * TEXT_WIDTH
+    shown = text[text.index("AssertionError: check_answer") :]
+    assert shown == "AssertionError: " + fill_message(said, "AssertionError: ")
+    assert shown.split() == f"AssertionError: {said}".split()
+    assert len(shown.splitlines()) >= 3 and max(map(len, shown.splitlines())) <= TEXT_WIDTH
+
+
+def test_ipython_still_shows_the_learners_own_error_under_a_wrapped_message():
+    """The learner's exception, chained to the checker's verdict, keeps its own traceback."""
+    cell = "def loss(y_hat, y):\n    return 1 / 0\ncheck_loss(loss)"
+    text, err = _shown_in_ipython(cell, check_loss=rnnlib.checks.check_loss)
+    assert isinstance(err.__cause__, ZeroDivisionError)
+    assert "ZeroDivisionError" in text and "return 1 / 0" in text
+    assert "direct cause of the following exception" in text
+    assert text.rstrip().endswith(fill_message(str(err), "AssertionError: "))
+
+
+def test_fill_message_wraps_only_the_lines_too_wide_and_only_at_spaces():
+    aligned = "check_x: y is wrong\n  expected: [1.0, 2.0]\n  got:      [1.0, 3.0]"
+    assert fill_message(aligned, "AssertionError: ") == aligned  # fits: kept, spaces and all
+    words = ["word"] * 60
+    first = fill_message(" ".join(words), "AssertionError: ").splitlines()
+    assert len("AssertionError: " + first[0]) <= TEXT_WIDTH < len("AssertionError: " + first[0]) + 5
+    assert all(len(line) <= TEXT_WIDTH and not line.startswith(" ") for line in first[1:])
+    assert " ".join(first).split() == words
+    indented = fill_message("head\n    " + " ".join(words)).splitlines()
+    assert indented[0] == "head" and indented[1].startswith("    word")
+    assert all(line.startswith("      word") for line in indented[2:])  # 2 further in
+    long_word = "x" * (TEXT_WIDTH + 10)
+    assert fill_message(f"a {long_word} b") == f"a\n{long_word}\nb"  # never cut inside a word
+
+
+def test_every_failed_checks_message_fits_the_width_as_a_notebook_shows_it():
+    """Every catalogued mistake of every checker and every wrong choice of every question: as
+    shown after "AssertionError: ", no line is wider than TEXT_WIDTH, unless it is one word."""
+    messages = []
+    for checker in ALL_CHECKERS:
+        for mistake in checker.mistakes:
+            with pytest.raises(AssertionError) as err:
+                checker(mistake.answer)
+            messages.append((f"{checker.name} {mistake.key}", str(err.value)))
+    for key, question in rnnlib.checks.ALL_QUESTIONS.items():
+        for wrong in question.why:
+            with pytest.raises(AssertionError) as err:
+                question(wrong)
+            messages.append((f"{key} {wrong}", str(err.value)))
+    assert len(messages) > 400
+    too_wide = []
+    for name, said in messages:
+        shown = ("AssertionError: " + fill_message(said, "AssertionError: ")).splitlines()
+        assert [w for line in shown for w in line.split()] == f"AssertionError: {said}".split()
+        too_wide += [
+            (name, line) for line in shown if len(line) > TEXT_WIDTH and " " in line.strip()
+        ]
+    assert not too_wide, too_wide[:5]
 
 
 def test_the_checks_time_limit_is_below_nbgraders_cell_timeout():

@@ -658,7 +658,12 @@ class CheckFailed(AssertionError):
         if shell is None:  # (an error here makes IPython fall back to its usual traceback)
             raise RuntimeError("not in IPython")
         tb = _learners_frames(self.__traceback__)
-        return shell.InteractiveTB.structured_traceback(AssertionError, self, tb)
+        # shown with its long lines wrapped at spaces (fill_message); str(self), which
+        # rnnlib.progress and nbgrader read, stays as it is
+        shown = AssertionError(fill_message(str(self), "AssertionError: "))
+        shown.__cause__, shown.__context__ = self.__cause__, self.__context__
+        shown.__suppress_context__ = self.__suppress_context__
+        return shell.InteractiveTB.structured_traceback(AssertionError, shown, tb)
 
 
 CheckFailed.__name__ = CheckFailed.__qualname__ = "AssertionError"  # what the learner sees
@@ -684,7 +689,8 @@ class Unfinished(NotImplementedError):
     is not written yet. IPython shows it as its one-line message, without the checker's frames."""
 
     def _render_traceback_(self):  # IPython's hook for an exception's own traceback
-        return [f"\x1b[0;31mNotImplementedError\x1b[0m: {self}"]
+        said = fill_message(str(self), "NotImplementedError: ")
+        return [f"\x1b[0;31mNotImplementedError\x1b[0m: {said}"]
 
 
 Unfinished.__name__ = Unfinished.__qualname__ = "NotImplementedError"  # what the learner sees
@@ -1160,8 +1166,14 @@ def _fmt(x, indent="    ", digits=6):
     if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
         if x.ndim == 0:
             return _num(x, digits)
-        text = np.array2string(x, precision=digits, separator=", ", threshold=40, max_line_width=88)
-        return text.replace("\n", "\n" + indent) + f"  (shape {x.shape})"
+        shape = f"  (shape {x.shape})"
+        # each row after the first starts at `indent`, the first after a label as wide: so
+        # that every line, with the shape after the last, fits in TEXT_WIDTH
+        width = max(TEXT_WIDTH - len(indent) - len(shape), 40)
+        text = np.array2string(
+            x, precision=digits, separator=", ", threshold=40, max_line_width=width
+        )
+        return text.replace("\n", "\n" + indent) + shape
     if _is_container(x):
         more = f", … ({len(x)} items)" if len(x) > _MAX_ITEMS else ""
         if all(isinstance(v, numbers.Real) for v in x):
@@ -1200,10 +1212,11 @@ def _num(x, digits=6):
 
 
 def _fmt_inputs(args):
-    parts = [f"{k} = {_fmt(v, '      ')}" for k, v in args.items()]
+    # one input a line: "    name = value", a value's later lines under its first
+    parts = [f"{k} = {_fmt(v, ' ' * (4 + len(k) + 3))}" for k, v in args.items()]
     if all("\n" not in p for p in parts) and sum(map(len, parts)) < 80:
         return "  inputs:   " + ", ".join(parts)
-    return "  inputs:\n" + "\n".join("    " + p.replace("\n", "\n  ") for p in parts)
+    return "  inputs:\n" + "\n".join("    " + p for p in parts)
 
 
 # -- graded questions ------------------------------------------------------------------------------
@@ -1333,10 +1346,12 @@ class Question:
         print(fill_text(f"{head}: right ✓" + (f" {self.explain}" if self.explain else ""), "  "))
 
 
-# JupyterLab breaks a printed line wider than the notebook anywhere, even inside a word ("the
-# picture above is a|t the starting values"): the course's long printed sentences (a question's
-# success line, whose explanation runs to 280 characters; a slider figure's text form) are
-# wrapped at spaces to this many characters, narrower than the output area of a laptop's JupyterLab.
+# JupyterLab breaks an output line wider than the notebook anywhere, even inside a word ("the
+# picture above is a|t the starting values"; its CSS: word-break: break-all): the course's long
+# printed sentences (a question's success line, whose explanation runs to 280 characters; a
+# slider figure's text form) and the messages of failed checks as shown in a notebook are
+# wrapped at spaces to this many characters, narrower than the output area of a laptop's
+# JupyterLab.
 TEXT_WIDTH = 88
 
 
@@ -1346,6 +1361,29 @@ def fill_text(text, indent=""):
     return textwrap.fill(
         text, TEXT_WIDTH, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
     )
+
+
+def fill_message(text, prefix=""):
+    """``text`` as an exception shows it after ``prefix`` (``"AssertionError: "``), every line
+    wider than :data:`TEXT_WIDTH` wrapped at spaces, never inside a word: the first line goes on
+    at the margin, an indented line 2 spaces further in than itself. Lines that fit are kept as
+    they are, so that columns of numbers stay aligned."""
+    out = []
+    for i, line in enumerate(text.split("\n")):
+        head = prefix if i == 0 else ""
+        if len(head + line) <= TEXT_WIDTH:
+            out.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        wrapped = textwrap.wrap(
+            head + line,
+            TEXT_WIDTH,
+            subsequent_indent=indent + "  " if indent else "",
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [head + line]
+        out += [wrapped[0][len(head) :], *wrapped[1:]]
+    return "\n".join(out)
 
 
 def _fix(given) -> str:
