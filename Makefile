@@ -65,7 +65,8 @@ test: $(VENV)/.test
 		--nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(BLAS_STAGES)
 
 # The oldest supported dependencies: a second environment with every lower bound of pyproject.toml
-# pinned (tools/oldest_constraints.py; transitive dependencies float), rebuilt from scratch when
+# pinned (tools/oldest_constraints.py; transitive dependencies float, but for those held back in
+# pyproject.toml [tool.rnnlib.oldest]), rebuilt from scratch when
 # pyproject.toml changes. Unit tests (no browser; the nbgrader class simulation runs in `make test`
 # only) and the notebooks with the flags of `make test`.
 OLDEST := .venv-oldest

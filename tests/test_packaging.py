@@ -125,6 +125,32 @@ def test_oldest_constraints_cli(tmp_path):
     )
     lines = [ln for ln in out.stdout.splitlines() if not ln.startswith("#")]
     assert lines == ["numpy==1.26", "pytest==8"]
+    toml.write_text(
+        '[project]\ndependencies = ["numpy>=1.26"]\n'
+        '[tool.rnnlib.oldest]\ntransitive = ["PyParsing < 3.3"]\n'
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "tools.oldest_constraints", str(toml)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = [ln for ln in out.stdout.splitlines() if not ln.startswith("#")]
+    assert lines == ["numpy==1.26", "pyparsing<3.3"]
+
+
+def test_oldest_transitive_dependencies_held_back():
+    """The course's own list holds pyparsing back (matplotlib 3.8.0 needs its camelCase names);
+    anything but 'name<version' is refused, saying what was expected."""
+    from tools.oldest_constraints import held_back
+
+    assert held_back(tomllib.loads((ROOT / "pyproject.toml").read_text())) == {"pyparsing": "3.3"}
+    assert held_back({"project": {}}) == {}
+    for bad in ["pyparsing", "pyparsing>=3", "pyparsing<3.3,>=2", "pyparsing<x.y", 3]:
+        tool = {"tool": {"rnnlib": {"oldest": {"transitive": [bad]}}}}
+        with pytest.raises(ValueError, match=r"transitive: expected 'name<version', got"):
+            held_back(tool)
 
 
 def test_make_test_oldest_uses_the_constraints_and_ci_runs_it():

@@ -4,8 +4,11 @@ Usage: python -m tools.oldest_constraints [pyproject.toml]  > constraints.txt
 
 The bounds live in one place, pyproject.toml: each requirement of ``[project] dependencies`` and of
 every optional-dependency group must carry exactly one ``>=`` lower bound, and becomes
-``name==bound``. Transitive dependencies are not pinned: they float to what pip picks alongside.
-A requirement without a lower bound, or a package given two different lower bounds, is a ValueError.
+``name==bound``. Transitive dependencies float to what pip picks alongside, except those held
+back in ``[tool.rnnlib.oldest] transitive`` (``"pyparsing<3.3"``): a newer release that no longer
+fits an oldest direct dependency, each with its reason beside it in pyproject.toml. A requirement
+without a lower bound, a package given two different lower bounds, or a held-back requirement that
+is not ``name<version`` is a ValueError.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ except ImportError:  # Python 3.10: the Makefile installs tomli first
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
 _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?$")
+_HELD_BACK = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*<\s*([^\s,;<>=]+)\s*$")
 
 
 def normalize(name: str) -> str:
@@ -64,15 +68,34 @@ def constraints(pyproject: dict) -> dict[str, str]:
     return pins
 
 
+def held_back(pyproject: dict) -> dict[str, str]:
+    """Each transitive dependency held back for the oldest configuration → its upper bound
+    (``[tool.rnnlib.oldest] transitive = ["pyparsing<3.3"]`` → ``{"pyparsing": "3.3"}``)."""
+    reqs = pyproject.get("tool", {}).get("rnnlib", {}).get("oldest", {}).get("transitive", [])
+    caps: dict[str, str] = {}
+    for req in reqs:
+        m = _HELD_BACK.match(req) if isinstance(req, str) else None
+        if not m or not _VERSION.match(m.group(2)):
+            raise ValueError(
+                f"[tool.rnnlib.oldest] transitive: expected 'name<version', got {req!r}"
+            )
+        caps[normalize(m.group(1))] = m.group(2)
+    return caps
+
+
 def main(argv=None) -> int:
     args = sys.argv[1:] if argv is None else argv
     path = Path(args[0] if args else "pyproject.toml")
-    pins = constraints(tomllib.loads(path.read_text()))
+    pyproject = tomllib.loads(path.read_text())
+    pins, caps = constraints(pyproject), held_back(pyproject)
     print(
-        f"# Generated from {path.name} by tools/oldest_constraints.py: every lower bound, pinned."
+        f"# Generated from {path.name} by tools/oldest_constraints.py: every lower bound, pinned,"
+        " and the transitive dependencies held back."
     )
     for name, version in sorted(pins.items()):
         print(f"{name}=={version}")
+    for name, version in sorted(caps.items()):
+        print(f"{name}<{version}")
     return 0
 
 
