@@ -251,7 +251,7 @@ def rnn_backward_truncated(dh, cache, k):
 def _input_side(x, da, Wx):
     """``(dx, dWx, db)`` from every step's ``da`` (N, T, H): one product each, over all steps."""
     N, T, D = x.shape
-    dx = (da.reshape(N * T, -1) @ Wx.T).reshape(N, T, D)  # dx_t = da_t Wx^T, as one 2-d product
+    dx = (da.reshape(N * T, -1) @ Wx.T).reshape(N, T, D)  # dx_t = da_t Wx^T
     dWx = x.reshape(N * T, D).T @ da.reshape(N * T, -1)  # Σ_t x_t^T da_t
     db = da.sum(axis=(0, 1))  # Σ_t Σ_n da_t
     return dx, dWx, db

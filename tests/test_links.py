@@ -5,7 +5,8 @@ And the notebooks' Markdown renders in JupyterLab as written: every ``$`` and ``
 inline math does not run over a blank line, the math uses only TeX commands already seen rendered
 by JupyterLab's MathJax, each hint (``<details>``) has its title (``<summary>``) followed by a
 blank line (without it the Markdown inside shows raw) and no formula in that title (it is shown
-before the learner opens the hint), and headings go down one level at a time."""
+before the learner opens the hint), and headings go down one level at a time. What the lessons and
+solutions print fits JupyterLab's output area, which breaks a wider line inside a word."""
 
 import re
 from pathlib import Path
@@ -159,3 +160,49 @@ def test_the_rendering_check_finds_what_would_not_render():
     for text, said in bad.items():
         problems = rendering_problems(text)
         assert len(problems) == 1 and said in problems[0], (text, problems)
+
+
+# -- printed lines ---------------------------------------------------------------------------------
+def long_printed_lines(nb, width):
+    """``(cell index, line)`` for each line that a code cell of ``nb`` printed (stored stream
+    output) wider than ``width``; a line that is one Python string literal (a sample of generated
+    text, shown with its escapes) may be wider."""
+    out = []
+    for i, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "stream":
+                continue
+            for line in output.get("text", "").splitlines():
+                quoted = len(line) > 1 and line[0] == line[-1] and line[0] in "'\""
+                if len(line) > width and not quoted:
+                    out.append((i, line))
+    return out
+
+
+STORED = [
+    path
+    for folder in ("notebooks", "solutions")
+    for path in sorted((ROOT / folder).glob("*.ipynb"))
+]
+
+
+@pytest.mark.parametrize("path", STORED, ids=[str(p.relative_to(ROOT)) for p in STORED])
+def test_printed_lines_fit_the_output_area(path):
+    """JupyterLab's output area breaks a line wider than itself anywhere, inside a word or a
+    number too (``word-break: break-all``): what a lesson prints fits in TEXT_WIDTH characters,
+    the width the course's own wrapped text uses."""
+    from rnnlib.course.checking import TEXT_WIDTH
+
+    assert not long_printed_lines(nbformat.read(path, as_version=4), TEXT_WIDTH)
+
+
+def test_the_width_check_finds_a_long_printed_line():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print(...)")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="short\n" + "x " * 50 + "\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="'" + "a" * 100 + "'\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "y" * 100}),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("x " * 60), cell]
+    assert long_printed_lines(nb, 88) == [(1, "x " * 50)]
