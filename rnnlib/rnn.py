@@ -126,9 +126,9 @@ def rnn_forward(x, h0, Wx, Wh, b):
     """Run the RNN over a whole sequence: ``h_t = tanh(x_t Wx + h_(t-1) Wh + b)``, t = 1..T.
 
     The input projection ``x_t Wx + b`` of every step is one matrix product; only the
-    recurrence ``h_(t-1) Wh`` has to go step by step. (Written on x as an (N·T, D) matrix: numpy's
-    ``@`` on a 3-d array makes one BLAS call per sequence, which cannot share out the work over
-    BLAS threads.)
+    recurrence ``h_(t-1) Wh`` has to go step by step. (Written on x as a 2-d matrix, its N·T rows
+    in time order: numpy's ``@`` on a 3-d array makes one BLAS call per sequence, which cannot
+    share out the work over BLAS threads, and each step then reads one contiguous block.)
 
     Parameters
     ----------
@@ -149,12 +149,13 @@ def rnn_forward(x, h0, Wx, Wh, b):
     )
     N, T, D, H = sizes["N"], sizes["T"], sizes["D"], sizes["H"]
     _some_steps(x)
-    # x_t Wx + b for every step at once: one product over all N·T rows of x, viewed as 2-d
-    xw = (x.reshape(N * T, D) @ Wx + b).reshape(N, T, H)
+    # x_t Wx + b for every step at once: one product over the N·T rows of x, step by step, so
+    # that xw[t - 1] is step t's (N, H) block, as hs[t] is h_t
+    xw = (x.transpose(1, 0, 2).reshape(T * N, D) @ Wx + b).reshape(T, N, H)
     hs = np.zeros((T + 1, N, H), np.result_type(xw, h0, Wh))  # hs[t] = h_t, in time order
     hs[0] = h0
     for t in range(1, T + 1):
-        hs[t] = _step_forward(xw[:, t - 1], hs[t - 1], Wh)  # h_t = tanh(x_t Wx + b + h_(t-1) Wh)
+        hs[t] = _step_forward(xw[t - 1], hs[t - 1], Wh)  # h_t = tanh(x_t Wx + b + h_(t-1) Wh)
     _finite_states(hs)
     h = hs[1:].transpose(1, 0, 2)  # every h_t, (N, T, H): a view of the cache's states ...
     h.flags.writeable = False  # ... read-only, so that changing h cannot change rnn_backward's
