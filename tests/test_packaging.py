@@ -114,30 +114,22 @@ def test_oldest_constraints_output_and_bad_input():
 
 
 def test_oldest_constraints_cli(tmp_path):
-    toml = tmp_path / "pyproject.toml"
-    toml.write_text('[project]\ndependencies = ["numpy>=1.26", "pytest>=8"]\n')
-    out = subprocess.run(
-        [sys.executable, "-m", "tools.oldest_constraints", str(toml)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    lines = [ln for ln in out.stdout.splitlines() if not ln.startswith("#")]
-    assert lines == ["numpy==1.26", "pytest==8"]
-    toml.write_text(
-        '[project]\ndependencies = ["numpy>=1.26"]\n'
-        '[tool.rnnlib.oldest]\ntransitive = ["PyParsing < 3.3"]\n'
-    )
-    out = subprocess.run(
-        [sys.executable, "-m", "tools.oldest_constraints", str(toml)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    lines = [ln for ln in out.stdout.splitlines() if not ln.startswith("#")]
-    assert lines == ["numpy==1.26", "pyparsing<3.3"]
+    def constraint_lines(toml_text):
+        toml = tmp_path / "pyproject.toml"
+        toml.write_text(toml_text)
+        out = subprocess.run(
+            [sys.executable, "-m", "tools.oldest_constraints", str(toml)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return [ln for ln in out.stdout.splitlines() if not ln.startswith("#")]
+
+    pins = '[project]\ndependencies = ["numpy>=1.26", "pytest>=8"]\n'
+    assert constraint_lines(pins) == ["numpy==1.26", "pytest==8"]
+    held = '[tool.rnnlib.oldest]\ntransitive = ["PyParsing < 3.3"]\n'
+    assert constraint_lines(pins + held) == ["numpy==1.26", "pytest==8", "pyparsing<3.3"]
 
 
 def test_oldest_transitive_dependencies_held_back():
