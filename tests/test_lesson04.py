@@ -1632,3 +1632,155 @@ MORE_SLIPS = [
 )
 def test_more_slips_written_by_hand_are_named(checker, key, answer):
     assert_slip_named(checker, answer, key)
+
+
+# -- a learner's walk-through of exercise 04: more slips, each written here as a learner writes
+# it (math.tanh, math.exp, no rnnlib), each named alone --------------------------------------------
+
+
+def _learner_bptt(
+    *, y_hat_v=True, loss_not_slope=False, dv="err*o_T", delta_T_tanh=False, carry="w"
+):
+    """scalar_bptt as a learner writes it, with the slips asked for: ``y_hat_v`` False takes
+    ŷ = o_T; ``loss_not_slope`` starts from ½(ŷ − y)²; ``dv`` is "err*o_T" (right),
+    "delta*o_T" or "delta"; ``delta_T_tanh`` puts step T's tanh′ into δ_T; ``carry`` is the
+    weight the step back multiplies by, "w" or "u"."""
+
+    def scalar_bptt(xs, y, u, w, v):
+        o = [0.0]
+        for x in xs:
+            o.append(math.tanh(u * x + w * o[-1]))
+        y_hat = v * o[-1] if y_hat_v else o[-1]
+        err = 0.5 * (y_hat - y) ** 2 if loss_not_slope else y_hat - y
+        delta = err * v
+        dv_value = {"err*o_T": err * o[-1], "delta*o_T": delta * o[-1], "delta": delta}[dv]
+        if delta_T_tanh:
+            delta = delta * (1.0 - o[-1] ** 2)
+        du = dw = 0.0
+        for t in range(len(xs), 0, -1):
+            d = delta * (1.0 - o[t] ** 2)
+            du += d * xs[t - 1]
+            dw += d * o[t - 1]
+            delta = d * (u if carry == "u" else w)
+        return du, dw, dv_value
+
+    return scalar_bptt
+
+
+def _learner_sigmoid(
+    *, sign=1.0, v_in_delta=True, slope="o(1-o)", carry_slope=True, dv_v=False, bias_inside=True
+):
+    """sigmoid_bptt as a learner writes it (math.exp), with the slips asked for."""
+
+    def sigmoid_bptt(xs, y, u, w, b, v):
+        o = [0.0]
+        for x in xs:
+            if bias_inside:
+                o.append(1.0 / (1.0 + math.exp(-(u * x + w * o[-1] + b))))
+            else:
+                o.append(1.0 / (1.0 + math.exp(-(u * x + w * o[-1]))) + b)
+        err = sign * (v * o[-1] - y)
+        dv = err * o[-1] * (v if dv_v else 1.0)
+        delta = err * v if v_in_delta else err
+        du = dw = db = 0.0
+        for t in range(len(xs), 0, -1):
+            s = {"o(1-o)": o[t] * (1.0 - o[t]), "1": 1.0, "1-o": 1.0 - o[t]}[slope]
+            d = delta * s
+            du, dw, db = du + d * xs[t - 1], dw + d * o[t - 1], db + d
+            delta = (d if carry_slope else delta) * w
+        return du, dw, db, dv
+
+    return sigmoid_bptt
+
+
+def _learner_many(*, dv_v=False, carry_prev_tanh=False):
+    """scalar_bptt_many as a learner writes it (math.tanh), with the slips asked for."""
+
+    def scalar_bptt_many(xs, ys, u, w, v):
+        o = [0.0]
+        for x in xs:
+            o.append(math.tanh(u * x + w * o[-1]))
+        T = len(xs)
+        dv = du = dw = carried = 0.0
+        for t in range(T, 0, -1):
+            own = (v * o[t] - ys[t - 1]) * v  # dL/do_t from ŷ_t
+            dv += (v * o[t] - ys[t - 1]) * o[t] * (v if dv_v else 1.0)
+            delta = own + carried
+            d = delta * (1.0 - o[t] ** 2)
+            du, dw = du + d * xs[t - 1], dw + d * o[t - 1]
+            carried = delta * w * (1.0 - o[t - 1] ** 2) if carry_prev_tanh else d * w
+        return du, dw, dv
+
+    return scalar_bptt_many
+
+
+WALK_THROUGH = [
+    (check_scalar_bptt, "bptt_dv_extra_v", _learner_bptt(dv="delta*o_T")),
+    (check_scalar_bptt, "bptt_dv_is_delta_T", _learner_bptt(dv="delta")),
+    (check_scalar_bptt, "bptt_carry_u", _learner_bptt(carry="u")),
+    (check_scalar_bptt, "bptt_tanh_prime_T_twice", _learner_bptt(delta_T_tanh=True)),
+    (check_scalar_bptt, "bptt_err_is_loss", _learner_bptt(loss_not_slope=True)),
+    (check_scalar_bptt, "bptt_y_hat_without_v", _learner_bptt(y_hat_v=False)),
+    (check_sigmoid_bptt, "sigmoid_wrong_sign", _learner_sigmoid(sign=-1.0)),
+    (check_sigmoid_bptt, "sigmoid_missing_v", _learner_sigmoid(v_in_delta=False)),
+    (check_sigmoid_bptt, "sigmoid_missing_slope", _learner_sigmoid(slope="1")),
+    (check_sigmoid_bptt, "sigmoid_carry_missing_slope", _learner_sigmoid(carry_slope=False)),
+    (check_sigmoid_bptt, "sigmoid_one_minus_o", _learner_sigmoid(slope="1-o")),
+    (check_sigmoid_bptt, "sigmoid_dv_extra_v", _learner_sigmoid(dv_v=True)),
+    (check_sigmoid_bptt, "sigmoid_bias_after", _learner_sigmoid(bias_inside=False)),
+    (check_scalar_bptt_many, "many_dv_extra_v", _learner_many(dv_v=True)),
+    (check_scalar_bptt_many, "many_carry_prev_tanh_prime", _learner_many(carry_prev_tanh=True)),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "key", "answer"), WALK_THROUGH, ids=[k for _, k, _ in WALK_THROUGH]
+)
+def test_walk_through_slips_are_named(checker, key, answer):
+    """Each used to be told only which items are wrong ("dL/du, dL/dw are wrong")."""
+    assert_slip_named(checker, answer, key)
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [
+        (check_scalar_bptt, _learner_bptt()),
+        (check_sigmoid_bptt, _learner_sigmoid()),
+        (check_scalar_bptt_many, _learner_many()),
+    ],
+    ids=["scalar", "sigmoid", "many"],
+)
+def test_the_walk_through_loops_without_a_slip_pass(checker, answer, capsys):
+    """The slips above are the only difference from a right answer."""
+    checker(answer)
+    assert "5/5 cases passed ✓" in capsys.readouterr().out
+
+
+def _walk_through_gain(u, factor):
+    """max_t |Π_(s=1..t) factor(o_s)| over t = 1..100, the worked example's inputs 25 times,
+    w = 1.5, the states by hand."""
+    o, gain, best = 0.0, 1.0, 0.0
+    for x in list(EXAMPLE["xs"]) * 25:
+        o = math.tanh(u * x + 1.5 * o)
+        gain *= factor(o)
+        best = max(best, abs(gain))
+    return best
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        (
+            _walk_through_gain(0.1, lambda o: 1 - o * o),  # = 1 − tanh(0.1)², at t = 1
+            "that is the product of the tanh′ alone, without w",
+        ),
+        (
+            _walk_through_gain(0.8, lambda o: (1 - o * o) * 1.5),
+            "that is with the worked example's u = 0.8",
+        ),
+    ],
+    ids=["no-w", "u-0.8"],
+)
+def test_hundred_steps_walk_through_misses_are_named(given, says):
+    for value in (given, float(f"{given:.3g}")):  # computed, or to three digits
+        assert says in refusal(check_answer, "04.hundred_steps", value)

@@ -7,6 +7,7 @@ import pytest
 from checks_support import assert_slip_named, first_line, mistake, refusal
 
 from rnnlib import numerical_gradient, scalar
+from rnnlib.checks import check_answer
 from rnnlib.course import lesson05 as L
 from rnnlib.course.lesson05 import FIGURES, INIT, TASK, training_explorer
 from rnnlib.data import decaying_sum_task
@@ -934,3 +935,111 @@ def test_a_sequences_loss_averaged_over_its_steps_is_named():
         return (*my_train_epoch(xs, ys, u, w, v, lr)[:3], loss)
 
     assert_slip_named(L.check_train_epoch, mean_over_steps, "loss_mean_over_steps")
+
+
+# -- a learner's walk-through of exercise 05: more slips, each written here as a learner writes
+# it, each named alone --------------------------------------------------------------------------
+
+
+def _learner_epoch(*, divide_by="n", divide_gradient_twice=False, update=True):
+    """train_epoch as a learner writes it: sums over the sequences, then divided by
+    ``divide_by`` ("n": len(xs); "size": xs.size = n·T); ``divide_gradient_twice`` adds each
+    g_i / n to the sum and divides by n again; ``update`` False returns the weights given."""
+
+    def train_epoch(xs, ys, u, w, v, lr):
+        n = len(xs) if divide_by == "n" else xs.size
+        loss = du = dw = dv = 0.0
+        for x, y in zip(xs, ys, strict=True):
+            fwd = scalar.forward(x, u, w, v)
+            g = scalar.backward(fwd, y)
+            loss += scalar.total_loss(fwd, y)
+            k = n if divide_gradient_twice else 1
+            du, dw, dv = du + g.du / k, dw + g.dw / k, dv + g.dv / k
+        if not update:
+            return u, w, v, loss / n
+        return u - lr * du / n, w - lr * dw / n, v - lr * dv / n, loss / n
+
+    return train_epoch
+
+
+def _learner_momentum(record):
+    """train_momentum as a learner writes it, recording the losses ``record``: "right", "after"
+    (the loss of the weights after each update) or "range" (range(epochs), the loss before each
+    update: the last one never measured)."""
+
+    def train_momentum(xs, ys, u, w, v, lr, beta, epochs):
+        m, losses = np.zeros(3), []
+        if record == "right":
+            losses.append(dataset_loss_and_grads(xs, ys, u, w, v)[0])
+        for _ in range(epochs):
+            loss, g = dataset_loss_and_grads(xs, ys, u, w, v)
+            if record == "range":
+                losses.append(loss)
+            m = beta * m + g
+            u, w, v = u - lr * m[0], w - lr * m[1], v - lr * m[2]
+            if record in ("right", "after"):
+                losses.append(dataset_loss_and_grads(xs, ys, u, w, v)[0])
+        return np.array(losses)
+
+    return train_momentum
+
+
+@pytest.mark.parametrize(
+    ("checker", "key", "answer"),
+    [
+        (L.check_train_epoch, "weights_not_updated", _learner_epoch(update=False)),
+        (
+            L.check_train_epoch,
+            "gradient_divided_by_n_twice",
+            _learner_epoch(divide_gradient_twice=True),
+        ),
+        (L.check_train_epoch, "divided_by_n_times_T", _learner_epoch(divide_by="size")),
+        (L.check_train_momentum, "momentum_no_initial_loss", _learner_momentum("after")),
+        (L.check_train_momentum, "momentum_last_loss_missing", _learner_momentum("range")),
+    ],
+    ids=["not-updated", "n-twice", "n-times-T", "no-initial-loss", "last-loss-missing"],
+)
+def test_walk_through_slips_are_named(checker, key, answer):
+    """Each used to be told only which items are wrong, or the array's length."""
+    assert_slip_named(checker, answer, key)
+
+
+def test_the_walk_through_loops_without_a_slip_pass(capsys):
+    """The slips above are the only difference from a right answer."""
+    L.check_train_epoch(_learner_epoch())
+    L.check_train_momentum(_learner_momentum("right"))
+    out = capsys.readouterr().out
+    assert "4/4 cases passed ✓" in out and "5/5 cases passed ✓" in out
+
+
+def test_a_limit_relative_to_the_previous_loss_is_told_to_use_the_first():
+    """1000 × losses[-1] never stops a loss that grows 64-fold an epoch: the loop went on."""
+
+    def train(xs, ys, u, w, v, lr, epochs):
+        losses = []
+        for _ in range(epochs + 1):
+            try:
+                loss, g = dataset_loss_and_grads(xs, ys, u, w, v)
+            except ValueError:
+                break
+            if not np.isfinite(loss) or (losses and loss > 1000 * losses[-1]):
+                break
+            losses.append(loss)
+            u, w, v = u - lr * g[0], w - lr * g[1], v - lr * g[2]
+        return np.array(losses)
+
+    assert "1000 × losses[0], the FIRST loss" in refusal(L.check_train_loop, train)
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ((1 - 3 / 0.8) ** 5 * 0.1, "not 1 − η/κ"),  # 1 − η/κ = 1 − 3.75 = −2.75
+        (0.5 * 0.8 * (-1.4) ** 10 * 0.01, "that is the loss above its minimum"),  # ½κ·d²
+        ((-1.4) ** 5 * 0.1 - 0.1, "that is how much v − v* changed"),
+    ],
+    ids=["eta-over-kappa", "loss", "change"],
+)
+def test_five_steps_names_the_walk_through_numbers(given, said):
+    for value in (given, float(f"{given:.4g}")):  # computed, or to four digits
+        assert said in refusal(check_answer, "05.five_steps", value)

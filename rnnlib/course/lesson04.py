@@ -65,7 +65,10 @@ def _bptt(xs, y, u, w, v, *, slip=None):
     o, T = fwd.o, len(fwd.xs)
     if slip == "bptt_o_one_step_early":  # o_t read from fwd.o[t − 1] throughout (o[−1] is o_T)
         o = np.array([o[t - 1] for t in range(T + 1)])
-    err = fwd.y_hat - y
+    y_hat = o[T] if slip == "bptt_y_hat_without_v" else fwd.y_hat  # ŷ = o_T: v left out
+    err = y_hat - y
+    if slip == "bptt_err_is_loss":  # L = ½(ŷ − y)² itself where its slope dL/dŷ belongs
+        err = 0.5 * err**2
     if slip == "bptt_err_doubled":  # 2(ŷ − y), the slope of (ŷ − y)² without its ½
         err = 2.0 * err
     elif slip == "bptt_err_halved":  # ½(ŷ − y): the ½ of L kept, the power rule's 2 dropped
@@ -75,7 +78,13 @@ def _bptt(xs, y, u, w, v, *, slip=None):
         dv = err * o[1:].sum()
     if slip == "bptt_dv_tanh_prime":
         dv = dv * (1.0 - o[T] ** 2)
+    if slip == "bptt_dv_extra_v":  # δ_T·o_T = (ŷ − y)·v·o_T
+        dv = dv * v
     d = err if slip == "bptt_missing_v" else err * v
+    if slip == "bptt_dv_is_delta_T":  # dL/dv = δ_T = (ŷ − y)·v
+        dv = d
+    if slip == "bptt_tanh_prime_T_twice":  # δ_T with step T's tanh′ in it, then the loop's again
+        d = d * (1.0 - o[T] ** 2)
     d_T = d
     tanh_prime = {  # at step t, from the hidden states o (o[0] = o_0): 1 − o_t², or a slip's
         "bptt_missing_tanh_prime": lambda t: 1.0,
@@ -103,6 +112,8 @@ def _bptt(xs, y, u, w, v, *, slip=None):
             d = d * w * (1.0 - o[t - 1] ** 2)
         elif slip == "bptt_v_every_step":  # v multiplied in again at every step back
             d = da * w * v
+        elif slip == "bptt_carry_u":  # u where w belongs in the step back
+            d = da * u
         else:
             d = da if slip == "bptt_no_w_in_chain" else da * w
     dv = float(dv)
@@ -393,6 +404,33 @@ check_scalar_bptt = ExactGradientChecker(
             "the loop stops before step 1 (`range(T, 1, -1)`): run t = T, T − 1, ..., 1; "
             "step 1's share of u is δ_1 (1 − o_1²) x_1",
         ),
+        (
+            "bptt_dv_extra_v",
+            "dL/dv has an extra factor v: δ_T·o_T = (ŷ − y)·v·o_T; ŷ = v·o_T, so "
+            "dL/dv = (ŷ − y)·o_T",
+        ),
+        (
+            "bptt_dv_is_delta_T",
+            "dL/dv = (ŷ − y)·v is δ_T, the gradient of o_T; ŷ = v·o_T, so dL/dv = (ŷ − y)·o_T",
+        ),
+        (
+            "bptt_carry_u",
+            "u where w belongs in the step back: a_t = u·x_t + w·o_(t−1), so "
+            "δ_(t−1) = δ_t (1 − o_t²) w",
+        ),
+        (
+            "bptt_tanh_prime_T_twice",
+            "step T's tanh′ applied twice: δ_T = (ŷ − y)·v has none; the loop multiplies by "
+            "(1 − o_T²)",
+        ),
+        (
+            "bptt_err_is_loss",
+            "you started from L = ½(ŷ − y)² itself; the chain starts from its slope, dL/dŷ = ŷ − y",
+        ),
+        (
+            "bptt_y_hat_without_v",
+            "ŷ is missing its v: ŷ = v·o_T (fwd.y_hat), so dL/dŷ = v·o_T − y",
+        ),
     ),
 )
 
@@ -438,12 +476,22 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
     o = np.zeros(T + 1)
     for t in range(1, T + 1):
         o[t] = f(u * xs[t - 1] + w * o[t - 1] + bias)
+    if slip == "sigmoid_bias_after":  # o_t = σ(u·x_t + w·o_(t−1)) + b
+        o = np.zeros(T + 1)
+        for t in range(1, T + 1):
+            o[t] = _sigmoid(u * xs[t - 1] + w * o[t - 1]) + b
     err = v * o[T] - y
     dv = err * o[T]
-    d = err * v
+    if slip == "sigmoid_dv_extra_v":  # δ_T·o_T = (ŷ − y)·v·o_T
+        dv = dv * v
+    d = err if slip == "sigmoid_missing_v" else err * v
     du = dw = db = 0.0
     for t in range(T, 0, -1):
-        if slip in ("sigmoid_tanh_forward", "sigmoid_tanh_slope", "sigmoid_scalar_forward"):
+        if slip == "sigmoid_missing_slope":
+            s = 1.0
+        elif slip == "sigmoid_one_minus_o":  # (1 − o_t) where o_t(1 − o_t) belongs
+            s = 1.0 - o[t]
+        elif slip in ("sigmoid_tanh_forward", "sigmoid_tanh_slope", "sigmoid_scalar_forward"):
             s = 1.0 - o[t] ** 2  # tanh′
         elif slip == "sigmoid_applied_twice":
             s = _sigmoid(o[t]) * (1.0 - _sigmoid(o[t]))
@@ -459,7 +507,10 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
         elif slip != "sigmoid_db_last_step_only" or t == T:
             slope_b = {"sigmoid_db_times_x": xs[t - 1], "sigmoid_db_times_o_prev": o[t - 1]}
             db += da * slope_b.get(slip, 1.0)
-        d = da if slip == "sigmoid_no_w_in_chain" else da * w
+        if slip == "sigmoid_carry_missing_slope":  # δ_(t−1) = δ_t·w: σ′ left out
+            d = d * w
+        else:
+            d = da if slip == "sigmoid_no_w_in_chain" else da * w
     return float(du), float(dw), float(db), float(dv)
 
 
@@ -551,6 +602,35 @@ check_sigmoid_bptt = ExactGradientChecker(
             _sigmoid_db_dv_swapped,
             "dL/db and dL/dv are swapped: return (dL/du, dL/dw, dL/db, dL/dv)",
         ),
+        (
+            "sigmoid_wrong_sign",
+            _negated(_sigmoid_steps),
+            "wrong sign: the chain starts from dL/dŷ = ŷ − y (not y − ŷ), and the shares are "
+            "added (`+=`, not `-=`)",
+        ),
+        ("sigmoid_missing_v", "missing factor v: the chain starts with δ_T = (ŷ − y)·v"),
+        (
+            "sigmoid_missing_slope",
+            "missing σ′: every step back multiplies by σ′(a_t) = o_t·(1 − o_t)",
+        ),
+        (
+            "sigmoid_carry_missing_slope",
+            "σ′ is missing from the carry only: δ_(t−1) = δ_t·o_t(1 − o_t)·w, not δ_t·w",
+        ),
+        (
+            "sigmoid_one_minus_o",
+            "(1 − o_t) where o_t·(1 − o_t) belongs: σ′(a_t) = σ(a_t)(1 − σ(a_t)) = o_t·(1 − o_t)",
+        ),
+        (
+            "sigmoid_dv_extra_v",
+            "dL/dv has an extra factor v: δ_T·o_T = (ŷ − y)·v·o_T; ŷ = v·o_T, so "
+            "dL/dv = (ŷ − y)·o_T",
+        ),
+        (
+            "sigmoid_bias_after",
+            "you added b after the sigmoid, σ(u·x_t + w·o_(t−1)) + b; b is inside it: "
+            "o_t = σ(u·x_t + w·o_(t−1) + b)",
+        ),
     ),
 )
 
@@ -571,6 +651,8 @@ def _bptt_many(xs, ys, u, w, v, *, slip=None):
     dv = err[-1] * o[T] if slip == "many_dv_last_only" else err @ o[1:]
     if slip == "many_dv_o_prev":  # fwd.o[:-1]: o_0..o_(T−1), one step early
         dv = err @ o[:-1]
+    if slip == "many_dv_extra_v":  # Σ_t (ŷ_t − y_t)·v·o_t: each step's own δ times o_t
+        dv = dv * v
     own = err if slip == "many_own_missing_v" else err * v  # each step's own dL/do_t
     du = dw = carried = 0.0  # carried: δ_(t+1)(1 − o_(t+1)²)w, nothing beyond T
     for t in range(T, 0, -1):
@@ -588,6 +670,8 @@ def _bptt_many(xs, ys, u, w, v, *, slip=None):
             carried = 0.0
         elif slip == "many_carry_missing_tanh_prime":  # δ_t·w carried: tanh′ left out
             carried = delta * w
+        elif slip == "many_carry_prev_tanh_prime":  # δ_t·w·(1 − o_(t−1)²): step t−1's tanh′
+            carried = delta * w * (1.0 - o[t - 1] ** 2)
         else:
             carried = da * w
     n = T if slip == "many_mean_over_steps" else 1
@@ -674,6 +758,15 @@ check_scalar_bptt_many = ExactGradientChecker(
             "dL/dv pairs ŷ_t − y_t with o_(t−1) (fwd.o[:-1]): ŷ_t = v·o_t, so "
             "dL/dv = Σ_t (ŷ_t − y_t)·o_t, fwd.o[1:]",
         ),
+        (
+            "many_dv_extra_v",
+            "dL/dv has an extra factor v: (ŷ_t − y_t)·v is dL/do_t; ŷ_t = v·o_t, so "
+            "dL/dv = Σ_t (ŷ_t − y_t)·o_t",
+        ),
+        (
+            "many_carry_prev_tanh_prime",
+            "the carry uses step t−1's tanh′: carry δ_t (1 − o_t²) w; step t−1 applies its own",
+        ),
     ),
 )
 
@@ -695,6 +788,8 @@ _PEAK_ONE_MINUS_O = 2.12178  # (1 − o_t)·w
 _LARGEST_FACTOR = 1.48525  # the largest single factor (step 2), not a product
 _LESSON_REACH = 4.06780  # the lesson's |do_4/do_1| for w = 2, T = 4
 _END = 3.06477e-42  # |do_100/do_0|, the product at t = 100 (log10: −41.51)
+_PEAK_NO_W = 0.990066  # Π_(s=1..t) (1 − o_s²) without w: largest at t = 1, 1 − tanh(0.1)²
+_PEAK_U08 = 0.898866  # the worked example's u = 0.8 in place of 0.1: largest at t = 1
 
 QUESTIONS = (
     Question(
@@ -748,6 +843,10 @@ QUESTIONS = (
             "1 − o_t² pulls the factors below 1 from step 6 on",
             _END: "that is |do_100/do_0|, the value at t = 100; the question asks for the "
             "largest over t = 1..100",
+            _PEAK_NO_W: "that is the product of the tanh′ alone, without w: each step's factor is "
+            "do_s/do_(s−1) = (1 − o_s²)·w",
+            _PEAK_U08: "that is with the worked example's u = 0.8; this question has u = 0.1 (and "
+            "w = 1.5)",
             math.log10(_END): "that is log10 |do_100/do_0|, the value at t = 100; the question "
             "asks for the largest |do_t/do_0| over t = 1..100, itself",
         },

@@ -105,8 +105,14 @@ def _epoch(xs, ys, u, w, v, lr, *, slip=None):
         g, loss = grads.sum(0), losses.sum(0)
     elif slip == "last_sequence_only":
         g, loss = grads[-1], losses[-1]
+    elif slip == "divided_by_n_times_T":  # the sums divided by xs.size = n·T, not by n
+        g, loss = grads.sum(0) / np.size(xs), losses.sum(0) / np.size(xs)
     else:
         g, loss = grads.mean(0), losses.mean(0)
+    if slip == "gradient_divided_by_n_twice":  # each g_i / n summed, then / n again
+        g = g / len(xs)
+    if slip == "weights_not_updated":  # the weights given, returned as they came
+        return u, w, v, loss
     if slip == "another_weights_gradient_next":  # u along dL/dw, w along dL/dv, v along dL/du
         g = g[[1, 2, 0]]
     elif slip == "another_weights_gradient_previous":  # u along dL/dv, w along dL/du, v along dL/dw
@@ -219,6 +225,20 @@ check_train_epoch = Checker(
             partial(_loss_divided, by=lambda xs, ys: xs.shape[1] if np.ndim(ys) == 2 else 1),
             "a sequence's loss is the SUM over its steps, Σ_t ½(ŷ_t − y_t)², not the mean over "
             "steps",
+        ),
+        (
+            "weights_not_updated",
+            "the weights came back unchanged: return the updated ones, u − η·∂L/∂u, "
+            "w − η·∂L/∂w, v − η·∂L/∂v",
+        ),
+        (
+            "gradient_divided_by_n_twice",
+            "the gradient is divided by n twice (a mean of ∇L_i/n): ∇L = (1/n) Σ_i ∇L_i, "
+            "divide the sum once",
+        ),
+        (
+            "divided_by_n_times_T",
+            "you divided by n·T (xs.size); the mean is over the n sequences: divide by len(xs)",
         ),
     ),
 )
@@ -553,8 +573,8 @@ check_train_loop = _TrainLoopChecker(
         ),
         (
             "no_divergence_stop",
-            "the loss blew up but training went on: stop when the loss is not finite or above "
-            "1000 × losses[0]",
+            "the loss blew up but training went on: stop when a loss is not finite or above "
+            "1000 × losses[0], the FIRST loss",
         ),
         (
             "stops_at_first_increase",
@@ -632,8 +652,9 @@ def momentum_losses(xs, ys, u, w, v, lr, beta, epochs, *, slip=None):
     theta, m, losses = np.array([u, w, v], dtype=float), np.zeros(3), []
     for epoch in range(epochs + 1):
         loss, g = training.dataset_loss_and_grads(xs, ys, *theta)
-        losses.append(loss)
-        if epoch == epochs:
+        if slip != "momentum_no_initial_loss" or epoch > 0:  # (that slip: the loss after each step)
+            losses.append(loss)
+        if epoch == epochs or (slip == "momentum_last_loss_missing" and epoch == epochs - 1):
             break
         if slip == "momentum_ignored":
             theta = theta - lr * g
@@ -719,6 +740,16 @@ check_train_momentum = Checker(
             "you took the gradient at the look-ahead point θ − η·β·m (Nesterov's variant); the "
             "heavy ball asked for takes it at θ",
         ),
+        (
+            "momentum_no_initial_loss",
+            "losses[0] is missing: you recorded the loss after each update; record it before, "
+            "then update",
+        ),
+        (
+            "momentum_last_loss_missing",
+            "the last loss is missing: after the last update measure the loss once more "
+            "(epochs + 1 losses)",
+        ),
     ),
 )
 
@@ -753,6 +784,11 @@ QUESTIONS = (
             "takes the gradient where it stands, κ(v − v*), so each multiplies by 1 − ηκ",
             5 * (1 - 3 * 0.8) * 0.1: "5 steps multiply by (1 − ηκ) five times, (1 − ηκ)⁵, not "
             "by 5·(1 − ηκ)",
+            (1 - 3 / 0.8) ** 5 * 0.1: "the factor is 1 − η·κ = 1 − 3 × 0.8, not 1 − η/κ",
+            0.5 * 0.8 * ((1 - 3 * 0.8) ** 5 * 0.1) ** 2: "that is the loss above its minimum, "
+            "½κ(v − v*)², after the 5 steps; the question asks for v − v* itself",
+            (1 - 3 * 0.8) ** 5 * 0.1 - 0.1: "that is how much v − v* changed, end minus start; "
+            "the question asks for v − v* after the 5 steps",
         },
         rtol=1e-3,
         explain="(1 − 3 × 0.8)⁵ × 0.1 = (−1.4)⁵ × 0.1 ≈ −0.538: |1 − ηκ| > 1, so the distance "
