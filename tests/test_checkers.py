@@ -403,10 +403,11 @@ def test_float32_is_named_only_when_it_explains_the_difference():
     assert first_line(excinfo) == f"check_pair: first, second are {FLOAT32_HINT}"
     with pytest.raises(AssertionError) as excinfo:  # float64, as near: only wrong
         checker(lambda a: (near, np.array([3.0, 4.0])))
-    assert first_line(excinfo) == "check_pair: first is wrong"
+    only_entry_0 = "at 1 of 2 entries, the first at index 0"  # [1.00001, 2] against [1, 2]
+    assert first_line(excinfo) == f"check_pair: first is wrong {only_entry_0}"
     with pytest.raises(AssertionError) as excinfo:  # float32 and far off: only wrong
         checker(lambda a: (np.array([1.1, 2.0], np.float32), np.array([3.0, 4.0])))
-    assert first_line(excinfo) == "check_pair: first is wrong"
+    assert first_line(excinfo) == f"check_pair: first is wrong {only_entry_0}"
     with pytest.raises(AssertionError) as excinfo:  # a whole result
         Checker("check_one", "one(a)", lambda: [Case("a = 1", {"a": 1.0}, 1.0)])(
             lambda a: np.float32(1.00001)
@@ -469,7 +470,11 @@ def test_float32_in_float64_is_named_only_when_it_explains_the_difference():
     ):
         with pytest.raises(AssertionError) as excinfo:
             checker(lambda a, wrong=wrong: (np.array(wrong), np.array([3.0, 4.0])))
-        assert first_line(excinfo) == "check_pair: first is wrong", wrong
+        # only entry 0 of the two is off: the message says where
+        assert (
+            first_line(excinfo)
+            == "check_pair: first is wrong at 1 of 2 entries, the first at index 0"
+        ), wrong
     checker(lambda a: ([third, 2], (3, 4.0)))  # float32(1/3) is within 1e-6: right
 
 
@@ -1073,4 +1078,33 @@ def test_a_list_mixing_numbers_and_booleans_is_not_numbers():
     assert first_line(excinfo) == (
         "check_same: your function returned a list of length 2 holding booleans, not numbers; "
         "expected an array of shape (2,)"
+    )
+
+
+def test_a_wrong_array_says_where_it_is_wrong():
+    """An array of the right shape that no catalogued mistake explains: the message says which
+    entries are off, so that an answer wrong from one step on, or at one step, is found."""
+    checker = Checker(
+        "check_seq",
+        "seq(a) → (losses, grid)",
+        lambda: [Case("a = 1", {"a": 1.0}, (np.arange(1.0, 7.0), np.arange(6.0).reshape(2, 3)))],
+    )
+    grid = np.arange(6.0).reshape(2, 3)
+    said = {
+        "from index 2 on (entries 0 to 1 are right)": [1, 2, 9, 9, 9, 9],
+        "from index 1 on (entry 0 is right)": [1, 0, 0, 0, 0, 0],
+        "from index 5 on (entries 0 to 4 are right)": [1, 2, 3, 4, 5, 7],
+        "at 1 of 6 entries, the first at index 2": [1, 2, 9, 4, 5, 6],
+        "at 2 of 6 entries, the first at index 0": [0, 2, 3, 4, 5, 7],
+        "": [0, 0, 0, 0, 0, 0],  # every entry off: plain "is wrong"
+    }
+    for where, losses in said.items():
+        with pytest.raises(AssertionError) as excinfo:
+            checker(lambda a, losses=losses: (np.array(losses, dtype=float), grid))
+        assert first_line(excinfo) == f"check_seq: losses is wrong{' ' * bool(where)}{where}"
+    with pytest.raises(AssertionError) as excinfo:
+        checker(lambda a: (np.arange(1.0, 7.0), grid + np.eye(2, 3)[::-1] * 0.5))
+    assert (
+        first_line(excinfo)
+        == "check_seq: grid is wrong at 2 of 6 entries, the first at index (0, 1)"
     )

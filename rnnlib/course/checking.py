@@ -534,7 +534,9 @@ class Checker:
                     f"{nm} is {_low_says(got)}" if nm else f"{who} returned {_low_says(got)}"
                 )
             else:
-                lines.append(f"{nm} is wrong" if nm else f"wrong value for {case.label}")
+                item_got = result[j] if j is not None and _is_container(exp) else result
+                at = _where_wrong(item_got, exp[j] if nm else exp, self.rtol, self.atol)
+                lines.append(f"{nm} is wrong{at}" if nm else f"wrong value for {case.label}{at}")
         named = [found.get(j) for j, *_ in problems]
         low = [got if kind == "value" and j not in found else None for j, kind, _, got in problems]
         order = self._order(result, exp)
@@ -1153,6 +1155,28 @@ def _close(a, b, rtol, atol):
         return False
     bb = np.asarray(b, dtype=np.float64)
     return bool(np.all(np.isfinite(leaf))) and bool(np.allclose(leaf, bb, rtol=rtol, atol=atol))
+
+
+def _where_wrong(got, want, rtol, atol):
+    """Where an array answer of the right shape differs from the reference ``want``, as the end of
+    a sentence: ``" from index 6 on (entries 0 to 5 are right)"`` when the wrong entries are the
+    last ones of a 1-d array, ``" at 2 of 8 entries, the first at index 3"`` otherwise; ``""``
+    when every entry differs or the answer is not such an array."""
+    if not isinstance(want, np.ndarray) or want.size < 2:
+        return ""
+    leaf = _as_leaf(got, want)
+    if isinstance(leaf, str) or np.shape(leaf) != want.shape:
+        return ""
+    off = ~np.isclose(leaf, want, rtol=rtol, atol=atol)
+    k, n = int(off.sum()), off.size
+    if k in (0, n):
+        return ""
+    first = tuple(int(i) for i in np.argwhere(off)[0])
+    if want.ndim == 1 and off[first[0] :].all():
+        at = first[0]
+        right = "entry 0 is right" if at == 1 else f"entries 0 to {at - 1} are right"
+        return f" from index {at} on ({right})"
+    return f" at {k} of {n} entries, the first at index {first[0] if want.ndim == 1 else first}"
 
 
 # -- values in messages ----------------------------------------------------------------------------
