@@ -280,13 +280,12 @@ check_rnn_backward = Checker(
         ),
         (
             "bptt_dx_skips_tanh_prime",
-            "dx_t skipped tanh′: dx_t = da_t Wx^T with da_t = (dh_t + carry) * (1 − h_t²), "
-            "not (dh_t + carry) Wx^T",
+            "dx_t skipped tanh′: dx_t = da_t Wx^T, da_t = (dh_t + carry) * (1 − h_t²)",
         ),
         (
             "bptt_carry_added_after_tanh_prime",
-            "the carry was added after tanh′: it reaches h_t, so add it first, "
-            "da_t = (dh_t + da_(t+1) Wh^T) * (1 − h_t²)",
+            "carry added after tanh′: it reaches h_t, so da_t = (dh_t + da_(t+1) Wh^T) * "
+            "(1 − h_t²)",
         ),
         ("bptt_missing_tanh_prime", "missing tanh′: da_t = (dh_t + da_(t+1) Wh^T) * (1 − h_t²)"),
         ("bptt_one_minus_h", "(1 − h_t) where (1 − h_t²) belongs: tanh′ = 1 − tanh²"),
@@ -576,8 +575,8 @@ check_stacked_rnn_backward = _StackedChecker(
         ),
         (
             "stacked_dh2_through_wx2",
-            "layer 1 got dh2 Wx2^T: it gets da2_t Wx2^T, the dx of layer 2's backward (through "
-            "its tanh′ and carry)",
+            "layer 1 got dh2 Wx2^T: it gets da2_t Wx2^T, layer 2's dx (through its tanh′ and "
+            "carry)",
         ),
         (
             "stacked_layer1_slope_from_h2",

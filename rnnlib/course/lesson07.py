@@ -312,8 +312,8 @@ check_clip_grad_norm = _ClipChecker(
         ),
         (
             "clip_l1_norm",
-            "you used the sum of |entries| (the L1 norm): the global norm is the L2 norm, "
-            "sqrt(Σ_k ‖g_k‖²), the root of the sum of SQUARES",
+            "you used Σ |entries| (the L1 norm): the global norm is sqrt(Σ_k ‖g_k‖²), squares "
+            "summed",
         ),
         (
             "clip_first_array_max",
@@ -441,8 +441,8 @@ check_jacobian_product = Checker(
         ),
         (
             "started_from_zeros",
-            "the product started from zeros, so it stays 0: start from the identity, np.eye(H) "
-            "(∂h_0/∂h_0, the answer for T = 0)",
+            "the product started from zeros and stays 0: start from np.eye(H), ∂h_0/∂h_0 (the "
+            "T = 0 answer)",
         ),
         ("one_minus_h", "tanh′ is 1 − h², not 1 − h"),
         (
@@ -770,19 +770,18 @@ check_gated_bptt = Checker(
         ("dz_with_o_t", "do_t/dz⁽ᵗ⁾ = c_t − o_(t−1), with the state ENTERING step t; you used o_t"),
         (
             "dz_times_z",
-            "dL/dz has an extra factor z: o_t = o_(t−1) + z·(c_t − o_(t−1)) is linear in z, so "
-            "do_t/dz⁽ᵗ⁾ = c_t − o_(t−1)",
+            "dL/dz has an extra z: o_t = o_(t−1) + z·(c_t − o_(t−1)), so do_t/dz⁽ᵗ⁾ = "
+            "c_t − o_(t−1)",
         ),
         (
             "dz_after_delta_update",
-            "step t's dz share used δ after it was carried back to o_(t−1): add "
-            "δ_t·(c_t − o_(t−1)) BEFORE updating δ",
+            "step t's dz share used δ already carried back to o_(t−1): add δ_t·(c_t − o_(t−1)) "
+            "first",
         ),
         (
             "gate_shares_swapped",
             _gate_shares_swapped,
-            "you swapped the gate's shares: z is the NEW candidate's share, "
-            "o_t = (1 − z)·o_(t−1) + z·c_t, so z = 1 is the plain tanh RNN",
+            "gate shares swapped: z is the NEW candidate's share, o_t = (1 − z)·o_(t−1) + z·c_t",
         ),
         (
             "gated_wrong_sign",

@@ -226,8 +226,7 @@ check_softmax_cross_entropy = _StableSoftmaxChecker(
         ),
         (
             "grad_wrt_p",
-            "that is dL/dp = −onehot(y) / (M p), the gradient for p; through the softmax, "
-            "dL/dz = (p − onehot(y)) / M",
+            "that is dL/dp = −onehot(y) / (M p); through the softmax, dL/dz = (p − onehot(y)) / M",
         ),
         (
             "loss_in_bits",
@@ -384,13 +383,11 @@ check_readout_backward = Checker(
         ),
         (
             "dby_summed_over_classes",
-            "dby summed over the classes (axis 1): by is shared by the batch, so sum over n, "
-            "dz.sum(axis=0), shape (K,)",
+            "dby summed over the classes (axis 1): sum over the batch, dz.sum(axis=0), shape (K,)",
         ),
         (
             "dWy_outer_of_sums",
-            "dWy is the outer product of the batch sums (Σ_n h_T)(Σ_n dz): sum the products, "
-            "dWy = Σ_n h_T[n]^T dz[n] = h_T^T dz",
+            "dWy is an outer product of batch sums; sum the sequences' products: dWy = h_T^T dz",
         ),
         (
             "averaged_over_batch",
@@ -544,13 +541,13 @@ check_masked_cross_entropy = _StableSoftmaxChecker(
         ("masked_targets_minus_one", _TARGETS_MINUS_ONE),
         (
             "mask_inverted",
-            "you counted the padding and dropped the real positions: mask = 1 marks a REAL "
-            "position, mask = 0 padding",
+            "you counted the padding, not the real positions: mask = 1 marks a REAL position, 0 "
+            "padding",
         ),
         (
             "divided_by_T",
-            "you divided by T, the padded length; the mean is over the real positions of the "
-            "whole batch: divide by Σ mask",
+            "you divided by T, the padded length; the mean is over all real positions: divide by "
+            "Σ mask",
         ),
         (
             "masked_grad_not_divided",
