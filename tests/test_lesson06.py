@@ -1133,3 +1133,108 @@ def test_more_slips_written_by_hand_are_named(checker, key, answer, capsys):
         assert "cases passed ✓" in capsys.readouterr().out
     else:
         assert_slip_named(checker, answer, key)
+
+
+# -- a learner's slips that got only "... is wrong" before (learner probe of lessons 06-08) --------
+# Written as a learner writes them (the solution's loop with one slip), not through the catalogue.
+
+
+def _bptt_learner(dx_of=None, da_of=None, dh0_of=None):
+    """The solution's 0-based loop; ``dx_of(g, da)``, ``da_of(dh_t, carry, slope)`` and
+    ``dh0_of(carry, Wh)`` replace the right dx_t, da_t and dh0 (a slip each)."""
+
+    def rnn_backward(dh, x, h0, h, Wx, Wh):
+        N, T, D = x.shape
+        dx = np.zeros((N, T, D))
+        dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[0])
+        carry = np.zeros_like(h0)
+        for t in range(T - 1, -1, -1):
+            h_prev = h[:, t - 1] if t > 0 else h0
+            slope = 1 - h[:, t] ** 2
+            g = dh[:, t] + carry
+            da = g * slope if da_of is None else da_of(dh[:, t], carry, slope)
+            dx[:, t] = (da if dx_of is None else dx_of(g, da)) @ Wx.T
+            dWx, dWh, db = dWx + x[:, t].T @ da, dWh + h_prev.T @ da, db + da.sum(axis=0)
+            carry = da @ Wh.T
+        return dx, (carry if dh0_of is None else dh0_of(carry, Wh)), dWx, dWh, db
+
+    return rnn_backward
+
+
+def _stacked_learner(layer2_input=None, dh1_of=None):
+    """Two layers of ``_layer_from`` (zero states); ``layer2_input(h1, h2)`` is what layer 2 is
+    given as its input, ``dh1_of(dx2, dh2, Wx2)`` what layer 1 receives (a slip each)."""
+    layer = _layer_from(lambda h: np.zeros_like(h[:, 0]))
+
+    def stacked_rnn_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2):
+        inp2 = h1 if layer2_input is None else layer2_input(h1, h2)
+        dx2, dWx2, dWh2 = layer(dh2, inp2, h2, Wx2, Wh2)
+        dh1 = dx2 if dh1_of is None else dh1_of(dx2, dh2, Wx2)
+        dx, dWx1, dWh1 = layer(dh1, x, h1, Wx1, Wh1)
+        return dx, dWx1, dWh1, dWx2, dWh2
+
+    return stacked_rnn_backward
+
+
+PROBED = [
+    (L.check_rnn_backward, None, _bptt_learner()),
+    (L.check_rnn_backward, "bptt_dx_skips_tanh_prime", _bptt_learner(dx_of=lambda g, da: g)),
+    (
+        L.check_rnn_backward,
+        "bptt_carry_added_after_tanh_prime",
+        _bptt_learner(da_of=lambda dh_t, carry, slope: dh_t * slope + carry),
+    ),
+    (L.check_rnn_backward, "bptt_dh0_extra_wh", _bptt_learner(dh0_of=lambda c, Wh: c @ Wh.T)),
+    (L.check_stacked_rnn_backward, None, _stacked_learner()),
+    (
+        L.check_stacked_rnn_backward,
+        "stacked_dWx2_from_h2",
+        _stacked_learner(layer2_input=lambda h1, h2: h2),
+    ),
+    (
+        L.check_stacked_rnn_backward,
+        "stacked_dh2_through_wx2",
+        _stacked_learner(dh1_of=lambda dx2, dh2, Wx2: dh2 @ Wx2.T),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "key", "answer"),
+    PROBED,
+    ids=[
+        "right loop",
+        "dx = (dh + carry) Wx^T",
+        "carry after tanh'",
+        "dh0 = carry Wh^T",
+        "right stack",
+        "layer 2 input h2",
+        "dh1 = dh2 Wx2^T",
+    ],
+)
+def test_the_learner_probes_slips_are_named(checker, key, answer, capsys):
+    if key is None:
+        checker(answer)
+        assert "cases passed ✓" in capsys.readouterr().out
+    else:
+        assert_slip_named(checker, answer, key)
+
+
+def test_the_probed_slips_differ_by_hand_on_one_step():
+    """By hand, independent of the checker: one step (T = 1), N = 1, H = D = 1, h0 = 0.5,
+    x = 1, Wx = 0.4, Wh = 0.6, h_1 = 0.8, dh_1 = 2. Right: da = 2 · (1 − 0.64) = 0.72,
+    dx = 0.72 · 0.4 = 0.288, dh0 = 0.72 · 0.6 = 0.432. The slip dx_t = (dh + carry) Wx^T gives
+    2 · 0.4 = 0.8; dh0 carried once more gives 0.432 · 0.6 = 0.2592."""
+    args = (np.full((1, 1, 1), 2.0), np.ones((1, 1, 1)), np.full((1, 1), 0.5))
+    args += (np.full((1, 1, 1), 0.8), np.full((1, 1), 0.4), np.full((1, 1), 0.6))
+    right = _bptt_learner()(*args)
+    assert right[0].item() == pytest.approx(0.288) and right[1].item() == pytest.approx(0.432)
+    assert _bptt_learner(dx_of=lambda g, da: g)(*args)[0].item() == pytest.approx(0.8)
+    extra = _bptt_learner(dh0_of=lambda c, Wh: c @ Wh.T)(*args)[1].item()
+    assert extra == pytest.approx(0.2592)
+
+
+def test_memory_in_megabits_is_named():
+    # by hand: 32 · 1000 · 256 numbers × 64 bits = 524,288,000 bits = 524.288 Mbit
+    said = refusal(check_answer, "06.memory_mb", 524.288)
+    assert "that is in megabits" in said

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from checks_support import first_line, mistake, refusal
+from checks_support import assert_slip_named, first_line, mistake, refusal
 
 import rnnlib
 from rnnlib import numerical_gradient, rnn_backward, rnn_backward_truncated, rnn_forward, scalar
@@ -958,3 +958,152 @@ def test_the_rare_slips_differ_from_the_right_answer_by_hand():
     hs = np.array([[0.0, 0.0], [0.5, -0.2], [0.3, 0.6]])
     np.testing.assert_allclose(_jac_sum(hs, np.eye(2)), np.diag([0.75 + 0.91, 0.96 + 0.64]))
     np.testing.assert_allclose(_jac_power(hs, np.eye(2)), np.diag([0.91**2, 0.64**2]))
+
+
+# -- a learner's slips that got only "... are wrong" before (learner probe of lessons 06-08) -------
+# Written as a learner writes them (the solution's loops with one slip), not through the catalogue.
+
+
+def _clip_l1(grads, max_norm):
+    total = sum(np.abs(g).sum() for g in grads)  # the slip: Σ|g| where sqrt(Σ g²) belongs
+    factor = max_norm / total if total > max_norm else 1.0
+    return [np.asarray(g, dtype=float) * factor for g in grads]
+
+
+def _jacobian_learner(start=np.eye, slope=lambda h: 1 - h**2):
+    def jacobian_product(hs, Wh):
+        P = start(Wh.shape[0])
+        for t in range(1, len(hs)):
+            P = (slope(hs[t])[:, None] * Wh.T) @ P
+        return P
+
+    return jacobian_product
+
+
+def _truncated_learner(error=lambda e: e, carry=lambda delta, da, w: da * w):
+    """The solution's loop; ``error(ŷ_t − y_t)`` is what it uses as the error, ``carry(δ, da, w)``
+    δ of the step before."""
+
+    def truncated_bptt(xs, ys, u, w, v, k):
+        T = len(xs)
+        o = np.zeros(T + 1)
+        for t in range(1, T + 1):
+            o[t] = math.tanh(u * xs[t - 1] + w * o[t - 1])
+        du = dw = dv = 0.0
+        for t in range(1, T + 1):
+            err = error(v * o[t] - ys[t - 1])
+            dv += err * o[t]
+            delta = err * v
+            for s in range(t, max(t - k, 0), -1):
+                da = delta * (1 - o[s] ** 2)
+                du, dw = du + da * xs[s - 1], dw + da * o[s - 1]
+                delta = carry(delta, da, w)
+        return du, dw, dv
+
+    return truncated_bptt
+
+
+def _gated_learner(dz_share=lambda z, c, o_prev: c - o_prev, dz_after=False, swap=False):
+    """The solution's loop; ``dz_share`` is step t's do_t/dz, ``dz_after`` adds it with δ after
+    the update, ``swap`` reads the unit as o_t = z·o_(t−1) + (1 − z)·c_t throughout."""
+
+    def gated_bptt(xs, y, u, w, v, z):
+        keep, new = (z, 1 - z) if swap else (1 - z, z)
+        T = len(xs)
+        o, c = np.zeros(T + 1), np.zeros(T + 1)
+        for t in range(1, T + 1):
+            c[t] = math.tanh(u * xs[t - 1] + w * o[t - 1])
+            o[t] = keep * o[t - 1] + new * c[t]
+        delta = (v * o[T] - y) * v
+        du = dw = dz = 0.0
+        for t in range(T, 0, -1):
+            da = delta * new * (1 - c[t] ** 2)
+            du, dw = du + da * xs[t - 1], dw + da * o[t - 1]
+            share = dz_share(z, c[t], o[t - 1]) * (-1 if swap else 1)
+            if not dz_after:
+                dz += delta * share
+            delta = delta * keep + da * w
+            if dz_after:
+                dz += delta * share
+        return du, dw, dz
+
+    return gated_bptt
+
+
+def _gated_flipped(xs, y, u, w, v, z):
+    return tuple(-g for g in _gated_learner()(xs, y, u, w, v, z))
+
+
+PROBED = [
+    (L.check_clip_grad_norm, "clip_l1_norm", _clip_l1),
+    (L.check_jacobian_product, None, _jacobian_learner()),
+    (
+        L.check_jacobian_product,
+        "started_from_zeros",
+        _jacobian_learner(start=lambda H: np.zeros((H, H))),
+    ),
+    (
+        L.check_jacobian_product,
+        "tanh_applied_again",
+        _jacobian_learner(slope=lambda h: 1 - np.tanh(h) ** 2),
+    ),
+    (L.check_truncated_bptt, None, _truncated_learner()),
+    (L.check_truncated_bptt, "error_is_the_loss", _truncated_learner(error=lambda e: e**2 / 2)),
+    (
+        L.check_truncated_bptt,
+        "delta_without_tanh_prime",
+        _truncated_learner(carry=lambda delta, da, w: delta * w),
+    ),
+    (L.check_gated_bptt, None, _gated_learner()),
+    (L.check_gated_bptt, "dz_times_z", _gated_learner(dz_share=lambda z, c, o: z * (c - o))),
+    (L.check_gated_bptt, "dz_after_delta_update", _gated_learner(dz_after=True)),
+    (L.check_gated_bptt, "gate_shares_swapped", _gated_learner(swap=True)),
+    (L.check_gated_bptt, "gated_wrong_sign", _gated_flipped),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "key", "answer"),
+    PROBED,
+    ids=[
+        "clip L1",
+        "right jacobian",
+        "jacobian from zeros",
+        "jacobian tanh again",
+        "right truncated",
+        "truncated error = loss",
+        "truncated delta * w",
+        "right gated",
+        "gated dz * z",
+        "gated dz after delta",
+        "gated shares swapped",
+        "gated wrong sign",
+    ],
+)
+def test_the_learner_probes_slips_are_named(checker, key, answer, capsys):
+    if key is None:
+        checker(answer)
+        assert "cases passed ✓" in capsys.readouterr().out
+    else:
+        assert_slip_named(checker, answer, key)
+
+
+def test_the_probed_gated_slips_by_hand_on_one_step():
+    """By hand, one step (T = 1, o_0 = 0): c_1 = tanh(u x), o_1 = z c_1, and
+    dL/dz = (v o_1 − y) v c_1. Read the other way round, o_1 = (1 − z) c_1 and
+    dL/dz = −(v o_1 − y) v c_1; with the extra z, z times the right one."""
+    x, y, u, w, v, z = 0.6, 0.2, 0.9, 0.7, 1.3, 0.4
+    c1 = math.tanh(u * x)
+    right = (v * z * c1 - y) * v * c1
+    assert _gated_learner()(np.array([x]), y, u, w, v, z)[2] == pytest.approx(right, rel=1e-14)
+    swapped = -(v * (1 - z) * c1 - y) * v * c1
+    got = _gated_learner(swap=True)(np.array([x]), y, u, w, v, z)[2]
+    assert got == pytest.approx(swapped, rel=1e-14)
+    times_z = _gated_learner(dz_share=lambda z, c, o: z * (c - o))(np.array([x]), y, u, w, v, z)
+    assert times_z[2] == pytest.approx(z * right, rel=1e-14)
+
+
+def test_a_percentage_for_the_gate_reach_is_named():
+    # by hand: 0.95⁵⁰ ≈ 0.0769, as a percentage 7.69
+    said = refusal(check_answer, "07.gate_reach", 7.69)
+    assert "that is a percentage" in said

@@ -11,6 +11,7 @@ import pytest
 from checks_support import assert_slip_named, first_line, refusal
 
 from rnnlib import data, numerical_gradient, rel_error, sampling, training
+from rnnlib.checks import check_answer
 from rnnlib.course import lesson08 as L
 from rnnlib.course.lesson08 import FIGURES, sampling_explorer, show_char
 
@@ -1082,3 +1083,119 @@ def _mean_over_positions_and_classes(logits, targets):
 )
 def test_more_slips_written_by_hand_are_named(checker, key, answer):
     assert_slip_named(checker, answer, key)
+
+
+# -- a learner's slips that got only "... is wrong" before (learner probe of lessons 06-08) --------
+# Written as a learner writes them (the solutions' lines with one slip), not through the catalogue.
+
+
+def _log_softmax(z):
+    s = z - z.max(axis=-1, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+
+
+def _sce_learner(log=np.log, grad=lambda p, onehot: p - onehot):
+    """softmax_cross_entropy with the loss's log ``log`` (of p) and the gradient ``grad(p, onehot)``
+    before the division by M."""
+
+    def softmax_cross_entropy(logits, targets):
+        logp = _log_softmax(np.asarray(logits, dtype=float))
+        p, onehot = np.exp(logp), np.eye(logits.shape[-1])[targets]
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            logq = logp if log is np.log else log(p)  # the learner's np.log2(p): −inf where p = 0
+            loss = -(onehot * np.where(onehot > 0, logq, 0.0)).sum() / targets.size
+            return float(loss), grad(p, onehot) / targets.size
+
+    return softmax_cross_entropy
+
+
+def _readout_learner(dby_axis=0, outer_of_sums=False):
+    def readout_backward(dz, h, Wy):
+        dh = np.zeros_like(h)
+        dh[:, -1] = dz @ Wy.T
+        dWy = np.outer(h[:, -1].sum(axis=0), dz.sum(axis=0)) if outer_of_sums else h[:, -1].T @ dz
+        return dh, dWy, dz.sum(axis=dby_axis)
+
+    return readout_backward
+
+
+def _masked_learner(weights_of):
+    """masked_cross_entropy whose positions are weighted by ``weights_of(mask)``."""
+
+    def masked_cross_entropy(logits, targets, mask):
+        logp = _log_softmax(logits)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weight = weights_of(mask)
+            picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
+            dlogits = weight[..., None] * (np.exp(logp) - np.eye(logits.shape[-1])[targets])
+            return float(-(weight * picked).sum()), dlogits
+
+    return masked_cross_entropy
+
+
+PROBED = [
+    (L.check_softmax_cross_entropy, None, _sce_learner()),
+    (L.check_softmax_cross_entropy, "loss_in_bits", _sce_learner(log=np.log2)),
+    (L.check_softmax_cross_entropy, "grad_p_minus_one", _sce_learner(grad=lambda p, oh: p - 1)),
+    (
+        L.check_softmax_cross_entropy,
+        "grad_wrt_p",
+        _sce_learner(grad=lambda p, oh: np.where(oh > 0, -1 / p, 0.0)),
+    ),
+    (L.check_readout_backward, None, _readout_learner()),
+    (L.check_readout_backward, "dby_summed_over_classes", _readout_learner(dby_axis=1)),
+    (L.check_readout_backward, "dWy_outer_of_sums", _readout_learner(outer_of_sums=True)),
+    (L.check_masked_cross_entropy, None, _masked_learner(lambda m: m / m.sum())),
+    (
+        L.check_masked_cross_entropy,
+        "mask_inverted",
+        _masked_learner(lambda m: (1 - m) / (1 - m).sum()),
+    ),
+    (L.check_masked_cross_entropy, "divided_by_T", _masked_learner(lambda m: m / m.shape[1])),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "key", "answer"),
+    PROBED,
+    ids=[
+        "right sce",
+        "sce log2",
+        "sce p - 1",
+        "sce dL/dp",
+        "right read-out",
+        "dby over classes",
+        "dWy outer of sums",
+        "right masked",
+        "mask inverted",
+        "masked / T",
+    ],
+)
+def test_the_learner_probes_slips_are_named(checker, key, answer, capsys):
+    if key is None:
+        checker(answer)
+        assert "cases passed ✓" in capsys.readouterr().out
+    else:
+        assert_slip_named(checker, answer, key)
+
+
+def test_the_probed_slips_by_hand():
+    """By hand: logits [0, ln 3] (p = [1/4, 3/4]) and target 0: L = ln 4 nats = 2 bits; the
+    right gradient is [1/4 − 1, 3/4] = [−3/4, 3/4], dL/dp at the target −1/p = −4, and p − 1
+    is [−3/4, −1/4]."""
+    z, y = np.array([[0.0, math.log(3.0)]]), np.array([0])
+    loss, grad = _sce_learner()(z, y)
+    assert loss == pytest.approx(math.log(4.0)) and grad == pytest.approx(np.array([[-0.75, 0.75]]))
+    assert _sce_learner(log=np.log2)(z, y)[0] == pytest.approx(2.0)
+    assert _sce_learner(grad=lambda p, oh: p - 1)(z, y)[1] == pytest.approx(
+        np.array([[-0.75, -0.25]])
+    )
+    dp = _sce_learner(grad=lambda p, oh: np.where(oh > 0, -1 / p, 0.0))(z, y)[1]
+    assert dp == pytest.approx(np.array([[-4.0, 0.0]]))
+
+
+def test_the_perplexity_names_more_wrong_numbers():
+    # by hand: the mean loss in bits is ½(1 + 3) = 2, and e² ≈ 7.389 is not 2² = 4; 1/p at the
+    # worse half is 8
+    assert "that is e^L with L = 2 in bits" in refusal(check_answer, "08.perplexity", 7.389)
+    assert "the half with p = 1/8 alone" in refusal(check_answer, "08.perplexity", 8)

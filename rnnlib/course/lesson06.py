@@ -186,7 +186,11 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
             up = dh.sum(axis=1) if t == T else 0.0
         elif slip == "bptt_upstream_twice":  # carry += dh_t, then g = dh_t + carry
             up = 2.0 * dh[:, t - 1]
-        g = up + (0.0 if slip == "bptt_not_carried_back" else g_back)
+        g = up + (
+            0.0
+            if slip in ("bptt_not_carried_back", "bptt_carry_added_after_tanh_prime")
+            else g_back
+        )
         ht, hp = hs[t], hs[t - 1]
         tanh_prime = {
             "bptt_missing_tanh_prime": 1.0,
@@ -196,7 +200,9 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
             "bptt_one_minus_a_squared": 1.0 - (x[:, t - 1] @ Wx + hp @ Wh) ** 2,
         }.get(slip, 1.0 - ht**2)
         da = g * tanh_prime
-        dx[:, t - 1] = da @ Wx.T
+        if slip == "bptt_carry_added_after_tanh_prime":  # da_t = dh_t * tanh′ + carry
+            da = da + g_back
+        dx[:, t - 1] = (g if slip == "bptt_dx_skips_tanh_prime" else da) @ Wx.T
         state = {
             "bptt_h_t_in_dWh": ht,
             "bptt_h_t_minus_2_in_dWh": hs[max(t - 2, 0)],  # h[:, t - 2] if t >= 2 else h0
@@ -223,7 +229,11 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
         db = db / (N * T)
     if slip == "bptt_weights_averaged":
         dWx, dWh, db = dWx / N, dWh / N, db / N
-    dh0 = {"bptt_dh0_dropped": np.zeros((N, H)), "bptt_dh0_missing_wh": da}.get(slip, g_back)
+    dh0 = {
+        "bptt_dh0_dropped": np.zeros((N, H)),
+        "bptt_dh0_missing_wh": da,
+        "bptt_dh0_extra_wh": g_back @ Wh.T,  # carried back once more after the loop
+    }.get(slip, g_back)
     dWx = dWx.T if slip == "bptt_dWx_transposed" else dWx
     sign = -1.0 if slip == "bptt_wrong_sign" else 1.0
     return tuple(sign * g for g in (dx, dh0, dWx, dWh, db))
@@ -264,6 +274,19 @@ check_rnn_backward = Checker(
             "dh0 dropped: dh0 = da_1 Wh^T, the gradient carried out of the first step",
         ),
         ("bptt_dh0_missing_wh", "dh0 is missing its last factor: dh0 = da_1 Wh^T, not da_1"),
+        (
+            "bptt_dh0_extra_wh",
+            "dh0 has one Wh^T too many: the carry after the loop, da_1 Wh^T, is dh0 already",
+        ),
+        (
+            "bptt_dx_skips_tanh_prime",
+            "dx_t skipped tanh′: dx_t = da_t Wx^T, da_t = (dh_t + carry) * (1 − h_t²)",
+        ),
+        (
+            "bptt_carry_added_after_tanh_prime",
+            "carry added after tanh′: it reaches h_t, so da_t = (dh_t + da_(t+1) Wh^T) * "
+            "(1 − h_t²)",
+        ),
         ("bptt_missing_tanh_prime", "missing tanh′: da_t = (dh_t + da_(t+1) Wh^T) * (1 − h_t²)"),
         ("bptt_one_minus_h", "(1 − h_t) where (1 − h_t²) belongs: tanh′ = 1 − tanh²"),
         (
@@ -434,14 +457,14 @@ def _layer_backward(dh, inp, h, Wx, Wh, slope_h=None, wx_t=True, h0=None):
 def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
     """BPTT of the two-layer RNN, (dx, dWx1, dWh1, dWx2, dWh2). Right for ``slip=None``, else
     wrong in the one way its slip names (the slips are the keys of the catalogue below)."""
-    inp2 = x if slip == "stacked_dWx2_from_x" else h1
+    inp2 = {"stacked_dWx2_from_x": x, "stacked_dWx2_from_h2": h2}.get(slip, h1)
     wx2_t = slip != "stacked_wx2_not_transposed"
     # the slip: rnn_backward called with h[:, 0] (the state AFTER step 1) as each layer's h0
     first = slip == "stacked_h0_is_first_state"
     dx2, dWx2, dWh2 = _layer_backward(
         dh2, inp2, h2, Wx2, Wh2, wx_t=wx2_t, h0=h2[:, 0] if first else None
     )
-    if slip == "stacked_dWx2_from_x":  # layer 2's input gradient itself is right; only dWx2 is not
+    if slip in ("stacked_dWx2_from_x", "stacked_dWx2_from_h2"):  # only dWx2 is wrong
         dx2 = _layer_backward(dh2, h1, h2, Wx2, Wh2)[0]
     dh1 = {
         "stacked_nothing_passed_down": lambda: np.zeros_like(h1),
@@ -449,6 +472,8 @@ def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
             [np.zeros_like(h1[:, :-1]), dx2[:, -1:]], axis=1
         ),
         "stacked_dh2_passed_down": lambda: dh2,
+        # dh2 Wx2^T: layer 2's tanh′ and what its steps carry back skipped
+        "stacked_dh2_through_wx2": lambda: dh2 @ Wx2.T,
         "stacked_dh2_added_to_layer1": lambda: dx2 + dh2,
         "stacked_layer1_slope_twice": lambda: dx2 * (1.0 - h1**2),  # and again in layer 1
     }.get(slip, lambda: dx2)()
@@ -545,6 +570,15 @@ check_stacked_rnn_backward = _StackedChecker(
         ),
         ("stacked_dWx2_from_x", "dWx2 used x: layer 2's input is h1, so dWx2 = Σ_t h1_t^T da2_t"),
         (
+            "stacked_dWx2_from_h2",
+            "dWx2 used h2, layer 2's own states: its input is h1, so dWx2 = Σ_t h1_t^T da2_t",
+        ),
+        (
+            "stacked_dh2_through_wx2",
+            "layer 1 got dh2 Wx2^T: it gets da2_t Wx2^T, layer 2's dx (through its tanh′ and "
+            "carry)",
+        ),
+        (
             "stacked_layer1_slope_from_h2",
             "layer 1's tanh′ from the wrong layer: use 1 − h1_t², not 1 − h2_t²",
         ),
@@ -616,6 +650,8 @@ QUESTIONS = (
             "float64, 8 bytes",
             32 * 256 * 8 / 1e6: "that is one step's states; BPTT keeps all T = 1000 of them",
             32 * 1000 * 256 * 8: "that is in bytes; the question asks for megabytes (10^6 bytes)",
+            32 * 1000 * 256 * 64 / 1e6: "that is in megabits (64 bits a float64); the question "
+            "asks for megabytes, 8 bytes a number",
             32 * 1001 * 256 * 8 / 1e6: "that counts T + 1 = 1001 states; the question's are "
             "h_1, ..., h_T, T = 1000 of them (h_0 is not counted)",
         },

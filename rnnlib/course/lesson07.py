@@ -137,6 +137,7 @@ def _clip(grads, max_norm, *, slip=None):
             "clip_no_sqrt": lambda: sum(_norm(g) ** 2 for g in grads),
             "clip_max_of_norms": lambda: max(_norm(g) for g in grads),
             "clip_max_entry": lambda: max(float(np.max(np.abs(g))) for g in grads),
+            "clip_l1_norm": lambda: sum(float(np.sum(np.abs(g))) for g in grads),
             "clip_first_array_max": lambda: (
                 first_max * np.sqrt(sum(np.sum(np.square(np.divide(g, first_max))) for g in grads))
             ),
@@ -310,6 +311,11 @@ check_clip_grad_norm = _ClipChecker(
             "norm of all entries together, sqrt(Σ_k ‖g_k‖²)",
         ),
         (
+            "clip_l1_norm",
+            "you used Σ |entries| (the L1 norm): the global norm is sqrt(Σ_k ‖g_k‖²), squares "
+            "summed",
+        ),
+        (
             "clip_first_array_max",
             "you divided by the largest |entry| of grads[0] only: take it over ALL the arrays "
             "(another may be larger, or grads[0] all 0)",
@@ -355,7 +361,7 @@ def jacobian_product(hs, Wh, *, slip=None):
     """J_T ⋯ J_1 with J_t = diag(1 − h_t²) Wh^T. Right for ``slip=None``, else wrong in the one
     way its slip names (the slips are the keys of the catalogue below)."""
     H = Wh.shape[0]
-    out = np.eye(H)
+    out = np.zeros((H, H)) if slip == "started_from_zeros" else np.eye(H)
     T = hs.shape[0] - 1
     steps = {
         "one_factor_too_many": range(0, T + 1),  # a J_0 from h_0, which no step produced
@@ -368,7 +374,11 @@ def jacobian_product(hs, Wh, *, slip=None):
         return sum(((1.0 - hs[t] ** 2)[:, None] * Wh.T for t in range(1, T + 1)), np.zeros((H, H)))
     for t in steps:
         h = hs[t - 1] if slip == "state_before_the_step" else hs[t]
-        d = {"no_tanh_prime": np.ones(H), "one_minus_h": 1.0 - h}.get(slip, 1.0 - h**2)
+        d = {
+            "no_tanh_prime": np.ones(H),
+            "one_minus_h": 1.0 - h,
+            "tanh_applied_again": 1.0 - np.tanh(h) ** 2,
+        }.get(slip, 1.0 - h**2)
         W = Wh if slip == "wh_not_transposed" else Wh.T
         J = W * d[None, :] if slip == "diag_on_the_right" else d[:, None] * W
         if slip == "each_factor_transposed":  # Wh diag(1 − h_t²): the row-vector convention
@@ -424,6 +434,16 @@ check_jacobian_product = Checker(
             "(∂h_t/∂h_(t−1))^T; the entry [j, i] = ∂h_t[j]/∂h_(t−1)[i] needs diag(1 − h_t²) Wh^T",
         ),
         ("no_tanh_prime", "the tanh′ factor diag(1 − h_t²) is missing"),
+        (
+            "tanh_applied_again",
+            "you applied tanh to h_t again; hs holds the states, already tanh(a_t): "
+            "tanh′ = 1 − h_t²",
+        ),
+        (
+            "started_from_zeros",
+            "the product started from zeros and stays 0: start from np.eye(H), ∂h_0/∂h_0 (the "
+            "T = 0 answer)",
+        ),
         ("one_minus_h", "tanh′ is 1 − h², not 1 − h"),
         (
             "wh_not_transposed",
@@ -482,6 +502,8 @@ def truncated(xs, ys, u, w, v, k, *, reach=sliding, slip=None):
     fwd = scalar.forward(xs, u, w, v)
     o, T = fwd.o, xs.size
     err = v * o[1:] - ys
+    if slip == "error_is_the_loss":  # ½(ŷ_t − y_t)² where ŷ_t − y_t belongs
+        err = 0.5 * err**2
     du = dw = 0.0
     for t in range(1, T + 1):
         if slip == "last_error_only" and t < T:
@@ -496,7 +518,9 @@ def truncated(xs, ys, u, w, v, k, *, reach=sliding, slip=None):
             if s in window(t, T):
                 du += d * slope * xs[s - 1]
                 dw += d * slope * (o[s] if slip == "state_after_not_before" else o[s - 1])
-            d = d * slope * (1.0 if slip == "delta_without_w" else w)  # on to do_(s−1)
+            # on to do_(s−1)
+            d = d * (1.0 if slip == "delta_without_tanh_prime" else slope)
+            d = d * (1.0 if slip == "delta_without_w" else w)
     if slip == "truncated_dv":  # dv summed over the last window only
         steps = range(max(T - k + 1, 1), T + 1)
     elif slip == "dv_last_step_only":
@@ -589,6 +613,16 @@ check_truncated_bptt = Checker(
             "last",
         ),
         ("missing_tanh_prime", "the tanh′ factor (1 − o_s²) is missing"),
+        (
+            "delta_without_tanh_prime",
+            "going back one step, δ must be multiplied by do_s/do_(s−1) = (1 − o_s²)·w: you "
+            "multiplied by w only",
+        ),
+        (
+            "error_is_the_loss",
+            "you used the loss ½(ŷ_t − y_t)² as the error; its derivative is the error: "
+            "dL_t/dŷ_t = ŷ_t − y_t",
+        ),
         ("one_minus_o", "tanh′ is 1 − o_s², not 1 − o_s"),
         (
             "tanh_prime_of_state_before",
@@ -649,24 +683,35 @@ def gated(xs, y, u, w, v, z, *, slip=None):
         zz = {"gate_missing_in_u_w": 1.0, "one_minus_z_in_u_w": 1 - z}.get(slip, z)
         du += delta * zz * slope * xs[t - 1]
         dw += delta * zz * slope * (o[t] if slip == "dw_with_o_t" else o[t - 1])
-        dz_t = delta * {
-            "dz_with_o_t": c[t - 1] - o[t],
-            "dz_without_minus_o": c[t - 1],
-            "dz_wrong_sign": o[t - 1] - c[t - 1],
-            "dz_with_tanh_prime": (c[t - 1] - o[t - 1]) * slope,
-        }.get(slip, c[t - 1] - o[t - 1])
-        if slip == "dz_overwritten":  # dz = ... in the loop: the last one written, t = 1, stays
-            dgate = dz_t
-        elif slip != "dz_last_step_only" or t == T:
-            dgate += dz_t
-        delta = delta * {  # δ carried back through both roads, or a slip's one road
+        carried = delta * {  # δ carried back through both roads, or a slip's one road
             "tanh_road_only": z * slope * w,
             "additive_road_only": 1 - z,
             "additive_road_z": z + z * slope * w,
             "tanh_road_without_z": (1 - z) + slope * w,
             "roads_multiplied": (1 - z) * z * slope * w,
         }.get(slip, (1 - z) + z * slope * w)
-    return float(du), float(dw), float(dgate)
+        # the slip: dz added after δ was carried on, with δ of o_(t−1)
+        dz_t = (carried if slip == "dz_after_delta_update" else delta) * {
+            "dz_with_o_t": c[t - 1] - o[t],
+            "dz_without_minus_o": c[t - 1],
+            "dz_wrong_sign": o[t - 1] - c[t - 1],
+            "dz_with_tanh_prime": (c[t - 1] - o[t - 1]) * slope,
+            "dz_times_z": z * (c[t - 1] - o[t - 1]),
+        }.get(slip, c[t - 1] - o[t - 1])
+        if slip == "dz_overwritten":  # dz = ... in the loop: the last one written, t = 1, stays
+            dgate = dz_t
+        elif slip != "dz_last_step_only" or t == T:
+            dgate += dz_t
+        delta = carried
+    sign = -1.0 if slip == "gated_wrong_sign" else 1.0
+    return float(sign * du), float(sign * dw), float(sign * dgate)
+
+
+def _gate_shares_swapped(xs, y, u, w, v, z):
+    """Right BPTT of the unit read the other way round, o_t = z·o_(t−1) + (1 − z)·c_t: the right
+    loop at 1 − z, its dz of the opposite sign (d(1 − z)/dz = −1)."""
+    du, dw, dz = gated(xs, y, u, w, v, 1.0 - z)
+    return du, dw, -dz
 
 
 check_gated_bptt = Checker(
@@ -723,6 +768,25 @@ check_gated_bptt = Checker(
             "dL/dz has the wrong sign: do_t/dz⁽ᵗ⁾ = c_t − o_(t−1), not o_(t−1) − c_t",
         ),
         ("dz_with_o_t", "do_t/dz⁽ᵗ⁾ = c_t − o_(t−1), with the state ENTERING step t; you used o_t"),
+        (
+            "dz_times_z",
+            "dL/dz has an extra z: o_t = o_(t−1) + z·(c_t − o_(t−1)), so do_t/dz⁽ᵗ⁾ = "
+            "c_t − o_(t−1)",
+        ),
+        (
+            "dz_after_delta_update",
+            "step t's dz share used δ already carried back to o_(t−1): add δ_t·(c_t − o_(t−1)) "
+            "first",
+        ),
+        (
+            "gate_shares_swapped",
+            _gate_shares_swapped,
+            "gate shares swapped: z is the NEW candidate's share, o_t = (1 − z)·o_(t−1) + z·c_t",
+        ),
+        (
+            "gated_wrong_sign",
+            "wrong sign everywhere: the error is ŷ − y = v·o_T − y, not y − ŷ",
+        ),
         (
             "dz_with_tanh_prime",
             "dL/dz has a tanh′ it should not: z multiplies c_t = tanh(…) from OUTSIDE, so "
@@ -806,6 +870,7 @@ QUESTIONS = (
             float(np.exp(-0.05 * 50)): "e^(−zT) = e^(−2.5) only approximates (1 − z)^T: "
             "compute 0.95⁵⁰ itself (the approximation is 7% off here)",
             0.95: "that is one step back; 50 steps multiply 50 such factors",
+            100 * 0.95**50: "that is a percentage; give the factor itself, 0.95⁵⁰ ≈ 0.077",
             0.95 * 50: "you added the 50 factors; the chain rule MULTIPLIES them: 0.95⁵⁰",
             1 - 0.05 * 50: "1 − 50z is a first-order guess, far off here (it is not even a size): "
             "multiply the 50 factors, 0.95⁵⁰",

@@ -128,6 +128,10 @@ def _sce(logits, targets, *, slip=None):
     picked = _picked(p if slip == "p_instead_of_log_p" else logp, targets).sum()
     over = {"loss_summed": 1, "divided_by_batch_only": N}.get(slip, M)
     loss = (picked if slip == "missing_minus" else -picked) / over
+    if slip == "loss_in_bits":  # np.log2 where np.log belongs
+        loss = loss / np.log(2.0)
+    with np.errstate(over="ignore"):  # (1/p of a p that rounds to 0: inf, as a learner's)
+        inv_p = np.exp(-logp)
     dz = {
         "no_one_hot_subtracted": lambda: p / M,
         "grad_not_divided_by_M": lambda: p - onehot,
@@ -135,6 +139,8 @@ def _sce(logits, targets, *, slip=None):
         "grad_sign_flipped": lambda: (onehot - p) / M,
         "grad_only_at_target": lambda: onehot * (p - 1.0) / M,
         "grad_softmax_diagonal": lambda: p * (1.0 - p) / M,
+        "grad_p_minus_one": lambda: (p - 1.0) / M,
+        "grad_wrt_p": lambda: -np.where(onehot > 0, inv_p, 0.0) / M,  # −onehot / (M p)
     }.get(slip, lambda: (p - onehot) / M)()
     return loss, dz
 
@@ -215,6 +221,19 @@ check_softmax_cross_entropy = _StableSoftmaxChecker(
             "−log p_y the gradient is dL/dz = (p − onehot(y)) / M",
         ),
         (
+            "grad_p_minus_one",
+            "you subtracted 1 from every class's p; only the target's: dL/dz = (p − onehot(y)) / M",
+        ),
+        (
+            "grad_wrt_p",
+            "that is dL/dp = −onehot(y) / (M p); through the softmax, dL/dz = (p − onehot(y)) / M",
+        ),
+        (
+            "loss_in_bits",
+            "your loss is in bits (log base 2): use the natural log, L = −(1/M) Σ ln p[y] "
+            "(np.log, nats)",
+        ),
+        (
             "p_instead_of_log_p",
             "you used p instead of log p: L = −(1/M) Σ log p[y], the log of the target's "
             "probability",
@@ -267,6 +286,10 @@ def readout_reference(dz, h, Wy, *, slip=None):
         dWy = dWy.T
     if slip == "dby_not_summed":
         dby = np.array(dz, dtype=np.float64)
+    if slip == "dby_summed_over_classes":  # dz.sum(axis=1): (N,), Wy square in the first case
+        dby = np.asarray(dz, dtype=np.float64).sum(axis=1)
+    if slip == "dWy_outer_of_sums":  # np.outer(Σ_n h_T, Σ_n dz): the sums taken first
+        dWy = np.outer(h[:, -1].sum(axis=0), np.asarray(dz).sum(axis=0))
     if slip == "averaged_over_batch":
         dWy, dby = dWy / h.shape[0], dby / h.shape[0]
     if slip == "dh_through_tanh":
@@ -359,6 +382,14 @@ check_readout_backward = Checker(
             "dby must be summed over the batch: by is shared by every sequence, so dby is (K,)",
         ),
         (
+            "dby_summed_over_classes",
+            "dby summed over the classes (axis 1): sum over the batch, dz.sum(axis=0), shape (K,)",
+        ),
+        (
+            "dWy_outer_of_sums",
+            "dWy is an outer product of batch sums; sum the sequences' products: dWy = h_T^T dz",
+        ),
+        (
             "averaged_over_batch",
             "you divided by the batch size N: dz is already dL/dz (any 1/N of a mean loss is in "
             "it), so just sum over n",
@@ -390,15 +421,19 @@ def masked_reference(logits, targets, mask, *, slip=None):
         targets = (np.asarray(targets) - 1) % np.shape(logits)[-1]
     logp, p, onehot, M = parts(logits, targets)
     m = np.asarray(mask, dtype=np.float64)
+    if slip == "mask_inverted":  # 1 − mask: the padding counted, the real positions dropped
+        m = 1.0 - m
     denom = {  # what the sums are divided by: Σ mask, or a slip's
         "divided_by_every_position": M,
+        "divided_by_T": np.shape(targets)[1],
         "divided_by_sequences": np.shape(targets)[0],
         "divided_by_mask_mean": m.mean(),
     }.get(slip, m.sum())
     terms = -_picked(logp, targets)
-    loss = float((terms if slip == "padding_in_the_loss" else m * terms).sum() / denom)
-    dz = (p - onehot) / (1.0 if slip == "masked_grad_not_divided" else denom)
-    return loss, (dz if slip == "gradient_not_masked" else m[..., None] * dz)
+    with np.errstate(divide="ignore", invalid="ignore"):  # (Σ (1 − mask) = 0: no padding)
+        loss = float((terms if slip == "padding_in_the_loss" else m * terms).sum() / denom)
+        dz = (p - onehot) / (1.0 if slip == "masked_grad_not_divided" else denom)
+        return loss, (dz if slip == "gradient_not_masked" else m[..., None] * dz)
 
 
 def _mean_of_sequence_means(logits, targets, mask):
@@ -505,6 +540,16 @@ check_masked_cross_entropy = _StableSoftmaxChecker(
         ),
         ("masked_targets_minus_one", _TARGETS_MINUS_ONE),
         (
+            "mask_inverted",
+            "you counted the padding, not the real positions: mask = 1 marks a REAL position, 0 "
+            "padding",
+        ),
+        (
+            "divided_by_T",
+            "you divided by T, the padded length; the mean is over all real positions: divide by "
+            "Σ mask",
+        ),
+        (
             "masked_grad_not_divided",
             "the gradient is not divided by Σ mask: L is a mean over the real positions, so "
             "dL/dz_m = mask_m (p_m − onehot(y_m)) / Σ mask",
@@ -540,6 +585,10 @@ QUESTIONS = (
             0.25: "that is e^(−L), the geometric mean of p; the perplexity is its inverse, e^L",
             float(2 ** np.log(4.0)): "that is 2^L with L in nats; the perplexity is e^L (or "
             "2^L with L in bits)",
+            float(np.exp(2.0)): "that is e^L with L = 2 in bits; the perplexity is 2^bits = 4 "
+            "(or e^L with L in nats)",
+            8.0: "8 is 1/p at the half with p = 1/8 alone; the perplexity is e^L of the mean "
+            "loss over ALL positions",
         },
         explain="L = ½(log 2 + log 8) = log 4, and e^L = 4: as unsure as a uniform choice among "
         "4 characters (the uniform guess over all 23 has perplexity 23).",
