@@ -139,6 +139,17 @@ check_loss = Checker(
             lambda y_hat, y: float(np.mean(0.5 * (f(y_hat) - y) ** 2)),
             "you averaged the losses into one number" + ELEMENTWISE,
         ),
+        Mistake(
+            "plus_for_minus",
+            lambda y_hat, y: 0.5 * (f(y_hat) + y) ** 2,
+            f"you added y, ½(ŷ + y)²: the loss squares the error, ŷ minus y; {_L}",
+        ),
+        Mistake(
+            "loss_over_size",
+            lambda y_hat, y: 0.5 * (f(y_hat) - y) ** 2 / np.size(y_hat),
+            "you divided by the number of entries, as a mean does; each entry has its own loss, "
+            f"with no 1/N: {_L}",
+        ),
     ),
 )
 
@@ -211,6 +222,22 @@ check_loss_grad = Checker(
             "grad_averaged",
             lambda y_hat, y: float(np.mean(f(y_hat) - y)),
             "you averaged the derivatives into one number" + ELEMENTWISE,
+        ),
+        Mistake(
+            "grad_plus_for_minus",
+            lambda y_hat, y: f(y_hat) + y,
+            f"you returned ŷ + y: the error is ŷ minus y; {_DL}",
+        ),
+        Mistake(
+            "grad_over_size",
+            lambda y_hat, y: (f(y_hat) - y) / np.size(y_hat),
+            "you divided by the number of entries (the slope of a mean loss); L is elementwise, "
+            f"with no 1/N: {_DL}",
+        ),
+        Mistake(
+            "grad_times_y_hat",
+            lambda y_hat, y: (f(y_hat) - y) * y_hat,
+            f"an extra factor ŷ: the chain rule's inner slope, d(ŷ − y)/dŷ, is 1, not ŷ; {_DL}",
         ),
     ),
 )
@@ -634,6 +661,28 @@ check_loss_grad_fd = DifferenceChecker(
             ),
             "you summed the slopes into one number" + ELEMENTWISE,
         ),
+        Mistake(
+            "fd_losses_added",
+            lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) + _L(f(y_hat) - eps, y)) / (2 * eps),
+            "you added the two losses; a difference subtracts them: (L(ŷ + ε) − L(ŷ − ε)) / (2ε)",
+        ),
+        Mistake(
+            "fd_divided_by_2_only",
+            lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) - _L(f(y_hat) - eps, y)) / 2,
+            "you divided by 2 but not by ε: the two points are 2ε apart, divide by `(2 * eps)`",
+        ),
+        Mistake(
+            "fd_divided_by_eps_times_2",
+            lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) - _L(f(y_hat) - eps, y)) / eps * 2,
+            "four times the slope: `/ eps*2` divides by ε, then multiplies by 2 (Python reads "
+            "left to right): write `/ (2 * eps)`",
+        ),
+        Mistake(
+            "fd_forward_over_2eps",
+            lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) - _L(y_hat, y)) / (2 * eps),
+            "about half the slope: L(ŷ + ε) − L(ŷ) spans ε, not 2ε; take L(ŷ + ε) − L(ŷ − ε), "
+            "whose points are 2ε apart",
+        ),
     ),
 )
 
@@ -701,6 +750,10 @@ QUESTIONS = (
             "whole quotient, (ŷ − y) + ε/2",
             3.1: "that is twice the right value: the forward difference divides by ε, the "
             "distance between its two points",
+            1.525: "that adds ε/4; the leftover of L(ŷ + ε) is ½ε², and ½ε²/ε = ε/2 = 0.05",
+            -1.55: "that is the negative: the forward difference is L(ŷ + ε) − L(ŷ), the later "
+            "point first, divided by ε",
+            2.05: "that is ŷ + ε/2: y stays in the slope, (ŷ − y) + ε/2 with y = 0.5",
         },
         rtol=1e-6,
         explain="(L(ŷ + ε) − L(ŷ)) / ε = (ŷ − y) + ε/2 = 1.5 + 0.05 exactly, for this quadratic.",
