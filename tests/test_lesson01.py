@@ -903,3 +903,39 @@ def test_forward_value_names_the_slips_of_the_expansion(given, says):
     with pytest.raises(AssertionError) as excinfo:
         check_answer("01.forward_value", given)
     assert f"is not right: {says}" in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [
+        (check_loss, lambda y_hat, y: 0.5 * (y_hat - y) ^ 2),
+        (check_loss_grad, lambda y_hat, y: 0.5 * 2 * (y_hat - y) ^ 1),
+        (check_loss, lambda y_hat, y: 0.5 * (np.asarray(y_hat) - y) ^ 2),
+    ],
+    ids=["float", "grad", "array"],
+)
+def test_a_caret_for_a_power_is_told_it_is_xor(checker, answer):
+    """`^` is xor in Python: on floats and on float arrays it raises TypeError."""
+    assert refusal(checker, answer) == (
+        f"{checker.name}: `^` is not a power in Python (it is bitwise xor): write `** 2` to square"
+    )
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [
+        (check_loss, lambda y_hat, y: [0.5 * (a - b) ** 2 for a, b in zip(y_hat, y, strict=True)]),
+        (check_loss_grad, lambda y_hat, y: (y_hat - y) / len(y_hat)),
+        (
+            check_loss_grad_fd,
+            lambda y_hat, y, eps: [
+                (loss(y_hat[i] + eps, y[i]) - loss(y_hat[i] - eps, y[i])) / (2 * eps)
+                for i in range(len(y_hat))
+            ],
+        ),
+    ],
+    ids=["zip", "len", "index"],
+)
+def test_a_loop_over_a_plain_number_is_told_the_case_passes_numbers(checker, answer):
+    first = refusal(checker, answer)
+    assert first.startswith(f"{checker.name}: this case passes plain numbers")
