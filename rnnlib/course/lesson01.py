@@ -169,8 +169,8 @@ check_loss = _NumbersAndArrays(
         Mistake(
             "loss_over_size",
             lambda y_hat, y: 0.5 * (f(y_hat) - y) ** 2 / np.size(y_hat),
-            "you divided by the number of entries, as a mean does; each entry has its own loss, "
-            f"with no 1/N: {_L}",
+            "you divided by the number of entries (a mean's 1/N); each entry has its own loss, "
+            "½(ŷ − y)²",
         ),
     ),
 )
@@ -696,8 +696,8 @@ check_loss_grad_fd = DifferenceChecker(
         Mistake(
             "fd_divided_by_eps_times_2",
             lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) - _L(f(y_hat) - eps, y)) / eps * 2,
-            "four times the slope: `/ eps*2` divides by ε, then multiplies by 2 (Python reads "
-            "left to right): write `/ (2 * eps)`",
+            "four times the slope: `/ eps*2` divides by ε, then multiplies by 2: write "
+            "`/ (2 * eps)`",
         ),
         Mistake(
             "fd_forward_over_2eps",

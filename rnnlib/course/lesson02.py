@@ -330,8 +330,7 @@ check_one_step_lr = Checker(
         Mistake(
             "lr_per_sequence",
             lambda o_T: 1.0 / f(o_T) ** 2,
-            "one rate per sequence, 1/o_n²: v is shared, so one step needs one rate, one over "
-            "the summed loss's curvature Σ o_n²",
+            "one rate per sequence, 1/o_n²: v is shared, so one step takes one rate, 1/Σ o_n²",
         ),
     ),
 )

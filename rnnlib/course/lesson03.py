@@ -170,15 +170,15 @@ check_last_step_grad = Checker(
         _slope_slip(
             "two_o_for_o_squared",
             lambda o_T, o_prev: 1.0 - 2.0 * o_T,
-            f"(1 − 2·o_T) where (1 − o_T²) belongs: `o_T*2` doubles, `o_T**2` squares; {_DW}",
+            "(1 − 2·o_T) where (1 − o_T²) belongs: `o_T*2` doubles o_T, `o_T**2` squares it",
         ),
         Mistake(
             "o_T_and_o_prev_swapped",
             lambda dL_dyhat, v, o_T, o_prev: _dw(
                 dL_dyhat, v, o_T, o_prev, slope=1.0 - f(o_prev) ** 2, state=f(o_T)
             ),
-            "o_T and o_prev swapped: (1 − o_prev²)·o_T; tanh′ is step T's, the state is o_prev: "
-            + _DW,
+            "o_T and o_prev swapped: (1 − o_prev²)·o_T; tanh′ is step T's, (1 − o_T²), times "
+            "o_prev",
         ),
         Mistake(
             "o_T_for_v",
@@ -188,8 +188,7 @@ check_last_step_grad = Checker(
         Mistake(
             "parenthesis_closed_late",
             lambda dL_dyhat, v, o_T, o_prev: f(dL_dyhat) * v * (1.0 - f(o_T) ** 2 * f(o_prev)),
-            "(1 − o_T²·o_prev): the parenthesis closes after o_prev; o_prev multiplies the whole "
-            f"(1 − o_T²): {_DW}",
+            "(1 − o_T²·o_prev): the parenthesis closes too late; write `(1 - o_T**2) * o_prev`",
         ),
         Mistake(
             "summed",
