@@ -182,6 +182,11 @@ SLIPS = [
     (check_loss_grad, "sign_only", lambda y_hat, y: np.sign(y_hat - y)),
     (check_loss_grad, "grad_summed", lambda y_hat, y: np.sum(y_hat - y)),
     (check_loss_grad, "grad_averaged", lambda y_hat, y: np.mean(y_hat - y)),
+    (check_loss, "plus_for_minus", lambda y_hat, y: 0.5 * (y_hat + y) ** 2),
+    (check_loss, "loss_over_size", lambda y_hat, y: 0.5 * (y_hat - y) ** 2 / np.size(y_hat)),
+    (check_loss_grad, "grad_plus_for_minus", lambda y_hat, y: y_hat + y),
+    (check_loss_grad, "grad_over_size", lambda y_hat, y: (y_hat - y) / np.size(y_hat)),
+    (check_loss_grad, "grad_times_y_hat", lambda y_hat, y: y_hat * (y_hat - y)),
     (
         check_loss_grad_fd,
         "fd_divided_by_eps",
@@ -216,6 +221,26 @@ SLIPS = [
         check_loss_grad_fd,
         "fd_summed",
         lambda y_hat, y, eps: np.sum((loss(y_hat + eps, y) - loss(y_hat - eps, y)) / (2 * eps)),
+    ),
+    (
+        check_loss_grad_fd,
+        "fd_losses_added",
+        lambda y_hat, y, eps: (loss(y_hat + eps, y) + loss(y_hat - eps, y)) / (2 * eps),
+    ),
+    (
+        check_loss_grad_fd,
+        "fd_divided_by_2_only",
+        lambda y_hat, y, eps: (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / 2,
+    ),
+    (
+        check_loss_grad_fd,
+        "fd_divided_by_eps_times_2",
+        lambda y_hat, y, eps: (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / eps * 2,
+    ),
+    (
+        check_loss_grad_fd,
+        "fd_forward_over_2eps",
+        lambda y_hat, y, eps: (loss(y_hat + eps, y) - loss(y_hat, y)) / (2 * eps),
     ),
 ]
 
@@ -372,6 +397,24 @@ def test_forward_value_by_hand():
     for wrong, says in [(1.5, "dL/dŷ itself"), (1.45, "backward"), (1.6, "adds ε")]:
         with pytest.raises(AssertionError, match=says):
             check_answer("01.forward_value", wrong)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "says"),
+    [
+        # the points in the wrong order: (L(2.0) − L(2.1)) / 0.1, by hand
+        ((1.125 - 1.28) / 0.1, "the later point first"),
+        # y left out: 2.0 + 0.1/2
+        (2.0 + 0.05, "y stays in the slope"),
+        # 1.5 + 0.1/4: between 1.505 and 1.55, nearer to 1.505, whose "½ε² without dividing
+        # by ε" it is not
+        (1.5 + 0.1 / 4, "that adds ε/4"),
+    ],
+)
+def test_forward_value_near_misses_are_explained(wrong, says):
+    with pytest.raises(AssertionError, match=says) as excinfo:
+        check_answer("01.forward_value", wrong)
+    assert "without dividing it by ε" not in str(excinfo.value)
 
 
 # -------------------------------------------------------------------------------------------------
@@ -860,3 +903,39 @@ def test_forward_value_names_the_slips_of_the_expansion(given, says):
     with pytest.raises(AssertionError) as excinfo:
         check_answer("01.forward_value", given)
     assert f"is not right: {says}" in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [
+        (check_loss, lambda y_hat, y: 0.5 * (y_hat - y) ^ 2),
+        (check_loss_grad, lambda y_hat, y: 0.5 * 2 * (y_hat - y) ^ 1),
+        (check_loss, lambda y_hat, y: 0.5 * (np.asarray(y_hat) - y) ^ 2),
+    ],
+    ids=["float", "grad", "array"],
+)
+def test_a_caret_for_a_power_is_told_it_is_xor(checker, answer):
+    """`^` is xor in Python: on floats and on float arrays it raises TypeError."""
+    assert refusal(checker, answer) == (
+        f"{checker.name}: `^` is not a power in Python (it is bitwise xor): write `** 2` to square"
+    )
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [
+        (check_loss, lambda y_hat, y: [0.5 * (a - b) ** 2 for a, b in zip(y_hat, y, strict=True)]),
+        (check_loss_grad, lambda y_hat, y: (y_hat - y) / len(y_hat)),
+        (
+            check_loss_grad_fd,
+            lambda y_hat, y, eps: [
+                (loss(y_hat[i] + eps, y[i]) - loss(y_hat[i] - eps, y[i])) / (2 * eps)
+                for i in range(len(y_hat))
+            ],
+        ),
+    ],
+    ids=["zip", "len", "index"],
+)
+def test_a_loop_over_a_plain_number_is_told_the_case_passes_numbers(checker, answer):
+    first = refusal(checker, answer)
+    assert first.startswith(f"{checker.name}: this case passes plain numbers")

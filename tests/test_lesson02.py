@@ -81,6 +81,17 @@ SLIPS = [
     (check_one_step_lr, "lr_over_N", lambda o_T: 1 / (len(o_T) * np.sum(o_T**2))),
     (check_one_step_lr, "lr_sum_of_rates", lambda o_T: np.sum(1 / o_T**2)),
     (check_one_step_lr, "lr_mean_of_rates", lambda o_T: np.mean(1 / o_T**2)),
+    (check_output_weight_grad, "dv_abs_o_T", lambda dL_dyhat, o_T: dL_dyhat * abs(o_T)),
+    (check_output_weight_grad, "dv_tanh_of_o_T", lambda dL_dyhat, o_T: dL_dyhat * np.tanh(o_T)),
+    (check_sgd_step, "sgd_abs_grad", lambda param, grad, lr: param - lr * abs(grad)),
+    (check_sgd_step, "sgd_sign_grad", lambda param, grad, lr: param - lr * np.sign(grad)),
+    (check_sgd_step, "sgd_mean_grad", lambda param, grad, lr: param - lr * np.mean(grad)),
+    (check_sgd_step, "sgd_param_grad_swapped", lambda param, grad, lr: grad - lr * param),
+    (check_one_step_lr, "lr_sum", lambda o_T: 1 / np.sum(o_T)),
+    (check_one_step_lr, "lr_last_only", lambda o_T: 1 / o_T[-1] ** 2),
+    (check_one_step_lr, "lr_first_only", lambda o_T: 1 / o_T[0] ** 2),
+    (check_one_step_lr, "lr_tanh_prime", lambda o_T: 1 / np.sum(1 - o_T**2)),
+    (check_one_step_lr, "lr_per_sequence", lambda o_T: 1 / o_T**2),
 ]
 
 
@@ -417,6 +428,26 @@ def test_lr_edge_with_the_lessons_own_o4_is_explained():
         assert str(excinfo.value).endswith(
             "is not right: that is 2/o_4² for the lesson's o_4 = 0.6887; here o_T = -0.8"
         )
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        (2 / (1 - 0.8**2), "tanh′ = 1 − o_T² as the curvature"),  # 2/0.36
+        (2 / (0.8**2 / 2), "½o_T² as the curvature"),  # 2/0.32
+        (2 / 1, "a curvature of 1"),
+    ],
+)
+def test_lr_edge_with_another_curvature_is_explained(given, says):
+    with pytest.raises(AssertionError, match=says):
+        check_answer("02.lr_edge", given)
+
+
+def test_one_step_lr_of_the_largest_state_alone_is_told_one_sequence():
+    """1/max o_n² is the rate of one sequence (the one whose o_n² is largest): it is told so,
+    not that it took the last one."""
+    first = refusal(check_one_step_lr, lambda o_T: 1 / np.max(o_T**2))
+    assert "one sequence's rate" in first and "last" not in first
 
 
 def test_lr_edge_with_the_minus_outside_the_square_is_explained():

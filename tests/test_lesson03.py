@@ -383,6 +383,8 @@ def _x4_from(o_4, o_3=_O3):
         (1 - 0.99**2, "that is 1 − 0.99², a factor"),
         (0.02, "that is the factor itself, 0.02"),
         (0.3, "that is the example's x_4, where about 53% passes"),
+        ((math.atanh(math.sqrt(0.98)) - 0.8 * _O3) / 0.9, "u and w swapped"),
+        ((math.atanh(math.sqrt(0.98)) + 0.9 * _O3) / 0.8, "that adds w·o_3"),
     ],
     ids=[
         "1 - o",
@@ -400,6 +402,8 @@ def _x4_from(o_4, o_3=_O3):
         "old factor",
         "the factor",
         "unchanged x_4",
+        "u and w swapped",
+        "plus w o_3",
     ],
 )
 def test_saturated_names_each_near_miss(given, said):
@@ -425,6 +429,7 @@ def test_saturated_names_each_near_miss(given, said):
         (0.125, "that is the slope wanted, ⅛"),
         (0, "at a = 0 the slope is largest"),
         (-math.log(7.0), "that is where σ(a) itself is ⅛"),
+        (3.0 + 2.0 * math.sqrt(2.0), "that is o/(1 − o) = e^a"),  # o/(1−o) = 3 + 2√2
     ],
     ids=[
         "tanh halves",
@@ -440,6 +445,7 @@ def test_saturated_names_each_near_miss(given, said):
         "half slope",
         "zero",
         "sigma is 1/8",
+        "e^a",
     ],
 )
 def test_sigmoid_half_slope_names_each_near_miss(given, said):
@@ -620,6 +626,16 @@ LAST_STEP_SLIPS = [
     ("missing_dL_dyhat", lambda dL_dyhat, v, o_T, o_prev: v * (1 - o_T**2) * o_prev),
     ("wrong_sign", lambda dL_dyhat, v, o_T, o_prev: -dL_dyhat * v * (1 - o_T**2) * o_prev),
     ("summed", lambda dL_dyhat, v, o_T, o_prev: np.sum(dL_dyhat * v * (1 - o_T**2) * o_prev)),
+    ("two_o_for_o_squared", _tanh_slip(slope=lambda o_T, o_prev: 1 - o_T * 2)),
+    (
+        "o_T_and_o_prev_swapped",
+        _tanh_slip(slope=lambda o_T, o_prev: 1 - o_prev**2, state=lambda o_T, o_prev: o_T),
+    ),
+    ("o_T_for_v", lambda dL_dyhat, v, o_T, o_prev: dL_dyhat * o_T * (1 - o_T**2) * o_prev),
+    (
+        "parenthesis_closed_late",
+        lambda dL_dyhat, v, o_T, o_prev: dL_dyhat * v * (1 - o_T**2 * o_prev),
+    ),
 ]
 
 SIGMOID_SLIPS = [
@@ -636,6 +652,8 @@ SIGMOID_SLIPS = [
         "sigmoid_wrong_sign",
         _sigmoid_slip(dw=lambda g, o_T, o_prev: -g * o_prev, db=lambda g, o_prev: -g),
     ),
+    ("bias_grad_zero", _sigmoid_slip(db=lambda g, o_prev: 0.0 * g)),
+    ("sigmoid_prime_plus", _sigmoid_slip(slope=lambda o: o * (1 + o))),
 ]
 
 
@@ -752,6 +770,51 @@ def test_fd_last_copy_grad_names_a_last_step_run_from_the_wrong_state(answer, sa
         assert refusal(check_fd_last_copy_grad, answer).startswith(
             "check_fd_last_copy_grad: " + said
         )
+
+
+def _last_copy_slip(slip):
+    """A learner's difference in the last copy of w with one slip, its forward pass written out
+    here (the state o_(T−1) by a loop of math.tanh)."""
+
+    def fd(xs, y, u, w, v, eps=1e-6):
+        o_prev = 0.0
+        for x in xs[:-1]:
+            o_prev = math.tanh(u * x + w * o_prev)
+
+        def y_hat(w_T, v_=v):
+            o = o_prev
+            for x in xs if slip == "every input again" else xs[-1:]:
+                o = math.tanh(u * x + w_T * o)
+            return v_ * o
+
+        def loss(w_T):
+            return y_hat(w_T) if slip == "y_hat" else 0.5 * (y_hat(w_T) - y) ** 2
+
+        if slip == "backward":
+            return (loss(w) - loss(w - eps)) / eps
+        if slip == "left minus right":
+            return (loss(w - eps) - loss(w + eps)) / (2 * eps)
+        if slip == "moved v":
+            return (0.5 * (y_hat(w, v + eps) - y) ** 2 - 0.5 * (y_hat(w, v - eps) - y) ** 2) / (
+                2 * eps
+            )
+        return (loss(w + eps) - loss(w - eps)) / (2 * eps)
+
+    return fd
+
+
+@pytest.mark.parametrize(
+    ("slip", "key"),
+    [
+        ("backward", "fd_backward_one_sided"),
+        ("left minus right", "fd_left_minus_right"),
+        ("y_hat", "fd_y_hat_difference"),
+        ("every input again", "fd_whole_sequence_from_o_prev"),
+        ("moved v", "fd_moved_v"),
+    ],
+)
+def test_fd_last_copy_grad_names_more_slips(slip, key):
+    assert_slip_named(check_fd_last_copy_grad, _last_copy_slip(slip), key)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ import contextlib
 import copy
 import functools
 import inspect
+import re
 import types
 import warnings
 from dataclasses import dataclass
@@ -77,7 +78,28 @@ def loss_grad_cases():
 
 _L = "the loss is L = ½(ŷ − y)²"
 
-check_loss = Checker(
+
+class _NumbersAndArrays(Checker):
+    """A checker whose function takes plain numbers as well as arrays: it says what a
+    ``TypeError`` means when the learner wrote ``^`` for a power, or looped over (or took the
+    ``len`` of) a plain number."""
+
+    def _raised(self, case, err):
+        if not isinstance(err, TypeError):
+            return None
+        said = str(err)
+        if "for ^" in said or "bitwise_xor" in said:
+            return "`^` is not a power in Python (it is bitwise xor): write `** 2` to square"
+        scalars = all(np.ndim(value) == 0 for value in case.args.values())
+        if scalars and re.search(r"not iterable|has no len\(\)|not subscriptable", said):
+            return (
+                "this case passes plain numbers, which have no entries to loop over or len(): "
+                "use numpy's operators, which act on numbers and arrays alike"
+            )
+        return None
+
+
+check_loss = _NumbersAndArrays(
     "check_loss",
     "loss(y_hat, y)",
     loss_cases,
@@ -139,12 +161,23 @@ check_loss = Checker(
             lambda y_hat, y: float(np.mean(0.5 * (f(y_hat) - y) ** 2)),
             "you averaged the losses into one number" + ELEMENTWISE,
         ),
+        Mistake(
+            "plus_for_minus",
+            lambda y_hat, y: 0.5 * (f(y_hat) + y) ** 2,
+            f"you added y, ½(ŷ + y)²: the loss squares the error, ŷ minus y; {_L}",
+        ),
+        Mistake(
+            "loss_over_size",
+            lambda y_hat, y: 0.5 * (f(y_hat) - y) ** 2 / np.size(y_hat),
+            "you divided by the number of entries (a mean's 1/N); each entry has its own loss, "
+            "½(ŷ − y)²",
+        ),
     ),
 )
 
 _DL = "dL/dŷ = ŷ − y"
 
-check_loss_grad = Checker(
+check_loss_grad = _NumbersAndArrays(
     "check_loss_grad",
     "loss_grad(y_hat, y)",
     loss_grad_cases,
@@ -211,6 +244,22 @@ check_loss_grad = Checker(
             "grad_averaged",
             lambda y_hat, y: float(np.mean(f(y_hat) - y)),
             "you averaged the derivatives into one number" + ELEMENTWISE,
+        ),
+        Mistake(
+            "grad_plus_for_minus",
+            lambda y_hat, y: f(y_hat) + y,
+            f"you returned ŷ + y: the error is ŷ minus y; {_DL}",
+        ),
+        Mistake(
+            "grad_over_size",
+            lambda y_hat, y: (f(y_hat) - y) / np.size(y_hat),
+            "you divided by the number of entries (the slope of a mean loss); L is elementwise, "
+            f"with no 1/N: {_DL}",
+        ),
+        Mistake(
+            "grad_times_y_hat",
+            lambda y_hat, y: (f(y_hat) - y) * y_hat,
+            f"an extra factor ŷ: the chain rule's inner slope, d(ŷ − y)/dŷ, is 1, not ŷ; {_DL}",
         ),
     ),
 )
@@ -419,7 +468,7 @@ def _show(x):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class DifferenceChecker(Checker):
+class DifferenceChecker(_NumbersAndArrays):
     """A :class:`Checker` of a finite difference ``fn(y_hat, y, eps)``: the numbers must come
     from calls of ``loss`` at real points ``eps`` from ŷ. For this quadratic loss the central
     difference equals ŷ − y exactly, so the values alone would also accept the formula.
@@ -634,6 +683,28 @@ check_loss_grad_fd = DifferenceChecker(
             ),
             "you summed the slopes into one number" + ELEMENTWISE,
         ),
+        Mistake(
+            "fd_losses_added",
+            lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) + _L(f(y_hat) - eps, y)) / (2 * eps),
+            "you added the two losses; a difference subtracts them: (L(ŷ + ε) − L(ŷ − ε)) / (2ε)",
+        ),
+        Mistake(
+            "fd_divided_by_2_only",
+            lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) - _L(f(y_hat) - eps, y)) / 2,
+            "you divided by 2 but not by ε: the two points are 2ε apart, divide by `(2 * eps)`",
+        ),
+        Mistake(
+            "fd_divided_by_eps_times_2",
+            lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) - _L(f(y_hat) - eps, y)) / eps * 2,
+            "four times the slope: `/ eps*2` divides by ε, then multiplies by 2: write "
+            "`/ (2 * eps)`",
+        ),
+        Mistake(
+            "fd_forward_over_2eps",
+            lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) - _L(y_hat, y)) / (2 * eps),
+            "about half the slope: L(ŷ + ε) − L(ŷ) spans ε, not 2ε; take L(ŷ + ε) − L(ŷ − ε), "
+            "whose points are 2ε apart",
+        ),
     ),
 )
 
@@ -701,6 +772,10 @@ QUESTIONS = (
             "whole quotient, (ŷ − y) + ε/2",
             3.1: "that is twice the right value: the forward difference divides by ε, the "
             "distance between its two points",
+            1.525: "that adds ε/4; the leftover of L(ŷ + ε) is ½ε², and ½ε²/ε = ε/2 = 0.05",
+            -1.55: "that is the negative: the forward difference is L(ŷ + ε) − L(ŷ), the later "
+            "point first, divided by ε",
+            2.05: "that is ŷ + ε/2: y stays in the slope, (ŷ − y) + ε/2 with y = 0.5",
         },
         rtol=1e-6,
         explain="(L(ŷ + ε) − L(ŷ)) / ε = (ŷ − y) + ε/2 = 1.5 + 0.05 exactly, for this quadratic.",

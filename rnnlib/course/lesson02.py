@@ -115,6 +115,17 @@ check_output_weight_grad = Checker(
             lambda dL_dyhat, o_T: float(np.sum(f(dL_dyhat) * o_T)),
             "you summed into one number" + ELEMENTWISE,
         ),
+        Mistake(
+            "dv_abs_o_T",
+            lambda dL_dyhat, o_T: f(dL_dyhat) * np.abs(o_T),
+            "|o_T| where o_T belongs: its sign matters (ŷ = v·o_T falls as v grows if o_T < 0); "
+            + _DV,
+        ),
+        Mistake(
+            "dv_tanh_of_o_T",
+            lambda dL_dyhat, o_T: f(dL_dyhat) * np.tanh(o_T),
+            f"you applied tanh to o_T again: o_T is already tanh(a_T), and ŷ = v·o_T; {_DV}",
+        ),
     ),
 )
 
@@ -186,6 +197,26 @@ check_sgd_step = Checker(
             lambda param, grad, lr: f(param) + 0.0 * f(grad),
             f"you returned param unchanged; the new value is {_STEP}",
         ),
+        Mistake(
+            "sgd_abs_grad",
+            lambda param, grad, lr: f(param) - lr * np.abs(grad),
+            f"you stepped by η·|grad|: the gradient's sign says which way to go; {_STEP}",
+        ),
+        Mistake(
+            "sgd_sign_grad",
+            lambda param, grad, lr: f(param) - lr * np.sign(grad),
+            f"you stepped by η·sign(grad): the step's length is η times the gradient's; {_STEP}",
+        ),
+        Mistake(
+            "sgd_mean_grad",
+            lambda param, grad, lr: f(param) - lr * float(np.mean(grad)),
+            f"you averaged the gradient: each entry of param steps by its own gradient; {_STEP}",
+        ),
+        Mistake(
+            "sgd_param_grad_swapped",
+            lambda param, grad, lr: f(grad) - lr * f(param),
+            f"you returned grad − η·param: param and grad are swapped; {_STEP}",
+        ),
     ),
 )
 
@@ -203,6 +234,11 @@ def one_step_lr_cases():
         cases.append(Case(label, {"o_T": o_T}, 1.0 / float(np.sum(o_T**2))))
     return cases
 
+
+_ONE_SEQUENCE = (
+    "1/o_n², one sequence's rate: each sequence adds its o_n² to the curvature of the sum; the "
+    "rate is 1/Σ o_n²"
+)
 
 check_one_step_lr = Checker(
     "check_one_step_lr",
@@ -270,6 +306,32 @@ check_one_step_lr = Checker(
             lambda o_T: float(np.mean(1.0 / o_T**2)),
             "the mean of 1/o_n²: one sequence's rate each; the sum has one curvature, Σ o²",
         ),
+        Mistake(
+            "lr_sum",
+            lambda o_T: 1.0 / float(np.sum(o_T)),
+            "1/Σ o_n: square each o_n; the curvature of the summed loss is Σ o_n²",
+        ),
+        Mistake(
+            "lr_last_only",
+            lambda o_T: 1.0 / float(o_T[-1]) ** 2,
+            _ONE_SEQUENCE,
+        ),
+        Mistake(
+            "lr_first_only",
+            lambda o_T: 1.0 / float(o_T[0]) ** 2,
+            _ONE_SEQUENCE,
+        ),
+        Mistake(
+            "lr_tanh_prime",
+            lambda o_T: 1.0 / float(np.sum(1.0 - f(o_T) ** 2)),
+            "1/Σ(1 − o_n²): that is tanh′; v multiplies o_T after the tanh, so the curvature "
+            "is Σ o_n²",
+        ),
+        Mistake(
+            "lr_per_sequence",
+            lambda o_T: 1.0 / f(o_T) ** 2,
+            "one rate per sequence, 1/o_n²: v is shared, so one step takes one rate, 1/Σ o_n²",
+        ),
     ),
 )
 
@@ -298,6 +360,11 @@ QUESTIONS = (
             2.0 / _O4**2: f"that is 2/o_4² for the lesson's o_4 = {_O4:.4f}; here o_T = {_O}",
             _O**2: "that is o_T², the curvature of L(v); the bound is 2 divided by it",
             1.0 / abs(_O): "that is 1/|o_T|; the bound is 2/o_T², 2 over the curvature o_T²",
+            2.0 / (1.0 - _O**2): "that takes tanh′ = 1 − o_T² as the curvature; v multiplies o_T "
+            "after the tanh, and the curvature of L(v) is o_T²",
+            4.0 / _O**2: "that takes ½o_T² as the curvature; d²L/dv² of ½(v·o_T − y)² is o_T² (the "
+            "½ cancels the square's 2)",
+            2.0: "that is 2 over a curvature of 1; here the curvature of L(v) is o_T², so 2/o_T²",
         },
         explain="Each step multiplies v − v* by 1 − η·o_T²; |1 − η·0.64| > 1 once η > 3.125.",
     ),

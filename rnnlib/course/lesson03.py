@@ -16,6 +16,7 @@ one wrong formula.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -165,6 +166,29 @@ check_last_step_grad = Checker(
             "wrong_sign",
             lambda dL_dyhat, v, o_T, o_prev: -_dw(dL_dyhat, v, o_T, o_prev),
             f"wrong sign: {_DW}",
+        ),
+        _slope_slip(
+            "two_o_for_o_squared",
+            lambda o_T, o_prev: 1.0 - 2.0 * o_T,
+            "(1 − 2·o_T) where (1 − o_T²) belongs: `o_T*2` doubles o_T, `o_T**2` squares it",
+        ),
+        Mistake(
+            "o_T_and_o_prev_swapped",
+            lambda dL_dyhat, v, o_T, o_prev: _dw(
+                dL_dyhat, v, o_T, o_prev, slope=1.0 - f(o_prev) ** 2, state=f(o_T)
+            ),
+            "o_T and o_prev swapped: (1 − o_prev²)·o_T; tanh′ is step T's, (1 − o_T²), times "
+            "o_prev",
+        ),
+        Mistake(
+            "o_T_for_v",
+            lambda dL_dyhat, v, o_T, o_prev: _dw(dL_dyhat, f(o_T), o_T, o_prev) + 0.0 * f(v),
+            f"o_T where v belongs: ŷ = v·o_T, so dŷ/do_T = v (o_T is dŷ/dv); {_DW}",
+        ),
+        Mistake(
+            "parenthesis_closed_late",
+            lambda dL_dyhat, v, o_T, o_prev: f(dL_dyhat) * v * (1.0 - f(o_T) ** 2 * f(o_prev)),
+            "(1 − o_T²·o_prev): the parenthesis closes too late; write `(1 - o_T**2) * o_prev`",
         ),
         Mistake(
             "summed",
@@ -322,6 +346,20 @@ check_sigmoid_last_step_grads = Checker(
             ),
             "wrong sign: both gradients carry the sign of dL/dŷ · v",
         ),
+        Mistake(
+            "bias_grad_zero",
+            lambda dL_dyhat, v, o_T, o_prev: (
+                _sigmoid_grads(dL_dyhat, v, o_T, o_prev)[0],
+                0.0 * _sigmoid_grads(dL_dyhat, v, o_T, o_prev)[1],
+            ),
+            "dL/db⁽ᵀ⁾ is 0: b is added to a_T, so ∂a_T/∂b = 1 and dL/db⁽ᵀ⁾ = dL/da_T, "
+            "the same road as w⁽ᵀ⁾ without o_prev",
+        ),
+        Mistake(
+            "sigmoid_prime_plus",
+            _sg(lambda o: o * (1.0 + o)),
+            f"o_T(1 + o_T) where o_T(1 − o_T) belongs: {_SG}",
+        ),
     ),
 )
 
@@ -408,6 +446,34 @@ def _one_sided(xs, y, u, w, v, eps=1e-6):
     return float((loss(w + eps) - loss(w)) / eps)
 
 
+def _last_step_run(xs, u, w, v, *, whole=False):
+    """ŷ as a function of the last step's copy w⁽ᵀ⁾: the last step run from o_(T−1) (or, if
+    ``whole``, every input run from o_(T−1) with that copy, a slip)."""
+    xs = np.asarray(xs, dtype=float)
+    o_prev = scalar.forward(xs[:-1], u, w, v).o[-1] if xs.size > 1 else 0.0
+    run = xs if whole else xs[-1:]
+    return lambda w_T: scalar.forward(run, u, w_T, v, o0=o_prev).y_hat
+
+
+def _fd_slip(xs, y, u, w, v, eps=1e-6, *, slip):
+    """The difference of ``fd_last_copy_grad`` with one slip: ``"fd_backward_one_sided"``,
+    ``"fd_left_minus_right"``, ``"fd_y_hat_difference"`` or ``"fd_whole_sequence_from_o_prev"``
+    (``"fd_moved_v"``: the central difference in v, exact for L quadratic in v)."""
+    if slip == "fd_moved_v":
+        o_T = scalar.forward(xs, u, w, v).o[-1]
+        return float((v * o_T - y) * o_T)
+    y_hat = _last_step_run(xs, u, w, v, whole=slip == "fd_whole_sequence_from_o_prev")
+
+    def loss(w_T):
+        return y_hat(w_T) if slip == "fd_y_hat_difference" else scalar.loss(y_hat(w_T), y)
+
+    if slip == "fd_backward_one_sided":
+        return float((loss(w) - loss(w - eps)) / eps)
+    if slip == "fd_left_minus_right":
+        return float((loss(w - eps) - loss(w + eps)) / (2 * eps))
+    return float((loss(w + eps) - loss(w - eps)) / (2 * eps))
+
+
 class _StepChecker(Checker):
     """A checker that, when the learner's function has no ``eps`` parameter, says so; and when
     it runs ``scalar.forward`` on the empty ``xs[:-1]`` of a case with T = 1, says what
@@ -490,6 +556,36 @@ check_fd_last_copy_grad = _StepChecker(
             "a one-sided difference (L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾))/ε: its error is of order ε; take "
             "the central one, (L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾ − ε))/(2ε)",
         ),
+        Mistake(
+            "fd_backward_one_sided",
+            functools.partial(_fd_slip, slip="fd_backward_one_sided"),
+            "a one-sided difference (L(w⁽ᵀ⁾) − L(w⁽ᵀ⁾ − ε))/ε: its error is of order ε; take "
+            "the central one, (L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾ − ε))/(2ε)",
+        ),
+        Mistake(
+            "fd_left_minus_right",
+            functools.partial(_fd_slip, slip="fd_left_minus_right"),
+            "wrong sign: you took L(w⁽ᵀ⁾ − ε) − L(w⁽ᵀ⁾ + ε); the difference is the right "
+            "point's loss minus the left one's",
+        ),
+        Mistake(
+            "fd_y_hat_difference",
+            functools.partial(_fd_slip, slip="fd_y_hat_difference"),
+            "that is dŷ/dw⁽ᵀ⁾: you differenced ŷ; difference the loss, scalar.loss(ŷ, y), at "
+            "w⁽ᵀ⁾ ± ε",
+        ),
+        Mistake(
+            "fd_whole_sequence_from_o_prev",
+            functools.partial(_fd_slip, slip="fd_whole_sequence_from_o_prev"),
+            "you ran every input again from o_(T−1): run the last input alone, "
+            "scalar.forward(xs[-1:], u, w_T, v, o0=o_prev)",
+        ),
+        Mistake(
+            "fd_moved_v",
+            functools.partial(_fd_slip, slip="fd_moved_v"),
+            "that is dL/dv: you moved v, the output weight; move w⁽ᵀ⁾, the w of the last step's "
+            "scalar.forward",
+        ),
     ),
 )
 
@@ -556,6 +652,10 @@ QUESTIONS = (
             "that makes it, from a_4 = artanh(o_4) = u·x_4 + w·o_3",
             _A4 / EXAMPLE["u"]: "missing w·o_3: a_4 = u·x_4 + w·o_3, so x_4 = (a_4 − w·o_3)/u",
             _A4 - EXAMPLE["w"] * _STATES[3]: "that is u·x_4: divide a_4 − w·o_3 by u",
+            (_A4 - EXAMPLE["u"] * _STATES[3]) / EXAMPLE["w"]: "u and w swapped: "
+            "a_4 = u·x_4 + w·o_3 (u weighs the input, w the state), so x_4 = (a_4 − w·o_3)/u",
+            (_A4 + EXAMPLE["w"] * _STATES[3]) / EXAMPLE["u"]: "that adds w·o_3; from "
+            "a_4 = u·x_4 + w·o_3, x_4 = (a_4 − w·o_3)/u",
             _x4(math.sqrt(1.0 - _PASS), o_prev=_STATES[2]): "that uses o_2 as the state before "
             "step 4: a_4 = u·x_4 + w·o_3, with o_3 = fwd.o[3]",
             _x4(math.sqrt(1.0 - _PASS), o_prev=_STATES[4]): "that uses the example's o_4 as the "
@@ -622,6 +722,8 @@ QUESTIONS = (
             math.log10(_O_HALF / (1.0 - _O_HALF)): "that is log10(o/(1 − o)); σ⁻¹(o) = "
             "ln(o/(1 − o)), the natural log",
             math.log(_O_HALF): "that is ln(o); undoing o = 1/(1 + e^(−a)) gives a = ln(o/(1 − o))",
+            _O_HALF / (1.0 - _O_HALF): "that is o/(1 − o) = e^a; a is its logarithm, "
+            "a = ln(o/(1 − o))",
             0.0: "at a = 0 the slope is largest, ¼; the question asks where it is half that",
             0.25: "that is σ′(0) = ¼, the largest slope; the question asks for the a where σ′ "
             "is half of it",
