@@ -1108,3 +1108,34 @@ def test_a_wrong_array_says_where_it_is_wrong():
         first_line(excinfo)
         == "check_seq: grid is wrong at 2 of 6 entries, the first at index (0, 1)"
     )
+
+
+def test_a_crash_with_one_common_cause_is_named_whatever_the_exercise():
+    """numpy's words for a product of shapes that do not fit, arrays that do not broadcast, ``^``
+    for a power, and a loop over a plain number, each said in the learner's terms, with what was
+    raised kept below."""
+    grid = Checker(
+        "check_grid",
+        "grid(a, b)",
+        lambda: [
+            Case("(2, 3) and (4, 3)", {"a": np.ones((2, 3)), "b": np.ones((4, 3))}, np.ones((2, 4)))
+        ],
+    )
+    number = Checker("check_sq", "sq(a)", lambda: [Case("a = 2", {"a": 2.0}, 4.0)])
+    said = {
+        (grid, lambda a, b: a @ b): ("a matrix product's inner sizes differ", "matmul: Input"),
+        (grid, lambda a, b: a.dot(b)): ("a matrix product's inner sizes differ", "not aligned"),
+        (grid, lambda a, b: a + b): ("two arrays of shapes that do not fit", "broadcast"),
+        (number, lambda a: a ^ 2): ("`^` is not a power in Python", "for ^"),
+        (number, lambda a: sum(v * v for v in a)): ("this case passes plain numbers", "iterable"),
+    }
+    for (checker, fn), (head, numpy_says) in said.items():
+        with pytest.raises(AssertionError) as excinfo:
+            checker(fn)
+        assert first_line(excinfo).startswith(f"{checker.name}: {head}")
+        raised = str(excinfo.value).split("raised:   ", 1)[1]
+        assert numpy_says in raised.splitlines()[0], raised
+        assert isinstance(excinfo.value.__cause__, (TypeError, ValueError))
+    with pytest.raises(AssertionError) as excinfo:  # another error: said as raised
+        number(lambda a: {}["missing"])
+    assert first_line(excinfo) == "check_sq: your function raised KeyError: 'missing'"

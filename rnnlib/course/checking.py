@@ -309,7 +309,7 @@ class Checker:
                 said = _first_line(err)
                 raised = f"{type(err).__name__}" + (f": {said}" if said else "")
                 try:
-                    why = self._raised(case, err) or _scalar_function_on_an_array(err)
+                    why = self._raised(case, err) or _common_error(case, err)
                 except Exception:  # (an exception whose text cannot be read: nothing to add)
                     why = None
                 raise CheckFailed(
@@ -628,6 +628,35 @@ def _first_line(err):
     except Exception:  # a learner's exception class whose __str__ raises
         return "(its message cannot be shown)"
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _common_error(case, err):
+    """What an exception raised by the learner's code means, where it has one common cause that
+    the checker can name whatever the exercise (a checker's own ``_raised`` comes first). Else
+    None."""
+    said = str(err)
+    if isinstance(err, TypeError):
+        if "for ^" in said or "bitwise_xor" in said:
+            return "`^` is not a power in Python (it is bitwise xor): write `** 2` to square"
+        scalars = all(np.ndim(value) == 0 for value in case.args.values())
+        if scalars and re.search(r"not iterable|has no len\(\)|not subscriptable", said):
+            return (
+                "this case passes plain numbers, which have no entries to loop over or len(): "
+                "use numpy's operators, which act on numbers and arrays alike"
+            )
+    if isinstance(err, ValueError):
+        if said.startswith("matmul: Input operand") or re.match(r"shapes \(.*\) not aligned", said):
+            return (
+                "a matrix product's inner sizes differ (A @ B needs A's columns = B's rows): is a "
+                "transpose missing, or are the factors in the wrong order? Write each factor's "
+                "shape beside it"
+            )
+        if said.startswith("operands could not be broadcast together"):
+            return (
+                "two arrays of shapes that do not fit met in an entry-by-entry operation (+, *): "
+                "write each one's shape beside it; one may need a transpose or a sum over an axis"
+            )
+    return _scalar_function_on_an_array(err)
 
 
 def _scalar_function_on_an_array(err):

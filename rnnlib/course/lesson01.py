@@ -20,7 +20,6 @@ import contextlib
 import copy
 import functools
 import inspect
-import re
 import types
 import warnings
 from dataclasses import dataclass
@@ -79,27 +78,7 @@ def loss_grad_cases():
 _L = "the loss is L = ½(ŷ − y)²"
 
 
-class _NumbersAndArrays(Checker):
-    """A checker whose function takes plain numbers as well as arrays: it says what a
-    ``TypeError`` means when the learner wrote ``^`` for a power, or looped over (or took the
-    ``len`` of) a plain number."""
-
-    def _raised(self, case, err):
-        if not isinstance(err, TypeError):
-            return None
-        said = str(err)
-        if "for ^" in said or "bitwise_xor" in said:
-            return "`^` is not a power in Python (it is bitwise xor): write `** 2` to square"
-        scalars = all(np.ndim(value) == 0 for value in case.args.values())
-        if scalars and re.search(r"not iterable|has no len\(\)|not subscriptable", said):
-            return (
-                "this case passes plain numbers, which have no entries to loop over or len(): "
-                "use numpy's operators, which act on numbers and arrays alike"
-            )
-        return None
-
-
-check_loss = _NumbersAndArrays(
+check_loss = Checker(
     "check_loss",
     "loss(y_hat, y)",
     loss_cases,
@@ -177,7 +156,7 @@ check_loss = _NumbersAndArrays(
 
 _DL = "dL/dŷ = ŷ − y"
 
-check_loss_grad = _NumbersAndArrays(
+check_loss_grad = Checker(
     "check_loss_grad",
     "loss_grad(y_hat, y)",
     loss_grad_cases,
@@ -468,7 +447,7 @@ def _show(x):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class DifferenceChecker(_NumbersAndArrays):
+class DifferenceChecker(Checker):
     """A :class:`Checker` of a finite difference ``fn(y_hat, y, eps)``: the numbers must come
     from calls of ``loss`` at real points ``eps`` from ŷ. For this quadratic loss the central
     difference equals ŷ − y exactly, so the values alone would also accept the formula.
