@@ -51,3 +51,13 @@ def assert_slip_named(checker, answer, key):
     assert " — or — " not in first, first
     assert not re.search(r"\b(is|are) wrong\b", first.replace(says, "")), first
     assert "more below)" not in first, first  # (a first line too long names the first problem)
+
+
+def assert_right_or_slip_named(checker, answer, key, capsys):
+    """A learner's answer written by hand: right (``key`` None), so ``checker`` passes it with its
+    one line; or the slip ``key``, which ``checker`` names (:func:`assert_slip_named`)."""
+    if key is None:
+        checker(answer)
+        assert "cases passed ✓" in capsys.readouterr().out
+    else:
+        assert_slip_named(checker, answer, key)

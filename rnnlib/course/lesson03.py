@@ -16,7 +16,6 @@ one wrong formula.
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -24,7 +23,7 @@ import numpy as np
 from .. import scalar
 from .._validate import as_array, as_scalar, check_finite
 from ..scalar import EXAMPLE, last_step_factors
-from .checking import ELEMENTWISE, Case, Checker, Mistake, Question
+from .checking import ELEMENTWISE, Case, Checker, Mistake, Question, catalogue
 from .checking import as_number as f
 from .lesson00 import seed_model_batch, seed_model_runs
 
@@ -556,35 +555,33 @@ check_fd_last_copy_grad = _StepChecker(
             "a one-sided difference (L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾))/ε: its error is of order ε; take "
             "the central one, (L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾ − ε))/(2ε)",
         ),
-        Mistake(
-            "fd_backward_one_sided",
-            functools.partial(_fd_slip, slip="fd_backward_one_sided"),
-            "a one-sided difference (L(w⁽ᵀ⁾) − L(w⁽ᵀ⁾ − ε))/ε: its error is of order ε; take "
-            "the central one, (L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾ − ε))/(2ε)",
-        ),
-        Mistake(
-            "fd_left_minus_right",
-            functools.partial(_fd_slip, slip="fd_left_minus_right"),
-            "wrong sign: you took L(w⁽ᵀ⁾ − ε) − L(w⁽ᵀ⁾ + ε); the difference is the right "
-            "point's loss minus the left one's",
-        ),
-        Mistake(
-            "fd_y_hat_difference",
-            functools.partial(_fd_slip, slip="fd_y_hat_difference"),
-            "that is dŷ/dw⁽ᵀ⁾: you differenced ŷ; difference the loss, scalar.loss(ŷ, y), at "
-            "w⁽ᵀ⁾ ± ε",
-        ),
-        Mistake(
-            "fd_whole_sequence_from_o_prev",
-            functools.partial(_fd_slip, slip="fd_whole_sequence_from_o_prev"),
-            "you ran every input again from o_(T−1): run the last input alone, "
-            "scalar.forward(xs[-1:], u, w_T, v, o0=o_prev)",
-        ),
-        Mistake(
-            "fd_moved_v",
-            functools.partial(_fd_slip, slip="fd_moved_v"),
-            "that is dL/dv: you moved v, the output weight; move w⁽ᵀ⁾, the w of the last step's "
-            "scalar.forward",
+        *catalogue(
+            _fd_slip,
+            (
+                "fd_backward_one_sided",
+                "a one-sided difference (L(w⁽ᵀ⁾) − L(w⁽ᵀ⁾ − ε))/ε: its error is of order ε; take "
+                "the central one, (L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾ − ε))/(2ε)",
+            ),
+            (
+                "fd_left_minus_right",
+                "wrong sign: you took L(w⁽ᵀ⁾ − ε) − L(w⁽ᵀ⁾ + ε); the difference is the right "
+                "point's loss minus the left one's",
+            ),
+            (
+                "fd_y_hat_difference",
+                "that is dŷ/dw⁽ᵀ⁾: you differenced ŷ; difference the loss, scalar.loss(ŷ, y), at "
+                "w⁽ᵀ⁾ ± ε",
+            ),
+            (
+                "fd_whole_sequence_from_o_prev",
+                "you ran every input again from o_(T−1): run the last input alone, "
+                "scalar.forward(xs[-1:], u, w_T, v, o0=o_prev)",
+            ),
+            (
+                "fd_moved_v",
+                "that is dL/dv: you moved v, the output weight; move w⁽ᵀ⁾, the w of the last "
+                "step's scalar.forward",
+            ),
         ),
     ),
 )
