@@ -35,6 +35,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .course.checking import fill_text
 from .course.runner import notebook_paths
 from .course.runner import run_notebook as execute
 
@@ -300,7 +301,7 @@ def labels(paths) -> list[str]:
 
 def format_table(rows) -> str:
     """A plain-text table: notebook, item, status; an item's detail (the checker's first line,
-    the error, the unfinished helper, the time limit) follows on its own indented line."""
+    the error, the unfinished helper, the time limit) follows, indented, wrapped at spaces."""
     head = ("notebook", "graded item", "status")
     names = [r.name + (" (optional)" if r.optional else "") for r in rows]
     w0 = max([len(head[0])] + [len(r.notebook) for r in rows])
@@ -308,8 +309,8 @@ def format_table(rows) -> str:
     out = [f"{head[0]:<{w0}}  {head[1]:<{w1}}  {head[2]}", f"{'-' * w0}  {'-' * w1}  {'-' * 11}"]
     for r, name in zip(rows, names, strict=True):
         out.append(f"{r.notebook:<{w0}}  {name:<{w1}}  {r.status}".rstrip())
-        if r.detail:
-            out.append(f"    → {r.detail}")
+        if r.detail:  # wrapped at spaces: a terminal or a notebook breaks a long line anywhere
+            out.append(fill_text(f"    → {r.detail}", " " * 6))
     graded = [r for r in rows if r.status]
     counts = {s: sum(r.status == s for r in graded) for s in STATUSES}
     n, optional = len(graded), sum(r.optional for r in graded)

@@ -327,3 +327,15 @@ def test_unfinished_helper_timeout_and_optional_items():
     assert table.endswith(
         "4 graded items (1 optional): 1 passed, 1 failing, 1 timed out, 1 unfinished, 0 not started"
     )
+
+
+def test_a_long_detail_is_wrapped_at_spaces():
+    """A checker's first line runs to 250 characters; a terminal (or a notebook running the
+    command) would break it anywhere: the table wraps it at spaces, its later lines indented."""
+    says = "check_b: " + " ".join(f"word{i}" for i in range(40))
+    text = P.format_table([P.Exercise("01_x", "check_b(g)", P.FAILING, says)])
+    detail = text.splitlines()[3:-2]
+    assert len(detail) >= 3 and detail[0].startswith("    → check_b: word0 ")
+    assert all(line.startswith("      word") for line in detail[1:])
+    assert all(len(line) <= 88 for line in detail)
+    assert " ".join(detail).split() == ["→", *says.split()]
