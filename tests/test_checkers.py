@@ -1108,6 +1108,11 @@ def test_a_wrong_array_says_where_it_is_wrong():
         first_line(excinfo)
         == "check_seq: grid is wrong at 2 of 6 entries, the first at index (0, 1)"
     )
+    one = Checker("check_one", "one(a)", lambda: [Case("a = 1", {"a": 1.0}, np.arange(4.0))])
+    with pytest.raises(AssertionError) as excinfo:  # a whole result: where, after its case
+        one(lambda a: np.array([0.0, 1.0, 5.0, 5.0]))
+    said = "check_one: wrong value for a = 1: from index 2 on (entries 0 to 1 are right)"
+    assert first_line(excinfo) == said
 
 
 def test_a_crash_with_one_common_cause_is_named_whatever_the_exercise():

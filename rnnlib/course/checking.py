@@ -536,7 +536,8 @@ class Checker:
             else:
                 item_got = result[j] if j is not None and _is_container(exp) else result
                 at = _where_wrong(item_got, exp[j] if nm else exp, self.rtol, self.atol)
-                lines.append(f"{nm} is wrong{at}" if nm else f"wrong value for {case.label}{at}")
+                whole = f"wrong value for {case.label}" + (f":{at}" if at else "")
+                lines.append(f"{nm} is wrong{at}" if nm else whole)
         named = [found.get(j) for j, *_ in problems]
         low = [got if kind == "value" and j not in found else None for j, kind, _, got in problems]
         order = self._order(result, exp)
