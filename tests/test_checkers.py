@@ -1117,8 +1117,8 @@ def test_a_wrong_array_says_where_it_is_wrong():
 
 def test_a_crash_with_one_common_cause_is_named_whatever_the_exercise():
     """numpy's words for a product of shapes that do not fit, arrays that do not broadcast, ``^``
-    for a power, and a loop over a plain number, each said in the learner's terms, with what was
-    raised kept below."""
+    for a power, a loop over a plain number, and an index one past the end (step T at index T),
+    each said in the learner's terms, with what was raised kept below."""
     grid = Checker(
         "check_grid",
         "grid(a, b)",
@@ -1133,6 +1133,8 @@ def test_a_crash_with_one_common_cause_is_named_whatever_the_exercise():
         (grid, lambda a, b: a + b): ("two arrays of shapes that do not fit", "broadcast"),
         (number, lambda a: a ^ 2): ("`^` is not a power in Python", "for ^"),
         (number, lambda a: sum(v * v for v in a)): ("this case passes plain numbers", "iterable"),
+        (grid, lambda a, b: a[:, 3]): ("index 3 is one past the end of an axis of 3", "index 3"),
+        (number, lambda a: [a][1]): ("an index past the end of a list", "list index"),
     }
     for (checker, fn), (head, numpy_says) in said.items():
         with pytest.raises(AssertionError) as excinfo:
@@ -1140,7 +1142,10 @@ def test_a_crash_with_one_common_cause_is_named_whatever_the_exercise():
         assert first_line(excinfo).startswith(f"{checker.name}: {head}")
         raised = str(excinfo.value).split("raised:   ", 1)[1]
         assert numpy_says in raised.splitlines()[0], raised
-        assert isinstance(excinfo.value.__cause__, (TypeError, ValueError))
+        assert isinstance(excinfo.value.__cause__, (TypeError, ValueError, IndexError))
+    with pytest.raises(AssertionError) as excinfo:  # an index far out (not one past): as raised
+        grid(lambda a, b: a[:, 7])
+    assert first_line(excinfo).startswith("check_grid: your function raised IndexError: index 7")
     with pytest.raises(AssertionError) as excinfo:  # another error: said as raised
         number(lambda a: {}["missing"])
     assert first_line(excinfo) == "check_sq: your function raised KeyError: 'missing'"

@@ -657,6 +657,16 @@ def _common_error(case, err):
                 "two arrays of shapes that do not fit met in an entry-by-entry operation (+, *): "
                 "write each one's shape beside it; one may need a transpose or a sum over an axis"
             )
+    if isinstance(err, IndexError):
+        m = re.match(r"index (-?\d+) is out of bounds for axis \d+ with size (\d+)", said)
+        if m and int(m.group(1)) == int(m.group(2)):
+            n = int(m.group(2))
+            return (
+                f"index {n} is one past the end of an axis of {n} entries: numpy counts from 0, "
+                f"so the last is {n - 1} (or -1); step t of t = 1..T sits at index t − 1"
+            )
+        if said == "list index out of range":
+            return "an index past the end of a list: Python counts from 0, the last is len − 1"
     return _scalar_function_on_an_array(err)
 
 
