@@ -1439,13 +1439,7 @@ def fill_message(text, prefix=""):
             out.append(line)
             continue
         indent = line[: len(line) - len(line.lstrip(" "))]
-        wrapped = textwrap.wrap(
-            head + line,
-            TEXT_WIDTH,
-            subsequent_indent=indent + "  " if indent else "",
-            break_long_words=False,
-            break_on_hyphens=False,
-        ) or [head + line]
+        wrapped = fill_text(head + line, indent + "  " if indent else "").split("\n")
         out += [wrapped[0][len(head) :], *wrapped[1:]]
     return "\n".join(out)
 
