@@ -736,6 +736,9 @@ def test_every_run_of_the_learners_function_is_stopped_at_the_time_limit(name, m
             assert len(calls) == 1
 
 
+_GIVES = ", which is what this slip gives: "
+
+
 def _memory_question():
     """Like 06.memory_mb: 1000 states of 1024 × 8 float64 numbers, in MB."""
     return Question(
@@ -755,8 +758,10 @@ def _memory_question():
 @pytest.mark.parametrize(
     ("given", "said"),
     [
-        (33, "33.0 is not right: that is float32"),  # 32.768 rounded by hand: 0.7% off
-        (63, "63.0 is not right: that is in MiB"),  # 62.5 rounded: 0.8% off
+        # 32.768 rounded by hand: 0.7% off
+        (33, "33.0 is not right; it is 32.768 rounded" + _GIVES + "that is float32"),
+        # 62.5 rounded: 0.8% off
+        (63, "63.0 is not right; it is 62.5 rounded" + _GIVES + "that is in MiB"),
         (65.6, "65.6 is not right: that counts T + 1 states"),  # within ±0.04 of 65.6015
         (66, "close: 66 is the answer rounded"),  # 65.536 rounded, not the wrong 65.6
         (65.4, "close: 65.4 is within 2% of the answer"),
@@ -772,7 +777,8 @@ def test_a_wrong_value_rounded_by_hand_is_named_unless_the_right_one_is_as_near(
 @pytest.mark.parametrize(
     ("given", "said"),
     [
-        (-41, "-41.0 is not right: wrong one"),  # -41.07 rounded; -41.51 rounds to -42
+        # -41.07 rounded; -41.51 rounds to -42
+        (-41, "-41.0 is not right; it is -41.07 rounded" + _GIVES + "wrong one"),
         (-42, "close: -42 is the answer rounded"),
         # 0.09 from -41.51 (outside ±0.06, within 2% of |-41.51|, 0.83), not a rounding of it
         (-41.6, "close: -41.6 is within 2% of the answer"),

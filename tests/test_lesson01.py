@@ -417,6 +417,20 @@ def test_forward_value_near_misses_are_explained(wrong, says):
     assert "without dividing it by ε" not in str(excinfo.value)
 
 
+def test_forward_value_near_a_slip_is_not_told_it_is_that_slip():
+    """1.52 lies 0.005 from 1.525 (ε/4 added) and 0.03 from 1.55: it adds 0.02, not ε/4, so it
+    is said to be near 1.525, not to add ε/4 itself; 1.525 itself is told it adds ε/4."""
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("01.forward_value", 1.52)
+    assert str(excinfo.value).startswith(
+        "check_answer('01.forward_value'): 1.52 is not right; it is near 1.525, which is what "
+        "this slip gives: that adds ε/4"
+    )
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer("01.forward_value", 1.525)
+    assert "1.525 is not right: that adds ε/4" in str(excinfo.value)
+
+
 # -------------------------------------------------------------------------------------------------
 # The slider figure (FIGURES of the lesson module)
 # -------------------------------------------------------------------------------------------------

@@ -123,15 +123,17 @@ WINDOW = Question("99.window", "?", 10.0, why={12.0: "far", 12.1: "near"})
     [
         # 0.12 and 0.02 from the two, within 2% of both (0.24, 0.242), outside rtol 0.1%
         # (0.0121) and no rounding of either: the nearer, 12.1, names the mistake
-        (12.12, "near"),
+        (12.12, "near 12.1, which is what this slip gives: near"),
         # 0.15 from 12.0 (within 0.24), 0.25 from 12.1 (beyond 0.242): only 12.0 is near
-        (11.85, "far"),
+        (11.85, "near 12.0, which is what this slip gives: far"),
     ],
 )
 def test_a_number_within_two_percent_of_catalogued_values_names_the_nearest(given, said):
+    """Said as near the wrong value, not as that value: 12.12 may be 12.1's slip and a slip of
+    arithmetic, or another mistake."""
     with pytest.raises(AssertionError) as excinfo:
         WINDOW(given)
-    assert str(excinfo.value) == f"check_answer('99.window'): {given} is not right: {said}"
+    assert str(excinfo.value) == f"check_answer('99.window'): {given} is not right; it is {said}"
 
 
 @pytest.mark.parametrize(

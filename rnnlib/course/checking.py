@@ -1375,16 +1375,19 @@ class Question:
                 # Beyond it, an answer that is the right value rounded by hand (66 for 65.536) is
                 # "close"; one that is a wrong value rounded (-41 for -41.07, where the right one
                 # is -41.51), or within 2% of one and nearer to it than to the right value (63
-                # for 62.5 against 65.536), names that mistake
+                # for 62.5 against 65.536), is said to be near that value, whose mistake is named:
+                # it may have come from that mistake and a slip of arithmetic, or from another
+                # mistake (1.52 is near 1.525, "adds ε/4", but adds 0.02), so the message states
+                # only what the numbers show
                 near = [
-                    (abs(value - wrong), said)
+                    (abs(value - wrong), said, "")
                     for wrong, said in self.why.items()
                     if np.isclose(value, wrong, rtol=self.rtol, atol=self.atol)
                 ]
                 rounded = _rounds_to(self.answer, value)
                 if not near and not rounded:
                     near = [
-                        (abs(value - wrong), said)
+                        (abs(value - wrong), said, _near_wrong(wrong, value))
                         for wrong, said in self.why.items()
                         if _rounds_to(wrong, value)
                         or (
@@ -1393,8 +1396,8 @@ class Question:
                         )
                     ]
                 if near:
-                    said = min(near, key=lambda pair: pair[0])[1]
-                    raise CheckFailed(f"{head}: {_num(value)} is not right: {said}")
+                    _, said, how = min(near, key=lambda triple: triple[0])
+                    raise CheckFailed(f"{head}: {_num(value)} is not right{how}: {said}")
                 if rounded or abs(value - self.answer) <= _CLOSE * abs(self.answer):
                     how = (
                         "is the answer rounded"
@@ -1458,6 +1461,14 @@ def _fix(given) -> str:
     if isinstance(given, (list, tuple, np.ndarray)) and np.size(given) == 1:
         return f"give the number itself, not {_a(_kind_name(given))} holding it"
     return "set your answer to one number (an int or a float)"
+
+
+def _near_wrong(wrong, given):
+    """How ``given`` relates to the catalogued wrong value ``wrong`` it is near, as the words
+    between "is not right" and the mistake's explanation: "; it is 62.5 rounded, which is what
+    this slip gives"."""
+    relation = f"{_num(wrong)} rounded" if _rounds_to(wrong, given) else f"near {_num(wrong)}"
+    return f"; it is {relation}, which is what this slip gives"
 
 
 def _rounds_to(exact, given):
