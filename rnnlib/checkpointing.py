@@ -16,6 +16,9 @@ states away::
 States held at once: the ⌈T/k⌉ checkpoints plus one segment's k states, O(T/k + k), smallest
 near k = √T; the price is one extra forward pass (every step is computed twice). The gradient is
 exactly that of plain BPTT: only *when* each state is computed changes, not what is computed.
+(Counting arrays rather than states: the backward pass over a segment also holds its ``da`` and
+its ``dh``, k steps each, so the arrays of N × H numbers held at once are ⌈T/k⌉ + 3k, plus a
+part that does not depend on k; that sum is smallest near k = √(T/3).)
 """
 
 from __future__ import annotations
@@ -82,12 +85,26 @@ def checkpointed_backward(dh, x, h0, Wx, Wh, b, k):
     for s in range(len(kept) - 1, -1, -1):  # the segments, last first
         start = s * k
         seg = slice(start, min(start + k, T))
-        _, cache = rnn_forward(x[:, seg], kept[s], Wx, Wh, b)  # recompute the segment's states
-        dh_seg = dh[:, seg].copy()
-        dh_seg[:, -1] += carry  # what reaches the segment's last state from the next segment
-        dx[:, seg], carry, dWx_s, dWh_s, db_s = rnn_backward(dh_seg, cache)
+        dx[:, seg], carry, dWx_s, dWh_s, db_s = _segment_backward(
+            dh[:, seg], carry, x[:, seg], kept[s], Wx, Wh, b
+        )
         dWx, dWh, db = dWx + dWx_s, dWh + dWh_s, db + db_s  # shared weights: sum the segments
     return dx, carry, dWx, dWh, db
+
+
+def _segment_backward(dh_seg, carry, x_seg, h_start, Wx, Wh, b):
+    """One segment: recompute its states from its checkpoint ``h_start``, then backpropagate
+    through it, ``carry`` (what reaches its last state from the next segment) added to its last
+    step's ``dh``. Returns what :func:`rnnlib.rnn.rnn_backward` returns for the segment.
+
+    (A function of its own, so that the segment's states and gradients are freed when it
+    returns: written inline in the loop, they would stay alive until the next segment's had been
+    made, and the peak would hold two segments.)
+    """
+    _, cache = rnn_forward(x_seg, h_start, Wx, Wh, b)
+    dh_seg = dh_seg.copy()
+    dh_seg[:, -1] += carry
+    return rnn_backward(dh_seg, cache)
 
 
 def states_held(T, k):
