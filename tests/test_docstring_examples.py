@@ -1,0 +1,86 @@
+"""Every public function of the learner's library shows a worked example in its docstring (the
+numpydoc "Examples" section, as numpy's and scikit-learn's do), and every example runs as
+written.
+
+An example is what a learner sees with ``help(rnnlib.rnn_forward)`` or ``rnn_forward?`` in a
+notebook: a few lines on small inputs whose results can be worked out by hand, the working said
+in the example's own words (a comment or the sentence before it), so that each printed number
+here is checked against arithmetic, not against the code's own output. Examples print rounded
+numbers with ``print`` (the repr of a numpy scalar differs between numpy 1 and 2, and round-off
+digits between machines), and draw random numbers only from a seeded ``np.random.default_rng``.
+"""
+
+import doctest
+import importlib
+import inspect
+
+import numpy as np
+import pytest
+
+LEARNER_MODULES = [
+    "rnnlib.scalar",
+    "rnnlib.losses",
+    "rnnlib.gradcheck",
+    "rnnlib.optim",
+    "rnnlib.training",
+    "rnnlib.rnn",
+    "rnnlib.checkpointing",
+    "rnnlib.gradflow",
+    "rnnlib.readout",
+    "rnnlib.sampling",
+    "rnnlib.data",
+]
+
+FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+
+
+def _public_functions(module):
+    """The functions a module exports (its ``__all__``), not its result types or constants."""
+    return [
+        (name, getattr(module, name))
+        for name in module.__all__
+        if inspect.isfunction(getattr(module, name))
+    ]
+
+
+@pytest.mark.parametrize("name", LEARNER_MODULES)
+def test_every_public_function_has_an_example(name):
+    module = importlib.import_module(name)
+    missing = [
+        fn_name
+        for fn_name, fn in _public_functions(module)
+        if "Examples\n" not in (fn.__doc__ or "") or ">>> " not in (fn.__doc__ or "")
+    ]
+    assert not missing, f"{name}: no Examples section with a >>> line in {missing}"
+
+
+@pytest.mark.parametrize("name", LEARNER_MODULES)
+def test_the_examples_run_as_written(name):
+    module = importlib.import_module(name)
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(optionflags=FLAGS)
+    report = []
+    with np.printoptions(legacy=False):
+        for test in finder.find(module, name, globs={}):
+            out = []
+            runner.run(test, out=out.append)
+            report += out
+    results = runner.summarize(verbose=False)
+    assert results.failed == 0, "".join(report)
+
+
+def test_a_wrong_example_fails():
+    """The runner above reports a failing example (it is not silently skipped)."""
+
+    def f():
+        """
+        Examples
+        --------
+        >>> print(1 + 1)
+        3
+        """
+
+    runner = doctest.DocTestRunner(optionflags=FLAGS)
+    for test in doctest.DocTestFinder().find(f, "f", globs={}):
+        runner.run(test, out=lambda s: None)
+    assert runner.summarize(verbose=False).failed == 1
