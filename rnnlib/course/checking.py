@@ -814,9 +814,12 @@ def _forbidden(label, says):
     ``says`` (why the exercise forbids it)."""
 
     def called(*args, **kwargs):
-        caller = sys._getframe(1)
-        module = caller.f_globals.get("__name__") or ""
-        via = _library_name(module, caller.f_code.co_name) if _is_library(module) else None
+        # the function the learner called is the outermost of the rnnlib frames on the way
+        # here (checkpointed_backward, not the private _segment_backward it runs this from)
+        frame, via = sys._getframe(1), None
+        while frame is not None and _is_library(frame.f_globals.get("__name__") or ""):
+            via = _library_name(frame.f_globals["__name__"], frame.f_code.co_name)
+            frame = frame.f_back
         which = f"{via}, which runs {label}" if via else label
         raise CalledTheAnswer(f"you called {which}: {says}")
 
