@@ -30,6 +30,17 @@ def squared_error(y_hat, y):
     -------
     loss : float
     dy_hat : ndarray of the shape of ``y_hat`` (0-d for scalars)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnlib.losses import squared_error
+    >>> L, dy_hat = squared_error(np.array([2.0, 1.0]), np.array([0.5, 1.0]))
+    >>> print(L, dy_hat)  # ½(1.5² + 0²) = ½·2.25; ŷ − y = (1.5, 0)
+    1.125 [1.5 0. ]
+    >>> L, dy_hat = squared_error(2.0, 0.5)  # one number: the same loss, a 0-d gradient
+    >>> print(L, float(dy_hat))
+    1.125 1.5
     """
     y_hat, y = same_shape_arrays(y_hat=y_hat, y=y)
     with np.errstate(over="ignore"):
@@ -67,6 +78,20 @@ def softmax(z, temperature=1.0):
     Returns
     -------
     p : ndarray (..., C), each row non-negative and summing to 1
+
+    Examples
+    --------
+    exp(ln 3) = 3 and exp(0) = 1, so the scores (ln 3, 0) give 3/(3 + 1) and 1/(3 + 1):
+
+    >>> import numpy as np
+    >>> from rnnlib.losses import softmax
+    >>> print(np.round(softmax(np.array([np.log(3), 0.0])), 4))
+    [0.75 0.25]
+    >>> print(np.round(softmax(np.array([np.log(3), 0.0]), temperature=0.5), 4))  # 9/10, 1/10
+    [0.9 0.1]
+    >>> print(softmax(np.array([[0.0, 0.0], [1000.0, 1000.0]])))  # per row; exp(1000) unneeded
+    [[0.5 0.5]
+     [0.5 0.5]]
     """
     z = _logits("z", z)
     temperature = as_positive("temperature", temperature)
@@ -92,6 +117,20 @@ def softmax_cross_entropy(logits, targets):
     -------
     loss : float
     dlogits : ndarray (..., C)
+
+    Examples
+    --------
+    M = 2 positions with C = 2 equal scores: p = (½, ½), so each −log p[y] is log 2, and so is
+    their mean; the gradient is (½ − 1)/2 at the target, ½/2 at the other class:
+
+    >>> import numpy as np
+    >>> from rnnlib.losses import softmax_cross_entropy
+    >>> L, dlogits = softmax_cross_entropy(np.zeros((2, 2)), np.array([0, 1]))
+    >>> print(np.isclose(L, np.log(2)))
+    True
+    >>> print(np.round(dlogits, 4))
+    [[-0.25  0.25]
+     [ 0.25 -0.25]]
     """
     z = _logits("logits", logits)
     y = as_ndarray("targets", targets, "integer class indices")

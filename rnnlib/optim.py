@@ -30,6 +30,16 @@ def sgd_step(param, grad, lr):
     -------
     float or ndarray: the new value. ``ValueError`` if it overflows (a step too large to
     represent: lower ``lr``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnlib.optim import sgd_step
+    >>> print(round(sgd_step(0.9, 2.0, lr=0.1), 4))  # 0.9 − 0.1·2.0
+    0.7
+    >>> w = np.array([1.0, -1.0])
+    >>> print(sgd_step(w, np.array([0.5, -2.0]), lr=0.5), w)  # 1 − 0.25, −1 + 1; w unchanged
+    [0.75 0.  ] [ 1. -1.]
     """
     lr = as_positive("lr", lr, "learning rate")
     if ndim("param", param) == 0 and ndim("grad", grad) == 0:
@@ -65,6 +75,20 @@ def adagrad_step(param, grad, memory, lr):
     param : ndarray, the new value
     memory : ndarray, the new running sum of squared gradients. ``ValueError`` if it overflows
         (a gradient above about 1.3e154: clip it first).
+
+    Examples
+    --------
+    From m = 0 the first step is η·g/√(g²) = η = 0.1 for a large gradient and a small one
+    alike; the same gradients again make m = 2g², a step of 0.1/√2 ≈ 0.0707:
+
+    >>> import numpy as np
+    >>> from rnnlib.optim import adagrad_step
+    >>> p, m = adagrad_step(np.ones(2), np.array([4.0, 0.5]), np.zeros(2), lr=0.1)
+    >>> print(np.round(p, 4), np.round(m, 4))  # 1 − 0.1; m = g² = (16, 0.25)
+    [0.9 0.9] [16.    0.25]
+    >>> p, m = adagrad_step(p, np.array([4.0, 0.5]), m, lr=0.1)
+    >>> print(np.round(p, 4))  # 0.9 − 0.0707
+    [0.8293 0.8293]
     """
     param, grad, memory = same_shape_arrays(param=param, grad=grad, memory=memory)
     lr = as_positive("lr", lr, "learning rate")
@@ -115,6 +139,15 @@ def global_norm(grads):
     """``sqrt(Σ_k ‖g_k‖²)`` over a list of arrays, without overflow or underflow.
 
     The result is inf only if the norm itself exceeds the largest float (about 1.8e308).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnlib.optim import global_norm
+    >>> print(global_norm([np.array([3.0]), np.array([[4.0, 0.0]])]))  # √(3² + 4² + 0²)
+    5.0
+    >>> print(f"{global_norm([np.array([3e200]), np.array([4e200])]):.3g}")  # 9e400 not formed
+    5e+200
     """
     s, r = _scaled_norm(_grads_list(grads))
     with np.errstate(over="ignore"):
@@ -139,6 +172,17 @@ def clip_grad_norm(grads, max_norm):
     clipped : list of ndarray (new arrays, same shapes)
     total_norm : float, the global norm *before* clipping (inf only if it exceeds the largest
         float; the clipped gradients are right even then)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnlib.optim import clip_grad_norm
+    >>> grads = [np.array([3.0]), np.array([4.0])]  # global norm √(3² + 4²) = 5
+    >>> clipped, total = clip_grad_norm(grads, max_norm=1.0)  # 5 > 1: both times 1/5
+    >>> print(total, np.round(clipped[0], 4), np.round(clipped[1], 4))
+    5.0 [0.6] [0.8]
+    >>> print(clip_grad_norm(grads, max_norm=10.0))  # 5 ≤ 10: returned unchanged
+    ([array([3.]), array([4.])], 5.0)
     """
     max_norm = as_positive("max_norm", max_norm)
     gs = _grads_list(grads)
@@ -155,6 +199,15 @@ def clip_grad_value(grads, clip_value):
     """Clip every entry of every gradient to ``[−clip_value, clip_value]`` (elementwise).
 
     Unlike :func:`clip_grad_norm` this changes the direction of the update. Inputs unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnlib.optim import clip_grad_value
+    >>> print(clip_grad_value([np.array([-3.0, 0.5, 4.0])], clip_value=1.0))  # into [−1, 1]
+    [array([-1. ,  0.5,  1. ])]
+    >>> print(clip_grad_value([np.array([3.0, 4.0])], 1.0))  # (3, 4) ∝ (0.6, 0.8) turns to (1, 1)
+    [array([1., 1.])]
     """
     clip_value = as_positive("clip_value", clip_value)
     return [np.clip(g, -clip_value, clip_value) for g in _grads_list(grads)]

@@ -132,6 +132,20 @@ def forward(xs, u, w, v, o0=0.0):
     Returns
     -------
     :class:`Forward` with ``a`` (T,), ``o`` (T + 1,), ``y_hats`` (T,) and ``y_hat``.
+
+    Examples
+    --------
+    tanh(ln 3) = (9 − 1)/(9 + 1) = 0.8 and tanh(ln 2) = (4 − 1)/(4 + 1) = 0.6, so with u = 1
+    and w = 0 (o_t = tanh(x_t)) every state can be checked by hand:
+
+    >>> import numpy as np
+    >>> from rnnlib.scalar import forward
+    >>> fwd = forward([np.log(3), np.log(2)], u=1.0, w=0.0, v=2.0)
+    >>> print(np.round(fwd.o, 4), round(fwd.y_hat, 4))  # o_0, o_1, o_2; ŷ = v·o_2 = 2·0.6
+    [0.  0.8 0.6] 1.2
+    >>> fwd = forward([np.log(3), np.log(2)], u=1.0, w=0.5, v=2.0)
+    >>> print(round(float(fwd.a[1] - np.log(2)), 4))  # a_2 = u·x_2 + w·o_1 = ln 2 + 0.5·0.8
+    0.4
     """
     xs = _inputs(xs)
     u, v = as_scalar("u", u), as_scalar("v", v)
@@ -157,6 +171,15 @@ def loss(y_hat, y):
     """``L = ½(ŷ − y)²`` (elementwise for arrays of the same shape).
 
     ``ValueError`` if the square overflows (|ŷ − y| above about 1.3e154).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnlib.scalar import loss
+    >>> print(loss(2.0, 0.5))  # ½(2.0 − 0.5)² = ½·2.25
+    1.125
+    >>> print(loss(np.array([1.0, 3.0]), np.array([1.0, 1.0])))  # ½·0², ½·2²
+    [0. 2.]
     """
     err = _loss_grad("loss", y_hat, y)
     with np.errstate(over="ignore"):  # an overflow is reported by name, just below
@@ -168,6 +191,15 @@ def loss_grad(y_hat, y):
     """``dL/dŷ = ŷ − y`` (elementwise for arrays of the same shape): the seed's "loss = ŷ − y".
 
     ``ValueError`` if ŷ − y overflows (ŷ and y of opposite signs, each near the largest float).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnlib.scalar import loss_grad
+    >>> print(loss_grad(2.0, 0.5))  # ŷ − y = 2.0 − 0.5, the slope of ½(ŷ − y)² at ŷ = 2
+    1.5
+    >>> print(loss_grad(np.array([1.0, 3.0]), 1.0))  # one target y = 1 for every ŷ
+    [0. 2.]
     """
     return _loss_grad("loss_grad", y_hat, y)
 
@@ -233,6 +265,17 @@ def total_loss(fwd, y):
     """L for a :class:`Forward`: ½(ŷ − y)² for a scalar y, Σ_t ½(ŷ_t − y_t)² for y of shape (T,).
 
     ``ValueError`` if L overflows float64 (see :func:`loss`).
+
+    Examples
+    --------
+    With all inputs 0 every a_t = 0 and o_t = tanh(0) = 0, so every ŷ_t = v·0 = 0:
+
+    >>> from rnnlib.scalar import forward, total_loss
+    >>> fwd = forward([0.0, 0.0], u=1.0, w=0.5, v=2.0)
+    >>> print(total_loss(fwd, 0.5))  # one target, at the end: ½(0 − 0.5)²
+    0.125
+    >>> print(total_loss(fwd, [1.0, 2.0]))  # a target at every step: ½(0 − 1)² + ½(0 − 2)²
+    2.5
     """
     fwd = _forward(fwd)
     y, every = _targets(y, fwd.xs.size)
@@ -259,6 +302,20 @@ def backward(fwd, y):
     One backward loop with a running δ_t = dL/do_t, from t = T down to 1:
     ``dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1)``, ``dL/du⁽ᵗ⁾ = δ_t (1 − o_t²) x_t``,
     ``δ_(t−1) = δ_t (1 − o_t²) w`` (+ the error of step t − 1 itself, many-to-many).
+
+    Examples
+    --------
+    With u = 0 every a_t = 0, so o_t = tanh(0) = 0, ŷ = 0 and every 1 − o_t² = 1; the
+    target y = −1 makes dL/dŷ = 0 − (−1) = 1:
+
+    >>> from rnnlib.scalar import backward, forward
+    >>> g = backward(forward([1.0, 3.0], u=0.0, w=0.5, v=2.0), y=-1.0)
+    >>> print(g.dL_dyhat, g.delta)  # δ_2 = 1·v = 2, δ_1 = δ_2·1·w = 1
+    1.0 [1. 2.]
+    >>> print(g.du_steps, g.du)  # dL/du⁽ᵗ⁾ = δ_t·1·x_t: 1·1, 2·3; dL/du is their sum
+    [1. 6.] 7.0
+    >>> print(g.dw_steps, g.dv)  # o_(t−1) = 0 and o_T = 0: nothing for w or v here
+    [0. 0.] 0.0
     """
     T = _forward(fwd).xs.size
     y, every = _targets(y, T)
@@ -302,7 +359,22 @@ def backward(fwd, y):
 
 
 def bptt(xs, y, u, w, v):
-    """``(dL/du, dL/dw, dL/dv)`` of the scalar RNN: :func:`forward` then :func:`backward`."""
+    """``(dL/du, dL/dw, dL/dv)`` of the scalar RNN: :func:`forward` then :func:`backward`.
+
+    Examples
+    --------
+    On the course's worked example, the three gradients agree with central differences of L
+    in (u, w, v), whose error is far below 1e-8 at ε = 1e-6:
+
+    >>> import numpy as np
+    >>> from rnnlib.gradcheck import numerical_gradient
+    >>> from rnnlib.scalar import EXAMPLE as E, bptt, forward, loss
+    >>> def L(p):  # L as a function of p = (u, w, v)
+    ...     return loss(forward(E["xs"], *p).y_hat, E["y"])
+    >>> num = numerical_gradient(L, np.array([E["u"], E["w"], E["v"]]))
+    >>> print(np.abs(np.array(bptt(**E)) - num).max() < 1e-8)
+    True
+    """
     g = backward(forward(xs, u, w, v), y)
     return g.du, g.dw, g.dv
 
@@ -324,6 +396,19 @@ def last_step_factors(xs, y, u, w, v):
     -------
     dict of floats: ``dL_do_T`` = dL/dŷ · v, ``tanh_prime`` = 1 − o_T², ``o_prev`` = o_(T−1),
     ``dL_dw_T`` = their product (= ``backward(...).dw_steps[-1]``), and ``y_hat``, ``o_T``.
+
+    Examples
+    --------
+    With u = 1 and w = 0, o_t = tanh(x_t): o_1 = tanh(ln 3) = 0.8, o_2 = tanh(ln 2) = 0.6,
+    ŷ = 2·0.6 = 1.2, so dL/dŷ = 1.2 − 0.2 = 1:
+
+    >>> import numpy as np
+    >>> from rnnlib.scalar import last_step_factors
+    >>> f = last_step_factors([np.log(3), np.log(2)], y=0.2, u=1.0, w=0.0, v=2.0)
+    >>> print(round(f["dL_do_T"], 4), round(f["tanh_prime"], 4), round(f["o_prev"], 4))
+    2.0 0.64 0.8
+    >>> print(round(f["dL_dw_T"], 4))  # 1·v = 2, 1 − 0.6² = 0.64, o_1 = 0.8: 2·0.64·0.8
+    1.024
     """
     if ndim("y", y) != 0:  # backward would take it as a target per step, and float() then fails
         raise ValueError(
@@ -361,6 +446,22 @@ def per_step_contributions(xs, y, u, w, v):
     dict with ``dw_steps`` (T,) = dL/dw⁽ᵗ⁾ for t = 1..T and ``dw`` = dL/dw, their sum (both from
     :func:`backward`), ``step_factor`` (T,) = do_t/do_(t−1) = (1 − o_t²)·w, ``reach`` (T,) =
     do_T/do_t = Π_(k = t+1..T) (1 − o_k²)·w (1 for t = T) and ``y_hat``.
+
+    Examples
+    --------
+    With u = 0 every o_t = tanh(0) = 0, so each step's factor is (1 − 0²)·w = w = 0.5, and
+    reaching o_3 from o_t crosses 3 − t of them:
+
+    >>> from rnnlib.scalar import EXAMPLE, bptt, per_step_contributions
+    >>> c = per_step_contributions([1.0, 2.0, 3.0], y=-1.0, u=0.0, w=0.5, v=2.0)
+    >>> print(c["step_factor"], c["reach"])  # do_3/do_t: 0.5·0.5, 0.5, 1
+    [0.5 0.5 0.5] [0.25 0.5  1.  ]
+
+    On the worked example, the T = 4 copies' gradients add up to backpropagation's dL/dw:
+
+    >>> c = per_step_contributions(**EXAMPLE)
+    >>> print(c["dw_steps"].shape, abs(c["dw_steps"].sum() - bptt(**EXAMPLE)[1]) < 1e-12)
+    (4,) True
     """
     fwd = forward(xs, u, w, v)
     g = backward(fwd, y)
@@ -391,6 +492,16 @@ def input_grads(fwd, y):
     -------
     (dxs, do0) : ndarray (T,) with ``dxs[t − 1] = dL/dx_t``, and float dL/do_0. A learned initial
     state o_0 is trained with ``do0`` like any weight.
+
+    Examples
+    --------
+    With all x_t = 0 and o_0 = 0 every a_t = 0, o_t = 0, ŷ = 0 and 1 − o_t² = 1; y = −1 makes
+    dL/dŷ = 1, so δ_2 = 1·v = 2 and δ_1 = δ_2·1·w = 1:
+
+    >>> from rnnlib.scalar import forward, input_grads
+    >>> dxs, do0 = input_grads(forward([0.0, 0.0], u=3.0, w=0.5, v=2.0), y=-1.0)
+    >>> print(dxs, do0)  # dL/dx_t = δ_t·1·u: 1·3, 2·3; dL/do_0 = δ_1·1·w = 1·0.5
+    [3. 6.] 0.5
     """
     g = backward(fwd, y)
     o = fwd.o
@@ -417,6 +528,18 @@ def rtrl(xs, y, u, w, v, o0=0.0):
     Returns
     -------
     tuple of floats (dL/du, dL/dw, dL/dv)
+
+    Examples
+    --------
+    :func:`backward`'s example, forward in time: u = 0 keeps every o_t = 0 and 1 − o_t² = 1,
+    so p_t = 0, q_1 = x_1 = 1, q_2 = x_2 + w·q_1 = 3 + 0.5·1 = 3.5, and with ŷ − y = 1:
+
+    >>> import numpy as np
+    >>> from rnnlib.scalar import EXAMPLE, bptt, rtrl
+    >>> print(rtrl([1.0, 3.0], y=-1.0, u=0.0, w=0.5, v=2.0))  # dL/du = 1·v·q_2 = 2·3.5
+    (7.0, 0.0, 0.0)
+    >>> print(np.allclose(rtrl(**EXAMPLE), bptt(**EXAMPLE), rtol=1e-12, atol=0))
+    True
     """
     xs = _inputs(xs)
     u, w, v = as_scalar("u", u), as_scalar("w", w), as_scalar("v", v)
