@@ -45,7 +45,7 @@ def squared_error(y_hat, y):
     y_hat, y = same_shape_arrays(y_hat=y_hat, y=y)
     with np.errstate(over="ignore"):
         err = y_hat - y
-        L = 0.5 * float(np.sum(err * err))
+        L = float(np.sum(0.5 * err * err))  # halved before squared: see rnnlib.scalar.loss
     if not np.isfinite(L):
         raise NumericOverflow(
             "loss: ½ Σ (ŷ − y)² overflows float64 (it exceeds 1.8e308): ŷ is far from y"

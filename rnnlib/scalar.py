@@ -170,7 +170,7 @@ def forward(xs, u, w, v, o0=0.0):
 def loss(y_hat, y):
     """``L = ½(ŷ − y)²`` (elementwise for arrays of the same shape).
 
-    ``ValueError`` if the square overflows (|ŷ − y| above about 1.3e154).
+    ``ValueError`` if ½(ŷ − y)² overflows (|ŷ − y| above about 1.9e154).
 
     Examples
     --------
@@ -183,7 +183,7 @@ def loss(y_hat, y):
     """
     err = _loss_grad("loss", y_hat, y)
     with np.errstate(over="ignore"):  # an overflow is reported by name, just below
-        value = 0.5 * np.square(err) if np.ndim(err) else 0.5 * err * err
+        value = 0.5 * err * err  # halved before squared: finite wherever ½(ŷ − y)² is
     return _finite("loss", value, err)
 
 
@@ -239,7 +239,7 @@ def _finite(what, value, err):
         return value
     worst = float(np.max(np.abs(err)))
     raise NumericOverflow(
-        f"{what}: overflows float64: |ŷ − y| reaches {worst:.3g}, whose square exceeds the "
+        f"{what}: overflows float64: |ŷ − y| reaches {worst:.3g}, whose ½(ŷ − y)² exceeds the "
         "largest float (1.8e308)"
     )
 
@@ -281,7 +281,7 @@ def total_loss(fwd, y):
     y, every = _targets(y, fwd.xs.size)
     err = fwd.y_hats - y if every else fwd.y_hat - y
     with np.errstate(over="ignore"):
-        L = float(0.5 * np.sum(np.square(err)))
+        L = float(np.sum(0.5 * err * err))
     return _finite("L", L, err)
 
 

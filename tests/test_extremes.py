@@ -212,3 +212,22 @@ def test_an_inf_minus_inf_pre_activation_is_named_not_returned_as_nan():
             rnnlib.NumericOverflow, match=r"^a_t: the pre-activation .*\(inf − inf\)"
         ):
             rnnlib.rnn_forward([big], [[-1e200]], big, big, [0.0])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda d: scalar.loss(d, 0.0),
+        lambda d: float(scalar.loss(np.array([d]), np.array([0.0]))[0]),
+        lambda d: scalar.total_loss(scalar.forward([0.0], 1.0, 0.0, 1.0), -d),
+        lambda d: rnnlib.squared_error(np.array([d]), np.array([0.0]))[0],
+    ],
+    ids=["scalar", "array", "total_loss", "squared_error"],
+)
+def test_half_the_squared_error_is_given_wherever_it_is_a_float(fn):
+    """½(1.5e154)² = 1.125e308 is below the largest float (1.797e308), though (1.5e154)² is not:
+    every loss gives it, scalars and arrays alike (the array path once squared first and
+    refused it); ½(2e154)² = 2e308 is above, and named."""
+    assert fn(1.5e154) == pytest.approx(1.125e308, rel=1e-12)
+    with pytest.raises(rnnlib.NumericOverflow, match="overflows float64"):
+        fn(2e154)
