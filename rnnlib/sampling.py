@@ -44,7 +44,6 @@ def _prime(params, prompt_ids):
 def next_distribution(params, prompt_ids, temperature=1.0):
     """The model's distribution of the next class after ``prompt_ids``: ``softmax(z / τ)``, (K,).
 
-
     Examples
     --------
     With ``Wy = 0`` the logits are z = by whatever the prompt. Equal logits give a uniform p:
