@@ -223,7 +223,7 @@ def train_scalar(xs, ys, u, w, v, lr, epochs, *, max_norm=None, clip_value=None,
     >>> result = train_scalar(xs, ys, u=0.5, w=0.5, v=0.5, lr=0.5, epochs=20)
     >>> print(result.losses.shape, result.params.shape, result.grad_norms.shape, result.diverged)
     (21,) (21, 3) (20,) False
-    >>> print(result.params[0], result.losses[-1] < result.losses[0])  # starts where we said
+    >>> print(result.params[0], result.losses[-1] < result.losses[0])  # (u, w, v) at epoch 0
     [0.5 0.5 0.5] True
     """
     lr = as_positive("lr", lr, "learning rate")
