@@ -59,6 +59,19 @@ def decaying_sum_task(n=16, T=4, decay=0.5, every_step=False, seed=0):
     -------
     xs : ndarray (n, T)
     ys : ndarray (n,) (many-to-one) or (n, T) (many-to-many)
+
+    Examples
+    --------
+    T = 4, λ = ½: y = λ³x_1 + λ²x_2 + λx_3 + x_4, the weights (0.125, 0.25, 0.5, 1).
+
+    >>> import numpy as np
+    >>> from rnnlib.data import decaying_sum_task
+    >>> xs, ys = decaying_sum_task(n=16, T=4, decay=0.5)
+    >>> print(xs.shape, ys.shape, np.allclose(ys, xs @ [0.125, 0.25, 0.5, 1.0]))
+    (16, 4) (16,) True
+    >>> xs, ys = decaying_sum_task(n=16, T=4, decay=0.5, every_step=True)
+    >>> print(ys.shape, np.allclose(ys[:, 0], xs[:, 0]))  # y_1 = x_1: nothing before it
+    (16, 4) True
     """
     n, T = as_count("n", n), as_count("T", T)
     seed = as_count("seed", seed, 0)
@@ -94,6 +107,20 @@ def periodic_signal(length=400, period=25.0, noise=0.1, seed=0):
     -------
     clean : ndarray (length,), the signal s
     noisy : ndarray (length,), the observations y = s + ε
+
+    Examples
+    --------
+    P = 4, so 2πt/P = πt/2 and 4πt/P = πt; sin 1 = 0.84147:
+    s_0 = ½ sin 1, s_1 = 1 + ½ sin(π + 1) = 1 − ½ sin 1, s_2 = s_0, s_3 = −1 − ½ sin 1.
+
+    >>> import numpy as np
+    >>> from rnnlib.data import periodic_signal
+    >>> clean, noisy = periodic_signal(length=4, period=4.0, noise=0.0)
+    >>> print(np.round(clean, 4), (noisy == clean).all())  # σ = 0: no noise
+    [ 0.4207  0.5793  0.4207 -1.4207] True
+    >>> clean, noisy = periodic_signal(length=400, noise=0.1)
+    >>> print(round(float(np.std(noisy - clean)), 2))  # the noise has σ = 0.1
+    0.1
     """
     length = as_count("length", length, 2)
     seed = as_count("seed", seed, 0)
@@ -115,7 +142,15 @@ GRAMMAR = {
 
 
 def corpus_words():
-    """The set of every word :func:`tiny_corpus` can produce."""
+    """The set of every word :func:`tiny_corpus` can produce.
+
+    Examples
+    --------
+    >>> from rnnlib.data import corpus_words
+    >>> words = corpus_words()
+    >>> print(len(words), "fox" in words, "foxes" in words)  # 2 + 4 + 5 + 4 words of GRAMMAR
+    15 True False
+    """
     return frozenset(w for words in GRAMMAR.values() for w in words)
 
 
@@ -143,6 +178,18 @@ def tiny_corpus(n_sentences=160, seed=0):
     Returns
     -------
     text : str, sentences each ending in ``".\\n"``
+
+    Examples
+    --------
+    A sentence is ``det [adj] noun verb det [adj] noun.``: 5 to 7 words, all of the grammar's.
+
+    >>> from rnnlib.data import tiny_corpus, valid_word_fraction
+    >>> text = tiny_corpus(n_sentences=3)
+    >>> lines = text.splitlines()
+    >>> print(len(lines), all(line.endswith(".") and 5 <= len(line.split()) <= 7 for line in lines))
+    3 True
+    >>> print(valid_word_fraction(text))
+    1.0
     """
     n_sentences = as_count("n_sentences", n_sentences)
     seed = as_count("seed", seed, 0)
@@ -155,14 +202,31 @@ def tiny_corpus(n_sentences=160, seed=0):
 
 
 def char_vocabulary(text):
-    """The sorted distinct characters of ``text``, as one string; its index is the class id."""
+    """The sorted distinct characters of ``text``, as one string; its index is the class id.
+
+    Examples
+    --------
+    >>> from rnnlib.data import char_vocabulary
+    >>> print(repr(char_vocabulary("hello")))  # e, h, l, o: 'l' once
+    'ehlo'
+    >>> print(repr(char_vocabulary("a cat.\\n")))  # '\\n' (10) < ' ' (32) < '.' (46) < letters
+    '\\n .act'
+    """
     if not isinstance(text, str) or not text:
         raise ValueError(f"text: expected a non-empty str, got {type(text).__name__} {text!r:.40}")
     return "".join(sorted(set(text)))
 
 
 def encode(text, vocab):
-    """Class ids of the characters of ``text``: ``ids[i] = vocab.index(text[i])``, int64 (len,)."""
+    """Class ids of the characters of ``text``: ``ids[i] = vocab.index(text[i])``, int64 (len,).
+
+    Examples
+    --------
+    >>> from rnnlib.data import decode, encode
+    >>> ids = encode("hello", "ehlo")
+    >>> print(ids, decode(ids, "ehlo"))  # e → 0, h → 1, l → 2, o → 3; and back
+    [1 0 2 2 3] hello
+    """
     if not isinstance(text, str):
         raise ValueError(f"text: expected a str, got {type(text).__name__}")
     if not isinstance(vocab, str) or not vocab:
@@ -177,7 +241,18 @@ def encode(text, vocab):
 
 
 def decode(ids, vocab):
-    """The text of class ids: ``"".join(vocab[i] for i in ids)``."""
+    """The text of class ids: ``"".join(vocab[i] for i in ids)``.
+
+    Examples
+    --------
+    >>> from rnnlib.data import char_vocabulary, decode, encode
+    >>> print(decode([1, 3, 2, 0], "ehlo"))  # vocab[1], vocab[3], vocab[2], vocab[0]
+    hole
+    >>> text = "the cat sees a dog."
+    >>> vocab = char_vocabulary(text)
+    >>> print(decode(encode(text, vocab), vocab) == text)
+    True
+    """
     if not isinstance(vocab, str) or not vocab:
         raise ValueError(f"vocab: expected a non-empty str of characters, got {vocab!r:.40}")
     ids = as_ndarray("ids", ids, "a 1-d array of integer class ids")
@@ -197,6 +272,20 @@ def one_hot(ids, n_classes):
 
     Multiplying a one-hot row by ``Wx`` (C, H) picks row ``c`` of ``Wx``: the RNN's input layer
     on characters is a table look-up.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnlib.data import one_hot
+    >>> X = one_hot([2, 0], 3)
+    >>> print(X, X.sum(axis=-1))  # one 1 a row: every row sums to 1
+    [[0. 0. 1.]
+     [1. 0. 0.]] [1. 1.]
+    >>> print(X @ np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))  # rows 2 and 0 of Wx
+    [[5. 6.]
+     [1. 2.]]
+    >>> print(one_hot(np.zeros((2, 3), dtype=int), 4).shape)  # ids (N, T) → (N, T, C)
+    (2, 3, 4)
     """
     n_classes = as_count("n_classes", n_classes)
     ids = as_ndarray("ids", ids, "integer class ids")
@@ -236,6 +325,21 @@ def next_step_windows(series, T, starts):
     Returns
     -------
     inputs, targets : ndarrays (N, T, ...), of the dtype of ``series``
+
+    Examples
+    --------
+    On the series 0, 1, ..., 9 a value is its position, so each window can be read by hand
+    (T = 3; the last start allowed is L − T − 1 = 10 − 3 − 1 = 6):
+
+    >>> import numpy as np
+    >>> from rnnlib.data import next_step_windows
+    >>> inputs, targets = next_step_windows(np.arange(10), T=3, starts=[0, 5])
+    >>> print(inputs)
+    [[0 1 2]
+     [5 6 7]]
+    >>> print(targets)  # one step later
+    [[1 2 3]
+     [6 7 8]]
     """
     series = _series(series)
     T = as_count("T", T)
@@ -268,6 +372,18 @@ def random_batches(series, T, N, steps, seed=0):
     -------
     batches : iterator of ``(inputs, targets)``, ndarrays (N, T, ...); bad arguments raise
         ``ValueError`` at the call, not at the first batch
+
+    Examples
+    --------
+    On the series 0, 1, ..., 9 every window is consecutive and its target is one more:
+
+    >>> import numpy as np
+    >>> from rnnlib.data import random_batches
+    >>> batches = list(random_batches(np.arange(10), T=3, N=2, steps=4, seed=0))
+    >>> print(len(batches), batches[0][0].shape, batches[0][1].shape)  # steps; (N, T) twice
+    4 (2, 3) (2, 3)
+    >>> print(all((np.diff(x) == 1).all() and (y == x + 1).all() for x, y in batches))
+    True
     """
     series = _series(series)
     T, N = as_count("T", T), as_count("N", N)
@@ -304,6 +420,23 @@ def stream_windows(series, T, N):
     -------
     inputs, targets : ndarrays (K, N, T, ...) with K = S // T windows (the tail that does not fill
         a window is dropped)
+
+    Examples
+    --------
+    L = 13, N = 2: S = (13 − 1) // 2 = 6, stream 0 starts at 0 and stream 1 at 6; T = 3 gives
+    K = 6 // 3 = 2 windows.
+
+    >>> import numpy as np
+    >>> from rnnlib.data import stream_windows
+    >>> inputs, targets = stream_windows(np.arange(13), T=3, N=2)
+    >>> print(inputs.shape, (targets == inputs + 1).all())  # (K, N, T); the next values
+    (2, 2, 3) True
+    >>> print(inputs[:, 0])  # stream 0, windows 0 and 1: the second continues the first
+    [[0 1 2]
+     [3 4 5]]
+    >>> print(inputs[:, 1])  # stream 1
+    [[ 6  7  8]
+     [ 9 10 11]]
     """
     series = _series(series)
     T, N = as_count("T", T), as_count("N", N)
@@ -328,6 +461,16 @@ def valid_word_fraction(text, words=None):
     A word is a run of letters a–z. The last one is left out when ``text`` ends in a letter a–z
     (a sample cut mid-word is not counted as a mistake). Returns 0.0 when there is no word.
     ``words`` is a collection of str (a list, a set), not one str.
+
+    Examples
+    --------
+    >>> from rnnlib.data import valid_word_fraction
+    >>> print(valid_word_fraction("the cat sees a dgo."))  # 4 of 5 words
+    0.8
+    >>> print(valid_word_fraction("the cat se"))  # "se", cut mid-word, is left out: 2 of 2
+    1.0
+    >>> print(valid_word_fraction("one two three four.", words=["one", "two"]))  # 2 of 4
+    0.5
     """
     if not isinstance(text, str):
         raise ValueError(f"text: expected a str, got {type(text).__name__}")

@@ -42,7 +42,27 @@ def _prime(params, prompt_ids):
 
 
 def next_distribution(params, prompt_ids, temperature=1.0):
-    """The model's distribution of the next class after ``prompt_ids``: ``softmax(z / τ)``, (K,)."""
+    """The model's distribution of the next class after ``prompt_ids``: ``softmax(z / τ)``, (K,).
+
+    Examples
+    --------
+    With ``Wy = 0`` the logits are z = by whatever the prompt. Equal logits give a uniform p:
+
+    >>> import numpy as np
+    >>> from rnnlib.readout import init_params
+    >>> from rnnlib.sampling import next_distribution
+    >>> params = {**init_params(D=3, H=4, K=3, seed=0), "Wy": np.zeros((4, 3))}
+    >>> print(np.round(next_distribution(params, [0, 1]), 4))  # ⅓ each
+    [0.3333 0.3333 0.3333]
+
+    ``by = log(1, 1, 2)`` gives p ∝ (1, 1, 2); at τ = ½, z/τ = log(1, 1, 4), so p ∝ (1, 1, 4):
+
+    >>> params["by"] = np.log([1.0, 1.0, 2.0])
+    >>> print(np.round(next_distribution(params, [0, 1]), 4))  # (1, 1, 2) / 4
+    [0.25 0.25 0.5 ]
+    >>> print(np.round(next_distribution(params, [0, 1], temperature=0.5), 4))  # (1, 1, 4) / 6
+    [0.1667 0.1667 0.6667]
+    """
     _, z = _prime(params, prompt_ids)
     return softmax(z, temperature)[0]
 
@@ -66,6 +86,24 @@ def sample(params, prompt_ids, length, temperature=1.0, seed=0):
     Returns
     -------
     ids : int64 ndarray (length,)
+
+    Examples
+    --------
+    A model whose next-class distribution is always p = (¼, ¼, ½) (``Wy = 0``, ``by = log(1, 1,
+    2)``): as τ → 0 the sample is the argmax, class 2, every time; at τ = 1 about half the draws
+    are class 2; the same seed gives the same draws, a shorter sample their prefix.
+
+    >>> import numpy as np
+    >>> from rnnlib.readout import init_params
+    >>> from rnnlib.sampling import sample
+    >>> params = {**init_params(D=3, H=4, K=3), "Wy": np.zeros((4, 3)), "by": np.log([1, 1, 2.0])}
+    >>> print(sample(params, [0], length=5, temperature=0.01))
+    [2 2 2 2 2]
+    >>> ids = sample(params, [0], length=1000, seed=1)
+    >>> print(abs(np.mean(ids == 2) - 0.5) < 0.05)  # 0.05 is over 3 standard deviations, √(¼/1000)
+    True
+    >>> print((sample(params, [0], length=3, seed=1) == ids[:3]).all())
+    True
     """
     length = as_count("length", length, 0)
     temperature = as_positive("temperature", temperature)
@@ -104,6 +142,20 @@ def free_run(params, observed, steps):
     Returns
     -------
     preds : ndarray (steps,), the predictions of observed-time W, W + 1, ..., W + steps − 1
+
+    Examples
+    --------
+    The first prediction is the teacher-forced one after ``observed``; the second is what the
+    model predicts after reading ``observed`` followed by that first prediction:
+
+    >>> import numpy as np
+    >>> from rnnlib.readout import init_params, sequence_forward
+    >>> from rnnlib.sampling import free_run
+    >>> params = init_params(D=1, H=2, K=1, seed=0)
+    >>> preds = free_run(params, [0.5, -0.5, 1.0], steps=4)
+    >>> z, _ = sequence_forward(params, np.array([[[0.5], [-0.5], [1.0], [preds[0]]]]))
+    >>> print(preds.shape, np.allclose(z[0, -2:, 0], preds[:2]))  # z after 3 and after 4 inputs
+    (4,) True
     """
     p = as_params(params)
     if p["Wx"].shape[0] != 1 or p["Wy"].shape[1] != 1:

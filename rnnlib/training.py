@@ -94,6 +94,18 @@ def dataset_loss_and_grads(xs, ys, u, w, v):
     -------
     loss : float, the mean loss L
     grads : ndarray (3,), ``(dL/du, dL/dw, dL/dv)``
+
+    Examples
+    --------
+    With u = 0 every o_t is 0, so ŷ = 0 and L_i = ½y_i²; one step, x = 2, v = 1.5:
+    dL_i/du = (ŷ − y_i)·v·(1 − 0²)·x = −3·y_i, while dL/dw and dL/dv carry a factor o = 0.
+
+    >>> from rnnlib.training import dataset_loss_and_grads
+    >>> loss, grads = dataset_loss_and_grads([[2.0], [2.0]], [1.0, 3.0], u=0.0, w=0.9, v=1.5)
+    >>> print(loss)  # (½·1² + ½·3²) / 2 = (0.5 + 4.5) / 2
+    2.5
+    >>> print(grads)  # ((−3) + (−9)) / 2 = −6 for u
+    [-6.  0.  0.]
     """
     xs, ys = _dataset(xs, ys)
     u, w, v = as_scalar("u", u), as_scalar("w", w), as_scalar("v", v)
@@ -133,6 +145,19 @@ def train_epoch(xs, ys, u, w, v, lr):
     -------
     u, w, v : float, the weights after the update
     loss : float, the mean loss *before* the update (the one whose gradient was used)
+
+    Examples
+    --------
+    On one sequence, an epoch is one step ``θ − η·dL/dθ`` with the gradient of
+    :func:`rnnlib.scalar.bptt` (the mean over n = 1 sequence is that sequence):
+
+    >>> from rnnlib.scalar import EXAMPLE, bptt
+    >>> from rnnlib.training import train_epoch
+    >>> xs, y, u, w, v = (EXAMPLE[k] for k in ("xs", "y", "u", "w", "v"))
+    >>> du, dw, dv = bptt(xs, y, u, w, v)
+    >>> u1, w1, v1, loss = train_epoch([xs], [y], u, w, v, lr=0.1)
+    >>> print((u1, w1, v1) == (u - 0.1 * du, w - 0.1 * dw, v - 0.1 * dv))
+    True
     """
     lr = as_positive("lr", lr, "learning rate")
     loss, grads = dataset_loss_and_grads(xs, ys, u, w, v)
@@ -187,6 +212,19 @@ def train_scalar(xs, ys, u, w, v, lr, epochs, *, max_norm=None, clip_value=None,
     Returns
     -------
     :class:`TrainResult`
+
+    Examples
+    --------
+    Lesson 05's task, 20 epochs: 21 losses (epochs 0..20), 21 weight triples, 20 gradient norms.
+
+    >>> from rnnlib.data import decaying_sum_task
+    >>> from rnnlib.training import train_scalar
+    >>> xs, ys = decaying_sum_task(n=16, T=4, decay=0.5)
+    >>> result = train_scalar(xs, ys, u=0.5, w=0.5, v=0.5, lr=0.5, epochs=20)
+    >>> print(result.losses.shape, result.params.shape, result.grad_norms.shape, result.diverged)
+    (21,) (21, 3) (20,) False
+    >>> print(result.params[0], result.losses[-1] < result.losses[0])  # (u, w, v) at epoch 0
+    [0.5 0.5 0.5] True
     """
     lr = as_positive("lr", lr, "learning rate")
     epochs = as_count("epochs", epochs, 0)
@@ -279,6 +317,22 @@ def train_sequence_model(params, batches, lr, loss="squared", max_norm=5.0, opti
     params : dict, the trained parameters (new arrays)
     losses : ndarray (steps,), the loss of each batch *before* its update
     grad_norms : ndarray (steps,), the global gradient norm before clipping
+
+    Examples
+    --------
+    The lessons' shapes N = 2, T = 3, D = 1, H = 2, K = 1; 50 steps on one batch.
+    With ``Wy = 0`` the first outputs are z = 0, so the first loss is (1/M)·Σ ½(0 − 1)² = 0.5.
+
+    >>> import numpy as np
+    >>> from rnnlib.readout import init_params
+    >>> from rnnlib.training import train_sequence_model
+    >>> params = {**init_params(D=1, H=2, K=1, seed=0), "Wy": np.zeros((2, 1))}
+    >>> x, y = np.ones((2, 3, 1)), np.ones((2, 3, 1))
+    >>> new, losses, norms = train_sequence_model(params, [(x, y)] * 50, lr=0.1)
+    >>> print(list(new), losses.shape, norms.shape)
+    ['Wx', 'Wh', 'b', 'Wy', 'by'] (50,) (50,)
+    >>> print(round(float(losses[0]), 4), losses[-1] < losses[0])
+    0.5 True
     """
     if optimizer not in ("sgd", "adagrad"):
         raise ValueError(f"optimizer: expected 'sgd' or 'adagrad', got {optimizer!r}")
@@ -333,6 +387,20 @@ def train_char_model(text=None, H=48, steps=300, lr=1.0, N=16, T=25, seed=0):
     params : dict, the trained parameters
     vocab : str, the characters, in class-id order
     losses : ndarray (steps,), the cross-entropy of every batch before its update
+
+    Examples
+    --------
+    A 12-character vocabulary, H = 8, 30 steps. The first prediction is close to uniform, so the
+    first loss is close to log C = log 12 = 2.4849; then it goes down.
+
+    >>> import numpy as np
+    >>> from rnnlib.training import train_char_model
+    >>> text = "the cat sees the dog.\\n" * 4
+    >>> params, vocab, losses = train_char_model(text, H=8, steps=30, N=4, T=5)
+    >>> print(repr(vocab), params["Wx"].shape, losses.shape)  # sorted characters; Wx is (C, H)
+    '\\n .acdeghost' (12, 8) (30,)
+    >>> print(abs(losses[0] - np.log(12)) < 0.1, losses[-1] < losses[0])
+    True True
     """
     seed = as_count("seed", seed, 0)
     text = tiny_corpus() if text is None else text
@@ -382,6 +450,24 @@ def train_stateful(params, inputs, targets, lr, loss="softmax", max_norm=5.0, ep
     losses : ndarray (epochs·K,), the loss of each window before its update
     grad_norms : ndarray (epochs·K,), the global gradient norm before clipping
     h : ndarray (N, H), the hidden state after the last window (to carry on reading the streams)
+
+    Examples
+    --------
+    25 characters in N = 2 streams of S = (25 − 1) // 2 = 12, so K = 12 // 3 = 4 windows of
+    T = 3; 10 epochs give 10·4 = 40 losses. The first is close to log 3 = 1.0986 (a uniform
+    guess over 3 characters) and the stream "abcabc..." is soon predicted far better.
+
+    >>> import numpy as np
+    >>> from rnnlib.data import encode, one_hot, stream_windows
+    >>> from rnnlib.readout import init_params
+    >>> from rnnlib.training import train_stateful
+    >>> x, y = stream_windows(encode("abc" * 8 + "a", "abc"), T=3, N=2)
+    >>> new, losses, norms, h = train_stateful(
+    ...     init_params(3, 4, 3, seed=0), one_hot(x, 3), y, lr=0.5, epochs=10)
+    >>> print(x.shape, losses.shape, h.shape)  # (K, N, T); epochs·K; (N, H)
+    (4, 2, 3) (40,) (2, 4)
+    >>> print(abs(losses[0] - np.log(3)) < 0.1, losses[-1] < 0.1 * losses[0])
+    True True
     """
     lr = as_positive("lr", lr, "learning rate")
     loss, max_norm = _loss_name(loss), as_positive("max_norm", max_norm)
