@@ -6,7 +6,7 @@ grammar with a fixed seed, so each lesson gets the same data on every machine.
 
 - :func:`decaying_sum_task` sequences whose target is a decaying sum of their inputs
 - :func:`periodic_signal`   two harmonics plus Gaussian noise, for next-value prediction
-- :func:`tiny_corpus`       sentences from a ten-rule grammar, a few KB, for a character model
+- :func:`tiny_corpus`       sentences of a 15-word grammar, a few KB, for a character model
 - :func:`char_vocabulary`, :func:`encode`, :func:`decode`, :func:`one_hot`   character encoding
 - :func:`next_step_windows` input/target windows ``(s[i : i+T], s[i+1 : i+T+1])``
 - :func:`random_batches`    a seeded stream of such windows at random offsets, for training
