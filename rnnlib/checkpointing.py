@@ -44,6 +44,21 @@ def checkpoints(x, h0, Wx, Wh, b, k):
     list of ndarray (N, H)
         ``[h_0, h_k, h_2k, ...]``: the state at the start of every segment, ⌈T/k⌉ of them
         (the state after the last step is not needed by the backward pass).
+
+    Examples
+    --------
+    T = 5 steps in segments of k = 2, steps 1–2, 3–4 and 5: ⌈5/2⌉ = 3 checkpoints h_0, h_2, h_4,
+    the states of the plain forward pass (whose ``h[:, t − 1]`` is h_t):
+
+    >>> import numpy as np
+    >>> from rnnlib.rnn import rnn_forward
+    >>> from rnnlib.checkpointing import checkpoints
+    >>> rng = np.random.default_rng(0)
+    >>> x, h0 = rng.normal(size=(2, 5, 1)), np.zeros((2, 3))  # N = 2, T = 5, D = 1, H = 3
+    >>> Wx, Wh, b = rng.normal(size=(1, 3)), 0.5 * rng.normal(size=(3, 3)), np.zeros(3)
+    >>> kept, (h, _) = checkpoints(x, h0, Wx, Wh, b, 2), rnn_forward(x, h0, Wx, Wh, b)
+    >>> print(len(kept), np.allclose(kept[1], h[:, 1]), np.allclose(kept[2], h[:, 3]))
+    3 True True
     """
     (x, h0, Wx, Wh, b), sizes = checked_arrays(
         x=(x, "NTD"), h0=(h0, "NH"), Wx=(Wx, "DH"), Wh=(Wh, "HH"), b=(b, "H")
@@ -73,6 +88,25 @@ def checkpointed_backward(dh, x, h0, Wx, Wh, b, k):
     -------
     dx, dh0, dWx, dWh, db : as :func:`rnnlib.rnn.rnn_backward`, equal to its results up to
         round-off (the same products, in segments)
+
+    Examples
+    --------
+    The sequence of :func:`rnnlib.rnn.rnn_backward`'s example (T = 3, H = 1, every state 0, so
+    tanh' = 1; Wh = 0.5; a loss on h_3) in segments of k = 2, step 3 first, then steps 1–2: step 3
+    gives da_3 = 1 and carries 1 · 0.5 back to h_2; steps 2 and 1 then give da_2 = 0.5 and
+    da_1 = 0.25, and dh0 = 0.25 · 0.5, as plain BPTT does:
+
+    >>> import numpy as np
+    >>> from rnnlib.rnn import rnn_forward, rnn_backward
+    >>> from rnnlib.checkpointing import checkpointed_backward
+    >>> x, dh = np.zeros((1, 3, 1)), [[[0.0], [0.0], [1.0]]]  # a loss on h_3 only
+    >>> h0, Wx, Wh, b = [[0.0]], [[1.0]], [[0.5]], [0.0]
+    >>> dx, dh0, dWx, dWh, db = checkpointed_backward(dh, x, h0, Wx, Wh, b, k=2)
+    >>> print(dx.ravel(), dh0.ravel(), db)  # dx_t = da_t Wx^T = da_t; db = 1 + 0.5 + 0.25
+    [0.25 0.5  1.  ] [0.125] [1.75]
+    >>> plain = rnn_backward(dh, rnn_forward(x, h0, Wx, Wh, b)[1])
+    >>> print(all(np.allclose(g, p) for g, p in zip((dx, dh0, dWx, dWh, db), plain)))
+    True
     """
     kept = checkpoints(x, h0, Wx, Wh, b, k)  # validates x, h0, Wx, Wh, b and k
     N, T, _ = np.shape(x)
@@ -109,6 +143,20 @@ def _segment_backward(dh_seg, carry, x_seg, h_start, Wx, Wh, b):
 
 def states_held(T, k):
     """The most hidden states (N × H arrays) checkpointed BPTT holds at once: the ⌈T/k⌉
-    checkpoints plus the min(k, T) states of the segment being recomputed (plain BPTT: T + 1)."""
+    checkpoints plus the min(k, T) states of the segment being recomputed (plain BPTT: T + 1).
+
+    Examples
+    --------
+    >>> from rnnlib.checkpointing import states_held
+    >>> print(states_held(400, 20))  # 400/20 = 20 checkpoints + a segment of 20 states
+    40
+    >>> print(states_held(400, 400))  # one segment: h_0 and the 400 states, plain BPTT's T + 1
+    401
+
+    ⌈T/k⌉ + k ≥ T/k + k ≥ 2√T = 40, with equality only at k = √T = 20:
+
+    >>> print(min(range(1, 401), key=lambda k: states_held(400, k)))
+    20
+    """
     T, k = as_count("T", T), as_count("k", k)
     return -(-T // k) + min(k, T)  # ⌈T/k⌉ in integers: T / k overflows a float for T ≥ 1e309

@@ -87,6 +87,19 @@ def scalar_step_factors(fwd):
     Returns
     -------
     ndarray (T,), entry t − 1 is the factor of step t
+
+    Examples
+    --------
+    The course's worked example (:data:`rnnlib.scalar.EXAMPLE`, u = 0.8, w = 0.9), whose states
+    are o_1..o_4 = 0.664, 0.195, 0.673, 0.689: the first factor is (1 − 0.664²)·0.9 = 0.503, and
+    the small o_2 leaves its factor nearest w, (1 − 0.195²)·0.9 = 0.866:
+
+    >>> import numpy as np
+    >>> from rnnlib import scalar
+    >>> from rnnlib.gradflow import scalar_step_factors
+    >>> fwd = scalar.forward(scalar.EXAMPLE["xs"], 0.8, 0.9, 1.5)
+    >>> print(np.round(scalar_step_factors(fwd), 3))
+    [0.503 0.866 0.493 0.473]
     """
     o = _forward(fwd).o
     return (1.0 - o[1:] ** 2) * fwd.w
@@ -98,6 +111,24 @@ def scalar_gradient_products(fwd):
     The factors of :func:`scalar_step_factors` (same argument ``fwd``), multiplied from the
     last step backwards: returns an ndarray (T + 1,) whose entry d is do_T/do_(T−d), entry 0
     being do_T/do_T = 1.
+
+    Examples
+    --------
+    Inputs 0 keep every o_t = 0, so each factor is (1 − 0²)·w and the products are w^d:
+
+    >>> import numpy as np
+    >>> from rnnlib import scalar
+    >>> from rnnlib.gradflow import scalar_gradient_products
+    >>> print(scalar_gradient_products(scalar.forward([0.0, 0.0, 0.0], 0.8, 0.5, 1.5)))
+    [1.    0.5   0.25  0.125]
+
+    On the worked example, whose step factors are 0.503, 0.866, 0.493, 0.473 (see
+    :func:`scalar_step_factors`), from the last: 0.473, 0.473·0.493 = 0.233, 0.233·0.866 = 0.202,
+    0.202·0.503 = 0.102:
+
+    >>> fwd = scalar.forward(scalar.EXAMPLE["xs"], 0.8, 0.9, 1.5)
+    >>> print(np.round(scalar_gradient_products(fwd), 3))
+    [1.    0.473 0.233 0.202 0.102]
     """
     factors = scalar_step_factors(fwd)
     return np.concatenate(([1.0], np.cumprod(factors[::-1])))
@@ -110,6 +141,16 @@ def scaled_orthogonal(H, scale, seed=0):
     Every singular value of Wh equals ``scale`` >= 0 (Q from the QR factorisation of a Gaussian
     matrix, columns' signs fixed so that Q is uniformly distributed), so ``scale`` alone decides
     whether ‖Wh‖₂ = scale is below or above 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnlib.gradflow import scaled_orthogonal
+    >>> Wh = scaled_orthogonal(3, 0.5)
+    >>> print(np.round(np.linalg.svd(Wh, compute_uv=False), 6))  # every singular value is 0.5
+    [0.5 0.5 0.5]
+    >>> print(np.allclose(Wh.T @ Wh, 0.25 * np.eye(3)))  # (0.5 Q)^T (0.5 Q) = 0.25 Q^T Q = 0.25 I
+    True
     """
     H = as_count("H", H)
     seed = as_count("seed", seed, 0)
@@ -122,7 +163,7 @@ def scaled_orthogonal(H, scale, seed=0):
 def long_sequence_problem(scale, H=8, T=20, input_scale=0.05, seed=0):
     """The matrix RNN of lesson 07: one sequence (N = 1) of T steps, D = 1 input, H hidden units.
 
-    ``Wh = scaled_orthogonal(H, scale)`` (every singular value = ``scale``), ``Wx`` Gaussian
+    ``Wh = scaled_orthogonal(H, scale, seed)`` (every singular value = ``scale``), ``Wx`` Gaussian
     times ``input_scale`` (small inputs keep tanh unsaturated at first), ``b = 0``, ``h0 = 0``.
     Two losses to send back: ``g_T`` (H,), a unit vector, the gradient of a loss that touches
     only h_T; and ``dh`` (1, T, H), Gaussian, the gradient of a loss at every step.
@@ -131,6 +172,20 @@ def long_sequence_problem(scale, H=8, T=20, input_scale=0.05, seed=0):
     -------
     dict with ``x`` (1, T, 1), ``h0`` (1, H), ``Wx`` (1, H), ``Wh`` (H, H), ``b`` (H,),
     ``g_T`` (H,), ``dh`` (1, T, H); the same for every ``scale`` except ``Wh``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnlib.gradflow import long_sequence_problem
+    >>> p = long_sequence_problem(0.9)  # H = 8, T = 20
+    >>> print(p["x"].shape, p["Wh"].shape, p["dh"].shape, round(float(np.linalg.norm(p["g_T"])), 6))
+    (1, 20, 1) (8, 8) (1, 20, 8) 1.0
+
+    Another scale gives the same problem with Wh = scale · Q for the same Q:
+
+    >>> q = long_sequence_problem(1.1)
+    >>> print(np.allclose(q["Wh"], p["Wh"] * 1.1 / 0.9), np.array_equal(q["dh"], p["dh"]))
+    True True
     """
     H, T = as_count("H", H), as_count("T", T)
     seed = as_count("seed", seed, 0)
@@ -165,6 +220,20 @@ def hidden_jacobian(h_t, Wh):
     Returns
     -------
     ndarray (H, H), or (N, H, H) for a batch
+
+    Examples
+    --------
+    h_t = (0.6, 0.8), so 1 − h_t² = (0.64, 0.36) scales the rows of Wh^T = [[1, 3], [2, 4]]:
+
+    >>> import numpy as np
+    >>> from rnnlib.gradflow import hidden_jacobian
+    >>> Wh = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> print(np.round(hidden_jacobian(np.array([0.6, 0.8]), Wh), 2))  # (0.64·1, 0.64·3), ...
+    [[0.64 1.92]
+     [0.72 1.44]]
+    >>> J = hidden_jacobian(np.zeros((5, 2)), Wh)  # a batch of N = 5 states, all 0: tanh' = 1
+    >>> print(J.shape, np.array_equal(J[0], Wh.T))
+    (5, 2, 2) True
     """
     h_t, Wh = as_array("h_t", h_t), as_array("Wh", Wh)
     if Wh.ndim != 2 or Wh.shape[0] != Wh.shape[1]:
@@ -203,6 +272,28 @@ def jacobian_products(hs, Wh):
     Returns
     -------
     ndarray (T + 1, H, H), entry d is ∂h_T/∂h_(T−d) (entry 0 is the identity)
+
+    Examples
+    --------
+    T = 3 steps with every state 0, so every J_t = Wh^T = diag(0.5, 2) and ∂h_3/∂h_0 =
+    diag(0.5³, 2³): one direction vanishes, the other explodes:
+
+    >>> import numpy as np
+    >>> from rnnlib.gradflow import hidden_jacobian, jacobian_products
+    >>> P = jacobian_products(np.zeros((4, 2)), np.diag([0.5, 2.0]))
+    >>> print(P.shape)
+    (4, 2, 2)
+    >>> print(P[3])
+    [[0.125 0.   ]
+     [0.    8.   ]]
+
+    The later Jacobian stands on the left, ∂h_2/∂h_0 = J_2 J_1 (and J_1 J_2 is another matrix):
+
+    >>> rng = np.random.default_rng(0)
+    >>> hs, Wh = rng.uniform(-1, 1, size=(3, 2)), rng.normal(size=(2, 2))
+    >>> J1, J2 = hidden_jacobian(hs[1], Wh), hidden_jacobian(hs[2], Wh)
+    >>> print(np.allclose(jacobian_products(hs, Wh)[2], J2 @ J1), np.allclose(J2 @ J1, J1 @ J2))
+    True False
     """
     hs, Wh = _states(hs, Wh)
     T, H = hs.shape[0] - 1, hs.shape[1]
@@ -229,6 +320,18 @@ def gradient_norms_by_distance(hs, Wh, g_T):
     Returns
     -------
     ndarray (T + 1,), entry d is ‖g_(T−d)‖
+
+    Examples
+    --------
+    T = 3 steps with every state 0 (tanh' = 1), so each step back is ``g @ Wh.T``; with
+    Wh = 0.5·Q, Q orthogonal, that keeps the direction's length but for the factor 0.5:
+    ‖g_T‖ = √(0.6² + 0.8²) = 1, then 0.5, 0.25, 0.125:
+
+    >>> import numpy as np
+    >>> from rnnlib.gradflow import gradient_norms_by_distance, scaled_orthogonal
+    >>> Wh, g_T = scaled_orthogonal(2, 0.5), np.array([0.6, 0.8])
+    >>> print(np.round(gradient_norms_by_distance(np.zeros((4, 2)), Wh, g_T), 6))
+    [1.    0.5   0.25  0.125]
     """
     hs, Wh = _states(hs, Wh)
     g = as_array("g_T", g_T)
@@ -252,6 +355,16 @@ def cosine_similarity(a, b):
     ``a`` and ``b`` are finite arrays of the same shape (as for :func:`rnnlib.rel_error`). Each is
     divided by its largest |entry| first, which leaves cos θ unchanged and keeps ``<a, b>`` and
     the norms from overflowing.
+
+    Examples
+    --------
+    >>> from rnnlib.gradflow import cosine_similarity
+    >>> print(round(cosine_similarity([1.0, 0.0], [1.0, 1.0]), 4))  # 1 / (1·√2): 45 degrees apart
+    0.7071
+    >>> print(round(cosine_similarity([1.0, 2.0], [-2.0, -4.0]), 4))  # b = -2a: opposite ways
+    -1.0
+    >>> print(cosine_similarity([1.0, 0.0], [0.0, 1.0]), cosine_similarity([0.0, 0.0], [1.0, 1.0]))
+    0.0 0.0
     """
     a, b = same_shape_arrays(a=a, b=b)
     a, b = a.ravel(), b.ravel()
@@ -284,6 +397,21 @@ def truncation_curve(dh, cache, ks):
     Returns
     -------
     :class:`TruncationCurve`
+
+    Examples
+    --------
+    The sequence of :func:`rnnlib.rnn_backward`'s example (a loss on h_3; every input and state 0,
+    Wh = 0.5): the gradient of (Wx, Wh, b) is (0, 0, db), with db = 1.75 in full and 1, 1.5, 1.75
+    for k = 1, 2, 3. So the relative error is |1 − 1.75| / (1 + 1.75) = 3/11, then
+    0.25 / 3.25 = 1/13, then 0, and every truncated gradient points the right way, only shorter:
+
+    >>> import numpy as np
+    >>> from rnnlib.rnn import rnn_forward
+    >>> from rnnlib.gradflow import truncation_curve
+    >>> h, cache = rnn_forward(np.zeros((1, 3, 1)), [[0.0]], [[1.0]], [[0.5]], [0.0])
+    >>> curve = truncation_curve(np.array([[[0.0], [0.0], [1.0]]]), cache, [1, 2, 3])
+    >>> print(np.round(curve.rel_errors, 4), curve.cosines)
+    [0.2727 0.0769 0.    ] [1. 1. 1.]
     """
     if not isinstance(cache, RNNCache):
         raise ValueError(
@@ -318,6 +446,22 @@ def scalar_bptt_truncated(xs, ys, u, w, v, k):
     Returns
     -------
     (dL/du, dL/dw, dL/dv) : floats, equal to :func:`rnnlib.scalar.bptt` with ``ys`` for k ≥ T
+
+    Examples
+    --------
+    The worked example's inputs and weights with a target of 0.5 at every step. With k ≥ T = 4 it
+    is full BPTT; with k = 1 each step's error reaches only its own step's copies of u and w, so
+    dL/dw falls from 0.565 to 0.166, and dL/dv, which does not go back in time, stays 0.998:
+
+    >>> import numpy as np
+    >>> from rnnlib import scalar
+    >>> from rnnlib.gradflow import scalar_bptt_truncated
+    >>> xs, ys = scalar.EXAMPLE["xs"], [0.5, 0.5, 0.5, 0.5]
+    >>> full = scalar.bptt(xs, ys, 0.8, 0.9, 1.5)
+    >>> print(np.allclose(scalar_bptt_truncated(xs, ys, 0.8, 0.9, 1.5, k=4), full))
+    True
+    >>> print(np.round(full, 3), np.round(scalar_bptt_truncated(xs, ys, 0.8, 0.9, 1.5, k=1), 3))
+    [1.043 0.565 0.998] [1.026 0.166 0.998]
     """
     xs = as_array("xs", xs)
     if xs.ndim != 1 or xs.size == 0:
@@ -374,6 +518,25 @@ def gated_forward(xs, u, w, z, o0=0.0):
     Returns
     -------
     :class:`GatedForward`
+
+    Examples
+    --------
+    With u·x_t = ln 3 and w = 0 every candidate is c_t = tanh(ln 3) = (3 − ⅓)/(3 + ⅓) = 0.8, and
+    the gate z = 0.5 moves the state half-way to it: o_1 = 0.5·0 + 0.5·0.8 = 0.4,
+    o_2 = 0.5·0.4 + 0.5·0.8 = 0.6:
+
+    >>> import numpy as np
+    >>> from rnnlib import scalar
+    >>> from rnnlib.gradflow import gated_forward
+    >>> fwd = gated_forward(np.log([3.0, 3.0]), u=1.0, w=0.0, z=0.5)
+    >>> print(np.round(fwd.c, 3), np.round(fwd.o, 3))
+    [0.8 0.8] [0.  0.4 0.6]
+
+    z = 1 is the plain scalar RNN:
+
+    >>> fwd = gated_forward(scalar.EXAMPLE["xs"], 0.8, 0.9, z=1.0)
+    >>> print(np.allclose(fwd.o, scalar.forward(scalar.EXAMPLE["xs"], 0.8, 0.9, 1.5).o))
+    True
     """
     xs = as_array("xs", xs)
     if xs.ndim != 1 or xs.size == 0:
@@ -413,6 +576,20 @@ def gated_backward(fwd, y, v):
     Returns
     -------
     :class:`GatedGrads`
+
+    Examples
+    --------
+    The unit of :func:`gated_forward`'s example (c_1 = c_2 = 0.8, o = 0, 0.4, 0.6, z = 0.5, w = 0),
+    with v = 1 and y = 0.1: ŷ − y = 0.5, so δ_2 = 0.5 and dL/dv = 0.5·0.6 = 0.3. With w = 0 only
+    the additive road carries δ back, times 1 − z = 0.5 a step: δ_1 = 0.25, δ_0 = 0.125.
+    dL/dz = 0.5·(0.8 − 0.4) + 0.25·(0.8 − 0) = 0.4, and dL/dw = 0.5·0.5·(1 − 0.64)·0.4 = 0.036
+    (step 1 adds δ_1·z·(1 − c_1²)·o_0 = 0):
+
+    >>> import numpy as np
+    >>> from rnnlib.gradflow import gated_forward, gated_backward
+    >>> g = gated_backward(gated_forward(np.log([3.0, 3.0]), 1.0, 0.0, 0.5), y=0.1, v=1.0)
+    >>> print(np.round(g.deltas, 4), round(g.dz, 4), round(g.dw, 4), round(g.dv, 4))
+    [0.125 0.25  0.5  ] 0.4 0.036 0.3
     """
     fwd = _gated(fwd)
     y, v = as_scalar("y", y), as_scalar("v", v)
@@ -441,6 +618,23 @@ def gated_gradient_products(fwd):
     Returns
     -------
     ndarray (T + 1,), entry d is do_T/do_(T−d) (entry 0 is 1)
+
+    Examples
+    --------
+    With w = 0 each factor is (1 − z) + 0 = 0.5 (:func:`gated_forward`'s example):
+
+    >>> import numpy as np
+    >>> from rnnlib import scalar
+    >>> from rnnlib.gradflow import gated_forward, gated_gradient_products
+    >>> print(gated_gradient_products(gated_forward(np.log([3.0, 3.0]), 1.0, 0.0, 0.5)))
+    [1.   0.5  0.25]
+
+    For w ≥ 0 every factor is at least 1 − z, so the product d steps back is at least (1 − z)^d,
+    however saturated the tanh (here the worked example with z = 0.5):
+
+    >>> p = gated_gradient_products(gated_forward(scalar.EXAMPLE["xs"], 0.8, 0.9, z=0.5))
+    >>> print(bool(np.all(p >= 0.5 ** np.arange(5))))
+    True
     """
     fwd = _gated(fwd)
     factors = (1.0 - fwd.z) + fwd.z * (1.0 - fwd.c**2) * fwd.w

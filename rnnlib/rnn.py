@@ -76,6 +76,18 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b):
     h_next : ndarray (N, H)
     cache : tuple ``(x, h_prev, Wx, Wh, h_next)`` for :func:`rnn_step_backward` (with a copy of
         h_next: changing the h_next returned does not change the cache)
+
+    Examples
+    --------
+    N = 2 sequences, D = 1, H = 2; with Wh = I, ``h_prev Wh`` is h_prev itself:
+
+    >>> import numpy as np
+    >>> from rnnlib.rnn import rnn_step_forward
+    >>> x, h_prev = np.array([[1.0], [1.0]]), np.array([[0.0, 0.0], [0.5, -0.5]])
+    >>> h_next, cache = rnn_step_forward(x, h_prev, np.array([[0.5, -0.5]]), np.eye(2), np.zeros(2))
+    >>> print(np.round(h_next, 3))  # a = (0.5, -0.5) and (0.5 + 0.5, -0.5 - 0.5); tanh(1) = 0.762
+    [[ 0.462 -0.462]
+     [ 0.762 -0.762]]
     """
     (x, h_prev, Wx, Wh, b), _ = checked_arrays(
         x=(x, "ND"), h_prev=(h_prev, "NH"), Wx=(Wx, "DH"), Wh=(Wh, "HH"), b=(b, "H")
@@ -101,6 +113,21 @@ def rnn_step_backward(dh_next, cache):
     dWh : (H, H) ``= h_prev^T da``
     db : (H,) ``= Σ_n da``
         where ``da = dh_next * (1 − h_next²)``.
+
+    Examples
+    --------
+    One sequence, H = 2, states chosen so that 1 − h² is exact: tanh(ln 2) = (2 − ½)/(2 + ½) = 0.6
+    and tanh(ln 3) = (3 − ⅓)/(3 + ⅓) = 0.8, so 1 − h_next² = (0.64, 0.36):
+
+    >>> import numpy as np
+    >>> from rnnlib.rnn import rnn_step_forward, rnn_step_backward
+    >>> Wh = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    >>> h_next, cache = rnn_step_forward([[1.0]], [[0.0, 0.0]], np.log([[2.0, 3.0]]), Wh, [0, 0])
+    >>> dx, dh_prev, dWx, dWh, db = rnn_step_backward(np.array([[1.0, -1.0]]), cache)
+    >>> print(np.round(db, 3))  # da = (1, -1) * (0.64, 0.36); one sequence, so db = da
+    [ 0.64 -0.36]
+    >>> print(np.round(dh_prev, 3))  # da Wh^T = (0.64 + 0.36, -0.64 - 0.36)
+    [[ 1. -1.]]
     """
     x, h_prev, Wx, Wh, h_next = _unpack(cache, "rnn_step_forward", 5)
     dh_next = _upstream("dh_next", dh_next, h_next.shape, "(N, H)", "the shape of h_next")
@@ -143,6 +170,30 @@ def rnn_forward(x, h0, Wx, Wh, b):
     h : ndarray (N, T, H), every hidden state (read-only: it shares its numbers with the cache,
         so ``h *= 2`` would change what :func:`rnn_backward` computes; ``h.copy()`` to change it)
     cache : :class:`RNNCache`
+
+    Examples
+    --------
+    N = 2, T = 3, D = 1, H = 2; with Wh = 0 no step sees the one before, so every h_t is
+    tanh(x_t Wx) = tanh(1·(0.5, −0.5)) = (0.462, −0.462):
+
+    >>> import numpy as np
+    >>> from rnnlib.rnn import rnn_forward
+    >>> Wx, Wh, b = np.array([[0.5, -0.5]]), np.zeros((2, 2)), np.zeros(2)
+    >>> h, cache = rnn_forward(np.ones((2, 3, 1)), np.zeros((2, 2)), Wx, Wh, b)
+    >>> print(h.shape, cache.hs.shape)  # (N, T, H), and h_0..h_T: (T + 1, N, H)
+    (2, 3, 2) (4, 2, 2)
+    >>> print(np.round(h[1], 3))  # sequence 2: the same state at every step
+    [[ 0.462 -0.462]
+     [ 0.462 -0.462]
+     [ 0.462 -0.462]]
+
+    With N = 1 and D = H = 1 it is the scalar RNN of :mod:`rnnlib.scalar` (Wx = u, Wh = w), here
+    on its worked example: o_1 = tanh(0.8·1.0) = 0.664, o_2 = tanh(0.8·(−0.5) + 0.9·0.664) =
+    tanh(0.198) = 0.195, o_3 = tanh(0.64 + 0.176) = 0.673, o_4 = tanh(0.24 + 0.605) = 0.689:
+
+    >>> h, _ = rnn_forward([[[1.0], [-0.5], [0.8], [0.3]]], [[0.0]], [[0.8]], [[0.9]], [0.0])
+    >>> print(np.round(h.ravel(), 3))
+    [0.664 0.195 0.673 0.689]
     """
     (x, h0, Wx, Wh, b), sizes = checked_arrays(
         x=(x, "NTD"), h0=(h0, "NH"), Wx=(Wx, "DH"), Wh=(Wh, "HH"), b=(b, "H")
@@ -186,6 +237,19 @@ def rnn_backward(dh, cache):
     and adding each step's ``dWh``. The input side of every step (dx, dWx, db) depends only on
     that step's ``da``, so it is formed after the loop in one product each, like the forward's
     input projection.
+
+    Examples
+    --------
+    One sequence of T = 3 steps, H = 1, a loss on h_3 only. Every state is 0 (x = 0, h0 = 0,
+    b = 0), so tanh' = 1 and each step back multiplies by Wh^T = 0.5: da_3, da_2, da_1 = 1, 0.5,
+    0.25, and dh0 = 0.25 · 0.5:
+
+    >>> import numpy as np
+    >>> from rnnlib.rnn import rnn_forward, rnn_backward
+    >>> h, cache = rnn_forward(np.zeros((1, 3, 1)), [[0.0]], [[1.0]], [[0.5]], [0.0])
+    >>> dx, dh0, dWx, dWh, db = rnn_backward(np.array([[[0.0], [0.0], [1.0]]]), cache)
+    >>> print(dx.ravel(), dh0.ravel(), db)  # dx_t = da_t Wx^T = da_t; db = 1 + 0.5 + 0.25
+    [0.25 0.5  1.  ] [0.125] [1.75]
     """
     x, hs, Wx, Wh = _unpack(cache, "rnn_forward", 4)
     T1, N, H = hs.shape
@@ -228,6 +292,24 @@ def rnn_backward_truncated(dh, cache, k):
     Returns
     -------
     dx, dh0, dWx, dWh, db : as :func:`rnn_backward`
+
+    Examples
+    --------
+    The sequence of :func:`rnn_backward`'s example (da_3, da_2, da_1 = 1, 0.5, 0.25 from a loss
+    on h_3): a window of k steps keeps the first k of them, so db = 1, 1 + 0.5, 1 + 0.5 + 0.25:
+
+    >>> import numpy as np
+    >>> from rnnlib.rnn import rnn_forward, rnn_backward, rnn_backward_truncated
+    >>> h, cache = rnn_forward(np.zeros((1, 3, 1)), [[0.0]], [[1.0]], [[0.5]], [0.0])
+    >>> dh = np.array([[[0.0], [0.0], [1.0]]])
+    >>> for k in (1, 2, 3):
+    ...     print(k, rnn_backward_truncated(dh, cache, k)[4])
+    1 [1.]
+    2 [1.5]
+    3 [1.75]
+    >>> full, cut = rnn_backward(dh, cache), rnn_backward_truncated(dh, cache, 5)
+    >>> print(all(np.allclose(a, b) for a, b in zip(full, cut)))  # k >= T: plain BPTT
+    True
     """
     k = as_count("k", k)
     x, hs, Wx, Wh = _unpack(cache, "rnn_forward", 4)
