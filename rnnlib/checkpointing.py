@@ -145,6 +145,15 @@ def states_held(T, k):
     """The most hidden states (N × H arrays) checkpointed BPTT holds at once: the ⌈T/k⌉
     checkpoints plus the min(k, T) states of the segment being recomputed (plain BPTT: T + 1).
 
+    Parameters
+    ----------
+    T : int ≥ 1, the sequence length
+    k : int ≥ 1, the segment length (k ≥ T: one segment, plain BPTT)
+
+    Returns
+    -------
+    int, ⌈T/k⌉ + min(k, T): a count of states, each an (N, H) array
+
     Examples
     --------
     >>> from rnnlib.checkpointing import states_held

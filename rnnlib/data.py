@@ -144,6 +144,10 @@ GRAMMAR = {
 def corpus_words():
     """The set of every word :func:`tiny_corpus` can produce.
 
+    Returns
+    -------
+    words : frozenset of str, the 15 words of :data:`GRAMMAR`
+
     Examples
     --------
     >>> from rnnlib.data import corpus_words
@@ -204,6 +208,14 @@ def tiny_corpus(n_sentences=160, seed=0):
 def char_vocabulary(text):
     """The sorted distinct characters of ``text``, as one string; its index is the class id.
 
+    Parameters
+    ----------
+    text : str, non-empty
+
+    Returns
+    -------
+    vocab : str of C ≥ 1 distinct characters, in code-point order; ``vocab[c]`` is class c
+
     Examples
     --------
     >>> from rnnlib.data import char_vocabulary
@@ -219,6 +231,15 @@ def char_vocabulary(text):
 
 def encode(text, vocab):
     """Class ids of the characters of ``text``: ``ids[i] = vocab.index(text[i])``, int64 (len,).
+
+    Parameters
+    ----------
+    text : str, possibly empty, of characters of ``vocab`` only
+    vocab : str, non-empty, of distinct characters (e.g. from :func:`char_vocabulary`)
+
+    Returns
+    -------
+    ids : int64 ndarray (len(text),), each in 0..C−1 with C = len(vocab)
 
     Examples
     --------
@@ -242,6 +263,15 @@ def encode(text, vocab):
 
 def decode(ids, vocab):
     """The text of class ids: ``"".join(vocab[i] for i in ids)``.
+
+    Parameters
+    ----------
+    ids : 1-d int array (len,), possibly empty, each in 0..C−1 with C = len(vocab)
+    vocab : str, non-empty (e.g. from :func:`char_vocabulary`)
+
+    Returns
+    -------
+    text : str of len(ids) characters
 
     Examples
     --------
@@ -272,6 +302,15 @@ def one_hot(ids, n_classes):
 
     Multiplying a one-hot row by ``Wx`` (C, H) picks row ``c`` of ``Wx``: the RNN's input layer
     on characters is a table look-up.
+
+    Parameters
+    ----------
+    ids : int array of any shape (...), e.g. (N, T), each in 0..C−1
+    n_classes : int C ≥ 1, the number of classes (the size of the vocabulary)
+
+    Returns
+    -------
+    X : float64 ndarray (..., C), ``ids.shape + (C,)``, one 1 in each row of C
 
     Examples
     --------
@@ -368,6 +407,14 @@ def random_batches(series, T, N, steps, seed=0):
     Every batch draws N offsets uniformly from 0..L−T−1 with ``np.random.default_rng(seed)``,
     so the same arguments give the same stream.
 
+    Parameters
+    ----------
+    series : ndarray (L, ...), L ≥ T + 1 (a signal, or character ids)
+    T : int ≥ 1, the window length
+    N : int ≥ 1, the number of windows in a batch
+    steps : int ≥ 0, the number of batches
+    seed : int ≥ 0, for ``np.random.default_rng``
+
     Returns
     -------
     batches : iterator of ``(inputs, targets)``, ndarrays (N, T, ...); bad arguments raise
@@ -461,6 +508,15 @@ def valid_word_fraction(text, words=None):
     A word is a run of letters a–z. The last one is left out when ``text`` ends in a letter a–z
     (a sample cut mid-word is not counted as a mistake). Returns 0.0 when there is no word.
     ``words`` is a collection of str (a list, a set), not one str.
+
+    Parameters
+    ----------
+    text : str, e.g. a sample of a character model
+    words : collection of str, optional (default: :func:`corpus_words`)
+
+    Returns
+    -------
+    float in [0, 1], the words of ``text`` found in ``words`` over the words counted
 
     Examples
     --------

@@ -153,6 +153,16 @@ def rel_error(a, b):
     symmetric, lies in [0, 1], and, unlike an elementwise ratio, is not blown up by entries
     that are themselves at rounding level.
 
+    Parameters
+    ----------
+    a, b : array_like, the same shape (any, numbers too)
+        The two values compared, e.g. an analytic gradient and a numerical one.
+
+    Returns
+    -------
+    float
+        The relative error, between 0 (equal) and 1 (e.g. ``b = −a``).
+
     Examples
     --------
     >>> import numpy as np

@@ -112,6 +112,14 @@ def scalar_gradient_products(fwd):
     last step backwards: returns an ndarray (T + 1,) whose entry d is do_T/do_(T−d), entry 0
     being do_T/do_T = 1.
 
+    Parameters
+    ----------
+    fwd : :class:`rnnlib.scalar.Forward`
+
+    Returns
+    -------
+    ndarray (T + 1,), entry d is do_T/do_(T−d) (entry 0 is 1)
+
     Examples
     --------
     Inputs 0 keep every o_t = 0, so each factor is (1 − 0²)·w and the products are w^d:
@@ -142,6 +150,16 @@ def scaled_orthogonal(H, scale, seed=0):
     matrix, columns' signs fixed so that Q is uniformly distributed), so ``scale`` alone decides
     whether ‖Wh‖₂ = scale is below or above 1.
 
+    Parameters
+    ----------
+    H : int ≥ 1, the hidden size
+    scale : float ≥ 0, every singular value of Wh
+    seed : int ≥ 0, the seed of ``np.random.default_rng`` that draws Q (the same seed, the same Q)
+
+    Returns
+    -------
+    Wh : ndarray (H, H), ``scale · Q`` with ``Q^T Q = I``
+
     Examples
     --------
     >>> import numpy as np
@@ -167,6 +185,15 @@ def long_sequence_problem(scale, H=8, T=20, input_scale=0.05, seed=0):
     times ``input_scale`` (small inputs keep tanh unsaturated at first), ``b = 0``, ``h0 = 0``.
     Two losses to send back: ``g_T`` (H,), a unit vector, the gradient of a loss that touches
     only h_T; and ``dh`` (1, T, H), Gaussian, the gradient of a loss at every step.
+
+    Parameters
+    ----------
+    scale : float ≥ 0, every singular value of Wh (see :func:`scaled_orthogonal`)
+    H : int ≥ 1, the hidden size
+    T : int ≥ 1, the number of steps
+    input_scale : float, the factor on the standard Gaussian ``Wx``
+    seed : int ≥ 0, the seed of ``np.random.default_rng`` for x, Wx, g_T and dh, and of
+        :func:`scaled_orthogonal` for Q (one seed, one problem)
 
     Returns
     -------
@@ -355,6 +382,14 @@ def cosine_similarity(a, b):
     ``a`` and ``b`` are finite arrays of the same shape (as for :func:`rnnlib.rel_error`). Each is
     divided by its largest |entry| first, which leaves cos θ unchanged and keeps ``<a, b>`` and
     the norms from overflowing.
+
+    Parameters
+    ----------
+    a, b : array_like, the same shape (any), e.g. a truncated gradient and the full one
+
+    Returns
+    -------
+    float, cos θ between −1 and 1 (up to round-off), 0.0 if a or b is all zeros
 
     Examples
     --------

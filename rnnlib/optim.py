@@ -140,6 +140,14 @@ def global_norm(grads):
 
     The result is inf only if the norm itself exceeds the largest float (about 1.8e308).
 
+    Parameters
+    ----------
+    grads : list of ndarray, any shapes (e.g. ``[dWx, dWh, db]``)
+
+    Returns
+    -------
+    float ≥ 0, the 2-norm of all the entries taken together (0.0 for an empty list)
+
     Examples
     --------
     >>> import numpy as np
@@ -199,6 +207,15 @@ def clip_grad_value(grads, clip_value):
     """Clip every entry of every gradient to ``[−clip_value, clip_value]`` (elementwise).
 
     Unlike :func:`clip_grad_norm` this changes the direction of the update. Inputs unchanged.
+
+    Parameters
+    ----------
+    grads : list of ndarray, any shapes
+    clip_value : float > 0, the largest magnitude an entry keeps
+
+    Returns
+    -------
+    clipped : list of ndarray (new arrays, the same shapes, in the same order)
 
     Examples
     --------

@@ -132,6 +132,14 @@ def init_params(D, H, K, scale=1.0, seed=0):
     ``Wy ~ N(0, 0.01/H)`` (small: the first outputs are close to 0, and for characters the first
     predicted distribution is close to uniform), ``b = by = 0``.
 
+    Parameters
+    ----------
+    D : int ≥ 1, the input size
+    H : int ≥ 1, the hidden size
+    K : int ≥ 1, the number of outputs
+    scale : float, the factor on Wh (about its spectral radius)
+    seed : int ≥ 0, the seed of ``np.random.default_rng`` (the same seed, the same weights)
+
     Returns
     -------
     params : dict with keys :data:`PARAMS` and shapes Wx (D, H), Wh (H, H), b (H,), Wy (H, K),
@@ -169,6 +177,16 @@ def as_params(params):
     each a finite float array of its shape, ``Wx`` (D, H), ``Wh`` (H, H), ``b`` (H,), ``Wy``
     (H, K), ``by`` (K,); else ``ValueError`` naming the entry. Returns a new dict (the arrays as
     :func:`rnnlib._validate.as_array` gives them; any other key as it is).
+
+    Parameters
+    ----------
+    params : dict with the keys of :data:`PARAMS` (e.g. from :func:`init_params`), array_like
+        values of shapes Wx (D, H), Wh (H, H), b (H,), Wy (H, K), by (K,)
+
+    Returns
+    -------
+    params : dict, a new one: the same keys, the five parameters as float ndarrays of those
+        shapes
 
     Examples
     --------
@@ -240,6 +258,11 @@ def sequence_backward(dz, cache):
 
     ``dh = dz Wy^T`` is the upstream gradient of every h_t, which :func:`rnnlib.rnn_backward`
     carries back through time.
+
+    Parameters
+    ----------
+    dz : ndarray (N, T, K), the gradient of the loss with respect to every output z_t
+    cache : from :func:`sequence_forward`
 
     Returns
     -------

@@ -44,6 +44,16 @@ def _prime(params, prompt_ids):
 def next_distribution(params, prompt_ids, temperature=1.0):
     """The model's distribution of the next class after ``prompt_ids``: ``softmax(z / τ)``, (K,).
 
+    Parameters
+    ----------
+    params : dict of a model trained with ``loss="softmax"`` on one-hot inputs (D = K)
+    prompt_ids : 1-d int array (P,), P ≥ 1, the classes read in, each in 0..K−1
+    temperature : float τ > 0
+
+    Returns
+    -------
+    p : ndarray (K,), p_c the probability that class c comes next (non-negative, summing to 1)
+
     Examples
     --------
     With ``Wy = 0`` the logits are z = by whatever the prompt. Equal logits give a uniform p:

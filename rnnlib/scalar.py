@@ -172,6 +172,16 @@ def loss(y_hat, y):
 
     ``ValueError`` if ½(ŷ − y)² overflows (|ŷ − y| above about 1.9e154).
 
+    Parameters
+    ----------
+    y_hat : float, or array_like of any shape, the prediction(s) ŷ
+    y : float, or array_like of y_hat's shape, the target(s) (one number serves every ŷ)
+
+    Returns
+    -------
+    L : float when y_hat and y are both numbers (or 0-d arrays), else ndarray of y_hat's shape,
+        ½(ŷ − y)² entry by entry (not summed)
+
     Examples
     --------
     >>> import numpy as np
@@ -191,6 +201,16 @@ def loss_grad(y_hat, y):
     """``dL/dŷ = ŷ − y`` (elementwise for arrays of the same shape): the seed's "loss = ŷ − y".
 
     ``ValueError`` if ŷ − y overflows (ŷ and y of opposite signs, each near the largest float).
+
+    Parameters
+    ----------
+    y_hat : float, or array_like of any shape, the prediction(s) ŷ
+    y : float, or array_like of y_hat's shape, the target(s) (one number serves every ŷ)
+
+    Returns
+    -------
+    dL_dyhat : float when y_hat and y are both numbers (or 0-d arrays), else ndarray of y_hat's
+        shape, ŷ − y entry by entry
 
     Examples
     --------
@@ -265,6 +285,15 @@ def total_loss(fwd, y):
     """L for a :class:`Forward`: ½(ŷ − y)² for a scalar y, Σ_t ½(ŷ_t − y_t)² for y of shape (T,).
 
     ``ValueError`` if L overflows float64 (see :func:`loss`).
+
+    Parameters
+    ----------
+    fwd : :class:`Forward` from :func:`forward`
+    y : float (one target, at the last step) or array_like (T,) (a target at every step)
+
+    Returns
+    -------
+    L : float, the loss of the whole sequence (summed over the steps for y of shape (T,))
 
     Examples
     --------
@@ -360,6 +389,18 @@ def backward(fwd, y):
 
 def bptt(xs, y, u, w, v):
     """``(dL/du, dL/dw, dL/dv)`` of the scalar RNN: :func:`forward` then :func:`backward`.
+
+    Parameters
+    ----------
+    xs : array_like (T,), the inputs x_1..x_T (T ≥ 1)
+    y : float (one target, at the last step) or array_like (T,) (a target at every step)
+    u, w, v : float, input, recurrent and output weight (``w`` may also be an array (T,) of
+        per-step copies, as in :func:`forward`)
+
+    Returns
+    -------
+    (du, dw, dv) : tuple of 3 floats, dL/du, dL/dw and dL/dv; dL/dw = Σ_t dL/dw⁽ᵗ⁾, summed over
+        the per-step copies also when ``w`` is given as an array (T,)
 
     Examples
     --------

@@ -55,6 +55,21 @@ def test_every_public_function_has_an_example(name):
 
 
 @pytest.mark.parametrize("name", LEARNER_MODULES)
+def test_every_public_function_says_its_parameters_and_returns(name):
+    """numpydoc's "Parameters" section (for a function that takes an argument) and "Returns"
+    section: where a learner reads each input's and output's type and shape."""
+    module = importlib.import_module(name)
+    missing = []
+    for fn_name, fn in _public_functions(module):
+        doc = inspect.getdoc(fn) or ""
+        if inspect.signature(fn).parameters and "\nParameters\n----------\n" not in doc:
+            missing.append(f"{fn_name} (Parameters)")
+        if "\nReturns\n-------\n" not in doc:
+            missing.append(f"{fn_name} (Returns)")
+    assert not missing, f"{name}: no numpydoc section in {missing}"
+
+
+@pytest.mark.parametrize("name", LEARNER_MODULES)
 def test_the_examples_run_as_written(name):
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
