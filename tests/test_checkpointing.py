@@ -106,10 +106,12 @@ def test_memory_plain_grows_with_T_checkpointed_with_T_over_k_plus_k():
 def test_a_segment_is_freed_before_the_next_is_made():
     """The backward pass over one segment holds its k + 1 states (the cache), its da and its dh
     (k steps each): 3k arrays of N × H beside the ⌈T/k⌉ checkpoints. Everything else it holds
-    (dx, the weight gradients, numpy's buffers) does not depend on k, so the peak less
-    ⌈T/k⌉ + 3k states is the same for every k. (Holding the previous segment's cache and dh
-    while the next was recomputed, as the loop once did, adds up to 2k more: a spread of 115
-    states over these k.)"""
+    (dx, the weight gradients, numpy's working buffers) hardly depends on k, so the peak less
+    ⌈T/k⌉ + 3k states is the same for every k within a few states. (numpy's buffers hold at
+    most np.getbufsize() = 8192 numbers, 16 states here, and fewer for a shorter segment: that
+    part spreads by 2 states in numpy 2 and by 7 in numpy 1.26. Holding the previous segment's
+    cache and dh while the next was recomputed, as the loop once did, adds up to 2k more: a
+    spread of 115 states over these k.)"""
     N, T, D, H = 8, 256, 1, 64
     state = N * H * 8
     x, h0, Wx, Wh, b, dh = _problem(N, T, D, H, seed=4)
@@ -117,7 +119,7 @@ def test_a_segment_is_freed_before_the_next_is_made():
     for k in (4, 8, 16, 32, 64, 128):
         peak = _peak_bytes(lambda k=k: checkpointed_backward(dh, x, h0, Wx, Wh, b, k))
         rest.append(peak / state - (-(-T // k) + 3 * k))
-    assert max(rest) - min(rest) < 5, rest
+    assert max(rest) - min(rest) < 10, rest
 
 
 @pytest.mark.parametrize(
