@@ -252,6 +252,12 @@ def encode(text, vocab):
         raise ValueError(f"text: expected a str, got {type(text).__name__}")
     if not isinstance(vocab, str) or not vocab:
         raise ValueError(f"vocab: expected a non-empty str of characters, got {vocab!r:.40}")
+    repeated = sorted({c for c in vocab if vocab.count(c) > 1})
+    if repeated:  # a character's id would be ambiguous
+        raise ValueError(
+            f"vocab: expected distinct characters, got {''.join(repeated)!r} more than once "
+            f"in {vocab!r:.40}"
+        )
     index = {c: i for i, c in enumerate(vocab)}
     unknown = sorted(set(text) - set(index))
     if unknown:

@@ -149,9 +149,10 @@ def _output(value, i, sign):
 def rel_error(a, b):
     """Relative error between two arrays of the same shape, in the 2-norm.
 
-    ``rel_error(a, b) = ‖a − b‖ / max(‖a‖ + ‖b‖, tiny)``; 0 when both are zero. It is
-    symmetric, lies in [0, 1], and, unlike an elementwise ratio, is not blown up by entries
-    that are themselves at rounding level.
+    ``rel_error(a, b) = ‖a − b‖ / (‖a‖ + ‖b‖)``; 0 when both are zero. It is symmetric, lies
+    in [0, 1], and, unlike an elementwise ratio, is not blown up by entries that are themselves
+    at rounding level. (Computed on a and b divided by their largest entry, which leaves the
+    ratio as it is and keeps the norms from overflowing or underflowing.)
 
     Parameters
     ----------

@@ -113,6 +113,8 @@ def test_vocabulary_encode_decode():
             r"^text: expected only characters of vocab 'abc', got '!'",
         ),
         (lambda: data.encode(b"ab", "abc"), r"^text: expected a str"),
+        # 'a' at 0 and 2: its id would be ambiguous (it was silently the last, 2)
+        (lambda: data.encode("a", "aba"), r"^vocab: expected distinct characters, got 'a' more"),
         (lambda: data.decode([0, 3], "abc"), r"^ids: expected values in 0..2"),
         (lambda: data.decode([0.0, 1.0], "abc"), r"^ids: expected a 1-d array of integer"),
         (lambda: data.one_hot([0, 5], 5), r"^ids: expected values in 0..4"),
