@@ -168,7 +168,7 @@ def forward(xs, u, w, v, o0=0.0):
 
 
 def loss(y_hat, y):
-    """``L = ½(ŷ − y)²`` (elementwise for arrays of the same shape).
+    """``L = ½(ŷ − y)²``, entry by entry for arrays (one number y serves every ŷ).
 
     ``ValueError`` if ½(ŷ − y)² overflows (|ŷ − y| above about 1.9e154).
 
@@ -198,7 +198,7 @@ def loss(y_hat, y):
 
 
 def loss_grad(y_hat, y):
-    """``dL/dŷ = ŷ − y`` (elementwise for arrays of the same shape): the seed's "loss = ŷ − y".
+    """``dL/dŷ = ŷ − y``, entry by entry for arrays: the seed's "loss = ŷ − y".
 
     ``ValueError`` if ŷ − y overflows (ŷ and y of opposite signs, each near the largest float).
 
