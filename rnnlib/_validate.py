@@ -197,6 +197,7 @@ def bind_shapes(*specs):
     Examples
     --------
     >>> import numpy as np
+    >>> from rnnlib._validate import bind_shapes
     >>> bind_shapes(("x", np.zeros((2, 3)), "ND"), ("Wx", np.zeros((3, 4)), "DH"))
     {'N': 2, 'D': 3, 'H': 4}
     """

@@ -13,9 +13,12 @@ digits between machines), and draw random numbers only from a seeded ``np.random
 import doctest
 import importlib
 import inspect
+import pkgutil
 
 import numpy as np
 import pytest
+
+import rnnlib
 
 LEARNER_MODULES = [
     "rnnlib.scalar",
@@ -30,6 +33,16 @@ LEARNER_MODULES = [
     "rnnlib.sampling",
     "rnnlib.data",
 ]
+
+# every module of the package, the course machinery's too: an example written anywhere runs
+EVERY_MODULE = sorted(
+    ["rnnlib"]
+    + [
+        m.name
+        for m in pkgutil.walk_packages(rnnlib.__path__, "rnnlib.")
+        if m.name != "rnnlib.__main__"
+    ]
+)
 
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
@@ -69,7 +82,7 @@ def test_every_public_function_says_its_parameters_and_returns(name):
     assert not missing, f"{name}: no numpydoc section in {missing}"
 
 
-@pytest.mark.parametrize("name", LEARNER_MODULES)
+@pytest.mark.parametrize("name", EVERY_MODULE)
 def test_the_examples_run_as_written(name):
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
@@ -82,6 +95,11 @@ def test_the_examples_run_as_written(name):
             report += out
     results = runner.summarize(verbose=False)
     assert results.failed == 0, "".join(report)
+
+
+def test_every_module_is_searched_for_examples():
+    assert set(LEARNER_MODULES) < set(EVERY_MODULE)
+    assert {"rnnlib._validate", "rnnlib.course.plots", "rnnlib.course.checking"} < set(EVERY_MODULE)
 
 
 def test_a_wrong_example_fails():

@@ -102,6 +102,7 @@ def gradient_path(weight, T=4):
 
     Examples
     --------
+    >>> from rnnlib.course.plots import gradient_path
     >>> gradient_path(3)
     [('o2', 'o3'), ('o3', 'o4'), ('o4', 'yhat'), ('yhat', 'L')]
     """
