@@ -204,13 +204,11 @@ def loss_grad(y_hat, y):
 
     Parameters
     ----------
-    y_hat : float, or array_like of any shape, the prediction(s) ŷ
-    y : float, or array_like of y_hat's shape, the target(s) (one number serves every ŷ)
+    y_hat, y : as :func:`loss`
 
     Returns
     -------
-    dL_dyhat : float when y_hat and y are both numbers (or 0-d arrays), else ndarray of y_hat's
-        shape, ŷ − y entry by entry
+    dL_dyhat : as :func:`loss`'s L (a float, or an array of y_hat's shape), ŷ − y entry by entry
 
     Examples
     --------
