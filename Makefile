@@ -16,7 +16,7 @@ export MKL_NUM_THREADS ?= 1
 STAGES := $(wildcard notebooks/[0-9][0-9]_*.ipynb solutions/[0-9][0-9]_*.ipynb)
 BLAS_STAGES := $(filter-out $(wildcard notebooks/0[0-4]_*.ipynb solutions/0[0-4]_*.ipynb),$(STAGES))
 
-.PHONY: help lab test test-fast test-oldest notebooks exercises class bench lint format doctor clean
+.PHONY: help lab test test-fast test-oldest notebooks exercises class class-report bench lint format doctor clean
 
 help:
 	@echo "make lab        set up .venv, then open JupyterLab at the first lesson"
@@ -28,6 +28,8 @@ help:
 	@echo "make class      an nbgrader course in build/class/ from solutions/ (INSTRUCTORS.md);"
 	@echo "                once graded: KEEP_GRADES=1 keeps the grades, FORCE=1 starts anew;"
 	@echo "                OPTIONAL_POINTS=N makes the optional parts count"
+	@echo "make class-report  which mistakes the autograded class made, how often (INSTRUCTORS.md"
+	@echo "                section 4); COURSES=dirs, ASSIGNMENT=NN_name, CSV=file"
 	@echo "make bench      run the benchmarks, write benchmarks/RESULTS.md"
 	@echo "make lint       ruff check and format check over .py and .ipynb"
 	@echo "make format     ruff format and ruff's fixes over .py and .ipynb"
@@ -108,6 +110,13 @@ class: $(VENV)/.class
 	$(PY) -m tools.make_class --solutions solutions --exercises exercises --out build/class \
 		$(if $(filter-out 0,$(KEEP_GRADES)),--keep-grades) $(if $(filter-out 0,$(FORCE)),--force) \
 		$(if $(OPTIONAL_POINTS),--optional-points $(OPTIONAL_POINTS))
+
+# Which mistakes the autograded class made, check by check (tools/class_report.py). COURSES: the
+# course folders (default build/class; several for a class graded in shards); ASSIGNMENT: one or
+# more exercises (NN_name); CSV: also write the counts to that file.
+class-report: $(VENV)/.class
+	$(PY) -m tools.class_report $(or $(COURSES),build/class) \
+		$(foreach a,$(ASSIGNMENT),--assignment $(a)) $(if $(CSV),--csv $(CSV))
 
 # torch is optional: taken only from a wheel already on this machine (pip's find-links), never
 # downloaded (a CUDA build is several GB). Without it the torch columns say "not installed".

@@ -857,3 +857,100 @@ def test_binder_start_gives_the_server_make_labs_settings(tmp_path):
     env["OPENBLAS_NUM_THREADS"] = "4"
     out = subprocess.run([str(start), "env"], env=env, capture_output=True, text=True, check=True)
     assert "OPENBLAS_NUM_THREADS=4\n" in out.stdout
+
+
+# -- the class report (tools/class_report.py) on the autograded class ----------------------------
+
+
+def _report_outcomes(graded):
+    from tools import class_report as cr
+
+    folders = sorted(set(graded["folder"].values()))
+    return cr.class_outcomes(cr.find_notebooks(folders))
+
+
+def test_the_class_report_names_how_each_submission_was_made(graded):
+    """The report's outcome for every (learner, assignment, check), against the simulation's
+    recipe (not the report's reading of the outputs): a right submission passes every check, a
+    blank one starts none, and each function a "mistake" submission got wrong is reported as the
+    catalogued mistake the simulation made in it. The special recipes show up as what broke
+    them: a deleted check cell, a check run before its answer (NameError), an endless loop
+    (nbgrader's CellTimeoutError), a syntax error in the answer cell.
+
+    A few catalogue entries say exactly the same thing as another of the same check (two slips
+    that give the learner the same advice, e.g. the first or the last learning rate only): the
+    message cannot tell them apart, so the report names both keys as one outcome rather than
+    pick one at random, and the test asks that the mistake made be among the keys named, and
+    that every key named say that very text."""
+    from tools import class_report as cr
+
+    out = _report_outcomes(graded)
+    wrong, named_together = [], 0
+    for sub in graded["subs"]:
+        a = graded["assignments"][sub.assignment]
+        checks = {chk: item for item in a.items for chk, _ in item.checks}
+        got = {chk: out[(sub.student, sub.assignment, chk)] for chk in checks}
+        want = {}
+        if sub.kind in ("correct", "blank"):
+            kind = cr.PASSED if sub.kind == "correct" else cr.NOT_STARTED
+            want = {chk: cr.Outcome(kind) for chk in checks}
+        elif sub.kind == "deleted_cell":
+            [chk] = [c for c, item in checks.items() if item.grade_id == sub.detail]
+            want = {chk: cr.Outcome(cr.OTHER, says=cr.MISSING)}
+        elif sub.kind in ("reordered", "endless", "syntax_error"):
+            [fn] = sub.wrong
+            [chk] = [c for item in a.items for c, f in item.checks if f == fn]
+            says = {
+                "reordered": "NameError",
+                "endless": "CellTimeoutError",
+                "syntax_error": "SyntaxError in a cell above",
+            }[sub.kind]
+            want = {chk: cr.Outcome(cr.OTHER, says=says)}
+        for chk, outcome in want.items():
+            if got[chk] != outcome:
+                wrong.append(f"{sub.student}/{sub.assignment}/{chk}: {got[chk]}, not {outcome}")
+        if sub.kind != "mistake":
+            continue
+        for fn, (chk, key) in sub.wrong.items():
+            said = got[chk]
+            if said.kind != cr.MISTAKE or key not in said.keys:
+                wrong.append(f"{sub.student}/{sub.assignment}/{fn}: {said}, not {chk}/{key}")
+                continue
+            texts = {" ".join(says.split()) for k, says in mc.catalogue(chk) if k in said.keys}
+            assert len(texts) == 1, (sub.student, chk, said.keys)
+            named_together += len(said.keys) > 1
+    assert not wrong, "\n".join(wrong)
+    made = sum(len(s.wrong) for s in graded["subs"] if s.kind == "mistake")
+    assert made >= 100 and named_together < made / 10
+
+
+def test_the_class_report_cli_on_the_sharded_class(graded, capsys, tmp_path):
+    """The command an instructor runs on a class graded in shards (INSTRUCTORS.md section 7):
+    the course folder they were copied from, which has no autograded/, is skipped; the header
+    counts every learner and notebook; the CSV has, for each check, one count per learner."""
+    from tools import class_report as cr
+
+    subs = graded["subs"]
+    folders = sorted(set(graded["folder"].values()))
+    out_csv = tmp_path / "report.csv"
+    args = [str(graded["course"]), *map(str, folders), "--csv", str(out_csv)]
+    assert cr.main(args) == 0
+    captured = capsys.readouterr()
+    learners = {s.student for s in subs}
+    assert captured.out.startswith(f"{len(learners)} learners, {len(subs)} autograded notebooks")
+    assert "skipped" in captured.err and str(graded["course"]) in captured.err
+    with open(out_csv, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for a in graded["assignments"].values():
+        n = sum(s.assignment == a.name for s in subs)
+        assert f"\n{a.name}: {n} learners\n" in captured.out
+        for item in a.items:
+            for chk, _ in item.checks:
+                shown = cr.shown(chk)
+                total = sum(
+                    int(r["count"])
+                    for r in rows
+                    if (r["assignment"], r["check"]) == (a.name, shown)
+                )
+                assert total == n, (a.name, chk)
+    print(captured.out)  # (shown with pytest -s: the report of the simulated class)

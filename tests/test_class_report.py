@@ -1,0 +1,237 @@
+"""``python -m tools.class_report`` on tiny hand-made autograded notebooks: each outcome of a
+check cell (passed, not started, a catalogued mistake, another failure), the table, the CSV and
+the messages for bad input. The report on a whole simulated class, autograded by nbgrader, is
+tested in tests/test_class.py (``-k report``)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from tools import class_report as cr
+from tools import make_class as mc
+
+LOSS = dict(mc.catalogue("check_loss"))
+SEED = dict(mc.catalogue("check_answer:01.seed_loss"))
+A1 = "01_loss_and_its_derivative"
+
+
+def error(ename, evalue=""):
+    return new_output("error", ename=ename, evalue=evalue, traceback=[])
+
+
+def printed(text):
+    return new_output("stream", name="stdout", text=text)
+
+
+def check_cell(source, gid, *outputs):
+    cell = new_code_cell(source, outputs=list(outputs))
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": gid, "points": 1, "solution": False}
+    return cell
+
+
+def answer_cell(*outputs):
+    source = "def loss(y_hat, y):\n    raise NotImplementedError()"
+    cell = new_code_cell(source, outputs=list(outputs))
+    cell.metadata["nbgrader"] = {"grade": False, "grade_id": "answer-loss", "solution": True}
+    return cell
+
+
+def loss_check(*outputs):
+    return check_cell("check_loss(loss)", "check-loss", *outputs)
+
+
+def mistake(key):
+    """The error a check_loss cell shows for the catalogued mistake ``key``, as nbgrader stores
+    it (the message unwrapped, then the failing case)."""
+    return error("AssertionError", f"check_loss: {LOSS[key]}\n  case 1 of 7: scalars\n  ...")
+
+
+def outcomes(*cells):
+    return cr.notebook_outcomes(new_notebook(cells=list(cells)))
+
+
+def test_each_outcome_of_a_check_cell():
+    unfinished = "not started: write the body of `loss` above, then run this cell again"
+    timed_out = [error("KeyboardInterrupt"), error("CellTimeoutError", "this cell ran longer")]
+    cases = [
+        ([printed("check_loss: 7/7 cases passed ✓\n")], cr.Outcome(cr.PASSED)),
+        ([error("NotImplementedError", unfinished)], cr.Outcome(cr.NOT_STARTED)),
+        ([error("AssertionError", "check_loss: case 2: expected 1.0, got 2.0")], "AssertionError"),
+        ([error("NameError", "name 'loss' is not defined")], "NameError"),
+        (timed_out, "CellTimeoutError"),
+    ]
+    for cell_outputs, want in cases:
+        if isinstance(want, str):
+            want = cr.Outcome(cr.OTHER, says=want)
+        assert outcomes(loss_check(*cell_outputs))[("check-loss", "check_loss")] == want
+
+
+def test_a_catalogued_mistake_is_named_by_its_key():
+    for key in ("missing_half", "no_square"):
+        got = outcomes(loss_check(mistake(key)))[("check-loss", "check_loss")]
+        assert (got.kind, got.keys) == (cr.MISTAKE, (key,))
+        assert got.says and " ".join(LOSS[key].split()).startswith(got.says)
+
+
+def test_an_error_in_the_answer_cell_is_the_checks_cause():
+    raised = answer_cell(error("NotImplementedError"))
+    name_error = loss_check(error("NameError", "name 'loss' is not defined"))
+    assert outcomes(raised, name_error)[("check-loss", "check_loss")].kind == cr.NOT_STARTED
+    syntax = answer_cell(error("SyntaxError", "'(' was never closed"))
+    got = outcomes(syntax, name_error)[("check-loss", "check_loss")]
+    assert got == cr.Outcome(cr.OTHER, says="SyntaxError in a cell above")
+    # an error before the previous check cell is not this check's cause
+    got = outcomes(
+        raised, loss_check(), check_cell("check_loss(loss)", "check-again", *name_error.outputs)
+    )
+    assert list(got.values()) == [cr.Outcome(cr.PASSED), cr.Outcome(cr.OTHER, says="NameError")]
+
+
+def test_a_question_and_its_wrong_choice():
+    cell = check_cell(
+        'check_answer("01.seed_loss", answer_seed_loss)',
+        "check-answer_seed_loss",
+        error("AssertionError", f"check_answer('01.seed_loss'): (c) is not right: {SEED['c']}"),
+    )
+    got = outcomes(cell)[("check-answer_seed_loss", "check_answer:01.seed_loss")]
+    assert (got.kind, got.keys) == (cr.MISTAKE, ("c",))
+
+
+def test_the_message_must_come_from_the_check():
+    """A mistake's text in another check's message (a check_loss_grad failure inside the
+    check_loss cell, say) is not check_loss's mistake."""
+    wrong_check = error("AssertionError", f"check_loss_grad: {LOSS['missing_half']}")
+    assert outcomes(loss_check(wrong_check))[("check-loss", "check_loss")].kind == cr.OTHER
+
+
+def test_the_longest_text_wins_and_equal_texts_are_both_named(monkeypatch):
+    fake = [("short", "missing ½"), ("long", "missing ½: you returned (ŷ − y)²"), ("twin", "x y")]
+    fake.append(("twin2", "x  y"))  # the same text, spaced otherwise
+    monkeypatch.setattr(cr, "catalogue", lambda check: fake)
+    said = "check_loss: missing ½: you returned (ŷ − y)²;\n the loss is ..."
+    assert cr.match_mistake("check_loss", said).keys == ("long",)
+    assert cr.match_mistake("check_loss", "check_loss: missing ½ here").keys == ("short",)
+    assert cr.match_mistake("check_loss", "check_loss: x\n y").keys == ("twin", "twin2")
+    assert cr.match_mistake("check_loss", "check_loss: nothing known") is None
+
+
+def test_two_checks_in_one_cell():
+    source = "check_loss(loss)\ncheck_loss_grad(loss_grad)"
+    cell = check_cell(
+        source,
+        "check-both",
+        printed("check_loss: 7/7 cases passed ✓\n"),
+        error("AssertionError", "check_loss_grad: case 1: expected 1.0, got 2.0"),
+    )
+    got = outcomes(cell)
+    assert got[("check-both", "check_loss")] == cr.Outcome(cr.PASSED)
+    assert got[("check-both", "check_loss_grad")] == cr.Outcome(cr.OTHER, says="AssertionError")
+
+
+# -- a tiny class, on disk -----------------------------------------------------------------------
+
+
+def write(course: Path, learner: str, *cells, assignment=A1):
+    folder = course / "autograded" / learner / assignment
+    folder.mkdir(parents=True)
+    nbformat.write(new_notebook(cells=list(cells)), folder / f"{assignment}.ipynb")
+
+
+@pytest.fixture
+def tiny_class(tmp_path):
+    """Two course folders (a class graded in two shards): 5 learners of exercise 01, two with
+    the mistake no_square, one with missing_half, one who passed, one whose cell is gone; one
+    learner of exercise 02, not started."""
+    a, b = tmp_path / "shard0", tmp_path / "shard1"
+    write(a, "ann", answer_cell(), loss_check(mistake("no_square")))
+    write(a, "bob", answer_cell(), loss_check(mistake("missing_half")))
+    write(b, "cat", answer_cell(), loss_check(mistake("no_square")))
+    write(b, "dan", answer_cell(), loss_check())
+    write(b, "eve", answer_cell())  # deleted the check cell
+    unfinished = error("NotImplementedError", "not started: write the body of `x` above")
+    cell = check_cell("check_sgd_step(sgd_step)", "check-sgd_step", unfinished)
+    write(b, "ann", cell, assignment="02_last_layer_weight")
+    return [a, b]
+
+
+def test_the_report_counts_the_class(tiny_class, capsys, tmp_path):
+    out_csv = tmp_path / "report.csv"
+    assert cr.main([*map(str, tiny_class), "--csv", str(out_csv)]) == 0
+    text = capsys.readouterr().out
+    lines = text.splitlines()
+    assert lines[0] == "5 learners, 6 autograded notebooks read"
+    i = lines.index(f"{A1}: 5 learners")
+    assert lines[i + 1] == "  check_loss: 1 passed, 0 not started"
+    assert lines[i + 2].split()[:3] == ["2", "40%", "no_square:"]  # most frequent first
+    assert lines[i + 3].split()[:3] == ["1", "20%", "missing_half:"]
+    assert lines[i + 4].split() == [
+        "1",
+        "20%",
+        "other",
+        "failures:",
+        "check",
+        "cell",
+        "missing",
+        "1",
+    ]
+    assert "  check_sgd_step: 0 passed, 1 not started" in lines
+    with open(out_csv, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["assignment", "check", "outcome", "mistake", "count"]
+    assert rows[1:] == [
+        [A1, "check_loss", "passed", "", "1"],
+        [A1, "check_loss", "mistake", "no_square", "2"],
+        [A1, "check_loss", "mistake", "missing_half", "1"],
+        [A1, "check_loss", "other", cr.MISSING, "1"],
+        ["02_last_layer_weight", "check_sgd_step", "not started", "", "1"],
+    ]
+
+
+def test_only_the_assignments_asked_for(tiny_class, capsys):
+    assert cr.main([*map(str, tiny_class), "--assignment", "02_last_layer_weight"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("1 learners, 1 autograded notebooks read")
+    assert A1 not in text
+
+
+def test_an_unknown_assignment_lists_the_known_ones(tiny_class, capsys):
+    assert cr.main([*map(str, tiny_class), "--assignment", "01_loss"]) == 2
+    err = capsys.readouterr().err
+    assert "01_loss" in err and f"{A1}, 02_last_layer_weight" in err
+
+
+def test_a_course_not_yet_autograded(tmp_path, capsys):
+    (tmp_path / "source").mkdir()
+    assert cr.main([str(tmp_path)]) == 1
+    assert "run `nbgrader autograde" in capsys.readouterr().err
+    # beside graded shards, a folder without autograded/ (the one they were copied from) is skipped
+    write(tmp_path / "shard0", "ann", loss_check())
+    assert cr.main([str(tmp_path), str(tmp_path / "shard0")]) == 0
+    assert "skipped" in capsys.readouterr().err
+
+
+def test_an_autograded_folder_with_nothing_in_it(tmp_path, capsys):
+    (tmp_path / "autograded").mkdir()
+    assert cr.main([str(tmp_path)]) == 1
+    assert "no autograded notebooks" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["--csv"], "--csv needs a value"),
+        (["--assignment", "--csv", "x.csv"], "--assignment needs a value"),
+        (["--verbose"], "unknown option --verbose"),
+        (["no/such/folder"], "no such folder"),
+    ],
+)
+def test_bad_arguments(args, said, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cr.main(args) == 2
+    err = capsys.readouterr().err
+    assert said in err and "Usage" in err

@@ -1,0 +1,318 @@
+"""Which mistakes did the class make, and how often: a report from nbgrader's autograded notebooks.
+
+Usage::
+
+    python -m tools.class_report [COURSE_DIR ...] [--assignment NAME ...] [--csv FILE]
+
+``COURSE_DIR`` (default ``build/class``; several for a class graded in shards, INSTRUCTORS.md
+section 7) is an nbgrader course folder after ``nbgrader autograde``. The report reads every
+``COURSE_DIR/autograded/<learner>/<assignment>/<assignment>.ipynb`` and, for each graded check
+cell (nbgrader's ``grade: true`` code cells) and each check it calls, gives each learner one
+outcome from the cell's stored outputs:
+
+- **passed**: the cell has no error output;
+- **not started**: the cell raised ``NotImplementedError`` (a checker's "not started: write the
+  body of ..." or "unfinished: ... calls ..." line, or the learner's own ``raise
+  NotImplementedError()``), or another error that is not a check's ``AssertionError`` after a
+  cell (since the previous check cell) that raised it;
+- **a catalogued mistake**: the error's message (nbgrader stores it as the output's ``evalue``)
+  begins with the check's name and contains what the check's catalogue says about one of its
+  known mistakes (:func:`tools.make_class.catalogue`); the longest such text wins. A message
+  that names several mistakes (the checker cannot tell them apart on its cases: the same text,
+  or "a — or — b") counts as one outcome that names them all;
+- **other failures**: anything else, by the exception's name (``AssertionError`` for a wrong
+  value the catalogue does not know, ``NameError``, ``CellTimeoutError``...; ``SyntaxError in a
+  cell above`` when an earlier cell's error made this one fail; ``check cell missing`` when the
+  learner deleted the cell).
+
+It prints, per assignment and check, the learners, how many passed and did not start, then each
+mistake with its count and share of the assignment's learners, most frequent first, and the
+other failures. ``--assignment`` (repeatable) keeps only those assignments; ``--csv FILE`` also
+writes one row per (assignment, check, outcome, mistake, count). Exit code 0, 1 when there is
+nothing to report (no ``autograded/`` folder: run ``nbgrader autograde`` first), 2 for arguments
+it does not expect.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from tools.make_class import catalogue, checked_functions
+
+PASSED, NOT_STARTED, MISTAKE, OTHER = "passed", "not started", "mistake", "other"
+MISSING = "check cell missing"  # the OTHER outcome of a learner who deleted the check cell
+SAYS_WIDTH = 60  # characters of a mistake's explanation the table shows
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One learner's outcome on one check: ``kind`` (PASSED, NOT_STARTED, MISTAKE, OTHER); for a
+    MISTAKE the catalogue ``keys`` it names (one, or several the message names together) and the
+    start of what the check says; for OTHER the exception's name in ``says``."""
+
+    kind: str
+    keys: tuple = ()
+    says: str = ""
+
+
+class UsageError(Exception):
+    """An argument the report does not expect (exit code 2)."""
+
+
+def parse_args(argv: list[str]) -> tuple[list[Path], list[str], Path | None]:
+    """``(course folders, assignments, csv file)`` from the command line."""
+    courses, assignments, csv_file = [], [], None
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg in ("--assignment", "--csv"):
+            if not args or args[0].startswith("--"):
+                raise UsageError(f"{arg} needs a value")
+            if arg == "--csv":
+                csv_file = Path(args.pop(0))
+            else:
+                assignments.append(args.pop(0))
+        elif arg.startswith("-"):
+            raise UsageError(f"unknown option {arg}")
+        else:
+            courses.append(Path(arg))
+    courses = courses or [Path("build/class")]
+    for course in courses:
+        if not course.is_dir():
+            raise UsageError(
+                f"{course}: no such folder (an nbgrader course folder, e.g. build/class)"
+            )
+    return courses, assignments, csv_file
+
+
+def find_notebooks(courses: list[Path]) -> dict[tuple[str, str], Path]:
+    """``(learner, assignment) -> autograded notebook`` over every course folder."""
+    found = {}
+    for course in courses:
+        for path in sorted((course / "autograded").glob("*/*/*.ipynb")):
+            learner, assignment = path.parent.parent.name, path.parent.name
+            if path.stem == assignment:
+                found[(learner, assignment)] = path
+    return found
+
+
+def first_error(cell) -> tuple[str, str] | None:
+    """``(ename, evalue)`` of a cell's error output: nbgrader's time-out if it stopped the cell
+    (after the kernel's KeyboardInterrupt), else the first."""
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    timeout = [o for o in errors if o.get("ename") == "CellTimeoutError"]
+    if not errors:
+        return None
+    out = (timeout or errors)[0]
+    return out.get("ename", "Error"), out.get("evalue", "")
+
+
+def prefix(check: str) -> str:
+    """How a check's failure message begins: ``check_loss:``, ``check_answer('01.key'):``."""
+    if check.startswith("check_answer:"):
+        return f"check_answer({check.split(':', 1)[1]!r}):"
+    return f"{check}:"
+
+
+def known_mistakes(check: str) -> list[tuple[object, str]]:
+    """The check's catalogue (none for a cell of plain asserts, or a check this rnnlib lacks)."""
+    try:
+        return catalogue(check)
+    except (StopIteration, KeyError):
+        return []
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def match_mistake(check: str, message: str) -> Outcome | None:
+    """The catalogued mistake(s) a failure message of ``check`` names, or None."""
+    text = flat(message)
+    if not text.startswith(prefix(check)):
+        return None
+    found = [(key, flat(says)) for key, says in known_mistakes(check) if flat(says) in text]
+    # the longest text wins: a mistake whose text is part of another's is not the one named
+    named = [(k, s) for k, s in found if not any(s in other and s != other for _, other in found)]
+    if not named:
+        return None
+    return Outcome(MISTAKE, tuple(k for k, _ in named), named[0][1])
+
+
+def outcome(check: str, cell, earlier: tuple[str, str] | None) -> Outcome:
+    """One check's outcome from its cell's outputs and the first error in the cells since the
+    previous check cell (``earlier``)."""
+    error = first_error(cell)
+    if error is None:
+        return Outcome(PASSED)
+    ename, evalue = error
+    if ename == "NotImplementedError":
+        return Outcome(NOT_STARTED)
+    if ename != "AssertionError" and earlier:  # e.g. a NameError after an answer cell that failed
+        if earlier[0] == "NotImplementedError":
+            return Outcome(NOT_STARTED)
+        return Outcome(OTHER, says=f"{earlier[0]} in a cell above")
+    if ename == "AssertionError" and not flat(evalue).startswith(prefix(check)):
+        # another check of the same cell failed: this one passed if it printed its ✓ line
+        printed = "".join(o.get("text", "") for o in cell.get("outputs", []))
+        if any(line.startswith(prefix(check)) for line in printed.splitlines()):
+            return Outcome(PASSED)
+    return match_mistake(check, evalue) or Outcome(OTHER, says=ename)
+
+
+def notebook_outcomes(nb) -> dict[tuple[str, str], Outcome]:
+    """``(grade id, check) -> Outcome`` for every graded check cell of an autograded notebook;
+    a cell that calls no checker (plain asserts) is one check named by its grade id."""
+    out, earlier = {}, None
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not meta.get("grade"):
+            earlier = earlier or first_error(cell)
+            continue
+        checks = [check for check, _ in checked_functions(cell.source)] or [meta["grade_id"]]
+        for check in checks:
+            out[(meta["grade_id"], check)] = outcome(check, cell, earlier)
+        earlier = None
+    return out
+
+
+def class_outcomes(notebooks: dict[tuple[str, str], Path]) -> dict[tuple[str, str, str], Outcome]:
+    """``(learner, assignment, check) -> Outcome`` over the class; a learner whose notebook has
+    lost a check cell the others have gets MISSING for it."""
+    by_notebook = {
+        where: notebook_outcomes(nbformat.read(path, as_version=4))
+        for where, path in notebooks.items()
+    }
+    checks = {}  # assignment -> every (grade id, check) seen, the fullest notebook's first
+    for (_, assignment), found in sorted(by_notebook.items(), key=lambda kv: -len(kv[1])):
+        checks.setdefault(assignment, {}).update(dict.fromkeys(found))
+    out = {}
+    for (learner, assignment), found in by_notebook.items():
+        for gid, check in checks[assignment]:
+            out[(learner, assignment, check)] = found.get(
+                (gid, check), Outcome(OTHER, says=MISSING)
+            )
+    return out
+
+
+def tally(outcomes: dict[tuple[str, str, str], Outcome]) -> dict[tuple[str, str], Counter]:
+    """``(assignment, check) -> Counter of Outcome``, assignments sorted, checks in order."""
+    counts = {}
+    for (_, assignment, check), result in sorted(outcomes.items(), key=lambda kv: kv[0][1]):
+        counts.setdefault((assignment, check), Counter())[result] += 1
+    return counts
+
+
+def shown(check: str) -> str:
+    """A check as the notebook calls it: ``check_loss``, ``check_answer('01.key')``."""
+    return prefix(check).removesuffix(":")
+
+
+def key_text(keys: tuple) -> str:
+    return " / ".join(f"{k:g}" if isinstance(k, float) else str(k) for k in keys)
+
+
+def short(text: str, width: int = SAYS_WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def others(c: Counter) -> Counter:
+    """The other failures of a check's Counter, by exception name."""
+    out = Counter()
+    for result, k in c.items():
+        if result.kind == OTHER:
+            out[result.says] += k
+    return out
+
+
+def render(counts: dict[tuple[str, str], Counter], learners: int, notebooks: int) -> str:
+    """The report's text: a header, then per assignment and check a short table."""
+    lines, current = [f"{learners} learners, {notebooks} autograded notebooks read"], None
+    for (assignment, check), c in counts.items():
+        n = sum(c.values())
+        if assignment != current:
+            lines += ["", f"{assignment}: {n} learners"]
+            current = assignment
+        passed, not_started = c[Outcome(PASSED)], c[Outcome(NOT_STARTED)]
+        lines.append(f"  {shown(check)}: {passed} passed, {not_started} not started")
+        mistakes = [(r, k) for r, k in c.items() if r.kind == MISTAKE]
+        for r, k in sorted(mistakes, key=lambda rk: (-rk[1], key_text(rk[0].keys))):
+            lines.append(f"    {k:4d} {k / n:4.0%}  {key_text(r.keys)}: {short(r.says)}")
+        other = others(c)
+        if other:
+            total = sum(other.values())
+            names = ", ".join(f"{name} {k}" for name, k in other.most_common())
+            lines.append(f"    {total:4d} {total / n:4.0%}  other failures: {names}")
+    return "\n".join(lines)
+
+
+def csv_rows(counts: dict[tuple[str, str], Counter]) -> list[list]:
+    """One row per (assignment, check, outcome, mistake key, count), in the table's order; a
+    mistake's key is its catalogue key (several joined by " / "), another failure's the
+    exception's name."""
+    order = {PASSED: 0, NOT_STARTED: 1, MISTAKE: 2, OTHER: 3}
+    rows = []
+    for (assignment, check), c in counts.items():
+        for r, k in sorted(c.items(), key=lambda rk: (order[rk[0].kind], -rk[1], rk[0].says)):
+            key = key_text(r.keys) if r.kind == MISTAKE else r.says
+            rows.append([assignment, shown(check), r.kind, key, k])
+    return rows
+
+
+def write_csv(path: Path, counts: dict[tuple[str, str], Counter]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["assignment", "check", "outcome", "mistake", "count"])
+        out.writerows(csv_rows(counts))
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        courses, wanted, csv_file = parse_args(argv)
+    except UsageError as err:
+        print(f"class_report: {err}\n{__doc__.split('``COURSE_DIR``')[0].strip()}", file=sys.stderr)
+        return 2
+    empty = [c for c in courses if not (c / "autograded").is_dir()]
+    if len(empty) == len(courses):
+        print(
+            f"class_report: no autograded/ folder in {', '.join(map(str, empty))}: run "
+            '`nbgrader autograde "*"` there first (INSTRUCTORS.md section 3)',
+            file=sys.stderr,
+        )
+        return 1
+    for course in empty:  # (the folder a sharded class was copied from, say)
+        print(f"class_report: skipped {course}: no autograded/ folder", file=sys.stderr)
+    notebooks = find_notebooks(courses)
+    known = sorted({assignment for _, assignment in notebooks})
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        print(
+            f"class_report: no autograded notebooks of {', '.join(unknown)}; the assignments "
+            f"are: {', '.join(known) or '(none)'}",
+            file=sys.stderr,
+        )
+        return 2
+    notebooks = {k: p for k, p in notebooks.items() if not wanted or k[1] in wanted}
+    if not notebooks:
+        print("class_report: no autograded notebooks to report on", file=sys.stderr)
+        return 1
+    counts = tally(class_outcomes(notebooks))
+    learners = len({learner for learner, _ in notebooks})
+    print(render(counts, learners, len(notebooks)))
+    if csv_file is not None:
+        write_csv(csv_file, counts)
+        print(f"\nwrote {csv_file}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
