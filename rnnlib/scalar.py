@@ -317,8 +317,7 @@ def backward(fwd, y):
 
     Parameters
     ----------
-    fwd : :class:`Forward` from :func:`forward`
-    y : float (one target, at the last step) or array (T,) (a target at every step)
+    fwd, y : as :func:`total_loss` (the forward pass, and one target or one per step)
 
     Returns
     -------
