@@ -925,7 +925,7 @@ def _last_step_after_all_steps(xs, y, u, w, v, eps=1e-6):
         (
             _halved_distance,
             "twice the share: you divided by ε, but w⁽ᵀ⁾ − ε and w⁽ᵀ⁾ + ε are 2ε apart; "
-            "divide by 2ε",
+            "divide by 2ε (or your loss is missing its ½: use scalar.loss)",
         ),
         (
             _last_step_after_all_steps,
@@ -1113,3 +1113,42 @@ def test_tanh_prime_squared_is_named(answer):
         "check_last_step_grad: (1 − o_T²)² where (1 − o_T²) belongs: tanh′(a) = 1 − tanh(a)², "
         "square o_T only; dL/dw⁽ᵀ⁾ = dL/dŷ · v · (1 − o_T²) · o_prev"
     )
+
+
+# -- found by a learner's review of the exercise ------------------------------------------------
+
+
+def _fd_of_loss_without_half(xs, y, u, w, v, eps=1e-6):
+    """A central difference in the last copy, divided by 2ε as it should be, of a loss re-typed
+    as (ŷ − y)² without its ½: twice the share, like a difference divided by ε."""
+
+    def loss(w_T):
+        o = 0.0
+        for t, x in enumerate(xs):
+            o = math.tanh(u * x + (w_T if t == len(xs) - 1 else w) * o)
+        return (v * o - y) ** 2
+
+    return (loss(w + eps) - loss(w - eps)) / (2 * eps)
+
+
+def test_fd_last_copy_grad_of_a_loss_without_its_half_is_told_about_the_half():
+    """It used to be told only "you divided by ε ... divide by 2ε", which it does."""
+    first = refusal(check_fd_last_copy_grad, _fd_of_loss_without_half)
+    assert first.startswith("check_fd_last_copy_grad: twice the share")
+    assert "missing its ½" in first and "scalar.loss" in first
+
+
+def _sigmoid_db_literal_zero(dL_dyhat, v, o_T, o_prev):
+    """dL/dw⁽ᵀ⁾ right; dL/db⁽ᵀ⁾ written as the number 0 ("b does not get a gradient")."""
+    g = dL_dyhat * v * o_T * (1 - o_T)
+    return g * o_prev, 0.0
+
+
+def test_sigmoid_db_returned_as_the_number_zero_is_named():
+    """It used to be told "dL/db⁽ᵀ⁾: expected an array of shape (5,), got a single number", a
+    shape problem, on the first case (arrays), where the slip is that dL/db⁽ᵀ⁾ is 0."""
+    assert_slip_named(
+        check_sigmoid_last_step_grads, _sigmoid_db_literal_zero, "bias_grad_zero_number"
+    )
+    first = refusal(check_sigmoid_last_step_grads, _sigmoid_db_literal_zero)
+    assert "dL/db⁽ᵀ⁾ is 0" in first and "shape" not in first

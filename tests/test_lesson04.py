@@ -1650,7 +1650,7 @@ def _learner_bptt(
     """scalar_bptt as a learner writes it, with the slips asked for: ``y_hat_v`` False takes
     ŷ = o_T; ``loss_not_slope`` starts from ½(ŷ − y)²; ``dv`` is "err*o_T" (right),
     "delta*o_T" or "delta"; ``delta_T_tanh`` puts step T's tanh′ into δ_T; ``carry`` is the
-    weight the step back multiplies by, "w" or "u"."""
+    weight the step back multiplies by, "w", "u" or "v"."""
 
     def scalar_bptt(xs, y, u, w, v):
         o = [0.0]
@@ -1667,7 +1667,7 @@ def _learner_bptt(
             d = delta * (1.0 - o[t] ** 2)
             du += d * xs[t - 1]
             dw += d * o[t - 1]
-            delta = d * (u if carry == "u" else w)
+            delta = d * {"u": u, "v": v, "w": w}[carry]
         return du, dw, dv_value
 
     return scalar_bptt
@@ -1790,3 +1790,33 @@ def _walk_through_gain(u, factor):
 def test_hundred_steps_walk_through_misses_are_named(given, says):
     for value in (given, float(f"{given:.3g}")):  # computed, or to three digits
         assert says in refusal(check_answer, "04.hundred_steps", value)
+
+
+# -- found by a learner's review of the exercise ------------------------------------------------
+
+
+def _sigmoid_db_never_added(xs, y, u, w, b, v):
+    """sigmoid_bptt as a learner writes it (math.exp) with `db = 0.0` set and never added to."""
+    o = [0.0]
+    for x in xs:
+        o.append(1.0 / (1.0 + math.exp(-(u * x + w * o[-1] + b))))
+    err = v * o[-1] - y
+    delta, du, dw, db = err * v, 0.0, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        d = delta * o[t] * (1.0 - o[t])
+        du, dw = du + d * xs[t - 1], dw + d * o[t - 1]
+        delta = d * w
+    return du, dw, db, err * o[-1]
+
+
+@pytest.mark.parametrize(
+    ("checker", "key", "answer"),
+    [
+        (check_scalar_bptt, "bptt_carry_v", _learner_bptt(carry="v")),
+        (check_sigmoid_bptt, "sigmoid_db_zero", _sigmoid_db_never_added),
+    ],
+    ids=["carry-v", "db-zero"],
+)
+def test_wrong_weight_in_the_carry_and_a_zero_db_are_named(checker, key, answer):
+    """They used to be told only "dL/du, dL/dw are wrong" and "dL/db is wrong"."""
+    assert_slip_named(checker, answer, key)

@@ -355,6 +355,12 @@ check_sigmoid_last_step_grads = Checker(
             "the same road as w⁽ᵀ⁾ without o_prev",
         ),
         Mistake(
+            "bias_grad_zero_number",
+            lambda dL_dyhat, v, o_T, o_prev: (_sigmoid_grads(dL_dyhat, v, o_T, o_prev)[0], 0.0),
+            "dL/db⁽ᵀ⁾ is 0: b is added to a_T, so ∂a_T/∂b = 1 and dL/db⁽ᵀ⁾ = dL/da_T, "
+            "the same road as w⁽ᵀ⁾ without o_prev (and elementwise, like dL/dw⁽ᵀ⁾)",
+        ),
+        Mistake(
             "sigmoid_prime_plus",
             _sg(lambda o: o * (1.0 + o)),
             f"o_T(1 + o_T) where o_T(1 − o_T) belongs: {_SG}",
@@ -533,7 +539,7 @@ check_fd_last_copy_grad = _StepChecker(
             "fd_divided_by_eps",
             lambda xs, y, u, w, v, eps=1e-6: _last_copy_difference(xs, y, u, w, v, eps, over=1.0),
             "twice the share: you divided by ε, but w⁽ᵀ⁾ − ε and w⁽ᵀ⁾ + ε are 2ε apart; "
-            "divide by 2ε",
+            "divide by 2ε (or your loss is missing its ½: use scalar.loss)",
         ),
         Mistake(
             "fd_last_step_from_o_T",

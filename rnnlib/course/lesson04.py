@@ -114,6 +114,8 @@ def _bptt(xs, y, u, w, v, *, slip=None):
             d = da * w * v
         elif slip == "bptt_carry_u":  # u where w belongs in the step back
             d = da * u
+        elif slip == "bptt_carry_v":  # v where w belongs in the step back
+            d = da * v
         else:
             d = da if slip == "bptt_no_w_in_chain" else da * w
     dv = float(dv)
@@ -419,6 +421,11 @@ check_scalar_bptt = ExactGradientChecker(
             "δ_(t−1) = δ_t (1 − o_t²) w",
         ),
         (
+            "bptt_carry_v",
+            "v where w belongs in the step back: v acts once, at the output; a_t = u·x_t + "
+            "w·o_(t−1), so δ_(t−1) = δ_t (1 − o_t²) w",
+        ),
+        (
             "bptt_tanh_prime_T_twice",
             "step T's tanh′ applied twice: δ_T = (ŷ − y)·v has none; the loop multiplies by "
             "(1 − o_T²)",
@@ -504,6 +511,8 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
         dw += da * o[t - 1]
         if slip == "sigmoid_db_missing_slope":  # δ_t added, σ′(a_t) left out
             db += d
+        elif slip == "sigmoid_db_zero":  # db never accumulated: it stays 0
+            pass
         elif slip != "sigmoid_db_last_step_only" or t == T:
             slope_b = {"sigmoid_db_times_x": xs[t - 1], "sigmoid_db_times_o_prev": o[t - 1]}
             db += da * slope_b.get(slip, 1.0)
@@ -580,6 +589,11 @@ check_sigmoid_bptt = ExactGradientChecker(
             "sigmoid_db_last_step_only",
             "dL/db from the last step only: b is used at every step, add the shares of all its "
             "copies",
+        ),
+        (
+            "sigmoid_db_zero",
+            "dL/db is 0: b enters every a_t with slope 1, so each step adds its share "
+            "δ_t·o_t(1 − o_t) to dL/db (`db += ...` in the loop)",
         ),
         ("sigmoid_db_times_x", "dL/db with a factor x_t (as in dL/du): b enters a_t with slope 1"),
         (
