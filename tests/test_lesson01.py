@@ -953,3 +953,17 @@ def test_a_caret_for_a_power_is_told_it_is_xor(checker, answer):
 def test_a_loop_over_a_plain_number_is_told_the_case_passes_numbers(checker, answer):
     first = refusal(checker, answer)
     assert first.startswith(f"{checker.name}: this case passes plain numbers")
+
+
+def test_a_difference_of_a_summing_loss_points_at_the_loss_too():
+    """A learner whose own `loss` sums its entries (check_loss refuses it) writes the central
+    difference right: the result is one number on the array cases, and the message, besides "you
+    summed the slopes", says where else the sum may come from."""
+    notebook = _notebook(
+        "def loss(y_hat, y):\n    return 0.5 * np.sum((y_hat - y) ** 2)\n"
+        "def loss_grad_fd(y_hat, y, eps):\n"
+        "    return (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / (2 * eps)\n"
+    )
+    first = refusal(check_loss_grad_fd, notebook["loss_grad_fd"])
+    assert first.startswith("check_loss_grad_fd: you summed the slopes into one number")
+    assert "your `loss` sums its entries: does check_loss pass?" in first

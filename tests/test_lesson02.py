@@ -671,8 +671,8 @@ def test_sgd_step_names_the_rate_times_the_difference():
     assert first_line(excinfo).startswith(
         "check_sgd_step: you returned η·(param − grad): η scales the gradient alone"
     )
-    # the first case: 0.1·(0.8 − 0.35) = 0.045 against 0.8 − 0.1·0.35 = 0.765, by hand
-    assert "expected: 0.765\n" in str(excinfo.value) and "got:      0.045" in str(excinfo.value)
+    # the first case: 0.12·(0.8 − 0.35) = 0.054 against 0.8 − 0.12·0.35 = 0.758, by hand
+    assert "expected: 0.758\n" in str(excinfo.value) and "got:      0.054" in str(excinfo.value)
 
 
 @pytest.mark.parametrize(
@@ -690,5 +690,22 @@ def test_sgd_step_names_a_doubled_step(answer):
         "check_sgd_step: your step is twice too long, param − 2η·grad: grad is already the whole "
         "slope (a square's 2 is in it); multiply it by η once: param − η·grad"
     )
-    # the first case: 0.8 − 2·0.1·0.35 = 0.73 against 0.8 − 0.1·0.35 = 0.765, by hand
-    assert "expected: 0.765\n" in str(excinfo.value) and "got:      0.73" in str(excinfo.value)
+    # the first case: 0.8 − 2·0.12·0.35 = 0.716 against 0.8 − 0.12·0.35 = 0.758, by hand
+    assert "expected: 0.758\n" in str(excinfo.value) and "got:      0.716" in str(excinfo.value)
+
+
+@pytest.mark.parametrize("rate", [0.01, 0.05, 0.1, 0.2, 0.3, 0.5])
+def test_a_learning_rate_fixed_inside_sgd_step_is_not_told_another_mistake(rate):
+    """`param - 0.1 * grad` (a rate of the lessons' in place of the argument lr) is right on a
+    case whose lr is that rate and wrong on the others by the factor rate/lr. No case's lr may be
+    half such a rate: it was told "your step is twice too long" (rate 0.1 on the case with
+    lr = 0.05, rate 0.2 on the case with lr = 0.1), a mistake it did not make."""
+    first = refusal(check_sgd_step, lambda param, grad, lr: param - rate * grad)
+    assert first.startswith("check_sgd_step: wrong value for "), first
+
+
+def test_lr_edge_with_the_lessons_own_one_step_rate_is_explained():
+    """1/o_4² = 2.109 is the lesson's other printed rate (it lands on the minimum): named."""
+    said = refusal(check_answer, "02.lr_edge", 1 / O4**2)
+    assert "1/o_4² for the lesson's o_4 = 0.6887" in said
+    assert "try again" not in said

@@ -660,7 +660,8 @@ check_loss_grad_fd = DifferenceChecker(
             lambda y_hat, y, eps: float(
                 np.sum((_L(f(y_hat) + eps, y) - _L(f(y_hat) - eps, y)) / (2 * eps))
             ),
-            "you summed the slopes into one number" + ELEMENTWISE,
+            "you summed the slopes into one number (or your `loss` sums its entries: does "
+            "check_loss pass?)" + ELEMENTWISE,
         ),
         Mistake(
             "fd_losses_added",

@@ -133,8 +133,11 @@ check_output_weight_grad = Checker(
 def sgd_step_cases():
     rng = np.random.default_rng(202)
     raw = [
-        ("scalars, positive gradient", 0.8, 0.35, 0.1),
-        ("scalars, negative gradient", -1.2, -2.5, 0.05),
+        # No η here is half a rate a learner may fix inside the function in place of lr (0.01,
+        # 0.05, 0.1, 0.2, 0.3, 0.5): `param - 0.1 * grad` was told "your step is twice too long"
+        # on a case with η = 0.05, and 0.2 on one with η = 0.1.
+        ("scalars, positive gradient", 0.8, 0.35, 0.12),
+        ("scalars, negative gradient", -1.2, -2.5, 0.04),
         ("scalars, a large step (η = 0.5)", 2.0, 3.0, 0.5),
         ("arrays of shape (4,)", rng.normal(size=4), rng.normal(size=4), 0.3),
         (
@@ -358,6 +361,8 @@ QUESTIONS = (
             2.0 / -(_O**2): "a learning rate is positive: in Python `-0.8**2` is −(0.8²) = −0.64, "
             "since ** binds tighter than the minus sign; write `(-0.8)**2`",
             2.0 / _O4**2: f"that is 2/o_4² for the lesson's o_4 = {_O4:.4f}; here o_T = {_O}",
+            1.0 / _O4**2: f"that is 1/o_4² for the lesson's o_4 = {_O4:.4f}, the rate that lands "
+            f"on the minimum there; here o_T = {_O}, and divergence starts at 2/o_T²",
             _O**2: "that is o_T², the curvature of L(v); the bound is 2 divided by it",
             1.0 / abs(_O): "that is 1/|o_T|; the bound is 2/o_T², 2 over the curvature o_T²",
             2.0 / (1.0 - _O**2): "that takes tanh′ = 1 − o_T² as the curvature; v multiplies o_T "
