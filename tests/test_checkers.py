@@ -1155,3 +1155,31 @@ def test_a_crash_with_one_common_cause_is_named_whatever_the_exercise():
     with pytest.raises(AssertionError) as excinfo:  # another error: said as raised
         number(lambda a: {}["missing"])
     assert first_line(excinfo) == "check_sq: your function raised KeyError: 'missing'"
+
+
+def _step_checker():
+    """A small checker of ``step(p, g, lr) = p - lr * g`` over two rates, with the slip of a step
+    twice too long catalogued: on the second case (lr 0.05) that slip gives what a rate of 0.1
+    fixed inside the learner's function gives."""
+    return Checker(
+        name="check_step",
+        function="step(p, g, lr)",
+        cases=lambda: [
+            Case("lr 0.1", {"p": 1.0, "g": 2.0, "lr": 0.1}, 0.8),
+            Case("lr 0.05", {"p": 1.0, "g": 2.0, "lr": 0.05}, 0.9),
+        ],
+        mistakes=(Mistake("twice", lambda p, g, lr: p - 2 * lr * g, "a step twice too long"),),
+    )
+
+
+def test_a_mistake_refuted_by_a_passed_case_is_not_named():
+    # 1 - 0.1·2 = 0.8 on case 1 (right) and on case 2, where the slip gives 1 - 2·0.05·2 = 0.8
+    # too: case 1 shows that the learner did not make it
+    with pytest.raises(AssertionError) as err:
+        _step_checker()(lambda p, g, lr: p - 0.1 * g)
+    assert "twice" not in str(err.value)
+    assert first_line(err) == "check_step: wrong value for lr 0.05"
+    # the slip itself, wrong on case 1 already, is still named there
+    with pytest.raises(AssertionError) as err:
+        _step_checker()(lambda p, g, lr: p - 2 * lr * g)
+    assert first_line(err) == "check_step: a step twice too long"
