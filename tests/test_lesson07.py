@@ -112,7 +112,7 @@ def my_jacobian_product(hs, Wh):
 
 
 RIGHT = {
-    "check_clip_grad_norm": (_clip, 10),
+    "check_clip_grad_norm": (_clip, 12),
     "check_jacobian_product": (my_jacobian_product, 4),
     "check_truncated_bptt": (my_truncated_bptt, 5),
     "check_gated_bptt": (my_gated_bptt, 5),
@@ -249,7 +249,7 @@ def test_zeros_for_entries_of_1e_170_are_rejected():
     output, zeros included, passed it."""
     with pytest.raises(AssertionError) as excinfo:
         L.check_clip_grad_norm(_clip_zeros_when_squares_underflow)
-    assert "case 7 of 10: entries near 1e-170" in str(excinfo.value)
+    assert "case 7 of 12: entries near 1e-170" in str(excinfo.value)
 
 
 def test_writing_into_the_callers_list_is_named():
@@ -1108,3 +1108,27 @@ def test_a_percentage_for_the_gate_reach_is_named():
     # by hand: 0.95⁵⁰ ≈ 0.0769, as a percentage 7.69
     said = refusal(check_answer, "07.gate_reach", 7.69)
     assert "that is a percentage" in said
+
+
+# -- review rev078: slips that passed or were named wrongly --------------------------------------
+
+
+def _clip_by_signed_max(grads, max_norm):
+    """A learner's stable norm with np.max(g) where np.max(np.abs(g)) belongs."""
+    big = max(np.max(g) for g in grads)
+    if big == 0:
+        return [g.copy() for g in grads]
+    total = big * np.sqrt(sum(np.sum((g / big) ** 2) for g in grads))
+    return [g * (max_norm / total) if total > max_norm else g.copy() for g in grads]
+
+
+def test_dividing_by_the_largest_signed_entry_is_caught_and_named():
+    """It passed every case: no case had a largest |entry| that was negative beside a largest
+    entry of 0 or a small one. By hand: [−4, 0] and [−3] have global norm 5, so max_norm 1 gives
+    [−0.8, 0] and [−0.6]; the signed max is 0, and "all zeros" returns them unclipped."""
+    with np.errstate(all="ignore"):
+        first = refusal(L.check_clip_grad_norm, _clip_by_signed_max)
+    assert mistake(L.check_clip_grad_norm, "clip_max_without_abs").says in first
+    assert " — or — " not in first
+    got = _clip([np.array([-4.0, 0.0]), np.array([-3.0])], 1.0)
+    assert np.allclose(got[0], [-0.8, 0.0]) and np.allclose(got[1], [-0.6])

@@ -111,6 +111,18 @@ def clip_grad_norm_cases():
             [np.zeros((2, 3)), np.zeros(3)],
             1.0,
         ),
+        (  # np.max(g), not np.max(np.abs(g)): the largest entry is 0, "nothing to clip"
+            "entries 0, −4 and −3, over the limit: the largest |entry| is 4, though the largest "
+            "entry is 0",
+            [np.array([-4.0, 0.0]), np.array([-3.0])],
+            1.0,
+        ),
+        (  # np.max(g) = 0.5: the squares of (−4e160 / 0.5) overflow
+            "entries −3e160, 0.5 and −4e160, over the limit: the largest |entry| is 4e160, "
+            "though the largest entry is 0.5",
+            [np.array([-3e160, 0.5]), np.array([-4e160])],
+            2.0,
+        ),
     ]
     return table_cases(
         "grads, max_norm", raw, lambda grads, max_norm: clip_grad_norm(grads, max_norm)[0]
@@ -130,6 +142,7 @@ def _clip(grads, max_norm, *, slip=None):
     if slip == "clip_per_array":
         return [_clip([g], max_norm)[0] for g in grads]
     first_max = float(np.max(np.abs(grads[0])))  # the largest |entry| of grads[0] alone
+    signed_max = max(float(np.max(g)) for g in grads)  # np.max(g) where np.max(np.abs(g)) belongs
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         total = {
             "clip_rms": lambda: np.sqrt(np.mean(np.concatenate([np.ravel(g) ** 2 for g in grads]))),
@@ -141,8 +154,18 @@ def _clip(grads, max_norm, *, slip=None):
             "clip_first_array_max": lambda: (
                 first_max * np.sqrt(sum(np.sum(np.square(np.divide(g, first_max))) for g in grads))
             ),
+            "clip_max_without_abs": lambda: (  # a largest entry of 0 taken for all zeros
+                np.float64(0.0)
+                if signed_max == 0
+                else abs(signed_max)
+                * np.sqrt(sum(np.sum(np.square(np.divide(g, signed_max))) for g in grads))
+            ),
         }.get(slip, lambda: np.sqrt(sum(_norm(g) ** 2 for g in grads)))()
-    if not np.isfinite(total) and slip not in ("clip_norm_overflowed", "clip_first_array_max"):
+    if not np.isfinite(total) and slip not in (
+        "clip_norm_overflowed",
+        "clip_first_array_max",
+        "clip_max_without_abs",
+    ):
         raise OverflowError("the naive norm overflowed")
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         factor = total / max_norm if slip == "clip_inverted_ratio" else max_norm / total
@@ -319,6 +342,11 @@ check_clip_grad_norm = _ClipChecker(
             "clip_first_array_max",
             "you divided by the largest |entry| of grads[0] only: take it over ALL the arrays "
             "(another may be larger, or grads[0] all 0)",
+        ),
+        (
+            "clip_max_without_abs",
+            "you divided by the largest entry, np.max(g), which may be 0 or small: divide by "
+            "the largest |entry|, np.max(np.abs(g))",
         ),
         (
             "clip_to_unit_norm",
