@@ -1132,3 +1132,54 @@ def test_dividing_by_the_largest_signed_entry_is_caught_and_named():
     assert " — or — " not in first
     got = _clip([np.array([-4.0, 0.0]), np.array([-3.0])], 1.0)
     assert np.allclose(got[0], [-0.8, 0.0]) and np.allclose(got[1], [-0.6])
+
+
+def _gated_carry_without_w(xs, y, u, w, v, z):
+    """The solution's loop with δ carried back as δ·(1 − z) + da, the w of the tanh road left
+    out."""
+    T = len(xs)
+    o, c = np.zeros(T + 1), np.zeros(T + 1)
+    for t in range(1, T + 1):
+        c[t] = math.tanh(u * xs[t - 1] + w * o[t - 1])
+        o[t] = (1 - z) * o[t - 1] + z * c[t]
+    delta = (v * o[T] - y) * v
+    du = dw = dz = 0.0
+    for t in range(T, 0, -1):
+        da = delta * z * (1 - c[t] ** 2)
+        du, dw, dz = du + da * xs[t - 1], dw + da * o[t - 1], dz + delta * (c[t] - o[t - 1])
+        delta = delta * (1 - z) + da
+    return du, dw, dz
+
+
+def _gated_returning_dv(xs, y, u, w, v, z):
+    """Right dL/du and dL/dw, then dL/dv = (ŷ − y)·o_T where dL/dz belongs (exercise 2's
+    order, (du, dw, dv))."""
+    du, dw, _ = my_gated_bptt(xs, y, u, w, v, z)
+    o_T = gated_forward(np.asarray(xs, dtype=float), u, w, z).o[-1]
+    return du, dw, (v * o_T - y) * o_T
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [(_gated_carry_without_w, "tanh_road_without_w"), (_gated_returning_dv, "returned_dv")],
+    ids=["carry without w", "dL/dv for dL/dz"],
+)
+def test_the_gated_slips_left_unnamed_are_named(answer, key, capsys):
+    """Both were refused with no name ("dL/du, dL/dw, dL/dz are wrong", "dL/dz is wrong")."""
+    assert_right_or_slip_named(L.check_gated_bptt, answer, key, capsys)
+
+
+def test_the_gated_slips_by_hand_on_one_step():
+    """T = 2 by hand: c_1 = tanh(u x_1), o_1 = z c_1, c_2 = tanh(u x_2 + w o_1),
+    o_2 = (1 − z) o_1 + z c_2. Without w, δ_1 = δ_2 ((1 − z) + z (1 − c_2²)) and dL/du gets
+    δ_1 z (1 − c_1²) x_1 from step 1; dL/dv = (v o_2 − y) o_2."""
+    xs, y, u, w, v, z = np.array([0.6, -0.3]), 0.2, 0.9, 0.7, 1.3, 0.4
+    c1 = math.tanh(u * xs[0])
+    o1 = z * c1
+    c2 = math.tanh(u * xs[1] + w * o1)
+    o2 = (1 - z) * o1 + z * c2
+    d2 = (v * o2 - y) * v
+    d1 = d2 * ((1 - z) + z * (1 - c2**2))
+    du = d2 * z * (1 - c2**2) * xs[1] + d1 * z * (1 - c1**2) * xs[0]
+    assert _gated_carry_without_w(xs, y, u, w, v, z)[0] == pytest.approx(du, rel=1e-13)
+    assert _gated_returning_dv(xs, y, u, w, v, z)[2] == pytest.approx((v * o2 - y) * o2, rel=1e-13)

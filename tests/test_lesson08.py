@@ -1195,3 +1195,37 @@ def test_the_perplexity_names_more_wrong_numbers():
     # worse half is 8
     assert "that is e^L with L = 2 in bits" in refusal(check_answer, "08.perplexity", 7.389)
     assert "the half with p = 1/8 alone" in refusal(check_answer, "08.perplexity", 8)
+
+
+# -- review rev078: masked slips refused without a name -------------------------------------------
+
+
+def _masked_learner(grad):
+    """A learner's masked cross-entropy, right but for its gradient's bracket ``grad(p, onehot)``
+    (p − onehot when right)."""
+
+    def masked_cross_entropy(logits, targets, mask):
+        s = logits - logits.max(axis=-1, keepdims=True)
+        logp = s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+        weight = mask / mask.sum()
+        picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
+        onehot = np.eye(logits.shape[-1])[targets]
+        return float(-(weight * picked).sum()), weight[..., None] * grad(np.exp(logp), onehot)
+
+    return masked_cross_entropy
+
+
+@pytest.mark.parametrize(
+    ("grad", "key"),
+    [(lambda p, onehot: p, "masked_no_one_hot"), (lambda p, h: h - p, "masked_grad_sign_flipped")],
+    ids=["no one-hot", "sign flipped"],
+)
+def test_the_masked_gradient_slips_are_named(grad, key, capsys):
+    """Both were refused as "dlogits is wrong at 4 of 24 entries" / "... 16 of 24", unnamed.
+    By hand, one real position z = (0, ln 3), y = 1: p = (1/4, 3/4), so the slips give
+    (1/4, 3/4) and (−1/4, 1/4) where (1/4, −1/4) is right."""
+    z, y, m = np.array([[[0.0, np.log(3.0)]]]), np.array([[1]]), np.ones((1, 1))
+    want = {"masked_no_one_hot": [0.25, 0.75], "masked_grad_sign_flipped": [-0.25, 0.25]}[key]
+    assert np.allclose(_masked_learner(grad)(z, y, m)[1][0, 0], want)
+    assert np.allclose(_masked_learner(lambda p, h: p - h)(z, y, m)[1][0, 0], [0.25, -0.25])
+    assert_right_or_slip_named(L.check_masked_cross_entropy, _masked_learner(grad), key, capsys)

@@ -716,6 +716,7 @@ def gated(xs, y, u, w, v, z, *, slip=None):
             "additive_road_only": 1 - z,
             "additive_road_z": z + z * slope * w,
             "tanh_road_without_z": (1 - z) + slope * w,
+            "tanh_road_without_w": (1 - z) + z * slope,
             "roads_multiplied": (1 - z) * z * slope * w,
         }.get(slip, (1 - z) + z * slope * w)
         # the slip: dz added after δ was carried on, with δ of o_(t−1)
@@ -732,6 +733,8 @@ def gated(xs, y, u, w, v, z, *, slip=None):
             dgate += dz_t
         delta = carried
     sign = -1.0 if slip == "gated_wrong_sign" else 1.0
+    if slip == "returned_dv":  # exercise 2's (du, dw, dv), where dL/dz belongs
+        dgate = (v * o[T] - y) * o[T]
     return float(sign * du), float(sign * dw), float(sign * dgate)
 
 
@@ -770,6 +773,16 @@ check_gated_bptt = Checker(
             "tanh_road_without_z",
             "the road through the tanh lost its z: c_t enters o_t as z·c_t, so "
             "do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w",
+        ),
+        (
+            "tanh_road_without_w",
+            "the road through the tanh lost its w: o_(t−1) enters tanh(u·x_t + w·o_(t−1)) "
+            "times w, so do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w",
+        ),
+        (
+            "returned_dv",
+            "you returned dL/dv = (ŷ − y)·o_T as the third number; this function returns "
+            "(dL/du, dL/dw, dL/dz), the gate's gradient last",
         ),
         (
             "roads_multiplied",

@@ -432,7 +432,8 @@ def masked_reference(logits, targets, mask, *, slip=None):
     terms = -_picked(logp, targets)
     with np.errstate(divide="ignore", invalid="ignore"):  # (Σ (1 − mask) = 0: no padding)
         loss = float((terms if slip == "padding_in_the_loss" else m * terms).sum() / denom)
-        dz = (p - onehot) / (1.0 if slip == "masked_grad_not_divided" else denom)
+        dz = {"masked_no_one_hot": p, "masked_grad_sign_flipped": onehot - p}.get(slip, p - onehot)
+        dz = dz / (1.0 if slip == "masked_grad_not_divided" else denom)
         return loss, (dz if slip == "gradient_not_masked" else m[..., None] * dz)
 
 
@@ -553,6 +554,15 @@ check_masked_cross_entropy = _StableSoftmaxChecker(
             "masked_grad_not_divided",
             "the gradient is not divided by Σ mask: L is a mean over the real positions, so "
             "dL/dz_m = mask_m (p_m − onehot(y_m)) / Σ mask",
+        ),
+        (
+            "masked_no_one_hot",
+            "you did not subtract the one-hot: dL/dz_m = mask_m (p_m − onehot(y_m)) / Σ mask, "
+            "not mask_m p_m / Σ mask",
+        ),
+        (
+            "masked_grad_sign_flipped",
+            "wrong sign: dL/dz_m = mask_m (p_m − onehot(y_m)) / Σ mask, not onehot(y_m) − p_m",
         ),
         (
             "mean_of_sequence_means",
