@@ -1183,3 +1183,60 @@ def test_the_gated_slips_by_hand_on_one_step():
     du = d2 * z * (1 - c2**2) * xs[1] + d1 * z * (1 - c1**2) * xs[0]
     assert _gated_carry_without_w(xs, y, u, w, v, z)[0] == pytest.approx(du, rel=1e-13)
     assert _gated_returning_dv(xs, y, u, w, v, z)[2] == pytest.approx((v * o2 - y) * o2, rel=1e-13)
+
+
+def _truncated_walk(stop, dv_inside=False):
+    """The solution's loops with the walk back ``range(t, stop(t, k), -1)``; ``dv_inside`` adds
+    the error's dL/dv share inside the walk, at each of its steps."""
+
+    def truncated_bptt(xs, ys, u, w, v, k):
+        fwd = scalar.forward(xs, u, w, v)
+        o, T = fwd.o, len(xs)
+        du = dw = dv = 0.0
+        for t in range(1, T + 1):
+            err = fwd.y_hats[t - 1] - ys[t - 1]
+            if not dv_inside:
+                dv += err * o[t]
+            delta = err * v
+            for s in range(t, stop(t, k), -1):
+                if dv_inside:
+                    dv += err * o[t]
+                da = delta * (1 - o[s] ** 2)
+                du, dw, delta = du + da * xs[s - 1], dw + da * o[s - 1], da * w
+        return du, dw, dv
+
+    return truncated_bptt
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        (_truncated_walk(lambda t, k: max(t - k, 0)), None),
+        (_truncated_walk(lambda t, k: t - k), "walked_past_step_1"),
+        (_truncated_walk(lambda t, k: max(t - k, 0), dv_inside=True), "dv_in_the_inner_loop"),
+    ],
+    ids=["right", "range(t, t - k, -1)", "dv inside the walk"],
+)
+def test_the_truncated_slips_left_unnamed_are_named(answer, key, capsys):
+    """Both slips were refused unnamed ("dL/du, dL/dw are wrong", "dL/dv is wrong")."""
+    assert_right_or_slip_named(L.check_truncated_bptt, answer, key, capsys)
+
+
+def test_the_truncated_slips_by_hand():
+    """T = 1, k = 2 by hand: o_1 = tanh(u x_1), e = v o_1 − y_1. Right: dL/du = e v (1 − o_1²) x_1.
+    Unstopped, s = 0 comes next: δ_0 = e v (1 − o_1²) w, and o[0] = 0 makes tanh′ 1 there, so
+    dL/du gains δ_0·xs[−1] = δ_0 x_1 and dL/dw gains δ_0·o[−1] = δ_0 o_1. With dv inside, the
+    walk has one step: dL/dv = e o_1 still; T = 2, k = 2 counts e_2 o_2 twice."""
+    x, y, u, w, v = 0.7, 0.3, 0.9, 0.8, 1.2
+    o1 = math.tanh(u * x)
+    e = v * o1 - y
+    right_du = e * v * (1 - o1**2) * x
+    d0 = e * v * (1 - o1**2) * w
+    got = _truncated_walk(lambda t, k: t - k)(np.array([x]), np.array([y]), u, w, v, 2)
+    assert got[0] == pytest.approx(right_du + d0 * x, rel=1e-13)
+    assert got[1] == pytest.approx(d0 * o1, rel=1e-13)
+    xs2, ys2 = np.array([x, -0.4]), np.array([y, 0.1])
+    o2 = math.tanh(u * xs2[1] + w * o1)
+    e2 = v * o2 - ys2[1]
+    inside = _truncated_walk(lambda t, k: max(t - k, 0), dv_inside=True)(xs2, ys2, u, w, v, 2)
+    assert inside[2] == pytest.approx(e * o1 + 2 * e2 * o2, rel=1e-13)

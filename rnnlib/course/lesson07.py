@@ -556,8 +556,26 @@ def truncated(xs, ys, u, w, v, k, *, reach=sliding, slip=None):
     else:
         steps = range(1, T + 1)
     dv = sum(err[t - 1] * o[t] for t in steps)
+    if slip == "dv_in_the_inner_loop":  # added once per step of each error's walk back
+        dv = sum(err[t - 1] * o[t] * len(window(t, T)) for t in steps)
     if slip == "averaged_over_steps":
         du, dw, dv = du / T, dw / T, dv / T
+    return float(du), float(dw), float(dv)
+
+
+def _truncated_past_step_1(xs, ys, u, w, v, k):
+    """The walk back not stopped at step 1, ``range(t, t − k, −1)``: where t < k, s reaches 0,
+    −1, … and numpy's negative indices wrap xs[s − 1], o[s] and o[s − 1] round to the end."""
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    o = scalar.forward(xs, u, w, v).o
+    du = dw = dv = 0.0
+    for t in range(1, xs.size + 1):
+        err = v * o[t] - ys[t - 1]
+        dv += err * o[t]
+        d = err * v
+        for s in range(t, t - k, -1):
+            da = d * (1.0 - o[s] ** 2)
+            du, dw, d = du + da * xs[s - 1], dw + da * o[s - 1], da * w
     return float(du), float(dw), float(dv)
 
 
@@ -602,6 +620,12 @@ check_truncated_bptt = Checker(
             "max(t − k, 1) (the stop is excluded)",
         ),
         (
+            "walked_past_step_1",
+            _truncated_past_step_1,
+            "you walked back past step 1 (s = 0, −1, …: xs[s − 1] and o[s − 1] wrap round to the "
+            "end); stop at range(t, max(t − k, 0), −1)",
+        ),
+        (
             "chunked_windows",
             _truncated_with(
                 lambda k: lambda t, T: [s for s in range(1, t + 1) if (s - 1) // k == (t - 1) // k]
@@ -634,6 +658,11 @@ check_truncated_bptt = Checker(
             "error_without_v",
             "each error reaches o_t through ŷ_t = v·o_t: dL_t/do_t = (ŷ_t − y_t)·v, the factor v "
             "is missing",
+        ),
+        (
+            "dv_in_the_inner_loop",
+            "dL/dv was added at every step of each walk back (inside the inner loop): add "
+            "(ŷ_t − y_t)·o_t once per step t, outside it",
         ),
         (
             "dv_last_step_only",
