@@ -130,6 +130,10 @@ def _sce(logits, targets, *, slip=None):
     loss = (picked if slip == "missing_minus" else -picked) / over
     if slip == "loss_in_bits":  # np.log2 where np.log belongs
         loss = loss / np.log(2.0)
+    if slip == "softmax_over_wrong_axis" and np.shape(logits)[0] == 1:
+        # over an axis of one entry p = 1 and the loss is exactly 0, as from a loss never
+        # computed: this slip does not claim such a loss (its gradient still names it)
+        loss = float("nan")
     with np.errstate(over="ignore"):  # (1/p of a p that rounds to 0: inf, as a learner's)
         inv_p = np.exp(-logp)
     dz = {
