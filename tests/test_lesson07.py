@@ -112,7 +112,7 @@ def my_jacobian_product(hs, Wh):
 
 
 RIGHT = {
-    "check_clip_grad_norm": (_clip, 10),
+    "check_clip_grad_norm": (_clip, 12),
     "check_jacobian_product": (my_jacobian_product, 4),
     "check_truncated_bptt": (my_truncated_bptt, 5),
     "check_gated_bptt": (my_gated_bptt, 5),
@@ -249,7 +249,7 @@ def test_zeros_for_entries_of_1e_170_are_rejected():
     output, zeros included, passed it."""
     with pytest.raises(AssertionError) as excinfo:
         L.check_clip_grad_norm(_clip_zeros_when_squares_underflow)
-    assert "case 7 of 10: entries near 1e-170" in str(excinfo.value)
+    assert "case 7 of 12: entries near 1e-170" in str(excinfo.value)
 
 
 def test_writing_into_the_callers_list_is_named():
@@ -1108,3 +1108,135 @@ def test_a_percentage_for_the_gate_reach_is_named():
     # by hand: 0.95⁵⁰ ≈ 0.0769, as a percentage 7.69
     said = refusal(check_answer, "07.gate_reach", 7.69)
     assert "that is a percentage" in said
+
+
+# -- review rev078: slips that passed or were named wrongly --------------------------------------
+
+
+def _clip_by_signed_max(grads, max_norm):
+    """A learner's stable norm with np.max(g) where np.max(np.abs(g)) belongs."""
+    big = max(np.max(g) for g in grads)
+    if big == 0:
+        return [g.copy() for g in grads]
+    total = big * np.sqrt(sum(np.sum((g / big) ** 2) for g in grads))
+    return [g * (max_norm / total) if total > max_norm else g.copy() for g in grads]
+
+
+def test_dividing_by_the_largest_signed_entry_is_caught_and_named():
+    """It passed every case: no case had a largest |entry| that was negative beside a largest
+    entry of 0 or a small one. By hand: [−4, 0] and [−3] have global norm 5, so max_norm 1 gives
+    [−0.8, 0] and [−0.6]; the signed max is 0, and "all zeros" returns them unclipped."""
+    with np.errstate(all="ignore"):
+        first = refusal(L.check_clip_grad_norm, _clip_by_signed_max)
+    assert mistake(L.check_clip_grad_norm, "clip_max_without_abs").says in first
+    assert " — or — " not in first
+    got = _clip([np.array([-4.0, 0.0]), np.array([-3.0])], 1.0)
+    assert np.allclose(got[0], [-0.8, 0.0]) and np.allclose(got[1], [-0.6])
+
+
+def _gated_carry_without_w(xs, y, u, w, v, z):
+    """The solution's loop with δ carried back as δ·(1 − z) + da, the w of the tanh road left
+    out."""
+    T = len(xs)
+    o, c = np.zeros(T + 1), np.zeros(T + 1)
+    for t in range(1, T + 1):
+        c[t] = math.tanh(u * xs[t - 1] + w * o[t - 1])
+        o[t] = (1 - z) * o[t - 1] + z * c[t]
+    delta = (v * o[T] - y) * v
+    du = dw = dz = 0.0
+    for t in range(T, 0, -1):
+        da = delta * z * (1 - c[t] ** 2)
+        du, dw, dz = du + da * xs[t - 1], dw + da * o[t - 1], dz + delta * (c[t] - o[t - 1])
+        delta = delta * (1 - z) + da
+    return du, dw, dz
+
+
+def _gated_returning_dv(xs, y, u, w, v, z):
+    """Right dL/du and dL/dw, then dL/dv = (ŷ − y)·o_T where dL/dz belongs (exercise 2's
+    order, (du, dw, dv))."""
+    du, dw, _ = my_gated_bptt(xs, y, u, w, v, z)
+    o_T = gated_forward(np.asarray(xs, dtype=float), u, w, z).o[-1]
+    return du, dw, (v * o_T - y) * o_T
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [(_gated_carry_without_w, "tanh_road_without_w"), (_gated_returning_dv, "returned_dv")],
+    ids=["carry without w", "dL/dv for dL/dz"],
+)
+def test_the_gated_slips_left_unnamed_are_named(answer, key, capsys):
+    """Both were refused with no name ("dL/du, dL/dw, dL/dz are wrong", "dL/dz is wrong")."""
+    assert_right_or_slip_named(L.check_gated_bptt, answer, key, capsys)
+
+
+def test_the_gated_slips_by_hand_on_one_step():
+    """T = 2 by hand: c_1 = tanh(u x_1), o_1 = z c_1, c_2 = tanh(u x_2 + w o_1),
+    o_2 = (1 − z) o_1 + z c_2. Without w, δ_1 = δ_2 ((1 − z) + z (1 − c_2²)) and dL/du gets
+    δ_1 z (1 − c_1²) x_1 from step 1; dL/dv = (v o_2 − y) o_2."""
+    xs, y, u, w, v, z = np.array([0.6, -0.3]), 0.2, 0.9, 0.7, 1.3, 0.4
+    c1 = math.tanh(u * xs[0])
+    o1 = z * c1
+    c2 = math.tanh(u * xs[1] + w * o1)
+    o2 = (1 - z) * o1 + z * c2
+    d2 = (v * o2 - y) * v
+    d1 = d2 * ((1 - z) + z * (1 - c2**2))
+    du = d2 * z * (1 - c2**2) * xs[1] + d1 * z * (1 - c1**2) * xs[0]
+    assert _gated_carry_without_w(xs, y, u, w, v, z)[0] == pytest.approx(du, rel=1e-13)
+    assert _gated_returning_dv(xs, y, u, w, v, z)[2] == pytest.approx((v * o2 - y) * o2, rel=1e-13)
+
+
+def _truncated_walk(stop, dv_inside=False):
+    """The solution's loops with the walk back ``range(t, stop(t, k), -1)``; ``dv_inside`` adds
+    the error's dL/dv share inside the walk, at each of its steps."""
+
+    def truncated_bptt(xs, ys, u, w, v, k):
+        fwd = scalar.forward(xs, u, w, v)
+        o, T = fwd.o, len(xs)
+        du = dw = dv = 0.0
+        for t in range(1, T + 1):
+            err = fwd.y_hats[t - 1] - ys[t - 1]
+            if not dv_inside:
+                dv += err * o[t]
+            delta = err * v
+            for s in range(t, stop(t, k), -1):
+                if dv_inside:
+                    dv += err * o[t]
+                da = delta * (1 - o[s] ** 2)
+                du, dw, delta = du + da * xs[s - 1], dw + da * o[s - 1], da * w
+        return du, dw, dv
+
+    return truncated_bptt
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        (_truncated_walk(lambda t, k: max(t - k, 0)), None),
+        (_truncated_walk(lambda t, k: t - k), "walked_past_step_1"),
+        (_truncated_walk(lambda t, k: max(t - k, 0), dv_inside=True), "dv_in_the_inner_loop"),
+    ],
+    ids=["right", "range(t, t - k, -1)", "dv inside the walk"],
+)
+def test_the_truncated_slips_left_unnamed_are_named(answer, key, capsys):
+    """Both slips were refused unnamed ("dL/du, dL/dw are wrong", "dL/dv is wrong")."""
+    assert_right_or_slip_named(L.check_truncated_bptt, answer, key, capsys)
+
+
+def test_the_truncated_slips_by_hand():
+    """T = 1, k = 2 by hand: o_1 = tanh(u x_1), e = v o_1 − y_1. Right: dL/du = e v (1 − o_1²) x_1.
+    Unstopped, s = 0 comes next: δ_0 = e v (1 − o_1²) w, and o[0] = 0 makes tanh′ 1 there, so
+    dL/du gains δ_0·xs[−1] = δ_0 x_1 and dL/dw gains δ_0·o[−1] = δ_0 o_1. With dv inside, the
+    walk has one step: dL/dv = e o_1 still; T = 2, k = 2 counts e_2 o_2 twice."""
+    x, y, u, w, v = 0.7, 0.3, 0.9, 0.8, 1.2
+    o1 = math.tanh(u * x)
+    e = v * o1 - y
+    right_du = e * v * (1 - o1**2) * x
+    d0 = e * v * (1 - o1**2) * w
+    got = _truncated_walk(lambda t, k: t - k)(np.array([x]), np.array([y]), u, w, v, 2)
+    assert got[0] == pytest.approx(right_du + d0 * x, rel=1e-13)
+    assert got[1] == pytest.approx(d0 * o1, rel=1e-13)
+    xs2, ys2 = np.array([x, -0.4]), np.array([y, 0.1])
+    o2 = math.tanh(u * xs2[1] + w * o1)
+    e2 = v * o2 - ys2[1]
+    inside = _truncated_walk(lambda t, k: max(t - k, 0), dv_inside=True)(xs2, ys2, u, w, v, 2)
+    assert inside[2] == pytest.approx(e * o1 + 2 * e2 * o2, rel=1e-13)

@@ -8,7 +8,13 @@ import re
 
 import numpy as np
 import pytest
-from checks_support import assert_right_or_slip_named, assert_slip_named, first_line, refusal
+from checks_support import (
+    assert_right_or_slip_named,
+    assert_slip_named,
+    first_line,
+    mistake,
+    refusal,
+)
 
 from rnnlib import data, numerical_gradient, rel_error, sampling, training
 from rnnlib.checks import check_answer
@@ -1195,3 +1201,73 @@ def test_the_perplexity_names_more_wrong_numbers():
     # worse half is 8
     assert "that is e^L with L = 2 in bits" in refusal(check_answer, "08.perplexity", 7.389)
     assert "the half with p = 1/8 alone" in refusal(check_answer, "08.perplexity", 8)
+
+
+# -- review rev078: masked slips refused without a name -------------------------------------------
+
+
+def _masked_learner(grad):
+    """A learner's masked cross-entropy, right but for its gradient's bracket ``grad(p, onehot)``
+    (p − onehot when right)."""
+
+    def masked_cross_entropy(logits, targets, mask):
+        s = logits - logits.max(axis=-1, keepdims=True)
+        logp = s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+        weight = mask / mask.sum()
+        picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
+        onehot = np.eye(logits.shape[-1])[targets]
+        return float(-(weight * picked).sum()), weight[..., None] * grad(np.exp(logp), onehot)
+
+    return masked_cross_entropy
+
+
+@pytest.mark.parametrize(
+    ("grad", "key"),
+    [(lambda p, onehot: p, "masked_no_one_hot"), (lambda p, h: h - p, "masked_grad_sign_flipped")],
+    ids=["no one-hot", "sign flipped"],
+)
+def test_the_masked_gradient_slips_are_named(grad, key, capsys):
+    """Both were refused as "dlogits is wrong at 4 of 24 entries" / "... 16 of 24", unnamed.
+    By hand, one real position z = (0, ln 3), y = 1: p = (1/4, 3/4), so the slips give
+    (1/4, 3/4) and (−1/4, 1/4) where (1/4, −1/4) is right."""
+    z, y, m = np.array([[[0.0, np.log(3.0)]]]), np.array([[1]]), np.ones((1, 1))
+    want = {"masked_no_one_hot": [0.25, 0.75], "masked_grad_sign_flipped": [-0.25, 0.25]}[key]
+    assert np.allclose(_masked_learner(grad)(z, y, m)[1][0, 0], want)
+    assert np.allclose(_masked_learner(lambda p, h: p - h)(z, y, m)[1][0, 0], [0.25, -0.25])
+    assert_right_or_slip_named(L.check_masked_cross_entropy, _masked_learner(grad), key, capsys)
+
+
+def _sce_gradient_only(loss_of):
+    """A learner's softmax cross-entropy with the right gradient and the loss ``loss_of(L)``."""
+
+    def softmax_cross_entropy(logits, targets):
+        s = logits - logits.max(axis=-1, keepdims=True)
+        logp = s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+        onehot = np.eye(logits.shape[-1])[targets]
+        M = targets.size
+        return loss_of(-(onehot * logp).sum() / M), (np.exp(logp) - onehot) / M
+
+    return softmax_cross_entropy
+
+
+def _sce_over_axis_0(logits, targets):
+    """The softmax taken over the first axis, as np.max(z, axis=0) and .sum(axis=0) compute."""
+    s = logits - logits.max(axis=0, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(axis=0, keepdims=True))
+    onehot = np.eye(logits.shape[-1])[targets]
+    return -(onehot * logp).sum() / targets.size, (np.exp(logp) - onehot) / targets.size
+
+
+def test_a_loss_left_at_0_is_not_called_a_softmax_over_the_wrong_axis():
+    """Case 1 has one row: a softmax over its axis of one entry is p = 1 and gives a loss of
+    exactly 0, so a loss never computed (0.0) was told "the softmax is taken over the wrong
+    axis". By hand, case 1 (z = [1, 2, 0.5], y = 1) has L = log(e + e² + e^0.5) − 2 ≈ 0.46."""
+    z = np.array([[1.0, 2.0, 0.5]])
+    want = np.log(np.exp(1.0) + np.exp(2.0) + np.exp(0.5)) - 2.0
+    assert _sce_gradient_only(lambda L: L)(z, np.array([1]))[0] == pytest.approx(want, rel=1e-13)
+    assert _sce_over_axis_0(z, np.array([1]))[0] == 0.0
+    said = refusal(L.check_softmax_cross_entropy, _sce_gradient_only(lambda L: 0.0))
+    assert "wrong axis" not in said and "loss is wrong" in said
+    # the slip itself is still named, by its gradient
+    said = refusal(L.check_softmax_cross_entropy, _sce_over_axis_0)
+    assert mistake(L.check_softmax_cross_entropy, "softmax_over_wrong_axis").says in said

@@ -111,6 +111,18 @@ def clip_grad_norm_cases():
             [np.zeros((2, 3)), np.zeros(3)],
             1.0,
         ),
+        (  # np.max(g), not np.max(np.abs(g)): the largest entry is 0, "nothing to clip"
+            "entries 0, −4 and −3, over the limit: the largest |entry| is 4, though the largest "
+            "entry is 0",
+            [np.array([-4.0, 0.0]), np.array([-3.0])],
+            1.0,
+        ),
+        (  # np.max(g) = 0.5: the squares of (−4e160 / 0.5) overflow
+            "entries −3e160, 0.5 and −4e160, over the limit: the largest |entry| is 4e160, "
+            "though the largest entry is 0.5",
+            [np.array([-3e160, 0.5]), np.array([-4e160])],
+            2.0,
+        ),
     ]
     return table_cases(
         "grads, max_norm", raw, lambda grads, max_norm: clip_grad_norm(grads, max_norm)[0]
@@ -130,6 +142,7 @@ def _clip(grads, max_norm, *, slip=None):
     if slip == "clip_per_array":
         return [_clip([g], max_norm)[0] for g in grads]
     first_max = float(np.max(np.abs(grads[0])))  # the largest |entry| of grads[0] alone
+    signed_max = max(float(np.max(g)) for g in grads)  # np.max(g) where np.max(np.abs(g)) belongs
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         total = {
             "clip_rms": lambda: np.sqrt(np.mean(np.concatenate([np.ravel(g) ** 2 for g in grads]))),
@@ -141,8 +154,18 @@ def _clip(grads, max_norm, *, slip=None):
             "clip_first_array_max": lambda: (
                 first_max * np.sqrt(sum(np.sum(np.square(np.divide(g, first_max))) for g in grads))
             ),
+            "clip_max_without_abs": lambda: (  # a largest entry of 0 taken for all zeros
+                np.float64(0.0)
+                if signed_max == 0
+                else abs(signed_max)
+                * np.sqrt(sum(np.sum(np.square(np.divide(g, signed_max))) for g in grads))
+            ),
         }.get(slip, lambda: np.sqrt(sum(_norm(g) ** 2 for g in grads)))()
-    if not np.isfinite(total) and slip not in ("clip_norm_overflowed", "clip_first_array_max"):
+    if not np.isfinite(total) and slip not in (
+        "clip_norm_overflowed",
+        "clip_first_array_max",
+        "clip_max_without_abs",
+    ):
         raise OverflowError("the naive norm overflowed")
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         factor = total / max_norm if slip == "clip_inverted_ratio" else max_norm / total
@@ -319,6 +342,11 @@ check_clip_grad_norm = _ClipChecker(
             "clip_first_array_max",
             "you divided by the largest |entry| of grads[0] only: take it over ALL the arrays "
             "(another may be larger, or grads[0] all 0)",
+        ),
+        (
+            "clip_max_without_abs",
+            "you divided by the largest entry, np.max(g), which may be 0 or small: divide by "
+            "the largest |entry|, np.max(np.abs(g))",
         ),
         (
             "clip_to_unit_norm",
@@ -528,8 +556,26 @@ def truncated(xs, ys, u, w, v, k, *, reach=sliding, slip=None):
     else:
         steps = range(1, T + 1)
     dv = sum(err[t - 1] * o[t] for t in steps)
+    if slip == "dv_in_the_inner_loop":  # added once per step of each error's walk back
+        dv = sum(err[t - 1] * o[t] * len(window(t, T)) for t in steps)
     if slip == "averaged_over_steps":
         du, dw, dv = du / T, dw / T, dv / T
+    return float(du), float(dw), float(dv)
+
+
+def _truncated_past_step_1(xs, ys, u, w, v, k):
+    """The walk back not stopped at step 1, ``range(t, t − k, −1)``: where t < k, s reaches 0,
+    −1, … and numpy's negative indices wrap xs[s − 1], o[s] and o[s − 1] round to the end."""
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    o = scalar.forward(xs, u, w, v).o
+    du = dw = dv = 0.0
+    for t in range(1, xs.size + 1):
+        err = v * o[t] - ys[t - 1]
+        dv += err * o[t]
+        d = err * v
+        for s in range(t, t - k, -1):
+            da = d * (1.0 - o[s] ** 2)
+            du, dw, d = du + da * xs[s - 1], dw + da * o[s - 1], da * w
     return float(du), float(dw), float(dv)
 
 
@@ -574,6 +620,12 @@ check_truncated_bptt = Checker(
             "max(t − k, 1) (the stop is excluded)",
         ),
         (
+            "walked_past_step_1",
+            _truncated_past_step_1,
+            "you walked back past step 1 (s = 0, −1, …: xs[s − 1] and o[s − 1] wrap round to the "
+            "end); stop at range(t, max(t − k, 0), −1)",
+        ),
+        (
             "chunked_windows",
             _truncated_with(
                 lambda k: lambda t, T: [s for s in range(1, t + 1) if (s - 1) // k == (t - 1) // k]
@@ -606,6 +658,11 @@ check_truncated_bptt = Checker(
             "error_without_v",
             "each error reaches o_t through ŷ_t = v·o_t: dL_t/do_t = (ŷ_t − y_t)·v, the factor v "
             "is missing",
+        ),
+        (
+            "dv_in_the_inner_loop",
+            "dL/dv was added at every step of each walk back (inside the inner loop): add "
+            "(ŷ_t − y_t)·o_t once per step t, outside it",
         ),
         (
             "dv_last_step_only",
@@ -688,6 +745,7 @@ def gated(xs, y, u, w, v, z, *, slip=None):
             "additive_road_only": 1 - z,
             "additive_road_z": z + z * slope * w,
             "tanh_road_without_z": (1 - z) + slope * w,
+            "tanh_road_without_w": (1 - z) + z * slope,
             "roads_multiplied": (1 - z) * z * slope * w,
         }.get(slip, (1 - z) + z * slope * w)
         # the slip: dz added after δ was carried on, with δ of o_(t−1)
@@ -704,6 +762,8 @@ def gated(xs, y, u, w, v, z, *, slip=None):
             dgate += dz_t
         delta = carried
     sign = -1.0 if slip == "gated_wrong_sign" else 1.0
+    if slip == "returned_dv":  # exercise 2's (du, dw, dv), where dL/dz belongs
+        dgate = (v * o[T] - y) * o[T]
     return float(sign * du), float(sign * dw), float(sign * dgate)
 
 
@@ -742,6 +802,16 @@ check_gated_bptt = Checker(
             "tanh_road_without_z",
             "the road through the tanh lost its z: c_t enters o_t as z·c_t, so "
             "do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w",
+        ),
+        (
+            "tanh_road_without_w",
+            "the road through the tanh lost its w: o_(t−1) enters tanh(u·x_t + w·o_(t−1)) "
+            "times w, so do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w",
+        ),
+        (
+            "returned_dv",
+            "you returned dL/dv = (ŷ − y)·o_T as the third number; this function returns "
+            "(dL/du, dL/dw, dL/dz), the gate's gradient last",
         ),
         (
             "roads_multiplied",

@@ -130,6 +130,10 @@ def _sce(logits, targets, *, slip=None):
     loss = (picked if slip == "missing_minus" else -picked) / over
     if slip == "loss_in_bits":  # np.log2 where np.log belongs
         loss = loss / np.log(2.0)
+    if slip == "softmax_over_wrong_axis" and np.shape(logits)[0] == 1:
+        # over an axis of one entry p = 1 and the loss is exactly 0, as from a loss never
+        # computed: this slip does not claim such a loss (its gradient still names it)
+        loss = float("nan")
     with np.errstate(over="ignore"):  # (1/p of a p that rounds to 0: inf, as a learner's)
         inv_p = np.exp(-logp)
     dz = {
@@ -432,7 +436,8 @@ def masked_reference(logits, targets, mask, *, slip=None):
     terms = -_picked(logp, targets)
     with np.errstate(divide="ignore", invalid="ignore"):  # (Σ (1 − mask) = 0: no padding)
         loss = float((terms if slip == "padding_in_the_loss" else m * terms).sum() / denom)
-        dz = (p - onehot) / (1.0 if slip == "masked_grad_not_divided" else denom)
+        dz = {"masked_no_one_hot": p, "masked_grad_sign_flipped": onehot - p}.get(slip, p - onehot)
+        dz = dz / (1.0 if slip == "masked_grad_not_divided" else denom)
         return loss, (dz if slip == "gradient_not_masked" else m[..., None] * dz)
 
 
@@ -553,6 +558,15 @@ check_masked_cross_entropy = _StableSoftmaxChecker(
             "masked_grad_not_divided",
             "the gradient is not divided by Σ mask: L is a mean over the real positions, so "
             "dL/dz_m = mask_m (p_m − onehot(y_m)) / Σ mask",
+        ),
+        (
+            "masked_no_one_hot",
+            "you did not subtract the one-hot: dL/dz_m = mask_m (p_m − onehot(y_m)) / Σ mask, "
+            "not mask_m p_m / Σ mask",
+        ),
+        (
+            "masked_grad_sign_flipped",
+            "wrong sign: dL/dz_m = mask_m (p_m − onehot(y_m)) / Σ mask, not onehot(y_m) − p_m",
         ),
         (
             "mean_of_sequence_means",
