@@ -509,8 +509,7 @@ class Checker:
             cands = [
                 m
                 for m, a in answers
-                if self._explains(a, result, j, case.expected)
-                and not self._refuted(m, j, passed)
+                if self._explains(a, result, j, case.expected) and not self._refuted(m, j, passed)
             ]
             if len(cands) > 1:
                 for m in cands:
