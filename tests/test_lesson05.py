@@ -1043,3 +1043,51 @@ def test_a_limit_relative_to_the_previous_loss_is_told_to_use_the_first():
 def test_five_steps_names_the_walk_through_numbers(given, said):
     for value in (given, float(f"{given:.4g}")):  # computed, or to four digits
         assert said in refusal(check_answer, "05.five_steps", value)
+
+
+# -- review rev056: a loop that keeps one sequence only, divided by n ------------------------------
+
+
+def _epoch_returning_inside_the_loop(xs, ys, u, w, v, lr):
+    """The solution's loop with its `return` indented one level too far."""
+    n = len(xs)
+    loss = du = dw = dv = 0.0
+    for x, y in zip(xs, ys, strict=True):
+        fwd = scalar.forward(x, u, w, v)
+        g = scalar.backward(fwd, y)
+        loss += scalar.total_loss(fwd, y)
+        du, dw, dv = du + g.du, dw + g.dw, dv + g.dv
+        return u - lr * du / n, w - lr * dw / n, v - lr * dv / n, loss / n
+
+
+def _epoch_assigning_instead_of_adding(xs, ys, u, w, v, lr):
+    """The sums assigned (=) where they are added to (+=): the last sequence survives."""
+    n = len(xs)
+    for x, y in zip(xs, ys, strict=True):
+        fwd = scalar.forward(x, u, w, v)
+        g = scalar.backward(fwd, y)
+        loss = scalar.total_loss(fwd, y)
+        du, dw, dv = g.du, g.dw, g.dv
+    return u - lr * du / n, w - lr * dw / n, v - lr * dv / n, loss / n
+
+
+@pytest.mark.parametrize(
+    ("answer", "key", "said"),
+    [
+        (_epoch_returning_inside_the_loop, "first_sequence_over_n", "`return` inside the loop"),
+        (_epoch_assigning_instead_of_adding, "last_sequence_over_n", "(+=), do not assign it (=)"),
+    ],
+    ids=["return inside the loop", "= for +="],
+)
+def test_one_sequence_divided_by_n_is_named(answer, key, said):
+    """Both were told only "new u, new w, new v, loss are wrong" before. By hand, on the lesson's
+    task: the first (last) sequence's own gradient step, scaled by 1/n, is what they return."""
+    xs, ys = decaying_sum_task(**TASK)
+    n, lr = len(xs), 0.5
+    i = 0 if key == "first_sequence_over_n" else -1
+    fwd = scalar.forward(xs[i], *INIT)
+    g = scalar.backward(fwd, ys[i])
+    want = [p - lr * d / n for p, d in zip(INIT, (g.du, g.dw, g.dv), strict=True)]
+    assert np.allclose(answer(xs, ys, *INIT, lr), [*want, scalar.total_loss(fwd, ys[i]) / n])
+    assert_slip_named(L.check_train_epoch, answer, key)
+    assert said in mistake(L.check_train_epoch, key).says

@@ -1238,3 +1238,55 @@ def test_memory_in_megabits_is_named():
     # by hand: 32 · 1000 · 256 numbers × 64 bits = 524,288,000 bits = 524.288 Mbit
     said = refusal(check_answer, "06.memory_mb", 524.288)
     assert "that is in megabits" in said
+
+
+# -- review rev056: dx stacked time first; the questions' numbers from the lesson's other counts ---
+
+
+def _bptt_collecting_dx(reverse):
+    """The solution's loop that appends each dx_t to a list and returns np.array of it (time
+    first, (T, N, D)), reversed to t = 1..T first when ``reverse``."""
+
+    def rnn_backward(dh, x, h0, h, Wx, Wh):
+        T = x.shape[1]
+        dxs, dWx, dWh, db = [], np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[0])
+        carry = np.zeros_like(h0)
+        for t in range(T - 1, -1, -1):
+            h_prev = h[:, t - 1] if t > 0 else h0
+            da = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+            dxs.append(da @ Wx.T)
+            dWx, dWh, db = dWx + x[:, t].T @ da, dWh + h_prev.T @ da, db + da.sum(axis=0)
+            carry = da @ Wh.T
+        return np.array(dxs[::-1] if reverse else dxs), carry, dWx, dWh, db
+
+    return rnn_backward
+
+
+@pytest.mark.parametrize(
+    ("reverse", "key"), [(True, "bptt_dx_time_first"), (False, "bptt_dx_time_first_reversed")]
+)
+def test_dx_stacked_time_first_is_named(reverse, key):
+    """It was told only "dx: expected an array of shape (2, 3, 3), got an array of shape
+    (3, 2, 3)". By hand on T = 2, N = 1, D = H = 1: the rows are the time steps."""
+    one = [np.array([[[v]]]) for v in (0.5, -0.3)]  # x_1, x_2 of one sequence, D = 1
+    x, h0, Wx, Wh = np.concatenate(one, axis=1), np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1))
+    h1 = np.tanh(0.5)
+    h = np.array([[[h1], [np.tanh(-0.3 + h1)]]])
+    dh = np.array([[[0.0], [1.0]]])  # a loss on h_2 only
+    da2 = 1 - h[0, 1, 0] ** 2
+    da1 = da2 * (1 - h1**2)  # carried back through Wh = 1
+    dx = _bptt_collecting_dx(reverse)(dh, x, h0, h, Wx, Wh)[0]
+    assert dx.shape == (2, 1, 1)
+    assert np.allclose(dx[:, 0, 0], [da1, da2] if reverse else [da2, da1])
+    assert_slip_named(L.check_rnn_backward, _bptt_collecting_dx(reverse), key)
+
+
+def test_the_arrays_count_of_the_lesson_is_told_apart_from_the_states():
+    """⌈400/k⌉ + 3k (the lesson's arrays: states, da and dh of a segment) is smallest at
+    k = 10..13, by hand; 11, 12, 13 got "not right; try again" before. So did 131.072 MB, the
+    states and every da_t (2 · 32 · 1000 · 256 · 8 bytes)."""
+    arrays = {k: -(-400 // k) + 3 * k for k in range(1, 401)}
+    assert [k for k, n in arrays.items() if n == min(arrays.values())] == [10, 11, 12, 13]
+    for k in (11, 12, 13, 11.547):
+        assert "⌈400/k⌉ + 3k" in refusal(check_answer, "06.checkpoint_k", k)
+    assert "the da_t" in refusal(check_answer, "06.memory_mb", 131.072)

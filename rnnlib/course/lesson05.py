@@ -105,6 +105,10 @@ def _epoch(xs, ys, u, w, v, lr, *, slip=None):
         g, loss = grads.sum(0), losses.sum(0)
     elif slip == "last_sequence_only":
         g, loss = grads[-1], losses[-1]
+    elif slip == "first_sequence_over_n":  # `return` inside the loop: after the first sequence
+        g, loss = grads[0] / len(xs), losses[0] / len(xs)
+    elif slip == "last_sequence_over_n":  # `=` where `+=` belongs: each sequence overwrites
+        g, loss = grads[-1] / len(xs), losses[-1] / len(xs)
     elif slip == "divided_by_n_times_T":  # the sums divided by xs.size = n·T, not by n
         g, loss = grads.sum(0) / np.size(xs), losses.sum(0) / np.size(xs)
     else:
@@ -178,6 +182,16 @@ check_train_epoch = Checker(
             "last_sequence_only",
             "only the last sequence counted: add up the loss and gradient of EVERY sequence "
             "(inside the loop), then divide by n",
+        ),
+        (
+            "first_sequence_over_n",
+            "only the first sequence counted (divided by n): is your `return` inside the loop? "
+            "Return after it, once every sequence is added up",
+        ),
+        (
+            "last_sequence_over_n",
+            "only the last sequence counted (divided by n): ADD each sequence to the sums (+=), "
+            "do not assign it (=)",
         ),
         (
             "update_per_sequence",

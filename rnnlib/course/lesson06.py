@@ -223,8 +223,10 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
         dWx, dWh, db = (sum((p[k] for p in per_step.values()), z) for k, z in enumerate(zeros))
     if slip == "bptt_weights_averaged_over_steps":
         dWx, dWh, db = dWx / T, dWh / T, db / T
-    if slip == "bptt_dx_in_reverse_order":  # a list filled t = T..1, stacked unreversed
-        dx = dx[:, ::-1]
+    if slip in ("bptt_dx_in_reverse_order", "bptt_dx_time_first_reversed"):
+        dx = dx[:, ::-1]  # a list filled t = T..1, stacked unreversed
+    if slip in ("bptt_dx_time_first", "bptt_dx_time_first_reversed"):
+        dx = dx.transpose(1, 0, 2)  # np.array(list of the T arrays dx_t): (T, N, D)
     if slip == "bptt_db_averaged":
         db = db / (N * T)
     if slip == "bptt_weights_averaged":
@@ -368,6 +370,16 @@ check_rnn_backward = Checker(
             "bptt_dx_in_reverse_order",
             "dx is in reverse time order: the loop visits t = T..1, so a list of the dx_t "
             "needs reversing (or write dx[:, t] = ... in place of appending)",
+        ),
+        (
+            "bptt_dx_time_first",
+            "dx has time first, shape (T, N, D): dx is (N, T, D) like x; stack the dx_t along "
+            "axis 1 (np.stack(dxs, axis=1)) or write dx[:, t] = ... in the loop",
+        ),
+        (
+            "bptt_dx_time_first_reversed",
+            "dx has time first, shape (T, N, D), and in reverse order (the loop visits t = T..1): "
+            "dx is (N, T, D) like x; write dx[:, t] = ... in the loop",
         ),
         (
             "bptt_h_prev_wraps_at_first_step",
@@ -654,6 +666,8 @@ QUESTIONS = (
             "asks for megabytes, 8 bytes a number",
             32 * 1001 * 256 * 8 / 1e6: "that counts T + 1 = 1001 states; the question's are "
             "h_1, ..., h_T, T = 1000 of them (h_0 is not counted)",
+            2 * 32 * 1000 * 256 * 8 / 1e6: "that is twice the states: the da_t that rnn_backward "
+            "also keeps (the lesson's peak) are not asked for, only h_1, ..., h_T",
         },
         rtol=0.0,
         atol=0.04,  # 65.5 passes; 65.6, T + 1 = 1001 states (65.60 MB), does not
@@ -675,6 +689,14 @@ QUESTIONS = (
             "the k that gives it",
             19: "k = 19 holds ⌈400/19⌉ + 19 = 22 + 19 = 41 states; k = 20 holds 40",
             21: "k = 21 holds ⌈400/21⌉ + 21 = 20 + 21 = 41 states; k = 20 holds 40",
+            # the lesson's count of ARRAYS, ⌈T/k⌉ + 3k (with the segment's da and dh), is
+            # smallest (70) at k = 10, 11, 12 and 13, near √(400/3) ≈ 11.5 (10 is told above)
+            **dict.fromkeys(
+                (11, 12, 13, (400 / 3) ** 0.5),
+                "that is where ⌈400/k⌉ + 3k (about 400/k + 3k) is smallest, the lesson's count "
+                "of arrays with the segment's da and dh; the question counts states only, "
+                "⌈400/k⌉ + k",
+            ),
         },
         rtol=0.0,
         atol=0.01,
