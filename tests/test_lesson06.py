@@ -1290,3 +1290,60 @@ def test_the_arrays_count_of_the_lesson_is_told_apart_from_the_states():
     for k in (11, 12, 13, 11.547):
         assert "⌈400/k⌉ + 3k" in refusal(check_answer, "06.checkpoint_k", k)
     assert "the da_t" in refusal(check_answer, "06.memory_mb", 131.072)
+
+
+def _bptt_off_by_one(slip):
+    """The solution's 0-based loop with one index one step off (``"dh"``, ``"x"``, ``"dx"``), or
+    its weight sums started at copies of the weights (``"start"``)."""
+
+    def rnn_backward(dh, x, h0, h, Wx, Wh):
+        N, T, D = x.shape
+        dx = np.zeros((N, T, D))
+        dWx, dWh = (Wx.copy(), Wh.copy()) if slip == "start" else (0 * Wx, 0 * Wh)
+        db, carry = np.zeros(Wh.shape[0]), np.zeros_like(h0)
+        for t in range(T - 1, -1, -1):
+            h_prev = h[:, t - 1] if t > 0 else h0
+            up = dh[:, t - 1] if slip == "dh" else dh[:, t]
+            da = (up + carry) * (1 - h[:, t] ** 2)
+            dx[:, t - 1 if slip == "dx" else t] = da @ Wx.T
+            x_t = x[:, t - 1] if slip == "x" else x[:, t]
+            dWx, dWh, db = dWx + x_t.T @ da, dWh + h_prev.T @ da, db + da.sum(axis=0)
+            carry = da @ Wh.T
+        return dx, carry, dWx, dWh, db
+
+    return rnn_backward
+
+
+@pytest.mark.parametrize(
+    ("slip", "key"),
+    [
+        ("dh", "bptt_dh_one_step_back"),
+        ("x", "bptt_x_one_step_back"),
+        ("dx", "bptt_dx_one_step_back"),
+        ("start", "bptt_sums_start_at_weights"),
+    ],
+)
+def test_an_index_one_step_off_is_named(slip, key):
+    """Each was told only "... is wrong" ("dx, dh0, dWx, dWh, db are wrong" for dh). By hand on
+    T = 2, N = D = H = 1 with Wx = Wh = 1 and a loss on h_2 only: da_2 = 1 − h_2², da_1 =
+    da_2 (1 − h_1²); dWx = x_1 da_1 + x_2 da_2, dx = (da_1, da_2)."""
+    x = np.array([[[0.5], [-0.3]]])
+    h1 = np.tanh(0.5)
+    h = np.array([[[h1], [np.tanh(-0.3 + h1)]]])
+    one, zero = np.ones((1, 1)), np.zeros((1, 1))
+    dh = np.array([[[0.0], [1.0]]])
+    da2 = 1 - h[0, 1, 0] ** 2
+    da1 = da2 * (1 - h1**2)
+    right = _bptt_off_by_one(None)(dh, x, zero, h, one, one)
+    assert np.allclose(right[0].ravel(), [da1, da2])
+    assert np.isclose(right[2].item(), 0.5 * da1 - 0.3 * da2)
+    got = _bptt_off_by_one(slip)(dh, x, zero, h, one, one)
+    if slip == "x":  # x_1 ↔ x_2: step 1 takes x[:, -1] = x_2, step 2 takes x_1
+        assert np.isclose(got[2].item(), -0.3 * da1 + 0.5 * da2)
+    elif slip == "dx":  # step 2's goes to index 0, step 1's to index -1: (da_2, da_1)
+        assert np.allclose(got[0].ravel(), [da2, da1])
+    elif slip == "dh":  # the loss moves to h_1 (index 0 - 1 = -1 reads dh_2 at step 1)
+        assert np.allclose(got[0].ravel(), [1 - h1**2, 0.0])
+    else:
+        assert np.isclose(got[3].item(), 1 + h1 * da2)  # Wh + h_1 da_2 (+ h_0 da_1 = 0)
+    assert_slip_named(L.check_rnn_backward, _bptt_off_by_one(slip), key)

@@ -180,6 +180,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     }.get(slip, range(T, 0, -1))
     for t in steps:  # t = T, ..., 1 (the slip: 1, ..., T, carrying from step t − 1)
         up = 0.0 if (slip == "bptt_earlier_upstream_dropped" and t < T) else dh[:, t - 1]
+        if slip == "bptt_dh_one_step_back":  # dh[:, t - 1] at 0-based t: dh[:, -1] at t = 0
+            up = dh[:, t - 2]
         if slip == "bptt_dh_summed_at_every_step":  # dh.sum(axis=1) as every step's upstream
             up = dh.sum(axis=1)
         elif slip == "bptt_dh_summed_into_last_step":  # Σ_t dh_t handed to h_T alone
@@ -202,7 +204,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
         da = g * tanh_prime
         if slip == "bptt_carry_added_after_tanh_prime":  # da_t = dh_t * tanh′ + carry
             da = da + g_back
-        dx[:, t - 1] = (g if slip == "bptt_dx_skips_tanh_prime" else da) @ Wx.T
+        at = t - 2 if slip == "bptt_dx_one_step_back" else t - 1  # (the slip: dx[:, -1] at t = 1)
+        dx[:, at] = (g if slip == "bptt_dx_skips_tanh_prime" else da) @ Wx.T
         state = {
             "bptt_h_t_in_dWh": ht,
             "bptt_h_t_minus_2_in_dWh": hs[max(t - 2, 0)],  # h[:, t - 2] if t >= 2 else h0
@@ -210,7 +213,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
             "bptt_h_t_minus_2_wraps_in_dWh": {1: h0, 2: hs[T]}.get(t, hs[t - 2]),
         }.get(slip, hp)
         dWh_t = da.T @ state if slip == "bptt_dWh_transposed" else state.T @ da
-        per_step[t] = (x[:, t - 1].T @ da, dWh_t, da.sum(axis=0))
+        x_t = x[:, t - 2] if slip == "bptt_x_one_step_back" else x[:, t - 1]  # (x[:, -1] at t = 1)
+        per_step[t] = (x_t.T @ da, dWh_t, da.sum(axis=0))
         carried = g if slip == "bptt_carry_skips_tanh_prime" else da
         g_back = carried @ (Wh if slip == "bptt_wh_not_transposed" else Wh.T)
     # overwritten: only one step's contribution survives, t = 1 (backward loop) or t = T (forward)
@@ -221,6 +225,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     else:
         zeros = (np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(H))  # (no step may be left)
         dWx, dWh, db = (sum((p[k] for p in per_step.values()), z) for k, z in enumerate(zeros))
+    if slip == "bptt_sums_start_at_weights":  # dWx, dWh = Wx.copy(), Wh.copy() before the loop
+        dWx, dWh = dWx + Wx, dWh + Wh
     if slip == "bptt_weights_averaged_over_steps":
         dWx, dWh, db = dWx / T, dWh / T, db / T
     if slip in ("bptt_dx_in_reverse_order", "bptt_dx_time_first_reversed"):
@@ -370,6 +376,26 @@ check_rnn_backward = Checker(
             "bptt_dx_in_reverse_order",
             "dx is in reverse time order: the loop visits t = T..1, so a list of the dx_t "
             "needs reversing (or write dx[:, t] = ... in place of appending)",
+        ),
+        (
+            "bptt_dh_one_step_back",
+            "the upstream gradient one step off: step t (0-based) receives dh[:, t], not "
+            "dh[:, t − 1] (at t = 0 that is dh[:, -1], the LAST step's)",
+        ),
+        (
+            "bptt_x_one_step_back",
+            "dWx took the input one step off: step t's share is x[:, t]^T da_t (0-based), not "
+            "x[:, t − 1]^T da_t (at t = 0 that is x[:, -1], the LAST input)",
+        ),
+        (
+            "bptt_dx_one_step_back",
+            "dx_t written one index off: step t's input gradient goes to dx[:, t] (0-based), "
+            "not dx[:, t − 1] (at t = 0 that is dx[:, -1], the LAST step's place)",
+        ),
+        (
+            "bptt_sums_start_at_weights",
+            "dWx and dWh started from the weights themselves: the sums over the steps start at "
+            "zero (np.zeros_like(Wx)), not at a copy of Wx",
         ),
         (
             "bptt_dx_time_first",
