@@ -1091,3 +1091,39 @@ def test_one_sequence_divided_by_n_is_named(answer, key, said):
     assert np.allclose(answer(xs, ys, *INIT, lr), [*want, scalar.total_loss(fwd, ys[i]) / n])
     assert_slip_named(L.check_train_epoch, answer, key)
     assert said in mistake(L.check_train_epoch, key).says
+
+
+def _epoch_over(indices):
+    """The solution's loop over ``indices(n)`` instead of every sequence, the sums / n."""
+
+    def train_epoch(xs, ys, u, w, v, lr):
+        n = len(xs)
+        loss = du = dw = dv = 0.0
+        for i in indices(n):
+            fwd = scalar.forward(xs[i], u, w, v)
+            g = scalar.backward(fwd, ys[i])
+            loss += scalar.total_loss(fwd, ys[i])
+            du, dw, dv = du + g.du, dw + g.dw, dv + g.dv
+        return u - lr * du / n, w - lr * dw / n, v - lr * dv / n, loss / n
+
+    return train_epoch
+
+
+@pytest.mark.parametrize(
+    ("indices", "key", "left_out"),
+    [
+        (lambda n: range(n - 1), "last_sequence_left_out", -1),
+        (lambda n: range(1, n), "first_sequence_left_out", 0),
+    ],
+    ids=["range(n - 1)", "range(1, n)"],
+)
+def test_a_sequence_left_out_of_the_loop_is_named(indices, key, left_out):
+    """Both were told only "new u, new w, new v, loss are wrong". By hand: the right epoch's
+    loss less the left-out sequence's share, L_i / n."""
+    xs, ys = decaying_sum_task(**TASK)
+    n = len(xs)
+    fwd = scalar.forward(xs[left_out], *INIT)
+    loss = _epoch_over(indices)(xs, ys, *INIT, 0.5)[3]
+    full = dataset_loss_and_grads(xs, ys, *INIT)[0]
+    assert np.isclose(loss, full - scalar.total_loss(fwd, ys[left_out]) / n)
+    assert_slip_named(L.check_train_epoch, _epoch_over(indices), key)

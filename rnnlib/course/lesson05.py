@@ -101,7 +101,11 @@ def _epoch(xs, ys, u, w, v, lr, *, slip=None):
     if slip == "last_step_target_only" and np.ndim(ys) == 2:
         ys = ys[:, -1]
     losses, grads = _per_sequence(xs, ys, u, w, v)
-    if slip == "summed_not_averaged":
+    if slip in ("last_sequence_left_out", "first_sequence_left_out"):  # range(n − 1), range(1, n)
+        kept = slice(None, -1) if slip == "last_sequence_left_out" else slice(1, None)
+        losses, grads = losses[kept], grads[kept]
+        g, loss = grads.sum(0) / len(xs), losses.sum(0) / len(xs)  # the sums / n, as asked
+    elif slip == "summed_not_averaged":
         g, loss = grads.sum(0), losses.sum(0)
     elif slip == "last_sequence_only":
         g, loss = grads[-1], losses[-1]
@@ -192,6 +196,16 @@ check_train_epoch = Checker(
             "last_sequence_over_n",
             "only the last sequence counted (divided by n): ADD each sequence to the sums (+=), "
             "do not assign it (=)",
+        ),
+        (
+            "last_sequence_left_out",
+            "the last sequence is left out of the sums: loop over all n of them, range(n) (or "
+            "zip(xs, ys)), not range(n − 1)",
+        ),
+        (
+            "first_sequence_left_out",
+            "the first sequence is left out of the sums: numpy counts from 0, so loop over "
+            "range(n) (or zip(xs, ys)), not range(1, n)",
         ),
         (
             "update_per_sequence",
