@@ -897,6 +897,11 @@ MOMENTUM_SLIPS = {
         theta - lr * (beta * m + grad_at(theta - lr * beta * m)),
         beta * m + grad_at(theta - lr * beta * m),
     ),
+    # review rev056: two conventions mixed, η inside m and again in the step
+    "momentum_lr_twice": lambda theta, m, g, lr, beta, grad_at: (
+        theta - lr * (beta * m + lr * g),
+        beta * m + lr * g,
+    ),
 }
 
 
@@ -1127,3 +1132,13 @@ def test_a_sequence_left_out_of_the_loop_is_named(indices, key, left_out):
     full = dataset_loss_and_grads(xs, ys, *INIT)[0]
     assert np.isclose(loss, full - scalar.total_loss(fwd, ys[left_out]) / n)
     assert_slip_named(L.check_train_epoch, _epoch_over(indices), key)
+
+
+def test_momentum_with_the_learning_rate_twice_takes_steps_of_eta_squared():
+    """By hand: from m = 0 the first step of m ← β·m + η·∇L, θ ← θ − η·m is θ − η²·∇L (β plays no
+    part yet), so losses[1] is the loss there; the checker named nothing before ("wrong value")."""
+    xs, ys = decaying_sum_task(**TASK)
+    lr = 0.5
+    twice = _momentum_loop(MOMENTUM_SLIPS["momentum_lr_twice"])(xs, ys, *INIT, lr, 0.9, 1)
+    g = dataset_loss_and_grads(xs, ys, *INIT)[1]
+    assert np.isclose(twice[1], dataset_loss_and_grads(xs, ys, *(np.array(INIT) - lr**2 * g))[0])

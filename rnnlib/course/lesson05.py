@@ -701,6 +701,9 @@ def momentum_losses(xs, ys, u, w, v, lr, beta, epochs, *, slip=None):
         elif slip == "momentum_gradient_ascent":  # θ ← θ + η·m
             m = beta * m + g
             theta = theta + lr * m
+        elif slip == "momentum_lr_twice":  # m = β·m + η·g, then θ ← θ − η·m: η twice
+            m = beta * m + lr * g
+            theta = theta - lr * m
         elif slip == "momentum_nesterov":  # the gradient at the look-ahead point θ − η·β·m
             m = beta * m + training.dataset_loss_and_grads(xs, ys, *(theta - lr * beta * m))[1]
             theta = theta - lr * m
@@ -762,6 +765,11 @@ check_train_momentum = Checker(
         (
             "momentum_gradient_ascent",
             "wrong sign: you stepped uphill, θ + η·m; the heavy ball steps downhill, θ ← θ − η·m",
+        ),
+        (
+            "momentum_lr_twice",
+            "η counted twice: m ← β·m + η·∇L and then θ ← θ − η·m; the heavy ball asked for "
+            "adds the gradient itself, m ← β·m + ∇L (η·m is the step)",
         ),
         (
             "momentum_nesterov",
