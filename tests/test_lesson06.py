@@ -1347,3 +1347,65 @@ def test_an_index_one_step_off_is_named(slip, key):
     else:
         assert np.isclose(got[3].item(), 1 + h1 * da2)  # Wh + h_1 da_2 (+ h_0 da_1 = 0)
     assert_slip_named(L.check_rnn_backward, _bptt_off_by_one(slip), key)
+
+
+def _batched_learner(rows_x=None, rows_da=None, h0_last=False):
+    """The optional task's answer: a loop that fills da (N, T, H), then one product per weight;
+    ``rows_x(a)`` and ``rows_da(a)`` how x (and the states) and da are made rows, ``h0_last``
+    h0 put after the states (a slip each)."""
+
+    def rnn_backward_batched(dh, x, h0, h, Wx, Wh):
+        N, T, D = x.shape
+        H = Wh.shape[0]
+        da, carry = np.empty((N, T, H)), np.zeros_like(h0)
+        for t in range(T - 1, -1, -1):
+            da[:, t] = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+            carry = da[:, t] @ Wh.T
+        pair = [h[:, :-1], h0[:, None]] if h0_last else [h0[:, None], h[:, :-1]]
+        h_prev = np.concatenate(pair, axis=1)
+        fx = rows_x or (lambda a: a.reshape(N * T, -1))
+        fa = rows_da or (lambda a: a.reshape(N * T, -1))
+        return da @ Wx.T, carry, fx(x).T @ fa(da), fx(h_prev).T @ fa(da), da.sum(axis=(0, 1))
+
+    return rnn_backward_batched
+
+
+def _time_major(a):  # rows (t, n), as the lesson's X = x.transpose(1, 0, 2).reshape(T * N, D)
+    return a.transpose(1, 0, 2).reshape(-1, a.shape[2])
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        (_batched_learner(rows_x=_time_major), "bptt_rows_mismatched"),
+        (_batched_learner(rows_da=_time_major), "bptt_rows_mismatched_other"),
+        (_batched_learner(h0_last=True), "bptt_h0_after_the_states"),
+    ],
+    ids=["x as the lesson's X", "da time-major", "h0 last"],
+)
+def test_the_optional_tasks_row_slips_are_named(answer, key, capsys):
+    """Each was told only "dWx is wrong" / "dWh is wrong" before; the right form passes."""
+    L.check_rnn_backward(_batched_learner())
+    assert "4/4 cases passed" in capsys.readouterr().out
+    assert_slip_named(L.check_rnn_backward, answer, key)
+
+
+def test_rows_in_two_orders_pair_the_wrong_entries():
+    """By hand, N = T = 2, D = H = 1: x's rows in (t, n) order, (x_11, x_21, x_12, x_22) (x_nt),
+    against da's in (n, t) order, (da_11, da_12, da_21, da_22), pair x_21 with da_12 and x_12
+    with da_21."""
+    x = np.array([[[0.3], [-0.7]], [[0.4], [0.9]]])  # x[n, t]
+    h0, Wx, Wh = np.zeros((2, 1)), np.ones((1, 1)), np.full((1, 1), 0.5)
+    h = np.tanh(x.copy())  # (any states: only da's values matter here)
+    dh = np.array([[[1.0], [-2.0]], [[0.5], [1.5]]])
+    right = _batched_learner()(dh, x, h0, h, Wx, Wh)
+    da = np.empty((2, 2, 1))
+    carry = np.zeros((2, 1))
+    for t in (1, 0):
+        da[:, t] = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+        carry = da[:, t] @ Wh.T
+    (x11, x12), (x21, x22) = x[..., 0]
+    (a11, a12), (a21, a22) = da[..., 0]
+    assert np.isclose(right[2].item(), x11 * a11 + x12 * a12 + x21 * a21 + x22 * a22)
+    mixed = _batched_learner(rows_x=_time_major)(dh, x, h0, h, Wx, Wh)[2].item()
+    assert np.isclose(mixed, x11 * a11 + x21 * a12 + x12 * a21 + x22 * a22)

@@ -170,7 +170,7 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     first = h[:, -1] if slip == "bptt_h_prev_wraps_at_first_step" else h0
     hs = [first] + [h[:, t] for t in range(T)]
     dx = np.zeros(x.shape)
-    per_step = {}
+    per_step, das = {}, {}
     g_back = dh[:, T - 1].copy() if slip == "bptt_last_upstream_twice" else np.zeros((N, H))
     da = None
     steps = {
@@ -204,6 +204,7 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
         da = g * tanh_prime
         if slip == "bptt_carry_added_after_tanh_prime":  # da_t = dh_t * tanh′ + carry
             da = da + g_back
+        das[t] = da
         at = t - 2 if slip == "bptt_dx_one_step_back" else t - 1  # (the slip: dx[:, -1] at t = 1)
         dx[:, at] = (g if slip == "bptt_dx_skips_tanh_prime" else da) @ Wx.T
         state = {
@@ -225,6 +226,9 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     else:
         zeros = (np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(H))  # (no step may be left)
         dWx, dWh, db = (sum((p[k] for p in per_step.values()), z) for k, z in enumerate(zeros))
+    batched = ("bptt_rows_mismatched", "bptt_rows_mismatched_other", "bptt_h0_after_the_states")
+    if slip in batched:  # the optional task's products after the loop, one way wrong
+        dWx, dWh = _batched_weight_grads(x, h0, h, np.stack([das[t] for t in sorted(das)], 1), slip)
     if slip == "bptt_sums_start_at_weights":  # dWx, dWh = Wx.copy(), Wh.copy() before the loop
         dWx, dWh = dWx + Wx, dWh + Wh
     if slip == "bptt_weights_averaged_over_steps":
@@ -245,6 +249,30 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     dWx = dWx.T if slip == "bptt_dWx_transposed" else dWx
     sign = -1.0 if slip == "bptt_wrong_sign" else 1.0
     return tuple(sign * g for g in (dx, dh0, dWx, dWh, db))
+
+
+def _batched_weight_grads(x, h0, h, da, slip):
+    """dWx, dWh of the optional task, one product each over the rows (n, t), wrong in the one
+    way ``slip`` names: x and the states with rows in (t, n) order, as the lesson's X, against
+    ``da.reshape(N * T, H)`` in (n, t) order (or the other way round); or h0 put after the states
+    instead of before them."""
+    N, T, _ = x.shape
+    if slip == "bptt_h0_after_the_states":
+        h_prev = np.concatenate([h[:, :-1], h0[:, None]], axis=1)
+    else:
+        h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
+
+    def n_t(a):  # rows (n, t): a.reshape(N * T, -1)
+        return a.reshape(N * T, -1)
+
+    def t_n(a):  # rows (t, n): a.transpose(1, 0, 2).reshape(T * N, -1)
+        return a.transpose(1, 0, 2).reshape(T * N, -1)
+
+    rows_in, rows_da = {
+        "bptt_rows_mismatched": (t_n, n_t),
+        "bptt_rows_mismatched_other": (n_t, t_n),
+    }.get(slip, (n_t, n_t))
+    return rows_in(x).T @ rows_da(da), rows_in(h_prev).T @ rows_da(da)
 
 
 _OVERWRITTEN = (
@@ -396,6 +424,21 @@ check_rnn_backward = Checker(
             "bptt_sums_start_at_weights",
             "dWx and dWh started from the weights themselves: the sums over the steps start at "
             "zero (np.zeros_like(Wx)), not at a copy of Wx",
+        ),
+        (
+            "bptt_rows_mismatched",
+            "rows in two orders: x (or the states) in (t, n) order, da in (n, t); reshape both "
+            "alike, x.reshape(N * T, D) with da.reshape(N * T, H)",
+        ),
+        (
+            "bptt_rows_mismatched_other",
+            "rows in two orders: x (or the states) in (n, t) order, da in (t, n); reshape both "
+            "alike, x.reshape(N * T, D) with da.reshape(N * T, H)",
+        ),
+        (
+            "bptt_h0_after_the_states",
+            "h0 put after the states: h_(t−1) for t = 1..T is h0 FIRST, then h_1..h_(T−1): "
+            "np.concatenate([h0[:, None], h[:, :-1]], axis=1)",
         ),
         (
             "bptt_dx_time_first",
