@@ -760,12 +760,15 @@ QUESTIONS = (
             21: "k = 21 holds ⌈400/21⌉ + 21 = 20 + 21 = 41 states; k = 20 holds 40",
             # the lesson's count of ARRAYS, ⌈T/k⌉ + 3k (with the segment's da and dh), is
             # smallest (70) at k = 10, 11, 12 and 13, near √(400/3) ≈ 11.5 (10 is told above)
-            **dict.fromkeys(
-                (11, 12, 13, (400 / 3) ** 0.5),
-                "that is where ⌈400/k⌉ + 3k (about 400/k + 3k) is smallest, the lesson's count "
-                "of arrays with the segment's da and dh; the question counts states only, "
-                "⌈400/k⌉ + k",
-            ),
+            **{
+                k: f"k = {k} is one of the k (10 to 13) where ⌈400/k⌉ + 3k is smallest, the "
+                "lesson's count of arrays with the segment's da and dh; the question counts "
+                "states only, ⌈400/k⌉ + k"
+                for k in (11, 12, 13)
+            },
+            (400 / 3) ** 0.5: "√(400/3) ≈ 11.5 is where 400/k + 3k is smallest, the lesson's "
+            "count of arrays with the segment's da and dh; the question counts states only, "
+            "⌈400/k⌉ + k",
         },
         rtol=0.0,
         atol=0.01,
