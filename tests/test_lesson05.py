@@ -1142,3 +1142,13 @@ def test_momentum_with_the_learning_rate_twice_takes_steps_of_eta_squared():
     twice = _momentum_loop(MOMENTUM_SLIPS["momentum_lr_twice"])(xs, ys, *INIT, lr, 0.9, 1)
     g = dataset_loss_and_grads(xs, ys, *INIT)[1]
     assert np.isclose(twice[1], dataset_loss_and_grads(xs, ys, *(np.array(INIT) - lr**2 * g))[0])
+
+
+def test_a_starting_number_of_epochs_that_is_not_whole_is_refused_not_truncated():
+    """training_explorer(epochs=1.5) showed 1 epoch (and epochs=True 1, epochs="3" 3) without a
+    word, where ex.set(epochs=1.5) is refused; a whole float or numpy integer is that count."""
+    for bad in (1.5, True, "3", float("nan")):
+        with pytest.raises(ValueError, match=r"^epochs: expected an integer >= 0"):
+            training_explorer(epochs=bad)
+    assert training_explorer(epochs=3.0).state["trained"] == 3
+    assert training_explorer(epochs=np.int64(5)).state["trained"] == 5

@@ -915,6 +915,9 @@ def training_explorer(
     if xs is None:
         xs, ys = decaying_sum_task(**TASK)
     max_epochs = as_count("max_epochs", max_epochs)
+    # the starting count as `set` takes it: 1.5 (or True, or "3") was made 1 (or 3) by the
+    # slider's int() without a word
+    epochs = slider_count("epochs", epochs, 0)
     lr_range = slider_range("lr_range", lr_range, low_above_zero=True)
     runs = {}
     first = train_scalar(xs, ys, *init, 1.0, 0)  # the initial loss: the same for every η
