@@ -1152,3 +1152,13 @@ def test_a_starting_number_of_epochs_that_is_not_whole_is_refused_not_truncated(
             training_explorer(epochs=bad)
     assert training_explorer(epochs=3.0).state["trained"] == 3
     assert training_explorer(epochs=np.int64(5)).state["trained"] == 5
+
+
+def test_a_learning_rate_that_is_not_a_number_is_refused_by_name():
+    """ex.set(lr="1") failed inside a format ("Unknown format code 'f' for object of type
+    'str'") and ex.set(lr=True) trained at η = 1."""
+    ex = training_explorer()
+    for bad in ("1", True, None):
+        with pytest.raises(ValueError, match=r"^lr: expected a real number"):
+            ex.set(lr=bad)
+    assert ex.set(lr=np.float32(0.5))["lr"] == 0.5

@@ -1409,3 +1409,15 @@ def test_rows_in_two_orders_pair_the_wrong_entries():
     assert np.isclose(right[2].item(), x11 * a11 + x12 * a12 + x21 * a21 + x22 * a22)
     mixed = _batched_learner(rows_x=_time_major)(dh, x, h0, h, Wx, Wh)[2].item()
     assert np.isclose(mixed, x11 * a11 + x21 * a12 + x12 * a21 + x22 * a22)
+
+
+def test_the_power_figure_refuses_a_scale_the_trajectories_refuse(powers):
+    """power_norms().set(scale=-0.5) or scale=nan drew without a word (NaN norms for nan), where
+    hidden_trajectories refuses both by name."""
+    for bad in (-0.5, float("nan"), "0.9"):
+        with pytest.raises(ValueError, match=r"^scale: expected"):
+            powers.set(scale=bad)
+        with pytest.raises(ValueError, match=r"^scale: expected"):
+            hidden_trajectories().set(scale=bad)
+    at_one = powers.set(scale=1.0)["norms"][0]
+    assert np.isclose(powers.set(scale=0.9)["norms"][0], 0.9 * at_one)  # (and back at 0.9)

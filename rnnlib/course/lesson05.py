@@ -20,7 +20,7 @@ from functools import partial
 import numpy as np
 
 from .. import data, scalar, training
-from .._validate import as_count
+from .._validate import as_count, as_positive
 from ..data import decaying_sum_task
 from ..training import train_scalar
 from .checking import Case, Checker, Mistake, Question, catalogue, quiet_call
@@ -1004,6 +1004,8 @@ def training_explorer(
     )
 
     def update(lr, epochs):
+        # (a string "1" failed deep in a format, True was taken for 1.0)
+        lr = as_positive("lr", lr, "learning rate")
         epochs = slider_count("epochs", epochs, 0)
         r = run(lr, epochs)
         trained = min(epochs, len(r.losses) - 1)

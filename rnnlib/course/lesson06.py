@@ -1023,6 +1023,7 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
 
     def update(H, scale):
         H = _slider_H(H)
+        scale = as_nonnegative("scale", scale)  # as the trajectories' (NaN and -0.5 were drawn)
         rho = scale * _draws(H, 3, 60, 10, 0)[3]
         with np.errstate(under="ignore"):
             norms = scale**d * _unit_power_norms(H, d_max)  # = ‖Wh^d‖₂ for Wh = scale · G
