@@ -1421,3 +1421,21 @@ def test_the_power_figure_refuses_a_scale_the_trajectories_refuse(powers):
             hidden_trajectories().set(scale=bad)
     at_one = powers.set(scale=1.0)["norms"][0]
     assert np.isclose(powers.set(scale=0.9)["norms"][0], 0.9 * at_one)  # (and back at 0.9)
+
+
+def test_a_symmetric_matrix_shrinks_no_vector_by_exactly_rho():
+    """The lesson said a symmetric matrix with ρ = 0.9 "shrinks every vector by exactly 0.9 per
+    step": only its top eigenvector is; the others shrink more. What holds (and the lesson's cell
+    asserts) is ‖S^d‖₂ = 0.9^d: no vector keeps more than 0.9^d of its length."""
+    S = np.diag([0.9, -0.5, 0.1])  # symmetric, ρ = 0.9
+    v = np.array([0.0, 1.0, 0.0])
+    assert np.isclose(np.linalg.norm(v @ S), 0.5)  # not 0.9
+    assert np.allclose(L.power_norms_of(S, 5), 0.9 ** np.arange(1, 6))
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parents[1] / "notebooks/06_vectorised_bptt.ipynb", 4)
+    text = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "shrinks every vector by exactly" not in text
+    assert "at most $0.9^d$ of its length" in text
