@@ -1162,3 +1162,43 @@ def test_a_learning_rate_that_is_not_a_number_is_refused_by_name():
         with pytest.raises(ValueError, match=r"^lr: expected a real number"):
             ex.set(lr=bad)
     assert ex.set(lr=np.float32(0.5))["lr"] == 0.5
+
+
+def _loop_of(passes, first_from_the_list=False):
+    """The solution's training loop making ``passes(epochs)`` passes; ``first_from_the_list``:
+    the limit reads losses[0] even before anything is recorded (hint 2 taken literally)."""
+
+    def train(xs, ys, u, w, v, lr, epochs):
+        losses = []
+        for _ in range(passes(epochs)):
+            try:
+                loss, g = dataset_loss_and_grads(xs, ys, u, w, v)
+            except ValueError:
+                break
+            recorded = first_from_the_list or losses
+            if not np.isfinite(loss) or (recorded and loss > 1000 * losses[0]):
+                break
+            losses.append(loss)
+            u, w, v = u - lr * g[0], w - lr * g[1], v - lr * g[2]
+        return np.array(losses)
+
+    return train
+
+
+def test_losses_0_read_before_it_is_recorded_is_told_so():
+    """It got "an index past the end of a list: Python counts from 0, the last is len − 1": the
+    list was empty, not indexed one too far."""
+    train = _loop_of(lambda epochs: epochs + 1, first_from_the_list=True)
+    said = refusal(L.check_train_loop, train)
+    assert said.startswith("check_train_loop: an index into an empty list (`losses` is empty")
+    assert "at epoch 0 no loss is recorded yet" in said
+
+
+def test_a_loop_of_epochs_passes_is_told_the_last_loss_is_missing():
+    """range(epochs) measured `epochs` losses and was told "you stopped too early, at epoch 8,
+    whose loss is only 0.0392 × losses[0] ...": no limit stopped it. By hand: its losses are the
+    right ones less the last, on the 8-epoch case."""
+    xs, ys = decaying_sum_task(6, 4, seed=5)  # the checker's first case
+    short = _loop_of(lambda epochs: epochs)(xs, ys, 0.5, 0.0, 0.5, 1.0, 8)
+    np.testing.assert_allclose(short, train_scalar(xs, ys, 0.5, 0.0, 0.5, 1.0, 8).losses[:-1])
+    assert_slip_named(L.check_train_loop, _loop_of(lambda epochs: epochs), "last_loss_missing")

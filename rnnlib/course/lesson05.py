@@ -344,7 +344,7 @@ def loop_losses(xs, ys, u, w, v, lr, epochs, *, slip=None):
     losses = []
     start = None
     params, total = (u, w, v), np.zeros(3)
-    extra = 1 if slip == "one_epoch_too_many" else 0
+    extra = {"one_epoch_too_many": 1, "last_loss_missing": -1}.get(slip, 0)  # passes ± 1
     for epoch in range(epochs + 1 + extra):
         with np.errstate(all="ignore"):
             try:
@@ -528,6 +528,17 @@ def _quiet(f, case):
         return quiet_call(f, *copy.deepcopy(case.args).values())
 
 
+def _empty_lists_where_raised(err):
+    """The names of the empty lists among the local variables of the innermost frame of ``err``'s
+    traceback (the learner's line that raised), in the order the frame holds them."""
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return []
+    return [k for k, v in tb.tb_frame.f_locals.items() if isinstance(v, list) and not v]
+
+
 class _TrainLoopChecker(Checker):
     """check_train_loop, with three rules of its own:
 
@@ -542,7 +553,16 @@ class _TrainLoopChecker(Checker):
 
     def _raised(self, case, err):
         """A ``ValueError`` of rnnlib's (an overflow, or a weight that is not finite) on a case
-        whose loss overflows at epoch k: the loop did not stop there."""
+        whose loss overflows at epoch k: the loop did not stop there. An ``IndexError`` of a list
+        while a list of the learner's is empty: ``losses[0]`` read before it was recorded."""
+        empty = _empty_lists_where_raised(err)
+        if isinstance(err, IndexError) and str(err) == "list index out of range" and empty:
+            return (
+                f"an index into an empty list (`{empty[0]}` is empty here): at epoch 0 no loss is "
+                "recorded yet, so losses[0] does not exist; compare with 1000 × losses[0] only "
+                "once it is there (`if losses and loss > 1000 * losses[0]`), or keep the first "
+                "loss in a variable of its own"
+            )
         said = str(err).lower()
         if not isinstance(err, ValueError) or not ("overflow" in said or "finite" in said):
             return None
@@ -638,6 +658,11 @@ check_train_loop = _TrainLoopChecker(
             "you stopped at 10000 × losses[0]; the limit asked for is 1000 × losses[0]",
         ),
         ("one_epoch_too_many", "one epoch too many: `epochs` updates give epochs + 1 losses"),
+        (
+            "last_loss_missing",
+            "the last loss is missing: `epochs` updates give epochs + 1 losses; loop epochs + 1 "
+            "times (the last pass only measures)",
+        ),
         (
             "loop_gradient_ascent",
             "wrong sign: you stepped uphill (θ + η·∇L), so the loss grows; gradient descent is "
