@@ -1202,3 +1202,22 @@ def test_a_loop_of_epochs_passes_is_told_the_last_loss_is_missing():
     short = _loop_of(lambda epochs: epochs)(xs, ys, 0.5, 0.0, 0.5, 1.0, 8)
     np.testing.assert_allclose(short, train_scalar(xs, ys, 0.5, 0.0, 0.5, 1.0, 8).losses[:-1])
     assert_slip_named(L.check_train_loop, _loop_of(lambda epochs: epochs), "last_loss_missing")
+
+
+def test_an_index_past_a_full_list_keeps_the_usual_message():
+    """The empty-list message is for the list the failing line indexes; `seen` below is empty
+    but not indexed, and losses[len(losses)] is past the end of a list that is not empty."""
+
+    def train(xs, ys, u, w, v, lr, epochs):
+        losses, seen = [], []
+        for _ in range(epochs + 1):
+            loss, g = dataset_loss_and_grads(xs, ys, u, w, v)
+            losses.append(loss)
+            if loss > 1000 * losses[len(losses)]:
+                break
+            u, w, v = u - lr * g[0], w - lr * g[1], v - lr * g[2]
+        return np.array(losses) + 0 * len(seen)
+
+    assert refusal(L.check_train_loop, train).startswith(
+        "check_train_loop: an index past the end of a list"
+    )

@@ -14,7 +14,9 @@ below (a slip per mistake, named by its key), so that a wrong answer is named in
 from __future__ import annotations
 
 import copy
+import linecache
 import math
+import re
 from functools import partial
 
 import numpy as np
@@ -530,13 +532,18 @@ def _quiet(f, case):
 
 def _empty_lists_where_raised(err):
     """The names of the empty lists among the local variables of the innermost frame of ``err``'s
-    traceback (the learner's line that raised), in the order the frame holds them."""
+    traceback (the learner's line that raised) that the line indexes (``losses[``); all of them
+    when the line cannot be read."""
     tb = err.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     if tb is None:
         return []
-    return [k for k, v in tb.tb_frame.f_locals.items() if isinstance(v, list) and not v]
+    empty = [k for k, v in tb.tb_frame.f_locals.items() if isinstance(v, list) and not v]
+    line = linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+    if not line.strip():
+        return empty
+    return [k for k in empty if re.search(rf"\b{re.escape(k)}\s*\[", line)]
 
 
 class _TrainLoopChecker(Checker):
