@@ -897,6 +897,11 @@ MOMENTUM_SLIPS = {
         theta - lr * (beta * m + grad_at(theta - lr * beta * m)),
         beta * m + grad_at(theta - lr * beta * m),
     ),
+    # review rev056: two conventions mixed, η inside m and again in the step
+    "momentum_lr_twice": lambda theta, m, g, lr, beta, grad_at: (
+        theta - lr * (beta * m + lr * g),
+        beta * m + lr * g,
+    ),
 }
 
 
@@ -1043,3 +1048,176 @@ def test_a_limit_relative_to_the_previous_loss_is_told_to_use_the_first():
 def test_five_steps_names_the_walk_through_numbers(given, said):
     for value in (given, float(f"{given:.4g}")):  # computed, or to four digits
         assert said in refusal(check_answer, "05.five_steps", value)
+
+
+# -- review rev056: a loop that keeps one sequence only, divided by n ------------------------------
+
+
+def _epoch_returning_inside_the_loop(xs, ys, u, w, v, lr):
+    """The solution's loop with its `return` indented one level too far."""
+    n = len(xs)
+    loss = du = dw = dv = 0.0
+    for x, y in zip(xs, ys, strict=True):
+        fwd = scalar.forward(x, u, w, v)
+        g = scalar.backward(fwd, y)
+        loss += scalar.total_loss(fwd, y)
+        du, dw, dv = du + g.du, dw + g.dw, dv + g.dv
+        return u - lr * du / n, w - lr * dw / n, v - lr * dv / n, loss / n
+
+
+def _epoch_assigning_instead_of_adding(xs, ys, u, w, v, lr):
+    """The sums assigned (=) where they are added to (+=): the last sequence survives."""
+    n = len(xs)
+    for x, y in zip(xs, ys, strict=True):
+        fwd = scalar.forward(x, u, w, v)
+        g = scalar.backward(fwd, y)
+        loss = scalar.total_loss(fwd, y)
+        du, dw, dv = g.du, g.dw, g.dv
+    return u - lr * du / n, w - lr * dw / n, v - lr * dv / n, loss / n
+
+
+@pytest.mark.parametrize(
+    ("answer", "key", "said"),
+    [
+        (_epoch_returning_inside_the_loop, "first_sequence_over_n", "`return` inside the loop"),
+        (_epoch_assigning_instead_of_adding, "last_sequence_over_n", "(+=), do not assign it (=)"),
+    ],
+    ids=["return inside the loop", "= for +="],
+)
+def test_one_sequence_divided_by_n_is_named(answer, key, said):
+    """Both were told only "new u, new w, new v, loss are wrong" before. By hand, on the lesson's
+    task: the first (last) sequence's own gradient step, scaled by 1/n, is what they return."""
+    xs, ys = decaying_sum_task(**TASK)
+    n, lr = len(xs), 0.5
+    i = 0 if key == "first_sequence_over_n" else -1
+    fwd = scalar.forward(xs[i], *INIT)
+    g = scalar.backward(fwd, ys[i])
+    want = [p - lr * d / n for p, d in zip(INIT, (g.du, g.dw, g.dv), strict=True)]
+    assert np.allclose(answer(xs, ys, *INIT, lr), [*want, scalar.total_loss(fwd, ys[i]) / n])
+    assert_slip_named(L.check_train_epoch, answer, key)
+    assert said in mistake(L.check_train_epoch, key).says
+
+
+def _epoch_over(indices):
+    """The solution's loop over ``indices(n)`` instead of every sequence, the sums / n."""
+
+    def train_epoch(xs, ys, u, w, v, lr):
+        n = len(xs)
+        loss = du = dw = dv = 0.0
+        for i in indices(n):
+            fwd = scalar.forward(xs[i], u, w, v)
+            g = scalar.backward(fwd, ys[i])
+            loss += scalar.total_loss(fwd, ys[i])
+            du, dw, dv = du + g.du, dw + g.dw, dv + g.dv
+        return u - lr * du / n, w - lr * dw / n, v - lr * dv / n, loss / n
+
+    return train_epoch
+
+
+@pytest.mark.parametrize(
+    ("indices", "key", "left_out"),
+    [
+        (lambda n: range(n - 1), "last_sequence_left_out", -1),
+        (lambda n: range(1, n), "first_sequence_left_out", 0),
+    ],
+    ids=["range(n - 1)", "range(1, n)"],
+)
+def test_a_sequence_left_out_of_the_loop_is_named(indices, key, left_out):
+    """Both were told only "new u, new w, new v, loss are wrong". By hand: the right epoch's
+    loss less the left-out sequence's share, L_i / n."""
+    xs, ys = decaying_sum_task(**TASK)
+    n = len(xs)
+    fwd = scalar.forward(xs[left_out], *INIT)
+    loss = _epoch_over(indices)(xs, ys, *INIT, 0.5)[3]
+    full = dataset_loss_and_grads(xs, ys, *INIT)[0]
+    assert np.isclose(loss, full - scalar.total_loss(fwd, ys[left_out]) / n)
+    assert_slip_named(L.check_train_epoch, _epoch_over(indices), key)
+
+
+def test_momentum_with_the_learning_rate_twice_takes_steps_of_eta_squared():
+    """By hand: from m = 0 the first step of m ← β·m + η·∇L, θ ← θ − η·m is θ − η²·∇L (β plays no
+    part yet), so losses[1] is the loss there; the checker named nothing before ("wrong value")."""
+    xs, ys = decaying_sum_task(**TASK)
+    lr = 0.5
+    twice = _momentum_loop(MOMENTUM_SLIPS["momentum_lr_twice"])(xs, ys, *INIT, lr, 0.9, 1)
+    g = dataset_loss_and_grads(xs, ys, *INIT)[1]
+    assert np.isclose(twice[1], dataset_loss_and_grads(xs, ys, *(np.array(INIT) - lr**2 * g))[0])
+
+
+def test_a_starting_number_of_epochs_that_is_not_whole_is_refused_not_truncated():
+    """training_explorer(epochs=1.5) showed 1 epoch (and epochs=True 1, epochs="3" 3) without a
+    word, where ex.set(epochs=1.5) is refused; a whole float or numpy integer is that count."""
+    for bad in (1.5, True, "3", float("nan")):
+        with pytest.raises(ValueError, match=r"^epochs: expected an integer >= 0"):
+            training_explorer(epochs=bad)
+    assert training_explorer(epochs=3.0).state["trained"] == 3
+    assert training_explorer(epochs=np.int64(5)).state["trained"] == 5
+
+
+def test_a_learning_rate_that_is_not_a_number_is_refused_by_name():
+    """ex.set(lr="1") failed inside a format ("Unknown format code 'f' for object of type
+    'str'") and ex.set(lr=True) trained at η = 1."""
+    ex = training_explorer()
+    for bad in ("1", True, None):
+        with pytest.raises(ValueError, match=r"^lr: expected a real number"):
+            ex.set(lr=bad)
+    assert ex.set(lr=np.float32(0.5))["lr"] == 0.5
+
+
+def _loop_of(passes, first_from_the_list=False):
+    """The solution's training loop making ``passes(epochs)`` passes; ``first_from_the_list``:
+    the limit reads losses[0] even before anything is recorded (hint 2 taken literally)."""
+
+    def train(xs, ys, u, w, v, lr, epochs):
+        losses = []
+        for _ in range(passes(epochs)):
+            try:
+                loss, g = dataset_loss_and_grads(xs, ys, u, w, v)
+            except ValueError:
+                break
+            recorded = first_from_the_list or losses
+            if not np.isfinite(loss) or (recorded and loss > 1000 * losses[0]):
+                break
+            losses.append(loss)
+            u, w, v = u - lr * g[0], w - lr * g[1], v - lr * g[2]
+        return np.array(losses)
+
+    return train
+
+
+def test_losses_0_read_before_it_is_recorded_is_told_so():
+    """It got "an index past the end of a list: Python counts from 0, the last is len − 1": the
+    list was empty, not indexed one too far."""
+    train = _loop_of(lambda epochs: epochs + 1, first_from_the_list=True)
+    said = refusal(L.check_train_loop, train)
+    assert said.startswith("check_train_loop: an index into an empty list (`losses` is empty")
+    assert "at epoch 0 no loss is recorded yet" in said
+
+
+def test_a_loop_of_epochs_passes_is_told_the_last_loss_is_missing():
+    """range(epochs) measured `epochs` losses and was told "you stopped too early, at epoch 8,
+    whose loss is only 0.0392 × losses[0] ...": no limit stopped it. By hand: its losses are the
+    right ones less the last, on the 8-epoch case."""
+    xs, ys = decaying_sum_task(6, 4, seed=5)  # the checker's first case
+    short = _loop_of(lambda epochs: epochs)(xs, ys, 0.5, 0.0, 0.5, 1.0, 8)
+    np.testing.assert_allclose(short, train_scalar(xs, ys, 0.5, 0.0, 0.5, 1.0, 8).losses[:-1])
+    assert_slip_named(L.check_train_loop, _loop_of(lambda epochs: epochs), "last_loss_missing")
+
+
+def test_an_index_past_a_full_list_keeps_the_usual_message():
+    """The empty-list message is for the list the failing line indexes; `seen` below is empty
+    but not indexed, and losses[len(losses)] is past the end of a list that is not empty."""
+
+    def train(xs, ys, u, w, v, lr, epochs):
+        losses, seen = [], []
+        for _ in range(epochs + 1):
+            loss, g = dataset_loss_and_grads(xs, ys, u, w, v)
+            losses.append(loss)
+            if loss > 1000 * losses[len(losses)]:
+                break
+            u, w, v = u - lr * g[0], w - lr * g[1], v - lr * g[2]
+        return np.array(losses) + 0 * len(seen)
+
+    assert refusal(L.check_train_loop, train).startswith(
+        "check_train_loop: an index past the end of a list"
+    )

@@ -1238,3 +1238,204 @@ def test_memory_in_megabits_is_named():
     # by hand: 32 · 1000 · 256 numbers × 64 bits = 524,288,000 bits = 524.288 Mbit
     said = refusal(check_answer, "06.memory_mb", 524.288)
     assert "that is in megabits" in said
+
+
+# -- review rev056: dx stacked time first; the questions' numbers from the lesson's other counts ---
+
+
+def _bptt_collecting_dx(reverse):
+    """The solution's loop that appends each dx_t to a list and returns np.array of it (time
+    first, (T, N, D)), reversed to t = 1..T first when ``reverse``."""
+
+    def rnn_backward(dh, x, h0, h, Wx, Wh):
+        T = x.shape[1]
+        dxs, dWx, dWh, db = [], np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[0])
+        carry = np.zeros_like(h0)
+        for t in range(T - 1, -1, -1):
+            h_prev = h[:, t - 1] if t > 0 else h0
+            da = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+            dxs.append(da @ Wx.T)
+            dWx, dWh, db = dWx + x[:, t].T @ da, dWh + h_prev.T @ da, db + da.sum(axis=0)
+            carry = da @ Wh.T
+        return np.array(dxs[::-1] if reverse else dxs), carry, dWx, dWh, db
+
+    return rnn_backward
+
+
+@pytest.mark.parametrize(
+    ("reverse", "key"), [(True, "bptt_dx_time_first"), (False, "bptt_dx_time_first_reversed")]
+)
+def test_dx_stacked_time_first_is_named(reverse, key):
+    """It was told only "dx: expected an array of shape (2, 3, 3), got an array of shape
+    (3, 2, 3)". By hand on T = 2, N = 1, D = H = 1: the rows are the time steps."""
+    one = [np.array([[[v]]]) for v in (0.5, -0.3)]  # x_1, x_2 of one sequence, D = 1
+    x, h0, Wx, Wh = np.concatenate(one, axis=1), np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1))
+    h1 = np.tanh(0.5)
+    h = np.array([[[h1], [np.tanh(-0.3 + h1)]]])
+    dh = np.array([[[0.0], [1.0]]])  # a loss on h_2 only
+    da2 = 1 - h[0, 1, 0] ** 2
+    da1 = da2 * (1 - h1**2)  # carried back through Wh = 1
+    dx = _bptt_collecting_dx(reverse)(dh, x, h0, h, Wx, Wh)[0]
+    assert dx.shape == (2, 1, 1)
+    assert np.allclose(dx[:, 0, 0], [da1, da2] if reverse else [da2, da1])
+    assert_slip_named(L.check_rnn_backward, _bptt_collecting_dx(reverse), key)
+
+
+def test_the_arrays_count_of_the_lesson_is_told_apart_from_the_states():
+    """⌈400/k⌉ + 3k (the lesson's arrays: states, da and dh of a segment) is smallest at
+    k = 10..13, by hand; 11, 12, 13 got "not right; try again" before. So did 131.072 MB, the
+    states and every da_t (2 · 32 · 1000 · 256 · 8 bytes)."""
+    arrays = {k: -(-400 // k) + 3 * k for k in range(1, 401)}
+    assert [k for k, n in arrays.items() if n == min(arrays.values())] == [10, 11, 12, 13]
+    for k in (11, 12, 13, 11.547):
+        assert "+ 3k is smallest" in refusal(check_answer, "06.checkpoint_k", k)
+    assert "the da_t" in refusal(check_answer, "06.memory_mb", 131.072)
+
+
+def _bptt_off_by_one(slip):
+    """The solution's 0-based loop with one index one step off (``"dh"``, ``"x"``, ``"dx"``), or
+    its weight sums started at copies of the weights (``"start"``)."""
+
+    def rnn_backward(dh, x, h0, h, Wx, Wh):
+        N, T, D = x.shape
+        dx = np.zeros((N, T, D))
+        dWx, dWh = (Wx.copy(), Wh.copy()) if slip == "start" else (0 * Wx, 0 * Wh)
+        db, carry = np.zeros(Wh.shape[0]), np.zeros_like(h0)
+        for t in range(T - 1, -1, -1):
+            h_prev = h[:, t - 1] if t > 0 else h0
+            up = dh[:, t - 1] if slip == "dh" else dh[:, t]
+            da = (up + carry) * (1 - h[:, t] ** 2)
+            dx[:, t - 1 if slip == "dx" else t] = da @ Wx.T
+            x_t = x[:, t - 1] if slip == "x" else x[:, t]
+            dWx, dWh, db = dWx + x_t.T @ da, dWh + h_prev.T @ da, db + da.sum(axis=0)
+            carry = da @ Wh.T
+        return dx, carry, dWx, dWh, db
+
+    return rnn_backward
+
+
+@pytest.mark.parametrize(
+    ("slip", "key"),
+    [
+        ("dh", "bptt_dh_one_step_back"),
+        ("x", "bptt_x_one_step_back"),
+        ("dx", "bptt_dx_one_step_back"),
+        ("start", "bptt_sums_start_at_weights"),
+    ],
+)
+def test_an_index_one_step_off_is_named(slip, key):
+    """Each was told only "... is wrong" ("dx, dh0, dWx, dWh, db are wrong" for dh). By hand on
+    T = 2, N = D = H = 1 with Wx = Wh = 1 and a loss on h_2 only: da_2 = 1 − h_2², da_1 =
+    da_2 (1 − h_1²); dWx = x_1 da_1 + x_2 da_2, dx = (da_1, da_2)."""
+    x = np.array([[[0.5], [-0.3]]])
+    h1 = np.tanh(0.5)
+    h = np.array([[[h1], [np.tanh(-0.3 + h1)]]])
+    one, zero = np.ones((1, 1)), np.zeros((1, 1))
+    dh = np.array([[[0.0], [1.0]]])
+    da2 = 1 - h[0, 1, 0] ** 2
+    da1 = da2 * (1 - h1**2)
+    right = _bptt_off_by_one(None)(dh, x, zero, h, one, one)
+    assert np.allclose(right[0].ravel(), [da1, da2])
+    assert np.isclose(right[2].item(), 0.5 * da1 - 0.3 * da2)
+    got = _bptt_off_by_one(slip)(dh, x, zero, h, one, one)
+    if slip == "x":  # x_1 ↔ x_2: step 1 takes x[:, -1] = x_2, step 2 takes x_1
+        assert np.isclose(got[2].item(), -0.3 * da1 + 0.5 * da2)
+    elif slip == "dx":  # step 2's goes to index 0, step 1's to index -1: (da_2, da_1)
+        assert np.allclose(got[0].ravel(), [da2, da1])
+    elif slip == "dh":  # the loss moves to h_1 (index 0 - 1 = -1 reads dh_2 at step 1)
+        assert np.allclose(got[0].ravel(), [1 - h1**2, 0.0])
+    else:
+        assert np.isclose(got[3].item(), 1 + h1 * da2)  # Wh + h_1 da_2 (+ h_0 da_1 = 0)
+    assert_slip_named(L.check_rnn_backward, _bptt_off_by_one(slip), key)
+
+
+def _batched_learner(rows_x=None, rows_da=None, h0_last=False):
+    """The optional task's answer: a loop that fills da (N, T, H), then one product per weight;
+    ``rows_x(a)`` and ``rows_da(a)`` how x (and the states) and da are made rows, ``h0_last``
+    h0 put after the states (a slip each)."""
+
+    def rnn_backward_batched(dh, x, h0, h, Wx, Wh):
+        N, T, D = x.shape
+        H = Wh.shape[0]
+        da, carry = np.empty((N, T, H)), np.zeros_like(h0)
+        for t in range(T - 1, -1, -1):
+            da[:, t] = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+            carry = da[:, t] @ Wh.T
+        pair = [h[:, :-1], h0[:, None]] if h0_last else [h0[:, None], h[:, :-1]]
+        h_prev = np.concatenate(pair, axis=1)
+        fx = rows_x or (lambda a: a.reshape(N * T, -1))
+        fa = rows_da or (lambda a: a.reshape(N * T, -1))
+        return da @ Wx.T, carry, fx(x).T @ fa(da), fx(h_prev).T @ fa(da), da.sum(axis=(0, 1))
+
+    return rnn_backward_batched
+
+
+def _time_major(a):  # rows (t, n), as the lesson's X = x.transpose(1, 0, 2).reshape(T * N, D)
+    return a.transpose(1, 0, 2).reshape(-1, a.shape[2])
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        (_batched_learner(rows_x=_time_major), "bptt_rows_mismatched"),
+        (_batched_learner(rows_da=_time_major), "bptt_rows_mismatched_other"),
+        (_batched_learner(h0_last=True), "bptt_h0_after_the_states"),
+    ],
+    ids=["x as the lesson's X", "da time-major", "h0 last"],
+)
+def test_the_optional_tasks_row_slips_are_named(answer, key, capsys):
+    """Each was told only "dWx is wrong" / "dWh is wrong" before; the right form passes."""
+    L.check_rnn_backward(_batched_learner())
+    assert "4/4 cases passed" in capsys.readouterr().out
+    assert_slip_named(L.check_rnn_backward, answer, key)
+
+
+def test_rows_in_two_orders_pair_the_wrong_entries():
+    """By hand, N = T = 2, D = H = 1: x's rows in (t, n) order, (x_11, x_21, x_12, x_22) (x_nt),
+    against da's in (n, t) order, (da_11, da_12, da_21, da_22), pair x_21 with da_12 and x_12
+    with da_21."""
+    x = np.array([[[0.3], [-0.7]], [[0.4], [0.9]]])  # x[n, t]
+    h0, Wx, Wh = np.zeros((2, 1)), np.ones((1, 1)), np.full((1, 1), 0.5)
+    h = np.tanh(x.copy())  # (any states: only da's values matter here)
+    dh = np.array([[[1.0], [-2.0]], [[0.5], [1.5]]])
+    right = _batched_learner()(dh, x, h0, h, Wx, Wh)
+    da = np.empty((2, 2, 1))
+    carry = np.zeros((2, 1))
+    for t in (1, 0):
+        da[:, t] = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+        carry = da[:, t] @ Wh.T
+    (x11, x12), (x21, x22) = x[..., 0]
+    (a11, a12), (a21, a22) = da[..., 0]
+    assert np.isclose(right[2].item(), x11 * a11 + x12 * a12 + x21 * a21 + x22 * a22)
+    mixed = _batched_learner(rows_x=_time_major)(dh, x, h0, h, Wx, Wh)[2].item()
+    assert np.isclose(mixed, x11 * a11 + x21 * a12 + x12 * a21 + x22 * a22)
+
+
+def test_the_power_figure_refuses_a_scale_the_trajectories_refuse(powers):
+    """power_norms().set(scale=-0.5) or scale=nan drew without a word (NaN norms for nan), where
+    hidden_trajectories refuses both by name."""
+    for bad in (-0.5, float("nan"), "0.9"):
+        with pytest.raises(ValueError, match=r"^scale: expected"):
+            powers.set(scale=bad)
+        with pytest.raises(ValueError, match=r"^scale: expected"):
+            hidden_trajectories().set(scale=bad)
+    at_one = powers.set(scale=1.0)["norms"][0]
+    assert np.isclose(powers.set(scale=0.9)["norms"][0], 0.9 * at_one)  # (and back at 0.9)
+
+
+def test_a_symmetric_matrix_shrinks_no_vector_by_exactly_rho():
+    """The lesson said a symmetric matrix with ρ = 0.9 "shrinks every vector by exactly 0.9 per
+    step": only its top eigenvector is; the others shrink more. What holds (and the lesson's cell
+    asserts) is ‖S^d‖₂ = 0.9^d: no vector keeps more than 0.9^d of its length."""
+    S = np.diag([0.9, -0.5, 0.1])  # symmetric, ρ = 0.9
+    v = np.array([0.0, 1.0, 0.0])
+    assert np.isclose(np.linalg.norm(v @ S), 0.5)  # not 0.9
+    assert np.allclose(L.power_norms_of(S, 5), 0.9 ** np.arange(1, 6))
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parents[1] / "notebooks/06_vectorised_bptt.ipynb", 4)
+    text = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "shrinks every vector by exactly" not in text
+    assert "at most $0.9^d$ of its length" in text

@@ -14,13 +14,15 @@ below (a slip per mistake, named by its key), so that a wrong answer is named in
 from __future__ import annotations
 
 import copy
+import linecache
 import math
+import re
 from functools import partial
 
 import numpy as np
 
 from .. import data, scalar, training
-from .._validate import as_count
+from .._validate import as_count, as_positive
 from ..data import decaying_sum_task
 from ..training import train_scalar
 from .checking import Case, Checker, Mistake, Question, catalogue, quiet_call
@@ -101,10 +103,18 @@ def _epoch(xs, ys, u, w, v, lr, *, slip=None):
     if slip == "last_step_target_only" and np.ndim(ys) == 2:
         ys = ys[:, -1]
     losses, grads = _per_sequence(xs, ys, u, w, v)
-    if slip == "summed_not_averaged":
+    if slip in ("last_sequence_left_out", "first_sequence_left_out"):  # range(n − 1), range(1, n)
+        kept = slice(None, -1) if slip == "last_sequence_left_out" else slice(1, None)
+        losses, grads = losses[kept], grads[kept]
+        g, loss = grads.sum(0) / len(xs), losses.sum(0) / len(xs)  # the sums / n, as asked
+    elif slip == "summed_not_averaged":
         g, loss = grads.sum(0), losses.sum(0)
     elif slip == "last_sequence_only":
         g, loss = grads[-1], losses[-1]
+    elif slip == "first_sequence_over_n":  # `return` inside the loop: after the first sequence
+        g, loss = grads[0] / len(xs), losses[0] / len(xs)
+    elif slip == "last_sequence_over_n":  # `=` where `+=` belongs: each sequence overwrites
+        g, loss = grads[-1] / len(xs), losses[-1] / len(xs)
     elif slip == "divided_by_n_times_T":  # the sums divided by xs.size = n·T, not by n
         g, loss = grads.sum(0) / np.size(xs), losses.sum(0) / np.size(xs)
     else:
@@ -178,6 +188,26 @@ check_train_epoch = Checker(
             "last_sequence_only",
             "only the last sequence counted: add up the loss and gradient of EVERY sequence "
             "(inside the loop), then divide by n",
+        ),
+        (
+            "first_sequence_over_n",
+            "only the first sequence counted (divided by n): is your `return` inside the loop? "
+            "Return after it, once every sequence is added up",
+        ),
+        (
+            "last_sequence_over_n",
+            "only the last sequence counted (divided by n): ADD each sequence to the sums (+=), "
+            "do not assign it (=)",
+        ),
+        (
+            "last_sequence_left_out",
+            "the last sequence is left out of the sums: loop over all n of them, range(n) (or "
+            "zip(xs, ys)), not range(n − 1)",
+        ),
+        (
+            "first_sequence_left_out",
+            "the first sequence is left out of the sums: numpy counts from 0, so loop over "
+            "range(n) (or zip(xs, ys)), not range(1, n)",
         ),
         (
             "update_per_sequence",
@@ -316,7 +346,7 @@ def loop_losses(xs, ys, u, w, v, lr, epochs, *, slip=None):
     losses = []
     start = None
     params, total = (u, w, v), np.zeros(3)
-    extra = 1 if slip == "one_epoch_too_many" else 0
+    extra = {"one_epoch_too_many": 1, "last_loss_missing": -1}.get(slip, 0)  # passes ± 1
     for epoch in range(epochs + 1 + extra):
         with np.errstate(all="ignore"):
             try:
@@ -500,6 +530,22 @@ def _quiet(f, case):
         return quiet_call(f, *copy.deepcopy(case.args).values())
 
 
+def _empty_lists_where_raised(err):
+    """The names of the empty lists among the local variables of the innermost frame of ``err``'s
+    traceback (the learner's line that raised) that the line indexes (``losses[``); all of them
+    when the line cannot be read."""
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return []
+    empty = [k for k, v in tb.tb_frame.f_locals.items() if isinstance(v, list) and not v]
+    line = linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+    if not line.strip():
+        return empty
+    return [k for k in empty if re.search(rf"\b{re.escape(k)}\s*\[", line)]
+
+
 class _TrainLoopChecker(Checker):
     """check_train_loop, with three rules of its own:
 
@@ -514,7 +560,16 @@ class _TrainLoopChecker(Checker):
 
     def _raised(self, case, err):
         """A ``ValueError`` of rnnlib's (an overflow, or a weight that is not finite) on a case
-        whose loss overflows at epoch k: the loop did not stop there."""
+        whose loss overflows at epoch k: the loop did not stop there. An ``IndexError`` of a list
+        while a list of the learner's is empty: ``losses[0]`` read before it was recorded."""
+        empty = _empty_lists_where_raised(err)
+        if isinstance(err, IndexError) and str(err) == "list index out of range" and empty:
+            return (
+                f"an index into an empty list (`{empty[0]}` is empty here): at epoch 0 no loss is "
+                "recorded yet, so losses[0] does not exist; compare with 1000 × losses[0] only "
+                "once it is there (`if losses and loss > 1000 * losses[0]`), or keep the first "
+                "loss in a variable of its own"
+            )
         said = str(err).lower()
         if not isinstance(err, ValueError) or not ("overflow" in said or "finite" in said):
             return None
@@ -611,6 +666,11 @@ check_train_loop = _TrainLoopChecker(
         ),
         ("one_epoch_too_many", "one epoch too many: `epochs` updates give epochs + 1 losses"),
         (
+            "last_loss_missing",
+            "the last loss is missing: `epochs` updates give epochs + 1 losses; loop epochs + 1 "
+            "times (the last pass only measures)",
+        ),
+        (
             "loop_gradient_ascent",
             "wrong sign: you stepped uphill (θ + η·∇L), so the loss grows; gradient descent is "
             "θ − η·∇L",
@@ -673,6 +733,9 @@ def momentum_losses(xs, ys, u, w, v, lr, beta, epochs, *, slip=None):
         elif slip == "momentum_gradient_ascent":  # θ ← θ + η·m
             m = beta * m + g
             theta = theta + lr * m
+        elif slip == "momentum_lr_twice":  # m = β·m + η·g, then θ ← θ − η·m: η twice
+            m = beta * m + lr * g
+            theta = theta - lr * m
         elif slip == "momentum_nesterov":  # the gradient at the look-ahead point θ − η·β·m
             m = beta * m + training.dataset_loss_and_grads(xs, ys, *(theta - lr * beta * m))[1]
             theta = theta - lr * m
@@ -734,6 +797,11 @@ check_train_momentum = Checker(
         (
             "momentum_gradient_ascent",
             "wrong sign: you stepped uphill, θ + η·m; the heavy ball steps downhill, θ ← θ − η·m",
+        ),
+        (
+            "momentum_lr_twice",
+            "η counted twice: m ← β·m + η·∇L and then θ ← θ − η·m; the heavy ball asked for "
+            "adds the gradient itself, m ← β·m + ∇L (η·m is the step)",
         ),
         (
             "momentum_nesterov",
@@ -879,6 +947,9 @@ def training_explorer(
     if xs is None:
         xs, ys = decaying_sum_task(**TASK)
     max_epochs = as_count("max_epochs", max_epochs)
+    # the starting count as `set` takes it: 1.5 (or True, or "3") was made 1 (or 3) by the
+    # slider's int() without a word
+    epochs = slider_count("epochs", epochs, 0)
     lr_range = slider_range("lr_range", lr_range, low_above_zero=True)
     runs = {}
     first = train_scalar(xs, ys, *init, 1.0, 0)  # the initial loss: the same for every η
@@ -965,6 +1036,8 @@ def training_explorer(
     )
 
     def update(lr, epochs):
+        # (a string "1" failed deep in a format, True was taken for 1.0)
+        lr = as_positive("lr", lr, "learning rate")
         epochs = slider_count("epochs", epochs, 0)
         r = run(lr, epochs)
         trained = min(epochs, len(r.losses) - 1)

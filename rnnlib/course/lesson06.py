@@ -170,7 +170,7 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     first = h[:, -1] if slip == "bptt_h_prev_wraps_at_first_step" else h0
     hs = [first] + [h[:, t] for t in range(T)]
     dx = np.zeros(x.shape)
-    per_step = {}
+    per_step, das = {}, {}
     g_back = dh[:, T - 1].copy() if slip == "bptt_last_upstream_twice" else np.zeros((N, H))
     da = None
     steps = {
@@ -180,6 +180,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     }.get(slip, range(T, 0, -1))
     for t in steps:  # t = T, ..., 1 (the slip: 1, ..., T, carrying from step t − 1)
         up = 0.0 if (slip == "bptt_earlier_upstream_dropped" and t < T) else dh[:, t - 1]
+        if slip == "bptt_dh_one_step_back":  # dh[:, t - 1] at 0-based t: dh[:, -1] at t = 0
+            up = dh[:, t - 2]
         if slip == "bptt_dh_summed_at_every_step":  # dh.sum(axis=1) as every step's upstream
             up = dh.sum(axis=1)
         elif slip == "bptt_dh_summed_into_last_step":  # Σ_t dh_t handed to h_T alone
@@ -202,7 +204,9 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
         da = g * tanh_prime
         if slip == "bptt_carry_added_after_tanh_prime":  # da_t = dh_t * tanh′ + carry
             da = da + g_back
-        dx[:, t - 1] = (g if slip == "bptt_dx_skips_tanh_prime" else da) @ Wx.T
+        das[t] = da
+        at = t - 2 if slip == "bptt_dx_one_step_back" else t - 1  # (the slip: dx[:, -1] at t = 1)
+        dx[:, at] = (g if slip == "bptt_dx_skips_tanh_prime" else da) @ Wx.T
         state = {
             "bptt_h_t_in_dWh": ht,
             "bptt_h_t_minus_2_in_dWh": hs[max(t - 2, 0)],  # h[:, t - 2] if t >= 2 else h0
@@ -210,7 +214,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
             "bptt_h_t_minus_2_wraps_in_dWh": {1: h0, 2: hs[T]}.get(t, hs[t - 2]),
         }.get(slip, hp)
         dWh_t = da.T @ state if slip == "bptt_dWh_transposed" else state.T @ da
-        per_step[t] = (x[:, t - 1].T @ da, dWh_t, da.sum(axis=0))
+        x_t = x[:, t - 2] if slip == "bptt_x_one_step_back" else x[:, t - 1]  # (x[:, -1] at t = 1)
+        per_step[t] = (x_t.T @ da, dWh_t, da.sum(axis=0))
         carried = g if slip == "bptt_carry_skips_tanh_prime" else da
         g_back = carried @ (Wh if slip == "bptt_wh_not_transposed" else Wh.T)
     # overwritten: only one step's contribution survives, t = 1 (backward loop) or t = T (forward)
@@ -221,10 +226,17 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     else:
         zeros = (np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(H))  # (no step may be left)
         dWx, dWh, db = (sum((p[k] for p in per_step.values()), z) for k, z in enumerate(zeros))
+    batched = ("bptt_rows_mismatched", "bptt_rows_mismatched_other", "bptt_h0_after_the_states")
+    if slip in batched:  # the optional task's products after the loop, one way wrong
+        dWx, dWh = _batched_weight_grads(x, h0, h, np.stack([das[t] for t in sorted(das)], 1), slip)
+    if slip == "bptt_sums_start_at_weights":  # dWx, dWh = Wx.copy(), Wh.copy() before the loop
+        dWx, dWh = dWx + Wx, dWh + Wh
     if slip == "bptt_weights_averaged_over_steps":
         dWx, dWh, db = dWx / T, dWh / T, db / T
-    if slip == "bptt_dx_in_reverse_order":  # a list filled t = T..1, stacked unreversed
-        dx = dx[:, ::-1]
+    if slip in ("bptt_dx_in_reverse_order", "bptt_dx_time_first_reversed"):
+        dx = dx[:, ::-1]  # a list filled t = T..1, stacked unreversed
+    if slip in ("bptt_dx_time_first", "bptt_dx_time_first_reversed"):
+        dx = dx.transpose(1, 0, 2)  # np.array(list of the T arrays dx_t): (T, N, D)
     if slip == "bptt_db_averaged":
         db = db / (N * T)
     if slip == "bptt_weights_averaged":
@@ -237,6 +249,30 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     dWx = dWx.T if slip == "bptt_dWx_transposed" else dWx
     sign = -1.0 if slip == "bptt_wrong_sign" else 1.0
     return tuple(sign * g for g in (dx, dh0, dWx, dWh, db))
+
+
+def _batched_weight_grads(x, h0, h, da, slip):
+    """dWx, dWh of the optional task, one product each over the rows (n, t), wrong in the one
+    way ``slip`` names: x and the states with rows in (t, n) order, as the lesson's X, against
+    ``da.reshape(N * T, H)`` in (n, t) order (or the other way round); or h0 put after the states
+    instead of before them."""
+    N, T, _ = x.shape
+    if slip == "bptt_h0_after_the_states":
+        h_prev = np.concatenate([h[:, :-1], h0[:, None]], axis=1)
+    else:
+        h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
+
+    def n_t(a):  # rows (n, t): a.reshape(N * T, -1)
+        return a.reshape(N * T, -1)
+
+    def t_n(a):  # rows (t, n): a.transpose(1, 0, 2).reshape(T * N, -1)
+        return a.transpose(1, 0, 2).reshape(T * N, -1)
+
+    rows_in, rows_da = {
+        "bptt_rows_mismatched": (t_n, n_t),
+        "bptt_rows_mismatched_other": (n_t, t_n),
+    }.get(slip, (n_t, n_t))
+    return rows_in(x).T @ rows_da(da), rows_in(h_prev).T @ rows_da(da)
 
 
 _OVERWRITTEN = (
@@ -368,6 +404,51 @@ check_rnn_backward = Checker(
             "bptt_dx_in_reverse_order",
             "dx is in reverse time order: the loop visits t = T..1, so a list of the dx_t "
             "needs reversing (or write dx[:, t] = ... in place of appending)",
+        ),
+        (
+            "bptt_dh_one_step_back",
+            "the upstream gradient one step off: step t (0-based) receives dh[:, t], not "
+            "dh[:, t − 1] (at t = 0 that is dh[:, -1], the LAST step's)",
+        ),
+        (
+            "bptt_x_one_step_back",
+            "dWx took the input one step off: step t's share is x[:, t]^T da_t (0-based), not "
+            "x[:, t − 1]^T da_t (at t = 0 that is x[:, -1], the LAST input)",
+        ),
+        (
+            "bptt_dx_one_step_back",
+            "dx_t written one index off: step t's input gradient goes to dx[:, t] (0-based), "
+            "not dx[:, t − 1] (at t = 0 that is dx[:, -1], the LAST step's place)",
+        ),
+        (
+            "bptt_sums_start_at_weights",
+            "dWx and dWh started from the weights themselves: the sums over the steps start at "
+            "zero (np.zeros_like(Wx)), not at a copy of Wx",
+        ),
+        (
+            "bptt_rows_mismatched",
+            "rows in two orders: x (or the states) in (t, n) order, da in (n, t); reshape both "
+            "alike, x.reshape(N * T, D) with da.reshape(N * T, H)",
+        ),
+        (
+            "bptt_rows_mismatched_other",
+            "rows in two orders: x (or the states) in (n, t) order, da in (t, n); reshape both "
+            "alike, x.reshape(N * T, D) with da.reshape(N * T, H)",
+        ),
+        (
+            "bptt_h0_after_the_states",
+            "h0 put after the states: h_(t−1) for t = 1..T is h0 FIRST, then h_1..h_(T−1): "
+            "np.concatenate([h0[:, None], h[:, :-1]], axis=1)",
+        ),
+        (
+            "bptt_dx_time_first",
+            "dx has time first, shape (T, N, D): dx is (N, T, D) like x; stack the dx_t along "
+            "axis 1 (np.stack(dxs, axis=1)) or write dx[:, t] = ... in the loop",
+        ),
+        (
+            "bptt_dx_time_first_reversed",
+            "dx has time first, shape (T, N, D), and in reverse order (the loop visits t = T..1): "
+            "dx is (N, T, D) like x; write dx[:, t] = ... in the loop",
         ),
         (
             "bptt_h_prev_wraps_at_first_step",
@@ -654,6 +735,8 @@ QUESTIONS = (
             "asks for megabytes, 8 bytes a number",
             32 * 1001 * 256 * 8 / 1e6: "that counts T + 1 = 1001 states; the question's are "
             "h_1, ..., h_T, T = 1000 of them (h_0 is not counted)",
+            2 * 32 * 1000 * 256 * 8 / 1e6: "that is twice the states: the da_t that rnn_backward "
+            "also keeps (the lesson's peak) are not asked for, only h_1, ..., h_T",
         },
         rtol=0.0,
         atol=0.04,  # 65.5 passes; 65.6, T + 1 = 1001 states (65.60 MB), does not
@@ -675,6 +758,17 @@ QUESTIONS = (
             "the k that gives it",
             19: "k = 19 holds ⌈400/19⌉ + 19 = 22 + 19 = 41 states; k = 20 holds 40",
             21: "k = 21 holds ⌈400/21⌉ + 21 = 20 + 21 = 41 states; k = 20 holds 40",
+            # the lesson's count of ARRAYS, ⌈T/k⌉ + 3k (with the segment's da and dh), is
+            # smallest (70) at k = 10, 11, 12 and 13, near √(400/3) ≈ 11.5 (10 is told above)
+            **{
+                k: f"k = {k} is one of the k (10 to 13) where ⌈400/k⌉ + 3k is smallest, the "
+                "lesson's count of arrays with the segment's da and dh; the question counts "
+                "states only, ⌈400/k⌉ + k"
+                for k in (11, 12, 13)
+            },
+            (400 / 3) ** 0.5: "√(400/3) ≈ 11.5 is where 400/k + 3k is smallest, the lesson's "
+            "count of arrays with the segment's da and dh; the question counts states only, "
+            "⌈400/k⌉ + k",
         },
         rtol=0.0,
         atol=0.01,
@@ -929,6 +1023,7 @@ def power_norms(H=64, scale=0.9, d_max=D_MAX):
 
     def update(H, scale):
         H = _slider_H(H)
+        scale = as_nonnegative("scale", scale)  # as the trajectories' (NaN and -0.5 were drawn)
         rho = scale * _draws(H, 3, 60, 10, 0)[3]
         with np.errstate(under="ignore"):
             norms = scale**d * _unit_power_norms(H, d_max)  # = ‖Wh^d‖₂ for Wh = scale · G
