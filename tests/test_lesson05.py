@@ -11,7 +11,7 @@ from rnnlib.checks import check_answer
 from rnnlib.course import lesson05 as L
 from rnnlib.course.lesson05 import FIGURES, INIT, TASK, training_explorer
 from rnnlib.data import decaying_sum_task
-from rnnlib.training import dataset_loss_and_grads, train_scalar
+from rnnlib.training import dataset_loss_and_grads, train_epoch, train_scalar
 
 
 def my_train_epoch(xs, ys, u, w, v, lr):
@@ -549,13 +549,37 @@ def _train_with_rnnlib(xs, ys, u, w, v, lr, epochs):  # rnnlib.training's own lo
         ("check_train_epoch", _epoch_by_finite_differences),
         ("check_train_loop", _train_recursive),
         ("check_train_loop", _train_with_while),
-        ("check_train_loop", _train_with_rnnlib),
     ],
     ids=lambda x: getattr(x, "__name__", x),
 )
 def test_valid_alternative_forms_pass(checker, answer, capsys):
     next(c for c in L.CHECKERS if c.name == checker)(answer)
     assert "cases passed ✓" in capsys.readouterr().out
+
+
+def _epoch_with_rnnlib(xs, ys, u, w, v, lr):  # rnnlib.training's own epoch
+    return train_epoch(xs, ys, u, w, v, lr)
+
+
+def _epoch_by_one_epoch_of_rnnlibs_loop(xs, ys, u, w, v, lr):
+    run = train_scalar(xs, ys, u, w, v, lr, 1)
+    return (*run.params[1], run.losses[0])  # the weights after it, the loss before
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer", "called"),
+    [
+        ("check_train_epoch", _epoch_with_rnnlib, "rnnlib.training.train_epoch"),
+        ("check_train_epoch", _epoch_by_one_epoch_of_rnnlibs_loop, "rnnlib.training.train_scalar"),
+        ("check_train_loop", _train_with_rnnlib, "rnnlib.training.train_scalar"),
+    ],
+    ids=lambda x: getattr(x, "__name__", x),
+)
+def test_calling_rnnlibs_own_epoch_or_loop_is_refused_by_name(checker, answer, called):
+    # the exercise asks for the epoch and the loop; rnnlib.training has both
+    first = refusal(next(c for c in L.CHECKERS if c.name == checker), answer)
+    assert first.startswith(f"{checker}: you called {called}: it runs the "), first
+    assert "dataset_loss_and_grads" in first
 
 
 def _exercise_cell(cell_id):

@@ -167,6 +167,9 @@ check_train_epoch = Checker(
     "a sequence) or (n, T) (a target at every step); the loss is the mean over the sequences of "
     "each sequence's loss, measured *before* the update, and the update is "
     "``θ − lr·(mean gradient)`` for θ = u, w, v. Inputs must be left unchanged.",
+    forbidden=("training.train_epoch", "training.train_scalar"),
+    forbidden_says="it runs the epoch this exercise asks you to write; "
+    "dataset_loss_and_grads gives the mean loss and gradient",
     mistakes=catalogue(
         _epoch,
         (
@@ -614,6 +617,9 @@ check_train_loop = _TrainLoopChecker(
     "the loss becomes non-finite or exceeds 1000 × losses[0], training stops and only the losses "
     "before that epoch are returned. A loss too large for float64 is not finite: rnnlib raises "
     "``ValueError`` for it, which the loop catches and stops on.",
+    forbidden=("training.train_scalar",),
+    forbidden_says="it runs the training loop this exercise asks you to write; "
+    "dataset_loss_and_grads gives each epoch's mean loss and gradient",
     mistakes=catalogue(
         loop_losses,
         (
