@@ -155,7 +155,7 @@ def _returned_gradients(xs, ys, u, w, v, lr):
 
 
 def _loss_divided(xs, ys, u, w, v, lr, *, by):
-    new_u, new_w, new_v, loss = training.train_epoch(xs, ys, u, w, v, lr)
+    new_u, new_w, new_v, loss = _epoch(xs, ys, u, w, v, lr)
     return new_u, new_w, new_v, loss / by(xs, ys)
 
 
