@@ -1183,3 +1183,88 @@ def test_a_mistake_refuted_by_a_passed_case_is_not_named():
     with pytest.raises(AssertionError) as err:
         _step_checker()(lambda p, g, lr: p - 2 * lr * g)
     assert first_line(err) == "check_step: a step twice too long"
+
+
+# -- an exercise answered by calling the library's own function ----------------------------------
+
+
+def _readout_by_the_library(dz, h, Wy):
+    from rnnlib.readout import linear_backward
+
+    dh_T, dWy, dby = linear_backward(dz, (h[:, -1], Wy))
+    dh = np.zeros_like(h)
+    dh[:, -1] = dh_T
+    return dh, dWy, dby
+
+
+def _gated_by_the_library(xs, y, u, w, v, z):
+    from rnnlib.gradflow import gated_backward, gated_forward
+
+    g = gated_backward(gated_forward(xs, u, w, z), y, v)
+    return g.du, g.dw, g.dz
+
+
+def _fd_by_the_library(y_hat, y, eps):
+    from rnnlib import numerical_gradient, scalar
+
+    y_hat = np.array(y_hat, dtype=float)
+    ones = np.ones_like(y_hat)  # the loss is elementwise: the upstream gradient of each entry
+    return numerical_gradient(lambda t: scalar.loss(t, y), y_hat, df=ones, eps=eps)
+
+
+def _clip_by_the_librarys_norm(grads, max_norm):
+    from rnnlib.optim import global_norm
+
+    total = global_norm(grads)
+    return [g * (max_norm / total) if total > max_norm else g.copy() for g in grads]
+
+
+def _library_answers():
+    from rnnlib import gradflow, losses, optim, scalar
+
+    return [
+        ("check_loss", lambda y_hat, y: scalar.loss(y_hat, y), "scalar.loss"),
+        ("check_loss_grad", lambda y_hat, y: scalar.loss_grad(y_hat, y), "scalar.loss_grad"),
+        (
+            "check_loss_grad_fd",
+            lambda y_hat, y, eps: scalar.loss_grad(y_hat, y),
+            "scalar.loss_grad",
+        ),
+        ("check_loss_grad_fd", _fd_by_the_library, "rnnlib.gradcheck.numerical_gradient"),
+        ("check_sgd_step", lambda p, g, lr: optim.sgd_step(p, g, lr), "rnnlib.optim.sgd_step"),
+        (
+            "check_clip_grad_norm",
+            lambda grads, max_norm: optim.clip_grad_norm(grads, max_norm)[0],
+            "rnnlib.optim.clip_grad_norm",
+        ),
+        (
+            "check_clip_grad_norm",
+            _clip_by_the_librarys_norm,
+            "rnnlib.optim.global_norm",
+        ),
+        (
+            "check_jacobian_product",
+            lambda hs, Wh: gradflow.jacobian_products(hs, Wh)[-1],
+            "rnnlib.gradflow.jacobian_products",
+        ),
+        (
+            "check_truncated_bptt",
+            lambda xs, ys, u, w, v, k: gradflow.scalar_bptt_truncated(xs, ys, u, w, v, k),
+            "rnnlib.gradflow.scalar_bptt_truncated",
+        ),
+        ("check_gated_bptt", _gated_by_the_library, "rnnlib.gradflow.gated_backward"),
+        (
+            "check_softmax_cross_entropy",
+            lambda logits, targets: losses.softmax_cross_entropy(logits, targets),
+            "rnnlib.losses.softmax_cross_entropy",
+        ),
+        ("check_readout_backward", _readout_by_the_library, "rnnlib.readout.linear_backward"),
+    ]
+
+
+@pytest.mark.parametrize("which", range(12))
+def test_an_exercise_answered_by_the_librarys_own_function_is_refused_by_name(which):
+    # each of these answers gives the right numbers: it calls what the exercise asks for
+    name, answer, called = _library_answers()[which]
+    first = refusal(BY_NAME[name], answer)
+    assert first.startswith(f"{name}: you called {called}"), first

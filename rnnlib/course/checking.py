@@ -370,10 +370,14 @@ class Checker:
             raise self._too_long(fn, cases, i) from None
 
     def _guarded(self, fn):
-        """``fn``, running with :attr:`forbidden` switched off (``fn`` itself if none is)."""
-        if not self.forbidden:
+        """``fn``, running with :attr:`forbidden` switched off (``fn`` itself if none is, or if
+        ``fn`` is the course's own: a catalogued mistake may build on the library's answer)."""
+        inner = learners_function(fn)
+        if not self.forbidden or (getattr(inner, "__module__", None) or "").startswith(
+            "rnnlib.course."
+        ):
             return fn
-        learners = getattr(learners_function(fn), "__globals__", None)
+        learners = getattr(inner, "__globals__", None)
 
         @functools.wraps(fn)
         def guarded(*args):

@@ -82,6 +82,8 @@ check_loss = Checker(
     "check_loss",
     "loss(y_hat, y)",
     loss_cases,
+    forbidden=("scalar.loss",),
+    forbidden_says="it is the loss this exercise asks you to write",
     doc="L = ½(ŷ − y)², elementwise for arrays (floats or ndarrays of one shape).",
     mistakes=(
         Mistake(
@@ -160,6 +162,8 @@ check_loss_grad = Checker(
     "check_loss_grad",
     "loss_grad(y_hat, y)",
     loss_grad_cases,
+    forbidden=("scalar.loss_grad",),
+    forbidden_says="it is the derivative this exercise asks you to write",
     doc=f"{_DL}, elementwise for arrays (floats or ndarrays of one shape).",
     mistakes=(
         Mistake(
@@ -614,6 +618,8 @@ check_loss_grad_fd = DifferenceChecker(
     "check_loss_grad_fd",
     "loss_grad_fd(y_hat, y, eps)",
     loss_grad_fd_cases,
+    forbidden=("gradcheck.numerical_gradient", "scalar.loss_grad"),
+    forbidden_says="find dL/dŷ from two calls of your own `loss`, a step ε on each side of ŷ",
     doc="dL/dŷ from two calls of ``loss`` a step ε apart on each side of ŷ (a central "
     "difference), elementwise for arrays; exact for this quadratic loss up to rounding. The "
     "formula ŷ − y, points other than ŷ ± ε (or complex ones), or a result that does not follow "

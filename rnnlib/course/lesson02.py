@@ -156,6 +156,8 @@ check_sgd_step = Checker(
     "check_sgd_step",
     "sgd_step(param, grad, lr)",
     sgd_step_cases,
+    forbidden=("optim.sgd_step",),
+    forbidden_says="it is the step this exercise asks you to write",
     doc=f"{_STEP}, a new value, inputs unchanged (param and grad floats or ndarrays).",
     mistakes=(
         Mistake(

@@ -260,6 +260,8 @@ check_clip_grad_norm = _ClipChecker(
     "check_clip_grad_norm",
     "clip_grad_norm(grads, max_norm)",
     clip_grad_norm_cases,
+    forbidden=("optim.clip_grad_norm", "optim.global_norm"),
+    forbidden_says="it computes the norm or the clipping this exercise asks you to write",
     items="clipped[{i}]",
     atol=0.0,  # relative only: every entry scales with its input (a case holds entries of 1e-170)
     doc="a new list of the clipped arrays (inputs unchanged, the caller's list itself never "
@@ -424,6 +426,8 @@ check_jacobian_product = Checker(
     "check_jacobian_product",
     "jacobian_product(hs, Wh)",
     jacobian_product_cases,
+    forbidden=("gradflow.jacobian_products", "gradflow.hidden_jacobian"),
+    forbidden_says="it computes the Jacobians this exercise asks you to derive",
     doc="∂h_T/∂h_0 (H, H), h_t = tanh(x_t Wx + h_(t−1) Wh + b). ``hs`` (T + 1, H) holds "
     "h_0..h_T of one sequence; the answer is J_T J_(T−1) ⋯ J_1 with J_t = diag(1 − h_t²) Wh^T, "
     "so that entry [j, i] is ∂h_T[j]/∂h_0[i].",
@@ -593,6 +597,8 @@ check_truncated_bptt = Checker(
     "check_truncated_bptt",
     "truncated_bptt(xs, ys, u, w, v, k) → (dL/du, dL/dw, dL/dv)",
     truncated_bptt_cases,
+    forbidden=("gradflow.scalar_bptt_truncated",),
+    forbidden_says="it computes the truncated gradient this exercise asks you to write",
     doc="the gradients with sliding windows. Scalar model with a target at every step, "
     "L = Σ_t ½(v·o_t − y_t)². The error of step t, (ŷ_t − y_t)·v = dL_t/do_t, travels back "
     "through steps t, t−1, …, t−k+1 only; dL/dv is not truncated. For k ≥ T this is full BPTT.",
@@ -778,6 +784,8 @@ check_gated_bptt = Checker(
     "check_gated_bptt",
     "gated_bptt(xs, y, u, w, v, z) → (dL/du, dL/dw, dL/dz)",
     gated_bptt_cases,
+    forbidden=("gradflow.gated_backward", "gradflow.gated_gradient_products"),
+    forbidden_says="it computes the gated unit's gradients this exercise asks you to derive",
     doc="the gradients for the scalar gated unit o_t = (1 − z)·o_(t−1) + "
     "z·tanh(u·x_t + w·o_(t−1)), o_0 = 0, with L = ½(v·o_T − y)²; u, w and z are shared by "
     "every step.",

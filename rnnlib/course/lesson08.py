@@ -192,6 +192,8 @@ check_softmax_cross_entropy = _StableSoftmaxChecker(
     "check_softmax_cross_entropy",
     "softmax_cross_entropy(logits, targets) → (loss, dlogits)",
     softmax_cross_entropy_cases,
+    forbidden=("losses.softmax_cross_entropy", "losses.softmax"),
+    forbidden_says="it computes the stable softmax or the loss this exercise asks you to write",
     doc="``logits`` (..., C) float, ``targets`` (...) int; ``loss`` the mean over "
     "the positions of ``−log softmax(logits)[target]``, a float; ``dlogits`` of the shape of "
     "``logits``. Cases include 3-d logits (N, T, C) and logits of ±1000, where only a stable "
@@ -338,6 +340,8 @@ check_readout_backward = Checker(
     "check_readout_backward",
     "readout_backward(dz, h, Wy) → (dh, dWy, dby)",
     readout_backward_cases,
+    forbidden=("readout.linear_backward", "readout.sequence_backward"),
+    forbidden_says="it is a read-out's backward pass; this exercise asks you to write it",
     doc="the gradients for a many-to-one read-out ``z = h_T Wy + by``: one output per sequence, "
     "read from its last hidden state only. ``dz`` (N, K) the gradient of the loss with respect "
     "to z, ``h`` (N, T, H) every hidden state, ``Wy`` (H, K); returns ``dh`` (N, T, H), the "
