@@ -1245,3 +1245,20 @@ def test_an_index_past_a_full_list_keeps_the_usual_message():
     assert refusal(L.check_train_loop, train).startswith(
         "check_train_loop: an index past the end of a list"
     )
+
+
+@pytest.mark.parametrize("lr, epochs", [(5.0, 100), (0.05, 100), (1.0, 1)])
+def test_the_end_of_the_loss_curve_is_drawn_whole(lr, epochs):
+    # at the epochs slider's last position (100, the lesson's "100 epochs") the dot that marks
+    # where the curve ends sat on the right edge of the panel and was cut in half; after one
+    # epoch the curve from epoch 0 to 1 lay under the y-axis
+    ex = training_explorer()
+    ex.step(lr=lr, epochs=epochs)
+    ax_l = ex.fig.axes[0]
+    renderer = ex.fig.canvas.get_renderer()
+    curve, end = ax_l.lines[1], ax_l.lines[3]
+    assert end.get_xdata()[0] == epochs  # the dot is at the last epoch shown
+    box, frame = end.get_window_extent(renderer), ax_l.get_window_extent(renderer)
+    assert frame.x0 < box.x0 and box.x1 < frame.x1 and frame.y0 < box.y0 and box.y1 < frame.y1
+    x0 = ax_l.transData.transform((curve.get_xdata()[0], curve.get_ydata()[0]))[0]
+    assert x0 >= frame.x0 + curve.get_linewidth()  # epoch 0 clear of the y-axis, not under it

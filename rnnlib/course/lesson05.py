@@ -992,7 +992,9 @@ def training_explorer(
     margins = {"left": 0.085, "right": 0.99, "bottom": 0.14, "top": 0.92, "wspace": 0.22}
     ax_l, ax_p = fig.subplots(1, 2, width_ratios=(1.35, 1), gridspec_kw=margins)
     # log10 of the loss on a linear axis (a log axis is too slow to redraw for a slider)
-    ax_l.set_xlim(0, max_epochs)
+    # 3% of the range past each end: the dot at the last epoch (100, the slider's end) was cut in
+    # half by the frame, and the first epoch's stroke lay under the y-axis
+    ax_l.set_xlim(-0.03 * max_epochs, 1.03 * max_epochs)
     ax_l.set_ylim(_FLOOR, _TOP)
     ax_l.set_yticks(
         range(int(_FLOOR), int(_TOP) + 1),
@@ -1001,7 +1003,7 @@ def training_explorer(
     ax_l.set_xlabel("epoch")
     ax_l.set_ylabel("mean training loss")
     log_limit = np.log10(limit)
-    ax_l.plot([0, max_epochs], [log_limit, log_limit], ls="--", color="tab:red", lw=1)
+    ax_l.axhline(log_limit, ls="--", color="tab:red", lw=1)
     ax_l.text(
         0.98 * max_epochs,
         log_limit + 0.1,
