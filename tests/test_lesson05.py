@@ -1262,3 +1262,32 @@ def test_the_end_of_the_loss_curve_is_drawn_whole(lr, epochs):
     assert frame.x0 < box.x0 and box.x1 < frame.x1 and frame.y0 < box.y0 and box.y1 < frame.y1
     x0 = ax_l.transData.transform((curve.get_xdata()[0], curve.get_ydata()[0]))[0]
     assert x0 >= frame.x0 + curve.get_linewidth()  # epoch 0 clear of the y-axis, not under it
+
+
+def test_the_exercise_plot_colours_each_rate_as_the_lesson_does(monkeypatch):
+    """The lesson's loss curves are grey for a too small η, blue for η = 1, orange for η = 5 and
+    red for η = 8 (diverges); the solution's plot after the optional loop drew η = 0.1 blue and
+    η = 1 orange, the lesson's colour of η = 5."""
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import nbformat
+    from matplotlib.colors import same_color
+
+    nb = nbformat.read(Path(__file__).parents[1] / "solutions/05_iterative_training.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.get("id") == "x05-c11"]
+    xs, ys = decaying_sum_task(**TASK)
+    names = {"np": np, "plt": plt, "xs": xs, "ys": ys, "train": my_train}
+    plt.close("all")
+    monkeypatch.setattr(plt, "show", lambda *a, **k: None)  # keep the figure to look at
+    exec(cell.source.replace("%matplotlib inline", ""), names)
+    lesson = {0.1: "tab:gray", 1.0: "tab:blue", 5.0: "tab:orange", 8.0: "tab:red"}
+    lines = plt.gcf().axes[0].get_lines()
+    assert len(lines) == len(lesson)
+    for line in lines:
+        lr = float(line.get_label().split(":")[0].removeprefix("η = "))
+        assert same_color(line.get_color(), lesson[lr]), (lr, line.get_color())
+    plt.close("all")
