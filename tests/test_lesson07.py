@@ -672,7 +672,6 @@ def test_the_truncation_note_is_not_hidden_by_the_legend():
         assert ax_t.get_window_extent(renderer).contains(box.x1, box.y1)  # and inside the axes
 
 
-
 def test_the_truncation_panel_labels_its_axis_inside_the_gap_between_the_panels():
     """The right panel's axis (relative error and cosine, the left panel's is labelled) had no
     label: only the legend said what its numbers are. The label fits in the gap of the fixed
