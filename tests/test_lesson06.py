@@ -641,6 +641,20 @@ def test_above_one_the_activity_sustains_itself(ex):
         assert s["rms"][-20:].min() > 0.1
 
 
+def test_the_activity_axis_names_its_quantity_inside_the_figure(ex):
+    """The right panel's log axis had no label (the left one says h_t[j]): what its numbers
+    measure was only in the legend. The label is drawn inside the figure, clear of the left
+    panel."""
+    ex.step(H=16, scale=0.9)
+    ex.png()
+    ax, ax2 = ex.fig.axes
+    assert "rms of h_t" in ax2.get_ylabel()
+    renderer = ex.fig.canvas.get_renderer()
+    box = ax2.yaxis.label.get_window_extent(renderer)
+    assert ex.fig.bbox.contains(box.x0, box.y0) and ex.fig.bbox.contains(box.x1, box.y1)
+    assert not box.overlaps(ax.get_tightbbox(renderer))
+
+
 def test_the_picture_changes_with_each_slider(ex):
     ex.step(H=16, scale=0.9)
     a = ex.png()

@@ -672,6 +672,23 @@ def test_the_truncation_note_is_not_hidden_by_the_legend():
         assert ax_t.get_window_extent(renderer).contains(box.x1, box.y1)  # and inside the axes
 
 
+def test_the_truncation_panel_labels_its_axis_inside_the_gap_between_the_panels():
+    """The right panel's axis (relative error and cosine, the left panel's is labelled) had no
+    label: only the legend said what its numbers are. The label fits in the gap of the fixed
+    margins: inside the figure, clear of the left panel and its tick labels."""
+    ex = gradients_explorer()
+    ex.step(scale=1.0, k=5)
+    ex.png()
+    renderer = ex.fig.canvas.get_renderer()
+    ax_g, ax_t = ex.fig.axes
+    assert "relative error" in ax_t.get_ylabel() and "cosine" in ax_t.get_ylabel()
+    box = ax_t.yaxis.label.get_window_extent(renderer)
+    assert ex.fig.bbox.contains(box.x0, box.y0) and ex.fig.bbox.contains(box.x1, box.y1)
+    assert not box.overlaps(ax_g.get_tightbbox(renderer)), box
+    ticks = [t.get_window_extent(renderer) for t in ax_t.get_yticklabels() if t.get_text()]
+    assert not any(box.overlaps(t) for t in ticks)
+
+
 # -- a learner's slips that the catalogue did not name, or named wrongly (review of exercise 07) --
 
 

@@ -600,7 +600,39 @@ def test_the_corpus_frequencies_are_drawn(model, ex):
     _, vocab, text = model
     ax2 = ex.fig.axes[1]
     freq = np.array([text.count(c) for c in vocab]) / len(text)
-    np.testing.assert_allclose(ax2.lines[0].get_ydata(), freq)
+    # one value a character, and the last repeated for the right edge of its slot
+    np.testing.assert_allclose(ax2.lines[0].get_ydata(), np.append(freq, freq[-1]))
+
+
+def _covered(line, x0, x1, height):
+    """Whether ``line``, as drawn (its drawstyle's vertices), has a horizontal segment at
+    ``height`` from ``x0`` or before to ``x1`` or after."""
+    from matplotlib.cbook import STEP_LOOKUP_MAP
+
+    xs, ys = STEP_LOOKUP_MAP[line.get_drawstyle()](line.get_xdata(), line.get_ydata())
+    return any(
+        ya == yb and np.isclose(ya, height) and min(xa, xb) <= x0 and max(xa, xb) >= x1
+        for xa, xb, ya, yb in zip(xs[:-1], xs[1:], ys[:-1], ys[1:], strict=True)
+    )
+
+
+def test_the_dashed_references_span_every_bar_the_first_and_last_too(model, ex):
+    """The dashed τ = 1 distribution and corpus frequencies were steps drawn with where="mid"
+    at the bars' centres: they stopped at the centre of the first and the last bar ('↵' and
+    'y'), whose references were drawn over half their width."""
+    params, vocab, text = model
+    ex.step(temperature=1.0, length=120)
+    refs = (
+        next_distribution_by_hand(params, vocab, "the ", 1.0),
+        np.array([text.count(c) for c in vocab]) / len(text),
+    )
+    for ax, ref in zip(ex.fig.axes, refs, strict=True):
+        (line,) = ax.lines
+        for i, bar in enumerate(ax.patches):
+            assert _covered(line, bar.get_x(), bar.get_x() + bar.get_width(), ref[i]), (
+                ax.get_title(loc="left"),
+                vocab[i],
+            )
 
 
 def test_the_picture_changes_with_each_slider(ex):

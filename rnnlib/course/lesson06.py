@@ -904,6 +904,7 @@ def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
         burst / 2 + 0.5, 2 * FLOOR, "inputs\non", ha="center", va="bottom", fontsize=8, color="0.35"
     )
     ax2.set_ylim(FLOOR, _TOP)
+    ax2.set_ylabel("activity (rms of h_t)")  # the quantity, as the left panel names its own
     # Few fixed ticks with plain-text labels (no mathtext): a redraw stays cheap.
     ax2.set_yticks([1e-6, 1e-4, 1e-2, 1], ["1e-6", "1e-4", "0.01", "1"])
     ax2.yaxis.set_minor_locator(NullLocator())

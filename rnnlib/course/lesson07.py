@@ -1082,6 +1082,7 @@ def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
     (cos_line,) = ax_t.plot(ks, np.zeros(T), "o-", color="tab:green", ms=3, label="cosine")
     k_line = ax_t.axvline(k, color="0.3", lw=1, ls=":")
     ax_t.set_xlabel("truncation window k (steps)")
+    ax_t.set_ylabel("relative error, cosine", fontsize=9)  # both against the full gradient
     ax_t.legend(loc="lower right", fontsize=8)
     ax_t.set_title("truncated BPTT(k) against full BPTT", fontsize=10)
     note_t = ax_t.text(0.03, 0.04, "", transform=ax_t.transAxes, fontsize=9)

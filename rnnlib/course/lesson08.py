@@ -726,8 +726,16 @@ def sampling_explorer(
     margins = {"left": 0.085, "right": 0.99, "bottom": 0.09, "top": 0.93, "hspace": 0.3}
     ax, ax2 = fig.subplots(2, 1, sharex=True, gridspec_kw=margins)
     xs = np.arange(C)
+    # the dashed references as steps over the bars' whole slots, x − 0.5 to x + 0.5 (each value
+    # repeated for the last slot's right edge): where="mid" at xs stopped at the centres of the
+    # first and the last bar, and drew their references half as wide as the others
+    edges = np.arange(C + 1) - 0.5
+
+    def over_slots(values):
+        return edges, np.append(values, values[-1])
+
     bars = ax.bar(xs, np.zeros(C), color="C0", label="at this τ")
-    (ref1,) = ax.step(xs, p1, where="mid", color="k", lw=0.8, ls="--", label="τ = 1")
+    (ref1,) = ax.step(*over_slots(p1), where="post", color="k", lw=0.8, ls="--", label="τ = 1")
     ax.set_ylim(0, 1.0)
     ax.set_yticks([0, 0.5, 1])
     ax.set_ylabel("p(next)")
@@ -737,7 +745,7 @@ def sampling_explorer(
     ax.legend(loc="upper right", fontsize=8)
     bars2 = ax2.bar(xs, np.zeros(C), color="C1", label="in the sample")
     (ref2,) = ax2.step(
-        xs, corpus_freq, where="mid", color="k", lw=0.8, ls="--", label="in the corpus"
+        *over_slots(corpus_freq), where="post", color="k", lw=0.8, ls="--", label="in the corpus"
     )
     ax2.set_ylim(0, 0.5)
     ax2.set_yticks([0, 0.25, 0.5])
