@@ -135,3 +135,26 @@ def test_readout_lists_every_step(ex):
 def test_bad_input(kw, match):
     with pytest.raises(ValueError, match=match):
         forward_explorer(**kw)
+
+
+@pytest.mark.parametrize(
+    ("moved", "top"),
+    [({}, 3.0), ({"u": 3.0, "x1": 1.5}, 6.0), ({"u": 3.0, "w": 3.0, "x2": 2.0}, 10.0)],
+    ids=["start", "a-to-6", "a-to-10"],
+)
+def test_the_tanh_band_label_sits_above_its_line_at_every_range(ex, moved, top):
+    # "tanh stays in (−1, 1)" stood at a_t = 1.08 in data units: 1 pixel above the dashed line at
+    # +1 once the chart grew to ±10, its brackets through the line
+    ex.step(**moved)
+    ex.png()
+    renderer = ex.fig.canvas.get_renderer()
+    ax = ex.fig.axes[1]
+    assert ax.get_ylim() == (-top, top)
+    (label,) = [t for t in ax.texts if "stays in" in t.get_text()]
+    (line,) = [
+        a for a in ax.get_lines() if a.get_linestyle() == "--" and list(a.get_ydata()) == [1, 1]
+    ]
+    line_top = ax.transData.transform((0.0, 1.0))[1] + line.get_linewidth() * ex.fig.dpi / 72 / 2
+    box = label.get_window_extent(renderer)
+    assert box.y0 >= line_top + 1.0
+    assert box.y0 <= line_top + 6.0  # and still beside it, naming it

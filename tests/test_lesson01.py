@@ -11,6 +11,7 @@ import nbformat
 import numpy as np
 import pytest
 from checks_support import assert_slip_named, first_line, refusal
+from figure_support import data_lines, line_pixels, notebook_figure, points_inside
 
 from rnnlib import numerical_gradient
 from rnnlib.checks import check_answer
@@ -967,3 +968,28 @@ def test_a_difference_of_a_summing_loss_points_at_the_loss_too():
     first = refusal(check_loss_grad_fd, notebook["loss_grad_fd"])
     assert first.startswith("check_loss_grad_fd: you summed the slopes into one number")
     assert "your `loss` sums its entries: does check_loss pass?" in first
+
+
+# -- the figures drawn in the lesson's own cells, as a reader sees them ---------------------------
+
+
+@pytest.mark.parametrize(
+    "marker",
+    ["grid = np.linspace(-2.5, 3.5, 241)", "floor = 1e-17", "eta, n_steps = 0.3, 15"],
+    ids=["signed-error-vs-loss", "finite-differences", "gradient-steps"],
+)
+def test_the_legend_covers_no_curve_and_no_text(marker):
+    # the legend sat over the parabola's left arm (signed error vs loss) and over the forward
+    # difference's points from eps = 1e-5 to 1e-3 (finite differences)
+    fig, renderer = notebook_figure("01_loss_and_its_derivative.ipynb", marker)
+    (ax,) = fig.axes
+    box = ax.get_legend().get_window_extent(renderer)
+    for line in data_lines(ax):
+        under = points_inside(line_pixels(line), box, pad=1.0)
+        assert not len(under), f"{line.get_label()!r}: {len(under)} points under the legend"
+    for text in ax.texts:  # the annotations
+        assert not box.overlaps(text.get_window_extent(renderer)), text.get_text()
+    figure = fig.bbox
+    for text in [*ax.texts, ax.title, ax.xaxis.label, ax.yaxis.label]:
+        extent = text.get_window_extent(renderer)
+        assert figure.x0 <= extent.x0 and extent.x1 <= figure.x1, text.get_text()

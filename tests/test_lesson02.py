@@ -9,6 +9,7 @@ import nbformat
 import numpy as np
 import pytest
 from checks_support import assert_slip_named, first_line, refusal
+from figure_support import data_lines, line_pixels, notebook_figure, points_inside
 
 import rnnlib
 from rnnlib import numerical_gradient, scalar
@@ -709,3 +710,47 @@ def test_lr_edge_with_the_lessons_own_one_step_rate_is_explained():
     said = refusal(check_answer, "02.lr_edge", 1 / O4**2)
     assert "1/o_4² for the lesson's o_4 = 0.6887" in said
     assert "try again" not in said
+
+
+# -- the figures, as a reader sees them ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lr", [0.05, 0.5, 2.1, 3.0, 4.2])
+@pytest.mark.parametrize("v", [-1.0, 1.5, 2.5])
+def test_the_step_text_covers_neither_the_curve_nor_the_points(v, lr):
+    # the text "dL/dv = … / v: … → … / L: … → …" sat in the corner where the parabola enters
+    # the chart: the curve ran through its "L", and at v = −1 (the slider's end) the blue point
+    # touched it; moved right, it must stay left of the line at v*
+    ex = output_weight_explorer()
+    ex.step(v=v, lr=lr)
+    ex.png()
+    renderer = ex.fig.canvas.get_renderer()
+    ax = ex.fig.axes[0]
+    (text,) = [t for t in ax.texts if t.get_text().startswith("dL/dv")]
+    box = text.get_window_extent(renderer)
+    for line in ax.get_lines():  # the curve, the steps and the points, and the line at v*
+        pad = line.get_markersize() * ex.fig.dpi / 72 / 2 if line.get_marker() != "None" else 0
+        under = points_inside(line_pixels(line), box, pad=pad + 1.0)
+        assert not len(under), f"{line.get_label()!r}: {len(under)} points under the step text"
+
+
+def test_the_repeated_steps_figure_shows_every_step_whole():
+    # η = 2.1/o_4²: v_11 = −1.48 sat on the bottom frame, its marker cut in half, and v_12 = 3.16
+    # was off the chart (top 3.0)
+    fig, renderer = notebook_figure("02_last_layer_weight.ipynb", "K = 12")
+    ax_v = fig.axes[0]
+    lines = [line for line in data_lines(ax_v) if line.get_marker() not in ("None", "")]
+    assert len(lines) == 4
+    box = ax_v.bbox
+    for line in lines:
+        xy = line.get_transform().transform(np.column_stack(line.get_data()))
+        radius = line.get_markersize() * fig.dpi / 72 / 2
+        assert np.all(xy[:, 1] - radius >= box.y0), line.get_label()
+        assert np.all(xy[:, 1] + radius <= box.y1), line.get_label()
+    # the label v* beside the dotted line at v*: the line stops short of it
+    (label,) = [t for t in ax_v.texts if t.get_text() == "$v^*$"]
+    star = label.get_window_extent(renderer)
+    dotted = [line for line in ax_v.get_lines() if line.get_linestyle() == ":"]
+    assert dotted
+    for line in dotted:
+        assert not len(points_inside(line_pixels(line), star, pad=1.0))

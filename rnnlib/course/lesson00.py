@@ -140,7 +140,17 @@ def forward_explorer(
     )
     for s in (-1, 1):
         ax_t.axhline(s, color="#e67e22", lw=0.8, ls="--", alpha=0.6)
-    ax_t.text(-0.45, 1.08, r"$\tanh$ stays in $(-1, 1)$", fontsize=8.5, color="#e67e22")
+    # just above the line at +1, at every range of the chart (at a_t = 1.08 in data units its
+    # brackets crossed the line, more so as the chart grew to ±10)
+    ax_t.annotate(
+        r"$\tanh$ stays in $(-1, 1)$",
+        xy=(-0.45, 1.0),
+        xytext=(0, 2),
+        textcoords="offset points",
+        va="bottom",
+        fontsize=8.5,
+        color="#e67e22",
+    )
     ax_t.axhline(0, color="black", lw=0.6)
     ax_t.set_xlim(-0.5, _T + 0.5)
     ax_t.set_ylim(-_XLIM, _XLIM)

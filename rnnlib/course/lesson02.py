@@ -617,8 +617,10 @@ def output_weight_explorer(
         columnspacing=1.0,
         handlelength=1.6,
     )
+    # a little in from the left edge: at 0.02 the parabola entering the chart's top left corner
+    # ran through the text, and the point at the slider's end v = −1 touched it
     step_text = ax_p.text(
-        0.02, 0.97, "", transform=ax_p.transAxes, va="top", fontsize=9, family="monospace"
+        0.08, 0.97, "", transform=ax_p.transAxes, va="top", fontsize=9, family="monospace"
     )
 
     # -- right: the loss over the repeated steps ---------------------------------------------
