@@ -192,6 +192,27 @@ def test_the_report_counts_the_class(tiny_class, capsys, tmp_path):
     ]
 
 
+def test_a_check_no_learner_has_is_listed_from_the_course_source(tmp_path, capsys):
+    """A check added to the course after the learners got the exercise (INSTRUCTORS.md section
+    5): no submitted notebook has its cell; nbgrader gives each learner 0 for it, waiting for a
+    hand grade. The report lists it, in the source notebook's order, as missing for every
+    learner, instead of leaving it out."""
+    course = tmp_path / "class"
+    grad = check_cell("check_loss_grad(loss_grad)", "check-loss_grad")
+    source = course / "source" / A1
+    source.mkdir(parents=True)
+    nbformat.write(new_notebook(cells=[answer_cell(), loss_check(), grad]), source / f"{A1}.ipynb")
+    write(course, "ann", answer_cell(), loss_check())
+    write(course, "bob", answer_cell(), loss_check(mistake("missing_half")))
+    assert cr.main([str(course)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    i = lines.index(f"{A1}: 2 learners")
+    assert lines[i + 1] == "  check_loss: 1 passed, 0 not started"
+    assert lines[i + 2].split()[:3] == ["1", "50%", "missing_half:"]
+    assert lines[i + 3] == "  check_loss_grad: 0 passed, 0 not started"
+    assert lines[i + 4].split() == ["2", "100%", "other", "failures:", *cr.MISSING.split(), "2"]
+
+
 def test_only_the_assignments_asked_for(tiny_class, capsys):
     assert cr.main([*map(str, tiny_class), "--assignment", "02_last_layer_weight"]) == 0
     text = capsys.readouterr().out

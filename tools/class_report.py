@@ -23,7 +23,8 @@ outcome from the cell's stored outputs:
 - **other failures**: anything else, by the exception's name (``AssertionError`` for a wrong
   value the catalogue does not know, ``NameError``, ``CellTimeoutError``...; ``SyntaxError in a
   cell above`` when an earlier cell's error made this one fail; ``check cell missing`` when the
-  learner deleted the cell).
+  learner's notebook lacks the cell: deleted, or added to the course's ``source/`` notebook after
+  the learner got the exercise; every check of ``source/`` is listed, even one no learner has).
 
 It prints, per assignment and check, the learners, how many passed and did not start, then each
 mistake with its count and share of the assignment's learners, most frequent first, and the
@@ -184,14 +185,33 @@ def notebook_outcomes(nb) -> dict[tuple[str, str], Outcome]:
     return out
 
 
-def class_outcomes(notebooks: dict[tuple[str, str], Path]) -> dict[tuple[str, str, str], Outcome]:
+def source_checks(courses: list[Path], assignments) -> dict[str, dict]:
+    """``assignment -> {(grade id, check): None}`` in the order of the course's own notebook,
+    ``COURSE_DIR/source/<assignment>/<assignment>.ipynb`` (what nbgrader grades against), from
+    the first course folder that has it; an assignment without one is left out."""
+    out = {}
+    for assignment in sorted(set(assignments)):
+        for course in courses:
+            path = course / "source" / assignment / f"{assignment}.ipynb"
+            if path.is_file():
+                out[assignment] = dict.fromkeys(notebook_outcomes(nbformat.read(path, 4)))
+                break
+    return out
+
+
+def class_outcomes(
+    notebooks: dict[tuple[str, str], Path], expected: dict[str, dict] | None = None
+) -> dict[tuple[str, str, str], Outcome]:
     """``(learner, assignment, check) -> Outcome`` over the class; a learner whose notebook has
-    lost a check cell the others have gets MISSING for it."""
+    lost a check cell the others have, or one of ``expected`` (:func:`source_checks`: a check
+    added after the learners got the exercise, which no notebook of the class may have), gets
+    MISSING for it."""
     by_notebook = {
         where: notebook_outcomes(nbformat.read(path, as_version=4))
         for where, path in notebooks.items()
     }
-    checks = {}  # assignment -> every (grade id, check) seen, the fullest notebook's first
+    # assignment -> every (grade id, check): the course's own first, then the fullest notebook's
+    checks = {a: dict(found) for a, found in (expected or {}).items()}
     for (_, assignment), found in sorted(by_notebook.items(), key=lambda kv: -len(kv[1])):
         checks.setdefault(assignment, {}).update(dict.fromkeys(found))
     out = {}
@@ -305,7 +325,8 @@ def main(argv=None) -> int:
     if not notebooks:
         print("class_report: no autograded notebooks to report on", file=sys.stderr)
         return 1
-    counts = tally(class_outcomes(notebooks))
+    expected = source_checks(courses, [assignment for _, assignment in notebooks])
+    counts = tally(class_outcomes(notebooks, expected))
     learners = len({learner for learner, _ in notebooks})
     print(render(counts, learners, len(notebooks)))
     if csv_file is not None:
