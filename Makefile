@@ -93,7 +93,8 @@ test-fast: $(VENV)/.test
 notebooks: $(VENV)/.test
 	$(PY) -m tools.run_notebooks notebooks solutions
 
-exercises: $(VENV)/.test
+# Needs only nbformat (JupyterLab's): an instructor's .venv of `make class` gets no test stack.
+exercises: $(VENV)/.lab
 	$(PY) -m tools.make_exercises solutions exercises
 
 # An nbgrader course folder (source/ from solutions/, release/ by nbgrader generate_assignment),

@@ -77,6 +77,24 @@ def test_make_class_passes_force_and_keep_grades():
     assert command("FORCE=0").endswith("--out build/class")
 
 
+def test_make_exercises_needs_no_test_stack():
+    """INSTRUCTORS.md section 5 has an instructor, whose .venv `make class` set up (nbgrader,
+    JupyterLab), run `make exercises` after changing points. tools/make_exercises.py needs only
+    nbformat: make must not plan to install rnnlib[test] (pytest, ruff, Playwright, repo2docker)
+    for it. `-W pyproject.toml` makes every install stamp out of date, but for those given as
+    up to date with `-o`."""
+    out = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-W", "pyproject.toml"]
+        + ["-o", ".venv/.lab", "-o", ".venv/.class", "-o", ".venv/bin/python", "exercises"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "pip" not in out and "[test]" not in out, out
+    assert "-m tools.make_exercises solutions exercises" in out, out
+
+
 def _optional_notebook():
     nb = nbformat.v4.new_notebook()
     nb.cells = [
