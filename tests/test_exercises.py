@@ -97,6 +97,28 @@ def test_a_learner_who_has_not_started_meets_one_line_per_cell(solution):
         assert not pictures, f"{path.name}, cell {i}: a figure is shown under its error"
 
 
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=IDS)
+def test_an_own_check_says_what_went_wrong(solution):
+    """An own check (a cell of the exercise that tests the learner's function itself, not a
+    checker) fails with a message that says what it found, never a bare `AssertionError`: a
+    learner with a wrong answer sees the numbers, not only the line that failed."""
+    import ast
+
+    nb = nbformat.read(solution, as_version=4)
+    bare = []
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "code" or "solution-only" in tags or "BEGIN SOLUTION" in cell.source:
+            continue
+        code = "\n".join(ln for ln in cell.source.split("\n") if not ln.startswith(("%", "!")))
+        bare += [
+            (cell.get("id"), ast.unparse(node)[:80])
+            for node in ast.walk(ast.parse(code))
+            if isinstance(node, ast.Assert) and node.msg is None
+        ]
+    assert not bare, f"{solution.name}: asserts without a message: {bare}"
+
+
 def test_an_unwritten_function_met_outside_a_checker_says_so_in_one_line(tmp_path):
     """rnnlib.checks, imported in a notebook, has a bare NotImplementedError from the `raise` of a
     function defined in a cell shown as one line naming the function, in whichever cell calls
