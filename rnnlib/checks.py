@@ -19,7 +19,7 @@ lists every checker, lesson by lesson.
 """
 
 from .course import LESSONS
-from .course.checking import CheckFailed
+from .course.checking import CheckFailed, show_unfinished_in_one_line
 
 
 def by_contract_name(lessons):
@@ -43,6 +43,7 @@ def by_contract_name(lessons):
 _BY_NAME = by_contract_name(LESSONS)
 globals().update(_BY_NAME)  # check_loss, check_loss_grad, ...: the contract names
 ALL_CHECKERS = tuple(_BY_NAME.values())
+show_unfinished_in_one_line()  # in a notebook: an unwritten function met by an own check
 ALL_QUESTIONS = {q.key: q for lesson in LESSONS for q in getattr(lesson, "QUESTIONS", ())}
 
 

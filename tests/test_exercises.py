@@ -66,6 +66,102 @@ def test_exercise_stops_only_at_not_implemented(solution):
     assert nb.cells.index(failed[0]) >= first_stub
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _errors(cell):
+    return [o for o in cell.get("outputs", []) if o.output_type == "error"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=IDS)
+def test_a_learner_who_has_not_started_meets_one_line_per_cell(solution):
+    """Run top to bottom with every answer unwritten, going on past errors (as a learner does):
+    a cell that is not an answer cell (a check, an own check, a plot, a put-them-together cell)
+    fails only with a one-line "not started" saying what to write, never with a traceback
+    through the learner's functions, and leaves no empty figure behind."""
+    path = ROOT / "exercises" / solution.name
+    nb, _ = run_notebook(path, folder=ROOT, keep_going=True, timeout=120, quiet=True)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or gen.CODE_STUB in cell.source.split("\n"):
+            continue  # an answer cell: its own `raise` line is what it shows
+        errors = _errors(cell)
+        if not errors:
+            continue
+        (err,) = errors
+        shown = ANSI.sub("", "\n".join(err.traceback))
+        assert err.ename == "NotImplementedError", (path.name, i, shown)
+        assert shown.startswith("NotImplementedError: not started: "), (path.name, i, shown)
+        assert "Traceback" not in shown and "---->" not in shown, (path.name, i, shown)
+        pictures = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+        assert not pictures, f"{path.name}, cell {i}: a figure is shown under its error"
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=IDS)
+def test_an_own_check_says_what_went_wrong(solution):
+    """An own check (a cell of the exercise that tests the learner's function itself, not a
+    checker) fails with a message that says what it found, never a bare `AssertionError`: a
+    learner with a wrong answer sees the numbers, not only the line that failed."""
+    import ast
+
+    nb = nbformat.read(solution, as_version=4)
+    bare = []
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "code" or "solution-only" in tags or "BEGIN SOLUTION" in cell.source:
+            continue
+        code = "\n".join(ln for ln in cell.source.split("\n") if not ln.startswith(("%", "!")))
+        bare += [
+            (cell.get("id"), ast.unparse(node)[:80])
+            for node in ast.walk(ast.parse(code))
+            if isinstance(node, ast.Assert) and node.msg is None
+        ]
+    assert not bare, f"{solution.name}: asserts without a message: {bare}"
+
+
+def test_an_unwritten_function_met_outside_a_checker_says_so_in_one_line(tmp_path):
+    """rnnlib.checks, imported in a notebook, has a bare NotImplementedError from the `raise` of a
+    function defined in a cell shown as one line naming the function, in whichever cell calls
+    it; an answer cell's own top-level `raise`, an error with a message, and other errors keep
+    IPython's usual traceback, and a checker's own one line is kept."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(c)
+        for c in (
+            "from rnnlib.checks import check_loss",
+            "def helper(a):\n    raise NotImplementedError()",
+            "def here(a):\n    raise NotImplementedError()\n\n\ny = here(1.0)",  # 2
+            "def outer(a):\n    return 2 * helper(a)\n\n\nz = outer(3.0) + 1",  # 3
+            "answer = None\nraise NotImplementedError()",  # 4
+            "def mine():\n    raise NotImplementedError('later')\n\n\nmine()",  # 5
+            "1 / 0",  # 6
+            "def loss(y_hat, y):\n    raise NotImplementedError()",
+            "check_loss(loss)",  # 8
+        )
+    ]
+    nbformat.write(nb, tmp_path / "stubs.ipynb")
+    ran, _ = run_notebook(tmp_path / "stubs.ipynb", keep_going=True, timeout=60, quiet=True)
+    shown = {}
+    for i, cell in enumerate(ran.cells):
+        errors = _errors(cell)
+        if errors:
+            (err,) = errors
+            shown[i] = (err.ename, ANSI.sub("", "\n".join(err.traceback)))
+    assert sorted(shown) == [2, 3, 4, 5, 6, 8]
+    for i, name, where in ((2, "here", "in this cell"), (3, "helper", "above")):
+        ename, text = shown[i]
+        assert ename == "NotImplementedError"
+        assert " ".join(text.split()) == (
+            f"NotImplementedError: not started: this cell calls `{name}`, whose body {where} is "
+            f"still `raise NotImplementedError()`: write `{name}`, then run this cell again"
+        )
+    for i, last in ((4, "NotImplementedError: "), (5, "NotImplementedError: later")):
+        assert "---->" in shown[i][1] and shown[i][1].endswith(last), shown[i]
+    assert shown[6][0] == "ZeroDivisionError" and "---->" in shown[6][1]
+    assert shown[8][1].startswith("NotImplementedError: not started: write the body of `loss`")
+    assert "---->" not in shown[8][1]
+
+
 def test_an_exercise_that_runs_clean_would_be_caught(tmp_path):
     """The test above relies on the runner raising; a notebook with no stub does not raise."""
     nb = nbformat.v4.new_notebook()

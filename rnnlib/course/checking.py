@@ -765,6 +765,76 @@ class Unfinished(NotImplementedError):
 Unfinished.__name__ = Unfinished.__qualname__ = "NotImplementedError"  # what the learner sees
 
 
+# -- an unfinished function met outside a checker ------------------------------------------------
+
+_STUB_LINES = ("raise NotImplementedError()", "raise NotImplementedError")
+
+
+def _in_a_cell(shell, filename):
+    """Whether ``filename`` is that of a cell's code in ``shell`` (IPython names each cell's
+    code with a file of its own; ipykernel's live in its temporary folder)."""
+    return filename in getattr(shell.compile, "_filename_map", {}) or filename.startswith(
+        "<ipython-input-"
+    )
+
+
+def stub_met(shell, value, tb):
+    """One line for a bare ``NotImplementedError()`` raised by the ``raise`` of an unwritten
+    function defined in a notebook cell, met by a cell that calls it (an own check, a plot, a
+    "put them together" cell); None for anything else (a checker's :class:`Unfinished`, an
+    answer cell's own top-level ``raise``, an error with a message, one raised in a library)."""
+    if type(value) is not NotImplementedError or str(value) or tb is None:
+        return None
+    frames = []  # (IPython's own frame that ran the cell comes first)
+    while tb is not None:
+        frames.append(tb)
+        tb = tb.tb_next
+    last, code = frames[-1], frames[-1].tb_frame.f_code
+    cells = [t for t in frames if _in_a_cell(shell, t.tb_frame.f_code.co_filename)]
+    if code.co_name == "<module>" or not _in_a_cell(shell, code.co_filename):
+        return None  # the answer cell's own `raise`, or not the learner's function
+    import linecache
+
+    if linecache.getline(code.co_filename, last.tb_lineno).strip() not in _STUB_LINES:
+        return None
+    where = "above" if code.co_filename != cells[0].tb_frame.f_code.co_filename else "in this cell"
+    name = code.co_name
+    return (
+        f"not started: this cell calls `{name}`, whose body {where} is still `raise "
+        f"NotImplementedError()`: write `{name}`, then run this cell again"
+    )
+
+
+def _show_stub_met(shell, etype, value, tb, tb_offset=None):
+    """IPython's custom-exception handler for ``NotImplementedError`` (see :func:`stub_met`):
+    shows the error itself, as IPython expects of such a handler."""
+    said = stub_met(shell, value, tb)
+    if said is None:  # as IPython would have shown it (a checker's Unfinished: its one line)
+        shell.showtraceback((etype, value, tb), running_compiled_code=True)
+        return None
+    shown = f"\x1b[0;31mNotImplementedError\x1b[0m: {fill_message(said, 'NotImplementedError: ')}"
+    shell._showtraceback(etype, value, [shown])
+    return None
+
+
+def show_unfinished_in_one_line():
+    """In an IPython kernel, have a cell that calls a learner's unwritten function show one line
+    saying which function to write (as a checker does) instead of a traceback through every call
+    on the way; any other error is shown as usual. Does nothing outside IPython, or when the
+    shell already has a custom-exception handler of someone else's."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return False
+    if shell.custom_exceptions not in ((), (NotImplementedError,)):
+        return False
+    shell.set_custom_exc((NotImplementedError,), _show_stub_met)
+    return True
+
+
 def _not_started(fn, err):
     """One friendly line for a ``NotImplementedError``: the learner's function is not written
     yet, or it is written but calls a helper that is not (named from the traceback)."""
