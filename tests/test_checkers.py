@@ -759,13 +759,16 @@ def _memory_question():
     ("given", "said"),
     [
         # 32.768 rounded by hand: 0.7% off
-        (33, "33.0 is not right; it is 32.768 rounded" + _GIVES + "that is float32"),
+        (33, "33 is not right; it is 32.768 rounded" + _GIVES + "that is float32"),
         # 62.5 rounded: 0.8% off
-        (63, "63.0 is not right; it is 62.5 rounded" + _GIVES + "that is in MiB"),
+        (63, "63 is not right; it is 62.5 rounded" + _GIVES + "that is in MiB"),
+        # echoed as written: an integer as an integer, a float as a float
+        (np.int64(63), "63 is not right; it is 62.5 rounded" + _GIVES + "that is in MiB"),
+        (63.0, "63.0 is not right; it is 62.5 rounded" + _GIVES + "that is in MiB"),
         (65.6, "65.6 is not right: that counts T + 1 states"),  # within ±0.04 of 65.6015
         (66, "close: 66 is the answer rounded"),  # 65.536 rounded, not the wrong 65.6
         (65.4, "close: 65.4 is within 2% of the answer"),
-        (40, "40.0 is not right; try again"),
+        (40, "40 is not right; try again"),
     ],
 )
 def test_a_wrong_value_rounded_by_hand_is_named_unless_the_right_one_is_as_near(given, said):
@@ -778,11 +781,11 @@ def test_a_wrong_value_rounded_by_hand_is_named_unless_the_right_one_is_as_near(
     ("given", "said"),
     [
         # -41.07 rounded; -41.51 rounds to -42
-        (-41, "-41.0 is not right; it is -41.07 rounded" + _GIVES + "wrong one"),
+        (-41, "-41 is not right; it is -41.07 rounded" + _GIVES + "wrong one"),
         (-42, "close: -42 is the answer rounded"),
         # 0.09 from -41.51 (outside ±0.06, within 2% of |-41.51|, 0.83), not a rounding of it
         (-41.6, "close: -41.6 is within 2% of the answer"),
-        (1, "1.0 is not right; try again"),  # one digit: not read as anything rounded
+        (1, "1 is not right; try again"),  # one digit: not read as anything rounded
     ],
 )
 def test_a_wrong_value_rounded_by_hand_is_named_even_within_two_percent_of_the_answer(given, said):

@@ -1370,6 +1370,14 @@ def _fmt_pair(want, got, indent):
     return pair
 
 
+def _as_given(given, value):
+    """A numeric answer as the learner wrote it: ``19`` for the integer 19 (not ``19.0``), else
+    as :func:`_num` shows ``value``."""
+    if isinstance(given, (int, np.integer)) and not isinstance(given, bool):
+        return str(int(given))
+    return _num(value)
+
+
 def _num(x, digits=6):
     text = f"{float(x):.{digits}g}"
     return text if any(c in text for c in ".einna") else text + ".0"
@@ -1469,6 +1477,7 @@ class Question:
             if isinstance(leaf, str):
                 raise CheckFailed(f"{head}: expected a single number, got {leaf}: {_fix(given)}")
             value = float(leaf)
+            shown = _as_given(given, value)
             if not np.isclose(value, self.answer, rtol=self.rtol, atol=self.atol):
                 # the nearest catalogued value within the tolerance names the mistake: two
                 # mistakes whose values lie closer than that (0.01 and 0.0099) are told apart.
@@ -1497,7 +1506,7 @@ class Question:
                     ]
                 if near:
                     _, said, how = min(near, key=lambda triple: triple[0])
-                    raise CheckFailed(f"{head}: {_num(value)} is not right{how}: {said}")
+                    raise CheckFailed(f"{head}: {shown} is not right{how}: {said}")
                 if rounded or abs(value - self.answer) <= _CLOSE * abs(self.answer):
                     how = (
                         "is the answer rounded"
@@ -1509,7 +1518,7 @@ class Question:
                         f"{self._tolerance()}; compute it rather than rounding, or give more "
                         "digits"
                     )
-                raise CheckFailed(f"{head}: {_num(value)} is not right; try again")
+                raise CheckFailed(f"{head}: {shown} is not right; try again")
         print(fill_text(f"{head}: right ✓" + (f" {self.explain}" if self.explain else ""), "  "))
 
 
