@@ -9,15 +9,19 @@ import csv
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
+import test_checkers as tc
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
+from rnnlib.checks import check_answer
 from tools import class_report as cr
 from tools import make_class as mc
 
 LOSS = dict(mc.catalogue("check_loss"))
 SEED = dict(mc.catalogue("check_answer:01.seed_loss"))
 A1 = "01_loss_and_its_derivative"
+WRONG = "a wrong value"  # what the report calls a wrong value that the catalogue does not know
 
 
 def error(ename, evalue=""):
@@ -61,7 +65,7 @@ def test_each_outcome_of_a_check_cell():
     cases = [
         ([printed("check_loss: 7/7 cases passed ✓\n")], cr.Outcome(cr.PASSED)),
         ([error("NotImplementedError", unfinished)], cr.Outcome(cr.NOT_STARTED)),
-        ([error("AssertionError", "check_loss: case 2: expected 1.0, got 2.0")], "AssertionError"),
+        ([error("AssertionError", "check_loss: wrong value for scalars\n  case 2 ...")], WRONG),
         ([error("NameError", "name 'loss' is not defined")], "NameError"),
         (timed_out, "CellTimeoutError"),
     ]
@@ -126,11 +130,11 @@ def test_two_checks_in_one_cell():
         source,
         "check-both",
         printed("check_loss: 7/7 cases passed ✓\n"),
-        error("AssertionError", "check_loss_grad: case 1: expected 1.0, got 2.0"),
+        error("AssertionError", "check_loss_grad: wrong value for scalars\n  case 1 ..."),
     )
     got = outcomes(cell)
     assert got[("check-both", "check_loss")] == cr.Outcome(cr.PASSED)
-    assert got[("check-both", "check_loss_grad")] == cr.Outcome(cr.OTHER, says="AssertionError")
+    assert got[("check-both", "check_loss_grad")] == cr.Outcome(cr.OTHER, says=WRONG)
 
 
 # -- a tiny class, on disk -----------------------------------------------------------------------
@@ -256,3 +260,125 @@ def test_bad_arguments(args, said, capsys, tmp_path, monkeypatch):
     assert cr.main(args) == 2
     err = capsys.readouterr().err
     assert said in err and "Usage" in err
+
+
+# -- what a check says of an answer its catalogue does not know --------------------------------
+
+
+def _failure(checker, answer):
+    """The report's name for ``checker``'s verdict on ``answer``, from the message as nbgrader
+    stores it (``str`` of the AssertionError)."""
+    with pytest.raises(AssertionError) as excinfo:
+        checker(answer)
+    return cr.failure(checker.name, str(excinfo.value))
+
+
+def _each_item(result, change):
+    if isinstance(result, (tuple, list)):
+        return type(result)(change(np.asarray(r, dtype=float)) for r in result)
+    return change(np.asarray(result, dtype=float))
+
+
+@pytest.mark.parametrize("name", tc.NAMES)
+def test_each_kind_of_unknown_wrong_answer_is_named_for_every_checker(name):
+    """Every check's bad answers that its catalogue cannot name (made here, one of each kind,
+    from the right answer of tests/test_lessonNN.py) get their own outcome in the report, not one
+    "AssertionError" for all."""
+    checker, (right, _) = tc.BY_NAME[name], tc.RIGHT[name]
+    calls = []
+
+    def crashing(*args):
+        return {}["missing"]
+
+    def mutating(*args):
+        out, a = right(*args), tc._first_array(args)
+        if a is not None:  # (a case without an array: the next case has one)
+            a[...] = a + 1.0
+        return out
+
+    def drifting(*args):  # a total kept from one call to the next
+        calls.append(1)
+        return _each_item(right(*args), lambda r: r * (1 + len(calls)) + len(calls))
+
+    kinds = {
+        "returned None": lambda *args: None,
+        "the wrong type, shape or length": lambda *args: np.zeros(7),
+        "NaN or infinity": lambda *args: _each_item(right(*args), lambda r: r * np.nan),
+        "changed an input in place": mutating,
+        "raised KeyError": crashing,
+        "a result that changes from call to call": drifting,
+    }
+    for want, answer in kinds.items():
+        assert _failure(checker, answer) == want, want
+    assert _failure(checker, lambda *args: "0.5") == "the wrong type, shape or length"
+    assert _failure(checker, 0.5) == "a value, not the function"
+    wrong = _failure(checker, lambda *args: _each_item(right(*args), lambda r: r * 1.37 + 0.01))
+    assert wrong == WRONG or wrong.startswith(WRONG + " ("), wrong
+    assert cr.failure(name, str(checker._too_long(crashing, checker.cases(), 1))) == (
+        "a loop that never ends"
+    )
+
+
+def test_a_wrong_value_names_the_items_that_are_wrong():
+    check = tc.BY_NAME["check_rnn_backward"]
+    right, _ = tc.RIGHT["check_rnn_backward"]
+
+    def dWh_off(*args):  # (twice dWh is a catalogued mistake: dh_t counted twice)
+        dx, dh0, dWx, dWh, db = right(*args)
+        return dx, dh0, dWx, dWh + 0.1, db
+
+    assert _failure(check, dWh_off) == "a wrong value (dWh)"
+    assert _failure(check, lambda *args: tuple(right(*args))[::-1]) == (
+        "the right values in the wrong order"
+    )
+
+
+def test_float32_and_the_librarys_answer_are_named():
+    right, _ = tc.RIGHT["check_rnn_backward"]
+    assert _failure(tc.BY_NAME["check_rnn_backward"], tc._in_float32(right)) == (
+        "float32 precision"
+    )
+    for name, answer, _ in tc._library_answers():
+        assert _failure(tc.BY_NAME[name], answer) == "called the library's answer", name
+
+
+def test_a_questions_wrong_value_and_wrong_form():
+    assert cr.failure("check_answer:02.lr_edge", _question_says("02.lr_edge", 0.77)) == WRONG
+    for answer in ("0.5", [1, 2]):
+        said = _question_says("02.lr_edge", answer)
+        assert cr.failure("check_answer:02.lr_edge", said) == "the wrong type, shape or length"
+    said = _question_says("02.direction", 7)
+    assert cr.failure("check_answer:02.direction", said) == "the wrong type, shape or length"
+
+
+def _question_says(key, answer):
+    with pytest.raises(AssertionError) as excinfo:
+        check_answer(key, answer)
+    return str(excinfo.value)
+
+
+def test_a_message_the_report_does_not_know_keeps_the_exceptions_name():
+    said = "check_loss: something no check says\n  case 1 ..."
+    assert cr.failure("check_loss", said) == "AssertionError"
+    cell = loss_check(error("AssertionError", said))
+    assert outcomes(cell)[("check-loss", "check_loss")] == cr.Outcome(
+        cr.OTHER, says="AssertionError"
+    )
+
+
+def test_the_other_failures_of_a_check_are_listed_by_kind(tmp_path, capsys):
+    """Two learners whose loss returned None, one with a value the catalogue does not know, one
+    whose check cell is gone: one line, most frequent first, the kinds apart."""
+    none = error("AssertionError", "check_loss: your loss returned None (is a `return` missing?)")
+    for learner in ("ann", "bob"):
+        write(tmp_path, learner, answer_cell(), loss_check(none))
+    said = "check_loss: wrong value for scalars, ŷ above y\n  case 1 of 7: ..."
+    write(tmp_path, "cat", answer_cell(), loss_check(error("AssertionError", said)))
+    write(tmp_path, "dan", answer_cell())
+    assert cr.main([str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    i = lines.index("  check_loss: 0 passed, 0 not started")
+    assert lines[i + 1].split("  other failures: ") == [
+        "       4 100%",
+        f"returned None 2; {WRONG} 1; {cr.MISSING} 1",
+    ]

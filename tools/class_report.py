@@ -20,11 +20,15 @@ outcome from the cell's stored outputs:
   known mistakes (:func:`tools.make_class.catalogue`); the longest such text wins. A message
   that names several mistakes (the checker cannot tell them apart on its cases: the same text,
   or "a — or — b") counts as one outcome that names them all;
-- **other failures**: anything else, by the exception's name (``AssertionError`` for a wrong
-  value the catalogue does not know, ``NameError``, ``CellTimeoutError``...; ``SyntaxError in a
-  cell above`` when an earlier cell's error made this one fail; ``check cell missing`` when the
-  learner's notebook lacks the cell: deleted, or added to the course's ``source/`` notebook after
-  the learner got the exercise; every check of ``source/`` is listed, even one no learner has).
+- **other failures**: anything else. A check's own message that its catalogue does not know is
+  named by what it says (:data:`FAILURES`): ``a wrong value (dWh)`` (the items it calls wrong),
+  ``returned None``, ``the wrong type, shape or length``, ``NaN or infinity``, ``changed an
+  input in place``, ``raised KeyError`` (the learner's code raised it), ``a loop that never
+  ends``...; any other error by the exception's name (``NameError``, ``CellTimeoutError``...;
+  ``SyntaxError in a cell above`` when an earlier cell's error made this one fail; ``check cell
+  missing`` when the learner's notebook lacks the cell: deleted, or added to the course's
+  ``source/`` notebook after the learner got the exercise; every check of ``source/`` is listed,
+  even one no learner has).
 
 It prints, per assignment and check, the learners, how many passed and did not start, then each
 mistake with its count and share of the assignment's learners, most frequent first, and the
@@ -37,6 +41,7 @@ it does not expect.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -164,7 +169,48 @@ def outcome(check: str, cell, earlier: tuple[str, str] | None) -> Outcome:
         printed = "".join(o.get("text", "") for o in cell.get("outputs", []))
         if any(line.startswith(prefix(check)) for line in printed.splitlines()):
             return Outcome(PASSED)
-    return match_mistake(check, evalue) or Outcome(OTHER, says=ename)
+    if ename == "AssertionError" and flat(evalue).startswith(prefix(check)):
+        return match_mistake(check, evalue) or Outcome(OTHER, says=failure(check, evalue))
+    return Outcome(OTHER, says=ename)
+
+
+# What a check says of an answer its catalogue does not know, by the first line of its message
+# (rnnlib/course/checking.py writes these; tests/test_class_report.py makes each one for every
+# checker): (a pattern, the outcome's name).
+FAILURES = [
+    (r"expected your function itself", "a value, not the function"),
+    (r"^you called [\w.]+: ", "called the library's answer"),
+    (r" ran for more than .* without returning", "a loop that never ends"),
+    (r"gave two different results for the same inputs", "a result that changes from call to call"),
+    (r" changed its input `", "changed an input in place"),
+    (r"returned None|\bis None\b", "returned None"),
+    (r"NaN or infinity", "NaN or infinity"),
+    (r"float32", "float32 precision"),
+    (r"the right values in the wrong order", "the right values in the wrong order"),
+    (
+        r"returned [^;]*; expected |\bexpected (a|an|one) .*\bgot\b",
+        "the wrong type, shape or length",
+    ),
+    (r"^(?P<items>.+?) (is|are) wrong\b", "a wrong value ({items})"),
+    (r"wrong value|is not right", "a wrong value"),
+]
+
+
+def failure(check: str, message: str) -> str:
+    """What ``check``'s failure ``message`` says of an answer its catalogue does not know:
+    "returned None", "a wrong value: dWh", "raised KeyError"...; ``AssertionError`` when it
+    says none of :data:`FAILURES`."""
+    first = message.splitlines()[0][len(prefix(check)) :].strip()
+    raised = re.search(r"^\s*raised:\s+(\w+)", message, re.M) or re.search(
+        r"^your \S+ raised (\w+)", first
+    )
+    if raised:  # the learner's code raised an error (the message's "raised:" line names it)
+        return f"raised {raised.group(1)}"
+    for pattern, name in FAILURES:
+        found = re.search(pattern, first)
+        if found:
+            return name.format(**found.groupdict())
+    return "AssertionError"
 
 
 def notebook_outcomes(nb) -> dict[tuple[str, str], Outcome]:
@@ -269,7 +315,7 @@ def render(counts: dict[tuple[str, str], Counter], learners: int, notebooks: int
         other = others(c)
         if other:
             total = sum(other.values())
-            names = ", ".join(f"{name} {k}" for name, k in other.most_common())
+            names = "; ".join(f"{name} {k}" for name, k in other.most_common())
             lines.append(f"    {total:4d} {total / n:4.0%}  other failures: {names}")
     return "\n".join(lines)
 
