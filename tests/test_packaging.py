@@ -1,5 +1,7 @@
 """The project's own files: dependencies in step, a light import, the front door documented."""
 
+import ast
+import os
 import re
 import subprocess
 import sys
@@ -178,28 +180,50 @@ def test_ruff_lint_and_format_are_clean():
         assert out.returncode == 0, f"ruff {' '.join(args)}:\n{out.stdout}{out.stderr}"
 
 
-def _second_blas_run(root):
-    """The notebooks `make test` runs again under another BLAS kernel (what `make -n` prints)."""
-    out = make_dry_run("test", done=(".venv/.test", ".venv/bin/python"), cwd=root)
+def _second_run(root):
+    """The command `make test` runs the notebooks again with, as on another CPU (what `make -n`
+    prints): its environment variables and its notebooks."""
+    # (PY: this interpreter, whose numpy names the CPU features, in make test or test-oldest)
+    out = make_dry_run(
+        "test", f"PY={sys.executable}", done=(".venv/.test", ".venv/bin/python"), cwd=root
+    )
     line = next(ln for ln in out.splitlines() if "OPENBLAS_CORETYPE=" in ln)
-    return sorted(w for w in line.split() if w.endswith(".ipynb"))
+    env = dict(re.findall(r'\b([A-Z_]+)=("[^"]*"|\S+)', line.split(" -m pytest")[0]))
+    return {k: v.strip('"') for k, v in env.items()}, sorted(
+        w for w in line.split() if w.endswith(".ipynb")
+    )
 
 
-def test_the_second_blas_run_takes_every_stage_from_05_on(tmp_path):
-    """No hand-kept list of stages in the Makefile: a stage added later (here 10) is run under
-    the second BLAS kernel too; stages 00-04 (scalar arithmetic) are not."""
+def test_the_second_run_takes_every_stage(tmp_path):
+    """No hand-kept list of stages in the Makefile: a stage added later (here 10) is run as on
+    another CPU too, and so are stages 00-04 (their np.tanh differs in its last digits between
+    numpy's SIMD loops)."""
     (tmp_path / "Makefile").write_text((ROOT / "Makefile").read_text())
     made = ["notebooks/04_a.ipynb", "notebooks/05_b.ipynb", "notebooks/10_c.ipynb"]
     made += ["solutions/04_a.ipynb", "solutions/10_c.ipynb"]
     for name in made:
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("{}")
-    assert _second_blas_run(tmp_path) == [
-        "notebooks/05_b.ipynb",
-        "notebooks/10_c.ipynb",
-        "solutions/10_c.ipynb",
-    ]
+    assert _second_run(tmp_path)[1] == sorted(made)
     stages = [p for f in ("notebooks", "solutions") for p in (ROOT / f).glob("[0-9][0-9]_*.ipynb")]
-    assert _second_blas_run(ROOT) == sorted(
-        p.relative_to(ROOT).as_posix() for p in stages if p.name[:2] >= "05"
+    assert _second_run(ROOT)[1] == sorted(p.relative_to(ROOT).as_posix() for p in stages)
+
+
+def test_the_second_run_switches_off_numpys_simd_loops():
+    """The features the second run names are ones numpy accepts and switches off: in a process
+    with that NPY_DISABLE_CPU_FEATURES, numpy reports each one off, and imports without an
+    error (an unknown or unsupported name would stop numpy's import)."""
+    env, _ = _second_run(ROOT)
+    assert env["OPENBLAS_CORETYPE"] == "Sandybridge" and env["OPENBLAS_NUM_THREADS"] == "2"
+    names = env["NPY_DISABLE_CPU_FEATURES"].split()
+    code = (  # (numpy 2 calls numpy.core numpy._core)
+        "import numpy\n"
+        "u = (getattr(numpy, '_core', None) or numpy.core)._multiarray_umath\n"
+        "print(sorted(x for x in u.__cpu_dispatch__ if u.__cpu_features__.get(x)))"
     )
+    run = {**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(names)}
+    left = subprocess.run([sys.executable, "-c", code], env=run, capture_output=True, text=True)
+    assert left.returncode == 0, left.stderr
+    assert left.stdout.strip() == "[]"  # none of numpy's dispatched loops is left on
+    mine = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert sorted(names) == ast.literal_eval(mine.stdout)  # every one this CPU runs is named
