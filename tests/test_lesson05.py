@@ -1291,3 +1291,25 @@ def test_the_exercise_plot_colours_each_rate_as_the_lesson_does(monkeypatch):
         lr = float(line.get_label().split(":")[0].removeprefix("η = "))
         assert same_color(line.get_color(), lesson[lr]), (lr, line.get_color())
     plt.close("all")
+
+
+@pytest.mark.parametrize("slip", ["loss_after_update", "loss_without_half", "last_sequence_only"])
+def test_train_with_it_catches_a_first_loss_that_is_not_the_starting_weights_mean_loss(
+    slip, capsys
+):
+    """The cell that trains with the learner's train_epoch asserted only a 20-fold fall of the
+    loss, and its message asked "the loss before the step?": a train_epoch returning the loss
+    AFTER the update (or without its ½, or of the last sequence alone) passed it. The first loss
+    must be the mean loss of the starting weights, dataset_loss_and_grads' number."""
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parents[1] / "solutions/05_iterative_training.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.get("id") == "x05-c07"]
+    names = {"np": np, "decaying_sum_task": decaying_sum_task}
+    names["dataset_loss_and_grads"] = dataset_loss_and_grads
+    exec(cell.source, dict(names, train_epoch=my_train_epoch))
+    assert "loss 0.1754 -> 0.0038" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="return the loss measured BEFORE the update"):
+        exec(cell.source, dict(names, train_epoch=mistake(L.check_train_epoch, slip).answer))

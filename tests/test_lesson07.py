@@ -1257,3 +1257,34 @@ def test_the_truncated_slips_by_hand():
     e2 = v * o2 - ys2[1]
     inside = _truncated_walk(lambda t, k: max(t - k, 0), dv_inside=True)(xs2, ys2, u, w, v, 2)
     assert inside[2] == pytest.approx(e * o1 + 2 * e2 * o2, rel=1e-13)
+
+
+def _truncated_window_shifted(by):
+    """A sliding-window loop whose window is ``by`` steps too long (``by = -1``: too short),
+    right again once the window covers the whole sequence, k ≥ T."""
+
+    def truncated_bptt(xs, ys, u, w, v, k):
+        return my_truncated_bptt(xs, ys, u, w, v, k if k >= len(xs) else max(k + by, 0))
+
+    return truncated_bptt
+
+
+@pytest.mark.parametrize("by", [1, -1])
+def test_the_own_check_of_truncated_bptt_catches_a_window_one_step_off(by, capsys):
+    """The own check refereed only k = T (full BPTT) by finite differences and printed the other
+    k: a window one step too long or too short passed it. At k = 1 each error reaches only its
+    own step, the gradient of L with every entering state o_(t−1) held fixed, which finite
+    differences referee."""
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).parents[1]
+    nb = nbformat.read(root / "solutions/07_vanishing_and_exploding_gradients.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.source.startswith("rng = np.random.default_rng(11)")]
+    names = {"np": np, "numerical_gradient": numerical_gradient, "scalar": scalar}
+    names["rel_error"] = rnnlib.rel_error
+    exec(cell.source, dict(names, truncated_bptt=my_truncated_bptt))
+    assert "relative error < 1e-7 (k = T: full BPTT)" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="k = 1: relative error"):
+        exec(cell.source, dict(names, truncated_bptt=_truncated_window_shifted(by)))

@@ -1303,3 +1303,94 @@ def test_a_loss_left_at_0_is_not_called_a_softmax_over_the_wrong_axis():
     # the slip itself is still named, by its gradient
     said = refusal(L.check_softmax_cross_entropy, _sce_over_axis_0)
     assert mistake(L.check_softmax_cross_entropy, "softmax_over_wrong_axis").says in said
+
+
+def _own_check_cell(cell_id):
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parents[1] / "solutions/08_applications.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.get("id") == cell_id]
+    return cell.source
+
+
+def _sce_one_max(logits, targets):
+    """Stable-looking, but ONE max for the whole array: a row near −1000 beside a row near +1000
+    is left at exp(−2000) = 0, and its log-sum-exp is −inf."""
+    z = np.asarray(logits, dtype=float)
+    s = z - z.max()
+    logp = s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+    M, C = targets.size, z.shape[-1]
+    loss = -np.take_along_axis(logp, targets[..., None], axis=-1).sum() / M
+    return float(loss), (np.exp(logp) - np.eye(C)[targets]) / M
+
+
+def _sce_log_of_p(logits, targets):
+    """Each row's own max, but the log taken of p itself: a p that rounds to 0 gives inf."""
+    z = np.asarray(logits, dtype=float)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    p = e / e.sum(axis=-1, keepdims=True)
+    M, C = targets.size, z.shape[-1]
+    loss = -np.log(np.take_along_axis(p, targets[..., None], axis=-1)).sum() / M
+    return float(loss), (p - np.eye(C)[targets]) / M
+
+
+@pytest.mark.parametrize(
+    "wrong, says",
+    [
+        (_sce_one_max, "rows near +1000 and -1000 together"),
+        (_sce_log_of_p, "a target 800 below the other logit"),
+    ],
+)
+def test_the_own_check_of_the_cross_entropy_catches_what_the_prompt_warns_of(wrong, says, capsys):
+    """The prompt asks for finiteness with rows near +1000 and −1000 in one batch and a target
+    whose p rounds to 0; the own check shifted every logit by the same +1000 only, so one max for
+    the whole array and the log of p both passed it (and it printed "no overflow ✓")."""
+    source = _own_check_cell("x08-c07")
+    exec(source, _own_names(softmax_cross_entropy=_sce_right))
+    assert "no overflow ✓" in capsys.readouterr().out
+    with np.errstate(all="ignore"), pytest.raises(AssertionError, match=re.escape(says)):
+        exec(source, _own_names(softmax_cross_entropy=wrong))
+
+
+def _own_names(**functions):
+    return {"np": np, "numerical_gradient": numerical_gradient, "rel_error": rel_error, **functions}
+
+
+def _masked_over_every_position(logits, targets, mask):
+    """Right but divided by every position, padding included (N·T, not Σ mask)."""
+    loss, grad = _masked_right(logits, targets, mask)
+    share = mask.sum() / mask.size
+    return loss * share, np.asarray(grad) * share
+
+
+def _masked_mean_of_sequence_means(logits, targets, mask):
+    """Each sequence's mean over its real positions, then the mean over the sequences."""
+    z = np.asarray(logits, dtype=float)
+    weight = mask / mask.sum(axis=1, keepdims=True) / len(mask)
+    s = z - z.max(axis=-1, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+    picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
+    grad = weight[..., None] * (np.exp(logp) - np.eye(z.shape[-1])[targets])
+    return float(-(weight * picked).sum()), grad
+
+
+@pytest.mark.parametrize("wrong", [_masked_over_every_position, _masked_mean_of_sequence_means])
+def test_the_own_check_of_the_masked_loss_catches_a_mean_over_other_weights(wrong, capsys):
+    """The own check compared the loss with finite differences of itself, zeros at the padding
+    and the plain mean under a mask of ones: a loss divided by N·T, or a mean of the sequences'
+    means, passed all three (each is consistent with its own gradient and equals the plain mean
+    when nothing is padded). The mean over the real positions alone, by exercise 1's function on
+    them, tells them apart."""
+    rng = np.random.default_rng(80)
+    data = {"z": rng.normal(size=(2, 3, 5)), "y": rng.integers(0, 5, size=(2, 3))}
+    source = _own_check_cell("x08-c12")
+    exec(
+        source,
+        _own_names(masked_cross_entropy=_masked_right, softmax_cross_entropy=_sce_right, **data),
+    )
+    assert "padded = the mean over the real positions" in capsys.readouterr().out
+    names = _own_names(masked_cross_entropy=wrong, softmax_cross_entropy=_sce_right, **data)
+    with pytest.raises(AssertionError, match="the mean over the 4 real positions alone"):
+        exec(source, names)
