@@ -98,7 +98,7 @@ def periodic_signal(length=400, period=25.0, noise=0.1, seed=0):
 
     Parameters
     ----------
-    length : int, number of samples
+    length : int ≥ 2, number of samples
     period : float P > 0, in samples
     noise : float σ ≥ 0, the noise standard deviation
     seed : int ≥ 0, for ``np.random.default_rng``

@@ -327,7 +327,7 @@ def backward(fwd, y):
     -----
     One backward loop with a running δ_t = dL/do_t, from t = T down to 1:
     ``dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1)``, ``dL/du⁽ᵗ⁾ = δ_t (1 − o_t²) x_t``,
-    ``δ_(t−1) = δ_t (1 − o_t²) w`` (+ the error of step t − 1 itself, many-to-many).
+    ``δ_(t−1) = δ_t (1 − o_t²) w`` (+ step t − 1's own ``(ŷ_(t−1) − y_(t−1))·v``, many-to-many).
 
     Examples
     --------
@@ -368,10 +368,11 @@ def backward(fwd, y):
             dw_steps[t - 1] = da * o[t - 1]  # dL/dw⁽ᵗ⁾
             du_steps[t - 1] = da * fwd.xs[t - 1]  # dL/du⁽ᵗ⁾
             d = da * ws[t - 1]  # carried to δ_(t−1), via w⁽ᵗ⁾
-    if not (np.isfinite(delta).all() and np.isfinite(dw_steps).all() and np.isfinite(dv)):
+        sums = [dw_steps.sum(), du_steps.sum(), dv]  # (a sum of finite terms can overflow too)
+    if not (np.isfinite(delta).all() and np.isfinite(sums).all()):
         raise NumericOverflow(
             f"backward: the gradient overflows float64 (dL/dŷ = {np.max(np.abs(err)):.3g}, "
-            f"v = {v:.3g}, w = {np.max(np.abs(ws)):.3g}): the weights are far too large"
+            f"v = {v:.3g}, w = {np.max(np.abs(ws)):.3g}): the weights or inputs are far too large"
         )
     return Grads(
         float(du_steps.sum()),

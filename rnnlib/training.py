@@ -15,8 +15,8 @@ training loss is the *mean* over the n sequences (the lesson's task is
 
 Divergence: when η is too large the loss grows from epoch to epoch instead of shrinking.
 :func:`train_scalar` stops at the first epoch where the loss becomes non-finite or exceeds
-``max_loss`` (by default 1000 × the initial loss), or a weight becomes non-finite, and reports it
-(``diverged``, ``diverged_at``, ``message``) instead of handing back NaNs.
+``max_loss`` (by default 1000 × the initial loss), or a weight or the gradient becomes non-finite,
+and reports it (``diverged``, ``diverged_at``, ``message``) instead of handing back NaNs.
 
 The RNN with a read-out (:mod:`rnnlib.readout`): :func:`train_sequence_model` takes one clipped
 gradient step a batch; :func:`train_char_model` is lesson 08's character-level language model,
@@ -195,8 +195,9 @@ def train_scalar(xs, ys, u, w, v, lr, epochs, *, max_norm=None, clip_value=None,
     :func:`rnnlib.clip_grad_value`), then ``θ ← θ − η g`` (:func:`rnnlib.sgd_step`).
 
     Divergence is detected, not plotted as NaN: training stops at the first epoch e whose update
-    gives a weight that is not finite, or a loss that is not finite or exceeds ``max_loss``;
-    the result then has ``diverged=True`` and ``diverged_at=e``, and keeps epochs 0..e−1.
+    gives a weight that is not finite, or a loss that is not finite or exceeds ``max_loss``, or a
+    gradient that is not finite; the result then has ``diverged=True`` and ``diverged_at=e``, and
+    keeps epochs 0..e−1.
 
     Parameters
     ----------

@@ -169,6 +169,15 @@ def test_rel_error(a, b):
         (lambda: scalar.backward(None, 0.5), "fwd: expected the Forward"),
         (lambda: scalar.total_loss(scalar.forward([1, 2], 0.5, 0.5, 1e200), 0.0), "L: overflows"),
         (lambda: scalar.bptt([1, 2, 3], 0.5, 0.5, 0.5, 1e308), "backward: the gradient overflows"),
+        # u·x_1 = 1, o_1 = tanh(1): dL/du⁽¹⁾ = δ_1·(1 − o_1²)·x_1 ≈ 3.2e19 · 1e300 overflows while
+        # δ_1, dL/dw (o_0 = 0) and dL/dv are finite; it came back as dL/du = inf
+        (lambda: scalar.bptt([1e300], 0.0, 1e-300, 0.0, 1e10), "backward: the gradient overflows"),
+        # a target at every step, u·x_t = 1, w = 0: each dL/du⁽ᵗ⁾ = (v·o_1)·v·(1 − o_1²)·x_t is
+        # 3.2e7 · 5e300 = 1.6e308, finite, and their sum 3.2e308 is not
+        (
+            lambda: scalar.bptt([5e300, 5e300], [0.0, 0.0], 2e-301, 0.0, 1e4),
+            "backward: the gradient overflows",
+        ),
         (lambda: rnnlib.clip_grad_norm([np.array([1j])], 1.0), r"grads\[0\]: expected real"),
         (lambda: rnnlib.clip_grad_value([np.array([1j])], 1.0), r"grads\[0\]: expected real"),
         (lambda: rnnlib.sgd_step(np.ones(2) * 1j, np.ones(2), 0.1), "param: expected real"),
