@@ -44,6 +44,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validate import (
+    NumericOverflow,
     as_array,
     as_count,
     as_ndarray,
@@ -583,9 +584,17 @@ def gated_forward(xs, u, w, z, o0=0.0):
     T = xs.size
     o, c = np.empty(T + 1), np.empty(T)
     o[0] = o0
-    for t in range(1, T + 1):
-        c[t - 1] = np.tanh(u * xs[t - 1] + w * o[t - 1])
-        o[t] = (1.0 - z) * o[t - 1] + z * c[t - 1]
+    a = np.empty(T)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+        for t in range(1, T + 1):
+            a[t - 1] = u * xs[t - 1] + w * o[t - 1]
+            c[t - 1] = np.tanh(a[t - 1])
+            o[t] = (1.0 - z) * o[t - 1] + z * c[t - 1]
+    if not np.isfinite(a).all():
+        raise NumericOverflow(
+            "a_t: u·x_t + w·o_(t−1) overflows float64 (it exceeds 1.8e308): the weights or "
+            "inputs are far too large"
+        )
     return GatedForward(xs, u, w, z, o, c)
 
 
@@ -629,18 +638,25 @@ def gated_backward(fwd, y, v):
     fwd = _gated(fwd)
     y, v = as_scalar("y", y), as_scalar("v", v)
     o, c, z, T = fwd.o, fwd.c, fwd.z, fwd.xs.size
-    err = v * o[T] - y
     deltas = np.zeros(T + 1)
-    deltas[T] = err * v
     du = dw = dz = 0.0
-    for t in range(T, 0, -1):
-        d = deltas[t]
-        slope = 1.0 - c[t - 1] ** 2
-        du += d * z * slope * fwd.xs[t - 1]
-        dw += d * z * slope * o[t - 1]
-        dz += d * (c[t - 1] - o[t - 1])
-        deltas[t - 1] = d * ((1.0 - z) + z * slope * fwd.w)
-    return GatedGrads(float(du), float(dw), float(dz), float(err * o[T]), deltas)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+        err = v * o[T] - y
+        deltas[T] = err * v
+        for t in range(T, 0, -1):
+            d = deltas[t]
+            slope = 1.0 - c[t - 1] ** 2
+            du += d * z * slope * fwd.xs[t - 1]
+            dw += d * z * slope * o[t - 1]
+            dz += d * (c[t - 1] - o[t - 1])
+            deltas[t - 1] = d * ((1.0 - z) + z * slope * fwd.w)
+        dv = err * o[T]
+    if not (np.isfinite(deltas).all() and np.isfinite([du, dw, dz, dv]).all()):
+        raise NumericOverflow(
+            f"gated_backward: the gradient overflows float64 (v·o_T − y = {err:.3g}, v = {v:.3g}, "
+            f"w = {fwd.w:.3g}): the weights or inputs are far too large"
+        )
+    return GatedGrads(float(du), float(dw), float(dz), float(dv), deltas)
 
 
 def gated_gradient_products(fwd):

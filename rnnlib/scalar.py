@@ -546,7 +546,14 @@ def input_grads(fwd, y):
     o = fwd.o
     _, ws = _copies(fwd.w, fwd.xs.size)
     da = g.delta * (1.0 - o[1:] ** 2)  # δ_t · tanh′(a_t), t = 1..T
-    return da * fwd.u, float(da[0] * ws[0])
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+        dxs, do0 = da * fwd.u, da[0] * ws[0]
+    if not (np.isfinite(dxs).all() and np.isfinite(do0)):
+        raise NumericOverflow(
+            f"input_grads: the gradient overflows float64 (u = {fwd.u:.3g}, "
+            f"w = {np.max(np.abs(ws)):.3g}): the weights or inputs are far too large"
+        )
+    return dxs, float(do0)
 
 
 def rtrl(xs, y, u, w, v, o0=0.0):

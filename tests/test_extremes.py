@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rnnlib
-from rnnlib import scalar
+from rnnlib import gradflow, scalar
 
 # Floats of every magnitude, both signs, and exact zeros.
 magnitude = st.integers(-300, 300).map(lambda e: 10.0**e)
@@ -198,6 +198,21 @@ def test_rel_error(a, b):
         # a NaN prediction or target is named as such, not as an overflow of ŷ − y
         (lambda: scalar.loss(np.array([np.nan]), np.zeros(1)), r"y_hat: expected finite values"),
         (lambda: scalar.loss_grad(np.zeros(2), [0.0, np.inf]), r"y: expected finite values"),
+        # dL/dx_1 = δ_1·(1 − o_1²)·u = 1e150 · 1 · 1e200 (o_1 = tanh(1e-200·1e200) = tanh 1)
+        (
+            lambda: scalar.input_grads(scalar.forward([1e-200], 1e200, 0.5, 1e150), 0.0),
+            r"^input_grads: the gradient overflows float64",
+        ),
+        # δ_T = (v·o_T − y)·v with v = 1e200: (1e200·0.76)·1e200 is past 1.8e308
+        (
+            lambda: gradflow.gated_backward(gradflow.gated_forward([1.0], 1.0, 0.5, 1.0), 0, 1e200),
+            r"^gated_backward: the gradient overflows float64",
+        ),
+        # u·x_1 = 1e200·1e200: the candidate's pre-activation (was c_1 = tanh(inf) = 1, silently)
+        (
+            lambda: gradflow.gated_forward([1e200], 1e200, 0.5, 0.5),
+            r"^a_t: u·x_t \+ w·o_\(t−1\) overflows float64",
+        ),
     ],
 )
 def test_the_reported_bad_inputs_get_a_clear_error(call, match):
