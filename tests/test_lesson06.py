@@ -766,7 +766,7 @@ def test_the_optional_batched_task_says_its_check_sees_the_numbers_only():
     import nbformat
 
     nb = nbformat.read(Path(__file__).parents[1] / "exercises/06_vectorised_bptt.ipynb", 4)
-    (cell,) = [c for c in nb.cells if c.get("id") == "x07-c11"]
+    (cell,) = [c for c in nb.cells if c.get("id") == "x06-c11"]
     text = " ".join(cell.source.split())
     assert "It checks the numbers only, not that the products stand outside the loop" in text
 
