@@ -319,6 +319,25 @@ def test_a_central_difference_of_a_loss_without_its_half_is_not_blamed_on_eps_al
     assert "your `loss` is missing its ½" in first_line(excinfo)
 
 
+def test_the_difference_checkers_help_does_not_refuse_what_it_accepts(capsys):
+    """help(check_loss_grad_fd) says which points it refuses; a central difference at ŷ ± ε/2
+    (a valid answer written another way) passes, so the help must not say that every point
+    other than ŷ ± ε is refused; the points it does refuse (far nearer to ŷ or farther than ε)
+    are refused."""
+    check_loss_grad_fd(FD_FORMS["symmetric half steps"])
+    assert "passed ✓" in capsys.readouterr().out
+    doc = " ".join(check_loss_grad_fd.__doc__.split())
+    assert "points other than ŷ ± ε" not in doc
+    assert "points far nearer to ŷ or farther from it than ε" in doc
+    with pytest.raises(AssertionError) as excinfo:  # steps of ε/10 are refused, as the help says
+        check_loss_grad_fd(
+            lambda y_hat, y, eps: (
+                (loss(y_hat + eps / 10, y) - loss(y_hat - eps / 10, y)) / (eps / 5)
+            )
+        )
+    assert "only at points far nearer to ŷ or farther from it than eps" in first_line(excinfo)
+
+
 def test_half_squared_and_operator_precedence_are_named():
     with pytest.raises(AssertionError) as excinfo:
         check_loss(lambda y_hat, y: (0.5 * (y_hat - y)) ** 2)

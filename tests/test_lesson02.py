@@ -536,6 +536,39 @@ def test_put_them_together_cell_says_what_came_and_what_was_expected():
     assert "does sgd_step step against the gradient?" in said
 
 
+@pytest.mark.parametrize(
+    ("name", "sgd_step"),
+    [
+        ("a doubled step, param − 2η·grad", lambda p, g, lr: p - 2 * lr * g),
+        ("the rate left out, param − grad", lambda p, g, lr: p - g),
+        ("divided by the rate, param − grad/η", lambda p, g, lr: p - g / lr),
+        ("a step of η·sign(grad)", lambda p, g, lr: p - lr * np.sign(g)),
+    ],
+    ids=["doubled", "no-rate", "over-rate", "sign"],
+)
+def test_put_them_together_cell_catches_a_step_of_the_wrong_length(name, sgd_step):
+    """Each of these steps still lowers the loss of the worked example (L = 0.142 goes to 0.039,
+    0.039, 0.0004 and 0.018: the minimum v* = y/o_T = 0.726 lies 0.774 below v = 1.5), so
+    "L went down" alone lets them through. Lesson 02 derived that one step multiplies v − v* by
+    1 − η·o_T²; the own check holds sgd_step to that."""
+    source = _check_cell("def loss_of_v(p)")
+    namespace = {"np": np, "rnnlib": rnnlib, "scalar": scalar, "EXAMPLE": EXAMPLE}
+    namespace.update(output_weight_grad=lambda g, o: g * o, sgd_step=sgd_step)
+    # the premise, by hand: the step lowers the loss, so the old check passed it
+    xs, u, w, v, y = (EXAMPLE[k] for k in ("xs", "u", "w", "v", "y"))
+    o = 0.0
+    for x in xs:
+        o = math.tanh(u * x + w * o)
+    grad = (v * o - y) * o
+    v_new = sgd_step(v, grad, 0.5)
+    assert 0.5 * (v_new * o - y) ** 2 < 0.5 * (v * o - y) ** 2, name
+    with pytest.raises(AssertionError) as excinfo:
+        exec(source, namespace)
+    said = str(excinfo.value)
+    assert said.startswith("one step with η = 0.5 should take v − v* = "), said
+    assert "is its step η times the gradient?" in said
+
+
 def test_numeric_questions_state_the_precision_they_take(capsys):
     """02.lr_edge says four significant digits are enough, in its prompt and in the notebook:
     3.125 (= 2/0.64) passes, and the 3.13 a learner may give is refused as too rough."""

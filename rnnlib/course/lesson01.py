@@ -622,7 +622,8 @@ check_loss_grad_fd = DifferenceChecker(
     forbidden_says="find dL/dŷ from two calls of your own `loss`, a step ε on each side of ŷ",
     doc="dL/dŷ from two calls of ``loss`` a step ε apart on each side of ŷ (a central "
     "difference), elementwise for arrays; exact for this quadratic loss up to rounding. The "
-    "formula ŷ − y, points other than ŷ ± ε (or complex ones), or a result that does not follow "
+    "formula ŷ − y, points far nearer to ŷ or farther from it than ε (steps outside ε/4 to 4ε; "
+    "ŷ ± ε/2 is a central difference too) or complex ones, or a result that does not follow "
     "the values ``loss`` returns are refused although the numbers agree.",
     mistakes=(
         Mistake(

@@ -803,7 +803,7 @@ _LARGEST_FACTOR = 1.48525  # the largest single factor (step 2), not a product
 _LESSON_REACH = 4.06780  # the lesson's |do_4/do_1| for w = 2, T = 4
 _END = 3.06477e-42  # |do_100/do_0|, the product at t = 100 (log10: −41.51)
 _PEAK_NO_W = 0.990066  # Π_(s=1..t) (1 − o_s²) without w: largest at t = 1, 1 − tanh(0.1)²
-_PEAK_U08 = 0.898866  # the worked example's u = 0.8 in place of 0.1: largest at t = 1
+_PEAK_U08 = 0.898866  # the worked example's u = 0.8 in place of 0.1: largest at t = 2
 
 QUESTIONS = (
     Question(
