@@ -72,9 +72,9 @@ def adagrad_step(param, grad, memory, lr):
 
     Returns
     -------
-    param : ndarray, the new value
-    memory : ndarray, the new running sum of squared gradients. ``ValueError`` if it overflows
-        (a gradient above about 1.3e154: clip it first).
+    param : ndarray (a numpy float for float inputs), the new value
+    memory : ndarray (likewise), the new running sum of squared gradients. ``ValueError`` if it
+        overflows (a gradient above about 1.3e154: clip it first).
 
     Examples
     --------

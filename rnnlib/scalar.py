@@ -479,6 +479,9 @@ def per_step_contributions(xs, y, u, w, v):
     Parameters
     ----------
     xs, y, u, w, v : the inputs (T,), the target and the weights, as :func:`last_step_factors`
+        (a target at every step, y of shape (T,), gives that loss's ``dw_steps`` and ``dw``; its
+        δ_t then also collects the later steps' own errors, so the product above is the share of
+        the last target only)
 
     Returns
     -------
