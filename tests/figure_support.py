@@ -27,14 +27,15 @@ def notebook_figure(notebook, marker):
     plt.show = lambda *args, **kwargs: None
     try:
         plt.close("all")
-        for source in cells[: last + 1]:
-            code = "\n".join(line for line in source.splitlines() if not line.startswith("%"))
-            exec(compile(code, f"{notebook} cell", "exec"), namespace)
-        fig = plt.gcf()
+        with matplotlib.rc_context():  # the lesson's rcParams are undone after it
+            for source in cells[: last + 1]:
+                code = "\n".join(line for line in source.splitlines() if not line.startswith("%"))
+                exec(compile(code, f"{notebook} cell", "exec"), namespace)
+            fig = plt.gcf()
+            fig.canvas.draw()
     finally:
         plt.show = show
         plt.switch_backend(backend)
-    fig.canvas.draw()
     return fig, fig.canvas.get_renderer()
 
 
@@ -344,7 +345,8 @@ def notebook_figures(path):
     plt.show, IPython.display.display = capture, lambda *args, **kwargs: None
     try:
         plt.close("all")
-        with contextlib.redirect_stdout(io.StringIO()):
+        # (the lesson's rcParams, e.g. lesson 05's dpi of 80, are undone after it)
+        with matplotlib.rc_context(), contextlib.redirect_stdout(io.StringIO()):
             for k, c in enumerate(nb.cells):
                 if c.cell_type != "code":
                     continue
