@@ -1820,3 +1820,176 @@ def _sigmoid_db_never_added(xs, y, u, w, b, v):
 def test_wrong_weight_in_the_carry_and_a_zero_db_are_named(checker, key, answer):
     """They used to be told only "dL/du, dL/dw are wrong" and "dL/db is wrong"."""
     assert_slip_named(checker, answer, key)
+
+
+# -- slips of the backward loop's order and of its carry, written by hand (math.tanh, math.exp) --
+
+
+def _tanh_states(xs, u, w):
+    o = [0.0]
+    for x in xs:
+        o.append(math.tanh(u * x + w * o[-1]))
+    return o
+
+
+def _sigmoid_states(xs, u, w, b, forward="right"):
+    """o_0..o_T of the sigmoid unit as a learner types it: ``forward`` "right",
+    "exp_parentheses" (`math.exp(-u*x + w*o + b)`) or "one_over_one" (`1/1 + math.exp(-a)`)."""
+    o = [0.0]
+    for x in xs:
+        if forward == "exp_parentheses":
+            o.append(1 / (1 + math.exp(-u * x + w * o[-1] + b)))
+        elif forward == "one_over_one":
+            o.append(1 / 1 + math.exp(-(u * x + w * o[-1] + b)))
+        else:
+            o.append(1 / (1 + math.exp(-(u * x + w * o[-1] + b))))
+    return o
+
+
+def _bptt_carry_first(xs, y, u, w, v):
+    """δ updated to δ_(t−1) first, then step t's shares taken from the updated δ."""
+    o = _tanh_states(xs, u, w)
+    err = v * o[-1] - y
+    delta, du, dw = err * v, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        delta = delta * (1.0 - o[t] ** 2) * w
+        du += delta * (1.0 - o[t] ** 2) * xs[t - 1]
+        dw += delta * (1.0 - o[t] ** 2) * o[t - 1]
+    return du, dw, err * o[-1]
+
+
+def _bptt_carry_first_da(xs, y, u, w, v):
+    """da = δ_t (1 − o_t²), then δ = da·w, then the shares from the new δ."""
+    o = _tanh_states(xs, u, w)
+    err = v * o[-1] - y
+    delta, du, dw = err * v, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        da = delta * (1.0 - o[t] ** 2)
+        delta = da * w
+        du += delta * xs[t - 1]
+        dw += delta * o[t - 1]
+    return du, dw, err * o[-1]
+
+
+def _bptt_dL_da_carry(right):
+    """g = dL/da_t carried back; ``right``: g_(t−1) = g_t·w·(1 − o_(t−1)²), else the slip
+    g_t·w·(1 − o_t²)."""
+
+    def scalar_bptt(xs, y, u, w, v):
+        o = _tanh_states(xs, u, w)
+        err = v * o[-1] - y
+        g, du, dw = err * v * (1.0 - o[-1] ** 2), 0.0, 0.0
+        for t in range(len(xs), 0, -1):
+            du += g * xs[t - 1]
+            dw += g * o[t - 1]
+            g = g * w * (1.0 - o[t - 1 if right else t] ** 2)
+        return du, dw, err * o[-1]
+
+    return scalar_bptt
+
+
+def _bptt_carry_o_prev(xs, y, u, w, v):
+    """The step back multiplies by o_(t−1), the factor of dL/dw's share, not by w."""
+    o = _tanh_states(xs, u, w)
+    err = v * o[-1] - y
+    delta, du, dw = err * v, 0.0, 0.0
+    for t in range(len(xs), 0, -1):
+        da = delta * (1.0 - o[t] ** 2)
+        du, dw = du + da * xs[t - 1], dw + da * o[t - 1]
+        delta = da * o[t - 1]
+    return du, dw, err * o[-1]
+
+
+def _sigmoid_learner(forward="right", *, slope_step=0, carry="right", dv_slope=False):
+    """sigmoid_bptt as a learner writes it: ``forward`` as in :func:`_sigmoid_states`,
+    ``slope_step`` −1 takes
+    σ′ of step t − 1 in the shares, ``carry`` "right", "first" (δ updated before the shares) or
+    "prev_slope" (δ_t·w·σ′(a_(t−1))), ``dv_slope`` puts σ′(a_T) into dL/dv."""
+
+    def sigmoid_bptt(xs, y, u, w, b, v):
+        o = _sigmoid_states(xs, u, w, b, forward)
+        err = v * o[-1] - y
+        dv = err * o[-1] * (o[-1] * (1.0 - o[-1]) if dv_slope else 1.0)
+        delta, du, dw, db = err * v, 0.0, 0.0, 0.0
+        for t in range(len(xs), 0, -1):
+            s = o[t + slope_step] * (1.0 - o[t + slope_step])
+            if carry == "first":
+                delta = delta * s * w
+            d = delta * s
+            du, dw, db = du + d * xs[t - 1], dw + d * o[t - 1], db + d
+            if carry == "right":
+                delta = d * w
+            elif carry == "prev_slope":
+                delta = delta * w * o[t - 1] * (1.0 - o[t - 1])
+        return du, dw, db, dv
+
+    return sigmoid_bptt
+
+
+def _many_carry_first(xs, ys, u, w, v):
+    """scalar_bptt_many with what step t carries back computed before its shares."""
+    o = _tanh_states(xs, u, w)
+    du = dw = dv = carried = 0.0
+    for t in range(len(xs), 0, -1):
+        e = v * o[t] - ys[t - 1]
+        dv += e * o[t]
+        delta = e * v + carried
+        carried = delta * (1.0 - o[t] ** 2) * w
+        d = carried * (1.0 - o[t] ** 2)
+        du, dw = du + d * xs[t - 1], dw + d * o[t - 1]
+    return du, dw, dv
+
+
+ORDER_AND_CARRY_SLIPS = [
+    (check_scalar_bptt, "bptt_carry_before_shares", _bptt_carry_first),
+    (check_scalar_bptt, "bptt_carry_before_shares_da", _bptt_carry_first_da),
+    (check_scalar_bptt, "bptt_dL_da_carried_with_step_ts_tanh_prime", _bptt_dL_da_carry(False)),
+    (check_scalar_bptt, "bptt_carry_o_prev", _bptt_carry_o_prev),
+    (check_sigmoid_bptt, "sigmoid_exponent_parentheses", _sigmoid_learner("exp_parentheses")),
+    (check_sigmoid_bptt, "sigmoid_one_over_one", _sigmoid_learner("one_over_one")),
+    (check_sigmoid_bptt, "sigmoid_slope_at_prev", _sigmoid_learner(slope_step=-1)),
+    (check_sigmoid_bptt, "sigmoid_carry_before_shares", _sigmoid_learner(carry="first")),
+    (check_sigmoid_bptt, "sigmoid_carry_prev_slope", _sigmoid_learner(carry="prev_slope")),
+    (check_sigmoid_bptt, "sigmoid_dv_slope", _sigmoid_learner(dv_slope=True)),
+    (check_scalar_bptt_many, "many_carry_before_shares", _many_carry_first),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "key", "answer"),
+    ORDER_AND_CARRY_SLIPS,
+    ids=[k for _, k, _ in ORDER_AND_CARRY_SLIPS],
+)
+def test_slips_of_the_loops_order_and_carry_are_named(checker, key, answer):
+    """Each used to be told only which items are wrong ("dL/du, dL/dw are wrong")."""
+    assert_slip_named(checker, answer, key)
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [
+        (check_scalar_bptt, _bptt_dL_da_carry(True)),
+        (check_sigmoid_bptt, _sigmoid_learner()),
+    ],
+    ids=["scalar-dL-da-carried", "sigmoid"],
+)
+def test_the_loops_above_without_their_slip_pass(checker, answer, capsys):
+    """Carrying dL/da_t with step t−1's tanh′ is right; the sigmoid learner without a slip too."""
+    checker(answer)
+    assert "5/5 cases passed ✓" in capsys.readouterr().out
+
+
+def test_the_slips_above_against_finite_differences():
+    """The catalogue's formulas are the learner's: each new entry's answer equals the hand-written
+    slip, and the reference (no slip) equals finite differences of a forward pass written here."""
+    from rnnlib.course.lesson04 import _bptt, _sigmoid_steps
+
+    xs, y, u, w, v = np.array([0.4, -0.9, 0.7]), 0.3, 0.8, -1.1, 1.3
+    b = 0.4
+    assert np.allclose(_bptt(xs, y, u, w, v), _scalar_bptt(xs, y, u, w, v), rtol=1e-6)
+    assert np.allclose(_sigmoid_steps(xs, y, u, w, b, v), _sigmoid_bptt(xs, y, u, w, b, v))
+    for checker, key, answer in ORDER_AND_CARRY_SLIPS:
+        args = (xs, y, u, w, b, v) if checker is check_sigmoid_bptt else (xs, y, u, w, v)
+        if checker is check_scalar_bptt_many:
+            args = (xs, np.array([0.2, -0.1, y]), u, w, v)
+        assert np.allclose(mistake(checker, key).answer(*args), answer(*args), rtol=1e-12), key

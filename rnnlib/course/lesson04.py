@@ -100,9 +100,17 @@ def _bptt(xs, y, u, w, v, *, slip=None):
         steps = range(1, T + 1)
     for t in steps:
         da = d * tanh_prime(t)
+        if slip == "bptt_carry_before_shares":  # δ ← δ_t (1 − o_t²) w first: shares from δ_(t−1)
+            d = da * w
+            da = d * tanh_prime(t)
+        elif slip == "bptt_carry_before_shares_da":  # da = δ_t (1 − o_t²); δ ← da·w; shares δ·…
+            d = da * w
+            da = d
         dw_steps[t - 1] = da * (o[t] if slip == "bptt_o_t_for_o_prev" else o[t - 1])
         du_steps[t - 1] = da * fwd.xs[t - 1]
-        if slip == "bptt_not_carried_back":
+        if slip in ("bptt_carry_before_shares", "bptt_carry_before_shares_da"):
+            pass  # (carried above)
+        elif slip == "bptt_not_carried_back":
             d = 0.0
         elif slip == "bptt_carry_never_updated":  # δ stays δ_T at every step
             d = d_T
@@ -116,6 +124,8 @@ def _bptt(xs, y, u, w, v, *, slip=None):
             d = da * u
         elif slip == "bptt_carry_v":  # v where w belongs in the step back
             d = da * v
+        elif slip == "bptt_carry_o_prev":  # o_(t−1) (∂a_t/∂w) where w (∂a_t/∂o_(t−1)) belongs
+            d = da * o[t - 1]
         else:
             d = da if slip == "bptt_no_w_in_chain" else da * w
     dv = float(dv)
@@ -142,6 +152,19 @@ def _skips_last_step(xs, y, u, w, v):
     for t in range(T - 1, 0, -1):
         da = d * (1.0 - o[t] ** 2)
         du, dw, d = du + da * fwd.xs[t - 1], dw + da * o[t - 1], da * w
+    return float(du), float(dw), float(err * o[T])
+
+
+def _dL_da_carried_with_step_ts_tanh_prime(xs, y, u, w, v):
+    # g = dL/da_t carried back, g_T = (ŷ − y)·v·(1 − o_T²), but stepped back with step t's tanh′,
+    # g ← g·w·(1 − o_t²), where step t−1's belongs: g_(t−1) = g_t·w·(1 − o_(t−1)²)
+    fwd = scalar.forward(xs, u, w, v)
+    o, T = fwd.o, len(fwd.xs)
+    err = fwd.y_hat - y
+    g, du, dw = err * v * (1.0 - o[T] ** 2), 0.0, 0.0
+    for t in range(T, 0, -1):
+        du, dw = du + g * fwd.xs[t - 1], dw + g * o[t - 1]
+        g = g * w * (1.0 - o[t] ** 2)
     return float(du), float(dw), float(err * o[T])
 
 
@@ -257,6 +280,11 @@ class ExactGradientChecker(TimeStepChecker):
             return None  # not a near miss: wrong in some other way (e.g. an input changed)
         return round(math.log10(worst))
 
+
+_CARRY_BEFORE_SHARES = (
+    "δ was carried back before step t's shares, which then used δ_(t−1): add δ_t (1 − o_t²) x_t "
+    "and δ_t (1 − o_t²) o_(t−1) first, then carry δ"
+)
 
 check_scalar_bptt = ExactGradientChecker(
     "check_scalar_bptt",
@@ -426,6 +454,25 @@ check_scalar_bptt = ExactGradientChecker(
             "w·o_(t−1), so δ_(t−1) = δ_t (1 − o_t²) w",
         ),
         (
+            "bptt_carry_o_prev",
+            "o_(t−1) where w belongs in the step back: o_(t−1) is ∂a_t/∂w; ∂a_t/∂o_(t−1) = w, "
+            "so δ_(t−1) = δ_t (1 − o_t²) w",
+        ),
+        (
+            "bptt_carry_before_shares",
+            _CARRY_BEFORE_SHARES,
+        ),
+        (
+            "bptt_carry_before_shares_da",
+            _CARRY_BEFORE_SHARES,
+        ),
+        (
+            "bptt_dL_da_carried_with_step_ts_tanh_prime",
+            _dL_da_carried_with_step_ts_tanh_prime,
+            "dL/da carried back with step t's tanh′ again (it is in dL/da_t already): "
+            "dL/da_(t−1) = dL/da_t · w · (1 − o_(t−1)²), step t−1's tanh′",
+        ),
+        (
             "bptt_tanh_prime_T_twice",
             "step T's tanh′ applied twice: δ_T = (ŷ − y)·v has none; the loop multiplies by "
             "(1 − o_T²)",
@@ -483,12 +530,18 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
     o = np.zeros(T + 1)
     for t in range(1, T + 1):
         o[t] = f(u * xs[t - 1] + w * o[t - 1] + bias)
+        if slip == "sigmoid_exponent_parentheses":  # e^(−u·x_t + w·o_(t−1) + b): − on u·x_t alone
+            o[t] = _sigmoid(u * xs[t - 1] - w * o[t - 1] - bias)
+        elif slip == "sigmoid_one_over_one":  # 1/1 + e^(−a) = 1 + e^(−a)
+            o[t] = 1.0 + np.exp(-(u * xs[t - 1] + w * o[t - 1] + bias))
     if slip == "sigmoid_bias_after":  # o_t = σ(u·x_t + w·o_(t−1)) + b
         o = np.zeros(T + 1)
         for t in range(1, T + 1):
             o[t] = _sigmoid(u * xs[t - 1] + w * o[t - 1]) + b
     err = v * o[T] - y
     dv = err * o[T]
+    if slip == "sigmoid_dv_slope":  # dL/dv with σ′(a_T), which lies between a_T and o_T only
+        dv = dv * o[T] * (1.0 - o[T])
     if slip == "sigmoid_dv_extra_v":  # δ_T·o_T = (ŷ − y)·v·o_T
         dv = dv * v
     d = err if slip == "sigmoid_missing_v" else err * v
@@ -504,9 +557,14 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
             s = _sigmoid(o[t]) * (1.0 - _sigmoid(o[t]))
         elif slip == "sigmoid_value_for_slope":  # σ(a_t) itself where its slope belongs
             s = o[t]
+        elif slip == "sigmoid_slope_at_prev":  # σ′ of step t − 1, o_(t−1)(1 − o_(t−1))
+            s = o[t - 1] * (1.0 - o[t - 1])
         else:
             s = o[t] * (1.0 - o[t])
         da = d * s
+        if slip == "sigmoid_carry_before_shares":  # δ ← δ_t σ′(a_t) w first: shares from δ_(t−1)
+            d = da * w
+            da = d * s
         du += da * xs[t - 1]
         dw += da * o[t - 1]
         if slip == "sigmoid_db_missing_slope":  # δ_t added, σ′(a_t) left out
@@ -518,6 +576,10 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
             db += da * slope_b.get(slip, 1.0)
         if slip == "sigmoid_carry_missing_slope":  # δ_(t−1) = δ_t·w: σ′ left out
             d = d * w
+        elif slip == "sigmoid_carry_prev_slope":  # δ_t·w·σ′(a_(t−1)): the carry of dL/da
+            d = d * w * o[t - 1] * (1.0 - o[t - 1])
+        elif slip == "sigmoid_carry_before_shares":
+            pass  # (carried above)
         else:
             d = da if slip == "sigmoid_no_w_in_chain" else da * w
     return float(du), float(dw), float(db), float(dv)
@@ -641,6 +703,35 @@ check_sigmoid_bptt = ExactGradientChecker(
             "dL/dv = (ŷ − y)·o_T",
         ),
         (
+            "sigmoid_exponent_parentheses",
+            "your exponent is −u·x_t + w·o_(t−1) + b: the minus reaches u·x_t alone; negate "
+            "the whole a_t, np.exp(-(u*x + w*o + b))",
+        ),
+        (
+            "sigmoid_one_over_one",
+            "your σ is 1/1 + e^(−a) = 1 + e^(−a): Python divides before it adds; "
+            "σ(a) = 1/(1 + np.exp(-a))",
+        ),
+        (
+            "sigmoid_slope_at_prev",
+            "σ′ at the wrong step: o_(t−1)(1 − o_(t−1)) where o_t(1 − o_t) belongs",
+        ),
+        (
+            "sigmoid_carry_prev_slope",
+            "the σ′ in the carry is step t's, o_t(1 − o_t), not step t−1's: δ_t here is "
+            "dL/do_t, so δ_(t−1) = δ_t·o_t(1 − o_t)·w",
+        ),
+        (
+            "sigmoid_carry_before_shares",
+            "δ was carried back before step t's shares, which then used δ_(t−1): add "
+            "δ_t·o_t(1 − o_t) times x_t, o_(t−1) and 1 first, then carry δ",
+        ),
+        (
+            "sigmoid_dv_slope",
+            "dL/dv has an extra factor o_T(1 − o_T): ŷ = v·o_T has no sigmoid between v and ŷ, "
+            "dL/dv = (ŷ − y)·o_T",
+        ),
+        (
             "sigmoid_bias_after",
             "you added b after the sigmoid, σ(u·x_t + w·o_(t−1)) + b; b is inside it: "
             "o_t = σ(u·x_t + w·o_(t−1) + b)",
@@ -678,9 +769,14 @@ def _bptt_many(xs, ys, u, w, v, *, slip=None):
             da = own[t - 1] + carried * tanh_prime
         else:
             da = delta * tanh_prime
+        if slip == "many_carry_before_shares":  # carried ← δ_t (1 − o_t²) w first, shares from it
+            carried = da * w
+            da = carried * tanh_prime
         du += da * fwd.xs[t - 1]
         dw += da * (o[t] if slip == "many_o_t_for_o_prev" else o[t - 1])
-        if slip == "many_not_carried_back":
+        if slip == "many_carry_before_shares":
+            pass  # (carried above)
+        elif slip == "many_not_carried_back":
             carried = 0.0
         elif slip == "many_carry_missing_tanh_prime":  # δ_t·w carried: tanh′ left out
             carried = delta * w
@@ -776,6 +872,11 @@ check_scalar_bptt_many = ExactGradientChecker(
             "many_dv_extra_v",
             "dL/dv has an extra factor v: (ŷ_t − y_t)·v is dL/do_t; ŷ_t = v·o_t, so "
             "dL/dv = Σ_t (ŷ_t − y_t)·o_t",
+        ),
+        (
+            "many_carry_before_shares",
+            "the carry was made before step t's shares, which then used it: add "
+            "δ_t (1 − o_t²) x_t and δ_t (1 − o_t²) o_(t−1) first, then carry",
         ),
         (
             "many_carry_prev_tanh_prime",
