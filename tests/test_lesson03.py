@@ -1152,3 +1152,70 @@ def test_sigmoid_db_returned_as_the_number_zero_is_named():
     )
     first = refusal(check_sigmoid_last_step_grads, _sigmoid_db_literal_zero)
     assert "dL/db⁽ᵀ⁾ is 0" in first and "shape" not in first
+
+
+# -- more slips written by hand, each named alone (they used to get "... is wrong", or a wrong name)
+
+
+def _fd_divided_by_2_times_eps(xs, y, u, w, v, eps=1e-6):
+    """The central difference typed `(L(w + eps) - L(w - eps)) / 2*eps`."""
+
+    def loss(w_T):
+        o = 0.0
+        for t, x in enumerate(xs):
+            o = math.tanh(u * x + (w_T if t == len(xs) - 1 else w) * o)
+        return 0.5 * (v * o - y) ** 2
+
+    return (loss(w + eps) - loss(w - eps)) / 2 * eps
+
+
+def test_fd_divided_by_2_then_times_eps_is_not_called_a_run_from_o_0():
+    """`/ 2*eps` makes the quotient times ε², about 3e-13 at ε = 1e-6, within the tolerance of 0:
+    it used to be named "0: the copy you moved multiplies o₀ = 0", a state the learner got right.
+    At ε = 0.25 it is 0.2757 × 0.0625 ≈ 0.0172, not 0."""
+    first = refusal(check_fd_last_copy_grad, _fd_divided_by_2_times_eps)
+    assert "o₀ = 0" not in first
+    assert_slip_named(
+        check_fd_last_copy_grad, _fd_divided_by_2_times_eps, "fd_divided_by_2_times_eps"
+    )
+    wide = fd_last_copy_grad_cases()[-1]
+    assert _fd_divided_by_2_times_eps(**wide.args) == pytest.approx(
+        _fd_by_hand(**wide.args) * 0.25**2, rel=1e-12
+    )
+
+
+def test_a_learner_who_returns_0_is_still_told_about_o_0():
+    assert_slip_named(check_fd_last_copy_grad, lambda *args: 0.0, "fd_last_step_from_zero")
+
+
+MORE_SIGMOID_SLIPS = [
+    (
+        "sigmoid_missing_dL_dyhat",
+        lambda dL_dyhat, v, o_T, o_prev: _sigmoid_slip()(1.0, v, o_T, o_prev),
+    ),
+    (
+        "sigmoid_slope_at_prev",
+        lambda dL_dyhat, v, o_T, o_prev: (
+            dL_dyhat * v * o_prev * (1 - o_prev) * o_prev,
+            dL_dyhat * v * o_prev * (1 - o_prev),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "answer"), MORE_SIGMOID_SLIPS, ids=[k for k, _ in MORE_SIGMOID_SLIPS]
+)
+def test_more_sigmoid_slips_written_by_hand_are_named(key, answer):
+    assert_slip_named(check_sigmoid_last_step_grads, answer, key)
+
+
+def test_v_missing_from_the_bias_alone_is_not_said_to_be_missing_from_both():
+    """dL/db⁽ᵀ⁾ = dL/dŷ·σ′ without v, dL/dw⁽ᵀ⁾ right: the message named v "missing in both"."""
+
+    def answer(dL_dyhat, v, o_T, o_prev):
+        return dL_dyhat * v * o_T * (1 - o_T) * o_prev, dL_dyhat * o_T * (1 - o_T)
+
+    first = refusal(check_sigmoid_last_step_grads, answer)
+    assert first.startswith("check_sigmoid_last_step_grads: dL/db⁽ᵀ⁾: missing factor v"), first
+    assert "both" not in first, first

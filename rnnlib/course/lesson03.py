@@ -275,6 +275,12 @@ def _sg(slope):
     return answer
 
 
+def _sg_prev(dL_dyhat, v, o_T, o_prev):
+    """Both items with σ′ of step T − 1, o_prev(1 − o_prev), in place of step T's."""
+    g = f(dL_dyhat) * v * f(o_prev) * (1.0 - f(o_prev)) + 0.0 * f(o_T)
+    return g * o_prev, g
+
+
 def _sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
 
@@ -326,7 +332,19 @@ check_sigmoid_last_step_grads = Checker(
             lambda dL_dyhat, v, o_T, o_prev: _sigmoid_grads(
                 dL_dyhat, 1.0 + 0.0 * f(v), o_T, o_prev
             ),
-            "missing factor v in both: ∂ŷ/∂o_T = v lies on the road to w⁽ᵀ⁾ and to b⁽ᵀ⁾",
+            "missing factor v: ∂ŷ/∂o_T = v lies on the road to w⁽ᵀ⁾ and to b⁽ᵀ⁾",
+        ),
+        Mistake(
+            "sigmoid_missing_dL_dyhat",
+            lambda dL_dyhat, v, o_T, o_prev: _sigmoid_grads(
+                1.0 + 0.0 * f(dL_dyhat), v, o_T, o_prev
+            ),
+            "missing factor dL/dŷ: both gradients carry dL/da_T = dL/dŷ · v · o_T(1 − o_T)",
+        ),
+        Mistake(
+            "sigmoid_slope_at_prev",
+            _sg_prev,
+            f"σ′ at the wrong step: o_prev(1 − o_prev) where o_T(1 − o_T) belongs; {_SG}",
         ),
         Mistake(
             "bias_times_o_prev",
@@ -554,6 +572,12 @@ check_fd_last_copy_grad = _StepChecker(
             lambda xs, y, u, w, v, eps=1e-6: _last_copy_difference(xs, y, u, w, v, eps, start=-2),
             "you ran the last step from o_(T−2), one state too early (the run without the last "
             "two inputs, xs[:-2]): start it from o_(T−1), scalar.forward(xs[:-1], u, w, v).o[-1]",
+        ),
+        Mistake(
+            "fd_divided_by_2_times_eps",
+            lambda xs, y, u, w, v, eps=1e-6: _last_copy_difference(xs, y, u, w, v, eps) * eps**2,
+            "`/ 2*eps` divides by 2, then multiplies by ε (Python works left to right): the "
+            "difference quotient times ε²; write `/ (2*eps)`",
         ),
         Mistake(
             "fd_one_sided",
