@@ -1313,3 +1313,60 @@ def test_train_with_it_catches_a_first_loss_that_is_not_the_starting_weights_mea
     assert "loss 0.1754 -> 0.0038" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="return the loss measured BEFORE the update"):
         exec(cell.source, dict(names, train_epoch=mistake(L.check_train_epoch, slip).answer))
+
+
+# -- Python slips in the sums: a list that appends, `//`, a momentum kept in a list ---------------
+
+
+def _epoch_with_sums(start, divide):
+    """train_epoch as a learner writes it, the gradient summed into ``start()`` (a list
+    [0.0, 0.0, 0.0] or np.zeros(3)) with `+= [du, dw, dv]`, then ``divide(sums, n)``."""
+
+    def train_epoch(xs, ys, u, w, v, lr):
+        n, loss, g = len(xs), 0.0, start()
+        for x, y in zip(xs, ys, strict=True):
+            fwd = scalar.forward(x, u, w, v)
+            grads = scalar.backward(fwd, y)
+            loss += scalar.total_loss(fwd, y)
+            g += [grads.du, grads.dw, grads.dv]
+        g = divide(np.asarray(g, dtype=float), n)
+        return u - lr * g[0], w - lr * g[1], v - lr * g[2], loss / n
+
+    return train_epoch
+
+
+def test_a_list_of_sums_that_appends_is_told_so(capsys):
+    """`g = [0.0, 0.0, 0.0]; g += [du, dw, dv]` appends: g[:3] stays 0 and the weights come back
+    as they went in. The message blamed only the return ("return the updated ones"), which the
+    learner wrote."""
+    listed = _epoch_with_sums(lambda: [0.0, 0.0, 0.0], lambda g, n: g / n)
+    assert_slip_named(L.check_train_epoch, listed, "weights_not_updated")
+    assert "appends to a list" in refusal(L.check_train_epoch, listed)
+    L.check_train_epoch(_epoch_with_sums(lambda: np.zeros(3), lambda g, n: g / n))
+    assert "4/4 cases passed ✓" in capsys.readouterr().out
+
+
+def test_floor_division_of_the_gradient_is_named():
+    """`g // n` rounds the mean gradient down: a small positive one to 0 (that weight came back
+    unchanged, and was named so), a negative one to −1."""
+    floored = _epoch_with_sums(lambda: np.zeros(3), lambda g, n: g // n)
+    assert_slip_named(L.check_train_epoch, floored, "gradient_floor_divided")
+
+
+def test_a_momentum_kept_in_a_list_is_told_so():
+    """`m = [0.0, 0.0, 0.0]`, then `beta * m` raises TypeError: it was reported as a bare
+    "raised TypeError: can't multiply sequence by non-int of type 'float'"."""
+
+    def train_momentum(xs, ys, u, w, v, lr, beta, epochs):
+        m, losses = [0.0, 0.0, 0.0], []
+        for e in range(epochs + 1):
+            loss, g = dataset_loss_and_grads(xs, ys, u, w, v)
+            losses.append(loss)
+            if e < epochs:
+                m = beta * m + g
+                u, w, v = u - lr * m[0], w - lr * m[1], v - lr * m[2]
+        return np.array(losses)
+
+    first = refusal(L.check_train_momentum, train_momentum)
+    assert first.startswith("check_train_momentum: a Python list times a number"), first
+    assert "np.zeros(3)" in first

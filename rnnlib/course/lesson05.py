@@ -117,6 +117,8 @@ def _epoch(xs, ys, u, w, v, lr, *, slip=None):
         g, loss = grads[-1] / len(xs), losses[-1] / len(xs)
     elif slip == "divided_by_n_times_T":  # the sums divided by xs.size = n·T, not by n
         g, loss = grads.sum(0) / np.size(xs), losses.sum(0) / np.size(xs)
+    elif slip == "gradient_floor_divided":  # `g // n`: the mean gradient rounded down
+        g, loss = grads.sum(0) // len(xs), losses.mean(0)
     else:
         g, loss = grads.mean(0), losses.mean(0)
     if slip == "gradient_divided_by_n_twice":  # each g_i / n summed, then / n again
@@ -261,13 +263,18 @@ check_train_epoch = Checker(
         ),
         (
             "weights_not_updated",
-            "the weights came back unchanged: return the updated ones, u − η·∂L/∂u, "
-            "w − η·∂L/∂w, v − η·∂L/∂v",
+            "the weights are unchanged: return each θ − η·∂L/∂θ (or your sums stayed 0: "
+            "`g += [du, dw, dv]` appends to a list; use np.zeros(3))",
         ),
         (
             "gradient_divided_by_n_twice",
             "the gradient is divided by n twice (a mean of ∇L_i/n): ∇L = (1/n) Σ_i ∇L_i, "
             "divide the sum once",
+        ),
+        (
+            "gradient_floor_divided",
+            "`//` is floor division: the mean gradient came out rounded down to a whole "
+            "number; divide with `/`",
         ),
         (
             "divided_by_n_times_T",
@@ -767,7 +774,20 @@ def train_momentum_cases():
     return cases
 
 
-check_train_momentum = Checker(
+class _MomentumChecker(Checker):
+    """check_train_momentum: a momentum kept in a Python list (``m = [0, 0, 0]``), which
+    ``beta * m`` cannot scale, is told so."""
+
+    def _raised(self, case, err):
+        if isinstance(err, TypeError) and "can't multiply sequence by non-int" in str(err):
+            return (
+                "a Python list times a number does not scale it (`[0, 0, 0] * 2` repeats the "
+                "list, `0.9 * [0, 0, 0]` fails): keep m in an array, m = np.zeros(3)"
+            )
+        return None
+
+
+check_train_momentum = _MomentumChecker(
     "check_train_momentum",
     "train_momentum(xs, ys, u, w, v, lr, beta, epochs)",
     train_momentum_cases,
