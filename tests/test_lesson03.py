@@ -1219,3 +1219,17 @@ def test_v_missing_from_the_bias_alone_is_not_said_to_be_missing_from_both():
     first = refusal(check_sigmoid_last_step_grads, answer)
     assert first.startswith("check_sigmoid_last_step_grads: dL/db⁽ᵀ⁾: missing factor v"), first
     assert "both" not in first, first
+
+
+def test_an_if_on_an_array_is_told_it_needs_no_special_case():
+    """`if o_prev == 0: return 0.0` (for T = 1) raises on the case of arrays; it was reported as a
+    bare "raised ValueError: The truth value of an array ... is ambiguous"."""
+
+    def last_step_grad(dL_dyhat, v, o_T, o_prev):
+        if o_prev == 0:
+            return 0.0
+        return dL_dyhat * v * (1 - o_T**2) * o_prev
+
+    first = refusal(check_last_step_grad, last_step_grad)
+    assert first.startswith("check_last_step_grad: an `if` on an array"), first
+    assert "o_prev = 0 gives 0 by itself" in first

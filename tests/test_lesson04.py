@@ -1902,9 +1902,9 @@ def _bptt_carry_o_prev(xs, y, u, w, v):
 
 def _sigmoid_learner(forward="right", *, slope_step=0, carry="right", dv_slope=False):
     """sigmoid_bptt as a learner writes it: ``forward`` as in :func:`_sigmoid_states`,
-    ``slope_step`` −1 takes
-    σ′ of step t − 1 in the shares, ``carry`` "right", "first" (δ updated before the shares) or
-    "prev_slope" (δ_t·w·σ′(a_(t−1))), ``dv_slope`` puts σ′(a_T) into dL/dv."""
+    ``slope_step`` −1 takes σ′ of step t − 1 in the shares, ``carry`` "right", "first" (δ updated
+    before the shares) or "prev_slope" (δ_t·w·σ′(a_(t−1))), ``dv_slope`` puts σ′(a_T) into
+    dL/dv."""
 
     def sigmoid_bptt(xs, y, u, w, b, v):
         o = _sigmoid_states(xs, u, w, b, forward)
@@ -1922,6 +1922,23 @@ def _sigmoid_learner(forward="right", *, slope_step=0, carry="right", dv_slope=F
             elif carry == "prev_slope":
                 delta = delta * w * o[t - 1] * (1.0 - o[t - 1])
         return du, dw, db, dv
+
+    return sigmoid_bptt
+
+
+def _sigmoid_dL_da_carry(right):
+    """g = dL/da_t carried back; ``right``: g_(t−1) = g_t·w·σ′(a_(t−1)), else the slip
+    g_t·w·σ′(a_t)."""
+
+    def sigmoid_bptt(xs, y, u, w, b, v):
+        o = _sigmoid_states(xs, u, w, b)
+        err = v * o[-1] - y
+        g, du, dw, db = err * v * o[-1] * (1.0 - o[-1]), 0.0, 0.0, 0.0
+        for t in range(len(xs), 0, -1):
+            du, dw, db = du + g * xs[t - 1], dw + g * o[t - 1], db + g
+            s = t - 1 if right else t
+            g = g * w * o[s] * (1.0 - o[s])
+        return du, dw, db, err * o[-1]
 
     return sigmoid_bptt
 
@@ -1951,6 +1968,11 @@ ORDER_AND_CARRY_SLIPS = [
     (check_sigmoid_bptt, "sigmoid_carry_before_shares", _sigmoid_learner(carry="first")),
     (check_sigmoid_bptt, "sigmoid_carry_prev_slope", _sigmoid_learner(carry="prev_slope")),
     (check_sigmoid_bptt, "sigmoid_dv_slope", _sigmoid_learner(dv_slope=True)),
+    (
+        check_sigmoid_bptt,
+        "sigmoid_dL_da_carried_with_step_ts_slope",
+        _sigmoid_dL_da_carry(right=False),
+    ),
     (check_scalar_bptt_many, "many_carry_before_shares", _many_carry_first),
 ]
 
@@ -1970,8 +1992,9 @@ def test_slips_of_the_loops_order_and_carry_are_named(checker, key, answer):
     [
         (check_scalar_bptt, _bptt_dL_da_carry(True)),
         (check_sigmoid_bptt, _sigmoid_learner()),
+        (check_sigmoid_bptt, _sigmoid_dL_da_carry(right=True)),
     ],
-    ids=["scalar-dL-da-carried", "sigmoid"],
+    ids=["scalar-dL-da-carried", "sigmoid", "sigmoid-dL-da-carried"],
 )
 def test_the_loops_above_without_their_slip_pass(checker, answer, capsys):
     """Carrying dL/da_t with step t−1's tanh′ is right; the sigmoid learner without a slip too."""

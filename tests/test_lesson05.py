@@ -1370,3 +1370,21 @@ def test_a_momentum_kept_in_a_list_is_told_so():
     first = refusal(L.check_train_momentum, train_momentum)
     assert first.startswith("check_train_momentum: a Python list times a number"), first
     assert "np.zeros(3)" in first
+
+
+def test_a_momentum_that_subtracts_the_gradient_is_not_told_to_write_the_step_it_wrote():
+    """m ← β·m − ∇L with θ ← θ − η·m steps uphill; the message said "you stepped uphill, θ + η·m;
+    ... θ ← θ − η·m", the step the learner wrote. It now names m's sign too."""
+
+    def train_momentum(xs, ys, u, w, v, lr, beta, epochs):
+        theta, m, losses = np.array([u, w, v]), np.zeros(3), []
+        for e in range(epochs + 1):
+            loss, g = dataset_loss_and_grads(xs, ys, *theta)
+            losses.append(loss)
+            if e < epochs:
+                m = beta * m - g
+                theta = theta - lr * m
+        return np.array(losses)
+
+    assert_slip_named(L.check_train_momentum, train_momentum, "momentum_gradient_ascent")
+    assert "m ← β·m − ∇L" in refusal(L.check_train_momentum, train_momentum)

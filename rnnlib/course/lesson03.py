@@ -75,7 +75,21 @@ def _slope_slip(name, slope, why):
 
 _DW = "dL/dw⁽ᵀ⁾ = dL/dŷ · v · (1 − o_T²) · o_prev"
 
-check_last_step_grad = Checker(
+
+class _ElementwiseChecker(Checker):
+    """check_last_step_grad: an ``if`` on an array argument (``if o_prev == 0: ...``, a special
+    case for T = 1) is told that no special case is needed."""
+
+    def _raised(self, case, err):
+        if isinstance(err, ValueError) and "truth value of an array" in str(err):
+            return (
+                "an `if` on an array (one truth value per entry): no special case is needed, "
+                "o_prev = 0 gives 0 by itself; write the formula once, with numpy's operators"
+            )
+        return None
+
+
+check_last_step_grad = _ElementwiseChecker(
     "check_last_step_grad",
     "last_step_grad(dL_dyhat, v, o_T, o_prev)",
     last_step_grad_cases,

@@ -585,6 +585,21 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
     return float(du), float(dw), float(db), float(dv)
 
 
+def _sigmoid_dL_da_carried_with_step_ts_slope(xs, y, u, w, b, v):
+    # g = dL/da_t carried back, g_T = (ŷ − y)·v·σ′(a_T), but stepped back with step t's σ′,
+    # g ← g·w·o_t(1 − o_t), where step t−1's belongs: g_(t−1) = g_t·w·o_(t−1)(1 − o_(t−1))
+    xs = np.asarray(xs, dtype=float)
+    o = np.zeros(xs.size + 1)
+    for t in range(1, xs.size + 1):
+        o[t] = _sigmoid(u * xs[t - 1] + w * o[t - 1] + b)
+    err = v * o[-1] - y
+    g, du, dw, db = err * v * o[-1] * (1.0 - o[-1]), 0.0, 0.0, 0.0
+    for t in range(xs.size, 0, -1):
+        du, dw, db = du + g * xs[t - 1], dw + g * o[t - 1], db + g
+        g = g * w * o[t] * (1.0 - o[t])
+    return float(du), float(dw), float(db), float(err * o[-1])
+
+
 def _sigmoid_db_dv_swapped(xs, y, u, w, b, v):
     du, dw, db, dv = _sigmoid_steps(xs, y, u, w, b, v)
     return du, dw, dv, db
@@ -725,6 +740,12 @@ check_sigmoid_bptt = ExactGradientChecker(
             "sigmoid_carry_before_shares",
             "δ was carried back before step t's shares, which then used δ_(t−1): add "
             "δ_t·o_t(1 − o_t) times x_t, o_(t−1) and 1 first, then carry δ",
+        ),
+        (
+            "sigmoid_dL_da_carried_with_step_ts_slope",
+            _sigmoid_dL_da_carried_with_step_ts_slope,
+            "dL/da carried back with step t's σ′ again (it is in dL/da_t already): "
+            "dL/da_(t−1) = dL/da_t · w · o_(t−1)(1 − o_(t−1)), step t−1's σ′",
         ),
         (
             "sigmoid_dv_slope",

@@ -822,7 +822,8 @@ check_train_momentum = _MomentumChecker(
         ),
         (
             "momentum_gradient_ascent",
-            "wrong sign: you stepped uphill, θ + η·m; the heavy ball steps downhill, θ ← θ − η·m",
+            "wrong sign: you stepped uphill, θ + η·m (or m ← β·m − ∇L, then θ − η·m); the "
+            "heavy ball steps downhill: m ← β·m + ∇L, θ ← θ − η·m",
         ),
         (
             "momentum_lr_twice",
