@@ -542,8 +542,18 @@ def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
     wx2_t = slip != "stacked_wx2_not_transposed"
     # the slip: rnn_backward called with h[:, 0] (the state AFTER step 1) as each layer's h0
     first = slip == "stacked_h0_is_first_state"
+    swapped = slip == "stacked_wx_wh_swapped"  # rnn_backward(..., Wh, Wx) in both calls
+    if slip == "stacked_layer2_states_h1":  # rnn_backward(dh2, h2, zeros, h1, ...)
+        inp2, states2 = h2, h1
+    else:
+        states2 = h2
     dx2, dWx2, dWh2 = _layer_backward(
-        dh2, inp2, h2, Wx2, Wh2, wx_t=wx2_t, h0=h2[:, 0] if first else None
+        dh2,
+        inp2,
+        states2,
+        *((Wh2, Wx2) if swapped else (Wx2, Wh2)),
+        wx_t=wx2_t,
+        h0=h2[:, 0] if first else None,
     )
     if slip in ("stacked_dWx2_from_x", "stacked_dWx2_from_h2"):  # only dWx2 is wrong
         dx2 = _layer_backward(dh2, h1, h2, Wx2, Wh2)[0]
@@ -557,10 +567,18 @@ def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
         "stacked_dh2_through_wx2": lambda: dh2 @ Wx2.T,
         "stacked_dh2_added_to_layer1": lambda: dx2 + dh2,
         "stacked_layer1_slope_twice": lambda: dx2 * (1.0 - h1**2),  # and again in layer 1
+        # (dh2 * (1 − h2²)) Wx2^T: layer 2's tanh′, but not what its later steps carry back
+        "stacked_dh1_without_layer2_carry": lambda: (dh2 * (1.0 - h2**2)) @ Wx2.T,
     }.get(slip, lambda: dx2)()
     slope_h = h2 if slip == "stacked_layer1_slope_from_h2" else None
+    states1 = h2 if slip == "stacked_layer1_states_h2" else h1  # rnn_backward(dh1, x, 0, h2, ...)
     dx, dWx1, dWh1 = _layer_backward(
-        dh1, x, h1, Wx1, Wh1, slope_h=slope_h, h0=h1[:, 0] if first else None
+        dh1,
+        x,
+        states1,
+        *((Wh1, Wx1) if swapped else (Wx1, Wh1)),
+        slope_h=slope_h,
+        h0=h1[:, 0] if first else None,
     )
     return (dx2 if slip == "stacked_dx_of_layer2" else dx), dWx1, dWh1, dWx2, dWh2
 
@@ -662,6 +680,26 @@ check_stacked_rnn_backward = _StackedChecker(
         (
             "stacked_layer1_slope_from_h2",
             "layer 1's tanh′ from the wrong layer: use 1 − h1_t², not 1 − h2_t²",
+        ),
+        (
+            "stacked_layer1_states_h2",
+            "layer 1 got h2 as its states: pass h1, whose 1 − h1_t² is layer 1's tanh′ and whose "
+            "h1_(t−1) enters dWh1",
+        ),
+        (
+            "stacked_layer2_states_h1",
+            "layer 2 got h1 as its states (for its tanh′ and dWh2): its input is h1, its states "
+            "are h2, rnn_backward(dh2, h1, zeros, h2, Wx2, Wh2)",
+        ),
+        (
+            "stacked_wx_wh_swapped",
+            "Wx and Wh swapped in the calls: rnn_backward(dh, x, h0, h, Wx, Wh) takes the input "
+            "weights first (Wx2, then Wh2 for layer 2)",
+        ),
+        (
+            "stacked_dh1_without_layer2_carry",
+            "layer 1 got (dh2_t * (1 − h2_t²)) Wx2^T, without layer 2's carry: pass down "
+            "da2_t Wx2^T, da2_t = (dh2_t + da2_(t+1) Wh2^T) * (1 − h2_t²)",
         ),
         (
             "stacked_layer1_slope_twice",
