@@ -1098,6 +1098,7 @@ STEP_SLIPS = {
     "step_dWx_transposed": _step_slip(dWx=lambda x, da: da.T @ x),
     "step_db_averaged": _step_slip(db=lambda da: da.mean(axis=0)),
     "step_db_not_summed": _step_slip(db=lambda da: da),
+    "step_db_summed_over_units": _step_slip(db=lambda da: da.sum(axis=1)),
     "step_weights_averaged": _step_slip(
         dWx=lambda x, da: x.T @ da / len(x), dWh=lambda hp, hn, da: hp.T @ da / len(hp)
     ),
@@ -1517,3 +1518,22 @@ def test_layer_2_states_h1_twice_is_told_its_states_not_a_swap():
         _two_calls(lambda layer, dh2, h1, h2, Wx2, Wh2: layer(dh2, h1, h1, Wx2, Wh2)),
     )
     assert "layer 2 got h1 as its states" in first and "swap" not in first
+
+
+def _bptt_db_over_units(dh, x, h0, h, Wx, Wh):
+    """The solution's loop with ``db += da.sum(axis=1)``: one number per sequence, not per unit."""
+    N, T, H = dh.shape
+    dx, dWx, dWh, db = np.zeros(x.shape), np.zeros(Wx.shape), np.zeros(Wh.shape), 0.0
+    carry = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        da = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+        h_prev = h[:, t - 1] if t > 0 else h0
+        dx[:, t] = da @ Wx.T
+        dWx, dWh, db = dWx + x[:, t].T @ da, dWh + h_prev.T @ da, db + da.sum(axis=1)
+        carry = da @ Wh.T
+    return dx, carry, dWx, dWh, db
+
+
+def test_db_summed_over_the_units_is_named():
+    """da.sum(axis=1) sums each sequence's row, (N,), where db sums over the batch, (H,)."""
+    assert_slip_named(L.check_rnn_backward, _bptt_db_over_units, "bptt_db_summed_over_units")

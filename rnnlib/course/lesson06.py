@@ -86,6 +86,8 @@ def step_backward(dh_next, x, h_prev, h_next, Wx, Wh, *, slip=None):
         db = da.mean(axis=0)
     elif slip == "step_db_not_summed":
         db = da
+    elif slip == "step_db_summed_over_units":
+        db = da.sum(axis=1)
     else:
         db = da.sum(axis=0)
     dh_prev = da @ (Wh if slip == "step_wh_not_transposed" else Wh.T)
@@ -133,6 +135,11 @@ check_rnn_step_backward = Checker(
         ("step_dWx_transposed", "dWx is transposed: dWx = x^T da has the shape (D, H) of Wx"),
         ("step_db_averaged", "db averaged over the batch instead of summed: db = Σ_n da[n]"),
         ("step_db_not_summed", "db not summed over the batch: db = Σ_n da[n] has shape (H,)"),
+        (
+            "step_db_summed_over_units",
+            "db summed over the hidden units (axis 1), not over the batch: db = Σ_n da[n] has "
+            "shape (H,), da.sum(axis=0)",
+        ),
         (
             "step_weights_averaged",
             "weight gradients divided by the batch size: dWx = x^T da and dWh = h_prev^T da "
@@ -215,7 +222,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
         }.get(slip, hp)
         dWh_t = da.T @ state if slip == "bptt_dWh_transposed" else state.T @ da
         x_t = x[:, t - 2] if slip == "bptt_x_one_step_back" else x[:, t - 1]  # (x[:, -1] at t = 1)
-        per_step[t] = (x_t.T @ da, dWh_t, da.sum(axis=0))
+        units = slip == "bptt_db_summed_over_units"  # da.sum(axis=1): one number per sequence
+        per_step[t] = (x_t.T @ da, dWh_t, da.sum(axis=1 if units else 0))
         carried = g if slip == "bptt_carry_skips_tanh_prime" else da
         g_back = carried @ (Wh if slip == "bptt_wh_not_transposed" else Wh.T)
     # overwritten: only one step's contribution survives, t = 1 (backward loop) or t = T (forward)
@@ -224,7 +232,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     elif slip == "bptt_weights_overwritten_forward":
         dWx, dWh, db = per_step[T]
     else:
-        zeros = (np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(H))  # (no step may be left)
+        zeros = (np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(N if units else H))
+        # (zeros: no step may be left)
         dWx, dWh, db = (sum((p[k] for p in per_step.values()), z) for k, z in enumerate(zeros))
     batched = ("bptt_rows_mismatched", "bptt_rows_mismatched_other", "bptt_h0_after_the_states")
     if slip in batched:  # the optional task's products after the loop, one way wrong
@@ -365,6 +374,11 @@ check_rnn_backward = Checker(
         ),
         ("bptt_wh_not_transposed", "Wh must be transposed when carrying back: da_(t+1) Wh^T"),
         ("bptt_db_averaged", "db averaged instead of summed: db = Σ_t Σ_n da_t"),
+        (
+            "bptt_db_summed_over_units",
+            "db summed over the hidden units (axis 1), not over the batch: db = Σ_t Σ_n da_t "
+            "has shape (H,), da_t.sum(axis=0)",
+        ),
         (
             "bptt_weights_averaged",
             "weight gradients divided by the batch size: dWx, dWh and db are sums over the "
