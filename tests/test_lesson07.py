@@ -112,7 +112,7 @@ def my_jacobian_product(hs, Wh):
 
 
 RIGHT = {
-    "check_clip_grad_norm": (_clip, 12),
+    "check_clip_grad_norm": (_clip, 13),
     "check_jacobian_product": (my_jacobian_product, 4),
     "check_truncated_bptt": (my_truncated_bptt, 5),
     "check_gated_bptt": (my_gated_bptt, 5),
@@ -249,7 +249,7 @@ def test_zeros_for_entries_of_1e_170_are_rejected():
     output, zeros included, passed it."""
     with pytest.raises(AssertionError) as excinfo:
         L.check_clip_grad_norm(_clip_zeros_when_squares_underflow)
-    assert "case 7 of 12: entries near 1e-170" in str(excinfo.value)
+    assert "case 7 of 13: entries near 1e-170" in str(excinfo.value)
 
 
 def test_writing_into_the_callers_list_is_named():
@@ -1288,3 +1288,59 @@ def test_the_own_check_of_truncated_bptt_catches_a_window_one_step_off(by, capsy
     assert "relative error < 1e-7 (k = T: full BPTT)" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="k = 1: relative error"):
         exec(cell.source, dict(names, truncated_bptt=_truncated_window_shifted(by)))
+
+
+# -- the stable norm's slips (slips-b probe): the largest |entry| of the last array only (a loop
+# that overwrote it: it passed all 12 cases before the case with the huge entry first), the norm
+# of the scaled arrays not multiplied back, the scaled arrays returned. ---------------------------
+
+
+def _stable_clip(m_of=None, back=True, return_scaled=False):
+    """A learner's clip by the hint's stable norm: m the largest |entry| (``m_of(grads)`` in
+    its place), the norm m·sqrt(Σ (g/m)²) (without the m if not ``back``), each array times
+    max_norm / norm when over (the arrays divided by m if ``return_scaled``)."""
+
+    def clip_grad_norm(grads, max_norm):
+        m = max(np.max(np.abs(g)) for g in grads) if m_of is None else m_of(grads)
+        if m == 0:
+            return [g.copy() for g in grads]
+        scaled = [g / m for g in grads]
+        norm = np.sqrt(sum(np.sum(s**2) for s in scaled)) * (m if back else 1.0)
+        if norm <= max_norm:
+            return [g.copy() for g in grads]
+        return [g * (max_norm / norm) for g in (scaled if return_scaled else grads)]
+
+    return clip_grad_norm
+
+
+def _last_array_max(grads):
+    for g in grads:
+        m = np.max(np.abs(g))  # overwritten: the last array's
+    return m
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        (_stable_clip(), None),
+        (_stable_clip(m_of=_last_array_max), "clip_last_array_max"),
+        (_stable_clip(back=False), "clip_max_not_multiplied_back"),
+        (_stable_clip(return_scaled=True), "clip_returned_scaled"),
+    ],
+    ids=["right", "last array's max", "not multiplied back", "scaled arrays returned"],
+)
+def test_the_stable_norms_slips_are_named(answer, key, capsys):
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert_right_or_slip_named(L.check_clip_grad_norm, answer, key, capsys)
+
+
+def test_the_last_arrays_max_overflows_on_a_huge_first_entry_by_hand():
+    """[1e160] and [1.0]: the last array's largest |entry| is 1, so (1e160 / 1)² = 1e320
+    overflows to inf and the factor max_norm / inf is 0; the right norm is 1e160 (to 1 part in
+    1e320), so clipping to 1 gives [1.0] and [1e-160]."""
+    grads = [np.array([1e160]), np.array([1.0])]
+    with np.errstate(over="ignore"):
+        wrong = _stable_clip(m_of=_last_array_max)(grads, 1.0)
+    assert wrong[0][0] == 0.0
+    right = _stable_clip()(grads, 1.0)
+    assert right[0][0] == pytest.approx(1.0) and right[1][0] == pytest.approx(1e-160)

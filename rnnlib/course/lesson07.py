@@ -123,6 +123,12 @@ def clip_grad_norm_cases():
             [np.array([-3e160, 0.5]), np.array([-4e160])],
             2.0,
         ),
+        (  # dividing by the largest |entry| of the last array alone still squares 1e160
+            "a huge entry (1e160) in the FIRST array, the last one small, over the limit: "
+            "divide by the largest |entry| of ALL the arrays",
+            [np.array([1e160]), np.array([1.0])],
+            1.0,
+        ),
     ]
     return table_cases(
         "grads, max_norm", raw, lambda grads, max_norm: clip_grad_norm(grads, max_norm)[0]
@@ -142,6 +148,8 @@ def _clip(grads, max_norm, *, slip=None):
     if slip == "clip_per_array":
         return [_clip([g], max_norm)[0] for g in grads]
     first_max = float(np.max(np.abs(grads[0])))  # the largest |entry| of grads[0] alone
+    last_max = float(np.max(np.abs(grads[-1])))  # of grads[-1] alone (a loop overwrote it)
+    top = max(float(np.max(np.abs(g))) for g in grads)  # the largest |entry| of all
     signed_max = max(float(np.max(g)) for g in grads)  # np.max(g) where np.max(np.abs(g)) belongs
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         total = {
@@ -154,6 +162,12 @@ def _clip(grads, max_norm, *, slip=None):
             "clip_first_array_max": lambda: (
                 first_max * np.sqrt(sum(np.sum(np.square(np.divide(g, first_max))) for g in grads))
             ),
+            "clip_last_array_max": lambda: (
+                last_max * np.sqrt(sum(np.sum(np.square(np.divide(g, last_max))) for g in grads))
+            ),
+            "clip_max_not_multiplied_back": lambda: (  # sqrt(Σ (g/m)²), not m·sqrt(Σ (g/m)²)
+                np.sqrt(sum(np.sum(np.square(np.divide(g, top))) for g in grads))
+            ),
             "clip_max_without_abs": lambda: (  # a largest entry of 0 taken for all zeros
                 np.float64(0.0)
                 if signed_max == 0
@@ -164,6 +178,7 @@ def _clip(grads, max_norm, *, slip=None):
     if not np.isfinite(total) and slip not in (
         "clip_norm_overflowed",
         "clip_first_array_max",
+        "clip_last_array_max",
         "clip_max_without_abs",
     ):
         raise OverflowError("the naive norm overflowed")
@@ -173,6 +188,8 @@ def _clip(grads, max_norm, *, slip=None):
             slip, factor
         )
     scale = factor if (slip == "clip_always_rescaled" or total > max_norm) else 1.0
+    if slip == "clip_returned_scaled" and total > max_norm:  # the arrays divided by m, rescaled
+        scale = scale / top
     with np.errstate(over="ignore", invalid="ignore"):
         return [np.asarray(g, dtype=float) * scale for g in grads]
 
@@ -344,6 +361,21 @@ check_clip_grad_norm = _ClipChecker(
             "clip_first_array_max",
             "you divided by the largest |entry| of grads[0] only: take it over ALL the arrays "
             "(another may be larger, or grads[0] all 0)",
+        ),
+        (
+            "clip_last_array_max",
+            "you divided by the largest |entry| of the last array only (a loop that overwrote "
+            "it?): take it over ALL the arrays",
+        ),
+        (
+            "clip_max_not_multiplied_back",
+            "your norm is that of the arrays divided by their largest |entry| m: multiply it "
+            "back by m, global norm = m·sqrt(Σ_k ‖g_k / m‖²)",
+        ),
+        (
+            "clip_returned_scaled",
+            "you rescaled the arrays divided by their largest |entry| m, m times too small: "
+            "return g · max_norm / (global norm)",
         ),
         (
             "clip_max_without_abs",
