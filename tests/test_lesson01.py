@@ -243,6 +243,17 @@ SLIPS = [
         "fd_forward_over_2eps",
         lambda y_hat, y, eps: (loss(y_hat + eps, y) - loss(y_hat, y)) / (2 * eps),
     ),
+    (check_loss, "half_absolute_error", lambda y_hat, y: 0.5 * np.abs(y_hat - y)),
+    (
+        check_loss_grad_fd,
+        "fd_backward_over_2eps",
+        lambda y_hat, y, eps: (loss(y_hat, y) - loss(y_hat - eps, y)) / (2 * eps),
+    ),
+    (
+        check_loss_grad_fd,
+        "fd_error_unchanged",
+        lambda y_hat, y, eps: (loss(y_hat + eps, y + eps) - loss(y_hat - eps, y - eps)) / (2 * eps),
+    ),
 ]
 
 
@@ -288,6 +299,13 @@ def test_one_sided_difference_is_caught_by_a_large_step():
     with pytest.raises(AssertionError) as excinfo:
         check_loss_grad_fd(lambda y_hat, y, eps: (_loss(y_hat + eps, y) - _loss(y_hat, y)) / eps)
     assert "forward" in first_line(excinfo) and "ε = " in str(excinfo.value)
+
+
+def test_half_the_absolute_error_is_not_called_a_missing_square():
+    """½|ŷ − y| equals ½(ŷ − y) on the first case (ŷ above y), not where ŷ < y: the learner did
+    not return ½(ŷ − y), and the message must not say so."""
+    first = refusal(check_loss, lambda y_hat, y: 0.5 * abs(y_hat - y))
+    assert "½|ŷ − y|" in first and "missing square" not in first
 
 
 def test_absolute_value_is_not_called_a_wrong_sign():

@@ -103,6 +103,15 @@ def test_each_slip_written_by_hand_is_named(checker, key, answer):
     assert_slip_named(checker, answer, key)
 
 
+def test_the_half_sum_taken_for_the_curvature_is_named_as_that_too():
+    """1/(½Σ o²) = 2/Σ o²: the number of the edge of divergence, but a learner who writes it took
+    ½Σ o², the coefficient of v² in L(v) = ½Σ(v·o_n − y_n)², for the curvature; the second
+    derivative is twice that coefficient, Σ o². The message names that cause too."""
+    answer = lambda o_T: 1 / (0.5 * np.sum(o_T**2))  # noqa: E731
+    assert_slip_named(check_one_step_lr, answer, "lr_edge")
+    assert "½Σ o²" in refusal(check_one_step_lr, answer)
+
+
 REQUIRED = {  # the issue's minimum catalogue, by mistake key
     "check_output_weight_grad": {"dv_wrong_sign", "dv_missing_o_T"},
     "check_sgd_step": {"sgd_wrong_sign", "sgd_missing_lr"},
@@ -512,7 +521,7 @@ def test_one_step_lr_check_names_two_over_the_sum_for_one_sequence():
     first, second = str(excinfo.value).splitlines()[:2]
     assert first == (
         "check_one_step_lr: 2/Σ o²: that is the edge of divergence (the mirror point), not the "
-        "minimum"
+        "minimum; or you took ½Σ o², the factor of v² in L, for the curvature d²L/dv² = Σ o²"
     )
     assert second == "  case 1 of 4: N = 1 sequence"
 

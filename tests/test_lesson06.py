@@ -1098,6 +1098,7 @@ STEP_SLIPS = {
     "step_dWx_transposed": _step_slip(dWx=lambda x, da: da.T @ x),
     "step_db_averaged": _step_slip(db=lambda da: da.mean(axis=0)),
     "step_db_not_summed": _step_slip(db=lambda da: da),
+    "step_db_summed_over_units": _step_slip(db=lambda da: da.sum(axis=1)),
     "step_weights_averaged": _step_slip(
         dWx=lambda x, da: x.T @ da / len(x), dWh=lambda hp, hn, da: hp.T @ da / len(hp)
     ),
@@ -1453,3 +1454,86 @@ def test_a_symmetric_matrix_shrinks_no_vector_by_exactly_rho():
     text = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "shrinks every vector by exactly" not in text
     assert "at most $0.9^d$ of its length" in text
+
+
+# -- slips of the stacked RNN's two calls (slips-b probe): an argument in the wrong place, or ------
+# layer 2's carry left out of what layer 1 receives. Each got "... is wrong" (or, for h2 as layer
+# 1's states, a tanh′ named for dx and dWx1 and dWh1 left unexplained) before.
+
+
+def _two_calls(layer2, layer1=None, dh1_of=None):
+    """A learner's stacked_rnn_backward of two calls of a right one-layer BPTT from zero states:
+    ``layer2(dh2, h1, h2, Wx2, Wh2)`` and ``layer1(dh1, x, h1, h2, Wx1, Wh1)`` say how each is
+    called (the arguments the learner passed), ``dh1_of(dx2, dh2, h2, Wx2)`` what layer 1
+    receives."""
+    layer = _layer_from(lambda h: np.zeros_like(h[:, 0]))
+    layer1 = layer1 or (lambda layer, dh1, x, h1, h2, Wx1, Wh1: layer(dh1, x, h1, Wx1, Wh1))
+
+    def stacked_rnn_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2):
+        dx2, dWx2, dWh2 = layer2(layer, dh2, h1, h2, Wx2, Wh2)
+        dh1 = dx2 if dh1_of is None else dh1_of(dx2, dh2, h2, Wx2)
+        dx, dWx1, dWh1 = layer1(layer, dh1, x, h1, h2, Wx1, Wh1)
+        return dx, dWx1, dWh1, dWx2, dWh2
+
+    return stacked_rnn_backward
+
+
+_RIGHT_LAYER2 = lambda layer, dh2, h1, h2, Wx2, Wh2: layer(dh2, h1, h2, Wx2, Wh2)  # noqa: E731
+
+STACKED_CALL_SLIPS = {
+    "stacked_layer1_states_h2": _two_calls(
+        _RIGHT_LAYER2,
+        layer1=lambda layer, dh1, x, h1, h2, Wx1, Wh1: layer(dh1, x, h2, Wx1, Wh1),
+    ),
+    "stacked_layer2_states_h1": _two_calls(
+        lambda layer, dh2, h1, h2, Wx2, Wh2: layer(dh2, h2, h1, Wx2, Wh2)
+    ),
+    "stacked_wx_wh_swapped": _two_calls(
+        lambda layer, dh2, h1, h2, Wx2, Wh2: layer(dh2, h1, h2, Wh2, Wx2),
+        layer1=lambda layer, dh1, x, h1, h2, Wx1, Wh1: layer(dh1, x, h1, Wh1, Wx1),
+    ),
+    "stacked_dh1_without_layer2_carry": _two_calls(
+        _RIGHT_LAYER2, dh1_of=lambda dx2, dh2, h2, Wx2: (dh2 * (1 - h2**2)) @ Wx2.T
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "answer"), STACKED_CALL_SLIPS.items(), ids=list(STACKED_CALL_SLIPS)
+)
+def test_the_stacked_calls_slips_are_named(key, answer):
+    assert_slip_named(L.check_stacked_rnn_backward, answer, key)
+
+
+def test_the_two_calls_by_hand_pass_when_right(capsys):
+    L.check_stacked_rnn_backward(_two_calls(_RIGHT_LAYER2))
+    assert "4/4 cases passed ✓" in capsys.readouterr().out
+
+
+def test_layer_2_states_h1_twice_is_told_its_states_not_a_swap():
+    """rnn_backward(dh2, h1, zeros, h1, ...): the input is right, the states are h1. Every item
+    but dWx2 is what h1 as the states gives; the message says that, and no swap."""
+    first = refusal(
+        L.check_stacked_rnn_backward,
+        _two_calls(lambda layer, dh2, h1, h2, Wx2, Wh2: layer(dh2, h1, h1, Wx2, Wh2)),
+    )
+    assert "layer 2 got h1 as its states" in first and "swap" not in first
+
+
+def _bptt_db_over_units(dh, x, h0, h, Wx, Wh):
+    """The solution's loop with ``db += da.sum(axis=1)``: one number per sequence, not per unit."""
+    N, T, H = dh.shape
+    dx, dWx, dWh, db = np.zeros(x.shape), np.zeros(Wx.shape), np.zeros(Wh.shape), 0.0
+    carry = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        da = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+        h_prev = h[:, t - 1] if t > 0 else h0
+        dx[:, t] = da @ Wx.T
+        dWx, dWh, db = dWx + x[:, t].T @ da, dWh + h_prev.T @ da, db + da.sum(axis=1)
+        carry = da @ Wh.T
+    return dx, carry, dWx, dWh, db
+
+
+def test_db_summed_over_the_units_is_named():
+    """da.sum(axis=1) sums each sequence's row, (N,), where db sums over the batch, (H,)."""
+    assert_slip_named(L.check_rnn_backward, _bptt_db_over_units, "bptt_db_summed_over_units")

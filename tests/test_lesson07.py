@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from checks_support import (
     assert_right_or_slip_named,
+    assert_slip_named,
     first_line,
     mistake,
     refusal,
@@ -112,7 +113,7 @@ def my_jacobian_product(hs, Wh):
 
 
 RIGHT = {
-    "check_clip_grad_norm": (_clip, 12),
+    "check_clip_grad_norm": (_clip, 13),
     "check_jacobian_product": (my_jacobian_product, 4),
     "check_truncated_bptt": (my_truncated_bptt, 5),
     "check_gated_bptt": (my_gated_bptt, 5),
@@ -249,7 +250,7 @@ def test_zeros_for_entries_of_1e_170_are_rejected():
     output, zeros included, passed it."""
     with pytest.raises(AssertionError) as excinfo:
         L.check_clip_grad_norm(_clip_zeros_when_squares_underflow)
-    assert "case 7 of 12: entries near 1e-170" in str(excinfo.value)
+    assert "case 7 of 13: entries near 1e-170" in str(excinfo.value)
 
 
 def test_writing_into_the_callers_list_is_named():
@@ -1288,3 +1289,194 @@ def test_the_own_check_of_truncated_bptt_catches_a_window_one_step_off(by, capsy
     assert "relative error < 1e-7 (k = T: full BPTT)" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="k = 1: relative error"):
         exec(cell.source, dict(names, truncated_bptt=_truncated_window_shifted(by)))
+
+
+# -- the stable norm's slips (slips-b probe): the largest |entry| of the last array only (a loop
+# that overwrote it: it passed all 12 cases before the case with the huge entry first), the norm
+# of the scaled arrays not multiplied back, the scaled arrays returned. ---------------------------
+
+
+def _stable_clip(m_of=None, back=True, return_scaled=False):
+    """A learner's clip by the hint's stable norm: m the largest |entry| (``m_of(grads)`` in
+    its place), the norm m·sqrt(Σ (g/m)²) (without the m if not ``back``), each array times
+    max_norm / norm when over (the arrays divided by m if ``return_scaled``)."""
+
+    def clip_grad_norm(grads, max_norm):
+        m = max(np.max(np.abs(g)) for g in grads) if m_of is None else m_of(grads)
+        if m == 0:
+            return [g.copy() for g in grads]
+        scaled = [g / m for g in grads]
+        norm = np.sqrt(sum(np.sum(s**2) for s in scaled)) * (m if back else 1.0)
+        if norm <= max_norm:
+            return [g.copy() for g in grads]
+        return [g * (max_norm / norm) for g in (scaled if return_scaled else grads)]
+
+    return clip_grad_norm
+
+
+def _last_array_max(grads):
+    for g in grads:
+        m = np.max(np.abs(g))  # overwritten: the last array's
+    return m
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        (_stable_clip(), None),
+        (_stable_clip(m_of=_last_array_max), "clip_last_array_max"),
+        (_stable_clip(back=False), "clip_max_not_multiplied_back"),
+        (_stable_clip(return_scaled=True), "clip_returned_scaled"),
+    ],
+    ids=["right", "last array's max", "not multiplied back", "scaled arrays returned"],
+)
+def test_the_stable_norms_slips_are_named(answer, key, capsys):
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert_right_or_slip_named(L.check_clip_grad_norm, answer, key, capsys)
+
+
+def test_the_last_arrays_max_overflows_on_a_huge_first_entry_by_hand():
+    """[1e160] and [1.0]: the last array's largest |entry| is 1, so (1e160 / 1)² = 1e320
+    overflows to inf and the factor max_norm / inf is 0; the right norm is 1e160 (to 1 part in
+    1e320), so clipping to 1 gives [1.0] and [1e-160]."""
+    grads = [np.array([1e160]), np.array([1.0])]
+    with np.errstate(over="ignore"):
+        wrong = _stable_clip(m_of=_last_array_max)(grads, 1.0)
+    assert wrong[0][0] == 0.0
+    right = _stable_clip()(grads, 1.0)
+    assert right[0][0] == pytest.approx(1.0) and right[1][0] == pytest.approx(1e-160)
+
+
+# -- slips-b probe: δ updated before its shares, δ not reset, o_(t−1) in dL/dv, the direct road
+# kept whole, a product started from ones. Each got "... are wrong" (or one item named) before. ---
+
+
+def _truncated_hint_loop(reset=True, shares_after=False, dv_state=0):
+    """Hint 3's loop of exercise 2, one slip at a time: δ not reset for each error, δ moved on
+    before the shares are added, dL/dv with o[t − dv_state]."""
+
+    def truncated_bptt(xs, ys, u, w, v, k):
+        fwd = scalar.forward(xs, u, w, v)
+        o, T = fwd.o, len(xs)
+        du = dw = dv = delta = 0.0
+        for t in range(1, T + 1):
+            err = fwd.y_hats[t - 1] - ys[t - 1]
+            dv += err * o[t - dv_state]
+            delta = err * v if reset else delta + err * v
+            for s in range(t, max(t - k, 0), -1):
+                slope = 1 - o[s] ** 2
+                if shares_after:
+                    delta = delta * slope * w
+                dw += delta * slope * o[s - 1]
+                du += delta * slope * xs[s - 1]
+                if not shares_after:
+                    delta = delta * slope * w
+        return du, dw, dv
+
+    return truncated_bptt
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        (_truncated_hint_loop(), None),
+        (_truncated_hint_loop(reset=False), "delta_not_reset"),
+        (_truncated_hint_loop(shares_after=True), "delta_updated_before_share"),
+        (_truncated_hint_loop(dv_state=1), "dv_state_before"),
+    ],
+    ids=["right", "δ not reset", "δ moved on first", "o_(t−1) in dL/dv"],
+)
+def test_the_truncated_hint_loops_slips_are_named(answer, key, capsys):
+    assert_right_or_slip_named(L.check_truncated_bptt, answer, key, capsys)
+
+
+def test_the_truncated_hint_loops_slips_by_hand():
+    """T = 2, k = 2, u = 1, w = 0.5, v = 2, xs = (1, 0), ys = (0, 0), by hand:
+    o_1 = tanh(1), o_2 = tanh(0.5·o_1); e_t = v·o_t. Right dL/dv = e_1 o_1 + e_2 o_2; with
+    o_(t−1) it is e_1·0 + e_2 o_1. Right dL/du: step 1's error gives e_1 v (1 − o_1²)·1, step 2's
+    gives e_2 v (1 − o_2²)·0 at s = 2 and e_2 v (1 − o_2²) w (1 − o_1²)·1 at s = 1. Not reset,
+    step 2's walk starts at e_2 v + δ_left, δ_left = e_1 v (1 − o_1²) w. Moved on first, step 1's
+    share is e_1 v (1 − o_1²) w·(1 − o_1²)·1."""
+    xs, ys, u, w, v = np.array([1.0, 0.0]), np.zeros(2), 1.0, 0.5, 2.0
+    o1 = math.tanh(1.0)
+    o2 = math.tanh(0.5 * o1)
+    e1, e2 = v * o1, v * o2
+    p1, p2 = 1 - o1**2, 1 - o2**2
+    right_du = e1 * v * p1 + e2 * v * p2 * w * p1
+    du, _, dv = _truncated_hint_loop()(xs, ys, u, w, v, 2)
+    assert du == pytest.approx(right_du) and dv == pytest.approx(e1 * o1 + e2 * o2)
+    assert _truncated_hint_loop(dv_state=1)(xs, ys, u, w, v, 2)[2] == pytest.approx(e2 * o1)
+    left = e1 * v * p1 * w
+    not_reset = e1 * v * p1 + (e2 * v + left) * p2 * w * p1
+    assert _truncated_hint_loop(reset=False)(xs, ys, u, w, v, 2)[0] == pytest.approx(not_reset)
+    first = e1 * v * p1 * w * p1 + e2 * v * p2 * w * p1 * w * p1
+    assert _truncated_hint_loop(shares_after=True)(xs, ys, u, w, v, 2)[0] == pytest.approx(first)
+
+
+def _gated_hint_loop(carry_of=None, shares_after=False):
+    """Hint 3's loop of exercise 3: δ carried back by ``carry_of(z, slope, w)`` (a slip) or moved
+    on before the shares are added."""
+
+    def gated_bptt(xs, y, u, w, v, z):
+        T = len(xs)
+        o, c = np.zeros(T + 1), np.zeros(T + 1)
+        for t in range(1, T + 1):
+            c[t] = math.tanh(u * xs[t - 1] + w * o[t - 1])
+            o[t] = (1 - z) * o[t - 1] + z * c[t]
+        delta, du, dw, dz = (v * o[T] - y) * v, 0.0, 0.0, 0.0
+        for t in range(T, 0, -1):
+            slope = 1 - c[t] ** 2
+            carry = (1 - z) + z * slope * w if carry_of is None else carry_of(z, slope, w)
+            if shares_after:
+                delta = delta * carry
+            du += delta * z * slope * xs[t - 1]
+            dw += delta * z * slope * o[t - 1]
+            dz += delta * (c[t] - o[t - 1])
+            if not shares_after:
+                delta = delta * carry
+        return du, dw, dz
+
+    return gated_bptt
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        (_gated_hint_loop(), None),
+        (_gated_hint_loop(shares_after=True), "shares_after_delta_update"),
+        (_gated_hint_loop(carry_of=lambda z, slope, w: 1 + z * slope * w), "additive_road_one"),
+    ],
+    ids=["right", "δ moved on first", "direct road 1"],
+)
+def test_the_gated_hint_loops_slips_are_named(answer, key, capsys):
+    assert_right_or_slip_named(L.check_gated_bptt, answer, key, capsys)
+
+
+def test_the_gated_hint_loops_slips_by_hand_on_one_step():
+    """T = 1: δ_1 = (v o_1 − y) v, and the right shares use it: dL/du = δ_1 z (1 − c_1²) x_1.
+    Moved on first, they use δ_1 ((1 − z) + z (1 − c_1²) w) instead; the direct road kept
+    whole changes nothing on one step (no δ is carried into a share)."""
+    xs, y, u, w, v, z = np.array([0.8]), 0.3, 0.9, 0.7, 1.3, 0.4
+    c1 = math.tanh(u * 0.8)
+    o1 = z * c1
+    d1 = (v * o1 - y) * v
+    du = d1 * z * (1 - c1**2) * 0.8
+    assert _gated_hint_loop()(xs, y, u, w, v, z)[0] == pytest.approx(du)
+    moved = du * ((1 - z) + z * (1 - c1**2) * w)
+    assert _gated_hint_loop(shares_after=True)(xs, y, u, w, v, z)[0] == pytest.approx(moved)
+    one = _gated_hint_loop(carry_of=lambda z, slope, w: 1 + z * slope * w)
+    assert one(xs, y, u, w, v, z)[0] == pytest.approx(du)
+
+
+def _jac_from_ones(hs, Wh):
+    P = np.ones_like(Wh)
+    for t in range(1, len(hs)):
+        P = np.diag(1 - hs[t] ** 2) @ Wh.T @ P
+    return P
+
+
+def test_a_product_started_from_ones_is_named():
+    """np.ones((H, H)) for the identity: every column of the product is J_T⋯J_1 applied to the
+    vector of ones (by hand for T = 0: the answer is np.eye(H), the slip's np.ones)."""
+    assert_slip_named(L.check_jacobian_product, _jac_from_ones, "started_from_ones")
+    assert np.array_equal(_jac_from_ones(np.zeros((1, 2)), np.eye(2)), np.ones((2, 2)))

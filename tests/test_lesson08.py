@@ -1394,3 +1394,78 @@ def test_the_own_check_of_the_masked_loss_catches_a_mean_over_other_weights(wron
     names = _own_names(masked_cross_entropy=wrong, softmax_cross_entropy=_sce_right, **data)
     with pytest.raises(AssertionError, match="the mean over the 4 real positions alone"):
         exec(source, names)
+
+
+# -- slips-b probe: the one-hot subtracted by whole columns, dz itself placed at h_T, the mask on
+# one term of the gradient only. Each got "... is wrong" before. ---------------------------------
+
+
+def _sce_rows(logits, targets):
+    """The stable p and log p of exercise 1, as (M, C) rows, with the targets as (M,)."""
+    z = np.asarray(logits, dtype=float)
+    C = z.shape[-1]
+    s = z - z.max(axis=-1, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+    return logp.reshape(-1, C), np.exp(logp).reshape(-1, C), np.asarray(targets).ravel()
+
+
+def _sce_columns(logits, targets):
+    """Right loss; the gradient by ``dz[:, y] -= 1``, which takes whole columns."""
+    logp, p, y = _sce_rows(logits, targets)
+    M = y.size
+    dz = p.copy()
+    dz[:, y] -= 1
+    return -logp[np.arange(M), y].sum() / M, (dz / M).reshape(np.shape(logits))
+
+
+def _sce_rows_paired(logits, targets):
+    """The same with ``dz[np.arange(M), y] -= 1``: right."""
+    logp, p, y = _sce_rows(logits, targets)
+    M = y.size
+    dz = p.copy()
+    dz[np.arange(M), y] -= 1
+    return -logp[np.arange(M), y].sum() / M, (dz / M).reshape(np.shape(logits))
+
+
+def _readout_dz_itself(dz, h, Wy):
+    dh = np.zeros_like(h)
+    dh[:, -1] = dz  # the slip: dz where dz @ Wy.T belongs
+    return dh, h[:, -1].T @ dz, dz.sum(axis=0)
+
+
+def _masked_one_term(on_p):
+    def masked_cross_entropy(logits, targets, mask):
+        logp, p, y = _sce_rows(logits, targets)
+        m = np.asarray(mask, dtype=float).ravel()
+        onehot = np.eye(p.shape[1])[y]
+        loss = -(m * logp[np.arange(y.size), y]).sum() / m.sum()
+        dz = (m[:, None] * p - onehot) if on_p else (p - m[:, None] * onehot)
+        return loss, (dz / m.sum()).reshape(np.shape(logits))
+
+    return masked_cross_entropy
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer", "key"),
+    [
+        (L.check_softmax_cross_entropy, _sce_rows_paired, None),
+        (L.check_softmax_cross_entropy, _sce_columns, "onehot_by_columns"),
+        (L.check_readout_backward, _readout_dz_itself, "dh_is_dz"),
+        (L.check_masked_cross_entropy, _masked_one_term(True), "mask_on_p_only"),
+        (L.check_masked_cross_entropy, _masked_one_term(False), "mask_on_onehot_only"),
+    ],
+    ids=["dz[arange(M), y]", "dz[:, y]", "dh_T = dz", "mask·p − onehot", "p − mask·onehot"],
+)
+def test_the_probes_indexing_and_masking_slips_are_named(checker, answer, key, capsys):
+    assert_right_or_slip_named(checker, answer, key, capsys)
+
+
+def test_the_column_slip_by_hand():
+    """Two rows, C = 3, targets (0, 2): dz[:, y] -= 1 takes 1 off columns 0 and 2 of BOTH rows;
+    row 0 must lose it at column 0 alone, row 1 at column 2 alone."""
+    logits, targets = np.zeros((2, 3)), np.array([0, 2])
+    p = 1 / 3
+    _, dz = _sce_columns(logits, targets)
+    assert np.allclose(dz, [[(p - 1) / 2, p / 2, (p - 1) / 2], [(p - 1) / 2, p / 2, (p - 1) / 2]])
+    _, right = _sce_rows_paired(logits, targets)
+    assert np.allclose(right, [[(p - 1) / 2, p / 2, p / 2], [p / 2, p / 2, (p - 1) / 2]])

@@ -117,6 +117,12 @@ check_loss = Checker(
             "you returned |ŷ − y|; this course's loss is the half squared error ½(ŷ − y)²",
         ),
         Mistake(
+            "half_absolute_error",
+            lambda y_hat, y: 0.5 * abs(f(y_hat) - y),
+            "you returned ½|ŷ − y|, half the absolute error; this course's loss is the half "
+            "squared error ½(ŷ − y)²",
+        ),
+        Mistake(
             "squares_subtracted",
             lambda y_hat, y: 0.5 * (f(y_hat) ** 2 - f(y) ** 2),
             "you squared ŷ and y separately, ½(ŷ² − y²); square the difference: ½(ŷ − y)²",
@@ -691,6 +697,18 @@ check_loss_grad_fd = DifferenceChecker(
             lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) - _L(y_hat, y)) / (2 * eps),
             "about half the slope: L(ŷ + ε) − L(ŷ) spans ε, not 2ε; take L(ŷ + ε) − L(ŷ − ε), "
             "whose points are 2ε apart",
+        ),
+        Mistake(
+            "fd_backward_over_2eps",
+            lambda y_hat, y, eps: (_L(y_hat, y) - _L(f(y_hat) - eps, y)) / (2 * eps),
+            "about half the slope: L(ŷ) − L(ŷ − ε) spans ε, not 2ε; take L(ŷ + ε) − L(ŷ − ε), "
+            "whose points are 2ε apart",
+        ),
+        Mistake(
+            "fd_error_unchanged",
+            lambda y_hat, y, eps: 0.0 * (f(y_hat) - y),
+            "you returned 0: your two losses are equal. Did you move y with ŷ (ŷ ± ε with y ± ε "
+            "keeps the error ŷ − y, so L does not change)? Move ŷ alone, keep y fixed",
         ),
     ),
 )

@@ -261,7 +261,8 @@ check_one_step_lr = Checker(
         Mistake(
             "lr_edge",
             lambda o_T: 2.0 / float(np.sum(o_T**2)),
-            "2/Σ o²: that is the edge of divergence (the mirror point), not the minimum",
+            "2/Σ o²: that is the edge of divergence (the mirror point), not the minimum; or you "
+            "took ½Σ o², the factor of v² in L, for the curvature d²L/dv² = Σ o²",
         ),
         Mistake(
             "lr_square_of_sum",

@@ -86,6 +86,8 @@ def step_backward(dh_next, x, h_prev, h_next, Wx, Wh, *, slip=None):
         db = da.mean(axis=0)
     elif slip == "step_db_not_summed":
         db = da
+    elif slip == "step_db_summed_over_units":
+        db = da.sum(axis=1)
     else:
         db = da.sum(axis=0)
     dh_prev = da @ (Wh if slip == "step_wh_not_transposed" else Wh.T)
@@ -133,6 +135,11 @@ check_rnn_step_backward = Checker(
         ("step_dWx_transposed", "dWx is transposed: dWx = x^T da has the shape (D, H) of Wx"),
         ("step_db_averaged", "db averaged over the batch instead of summed: db = Σ_n da[n]"),
         ("step_db_not_summed", "db not summed over the batch: db = Σ_n da[n] has shape (H,)"),
+        (
+            "step_db_summed_over_units",
+            "db summed over the hidden units (axis 1), not over the batch: db = Σ_n da[n] has "
+            "shape (H,), da.sum(axis=0)",
+        ),
         (
             "step_weights_averaged",
             "weight gradients divided by the batch size: dWx = x^T da and dWh = h_prev^T da "
@@ -215,7 +222,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
         }.get(slip, hp)
         dWh_t = da.T @ state if slip == "bptt_dWh_transposed" else state.T @ da
         x_t = x[:, t - 2] if slip == "bptt_x_one_step_back" else x[:, t - 1]  # (x[:, -1] at t = 1)
-        per_step[t] = (x_t.T @ da, dWh_t, da.sum(axis=0))
+        units = slip == "bptt_db_summed_over_units"  # da.sum(axis=1): one number per sequence
+        per_step[t] = (x_t.T @ da, dWh_t, da.sum(axis=1 if units else 0))
         carried = g if slip == "bptt_carry_skips_tanh_prime" else da
         g_back = carried @ (Wh if slip == "bptt_wh_not_transposed" else Wh.T)
     # overwritten: only one step's contribution survives, t = 1 (backward loop) or t = T (forward)
@@ -224,7 +232,8 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     elif slip == "bptt_weights_overwritten_forward":
         dWx, dWh, db = per_step[T]
     else:
-        zeros = (np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(H))  # (no step may be left)
+        zeros = (np.zeros(Wx.shape), np.zeros(Wh.shape), np.zeros(N if units else H))
+        # (zeros: no step may be left)
         dWx, dWh, db = (sum((p[k] for p in per_step.values()), z) for k, z in enumerate(zeros))
     batched = ("bptt_rows_mismatched", "bptt_rows_mismatched_other", "bptt_h0_after_the_states")
     if slip in batched:  # the optional task's products after the loop, one way wrong
@@ -365,6 +374,11 @@ check_rnn_backward = Checker(
         ),
         ("bptt_wh_not_transposed", "Wh must be transposed when carrying back: da_(t+1) Wh^T"),
         ("bptt_db_averaged", "db averaged instead of summed: db = Σ_t Σ_n da_t"),
+        (
+            "bptt_db_summed_over_units",
+            "db summed over the hidden units (axis 1), not over the batch: db = Σ_t Σ_n da_t "
+            "has shape (H,), da_t.sum(axis=0)",
+        ),
         (
             "bptt_weights_averaged",
             "weight gradients divided by the batch size: dWx, dWh and db are sums over the "
@@ -542,8 +556,18 @@ def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
     wx2_t = slip != "stacked_wx2_not_transposed"
     # the slip: rnn_backward called with h[:, 0] (the state AFTER step 1) as each layer's h0
     first = slip == "stacked_h0_is_first_state"
+    swapped = slip == "stacked_wx_wh_swapped"  # rnn_backward(..., Wh, Wx) in both calls
+    if slip == "stacked_layer2_states_h1":  # rnn_backward(dh2, h2, zeros, h1, ...)
+        inp2, states2 = h2, h1
+    else:
+        states2 = h2
     dx2, dWx2, dWh2 = _layer_backward(
-        dh2, inp2, h2, Wx2, Wh2, wx_t=wx2_t, h0=h2[:, 0] if first else None
+        dh2,
+        inp2,
+        states2,
+        *((Wh2, Wx2) if swapped else (Wx2, Wh2)),
+        wx_t=wx2_t,
+        h0=h2[:, 0] if first else None,
     )
     if slip in ("stacked_dWx2_from_x", "stacked_dWx2_from_h2"):  # only dWx2 is wrong
         dx2 = _layer_backward(dh2, h1, h2, Wx2, Wh2)[0]
@@ -557,10 +581,18 @@ def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
         "stacked_dh2_through_wx2": lambda: dh2 @ Wx2.T,
         "stacked_dh2_added_to_layer1": lambda: dx2 + dh2,
         "stacked_layer1_slope_twice": lambda: dx2 * (1.0 - h1**2),  # and again in layer 1
+        # (dh2 * (1 − h2²)) Wx2^T: layer 2's tanh′, but not what its later steps carry back
+        "stacked_dh1_without_layer2_carry": lambda: (dh2 * (1.0 - h2**2)) @ Wx2.T,
     }.get(slip, lambda: dx2)()
     slope_h = h2 if slip == "stacked_layer1_slope_from_h2" else None
+    states1 = h2 if slip == "stacked_layer1_states_h2" else h1  # rnn_backward(dh1, x, 0, h2, ...)
     dx, dWx1, dWh1 = _layer_backward(
-        dh1, x, h1, Wx1, Wh1, slope_h=slope_h, h0=h1[:, 0] if first else None
+        dh1,
+        x,
+        states1,
+        *((Wh1, Wx1) if swapped else (Wx1, Wh1)),
+        slope_h=slope_h,
+        h0=h1[:, 0] if first else None,
     )
     return (dx2 if slip == "stacked_dx_of_layer2" else dx), dWx1, dWh1, dWx2, dWh2
 
@@ -662,6 +694,26 @@ check_stacked_rnn_backward = _StackedChecker(
         (
             "stacked_layer1_slope_from_h2",
             "layer 1's tanh′ from the wrong layer: use 1 − h1_t², not 1 − h2_t²",
+        ),
+        (
+            "stacked_layer1_states_h2",
+            "layer 1 got h2 as its states: pass h1, whose 1 − h1_t² is layer 1's tanh′ and whose "
+            "h1_(t−1) enters dWh1",
+        ),
+        (
+            "stacked_layer2_states_h1",
+            "layer 2 got h1 as its states (for its tanh′ and dWh2): its input is h1, its states "
+            "are h2, rnn_backward(dh2, h1, zeros, h2, Wx2, Wh2)",
+        ),
+        (
+            "stacked_wx_wh_swapped",
+            "Wx and Wh swapped in the calls: rnn_backward(dh, x, h0, h, Wx, Wh) takes the input "
+            "weights first (Wx2, then Wh2 for layer 2)",
+        ),
+        (
+            "stacked_dh1_without_layer2_carry",
+            "layer 1 got (dh2_t * (1 − h2_t²)) Wx2^T, without layer 2's carry: pass down "
+            "da2_t Wx2^T, da2_t = (dh2_t + da2_(t+1) Wh2^T) * (1 − h2_t²)",
         ),
         (
             "stacked_layer1_slope_twice",

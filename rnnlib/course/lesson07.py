@@ -22,6 +22,7 @@ catalogue is executable.
 from __future__ import annotations
 
 import copy
+import functools
 
 import numpy as np
 
@@ -123,6 +124,12 @@ def clip_grad_norm_cases():
             [np.array([-3e160, 0.5]), np.array([-4e160])],
             2.0,
         ),
+        (  # dividing by the largest |entry| of the last array alone still squares 1e160
+            "a huge entry (1e160) in the FIRST array, the last one small, over the limit: "
+            "divide by the largest |entry| of ALL the arrays",
+            [np.array([1e160]), np.array([1.0])],
+            1.0,
+        ),
     ]
     return table_cases(
         "grads, max_norm", raw, lambda grads, max_norm: clip_grad_norm(grads, max_norm)[0]
@@ -142,6 +149,8 @@ def _clip(grads, max_norm, *, slip=None):
     if slip == "clip_per_array":
         return [_clip([g], max_norm)[0] for g in grads]
     first_max = float(np.max(np.abs(grads[0])))  # the largest |entry| of grads[0] alone
+    last_max = float(np.max(np.abs(grads[-1])))  # of grads[-1] alone (a loop overwrote it)
+    top = max(float(np.max(np.abs(g))) for g in grads)  # the largest |entry| of all
     signed_max = max(float(np.max(g)) for g in grads)  # np.max(g) where np.max(np.abs(g)) belongs
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         total = {
@@ -154,6 +163,12 @@ def _clip(grads, max_norm, *, slip=None):
             "clip_first_array_max": lambda: (
                 first_max * np.sqrt(sum(np.sum(np.square(np.divide(g, first_max))) for g in grads))
             ),
+            "clip_last_array_max": lambda: (
+                last_max * np.sqrt(sum(np.sum(np.square(np.divide(g, last_max))) for g in grads))
+            ),
+            "clip_max_not_multiplied_back": lambda: (  # sqrt(Σ (g/m)²), not m·sqrt(Σ (g/m)²)
+                np.sqrt(sum(np.sum(np.square(np.divide(g, top))) for g in grads))
+            ),
             "clip_max_without_abs": lambda: (  # a largest entry of 0 taken for all zeros
                 np.float64(0.0)
                 if signed_max == 0
@@ -164,6 +179,7 @@ def _clip(grads, max_norm, *, slip=None):
     if not np.isfinite(total) and slip not in (
         "clip_norm_overflowed",
         "clip_first_array_max",
+        "clip_last_array_max",
         "clip_max_without_abs",
     ):
         raise OverflowError("the naive norm overflowed")
@@ -173,6 +189,8 @@ def _clip(grads, max_norm, *, slip=None):
             slip, factor
         )
     scale = factor if (slip == "clip_always_rescaled" or total > max_norm) else 1.0
+    if slip == "clip_returned_scaled" and total > max_norm:  # the arrays divided by m, rescaled
+        scale = scale / top
     with np.errstate(over="ignore", invalid="ignore"):
         return [np.asarray(g, dtype=float) * scale for g in grads]
 
@@ -346,6 +364,21 @@ check_clip_grad_norm = _ClipChecker(
             "(another may be larger, or grads[0] all 0)",
         ),
         (
+            "clip_last_array_max",
+            "you divided by the largest |entry| of the last array only (a loop that overwrote "
+            "it?): take it over ALL the arrays",
+        ),
+        (
+            "clip_max_not_multiplied_back",
+            "your norm is that of the arrays divided by their largest |entry| m: multiply it "
+            "back by m, global norm = m·sqrt(Σ_k ‖g_k / m‖²)",
+        ),
+        (
+            "clip_returned_scaled",
+            "you rescaled the arrays divided by their largest |entry| m, m times too small: "
+            "return g · max_norm / (global norm)",
+        ),
+        (
             "clip_max_without_abs",
             "you divided by the largest entry, np.max(g), which may be 0 or small: divide by "
             "the largest |entry|, np.max(np.abs(g))",
@@ -391,7 +424,9 @@ def jacobian_product(hs, Wh, *, slip=None):
     """J_T ⋯ J_1 with J_t = diag(1 − h_t²) Wh^T. Right for ``slip=None``, else wrong in the one
     way its slip names (the slips are the keys of the catalogue below)."""
     H = Wh.shape[0]
-    out = np.zeros((H, H)) if slip == "started_from_zeros" else np.eye(H)
+    out = {"started_from_zeros": np.zeros((H, H)), "started_from_ones": np.ones((H, H))}.get(
+        slip, np.eye(H)
+    )
     T = hs.shape[0] - 1
     steps = {
         "one_factor_too_many": range(0, T + 1),  # a J_0 from h_0, which no step produced
@@ -476,6 +511,11 @@ check_jacobian_product = Checker(
             "the product started from zeros and stays 0: start from np.eye(H), ∂h_0/∂h_0 (the "
             "T = 0 answer)",
         ),
+        (
+            "started_from_ones",
+            "the product started from np.ones((H, H)), every entry 1: start from the identity "
+            "np.eye(H), ∂h_0/∂h_0 (the T = 0 answer)",
+        ),
         ("one_minus_h", "tanh′ is 1 − h², not 1 − h"),
         (
             "wh_not_transposed",
@@ -559,7 +599,7 @@ def truncated(xs, ys, u, w, v, k, *, reach=sliding, slip=None):
         steps = [T]
     else:
         steps = range(1, T + 1)
-    dv = sum(err[t - 1] * o[t] for t in steps)
+    dv = sum(err[t - 1] * o[t - 1 if slip == "dv_state_before" else t] for t in steps)
     if slip == "dv_in_the_inner_loop":  # added once per step of each error's walk back
         dv = sum(err[t - 1] * o[t] * len(window(t, T)) for t in steps)
     if slip == "averaged_over_steps":
@@ -580,6 +620,27 @@ def _truncated_past_step_1(xs, ys, u, w, v, k):
         for s in range(t, t - k, -1):
             da = d * (1.0 - o[s] ** 2)
             du, dw, d = du + da * xs[s - 1], dw + da * o[s - 1], da * w
+    return float(du), float(dw), float(dv)
+
+
+def _truncated_walk(xs, ys, u, w, v, k, *, reset=True, shares_after_update=False):
+    """The hint's loop with one slip: δ not reset for each error (``reset`` False: the walk of
+    step t starts from what the walk of step t − 1 left in δ, plus its own error), or δ moved on
+    to step s − 1 before step s's shares are added (``shares_after_update``)."""
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    o = scalar.forward(xs, u, w, v).o
+    du = dw = dv = delta = 0.0
+    for t in range(1, xs.size + 1):
+        err = v * o[t] - ys[t - 1]
+        dv += err * o[t]
+        delta = (err * v) if reset else (delta + err * v)
+        for s in range(t, max(t - k, 0), -1):
+            slope = 1.0 - o[s] ** 2
+            if shares_after_update:
+                delta = delta * slope * w
+            du, dw = du + delta * slope * xs[s - 1], dw + delta * slope * o[s - 1]
+            if not shares_after_update:
+                delta = delta * slope * w
     return float(du), float(dw), float(dv)
 
 
@@ -666,6 +727,23 @@ check_truncated_bptt = Checker(
             "is missing",
         ),
         (
+            "delta_not_reset",
+            functools.partial(_truncated_walk, reset=False),
+            "δ not reset for each error: the walk back of step t starts fresh at "
+            "δ = (ŷ_t − y_t)·v; you added it to what the previous walk left in δ",
+        ),
+        (
+            "delta_updated_before_share",
+            functools.partial(_truncated_walk, shares_after_update=True),
+            "δ moved on to step s − 1 before step s's shares were added: add δ·(1 − o_s²)·x_s "
+            "and δ·(1 − o_s²)·o_(s−1) first, then δ ← δ·(1 − o_s²)·w",
+        ),
+        (
+            "dv_state_before",
+            "dL/dv uses o_t, the state that ŷ_t = v·o_t reads, not o_(t−1): "
+            "dL/dv = Σ_t (ŷ_t − y_t)·o_t",
+        ),
+        (
             "dv_in_the_inner_loop",
             "dL/dv was added at every step of each walk back (inside the inner loop): add "
             "(ŷ_t − y_t)·o_t once per step t, outside it",
@@ -744,18 +822,20 @@ def gated(xs, y, u, w, v, z, *, slip=None):
             "slope_of_c_before": 1 - (c[t - 2] if t > 1 else 0.0) ** 2,  # c_(t−1), c_0 = 0
         }.get(slip, 1 - c[t - 1] ** 2)
         zz = {"gate_missing_in_u_w": 1.0, "one_minus_z_in_u_w": 1 - z}.get(slip, z)
-        du += delta * zz * slope * xs[t - 1]
-        dw += delta * zz * slope * (o[t] if slip == "dw_with_o_t" else o[t - 1])
         carried = delta * {  # δ carried back through both roads, or a slip's one road
             "tanh_road_only": z * slope * w,
             "additive_road_only": 1 - z,
             "additive_road_z": z + z * slope * w,
+            "additive_road_one": 1 + z * slope * w,
             "tanh_road_without_z": (1 - z) + slope * w,
             "tanh_road_without_w": (1 - z) + z * slope,
             "roads_multiplied": (1 - z) * z * slope * w,
         }.get(slip, (1 - z) + z * slope * w)
+        share = carried if slip == "shares_after_delta_update" else delta  # (the slip: δ_(t−1))
+        du += share * zz * slope * xs[t - 1]
+        dw += share * zz * slope * (o[t] if slip == "dw_with_o_t" else o[t - 1])
         # the slip: dz added after δ was carried on, with δ of o_(t−1)
-        dz_t = (carried if slip == "dz_after_delta_update" else delta) * {
+        dz_t = (carried if slip == "dz_after_delta_update" else share) * {
             "dz_with_o_t": c[t - 1] - o[t],
             "dz_without_minus_o": c[t - 1],
             "dz_wrong_sign": o[t - 1] - c[t - 1],
@@ -807,6 +887,11 @@ check_gated_bptt = Checker(
             "do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w",
         ),
         (
+            "additive_road_one",
+            "the direct road keeps the share 1 − z of o_(t−1), not all of it: "
+            "do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w",
+        ),
+        (
             "tanh_road_without_z",
             "the road through the tanh lost its z: c_t enters o_t as z·c_t, so "
             "do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w",
@@ -855,6 +940,11 @@ check_gated_bptt = Checker(
             "dz_after_delta_update",
             "step t's dz share used δ already carried back to o_(t−1): add δ_t·(c_t − o_(t−1)) "
             "first",
+        ),
+        (
+            "shares_after_delta_update",
+            "step t's shares used δ already carried back to o_(t−1): add the shares of u, w "
+            "and z with δ_t = dL/do_t first, then carry δ on",
         ),
         (
             "gate_shares_swapped",

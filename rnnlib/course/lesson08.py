@@ -145,6 +145,8 @@ def _sce(logits, targets, *, slip=None):
         "grad_softmax_diagonal": lambda: p * (1.0 - p) / M,
         "grad_p_minus_one": lambda: (p - 1.0) / M,
         "grad_wrt_p": lambda: -np.where(onehot > 0, inv_p, 0.0) / M,  # −onehot / (M p)
+        # dz[:, y] -= 1 on the (M, C) rows: 1 off at every target's column in EVERY row
+        "onehot_by_columns": lambda: (p - np.isin(np.arange(p.shape[-1]), targets)) / M,
     }.get(slip, lambda: (p - onehot) / M)()
     return loss, dz
 
@@ -235,6 +237,11 @@ check_softmax_cross_entropy = _StableSoftmaxChecker(
             "that is dL/dp = −onehot(y) / (M p); through the softmax, dL/dz = (p − onehot(y)) / M",
         ),
         (
+            "onehot_by_columns",
+            "you subtracted 1 at every target's column in EVERY row (dz[:, y] -= 1 picks whole "
+            "columns): pair each row m with its own y_m, dz[np.arange(M), y] -= 1",
+        ),
+        (
             "loss_in_bits",
             "your loss is in bits (log base 2): use the natural log, L = −(1/M) Σ ln p[y] "
             "(np.log, nats)",
@@ -302,6 +309,8 @@ def readout_reference(dz, h, Wy, *, slip=None):
         dh_T = dh_T * (1.0 - h[:, -1] ** 2)
     if slip == "dh_without_transpose":  # only computable where Wy is square
         dh_T = dz @ Wy
+    if slip == "dh_is_dz":  # dz itself at t = T: only computable where K = H
+        dh_T = np.array(dz, dtype=np.float64)
     if slip == "dh_last_step_only":  # (N, H): the last step's gradient, not placed in h's shape
         return dh_T, dWy, dby
     dh = np.zeros_like(h)
@@ -412,6 +421,11 @@ check_readout_backward = Checker(
             "dh at t = T is dz Wy^T (shapes (N, K)·(K, H)), not dz Wy",
         ),
         (
+            "dh_is_dz",
+            "you put dz itself at t = T: z = h_T Wy + by reaches h_T through Wy, so dh at "
+            "t = T is dz Wy^T",
+        ),
+        (
             "readout_wrong_sign",
             "wrong sign: z = h_T Wy + by has no minus, and neither have dh, dWy and dby",
         ),
@@ -443,6 +457,26 @@ def masked_reference(logits, targets, mask, *, slip=None):
         dz = {"masked_no_one_hot": p, "masked_grad_sign_flipped": onehot - p}.get(slip, p - onehot)
         dz = dz / (1.0 if slip == "masked_grad_not_divided" else denom)
         return loss, (dz if slip == "gradient_not_masked" else m[..., None] * dz)
+
+
+def _mask_on_one_term(on_p):
+    """The right loss, with the mask on one term of the gradient only: (mask·p − onehot) / Σ mask
+    (``on_p``) or (p − mask·onehot) / Σ mask, which leave −onehot or p at the padded positions."""
+
+    def answer(logits, targets, mask):
+        loss, _ = masked_reference(logits, targets, mask)
+        _, p, onehot, _ = parts(logits, targets)
+        m = np.asarray(mask, dtype=np.float64)[..., None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return loss, ((m * p - onehot) if on_p else (p - m * onehot)) / m.sum()
+
+    return answer
+
+
+_ONE_TERM = (
+    "the mask multiplies one term of the gradient only: dL/dz_m = mask_m (p_m − onehot(y_m)) "
+    "/ Σ mask, the whole difference times the mask (0 at padded positions)"
+)
 
 
 def _mean_of_sequence_means(logits, targets, mask):
@@ -548,6 +582,8 @@ check_masked_cross_entropy = _StableSoftmaxChecker(
             "number, Σ mask (mask.sum())",
         ),
         ("masked_targets_minus_one", _TARGETS_MINUS_ONE),
+        ("mask_on_p_only", _mask_on_one_term(True), _ONE_TERM),
+        ("mask_on_onehot_only", _mask_on_one_term(False), _ONE_TERM),
         (
             "mask_inverted",
             "you counted the padding, not the real positions: mask = 1 marks a REAL position, 0 "
