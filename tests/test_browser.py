@@ -310,6 +310,30 @@ def test_selftest_good_notebook_passes(notebook, browser_summary):
     assert out.strip() == sys.prefix
 
 
+_JS_BOX_WIDTHS = """box => ({box: [box.clientWidth, box.scrollWidth],
+  img: Array.from(box.querySelectorAll('img')).map(i => [i.naturalWidth, i.clientWidth])[0]})"""
+
+
+def test_explorer_shrunk_to_a_narrow_notebook_needs_no_sideways_scroll(notebook):
+    """On a narrow page (a laptop with the file browser open) the explorer's figure is shrunk to
+    the output area's width; the box must then hold it whole. The image widget's 2 px side
+    margins on a figure at 100 % width made every such box 4 px wider than itself, scrollable
+    sideways. The self-test figure is 400 px wide; at a 720 px wide page the area is narrower."""
+    lp = notebook("selftest/good.ipynb")
+    lp.run_all()
+    lp.wait_explorers(1)
+    viewport = lp.page.viewport_size
+    try:
+        lp.page.set_viewport_size({"width": 720, "height": viewport["height"]})
+        lp.page.wait_for_timeout(500)  # Lumino lays the panels out again after a resize
+        widths = lp._box(0).evaluate(_JS_BOX_WIDTHS)
+    finally:
+        lp.page.set_viewport_size(viewport)
+    (natural, shown), (client, scroll) = widths["img"], widths["box"]
+    assert 0 < shown < natural, f"the figure was not shrunk at 720 px: {widths}"
+    assert scroll <= client, f"the explorer box scrolls sideways by {scroll - client} px: {widths}"
+
+
 def test_selftest_broken_notebook_is_caught(notebook, browser_summary):
     lp = notebook("selftest/broken.ipynb")
     with pytest.raises(AssertionError, match=r"ZeroDivisionError"):
