@@ -310,6 +310,90 @@ def test_selftest_good_notebook_passes(notebook, browser_summary):
     assert out.strip() == sys.prefix
 
 
+_JS_BOX_WIDTHS = """box => ({box: [box.clientWidth, box.scrollWidth],
+  img: Array.from(box.querySelectorAll('img')).map(i => [i.naturalWidth, i.clientWidth])[0]})"""
+
+
+def test_explorer_shrunk_to_a_narrow_notebook_needs_no_sideways_scroll(notebook):
+    """On a narrow page (a laptop with the file browser open) the explorer's figure is shrunk to
+    the output area's width; the box must then hold it whole. The image widget's 2 px side
+    margins on a figure at 100 % width made every such box 4 px wider than itself, scrollable
+    sideways. The self-test figure is 400 px wide; at a 720 px wide page the area is narrower."""
+    lp = notebook("selftest/good.ipynb")
+    lp.run_all()
+    lp.wait_explorers(1)
+    viewport = lp.page.viewport_size
+    try:
+        lp.page.set_viewport_size({"width": 720, "height": viewport["height"]})
+        lp.page.wait_for_timeout(500)  # Lumino lays the panels out again after a resize
+        widths = lp._box(0).evaluate(_JS_BOX_WIDTHS)
+    finally:
+        lp.page.set_viewport_size(viewport)
+    (natural, shown), (client, scroll) = widths["img"], widths["box"]
+    assert 0 < shown < natural, f"the figure was not shrunk at 720 px: {widths}"
+    assert scroll <= client, f"the explorer box scrolls sideways by {scroll - client} px: {widths}"
+
+
+_DISPLAY_MATH = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown mjx-container[display]"
+
+# Scroll every Markdown cell of the open notebook into view: JupyterLab's MathJax typesets a
+# formula only once it has been on screen.
+_JS_SCROLL_MARKDOWN = """async () => {
+  for (const c of Array.from(document.querySelectorAll(
+      '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell'))) {
+    c.scrollIntoView();
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  }
+}"""
+
+# Each display formula of the open notebook, scrolled into view (JupyterLab may skip laying out
+# cells off screen), as [its right edge past the right edge of its Markdown cell's text, its TeX].
+_JS_WIDE_MATH = """async () => {
+  const out = [];
+  for (const x of Array.from(document.querySelectorAll('DISPLAY_MATH'))) {
+    x.scrollIntoView({block: 'center'});
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const md = x.closest('.jp-RenderedMarkdown'), cs = getComputedStyle(md);
+    const edge = md.getBoundingClientRect().right - parseFloat(cs.paddingRight);
+    const math = x.querySelector('mjx-math') || x;
+    const tex = (x.nextElementSibling && x.nextElementSibling.tagName === 'SCRIPT')
+      ? x.nextElementSibling.textContent : (x.querySelector('mjx-assistive-mml') || x).textContent;
+    out.push([Math.round(math.getBoundingClientRect().right - edge), tex.slice(0, 70)]);
+  }
+  return out;
+}""".replace("DISPLAY_MATH", _DISPLAY_MATH)
+
+
+@pytest.mark.parametrize("lesson", _params())
+def test_display_math_fits_a_small_laptop_screen(lesson, notebook):
+    """At 1024 x 768 with the file browser open (JupyterLab's first layout) a lesson's text is
+    about 590 px wide; a display formula wider than that is cut off at the cell's right edge,
+    with nothing to scroll it by. Markdown renders on opening: no cell has to run."""
+    lp = notebook(f"notebooks/{lesson.name}")
+    nb = nbformat.read(lesson, as_version=4)
+    expected = sum(c.source.count("$$") // 2 for c in nb.cells if c.cell_type == "markdown")
+    viewport = lp.page.viewport_size
+    try:
+        lp.page.set_viewport_size({"width": 1024, "height": 768})
+        lp.page.wait_for_timeout(500)
+        text_width = lp.page.evaluate(
+            "() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
+            ".jp-RenderedMarkdown').clientWidth"
+        )
+        assert text_width < 620, f"the file browser is not open beside the lesson: {text_width}"
+        lp.page.evaluate(_JS_SCROLL_MARKDOWN)
+        lp.page.wait_for_function(
+            f"() => document.querySelectorAll('{_DISPLAY_MATH}').length >= {expected}",
+            timeout=20_000,
+        )
+        formulas = lp.page.evaluate(_JS_WIDE_MATH)
+    finally:
+        lp.page.set_viewport_size(viewport)
+    assert len(formulas) >= expected, f"{len(formulas)} of {expected} display formulas rendered"
+    wide = [f"{px} px too wide: {tex!r}" for px, tex in formulas if px > 0]
+    assert not wide, f"{lesson.name} at 1024 x 768 ({text_width} px of text):\n" + "\n".join(wide)
+
+
 def test_selftest_broken_notebook_is_caught(notebook, browser_summary):
     lp = notebook("selftest/broken.ipynb")
     with pytest.raises(AssertionError, match=r"ZeroDivisionError"):

@@ -223,11 +223,12 @@ class Explorer:
             )
             controls.append(sl)
         # At the PNG's own pixel size (shrunk only on a narrow page): a VBox would stretch it to
-        # the page's width, and an upscaled PNG is blurry.
+        # the page's width, and an upscaled PNG is blurry. No side margins: shrunk, the image is
+        # 100% of the box wide, and ipywidgets' 2 px on each side made the box scroll sideways.
         self._image = W.Image(
             value=self.png() if image is None else image,
             format="png",
-            layout=W.Layout(align_self="flex-start"),
+            layout=W.Layout(align_self="flex-start", margin="2px 0px"),
         )
         self._html = W.HTML(value=self.readout())
         self._html.add_class("rnnlib-readout")
