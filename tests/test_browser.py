@@ -99,9 +99,11 @@ def browser_summary(request):
 
 @pytest.fixture(scope="module")
 def lab(browser_summary, tmp_path_factory):
-    """JupyterLab serving a scratch folder: a copy of notebooks/ and the self-test notebooks."""
+    """JupyterLab serving a scratch folder: a copy of notebooks/ and solutions/ and the
+    self-test notebooks."""
     root = tmp_path_factory.mktemp("lab-root")
     shutil.copytree(REPO / "notebooks", root / "notebooks")
+    shutil.copytree(REPO / "solutions", root / "solutions")
     _write_selftest_notebooks(root / "selftest")
     server = LabServer(root, tmp_path_factory.mktemp("lab-state"))
     try:
@@ -364,12 +366,18 @@ _JS_WIDE_MATH = """async () => {
 }""".replace("DISPLAY_MATH", _DISPLAY_MATH)
 
 
-@pytest.mark.parametrize("lesson", _params())
+SOLUTIONS = sorted((REPO / "solutions").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize(
+    "lesson", _params() + [pytest.param(p, id=f"solution-{p.stem}") for p in SOLUTIONS]
+)
 def test_display_math_fits_a_small_laptop_screen(lesson, notebook):
     """At 1024 x 768 with the file browser open (JupyterLab's first layout) a lesson's text is
     about 590 px wide; a display formula wider than that is cut off at the cell's right edge,
-    with nothing to scroll it by. Markdown renders on opening: no cell has to run."""
-    lp = notebook(f"notebooks/{lesson.name}")
+    with nothing to scroll it by. Markdown renders on opening: no cell has to run. The solutions
+    too: their markdown is the exercises' (tests/test_exercises.py keeps the two in step)."""
+    lp = notebook(lesson.relative_to(REPO).as_posix())
     nb = nbformat.read(lesson, as_version=4)
     expected = sum(c.source.count("$$") // 2 for c in nb.cells if c.cell_type == "markdown")
     viewport = lp.page.viewport_size
