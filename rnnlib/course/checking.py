@@ -244,6 +244,10 @@ class Checker:
         rnnlib's functions that compute the answer, ``"module.function"`` (``"scalar.bptt"``):
         while the learner's function runs they raise, wherever rnnlib or the learner's namespace
         holds them, and the check fails saying which one was called, then ``forbidden_says``.
+    hints : tuple of (exception type, str, str)
+        What an error the learner's function raises means: ``(ValueError, "truth value of an
+        array", "an `if` on an array ...")``; the first whose type matches and whose second item
+        is in the error's message gives the failure's first line.
     """
 
     name: str
@@ -256,6 +260,7 @@ class Checker:
     doc: str = field(default="")
     forbidden: tuple[str, ...] = ()
     forbidden_says: str = "it computes what this exercise asks you to write"
+    hints: tuple[tuple[type, str, str], ...] = ()
 
     def __post_init__(self):
         keys = [m.key for m in self.mistakes]
@@ -388,9 +393,13 @@ class Checker:
 
     def _raised(self, case, err):
         """What the exception ``err`` that the learner's function raised on ``case`` means, in
-        words (the first line after ``"<checker>: "``), when the checker knows; else None. A
-        subclass's rule; none here."""
-        return None
+        words (the first line after ``"<checker>: "``), when the checker knows (its ``hints``,
+        or a subclass's rule); else None."""
+        said = str(err)
+        return next(
+            (says for kind, text, says in self.hints if isinstance(err, kind) and text in said),
+            None,
+        )
 
     def _refusal(self, fn):
         """Why ``fn``, right on every case, is still not what the exercise asks for (it got the

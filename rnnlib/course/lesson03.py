@@ -76,24 +76,19 @@ def _slope_slip(name, slope, why):
 _DW = "dL/dw⁽ᵀ⁾ = dL/dŷ · v · (1 − o_T²) · o_prev"
 
 
-class _ElementwiseChecker(Checker):
-    """check_last_step_grad: an ``if`` on an array argument (``if o_prev == 0: ...``, a special
-    case for T = 1) is told that no special case is needed."""
-
-    def _raised(self, case, err):
-        if isinstance(err, ValueError) and "truth value of an array" in str(err):
-            return (
-                "an `if` on an array (one truth value per entry): no special case is needed, "
-                "o_prev = 0 gives 0 by itself; write the formula once, with numpy's operators"
-            )
-        return None
-
-
-check_last_step_grad = _ElementwiseChecker(
+check_last_step_grad = Checker(
     "check_last_step_grad",
     "last_step_grad(dL_dyhat, v, o_T, o_prev)",
     last_step_grad_cases,
     doc=f"{_DW}, elementwise for arrays: the gradient of the copy of w used at the last step.",
+    hints=(  # `if o_prev == 0: ...` (a special case for T = 1) on an array argument
+        (
+            ValueError,
+            "truth value of an array",
+            "an `if` on an array (one truth value per entry): no special case is needed, "
+            "o_prev = 0 gives 0 by itself; write the formula once, with numpy's operators",
+        ),
+    ),
     mistakes=(
         _slope_slip(
             "missing_tanh_prime",

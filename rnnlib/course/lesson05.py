@@ -774,20 +774,7 @@ def train_momentum_cases():
     return cases
 
 
-class _MomentumChecker(Checker):
-    """check_train_momentum: a momentum kept in a Python list (``m = [0, 0, 0]``), which
-    ``beta * m`` cannot scale, is told so."""
-
-    def _raised(self, case, err):
-        if isinstance(err, TypeError) and "can't multiply sequence by non-int" in str(err):
-            return (
-                "a Python list times a number does not scale it (`[0, 0, 0] * 2` repeats the "
-                "list, `0.9 * [0, 0, 0]` fails): keep m in an array, m = np.zeros(3)"
-            )
-        return None
-
-
-check_train_momentum = _MomentumChecker(
+check_train_momentum = Checker(
     "check_train_momentum",
     "train_momentum(xs, ys, u, w, v, lr, beta, epochs)",
     train_momentum_cases,
@@ -795,6 +782,14 @@ check_train_momentum = _MomentumChecker(
     atol=1e-10,
     doc="losses (epochs + 1,): training with heavy-ball momentum, m_0 = 0, "
     "m ← β·m + ∇L, θ ← θ − η·m for θ = (u, w, v); ``losses[e]`` is the mean loss after e epochs.",
+    hints=(  # a momentum kept in a Python list, m = [0, 0, 0], which beta * m cannot scale
+        (
+            TypeError,
+            "can't multiply sequence by non-int",
+            "a Python list times a number does not scale it (`[0, 0, 0] * 2` repeats the "
+            "list, `0.9 * [0, 0, 0]` fails): keep m in an array, m = np.zeros(3)",
+        ),
+    ),
     mistakes=catalogue(
         momentum_losses,
         (
