@@ -118,7 +118,7 @@ def floor_bptt(x, h0, Wx, Wh, b, dh, dWh_per_step=False, checked=False):
     db = da2.sum(0)
     dx = da2.dot(Wx.T).reshape(T, N, D).transpose(1, 0, 2)
     if checked:
-        _finite_grads(dx, carry, dWx, dWh, db)
+        _finite_grads(dx=dx, dh0=carry, dWx=dWx, dWh=dWh, db=db)
     return h.transpose(1, 0, 2), dx, carry, dWx, dWh, db
 
 
@@ -318,7 +318,7 @@ def validation_cost(size=(1, 4, 1, 1), repeats=300):
     x, h0, Wx, Wh, b, dh = (p[k] for k in ARGS)
     N, T, D, H = size
     _, cache = rnn_forward(x, h0, Wx, Wh, b)
-    grads = rnn_backward(dh, cache)
+    grads = dict(zip(("dx", "dh0", "dWx", "dWh", "db"), rnn_backward(dh, cache), strict=True))
 
     def checks(n):
         for _ in range(n):
@@ -326,7 +326,7 @@ def validation_cost(size=(1, 4, 1, 1), repeats=300):
             _finite_states(cache.hs)
             _unpack(cache, "rnn_forward", 4)
             _upstream("dh", dh, (N, T, H), "(N, T, H)", "the shape of h")
-            _finite_grads(*grads)
+            _finite_grads(**grads)
 
     def whole(n):
         for _ in range(n):

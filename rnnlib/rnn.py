@@ -58,7 +58,7 @@ def _step_backward(dh_next, h_prev, h_next, Wh):
     ``da`` is the gradient of the pre-activation ``a = xw + h_prev Wh``; the input side
     (``dx = da Wx^T``, ``dWx = x^T da``, ``db = Σ_n da``) follows from it.
     """
-    da = dh_next * (1.0 - h_next**2)  # tanh'(a) = 1 - tanh(a)² = 1 - h_next²
+    da = dh_next * (1.0 - h_next**2)  # tanh'(a) = 1 - h_next²
     return da, da.dot(Wh.T), h_prev.T.dot(da)
 
 
@@ -132,7 +132,8 @@ def rnn_step_backward(dh_next, cache):
     x, h_prev, Wx, Wh, h_next = _unpack(cache, "rnn_step_forward", 5)
     dh_next = _upstream("dh_next", dh_next, h_next.shape, "(N, H)", "the shape of h_next")
     da, dh_prev, dWh = _step_backward(dh_next, h_prev, h_next, Wh)
-    return _finite_grads(da @ Wx.T, dh_prev, x.T @ da, dWh, da.sum(axis=0))
+    dx, dWx, db = da @ Wx.T, x.T @ da, da.sum(axis=0)
+    return _finite_grads(dx=dx, dh_prev=dh_prev, dWx=dWx, dWh=dWh, db=db)
 
 
 # -- a whole sequence -----------------------------------------------------------------------
@@ -202,8 +203,8 @@ def rnn_forward(x, h0, Wx, Wh, b):
     _some_steps(x)
     # x_t Wx + b for every step at once: one product over the N·T rows of x, step by step, so
     # that xw[t - 1] is step t's (N, H) block, as hs[t] is h_t
-    xw = (x.transpose(1, 0, 2).reshape(T * N, D) @ Wx + b).reshape(T, N, H)
-    hs = np.zeros((T + 1, N, H), np.result_type(xw, h0, Wh))  # hs[t] = h_t, in time order
+    xw = (x.transpose(1, 0, 2).reshape(T * N, D).dot(Wx) + b).reshape(T, N, H)
+    hs = np.empty((T + 1, N, H), np.result_type(xw, h0, Wh))  # hs[t] = h_t, in time order
     hs[0] = h0
     for t in range(1, T + 1):
         hs[t] = _step_forward(xw[t - 1], hs[t - 1], Wh)  # h_t = tanh(x_t Wx + b + h_(t-1) Wh)
@@ -252,18 +253,20 @@ def rnn_backward(dh, cache):
     [0.25 0.5  1.  ] [0.125] [1.75]
     """
     x, hs, Wx, Wh = _unpack(cache, "rnn_forward", 4)
-    T1, N, H = hs.shape
-    dh = _upstream("dh", dh, (N, T1 - 1, H), "(N, T, H)", "the shape of h")
+    T, N, H = len(hs) - 1, hs.shape[1], hs.shape[2]  # hs: h_0, ..., h_T
+    dh = _upstream("dh", dh, (N, T, H), "(N, T, H)", "the shape of h")
     dtype = np.result_type(dh, hs)
-    da = np.zeros(dh.shape, dtype)  # da[:, t - 1] will hold step t's dL/da_t
+    da = np.empty(dh.shape, dtype)  # da[:, t - 1]: step t's dL/da_t
     dWh = np.zeros(Wh.shape, dtype)
-    dh_prev = np.zeros((N, H), dtype)  # nothing comes back from after the last step
-    for t in range(T1 - 1, 0, -1):  # t = T, ..., 1; the step's dh is dh[:, t - 1]
-        g = dh[:, t - 1] + dh_prev  # from the loss at step t, and back from step t + 1
-        da[:, t - 1], dh_prev, dWh_t = _step_backward(g, hs[t - 1], hs[t], Wh)
-        dWh += dWh_t  # Wh is shared: every step's copy adds its gradient
+    dh_prev = np.zeros((N, H), dtype)  # nothing comes from after step T
+    for t in range(T, 0, -1):  # t = T, ..., 1
+        # from the loss at step t, and back from step t + 1:
+        g = dh[:, t - 1] + dh_prev
+        da_t, dh_prev, dWh_t = _step_backward(g, hs[t - 1], hs[t], Wh)
+        da[:, t - 1] = da_t
+        dWh += dWh_t  # Wh is shared: every step's copy adds its share
     dx, dWx, db = _input_side(x, da, Wx)
-    return _finite_grads(dx, dh_prev, dWx, dWh, db)
+    return _finite_grads(dx=dx, dh0=dh_prev, dWx=dWx, dWh=dWh, db=db)
 
 
 def rnn_backward_truncated(dh, cache, k):
@@ -328,15 +331,16 @@ def rnn_backward_truncated(dh, cache, k):
             if s == 1:
                 dh0 += g
     dx, dWx, db = _input_side(x, da, Wx)
-    return _finite_grads(dx, dh0, dWx, dWh, db)
+    return _finite_grads(dx=dx, dh0=dh0, dWx=dWx, dWh=dWh, db=db)
 
 
 def _input_side(x, da, Wx):
     """``(dx, dWx, db)`` from every step's ``da`` (N, T, H): one product each, over all steps."""
     N, T, D = x.shape
-    dx = (da.reshape(N * T, -1) @ Wx.T).reshape(N, T, D)  # dx_t = da_t Wx^T
-    dWx = x.reshape(N * T, D).T @ da.reshape(N * T, -1)  # Σ_t x_t^T da_t
-    db = da.sum(axis=(0, 1))  # Σ_t Σ_n da_t
+    da = da.reshape(N * T, -1)  # N·T rows: one per sequence and step
+    dx = da.dot(Wx.T).reshape(N, T, D)  # dx_t = da_t Wx^T
+    dWx = x.reshape(N * T, D).T.dot(da)  # Σ_t x_t^T da_t
+    db = da.sum(axis=0)  # Σ_t Σ_n da_t
     return dx, dWx, db
 
 
@@ -384,16 +388,17 @@ def _finite_states(h):
         )
 
 
-def _finite_grads(*grads):
-    """``grads`` (dx, dh_prev, dWx, dWh, db), or ``NumericOverflow`` if one is not finite.
+def _finite_grads(**grads):
+    """The gradients given by name (``dx=..., dh0=..., ...``) as a tuple in that order, or
+    ``NumericOverflow`` naming the first that is not finite.
 
     Every intermediate of the backward pass feeds one of these, so an overflow anywhere shows
     here (as inf, or as NaN from inf − inf).
     """
-    for name, g in zip(("dx", "dh_prev", "dWx", "dWh", "db"), grads, strict=True):
+    for name, g in grads.items():
         if not all_finite(g):
             raise NumericOverflow(
                 f"{name}: the gradient overflows float64 (it exceeds 1.8e308): the weights or "
                 "the upstream gradient dh are far too large"
             )
-    return grads
+    return tuple(grads.values())

@@ -96,12 +96,22 @@ def test_rnn_forward_backward(x, h0, Wx, Wh, b, dh):
         return
     h, cache = out
     assert np.all(np.abs(h) <= 1.0)  # tanh
+    finite_or_named_error(lambda: rnnlib.rnn_backward(dh, cache), {"dx", "dh0", "dWx", "dWh", "db"})
     finite_or_named_error(
-        lambda: rnnlib.rnn_backward(dh, cache), {"dx", "dh_prev", "dWx", "dWh", "db"}
+        lambda: rnnlib.rnn_backward_truncated(dh, cache, 2), {"dx", "dh0", "dWx", "dWh", "db"}
     )
-    finite_or_named_error(
-        lambda: rnnlib.rnn_backward_truncated(dh, cache, 2), {"dx", "dh_prev", "dWx", "dWh", "db"}
-    )
+
+
+@pytest.mark.parametrize("backward", ["rnn_backward", "rnn_backward_truncated"])
+def test_a_sequence_backward_names_its_overflowing_dh0(backward):
+    """One step with h_0 = h_1 = 0 (tanh' = 1): da_1 = dh_1 = 1e10, and dh0 = da_1 Wh^T =
+    1e10 · 1e300 overflows while dx = da_1 Wx^T = 1e10, dWx = x^T da_1 = 1e10, dWh = h_0^T da_1 =
+    0 and db = 1e10 stay finite. The message names the sequence's dh0, not a step's dh_prev."""
+    one = np.ones((1, 1, 1))
+    cache = rnnlib.RNNCache(one, np.zeros((2, 1, 1)), np.ones((1, 1)), np.full((1, 1), 1e300))
+    args = (1e10 * one, cache) + ((1,) if backward == "rnn_backward_truncated" else ())
+    with pytest.raises(rnnlib.NumericOverflow, match=r"^dh0: the gradient overflows"):
+        getattr(rnnlib, backward)(*args)
 
 
 @given(arrays((2, 2)), arrays((2, 3)), arrays((2, 3)), arrays((3, 3)), arrays((3,)), arrays((2, 3)))
