@@ -199,6 +199,30 @@ def test_widget_sliders_drive_the_image_and_the_readout():
     assert calls[-1] == (-1.5, 11) and image.value != png
 
 
+# The output area's width at a 1280 px page with JupyterLab's file browser open (measured in
+# Chromium, tests/test_browser.py), and the margin ipywidgets puts on each side of a slider.
+OUTPUT_WIDTH_1280 = 848
+SLIDER_MARGIN = 2
+
+
+def _px(width):
+    assert width.endswith("px"), width
+    return float(width[:-2])
+
+
+def test_many_sliders_go_three_to_a_row_on_a_laptop_screen():
+    """Lesson 00's seven sliders at 360 px went two to a row, four rows: with the figure and the
+    readout, 696 px of height where JupyterLab shows 579 at 1280 x 800. Three to a row saves a
+    row; an explorer with a few sliders keeps them long."""
+    ex = lesson00.forward_explorer()
+    sliders = ex.widget().children[0].children
+    assert len(sliders) == 7
+    per_row = OUTPUT_WIDTH_1280 // (max(_px(s.layout.width) for s in sliders) + 2 * SLIDER_MARGIN)
+    assert per_row >= 3
+    few = tiny()[0].widget().children[0].children
+    assert [_px(s.layout.width) for s in few] == [360.0, 360.0]
+
+
 def test_a_drag_lands_on_the_slider_grid_without_round_off():
     """The browser computes min + k·step in floating point: -2.0 + 34·0.1 is
     1.4000000000000004, not 1.4. The widget's value reaches the update as the grid's float."""
