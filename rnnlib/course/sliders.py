@@ -49,11 +49,6 @@ __all__ = [
 # (no compression) is faster still to encode, but 20-30 times larger to send and to decode.
 PNG_COMPRESS_LEVEL = 1
 
-# An explorer with more sliders than this lays them out three to a row, each this wide (three
-# with their 2 px margins fit the 848 px of a notebook's output area at 1280 px with the file
-# browser open); fewer are 360 px wide each.
-MAX_WIDE_SLIDERS = 4
-NARROW_SLIDER_WIDTH = "272px"
 # The readout's line height (CSS): 20 px for the 13 px text.
 READOUT_LINE_HEIGHT = "20px"
 
@@ -210,11 +205,6 @@ class Explorer:
         ``image``: the figure's PNG at the current values, where the caller has it already."""
         import ipywidgets as W
 
-        # Up to MAX_WIDE_SLIDERS sliders take 360 px each, two to a row beside one another on
-        # a laptop screen; more take less each, three to a row: seven sliders (lesson 00) in four
-        # rows made the explorer taller than a 1280 x 800 laptop shows at once, the figure's top
-        # out of sight while the learner moved the lowest sliders.
-        width = "360px" if len(self.sliders) <= MAX_WIDE_SLIDERS else NARROW_SLIDER_WIDTH
         controls = []
         for name, s in self.sliders.items():
             cls = W.IntSlider if s.integer else W.FloatSlider
@@ -227,7 +217,7 @@ class Explorer:
                 description=s.label or name,
                 continuous_update=True,
                 style={"description_width": "initial"},
-                layout=W.Layout(width=width),
+                layout=W.Layout(width="360px"),
                 **kw,
             )
             sl.observe(
