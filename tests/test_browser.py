@@ -336,6 +336,58 @@ def test_explorer_shrunk_to_a_narrow_notebook_needs_no_sideways_scroll(notebook)
     assert scroll <= client, f"the explorer box scrolls sideways by {scroll - client} px: {widths}"
 
 
+# The open notebook's visible height (its scrolled area), its width, and for each explorer the
+# height of the whole box (sliders, figure, readout) and of the span from the top of its first
+# slider or figure to the bottom of its last, all in CSS pixels.
+_JS_EXPLORER_HEIGHTS = """() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const scroller = panel.querySelector('.jp-WindowedPanel-outer')
+    || panel.querySelector('.jp-Notebook');
+  return {visible: scroller.clientHeight, width: scroller.clientWidth,
+    explorers: Array.from(panel.querySelectorAll('.rnnlib-explorer')).map(box => {
+      const parts = [box.querySelector('img'), ...box.querySelectorAll('.widget-slider')]
+        .map(e => e.getBoundingClientRect());
+      const top = Math.min(...parts.map(r => r.top));
+      const bottom = Math.max(...parts.map(r => r.bottom));
+      return {box: Math.ceil(box.getBoundingClientRect().height),
+              figure_and_sliders: Math.ceil(bottom - top),
+              sliders: parts.length - 1};
+    })};
+}"""
+
+
+@pytest.mark.parametrize("lesson", _params())
+def test_every_explorer_fits_a_laptop_screen(lesson, notebook):
+    """On a 1280 x 800 laptop the browser leaves a page of about 1280 x 700; JupyterLab, with
+    its file browser open, shows 579 px of the notebook's height. A learner moving an explorer's
+    lowest slider must see the whole figure at the same time, and the readout under it: each
+    explorer (sliders, figure and readout) must be no taller than that. Lesson 00's explorer
+    (seven sliders, four rows of two) was 696 px tall."""
+    lp = notebook(f"notebooks/{lesson.name}")
+    viewport = lp.page.viewport_size
+    try:
+        lp.page.set_viewport_size({"width": 1280, "height": 700})
+        lp.page.wait_for_timeout(500)  # Lumino lays the panels out again after a resize
+        lp.run_all()
+        lp.wait_explorers(max(1, _stored_widget_count(lesson)))
+        lp.page.wait_for_timeout(300)  # the images and the readouts are laid out
+        m = lp.page.evaluate(_JS_EXPLORER_HEIGHTS)
+    finally:
+        lp.page.set_viewport_size(viewport)
+    assert m["width"] < 1000, f"the file browser is not open beside the lesson: {m}"
+    assert m["explorers"], f"{lesson.name}: no explorer rendered"
+    tall = [
+        f"explorer {i} ({e['sliders']} sliders): {e['box']} px tall, figure and sliders "
+        f"{e['figure_and_sliders']} px"
+        for i, e in enumerate(m["explorers"])
+        if e["box"] > m["visible"]
+    ]
+    assert not tall, (
+        f"{lesson.name} at 1280 x 700: the notebook shows {m['visible']} px of height\n"
+        + "\n".join(tall)
+    )
+
+
 _DISPLAY_MATH = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown mjx-container[display]"
 
 # Scroll every Markdown cell of the open notebook into view: JupyterLab's MathJax typesets a

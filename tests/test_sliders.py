@@ -199,6 +199,16 @@ def test_widget_sliders_drive_the_image_and_the_readout():
     assert calls[-1] == (-1.5, 11) and image.value != png
 
 
+def test_sliders_keep_long_tracks_however_many_there_are():
+    """Every slider is 360 px wide, two to a row: lesson 00's seven too. Three to a row (272 px
+    each) would leave "recurrent weight w" a track of about 70 px for its 121 positions, less
+    than a pixel a position; lesson 00's explorer fits a laptop screen by its figure's height
+    instead (tests/test_browser.py::test_every_explorer_fits_a_laptop_screen)."""
+    for ex in (lesson00.forward_explorer(), tiny()[0]):
+        widths = {s.layout.width for s in ex.widget().children[0].children}
+        assert widths == {"360px"}, widths
+
+
 def test_a_drag_lands_on_the_slider_grid_without_round_off():
     """The browser computes min + k·step in floating point: -2.0 + 34·0.1 is
     1.4000000000000004, not 1.4. The widget's value reaches the update as the grid's float."""

@@ -108,8 +108,10 @@ def forward_explorer(
         raise ValueError(f"xs: expected {_T} inputs x_1..x_{_T}, shape ({_T},), got {xs.shape}")
     y = as_scalar("y", y)
 
-    fig = new_figure(figsize=(9.0, 5.4))
-    gs = fig.add_gridspec(2, 2, height_ratios=[1.0, 1.15], width_ratios=[3.2, 1.0])
+    # 352 px tall: with the sliders (four rows of two) and the readout the explorer fits the
+    # 579 px JupyterLab shows of a notebook on a 1280 x 800 laptop with its file browser open
+    fig = new_figure(figsize=(9.0, 4.4))
+    gs = fig.add_gridspec(2, 2, height_ratios=[1.0, 1.25], width_ratios=[3.2, 1.0])
     ax_g = fig.add_subplot(gs[0, :])
     ax_t = fig.add_subplot(gs[1, 0])
     ax_y = fig.add_subplot(gs[1, 1])

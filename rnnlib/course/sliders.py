@@ -49,6 +49,9 @@ __all__ = [
 # (no compression) is faster still to encode, but 20-30 times larger to send and to decode.
 PNG_COMPRESS_LEVEL = 1
 
+# The readout's line height (CSS): 20 px for the 13 px text.
+READOUT_LINE_HEIGHT = "20px"
+
 
 def new_figure(figsize=(8.0, 3.2), dpi=80, **subplot_kw):
     """A figure with its own Agg canvas and no pyplot state (safe to update from a callback)."""
@@ -233,9 +236,15 @@ class Explorer:
         self._html = W.HTML(value=self.readout())
         self._html.add_class("rnnlib-readout")
         # Once the live widget renders, hide the static picture shown before it (see show()).
+        # The readout's lines at the text's own line height, not at a widget's row height (28 px),
+        # and a table's rows without space between them: lesson 00's readout (a table of three
+        # rows and a line) was 124 px tall, now 80.
         hide_static = W.HTML(
             "<style>.jp-OutputArea-child:has(~ .jp-OutputArea-child .rnnlib-explorer)"
-            "{display: none}</style>"
+            "{display: none} "
+            f".rnnlib-readout .widget-html-content{{line-height: {READOUT_LINE_HEIGHT}}} "
+            ".rnnlib-readout table{border-collapse: collapse} "
+            ".rnnlib-readout td{padding-top: 0; padding-bottom: 0}</style>"
         )
         box = _explorer_box_class()(
             [
