@@ -454,6 +454,63 @@ def test_display_math_fits_a_small_laptop_screen(lesson, notebook):
     assert not wide, f"{lesson.name} at 1024 x 768 ({text_width} px of text):\n" + "\n".join(wide)
 
 
+# How many characters of the output area's monospace font fit on one line of an output's <pre>
+# (JupyterLab breaks a longer line anywhere: word-break: break-all), in the <pre> as it is and
+# narrowed by `narrower` px, as a list [width px, one character's px, characters that fit].
+_JS_OUTPUT_LINE_FIT = """(narrower) => {
+  const pre = document.querySelector(
+    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output pre');
+  const probe = pre.cloneNode(false);
+  probe.style.width = (pre.clientWidth - narrower) + 'px';
+  pre.parentNode.appendChild(probe);
+  const lines = () => {
+    const r = document.createRange();
+    r.selectNodeContents(probe);
+    return new Set(Array.from(r.getClientRects(), q => Math.round(q.top))).size;
+  };
+  let n = 20;
+  for (;;) { probe.textContent = 'x'.repeat(n + 1); if (lines() > 1) break; n++; }
+  probe.textContent = 'x'.repeat(100);
+  probe.style.whiteSpace = 'pre'; probe.style.width = 'auto'; probe.style.display = 'inline-block';
+  const char = probe.getBoundingClientRect().width / 100;
+  probe.remove();
+  return [pre.clientWidth - narrower, char, n];
+}"""
+
+# A notebook's vertical scrollbar where the desktop shows one (Windows, most Linux desktops;
+# headless Chromium hides it): measured 15 px (the output area 584 px wide without it, 569 px with).
+_SCROLLBAR_PX = 15
+
+
+def test_printed_lines_fit_a_small_laptop_screen(notebook):
+    """At 1024 x 768 with the file browser open, a line of TEXT_WIDTH characters (the width of
+    everything the course prints: tests/test_links.py, test_checkers.py, test_questions.py)
+    fits on one line of the output area, with room for a scrollbar beside the notebook: a wider
+    line would break inside a word or a number there."""
+    from rnnlib.course.checking import TEXT_WIDTH
+
+    lp = notebook("notebooks/04_through_all_time_steps.ipynb")
+    viewport = lp.page.viewport_size
+    try:
+        lp.page.set_viewport_size({"width": 1024, "height": 768})
+        lp.page.wait_for_timeout(500)
+        text_width = lp.page.evaluate(
+            "() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
+            ".jp-RenderedMarkdown').clientWidth"
+        )
+        assert text_width < 620, f"the file browser is not open beside the lesson: {text_width}"
+        bare = lp.page.evaluate(_JS_OUTPUT_LINE_FIT, 0)
+        with_bar = lp.page.evaluate(_JS_OUTPUT_LINE_FIT, _SCROLLBAR_PX)
+    finally:
+        lp.page.set_viewport_size(viewport)
+    px, char, fit = with_bar
+    assert fit == int(px / char), (bare, with_bar)  # the count agrees with the font's width
+    assert TEXT_WIDTH <= fit <= bare[2], (
+        f"{TEXT_WIDTH} characters do not fit: {fit} of {char:.2f} px fit in {px} px "
+        f"(with a {_SCROLLBAR_PX} px scrollbar; {bare[2]} without)"
+    )
+
+
 def test_selftest_broken_notebook_is_caught(notebook, browser_summary):
     lp = notebook("selftest/broken.ipynb")
     with pytest.raises(AssertionError, match=r"ZeroDivisionError"):

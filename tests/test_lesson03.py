@@ -474,7 +474,7 @@ def test_sigmoid_max_explanation_does_not_claim_every_step_shrinks(capsys):
     """A backward step multiplies by σ′(a)·w, not σ′ alone: with w = 6 at σ = ½ it is 1.5."""
     assert 0.25 * 6 > 1
     check_answer("03.sigmoid_max", A_HALF_RIGHT)
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())  # as one line: it is wrapped at TEXT_WIDTH
     assert "σ′·w can still exceed 1 when |w| > 4" in out and "each sigmoid step shrinks" not in out
 
 

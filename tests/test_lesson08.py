@@ -584,6 +584,23 @@ def test_sliders_move_the_distribution_and_the_sample(model, ex, tau, length):
     assert shown[:40] in ex.readout().replace("\n", "")
 
 
+def test_the_sample_in_the_readout_fits_the_text_width(ex):
+    """The sample is shown in a <pre>, whose lines JupyterLab breaks anywhere, even inside a word:
+    at the longest sample every line of it is at most TEXT_WIDTH characters."""
+    import html
+
+    from rnnlib.course.checking import TEXT_WIDTH
+
+    length = int(ex.sliders["length"].max)
+    ex.step(temperature=2.5, length=length)
+    try:
+        pre = re.search(r"<pre[^>]*>(.*?)</pre>", ex.readout(), re.S).group(1)
+        lines = html.unescape(pre).split("\n")
+        assert len(lines) > 1 and max(map(len, lines)) <= TEXT_WIDTH, lines
+    finally:
+        ex.step(temperature=1.0, length=120)  # back to the defaults (the fixture is shared)
+
+
 def test_the_same_sliders_give_the_same_text_and_shorter_is_a_prefix(ex):
     a = ex.step(temperature=0.8, length=200)["text"]
     ex.step(temperature=2.0, length=100)

@@ -165,14 +165,21 @@ def test_the_rendering_check_finds_what_would_not_render():
 # -- printed lines ---------------------------------------------------------------------------------
 def long_printed_lines(nb, width):
     """``(cell index, line)`` for each line that a code cell of ``nb`` printed (stored stream
-    output) wider than ``width``; a line that is one Python string literal (a sample of generated
-    text, shown with its escapes) may be wider."""
+    output, and a displayed object stored as text only: a slider figure's text form, which
+    JupyterLab shows in the same monospace output area) wider than ``width``; a line that is one
+    Python string literal (a sample of generated text, shown with its escapes) may be wider."""
     out = []
     for i, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
-            if output.get("output_type") != "stream":
+            if output.get("output_type") == "stream":
+                text = output.get("text", "")
+            elif output.get("output_type") == "display_data" and set(output.get("data", {})) == {
+                "text/plain"
+            }:
+                text = output["data"]["text/plain"]
+            else:
                 continue
-            for line in output.get("text", "").splitlines():
+            for line in text.splitlines():
                 quoted = len(line) > 1 and line[0] == line[-1] and line[0] in "'\""
                 if len(line) > width and not quoted:
                     out.append((i, line))
@@ -203,6 +210,8 @@ def test_the_width_check_finds_a_long_printed_line():
         nbformat.v4.new_output("stream", name="stdout", text="short\n" + "x " * 50 + "\n"),
         nbformat.v4.new_output("stream", name="stdout", text="'" + "a" * 100 + "'\n"),
         nbformat.v4.new_output("execute_result", data={"text/plain": "y" * 100}),
+        nbformat.v4.new_output("display_data", data={"text/plain": "z " * 50}),
+        nbformat.v4.new_output("display_data", data={"text/plain": "w " * 50, "text/html": "w"}),
     ]
     nb.cells = [nbformat.v4.new_markdown_cell("x " * 60), cell]
-    assert long_printed_lines(nb, 88) == [(1, "x " * 50)]
+    assert long_printed_lines(nb, 88) == [(1, "x " * 50), (1, "z " * 50)]

@@ -10,6 +10,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from rnnlib import progress as P
 from rnnlib.checks import check_loss
+from rnnlib.course.checking import TEXT_WIDTH, fill_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SLUG = "01_loss_and_its_derivative"
@@ -237,7 +238,8 @@ def test_solution_exercise_and_a_wrong_answer(tmp_path, capsys):
         assert rows[("exercises", name)] == P.NOT_STARTED
     assert rows[("mine", "check_loss(loss)")] == P.FAILING
     (missing_half,) = [m for m in check_loss.mistakes if m.key == "missing_half"]
-    assert f"    → check_loss: {missing_half.says}" in out.splitlines()
+    detail = fill_text(f"    → check_loss: {missing_half.says}", " " * 6)  # at TEXT_WIDTH
+    assert "\n" + detail + "\n" in out
     assert rows[("mine", "check_loss_grad(loss_grad)")] == P.NOT_STARTED
     assert out.rstrip().endswith(
         "18 graded items (3 optional): 6 passed, 1 failing, 11 not started"
@@ -337,5 +339,5 @@ def test_a_long_detail_is_wrapped_at_spaces():
     detail = text.splitlines()[3:-2]
     assert len(detail) >= 3 and detail[0].startswith("    → check_b: word0 ")
     assert all(line.startswith("      word") for line in detail[1:])
-    assert all(len(line) <= 88 for line in detail)
+    assert all(len(line) <= TEXT_WIDTH for line in detail)
     assert " ".join(detail).split() == ["→", *says.split()]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rnnlib.checks import ALL_QUESTIONS, check_answer
-from rnnlib.course.checking import Question
+from rnnlib.course.checking import TEXT_WIDTH, Question
 
 CHOICE = Question(
     "99.copy",
@@ -221,25 +221,30 @@ def test_no_answer_yet_is_not_started(given):
         CHOICE(given)
 
 
-def test_a_long_success_line_is_wrapped_at_spaces_to_88_columns(capsys):
+def test_a_long_success_line_is_wrapped_at_spaces_to_the_text_width(capsys):
     """JupyterLab breaks a longer printed line inside a word: the explanation goes on indented
-    lines instead. Here the head and five 10-letter words make 33 + 10 + 4 · 11 = 87 characters;
-    a sixth word would make 98."""
+    lines instead. The head and k 10-letter words make 33 + 10 + (k - 1) · 11 characters: the
+    first line holds as many words as fit in TEXT_WIDTH (3 of them, 65 characters, for 72), the
+    next word goes on the second line."""
     words = ["abcdefghij"] * 10
     long = Question(
         "99.long", "?", "a", choices={"a": "x", "b": "y"}, why={"b": "no"}, explain=" ".join(words)
     )
     long("a")
-    first = "check_answer('99.long'): right ✓ " + " ".join(words[:5])
-    assert len(first) == 87
-    assert capsys.readouterr().out == first + "\n  " + " ".join(words[5:]) + "\n"
+    k = (TEXT_WIDTH - 43) // 11 + 1
+    first = "check_answer('99.long'): right ✓ " + " ".join(words[:k])
+    assert len(first) <= TEXT_WIDTH < len(first) + 11
+    out = capsys.readouterr().out.split("\n")
+    assert out[0] == first and out[1].startswith("  " + words[k] + " ") and out[-1] == ""
+    assert all(len(line) <= TEXT_WIDTH for line in out)
+    assert " ".join(line.strip() for line in out).split() == first.split() + words[k:]
 
 
-def test_every_question_prints_its_success_in_lines_of_88(capsys):
+def test_every_question_prints_its_success_in_lines_of_the_text_width(capsys):
     for key, question in ALL_QUESTIONS.items():
         question(question.answer)
         out = capsys.readouterr().out
         assert out.startswith(f"check_answer({key!r}): right ✓")
-        long = [line for line in out.splitlines() if len(line) > 88]
-        assert not long, f"{key}: lines longer than 88 characters: {long}"
+        long = [line for line in out.splitlines() if len(line) > TEXT_WIDTH]
+        assert not long, f"{key}: lines longer than {TEXT_WIDTH} characters: {long}"
         assert " ".join(part.strip() for part in out.splitlines()).endswith(question.explain)

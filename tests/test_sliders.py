@@ -22,6 +22,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from rnnlib import course
 from rnnlib.course import lesson00, lesson01, lesson02, lesson03, lesson04
+from rnnlib.course.checking import TEXT_WIDTH
 from rnnlib.course.sliders import Explorer, Slider, new_figure, signed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -275,10 +276,12 @@ def test_widget_text_form_is_a_sentence_naming_the_sliders():
     ex, _ = tiny()
     box = ex.widget()
     bundle = box._repr_mimebundle_()
-    # wrapped at a space before column 88: JupyterLab would break the line inside a word
+    # wrapped at a space before column 72 (TEXT_WIDTH): JupyterLab would break the line inside a
+    # word
+    assert TEXT_WIDTH == 72
     expected = (
-        "Interactive figure with sliders for weight w and n (run the notebook to move them; the\n"
-        "picture above is at the starting values)"
+        "Interactive figure with sliders for weight w and n (run the notebook to\n"
+        "move them; the picture above is at the starting values)"
     )
     assert bundle["text/plain"] == expected == repr(box)
     assert "application/vnd.jupyter.widget-view+json" in bundle  # still a live widget
@@ -293,24 +296,26 @@ def test_widget_text_form_is_a_sentence_naming_the_sliders():
     fig = new_figure(figsize=(2, 1))
     fig.add_subplot()
     one = Explorer(fig, lambda w: {"w": w}, {"w": Slider(0.0, 1.0, 0.1, 0.5, "weight w")})
-    assert one.plain_text().startswith(
-        "Interactive figure with a slider for weight w (run the notebook to move it;"
+    assert (
+        one.plain_text()
+        .replace("\n", " ")
+        .startswith("Interactive figure with a slider for weight w (run the notebook to move it;")
     )
 
 
 def test_widget_text_form_lines_fit_the_notebook_whatever_the_labels():
-    """The text form is wrapped at spaces, never inside a word, to at most TEXT_WIDTH (88)
+    """The text form is wrapped at spaces, never inside a word, to at most TEXT_WIDTH (72)
     characters a line; a label longer than a line stays whole on a line of its own."""
     fig = new_figure(figsize=(2, 1))
     fig.add_subplot()
-    long_label = "x" * 95
+    long_label = "x" * (TEXT_WIDTH + 7)
     labels = ["recurrent weight w", "input weight u", "learning rate η", long_label]
     sliders = {f"s{i}": Slider(0.0, 1.0, 0.1, 0.5, lab) for i, lab in enumerate(labels)}
     text = Explorer(fig, lambda **v: v, sliders).plain_text()
     lines = text.split("\n")
     assert len(lines) >= 3
     assert long_label in lines  # not cut
-    assert all(len(line) <= 88 for line in lines if line != long_label), lines
+    assert all(len(line) <= TEXT_WIDTH for line in lines if line != long_label), lines
     assert " ".join(lines).startswith(
         "Interactive figure with sliders for recurrent weight w, input weight u, learning rate η"
     )
@@ -441,13 +446,14 @@ def test_bad_slider_name_is_a_value_error(stage, factory):
 
 
 @pytest.mark.parametrize(("stage", "factory"), FACTORIES)
-def test_text_form_fits_the_notebook_in_lines_of_88(stage, factory):
+def test_text_form_fits_the_notebook_in_lines_of_the_text_width(stage, factory):
     """A saved lesson shows each slider figure's text form; JupyterLab breaks a longer line
-    anywhere, even inside a word, so no line may be longer than 88 characters."""
+    anywhere, even inside a word, so no line may be longer than TEXT_WIDTH characters."""
     text = _build(stage, factory).plain_text()
-    long = [line for line in text.split("\n") if len(line) > 88]
-    assert not long, f"lines longer than 88 characters: {long}"
-    assert text.startswith("Interactive figure with") and text.endswith("starting values)")
+    long = [line for line in text.split("\n") if len(line) > TEXT_WIDTH]
+    assert not long, f"lines longer than {TEXT_WIDTH} characters: {long}"
+    sentence = text.replace("\n", " ")
+    assert sentence.startswith("Interactive figure with") and sentence.endswith("starting values)")
 
 
 # ---------------------------------------------------------------------------------------------

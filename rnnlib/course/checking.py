@@ -1535,9 +1535,13 @@ class Question:
 # picture above is a|t the starting values"; its CSS: word-break: break-all): the course's long
 # printed sentences (a question's success line, whose explanation runs to 280 characters; a
 # slider figure's text form) and the messages of failed checks as shown in a notebook are
-# wrapped at spaces to this many characters, narrower than the output area of a laptop's
-# JupyterLab.
-TEXT_WIDTH = 88
+# wrapped at spaces to this many characters, and every line a lesson prints fits in it
+# (tests/test_links.py). Measured in Chromium at 1024 x 768 with JupyterLab's file browser
+# open (its first layout, a small laptop): a `.jp-OutputArea-output pre` is 584 px wide and one
+# character of its 13 px monospace font (DejaVu Sans Mono, Menlo) 7.83 px, so 74 characters fit;
+# with the 15 px scrollbar that Windows and most Linux desktops show beside the notebook, 569 px,
+# 72 characters (72.7). Every glyph the course prints (✓ η ‖ ∇ ² − √ ≈ σ ′ ⌈ ...) is as wide.
+TEXT_WIDTH = 72
 
 
 def fill_text(text, indent=""):
