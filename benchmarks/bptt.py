@@ -337,6 +337,48 @@ def validation_cost(size=(1, 4, 1, 1), repeats=300):
     return best["checks"], best["whole"]
 
 
+def blas_products(torch, size=None, budget_seconds=1.0):
+    """The model's own matrix products in numpy (its BLAS) and in torch (its BLAS), float64.
+
+    At ``size`` (default the largest of :data:`SIZES`): the recurrent product of one step
+    ``h_(t-1) Wh`` (N, H)(H, H) and one step's ``h_(t-1)^T da_t`` (H, N)(N, H), and the batched
+    ``X Wx`` (NT, D)(D, H) and ``H^T dA`` (H, NT)(NT, H). Returns a list of
+    ``(product, numpy seconds, torch seconds)``: which library's BLAS is faster on this machine
+    bounds what any numpy code can do against torch (run it inside :func:`machine.threads`).
+    """
+    N, T, D, H = size or SIZES[-1]
+    rng = np.random.default_rng(0)
+    shapes = [
+        ("h_(t-1) Wh", (N, H), (H, H)),
+        ("h_(t-1)^T da_t", (H, N), (N, H)),
+        ("X Wx", (N * T, D), (D, H)),
+        ("H^T dA", (H, N * T), (N * T, H)),
+    ]
+    out = []
+    for name, sa, sb in shapes:
+        a, b = rng.normal(size=sa), rng.normal(size=sb)
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        _same(ta @ tb, a.dot(b), name)
+
+        def numpy_loop(n, a=a, b=b):
+            for _ in range(n):
+                a.dot(b)
+
+        def torch_loop(n, ta=ta, tb=tb):
+            for _ in range(n):
+                ta @ tb
+
+        best, _ = best_of_interleaved(
+            {"numpy": numpy_loop, "torch": torch_loop},
+            budget_seconds=budget_seconds,
+            library={"numpy": "numpy", "torch": "torch"},
+        )
+        out.append(
+            (f"{name}: ({sa[0]}, {sa[1]}) × ({sb[0]}, {sb[1]})", best["numpy"], best["torch"])
+        )
+    return out
+
+
 def run(threads_list, quick=False, log=print):
     """Measure every size at every thread count; returns (rows, torch_version or None)."""
     from . import machine
@@ -391,6 +433,7 @@ def table_cells(row):
         _ms(row["torch_nn"]),
         f"{r_floor:.2f}",
         "n/a (no torch)" if r_torch is None else f"{r_torch:.2f}",
+        "n/a (no torch)" if bt is None else f"{row['floor'] / bt:.2f}",
         "yes" if ok else "NO",
     ]
 
@@ -406,5 +449,6 @@ HEADER = [
     "torch nn.RNN ms",
     f"rnnlib / floor (≤ {TARGET_FLOOR})",
     f"rnnlib / best torch (≤ {TARGET_TORCH})",
+    "floor / best torch",
     "targets met",
 ]

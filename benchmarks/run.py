@@ -60,7 +60,7 @@ def section_machine(info, threads_list):
     return "## Machine\n\n" + md_table(["", ""], rows)
 
 
-def section_bptt(rows, validation):
+def section_bptt(rows, validation, products=None):
     text = [
         "## 1. BPTT speed: `rnn_forward` + `rnn_backward`, float64",
         "",
@@ -114,7 +114,45 @@ def section_bptt(rows, validation):
             f"({checks / whole:.0%}).",
         ]
     text += bar_at_smallest_size(rows, validation)
+    text += blas_under_both(rows, products)
     return "\n".join(text)
+
+
+def blas_under_both(rows, products):
+    """The model's products in numpy's BLAS and torch's, and where even the floor cannot meet
+    the torch bar on this machine."""
+    if not products:
+        return []
+    size = "({}, {}, {}, {})".format(*bptt.SIZES[-1])
+    table = md_table(
+        ["product, 1 thread", "numpy ms", "torch ms", "numpy / torch"],
+        [[name, f"{a * 1e3:.4g}", f"{b * 1e3:.4g}", f"{a / b:.2f}"] for name, a, b in products],
+    )
+    over = [
+        "({}, {}, {}, {}), {} thread{}".format(*r["size"], r["threads"], "s" * (r["threads"] > 1))
+        for r in rows
+        if r["threads"] is not None
+        and bptt.best_torch(r) is not None
+        and r["floor"] / bptt.best_torch(r) > bptt.TARGET_TORCH
+    ]
+    verdict = (
+        f"Here the floor itself is above {bptt.TARGET_TORCH}x the faster torch at "
+        f"{'; '.join(over)}: no numpy code meets the torch bar there on this machine."
+        if over
+        else f"Here the floor is within {bptt.TARGET_TORCH}x the faster torch at every size."
+    )
+    return [
+        "",
+        "The BLAS under both. rnnlib and the floor multiply matrices with numpy's BLAS (see "
+        "*numpy's BLAS* above), torch with its own (see *torch*): which is faster depends on "
+        "the CPU and on the two libraries' builds, and it bounds what any numpy code can do "
+        "against torch at the sizes where the products "
+        f"dominate. The model's own products at {size}, float64, best of interleaved samples:",
+        "",
+        table,
+        "",
+        verdict,
+    ]
 
 
 def bar_at_smallest_size(rows, validation):
@@ -197,7 +235,8 @@ def main(argv=None):
         rows, _ = bptt.run(threads_list, quick=args.quick, log=log)
         with machine.threads(1, torch):
             validation = bptt.validation_cost()
-        out.append(section_bptt(rows, validation))
+            products = bptt.blas_products(torch) if torch is not None else None
+        out.append(section_bptt(rows, validation, products))
     if "course" in parts:
         print("\n2. Course run time", flush=True)
         out.append(section_course(course.run(ROOT, log=log)))

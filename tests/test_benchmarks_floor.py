@@ -75,3 +75,34 @@ def test_the_checked_floor_makes_rnnlibs_checks(bad):
     if bad in ("x", "dh"):
         with np.errstate(all="ignore"):
             floor_bptt(*args, dWh_per_step=True)  # no checks: NaN and inf pass through
+
+
+def test_blas_products_are_the_models_products():
+    """The BLAS comparison times numpy's and torch's product of the same arrays, of the shapes
+    the model multiplies at the given size (N, T, D, H) = (2, 3, 4, 5)."""
+    torch = pytest.importorskip("torch", reason="torch not installed: the bench reports so")
+    from benchmarks import bptt
+
+    got = bptt.blas_products(torch, size=(2, 3, 4, 5), budget_seconds=0.0)
+    names = [name for name, _, _ in got]
+    assert names == [
+        "h_(t-1) Wh: (2, 5) × (5, 5)",
+        "h_(t-1)^T da_t: (5, 2) × (2, 5)",
+        "X Wx: (6, 4) × (4, 5)",
+        "H^T dA: (5, 6) × (6, 5)",
+    ]
+    assert all(a > 0 and b > 0 for _, a, b in got)
+
+
+@pytest.mark.parametrize(("floor", "says"), [(0.095, "above 0.9x"), (0.085, "within 0.9x")])
+def test_the_bench_says_where_no_numpy_code_meets_the_torch_bar(floor, says):
+    """Floor 0.095 s against the faster torch's 0.1 s is 0.95 > 0.9: even the leanest numpy
+    code misses the torch bar at that size, and the text names it; 0.085 s is 0.85."""
+    from benchmarks import bptt, run
+
+    row = {"size": (64, 64, 128, 256), "threads": 2, "floor": floor, "torch": 0.2}
+    row["torch_nn"] = 0.1
+    text = "\n".join(run.blas_under_both([row], [("p: (1, 1) × (1, 1)", 2e-3, 1e-3)]))
+    assert "| p: (1, 1) × (1, 1) | 2 | 1 | 2.00 |" in text
+    assert says in text
+    assert ("(64, 64, 128, 256), 2 threads" in text) == (floor / 0.1 > bptt.TARGET_TORCH)
