@@ -379,6 +379,29 @@ def blas_products(torch, size=None, budget_seconds=1.0):
     return out
 
 
+def call_costs(budget_seconds=0.5):
+    """Seconds per call of ``a.dot(b)`` and of ``a @ b`` on the same arrays: a list of
+    ``(shapes in words, dot seconds, matmul seconds)`` for 1 × 1 arrays and for one backward
+    step's ``da Wh^T`` at (N, H) = (16, 64)."""
+    out = []
+    for sa, sb in (((1, 1), (1, 1)), ((16, 64), (64, 64))):
+        a, b = np.ones(sa), np.ones(sb)
+
+        def dot(n, a=a, b=b):
+            for _ in range(n):
+                a.dot(b)
+
+        def matmul(n, a=a, b=b):
+            for _ in range(n):
+                a @ b
+
+        best, _ = best_of_interleaved(
+            {"dot": dot, "matmul": matmul}, sample_seconds=0.002, budget_seconds=budget_seconds
+        )
+        out.append((f"({sa[0]}, {sa[1]}) × ({sb[0]}, {sb[1]})", best["dot"], best["matmul"]))
+    return out
+
+
 def run(threads_list, quick=False, log=print):
     """Measure every size at every thread count; returns (rows, torch_version or None)."""
     from . import machine

@@ -60,7 +60,16 @@ def section_machine(info, threads_list):
     return "## Machine\n\n" + md_table(["", ""], rows)
 
 
-def section_bptt(rows, validation, products=None):
+def _dot_against_matmul(call_costs):
+    """``a @ b`` against ``a.dot(b)`` in words, from :func:`bptt.call_costs`' list."""
+    if not call_costs:
+        return "not measured in this run"
+    return ", ".join(
+        f"{mm * 1e6:.2f} against {dot * 1e6:.2f} µs for {shape}" for shape, dot, mm in call_costs
+    )
+
+
+def section_bptt(rows, validation, products=None, call_costs=None):
     text = [
         "## 1. BPTT speed: `rnn_forward` + `rnn_backward`, float64",
         "",
@@ -87,9 +96,9 @@ def section_bptt(rows, validation, products=None):
         "gradient visibly accumulates (`dWh += h_(t-1)^T da_t` every step), one input check at "
         "each entry and an overflow check at each exit; only the input side (`x Wx + b`, and "
         "`dx`, `dWx`, `db`) is batched over all steps. Inside the loops products are written "
-        "`a.dot(b)`, as in CS231n: the same product as `a @ b`, whose call costs about 1 µs "
-        "more in numpy 2 (1.3 against 0.3 µs on 1 × 1 arrays, 4.3 against 3.3 µs for "
-        "(16, 64) × (64, 64) on this machine), once a forward step and twice a backward step. "
+        "`a.dot(b)`, as in CS231n: the same product as `a @ b`, whose call costs more in "
+        f"numpy 2 ({_dot_against_matmul(call_costs)} on this machine), once a forward step "
+        "and twice a backward step. "
         "The floor forms `dWh` in one product after the loop, precomputes `tanh'` for every "
         "step and writes into preallocated arrays; the *per-step-dWh floor* is the same lean "
         "code running the algorithm the course teaches, `dWh +=` inside the backward loop; "
@@ -236,7 +245,8 @@ def main(argv=None):
         with machine.threads(1, torch):
             validation = bptt.validation_cost()
             products = bptt.blas_products(torch) if torch is not None else None
-        out.append(section_bptt(rows, validation, products))
+            call_costs = bptt.call_costs()
+        out.append(section_bptt(rows, validation, products, call_costs))
     if "course" in parts:
         print("\n2. Course run time", flush=True)
         out.append(section_course(course.run(ROOT, log=log)))

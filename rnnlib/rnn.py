@@ -17,7 +17,8 @@ step t plus what comes back from step t + 1, ``g_t = dh_t + da_(t+1) Wh^T``, and
 weights get the *sum* of their per-step gradients (weight sharing, lesson 04): ``dWh += ...``.
 
 Inside the loops a product is written ``a.dot(b)``, as in CS231n: the same matrix product as
-``a @ b``, whose call costs about 1 µs more in numpy 2 (``make bench``, benchmarks/RESULTS.md).
+``a @ b``, whose call costs a little more in numpy 2 (0.3–1 µs, by machine: ``make bench``
+measures it, benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
