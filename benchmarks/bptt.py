@@ -29,6 +29,7 @@ arrays are page-faulted in anew on some calls and not on others.
 from __future__ import annotations
 
 import gc
+import operator
 import random
 import time
 
@@ -337,6 +338,20 @@ def validation_cost(size=(1, 4, 1, 1), repeats=300):
     return best["checks"], best["whole"]
 
 
+def _product_loops(**products):
+    """``{name: loop}`` from ``name=(fn, a, b)``: ``loop(n)`` makes n calls of ``fn(a, b)`` (for
+    :func:`best_of_interleaved`; every loop pays the same call through ``fn``)."""
+
+    def looped(fn, a, b):
+        def loop(n):
+            for _ in range(n):
+                fn(a, b)
+
+        return loop
+
+    return {name: looped(*p) for name, p in products.items()}
+
+
 def blas_products(torch, size=None, budget_seconds=1.0):
     """The model's own matrix products in numpy (its BLAS) and in torch (its BLAS), float64.
 
@@ -359,17 +374,8 @@ def blas_products(torch, size=None, budget_seconds=1.0):
         a, b = rng.normal(size=sa), rng.normal(size=sb)
         ta, tb = torch.from_numpy(a), torch.from_numpy(b)
         _same(ta @ tb, a.dot(b), name)
-
-        def numpy_loop(n, a=a, b=b):
-            for _ in range(n):
-                a.dot(b)
-
-        def torch_loop(n, ta=ta, tb=tb):
-            for _ in range(n):
-                ta @ tb
-
         best, _ = best_of_interleaved(
-            {"numpy": numpy_loop, "torch": torch_loop},
+            _product_loops(numpy=(np.ndarray.dot, a, b), torch=(operator.matmul, ta, tb)),
             budget_seconds=budget_seconds,
             library={"numpy": "numpy", "torch": "torch"},
         )
@@ -386,17 +392,10 @@ def call_costs(budget_seconds=0.5):
     out = []
     for sa, sb in (((1, 1), (1, 1)), ((16, 64), (64, 64))):
         a, b = np.ones(sa), np.ones(sb)
-
-        def dot(n, a=a, b=b):
-            for _ in range(n):
-                a.dot(b)
-
-        def matmul(n, a=a, b=b):
-            for _ in range(n):
-                a @ b
-
         best, _ = best_of_interleaved(
-            {"dot": dot, "matmul": matmul}, sample_seconds=0.002, budget_seconds=budget_seconds
+            _product_loops(dot=(np.ndarray.dot, a, b), matmul=(operator.matmul, a, b)),
+            sample_seconds=0.002,
+            budget_seconds=budget_seconds,
         )
         out.append((f"({sa[0]}, {sa[1]}) × ({sb[0]}, {sb[1]})", best["dot"], best["matmul"]))
     return out

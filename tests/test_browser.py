@@ -17,6 +17,7 @@ Skips, with the reason, where ``/usr/bin/chromium`` is missing (``.ci/run`` inst
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -388,6 +389,25 @@ def test_every_explorer_fits_a_laptop_screen(lesson, notebook):
     )
 
 
+@contextlib.contextmanager
+def small_laptop_screen(lp):
+    """The block runs with the page at 1024 x 768 (JupyterLab's file browser open beside the
+    lesson, its text then about 590 px wide: the ``as`` value); the page's size is restored
+    after it."""
+    viewport = lp.page.viewport_size
+    try:
+        lp.page.set_viewport_size({"width": 1024, "height": 768})
+        lp.page.wait_for_timeout(500)  # Lumino lays the panels out again after a resize
+        text_width = lp.page.evaluate(
+            "() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
+            ".jp-RenderedMarkdown').clientWidth"
+        )
+        assert text_width < 620, f"the file browser is not open beside the lesson: {text_width}"
+        yield text_width
+    finally:
+        lp.page.set_viewport_size(viewport)
+
+
 _DISPLAY_MATH = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown mjx-container[display]"
 
 # Scroll every Markdown cell of the open notebook into view: JupyterLab's MathJax typesets a
@@ -432,23 +452,13 @@ def test_display_math_fits_a_small_laptop_screen(lesson, notebook):
     lp = notebook(lesson.relative_to(REPO).as_posix())
     nb = nbformat.read(lesson, as_version=4)
     expected = sum(c.source.count("$$") // 2 for c in nb.cells if c.cell_type == "markdown")
-    viewport = lp.page.viewport_size
-    try:
-        lp.page.set_viewport_size({"width": 1024, "height": 768})
-        lp.page.wait_for_timeout(500)
-        text_width = lp.page.evaluate(
-            "() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
-            ".jp-RenderedMarkdown').clientWidth"
-        )
-        assert text_width < 620, f"the file browser is not open beside the lesson: {text_width}"
+    with small_laptop_screen(lp) as text_width:
         lp.page.evaluate(_JS_SCROLL_MARKDOWN)
         lp.page.wait_for_function(
             f"() => document.querySelectorAll('{_DISPLAY_MATH}').length >= {expected}",
             timeout=20_000,
         )
         formulas = lp.page.evaluate(_JS_WIDE_MATH)
-    finally:
-        lp.page.set_viewport_size(viewport)
     assert len(formulas) >= expected, f"{len(formulas)} of {expected} display formulas rendered"
     wide = [f"{px} px too wide: {tex!r}" for px, tex in formulas if px > 0]
     assert not wide, f"{lesson.name} at 1024 x 768 ({text_width} px of text):\n" + "\n".join(wide)
@@ -490,19 +500,9 @@ def test_printed_lines_fit_a_small_laptop_screen(notebook):
     from rnnlib.course.checking import TEXT_WIDTH
 
     lp = notebook("notebooks/04_through_all_time_steps.ipynb")
-    viewport = lp.page.viewport_size
-    try:
-        lp.page.set_viewport_size({"width": 1024, "height": 768})
-        lp.page.wait_for_timeout(500)
-        text_width = lp.page.evaluate(
-            "() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
-            ".jp-RenderedMarkdown').clientWidth"
-        )
-        assert text_width < 620, f"the file browser is not open beside the lesson: {text_width}"
+    with small_laptop_screen(lp):
         bare = lp.page.evaluate(_JS_OUTPUT_LINE_FIT, 0)
         with_bar = lp.page.evaluate(_JS_OUTPUT_LINE_FIT, _SCROLLBAR_PX)
-    finally:
-        lp.page.set_viewport_size(viewport)
     px, char, fit = with_bar
     assert fit == int(px / char), (bare, with_bar)  # the count agrees with the font's width
     assert TEXT_WIDTH <= fit <= bare[2], (
