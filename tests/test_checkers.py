@@ -28,6 +28,7 @@ from rnnlib.course.checking import (
     Question,
     catalogue,
     fill_message,
+    fill_text,
     table_cases,
 )
 
@@ -868,6 +869,49 @@ def test_fill_message_wraps_only_the_lines_too_wide_and_only_at_spaces():
     assert all(line.startswith("      word") for line in indented[2:])  # 2 further in
     long_word = "x" * (TEXT_WIDTH + 10)
     assert fill_message(f"a {long_word} b") == f"a\n{long_word}\nb"  # never cut inside a word
+
+
+def test_a_wrapped_line_keeps_a_short_formula_whole():
+    """Lines break between words, after a relation, never inside ½(ŷ − y)² nor after a −."""
+    # what two solutions printed before: "... L = ½(ŷ −" / "  y)² in ŷ", "... by 1 −" / "  η·o_T²"
+    for head, explain, whole in [
+        ("01.seed_loss", "ŷ − y is the slope of L = ½(ŷ − y)² in ŷ: its sign", "½(ŷ − y)²"),
+        ("02.lr_edge", "Each step multiplies v − v* by 1 − η·o_T²; |1 − η·0.64|", "1 − η·o_T²;"),
+    ]:
+        text = f"check_answer('{head}'): right ✓ {explain} says more"
+        lines = fill_text(text, "  ").splitlines()
+        assert len(lines) == 2 and any(whole in line for line in lines), lines
+        assert not lines[0].endswith((" −", "(ŷ")), lines
+        assert " ".join(lines).split() == text.split()
+    # a formula too long to keep whole breaks as words do: no line wider than before
+    chain = " + ".join(f"x_{i}" for i in range(40))
+    lines = fill_text(f"the sum {chain} = s", "  ").splitlines()
+    assert len(lines) > 1 and all(len(line) <= TEXT_WIDTH for line in lines)
+    assert " ".join(lines).split() == f"the sum {chain} = s".split()
+
+
+def test_every_message_keeps_its_short_formulas_whole():
+    """Every catalogued mistake, wrong choice and right-answer explanation, as shown: no line
+    ends in an arithmetic operator (before, 68 did: "1 −" / "η·o_T²")."""
+    messages = []
+    for checker in ALL_CHECKERS:
+        for mistake in checker.mistakes:
+            with pytest.raises(AssertionError) as err:
+                checker(mistake.answer)
+            messages.append(str(err.value))
+    for key, question in rnnlib.checks.ALL_QUESTIONS.items():
+        for wrong in question.why:
+            with pytest.raises(AssertionError) as err:
+                question(wrong)
+            messages.append(str(err.value))
+        messages.append(f"{key} (answer 'x'): right ✓ {question.explain}")
+    assert len(messages) > 600
+    ends = []
+    for said in messages:
+        for line in fill_message(said, "AssertionError: ").splitlines():
+            if re.search(r" [−+×·/*-]$", line):
+                ends.append(line)
+    assert not ends, ends[:5]
 
 
 def test_every_failed_checks_message_fits_the_width_as_a_notebook_shows_it():

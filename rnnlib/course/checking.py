@@ -1544,12 +1544,61 @@ class Question:
 TEXT_WIDTH = 72
 
 
+# A formula is not broken where it can be kept whole: a line may end after a word, a relation
+# ("=", "≈", "<", ...) or a comma, but not inside a short bracket ("½(ŷ −" / "y)²") nor after
+# an arithmetic operator ("by 1 −" / "η·o_T²"). The spaces of such a formula are glued (a
+# character textwrap does not break at) up to this many characters in a row; a longer run is
+# left as words, so a line is never longer than before.
+_FORMULA_RUN = 36
+_GLUE = "\x00"
+_OPERATOR_SPACES = re.compile(r"(?<=\S) (?=[−+×·/*-] \S)|(?<=\S [−+×·/*-]) (?=\S)")
+_RELATION_SPACE = re.compile(r"(?<=\S) (?=[=≈<>≤≥≠] )")
+
+
+def _glue_formulas(text):
+    """``text`` with the spaces inside short formulas replaced by ``_GLUE`` (see above): first
+    around operators and inside brackets; where that makes a run too long, inside brackets only;
+    where that is still too long, none."""
+    operators = {m.start() for m in _OPERATOR_SPACES.finditer(text)}
+    operators |= {m.start() for m in _RELATION_SPACE.finditer(text)}
+    brackets, opened = set(), []
+    for i, ch in enumerate(text):
+        if ch in "([":
+            opened.append(i)
+        elif ch in ")]" and opened:
+            start = opened.pop()
+            if i - start < _FORMULA_RUN:
+                brackets |= {j for j in range(start, i) if text[j] == " "}
+
+    tries = (operators | brackets, brackets, set())
+
+    def words(start, stop, level):
+        """The words of text[start:stop], glued as ``tries[level]`` says while short enough."""
+        out = []
+        for word in "".join(
+            _GLUE if i in tries[level] else text[i] for i in range(start, stop)
+        ).split(" "):
+            if len(word) > _FORMULA_RUN and level + 1 < len(tries):
+                out += words(start, start + len(word), level + 1)
+            else:
+                out.append(word)
+            start += len(word) + 1
+        return out
+
+    return " ".join(words(0, len(text), 0))
+
+
 def fill_text(text, indent=""):
     """``text`` wrapped at spaces to :data:`TEXT_WIDTH`, the lines after the first indented by
-    ``indent``; never inside a word."""
-    return textwrap.fill(
-        text, TEXT_WIDTH, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    ``indent``; never inside a word, nor inside a short formula where it can be kept whole."""
+    filled = textwrap.fill(
+        _glue_formulas(text),
+        TEXT_WIDTH,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
     )
+    return filled.replace(_GLUE, " ")
 
 
 def fill_message(text, prefix=""):
