@@ -97,6 +97,22 @@ def test_a_learner_who_has_not_started_meets_one_line_per_cell(solution):
         assert not pictures, f"{path.name}, cell {i}: a figure is shown under its error"
 
 
+def _own_check_asserts(solution):
+    """(cell id, assert node) of every own check: the asserts of an exercise's cells that test
+    the learner's functions themselves (not the solution's own cells, not a checker)."""
+    import ast
+
+    nb = nbformat.read(solution, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "code" or "solution-only" in tags or "BEGIN SOLUTION" in cell.source:
+            continue
+        code = "\n".join(ln for ln in cell.source.split("\n") if not ln.startswith(("%", "!")))
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Assert):
+                yield cell.get("id"), node
+
+
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=IDS)
 def test_an_own_check_says_what_went_wrong(solution):
     """An own check (a cell of the exercise that tests the learner's function itself, not a
@@ -104,19 +120,41 @@ def test_an_own_check_says_what_went_wrong(solution):
     learner with a wrong answer sees the numbers, not only the line that failed."""
     import ast
 
-    nb = nbformat.read(solution, as_version=4)
-    bare = []
-    for cell in nb.cells:
-        tags = cell.metadata.get("tags", [])
-        if cell.cell_type != "code" or "solution-only" in tags or "BEGIN SOLUTION" in cell.source:
-            continue
-        code = "\n".join(ln for ln in cell.source.split("\n") if not ln.startswith(("%", "!")))
-        bare += [
-            (cell.get("id"), ast.unparse(node)[:80])
-            for node in ast.walk(ast.parse(code))
-            if isinstance(node, ast.Assert) and node.msg is None
-        ]
+    bare = [
+        (cell_id, ast.unparse(node)[:80])
+        for cell_id, node in _own_check_asserts(solution)
+        if node.msg is None
+    ]
     assert not bare, f"{solution.name}: asserts without a message: {bare}"
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=IDS)
+def test_an_own_checks_message_fits_the_printed_width(solution):
+    """A failed own check shows ``AssertionError: <message>``; JupyterLab breaks a line wider than
+    TEXT_WIDTH inside a word or a number ("(< 1e-" / "7)"), so the messages say it in lines that
+    fit. Each value a message formats stands in as ``1.2e-05`` (a small relative error, as wide
+    as most)."""
+    import ast
+
+    from rnnlib.course.checking import TEXT_WIDTH
+
+    def shown(node):
+        if isinstance(node, ast.Constant):
+            return str(node.value)
+        if isinstance(node, ast.JoinedStr):
+            return "".join(
+                shown(v) if isinstance(v, ast.Constant) else "1.2e-05" for v in node.values
+            )
+        return "1.2e-05"
+
+    wide = [
+        (cell_id, line)
+        for cell_id, node in _own_check_asserts(solution)
+        if node.msg is not None
+        for line in f"AssertionError: {shown(node.msg)}".split("\n")
+        if len(line) > TEXT_WIDTH
+    ]
+    assert not wide, f"{solution.name}: own-check lines wider than {TEXT_WIDTH}: {wide}"
 
 
 def test_an_unwritten_function_met_outside_a_checker_says_so_in_one_line(tmp_path):

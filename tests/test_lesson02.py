@@ -541,7 +541,7 @@ def test_put_them_together_cell_says_what_came_and_what_was_expected():
     said = run(lambda g, o: 1.01 * g * o, lambda p, g, lr: p - lr * g)
     assert "relative error 1.0e-02, expected at most 1e-12" in said
     said = run(lambda g, o: g * o, lambda p, g, lr: p + lr * g)  # a step up the gradient
-    assert said.startswith("one step with η = 0.5 should lower the loss; it went from L = ")
+    assert said.startswith("one step with η = 0.5 should lower the loss;\nit went from L = ")
     assert "does sgd_step step against the gradient?" in said
 
 

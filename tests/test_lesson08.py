@@ -1409,7 +1409,7 @@ def test_the_own_check_of_the_masked_loss_catches_a_mean_over_other_weights(wron
     )
     assert "padded = the mean over the real positions" in capsys.readouterr().out
     names = _own_names(masked_cross_entropy=wrong, softmax_cross_entropy=_sce_right, **data)
-    with pytest.raises(AssertionError, match="the mean over the 4 real positions alone"):
+    with pytest.raises(AssertionError, match=r"the mean over the 4 real positions\s+alone"):
         exec(source, names)
 
 
