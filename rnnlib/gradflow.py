@@ -424,6 +424,15 @@ class TruncationCurve(NamedTuple):
 def truncation_curve(dh, cache, ks):
     """How far :func:`rnnlib.rnn_backward_truncated` is from :func:`rnnlib.rnn_backward`.
 
+    Every window length at once. BPTT(k) sends the gradient of the loss at step t back k steps
+    (to a_t, ..., a_(t−k+1)), so what it gives the weights is the sum of what every loss's
+    gradient gives them in its first k steps back. Walking all the losses' gradients back
+    together, one step a pass (after j passes the one from step t has reached h_(t−j)), and
+    adding up as it goes, pass k leaves exactly BPTT(k)'s weight gradients: T passes, each a
+    few products over all the steps, instead of one call of
+    :func:`rnnlib.rnn_backward_truncated` (T·k steps) for every k. A test holds it equal to
+    that function for every k.
+
     Parameters
     ----------
     dh : ndarray (N, T, H), the upstream gradient of every h_t
@@ -456,12 +465,28 @@ def truncation_curve(dh, cache, ks):
     ks = as_ndarray("ks", ks, "a 1-d sequence of integers >= 1")
     if ks.ndim != 1 or ks.size == 0 or ks.dtype.kind not in "iu" or ks.min() < 1:
         raise ValueError(f"ks: expected a 1-d sequence of integers >= 1, got {ks!r}")
-    full = np.concatenate([g.ravel() for g in rnn_backward(dh, cache)[2:]])
+    full = np.concatenate([g.ravel() for g in rnn_backward(dh, cache)[2:]])  # checks dh too
+    x, hs, Wx, Wh = cache
+    N, T, D = x.shape
+    H = Wh.shape[0]
+    wanted = {min(int(k), T) for k in ks}  # a window of T steps or more is full BPTT
+    x = x.transpose(1, 0, 2)  # x[t - 1] = x_t, (N, D), as hs[t] = h_t
+    g = as_array("dh", dh).transpose(1, 0, 2)  # g[s - 1]: what has reached h_s, (N, H)
+    dWx, dWh, db = np.zeros((D, H)), np.zeros((H, H)), np.zeros(H)
+    truncated = {}
+    for k in range(1, max(wanted) + 1):  # pass k: the gradients take their k-th step back
+        S = T - k + 1  # they are at h_1, ..., h_S (from the losses at steps k, ..., T)
+        da = (g * (1.0 - hs[1 : S + 1] ** 2)).reshape(S * N, H)  # da_s for s = 1..S
+        dWx = dWx + x[:S].reshape(S * N, D).T.dot(da)  # Σ_s x_s^T da_s
+        dWh = dWh + hs[:S].reshape(S * N, H).T.dot(da)  # Σ_s h_(s−1)^T da_s
+        db = db + da.sum(axis=0)
+        if k in wanted:
+            truncated[k] = np.concatenate([dWx.ravel(), dWh.ravel(), db])
+        g = da.reshape(S, N, H)[1:].dot(Wh.T)  # on to h_(s−1); what reaches h_0 stops there
     errs, coss = [], []
     for k in ks:
-        g = np.concatenate([a.ravel() for a in rnn_backward_truncated(dh, cache, int(k))[2:]])
-        errs.append(rel_error(g, full))
-        coss.append(cosine_similarity(g, full))
+        errs.append(rel_error(truncated[min(int(k), T)], full))
+        coss.append(cosine_similarity(truncated[min(int(k), T)], full))
     return TruncationCurve(ks.astype(int), np.array(errs), np.array(coss))
 
 

@@ -232,6 +232,26 @@ def test_truncation_curve(scale):
     assert tc.rel_errors[0] > 1e-3
 
 
+@pytest.mark.parametrize(("N", "T", "D", "H"), [(3, 7, 2, 4), (1, 1, 1, 1), (2, 12, 5, 3)])
+def test_truncation_curve_is_rnn_backward_truncated_for_every_window(N, T, D, H):
+    """truncation_curve walks every loss's gradient back one step a pass instead of calling
+    rnn_backward_truncated for each k: for every k (and k > T) its numbers are that function's."""
+    rng = np.random.default_rng(N * 100 + T)
+    x, h0 = rng.normal(size=(N, T, D)), rng.normal(size=(N, H)) * 0.5
+    Wx, Wh, b = rng.normal(size=(D, H)), rng.normal(size=(H, H)) * 0.9, rng.normal(size=H) * 0.1
+    dh = rng.normal(size=(N, T, H))
+    _, cache = rnn_forward(x, h0, Wx, Wh, b)
+    ks = list(range(1, T + 3))
+    curve = truncation_curve(dh, cache, ks[::-1])  # in any order
+    full = np.concatenate([g.ravel() for g in rnn_backward(dh, cache)[2:]])
+    for i, k in enumerate(ks[::-1]):
+        g_k = np.concatenate([g.ravel() for g in rnn_backward_truncated(dh, cache, k)[2:]])
+        err = np.linalg.norm(g_k - full) / (np.linalg.norm(g_k) + np.linalg.norm(full))
+        cos = g_k @ full / (np.linalg.norm(g_k) * np.linalg.norm(full))
+        assert curve.rel_errors[i] == pytest.approx(err, rel=1e-9, abs=1e-14), k
+        assert curve.cosines[i] == pytest.approx(cos, rel=1e-12), k
+
+
 def test_truncation_hurts_more_when_gradients_travel_far():
     """The lesson's claim: at k = 5 of T = 20, a contracting Wh (0.5) loses little of the
     gradient, an expanding one (1.5) most of it."""
