@@ -1570,15 +1570,15 @@ def _glue_formulas(text):
             if i - start < _FORMULA_RUN:
                 brackets |= {j for j in range(start, i) if text[j] == " "}
 
-    tries = (operators | brackets, brackets, set())
+    levels = (operators | brackets, brackets, set())  # what is glued, from most to none
 
     def words(start, stop, level):
-        """The words of text[start:stop], glued as ``tries[level]`` says while short enough."""
+        """The words of text[start:stop], glued as ``levels[level]`` says while short enough."""
         out = []
         for word in "".join(
-            _GLUE if i in tries[level] else text[i] for i in range(start, stop)
+            _GLUE if i in levels[level] else text[i] for i in range(start, stop)
         ).split(" "):
-            if len(word) > _FORMULA_RUN and level + 1 < len(tries):
+            if len(word) > _FORMULA_RUN and level + 1 < len(levels):
                 out += words(start, start + len(word), level + 1)
             else:
                 out.append(word)
