@@ -149,11 +149,16 @@ def forward(xs, u, w, v, o0=0.0):
     """
     xs = _inputs(xs)
     u, v = as_scalar("u", u), as_scalar("v", v)
+    w, ws = _copies(w, xs.size)
+    return _unroll(xs, u, w, ws, v, as_scalar("o0", o0))
+
+
+def _unroll(xs, u, w, ws, v, o0):
+    """:func:`forward` on arguments already checked (``ws``: the T copies of w, a list)."""
     T = xs.size
-    w, ws = _copies(w, T)
     a = np.empty(T)
     o = np.empty(T + 1)
-    o[0] = as_scalar("o0", o0)
+    o[0] = o0
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
         for t in range(1, T + 1):
             a[t - 1] = u * xs[t - 1] + ws[t - 1] * o[t - 1]  # a_t = u·x_t + w⁽ᵗ⁾·o_(t−1)
@@ -345,8 +350,13 @@ def backward(fwd, y):
     """
     T = _forward(fwd).xs.size
     y, every = _targets(y, T)
-    o, v = fwd.o, fwd.v
     _, ws = _copies(fwd.w, T)
+    return _backprop(fwd, y, every, ws)
+
+
+def _backprop(fwd, y, every, ws):
+    """:func:`backward` on arguments already checked (``every``: a target at every step)."""
+    T, o, v = fwd.xs.size, fwd.o, fwd.v
     if every:
         err = fwd.y_hats - y  # dL/dŷ_t for every t
         dv = float(np.dot(err, o[1:]))  # Σ_t (ŷ_t − y_t)·o_t
@@ -368,15 +378,16 @@ def backward(fwd, y):
             dw_steps[t - 1] = da * o[t - 1]  # dL/dw⁽ᵗ⁾
             du_steps[t - 1] = da * fwd.xs[t - 1]  # dL/du⁽ᵗ⁾
             d = da * ws[t - 1]  # carried to δ_(t−1), via w⁽ᵗ⁾
-        sums = [dw_steps.sum(), du_steps.sum(), dv]  # (a sum of finite terms can overflow too)
-    if not (np.isfinite(delta).all() and np.isfinite(sums).all()):
+        du, dw = du_steps.sum(), dw_steps.sum()  # dL/du, dL/dw: the sums over the copies
+    # (a sum of finite terms can overflow too)
+    if not (np.isfinite(delta).all() and np.isfinite([du, dw, dv]).all()):
         raise NumericOverflow(
             f"backward: the gradient overflows float64 (dL/dŷ = {np.max(np.abs(err)):.3g}, "
             f"v = {v:.3g}, w = {np.max(np.abs(ws)):.3g}): the weights or inputs are far too large"
         )
     return Grads(
-        float(du_steps.sum()),
-        float(dw_steps.sum()),
+        float(du),
+        float(dw),
         float(dv),
         err if every else float(err),
         delta,

@@ -109,12 +109,14 @@ def dataset_loss_and_grads(xs, ys, u, w, v):
     """
     xs, ys = _dataset(xs, ys)
     u, w, v = as_scalar("u", u), as_scalar("w", w), as_scalar("v", v)
-    n = xs.shape[0]
+    n, T = xs.shape
+    every = ys.ndim == 2  # a target at every step
     total = du = dw = dv = 0.0
-    for i in range(n):
-        g = scalar.backward(scalar.forward(xs[i], u, w, v), ys[i])
+    for i in range(n):  # scalar.backward(scalar.forward(xs[i], u, w, v), ys[i]), checked above
+        fwd = scalar._unroll(xs[i], u, w, [w] * T, v, 0.0)
+        g = scalar._backprop(fwd, ys[i] if every else float(ys[i]), every, [w] * T)
         err = g.dL_dyhat  # ŷ − y (a float), or ŷ_t − y_t for every step: L_i = ½ Σ err²
-        total += 0.5 * (err * err if ys.ndim == 1 else float(err @ err))
+        total += 0.5 * (float(err @ err) if every else err * err)
         du, dw, dv = du + g.du, dw + g.dw, dv + g.dv
     return total / n, np.array([du, dw, dv]) / n
 
