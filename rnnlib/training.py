@@ -110,11 +110,12 @@ def dataset_loss_and_grads(xs, ys, u, w, v):
     xs, ys = _dataset(xs, ys)
     u, w, v = as_scalar("u", u), as_scalar("w", w), as_scalar("v", v)
     n, T = xs.shape
+    ws = [w] * T  # the T copies of the shared w
     every = ys.ndim == 2  # a target at every step
     total = du = dw = dv = 0.0
     for i in range(n):  # scalar.backward(scalar.forward(xs[i], u, w, v), ys[i]), checked above
-        fwd = scalar._unroll(xs[i], u, w, [w] * T, v, 0.0)
-        g = scalar._backprop(fwd, ys[i] if every else float(ys[i]), every, [w] * T)
+        fwd = scalar._unroll(xs[i], u, w, ws, v, 0.0)
+        g = scalar._backprop(fwd, ys[i] if every else float(ys[i]), every, ws)
         err = g.dL_dyhat  # ŷ − y (a float), or ŷ_t − y_t for every step: L_i = ½ Σ err²
         total += 0.5 * (float(err @ err) if every else err * err)
         du, dw, dv = du + g.du, dw + g.dw, dv + g.dv
