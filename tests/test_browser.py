@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -509,6 +510,79 @@ def test_printed_lines_fit_a_small_laptop_screen(notebook):
         f"{TEXT_WIDTH} characters do not fit: {fit} of {char:.2f} px fit in {px} px "
         f"(with a {_SCROLLBAR_PX} px scrollbar; {bare[2]} without)"
     )
+
+
+# How many characters of a code cell's monospace font fit on one line of its editor at the
+# page's present size, the scroller's width less the gutter, the paddings and `narrower` px, as a
+# list [scroller px, room px, one character's px, characters that fit].
+_JS_CODE_LINE_FIT = """(narrower) => {
+  const editor = document.querySelector(
+    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .cm-editor');
+  const scroller = editor.querySelector('.cm-scroller');
+  const content = editor.querySelector('.cm-content');
+  const line = editor.querySelector('.cm-line');
+  const gutter = editor.querySelector('.cm-gutters');
+  const probe = document.createElement('span');
+  probe.textContent = 'x'.repeat(100);
+  line.appendChild(probe);
+  const char = probe.getBoundingClientRect().width / 100;
+  probe.remove();
+  const cs = getComputedStyle(content), ls = getComputedStyle(line);
+  const room = scroller.clientWidth - (gutter ? gutter.offsetWidth : 0)
+    - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight)
+    - parseFloat(ls.paddingLeft) - parseFloat(ls.paddingRight) - narrower;
+  return [scroller.clientWidth, room, char, Math.floor(room / char)];
+}"""
+
+
+def test_code_lines_fit_a_small_laptop_screen(notebook):
+    """At 1024 x 768 with the file browser open, a code line as long as ruff lets a cell's line
+    be (``line-length`` in notebooks/.ruff.toml, solutions/ and exercises/ alike) shows whole in
+    a code cell's editor, with room for a scrollbar beside the notebook; a longer line would
+    hide its end behind a sideways scroll. And lesson 04's code does show whole: no cell's
+    editor is wider inside than its box."""
+    width = code_width()
+    lp = notebook("notebooks/04_through_all_time_steps.ipynb")
+    with small_laptop_screen(lp):
+        scroller, room, char, fit = lp.page.evaluate(_JS_CODE_LINE_FIT, _SCROLLBAR_PX)
+        lp.page.set_viewport_size({"width": 1024 - _SCROLLBAR_PX, "height": 768})
+        lp.page.wait_for_timeout(500)  # Lumino lays the panels out again after a resize
+        hidden = lp.page.evaluate(_JS_SCROLLED_CODE)
+    assert width <= fit, (
+        f"{width} characters do not fit in a code cell: {fit} of {char:.2f} px fit in "
+        f"{room:.0f} px (the editor {scroller} px wide, less a {_SCROLLBAR_PX} px scrollbar)"
+    )
+    assert hidden["cells"] > 10, hidden
+    assert not hidden["scrolled"], f"code cells that scroll sideways: {hidden['scrolled']}"
+
+
+def code_width() -> int:
+    """The line length ruff holds the course's code cells to; the same in all three folders."""
+    widths = {
+        folder: tomllib.loads((REPO / folder / ".ruff.toml").read_text())["line-length"]
+        for folder in ("notebooks", "solutions", "exercises")
+    }
+    assert len(set(widths.values())) == 1, widths
+    return widths["notebooks"]
+
+
+# Every code cell of the open notebook, scrolled into view (JupyterLab may skip laying out cells
+# off screen): how many there are, and the first line of each whose editor scrolls sideways.
+_JS_SCROLLED_CODE = """async () => {
+  const out = {cells: 0, scrolled: []};
+  for (const c of Array.from(document.querySelectorAll(
+      '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell'))) {
+    c.scrollIntoView();
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const s = c.querySelector('.cm-scroller');
+    if (!s) continue;
+    out.cells++;
+    if (s.scrollWidth > s.clientWidth) {
+      out.scrolled.push([s.scrollWidth - s.clientWidth, s.textContent.slice(0, 60)]);
+    }
+  }
+  return out;
+}"""
 
 
 def test_selftest_broken_notebook_is_caught(notebook, browser_summary):

@@ -1,6 +1,7 @@
 """The project's own files: dependencies in step, a light import, the front door documented."""
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -178,6 +179,41 @@ def test_ruff_lint_and_format_are_clean():
     for args in (["check", "."], ["format", "--check", "."]):
         out = subprocess.run(ruff + args, cwd=ROOT, capture_output=True, text=True)
         assert out.returncode == 0, f"ruff {' '.join(args)}:\n{out.stdout}{out.stderr}"
+
+
+COURSE_NOTEBOOKS = sorted(
+    p for d in ("notebooks", "solutions", "exercises") for p in (ROOT / d).glob("[0-9]*.ipynb")
+)
+
+
+def _code_lines(path):
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            yield from "".join(cell["source"]).splitlines()
+
+
+@pytest.mark.parametrize("path", COURSE_NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_code_cells_keep_each_comment_beside_its_code(path):
+    """A learner reads a comment beside the code it explains. When a line with a trailing
+    comment is too long for a cell (72 characters: notebooks/.ruff.toml), ruff format breaks the
+    code and leaves the comment after the closing bracket, three lines below what it names
+    (``assert (`` / ``    x < y`` / ``)  # vanishes``): such a comment belongs above the line."""
+    alone = [ln for ln in _code_lines(path) if re.match(r"\s*[)\]}]+,?\s+#", ln)]
+    assert not alone, "comments after a closing bracket:\n" + "\n".join(alone)
+
+
+def test_the_folders_ruff_settings_are_the_roots_with_a_narrower_line():
+    """notebooks/, solutions/ and exercises/ each carry a .ruff.toml (ruff uses the nearest):
+    it must extend the root's settings, so that the course's code cells get every rule the
+    package gets, with only the line length and E501 changed."""
+    root = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]
+    for folder in ("notebooks", "solutions", "exercises"):
+        cfg = tomllib.loads((ROOT / folder / ".ruff.toml").read_text())
+        assert cfg["extend"] == "../pyproject.toml", folder
+        assert cfg["line-length"] < root["line-length"], folder
+        ignored = root["lint"]["per-file-ignores"]["*.ipynb"]
+        assert cfg["lint"]["per-file-ignores"]["*.ipynb"] == [c for c in ignored if c != "E501"]
 
 
 def _second_run(root):
