@@ -24,11 +24,11 @@ import shutil
 import subprocess
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
+import tomllib
 from browser_support import (
     CHROMIUM,
     LAB_SETTINGS,
