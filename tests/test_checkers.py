@@ -85,7 +85,11 @@ def test_every_checker_has_a_right_answer_in_its_lessons_test_file():
     for name in NAMES:
         RIGHT[name]  # noqa: B018 (fails naming the file and what to write)
     extra = sorted(set(RIGHT) - set(NAMES))
-    assert not extra, f"RIGHT in tests/test_lessonNN.py names checkers that do not exist: {extra}"
+    assert not extra, (
+        f"RIGHT in tests/test_lessonNN.py names checkers that do not exist: {extra}; is the "
+        "checker in its lesson module's CHECKERS, and the module in LESSONS "
+        "(rnnlib/course/__init__.py)?"
+    )
 
 
 def test_each_lesson_module_holds_the_checkers_its_exercise_calls():

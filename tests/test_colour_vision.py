@@ -128,7 +128,10 @@ def test_notebook_figures_readable_without_hue(path, monkeypatch):
     monkeypatch.chdir(path.parent)
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
     shown = notebook_figures(path)
-    assert shown
+    assert shown, (
+        f"{path.parent.name}/{path.name} shows no figure with plt.show(): every lesson draws at "
+        "least one static figure besides its sliders (this test reads those figures)"
+    )
     found = {cell: colour_confusions(fig) for cell, fig in shown}
     small = {cell: small_texts(fig) for cell, fig in shown}
     assert {cell: pairs for cell, pairs in found.items() if pairs} == {}

@@ -245,7 +245,11 @@ def test_solution_has_regions_and_check_cells(solution):
     assert region_cells, f"{solution.name}: no ### BEGIN SOLUTION region"
     assert checks, f"{solution.name}: no check cell calling rnnlib.checks"
     for _, name in checks:
-        assert hasattr(rnnlib.checks, name), f"{solution.name}: {name} is not in rnnlib.checks"
+        assert hasattr(rnnlib.checks, name), (
+            f"{solution.name}: {name} is not in rnnlib.checks: define it in its lesson module's "
+            "CHECKERS (rnnlib/course/lessonNN.py) and list that module in LESSONS "
+            "(rnnlib/course/__init__.py)"
+        )
     assert checks[0][0] > region_cells[0], "the first check must come after the first answer"
     ex, n = gen.make_exercise(nb, solution.name)
     assert n >= len(region_cells)
