@@ -117,3 +117,36 @@ def test_a_wrong_example_fails():
     for test in doctest.DocTestFinder().find(f, "f", globs={}):
         runner.run(test, out=lambda s: None)
     assert runner.summarize(verbose=False).failed == 1
+
+
+def _documented(module):
+    """``(name, docstring)`` of the module and of each object it exports and defines."""
+    yield module.__name__, inspect.getdoc(module)
+    for name in getattr(module, "__all__", []):
+        obj = getattr(module, name)
+        if getattr(obj, "__module__", None) == module.__name__ and obj.__doc__:
+            yield f"{module.__name__}.{name}", inspect.getdoc(obj)
+
+
+# help() prints a docstring 4 spaces in; `name?` prints it as it is
+HELP_INDENT = 4
+
+
+@pytest.mark.parametrize("name", ["rnnlib", *LEARNER_MODULES])
+def test_every_docstring_fits_the_output_area(name):
+    """Lesson 00 sends the learner to the library's docstrings (``scalar.forward?``, or
+    ``help(scalar.forward)``), which JupyterLab shows in the output area: at 1024 x 768 with the
+    file browser open that holds TEXT_WIDTH characters and breaks a longer line anywhere, inside
+    a word or a number (tests/test_browser.py). So every docstring line, as help() indents it,
+    must fit TEXT_WIDTH."""
+    from rnnlib.course.checking import TEXT_WIDTH
+
+    width = TEXT_WIDTH - HELP_INDENT
+    module = importlib.import_module(name)
+    long = [
+        f"{where}: {len(line)}: {line}"
+        for where, doc in _documented(module)
+        for line in doc.splitlines()
+        if len(line) > width
+    ]
+    assert not long, f"{len(long)} docstring lines over {width} characters:\n" + "\n".join(long)
