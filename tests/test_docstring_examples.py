@@ -14,6 +14,7 @@ import doctest
 import importlib
 import inspect
 import pkgutil
+import re
 
 import numpy as np
 import pytest
@@ -128,25 +129,47 @@ def _documented(module):
             yield f"{module.__name__}.{name}", inspect.getdoc(obj)
 
 
-# help() prints a docstring 4 spaces in; `name?` prints it as it is
-HELP_INDENT = 4
-
-
 @pytest.mark.parametrize("name", ["rnnlib", *LEARNER_MODULES])
 def test_every_docstring_fits_the_output_area(name):
     """Lesson 00 sends the learner to the library's docstrings (``scalar.forward?``, or
     ``help(scalar.forward)``), which JupyterLab shows in the output area: at 1024 x 768 with the
     file browser open that holds TEXT_WIDTH characters and breaks a longer line anywhere, inside
-    a word or a number (tests/test_browser.py). So every docstring line, as help() indents it,
-    must fit TEXT_WIDTH."""
-    from rnnlib.course.checking import TEXT_WIDTH
+    a word or a number (tests/test_browser.py). help() prints a docstring 4 spaces in, so every
+    docstring line must fit DOC_WIDTH = TEXT_WIDTH - 4."""
+    from rnnlib.course.checking import DOC_WIDTH, TEXT_WIDTH
 
-    width = TEXT_WIDTH - HELP_INDENT
+    assert DOC_WIDTH == TEXT_WIDTH - 4
     module = importlib.import_module(name)
     long = [
         f"{where}: {len(line)}: {line}"
         for where, doc in _documented(module)
         for line in doc.splitlines()
-        if len(line) > width
+        if len(line) > DOC_WIDTH
     ]
-    assert not long, f"{len(long)} docstring lines over {width} characters:\n" + "\n".join(long)
+    assert not long, f"{len(long)} docstring lines over {DOC_WIDTH} characters:\n" + "\n".join(long)
+
+
+def test_every_checkers_docstring_fits_the_output_area():
+    """``check_loss?`` shows the checker's docstring, built from its ``function`` and ``doc``
+    (rnnlib.course.checking): it fits as the library's do, and no ````code```` span of up to
+    48 characters is broken over two lines."""
+    from rnnlib.checks import ALL_CHECKERS, check_answer
+    from rnnlib.course.checking import DOC_WIDTH
+
+    docs = {c.name: c.__doc__ for c in ALL_CHECKERS} | {
+        "check_answer": inspect.getdoc(check_answer)
+    }
+    long = [
+        f"{name}: {line}"
+        for name, doc in docs.items()
+        for line in doc.splitlines()
+        if len(line) > DOC_WIDTH
+    ]
+    assert not long, "\n".join(long)
+    broken = [
+        f"{name}: {span!r}"
+        for name, doc in docs.items()
+        for span in re.findall(r"``[^`]+``", doc)
+        if "\n" in span and len(" ".join(span.split())) <= 48
+    ]
+    assert not broken, "\n".join(broken)

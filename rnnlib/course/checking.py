@@ -216,6 +216,21 @@ ELEMENTWISE = "; it must act elementwise and return an array of the inputs' shap
 """The end of a mistake's text for an answer summed or averaged where an array belongs."""
 
 
+def _checker_doc(function, doc):
+    """A checker's docstring, what ``check_loss?`` shows: "Check ``function``:" then ``doc``,
+    every line at most :data:`DOC_WIDTH`, neither the call nor a ````code```` span of up to 48
+    characters broken; a call too long for a line has its results on the next."""
+    call, arrow, results = function.partition(" → ")
+    head = f"Check ``{function}``:"
+    if len(head) > DOC_WIDTH and arrow:
+        head = f"Check ``{call}``\n    → ``{results}``:"
+    doc = re.sub(r"``[^`]+``", lambda m: m[0].replace(" ", _GLUE) if len(m[0]) <= 48 else m[0], doc)
+    *first, last = head.split("\n")
+    return "\n".join(
+        [*first, fill_text(f"{last.replace(' ', _GLUE)} {doc}".strip(), width=DOC_WIDTH)]
+    )
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class Checker:
     """An exercise's checker: call it with the learner's function.
@@ -266,8 +281,7 @@ class Checker:
         keys = [m.key for m in self.mistakes]
         if len(set(keys)) != len(keys):
             raise ValueError(f"{self.name}: mistakes must have distinct keys, got {keys}")
-        text = f"Check ``{self.function}``: {self.doc}" if self.doc else f"Check {self.function}."
-        object.__setattr__(self, "__doc__", text)
+        object.__setattr__(self, "__doc__", _checker_doc(self.function, self.doc))
         returns = re.fullmatch(r".*\) → \((.*)\)", self.function)
         if returns and self.items is None:
             object.__setattr__(self, "items", tuple(s.strip() for s in returns.group(1).split(",")))
@@ -1542,6 +1556,8 @@ class Question:
 # with the 15 px scrollbar that Windows and most Linux desktops show beside the notebook, 569 px,
 # 72 characters (72.7). Every glyph the course prints (✓ η ‖ ∇ ² − √ ≈ σ ′ ⌈ ...) is as wide.
 TEXT_WIDTH = 72
+# A docstring's lines: help() prints a docstring 4 spaces in, in the same output area.
+DOC_WIDTH = TEXT_WIDTH - 4
 
 
 # A formula is not broken where it can be kept whole: a line may end after a word, a relation
@@ -1588,12 +1604,13 @@ def _glue_formulas(text):
     return " ".join(words(0, len(text), 0))
 
 
-def fill_text(text, indent=""):
-    """``text`` wrapped at spaces to :data:`TEXT_WIDTH`, the lines after the first indented by
-    ``indent``; never inside a word, nor inside a short formula where it can be kept whole."""
+def fill_text(text, indent="", width=TEXT_WIDTH):
+    """``text`` wrapped at spaces to ``width`` (:data:`TEXT_WIDTH`), the lines after the first
+    indented by ``indent``; never inside a word, nor inside a short formula where it can be kept
+    whole."""
     filled = textwrap.fill(
         _glue_formulas(text),
-        TEXT_WIDTH,
+        width,
         subsequent_indent=indent,
         break_long_words=False,
         break_on_hyphens=False,
