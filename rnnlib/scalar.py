@@ -1,6 +1,7 @@
-"""The seed's scalar RNN (stages 00–05, and the scalar parts of 07; stage 06 is the matrix RNN of
-:mod:`rnnlib.rnn`): every quantity a single number, so every factor of the chain rule can be
-printed, plotted and moved with a slider.
+"""The seed's scalar RNN (stages 00–05, and the scalar parts of 07;
+stage 06 is the matrix RNN of :mod:`rnnlib.rnn`): every quantity a
+single number, so every factor of the chain rule can be printed,
+plotted and moved with a slider.
 
 Model, for inputs x_1..x_T and o_0 = 0::
 
@@ -9,25 +10,32 @@ Model, for inputs x_1..x_T and o_0 = 0::
 
 Backward (δ_t = dL/do_t)::
 
-    dL/dŷ        = ŷ − y
-    dL/dv        = dL/dŷ · o_T
-    δ_T          = dL/dŷ · v
-    δ_(t−1)      = δ_t · (1 − o_t²) · w             (do_t/do_(t−1) = (1 − o_t²)·w)
-    dL/dw⁽ᵗ⁾     = δ_t · (1 − o_t²) · o_(t−1)       (the copy of w used at step t)
-    dL/du⁽ᵗ⁾     = δ_t · (1 − o_t²) · x_t
-    dL/dw        = Σ_t dL/dw⁽ᵗ⁾,  dL/du = Σ_t dL/du⁽ᵗ⁾   (one shared weight, T copies)
+    dL/dŷ    = ŷ − y
+    dL/dv    = dL/dŷ · o_T
+    δ_T      = dL/dŷ · v
+    δ_(t−1)  = δ_t · (1 − o_t²) · w
+               (do_t/do_(t−1) = (1 − o_t²)·w)
+    dL/dw⁽ᵗ⁾ = δ_t · (1 − o_t²) · o_(t−1)
+               (the copy of w used at step t)
+    dL/du⁽ᵗ⁾ = δ_t · (1 − o_t²) · x_t
+    dL/dw    = Σ_t dL/dw⁽ᵗ⁾,  dL/du = Σ_t dL/du⁽ᵗ⁾
+               (one shared weight, T copies)
 
 Seed labels: w3 → v, w2 → w⁽⁴⁾, w1 → w⁽³⁾, w → w⁽²⁾ (for T = 4).
 
-With a target at *every* step (many-to-many, lesson 04), ŷ_t = v·o_t and L = Σ_t ½(ŷ_t − y_t)²;
-then δ_t also picks up the step's own error: δ_t = (ŷ_t − y_t)·v + δ_(t+1)·(1 − o_(t+1)²)·w.
+With a target at *every* step (many-to-many, lesson 04), ŷ_t = v·o_t
+and L = Σ_t ½(ŷ_t − y_t)²; then δ_t also picks up the step's own
+error: δ_t = (ŷ_t − y_t)·v + δ_(t+1)·(1 − o_(t+1)²)·w.
 
-The same δ_t gives the gradients for the inputs and the initial state (:func:`input_grads`)::
+The same δ_t gives the gradients for the inputs and the initial
+state (:func:`input_grads`)::
 
-    dL/dx_t = δ_t · (1 − o_t²) · u            dL/do_0 = δ_1 · (1 − o_1²) · w⁽¹⁾
+    dL/dx_t = δ_t · (1 − o_t²) · u
+    dL/do_0 = δ_1 · (1 − o_1²) · w⁽¹⁾
 
-and :func:`rtrl` computes dL/du, dL/dw, dL/dv forward in time instead (real-time recurrent
-learning): p_t = do_t/dw = (1 − o_t²)·(o_(t−1) + w·p_(t−1)), p_0 = 0.
+and :func:`rtrl` computes dL/du, dL/dw, dL/dv forward in time
+instead (real-time recurrent learning):
+p_t = do_t/dw = (1 − o_t²)·(o_(t−1) + w·p_(t−1)), p_0 = 0.
 """
 
 from __future__ import annotations
@@ -59,8 +67,9 @@ EXAMPLE = {"xs": (1.0, -0.5, 0.8, 0.3), "u": 0.8, "w": 0.9, "v": 1.5, "y": 0.5}
 
 
 class Forward(NamedTuple):
-    """Everything the forward pass computed. ``o[t]`` is o_t for t = 0..T (``o[0] = o_0``);
-    ``a[t − 1]`` is a_t and ``y_hats[t − 1] = v·o_t`` for t = 1..T; ``y_hat = v·o_T``."""
+    """Everything the forward pass computed. ``o[t]`` is o_t for t = 0..T
+    (``o[0] = o_0``); ``a[t − 1]`` is a_t and ``y_hats[t − 1] = v·o_t``
+    for t = 1..T; ``y_hat = v·o_T``."""
 
     xs: np.ndarray
     u: float
@@ -73,9 +82,11 @@ class Forward(NamedTuple):
 
 
 class Grads(NamedTuple):
-    """Gradients of L. ``delta[t − 1] = dL/do_t``, ``dw_steps[t − 1] = dL/dw⁽ᵗ⁾`` and
-    ``du_steps[t − 1] = dL/du⁽ᵗ⁾`` for t = 1..T; ``dw = dw_steps.sum()``, ``du = du_steps.sum()``.
-    ``dL_dyhat`` is ŷ − y (a float), or the array of ŷ_t − y_t with a target at every step."""
+    """Gradients of L. ``delta[t − 1] = dL/do_t``,
+    ``dw_steps[t − 1] = dL/dw⁽ᵗ⁾`` and ``du_steps[t − 1] = dL/du⁽ᵗ⁾``
+    for t = 1..T; ``dw = dw_steps.sum()``, ``du = du_steps.sum()``.
+    ``dL_dyhat`` is ŷ − y (a float), or the array of ŷ_t − y_t with a
+    target at every step."""
 
     du: float
     dw: float
@@ -97,7 +108,8 @@ def _inputs(xs):
 
 
 def _scalar_or_per_step(name, a, T, expected):
-    """``a`` as a float, or as a finite array of shape (T,): one value per step.
+    """``a`` as a float, or as a finite array of shape (T,): one value per
+    step.
 
     ``expected`` says in the error message what the two forms stand for.
     """
@@ -113,7 +125,8 @@ def _scalar_or_per_step(name, a, T, expected):
 
 
 def _copies(w, T):
-    """``(w, ws)``: w as given (a float, or an array of T copies) and the T per-step copies."""
+    """``(w, ws)``: w as given (a float, or an array of T copies) and the T
+    per-step copies."""
     w = _scalar_or_per_step("w", w, T, "a real number (a scalar) or one copy per step")
     return w, ([w] * T if np.ndim(w) == 0 else w.tolist())
 
@@ -124,27 +137,32 @@ def forward(xs, u, w, v, o0=0.0):
     Parameters
     ----------
     xs : array_like (T,), the inputs x_1..x_T
-    u, w, v : float, input, recurrent and output weight. ``w`` may also be an array (T,) of
-        per-step copies, ``w[t − 1] = w⁽ᵗ⁾``: the same RNN when all copies are equal, and the way
-        to ask what one copy does on its own (lessons 03–04).
+    u, w, v : float, input, recurrent and output weight. ``w`` may also
+        be an array (T,) of per-step copies, ``w[t − 1] = w⁽ᵗ⁾``: the
+        same RNN when all copies are equal, and the way to ask what one
+        copy does on its own (lessons 03–04).
     o0 : float, the initial state o_0 (0 in the course)
 
     Returns
     -------
-    :class:`Forward` with ``a`` (T,), ``o`` (T + 1,), ``y_hats`` (T,) and ``y_hat``.
+    :class:`Forward` with ``a`` (T,), ``o`` (T + 1,), ``y_hats`` (T,)
+    and ``y_hat``.
 
     Examples
     --------
-    tanh(ln 3) = (9 − 1)/(9 + 1) = 0.8 and tanh(ln 2) = (4 − 1)/(4 + 1) = 0.6, so with u = 1
-    and w = 0 (o_t = tanh(x_t)) every state can be checked by hand:
+    tanh(ln 3) = (9 − 1)/(9 + 1) = 0.8 and
+    tanh(ln 2) = (4 − 1)/(4 + 1) = 0.6, so with u = 1 and w = 0
+    (o_t = tanh(x_t)) every state can be checked by hand:
 
     >>> import numpy as np
     >>> from rnnlib.scalar import forward
     >>> fwd = forward([np.log(3), np.log(2)], u=1.0, w=0.0, v=2.0)
-    >>> print(np.round(fwd.o, 4), round(fwd.y_hat, 4))  # o_0, o_1, o_2; ŷ = v·o_2 = 2·0.6
+    >>> # o_0, o_1, o_2; ŷ = v·o_2 = 2·0.6
+    >>> print(np.round(fwd.o, 4), round(fwd.y_hat, 4))
     [0.  0.8 0.6] 1.2
     >>> fwd = forward([np.log(3), np.log(2)], u=1.0, w=0.5, v=2.0)
-    >>> print(round(float(fwd.a[1] - np.log(2)), 4))  # a_2 = u·x_2 + w·o_1 = ln 2 + 0.5·0.8
+    >>> # a_2 = u·x_2 + w·o_1 = ln 2 + 0.5·0.8
+    >>> print(round(float(fwd.a[1] - np.log(2)), 4))
     0.4
     """
     xs = _inputs(xs)
@@ -154,7 +172,8 @@ def forward(xs, u, w, v, o0=0.0):
 
 
 def _unroll(xs, u, w, ws, v, o0):
-    """:func:`forward` on arguments already checked (``ws``: the T copies of w, a list)."""
+    """:func:`forward` on arguments already checked (``ws``: the T copies
+    of w, a list)."""
     T = xs.size
     a = np.empty(T)
     o = np.empty(T + 1)
@@ -173,19 +192,21 @@ def _unroll(xs, u, w, ws, v, o0):
 
 
 def loss(y_hat, y):
-    """``L = ½(ŷ − y)²``, entry by entry for arrays (one number y serves every ŷ).
+    """``L = ½(ŷ − y)²``, entry by entry for arrays (one number y serves
+    every ŷ).
 
     ``ValueError`` if ½(ŷ − y)² overflows (|ŷ − y| above about 1.9e154).
 
     Parameters
     ----------
     y_hat : float, or array_like of any shape, the prediction(s) ŷ
-    y : float, or array_like of y_hat's shape, the target(s) (one number serves every ŷ)
+    y : float, or array_like of y_hat's shape, the target(s) (one number
+        serves every ŷ)
 
     Returns
     -------
-    L : float when y_hat and y are both numbers (or 0-d arrays), else ndarray of y_hat's shape,
-        ½(ŷ − y)² entry by entry (not summed)
+    L : float when y_hat and y are both numbers (or 0-d arrays), else
+        ndarray of y_hat's shape, ½(ŷ − y)² entry by entry (not summed)
 
     Examples
     --------
@@ -193,7 +214,8 @@ def loss(y_hat, y):
     >>> from rnnlib.scalar import loss
     >>> print(loss(2.0, 0.5))  # ½(2.0 − 0.5)² = ½·2.25
     1.125
-    >>> print(loss(np.array([1.0, 3.0]), np.array([1.0, 1.0])))  # ½·0², ½·2²
+    >>> # ½·0², ½·2²
+    >>> print(loss(np.array([1.0, 3.0]), np.array([1.0, 1.0])))
     [0. 2.]
     """
     err = _loss_grad("loss", y_hat, y)
@@ -203,9 +225,11 @@ def loss(y_hat, y):
 
 
 def loss_grad(y_hat, y):
-    """``dL/dŷ = ŷ − y``, entry by entry for arrays: the seed's "loss = ŷ − y".
+    """``dL/dŷ = ŷ − y``, entry by entry for arrays: the seed's
+    "loss = ŷ − y".
 
-    ``ValueError`` if ŷ − y overflows (ŷ and y of opposite signs, each near the largest float).
+    ``ValueError`` if ŷ − y overflows (ŷ and y of opposite signs, each
+    near the largest float).
 
     Parameters
     ----------
@@ -213,15 +237,18 @@ def loss_grad(y_hat, y):
 
     Returns
     -------
-    dL_dyhat : as :func:`loss`'s L (a float, or an array of y_hat's shape), ŷ − y entry by entry
+    dL_dyhat : as :func:`loss`'s L (a float, or an array of y_hat's
+        shape), ŷ − y entry by entry
 
     Examples
     --------
     >>> import numpy as np
     >>> from rnnlib.scalar import loss_grad
-    >>> print(loss_grad(2.0, 0.5))  # ŷ − y = 2.0 − 0.5, the slope of ½(ŷ − y)² at ŷ = 2
+    >>> # ŷ − y = 2.0 − 0.5, the slope of ½(ŷ − y)² at ŷ = 2
+    >>> print(loss_grad(2.0, 0.5))
     1.5
-    >>> print(loss_grad(np.array([1.0, 3.0]), 1.0))  # one target y = 1 for every ŷ
+    >>> # one target y = 1 for every ŷ
+    >>> print(loss_grad(np.array([1.0, 3.0]), 1.0))
     [0. 2.]
     """
     return _loss_grad("loss_grad", y_hat, y)
@@ -257,7 +284,8 @@ def _difference(what, y_hat, y):
 
 
 def _finite(what, value, err):
-    """``value`` if every entry is finite, else ``ValueError``: the error ŷ − y is too large."""
+    """``value`` if every entry is finite, else ``ValueError``: the error
+    ŷ − y is too large."""
     if np.all(np.isfinite(value)):
         return value
     worst = float(np.max(np.abs(err)))
@@ -268,7 +296,8 @@ def _finite(what, value, err):
 
 
 def _targets(y, T):
-    """``(y, every)``: the target(s), and whether there is one per step (a loss at every step)."""
+    """``(y, every)``: the target(s), and whether there is one per step (a
+    loss at every step)."""
     y = _scalar_or_per_step(
         "y", y, T, "a scalar target (loss at the last step) or one target per step"
     )
@@ -285,28 +314,34 @@ def _forward(fwd):
 
 
 def total_loss(fwd, y):
-    """L for a :class:`Forward`: ½(ŷ − y)² for a scalar y, Σ_t ½(ŷ_t − y_t)² for y of shape (T,).
+    """L for a :class:`Forward`: ½(ŷ − y)² for a scalar y,
+    Σ_t ½(ŷ_t − y_t)² for y of shape (T,).
 
     ``ValueError`` if L overflows float64 (see :func:`loss`).
 
     Parameters
     ----------
     fwd : :class:`Forward` from :func:`forward`
-    y : float (one target, at the last step) or array_like (T,) (a target at every step)
+    y : float (one target, at the last step) or array_like (T,)
+        (a target at every step)
 
     Returns
     -------
-    L : float, the loss of the whole sequence (summed over the steps for y of shape (T,))
+    L : float, the loss of the whole sequence (summed over the steps
+        for y of shape (T,))
 
     Examples
     --------
-    With all inputs 0 every a_t = 0 and o_t = tanh(0) = 0, so every ŷ_t = v·0 = 0:
+    With all inputs 0 every a_t = 0 and o_t = tanh(0) = 0, so every
+    ŷ_t = v·0 = 0:
 
     >>> from rnnlib.scalar import forward, total_loss
     >>> fwd = forward([0.0, 0.0], u=1.0, w=0.5, v=2.0)
-    >>> print(total_loss(fwd, 0.5))  # one target, at the end: ½(0 − 0.5)²
+    >>> # one target, at the end: ½(0 − 0.5)²
+    >>> print(total_loss(fwd, 0.5))
     0.125
-    >>> print(total_loss(fwd, [1.0, 2.0]))  # a target at every step: ½(0 − 1)² + ½(0 − 2)²
+    >>> # a target at every step: ½(0 − 1)² + ½(0 − 2)²
+    >>> print(total_loss(fwd, [1.0, 2.0]))
     2.5
     """
     fwd = _forward(fwd)
@@ -318,11 +353,13 @@ def total_loss(fwd, y):
 
 
 def backward(fwd, y):
-    """Backpropagation through time for the scalar RNN, keeping every factor.
+    """Backpropagation through time for the scalar RNN, keeping
+    every factor.
 
     Parameters
     ----------
-    fwd, y : as :func:`total_loss` (the forward pass, and one target or one per step)
+    fwd, y : as :func:`total_loss` (the forward pass, and one target or
+        one per step)
 
     Returns
     -------
@@ -330,22 +367,25 @@ def backward(fwd, y):
 
     Notes
     -----
-    One backward loop with a running δ_t = dL/do_t, from t = T down to 1:
-    ``dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1)``, ``dL/du⁽ᵗ⁾ = δ_t (1 − o_t²) x_t``,
-    ``δ_(t−1) = δ_t (1 − o_t²) w`` (+ step t − 1's own ``(ŷ_(t−1) − y_(t−1))·v``, many-to-many).
+    One backward loop with a running δ_t = dL/do_t, from t = T down
+    to 1: ``dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1)``,
+    ``dL/du⁽ᵗ⁾ = δ_t (1 − o_t²) x_t``, ``δ_(t−1) = δ_t (1 − o_t²) w``
+    (+ step t − 1's own ``(ŷ_(t−1) − y_(t−1))·v``, many-to-many).
 
     Examples
     --------
-    With u = 0 every a_t = 0, so o_t = tanh(0) = 0, ŷ = 0 and every 1 − o_t² = 1; the
-    target y = −1 makes dL/dŷ = 0 − (−1) = 1:
+    With u = 0 every a_t = 0, so o_t = tanh(0) = 0, ŷ = 0 and every
+    1 − o_t² = 1; the target y = −1 makes dL/dŷ = 0 − (−1) = 1:
 
     >>> from rnnlib.scalar import backward, forward
     >>> g = backward(forward([1.0, 3.0], u=0.0, w=0.5, v=2.0), y=-1.0)
     >>> print(g.dL_dyhat, g.delta)  # δ_2 = 1·v = 2, δ_1 = δ_2·1·w = 1
     1.0 [1. 2.]
-    >>> print(g.du_steps, g.du)  # dL/du⁽ᵗ⁾ = δ_t·1·x_t: 1·1, 2·3; dL/du is their sum
+    >>> # dL/du⁽ᵗ⁾ = δ_t·1·x_t: 1·1, 2·3; dL/du is their sum
+    >>> print(g.du_steps, g.du)
     [1. 6.] 7.0
-    >>> print(g.dw_steps, g.dv)  # o_(t−1) = 0 and o_T = 0: nothing for w or v here
+    >>> # o_(t−1) = 0 and o_T = 0: nothing for w or v here
+    >>> print(g.dw_steps, g.dv)
     [0. 0.] 0.0
     """
     T = _forward(fwd).xs.size
@@ -355,7 +395,8 @@ def backward(fwd, y):
 
 
 def _backprop(fwd, y, every, ws):
-    """:func:`backward` on arguments already checked (``every``: a target at every step)."""
+    """:func:`backward` on arguments already checked (``every``: a target
+    at every step)."""
     T, o, v = fwd.xs.size, fwd.o, fwd.v
     if every:
         err = fwd.y_hats - y  # dL/dŷ_t for every t
@@ -397,24 +438,28 @@ def _backprop(fwd, y, every, ws):
 
 
 def bptt(xs, y, u, w, v):
-    """``(dL/du, dL/dw, dL/dv)`` of the scalar RNN: :func:`forward` then :func:`backward`.
+    """``(dL/du, dL/dw, dL/dv)`` of the scalar RNN: :func:`forward` then
+    :func:`backward`.
 
     Parameters
     ----------
     xs : array_like (T,), the inputs x_1..x_T (T ≥ 1)
-    y : float (one target, at the last step) or array_like (T,) (a target at every step)
-    u, w, v : float, input, recurrent and output weight (``w`` may also be an array (T,) of
-        per-step copies, as in :func:`forward`)
+    y : float (one target, at the last step) or array_like (T,)
+        (a target at every step)
+    u, w, v : float, input, recurrent and output weight (``w`` may also
+        be an array (T,) of per-step copies, as in :func:`forward`)
 
     Returns
     -------
-    (du, dw, dv) : tuple of 3 floats, dL/du, dL/dw and dL/dv; dL/dw = Σ_t dL/dw⁽ᵗ⁾, summed over
-        the per-step copies also when ``w`` is given as an array (T,)
+    (du, dw, dv) : tuple of 3 floats, dL/du, dL/dw and dL/dv;
+        dL/dw = Σ_t dL/dw⁽ᵗ⁾, summed over the per-step copies also when
+        ``w`` is given as an array (T,)
 
     Examples
     --------
-    On the course's worked example, the three gradients agree with central differences of L
-    in (u, w, v), whose error is far below 1e-8 at ε = 1e-6:
+    On the course's worked example, the three gradients agree with
+    central differences of L in (u, w, v), whose error is far below 1e-8
+    at ε = 1e-6:
 
     >>> import numpy as np
     >>> from rnnlib.gradcheck import numerical_gradient
@@ -430,8 +475,8 @@ def bptt(xs, y, u, w, v):
 
 
 def last_step_factors(xs, y, u, w, v):
-    """The three factors of dL/dw⁽ᵀ⁾, the gradient of the copy of w used at the last step T
-    (lesson 03), and their product::
+    """The three factors of dL/dw⁽ᵀ⁾, the gradient of the copy of w used at
+    the last step T (lesson 03), and their product::
 
         dL/dw⁽ᵀ⁾ = (dL/dŷ · v) · (1 − o_T²) · o_(T−1)
                  =  dL/do_T   · do_T/da_T · da_T/dw⁽ᵀ⁾
@@ -444,20 +489,24 @@ def last_step_factors(xs, y, u, w, v):
 
     Returns
     -------
-    dict of floats: ``dL_do_T`` = dL/dŷ · v, ``tanh_prime`` = 1 − o_T², ``o_prev`` = o_(T−1),
-    ``dL_dw_T`` = their product (= ``backward(...).dw_steps[-1]``), and ``y_hat``, ``o_T``.
+    dict of floats: ``dL_do_T`` = dL/dŷ · v, ``tanh_prime`` = 1 − o_T²,
+    ``o_prev`` = o_(T−1), ``dL_dw_T`` = their product
+    (= ``backward(...).dw_steps[-1]``), and ``y_hat``, ``o_T``.
 
     Examples
     --------
-    With u = 1 and w = 0, o_t = tanh(x_t): o_1 = tanh(ln 3) = 0.8, o_2 = tanh(ln 2) = 0.6,
-    ŷ = 2·0.6 = 1.2, so dL/dŷ = 1.2 − 0.2 = 1:
+    With u = 1 and w = 0, o_t = tanh(x_t): o_1 = tanh(ln 3) = 0.8,
+    o_2 = tanh(ln 2) = 0.6, ŷ = 2·0.6 = 1.2, so dL/dŷ = 1.2 − 0.2 = 1:
 
     >>> import numpy as np
     >>> from rnnlib.scalar import last_step_factors
-    >>> f = last_step_factors([np.log(3), np.log(2)], y=0.2, u=1.0, w=0.0, v=2.0)
-    >>> print(round(f["dL_do_T"], 4), round(f["tanh_prime"], 4), round(f["o_prev"], 4))
+    >>> f = last_step_factors([np.log(3), np.log(2)],
+    ...                       y=0.2, u=1.0, w=0.0, v=2.0)
+    >>> print(round(f["dL_do_T"], 4), round(f["tanh_prime"], 4),
+    ...       round(f["o_prev"], 4))
     2.0 0.64 0.8
-    >>> print(round(f["dL_dw_T"], 4))  # 1·v = 2, 1 − 0.6² = 0.64, o_1 = 0.8: 2·0.64·0.8
+    >>> # 1·v = 2, 1 − 0.6² = 0.64, o_1 = 0.8: 2·0.64·0.8
+    >>> print(round(f["dL_dw_T"], 4))
     1.024
     """
     if ndim("y", y) != 0:  # backward would take it as a target per step, and float() then fails
@@ -482,38 +531,49 @@ def last_step_factors(xs, y, u, w, v):
 
 
 def per_step_contributions(xs, y, u, w, v):
-    """The per-step gradients of the shared weight w and what carries them back (lesson 04)::
+    """The per-step gradients of the shared weight w and what carries them
+    back (lesson 04)::
 
-        dL/dw = Σ_t dL/dw⁽ᵗ⁾,   dL/dw⁽ᵗ⁾ = δ_t (1 − o_t²) o_(t−1),
-        δ_t = δ_T · Π_(k = t+1..T) do_k/do_(k−1),   do_k/do_(k−1) = (1 − o_k²)·w
+        dL/dw         = Σ_t dL/dw⁽ᵗ⁾,
+        dL/dw⁽ᵗ⁾      = δ_t (1 − o_t²) o_(t−1),
+        δ_t           = δ_T · Π_(k = t+1..T) do_k/do_(k−1),
+        do_k/do_(k−1) = (1 − o_k²)·w
 
     Parameters
     ----------
-    xs, y, u, w, v : the inputs (T,), the target and the weights, as :func:`last_step_factors`
-        (a target at every step, y of shape (T,), gives that loss's ``dw_steps`` and ``dw``; its
-        δ_t then also collects the later steps' own errors, so the product above is the share of
-        the last target only)
+    xs, y, u, w, v : the inputs (T,), the target and the weights, as
+        :func:`last_step_factors` (a target at every step, y of
+        shape (T,), gives that loss's ``dw_steps`` and ``dw``; its δ_t
+        then also collects the later steps' own errors, so the product
+        above is the share of the last target only)
 
     Returns
     -------
-    dict with ``dw_steps`` (T,) = dL/dw⁽ᵗ⁾ for t = 1..T and ``dw`` = dL/dw, their sum (both from
-    :func:`backward`), ``step_factor`` (T,) = do_t/do_(t−1) = (1 − o_t²)·w, ``reach`` (T,) =
-    do_T/do_t = Π_(k = t+1..T) (1 − o_k²)·w (1 for t = T) and ``y_hat``.
+    dict with ``dw_steps`` (T,) = dL/dw⁽ᵗ⁾ for t = 1..T and
+    ``dw`` = dL/dw, their sum (both from :func:`backward`),
+    ``step_factor`` (T,) = do_t/do_(t−1) = (1 − o_t²)·w,
+    ``reach`` (T,) = do_T/do_t = Π_(k = t+1..T) (1 − o_k²)·w
+    (1 for t = T) and ``y_hat``.
 
     Examples
     --------
-    With u = 0 every o_t = tanh(0) = 0, so each step's factor is (1 − 0²)·w = w = 0.5, and
-    reaching o_3 from o_t crosses 3 − t of them:
+    With u = 0 every o_t = tanh(0) = 0, so each step's factor is
+    (1 − 0²)·w = w = 0.5, and reaching o_3 from o_t crosses 3 − t of
+    them:
 
     >>> from rnnlib.scalar import EXAMPLE, bptt, per_step_contributions
-    >>> c = per_step_contributions([1.0, 2.0, 3.0], y=-1.0, u=0.0, w=0.5, v=2.0)
-    >>> print(c["step_factor"], c["reach"])  # do_3/do_t: 0.5·0.5, 0.5, 1
+    >>> c = per_step_contributions([1.0, 2.0, 3.0],
+    ...                            y=-1.0, u=0.0, w=0.5, v=2.0)
+    >>> # do_3/do_t: 0.5·0.5, 0.5, 1
+    >>> print(c["step_factor"], c["reach"])
     [0.5 0.5 0.5] [0.25 0.5  1.  ]
 
-    On the worked example, the T = 4 copies' gradients add up to backpropagation's dL/dw:
+    On the worked example, the T = 4 copies' gradients add up to
+    backpropagation's dL/dw:
 
     >>> c = per_step_contributions(**EXAMPLE)
-    >>> print(c["dw_steps"].shape, abs(c["dw_steps"].sum() - bptt(**EXAMPLE)[1]) < 1e-12)
+    >>> print(c["dw_steps"].shape,
+    ...       abs(c["dw_steps"].sum() - bptt(**EXAMPLE)[1]) < 1e-12)
     (4,) True
     """
     fwd = forward(xs, u, w, v)
@@ -531,29 +591,37 @@ def per_step_contributions(xs, y, u, w, v):
 
 
 def input_grads(fwd, y):
-    """The gradients for the inputs and for the initial state, from the same backward pass::
+    """The gradients for the inputs and for the initial state, from the
+    same backward pass::
 
-        dL/dx_t = δ_t · (1 − o_t²) · u,   t = 1..T        (x_t enters a_t with slope u)
-        dL/do_0 = δ_1 · (1 − o_1²) · w⁽¹⁾                  (o_0 enters a_1 with slope w⁽¹⁾)
+        dL/dx_t = δ_t · (1 − o_t²) · u,   t = 1..T
+                  (x_t enters a_t with slope u)
+        dL/do_0 = δ_1 · (1 − o_1²) · w⁽¹⁾
+                  (o_0 enters a_1 with slope w⁽¹⁾)
 
     Parameters
     ----------
     fwd : :class:`Forward` from :func:`forward` (any ``o0``)
-    y : float (one target, at the last step) or array (T,) (a target at every step)
+    y : float (one target, at the last step) or array (T,)
+        (a target at every step)
 
     Returns
     -------
-    (dxs, do0) : ndarray (T,) with ``dxs[t − 1] = dL/dx_t``, and float dL/do_0. A learned initial
-    state o_0 is trained with ``do0`` like any weight.
+    (dxs, do0) : ndarray (T,) with ``dxs[t − 1] = dL/dx_t``, and float
+    dL/do_0. A learned initial state o_0 is trained with ``do0`` like
+    any weight.
 
     Examples
     --------
-    With all x_t = 0 and o_0 = 0 every a_t = 0, o_t = 0, ŷ = 0 and 1 − o_t² = 1; y = −1 makes
-    dL/dŷ = 1, so δ_2 = 1·v = 2 and δ_1 = δ_2·1·w = 1:
+    With all x_t = 0 and o_0 = 0 every a_t = 0, o_t = 0, ŷ = 0 and
+    1 − o_t² = 1; y = −1 makes dL/dŷ = 1, so δ_2 = 1·v = 2 and
+    δ_1 = δ_2·1·w = 1:
 
     >>> from rnnlib.scalar import forward, input_grads
-    >>> dxs, do0 = input_grads(forward([0.0, 0.0], u=3.0, w=0.5, v=2.0), y=-1.0)
-    >>> print(dxs, do0)  # dL/dx_t = δ_t·1·u: 1·3, 2·3; dL/do_0 = δ_1·1·w = 1·0.5
+    >>> fwd = forward([0.0, 0.0], u=3.0, w=0.5, v=2.0)
+    >>> dxs, do0 = input_grads(fwd, y=-1.0)
+    >>> # dL/dx_t = δ_t·1·u: 1·3, 2·3; dL/do_0 = δ_1·1·w = 1·0.5
+    >>> print(dxs, do0)
     [3. 6.] 0.5
     """
     g = backward(fwd, y)
@@ -571,19 +639,24 @@ def input_grads(fwd, y):
 
 
 def rtrl(xs, y, u, w, v, o0=0.0):
-    """``(dL/du, dL/dw, dL/dv)`` computed forward in time (real-time recurrent learning).
+    """``(dL/du, dL/dw, dL/dv)`` computed forward in time (real-time
+    recurrent learning).
 
-    Carries the sensitivities p_t = do_t/dw and q_t = do_t/du along with the states::
+    Carries the sensitivities p_t = do_t/dw and q_t = do_t/du along with
+    the states::
 
-        p_t = (1 − o_t²) · (o_(t−1) + w·p_(t−1)),   q_t = (1 − o_t²) · (x_t + w·q_(t−1)),
+        p_t = (1 − o_t²) · (o_(t−1) + w·p_(t−1)),
+        q_t = (1 − o_t²) · (x_t + w·q_(t−1)),
         p_0 = q_0 = 0
 
-    so that dL/dw = Σ_t (ŷ_t − y_t)·v·p_t (only t = T with one target at the end). Equal to
-    :func:`bptt`; the memory it keeps does not grow with T.
+    so that dL/dw = Σ_t (ŷ_t − y_t)·v·p_t (only t = T with one target at
+    the end). Equal to :func:`bptt`; the memory it keeps does not grow
+    with T.
 
     Parameters
     ----------
-    xs : array_like (T,); y : float or array (T,); u, w, v : float; o0 : float
+    xs : array_like (T,); y : float or array (T,);
+    u, w, v : float; o0 : float
 
     Returns
     -------
@@ -591,14 +664,17 @@ def rtrl(xs, y, u, w, v, o0=0.0):
 
     Examples
     --------
-    :func:`backward`'s example, forward in time: u = 0 keeps every o_t = 0 and 1 − o_t² = 1,
-    so p_t = 0, q_1 = x_1 = 1, q_2 = x_2 + w·q_1 = 3 + 0.5·1 = 3.5, and with ŷ − y = 1:
+    :func:`backward`'s example, forward in time: u = 0 keeps every
+    o_t = 0 and 1 − o_t² = 1, so p_t = 0, q_1 = x_1 = 1,
+    q_2 = x_2 + w·q_1 = 3 + 0.5·1 = 3.5, and with ŷ − y = 1:
 
     >>> import numpy as np
     >>> from rnnlib.scalar import EXAMPLE, bptt, rtrl
-    >>> print(rtrl([1.0, 3.0], y=-1.0, u=0.0, w=0.5, v=2.0))  # dL/du = 1·v·q_2 = 2·3.5
+    >>> # dL/du = 1·v·q_2 = 2·3.5
+    >>> print(rtrl([1.0, 3.0], y=-1.0, u=0.0, w=0.5, v=2.0))
     (7.0, 0.0, 0.0)
-    >>> print(np.allclose(rtrl(**EXAMPLE), bptt(**EXAMPLE), rtol=1e-12, atol=0))
+    >>> print(np.allclose(rtrl(**EXAMPLE), bptt(**EXAMPLE),
+    ...                   rtol=1e-12, atol=0))
     True
     """
     xs = _inputs(xs)
