@@ -1,40 +1,49 @@
-"""How gradients travel back through time (lesson 07): vanishing, exploding and truncated.
+"""How gradients travel back through time (lesson 07): vanishing,
+exploding and truncated.
 
-Scalar model (:mod:`rnnlib.scalar`). The gradient reaching o_s from o_T is a product of one
-factor per step::
+Scalar model (:mod:`rnnlib.scalar`). The gradient reaching o_s from
+o_T is a product of one factor per step::
 
-    do_T/do_s = Π_(t = s+1..T) do_t/do_(t−1) = Π_(t = s+1..T) (1 − o_t²)·w
+    do_T/do_s = Π_(t = s+1..T) do_t/do_(t−1)
+              = Π_(t = s+1..T) (1 − o_t²)·w
 
-Since 0 < 1 − o_t² ≤ 1, its size is at most |w|^(T − s): for |w| < 1 it vanishes geometrically.
-For |w| > 1 it can grow like |w|^(T − s), but only while the tanh is unsaturated (o_t ≈ 0).
+Since 0 < 1 − o_t² ≤ 1, its size is at most |w|^(T − s): for |w| < 1
+it vanishes geometrically. For |w| > 1 it can grow like |w|^(T − s),
+but only while the tanh is unsaturated (o_t ≈ 0).
 
 Matrix model (:mod:`rnnlib.rnn`), one sequence, row vectors::
 
-    h_t = tanh(a_t),  a_t = x_t Wx + h_(t−1) Wh + b,   a_(t,j) = Σ_i h_(t−1,i) Wh_(ij) + …
+    h_t = tanh(a_t),  a_t = x_t Wx + h_(t−1) Wh + b,
+                      a_(t,j) = Σ_i h_(t−1,i) Wh_(ij) + …
 
-so ∂h_(t,j)/∂h_(t−1,i) = (1 − h_(t,j)²)·Wh_(ij), i.e. the Jacobian (rows: outputs j,
-columns: inputs i) is
+so ∂h_(t,j)/∂h_(t−1,i) = (1 − h_(t,j)²)·Wh_(ij), i.e. the Jacobian
+(rows: outputs j, columns: inputs i) is
 
-    J_t = ∂h_t/∂h_(t−1) = diag(1 − h_t²) · Wh^T                      (H, H)
+    J_t = ∂h_t/∂h_(t−1) = diag(1 − h_t²) · Wh^T          (H, H)
 
-and over several steps, by the chain rule, the later Jacobian stands on the left::
+and over several steps, by the chain rule, the later Jacobian stands
+on the left::
 
     ∂h_T/∂h_s = J_T J_(T−1) ⋯ J_(s+1)
 
-A row gradient g_t = ∂L/∂h_t travels back as g_(t−1) = g_t J_t (what :func:`rnnlib.rnn_backward`
-does: ``da = g * (1 − h²)``, ``g_prev = da @ Wh.T``). Since ‖J_t‖₂ ≤ ‖Wh‖₂,
+A row gradient g_t = ∂L/∂h_t travels back as g_(t−1) = g_t J_t
+(what :func:`rnnlib.rnn_backward` does: ``da = g * (1 − h²)``,
+``g_prev = da @ Wh.T``). Since ‖J_t‖₂ ≤ ‖Wh‖₂,
 ‖∂h_T/∂h_s‖₂ ≤ ‖Wh‖₂^(T − s).
 
 A scalar gated unit (the bridge to LSTM/GRU), gate z in (0, 1]::
 
-    c_t = tanh(a_t),  a_t = u·x_t + w·o_(t−1),   o_t = (1 − z)·o_(t−1) + z·c_t
+    c_t = tanh(a_t),  a_t = u·x_t + w·o_(t−1),
+    o_t = (1 − z)·o_(t−1) + z·c_t
 
-has do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w: the additive road contributes (1 − z) whatever
-the tanh does, so for w ≥ 0 the gradient d steps back is at least (1 − z)^d. z = 1 is the plain
+has do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w: the additive road
+contributes (1 − z) whatever the tanh does, so for w ≥ 0 the
+gradient d steps back is at least (1 − z)^d. z = 1 is the plain
 scalar RNN.
 
-Truncated BPTT (:func:`rnnlib.rnn_backward_truncated`, sliding windows of length k): how far its
-gradient is from the full one, by relative error and cosine similarity, as k grows.
+Truncated BPTT (:func:`rnnlib.rnn_backward_truncated`, sliding
+windows of length k): how far its gradient is from the full one, by
+relative error and cosine similarity, as k grows.
 """
 
 from __future__ import annotations
