@@ -100,9 +100,10 @@ def scalar_step_factors(fwd):
 
     Examples
     --------
-    The course's worked example (:data:`rnnlib.scalar.EXAMPLE`, u = 0.8, w = 0.9), whose states
-    are o_1..o_4 = 0.664, 0.195, 0.673, 0.689: the first factor is (1 − 0.664²)·0.9 = 0.503, and
-    the small o_2 leaves its factor nearest w, (1 − 0.195²)·0.9 = 0.866:
+    The course's worked example (:data:`rnnlib.scalar.EXAMPLE`, u = 0.8,
+    w = 0.9), whose states are o_1..o_4 = 0.664, 0.195, 0.673, 0.689:
+    the first factor is (1 − 0.664²)·0.9 = 0.503, and the small o_2
+    leaves its factor nearest w, (1 − 0.195²)·0.9 = 0.866:
 
     >>> import numpy as np
     >>> from rnnlib import scalar
@@ -116,11 +117,12 @@ def scalar_step_factors(fwd):
 
 
 def scalar_gradient_products(fwd):
-    """``do_T/do_(T−d) = Π_(t = T−d+1..T) (1 − o_t²)·w`` for distances d = 0..T.
+    """``do_T/do_(T−d) = Π_(t = T−d+1..T) (1 − o_t²)·w`` for distances
+    d = 0..T.
 
-    The factors of :func:`scalar_step_factors` (same argument ``fwd``), multiplied from the
-    last step backwards: returns an ndarray (T + 1,) whose entry d is do_T/do_(T−d), entry 0
-    being do_T/do_T = 1.
+    The factors of :func:`scalar_step_factors` (same argument ``fwd``),
+    multiplied from the last step backwards: returns an ndarray (T + 1,)
+    whose entry d is do_T/do_(T−d), entry 0 being do_T/do_T = 1.
 
     Parameters
     ----------
@@ -132,17 +134,19 @@ def scalar_gradient_products(fwd):
 
     Examples
     --------
-    Inputs 0 keep every o_t = 0, so each factor is (1 − 0²)·w and the products are w^d:
+    Inputs 0 keep every o_t = 0, so each factor is (1 − 0²)·w and the
+    products are w^d:
 
     >>> import numpy as np
     >>> from rnnlib import scalar
     >>> from rnnlib.gradflow import scalar_gradient_products
-    >>> print(scalar_gradient_products(scalar.forward([0.0, 0.0, 0.0], 0.8, 0.5, 1.5)))
+    >>> print(scalar_gradient_products(
+    ...     scalar.forward([0.0, 0.0, 0.0], 0.8, 0.5, 1.5)))
     [1.    0.5   0.25  0.125]
 
-    On the worked example, whose step factors are 0.503, 0.866, 0.493, 0.473 (see
-    :func:`scalar_step_factors`), from the last: 0.473, 0.473·0.493 = 0.233, 0.233·0.866 = 0.202,
-    0.202·0.503 = 0.102:
+    On the worked example, whose step factors are 0.503, 0.866, 0.493,
+    0.473 (see :func:`scalar_step_factors`), from the last: 0.473,
+    0.473·0.493 = 0.233, 0.233·0.866 = 0.202, 0.202·0.503 = 0.102:
 
     >>> fwd = scalar.forward(scalar.EXAMPLE["xs"], 0.8, 0.9, 1.5)
     >>> print(np.round(scalar_gradient_products(fwd), 3))
@@ -154,17 +158,20 @@ def scalar_gradient_products(fwd):
 
 # -- the matrix model ----------------------------------------------------------------------
 def scaled_orthogonal(H, scale, seed=0):
-    """A recurrent matrix ``Wh = scale · Q`` with Q a random orthogonal (H, H) matrix.
+    """A recurrent matrix ``Wh = scale · Q`` with Q a random orthogonal
+    (H, H) matrix.
 
-    Every singular value of Wh equals ``scale`` >= 0 (Q from the QR factorisation of a Gaussian
-    matrix, columns' signs fixed so that Q is uniformly distributed), so ``scale`` alone decides
-    whether ‖Wh‖₂ = scale is below or above 1.
+    Every singular value of Wh equals ``scale`` >= 0 (Q from the QR
+    factorisation of a Gaussian matrix, columns' signs fixed so that Q
+    is uniformly distributed), so ``scale`` alone decides whether
+    ‖Wh‖₂ = scale is below or above 1.
 
     Parameters
     ----------
     H : int ≥ 1, the hidden size
     scale : float ≥ 0, every singular value of Wh
-    seed : int ≥ 0, the seed of ``np.random.default_rng`` that draws Q (the same seed, the same Q)
+    seed : int ≥ 0, the seed of ``np.random.default_rng`` that draws Q
+        (the same seed, the same Q)
 
     Returns
     -------
@@ -175,9 +182,11 @@ def scaled_orthogonal(H, scale, seed=0):
     >>> import numpy as np
     >>> from rnnlib.gradflow import scaled_orthogonal
     >>> Wh = scaled_orthogonal(3, 0.5)
-    >>> print(np.round(np.linalg.svd(Wh, compute_uv=False), 6))  # every singular value is 0.5
+    >>> # every singular value is 0.5
+    >>> print(np.round(np.linalg.svd(Wh, compute_uv=False), 6))
     [0.5 0.5 0.5]
-    >>> print(np.allclose(Wh.T @ Wh, 0.25 * np.eye(3)))  # (0.5 Q)^T (0.5 Q) = 0.25 Q^T Q = 0.25 I
+    >>> # (0.5 Q)^T (0.5 Q) = 0.25 Q^T Q = 0.25 I
+    >>> print(np.allclose(Wh.T @ Wh, 0.25 * np.eye(3)))
     True
     """
     H = as_count("H", H)
@@ -189,39 +198,48 @@ def scaled_orthogonal(H, scale, seed=0):
 
 
 def long_sequence_problem(scale, H=8, T=20, input_scale=0.05, seed=0):
-    """The matrix RNN of lesson 07: one sequence (N = 1) of T steps, D = 1 input, H hidden units.
+    """The matrix RNN of lesson 07: one sequence (N = 1) of T steps,
+    D = 1 input, H hidden units.
 
-    ``Wh = scaled_orthogonal(H, scale, seed)`` (every singular value = ``scale``), ``Wx`` Gaussian
-    times ``input_scale`` (small inputs keep tanh unsaturated at first), ``b = 0``, ``h0 = 0``.
-    Two losses to send back: ``g_T`` (H,), a unit vector, the gradient of a loss that touches
-    only h_T; and ``dh`` (1, T, H), Gaussian, the gradient of a loss at every step.
+    ``Wh = scaled_orthogonal(H, scale, seed)`` (every singular
+    value = ``scale``), ``Wx`` Gaussian times ``input_scale`` (small
+    inputs keep tanh unsaturated at first), ``b = 0``, ``h0 = 0``. Two
+    losses to send back: ``g_T`` (H,), a unit vector, the gradient of a
+    loss that touches only h_T; and ``dh`` (1, T, H), Gaussian, the
+    gradient of a loss at every step.
 
     Parameters
     ----------
-    scale : float ≥ 0, every singular value of Wh (see :func:`scaled_orthogonal`)
+    scale : float ≥ 0, every singular value of Wh (see
+        :func:`scaled_orthogonal`)
     H : int ≥ 1, the hidden size
     T : int ≥ 1, the number of steps
     input_scale : float, the factor on the standard Gaussian ``Wx``
-    seed : int ≥ 0, the seed of ``np.random.default_rng`` for x, Wx, g_T and dh, and of
-        :func:`scaled_orthogonal` for Q (one seed, one problem)
+    seed : int ≥ 0, the seed of ``np.random.default_rng`` for x, Wx,
+        g_T and dh, and of :func:`scaled_orthogonal` for Q (one seed,
+        one problem)
 
     Returns
     -------
-    dict with ``x`` (1, T, 1), ``h0`` (1, H), ``Wx`` (1, H), ``Wh`` (H, H), ``b`` (H,),
-    ``g_T`` (H,), ``dh`` (1, T, H); the same for every ``scale`` except ``Wh``.
+    dict with ``x`` (1, T, 1), ``h0`` (1, H), ``Wx`` (1, H),
+    ``Wh`` (H, H), ``b`` (H,), ``g_T`` (H,), ``dh`` (1, T, H); the same
+    for every ``scale`` except ``Wh``.
 
     Examples
     --------
     >>> import numpy as np
     >>> from rnnlib.gradflow import long_sequence_problem
     >>> p = long_sequence_problem(0.9)  # H = 8, T = 20
-    >>> print(p["x"].shape, p["Wh"].shape, p["dh"].shape, round(float(np.linalg.norm(p["g_T"])), 6))
+    >>> print(p["x"].shape, p["Wh"].shape, p["dh"].shape,
+    ...       round(float(np.linalg.norm(p["g_T"])), 6))
     (1, 20, 1) (8, 8) (1, 20, 8) 1.0
 
-    Another scale gives the same problem with Wh = scale · Q for the same Q:
+    Another scale gives the same problem with Wh = scale · Q for the
+    same Q:
 
     >>> q = long_sequence_problem(1.1)
-    >>> print(np.allclose(q["Wh"], p["Wh"] * 1.1 / 0.9), np.array_equal(q["dh"], p["dh"]))
+    >>> print(np.allclose(q["Wh"], p["Wh"] * 1.1 / 0.9),
+    ...       np.array_equal(q["dh"], p["dh"]))
     True True
     """
     H, T = as_count("H", H), as_count("T", T)
@@ -244,10 +262,11 @@ def long_sequence_problem(scale, H=8, T=20, input_scale=0.05, seed=0):
 
 
 def hidden_jacobian(h_t, Wh):
-    """The one-step Jacobian ``J_t = ∂h_t/∂h_(t−1) = diag(1 − h_t²) · Wh^T``.
+    """The one-step Jacobian
+    ``J_t = ∂h_t/∂h_(t−1) = diag(1 − h_t²) · Wh^T``.
 
-    ``J[j, i] = ∂h_(t,j)/∂h_(t−1,i) = (1 − h_(t,j)²) Wh[i, j]`` for the row-vector model
-    ``h_t = tanh(x_t Wx + h_(t−1) Wh + b)``.
+    ``J[j, i] = ∂h_(t,j)/∂h_(t−1,i) = (1 − h_(t,j)²) Wh[i, j]`` for the
+    row-vector model ``h_t = tanh(x_t Wx + h_(t−1) Wh + b)``.
 
     Parameters
     ----------
@@ -260,15 +279,18 @@ def hidden_jacobian(h_t, Wh):
 
     Examples
     --------
-    h_t = (0.6, 0.8), so 1 − h_t² = (0.64, 0.36) scales the rows of Wh^T = [[1, 3], [2, 4]]:
+    h_t = (0.6, 0.8), so 1 − h_t² = (0.64, 0.36) scales the rows of
+    Wh^T = [[1, 3], [2, 4]]:
 
     >>> import numpy as np
     >>> from rnnlib.gradflow import hidden_jacobian
     >>> Wh = np.array([[1.0, 2.0], [3.0, 4.0]])
-    >>> print(np.round(hidden_jacobian(np.array([0.6, 0.8]), Wh), 2))  # (0.64·1, 0.64·3), ...
+    >>> # (0.64·1, 0.64·3), ...
+    >>> print(np.round(hidden_jacobian(np.array([0.6, 0.8]), Wh), 2))
     [[0.64 1.92]
      [0.72 1.44]]
-    >>> J = hidden_jacobian(np.zeros((5, 2)), Wh)  # a batch of N = 5 states, all 0: tanh' = 1
+    >>> # a batch of N = 5 states, all 0: tanh' = 1
+    >>> J = hidden_jacobian(np.zeros((5, 2)), Wh)
     >>> print(J.shape, np.array_equal(J[0], Wh.T))
     (5, 2, 2) True
     """
@@ -299,21 +321,25 @@ def _states(hs, Wh):
 
 
 def jacobian_products(hs, Wh):
-    """``∂h_T/∂h_(T−d) = J_T J_(T−1) ⋯ J_(T−d+1)`` for d = 0..T, as true matrix products.
+    """``∂h_T/∂h_(T−d) = J_T J_(T−1) ⋯ J_(T−d+1)`` for d = 0..T, as true
+    matrix products.
 
     Parameters
     ----------
-    hs : ndarray (T + 1, H), the states h_0..h_T of one sequence (e.g. ``cache.hs[:, n]``)
+    hs : ndarray (T + 1, H), the states h_0..h_T of one sequence (e.g.
+        ``cache.hs[:, n]``)
     Wh : ndarray (H, H)
 
     Returns
     -------
-    ndarray (T + 1, H, H), entry d is ∂h_T/∂h_(T−d) (entry 0 is the identity)
+    ndarray (T + 1, H, H), entry d is ∂h_T/∂h_(T−d) (entry 0 is the
+        identity)
 
     Examples
     --------
-    T = 3 steps with every state 0, so every J_t = Wh^T = diag(0.5, 2) and ∂h_3/∂h_0 =
-    diag(0.5³, 2³): one direction vanishes, the other explodes:
+    T = 3 steps with every state 0, so every J_t = Wh^T = diag(0.5, 2)
+    and ∂h_3/∂h_0 = diag(0.5³, 2³): one direction vanishes, the other
+    explodes:
 
     >>> import numpy as np
     >>> from rnnlib.gradflow import hidden_jacobian, jacobian_products
@@ -324,12 +350,15 @@ def jacobian_products(hs, Wh):
     [[0.125 0.   ]
      [0.    8.   ]]
 
-    The later Jacobian stands on the left, ∂h_2/∂h_0 = J_2 J_1 (and J_1 J_2 is another matrix):
+    The later Jacobian stands on the left, ∂h_2/∂h_0 = J_2 J_1 (and
+    J_1 J_2 is another matrix):
 
     >>> rng = np.random.default_rng(0)
-    >>> hs, Wh = rng.uniform(-1, 1, size=(3, 2)), rng.normal(size=(2, 2))
+    >>> hs = rng.uniform(-1, 1, size=(3, 2))
+    >>> Wh = rng.normal(size=(2, 2))
     >>> J1, J2 = hidden_jacobian(hs[1], Wh), hidden_jacobian(hs[2], Wh)
-    >>> print(np.allclose(jacobian_products(hs, Wh)[2], J2 @ J1), np.allclose(J2 @ J1, J1 @ J2))
+    >>> print(np.allclose(jacobian_products(hs, Wh)[2], J2 @ J1),
+    ...       np.allclose(J2 @ J1, J1 @ J2))
     True False
     """
     hs, Wh = _states(hs, Wh)
