@@ -372,10 +372,12 @@ def jacobian_products(hs, Wh):
 
 
 def gradient_norms_by_distance(hs, Wh, g_T):
-    """``‖∂L/∂h_(T−d)‖`` for d = 0..T when the loss touches only h_T, with ∂L/∂h_T = g_T.
+    """``‖∂L/∂h_(T−d)‖`` for d = 0..T when the loss touches only h_T, with
+    ∂L/∂h_T = g_T.
 
-    The gradient travels back one step at a time, ``g_(t−1) = g_t J_t`` (a vector–Jacobian
-    product, as BPTT computes it; it equals ``g_T @ jacobian_products(hs, Wh)[d]``).
+    The gradient travels back one step at a time, ``g_(t−1) = g_t J_t``
+    (a vector–Jacobian product, as BPTT computes it; it equals
+    ``g_T @ jacobian_products(hs, Wh)[d]``).
 
     Parameters
     ----------
@@ -389,14 +391,17 @@ def gradient_norms_by_distance(hs, Wh, g_T):
 
     Examples
     --------
-    T = 3 steps with every state 0 (tanh' = 1), so each step back is ``g @ Wh.T``; with
-    Wh = 0.5·Q, Q orthogonal, that keeps the direction's length but for the factor 0.5:
+    T = 3 steps with every state 0 (tanh' = 1), so each step back is
+    ``g @ Wh.T``; with Wh = 0.5·Q, Q orthogonal, that keeps the
+    direction's length but for the factor 0.5:
     ‖g_T‖ = √(0.6² + 0.8²) = 1, then 0.5, 0.25, 0.125:
 
     >>> import numpy as np
-    >>> from rnnlib.gradflow import gradient_norms_by_distance, scaled_orthogonal
+    >>> from rnnlib.gradflow import (
+    ...     gradient_norms_by_distance, scaled_orthogonal)
     >>> Wh, g_T = scaled_orthogonal(2, 0.5), np.array([0.6, 0.8])
-    >>> print(np.round(gradient_norms_by_distance(np.zeros((4, 2)), Wh, g_T), 6))
+    >>> print(np.round(
+    ...     gradient_norms_by_distance(np.zeros((4, 2)), Wh, g_T), 6))
     [1.    0.5   0.25  0.125]
     """
     hs, Wh = _states(hs, Wh)
@@ -416,28 +421,35 @@ def gradient_norms_by_distance(hs, Wh, g_T):
 
 # -- truncated BPTT against the full gradient ------------------------------------------------
 def cosine_similarity(a, b):
-    """``cos θ = <a, b> / (‖a‖ ‖b‖)`` over all entries (1: same direction; 0 if either is 0).
+    """``cos θ = <a, b> / (‖a‖ ‖b‖)`` over all entries (1: same direction;
+    0 if either is 0).
 
-    ``a`` and ``b`` are finite arrays of the same shape (as for :func:`rnnlib.rel_error`). Each is
-    divided by its largest |entry| first, which leaves cos θ unchanged and keeps ``<a, b>`` and
-    the norms from overflowing.
+    ``a`` and ``b`` are finite arrays of the same shape (as for
+    :func:`rnnlib.rel_error`). Each is divided by its largest |entry|
+    first, which leaves cos θ unchanged and keeps ``<a, b>`` and the
+    norms from overflowing.
 
     Parameters
     ----------
-    a, b : array_like, the same shape (any), e.g. a truncated gradient and the full one
+    a, b : array_like, the same shape (any), e.g. a truncated gradient
+        and the full one
 
     Returns
     -------
-    float, cos θ between −1 and 1 (up to round-off), 0.0 if a or b is all zeros
+    float, cos θ between −1 and 1 (up to round-off), 0.0 if a or b is
+        all zeros
 
     Examples
     --------
     >>> from rnnlib.gradflow import cosine_similarity
-    >>> print(round(cosine_similarity([1.0, 0.0], [1.0, 1.0]), 4))  # 1 / (1·√2): 45 degrees apart
+    >>> # 1 / (1·√2): 45 degrees apart
+    >>> print(round(cosine_similarity([1.0, 0.0], [1.0, 1.0]), 4))
     0.7071
-    >>> print(round(cosine_similarity([1.0, 2.0], [-2.0, -4.0]), 4))  # b = -2a: opposite ways
+    >>> # b = -2a: opposite ways
+    >>> print(round(cosine_similarity([1.0, 2.0], [-2.0, -4.0]), 4))
     -1.0
-    >>> print(cosine_similarity([1.0, 0.0], [0.0, 1.0]), cosine_similarity([0.0, 0.0], [1.0, 1.0]))
+    >>> print(cosine_similarity([1.0, 0.0], [0.0, 1.0]),
+    ...       cosine_similarity([0.0, 0.0], [1.0, 1.0]))
     0.0 0.0
     """
     a, b = same_shape_arrays(a=a, b=b)
@@ -450,9 +462,10 @@ def cosine_similarity(a, b):
 
 
 class TruncationCurve(NamedTuple):
-    """Truncated against full BPTT, for each window length ``ks[i]``: the relative error
-    ``rel_error(g_k, g)`` and the cosine similarity ``cos(g_k, g)``, where g is the full
-    gradient of (Wx, Wh, b) flattened into one vector and g_k the truncated one."""
+    """Truncated against full BPTT, for each window length ``ks[i]``: the
+    relative error ``rel_error(g_k, g)`` and the cosine similarity
+    ``cos(g_k, g)``, where g is the full gradient of (Wx, Wh, b)
+    flattened into one vector and g_k the truncated one."""
 
     ks: np.ndarray
     rel_errors: np.ndarray
@@ -460,16 +473,19 @@ class TruncationCurve(NamedTuple):
 
 
 def truncation_curve(dh, cache, ks):
-    """How far :func:`rnnlib.rnn_backward_truncated` is from :func:`rnnlib.rnn_backward`.
+    """How far :func:`rnnlib.rnn_backward_truncated` is from
+    :func:`rnnlib.rnn_backward`.
 
-    Every window length at once. BPTT(k) sends the gradient of the loss at step t back k steps
-    (to a_t, ..., a_(t−k+1)), so what it gives the weights is the sum of what every loss's
-    gradient gives them in its first k steps back. Walking all the losses' gradients back
-    together, one step a pass (after j passes the one from step t has reached h_(t−j)), and
-    adding up as it goes, pass k leaves exactly BPTT(k)'s weight gradients: T passes, each a
-    few products over all the steps, instead of one call of
-    :func:`rnnlib.rnn_backward_truncated` (T·k steps) for every k. A test holds it equal to
-    that function for every k.
+    Every window length at once. BPTT(k) sends the gradient of the loss
+    at step t back k steps (to a_t, ..., a_(t−k+1)), so what it gives
+    the weights is the sum of what every loss's gradient gives them in
+    its first k steps back. Walking all the losses' gradients back
+    together, one step a pass (after j passes the one from step t has
+    reached h_(t−j)), and adding up as it goes, pass k leaves exactly
+    BPTT(k)'s weight gradients: T passes, each a few products over all
+    the steps, instead of one call of
+    :func:`rnnlib.rnn_backward_truncated` (T·k steps) for every k. A
+    test holds it equal to that function for every k.
 
     Parameters
     ----------
@@ -483,16 +499,20 @@ def truncation_curve(dh, cache, ks):
 
     Examples
     --------
-    The sequence of :func:`rnnlib.rnn_backward`'s example (a loss on h_3; every input and state 0,
-    Wh = 0.5): the gradient of (Wx, Wh, b) is (0, 0, db), with db = 1.75 in full and 1, 1.5, 1.75
-    for k = 1, 2, 3. So the relative error is |1 − 1.75| / (1 + 1.75) = 3/11, then
-    0.25 / 3.25 = 1/13, then 0, and every truncated gradient points the right way, only shorter:
+    The sequence of :func:`rnnlib.rnn_backward`'s example (a loss on
+    h_3; every input and state 0, Wh = 0.5): the gradient of
+    (Wx, Wh, b) is (0, 0, db), with db = 1.75 in full and 1, 1.5, 1.75
+    for k = 1, 2, 3. So the relative error is |1 − 1.75| / (1 + 1.75)
+    = 3/11, then 0.25 / 3.25 = 1/13, then 0, and every truncated
+    gradient points the right way, only shorter:
 
     >>> import numpy as np
     >>> from rnnlib.rnn import rnn_forward
     >>> from rnnlib.gradflow import truncation_curve
-    >>> h, cache = rnn_forward(np.zeros((1, 3, 1)), [[0.0]], [[1.0]], [[0.5]], [0.0])
-    >>> curve = truncation_curve(np.array([[[0.0], [0.0], [1.0]]]), cache, [1, 2, 3])
+    >>> h, cache = rnn_forward(np.zeros((1, 3, 1)), [[0.0]],
+    ...                        [[1.0]], [[0.5]], [0.0])
+    >>> curve = truncation_curve(np.array([[[0.0], [0.0], [1.0]]]),
+    ...                          cache, [1, 2, 3])
     >>> print(np.round(curve.rel_errors, 4), curve.cosines)
     [0.2727 0.0769 0.    ] [1. 1. 1.]
     """
