@@ -551,10 +551,12 @@ def truncation_curve(dh, cache, ks):
 def scalar_bptt_truncated(xs, ys, u, w, v, k):
     """Truncated BPTT(k) for the scalar model with a target at every step.
 
-    The scalar RNN is the matrix RNN with one unit (D = H = 1, Wx = [[u]], Wh = [[w]], b = 0),
-    so this runs :func:`rnnlib.rnn_backward_truncated` on it: the error of step t,
-    dL_t/do_t = (ŷ_t − y_t)·v, reaches the copies of u and w at steps t, t−1, …, t−k+1 and no
-    earlier ones. dL/dv = Σ_t (ŷ_t − y_t)·o_t does not go back in time, so k does not change it.
+    The scalar RNN is the matrix RNN with one unit (D = H = 1,
+    Wx = [[u]], Wh = [[w]], b = 0), so this runs
+    :func:`rnnlib.rnn_backward_truncated` on it: the error of step t,
+    dL_t/do_t = (ŷ_t − y_t)·v, reaches the copies of u and w at steps
+    t, t−1, …, t−k+1 and no earlier ones. dL/dv = Σ_t (ŷ_t − y_t)·o_t
+    does not go back in time, so k does not change it.
 
     Parameters
     ----------
@@ -564,22 +566,27 @@ def scalar_bptt_truncated(xs, ys, u, w, v, k):
 
     Returns
     -------
-    (dL/du, dL/dw, dL/dv) : floats, equal to :func:`rnnlib.scalar.bptt` with ``ys`` for k ≥ T
+    (dL/du, dL/dw, dL/dv) : floats, equal to :func:`rnnlib.scalar.bptt`
+        with ``ys`` for k ≥ T
 
     Examples
     --------
-    The worked example's inputs and weights with a target of 0.5 at every step. With k ≥ T = 4 it
-    is full BPTT; with k = 1 each step's error reaches only its own step's copies of u and w, so
-    dL/dw falls from 0.565 to 0.166, and dL/dv, which does not go back in time, stays 0.998:
+    The worked example's inputs and weights with a target of 0.5 at
+    every step. With k ≥ T = 4 it is full BPTT; with k = 1 each step's
+    error reaches only its own step's copies of u and w, so dL/dw falls
+    from 0.565 to 0.166, and dL/dv, which does not go back in time,
+    stays 0.998:
 
     >>> import numpy as np
     >>> from rnnlib import scalar
     >>> from rnnlib.gradflow import scalar_bptt_truncated
     >>> xs, ys = scalar.EXAMPLE["xs"], [0.5, 0.5, 0.5, 0.5]
     >>> full = scalar.bptt(xs, ys, 0.8, 0.9, 1.5)
-    >>> print(np.allclose(scalar_bptt_truncated(xs, ys, 0.8, 0.9, 1.5, k=4), full))
+    >>> print(np.allclose(
+    ...     scalar_bptt_truncated(xs, ys, 0.8, 0.9, 1.5, k=4), full))
     True
-    >>> print(np.round(full, 3), np.round(scalar_bptt_truncated(xs, ys, 0.8, 0.9, 1.5, k=1), 3))
+    >>> print(np.round(full, 3), np.round(
+    ...     scalar_bptt_truncated(xs, ys, 0.8, 0.9, 1.5, k=1), 3))
     [1.043 0.565 0.998] [1.026 0.166 0.998]
     """
     xs = as_array("xs", xs)
@@ -602,8 +609,9 @@ def scalar_bptt_truncated(xs, ys, u, w, v, k):
 
 # -- a scalar gated unit: the additive path -------------------------------------------------
 class GatedForward(NamedTuple):
-    """The forward pass of the scalar gated unit: ``o`` (T + 1,) = o_0..o_T, ``c`` (T,) the
-    candidates c_t = tanh(u·x_t + w·o_(t−1)) for t = 1..T, and the inputs and weights."""
+    """The forward pass of the scalar gated unit: ``o`` (T + 1,) =
+    o_0..o_T, ``c`` (T,) the candidates c_t = tanh(u·x_t + w·o_(t−1))
+    for t = 1..T, and the inputs and weights."""
 
     xs: np.ndarray
     u: float
@@ -614,8 +622,9 @@ class GatedForward(NamedTuple):
 
 
 class GatedGrads(NamedTuple):
-    """Gradients of L = ½(v·o_T − y)² through the gated unit: ``du``, ``dw``, ``dz``, ``dv``
-    (floats) and ``deltas`` (T + 1,), entry t = dL/do_t."""
+    """Gradients of L = ½(v·o_T − y)² through the gated unit: ``du``,
+    ``dw``, ``dz``, ``dv`` (floats) and ``deltas`` (T + 1,), entry
+    t = dL/do_t."""
 
     du: float
     dw: float
@@ -625,7 +634,8 @@ class GatedGrads(NamedTuple):
 
 
 def gated_forward(xs, u, w, z, o0=0.0):
-    """The scalar gated unit ``o_t = (1 − z)·o_(t−1) + z·tanh(u·x_t + w·o_(t−1))``.
+    """The scalar gated unit
+    ``o_t = (1 − z)·o_(t−1) + z·tanh(u·x_t + w·o_(t−1))``.
 
     Parameters
     ----------
@@ -640,9 +650,9 @@ def gated_forward(xs, u, w, z, o0=0.0):
 
     Examples
     --------
-    With u·x_t = ln 3 and w = 0 every candidate is c_t = tanh(ln 3) = (3 − ⅓)/(3 + ⅓) = 0.8, and
-    the gate z = 0.5 moves the state half-way to it: o_1 = 0.5·0 + 0.5·0.8 = 0.4,
-    o_2 = 0.5·0.4 + 0.5·0.8 = 0.6:
+    With u·x_t = ln 3 and w = 0 every candidate is c_t = tanh(ln 3) =
+    (3 − ⅓)/(3 + ⅓) = 0.8, and the gate z = 0.5 moves the state half-way
+    to it: o_1 = 0.5·0 + 0.5·0.8 = 0.4, o_2 = 0.5·0.4 + 0.5·0.8 = 0.6:
 
     >>> import numpy as np
     >>> from rnnlib import scalar
@@ -654,7 +664,8 @@ def gated_forward(xs, u, w, z, o0=0.0):
     z = 1 is the plain scalar RNN:
 
     >>> fwd = gated_forward(scalar.EXAMPLE["xs"], 0.8, 0.9, z=1.0)
-    >>> print(np.allclose(fwd.o, scalar.forward(scalar.EXAMPLE["xs"], 0.8, 0.9, 1.5).o))
+    >>> print(np.allclose(fwd.o, scalar.forward(
+    ...     scalar.EXAMPLE["xs"], 0.8, 0.9, 1.5).o))
     True
     """
     xs = as_array("xs", xs)
@@ -692,8 +703,10 @@ def gated_backward(fwd, y, v):
 
     With δ_t = dL/do_t, δ_T = (v·o_T − y)·v and, for t = T..1::
 
-        dL/du += δ_t·z·(1 − c_t²)·x_t,   dL/dw += δ_t·z·(1 − c_t²)·o_(t−1),
-        dL/dz += δ_t·(c_t − o_(t−1)),    δ_(t−1) = δ_t·((1 − z) + z·(1 − c_t²)·w)
+        dL/du   += δ_t·z·(1 − c_t²)·x_t,
+        dL/dw   += δ_t·z·(1 − c_t²)·o_(t−1),
+        dL/dz   += δ_t·(c_t − o_(t−1)),
+        δ_(t−1)  = δ_t·((1 − z) + z·(1 − c_t²)·w)
 
     Parameters
     ----------
@@ -706,16 +719,21 @@ def gated_backward(fwd, y, v):
 
     Examples
     --------
-    The unit of :func:`gated_forward`'s example (c_1 = c_2 = 0.8, o = 0, 0.4, 0.6, z = 0.5, w = 0),
-    with v = 1 and y = 0.1: ŷ − y = 0.5, so δ_2 = 0.5 and dL/dv = 0.5·0.6 = 0.3. With w = 0 only
-    the additive road carries δ back, times 1 − z = 0.5 a step: δ_1 = 0.25, δ_0 = 0.125.
-    dL/dz = 0.5·(0.8 − 0.4) + 0.25·(0.8 − 0) = 0.4, and dL/dw = 0.5·0.5·(1 − 0.64)·0.4 = 0.036
-    (step 1 adds δ_1·z·(1 − c_1²)·o_0 = 0):
+    The unit of :func:`gated_forward`'s example (c_1 = c_2 = 0.8,
+    o = 0, 0.4, 0.6, z = 0.5, w = 0), with v = 1 and y = 0.1:
+    ŷ − y = 0.5, so δ_2 = 0.5 and dL/dv = 0.5·0.6 = 0.3. With w = 0
+    only the additive road carries δ back, times 1 − z = 0.5 a step:
+    δ_1 = 0.25, δ_0 = 0.125. dL/dz = 0.5·(0.8 − 0.4) + 0.25·(0.8 − 0)
+    = 0.4, and dL/dw = 0.5·0.5·(1 − 0.64)·0.4 = 0.036 (step 1 adds
+    δ_1·z·(1 − c_1²)·o_0 = 0):
 
     >>> import numpy as np
     >>> from rnnlib.gradflow import gated_forward, gated_backward
-    >>> g = gated_backward(gated_forward(np.log([3.0, 3.0]), 1.0, 0.0, 0.5), y=0.1, v=1.0)
-    >>> print(np.round(g.deltas, 4), round(g.dz, 4), round(g.dw, 4), round(g.dv, 4))
+    >>> g = gated_backward(
+    ...     gated_forward(np.log([3.0, 3.0]), 1.0, 0.0, 0.5),
+    ...     y=0.1, v=1.0)
+    >>> print(np.round(g.deltas, 4), round(g.dz, 4), round(g.dw, 4),
+    ...       round(g.dv, 4))
     [0.125 0.25  0.5  ] 0.4 0.036 0.3
     """
     fwd = _gated(fwd)
@@ -743,7 +761,8 @@ def gated_backward(fwd, y, v):
 
 
 def gated_gradient_products(fwd):
-    """``do_T/do_(T−d) = Π_(t = T−d+1..T) ((1 − z) + z·(1 − c_t²)·w)`` for d = 0..T.
+    """``do_T/do_(T−d) = Π_(t = T−d+1..T) ((1 − z) + z·(1 − c_t²)·w)`` for
+    d = 0..T.
 
     Parameters
     ----------
@@ -755,18 +774,23 @@ def gated_gradient_products(fwd):
 
     Examples
     --------
-    With w = 0 each factor is (1 − z) + 0 = 0.5 (:func:`gated_forward`'s example):
+    With w = 0 each factor is (1 − z) + 0 = 0.5
+    (:func:`gated_forward`'s example):
 
     >>> import numpy as np
     >>> from rnnlib import scalar
-    >>> from rnnlib.gradflow import gated_forward, gated_gradient_products
-    >>> print(gated_gradient_products(gated_forward(np.log([3.0, 3.0]), 1.0, 0.0, 0.5)))
+    >>> from rnnlib.gradflow import (
+    ...     gated_forward, gated_gradient_products)
+    >>> print(gated_gradient_products(
+    ...     gated_forward(np.log([3.0, 3.0]), 1.0, 0.0, 0.5)))
     [1.   0.5  0.25]
 
-    For w ≥ 0 every factor is at least 1 − z, so the product d steps back is at least (1 − z)^d,
-    however saturated the tanh (here the worked example with z = 0.5):
+    For w ≥ 0 every factor is at least 1 − z, so the product d steps
+    back is at least (1 − z)^d, however saturated the tanh (here the
+    worked example with z = 0.5):
 
-    >>> p = gated_gradient_products(gated_forward(scalar.EXAMPLE["xs"], 0.8, 0.9, z=0.5))
+    >>> p = gated_gradient_products(
+    ...     gated_forward(scalar.EXAMPLE["xs"], 0.8, 0.9, z=0.5))
     >>> print(bool(np.all(p >= 0.5 ** np.arange(5))))
     True
     """
