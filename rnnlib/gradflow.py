@@ -1,40 +1,49 @@
-"""How gradients travel back through time (lesson 07): vanishing, exploding and truncated.
+"""How gradients travel back through time (lesson 07): vanishing,
+exploding and truncated.
 
-Scalar model (:mod:`rnnlib.scalar`). The gradient reaching o_s from o_T is a product of one
-factor per step::
+Scalar model (:mod:`rnnlib.scalar`). The gradient reaching o_s from
+o_T is a product of one factor per step::
 
-    do_T/do_s = Π_(t = s+1..T) do_t/do_(t−1) = Π_(t = s+1..T) (1 − o_t²)·w
+    do_T/do_s = Π_(t = s+1..T) do_t/do_(t−1)
+              = Π_(t = s+1..T) (1 − o_t²)·w
 
-Since 0 < 1 − o_t² ≤ 1, its size is at most |w|^(T − s): for |w| < 1 it vanishes geometrically.
-For |w| > 1 it can grow like |w|^(T − s), but only while the tanh is unsaturated (o_t ≈ 0).
+Since 0 < 1 − o_t² ≤ 1, its size is at most |w|^(T − s): for |w| < 1
+it vanishes geometrically. For |w| > 1 it can grow like |w|^(T − s),
+but only while the tanh is unsaturated (o_t ≈ 0).
 
 Matrix model (:mod:`rnnlib.rnn`), one sequence, row vectors::
 
-    h_t = tanh(a_t),  a_t = x_t Wx + h_(t−1) Wh + b,   a_(t,j) = Σ_i h_(t−1,i) Wh_(ij) + …
+    h_t = tanh(a_t),  a_t = x_t Wx + h_(t−1) Wh + b,
+                      a_(t,j) = Σ_i h_(t−1,i) Wh_(ij) + …
 
-so ∂h_(t,j)/∂h_(t−1,i) = (1 − h_(t,j)²)·Wh_(ij), i.e. the Jacobian (rows: outputs j,
-columns: inputs i) is
+so ∂h_(t,j)/∂h_(t−1,i) = (1 − h_(t,j)²)·Wh_(ij), i.e. the Jacobian
+(rows: outputs j, columns: inputs i) is
 
-    J_t = ∂h_t/∂h_(t−1) = diag(1 − h_t²) · Wh^T                      (H, H)
+    J_t = ∂h_t/∂h_(t−1) = diag(1 − h_t²) · Wh^T          (H, H)
 
-and over several steps, by the chain rule, the later Jacobian stands on the left::
+and over several steps, by the chain rule, the later Jacobian stands
+on the left::
 
     ∂h_T/∂h_s = J_T J_(T−1) ⋯ J_(s+1)
 
-A row gradient g_t = ∂L/∂h_t travels back as g_(t−1) = g_t J_t (what :func:`rnnlib.rnn_backward`
-does: ``da = g * (1 − h²)``, ``g_prev = da @ Wh.T``). Since ‖J_t‖₂ ≤ ‖Wh‖₂,
+A row gradient g_t = ∂L/∂h_t travels back as g_(t−1) = g_t J_t
+(what :func:`rnnlib.rnn_backward` does: ``da = g * (1 − h²)``,
+``g_prev = da @ Wh.T``). Since ‖J_t‖₂ ≤ ‖Wh‖₂,
 ‖∂h_T/∂h_s‖₂ ≤ ‖Wh‖₂^(T − s).
 
 A scalar gated unit (the bridge to LSTM/GRU), gate z in (0, 1]::
 
-    c_t = tanh(a_t),  a_t = u·x_t + w·o_(t−1),   o_t = (1 − z)·o_(t−1) + z·c_t
+    c_t = tanh(a_t),  a_t = u·x_t + w·o_(t−1),
+    o_t = (1 − z)·o_(t−1) + z·c_t
 
-has do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w: the additive road contributes (1 − z) whatever
-the tanh does, so for w ≥ 0 the gradient d steps back is at least (1 − z)^d. z = 1 is the plain
+has do_t/do_(t−1) = (1 − z) + z·(1 − c_t²)·w: the additive road
+contributes (1 − z) whatever the tanh does, so for w ≥ 0 the
+gradient d steps back is at least (1 − z)^d. z = 1 is the plain
 scalar RNN.
 
-Truncated BPTT (:func:`rnnlib.rnn_backward_truncated`, sliding windows of length k): how far its
-gradient is from the full one, by relative error and cosine similarity, as k grows.
+Truncated BPTT (:func:`rnnlib.rnn_backward_truncated`, sliding
+windows of length k): how far its gradient is from the full one, by
+relative error and cosine similarity, as k grows.
 """
 
 from __future__ import annotations
@@ -91,9 +100,10 @@ def scalar_step_factors(fwd):
 
     Examples
     --------
-    The course's worked example (:data:`rnnlib.scalar.EXAMPLE`, u = 0.8, w = 0.9), whose states
-    are o_1..o_4 = 0.664, 0.195, 0.673, 0.689: the first factor is (1 − 0.664²)·0.9 = 0.503, and
-    the small o_2 leaves its factor nearest w, (1 − 0.195²)·0.9 = 0.866:
+    The course's worked example (:data:`rnnlib.scalar.EXAMPLE`, u = 0.8,
+    w = 0.9), whose states are o_1..o_4 = 0.664, 0.195, 0.673, 0.689:
+    the first factor is (1 − 0.664²)·0.9 = 0.503, and the small o_2
+    leaves its factor nearest w, (1 − 0.195²)·0.9 = 0.866:
 
     >>> import numpy as np
     >>> from rnnlib import scalar
@@ -107,11 +117,12 @@ def scalar_step_factors(fwd):
 
 
 def scalar_gradient_products(fwd):
-    """``do_T/do_(T−d) = Π_(t = T−d+1..T) (1 − o_t²)·w`` for distances d = 0..T.
+    """``do_T/do_(T−d) = Π_(t = T−d+1..T) (1 − o_t²)·w`` for distances
+    d = 0..T.
 
-    The factors of :func:`scalar_step_factors` (same argument ``fwd``), multiplied from the
-    last step backwards: returns an ndarray (T + 1,) whose entry d is do_T/do_(T−d), entry 0
-    being do_T/do_T = 1.
+    The factors of :func:`scalar_step_factors` (same argument ``fwd``),
+    multiplied from the last step backwards: returns an ndarray (T + 1,)
+    whose entry d is do_T/do_(T−d), entry 0 being do_T/do_T = 1.
 
     Parameters
     ----------
@@ -123,17 +134,19 @@ def scalar_gradient_products(fwd):
 
     Examples
     --------
-    Inputs 0 keep every o_t = 0, so each factor is (1 − 0²)·w and the products are w^d:
+    Inputs 0 keep every o_t = 0, so each factor is (1 − 0²)·w and the
+    products are w^d:
 
     >>> import numpy as np
     >>> from rnnlib import scalar
     >>> from rnnlib.gradflow import scalar_gradient_products
-    >>> print(scalar_gradient_products(scalar.forward([0.0, 0.0, 0.0], 0.8, 0.5, 1.5)))
+    >>> print(scalar_gradient_products(
+    ...     scalar.forward([0.0, 0.0, 0.0], 0.8, 0.5, 1.5)))
     [1.    0.5   0.25  0.125]
 
-    On the worked example, whose step factors are 0.503, 0.866, 0.493, 0.473 (see
-    :func:`scalar_step_factors`), from the last: 0.473, 0.473·0.493 = 0.233, 0.233·0.866 = 0.202,
-    0.202·0.503 = 0.102:
+    On the worked example, whose step factors are 0.503, 0.866, 0.493,
+    0.473 (see :func:`scalar_step_factors`), from the last: 0.473,
+    0.473·0.493 = 0.233, 0.233·0.866 = 0.202, 0.202·0.503 = 0.102:
 
     >>> fwd = scalar.forward(scalar.EXAMPLE["xs"], 0.8, 0.9, 1.5)
     >>> print(np.round(scalar_gradient_products(fwd), 3))
@@ -145,17 +158,20 @@ def scalar_gradient_products(fwd):
 
 # -- the matrix model ----------------------------------------------------------------------
 def scaled_orthogonal(H, scale, seed=0):
-    """A recurrent matrix ``Wh = scale · Q`` with Q a random orthogonal (H, H) matrix.
+    """A recurrent matrix ``Wh = scale · Q`` with Q a random orthogonal
+    (H, H) matrix.
 
-    Every singular value of Wh equals ``scale`` >= 0 (Q from the QR factorisation of a Gaussian
-    matrix, columns' signs fixed so that Q is uniformly distributed), so ``scale`` alone decides
-    whether ‖Wh‖₂ = scale is below or above 1.
+    Every singular value of Wh equals ``scale`` >= 0 (Q from the QR
+    factorisation of a Gaussian matrix, columns' signs fixed so that Q
+    is uniformly distributed), so ``scale`` alone decides whether
+    ‖Wh‖₂ = scale is below or above 1.
 
     Parameters
     ----------
     H : int ≥ 1, the hidden size
     scale : float ≥ 0, every singular value of Wh
-    seed : int ≥ 0, the seed of ``np.random.default_rng`` that draws Q (the same seed, the same Q)
+    seed : int ≥ 0, the seed of ``np.random.default_rng`` that draws Q
+        (the same seed, the same Q)
 
     Returns
     -------
@@ -166,9 +182,11 @@ def scaled_orthogonal(H, scale, seed=0):
     >>> import numpy as np
     >>> from rnnlib.gradflow import scaled_orthogonal
     >>> Wh = scaled_orthogonal(3, 0.5)
-    >>> print(np.round(np.linalg.svd(Wh, compute_uv=False), 6))  # every singular value is 0.5
+    >>> # every singular value is 0.5
+    >>> print(np.round(np.linalg.svd(Wh, compute_uv=False), 6))
     [0.5 0.5 0.5]
-    >>> print(np.allclose(Wh.T @ Wh, 0.25 * np.eye(3)))  # (0.5 Q)^T (0.5 Q) = 0.25 Q^T Q = 0.25 I
+    >>> # (0.5 Q)^T (0.5 Q) = 0.25 Q^T Q = 0.25 I
+    >>> print(np.allclose(Wh.T @ Wh, 0.25 * np.eye(3)))
     True
     """
     H = as_count("H", H)
@@ -180,39 +198,48 @@ def scaled_orthogonal(H, scale, seed=0):
 
 
 def long_sequence_problem(scale, H=8, T=20, input_scale=0.05, seed=0):
-    """The matrix RNN of lesson 07: one sequence (N = 1) of T steps, D = 1 input, H hidden units.
+    """The matrix RNN of lesson 07: one sequence (N = 1) of T steps,
+    D = 1 input, H hidden units.
 
-    ``Wh = scaled_orthogonal(H, scale, seed)`` (every singular value = ``scale``), ``Wx`` Gaussian
-    times ``input_scale`` (small inputs keep tanh unsaturated at first), ``b = 0``, ``h0 = 0``.
-    Two losses to send back: ``g_T`` (H,), a unit vector, the gradient of a loss that touches
-    only h_T; and ``dh`` (1, T, H), Gaussian, the gradient of a loss at every step.
+    ``Wh = scaled_orthogonal(H, scale, seed)`` (every singular
+    value = ``scale``), ``Wx`` Gaussian times ``input_scale`` (small
+    inputs keep tanh unsaturated at first), ``b = 0``, ``h0 = 0``. Two
+    losses to send back: ``g_T`` (H,), a unit vector, the gradient of a
+    loss that touches only h_T; and ``dh`` (1, T, H), Gaussian, the
+    gradient of a loss at every step.
 
     Parameters
     ----------
-    scale : float ≥ 0, every singular value of Wh (see :func:`scaled_orthogonal`)
+    scale : float ≥ 0, every singular value of Wh (see
+        :func:`scaled_orthogonal`)
     H : int ≥ 1, the hidden size
     T : int ≥ 1, the number of steps
     input_scale : float, the factor on the standard Gaussian ``Wx``
-    seed : int ≥ 0, the seed of ``np.random.default_rng`` for x, Wx, g_T and dh, and of
-        :func:`scaled_orthogonal` for Q (one seed, one problem)
+    seed : int ≥ 0, the seed of ``np.random.default_rng`` for x, Wx,
+        g_T and dh, and of :func:`scaled_orthogonal` for Q (one seed,
+        one problem)
 
     Returns
     -------
-    dict with ``x`` (1, T, 1), ``h0`` (1, H), ``Wx`` (1, H), ``Wh`` (H, H), ``b`` (H,),
-    ``g_T`` (H,), ``dh`` (1, T, H); the same for every ``scale`` except ``Wh``.
+    dict with ``x`` (1, T, 1), ``h0`` (1, H), ``Wx`` (1, H),
+    ``Wh`` (H, H), ``b`` (H,), ``g_T`` (H,), ``dh`` (1, T, H); the same
+    for every ``scale`` except ``Wh``.
 
     Examples
     --------
     >>> import numpy as np
     >>> from rnnlib.gradflow import long_sequence_problem
     >>> p = long_sequence_problem(0.9)  # H = 8, T = 20
-    >>> print(p["x"].shape, p["Wh"].shape, p["dh"].shape, round(float(np.linalg.norm(p["g_T"])), 6))
+    >>> print(p["x"].shape, p["Wh"].shape, p["dh"].shape,
+    ...       round(float(np.linalg.norm(p["g_T"])), 6))
     (1, 20, 1) (8, 8) (1, 20, 8) 1.0
 
-    Another scale gives the same problem with Wh = scale · Q for the same Q:
+    Another scale gives the same problem with Wh = scale · Q for the
+    same Q:
 
     >>> q = long_sequence_problem(1.1)
-    >>> print(np.allclose(q["Wh"], p["Wh"] * 1.1 / 0.9), np.array_equal(q["dh"], p["dh"]))
+    >>> print(np.allclose(q["Wh"], p["Wh"] * 1.1 / 0.9),
+    ...       np.array_equal(q["dh"], p["dh"]))
     True True
     """
     H, T = as_count("H", H), as_count("T", T)
@@ -235,10 +262,11 @@ def long_sequence_problem(scale, H=8, T=20, input_scale=0.05, seed=0):
 
 
 def hidden_jacobian(h_t, Wh):
-    """The one-step Jacobian ``J_t = ∂h_t/∂h_(t−1) = diag(1 − h_t²) · Wh^T``.
+    """The one-step Jacobian
+    ``J_t = ∂h_t/∂h_(t−1) = diag(1 − h_t²) · Wh^T``.
 
-    ``J[j, i] = ∂h_(t,j)/∂h_(t−1,i) = (1 − h_(t,j)²) Wh[i, j]`` for the row-vector model
-    ``h_t = tanh(x_t Wx + h_(t−1) Wh + b)``.
+    ``J[j, i] = ∂h_(t,j)/∂h_(t−1,i) = (1 − h_(t,j)²) Wh[i, j]`` for the
+    row-vector model ``h_t = tanh(x_t Wx + h_(t−1) Wh + b)``.
 
     Parameters
     ----------
@@ -251,15 +279,18 @@ def hidden_jacobian(h_t, Wh):
 
     Examples
     --------
-    h_t = (0.6, 0.8), so 1 − h_t² = (0.64, 0.36) scales the rows of Wh^T = [[1, 3], [2, 4]]:
+    h_t = (0.6, 0.8), so 1 − h_t² = (0.64, 0.36) scales the rows of
+    Wh^T = [[1, 3], [2, 4]]:
 
     >>> import numpy as np
     >>> from rnnlib.gradflow import hidden_jacobian
     >>> Wh = np.array([[1.0, 2.0], [3.0, 4.0]])
-    >>> print(np.round(hidden_jacobian(np.array([0.6, 0.8]), Wh), 2))  # (0.64·1, 0.64·3), ...
+    >>> # (0.64·1, 0.64·3), ...
+    >>> print(np.round(hidden_jacobian(np.array([0.6, 0.8]), Wh), 2))
     [[0.64 1.92]
      [0.72 1.44]]
-    >>> J = hidden_jacobian(np.zeros((5, 2)), Wh)  # a batch of N = 5 states, all 0: tanh' = 1
+    >>> # a batch of N = 5 states, all 0: tanh' = 1
+    >>> J = hidden_jacobian(np.zeros((5, 2)), Wh)
     >>> print(J.shape, np.array_equal(J[0], Wh.T))
     (5, 2, 2) True
     """
@@ -290,21 +321,25 @@ def _states(hs, Wh):
 
 
 def jacobian_products(hs, Wh):
-    """``∂h_T/∂h_(T−d) = J_T J_(T−1) ⋯ J_(T−d+1)`` for d = 0..T, as true matrix products.
+    """``∂h_T/∂h_(T−d) = J_T J_(T−1) ⋯ J_(T−d+1)`` for d = 0..T, as true
+    matrix products.
 
     Parameters
     ----------
-    hs : ndarray (T + 1, H), the states h_0..h_T of one sequence (e.g. ``cache.hs[:, n]``)
+    hs : ndarray (T + 1, H), the states h_0..h_T of one sequence (e.g.
+        ``cache.hs[:, n]``)
     Wh : ndarray (H, H)
 
     Returns
     -------
-    ndarray (T + 1, H, H), entry d is ∂h_T/∂h_(T−d) (entry 0 is the identity)
+    ndarray (T + 1, H, H), entry d is ∂h_T/∂h_(T−d) (entry 0 is the
+        identity)
 
     Examples
     --------
-    T = 3 steps with every state 0, so every J_t = Wh^T = diag(0.5, 2) and ∂h_3/∂h_0 =
-    diag(0.5³, 2³): one direction vanishes, the other explodes:
+    T = 3 steps with every state 0, so every J_t = Wh^T = diag(0.5, 2)
+    and ∂h_3/∂h_0 = diag(0.5³, 2³): one direction vanishes, the other
+    explodes:
 
     >>> import numpy as np
     >>> from rnnlib.gradflow import hidden_jacobian, jacobian_products
@@ -315,12 +350,15 @@ def jacobian_products(hs, Wh):
     [[0.125 0.   ]
      [0.    8.   ]]
 
-    The later Jacobian stands on the left, ∂h_2/∂h_0 = J_2 J_1 (and J_1 J_2 is another matrix):
+    The later Jacobian stands on the left, ∂h_2/∂h_0 = J_2 J_1 (and
+    J_1 J_2 is another matrix):
 
     >>> rng = np.random.default_rng(0)
-    >>> hs, Wh = rng.uniform(-1, 1, size=(3, 2)), rng.normal(size=(2, 2))
+    >>> hs = rng.uniform(-1, 1, size=(3, 2))
+    >>> Wh = rng.normal(size=(2, 2))
     >>> J1, J2 = hidden_jacobian(hs[1], Wh), hidden_jacobian(hs[2], Wh)
-    >>> print(np.allclose(jacobian_products(hs, Wh)[2], J2 @ J1), np.allclose(J2 @ J1, J1 @ J2))
+    >>> print(np.allclose(jacobian_products(hs, Wh)[2], J2 @ J1),
+    ...       np.allclose(J2 @ J1, J1 @ J2))
     True False
     """
     hs, Wh = _states(hs, Wh)
@@ -334,10 +372,12 @@ def jacobian_products(hs, Wh):
 
 
 def gradient_norms_by_distance(hs, Wh, g_T):
-    """``‖∂L/∂h_(T−d)‖`` for d = 0..T when the loss touches only h_T, with ∂L/∂h_T = g_T.
+    """``‖∂L/∂h_(T−d)‖`` for d = 0..T when the loss touches only h_T, with
+    ∂L/∂h_T = g_T.
 
-    The gradient travels back one step at a time, ``g_(t−1) = g_t J_t`` (a vector–Jacobian
-    product, as BPTT computes it; it equals ``g_T @ jacobian_products(hs, Wh)[d]``).
+    The gradient travels back one step at a time, ``g_(t−1) = g_t J_t``
+    (a vector–Jacobian product, as BPTT computes it; it equals
+    ``g_T @ jacobian_products(hs, Wh)[d]``).
 
     Parameters
     ----------
@@ -351,14 +391,17 @@ def gradient_norms_by_distance(hs, Wh, g_T):
 
     Examples
     --------
-    T = 3 steps with every state 0 (tanh' = 1), so each step back is ``g @ Wh.T``; with
-    Wh = 0.5·Q, Q orthogonal, that keeps the direction's length but for the factor 0.5:
+    T = 3 steps with every state 0 (tanh' = 1), so each step back is
+    ``g @ Wh.T``; with Wh = 0.5·Q, Q orthogonal, that keeps the
+    direction's length but for the factor 0.5:
     ‖g_T‖ = √(0.6² + 0.8²) = 1, then 0.5, 0.25, 0.125:
 
     >>> import numpy as np
-    >>> from rnnlib.gradflow import gradient_norms_by_distance, scaled_orthogonal
+    >>> from rnnlib.gradflow import (
+    ...     gradient_norms_by_distance, scaled_orthogonal)
     >>> Wh, g_T = scaled_orthogonal(2, 0.5), np.array([0.6, 0.8])
-    >>> print(np.round(gradient_norms_by_distance(np.zeros((4, 2)), Wh, g_T), 6))
+    >>> print(np.round(
+    ...     gradient_norms_by_distance(np.zeros((4, 2)), Wh, g_T), 6))
     [1.    0.5   0.25  0.125]
     """
     hs, Wh = _states(hs, Wh)
@@ -378,28 +421,35 @@ def gradient_norms_by_distance(hs, Wh, g_T):
 
 # -- truncated BPTT against the full gradient ------------------------------------------------
 def cosine_similarity(a, b):
-    """``cos θ = <a, b> / (‖a‖ ‖b‖)`` over all entries (1: same direction; 0 if either is 0).
+    """``cos θ = <a, b> / (‖a‖ ‖b‖)`` over all entries (1: same direction;
+    0 if either is 0).
 
-    ``a`` and ``b`` are finite arrays of the same shape (as for :func:`rnnlib.rel_error`). Each is
-    divided by its largest |entry| first, which leaves cos θ unchanged and keeps ``<a, b>`` and
-    the norms from overflowing.
+    ``a`` and ``b`` are finite arrays of the same shape (as for
+    :func:`rnnlib.rel_error`). Each is divided by its largest |entry|
+    first, which leaves cos θ unchanged and keeps ``<a, b>`` and the
+    norms from overflowing.
 
     Parameters
     ----------
-    a, b : array_like, the same shape (any), e.g. a truncated gradient and the full one
+    a, b : array_like, the same shape (any), e.g. a truncated gradient
+        and the full one
 
     Returns
     -------
-    float, cos θ between −1 and 1 (up to round-off), 0.0 if a or b is all zeros
+    float, cos θ between −1 and 1 (up to round-off), 0.0 if a or b is
+        all zeros
 
     Examples
     --------
     >>> from rnnlib.gradflow import cosine_similarity
-    >>> print(round(cosine_similarity([1.0, 0.0], [1.0, 1.0]), 4))  # 1 / (1·√2): 45 degrees apart
+    >>> # 1 / (1·√2): 45 degrees apart
+    >>> print(round(cosine_similarity([1.0, 0.0], [1.0, 1.0]), 4))
     0.7071
-    >>> print(round(cosine_similarity([1.0, 2.0], [-2.0, -4.0]), 4))  # b = -2a: opposite ways
+    >>> # b = -2a: opposite ways
+    >>> print(round(cosine_similarity([1.0, 2.0], [-2.0, -4.0]), 4))
     -1.0
-    >>> print(cosine_similarity([1.0, 0.0], [0.0, 1.0]), cosine_similarity([0.0, 0.0], [1.0, 1.0]))
+    >>> print(cosine_similarity([1.0, 0.0], [0.0, 1.0]),
+    ...       cosine_similarity([0.0, 0.0], [1.0, 1.0]))
     0.0 0.0
     """
     a, b = same_shape_arrays(a=a, b=b)
@@ -412,9 +462,10 @@ def cosine_similarity(a, b):
 
 
 class TruncationCurve(NamedTuple):
-    """Truncated against full BPTT, for each window length ``ks[i]``: the relative error
-    ``rel_error(g_k, g)`` and the cosine similarity ``cos(g_k, g)``, where g is the full
-    gradient of (Wx, Wh, b) flattened into one vector and g_k the truncated one."""
+    """Truncated against full BPTT, for each window length ``ks[i]``: the
+    relative error ``rel_error(g_k, g)`` and the cosine similarity
+    ``cos(g_k, g)``, where g is the full gradient of (Wx, Wh, b)
+    flattened into one vector and g_k the truncated one."""
 
     ks: np.ndarray
     rel_errors: np.ndarray
@@ -422,16 +473,19 @@ class TruncationCurve(NamedTuple):
 
 
 def truncation_curve(dh, cache, ks):
-    """How far :func:`rnnlib.rnn_backward_truncated` is from :func:`rnnlib.rnn_backward`.
+    """How far :func:`rnnlib.rnn_backward_truncated` is from
+    :func:`rnnlib.rnn_backward`.
 
-    Every window length at once. BPTT(k) sends the gradient of the loss at step t back k steps
-    (to a_t, ..., a_(t−k+1)), so what it gives the weights is the sum of what every loss's
-    gradient gives them in its first k steps back. Walking all the losses' gradients back
-    together, one step a pass (after j passes the one from step t has reached h_(t−j)), and
-    adding up as it goes, pass k leaves exactly BPTT(k)'s weight gradients: T passes, each a
-    few products over all the steps, instead of one call of
-    :func:`rnnlib.rnn_backward_truncated` (T·k steps) for every k. A test holds it equal to
-    that function for every k.
+    Every window length at once. BPTT(k) sends the gradient of the loss
+    at step t back k steps (to a_t, ..., a_(t−k+1)), so what it gives
+    the weights is the sum of what every loss's gradient gives them in
+    its first k steps back. Walking all the losses' gradients back
+    together, one step a pass (after j passes the one from step t has
+    reached h_(t−j)), and adding up as it goes, pass k leaves exactly
+    BPTT(k)'s weight gradients: T passes, each a few products over all
+    the steps, instead of one call of
+    :func:`rnnlib.rnn_backward_truncated` (T·k steps) for every k. A
+    test holds it equal to that function for every k.
 
     Parameters
     ----------
@@ -445,16 +499,20 @@ def truncation_curve(dh, cache, ks):
 
     Examples
     --------
-    The sequence of :func:`rnnlib.rnn_backward`'s example (a loss on h_3; every input and state 0,
-    Wh = 0.5): the gradient of (Wx, Wh, b) is (0, 0, db), with db = 1.75 in full and 1, 1.5, 1.75
-    for k = 1, 2, 3. So the relative error is |1 − 1.75| / (1 + 1.75) = 3/11, then
-    0.25 / 3.25 = 1/13, then 0, and every truncated gradient points the right way, only shorter:
+    The sequence of :func:`rnnlib.rnn_backward`'s example (a loss on
+    h_3; every input and state 0, Wh = 0.5): the gradient of
+    (Wx, Wh, b) is (0, 0, db), with db = 1.75 in full and 1, 1.5, 1.75
+    for k = 1, 2, 3. So the relative error is |1 − 1.75| / (1 + 1.75)
+    = 3/11, then 0.25 / 3.25 = 1/13, then 0, and every truncated
+    gradient points the right way, only shorter:
 
     >>> import numpy as np
     >>> from rnnlib.rnn import rnn_forward
     >>> from rnnlib.gradflow import truncation_curve
-    >>> h, cache = rnn_forward(np.zeros((1, 3, 1)), [[0.0]], [[1.0]], [[0.5]], [0.0])
-    >>> curve = truncation_curve(np.array([[[0.0], [0.0], [1.0]]]), cache, [1, 2, 3])
+    >>> h, cache = rnn_forward(np.zeros((1, 3, 1)), [[0.0]],
+    ...                        [[1.0]], [[0.5]], [0.0])
+    >>> curve = truncation_curve(np.array([[[0.0], [0.0], [1.0]]]),
+    ...                          cache, [1, 2, 3])
     >>> print(np.round(curve.rel_errors, 4), curve.cosines)
     [0.2727 0.0769 0.    ] [1. 1. 1.]
     """
@@ -493,10 +551,12 @@ def truncation_curve(dh, cache, ks):
 def scalar_bptt_truncated(xs, ys, u, w, v, k):
     """Truncated BPTT(k) for the scalar model with a target at every step.
 
-    The scalar RNN is the matrix RNN with one unit (D = H = 1, Wx = [[u]], Wh = [[w]], b = 0),
-    so this runs :func:`rnnlib.rnn_backward_truncated` on it: the error of step t,
-    dL_t/do_t = (ŷ_t − y_t)·v, reaches the copies of u and w at steps t, t−1, …, t−k+1 and no
-    earlier ones. dL/dv = Σ_t (ŷ_t − y_t)·o_t does not go back in time, so k does not change it.
+    The scalar RNN is the matrix RNN with one unit (D = H = 1,
+    Wx = [[u]], Wh = [[w]], b = 0), so this runs
+    :func:`rnnlib.rnn_backward_truncated` on it: the error of step t,
+    dL_t/do_t = (ŷ_t − y_t)·v, reaches the copies of u and w at steps
+    t, t−1, …, t−k+1 and no earlier ones. dL/dv = Σ_t (ŷ_t − y_t)·o_t
+    does not go back in time, so k does not change it.
 
     Parameters
     ----------
@@ -506,22 +566,27 @@ def scalar_bptt_truncated(xs, ys, u, w, v, k):
 
     Returns
     -------
-    (dL/du, dL/dw, dL/dv) : floats, equal to :func:`rnnlib.scalar.bptt` with ``ys`` for k ≥ T
+    (dL/du, dL/dw, dL/dv) : floats, equal to :func:`rnnlib.scalar.bptt`
+        with ``ys`` for k ≥ T
 
     Examples
     --------
-    The worked example's inputs and weights with a target of 0.5 at every step. With k ≥ T = 4 it
-    is full BPTT; with k = 1 each step's error reaches only its own step's copies of u and w, so
-    dL/dw falls from 0.565 to 0.166, and dL/dv, which does not go back in time, stays 0.998:
+    The worked example's inputs and weights with a target of 0.5 at
+    every step. With k ≥ T = 4 it is full BPTT; with k = 1 each step's
+    error reaches only its own step's copies of u and w, so dL/dw falls
+    from 0.565 to 0.166, and dL/dv, which does not go back in time,
+    stays 0.998:
 
     >>> import numpy as np
     >>> from rnnlib import scalar
     >>> from rnnlib.gradflow import scalar_bptt_truncated
     >>> xs, ys = scalar.EXAMPLE["xs"], [0.5, 0.5, 0.5, 0.5]
     >>> full = scalar.bptt(xs, ys, 0.8, 0.9, 1.5)
-    >>> print(np.allclose(scalar_bptt_truncated(xs, ys, 0.8, 0.9, 1.5, k=4), full))
+    >>> print(np.allclose(
+    ...     scalar_bptt_truncated(xs, ys, 0.8, 0.9, 1.5, k=4), full))
     True
-    >>> print(np.round(full, 3), np.round(scalar_bptt_truncated(xs, ys, 0.8, 0.9, 1.5, k=1), 3))
+    >>> print(np.round(full, 3), np.round(
+    ...     scalar_bptt_truncated(xs, ys, 0.8, 0.9, 1.5, k=1), 3))
     [1.043 0.565 0.998] [1.026 0.166 0.998]
     """
     xs = as_array("xs", xs)
@@ -544,8 +609,9 @@ def scalar_bptt_truncated(xs, ys, u, w, v, k):
 
 # -- a scalar gated unit: the additive path -------------------------------------------------
 class GatedForward(NamedTuple):
-    """The forward pass of the scalar gated unit: ``o`` (T + 1,) = o_0..o_T, ``c`` (T,) the
-    candidates c_t = tanh(u·x_t + w·o_(t−1)) for t = 1..T, and the inputs and weights."""
+    """The forward pass of the scalar gated unit: ``o`` (T + 1,) =
+    o_0..o_T, ``c`` (T,) the candidates c_t = tanh(u·x_t + w·o_(t−1))
+    for t = 1..T, and the inputs and weights."""
 
     xs: np.ndarray
     u: float
@@ -556,8 +622,9 @@ class GatedForward(NamedTuple):
 
 
 class GatedGrads(NamedTuple):
-    """Gradients of L = ½(v·o_T − y)² through the gated unit: ``du``, ``dw``, ``dz``, ``dv``
-    (floats) and ``deltas`` (T + 1,), entry t = dL/do_t."""
+    """Gradients of L = ½(v·o_T − y)² through the gated unit: ``du``,
+    ``dw``, ``dz``, ``dv`` (floats) and ``deltas`` (T + 1,), entry
+    t = dL/do_t."""
 
     du: float
     dw: float
@@ -567,7 +634,8 @@ class GatedGrads(NamedTuple):
 
 
 def gated_forward(xs, u, w, z, o0=0.0):
-    """The scalar gated unit ``o_t = (1 − z)·o_(t−1) + z·tanh(u·x_t + w·o_(t−1))``.
+    """The scalar gated unit
+    ``o_t = (1 − z)·o_(t−1) + z·tanh(u·x_t + w·o_(t−1))``.
 
     Parameters
     ----------
@@ -582,9 +650,9 @@ def gated_forward(xs, u, w, z, o0=0.0):
 
     Examples
     --------
-    With u·x_t = ln 3 and w = 0 every candidate is c_t = tanh(ln 3) = (3 − ⅓)/(3 + ⅓) = 0.8, and
-    the gate z = 0.5 moves the state half-way to it: o_1 = 0.5·0 + 0.5·0.8 = 0.4,
-    o_2 = 0.5·0.4 + 0.5·0.8 = 0.6:
+    With u·x_t = ln 3 and w = 0 every candidate is c_t = tanh(ln 3) =
+    (3 − ⅓)/(3 + ⅓) = 0.8, and the gate z = 0.5 moves the state half-way
+    to it: o_1 = 0.5·0 + 0.5·0.8 = 0.4, o_2 = 0.5·0.4 + 0.5·0.8 = 0.6:
 
     >>> import numpy as np
     >>> from rnnlib import scalar
@@ -596,7 +664,8 @@ def gated_forward(xs, u, w, z, o0=0.0):
     z = 1 is the plain scalar RNN:
 
     >>> fwd = gated_forward(scalar.EXAMPLE["xs"], 0.8, 0.9, z=1.0)
-    >>> print(np.allclose(fwd.o, scalar.forward(scalar.EXAMPLE["xs"], 0.8, 0.9, 1.5).o))
+    >>> print(np.allclose(fwd.o, scalar.forward(
+    ...     scalar.EXAMPLE["xs"], 0.8, 0.9, 1.5).o))
     True
     """
     xs = as_array("xs", xs)
@@ -634,8 +703,10 @@ def gated_backward(fwd, y, v):
 
     With δ_t = dL/do_t, δ_T = (v·o_T − y)·v and, for t = T..1::
 
-        dL/du += δ_t·z·(1 − c_t²)·x_t,   dL/dw += δ_t·z·(1 − c_t²)·o_(t−1),
-        dL/dz += δ_t·(c_t − o_(t−1)),    δ_(t−1) = δ_t·((1 − z) + z·(1 − c_t²)·w)
+        dL/du   += δ_t·z·(1 − c_t²)·x_t,
+        dL/dw   += δ_t·z·(1 − c_t²)·o_(t−1),
+        dL/dz   += δ_t·(c_t − o_(t−1)),
+        δ_(t−1)  = δ_t·((1 − z) + z·(1 − c_t²)·w)
 
     Parameters
     ----------
@@ -648,16 +719,21 @@ def gated_backward(fwd, y, v):
 
     Examples
     --------
-    The unit of :func:`gated_forward`'s example (c_1 = c_2 = 0.8, o = 0, 0.4, 0.6, z = 0.5, w = 0),
-    with v = 1 and y = 0.1: ŷ − y = 0.5, so δ_2 = 0.5 and dL/dv = 0.5·0.6 = 0.3. With w = 0 only
-    the additive road carries δ back, times 1 − z = 0.5 a step: δ_1 = 0.25, δ_0 = 0.125.
-    dL/dz = 0.5·(0.8 − 0.4) + 0.25·(0.8 − 0) = 0.4, and dL/dw = 0.5·0.5·(1 − 0.64)·0.4 = 0.036
-    (step 1 adds δ_1·z·(1 − c_1²)·o_0 = 0):
+    The unit of :func:`gated_forward`'s example (c_1 = c_2 = 0.8,
+    o = 0, 0.4, 0.6, z = 0.5, w = 0), with v = 1 and y = 0.1:
+    ŷ − y = 0.5, so δ_2 = 0.5 and dL/dv = 0.5·0.6 = 0.3. With w = 0
+    only the additive road carries δ back, times 1 − z = 0.5 a step:
+    δ_1 = 0.25, δ_0 = 0.125. dL/dz = 0.5·(0.8 − 0.4) + 0.25·(0.8 − 0)
+    = 0.4, and dL/dw = 0.5·0.5·(1 − 0.64)·0.4 = 0.036 (step 1 adds
+    δ_1·z·(1 − c_1²)·o_0 = 0):
 
     >>> import numpy as np
     >>> from rnnlib.gradflow import gated_forward, gated_backward
-    >>> g = gated_backward(gated_forward(np.log([3.0, 3.0]), 1.0, 0.0, 0.5), y=0.1, v=1.0)
-    >>> print(np.round(g.deltas, 4), round(g.dz, 4), round(g.dw, 4), round(g.dv, 4))
+    >>> g = gated_backward(
+    ...     gated_forward(np.log([3.0, 3.0]), 1.0, 0.0, 0.5),
+    ...     y=0.1, v=1.0)
+    >>> print(np.round(g.deltas, 4), round(g.dz, 4), round(g.dw, 4),
+    ...       round(g.dv, 4))
     [0.125 0.25  0.5  ] 0.4 0.036 0.3
     """
     fwd = _gated(fwd)
@@ -685,7 +761,8 @@ def gated_backward(fwd, y, v):
 
 
 def gated_gradient_products(fwd):
-    """``do_T/do_(T−d) = Π_(t = T−d+1..T) ((1 − z) + z·(1 − c_t²)·w)`` for d = 0..T.
+    """``do_T/do_(T−d) = Π_(t = T−d+1..T) ((1 − z) + z·(1 − c_t²)·w)`` for
+    d = 0..T.
 
     Parameters
     ----------
@@ -697,18 +774,23 @@ def gated_gradient_products(fwd):
 
     Examples
     --------
-    With w = 0 each factor is (1 − z) + 0 = 0.5 (:func:`gated_forward`'s example):
+    With w = 0 each factor is (1 − z) + 0 = 0.5
+    (:func:`gated_forward`'s example):
 
     >>> import numpy as np
     >>> from rnnlib import scalar
-    >>> from rnnlib.gradflow import gated_forward, gated_gradient_products
-    >>> print(gated_gradient_products(gated_forward(np.log([3.0, 3.0]), 1.0, 0.0, 0.5)))
+    >>> from rnnlib.gradflow import (
+    ...     gated_forward, gated_gradient_products)
+    >>> print(gated_gradient_products(
+    ...     gated_forward(np.log([3.0, 3.0]), 1.0, 0.0, 0.5)))
     [1.   0.5  0.25]
 
-    For w ≥ 0 every factor is at least 1 − z, so the product d steps back is at least (1 − z)^d,
-    however saturated the tanh (here the worked example with z = 0.5):
+    For w ≥ 0 every factor is at least 1 − z, so the product d steps
+    back is at least (1 − z)^d, however saturated the tanh (here the
+    worked example with z = 0.5):
 
-    >>> p = gated_gradient_products(gated_forward(scalar.EXAMPLE["xs"], 0.8, 0.9, z=0.5))
+    >>> p = gated_gradient_products(
+    ...     gated_forward(scalar.EXAMPLE["xs"], 0.8, 0.9, z=0.5))
     >>> print(bool(np.all(p >= 0.5 ** np.arange(5))))
     True
     """
