@@ -2,23 +2,31 @@
 
 One idea a module. The learner's library (what the lessons derive):
 
-- :mod:`rnnlib.scalar`    the seed's scalar RNN and its BPTT, the course's worked example (00–06)
-- :mod:`rnnlib.rnn`       the vectorised RNN over a batch (stage 06 on)
-- :mod:`rnnlib.checkpointing` BPTT that keeps every k-th state and recomputes the rest (06)
+- :mod:`rnnlib.scalar`    the seed's scalar RNN and its BPTT, the
+  course's worked example (00–06)
+- :mod:`rnnlib.rnn`       the vectorised RNN over a batch
+  (stage 06 on)
+- :mod:`rnnlib.checkpointing` BPTT that keeps every k-th state and
+  recomputes the rest (06)
 - :mod:`rnnlib.losses`    half squared error, softmax cross-entropy
 - :mod:`rnnlib.gradcheck` finite differences and relative error
 - :mod:`rnnlib.optim`     SGD and Adagrad steps, gradient clipping
-- :mod:`rnnlib.gradflow`  vanishing and exploding gradients, truncation (stage 07)
-- :mod:`rnnlib.readout`   the RNN with a read-out at every step and its sequence loss (stage 08)
-- :mod:`rnnlib.training`  training loops: the scalar RNN over epochs (05), the read-out model (08)
-- :mod:`rnnlib.sampling`  sampling text from a trained character model (stage 08)
-- :mod:`rnnlib.data`      the data the course makes itself: a fading-memory task, a noisy
-  signal, a tiny corpus
+- :mod:`rnnlib.gradflow`  vanishing and exploding gradients,
+  truncation (stage 07)
+- :mod:`rnnlib.readout`   the RNN with a read-out at every step and
+  its sequence loss (stage 08)
+- :mod:`rnnlib.training`  training loops: the scalar RNN over epochs
+  (05), the read-out model (08)
+- :mod:`rnnlib.sampling`  sampling text from a trained character
+  model (stage 08)
+- :mod:`rnnlib.data`      the data the course makes itself:
+  a fading-memory task, a noisy signal, a tiny corpus
 
-The course machinery (:mod:`rnnlib.course`, one module per lesson: its checkers and its slider
-figures); :mod:`rnnlib.checks` the exercises' checkers by their contract names;
-:mod:`rnnlib.progress` a learner's progress; :mod:`rnnlib.doctor` is this Python ready for the
-course? (``python -m rnnlib.doctor``).
+The course machinery (:mod:`rnnlib.course`, one module per lesson:
+its checkers and its slider figures); :mod:`rnnlib.checks` the
+exercises' checkers by their contract names; :mod:`rnnlib.progress`
+a learner's progress; :mod:`rnnlib.doctor` is this Python ready for
+the course? (``python -m rnnlib.doctor``).
 """
 
 try:
