@@ -1,16 +1,25 @@
-"""Data that rnnlib makes itself: a fading-memory task (lesson 05), a noisy periodic signal and a
-tiny corpus with its encodings (lesson 08).
+"""Data that rnnlib makes itself: a fading-memory task (lesson 05),
+a noisy periodic signal and a tiny corpus with its encodings
+(lesson 08).
 
-Nothing here reads a file or the network: every series is computed from a formula or a small
-grammar with a fixed seed, so each lesson gets the same data on every machine.
+Nothing here reads a file or the network: every series is computed
+from a formula or a small grammar with a fixed seed, so each lesson
+gets the same data on every machine.
 
-- :func:`decaying_sum_task` sequences whose target is a decaying sum of their inputs
-- :func:`periodic_signal`   two harmonics plus Gaussian noise, for next-value prediction
-- :func:`tiny_corpus`       sentences of a 15-word grammar, a few KB, for a character model
-- :func:`char_vocabulary`, :func:`encode`, :func:`decode`, :func:`one_hot`   character encoding
-- :func:`next_step_windows` input/target windows ``(s[i : i+T], s[i+1 : i+T+1])``
-- :func:`random_batches`    a seeded stream of such windows at random offsets, for training
-- :func:`valid_word_fraction` how many words of a text are words of the grammar
+- :func:`decaying_sum_task`   sequences whose target is a decaying
+                              sum of their inputs
+- :func:`periodic_signal`     two harmonics plus Gaussian noise,
+                              for next-value prediction
+- :func:`tiny_corpus`         sentences of a 15-word grammar,
+                              a few KB, for a character model
+- :func:`char_vocabulary`, :func:`encode`, :func:`decode`,
+  :func:`one_hot`             character encoding
+- :func:`next_step_windows`   input/target windows
+                              ``(s[i : i+T], s[i+1 : i+T+1])``
+- :func:`random_batches`      a seeded stream of such windows at
+                              random offsets, for training
+- :func:`valid_word_fraction` how many words of a text are words
+                              of the grammar
 """
 
 from __future__ import annotations
@@ -39,20 +48,23 @@ __all__ = [
 
 
 def decaying_sum_task(n=16, T=4, decay=0.5, every_step=False, seed=0):
-    """A fading-memory task: the target is the decaying sum of the inputs seen so far.
+    """A fading-memory task: the target is the decaying sum of the inputs
+    seen so far.
 
-    ``x_(i,t) ~ U(−1, 1)`` and ``y_(i,t) = Σ_(s ≤ t) λ^(t − s) x_(i,s)`` (λ = ``decay``): the
-    newest input counts most. The linear recurrence o_t = x_t + λ o_(t−1) computes it exactly, so
-    the scalar RNN o_t = tanh(u x_t + w o_(t−1)), ŷ_t = v o_t of lesson 05 can fit it closely with
-    w ≈ λ and u·v ≈ 1 (tanh bends the large values a little, so its loss does not reach 0).
+    ``x_(i,t) ~ U(−1, 1)`` and ``y_(i,t) = Σ_(s ≤ t) λ^(t − s) x_(i,s)``
+    (λ = ``decay``): the newest input counts most. The linear recurrence
+    o_t = x_t + λ o_(t−1) computes it exactly, so the scalar RNN
+    o_t = tanh(u x_t + w o_(t−1)), ŷ_t = v o_t of lesson 05 can fit it
+    closely with w ≈ λ and u·v ≈ 1 (tanh bends the large values a
+    little, so its loss does not reach 0).
 
     Parameters
     ----------
     n : int ≥ 1, number of sequences
     T : int ≥ 1, sequence length
     decay : float λ in [0, 1], how much of the past each step keeps
-    every_step : bool, False: one target per sequence, the last one y_T (many-to-one);
-        True: a target at every step (many-to-many)
+    every_step : bool, False: one target per sequence, the last one
+        y_T (many-to-one); True: a target at every step (many-to-many)
     seed : int ≥ 0, for ``np.random.default_rng``
 
     Returns
@@ -62,15 +74,19 @@ def decaying_sum_task(n=16, T=4, decay=0.5, every_step=False, seed=0):
 
     Examples
     --------
-    T = 4, λ = ½: y = λ³x_1 + λ²x_2 + λx_3 + x_4, the weights (0.125, 0.25, 0.5, 1).
+    T = 4, λ = ½: y = λ³x_1 + λ²x_2 + λx_3 + x_4, the weights
+    (0.125, 0.25, 0.5, 1).
 
     >>> import numpy as np
     >>> from rnnlib.data import decaying_sum_task
     >>> xs, ys = decaying_sum_task(n=16, T=4, decay=0.5)
-    >>> print(xs.shape, ys.shape, np.allclose(ys, xs @ [0.125, 0.25, 0.5, 1.0]))
+    >>> print(xs.shape, ys.shape,
+    ...       np.allclose(ys, xs @ [0.125, 0.25, 0.5, 1.0]))
     (16, 4) (16,) True
-    >>> xs, ys = decaying_sum_task(n=16, T=4, decay=0.5, every_step=True)
-    >>> print(ys.shape, np.allclose(ys[:, 0], xs[:, 0]))  # y_1 = x_1: nothing before it
+    >>> xs, ys = decaying_sum_task(n=16, T=4, decay=0.5,
+    ...                            every_step=True)
+    >>> # y_1 = x_1: nothing before it
+    >>> print(ys.shape, np.allclose(ys[:, 0], xs[:, 0]))
     (16, 4) True
     """
     n, T = as_count("n", n), as_count("T", T)
@@ -92,9 +108,10 @@ def decaying_sum_task(n=16, T=4, decay=0.5, every_step=False, seed=0):
 def periodic_signal(length=400, period=25.0, noise=0.1, seed=0):
     """A periodic signal with two harmonics, observed with Gaussian noise.
 
-    ``s_t = sin(2π t / P) + ½ sin(4π t / P + 1)``,  ``y_t = s_t + ε_t``,  ``ε_t ~ N(0, σ²)``,
-    for t = 0..length−1. The clean ``s`` is what a perfect predictor would track; the noisy ``y``
-    is what a model sees and is trained on.
+    ``s_t = sin(2π t / P) + ½ sin(4π t / P + 1)``,  ``y_t = s_t + ε_t``,
+    ``ε_t ~ N(0, σ²)``, for t = 0..length−1. The clean ``s`` is what a
+    perfect predictor would track; the noisy ``y`` is what a model sees
+    and is trained on.
 
     Parameters
     ----------
@@ -111,15 +128,18 @@ def periodic_signal(length=400, period=25.0, noise=0.1, seed=0):
     Examples
     --------
     P = 4, so 2πt/P = πt/2 and 4πt/P = πt; sin 1 = 0.84147:
-    s_0 = ½ sin 1, s_1 = 1 + ½ sin(π + 1) = 1 − ½ sin 1, s_2 = s_0, s_3 = −1 − ½ sin 1.
+    s_0 = ½ sin 1, s_1 = 1 + ½ sin(π + 1) = 1 − ½ sin 1, s_2 = s_0,
+    s_3 = −1 − ½ sin 1.
 
     >>> import numpy as np
     >>> from rnnlib.data import periodic_signal
     >>> clean, noisy = periodic_signal(length=4, period=4.0, noise=0.0)
-    >>> print(np.round(clean, 4), (noisy == clean).all())  # σ = 0: no noise
+    >>> print(np.round(clean, 4),
+    ...       (noisy == clean).all())  # σ = 0: no noise
     [ 0.4207  0.5793  0.4207 -1.4207] True
     >>> clean, noisy = periodic_signal(length=400, noise=0.1)
-    >>> print(round(float(np.std(noisy - clean)), 2))  # the noise has σ = 0.1
+    >>> # the noise has σ = 0.1
+    >>> print(round(float(np.std(noisy - clean)), 2))
     0.1
     """
     length = as_count("length", length, 2)
@@ -152,7 +172,8 @@ def corpus_words():
     --------
     >>> from rnnlib.data import corpus_words
     >>> words = corpus_words()
-    >>> print(len(words), "fox" in words, "foxes" in words)  # 2 + 4 + 5 + 4 words of GRAMMAR
+    >>> print(len(words),  # 2 + 4 + 5 + 4 words of GRAMMAR
+    ...       "fox" in words, "foxes" in words)
     15 True False
     """
     return frozenset(w for words in GRAMMAR.values() for w in words)
@@ -168,11 +189,13 @@ def _noun_phrase(rng):
 
 
 def tiny_corpus(n_sentences=160, seed=0):
-    """Sentences from :data:`GRAMMAR`, one a line, e.g. ``"the red fox sees a cat."``.
+    """Sentences from :data:`GRAMMAR`, one a line,
+    e.g. ``"the red fox sees a cat."``.
 
-    About 25 characters a sentence, so the default is about 4 KB of text with fewer than 30
-    distinct characters: small enough that a character model with a few dozen hidden units
-    learns its words in a few hundred steps.
+    About 25 characters a sentence, so the default is about 4 KB of text
+    with fewer than 30 distinct characters: small enough that a
+    character model with a few dozen hidden units learns its words in a
+    few hundred steps.
 
     Parameters
     ----------
@@ -185,12 +208,15 @@ def tiny_corpus(n_sentences=160, seed=0):
 
     Examples
     --------
-    A sentence is ``det [adj] noun verb det [adj] noun.``: 5 to 7 words, all of the grammar's.
+    A sentence is ``det [adj] noun verb det [adj] noun.``:
+    5 to 7 words, all of the grammar's.
 
     >>> from rnnlib.data import tiny_corpus, valid_word_fraction
     >>> text = tiny_corpus(n_sentences=3)
     >>> lines = text.splitlines()
-    >>> print(len(lines), all(line.endswith(".") and 5 <= len(line.split()) <= 7 for line in lines))
+    >>> print(len(lines), all(line.endswith(".")
+    ...                       and 5 <= len(line.split()) <= 7
+    ...                       for line in lines))
     3 True
     >>> print(valid_word_fraction(text))
     1.0
@@ -206,7 +232,8 @@ def tiny_corpus(n_sentences=160, seed=0):
 
 
 def char_vocabulary(text):
-    """The sorted distinct characters of ``text``, as one string; its index is the class id.
+    """The sorted distinct characters of ``text``, as one string;
+    its index is the class id.
 
     Parameters
     ----------
@@ -214,14 +241,16 @@ def char_vocabulary(text):
 
     Returns
     -------
-    vocab : str of C ≥ 1 distinct characters, in code-point order; ``vocab[c]`` is class c
+    vocab : str of C ≥ 1 distinct characters, in code-point order;
+        ``vocab[c]`` is class c
 
     Examples
     --------
     >>> from rnnlib.data import char_vocabulary
     >>> print(repr(char_vocabulary("hello")))  # e, h, l, o: 'l' once
     'ehlo'
-    >>> print(repr(char_vocabulary("a cat.\\n")))  # '\\n' (10) < ' ' (32) < '.' (46) < letters
+    >>> # '\\n' (10) < ' ' (32) < '.' (46) < letters
+    >>> print(repr(char_vocabulary("a cat.\\n")))
     '\\n .act'
     """
     if not isinstance(text, str) or not text:
@@ -230,12 +259,14 @@ def char_vocabulary(text):
 
 
 def encode(text, vocab):
-    """Class ids of the characters of ``text``: ``ids[i] = vocab.index(text[i])``, int64 (len,).
+    """Class ids of the characters of ``text``:
+    ``ids[i] = vocab.index(text[i])``, int64 (len,).
 
     Parameters
     ----------
     text : str, possibly empty, of characters of ``vocab`` only
-    vocab : str, non-empty, of distinct characters (e.g. from :func:`char_vocabulary`)
+    vocab : str, non-empty, of distinct characters
+        (e.g. from :func:`char_vocabulary`)
 
     Returns
     -------
@@ -245,7 +276,8 @@ def encode(text, vocab):
     --------
     >>> from rnnlib.data import decode, encode
     >>> ids = encode("hello", "ehlo")
-    >>> print(ids, decode(ids, "ehlo"))  # e → 0, h → 1, l → 2, o → 3; and back
+    >>> print(ids,  # e → 0, h → 1, l → 2, o → 3;
+    ...       decode(ids, "ehlo"))  # and back
     [1 0 2 2 3] hello
     """
     if not isinstance(text, str):
@@ -272,7 +304,8 @@ def decode(ids, vocab):
 
     Parameters
     ----------
-    ids : 1-d int array (len,), possibly empty, each in 0..C−1 with C = len(vocab)
+    ids : 1-d int array (len,), possibly empty, each in 0..C−1
+        with C = len(vocab)
     vocab : str, non-empty (e.g. from :func:`char_vocabulary`)
 
     Returns
@@ -282,7 +315,8 @@ def decode(ids, vocab):
     Examples
     --------
     >>> from rnnlib.data import char_vocabulary, decode, encode
-    >>> print(decode([1, 3, 2, 0], "ehlo"))  # vocab[1], vocab[3], vocab[2], vocab[0]
+    >>> # vocab[1], vocab[3], vocab[2], vocab[0]
+    >>> print(decode([1, 3, 2, 0], "ehlo"))
     hole
     >>> text = "the cat sees a dog."
     >>> vocab = char_vocabulary(text)
@@ -304,19 +338,22 @@ def decode(ids, vocab):
 
 
 def one_hot(ids, n_classes):
-    """``X[..., c] = 1`` where ``ids[...] == c``, else 0: shape ``ids.shape + (C,)``, float64.
+    """``X[..., c] = 1`` where ``ids[...] == c``, else 0: shape
+    ``ids.shape + (C,)``, float64.
 
-    Multiplying a one-hot row by ``Wx`` (C, H) picks row ``c`` of ``Wx``: the RNN's input layer
-    on characters is a table look-up.
+    Multiplying a one-hot row by ``Wx`` (C, H) picks row ``c`` of
+    ``Wx``: the RNN's input layer on characters is a table look-up.
 
     Parameters
     ----------
     ids : int array of any shape (...), e.g. (N, T), each in 0..C−1
-    n_classes : int C ≥ 1, the number of classes (the size of the vocabulary)
+    n_classes : int C ≥ 1, the number of classes
+        (the size of the vocabulary)
 
     Returns
     -------
-    X : float64 ndarray (..., C), ``ids.shape + (C,)``, one 1 in each row of C
+    X : float64 ndarray (..., C), ``ids.shape + (C,)``,
+        one 1 in each row of C
 
     Examples
     --------
@@ -326,10 +363,12 @@ def one_hot(ids, n_classes):
     >>> print(X, X.sum(axis=-1))  # one 1 a row: every row sums to 1
     [[0. 0. 1.]
      [1. 0. 0.]] [1. 1.]
-    >>> print(X @ np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))  # rows 2 and 0 of Wx
+    >>> Wx = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> print(X @ Wx)  # rows 2 and 0 of Wx
     [[5. 6.]
      [1. 2.]]
-    >>> print(one_hot(np.zeros((2, 3), dtype=int), 4).shape)  # ids (N, T) → (N, T, C)
+    >>> ids = np.zeros((2, 3), dtype=int)
+    >>> print(one_hot(ids, 4).shape)  # ids (N, T) → (N, T, C)
     (2, 3, 4)
     """
     n_classes = as_count("n_classes", n_classes)
@@ -346,7 +385,8 @@ def one_hot(ids, n_classes):
 
 
 def _series(series):
-    """``series`` as an array; a text or None is named (a str is a 0-d array to numpy)."""
+    """``series`` as an array; a text or None is named
+    (a str is a 0-d array to numpy)."""
     if series is None or isinstance(series, str | bytes):
         raise ValueError(
             "series: expected an array of values or of character ids, got "
@@ -358,8 +398,9 @@ def _series(series):
 def next_step_windows(series, T, starts):
     """Inputs and next-step targets cut from one long series.
 
-    ``inputs[n] = series[s_n : s_n + T]`` and ``targets[n] = series[s_n + 1 : s_n + T + 1]``: at
-    every position t the target is the value that comes next.
+    ``inputs[n] = series[s_n : s_n + T]`` and
+    ``targets[n] = series[s_n + 1 : s_n + T + 1]``: at every position t
+    the target is the value that comes next.
 
     Parameters
     ----------
@@ -373,12 +414,14 @@ def next_step_windows(series, T, starts):
 
     Examples
     --------
-    On the series 0, 1, ..., 9 a value is its position, so each window can be read by hand
-    (T = 3; the last start allowed is L − T − 1 = 10 − 3 − 1 = 6):
+    On the series 0, 1, ..., 9 a value is its position, so each window
+    can be read by hand (T = 3; the last start allowed is
+    L − T − 1 = 10 − 3 − 1 = 6):
 
     >>> import numpy as np
     >>> from rnnlib.data import next_step_windows
-    >>> inputs, targets = next_step_windows(np.arange(10), T=3, starts=[0, 5])
+    >>> inputs, targets = next_step_windows(np.arange(10), T=3,
+    ...                                     starts=[0, 5])
     >>> print(inputs)
     [[0 1 2]
      [5 6 7]]
@@ -408,10 +451,12 @@ def next_step_windows(series, T, starts):
 
 
 def random_batches(series, T, N, steps, seed=0):
-    """``steps`` batches of :func:`next_step_windows` at random offsets, seeded.
+    """``steps`` batches of :func:`next_step_windows` at random
+    offsets, seeded.
 
-    Every batch draws N offsets uniformly from 0..L−T−1 with ``np.random.default_rng(seed)``,
-    so the same arguments give the same stream.
+    Every batch draws N offsets uniformly from 0..L−T−1 with
+    ``np.random.default_rng(seed)``, so the same arguments give the same
+    stream.
 
     Parameters
     ----------
@@ -423,19 +468,24 @@ def random_batches(series, T, N, steps, seed=0):
 
     Returns
     -------
-    batches : iterator of ``(inputs, targets)``, ndarrays (N, T, ...); bad arguments raise
-        ``ValueError`` at the call, not at the first batch
+    batches : iterator of ``(inputs, targets)``, ndarrays (N, T, ...);
+        bad arguments raise ``ValueError`` at the call, not at the
+        first batch
 
     Examples
     --------
-    On the series 0, 1, ..., 9 every window is consecutive and its target is one more:
+    On the series 0, 1, ..., 9 every window is consecutive and its
+    target is one more:
 
     >>> import numpy as np
     >>> from rnnlib.data import random_batches
-    >>> batches = list(random_batches(np.arange(10), T=3, N=2, steps=4, seed=0))
-    >>> print(len(batches), batches[0][0].shape, batches[0][1].shape)  # steps; (N, T) twice
+    >>> batches = list(random_batches(np.arange(10), T=3, N=2,
+    ...                               steps=4, seed=0))
+    >>> print(len(batches),  # steps;
+    ...       batches[0][0].shape, batches[0][1].shape)  # (N, T) twice
     4 (2, 3) (2, 3)
-    >>> print(all((np.diff(x) == 1).all() and (y == x + 1).all() for x, y in batches))
+    >>> print(all((np.diff(x) == 1).all() and (y == x + 1).all()
+    ...           for x, y in batches))
     True
     """
     series = _series(series)
@@ -453,12 +503,15 @@ def random_batches(series, T, N, steps, seed=0):
 
 
 def stream_windows(series, T, N):
-    """Consecutive windows of N parallel streams: the data layout of stateful (chunked) TBPTT.
+    """Consecutive windows of N parallel streams: the data layout of
+    stateful (chunked) TBPTT.
 
-    The series is cut into N streams of equal length S = (L − 1) // N, stream n starting at
-    ``n·S``; window k holds positions ``k·T .. k·T + T − 1`` of every stream, so window k + 1 of a
-    stream continues exactly where window k ended (a hidden state carried from one window to the
-    next is the state of the text that comes right before). Targets are the next values::
+    The series is cut into N streams of equal length S = (L − 1) // N,
+    stream n starting at ``n·S``; window k holds positions
+    ``k·T .. k·T + T − 1`` of every stream, so window k + 1 of a stream
+    continues exactly where window k ended (a hidden state carried from
+    one window to the next is the state of the text that comes right
+    before). Targets are the next values::
 
         inputs[k, n]  = series[n·S + k·T : n·S + (k + 1)·T]
         targets[k, n] = series[n·S + k·T + 1 : n·S + (k + 1)·T + 1]
@@ -471,20 +524,22 @@ def stream_windows(series, T, N):
 
     Returns
     -------
-    inputs, targets : ndarrays (K, N, T, ...) with K = S // T windows (the tail that does not fill
-        a window is dropped)
+    inputs, targets : ndarrays (K, N, T, ...) with K = S // T windows
+        (the tail that does not fill a window is dropped)
 
     Examples
     --------
-    L = 13, N = 2: S = (13 − 1) // 2 = 6, stream 0 starts at 0 and stream 1 at 6; T = 3 gives
-    K = 6 // 3 = 2 windows.
+    L = 13, N = 2: S = (13 − 1) // 2 = 6, stream 0 starts at 0 and
+    stream 1 at 6; T = 3 gives K = 6 // 3 = 2 windows.
 
     >>> import numpy as np
     >>> from rnnlib.data import stream_windows
     >>> inputs, targets = stream_windows(np.arange(13), T=3, N=2)
-    >>> print(inputs.shape, (targets == inputs + 1).all())  # (K, N, T); the next values
+    >>> print(inputs.shape,  # (K, N, T);
+    ...       (targets == inputs + 1).all())  # the next values
     (2, 2, 3) True
-    >>> print(inputs[:, 0])  # stream 0, windows 0 and 1: the second continues the first
+    >>> # stream 0, windows 0 and 1: the second continues the first
+    >>> print(inputs[:, 0])
     [[0 1 2]
      [3 4 5]]
     >>> print(inputs[:, 1])  # stream 1
@@ -509,11 +564,13 @@ _WORD = re.compile(r"[a-z]+")
 
 
 def valid_word_fraction(text, words=None):
-    """The fraction of the words of ``text`` that are in ``words`` (default: the grammar's).
+    """The fraction of the words of ``text`` that are in ``words``
+    (default: the grammar's).
 
-    A word is a run of letters a–z. The last one is left out when ``text`` ends in a letter a–z
-    (a sample cut mid-word is not counted as a mistake). Returns 0.0 when there is no word.
-    ``words`` is a collection of str (a list, a set), not one str.
+    A word is a run of letters a–z. The last one is left out when
+    ``text`` ends in a letter a–z (a sample cut mid-word is not counted
+    as a mistake). Returns 0.0 when there is no word. ``words`` is a
+    collection of str (a list, a set), not one str.
 
     Parameters
     ----------
@@ -522,16 +579,20 @@ def valid_word_fraction(text, words=None):
 
     Returns
     -------
-    float in [0, 1], the words of ``text`` found in ``words`` over the words counted
+    float in [0, 1], the words of ``text`` found in ``words``
+        over the words counted
 
     Examples
     --------
     >>> from rnnlib.data import valid_word_fraction
-    >>> print(valid_word_fraction("the cat sees a dgo."))  # 4 of 5 words
+    >>> # 4 of 5 words
+    >>> print(valid_word_fraction("the cat sees a dgo."))
     0.8
-    >>> print(valid_word_fraction("the cat se"))  # "se", cut mid-word, is left out: 2 of 2
+    >>> # "se", cut mid-word, is left out: 2 of 2
+    >>> print(valid_word_fraction("the cat se"))
     1.0
-    >>> print(valid_word_fraction("one two three four.", words=["one", "two"]))  # 2 of 4
+    >>> print(valid_word_fraction("one two three four.",
+    ...                           words=["one", "two"]))  # 2 of 4
     0.5
     """
     if not isinstance(text, str):
