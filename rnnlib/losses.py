@@ -1,4 +1,5 @@
-"""Losses and their derivatives: half squared error (stages 01–06), softmax cross-entropy (08)."""
+"""Losses and their derivatives: half squared error (stages 01–06),
+softmax cross-entropy (08)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ __all__ = ["squared_error", "softmax", "softmax_cross_entropy"]
 def squared_error(y_hat, y):
     """Half squared error summed over all entries, and its gradient.
 
-    ``L = ½ Σ (ŷ − y)²``,  ``dL/dŷ = ŷ − y``. The ½ is there so that the derivative has no 2:
-    the seed's "loss = ŷ − y" is this derivative, the error signal, not the loss.
+    ``L = ½ Σ (ŷ − y)²``,  ``dL/dŷ = ŷ − y``. The ½ is there so that the
+    derivative has no 2: the seed's "loss = ŷ − y" is this derivative,
+    the error signal, not the loss.
 
     Parameters
     ----------
@@ -35,10 +37,12 @@ def squared_error(y_hat, y):
     --------
     >>> import numpy as np
     >>> from rnnlib.losses import squared_error
-    >>> L, dy_hat = squared_error(np.array([2.0, 1.0]), np.array([0.5, 1.0]))
+    >>> L, dy_hat = squared_error(np.array([2.0, 1.0]),
+    ...                           np.array([0.5, 1.0]))
     >>> print(L, dy_hat)  # ½(1.5² + 0²) = ½·2.25; ŷ − y = (1.5, 0)
     1.125 [1.5 0. ]
-    >>> L, dy_hat = squared_error(2.0, 0.5)  # one number: the same loss, a 0-d gradient
+    >>> # one number: the same loss, a 0-d gradient
+    >>> L, dy_hat = squared_error(2.0, 0.5)
     >>> print(L, float(dy_hat))
     1.125 1.5
     """
@@ -66,9 +70,11 @@ def _logits(name, z):
 
 
 def softmax(z, temperature=1.0):
-    """Softmax over the last axis, ``p_c = exp(z_c / τ) / Σ_c' exp(z_c' / τ)``, computed stably.
+    """Softmax over the last axis,
+    ``p_c = exp(z_c / τ) / Σ_c' exp(z_c' / τ)``, computed stably.
 
-    Subtracting ``max_c z_c`` first leaves the result unchanged and keeps ``exp`` from overflowing.
+    Subtracting ``max_c z_c`` first leaves the result unchanged and
+    keeps ``exp`` from overflowing.
 
     Parameters
     ----------
@@ -81,15 +87,18 @@ def softmax(z, temperature=1.0):
 
     Examples
     --------
-    exp(ln 3) = 3 and exp(0) = 1, so the scores (ln 3, 0) give 3/(3 + 1) and 1/(3 + 1):
+    exp(ln 3) = 3 and exp(0) = 1, so the scores (ln 3, 0) give
+    3/(3 + 1) and 1/(3 + 1):
 
     >>> import numpy as np
     >>> from rnnlib.losses import softmax
-    >>> print(np.round(softmax(np.array([np.log(3), 0.0])), 4))
+    >>> z = np.array([np.log(3), 0.0])
+    >>> print(np.round(softmax(z), 4))
     [0.75 0.25]
-    >>> print(np.round(softmax(np.array([np.log(3), 0.0]), temperature=0.5), 4))  # 9/10, 1/10
+    >>> print(np.round(softmax(z, temperature=0.5), 4))  # 9/10, 1/10
     [0.9 0.1]
-    >>> print(softmax(np.array([[0.0, 0.0], [1000.0, 1000.0]])))  # per row; exp(1000) unneeded
+    >>> z = np.array([[0.0, 0.0], [1000.0, 1000.0]])
+    >>> print(softmax(z))  # per row; exp(1000) unneeded
     [[0.5 0.5]
      [0.5 0.5]]
     """
@@ -102,11 +111,13 @@ def softmax(z, temperature=1.0):
 
 
 def softmax_cross_entropy(logits, targets):
-    """Mean cross-entropy of softmax(logits) against integer class targets, and its gradient.
+    """Mean cross-entropy of softmax(logits) against integer class targets,
+    and its gradient.
 
-    ``L = −(1/M) Σ_m log p_m[y_m]`` over the M = prod(targets.shape) positions, where
-    ``p_m = softmax(logits_m)``;  ``dL/dlogits_m = (p_m − onehot(y_m)) / M``.
-    ``log p`` is computed as ``z − logsumexp(z)``, so no probability is ever rounded to 0.
+    ``L = −(1/M) Σ_m log p_m[y_m]`` over the M = prod(targets.shape)
+    positions, where ``p_m = softmax(logits_m)``;
+    ``dL/dlogits_m = (p_m − onehot(y_m)) / M``. ``log p`` is computed as
+    ``z − logsumexp(z)``, so no probability is ever rounded to 0.
 
     Parameters
     ----------
@@ -120,12 +131,14 @@ def softmax_cross_entropy(logits, targets):
 
     Examples
     --------
-    M = 2 positions with C = 2 equal scores: p = (½, ½), so each −log p[y] is log 2, and so is
-    their mean; the gradient is (½ − 1)/2 at the target, ½/2 at the other class:
+    M = 2 positions with C = 2 equal scores: p = (½, ½), so each
+    −log p[y] is log 2, and so is their mean; the gradient is (½ − 1)/2
+    at the target, ½/2 at the other class:
 
     >>> import numpy as np
     >>> from rnnlib.losses import softmax_cross_entropy
-    >>> L, dlogits = softmax_cross_entropy(np.zeros((2, 2)), np.array([0, 1]))
+    >>> L, dlogits = softmax_cross_entropy(np.zeros((2, 2)),
+    ...                                    np.array([0, 1]))
     >>> print(np.isclose(L, np.log(2)))
     True
     >>> print(np.round(dlogits, 4))

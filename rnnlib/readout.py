@@ -1,18 +1,24 @@
-"""The RNN with a read-out (lesson 08): a model that outputs something at every step.
+"""The RNN with a read-out (lesson 08): a model that outputs something
+at every step.
 
 Model, for inputs x (N, T, D), hidden size H and K outputs::
 
-    h_t = tanh(x_t Wx + h_(t−1) Wh + b)          (N, H)    rnnlib.rnn_forward
-    z_t = h_t Wy + by                            (N, K)    linear_forward (the read-out)
+    h_t = tanh(x_t Wx + h_(t−1) Wh + b)  (N, H)  rnnlib.rnn_forward
+    z_t = h_t Wy + by                    (N, K)  linear_forward
+                                                 (the read-out)
 
-Loss, averaged over the M = N·T positions (so the learning rate does not depend on N or T)::
+Loss, averaged over the M = N·T positions (so the learning rate does
+not depend on N or T)::
 
-    "squared":  L = (1/M) Σ_(n,t) ½ ‖z_t − y_t‖²          dL/dz_t = (z_t − y_t) / M
-    "softmax":  L = −(1/M) Σ_(n,t) log softmax(z_t)[y_t]   dL/dz_t = (p_t − onehot(y_t)) / M
+    "squared":  L = (1/M) Σ_(n,t) ½ ‖z_t − y_t‖²
+                dL/dz_t = (z_t − y_t) / M
+    "softmax":  L = −(1/M) Σ_(n,t) log softmax(z_t)[y_t]
+                dL/dz_t = (p_t − onehot(y_t)) / M
 
-Backward: :func:`linear_backward` gives dL/dh_t for every t, which is exactly the ``dh`` that
-:func:`rnnlib.rnn_backward` takes. Parameters live in a dict with keys ``PARAMS``.
-Training this model is :func:`rnnlib.training.train_sequence_model`; sampling from it,
+Backward: :func:`linear_backward` gives dL/dh_t for every t, which
+is exactly the ``dh`` that :func:`rnnlib.rnn_backward` takes.
+Parameters live in a dict with keys ``PARAMS``. Training this model
+is :func:`rnnlib.training.train_sequence_model`; sampling from it,
 :mod:`rnnlib.sampling`.
 """
 
@@ -60,13 +66,16 @@ def linear_forward(h, W, c):
 
     Examples
     --------
-    N = 1 sequence of T = 2 hidden states of H = 2, read out to K = 1 value each:
+    N = 1 sequence of T = 2 hidden states of H = 2, read out to K = 1
+    value each:
 
     >>> import numpy as np
     >>> from rnnlib.readout import linear_forward
     >>> h = np.array([[[1.0, 2.0], [0.5, -1.0]]])
-    >>> z, cache = linear_forward(h, np.array([[1.0], [2.0]]), np.array([0.5]))
-    >>> print(z.shape, z[0, :, 0])  # 1·1 + 2·2 + 0.5 = 5.5;  0.5·1 + (−1)·2 + 0.5 = −1
+    >>> z, cache = linear_forward(h, np.array([[1.0], [2.0]]),
+    ...                           np.array([0.5]))
+    >>> print(z.shape, z[0, :, 0])  # 1·1 + 2·2 + 0.5 = 5.5;
+    ...                             # 0.5·1 + (−1)·2 + 0.5 = −1
     (1, 2, 1) [ 5.5 -1. ]
     """
     h, W, c = as_array("h", h), as_array("W", W), as_array("c", c)
@@ -85,7 +94,8 @@ def linear_backward(dz, cache):
     With positions m = (n, t) stacked as rows, ``z_m = h_m W + c``, so::
 
         dh = dz W^T               (..., H)
-        dW = Σ_m h_m^T dz_m       (H, K)   the weights are shared by every position
+        dW = Σ_m h_m^T dz_m       (H, K)   the weights are shared
+                                           by every position
         dc = Σ_m dz_m             (K,)
 
     Parameters
@@ -101,14 +111,18 @@ def linear_backward(dz, cache):
 
     Examples
     --------
-    The read-out of :func:`linear_forward`'s example, with dL/dz = 1 at both positions:
+    The read-out of :func:`linear_forward`'s example, with dL/dz = 1 at
+    both positions:
 
     >>> import numpy as np
     >>> from rnnlib.readout import linear_backward, linear_forward
     >>> h = np.array([[[1.0, 2.0], [0.5, -1.0]]])
-    >>> z, cache = linear_forward(h, np.array([[1.0], [2.0]]), np.array([0.5]))
+    >>> z, cache = linear_forward(h, np.array([[1.0], [2.0]]),
+    ...                           np.array([0.5]))
     >>> dh, dW, dc = linear_backward(np.ones((1, 2, 1)), cache)
-    >>> print(dh[0, :, :], dW[:, 0], dc)  # dh = 1·W^T = [1, 2]; dW = Σ_m h_m = [1.5, 1]; dc = 2
+    >>> print(dh[0, :, :], dW[:, 0], dc)  # dh = 1·W^T = [1, 2];
+    ...                                   # dW = Σ_m h_m = [1.5, 1];
+    ...                                   # dc = 2
     [[1. 2.]
      [1. 2.]] [1.5 1. ] [2.]
     """
@@ -126,11 +140,13 @@ def linear_backward(dz, cache):
 def init_params(D, H, K, scale=1.0, seed=0):
     """Random starting weights for the sequence model.
 
-    ``Wx ~ N(0, 1/D)``, ``Wh ~ scale · N(0, 1/H)`` (its eigenvalues fill the disk of radius
-    ``scale`` as H grows, so its spectral radius, lesson 06, tends to ``scale``; at the course's
-    sizes it scatters around it: from 0.9 to 1.3 × ``scale`` over seeds at H = 48),
-    ``Wy ~ N(0, 0.01/H)`` (small: the first outputs are close to 0, and for characters the first
-    predicted distribution is close to uniform), ``b = by = 0``.
+    ``Wx ~ N(0, 1/D)``, ``Wh ~ scale · N(0, 1/H)`` (its eigenvalues fill
+    the disk of radius ``scale`` as H grows, so its spectral radius,
+    lesson 06, tends to ``scale``; at the course's sizes it scatters
+    around it: from 0.9 to 1.3 × ``scale`` over seeds at H = 48),
+    ``Wy ~ N(0, 0.01/H)`` (small: the first outputs are close to 0, and
+    for characters the first predicted distribution is close to
+    uniform), ``b = by = 0``.
 
     Parameters
     ----------
@@ -138,25 +154,29 @@ def init_params(D, H, K, scale=1.0, seed=0):
     H : int ≥ 1, the hidden size
     K : int ≥ 1, the number of outputs
     scale : float, the factor on Wh (about its spectral radius)
-    seed : int ≥ 0, the seed of ``np.random.default_rng`` (the same seed, the same weights)
+    seed : int ≥ 0, the seed of ``np.random.default_rng`` (the same
+        seed, the same weights)
 
     Returns
     -------
-    params : dict with keys :data:`PARAMS` and shapes Wx (D, H), Wh (H, H), b (H,), Wy (H, K),
-        by (K,)
+    params : dict with keys :data:`PARAMS` and shapes Wx (D, H),
+        Wh (H, H), b (H,), Wy (H, K), by (K,)
 
     Examples
     --------
     >>> import numpy as np
     >>> from rnnlib.readout import init_params
     >>> params = init_params(D=1, H=2, K=1, seed=0)
-    >>> print({k: v.shape for k, v in params.items()}, params["b"], params["by"])
-    {'Wx': (1, 2), 'Wh': (2, 2), 'b': (2,), 'Wy': (2, 1), 'by': (1,)} [0. 0.] [0.]
+    >>> print({k: v.shape for k, v in params.items()})
+    {'Wx': (1, 2), 'Wh': (2, 2), 'b': (2,), 'Wy': (2, 1), 'by': (1,)}
+    >>> print(params["b"], params["by"])
+    [0. 0.] [0.]
 
-    The entries of Wh have standard deviation scale/√H: over the 400² entries at H = 400,
-    the sample's is within a percent of it.
+    The entries of Wh have standard deviation scale/√H: over the 400²
+    entries at H = 400, the sample's is within a percent of it.
 
-    >>> print(round(float(init_params(D=1, H=400, K=1)["Wh"].std() * np.sqrt(400)), 1))
+    >>> Wh = init_params(D=1, H=400, K=1)["Wh"]
+    >>> print(round(float(Wh.std() * np.sqrt(400)), 1))
     1.0
     """
     D, H, K = as_count("D", D), as_count("H", H), as_count("K", K)
@@ -173,20 +193,23 @@ def init_params(D, H, K, scale=1.0, seed=0):
 
 
 def as_params(params):
-    """The parameters of the sequence model, checked: a dict holding every key of :data:`PARAMS`,
-    each a finite float array of its shape, ``Wx`` (D, H), ``Wh`` (H, H), ``b`` (H,), ``Wy``
-    (H, K), ``by`` (K,); else ``ValueError`` naming the entry. Returns a new dict (the arrays as
-    :func:`rnnlib._validate.as_array` gives them; any other key as it is).
+    """The parameters of the sequence model, checked: a dict holding
+    every key of :data:`PARAMS`, each a finite float array of its shape,
+    ``Wx`` (D, H), ``Wh`` (H, H), ``b`` (H,), ``Wy`` (H, K),
+    ``by`` (K,); else ``ValueError`` naming the entry. Returns a new
+    dict (the arrays as :func:`rnnlib._validate.as_array` gives them;
+    any other key as it is).
 
     Parameters
     ----------
-    params : dict with the keys of :data:`PARAMS` (e.g. from :func:`init_params`), array_like
-        values of shapes Wx (D, H), Wh (H, H), b (H,), Wy (H, K), by (K,)
+    params : dict with the keys of :data:`PARAMS` (e.g. from
+        :func:`init_params`), array_like values of shapes Wx (D, H),
+        Wh (H, H), b (H,), Wy (H, K), by (K,)
 
     Returns
     -------
-    params : dict, a new one: the same keys, the five parameters as float ndarrays of those
-        shapes
+    params : dict, a new one: the same keys, the five parameters as
+        float ndarrays of those shapes
 
     Examples
     --------
@@ -194,7 +217,8 @@ def as_params(params):
     >>> from rnnlib.readout import as_params, init_params
     >>> params = init_params(D=1, H=2, K=1)
     >>> checked = as_params(params)
-    >>> print(checked is params, list(checked))  # a new dict, the same keys
+    >>> print(checked is params, list(checked))  # a new dict,
+    ...                                          # the same keys
     False ['Wx', 'Wh', 'b', 'Wy', 'by']
 
     H = 2 (from Wx), so a bias of 3 entries is named:
@@ -217,7 +241,8 @@ _SHAPES = ("DH", "HH", "H", "HK", "K")  # of the PARAMS, in their order
 
 
 def sequence_forward(params, x, h0=None):
-    """Forward through the RNN and the read-out: outputs ``z`` at every step.
+    """Forward through the RNN and the read-out: outputs ``z`` at every
+    step.
 
     Parameters
     ----------
@@ -228,18 +253,21 @@ def sequence_forward(params, x, h0=None):
     Returns
     -------
     z : ndarray (N, T, K)
-    cache : for :func:`sequence_backward`; ``cache[0]`` is the hidden states h (N, T, H)
+    cache : for :func:`sequence_backward`; ``cache[0]`` is the hidden
+        states h (N, T, H)
 
     Examples
     --------
-    N = 2, T = 3, D = 1, H = 2, K = 1: z is the read-out ``h Wy + by`` of every hidden state.
+    N = 2, T = 3, D = 1, H = 2, K = 1: z is the read-out ``h Wy + by``
+    of every hidden state.
 
     >>> import numpy as np
     >>> from rnnlib.readout import init_params, sequence_forward
     >>> params = init_params(D=1, H=2, K=1, seed=0)
     >>> z, cache = sequence_forward(params, np.ones((2, 3, 1)))
     >>> h = cache[0]
-    >>> print(z.shape, h.shape, np.allclose(z, h @ params["Wy"] + params["by"]))
+    >>> print(z.shape, h.shape,
+    ...       np.allclose(z, h @ params["Wy"] + params["by"]))
     (2, 3, 1) (2, 3, 2) True
     """
     p = as_params(params)
@@ -254,27 +282,33 @@ def sequence_forward(params, x, h0=None):
 
 
 def sequence_backward(dz, cache):
-    """Backward through the read-out, then BPTT: the gradient of every parameter (and of h0).
+    """Backward through the read-out, then BPTT: the gradient of every
+    parameter (and of h0).
 
-    ``dh = dz Wy^T`` is the upstream gradient of every h_t, which :func:`rnnlib.rnn_backward`
-    carries back through time.
+    ``dh = dz Wy^T`` is the upstream gradient of every h_t, which
+    :func:`rnnlib.rnn_backward` carries back through time.
 
     Parameters
     ----------
-    dz : ndarray (N, T, K), the gradient of the loss with respect to every output z_t
+    dz : ndarray (N, T, K), the gradient of the loss with respect to
+        every output z_t
     cache : from :func:`sequence_forward`
 
     Returns
     -------
-    grads : dict with the keys of :data:`PARAMS` plus ``"h0"``, each of its parameter's shape
+    grads : dict with the keys of :data:`PARAMS` plus ``"h0"``, each of
+        its parameter's shape
 
     Examples
     --------
-    With dL/dz = 1 at each of the N·T = 2·3 = 6 positions, ``dby = Σ_m dz_m = 6``:
+    With dL/dz = 1 at each of the N·T = 2·3 = 6 positions,
+    ``dby = Σ_m dz_m = 6``:
 
     >>> import numpy as np
-    >>> from rnnlib.readout import init_params, sequence_backward, sequence_forward
-    >>> z, cache = sequence_forward(init_params(D=1, H=2, K=1, seed=0), np.ones((2, 3, 1)))
+    >>> from rnnlib.readout import (init_params, sequence_backward,
+    ...                             sequence_forward)
+    >>> z, cache = sequence_forward(init_params(D=1, H=2, K=1, seed=0),
+    ...                             np.ones((2, 3, 1)))
     >>> grads = sequence_backward(np.ones_like(z), cache)
     >>> print(list(grads), grads["by"], grads["h0"].shape)
     ['Wx', 'Wh', 'b', 'Wy', 'by', 'h0'] [6.] (2, 2)
@@ -286,36 +320,45 @@ def sequence_backward(dz, cache):
 
 
 def sequence_loss(params, x, targets, loss="squared", h0=None):
-    """Loss of the sequence model averaged over the N·T positions, and its gradients.
+    """Loss of the sequence model averaged over the N·T positions, and
+    its gradients.
 
     Parameters
     ----------
     params : dict, see :func:`init_params`
-    x : ndarray (N, T, D) inputs (one-hot rows for characters, see :func:`rnnlib.data.one_hot`)
-    targets : ndarray (N, T, K) of values for ``"squared"``; int ndarray (N, T) of class ids for
-        ``"softmax"``
-    loss : ``"squared"`` (``(1/M) Σ ½‖z − y‖²``) or ``"softmax"`` (mean softmax cross-entropy)
+    x : ndarray (N, T, D) inputs (one-hot rows for characters, see
+        :func:`rnnlib.data.one_hot`)
+    targets : ndarray (N, T, K) of values for ``"squared"``;
+        int ndarray (N, T) of class ids for ``"softmax"``
+    loss : ``"squared"`` (``(1/M) Σ ½‖z − y‖²``) or ``"softmax"``
+        (mean softmax cross-entropy)
     h0 : ndarray (N, H), optional (zeros)
 
     Returns
     -------
     L : float
     grads : dict, see :func:`sequence_backward`
-    h_last : ndarray (N, H), the last hidden state (to carry into the next window)
+    h_last : ndarray (N, H), the last hidden state (to carry into the
+        next window)
 
     Examples
     --------
-    With ``Wy = 0`` (and ``by = 0``) every output is z = 0 whatever the inputs, K = 4 outputs:
+    With ``Wy = 0`` (and ``by = 0``) every output is z = 0 whatever the
+    inputs, K = 4 outputs:
 
     >>> import numpy as np
     >>> from rnnlib.readout import init_params, sequence_loss
-    >>> params = {**init_params(D=1, H=2, K=4, seed=0), "Wy": np.zeros((2, 4))}
+    >>> params = {**init_params(D=1, H=2, K=4, seed=0),
+    ...           "Wy": np.zeros((2, 4))}
     >>> x = np.ones((2, 3, 1))
     >>> L, grads, h_last = sequence_loss(params, x, np.ones((2, 3, 4)))
-    >>> print(round(float(L), 4), h_last.shape)  # each position ½‖0 − (1, 1, 1, 1)‖² = ½·4 = 2
+    >>> # each position ½‖0 − (1, 1, 1, 1)‖² = ½·4 = 2
+    >>> print(round(float(L), 4), h_last.shape)
     2.0 (2, 2)
-    >>> L, grads, h_last = sequence_loss(params, x, np.zeros((2, 3), dtype=int), "softmax")
-    >>> print(round(float(L), 4))  # softmax(0) is uniform, p = ¼: −log ¼ = 2 log 2 = 1.3863
+    >>> targets = np.zeros((2, 3), dtype=int)
+    >>> L, grads, h_last = sequence_loss(params, x, targets, "softmax")
+    >>> print(round(float(L), 4))  # softmax(0) is uniform, p = ¼:
+    ...                            # −log ¼ = 2 log 2 = 1.3863
     1.3863
     """
     if loss not in ("squared", "softmax"):
