@@ -1,5 +1,5 @@
-"""Updates and clipping: one SGD step, one Adagrad step, gradient clipping by global norm and by
-value."""
+"""Updates and clipping: one SGD step, one Adagrad step, gradient
+clipping by global norm and by value."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ __all__ = ["sgd_step", "adagrad_step", "global_norm", "clip_grad_norm", "clip_gr
 
 
 def sgd_step(param, grad, lr):
-    """One gradient-descent step, ``param − lr · grad`` (a new value; inputs unchanged).
+    """One gradient-descent step, ``param − lr · grad`` (a new value;
+    inputs unchanged).
 
     Parameters
     ----------
@@ -28,8 +29,8 @@ def sgd_step(param, grad, lr):
 
     Returns
     -------
-    float or ndarray: the new value. ``ValueError`` if it overflows (a step too large to
-    represent: lower ``lr``).
+    float or ndarray: the new value. ``ValueError`` if it overflows (a
+    step too large to represent: lower ``lr``).
 
     Examples
     --------
@@ -38,7 +39,8 @@ def sgd_step(param, grad, lr):
     >>> print(round(sgd_step(0.9, 2.0, lr=0.1), 4))  # 0.9 − 0.1·2.0
     0.7
     >>> w = np.array([1.0, -1.0])
-    >>> print(sgd_step(w, np.array([0.5, -2.0]), lr=0.5), w)  # 1 − 0.25, −1 + 1; w unchanged
+    >>> print(sgd_step(w, np.array([0.5, -2.0]), lr=0.5),
+    ...       w)  # 1 − 0.25, −1 + 1; w unchanged
     [0.75 0.  ] [ 1. -1.]
     """
     lr = as_positive("lr", lr, "learning rate")
@@ -57,34 +59,40 @@ def sgd_step(param, grad, lr):
 
 
 def adagrad_step(param, grad, memory, lr):
-    """One Adagrad step (as in min-char-rnn): a step size of its own for every weight.
+    """One Adagrad step (as in min-char-rnn): a step size of its own for
+    every weight.
 
-    ``m ← m + g²``,  ``θ ← θ − η g / √(m + 1e−8)``. A weight whose gradient has been large keeps
-    getting smaller steps, a rarely-touched one (the input row of a rare character) keeps large
-    ones. Returns new arrays; inputs unchanged.
+    ``m ← m + g²``,  ``θ ← θ − η g / √(m + 1e−8)``. A weight
+    whose gradient has been large keeps getting smaller steps, a
+    rarely-touched one (the input row of a rare character) keeps
+    large ones. Returns new arrays; inputs unchanged.
 
     Parameters
     ----------
     param, grad : float or ndarray of the same shape
-    memory : ndarray of that shape, entries ≥ 0: the sum of the squared gradients so far (zeros
-        at the start)
+    memory : ndarray of that shape, entries ≥ 0: the sum of the squared
+        gradients so far (zeros at the start)
     lr : float, the learning rate η > 0
 
     Returns
     -------
     param : ndarray (a numpy float for float inputs), the new value
-    memory : ndarray (likewise), the new running sum of squared gradients. ``ValueError`` if it
-        overflows (a gradient above about 1.3e154: clip it first).
+    memory : ndarray (likewise), the new running sum of squared
+        gradients. ``ValueError`` if it overflows (a gradient above
+        about 1.3e154: clip it first).
 
     Examples
     --------
-    From m = 0 the first step is η·g/√(g²) = η = 0.1 for a large gradient and a small one
-    alike; the same gradients again make m = 2g², a step of 0.1/√2 ≈ 0.0707:
+    From m = 0 the first step is η·g/√(g²) = η = 0.1 for a large
+    gradient and a small one alike; the same gradients again make
+    m = 2g², a step of 0.1/√2 ≈ 0.0707:
 
     >>> import numpy as np
     >>> from rnnlib.optim import adagrad_step
-    >>> p, m = adagrad_step(np.ones(2), np.array([4.0, 0.5]), np.zeros(2), lr=0.1)
-    >>> print(np.round(p, 4), np.round(m, 4))  # 1 − 0.1; m = g² = (16, 0.25)
+    >>> p, m = adagrad_step(np.ones(2), np.array([4.0, 0.5]),
+    ...                     np.zeros(2), lr=0.1)
+    >>> print(np.round(p, 4),  # 1 − 0.1
+    ...       np.round(m, 4))  # m = g² = (16, 0.25)
     [0.9 0.9] [16.    0.25]
     >>> p, m = adagrad_step(p, np.array([4.0, 0.5]), m, lr=0.1)
     >>> print(np.round(p, 4))  # 0.9 − 0.0707
@@ -126,9 +134,11 @@ def _grads_list(grads):
 
 
 def _scaled_norm(gs):
-    """``(s, r)`` with the global norm ``= s · r``: ``s`` the largest magnitude, ``r`` the norm of
-    the gradients divided by ``s`` (between 1 and sqrt(size)). Dividing first is what BLAS's
-    ``nrm2`` does: squaring entries of 1e155 would overflow and entries of 1e-170 underflow to 0."""
+    """``(s, r)`` with the global norm ``= s · r``: ``s`` the largest
+    magnitude, ``r`` the norm of the gradients divided by ``s`` (between
+    1 and sqrt(size)). Dividing first is what BLAS's ``nrm2`` does:
+    squaring entries of 1e155 would overflow and entries of 1e-170
+    underflow to 0."""
     s = max((float(np.max(np.abs(g))) for g in gs if g.size), default=0.0)
     if s == 0.0:
         return 0.0, 0.0
@@ -136,9 +146,11 @@ def _scaled_norm(gs):
 
 
 def global_norm(grads):
-    """``sqrt(Σ_k ‖g_k‖²)`` over a list of arrays, without overflow or underflow.
+    """``sqrt(Σ_k ‖g_k‖²)`` over a list of arrays, without overflow or
+    underflow.
 
-    The result is inf only if the norm itself exceeds the largest float (about 1.8e308).
+    The result is inf only if the norm itself exceeds the largest float
+    (about 1.8e308).
 
     Parameters
     ----------
@@ -146,15 +158,18 @@ def global_norm(grads):
 
     Returns
     -------
-    float ≥ 0, the 2-norm of all the entries taken together (0.0 for an empty list)
+    float ≥ 0, the 2-norm of all the entries taken together (0.0 for an
+        empty list)
 
     Examples
     --------
     >>> import numpy as np
     >>> from rnnlib.optim import global_norm
-    >>> print(global_norm([np.array([3.0]), np.array([[4.0, 0.0]])]))  # √(3² + 4² + 0²)
+    >>> print(global_norm([np.array([3.0]),
+    ...                    np.array([[4.0, 0.0]])]))  # √(3² + 4² + 0²)
     5.0
-    >>> print(f"{global_norm([np.array([3e200]), np.array([4e200])]):.3g}")  # 9e400 not formed
+    >>> big = [np.array([3e200]), np.array([4e200])]
+    >>> print(f"{global_norm(big):.3g}")  # 9e400 not formed
     5e+200
     """
     s, r = _scaled_norm(_grads_list(grads))
@@ -163,12 +178,14 @@ def global_norm(grads):
 
 
 def clip_grad_norm(grads, max_norm):
-    """Rescale a list of gradients so that their *global* 2-norm is at most ``max_norm``.
+    """Rescale a list of gradients so that their *global* 2-norm is at
+    most ``max_norm``.
 
-    ``total = sqrt(Σ_k ‖g_k‖²)`` (see :func:`global_norm`: no overflow, no underflow); if
-    ``total > max_norm`` every gradient is multiplied by the same factor ``max_norm / total``
-    (so the direction of the whole update is kept), otherwise they are returned unchanged.
-    Inputs are never modified.
+    ``total = sqrt(Σ_k ‖g_k‖²)`` (see :func:`global_norm`: no overflow,
+    no underflow); if ``total > max_norm`` every gradient is multiplied
+    by the same factor ``max_norm / total`` (so the direction of the
+    whole update is kept), otherwise they are returned unchanged. Inputs
+    are never modified.
 
     Parameters
     ----------
@@ -178,18 +195,22 @@ def clip_grad_norm(grads, max_norm):
     Returns
     -------
     clipped : list of ndarray (new arrays, same shapes)
-    total_norm : float, the global norm *before* clipping (inf only if it exceeds the largest
-        float; the clipped gradients are right even then)
+    total_norm : float, the global norm *before* clipping (inf only if
+        it exceeds the largest float; the clipped gradients are right
+        even then)
 
     Examples
     --------
     >>> import numpy as np
     >>> from rnnlib.optim import clip_grad_norm
-    >>> grads = [np.array([3.0]), np.array([4.0])]  # global norm √(3² + 4²) = 5
-    >>> clipped, total = clip_grad_norm(grads, max_norm=1.0)  # 5 > 1: both times 1/5
+    >>> grads = [np.array([3.0]),
+    ...          np.array([4.0])]  # global norm √(3² + 4²) = 5
+    >>> clipped, total = clip_grad_norm(
+    ...     grads, max_norm=1.0)  # 5 > 1: both times 1/5
     >>> print(total, np.round(clipped[0], 4), np.round(clipped[1], 4))
     5.0 [0.6] [0.8]
-    >>> print(clip_grad_norm(grads, max_norm=10.0))  # 5 ≤ 10: returned unchanged
+    >>> print(clip_grad_norm(
+    ...     grads, max_norm=10.0))  # 5 ≤ 10: returned unchanged
     ([array([3.]), array([4.])], 5.0)
     """
     max_norm = as_positive("max_norm", max_norm)
@@ -204,9 +225,11 @@ def clip_grad_norm(grads, max_norm):
 
 
 def clip_grad_value(grads, clip_value):
-    """Clip every entry of every gradient to ``[−clip_value, clip_value]`` (elementwise).
+    """Clip every entry of every gradient to ``[−clip_value, clip_value]``
+    (elementwise).
 
-    Unlike :func:`clip_grad_norm` this changes the direction of the update. Inputs unchanged.
+    Unlike :func:`clip_grad_norm` this changes the direction of the
+    update. Inputs unchanged.
 
     Parameters
     ----------
@@ -215,15 +238,18 @@ def clip_grad_value(grads, clip_value):
 
     Returns
     -------
-    clipped : list of ndarray (new arrays, the same shapes, in the same order)
+    clipped : list of ndarray (new arrays, the same shapes, in the
+        same order)
 
     Examples
     --------
     >>> import numpy as np
     >>> from rnnlib.optim import clip_grad_value
-    >>> print(clip_grad_value([np.array([-3.0, 0.5, 4.0])], clip_value=1.0))  # into [−1, 1]
+    >>> print(clip_grad_value([np.array([-3.0, 0.5, 4.0])],
+    ...                       clip_value=1.0))  # into [−1, 1]
     [array([-1. ,  0.5,  1. ])]
-    >>> print(clip_grad_value([np.array([3.0, 4.0])], 1.0))  # (3, 4) ∝ (0.6, 0.8) turns to (1, 1)
+    >>> g = [np.array([3.0, 4.0])]  # (3, 4) ∝ (0.6, 0.8)
+    >>> print(clip_grad_value(g, 1.0))  # turns to (1, 1)
     [array([1., 1.])]
     """
     clip_value = as_positive("clip_value", clip_value)
