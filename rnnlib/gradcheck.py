@@ -1,11 +1,14 @@
-"""Finite differences: the independent referee for every gradient in the course.
+"""Finite differences: the independent referee for every gradient in
+the course.
 
-A backward pass is trusted only when it agrees with the central difference
+A backward pass is trusted only when it agrees with the central
+difference
 
     df/dx_i ≈ (f(x + ε e_i) − f(x − ε e_i)) / (2ε),
 
-whose error is O(ε²) from truncation plus O(ε_mach/ε) from rounding (ε_mach = 2⁻⁵³ ≈ 1.1e-16,
-the unit roundoff of float64: lesson 01 writes it ε_mach, not u, since u is the input weight).
+whose error is O(ε²) from truncation plus O(ε_mach/ε) from rounding
+(ε_mach = 2⁻⁵³ ≈ 1.1e-16, the unit roundoff of float64: lesson 01
+writes it ε_mach, not u, since u is the input weight).
 """
 
 from __future__ import annotations
@@ -30,14 +33,15 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
     Parameters
     ----------
     f : callable
-        Called as ``f(x)``. Returns a scalar when ``df`` is None, otherwise an array of the
-        shape of ``df``.
+        Called as ``f(x)``. Returns a scalar when ``df`` is None,
+        otherwise an array of the shape of ``df``.
     x : ndarray of float64, any shape
-        The point. It is perturbed *in place*, one entry at a time, and restored before
-        returning (also when ``f`` raises), so ``f`` may read ``x`` through a closure.
+        The point. It is perturbed *in place*, one entry at a time, and
+        restored before returning (also when ``f`` raises), so ``f`` may
+        read ``x`` through a closure.
     df : ndarray, optional
-        Upstream gradient. When given, returns the gradient of ``sum(df * f(x))``, i.e. the
-        vector–Jacobian product ``J^T df``.
+        Upstream gradient. When given, returns the gradient of
+        ``sum(df * f(x))``, i.e. the vector–Jacobian product ``J^T df``.
     eps : float
         Step ε > 0.
 
@@ -48,16 +52,21 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
 
     Examples
     --------
-    The gradient of x_1² + x_2² is (2x_1, 2x_2); the central difference of a square has no
-    truncation error, only rounding (about 1e-10 here):
+    The gradient of x_1² + x_2² is (2x_1, 2x_2); the central difference
+    of a square has no truncation error, only rounding (about 1e-10
+    here):
 
     >>> import numpy as np
     >>> from rnnlib.gradcheck import numerical_gradient
     >>> x = np.array([1.0, -2.0])
-    >>> print(np.round(numerical_gradient(lambda x: np.sum(x**2), x), 6), x)  # x restored
+    >>> grad = numerical_gradient(lambda x: np.sum(x**2), x)
+    >>> print(np.round(grad, 6), x)  # x restored
     [ 2. -4.] [ 1. -2.]
-    >>> # f(x) = (x_1², x_2²) and df = (1, 0.5): J^T df = (2·1·1, 2·(−2)·0.5)
-    >>> print(np.round(numerical_gradient(lambda x: x**2, x, df=np.array([1.0, 0.5])), 6))
+    >>> # f(x) = (x_1², x_2²) and df = (1, 0.5):
+    >>> # J^T df = (2·1·1, 2·(−2)·0.5)
+    >>> df = np.array([1.0, 0.5])
+    >>> grad = numerical_gradient(lambda x: x**2, x, df=df)
+    >>> print(np.round(grad, 6))
     [ 2. -2.]
     """
     if not callable(f):
@@ -122,10 +131,12 @@ def numerical_gradient(f, x, df=None, eps=1e-6):
 
 
 def _output(value, i, sign):
-    """``f(x ± ε e_i)`` as a float array, or ``ValueError`` saying what ``f`` returned instead.
+    """``f(x ± ε e_i)`` as a float array, or ``ValueError`` saying what
+    ``f`` returned instead.
 
-    ``None`` (an ``f`` without ``return``), something that is not a number, and NaN or infinity
-    would otherwise turn into a NaN gradient, or a crash inside numpy, far from the cause."""
+    ``None`` (an ``f`` without ``return``), something that is not a
+    number, and NaN or infinity would otherwise turn into a NaN
+    gradient, or a crash inside numpy, far from the cause."""
     where = f"at x{list(i)} {sign} eps"
     if value is None:
         raise ValueError(f"f: expected f(x) to return a number, got None {where} (no return?)")
@@ -149,15 +160,18 @@ def _output(value, i, sign):
 def rel_error(a, b):
     """Relative error between two arrays of the same shape, in the 2-norm.
 
-    ``rel_error(a, b) = ‖a − b‖ / (‖a‖ + ‖b‖)``; 0 when both are zero. It is symmetric, lies
-    in [0, 1], and, unlike an elementwise ratio, is not blown up by entries that are themselves
-    at rounding level. (Computed on a and b divided by their largest entry, which leaves the
-    ratio as it is and keeps the norms from overflowing or underflowing.)
+    ``rel_error(a, b) = ‖a − b‖ / (‖a‖ + ‖b‖)``; 0 when both are zero.
+    It is symmetric, lies in [0, 1], and, unlike an elementwise ratio,
+    is not blown up by entries that are themselves at rounding level.
+    (Computed on a and b divided by their largest entry, which leaves
+    the ratio as it is and keeps the norms from overflowing or
+    underflowing.)
 
     Parameters
     ----------
     a, b : array_like, the same shape (any, numbers too)
-        The two values compared, e.g. an analytic gradient and a numerical one.
+        The two values compared, e.g. an analytic gradient and a
+        numerical one.
 
     Returns
     -------
@@ -168,11 +182,14 @@ def rel_error(a, b):
     --------
     >>> import numpy as np
     >>> from rnnlib.gradcheck import rel_error
-    >>> print(rel_error(np.array([1.0]), np.array([-1.0])))  # ‖2‖ / (1 + 1): the largest
+    >>> a, b = np.array([1.0]), np.array([-1.0])
+    >>> print(rel_error(a, b))  # ‖2‖ / (1 + 1): the largest
     1.0
-    >>> print(round(rel_error(np.array([1.0, 0.0]), np.array([0.0, 1.0])), 4))  # √2 / 2
+    >>> a, b = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    >>> print(round(rel_error(a, b), 4))  # √2 / 2
     0.7071
-    >>> print(f"{rel_error(np.array([1.0]), np.array([1.000001])):.1e}")  # 1e-6 / 2.000001
+    >>> a, b = np.array([1.0]), np.array([1.000001])
+    >>> print(f"{rel_error(a, b):.1e}")  # 1e-6 / 2.000001
     5.0e-07
     """
     a, b = same_shape_arrays(a=a, b=b)
