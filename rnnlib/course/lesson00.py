@@ -36,7 +36,8 @@ SEED_MODELS = (  # (u, w, v, T, y): weights of both signs, T = 1 and more
 
 
 def seed_model(u, w, v, T, y, seed):
-    """Inputs ``xs`` (T,) drawn from ``seed``, the forward pass and the gradients of the loss."""
+    """Inputs ``xs`` (T,) drawn from ``seed``, the forward pass and the
+    gradients of the loss."""
     xs = np.random.default_rng(seed).uniform(-1.0, 1.0, T)
     fwd = scalar.forward(xs, u, w, v)
     return xs, fwd, scalar.backward(fwd, y)
@@ -48,15 +49,17 @@ def seed_model_label(u, w, v, T, y):
 
 
 def seed_model_runs():
-    """Every RNN of ``SEED_MODELS``, run on its inputs (drawn from its index), for the checkers'
-    cases: yields ``(label, (u, w, v, T, y), xs, forward, gradients)``."""
+    """Every RNN of ``SEED_MODELS``, run on its inputs (drawn from its
+    index), for the checkers' cases: yields
+    ``(label, (u, w, v, T, y), xs, forward, gradients)``."""
     for k, model in enumerate(SEED_MODELS):
         yield (seed_model_label(*model), model, *seed_model(*model, k))
 
 
 def seed_model_batch(n, seed):
-    """``n`` random seed RNNs (T = 4) as rows ``(xs, forward, gradients, v)``: the inputs of a
-    case where the learner's function acts elementwise on arrays."""
+    """``n`` random seed RNNs (T = 4) as rows
+    ``(xs, forward, gradients, v)``: the inputs of a case where the
+    learner's function acts elementwise on arrays."""
     rng = np.random.default_rng(seed)
     rows = []
     for k in range(n):
@@ -87,18 +90,20 @@ _A_LIMITS = (3.0, 6.0, 10.0)
 def forward_explorer(
     xs=EXAMPLE["xs"], u=EXAMPLE["u"], w=EXAMPLE["w"], v=EXAMPLE["v"], y=EXAMPLE["y"]
 ):
-    """Sliders u, w, v, x_1..x_4 over the unrolled forward pass of the scalar RNN (T = 4).
+    """Sliders u, w, v, x_1..x_4 over the unrolled forward pass of the
+    scalar RNN (T = 4).
 
     Parameters
     ----------
     xs : 4 floats, the starting inputs x_1..x_4 (each slider in [−2, 2])
     u, w, v : float, the starting weights (sliders in [−3, 3])
-    y : float, the target drawn beside ŷ (not a slider: lesson 00 is about the forward pass)
+    y : float, the target drawn beside ŷ (not a slider: lesson 00 is
+        about the forward pass)
 
     Returns
     -------
-    :class:`~rnnlib.course.sliders.Explorer` whose state holds ``a`` (a_1..a_4), ``o`` (o_0..o_4),
-    ``y_hat`` and ``loss`` = ½(ŷ − y)².
+    :class:`~rnnlib.course.sliders.Explorer` whose state holds ``a``
+    (a_1..a_4), ``o`` (o_0..o_4), ``y_hat`` and ``loss`` = ½(ŷ − y)².
     """
     from .plots import draw_unrolled_graph
     from .sliders import Explorer, Slider, freeze_static, new_figure, signed

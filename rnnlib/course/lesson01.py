@@ -811,8 +811,10 @@ _HALF_WIDTH = 1.2  # the tangent is drawn over ŷ ± this (cut at the chart's le
 def tangent_line(y_hat, y, x):
     """The tangent of L = ½(ŷ − y)² at ``y_hat``, evaluated at ``x``.
 
-    ``L(ŷ) + dL/dŷ · (x − ŷ)`` with ``dL/dŷ = ŷ − y`` (from :mod:`rnnlib.scalar`). It differs
-    from the curve by exactly ½(x − ŷ)², so it touches the curve at ŷ and lies below it elsewhere.
+    ``L(ŷ) + dL/dŷ · (x − ŷ)`` with ``dL/dŷ = ŷ − y`` (from
+    :mod:`rnnlib.scalar`). It differs from the curve by exactly
+    ½(x − ŷ)², so it touches the curve at ŷ and lies below it
+    elsewhere.
     """
     x = as_array("x", x)  # (a string here was numpy's "could not convert string to float")
     check_finite("x", x)
@@ -828,19 +830,20 @@ def _direction(slope):
 
 
 def loss_explorer(y_hat=1.03, y=EXAMPLE["y"]):
-    """Sliders ŷ and y over the loss curve L(ŷ) = ½(ŷ − y)² and its tangent line at ŷ.
+    """Sliders ŷ and y over the loss curve L(ŷ) = ½(ŷ − y)² and its tangent
+    line at ŷ.
 
     Parameters
     ----------
-    y_hat : float, the starting prediction (slider in [−2, 3]); the default is the worked
-        example's ŷ (lesson 00) to two decimals
+    y_hat : float, the starting prediction (slider in [−2, 3]); the
+        default is the worked example's ŷ (lesson 00) to two decimals
     y : float, the starting target (slider in [−1, 2])
 
     Returns
     -------
-    :class:`~rnnlib.course.sliders.Explorer` whose state holds ``y_hat``, ``y``,
-    ``loss`` = ½(ŷ − y)², ``slope`` = dL/dŷ = ŷ − y and ``direction`` (which way to move ŷ to
-    lower L).
+    :class:`~rnnlib.course.sliders.Explorer` whose state holds
+    ``y_hat``, ``y``, ``loss`` = ½(ŷ − y)², ``slope`` = dL/dŷ = ŷ − y
+    and ``direction`` (which way to move ŷ to lower L).
     """
     from .sliders import Explorer, Slider, freeze_static, new_figure, signed
 

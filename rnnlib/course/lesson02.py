@@ -422,19 +422,22 @@ _FLOOR = 1e-8  # losses are drawn on a log axis; smaller ones sit on this floor
 
 
 def output_weight_steps(xs, y, u, w, v, lr, steps=10):
-    """Repeated gradient-descent steps on v alone, the forward pass otherwise fixed.
+    """Repeated gradient-descent steps on v alone, the forward pass
+    otherwise fixed.
 
     Parameters
     ----------
-    xs : array_like (T,), the inputs; y : float, the target; u, w, v : float, the weights
+    xs : array_like (T,), the inputs; y : float, the target;
+        u, w, v : float, the weights
     lr : float > 0, the learning rate η
     steps : int >= 1, number of steps K
 
     Returns
     -------
-    dict with ``v`` (K + 1,) = v_0 = v, v_1, …, v_K with v_(k+1) = v_k − η·dL/dv(v_k);
-    ``y_hat`` (K + 1,) = ŷ at each v_k; ``loss`` (K + 1,) = L(v_k); ``dL_dv`` (K + 1,) = dL/dv
-    at each v_k (from :func:`rnnlib.scalar.backward`); ``o_T`` (float).
+    dict with ``v`` (K + 1,) = v_0 = v, v_1, …, v_K with
+    v_(k+1) = v_k − η·dL/dv(v_k); ``y_hat`` (K + 1,) = ŷ at each v_k;
+    ``loss`` (K + 1,) = L(v_k); ``dL_dv`` (K + 1,) = dL/dv at each v_k
+    (from :func:`rnnlib.scalar.backward`); ``o_T`` (float).
     """
     steps = as_count("steps", steps)
     lr = as_positive("lr", lr, "learning rate")
@@ -495,23 +498,28 @@ def output_weight_explorer(
     v_range=(-1.0, 2.5),
     lr_range=None,
 ):
-    """Sliders v and η over one (and a few repeated) gradient steps on the output weight.
+    """Sliders v and η over one (and a few repeated) gradient steps on the
+    output weight.
 
     Parameters
     ----------
-    xs, y, u, w : the fixed problem (default: the course's worked example, T = 4)
+    xs, y, u, w : the fixed problem (default: the course's worked
+        example, T = 4)
     v, lr : float, the starting output weight and learning rate η
-    steps : int, how many repeated steps the figure shows after the first
+    steps : int, how many repeated steps the figure shows after the
+        first
     v_range : (float, float), the v slider's range (also the parabola's)
-    lr_range : (float, float) or None; None: from 0.05 to a bit above 2/o_T²
+    lr_range : (float, float) or None; None: from 0.05 to a bit above
+        2/o_T²
 
     Returns
     -------
-    :class:`~rnnlib.course.sliders.Explorer`; its state holds ``v``, ``lr``, ``o_T``, ``y_hat``,
-    ``dL_dyhat`` = ŷ − y, ``loss``, ``dL_dv``, ``v_new``, ``loss_new`` (after one step),
-    ``v_star`` = y/o_T, ``lr_best`` = 1/o_T², ``lr_max`` = 2/o_T², ``factor`` = 1 − η·o_T²,
-    ``regime`` (words) and ``v_steps``, ``loss_steps`` (the repeated steps of
-    :func:`output_weight_steps`).
+    :class:`~rnnlib.course.sliders.Explorer`; its state holds ``v``,
+    ``lr``, ``o_T``, ``y_hat``, ``dL_dyhat`` = ŷ − y, ``loss``,
+    ``dL_dv``, ``v_new``, ``loss_new`` (after one step),
+    ``v_star`` = y/o_T, ``lr_best`` = 1/o_T², ``lr_max`` = 2/o_T²,
+    ``factor`` = 1 − η·o_T², ``regime`` (words) and ``v_steps``,
+    ``loss_steps`` (the repeated steps of :func:`output_weight_steps`).
     """
     from matplotlib.patches import FancyArrowPatch
 

@@ -215,7 +215,8 @@ check_last_step_grad = Checker(
 
 
 def sigmoid_unit_forward(xs, u, w, b, o0=0.0):
-    """Hidden states o_0..o_T of the scalar unit o_t = σ(u·x_t + w·o_(t−1) + b).
+    """Hidden states o_0..o_T of the scalar unit
+    o_t = σ(u·x_t + w·o_(t−1) + b).
 
     Parameters
     ----------
@@ -225,8 +226,9 @@ def sigmoid_unit_forward(xs, u, w, b, o0=0.0):
 
     Returns
     -------
-    ndarray (T + 1,): o_0, o_1, ..., o_T. ``ValueError`` names the argument, what was expected
-    and what came (a 2-d ``xs``, NaN, a string, an array where a number belongs...).
+    ndarray (T + 1,): o_0, o_1, ..., o_T. ``ValueError`` names the
+    argument, what was expected and what came (a 2-d ``xs``, NaN, a
+    string, an array where a number belongs...).
     """
     xs = as_array("xs", xs)
     if xs.ndim != 1 or xs.size == 0:
@@ -794,18 +796,20 @@ QUESTIONS = (
 
 
 def last_step_explorer(xs=None, y=None, u=None, w=None, v=None, w_range=(-2.0, 2.0)):
-    """A w slider showing dL/dŷ·v, 1 − o_T², o_(T−1) and their product dL/dw⁽ᵀ⁾.
+    """A w slider showing dL/dŷ·v, 1 − o_T², o_(T−1) and their product
+    dL/dw⁽ᵀ⁾.
 
     Parameters
     ----------
-    xs, y, u, w, v : the problem; ``None`` takes the course's worked example
-        :data:`rnnlib.scalar.EXAMPLE` (T = 4)
+    xs, y, u, w, v : the problem; ``None`` takes the course's worked
+        example :data:`rnnlib.scalar.EXAMPLE` (T = 4)
     w_range : (float, float), the slider's range for w
 
     Returns
     -------
-    :class:`~rnnlib.course.sliders.Explorer` whose state holds the four numbers of
-    :func:`rnnlib.scalar.last_step_factors` plus ``w``, ``y_hat`` and ``o_T``.
+    :class:`~rnnlib.course.sliders.Explorer` whose state holds the four
+    numbers of :func:`rnnlib.scalar.last_step_factors` plus ``w``,
+    ``y_hat`` and ``o_T``.
     """
     from matplotlib.ticker import MaxNLocator
 

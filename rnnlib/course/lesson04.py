@@ -1019,21 +1019,24 @@ _LIMITS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 def through_time_explorer(
     xs=None, y=None, u=None, w=None, v=None, w_range=(-2.5, 2.5), u_range=(0.0, 1.5)
 ):
-    """A w slider driving a bar chart of dL/dw⁽ᵗ⁾, t = 1..T, and their sum dL/dw.
+    """A w slider driving a bar chart of dL/dw⁽ᵗ⁾, t = 1..T, and their sum
+    dL/dw.
 
-    A second slider moves the input weight u: a small u keeps the hidden states away from tanh's
-    flat tails, so 1 − o_t² ≈ 1 and |w| > 1 makes the backward factors grow (the exploding side);
-    a large u saturates tanh and the factors shrink (the vanishing side).
+    A second slider moves the input weight u: a small u keeps the hidden
+    states away from tanh's flat tails, so 1 − o_t² ≈ 1 and |w| > 1
+    makes the backward factors grow (the exploding side); a large u
+    saturates tanh and the factors shrink (the vanishing side).
 
     Parameters
     ----------
-    xs, y, u, w, v : the problem; ``None`` takes the course's worked example
-        :data:`rnnlib.scalar.EXAMPLE` (T = 4)
+    xs, y, u, w, v : the problem; ``None`` takes the course's worked
+        example :data:`rnnlib.scalar.EXAMPLE` (T = 4)
     w_range, u_range : (float, float), the sliders' ranges for w and u
 
     Returns
     -------
-    :class:`~rnnlib.course.sliders.Explorer` whose state holds ``w``, ``u`` and the numbers of
+    :class:`~rnnlib.course.sliders.Explorer` whose state holds ``w``,
+    ``u`` and the numbers of
     :func:`rnnlib.scalar.per_step_contributions`.
     """
     from matplotlib.ticker import MaxNLocator

@@ -941,7 +941,8 @@ def _epochs(k):
 def training_explorer(
     lr=1.0, epochs=60, xs=None, ys=None, init=INIT, max_epochs=100, lr_range=(0.05, 10.0)
 ):
-    """An η slider and an epochs slider driving a loss curve and a predictions-vs-targets plot.
+    """An η slider and an epochs slider driving a loss curve and a
+    predictions-vs-targets plot.
 
     Parameters
     ----------
@@ -949,15 +950,18 @@ def training_explorer(
     epochs : int, initial number of epochs shown
     xs, ys : the training set; ``None`` takes :data:`TASK`
     init : (u, w, v), the initial weights of every run
-    max_epochs : int, the epochs slider's maximum (each η is trained this long, once)
+    max_epochs : int, the epochs slider's maximum (each η is trained
+        this long, once)
     lr_range : (float, float), the η slider's range
 
     Returns
     -------
-    :class:`~rnnlib.course.sliders.Explorer` whose state holds ``lr``, ``epochs``, ``trained`` (the
-    epochs actually done: fewer when the run diverged), ``losses`` (the curve shown),
-    ``loss`` (its last value), ``diverged``, ``diverged_at``, ``u``, ``w``, ``v``, ``y_hat`` and
-    ``off_scale`` (how many predictions lie beyond the right panel, drawn at its edge).
+    :class:`~rnnlib.course.sliders.Explorer` whose state holds ``lr``,
+    ``epochs``, ``trained`` (the epochs actually done: fewer when the
+    run diverged), ``losses`` (the curve shown), ``loss`` (its last
+    value), ``diverged``, ``diverged_at``, ``u``, ``w``, ``v``,
+    ``y_hat`` and ``off_scale`` (how many predictions lie beyond the
+    right panel, drawn at its edge).
     """
     from .sliders import Explorer, Slider, freeze_static, new_figure, slider_count, slider_range
 

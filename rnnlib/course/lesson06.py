@@ -879,17 +879,20 @@ def _slider_H(H):
 
 
 def trajectory_weights(H, scale, D=3, T=60, burst=10, seed=0):
-    """The explorer's inputs and weights for hidden size ``H`` (H ≤ 64) and weight ``scale``.
+    """The explorer's inputs and weights for hidden size ``H`` (H ≤ 64) and
+    weight ``scale``.
 
-    The weights of size H come from the top-left blocks of fixed 64-unit draws, so moving the H
-    slider adds or removes units without redrawing the others.
+    The weights of size H come from the top-left blocks of fixed 64-unit
+    draws, so moving the H slider adds or removes units without
+    redrawing the others.
 
     Returns
     -------
     x : (1, T, D), random for t ≤ burst and 0 after
     h0 : (1, H) zeros
     Wx : (D, H) ``= G_x / √D``
-    Wh : (H, H) ``= scale · G_h / ρ(G_h)``: its spectral radius is ``scale``
+    Wh : (H, H) ``= scale · G_h / ρ(G_h)``: its spectral radius is
+        ``scale``
     b : (H,) zeros
     """
     _check_H(H)
@@ -921,15 +924,18 @@ def _inside_log_band(x, y, lo, hi):
 
 
 def hidden_trajectories(H=16, scale=0.9, T=60, burst=10, seed=0):
-    """Hidden-state trajectories of the matrix RNN; sliders ``H`` and ``scale`` (= ρ(Wh)).
+    """Hidden-state trajectories of the matrix RNN; sliders ``H`` and
+    ``scale`` (= ρ(Wh)).
 
-    Left: h_t[j] against t for units 1..min(H, 12). Right: the activity of all H units,
-    ``rms_t = √(mean_j h_t[j]²)``, on a log axis, with the line ``rms_burst · ρ^(t − burst)``
-    that the linearised RNN predicts once the inputs stop.
+    Left: h_t[j] against t for units 1..min(H, 12). Right: the activity
+    of all H units, ``rms_t = √(mean_j h_t[j]²)``, on a log axis, with
+    the line ``rms_burst · ρ^(t − burst)`` that the linearised RNN
+    predicts once the inputs stop.
 
-    ``state``: ``H``, ``scale``, ``spectral_radius`` (of Wh, computed), ``rms`` (T,) the
-    activity, ``rms_end`` (at t = T), ``saturated_fraction`` (share of the h_t[j] after the
-    inputs with |h| > 0.95), ``h`` (T, H) the hidden states.
+    ``state``: ``H``, ``scale``, ``spectral_radius`` (of Wh, computed),
+    ``rms`` (T,) the activity, ``rms_end`` (at t = T),
+    ``saturated_fraction`` (share of the h_t[j] after the inputs with
+    |h| > 0.95), ``h`` (T, H) the hidden states.
     """
     from matplotlib.ticker import NullLocator
 
@@ -1021,7 +1027,8 @@ BAND = (1e-4, 1e4)  # the log axis of the power-norm plot
 
 
 def power_norms_of(Wh, d_max=D_MAX):
-    """``‖Wh^d‖₂`` for d = 1..d_max (the largest singular value of each power), as an array."""
+    """``‖Wh^d‖₂`` for d = 1..d_max (the largest singular value of each
+    power), as an array."""
     Wh, d_max = as_array("Wh", Wh).astype(np.float64, copy=False), as_count("d_max", d_max)
     if Wh.ndim != 2 or Wh.shape[0] != Wh.shape[1] or Wh.size == 0:
         raise ValueError(f"Wh: expected a square array of shape (H, H), got shape {Wh.shape}")
@@ -1041,12 +1048,15 @@ def _unit_power_norms(H, d_max):
 
 
 def power_norms(H=64, scale=0.9, d_max=D_MAX):
-    """How big ``Wh^d`` gets, against d, for the trajectory explorer's ``Wh`` (sliders ``H`` and
-    ``scale`` = ρ(Wh)): ``‖Wh^d‖₂`` (the most a vector can grow in d steps of the linearised RNN),
-    with the two lines ``ρ^d`` (the long-run rate) and ``‖Wh‖₂^d`` (the one-step bound, d times).
+    """How big ``Wh^d`` gets, against d, for the trajectory explorer's
+    ``Wh`` (sliders ``H`` and ``scale`` = ρ(Wh)): ``‖Wh^d‖₂`` (the most
+    a vector can grow in d steps of the linearised RNN), with the two
+    lines ``ρ^d`` (the long-run rate) and ``‖Wh‖₂^d`` (the one-step
+    bound, d times).
 
-    ``state``: ``H``, ``rho``, ``norm`` (‖Wh‖₂), ``norms`` (d_max,) = ‖Wh^d‖₂, ``peak`` and
-    ``peak_d`` (the largest ‖Wh^d‖₂ and its d), ``root`` (d_max,) = ‖Wh^d‖₂^(1/d).
+    ``state``: ``H``, ``rho``, ``norm`` (‖Wh‖₂),
+    ``norms`` (d_max,) = ‖Wh^d‖₂, ``peak`` and ``peak_d`` (the largest
+    ‖Wh^d‖₂ and its d), ``root`` (d_max,) = ‖Wh^d‖₂^(1/d).
     """
     from matplotlib.ticker import NullLocator
 

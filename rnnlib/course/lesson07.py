@@ -1097,20 +1097,24 @@ _FLOOR, _TOP = -8.0, 4.0  # log10 range of the gradient-norm axis
 
 
 def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
-    """A recurrent-scale slider and a truncation slider over gradient norms and truncation error.
+    """A recurrent-scale slider and a truncation slider over gradient norms
+    and truncation error.
 
     Parameters
     ----------
     scale : float, initial ‖Wh‖₂ (every singular value of Wh)
     k : int, initial truncation window
-    H, T : int, hidden size and sequence length of :func:`rnnlib.gradflow.long_sequence_problem`
+    H, T : int, hidden size and sequence length of
+        :func:`rnnlib.gradflow.long_sequence_problem`
     scale_range : (float, float), the scale slider's range
 
     Returns
     -------
-    :class:`~rnnlib.course.sliders.Explorer` whose state holds ``scale``, ``k``, ``norms`` (T + 1,)
-    = ‖∂L/∂h_(T−d)‖ for d = 0..T, ``bound`` (T + 1,) = scale^d, ``ks``, ``rel_errors``,
-    ``cosines`` (the whole truncation curve) and ``rel_error``, ``cosine`` at the slider's k.
+    :class:`~rnnlib.course.sliders.Explorer` whose state holds
+    ``scale``, ``k``, ``norms`` (T + 1,) = ‖∂L/∂h_(T−d)‖ for d = 0..T,
+    ``bound`` (T + 1,) = scale^d, ``ks``, ``rel_errors``, ``cosines``
+    (the whole truncation curve) and ``rel_error``, ``cosine`` at the
+    slider's k.
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -1242,21 +1246,25 @@ _G_FLOOR, _G_TOP = -12.0, 4.0
 
 
 def gate_explorer(z=0.1, w=0.5, T=40, u=1.0, seed=0):
-    """A gate slider and a recurrent-weight slider over the gated unit's reach against distance.
+    """A gate slider and a recurrent-weight slider over the gated unit's
+    reach against distance.
 
     Parameters
     ----------
     z : float, initial gate in (0, 1]
     w : float, initial recurrent weight (the slider covers [0, 2])
     T : int, sequence length
-    u : float, input weight; the inputs are uniform in [−1, 1] from ``seed``
+    u : float, input weight; the inputs are uniform in [−1, 1] from
+        ``seed``
 
     Returns
     -------
-    :class:`~rnnlib.course.sliders.Explorer` whose state holds ``z``, ``w``, ``gated`` (T + 1,)
-    = |do_T/do_(T−d)| for the gated unit, ``plain`` (T + 1,) the same for z = 1, ``road``
-    (T + 1,) = (1 − z)^d, and ``zero``: the names of the curves that are exactly 0 for every
-    d ≥ 1 (no point on the log axis; the figure's note names them).
+    :class:`~rnnlib.course.sliders.Explorer` whose state holds ``z``,
+    ``w``, ``gated`` (T + 1,) = |do_T/do_(T−d)| for the gated unit,
+    ``plain`` (T + 1,) the same for z = 1,
+    ``road`` (T + 1,) = (1 − z)^d, and ``zero``: the names of the curves
+    that are exactly 0 for every d ≥ 1 (no point on the log axis; the
+    figure's note names them).
     """
     from matplotlib.ticker import MaxNLocator
 

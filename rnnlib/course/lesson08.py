@@ -709,7 +709,8 @@ WIDTH = 70  # characters a line in the text panel
 
 
 def show_char(c):
-    """A printable stand-in for a character: ``'␣'`` for a space, ``'↵'`` for a newline."""
+    """A printable stand-in for a character: ``'␣'`` for a space, ``'↵'``
+    for a newline."""
     return {" ": "␣", "\n": "↵"}.get(c, c)
 
 
@@ -722,23 +723,28 @@ def _default_model():
 def sampling_explorer(
     params=None, vocab=None, corpus=None, prompt="the ", temperature=1.0, length=120, seed=0
 ):
-    """Sampled text and the next-character distribution; sliders ``temperature`` and ``length``.
+    """Sampled text and the next-character distribution; sliders
+    ``temperature`` and ``length``.
 
     Parameters
     ----------
-    params, vocab : a trained character model and its characters (default: the model of
-        :func:`rnnlib.training.train_char_model`, trained once and kept)
-    corpus : str, the text the model learnt from (default: :func:`rnnlib.data.tiny_corpus`)
+    params, vocab : a trained character model and its characters
+        (default: the model of :func:`rnnlib.training.train_char_model`,
+        trained once and kept)
+    corpus : str, the text the model learnt from (default:
+        :func:`rnnlib.data.tiny_corpus`)
     prompt : str, the text the samples continue
     temperature, length : the sliders' start values
     seed : int, the sampling seed
 
-    Top: ``p`` at the slider's τ (bars) and at τ = 1 (dashed). Bottom: how often each character
-    occurs in the sample (bars) and in the corpus (dashed). The sample is in the readout.
+    Top: ``p`` at the slider's τ (bars) and at τ = 1 (dashed). Bottom:
+    how often each character occurs in the sample (bars) and in the
+    corpus (dashed). The sample is in the readout.
 
-    ``state``: ``temperature``, ``length``, ``text`` (the sample), ``p`` (C,) the
-    next-character distribution after the prompt at this temperature, ``freq`` (C,) the
-    characters' frequencies in the sample, ``entropy`` of ``p`` in nats, ``valid_words``
+    ``state``: ``temperature``, ``length``, ``text`` (the sample),
+    ``p`` (C,) the next-character distribution after the prompt at this
+    temperature, ``freq`` (C,) the characters' frequencies in the
+    sample, ``entropy`` of ``p`` in nats, ``valid_words``
     (:func:`rnnlib.data.valid_word_fraction` of the sample).
     """
     from .sliders import Explorer, Slider, freeze_static, new_figure, slider_count
