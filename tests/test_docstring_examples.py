@@ -173,3 +173,30 @@ def test_every_checkers_docstring_fits_the_output_area():
         if "\n" in span and len(" ".join(span.split())) <= 48
     ]
     assert not broken, "\n".join(broken)
+
+
+def _lesson_module_names():
+    from rnnlib.course import LESSONS
+
+    return [lesson.__name__ for lesson in LESSONS]
+
+
+@pytest.mark.parametrize("name", _lesson_module_names())
+def test_every_lesson_docstring_fits_the_output_area(name):
+    """A lesson imports its slider figures and helpers from its lesson module
+    (``from rnnlib.course.lesson03 import last_step_explorer``), and a learner may ask for
+    ``last_step_explorer?`` or ``help(tangent_line)``: every function or class a lesson module
+    exports (its ``__all__``) and defines has docstring lines of at most DOC_WIDTH, as the
+    library's do. The module docstring, which only authors read in the source, is not covered."""
+    from rnnlib.course.checking import DOC_WIDTH
+
+    module = importlib.import_module(name)
+    exported = [(f"{name}.{obj_name}", getattr(module, obj_name)) for obj_name in module.__all__]
+    long = [
+        f"{where}: {len(line)}: {line}"
+        for where, obj in exported
+        if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == name
+        for line in (inspect.getdoc(obj) or "").splitlines()
+        if len(line) > DOC_WIDTH
+    ]
+    assert not long, f"{len(long)} docstring lines over {DOC_WIDTH} characters:\n" + "\n".join(long)
