@@ -1,8 +1,11 @@
-"""Lesson 00: the unrolled forward pass (notebooks/00_unrolled_forward_pass.ipynb).
+"""Lesson 00: the unrolled forward pass
+(notebooks/00_unrolled_forward_pass.ipynb).
 
-Lesson 00 has no exercise, so no checker (``CHECKERS`` is empty). It holds the seed's RNNs that
-the checkers of lessons 02–04 take their cases from: a few sets of weights, each run forward and
-backward by :mod:`rnnlib.scalar`, so that every case is a state a learner meets in the lessons.
+Lesson 00 has no exercise, so no checker (``CHECKERS`` is empty). It
+holds the seed's RNNs that the checkers of lessons 02–04 take their
+cases from: a few sets of weights, each run forward and backward by
+:mod:`rnnlib.scalar`, so that every case is a state a learner meets
+in the lessons.
 """
 
 from __future__ import annotations

@@ -1,17 +1,25 @@
-"""Lesson 01: the loss and its derivative (notebooks/01_loss_and_its_derivative.ipynb).
+"""Lesson 01: the loss and its derivative
+(notebooks/01_loss_and_its_derivative.ipynb).
 
-Checkers of exercise 01, each with its cases and its catalogue of known mistakes:
+Checkers of exercise 01, each with its cases and its catalogue of
+known mistakes:
 
-- ``check_loss``: ``loss(y_hat, y)`` → L = ½(ŷ − y)², elementwise for arrays;
-- ``check_loss_grad``: ``loss_grad(y_hat, y)`` → dL/dŷ = ŷ − y, elementwise for arrays;
-- ``check_loss_grad_fd``: ``loss_grad_fd(y_hat, y, eps)`` → dL/dŷ by a difference of two losses
-  (the learner's own ``loss``), elementwise; its catalogue names finite-difference slips
-  (dividing by ε instead of 2ε, nudging y instead of ŷ, a one-sided difference), which give the
-  same numbers as some calculus slips of ``check_loss_grad`` but have other causes.
+- ``check_loss``: ``loss(y_hat, y)`` → L = ½(ŷ − y)², elementwise
+  for arrays;
+- ``check_loss_grad``: ``loss_grad(y_hat, y)`` → dL/dŷ = ŷ − y,
+  elementwise for arrays;
+- ``check_loss_grad_fd``: ``loss_grad_fd(y_hat, y, eps)`` → dL/dŷ by
+  a difference of two losses (the learner's own ``loss``),
+  elementwise; its catalogue names finite-difference slips (dividing
+  by ε instead of 2ε, nudging y instead of ŷ, a one-sided
+  difference), which give the same numbers as some calculus slips of
+  ``check_loss_grad`` but have other causes.
 
-``QUESTIONS``: the graded conceptual questions of exercise 01 (``check_answer("01.…", answer)``).
+``QUESTIONS``: the graded conceptual questions of exercise 01
+(``check_answer("01.…", answer)``).
 
-References come from :mod:`rnnlib.scalar`; each mistake computes one wrong formula.
+References come from :mod:`rnnlib.scalar`; each mistake computes one
+wrong formula.
 """
 
 from __future__ import annotations
@@ -255,8 +263,9 @@ check_loss_grad = Checker(
 
 
 def loss_grad_fd_cases():
-    """The pairs of the other two checkers, each with a step ε: large steps too, so that a
-    one-sided difference (off by ε/2 for this quadratic) cannot hide inside the tolerance."""
+    """The pairs of the other two checkers, each with a step ε: large steps
+    too, so that a one-sided difference (off by ε/2 for this quadratic)
+    cannot hide inside the tolerance."""
     steps = (1e-3, 0.5, 1e-3, 1e-3, 1e-3, 0.1, 0.25)
     rows = [
         (label + f", ε = {eps:g}", y_hat, y, eps)
@@ -277,9 +286,10 @@ it (ŷ ± ε, ŷ ± ε/2, the mean of a forward and a backward one) is exactly (
 
 
 def _argument(fn, args, kwargs, i, name):
-    """Argument ``i`` of a call ``fn(*args, **kwargs)``: positional, else the keyword ``name``,
-    else the keyword of ``fn``'s parameter ``i`` (``loss(a=..., b=...)``); None if none of these
-    is found. ``i = 0`` gives the call's ŷ, ``i = 1`` its y."""
+    """Argument ``i`` of a call ``fn(*args, **kwargs)``: positional, else
+    the keyword ``name``, else the keyword of ``fn``'s parameter ``i``
+    (``loss(a=..., b=...)``); None if none of these is found. ``i = 0``
+    gives the call's ŷ, ``i = 1`` its y."""
     if len(args) > i:
         return args[i]
     if name in kwargs:
@@ -292,19 +302,20 @@ def _argument(fn, args, kwargs, i, name):
 
 
 class _Calls:
-    """What the stand-ins of one run of the learner's function saw: the ŷ of every call of
-    ``loss`` (``points``) and its y (``targets``, None where not found), and whether some call's
-    ŷ could not be found (``unknown``). ``depth`` counts the stand-ins running: a stand-in called
-    inside another one (the learner's ``loss`` calling ``rnnlib.scalar.loss``) passes the call
-    through untouched."""
+    """What the stand-ins of one run of the learner's function saw: the ŷ
+    of every call of ``loss`` (``points``) and its y (``targets``, None
+    where not found), and whether some call's ŷ could not be found
+    (``unknown``). ``depth`` counts the stand-ins running: a stand-in
+    called inside another one (the learner's ``loss`` calling
+    ``rnnlib.scalar.loss``) passes the call through untouched."""
 
     def __init__(self):
         self.points, self.targets, self.unknown, self.depth = [], [], False, 0
 
 
 def _stand_in(original, calls, extra):
-    """``original`` (a loss) that records the ŷ of each call in ``calls`` and, if ``extra``,
-    returns L(ŷ, y) + extra·ŷ² instead of L(ŷ, y)."""
+    """``original`` (a loss) that records the ŷ of each call in ``calls``
+    and, if ``extra``, returns L(ŷ, y) + extra·ŷ² instead of L(ŷ, y)."""
 
     @functools.wraps(original)
     def stand_in(*args, **kwargs):
@@ -329,8 +340,9 @@ def _stand_in(original, calls, extra):
 
 
 def _rewrapped(value, loss, stand_in):
-    """``value`` with the learner's ``loss`` replaced by ``stand_in``, if ``value`` is ``loss``
-    itself, a ``functools.partial`` of it or an ``np.vectorize`` of it; else None."""
+    """``value`` with the learner's ``loss`` replaced by ``stand_in``, if
+    ``value`` is ``loss`` itself, a ``functools.partial`` of it or an
+    ``np.vectorize`` of it; else None."""
     if value is loss:
         return stand_in
     if isinstance(value, functools.partial) and value.func is loss:
@@ -348,11 +360,14 @@ def _rewrapped(value, loss, stand_in):
 
 @contextlib.contextmanager
 def _loss_replaced(learners, inner, loss, mine, library):
-    """Inside the block, ``rnnlib.scalar.loss`` is ``library`` (in the module and under any name
-    in ``learners``), and the learner's ``loss`` is ``mine`` wherever it is seen by identity:
-    under any name in ``learners`` (``L = loss``), inside a ``functools.partial`` or
-    ``np.vectorize`` bound there, and in the default arguments and closure cells of the
-    learner's functions (``def g(a, b, e, f=loss)``). Everything is given back on the way out."""
+    """Inside the block, ``rnnlib.scalar.loss`` is ``library`` (in the
+    module and under any name in ``learners``), and the learner's
+    ``loss`` is ``mine`` wherever it is seen by identity: under any name
+    in ``learners`` (``L = loss``), inside a ``functools.partial`` or
+    ``np.vectorize`` bound there, and in the default arguments and
+    closure cells of the learner's functions
+    (``def g(a, b, e, f=loss)``). Everything is given back on the way
+    out."""
     own, defaults, cells = {}, [], []
     if learners is not None and loss is not None:
         for name, value in list(learners.items()):
@@ -397,8 +412,8 @@ def _loss_replaced(learners, inner, loss, mine, library):
 
 
 def _complex(point):
-    """Is ``point`` (the ŷ of a call of ``loss``) complex, with an imaginary part (a complex
-    step ŷ + i·ε)?"""
+    """Is ``point`` (the ŷ of a call of ``loss``) complex, with an
+    imaginary part (a complex step ŷ + i·ε)?"""
     try:
         arr = np.asarray(point)
     except Exception:
@@ -407,10 +422,11 @@ def _complex(point):
 
 
 def _at_step(point, y_hat, eps):
-    """Is ``point`` (a real one) a step of the order of ``eps`` away from ``y_hat`` (ε/4 to 4ε,
-    every entry: half steps ŷ ± ε/2 are a central difference too), not a step of its own? A
-    point that is not an array of ŷ's shape (one entry at a time, under ``np.vectorize``) is
-    given the benefit."""
+    """Is ``point`` (a real one) a step of the order of ``eps`` away from
+    ``y_hat`` (ε/4 to 4ε, every entry: half steps ŷ ± ε/2 are a central
+    difference too), not a step of its own? A point that is not an array
+    of ŷ's shape (one entry at a time, under ``np.vectorize``) is given
+    the benefit."""
     try:
         point, y_hat = np.asarray(point), np.asarray(y_hat, dtype=float)
         if point.dtype.kind == "c":
@@ -425,7 +441,8 @@ def _at_step(point, y_hat, eps):
 
 
 def _same(a, b):
-    """Are ``a`` and ``b`` the same numbers (a call's argument and a case's value)?"""
+    """Are ``a`` and ``b`` the same numbers (a call's argument and a case's
+    value)?"""
     try:
         a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     except (TypeError, ValueError):
@@ -434,9 +451,9 @@ def _same(a, b):
 
 
 def _own_functions(inner):
-    """The functions and lambdas defined inside ``inner`` (the learner's loss_grad_fd), in words
-    (``"a `loss` defined inside it"``): what it may compute the loss with instead of the
-    learner's ``loss``."""
+    """The functions and lambdas defined inside ``inner`` (the learner's
+    loss_grad_fd), in words (``"a `loss` defined inside it"``): what it
+    may compute the loss with instead of the learner's ``loss``."""
     code = getattr(inner, "__code__", None)
     found = []
     for const in code.co_consts if code is not None else ():
@@ -449,7 +466,8 @@ def _own_functions(inner):
 
 
 def _show(x):
-    """A value of a case for a message: 6 significant digits, arrays on one line."""
+    """A value of a case for a message: 6 significant digits, arrays on one
+    line."""
     arr = np.asarray(x, dtype=float)
     if arr.ndim == 0:
         return f"{float(arr):.6g}"
@@ -458,29 +476,36 @@ def _show(x):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class DifferenceChecker(Checker):
-    """A :class:`Checker` of a finite difference ``fn(y_hat, y, eps)``: the numbers must come
-    from calls of ``loss`` at real points ``eps`` from ŷ. For this quadratic loss the central
-    difference equals ŷ − y exactly, so the values alone would also accept the formula.
+    """A :class:`Checker` of a finite difference ``fn(y_hat, y, eps)``: the
+    numbers must come from calls of ``loss`` at real points ``eps`` from
+    ŷ. For this quadratic loss the central difference equals ŷ − y
+    exactly, so the values alone would also accept the formula.
 
-    Calls are seen of the learner's ``loss`` (the name ``loss`` in ``fn``'s own namespace, a
-    notebook's globals) wherever it is held there by identity: under any name, in a
-    ``functools.partial`` or ``np.vectorize`` bound there, in a default argument or closure cell
-    of the learner's functions; and of ``rnnlib.scalar.loss``. After every case passes:
+    Calls are seen of the learner's ``loss`` (the name ``loss`` in
+    ``fn``'s own namespace, a notebook's globals) wherever it is held
+    there by identity: under any name, in a ``functools.partial`` or
+    ``np.vectorize`` bound there, in a default argument or closure cell
+    of the learner's functions; and of ``rnnlib.scalar.loss``. After
+    every case passes:
 
-    - a function with no call seen is refused where its namespace has a ``loss`` (in exercise
-      01 it always has), and told so if it defines a function or lambda inside it (a loss of
-      its own); elsewhere there is nothing to go by;
-    - a function that calls ``loss(y, ŷ ± eps)`` (the arguments swapped: this loss is symmetric)
-      is told so, and so is one that calls ``loss(ŷ, y ∓ eps)`` (y moved, not ŷ);
-    - a complex step (``loss`` called at ŷ + i·ε, and at no real point ε from ŷ) is refused: a
-      real step is asked for;
-    - a function that calls ``loss`` on some cases and not at all on another (a branch that
-      returns early, ``if y_hat == y: return 0``) is told which case;
-    - a function that calls ``loss`` only at points far nearer to ŷ or farther from it than
-      ``eps`` is refused;
-    - the cases are run again with a ``loss`` that returns L(ŷ, y) + ŷ² (slope (ŷ − y) + 2ŷ,
-      still exact for any central difference): a result that does not follow (the formula
-      returned beside calls of ``loss``) is refused."""
+    - a function with no call seen is refused where its namespace has a
+      ``loss`` (in exercise 01 it always has), and told so if it defines
+      a function or lambda inside it (a loss of its own); elsewhere
+      there is nothing to go by;
+    - a function that calls ``loss(y, ŷ ± eps)`` (the arguments swapped:
+      this loss is symmetric) is told so, and so is one that calls
+      ``loss(ŷ, y ∓ eps)`` (y moved, not ŷ);
+    - a complex step (``loss`` called at ŷ + i·ε, and at no real point ε
+      from ŷ) is refused: a real step is asked for;
+    - a function that calls ``loss`` on some cases and not at all on
+      another (a branch that returns early, ``if y_hat == y: return 0``)
+      is told which case;
+    - a function that calls ``loss`` only at points far nearer to ŷ or
+      farther from it than ``eps`` is refused;
+    - the cases are run again with a ``loss`` that returns L(ŷ, y) + ŷ²
+      (slope (ŷ − y) + 2ŷ, still exact for any central difference): a
+      result that does not follow (the formula returned beside calls of
+      ``loss``) is refused."""
 
     def __call__(self, fn):
         __tracebackhide__ = True
@@ -582,9 +607,10 @@ class DifferenceChecker(Checker):
         return self._not_following(fn)
 
     def _not_following(self, fn):
-        """Why ``fn``'s result does not follow the values ``loss`` returns (run again with a
-        ``loss`` that returns L + ŷ², it must return (ŷ − y) + 2ŷ), or None. A run that raises,
-        or whose calls could not all be changed, tells nothing."""
+        """Why ``fn``'s result does not follow the values ``loss`` returns (run
+        again with a ``loss`` that returns L + ŷ², it must return
+        (ŷ − y) + 2ŷ), or None. A run that raises, or whose calls could not
+        all be changed, tells nothing."""
         replay = getattr(fn, "replay", None)
         if replay is None:
             return None

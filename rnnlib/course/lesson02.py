@@ -1,16 +1,21 @@
-"""Lesson 02: the last-layer weight (notebooks/02_last_layer_weight.ipynb).
+"""Lesson 02: the last-layer weight
+(notebooks/02_last_layer_weight.ipynb).
 
-Checkers of exercise 02, each with its cases and its catalogue of known mistakes:
+Checkers of exercise 02, each with its cases and its catalogue of
+known mistakes:
 
-- ``check_output_weight_grad``: ``output_weight_grad(dL_dyhat, o_T)`` → dL/dv = dL/dŷ · o_T,
+- ``check_output_weight_grad``:
+  ``output_weight_grad(dL_dyhat, o_T)`` → dL/dv = dL/dŷ · o_T,
   elementwise for arrays;
-- ``check_sgd_step``: ``sgd_step(param, grad, lr)`` → param − η·grad, a new value (inputs
-  unchanged).
+- ``check_sgd_step``:
+  ``sgd_step(param, grad, lr)`` → param − η·grad, a new value
+  (inputs unchanged).
 
 ``QUESTIONS``: the graded questions of exercise 02.
 
-References come from :mod:`rnnlib.scalar` (on the seed's RNNs of lesson 00) and
-:mod:`rnnlib.optim`; each mistake computes one wrong formula.
+References come from :mod:`rnnlib.scalar` (on the seed's RNNs of
+lesson 00) and :mod:`rnnlib.optim`; each mistake computes one wrong
+formula.
 """
 
 from __future__ import annotations
@@ -229,8 +234,9 @@ check_sgd_step = Checker(
 
 
 def one_step_lr_cases():
-    """Random batches of N = 1, 3, 5, 8 last states; the rate is 1/Σ o_n², one over the
-    curvature of L(v) = ½ Σ_n (v·o_n − y_n)² (the targets do not enter it)."""
+    """Random batches of N = 1, 3, 5, 8 last states; the rate is 1/Σ o_n²,
+    one over the curvature of L(v) = ½ Σ_n (v·o_n − y_n)² (the targets
+    do not enter it)."""
     rng = np.random.default_rng(2)
     cases = []
     for N in (1, 3, 5, 8):
@@ -462,8 +468,9 @@ def output_weight_steps(xs, y, u, w, v, lr, steps=10):
 
 
 def _segment_in_box(x, y, slope, half_width, box):
-    """The tangent through (x, y) with ``slope``, over x ± ``half_width``, cut to ``box`` =
-    (x0, x1, y0, y1): its two end points as ([xa, xb], [ya, yb]) (empty if it misses the box)."""
+    """The tangent through (x, y) with ``slope``, over x ± ``half_width``,
+    cut to ``box`` = (x0, x1, y0, y1): its two end points as
+    ([xa, xb], [ya, yb]) (empty if it misses the box)."""
     x0, x1, y0, y1 = box
     lo, hi = max(-half_width, x0 - x), min(half_width, x1 - x)
     if slope != 0:
@@ -556,14 +563,16 @@ def output_weight_explorer(
     # curve over the range fits (the steps, inside the range, stay under the curve's highest
     # end: L is convex in v). Few sizes, fixed by the number of doublings.
     def doublings(vs):
-        """How many times the v-range doubles to hold the steps ``vs`` (0: it holds them)."""
+        """How many times the v-range doubles to hold the steps ``vs`` (0: it
+        holds them)."""
         if lo <= vs.min() and vs.max() <= hi:
             return 0
         need = 1.05 * np.abs(vs - (lo + hi) / 2).max()
         return max(0, int(np.ceil(np.log2(need / ((hi - lo) / 2)))))
 
     def left_limits(n):
-        """The left chart's ((v0, v1), (L0, L1)) after its v-range has doubled n times."""
+        """The left chart's ((v0, v1), (L0, L1)) after its v-range has doubled
+        n times."""
         if n == 0:  # a margin, so that a point at the slider's end is drawn whole
             x0, x1 = lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo)
         else:

@@ -1,17 +1,21 @@
 """Lesson 03: one step back in time (notebooks/03_one_step_back.ipynb).
 
-The checker of exercise 03, with its cases and its catalogue of known mistakes:
+The checker of exercise 03, with its cases and its catalogue of
+known mistakes:
 
-- ``check_last_step_grad``: ``last_step_grad(dL_dyhat, v, o_T, o_prev)`` → dL/dw⁽ᵀ⁾ =
-  dL/dŷ · v · (1 − o_T²) · o_(T−1), the gradient of the copy of w used at the last step,
-  elementwise for arrays;
-- ``check_sigmoid_last_step_grads`` (the transfer task): ``sigmoid_last_step_grads(dL_dyhat, v,
-  o_T, o_prev)`` → (dL/dw⁽ᵀ⁾, dL/db⁽ᵀ⁾) for a unit with a bias and the logistic sigmoid.
+- ``check_last_step_grad``:
+  ``last_step_grad(dL_dyhat, v, o_T, o_prev)`` →
+  dL/dw⁽ᵀ⁾ = dL/dŷ · v · (1 − o_T²) · o_(T−1), the gradient of the
+  copy of w used at the last step, elementwise for arrays;
+- ``check_sigmoid_last_step_grads`` (the transfer task):
+  ``sigmoid_last_step_grads(dL_dyhat, v, o_T, o_prev)`` →
+  (dL/dw⁽ᵀ⁾, dL/db⁽ᵀ⁾) for a unit with a bias and the logistic
+  sigmoid.
 
 ``QUESTIONS``: the graded questions of exercise 03.
 
-References come from :mod:`rnnlib.scalar` on the seed's RNNs of lesson 00; each mistake computes
-one wrong formula.
+References come from :mod:`rnnlib.scalar` on the seed's RNNs of
+lesson 00; each mistake computes one wrong formula.
 """
 
 from __future__ import annotations
@@ -57,13 +61,15 @@ def last_step_grad_cases():
 
 
 def _dw(dL_dyhat, v, o_T, o_prev, slope=None, state=None):
-    """dL/dŷ · v · slope · state, by default the right answer; one factor changed per mistake."""
+    """dL/dŷ · v · slope · state, by default the right answer; one factor
+    changed per mistake."""
     slope = 1.0 - f(o_T) ** 2 if slope is None else slope
     return f(dL_dyhat) * v * slope * (f(o_prev) if state is None else state)
 
 
 def _slope_slip(name, slope, why):
-    """A mistake in the tanh′ factor alone: ``slope(o_T, o_prev)`` where 1 − o_T² belongs."""
+    """A mistake in the tanh′ factor alone: ``slope(o_T, o_prev)`` where
+    1 − o_T² belongs."""
     return Mistake(
         name,
         lambda dL_dyhat, v, o_T, o_prev: _dw(
@@ -287,7 +293,8 @@ def _sg(slope):
 
 
 def _sg_prev(dL_dyhat, v, o_T, o_prev):
-    """Both items with σ′ of step T − 1, o_prev(1 − o_prev), in place of step T's."""
+    """Both items with σ′ of step T − 1, o_prev(1 − o_prev), in place of
+    step T's."""
     g = f(dL_dyhat) * v * f(o_prev) * (1.0 - f(o_prev)) + 0.0 * f(o_T)
     return g * o_prev, g
 
@@ -401,7 +408,8 @@ check_sigmoid_last_step_grads = Checker(
 
 
 def _last_copy_share(xs, y, u, w, v):
-    """dL/dw⁽ᵀ⁾ = (ŷ − y)·v·(1 − o_T²)·o_(T−1): lesson 03's share of the last copy."""
+    """dL/dw⁽ᵀ⁾ = (ŷ − y)·v·(1 − o_T²)·o_(T−1): lesson 03's share of the
+    last copy."""
     o = scalar.forward(xs, u, w, v).o
     y_hat = v * o[-1]
     return float((y_hat - y) * v * (1.0 - o[-1] ** 2) * o[-2])
@@ -411,10 +419,11 @@ WIDE_EPS = 0.25  # a step at which the central difference is visibly not the der
 
 
 def fd_last_copy_grad_cases():
-    """The lessons' example, random problems with T = 1 (o₀ = 0: the share is 0) to 5, all at
-    ε = 1e-6 (where the difference is the share to about 1e-10), then the example at the
-    wide ε = 0.25, where it is the difference quotient itself (0.2757 against the share 0.2827):
-    an answer that ignores ``eps``, or is the exact formula, fails there."""
+    """The lessons' example, random problems with T = 1 (o₀ = 0: the share
+    is 0) to 5, all at ε = 1e-6 (where the difference is the share to
+    about 1e-10), then the example at the wide ε = 0.25, where it is the
+    difference quotient itself (0.2757 against the share 0.2827): an
+    answer that ignores ``eps``, or is the exact formula, fails there."""
     xs, y, u, w, v = (EXAMPLE[k] for k in ("xs", "y", "u", "w", "v"))
     rows = [("the lessons' example, T = 4", np.asarray(xs, dtype=float), y, u, w, v)]
     rng = np.random.default_rng(3)
@@ -442,8 +451,9 @@ def fd_last_copy_grad_cases():
 
 
 def _every_copy_moved(xs, y, u, w, v, eps=None):
-    """dL/dw, the sum of every copy's share (written out: scalar.bptt is switched off while a
-    learner's function, or this wrong answer, runs)."""
+    """dL/dw, the sum of every copy's share (written out: scalar.bptt is
+    switched off while a learner's function, or this wrong answer,
+    runs)."""
     o = scalar.forward(xs, u, w, v).o
     T = len(o) - 1
     d, dw = (v * o[T] - y) * v, 0.0  # d: dL/do_t
@@ -454,9 +464,11 @@ def _every_copy_moved(xs, y, u, w, v, eps=None):
 
 
 def _last_copy_difference(xs, y, u, w, v, eps=1e-6, *, from_o_T=False, over=2.0, start=-1):
-    """(L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾ − ε))/(over·ε), the last step run from o_(T−1), or from o_T if
-    ``from_o_T`` (``scalar.forward(xs, ...).o[-1]``: the whole sequence, not ``xs[:-1]``), or
-    from o_(T−2) if ``start = -2`` (``xs[:-2]``; o_0 = 0 when that is empty)."""
+    """(L(w⁽ᵀ⁾ + ε) − L(w⁽ᵀ⁾ − ε))/(over·ε), the last step run from
+    o_(T−1), or from o_T if ``from_o_T``
+    (``scalar.forward(xs, ...).o[-1]``: the whole sequence, not
+    ``xs[:-1]``), or from o_(T−2) if ``start = -2`` (``xs[:-2]``;
+    o_0 = 0 when that is empty)."""
     xs = np.asarray(xs, dtype=float)
     if from_o_T:
         o0 = scalar.forward(xs, u, w, v).o[-1]
@@ -481,8 +493,9 @@ def _one_sided(xs, y, u, w, v, eps=1e-6):
 
 
 def _last_step_run(xs, u, w, v, *, whole=False):
-    """ŷ as a function of the last step's copy w⁽ᵀ⁾: the last step run from o_(T−1) (or, if
-    ``whole``, every input run from o_(T−1) with that copy, a slip)."""
+    """ŷ as a function of the last step's copy w⁽ᵀ⁾: the last step run from
+    o_(T−1) (or, if ``whole``, every input run from o_(T−1) with that
+    copy, a slip)."""
     xs = np.asarray(xs, dtype=float)
     o_prev = scalar.forward(xs[:-1], u, w, v).o[-1] if xs.size > 1 else 0.0
     run = xs if whole else xs[-1:]
@@ -490,9 +503,11 @@ def _last_step_run(xs, u, w, v, *, whole=False):
 
 
 def _fd_slip(xs, y, u, w, v, eps=1e-6, *, slip):
-    """The difference of ``fd_last_copy_grad`` with one slip: ``"fd_backward_one_sided"``,
-    ``"fd_left_minus_right"``, ``"fd_y_hat_difference"`` or ``"fd_whole_sequence_from_o_prev"``
-    (``"fd_moved_v"``: the central difference in v, exact for L quadratic in v)."""
+    """The difference of ``fd_last_copy_grad`` with one slip:
+    ``"fd_backward_one_sided"``, ``"fd_left_minus_right"``,
+    ``"fd_y_hat_difference"`` or ``"fd_whole_sequence_from_o_prev"``
+    (``"fd_moved_v"``: the central difference in v, exact for L
+    quadratic in v)."""
     if slip == "fd_moved_v":
         o_T = scalar.forward(xs, u, w, v).o[-1]
         return float((v * o_T - y) * o_T)
@@ -509,9 +524,9 @@ def _fd_slip(xs, y, u, w, v, eps=1e-6, *, slip):
 
 
 class _StepChecker(Checker):
-    """A checker that, when the learner's function has no ``eps`` parameter, says so; and when
-    it runs ``scalar.forward`` on the empty ``xs[:-1]`` of a case with T = 1, says what
-    o_(T−1) is then."""
+    """A checker that, when the learner's function has no ``eps``
+    parameter, says so; and when it runs ``scalar.forward`` on the empty
+    ``xs[:-1]`` of a case with T = 1, says what o_(T−1) is then."""
 
     def _raised(self, case, err):
         if isinstance(err, TypeError) and "positional" in str(err):
@@ -651,7 +666,8 @@ _STATES = _example_states()
 
 
 def _x4(o_4, o_prev=_STATES[3], u=EXAMPLE["u"], w=EXAMPLE["w"]):
-    """The last input that makes o_4 from o_prev: x_4 = (artanh(o_4) − w·o_prev)/u."""
+    """The last input that makes o_4 from o_prev:
+    x_4 = (artanh(o_4) − w·o_prev)/u."""
     return (math.atanh(o_4) - w * o_prev) / u
 
 

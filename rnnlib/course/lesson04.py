@@ -1,21 +1,29 @@
-"""Lesson 04: through all time steps (notebooks/04_through_all_time_steps.ipynb).
+"""Lesson 04: through all time steps
+(notebooks/04_through_all_time_steps.ipynb).
 
-The checker of exercise 04, with its cases and its catalogue of known mistakes:
+The checker of exercise 04, with its cases and its catalogue of
+known mistakes:
 
-- ``check_scalar_bptt``: ``scalar_bptt(xs, y, u, w, v)`` → (dL/du, dL/dw, dL/dv) of the seed's
-  RNN, full BPTT over T = 1 to 6 steps with one target y at the last step.
-- ``check_scalar_bptt_many`` (optional): ``scalar_bptt_many(xs, ys, u, w, v)`` → the same
-  gradients with a target at every step, L = Σ_t ½(v·o_t − y_t)², by the same rules.
-- ``check_sigmoid_bptt`` (the transfer task): ``sigmoid_bptt(xs, y, u, w, b, v)`` →
-  (dL/du, dL/dw, dL/db, dL/dv) of a unit the lessons did not derive, a sigmoid with a bias:
-  ``o_t = σ(u·x_t + w·o_(t−1) + b)``, o_0 = 0, ŷ = v·o_T, L = ½(ŷ − y)². Exact, like the
-  others (:class:`ExactGradientChecker`): a finite difference is named, not accepted.
+- ``check_scalar_bptt``: ``scalar_bptt(xs, y, u, w, v)`` →
+  (dL/du, dL/dw, dL/dv) of the seed's RNN, full BPTT over T = 1 to 6
+  steps with one target y at the last step.
+- ``check_scalar_bptt_many`` (optional):
+  ``scalar_bptt_many(xs, ys, u, w, v)`` → the same gradients with a
+  target at every step, L = Σ_t ½(v·o_t − y_t)², by the same rules.
+- ``check_sigmoid_bptt`` (the transfer task):
+  ``sigmoid_bptt(xs, y, u, w, b, v)`` → (dL/du, dL/dw, dL/db, dL/dv)
+  of a unit the lessons did not derive, a sigmoid with a bias:
+  ``o_t = σ(u·x_t + w·o_(t−1) + b)``, o_0 = 0, ŷ = v·o_T,
+  L = ½(ŷ − y)². Exact, like the others
+  (:class:`ExactGradientChecker`): a finite difference is named, not
+  accepted.
 
 and the graded questions of exercise 04 (``QUESTIONS``).
 
-References come from :mod:`rnnlib.scalar` on the seed's RNNs of lesson 00. The mistakes are the
-backward loop below wrong in one way (a slip each, named by the mistake's key), so the catalogue
-is executable.
+References come from :mod:`rnnlib.scalar` on the seed's RNNs of
+lesson 00. The mistakes are the backward loop below wrong in one way
+(a slip each, named by the mistake's key), so the catalogue is
+executable.
 """
 
 from __future__ import annotations
@@ -58,9 +66,10 @@ def scalar_bptt_cases():
 
 
 def _bptt(xs, y, u, w, v, *, slip=None):
-    """Full BPTT, the backward loop of :func:`rnnlib.scalar.backward` with the shares of every
-    step summed: (dL/du, dL/dw, dL/dv). Right for ``slip=None``, else wrong in the one way its
-    slip names (the slips are the keys of the catalogue below)."""
+    """Full BPTT, the backward loop of :func:`rnnlib.scalar.backward` with
+    the shares of every step summed: (dL/du, dL/dw, dL/dv). Right for
+    ``slip=None``, else wrong in the one way its slip names (the slips
+    are the keys of the catalogue below)."""
     fwd = scalar.forward(xs, u, w, v)
     o, T = fwd.o, len(fwd.xs)
     if slip == "bptt_o_one_step_early":  # o_t read from fwd.o[t − 1] throughout (o[−1] is o_T)
@@ -201,8 +210,9 @@ _FORBIDDEN_SAYS = (
 
 
 class TimeStepChecker(Checker):
-    """A checker of a loop over time steps: an index past the end of ``xs`` or ``fwd.o`` (a
-    learner's ``IndexError``) is told where the two are numbered apart."""
+    """A checker of a loop over time steps: an index past the end of ``xs``
+    or ``fwd.o`` (a learner's ``IndexError``) is told where the two are
+    numbered apart."""
 
     def _raised(self, case, err):
         if isinstance(err, IndexError):
@@ -216,14 +226,17 @@ class TimeStepChecker(Checker):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class ExactGradientChecker(TimeStepChecker):
-    """A :class:`Checker` of a gradient the learner computes exactly, by one backward pass:
+    """A :class:`Checker` of a gradient the learner computes exactly, by
+    one backward pass:
 
-    - while the learner's function runs, the rnnlib functions named in ``forbidden``
-      (``"module.function"``, e.g. ``"scalar.bptt"``: they compute the answer) raise, wherever
-      they are held, and the checker says which one was called;
-    - ``rtol``/``atol`` are tight: an exact backward pass in float64 agrees with the reference to
-      about 1e-15; an answer that agrees only to ``near_rtol``/``near_atol`` on every case (a
-      finite difference: about 1e-7 to 1e-10) is named as such.
+    - while the learner's function runs, the rnnlib functions named in
+      ``forbidden`` (``"module.function"``, e.g. ``"scalar.bptt"``: they
+      compute the answer) raise, wherever they are held, and the checker
+      says which one was called;
+    - ``rtol``/``atol`` are tight: an exact backward pass in float64
+      agrees with the reference to about 1e-15; an answer that agrees
+      only to ``near_rtol``/``near_atol`` on every case (a finite
+      difference: about 1e-7 to 1e-10) is named as such.
     """
 
     rtol: float = 1e-11
@@ -252,8 +265,9 @@ class ExactGradientChecker(TimeStepChecker):
             ) from None
 
     def _agreement(self, fn):
-        """The power of 10 of the worst relative error of ``fn`` over the cases, if its answer
-        is close to the reference on every case only within the loose tolerances; else None."""
+        """The power of 10 of the worst relative error of ``fn`` over the
+        cases, if its answer is close to the reference on every case only
+        within the loose tolerances; else None."""
         worst = 0.0
         for case in self.cases():
             raw = quiet_call(fn, *copy.deepcopy(case.args).values())  # (under the time limit)
@@ -508,8 +522,9 @@ def _sigmoid(a):
 
 
 def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
-    """(dL/du, dL/dw, dL/db, dL/dv) of the sigmoid unit. Right for ``slip=None``, else wrong in
-    the one way its slip names (the slips are the keys of the catalogue below)."""
+    """(dL/du, dL/dw, dL/db, dL/dv) of the sigmoid unit. Right for
+    ``slip=None``, else wrong in the one way its slip names (the slips
+    are the keys of the catalogue below)."""
     xs = np.asarray(xs, dtype=float)
     T = xs.size
     tanh_states = (
@@ -767,8 +782,9 @@ check_sigmoid_bptt = ExactGradientChecker(
 
 
 def _bptt_many(xs, ys, u, w, v, *, slip=None):
-    """(dL/du, dL/dw, dL/dv) with a target at every step. Right for ``slip=None``, else wrong in
-    the one way its slip names (the slips are the keys of the catalogue below)."""
+    """(dL/du, dL/dw, dL/dv) with a target at every step. Right for
+    ``slip=None``, else wrong in the one way its slip names (the slips
+    are the keys of the catalogue below)."""
     fwd = scalar.forward(xs, u, w, v)
     o, T = fwd.o, len(fwd.xs)
     err = fwd.y_hats - np.asarray(ys, dtype=float)  # ŷ_t − y_t, t = 1..T

@@ -1,14 +1,18 @@
-"""Lesson 05: iterative training (notebooks/05_iterative_training.ipynb).
+"""Lesson 05: iterative training
+(notebooks/05_iterative_training.ipynb).
 
-Checkers of exercise 05, each with its cases and its catalogue of known mistakes:
+Checkers of exercise 05, each with its cases and its catalogue of
+known mistakes:
 
-- ``check_train_epoch``: ``train_epoch(xs, ys, u, w, v, lr)`` → (new u, new w, new v, loss
-  before the update): one epoch of gradient descent on the mean loss;
-- ``check_train_loop``: ``train(xs, ys, u, w, v, lr, epochs)`` → the losses after 0, 1, …
-  epochs (shorter when training diverged).
+- ``check_train_epoch``: ``train_epoch(xs, ys, u, w, v, lr)`` →
+  (new u, new w, new v, loss before the update): one epoch of
+  gradient descent on the mean loss;
+- ``check_train_loop``: ``train(xs, ys, u, w, v, lr, epochs)`` → the
+  losses after 0, 1, … epochs (shorter when training diverged).
 
-References come from :mod:`rnnlib.training`; each mistake is computed by a small loop of its own
-below (a slip per mistake, named by its key), so that a wrong answer is named in plain words.
+References come from :mod:`rnnlib.training`; each mistake is
+computed by a small loop of its own below (a slip per mistake, named
+by its key), so that a wrong answer is named in plain words.
 """
 
 from __future__ import annotations
@@ -83,7 +87,8 @@ def train_epoch_cases():
 
 
 def _per_sequence(xs, ys, u, w, v):
-    """Loss and (du, dw, dv) of every sequence on its own: arrays (n,) and (n, 3)."""
+    """Loss and (du, dw, dv) of every sequence on its own: arrays (n,) and
+    (n, 3)."""
     losses, grads = [], []
     for x, y in zip(xs, ys, strict=True):
         fwd = scalar.forward(x, u, w, v)
@@ -98,8 +103,9 @@ def _step(u, w, v, g, lr):
 
 
 def _epoch(xs, ys, u, w, v, lr, *, slip=None):
-    """One epoch from the per-sequence losses and gradients. Right for ``slip=None``, else wrong
-    in the one way its slip names (the slips are the keys of the catalogue below)."""
+    """One epoch from the per-sequence losses and gradients. Right for
+    ``slip=None``, else wrong in the one way its slip names (the slips
+    are the keys of the catalogue below)."""
     if slip == "last_step_target_only" and np.ndim(ys) == 2:
         ys = ys[:, -1]
     losses, grads = _per_sequence(xs, ys, u, w, v)
@@ -141,8 +147,9 @@ def _loss_after_update(xs, ys, u, w, v, lr):
 
 
 def _update_per_sequence(xs, ys, u, w, v, lr, *, of_the_mean=False):
-    """SGD with batches of one: a step after every sequence, along its gradient, or along its
-    share of the mean gradient (its gradient / n) for ``of_the_mean``."""
+    """SGD with batches of one: a step after every sequence, along its
+    gradient, or along its share of the mean gradient (its gradient / n)
+    for ``of_the_mean``."""
     seen = []
     for x, y in zip(xs, ys, strict=True):
         losses, grads = _per_sequence(x[None], np.asarray(y)[None], u, w, v)
@@ -351,8 +358,8 @@ def train_loop_cases():
 
 def loop_losses(xs, ys, u, w, v, lr, epochs, *, slip=None):
     """The loss history of a training loop: for ``slip=None`` that of
-    :func:`rnnlib.training.train_scalar`, else wrong in the one way its slip names (the slips are
-    the keys of the catalogue below)."""
+    :func:`rnnlib.training.train_scalar`, else wrong in the one way its
+    slip names (the slips are the keys of the catalogue below)."""
     losses = []
     start = None
     params, total = (u, w, v), np.zeros(3)
@@ -393,8 +400,9 @@ def loop_losses(xs, ys, u, w, v, lr, epochs, *, slip=None):
 
 
 def _losses_after_the_updates(xs, ys, u, w, v, lr, epochs):
-    """The loop that updates, then records the loss of the new weights: losses after 1, …,
-    epochs + 1 epochs, losses[0] never recorded (the limit relative to the first loss kept)."""
+    """The loop that updates, then records the loss of the new weights:
+    losses after 1, …, epochs + 1 epochs, losses[0] never recorded (the
+    limit relative to the first loss kept)."""
     losses, params = [], (u, w, v)
     for _ in range(epochs + 1):
         with np.errstate(all="ignore"):
@@ -411,8 +419,9 @@ def _losses_after_the_updates(xs, ys, u, w, v, lr, epochs):
 
 
 def _initial_loss_twice(xs, ys, u, w, v, lr, epochs):
-    """losses[0] recorded before the loop, then inside it the loss measured BEFORE each update
-    (at the same weights as the entry before it): losses[0] twice, the last loss never."""
+    """losses[0] recorded before the loop, then inside it the loss measured
+    BEFORE each update (at the same weights as the entry before it):
+    losses[0] twice, the last loss never."""
     losses, params = [training.dataset_loss_and_grads(xs, ys, u, w, v)[0]], (u, w, v)
     for _ in range(epochs):
         with np.errstate(all="ignore"):
@@ -428,8 +437,9 @@ def _initial_loss_twice(xs, ys, u, w, v, lr, epochs):
 
 
 def _run_without_stop(xs, ys, u, w, v, lr, epochs):
-    """The losses and gradient norms of the run of ``epochs`` epochs that never stops (until a
-    loss cannot be computed): arrays (≤ epochs + 1,)."""
+    """The losses and gradient norms of the run of ``epochs`` epochs that
+    never stops (until a loss cannot be computed): arrays
+    (≤ epochs + 1,)."""
     losses, norms, params = [], [], (u, w, v)
     for _ in range(epochs + 1):
         with np.errstate(all="ignore"):
@@ -445,8 +455,8 @@ def _run_without_stop(xs, ys, u, w, v, lr, epochs):
 
 
 def _real_array(x):
-    """``x`` as a float array if it holds real numbers (not text, complex numbers or
-    booleans), else None."""
+    """``x`` as a float array if it holds real numbers (not text, complex
+    numbers or booleans), else None."""
     try:
         raw = np.asarray(x)
     except Exception:  # whatever the learner's object raises, it is not numbers
@@ -455,9 +465,9 @@ def _real_array(x):
 
 
 def _stop_diagnosis(result, case, rtol, atol):
-    """Where the learner's loop stopped against where it should, in words, when its losses are
-    those of the run itself and only its length is wrong (a stopping rule of its own); else
-    None."""
+    """Where the learner's loop stopped against where it should, in words,
+    when its losses are those of the run itself and only its length is
+    wrong (a stopping rule of its own); else None."""
     got = _real_array(result)
     if got is None:
         return None
@@ -511,13 +521,15 @@ def _fmt_loss(x):
 
 
 def _not_finite_at(case, run):
-    """Does the case's run stop where its loss is not finite (or cannot be computed)?"""
+    """Does the case's run stop where its loss is not finite (or cannot be
+    computed)?"""
     k = len(case.expected)
     return k < case.args["epochs"] + 1 and (len(run) == k or not math.isfinite(run[k]))
 
 
 def _went_on(k, what):
-    """A loop that went on past epoch k, whose loss is not finite, in words."""
+    """A loop that went on past epoch k, whose loss is not finite, in
+    words."""
     return (
         f"{what}: stop as soon as a loss is not finite (here 1000 × losses[0] is inf too, and "
         f"inf > inf is False); return only the {k} losses before it"
@@ -525,7 +537,8 @@ def _went_on(k, what):
 
 
 def _same_history(a, b, rtol, atol):
-    """Two loss histories agree: same length, equal within the tolerances (inf and NaN too)."""
+    """Two loss histories agree: same length, equal within the tolerances
+    (inf and NaN too)."""
     a, b = _real_array(a), _real_array(b)
     if a is None or b is None:
         return False
@@ -534,16 +547,17 @@ def _same_history(a, b, rtol, atol):
 
 
 def _quiet(f, case):
-    """``f`` on a copy of the case's inputs, its prints swallowed; None if it raises or runs past
-    the checks' time limit."""
+    """``f`` on a copy of the case's inputs, its prints swallowed; None if
+    it raises or runs past the checks' time limit."""
     with np.errstate(all="ignore"):
         return quiet_call(f, *copy.deepcopy(case.args).values())
 
 
 def _empty_lists_where_raised(err):
-    """The names of the empty lists among the local variables of the innermost frame of ``err``'s
-    traceback (the learner's line that raised) that the line indexes (``losses[``); all of them
-    when the line cannot be read."""
+    """The names of the empty lists among the local variables of the
+    innermost frame of ``err``'s traceback (the learner's line that
+    raised) that the line indexes (``losses[``); all of them when the
+    line cannot be read."""
     tb = err.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
@@ -559,19 +573,22 @@ def _empty_lists_where_raised(err):
 class _TrainLoopChecker(Checker):
     """check_train_loop, with three rules of its own:
 
-    - a catalogued mistake is named only when it gives the learner's losses on EVERY case: each
-      is a whole loop with one slip (a limit of 100 × losses[0] and one of 300 × stop at the same
-      epoch on one case, not on all);
-    - a loss history whose numbers are the run's own but whose length is wrong (a stopping rule
-      of the learner's own) and that no catalogued mistake explains is told where it stopped,
-      where it should have, and the rule;
-    - rnnlib's ``ValueError`` for a loss that overflows float64, raised out of the learner's
-      loop, is told to be caught and stopped on."""
+    - a catalogued mistake is named only when it gives the learner's
+      losses on EVERY case: each is a whole loop with one slip (a limit
+      of 100 × losses[0] and one of 300 × stop at the same epoch on one
+      case, not on all);
+    - a loss history whose numbers are the run's own but whose length is
+      wrong (a stopping rule of the learner's own) and that no
+      catalogued mistake explains is told where it stopped, where it
+      should have, and the rule;
+    - rnnlib's ``ValueError`` for a loss that overflows float64, raised
+      out of the learner's loop, is told to be caught and stopped on."""
 
     def _raised(self, case, err):
-        """A ``ValueError`` of rnnlib's (an overflow, or a weight that is not finite) on a case
-        whose loss overflows at epoch k: the loop did not stop there. An ``IndexError`` of a list
-        while a list of the learner's is empty: ``losses[0]`` read before it was recorded."""
+        """A ``ValueError`` of rnnlib's (an overflow, or a weight that is not
+        finite) on a case whose loss overflows at epoch k: the loop did not
+        stop there. An ``IndexError`` of a list while a list of the
+        learner's is empty: ``losses[0]`` read before it was recorded."""
         empty = _empty_lists_where_raised(err)
         if isinstance(err, IndexError) and str(err) == "list index out of range" and empty:
             return (
@@ -720,8 +737,9 @@ check_train_loop = _TrainLoopChecker(
 
 
 def momentum_losses(xs, ys, u, w, v, lr, beta, epochs, *, slip=None):
-    """Loss history of momentum training. Right for ``slip=None``, else wrong in the one way its
-    slip names (the slips are the keys of the catalogue below)."""
+    """Loss history of momentum training. Right for ``slip=None``, else
+    wrong in the one way its slip names (the slips are the keys of the
+    catalogue below)."""
     theta, m, losses = np.array([u, w, v], dtype=float), np.zeros(3), []
     for epoch in range(epochs + 1):
         loss, g = training.dataset_loss_and_grads(xs, ys, *theta)
@@ -982,7 +1000,8 @@ def training_explorer(
     limit = 1000 * float(first.losses[0])  # train_scalar's default divergence limit
 
     def run(lr, epochs):
-        """The run at η = lr, trained (at least) ``epochs`` epochs: continued, never redone."""
+        """The run at η = lr, trained (at least) ``epochs`` epochs: continued,
+        never redone."""
         key = round(float(lr), 10)
         r = runs.get(key)
         if r is None:

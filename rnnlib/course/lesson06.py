@@ -1,16 +1,22 @@
 """Lesson 06: vectorised BPTT (notebooks/06_vectorised_bptt.ipynb).
 
-Checkers of exercise 06, each with its cases and its catalogue of known mistakes:
+Checkers of exercise 06, each with its cases and its catalogue of
+known mistakes:
 
-- ``check_rnn_step_backward``: ``rnn_step_backward(dh_next, x, h_prev, h_next, Wx, Wh)`` →
-  (dx, dh_prev, dWx, dWh, db) for one step ``h_next = tanh(x Wx + h_prev Wh + b)``;
-- ``check_rnn_backward``: ``rnn_backward(dh, x, h0, h, Wx, Wh)`` → (dx, dh0, dWx, dWh, db) over
-  the whole sequence.
+- ``check_rnn_step_backward``:
+  ``rnn_step_backward(dh_next, x, h_prev, h_next, Wx, Wh)`` →
+  (dx, dh_prev, dWx, dWh, db) for one step
+  ``h_next = tanh(x Wx + h_prev Wh + b)``;
+- ``check_rnn_backward``:
+  ``rnn_backward(dh, x, h0, h, Wx, Wh)`` → (dx, dh0, dWx, dWh, db)
+  over the whole sequence.
 
-References come from :mod:`rnnlib.rnn` (itself tested against finite differences). Cases cover a
-batch of one and more, one time step and more, and D ≠ H, so that a transposed product shows up
-as a wrong shape or a wrong number. The mistakes are the backward loops below wrong in one way (a
-slip each, named by the mistake's key), so the catalogue is executable.
+References come from :mod:`rnnlib.rnn` (itself tested against finite
+differences). Cases cover a batch of one and more, one time step and
+more, and D ≠ H, so that a transposed product shows up as a wrong
+shape or a wrong number. The mistakes are the backward loops below
+wrong in one way (a slip each, named by the mistake's key), so the
+catalogue is executable.
 """
 
 from __future__ import annotations
@@ -65,8 +71,9 @@ def rnn_step_backward_cases():
 
 
 def step_backward(dh_next, x, h_prev, h_next, Wx, Wh, *, slip=None):
-    """One step back, (dx, dh_prev, dWx, dWh, db). Right for ``slip=None``, else wrong in the one
-    way its slip names (the slips are the keys of the catalogue below)."""
+    """One step back, (dx, dh_prev, dWx, dWh, db). Right for ``slip=None``,
+    else wrong in the one way its slip names (the slips are the keys of
+    the catalogue below)."""
     tanh_prime = {
         "step_missing_tanh_prime": lambda: 1.0,
         "step_one_minus_h": lambda: 1.0 - h_next,
@@ -171,8 +178,9 @@ def rnn_backward_cases():
 
 
 def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
-    """BPTT over the sequence, (dx, dh0, dWx, dWh, db). Right for ``slip=None``, else wrong in the
-    one way its slip names (the slips are the keys of the catalogue below)."""
+    """BPTT over the sequence, (dx, dh0, dWx, dWh, db). Right for
+    ``slip=None``, else wrong in the one way its slip names (the slips
+    are the keys of the catalogue below)."""
     N, T, H = dh.shape
     first = h[:, -1] if slip == "bptt_h_prev_wraps_at_first_step" else h0
     hs = [first] + [h[:, t] for t in range(T)]
@@ -261,10 +269,11 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
 
 
 def _batched_weight_grads(x, h0, h, da, slip):
-    """dWx, dWh of the optional task, one product each over the rows (n, t), wrong in the one
-    way ``slip`` names: x and the states with rows in (t, n) order, as the lesson's X, against
-    ``da.reshape(N * T, H)`` in (n, t) order (or the other way round); or h0 put after the states
-    instead of before them."""
+    """dWx, dWh of the optional task, one product each over the rows
+    (n, t), wrong in the one way ``slip`` names: x and the states with
+    rows in (t, n) order, as the lesson's X, against
+    ``da.reshape(N * T, H)`` in (n, t) order (or the other way round);
+    or h0 put after the states instead of before them."""
     N, T, _ = x.shape
     if slip == "bptt_h0_after_the_states":
         h_prev = np.concatenate([h[:, :-1], h0[:, None]], axis=1)
@@ -486,14 +495,18 @@ check_rnn_backward = Checker(
 
 
 def stacked_rnn_backward_cases():
-    """Cases of the stacked-RNN transfer task, with answers from ``rnn_backward`` run twice.
+    """Cases of the stacked-RNN transfer task, with answers from
+    ``rnn_backward`` run twice.
 
-    Layer 1 reads the inputs, layer 2 reads layer 1's states; both start from zero states::
+    Layer 1 reads the inputs, layer 2 reads layer 1's states; both start
+    from zero states::
 
-        h1_t = tanh(x_t Wx1 + h1_(t−1) Wh1 + b1),   h2_t = tanh(h1_t Wx2 + h2_(t−1) Wh2 + b2)
+        h1_t = tanh(x_t Wx1 + h1_(t−1) Wh1 + b1),
+        h2_t = tanh(h1_t Wx2 + h2_(t−1) Wh2 + b2)
 
-    The loss reaches only the top states (dh2). Layer 2's input gradient dx2 = da2 Wx2^T is, step
-    by step, the upstream gradient of layer 1's states: BPTT of the stack is rnn_backward twice.
+    The loss reaches only the top states (dh2). Layer 2's input gradient
+    dx2 = da2 Wx2^T is, step by step, the upstream gradient of layer 1's
+    states: BPTT of the stack is rnn_backward twice.
     """
     rng = np.random.default_rng(709)
     cases = []
@@ -533,9 +546,9 @@ def stacked_rnn_backward_cases():
 
 
 def _layer_backward(dh, inp, h, Wx, Wh, slope_h=None, wx_t=True, h0=None):
-    """One layer's BPTT from zero state: (d input, dWx, dWh); ``slope_h`` the states whose
-    1 − h² is used as tanh′ (a mistake when not ``h``), ``h0`` the initial state used (a mistake
-    when not zeros)."""
+    """One layer's BPTT from zero state: (d input, dWx, dWh); ``slope_h``
+    the states whose 1 − h² is used as tanh′ (a mistake when not ``h``),
+    ``h0`` the initial state used (a mistake when not zeros)."""
     N, T, H = dh.shape
     slope_h = h if slope_h is None else slope_h
     dinp, dWx, dWh = np.zeros(inp.shape[:2] + (Wx.shape[0],)), 0.0, 0.0
@@ -550,8 +563,9 @@ def _layer_backward(dh, inp, h, Wx, Wh, slope_h=None, wx_t=True, h0=None):
 
 
 def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
-    """BPTT of the two-layer RNN, (dx, dWx1, dWh1, dWx2, dWh2). Right for ``slip=None``, else
-    wrong in the one way its slip names (the slips are the keys of the catalogue below)."""
+    """BPTT of the two-layer RNN, (dx, dWx1, dWh1, dWx2, dWh2). Right for
+    ``slip=None``, else wrong in the one way its slip names (the slips
+    are the keys of the catalogue below)."""
     inp2 = {"stacked_dWx2_from_x": x, "stacked_dWx2_from_h2": h2}.get(slip, h1)
     wx2_t = slip != "stacked_wx2_not_transposed"
     # the slip: rnn_backward called with h[:, 0] (the state AFTER step 1) as each layer's h0
@@ -600,11 +614,13 @@ def stacked_backward(dh2, x, h1, h2, Wx1, Wh1, Wx2, Wh2, *, slip=None):
 class _StackedChecker(Checker):
     """check_stacked_rnn_backward, with two rules of its own:
 
-    - "layer 1 got no gradient" is said only when every layer-1 item (dx, dWx1, dWh1) is what
-      it gives: a dWh1 of zeros alone is also what an ``rnn_backward`` that overwrites dWh gives
-      from a zero initial state (only step 1's share, h_0^T da_1 = 0, survives);
-    - when the learner's answer calls their own ``rnn_backward`` and that fails
-      ``check_rnn_backward``, the message says so first: fix it before the stack."""
+    - "layer 1 got no gradient" is said only when every layer-1 item
+      (dx, dWx1, dWh1) is what it gives: a dWh1 of zeros alone is also
+      what an ``rnn_backward`` that overwrites dWh gives from a zero
+      initial state (only step 1's share, h_0^T da_1 = 0, survives);
+    - when the learner's answer calls their own ``rnn_backward`` and
+      that fails ``check_rnn_backward``, the message says so first: fix
+      it before the stack."""
 
     def _name_mistakes(self, fn, cases, case, result, problems):
         found = super()._name_mistakes(fn, cases, case, result, problems)
@@ -637,8 +653,8 @@ class _StackedChecker(Checker):
 
 
 def _own_rnn_backward_fails(fn):
-    """What ``check_rnn_backward`` says (its first line) of the learner's own ``rnn_backward``
-    when ``fn`` calls it and it fails, else None."""
+    """What ``check_rnn_backward`` says (its first line) of the learner's
+    own ``rnn_backward`` when ``fn`` calls it and it fails, else None."""
     code, names = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
     helper = names.get("rnn_backward") if code and "rnn_backward" in code.co_names else None
     if not callable(helper) or (getattr(helper, "__module__", "") or "").startswith("rnnlib"):
@@ -869,8 +885,9 @@ def _check_H(H):
 
 
 def _slider_H(H):
-    """The H a slider (or a call of ``set``) gives, as an int: a whole number like 16 or 16.0;
-    ``int()`` alone would have turned 1.5 into 1 and drawn H = 1 without a word."""
+    """The H a slider (or a call of ``set``) gives, as an int: a whole
+    number like 16 or 16.0; ``int()`` alone would have turned 1.5 into 1
+    and drawn H = 1 without a word."""
     whole = isinstance(H, (int, float, np.integer, np.floating)) and not isinstance(H, bool)
     if not (whole and np.isfinite(H) and float(H).is_integer()):
         raise ValueError(f"H: expected an integer hidden size in 1..{H_MAX}, got {H!r}")
@@ -907,11 +924,13 @@ def trajectory_weights(H, scale, D=3, T=60, burst=10, seed=0):
 
 
 def _inside_log_band(x, y, lo, hi):
-    """The part of the geometric sequence ``y`` (over ``x``) inside [lo, hi] on a log axis:
-    ``(xs, ys, data)`` from :func:`~rnnlib.course.plots.clip_to_band` in log10 (where a
-    geometric sequence is straight), so the line leaves the chart where it crosses ``lo`` or
-    ``hi`` instead of being pinned to the frame; ``data`` indexes the vertices that are points
-    of ``y``, not crossings."""
+    """The part of the geometric sequence ``y`` (over ``x``) inside
+    [lo, hi] on a log axis: ``(xs, ys, data)`` from
+    :func:`~rnnlib.course.plots.clip_to_band` in log10 (where a
+    geometric sequence is straight), so the line leaves the chart where
+    it crosses ``lo`` or ``hi`` instead of being pinned to the frame;
+    ``data`` indexes the vertices that are points of ``y``, not
+    crossings."""
     from .plots import clip_to_band
 
     y = np.asarray(y, float)
@@ -1042,8 +1061,9 @@ def power_norms_of(Wh, d_max=D_MAX):
 
 @lru_cache(maxsize=H_MAX)
 def _unit_power_norms(H, d_max):
-    """``‖G^d‖₂`` for the explorer's ``Wh = scale · G`` (ρ(G) = 1): ``‖Wh^d‖₂ = scale^d ‖G^d‖₂``,
-    so a move of the scale slider needs no new singular values."""
+    """``‖G^d‖₂`` for the explorer's ``Wh = scale · G`` (ρ(G) = 1):
+    ``‖Wh^d‖₂ = scale^d ‖G^d‖₂``, so a move of the scale slider needs no
+    new singular values."""
     return power_norms_of(trajectory_weights(H, 1.0)[3], d_max)
 
 

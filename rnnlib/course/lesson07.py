@@ -1,22 +1,31 @@
 """Lesson 07: vanishing and exploding gradients
 (notebooks/07_vanishing_and_exploding_gradients.ipynb).
 
-Checkers of exercise 07, each with its cases and its catalogue of known mistakes:
+Checkers of exercise 07, each with its cases and its catalogue of
+known mistakes:
 
-- ``check_clip_grad_norm``: ``clip_grad_norm(grads, max_norm)`` → the list of clipped arrays
+- ``check_clip_grad_norm``:
+  ``clip_grad_norm(grads, max_norm)`` → the list of clipped arrays
   (inputs unchanged);
-- ``check_jacobian_product``: ``jacobian_product(hs, Wh)`` → ∂h_T/∂h_0, shape (H, H);
-- ``check_truncated_bptt``: ``truncated_bptt(xs, ys, u, w, v, k)`` → (dL/du, dL/dw, dL/dv) with
-  sliding windows of k steps;
-- ``check_gated_bptt`` (transfer): ``gated_bptt(xs, y, u, w, v, z)`` → (dL/du, dL/dw, dL/dz) for
-  the scalar gated unit o_t = (1 − z)·o_(t−1) + z·tanh(u·x_t + w·o_(t−1)), L = ½(v·o_T − y)².
+- ``check_jacobian_product``:
+  ``jacobian_product(hs, Wh)`` → ∂h_T/∂h_0, shape (H, H);
+- ``check_truncated_bptt``:
+  ``truncated_bptt(xs, ys, u, w, v, k)`` → (dL/du, dL/dw, dL/dv)
+  with sliding windows of k steps;
+- ``check_gated_bptt`` (transfer):
+  ``gated_bptt(xs, y, u, w, v, z)`` → (dL/du, dL/dw, dL/dz) for the
+  scalar gated unit
+  o_t = (1 − z)·o_(t−1) + z·tanh(u·x_t + w·o_(t−1)),
+  L = ½(v·o_T − y)².
 
-Graded questions (``QUESTIONS``): which truncation PyTorch's detach loop computes, the reach of
-the gated unit's additive road, the max_norm that a clipped entry reveals.
+Graded questions (``QUESTIONS``): which truncation PyTorch's detach
+loop computes, the reach of the gated unit's additive road, the
+max_norm that a clipped entry reveals.
 
-References come from :mod:`rnnlib.optim` and :mod:`rnnlib.gradflow`; the mistakes are small
-formulas, or the loops below wrong in one way (a slip each, named by the mistake's key), so the
-catalogue is executable.
+References come from :mod:`rnnlib.optim` and :mod:`rnnlib.gradflow`;
+the mistakes are small formulas, or the loops below wrong in one way
+(a slip each, named by the mistake's key), so the catalogue is
+executable.
 """
 
 from __future__ import annotations
@@ -142,9 +151,10 @@ def _norm(g):
 
 
 def _clip(grads, max_norm, *, slip=None):
-    """Rescale the gradients. Right for ``slip=None``, else wrong in the one way its slip names
-    (the slips are the keys of the catalogue below). The norm is the naive one; where it
-    overflows only the slip that IS the overflow answers: the others raise, so they do not claim
+    """Rescale the gradients. Right for ``slip=None``, else wrong in the
+    one way its slip names (the slips are the keys of the catalogue
+    below). The norm is the naive one; where it overflows only the slip
+    that IS the overflow answers: the others raise, so they do not claim
     that case."""
     if slip == "clip_per_array":
         return [_clip([g], max_norm)[0] for g in grads]
@@ -196,7 +206,8 @@ def _clip(grads, max_norm, *, slip=None):
 
 
 def _clip_to_unit_norm(grads, max_norm):
-    """g / ‖g‖ when over the limit (the factor max_norm forgotten), the norm computed stably."""
+    """g / ‖g‖ when over the limit (the factor max_norm forgotten), the
+    norm computed stably."""
     total = clip_grad_norm(grads, max_norm)[1]
     return [np.asarray(g, dtype=float) / (total if total > max_norm else 1.0) for g in grads]
 
@@ -210,12 +221,15 @@ _ZERO_NAN = (
 class _ClipChecker(Checker):
     """check_clip_grad_norm, with three rules of its own:
 
-    - before the usual checks, an answer that puts new arrays into the caller's list
-      (``grads[i] = g * factor``) is told so, instead of the generic in-place message meant for
-      arrays changed by ``g *= ...``;
-    - NaN for all-zero gradients (0/0 where the norm, or the largest |entry|, divides) is named;
-    - an answer right on every case that returns the caller's list itself (``... else grads``)
-      is refused: the exercise asks for a new list."""
+    - before the usual checks, an answer that puts new arrays into the
+      caller's list (``grads[i] = g * factor``) is told so, instead of
+      the generic in-place message meant for arrays changed by
+      ``g *= ...``;
+    - NaN for all-zero gradients (0/0 where the norm, or the largest
+      |entry|, divides) is named;
+    - an answer right on every case that returns the caller's list
+      itself (``... else grads``) is refused: the exercise asks for a
+      new list."""
 
     def _message(self, fn, cases, case, where, result, problems):
         text = super()._message(fn, cases, case, where, result, problems)
@@ -421,8 +435,9 @@ def jacobian_product_cases():
 
 
 def jacobian_product(hs, Wh, *, slip=None):
-    """J_T ⋯ J_1 with J_t = diag(1 − h_t²) Wh^T. Right for ``slip=None``, else wrong in the one
-    way its slip names (the slips are the keys of the catalogue below)."""
+    """J_T ⋯ J_1 with J_t = diag(1 − h_t²) Wh^T. Right for ``slip=None``,
+    else wrong in the one way its slip names (the slips are the keys of
+    the catalogue below)."""
     H = Wh.shape[0]
     out = {"started_from_zeros": np.zeros((H, H)), "started_from_ones": np.ones((H, H))}.get(
         slip, np.eye(H)
@@ -560,15 +575,17 @@ def truncated_bptt_cases():
 
 
 def sliding(k):
-    """The steps s that the error of step t reaches in truncated BPTT: t, t−1, …, t−k+1."""
+    """The steps s that the error of step t reaches in truncated BPTT:
+    t, t−1, …, t−k+1."""
     return lambda t, T: range(max(t - k + 1, 1), t + 1)
 
 
 def truncated(xs, ys, u, w, v, k, *, reach=sliding, slip=None):
-    """Scalar truncated BPTT written out pair by pair: the error of step t reaches the steps s in
-    ``reach(k)(t, T)`` (1-based), by default the sliding window of k steps. Right for
-    ``slip=None``, else wrong in the one way its slip names (the slips are the keys of the
-    catalogue below, whose window mistakes pass another ``reach``)."""
+    """Scalar truncated BPTT written out pair by pair: the error of step t
+    reaches the steps s in ``reach(k)(t, T)`` (1-based), by default the
+    sliding window of k steps. Right for ``slip=None``, else wrong in
+    the one way its slip names (the slips are the keys of the catalogue
+    below, whose window mistakes pass another ``reach``)."""
     xs, ys = np.asarray(xs, float), np.asarray(ys, float)
     window = reach(k)
     fwd = scalar.forward(xs, u, w, v)
@@ -608,8 +625,9 @@ def truncated(xs, ys, u, w, v, k, *, reach=sliding, slip=None):
 
 
 def _truncated_past_step_1(xs, ys, u, w, v, k):
-    """The walk back not stopped at step 1, ``range(t, t − k, −1)``: where t < k, s reaches 0,
-    −1, … and numpy's negative indices wrap xs[s − 1], o[s] and o[s − 1] round to the end."""
+    """The walk back not stopped at step 1, ``range(t, t − k, −1)``: where
+    t < k, s reaches 0, −1, … and numpy's negative indices wrap
+    xs[s − 1], o[s] and o[s − 1] round to the end."""
     xs, ys = np.asarray(xs, float), np.asarray(ys, float)
     o = scalar.forward(xs, u, w, v).o
     du = dw = dv = 0.0
@@ -624,9 +642,10 @@ def _truncated_past_step_1(xs, ys, u, w, v, k):
 
 
 def _truncated_walk(xs, ys, u, w, v, k, *, reset=True, shares_after_update=False):
-    """The hint's loop with one slip: δ not reset for each error (``reset`` False: the walk of
-    step t starts from what the walk of step t − 1 left in δ, plus its own error), or δ moved on
-    to step s − 1 before step s's shares are added (``shares_after_update``)."""
+    """The hint's loop with one slip: δ not reset for each error (``reset``
+    False: the walk of step t starts from what the walk of step t − 1
+    left in δ, plus its own error), or δ moved on to step s − 1 before
+    step s's shares are added (``shares_after_update``)."""
     xs, ys = np.asarray(xs, float), np.asarray(ys, float)
     o = scalar.forward(xs, u, w, v).o
     du = dw = dv = delta = 0.0
@@ -645,7 +664,8 @@ def _truncated_walk(xs, ys, u, w, v, k, *, reset=True, shares_after_update=False
 
 
 def _truncated_with(reach):
-    """A mistake in the window: :func:`truncated` whose errors reach the steps ``reach(k)``."""
+    """A mistake in the window: :func:`truncated` whose errors reach the
+    steps ``reach(k)``."""
     return lambda xs, ys, u, w, v, k: truncated(xs, ys, u, w, v, k, reach=reach)
 
 
@@ -808,8 +828,9 @@ def gated_bptt_cases():
 
 
 def gated(xs, y, u, w, v, z, *, slip=None):
-    """BPTT through the gated unit written as a loop. Right for ``slip=None``, else wrong in the
-    one way its slip names (the slips are the keys of the catalogue below)."""
+    """BPTT through the gated unit written as a loop. Right for
+    ``slip=None``, else wrong in the one way its slip names (the slips
+    are the keys of the catalogue below)."""
     fwd = gated_forward(xs, u, w, z)  # the forward pass is not where these mistakes lie
     xs, o, c, T = fwd.xs, fwd.o, fwd.c, fwd.xs.size
     delta = (v * o[T] - y) * (1.0 if slip == "error_without_v" else v)
@@ -854,8 +875,9 @@ def gated(xs, y, u, w, v, z, *, slip=None):
 
 
 def _gate_shares_swapped(xs, y, u, w, v, z):
-    """Right BPTT of the unit read the other way round, o_t = z·o_(t−1) + (1 − z)·c_t: the right
-    loop at 1 − z, its dz of the opposite sign (d(1 − z)/dz = −1)."""
+    """Right BPTT of the unit read the other way round,
+    o_t = z·o_(t−1) + (1 − z)·c_t: the right loop at 1 − z, its dz of
+    the opposite sign (d(1 − z)/dz = −1)."""
     du, dw, dz = gated(xs, y, u, w, v, 1.0 - z)
     return du, dw, -dz
 

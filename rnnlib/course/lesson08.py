@@ -1,24 +1,34 @@
 """Lesson 08: applications (notebooks/08_applications.ipynb).
 
-Checkers of exercise 08, each with its cases and its catalogue of known mistakes:
+Checkers of exercise 08, each with its cases and its catalogue of
+known mistakes:
 
-- ``check_softmax_cross_entropy``: ``softmax_cross_entropy(logits, targets)`` → (L, dL/dz);
-- ``check_readout_backward``: ``readout_backward(dz, h, Wy)`` → (dh, dWy, dby), the optional
-  many-to-one read-out ``z = h_T Wy + by`` (one output per sequence, from its last step): ``dz``
-  (N, K), ``dh`` (N, T, H) zero except at t = T;
-- ``check_masked_cross_entropy``: ``masked_cross_entropy(logits, targets, mask)`` → (L, dL/dz),
-  the transfer task: a batch of sequences of different lengths, padded, where only the positions
-  with ``mask = 1`` count: ``L = −Σ_m mask_m log p_m[y_m] / Σ_m mask_m`` and
+- ``check_softmax_cross_entropy``:
+  ``softmax_cross_entropy(logits, targets)`` → (L, dL/dz);
+- ``check_readout_backward``: ``readout_backward(dz, h, Wy)`` →
+  (dh, dWy, dby), the optional many-to-one read-out
+  ``z = h_T Wy + by`` (one output per sequence, from its last step):
+  ``dz`` (N, K), ``dh`` (N, T, H) zero except at t = T;
+- ``check_masked_cross_entropy``:
+  ``masked_cross_entropy(logits, targets, mask)`` → (L, dL/dz), the
+  transfer task: a batch of sequences of different lengths, padded,
+  where only the positions with ``mask = 1`` count:
+  ``L = −Σ_m mask_m log p_m[y_m] / Σ_m mask_m`` and
   ``dL/dz_m = mask_m (p_m − onehot(y_m)) / Σ mask``.
 
-Graded questions (``QUESTIONS``): a perplexity from two kinds of position, what teacher forcing
-feeds the model, what stateful chunked truncated BPTT carries across a window boundary.
+Graded questions (``QUESTIONS``): a perplexity from two kinds of
+position, what teacher forcing feeds the model, what stateful
+chunked truncated BPTT carries across a window boundary.
 
-``softmax_cross_entropy`` takes logits (..., C) and integer targets (...) and returns the *mean*
-over the M = prod(targets.shape) positions, ``L = −(1/M) Σ_m log p_m[y_m]`` with
-``p_m = softmax(logits_m)``, and ``dL/dlogits_m = (p_m − onehot(y_m)) / M``. The references come
-from :func:`rnnlib.softmax_cross_entropy` and :func:`rnnlib.readout.linear_backward` (both checked
-against finite differences in the test suite). Each mistake computes one wrong answer.
+``softmax_cross_entropy`` takes logits (..., C) and integer targets
+(...) and returns the *mean* over the M = prod(targets.shape)
+positions, ``L = −(1/M) Σ_m log p_m[y_m]`` with
+``p_m = softmax(logits_m)``, and
+``dL/dlogits_m = (p_m − onehot(y_m)) / M``. The references come from
+:func:`rnnlib.softmax_cross_entropy` and
+:func:`rnnlib.readout.linear_backward` (both checked against finite
+differences in the test suite). Each mistake computes one wrong
+answer.
 """
 
 from __future__ import annotations
@@ -103,7 +113,8 @@ def _softmax_reference(logits, targets):
 
 
 def parts(logits, targets, axis=-1):
-    """log p (stable), p, the one-hot of the targets, and M: the pieces every mistake uses."""
+    """log p (stable), p, the one-hot of the targets, and M: the pieces
+    every mistake uses."""
     z = np.asarray(logits, dtype=np.float64)
     y = np.asarray(targets)
     s = z - z.max(axis=axis, keepdims=True)
@@ -118,8 +129,9 @@ def _picked(a, targets):
 
 
 def _sce(logits, targets, *, slip=None):
-    """Loss and gradient from :func:`parts`. Right for ``slip=None``, else wrong in the one way
-    its slip names (the slips are the keys of the catalogue below)."""
+    """Loss and gradient from :func:`parts`. Right for ``slip=None``, else
+    wrong in the one way its slip names (the slips are the keys of the
+    catalogue below)."""
     axis = 0 if slip == "softmax_over_wrong_axis" else -1
     if slip == "targets_minus_one":  # class ids read as 1-based: y − 1 (−1 wraps to C − 1)
         targets = (np.asarray(targets) - 1) % np.shape(logits)[-1]
@@ -176,8 +188,9 @@ _OVERFLOW = (
 
 
 class _StableSoftmaxChecker(Checker):
-    """A checker of a softmax cross-entropy whose first line, for NaN or infinity on a case with
-    logits of ±700 or more (where exp overflows), says the remedy, not only the symptom."""
+    """A checker of a softmax cross-entropy whose first line, for NaN or
+    infinity on a case with logits of ±700 or more (where exp
+    overflows), says the remedy, not only the symptom."""
 
     def _message(self, fn, cases, case, where, result, problems):
         text = super()._message(fn, cases, case, where, result, problems)
@@ -281,9 +294,9 @@ check_softmax_cross_entropy = _StableSoftmaxChecker(
 
 
 def readout_reference(dz, h, Wy, *, slip=None):
-    """``(dh, dWy, dby)`` for ``z = h_T Wy + by``, read at the last step only. Right for
-    ``slip=None``, else wrong in the one way its slip names (the slips are the keys of the
-    catalogue below)."""
+    """``(dh, dWy, dby)`` for ``z = h_T Wy + by``, read at the last step
+    only. Right for ``slip=None``, else wrong in the one way its slip
+    names (the slips are the keys of the catalogue below)."""
     h = np.asarray(h, dtype=np.float64)
     T = h.shape[1]
     read = {"first_step_read": 0, "dWy_from_first_step": 0}.get(slip, -1)  # the step z reads
@@ -437,8 +450,9 @@ check_readout_backward = Checker(
 
 
 def masked_reference(logits, targets, mask, *, slip=None):
-    """``(L, dL/dz)`` of the masked mean cross-entropy. Right for ``slip=None``, else wrong in the
-    one way its slip names (the slips are the keys of the catalogue below)."""
+    """``(L, dL/dz)`` of the masked mean cross-entropy. Right for
+    ``slip=None``, else wrong in the one way its slip names (the slips
+    are the keys of the catalogue below)."""
     if slip == "masked_targets_minus_one":  # class ids read as 1-based (−1 wraps to C − 1)
         targets = (np.asarray(targets) - 1) % np.shape(logits)[-1]
     logp, p, onehot, M = parts(logits, targets)
@@ -460,8 +474,9 @@ def masked_reference(logits, targets, mask, *, slip=None):
 
 
 def _mask_on_one_term(on_p):
-    """The right loss, with the mask on one term of the gradient only: (mask·p − onehot) / Σ mask
-    (``on_p``) or (p − mask·onehot) / Σ mask, which leave −onehot or p at the padded positions."""
+    """The right loss, with the mask on one term of the gradient only:
+    (mask·p − onehot) / Σ mask (``on_p``) or (p − mask·onehot) / Σ mask,
+    which leave −onehot or p at the padded positions."""
 
     def answer(logits, targets, mask):
         loss, _ = masked_reference(logits, targets, mask)
