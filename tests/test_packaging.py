@@ -213,7 +213,8 @@ def test_code_cells_keep_each_comment_beside_its_code(path):
 def test_the_folders_ruff_settings_are_the_roots_with_a_narrower_line():
     """notebooks/, solutions/ and exercises/ each carry a .ruff.toml (ruff uses the nearest):
     it must extend the root's settings, so that the course's code cells get every rule the
-    package gets, with only the line length and E501 changed."""
+    package gets, with a shorter line and E501 on (its cache-dir and src only point back at
+    the root: one cache, and rnnlib sorted as this project's own package)."""
     root = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]
     for folder in ("notebooks", "solutions", "exercises"):
         cfg = tomllib.loads((ROOT / folder / ".ruff.toml").read_text())
