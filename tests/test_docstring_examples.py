@@ -129,50 +129,17 @@ def _documented(module):
             yield f"{module.__name__}.{name}", inspect.getdoc(obj)
 
 
-@pytest.mark.parametrize("name", ["rnnlib", *LEARNER_MODULES])
-def test_every_docstring_fits_the_output_area(name):
-    """Lesson 00 sends the learner to the library's docstrings (``scalar.forward?``, or
-    ``help(scalar.forward)``), which JupyterLab shows in the output area: at 1024 x 768 with the
-    file browser open that holds TEXT_WIDTH characters and breaks a longer line anywhere, inside
-    a word or a number (tests/test_browser.py). help() prints a docstring 4 spaces in, so every
-    docstring line must fit DOC_WIDTH = TEXT_WIDTH - 4."""
-    from rnnlib.course.checking import DOC_WIDTH, TEXT_WIDTH
-
-    assert DOC_WIDTH == TEXT_WIDTH - 4
-    module = importlib.import_module(name)
-    long = [
-        f"{where}: {len(line)}: {line}"
-        for where, doc in _documented(module)
-        for line in doc.splitlines()
-        if len(line) > DOC_WIDTH
-    ]
-    assert not long, f"{len(long)} docstring lines over {DOC_WIDTH} characters:\n" + "\n".join(long)
-
-
-def test_every_checkers_docstring_fits_the_output_area():
-    """``check_loss?`` shows the checker's docstring, built from its ``function`` and ``doc``
-    (rnnlib.course.checking): it fits as the library's do, and no ````code```` span of up to
-    48 characters is broken over two lines."""
-    from rnnlib.checks import ALL_CHECKERS, check_answer
+def _over_doc_width(docs):
+    """``where: length: line`` for every line of the ``(where, docstring)`` pairs that is
+    longer than DOC_WIDTH."""
     from rnnlib.course.checking import DOC_WIDTH
 
-    docs = {c.name: c.__doc__ for c in ALL_CHECKERS} | {
-        "check_answer": inspect.getdoc(check_answer)
-    }
-    long = [
-        f"{name}: {line}"
-        for name, doc in docs.items()
+    return [
+        f"{where}: {len(line)}: {line}"
+        for where, doc in docs
         for line in doc.splitlines()
         if len(line) > DOC_WIDTH
     ]
-    assert not long, "\n".join(long)
-    broken = [
-        f"{name}: {span!r}"
-        for name, doc in docs.items()
-        for span in re.findall(r"``[^`]+``", doc)
-        if "\n" in span and len(" ".join(span.split())) <= 48
-    ]
-    assert not broken, "\n".join(broken)
 
 
 def _lesson_module_names():
@@ -181,22 +148,37 @@ def _lesson_module_names():
     return [lesson.__name__ for lesson in LESSONS]
 
 
-@pytest.mark.parametrize("name", _lesson_module_names())
-def test_every_lesson_docstring_fits_the_output_area(name):
-    """A lesson imports its slider figures and helpers from its lesson module
-    (``from rnnlib.course.lesson03 import last_step_explorer``), and a learner may ask for
-    ``last_step_explorer?`` or ``help(tangent_line)``: every function or class a lesson module
-    exports (its ``__all__``) and defines has docstring lines of at most DOC_WIDTH, as the
-    library's do. The module docstring, which only authors read in the source, is not covered."""
-    from rnnlib.course.checking import DOC_WIDTH
+@pytest.mark.parametrize("name", ["rnnlib", *LEARNER_MODULES, *_lesson_module_names()])
+def test_every_docstring_fits_the_output_area(name):
+    """Lesson 00 sends the learner to the library's docstrings (``scalar.forward?``, or
+    ``help(scalar.forward)``), which JupyterLab shows in the output area: at 1024 x 768 with the
+    file browser open that holds TEXT_WIDTH characters and breaks a longer line anywhere, inside
+    a word or a number (tests/test_browser.py). help() prints a docstring 4 spaces in, so every
+    docstring line must fit DOC_WIDTH = TEXT_WIDTH - 4. The lesson modules too: a lesson imports
+    its figures and helpers from its module (``from rnnlib.course.lesson03 import
+    last_step_explorer``), and a learner may ask for ``last_step_explorer?``."""
+    from rnnlib.course.checking import DOC_WIDTH, TEXT_WIDTH
 
-    module = importlib.import_module(name)
-    exported = [(f"{name}.{obj_name}", getattr(module, obj_name)) for obj_name in module.__all__]
-    long = [
-        f"{where}: {len(line)}: {line}"
-        for where, obj in exported
-        if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == name
-        for line in (inspect.getdoc(obj) or "").splitlines()
-        if len(line) > DOC_WIDTH
-    ]
+    assert DOC_WIDTH == TEXT_WIDTH - 4
+    long = _over_doc_width(_documented(importlib.import_module(name)))
     assert not long, f"{len(long)} docstring lines over {DOC_WIDTH} characters:\n" + "\n".join(long)
+
+
+def test_every_checkers_docstring_fits_the_output_area():
+    """``check_loss?`` shows the checker's docstring, built from its ``function`` and ``doc``
+    (rnnlib.course.checking): it fits as the library's do, and no ````code```` span of up to
+    48 characters is broken over two lines."""
+    from rnnlib.checks import ALL_CHECKERS, check_answer
+
+    docs = {c.name: c.__doc__ for c in ALL_CHECKERS} | {
+        "check_answer": inspect.getdoc(check_answer)
+    }
+    long = _over_doc_width(docs.items())
+    assert not long, "\n".join(long)
+    broken = [
+        f"{name}: {span!r}"
+        for name, doc in docs.items()
+        for span in re.findall(r"``[^`]+``", doc)
+        if "\n" in span and len(" ".join(span.split())) <= 48
+    ]
+    assert not broken, "\n".join(broken)
