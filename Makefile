@@ -19,13 +19,15 @@ STAGES := $(wildcard notebooks/[0-9][0-9]_*.ipynb solutions/[0-9][0-9]_*.ipynb)
 NUMPY_SIMD = $(shell $(PY) -c 'import numpy; u = (getattr(numpy, "_core", None) or numpy.core) \
 	._multiarray_umath; print(" ".join(x for x in u.__cpu_dispatch__ if u.__cpu_features__.get(x)))')
 
-.PHONY: help lab test test-fast test-oldest notebooks exercises class class-report bench lint format doctor clean
+.PHONY: help lab test test-fast test-oldest test-python notebooks exercises class class-report bench lint format doctor clean
 
 help:
 	@echo "make lab        set up .venv, then open JupyterLab at the first lesson"
 	@echo "make test       set up .venv, then run every test (unit, notebooks, exercises, browser)"
 	@echo "make test-fast  unit tests only, no notebooks or browser"
 	@echo "make test-oldest  the unit tests and notebooks with the oldest supported dependencies"
+	@echo "make test-python  the unit tests and notebooks under another Python (PYVER=3.10;"
+	@echo "                default: Binder's, binder/runtime.txt), if this machine has it"
 	@echo "make notebooks  re-execute lessons and solutions in place, storing their outputs"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make class      an nbgrader course in build/class/ from solutions/ (INSTRUCTORS.md);"
@@ -90,6 +92,25 @@ test-oldest: $(OLDEST)/.test
 	$(OLD_PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks solutions
 
+# Another Python: PYVER=3.10, the oldest the course supports (pyproject.toml's requires-python),
+# or PYVER=3.12 (the default), what Binder and the hub image run (binder/runtime.txt). The unit
+# tests (no browser, no class) and the notebooks, in a venv of its own with the newest
+# dependencies that Python gets: numpy 2.5 needs 3.12, while 3.10 stays at numpy 2.2 (and has no
+# nbgrader). The Python must be on this machine (python3.12 on PATH, or pyenv's: tools/find_python).
+PYVER ?= $(shell sed -n 's/^python-//p' binder/runtime.txt)
+OTHER := .venv-py$(PYVER)
+$(OTHER)/.test: pyproject.toml
+	rm -rf $(OTHER)
+	py=$$(tools/find_python $(PYVER)) && $$py -m venv $(OTHER)
+	$(OTHER)/bin/python -m pip --disable-pip-version-check install --upgrade pip
+	$(OTHER)/bin/python -m pip --disable-pip-version-check install -e '.[test]'
+	@touch $@
+
+test-python: $(OTHER)/.test
+	$(OTHER)/bin/python -m pytest -p no:cacheprovider -m "not browser and not grading" tests
+	$(OTHER)/bin/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks solutions
+
 # Quick loop for authors: unit tests only, no notebooks, no browser.
 test-fast: $(VENV)/.test
 	$(PY) -m pytest -p no:cacheprovider -m "not browser and not slow" tests
@@ -148,4 +169,4 @@ format: $(VENV)/.test
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) $(OLDEST) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OLDEST) .venv-py* .pytest_cache .ruff_cache .hypothesis

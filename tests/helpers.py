@@ -1,5 +1,5 @@
-"""Test helpers: random RNN problems of given sizes, and what a make target would run (never
-the code under test)."""
+"""Test helpers: random RNN problems of given sizes, what a make target would run (never
+the code under test), and the project's TOML files read on every supported Python."""
 
 import subprocess
 from pathlib import Path
@@ -7,7 +7,17 @@ from pathlib import Path
 import numpy as np
 from hypothesis import strategies as st
 
+try:
+    import tomllib
+except ImportError:  # Python 3.10: the test extra installs tomli, the same parser
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_toml(path):
+    """The TOML file at ``path`` as a dict (pyproject.toml, a folder's .ruff.toml)."""
+    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def make_dry_run(target, *variables, done=(), cwd=ROOT):

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import tomllib
 from browser_support import (
     CHROMIUM,
     LAB_SETTINGS,
@@ -38,6 +37,7 @@ from browser_support import (
     LessonError,
     LessonPage,
 )
+from helpers import load_toml
 
 pytestmark = pytest.mark.browser
 
@@ -559,7 +559,7 @@ def test_code_lines_fit_a_small_laptop_screen(notebook):
 def code_width() -> int:
     """The line length ruff holds the course's code cells to; the same in all three folders."""
     widths = {
-        folder: tomllib.loads((REPO / folder / ".ruff.toml").read_text())["line-length"]
+        folder: load_toml(REPO / folder / ".ruff.toml")["line-length"]
         for folder in ("notebooks", "solutions", "exercises")
     }
     assert len(set(widths.values())) == 1, widths

@@ -35,7 +35,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader.utils import compute_checksum
 
 from rnnlib.course import checking
 from rnnlib.progress import PASSED, classify, item_names
@@ -423,6 +422,8 @@ def test_a_rebuild_without_grades_keeps_the_gradebook(tmp_path):
 
 
 def test_a_tampered_test_cell_is_restored_and_earns_nothing(graded):
+    from nbgrader.utils import compute_checksum
+
     sub = next(s for s in graded["subs"] if s.kind == "tampered")
     a = graded["assignments"][sub.assignment]
     item = next(i for i in a.items if i.grade_id == sub.detail)

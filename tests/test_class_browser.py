@@ -15,7 +15,7 @@ from browser_support import CHROMIUM, Browser
 
 from tools import make_class as mc
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.grading]
 ROOT = Path(__file__).resolve().parents[1]
 
 

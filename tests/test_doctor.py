@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from helpers import load_toml
 
 from rnnlib import doctor
 
@@ -140,8 +141,7 @@ def test_version_comparison(version, minimum, ok):
 
 
 def test_minimum_versions_are_the_ones_in_pyproject():
-    tomllib = pytest.importorskip("tomllib")
-    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    deps = load_toml(REPO / "pyproject.toml")["project"]["dependencies"]
     pinned = dict(d.split(">=") for d in deps)
     for dist, minimum, _ in doctor.REQUIREMENTS:
         if dist in pinned:

@@ -57,6 +57,25 @@ def test_missing_exercises_name_the_command_that_writes_them(capsys, monkeypatch
     assert mc._regenerate(ROOT / "solutions", ROOT / "exercises") == "run `make exercises`"
 
 
+def test_without_nbgrader_the_build_says_how_to_get_it(capsys, monkeypatch, tmp_path):
+    """On Python 3.10 pip leaves nbgrader out (it needs 3.11): the build stops before it
+    writes anything and says which Python to use; on a newer Python, how to install it."""
+    real = mc.importlib.util.find_spec
+    monkeypatch.setattr(
+        mc.importlib.util, "find_spec", lambda name: None if name == "nbgrader" else real(name)
+    )
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "class"
+    assert mc.main(["--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("make_class: nbgrader is not installed in this Python (")
+    assert not out.exists()
+    old, new = mc.no_nbgrader((3, 10, 13)), mc.no_nbgrader((3, 12, 1))
+    assert "3.10)" in old and "needs Python 3.11 or newer" in old
+    assert "`make class PYTHON=python3.11`" in old
+    assert "3.12)" in new and "`make class` installs it" in new and "3.11" not in new
+
+
 def test_no_traceback_from_the_command_line():
     out = subprocess.run(
         [sys.executable, "-m", "tools.make_class", "--stamp", "nosuch/"],

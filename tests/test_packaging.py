@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import tomllib
 import yaml
-from helpers import make_dry_run
+from helpers import load_toml, make_dry_run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,14 +26,15 @@ PYPI_TO_CONDA = {
 
 
 def _split(req):
-    """``"jupyterlab>=4.2,<5"`` -> ``("jupyterlab", ">=4.2,<5")``, the name normalized."""
-    m = re.fullmatch(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;]*)", req)
+    """``"jupyterlab>=4.2,<5"`` -> ``("jupyterlab", ">=4.2,<5")``, the name normalized (an
+    environment marker after ``;`` is left out)."""
+    m = re.fullmatch(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;]*)(;.*)?", req)
     assert m, f"cannot read requirement {req!r}"
     return re.sub(r"[-_.]+", "-", m.group(1)).lower(), m.group(3).replace(" ", "")
 
 
 def _pyproject_deps():
-    py = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    py = load_toml(ROOT / "pyproject.toml")["project"]
     reqs = list(py["dependencies"])
     for extra in py["optional-dependencies"].values():
         reqs += extra
@@ -75,7 +75,7 @@ def test_environment_yml_has_every_dependency_under_its_conda_forge_name_and_bou
         f"only in environment.yml: {set(conda) - set(want)}"
     )
     assert {n: s for n, s in conda.items() if s != want[n]} == {}, "bounds differ from pyproject"
-    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    requires = load_toml(ROOT / "pyproject.toml")["project"]["requires-python"]
     assert python == requires.replace(" ", "")
     # The names that mean something else (or too much) on conda-forge are not used.
     assert not {"playwright", "matplotlib"} & set(conda)
@@ -86,7 +86,7 @@ def test_oldest_constraints_pin_every_lower_bound():
     """tools/oldest_constraints.py pins each dependency at the version its `>=` names."""
     from tools.oldest_constraints import constraints
 
-    pins = constraints(tomllib.loads((ROOT / "pyproject.toml").read_text()))
+    pins = constraints(load_toml(ROOT / "pyproject.toml"))
     deps = _pyproject_deps()
     assert set(pins) == set(deps)
     for name, spec in deps.items():
@@ -104,7 +104,7 @@ def test_oldest_constraints_output_and_bad_input():
     }
     assert constraints(project) == {"numpy": "1.26", "matplotlib": "3.8", "jupyterlab": "4.2"}
     assert lower_bound("Typing_Extensions[x]>=4.0") == ("typing-extensions", "4.0")
-    for bad in ["numpy", "numpy<2", "numpy>=1,>=2", "numpy>=1.26; python_version<'3.12'", "x>=a"]:
+    for bad in ["numpy", "numpy<2", "numpy>=1,>=2", "numpy<2; python_version<'3.12'", "x>=a"]:
         with pytest.raises(ValueError, match="requirement"):
             lower_bound(bad)
     with pytest.raises(ValueError, match="requirement: expected a string, got int"):
@@ -114,6 +114,27 @@ def test_oldest_constraints_output_and_bad_input():
     }
     with pytest.raises(ValueError, match="one lower bound for numpy, got 1.26 and 2"):
         constraints(clash)
+
+
+def test_oldest_constraints_keep_an_environment_marker():
+    """A dependency for some Pythons only (tomli before 3.11, nbgrader from 3.11) is pinned for
+    those Pythons only; two different markers for one package are refused."""
+    from tools.oldest_constraints import lower_bound, marker, markers
+
+    req = "tomli >= 2; python_version < '3.11'"
+    assert lower_bound(req) == ("tomli", "2")
+    assert marker(req) == "python_version < '3.11'"
+    assert marker("numpy>=1.26") == ""
+    both = {"project": {"dependencies": [req], "optional-dependencies": {"a": [req, "x>=1"]}}}
+    assert markers(both) == {"tomli": "python_version < '3.11'"}
+    clash = {"project": {"dependencies": [req, "tomli>=2; sys_platform == 'win32'"]}}
+    with pytest.raises(ValueError, match="one environment marker for tomli, got"):
+        markers(clash)
+    ours = markers(load_toml(ROOT / "pyproject.toml"))
+    assert ours == {
+        "nbgrader": "python_version >= '3.11'",
+        "tomli": "python_version < '3.11'",
+    }
 
 
 def test_oldest_constraints_cli(tmp_path):
@@ -133,6 +154,8 @@ def test_oldest_constraints_cli(tmp_path):
     assert constraint_lines(pins) == ["numpy==1.26", "pytest==8"]
     held = '[tool.rnnlib.oldest]\ntransitive = ["PyParsing < 3.3"]\n'
     assert constraint_lines(pins + held) == ["numpy==1.26", "pytest==8", "pyparsing<3.3"]
+    marked = '[project]\ndependencies = ["numpy>=1.26", "tomli>=2; python_version < \'3.11\'"]\n'
+    assert constraint_lines(marked) == ["numpy==1.26", "tomli==2; python_version < '3.11'"]
 
 
 def test_oldest_transitive_dependencies_held_back():
@@ -140,7 +163,7 @@ def test_oldest_transitive_dependencies_held_back():
     anything but 'name<version' is refused, saying what was expected."""
     from tools.oldest_constraints import held_back
 
-    assert held_back(tomllib.loads((ROOT / "pyproject.toml").read_text())) == {"pyparsing": "3.3"}
+    assert held_back(load_toml(ROOT / "pyproject.toml")) == {"pyparsing": "3.3"}
     assert held_back({"project": {}}) == {}
     for bad in ["pyparsing", "pyparsing>=3", "pyparsing<3.3,>=2", "pyparsing<x.y", 3]:
         tool = {"tool": {"rnnlib": {"oldest": {"transitive": [bad]}}}}
@@ -155,6 +178,74 @@ def test_make_test_oldest_uses_the_constraints_and_ci_runs_it():
     ci = (ROOT / ".ci" / "run").read_text()
     assert ci.index("make test\n") < ci.index("make test-oldest")
     assert ".venv-oldest/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_ci_runs_the_oldest_python_and_binders_where_the_machine_has_them():
+    """.ci/run reads the two versions from the files that state them (requires-python, and
+    binder/runtime.txt, which repo2docker reads), then runs `make test-python` for each that
+    tools/find_python finds, and says so for each it does not."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert ci.index("make test-oldest") < ci.index('make test-python PYVER="$v"')
+    lines = [ln for ln in ci.splitlines() if ln.startswith(("oldest=", "binder="))]
+    shown = subprocess.run(
+        ["bash", "-c", "\n".join([*lines, 'echo "$oldest $binder"'])],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    requires = load_toml(ROOT / "pyproject.toml")["project"]["requires-python"]
+    runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
+    assert shown == [requires.removeprefix(">="), runtime.removeprefix("python-")]
+    assert shown == ["3.10", "3.12"]
+    make = make_dry_run("test-python", "PYVER=3.10", done=[".venv-py3.10/.test"])
+    assert '.venv-py3.10/bin/python -m pytest -p no:cacheprovider -m "not browser' in make
+    assert "--nbval --nbval-current-env" in make
+    # without PYVER, Binder's Python
+    default = make_dry_run("test-python", done=[".venv-py3.12/.test"])
+    assert default.startswith(".venv-py3.12/bin/python -m pytest"), default
+    assert ".venv-py*/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def _fake_python(path, works=True):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n" + ("exit 0\n" if works else "exit 127\n"))
+    path.chmod(0o755)
+    return path
+
+
+def test_find_python_takes_path_then_pyenvs_newest(tmp_path):
+    """tools/find_python X.Y: pythonX.Y on PATH if it works (a pyenv shim for a version not
+    selected does not), else the newest X.Y.* of $PYENV_ROOT/versions; else exit 1, saying
+    where it looked."""
+
+    def find(version, path_dirs, pyenv):
+        env = {"PATH": ":".join([*map(str, path_dirs), "/usr/bin", "/bin"]), "HOME": "/nonexistent"}
+        env["PYENV_ROOT"] = str(pyenv)
+        return subprocess.run(
+            [str(ROOT / "tools" / "find_python"), version],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+
+    bin_, shims, pyenv = tmp_path / "bin", tmp_path / "shims", tmp_path / "pyenv"
+    on_path = _fake_python(bin_ / "python3.97")
+    _fake_python(shims / "python3.98", works=False)
+    for patch in ("3.98.2", "3.98.10", "3.98.9"):
+        _fake_python(pyenv / "versions" / patch / "bin" / "python3.98")
+    _fake_python(pyenv / "versions" / "3.98.11" / "bin" / "python3.98", works=False)
+    out = find("3.97", [bin_, shims], pyenv)
+    assert (out.returncode, out.stdout) == (0, f"{on_path}\n")
+    out = find("3.98", [bin_, shims], pyenv)
+    newest = pyenv / "versions" / "3.98.10" / "bin" / "python3.98"
+    assert (out.returncode, out.stdout) == (0, f"{newest}\n")
+    out = find("3.99", [bin_, shims], pyenv)
+    assert out.returncode == 1 and out.stdout == ""
+    assert out.stderr == (
+        "tools/find_python: no Python 3.99 with venv on this machine (looked for python3.99 on "
+        f"PATH and in {pyenv}/versions/3.99.*)\n"
+    )
 
 
 def test_importing_rnnlib_is_light():
@@ -215,9 +306,9 @@ def test_the_folders_ruff_settings_are_the_roots_with_a_narrower_line():
     it must extend the root's settings, so that the course's code cells get every rule the
     package gets, with a shorter line and E501 on (its cache-dir and src only point back at
     the root: one cache, and rnnlib sorted as this project's own package)."""
-    root = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]
+    root = load_toml(ROOT / "pyproject.toml")["tool"]["ruff"]
     for folder in ("notebooks", "solutions", "exercises"):
-        cfg = tomllib.loads((ROOT / folder / ".ruff.toml").read_text())
+        cfg = load_toml(ROOT / folder / ".ruff.toml")
         assert cfg["extend"] == "../pyproject.toml", folder
         assert cfg["line-length"] < root["line-length"], folder
         ignored = root["lint"]["per-file-ignores"]["*.ipynb"]

@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import importlib.util
 import os
 import re
 import shutil
@@ -377,6 +378,19 @@ class NbgraderFailed(RuntimeError):
     """``nbgrader generate_assignment`` failed (its output, and what to do when it is known)."""
 
 
+def no_nbgrader(version) -> str:
+    """What to do when this Python has no nbgrader (``version``: ``sys.version_info``)."""
+    said = (
+        f"nbgrader is not installed in this Python ({sys.executable}, {version[0]}.{version[1]})."
+    )
+    if tuple(version[:2]) < (3, 11):
+        return (
+            f"{said} nbgrader 0.9.6, the version the course is graded with, needs Python 3.11 or"
+            " newer: `make clean`, then `make class PYTHON=python3.11` (or a newer Python)."
+        )
+    return f"{said} `make class` installs it (rnnlib[class]); or: pip install 'nbgrader>=0.9.6'."
+
+
 def graded_work(out: Path) -> list[str]:
     """What a rebuild of course folder ``out`` would lose: the submissions and hand grades its
     gradebook holds, and the ``autograded/`` and ``feedback/`` folders made from them (empty
@@ -450,6 +464,8 @@ def build(
       ``feedback/`` are moved into ``out/old-<UTC time>/``; ``submitted/`` is kept.
     """
     solutions, exercises, out = Path(solutions), Path(exercises), Path(out)
+    if importlib.util.find_spec("nbgrader") is None:
+        raise NbgraderFailed(no_nbgrader(sys.version_info))
     found = graded_work(out)
     if found and not (force or keep_grades):
         raise GradesExist(

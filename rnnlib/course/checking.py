@@ -1010,7 +1010,8 @@ class _TooLong(BaseException):
 def _time_limit(seconds):
     """Raise :class:`_TooLong` in the block after ``seconds`` (a timer signal; where there is
     none, off the main thread, or under a timer already running, e.g. pytest-timeout's, the
-    block runs unlimited)."""
+    block runs unlimited). CPython 3.10 runs no signal handler in a loop whose body starts with
+    ``try:``, so there such a loop runs on (as it does under Ctrl-C); 3.11 stops it."""
     if (
         not hasattr(signal, "setitimer")
         or threading.current_thread() is not threading.main_thread()
