@@ -1,6 +1,7 @@
 """Test helpers: random RNN problems of given sizes, what a make target would run (never
 the code under test), and the project's TOML files read on every supported Python."""
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -26,12 +27,16 @@ def make_dry_run(target, *variables, done=(), cwd=ROOT):
     ``done`` are prerequisites make is told are up to date (``-o``: .venv stamps, so that no
     install is planned); ``variables`` are ``NAME=value`` arguments."""
     old = [arg for path in done for arg in ("-o", path)]
+    # not the variables of a make that runs these tests (`make test-python PYVER=3.10` passes
+    # PYVER down in MAKEFLAGS)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     return subprocess.run(
         ["make", "--no-print-directory", "-n", *old, target, *variables],
         cwd=cwd,
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     ).stdout.replace("\\\n", " ")
 
 
