@@ -27,9 +27,11 @@ def make_dry_run(target, *variables, done=(), cwd=ROOT):
     ``done`` are prerequisites make is told are up to date (``-o``: .venv stamps, so that no
     install is planned); ``variables`` are ``NAME=value`` arguments."""
     old = [arg for path in done for arg in ("-o", path)]
-    # not the variables of a make that runs these tests (`make test-python PYVER=3.10` passes
-    # PYVER down in MAKEFLAGS)
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    # not the variables of a make that runs these tests: `make test-python PYVER=3.10` puts
+    # PYVER in the environment and in MAKEFLAGS (" -- PYVER=3.10")
+    given = os.environ.get("MAKEFLAGS", "").partition(" -- ")[2].split()
+    drop = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", *(a.partition("=")[0] for a in given)}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     return subprocess.run(
         ["make", "--no-print-directory", "-n", *old, target, *variables],
         cwd=cwd,
