@@ -197,7 +197,7 @@ def test_ci_runs_the_oldest_python_and_binders_where_the_machine_has_them():
     requires = load_toml(ROOT / "pyproject.toml")["project"]["requires-python"]
     runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
     assert shown == [requires.removeprefix(">="), runtime.removeprefix("python-")]
-    assert shown == ["3.10", "3.12"]
+    assert all(re.fullmatch(r"3\.\d+", v) for v in shown), shown
     make = make_dry_run("test-python", "PYVER=3.10", done=[".venv-py3.10/.test"])
     assert '.venv-py3.10/bin/python -m pytest -p no:cacheprovider -m "not browser' in make
     assert "--nbval --nbval-current-env" in make
