@@ -1195,8 +1195,8 @@ def test_a_wrong_array_says_where_it_is_wrong():
 
 def test_a_crash_with_one_common_cause_is_named_whatever_the_exercise():
     """numpy's words for a product of shapes that do not fit, arrays that do not broadcast, ``^``
-    for a power, a loop over a plain number, and an index one past the end (step T at index T),
-    each said in the learner's terms, with what was raised kept below."""
+    for a power, a loop over a plain number, an index one past the end (step T at index T) and
+    one into an empty array, each said in the learner's terms, with what was raised kept below."""
     grid = Checker(
         "check_grid",
         "grid(a, b)",
@@ -1213,6 +1213,7 @@ def test_a_crash_with_one_common_cause_is_named_whatever_the_exercise():
         (number, lambda a: sum(v * v for v in a)): ("this case passes plain numbers", "iterable"),
         (grid, lambda a, b: a[:, 3]): ("index 3 is one past the end of an axis of 3", "index 3"),
         (number, lambda a: [a][1]): ("an index past the end of a list", "list index"),
+        (number, lambda a: np.array([])[0]): ("an index into an empty array", "with size 0"),
     }
     for (checker, fn), (head, numpy_says) in said.items():
         with pytest.raises(AssertionError) as excinfo:

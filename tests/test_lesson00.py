@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from rnnlib.course.lesson00 import FIGURES, forward_explorer
+from rnnlib.course.lesson00 import FIGURES, forward_explorer, seed_model_runs
 from rnnlib.scalar import EXAMPLE
 
 # Lesson 00 has no exercise, so no checker: no right answers for tests/test_checkers.py.
@@ -158,3 +158,19 @@ def test_the_tanh_band_label_sits_above_its_line_at_every_range(ex, moved, top):
     box = label.get_window_extent(renderer)
     assert box.y0 >= line_top + 1.0
     assert box.y0 <= line_top + 6.0  # and still beside it, naming it
+
+
+def test_the_seed_models_cases_meet_both_signs():
+    """The checkers of lessons 02 to 04 run on these models: a slip that drops a sign (|o_T|,
+    |o_(T-1)|, |dL/dŷ| where the signed number belongs) must change some case's answer, so each
+    of these takes both signs over the models (computed here by the forward pass, tanh)."""
+    o_T, o_prev, err = [], [], []
+    for _, (u, w, v, T, y), xs, _, _ in seed_model_runs():
+        o = [0.0]
+        for x in xs:
+            o.append(math.tanh(u * x + w * o[-1]))
+        o_T.append(o[T])
+        o_prev.append(o[T - 1])
+        err.append(v * o[T] - y)
+    for name, values in (("o_T", o_T), ("o_(T-1)", o_prev), ("dL/dŷ", err)):
+        assert min(values) < 0 < max(values), (name, values)

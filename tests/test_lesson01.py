@@ -286,7 +286,10 @@ def test_finite_difference_slips_get_their_own_names_not_calculus_ones():
     def nudge_y(y_hat, y, eps):
         return (_loss(y_hat, y + eps) - _loss(y_hat, y - eps)) / (2 * eps)
 
-    for answer, says in [(by_eps, "you divided by ε"), (nudge_y, "you nudged the target y")]:
+    for answer, says in [
+        (by_eps, "twice the slope: your two points are twice as far apart"),
+        (nudge_y, "you nudged the target y"),
+    ]:
         first = refusal(check_loss_grad_fd, answer)
         assert says in first
         assert "power rule" not in first and "(ŷ − y)²" not in first
@@ -1030,3 +1033,31 @@ def test_the_legend_covers_no_curve_and_no_text(marker):
     for text in [*ax.texts, ax.title, ax.xaxis.label, ax.yaxis.label]:
         extent = text.get_window_extent(renderer)
         assert figure.x0 <= extent.x0 and extent.x1 <= figure.x1, text.get_text()
+
+
+def test_the_formula_beside_a_loss_name_rebound_to_a_number_is_refused():
+    """A scratch cell `loss = loss(2.0, 1.0)` leaves a number under the name: the formula ŷ − y
+    used to pass, as if no `loss` were there to be called; it is told what the name holds."""
+    notebook = {"np": np}
+    exec("loss = np.float64(0.5)\ndef loss_grad_fd(y_hat, y, eps):\n    return y_hat - y", notebook)
+    first = refusal(check_loss_grad_fd, notebook["loss_grad_fd"])
+    assert "no call of a loss was seen: the name `loss` now holds np.float64(0.5)" in first, first
+
+
+def test_points_two_eps_away_over_two_eps_are_told_the_distance_not_the_divisor():
+    """(L(ŷ + 2ε) − L(ŷ − 2ε))/(2ε) divides by 2ε, as asked: the message names both ways to
+    halve the slope, not "you divided by ε"."""
+
+    def loss_grad_fd(y_hat, y, eps):
+        return (loss(y_hat + 2 * eps, y) - loss(y_hat - 2 * eps, y)) / (2 * eps)
+
+    first = refusal(check_loss_grad_fd, loss_grad_fd)
+    assert "ŷ ± 2ε: by 4ε" in first and "you divided by ε" not in first, first
+
+
+def test_a_signed_square_is_said_to_match_the_squared_error_on_one_case_only():
+    """sign(ŷ − y)·(ŷ − y)² is (ŷ − y)² where ŷ > y (case 1) and its negative where ŷ < y: the
+    squared error explains case 1, and the message says the next case does not fit it."""
+    first = refusal(check_loss_grad, lambda y_hat, y: np.sign(y_hat - y) * (y_hat - y) ** 2)
+    assert "you returned the squared error" in first
+    assert first.endswith("(that explains this case, not case 2: look there too)"), first

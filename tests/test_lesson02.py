@@ -796,3 +796,17 @@ def test_the_repeated_steps_figure_shows_every_step_whole():
     assert dotted
     for line in dotted:
         assert not len(points_inside(line_pixels(line), star, pad=1.0))
+
+
+@pytest.mark.parametrize("given", [3.13, 3.12])
+def test_lr_edge_rounded_either_way_is_told_it_is_the_answer_rounded(given):
+    """2/0.64 = 3.125, computed as 3.1249999999999996: 3.13 (half up, by hand) used to be told it
+    is "within 2%" and 3.12 that it is "the answer rounded"; both are 3.125 rounded (3.12 is
+    Python's round(3.125, 2), half to even)."""
+    assert "is the answer rounded" in refusal(check_answer, "02.lr_edge", given)
+
+
+@pytest.mark.parametrize("pick", [np.max, np.min])
+def test_one_step_lr_of_the_largest_or_smallest_state_is_named_without_doubt(pick):
+    first = refusal(check_one_step_lr, lambda o_T: 1 / pick(o_T**2))
+    assert "one sequence's rate" in first and "look there too" not in first, first

@@ -756,7 +756,10 @@ def _last_step_run_from(inputs, over=2.0):
     ("answer", "said"),
     [
         (_last_step_run_from(lambda xs: xs[:-1]), None),  # right: the step run from o_(T−1)
-        (_last_step_run_from(lambda xs: xs[:-1], over=1.0), "twice the share: you divided by ε"),
+        (
+            _last_step_run_from(lambda xs: xs[:-1], over=1.0),
+            "twice the share: your two points are twice as far apart",
+        ),
         (_last_step_run_from(lambda xs: xs), "you ran the last step from o_T, the state it makes"),
         (_last_step_run_from(lambda xs: xs[:-2]), "you ran the last step from o_(T−2)"),
     ],
@@ -924,8 +927,9 @@ def _last_step_after_all_steps(xs, y, u, w, v, eps=1e-6):
     [
         (
             _halved_distance,
-            "twice the share: you divided by ε, but w⁽ᵀ⁾ − ε and w⁽ᵀ⁾ + ε are 2ε apart; "
-            "divide by 2ε (or your loss is missing its ½: use scalar.loss)",
+            "twice the share: your two points are twice as far apart as you divide by "
+            "(w⁽ᵀ⁾ ± ε: divide by 2ε; ± 2ε: by 4ε), or your loss is missing its ½ (use "
+            "scalar.loss)",
         ),
         (
             _last_step_after_all_steps,
@@ -1233,3 +1237,22 @@ def test_an_if_on_an_array_is_told_it_needs_no_special_case():
     first = refusal(check_last_step_grad, last_step_grad)
     assert first.startswith("check_last_step_grad: an `if` on an array"), first
     assert "o_prev = 0 gives 0 by itself" in first
+
+
+def test_a_size_where_a_signed_state_belongs_is_not_told_it_has_the_wrong_sign():
+    """|o_prev| for o_prev is the right gradient where o_prev > 0 and its negative where
+    o_prev < 0 (case 1): "wrong sign" explains case 1 only, and a case where the answer is right
+    shows the learner does not make that mistake, so it is not named."""
+    first = refusal(
+        check_last_step_grad,
+        lambda dL_dyhat, v, o_T, o_prev: dL_dyhat * v * (1 - o_T**2) * np.abs(o_prev),
+    )
+    assert "wrong sign" not in first and first.startswith("check_last_step_grad: wrong value"), (
+        first
+    )
+
+
+def test_fd_of_every_copy_is_named_on_every_case_the_wide_step_too():
+    """The mistake is the learner's difference quotient itself (every copy moved, at the eps
+    given), so it explains the wide-step case too: named without doubt."""
+    assert "look there too" not in refusal(check_fd_last_copy_grad, _every_copy)

@@ -353,7 +353,9 @@ def test_a_finite_difference_is_named_not_accepted(h):
     first = first_line(excinfo)
     assert re.fullmatch(
         r"check_scalar_bptt: your gradient agrees only to about 1e-\d+: that is what a finite "
-        r"difference gives; this exercise asks for the exact gradient, by one backward pass",
+        r"difference gives, or a pass that lost digits on the way \(numbers held in float32 or "
+        r"rounded, a constant such as e typed short\); this exercise asks for the exact "
+        r"gradient, by one backward pass in float64, which agrees to about 1e-15",
         first,
     ), first
     assert "case 1 of 5" in str(excinfo.value)
@@ -527,7 +529,9 @@ def test_sigmoid_finite_difference_is_named_not_accepted(answer):
     first = refusal(check_sigmoid_bptt, answer)
     assert re.fullmatch(
         r"check_sigmoid_bptt: your gradient agrees only to about 1e-\d+: that is what a finite "
-        r"difference gives; this exercise asks for the exact gradient, by one backward pass",
+        r"difference gives, or a pass that lost digits on the way \(numbers held in float32 or "
+        r"rounded, a constant such as e typed short\); this exercise asks for the exact "
+        r"gradient, by one backward pass in float64, which agrees to about 1e-15",
         first,
     ), first
 
@@ -2016,3 +2020,37 @@ def test_the_slips_above_against_finite_differences():
         if checker is check_scalar_bptt_many:
             args = (xs, np.array([0.2, -0.1, y]), u, w, v)
         assert np.allclose(mistake(checker, key).answer(*args), answer(*args), rtol=1e-12), key
+
+
+def test_a_backward_pass_that_lost_digits_is_not_told_it_is_a_finite_difference_only():
+    """One backward pass over states rounded to float32 agrees to about 1e-7, as a finite
+    difference does: the message names both causes, and float64 as the cure."""
+
+    def rounded_states(xs, y, u, w, v):
+        fwd = scalar.forward(xs, u, w, v)
+        o = fwd.o.astype(np.float32).astype(np.float64)
+        T = len(xs)
+        err = v * o[T] - y
+        du = dw = 0.0
+        d = err * v
+        for t in range(T, 0, -1):
+            da = d * (1 - o[t] ** 2)
+            du, dw, d = du + da * xs[t - 1], dw + da * o[t - 1], da * w
+        return du, dw, err * o[T]
+
+    first = refusal(check_scalar_bptt, rounded_states)
+    assert "a pass that lost digits on the way" in first and "in float64" in first, first
+
+
+def test_dv_from_the_size_of_o_T_is_not_told_the_chain_starts_with_the_wrong_sign():
+    """dL/dv = (ŷ − y)·|o_T|, du and dw right: "wrong sign" (the whole answer negated) matched
+    dL/dv on a case with o_T < 0 and told the learner to flip the start of the chain, which
+    would break du and dw; a case with o_T > 0, where dL/dv is right, refutes it."""
+
+    def abs_o_T(xs, y, u, w, v):
+        du, dw, dv = _bptt_by_hand(xs, y, u, w, v)
+        o_T = scalar.forward(xs, u, w, v).o[-1]
+        return du, dw, dv / o_T * abs(o_T)
+
+    first = refusal(check_scalar_bptt, abs_o_T)
+    assert "wrong sign" not in first and "dL/dv is wrong" in first, first

@@ -873,10 +873,13 @@ def test_a_hidden_size_that_is_not_whole_is_refused_not_rounded(factory):
 # through the catalogue's implementation; before the review each got only "... are wrong".
 
 
-def _learner_bptt(order=None, tanh_prime=None, per_step_weights=1.0, reverse_dx=False):
+def _learner_bptt(
+    order=None, tanh_prime=None, per_step_weights=1.0, reverse_dx=False, h0_as_zeros=False
+):
     """A learner's rnn_backward: ``order(T)`` the 0-based steps it visits, ``tanh_prime(x_t,
     h_prev, h_t, Wx, Wh)`` its slope, the weight gradients multiplied by ``per_step_weights``, and
-    dx built as a list appended in loop order (reversed back unless ``reverse_dx``)."""
+    dx built as a list appended in loop order (reversed back unless ``reverse_dx``); zeros for the
+    state before step 0 if ``h0_as_zeros``."""
 
     def rnn_backward(dh, x, h0, h, Wx, Wh):
         N, T, D = x.shape
@@ -884,7 +887,7 @@ def _learner_bptt(order=None, tanh_prime=None, per_step_weights=1.0, reverse_dx=
         dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[0])
         steps = list(range(T - 1, -1, -1) if order is None else order(T))
         for t in steps:
-            h_prev = h[:, t - 1] if t > 0 else h0
+            h_prev = h[:, t - 1] if t > 0 else (np.zeros_like(h0) if h0_as_zeros else h0)
             slope = 1 - h[:, t] ** 2 if tanh_prime is None else tanh_prime(x[:, t], h_prev, Wx, Wh)
             da = (dh[:, t] + carry) * slope
             dxs.append(da @ Wx.T)
@@ -910,13 +913,21 @@ def _one_minus_a_squared(x_t, h_prev, Wx, Wh):
 @pytest.mark.parametrize(
     ("answer", "said"),
     [
-        (_learner_bptt(order=lambda T: range(T - 1, 0, -1)), "the first step was skipped"),
+        (_learner_bptt(order=lambda T: range(T - 1, 0, -1)), "step t = 0 (0-based) left out"),
         (_learner_bptt(order=lambda T: range(T - 2, -1, -1)), "the last step was skipped"),
         (_over_T, "weight gradients divided by T"),
         (_learner_bptt(reverse_dx=True), "dx is in reverse time order"),
         (_learner_bptt(tanh_prime=_one_minus_a_squared), "1 − a_t² where 1 − tanh(a_t)²"),
+        (_learner_bptt(h0_as_zeros=True), "dWh: zeros where h0 belongs"),
     ],
-    ids=["range(T-1, 0, -1)", "range(T-2, -1, -1)", "dW / T", "dx list unreversed", "1 - a^2"],
+    ids=[
+        "range(T-1, 0, -1)",
+        "range(T-2, -1, -1)",
+        "dW / T",
+        "dx list unreversed",
+        "1 - a^2",
+        "zeros for h0",
+    ],
 )
 def test_a_learners_loop_slips_are_named(answer, said):
     first = refusal(L.check_rnn_backward, answer)

@@ -30,8 +30,9 @@ Calling a checker runs the learner's function on a deep copy of each case's inpu
   float32 precision only is told to compute in float64);
 - on a wrong answer, computes every catalogued mistake's answer for that case and, when the
   learner's result matches one (and the mistake really differs from the reference there), names
-  it in plain words. When several mistakes explain the case, the learner's function is run on the
-  other cases too and the mistake that explains the most wins.
+  it in plain words, provided the learner's function gives the mistake's numbers on the other
+  cases too (one that matches a mistake on one case by chance is not told to fix what is
+  right). When several mistakes explain every case, the one that explains the most wins.
 
 Every message has a short first line, ``"<checker>: <what is wrong>"`` (this is what
 ``python -m rnnlib.progress`` prints), then the case's label, its inputs, the expected and the
@@ -229,6 +230,15 @@ def _checker_doc(function, doc):
     return "\n".join(
         [*first, fill_text(f"{last.replace(' ', _GLUE)} {doc}".strip(), width=DOC_WIDTH)]
     )
+
+
+class _Found(dict):
+    """Item → the mistakes that explain it (:meth:`Checker._name_mistakes`); ``parted``: item →
+    the first case on which the learner's function and those mistakes part."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.parted = {}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -490,58 +500,98 @@ class Checker:
             return False  # the mistake's item fixes the form, which may differ from the reference's
         return self._close(result[j], w) and not self._close(exp[j], w)
 
-    def _score(self, mistake, fn, cases):
-        """How well a mistake explains the learner's function over all cases: ``(whole, items)``,
-        the number of cases whose whole result it reproduces (where it is wrong), then the number
-        of (case, item) pairs it explains."""
+    def _score(self, mistake, results, cases):
+        """How well a mistake explains the learner's function over all cases (``results``, its
+        result on each): ``(whole, items)``, the number of cases whose whole result it reproduces
+        (where it is wrong), then the number of (case, item) pairs it explains."""
         whole = items = 0
-        for case in cases:
-            result = _quiet_run(fn, case)
+        for case, result in zip(cases, results, strict=True):
             wrong = _safe_answer(mistake, case)
             if wrong is None:
                 continue
             exp = case.expected
+            result = _as_items(result, exp)
             whole += self._explains(wrong, result, None, exp)
             if _is_container(exp) and _is_container(result) and len(result) == len(exp):
                 items += sum(self._explains(wrong, result, j, exp) for j in range(len(exp)))
         return whole, items
 
-    def _refuted(self, mistake, j, passed):
-        """Do the cases ``passed`` (the learner's function was right on each) show that it does
-        not make ``mistake``? They do where the mistake's item j (its whole answer if j is None)
-        differs from the reference: the learner's was the reference there. (A rate fixed at 0.1
-        inside the function passes a case with lr 0.1; on a case with lr 0.05 it coincides with
-        a step twice too long, which the first case refutes.)"""
-        for case in passed:
-            wrong, exp = _safe_answer(mistake, case), case.expected
-            if wrong is None:
+    def _items(self, result, wrong, exp, j):
+        """The learner's item j and the mistake's (the whole results if j is None), or None when
+        they have not one form of finite numbers (nothing to compare)."""
+        result = _as_items(result, exp)
+        if j is not None and _is_container(exp):
+            if not (
+                _is_container(result)
+                and _is_container(wrong)
+                and len(result) == len(wrong) == len(exp) > j
+            ):
+                return None  # (a list of as many items as the case gives: fewer here)
+            result, wrong = result[j], wrong[j]
+        return (result, wrong) if _comparable(result, wrong) else None
+
+    def _refuted(self, mistake, j, cases, results):
+        """Is the learner's item j (its whole result if j is None) right, on some case, where
+        the mistake's is wrong? Then it does not make that mistake there: a rate fixed at 0.1
+        inside the function coincides with "a step twice too long" on a case with lr 0.05, and
+        is right on one with lr 0.1; ``|o|`` where ``o`` belongs coincides with "wrong sign"
+        where ``o < 0``, and is right where ``o > 0``. (Other items are not looked at: a slip
+        in one item, v missing from dL/db but not from dL/dw, is named in that item.)"""
+        for case, result in zip(cases, results, strict=True):
+            wrong = _safe_answer(mistake, case)
+            if wrong is None or result is None:
                 continue
-            if j is None or not _is_container(exp):
-                if not self._close(wrong, exp):
-                    return True
-            elif _is_container(wrong) and len(wrong) == len(exp) > j:
-                if not _is_container(wrong[j]) and not self._close(wrong[j], exp[j]):
-                    return True
+            exp = case.expected
+            pair = self._items(result, wrong, exp, j)
+            if pair is None:
+                continue
+            got, w = pair
+            want = exp[j] if j is not None and _is_container(exp) else exp
+            if self._close(got, want) and not self._close(w, want):
+                return True
         return False
 
+    def _parted(self, mistake, j, cases, results):
+        """The first case (numbered from 1) on which the learner's item j (its whole result if j
+        is None) differs from the mistake's, or None if they agree wherever both can be
+        computed: the learner's function may make the mistake and a second slip that shows on
+        other cases only (a naive norm that overflows on one case), or a slip of its own that
+        coincides with the mistake on this case (``sign(d)·d²`` is ``d²`` where ``d > 0``)."""
+        for i, (case, result) in enumerate(zip(cases, results, strict=True), 1):
+            wrong = _safe_answer(mistake, case)
+            if wrong is None or result is None:
+                continue
+            pair = self._items(result, wrong, case.expected, j)
+            if pair is not None and not self._close(*pair):
+                return i
+        return None
+
     def _name_mistakes(self, fn, cases, case, result, problems):
-        """For each problem (by item), the mistakes that explain it best; none if none does."""
+        """For each problem (by item), the mistakes that explain it: they give the learner's
+        number on this case, and are not refuted on any case (:meth:`_refuted`). Those that give
+        the learner's numbers on every case are preferred; if none does, those that explain it
+        here are named, and ``found.parted[j]`` is the first case where they do not. Of several,
+        those that explain the most cases win. None if none explains it."""
         answers = [(m, _safe_answer(m, case)) for m in self.mistakes]
         answers = [(m, a) for m, a in answers if a is not None]
-        passed = list(itertools.takewhile(lambda c: c is not case, cases))  # all were right
-        found, scores = {}, {}
+        results = None  # the learner's result on every case, once a mistake is to be tried on them
+        found, scores = _Found(), {}
         for j, kind, _, _ in problems:
             if kind == "nan":
                 continue
-            cands = [
-                m
-                for m, a in answers
-                if self._explains(a, result, j, case.expected) and not self._refuted(m, j, passed)
-            ]
+            cands = [m for m, a in answers if self._explains(a, result, j, case.expected)]
+            if cands and results is None:
+                results = [result if c is case else _quiet_run(fn, c) for c in cases]
+            cands = [m for m in cands if not self._refuted(m, j, cases, results)]
+            parted = {m.key: self._parted(m, j, cases, results) for m in cands}
+            everywhere = [m for m in cands if parted[m.key] is None]
+            if cands and not everywhere:
+                found.parted[j] = min(parted.values())
+            cands = everywhere or cands
             if len(cands) > 1:
                 for m in cands:
                     if m.key not in scores:
-                        scores[m.key] = self._score(m, fn, cases)
+                        scores[m.key] = self._score(m, results, cases)
                 best = max(scores[m.key] for m in cands)  # tuples: whole matches first
                 cands = [m for m in cands if scores[m.key] == best]
             if cands:
@@ -554,6 +604,7 @@ class Checker:
         result = _as_items(result, exp)
         names = self._item_names(exp)
         found = self._name_mistakes(fn, cases, case, result, problems)
+        parted = getattr(found, "parted", {})  # (a subclass's rule may return a plain dict)
 
         def item(j):
             return names[j] if (j is not None and _is_container(exp)) else None
@@ -563,7 +614,7 @@ class Checker:
             nm = item(j)
             prefix = f"{nm}: " if nm else ""
             if j in found:
-                said = _says(found[j])
+                said = _says(found[j]) + _apart(parted.get(j))
                 lines.append(said if nm and said.startswith(nm + " ") else prefix + said)
             elif kind == "form" and got == "None":
                 lines.append(
@@ -594,7 +645,8 @@ class Checker:
         if len(problems) > 1 and named[0] and all(c == named[0] for c in named):
             # one mistake explains every wrong item: say it once
             wrong = ", ".join(item(j) for j, *_ in problems)
-            lines = [_says(named[0]) + f" ({wrong} wrong)"]
+            apart = _apart(min(parted.values(), default=None))
+            lines = [_says(named[0]) + f" ({wrong} wrong)" + apart]
         elif order:
             lines = [
                 "the right values in the wrong order: you returned ("
@@ -709,6 +761,11 @@ def _common_error(case, err):
             )
     if isinstance(err, IndexError):
         m = re.match(r"index (-?\d+) is out of bounds for axis \d+ with size (\d+)", said)
+        if m and int(m.group(2)) == 0:
+            return (
+                "an index into an empty array (an axis of 0 entries): is it read before anything "
+                "is put in it?"
+            )
         if m and int(m.group(1)) == int(m.group(2)):
             n = int(m.group(2))
             return (
@@ -875,6 +932,12 @@ def _not_started(fn, err):
 
 def _says(mistakes):
     return " — or — ".join(m.says for m in mistakes)
+
+
+def _apart(case):
+    """The words added to a mistake that explains the case that failed but not case ``case``
+    (:meth:`Checker._name_mistakes`; nothing if ``case`` is None)."""
+    return "" if case is None else f" (that explains this case, not case {case}: look there too)"
 
 
 # -- calling the learner's code ------------------------------------------------------------------
@@ -1321,6 +1384,26 @@ def _close(a, b, rtol, atol):
     return bool(np.all(np.isfinite(leaf))) and bool(np.allclose(leaf, bb, rtol=rtol, atol=atol))
 
 
+def _comparable(a, b):
+    """Whether two results have one form and hold finite numbers only (so that :func:`_close`
+    saying no means other numbers, not another form or an overflow)."""
+    if _is_container(a) or _is_container(b):
+        return (
+            _is_container(a)
+            and _is_container(b)
+            and len(a) == len(b)
+            and all(_comparable(x, y) for x, y in zip(a, b, strict=True))
+        )
+    leaf = _as_leaf(a, b)
+    if isinstance(leaf, str):
+        return False
+    try:
+        other = np.asarray(b, dtype=np.float64)
+    except Exception:  # (a mistake's answer is the course's own: numbers; nothing to compare)
+        return False
+    return bool(np.all(np.isfinite(leaf))) and bool(np.all(np.isfinite(other)))
+
+
 def _where_wrong(got, want, rtol, atol):
     """Where an array answer of the right shape differs from the reference ``want``, as the end of
     a sentence: ``" from index 6 on (entries 0 to 5 are right)"`` when the wrong entries are the
@@ -1517,7 +1600,7 @@ class Question:
                     for wrong, said in self.why.items()
                     if np.isclose(value, wrong, rtol=self.rtol, atol=self.atol)
                 ]
-                rounded = _rounds_to(self.answer, value)
+                rounded = _rounds_to(self.answer, value, _HALF_WAYS)
                 if not near and not rounded:
                     near = [
                         (abs(value - wrong), said, _near_wrong(wrong, value))
@@ -1660,19 +1743,26 @@ def _near_wrong(wrong, given):
     return f"; it is {relation}, which is what this slip gives"
 
 
-def _rounds_to(exact, given):
-    """Whether ``given``, of two significant digits or more, is ``exact`` rounded by hand (half
-    up) to the last digit ``given`` shows: 66 for 65.536, 0.54 for 0.538, -41 for -41.07 (not
-    1 for 1.4, nor 0 for anything)."""
+def _rounds_to(exact, given, ways=(decimal.ROUND_HALF_UP,)):
+    """Whether ``given``, of two significant digits or more, is ``exact`` rounded by hand to the
+    last digit ``given`` shows: 66 for 65.536, 0.54 for 0.538, -41 for -41.07 (not 1 for 1.4, nor
+    0 for anything). ``exact`` is read to 12 significant digits, so that a value computed with
+    round-off (2/0.64 = 3.1249999999999996) rounds as the number it stands for (3.125), half
+    up, or in each of the ``ways`` (the right answer: :data:`_HALF_WAYS`, 3.13 by hand and 3.12
+    by Python's ``round``, half even)."""
     try:
         digits = decimal.Decimal(repr(float(given))).normalize()
         if len(digits.as_tuple().digits) < 2:
             return False
         place = decimal.Decimal(1).scaleb(digits.as_tuple().exponent)
-        rounded = decimal.Decimal(repr(float(exact))).quantize(place, decimal.ROUND_HALF_UP)
+        value = decimal.Decimal(f"{float(exact):.12g}")
+        rounded = {value.quantize(place, way) for way in ways}
     except (decimal.InvalidOperation, ValueError, OverflowError):
         return False
-    return rounded == digits and float(exact) != float(given)
+    return digits in rounded and float(exact) != float(given)
+
+
+_HALF_WAYS = (decimal.ROUND_HALF_UP, decimal.ROUND_HALF_EVEN)
 
 
 def _choice_key(given):

@@ -42,6 +42,7 @@ from .checking import (
     Checker,
     Mistake,
     Question,
+    _short_repr,
     learners_function,
     quiet_call,
     stand_ins_while_running,
@@ -514,6 +515,8 @@ class DifferenceChecker(Checker):
             inner = learners_function(fn)
             learners = getattr(inner, "__globals__", None)
             loss = learners.get("loss") if learners is not None else None
+            # a cell that assigned a number to the name (`loss = loss(2.0, 1.0)`)
+            rebound = None if loss is None or callable(loss) else loss
             loss = loss if callable(loss) else None
             runs = []
 
@@ -533,6 +536,7 @@ class DifferenceChecker(Checker):
             watched.loss_calls = runs
             # the rule needs a `loss` to watch: a notebook of exercise 01 always has one
             watched.has_loss = loss is not None
+            watched.rebound = rebound
             watched.own_losses = _own_functions(inner)
             watched.replay = lambda *args: run(args, _C)
         super().__call__(watched)
@@ -542,6 +546,14 @@ class DifferenceChecker(Checker):
         if not runs:
             return None
         if not any(points for _, points, *_ in runs):
+            rebound = getattr(fn, "rebound", None)
+            if rebound is not None:
+                return (
+                    "right numbers, but no call of a loss was seen: the name `loss` now holds "
+                    f"{_short_repr(rebound, 30)}, not your function (did a cell assign "
+                    "`loss = loss(2.0, 1.0)`?); run the cell with `def loss` again, name results "
+                    "otherwise, and compute dL/dŷ from `loss(y_hat ± eps, y)`"
+                )
             if not getattr(fn, "has_loss", False):
                 return None  # no `loss` in its namespace, none called: nothing to go by
             own = getattr(fn, "own_losses", ())
@@ -661,8 +673,9 @@ check_loss_grad_fd = DifferenceChecker(
         Mistake(
             "fd_divided_by_eps",
             lambda y_hat, y, eps: (_L(f(y_hat) + eps, y) - _L(f(y_hat) - eps, y)) / eps,
-            "twice the slope: you divided by ε, but ŷ − ε and ŷ + ε are 2ε apart (divide by 2ε); "
-            "or your `loss` is missing its ½ (does check_loss pass?)",
+            "twice the slope: your two points are twice as far apart as you divide by (ŷ ± ε: "
+            "divide by 2ε; ŷ ± 2ε: by 4ε); or your `loss` is missing its ½ (does check_loss "
+            "pass?)",
         ),
         Mistake(
             "fd_nudged_y",

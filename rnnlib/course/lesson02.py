@@ -334,6 +334,16 @@ check_one_step_lr = Checker(
             _ONE_SEQUENCE,
         ),
         Mistake(
+            "lr_largest_only",
+            lambda o_T: 1.0 / float(np.max(o_T**2)),
+            _ONE_SEQUENCE,
+        ),
+        Mistake(
+            "lr_smallest_only",
+            lambda o_T: 1.0 / float(np.min(o_T**2)),
+            _ONE_SEQUENCE,
+        ),
+        Mistake(
             "lr_tanh_prime",
             lambda o_T: 1.0 / float(np.sum(1.0 - f(o_T) ** 2)),
             "1/Σ(1 − o_n²): that is tanh′; v multiplies o_T after the tanh, so the curvature "

@@ -450,17 +450,15 @@ def fd_last_copy_grad_cases():
     return cases
 
 
-def _every_copy_moved(xs, y, u, w, v, eps=None):
-    """dL/dw, the sum of every copy's share (written out: scalar.bptt is
-    switched off while a learner's function, or this wrong answer,
-    runs)."""
-    o = scalar.forward(xs, u, w, v).o
-    T = len(o) - 1
-    d, dw = (v * o[T] - y) * v, 0.0  # d: dL/do_t
-    for t in range(T, 0, -1):
-        da = d * (1.0 - o[t] ** 2)
-        dw, d = dw + da * o[t - 1], da * w
-    return float(dw)
+def _every_copy_moved(xs, y, u, w, v, eps=1e-6):
+    """(L(w + ε) − L(w − ε))/(2ε) with every copy of w moved: the
+    difference quotient of dL/dw, the sum of every copy's share (at the
+    wide step ε = 0.25, the quotient, not dL/dw itself)."""
+
+    def loss(w_):
+        return scalar.loss(scalar.forward(xs, u, w_, v).y_hat, y)
+
+    return float((loss(w + eps) - loss(w - eps)) / (2 * eps))
 
 
 def _last_copy_difference(xs, y, u, w, v, eps=1e-6, *, from_o_T=False, over=2.0, start=-1):
@@ -582,8 +580,9 @@ check_fd_last_copy_grad = _StepChecker(
         Mistake(
             "fd_divided_by_eps",
             lambda xs, y, u, w, v, eps=1e-6: _last_copy_difference(xs, y, u, w, v, eps, over=1.0),
-            "twice the share: you divided by ε, but w⁽ᵀ⁾ − ε and w⁽ᵀ⁾ + ε are 2ε apart; "
-            "divide by 2ε (or your loss is missing its ½: use scalar.loss)",
+            "twice the share: your two points are twice as far apart as you divide by "
+            "(w⁽ᵀ⁾ ± ε: divide by 2ε; ± 2ε: by 4ε), or your loss is missing its ½ (use "
+            "scalar.loss)",
         ),
         Mistake(
             "fd_last_step_from_o_T",

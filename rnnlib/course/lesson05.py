@@ -109,6 +109,8 @@ def _epoch(xs, ys, u, w, v, lr, *, slip=None):
     if slip == "last_step_target_only" and np.ndim(ys) == 2:
         ys = ys[:, -1]
     losses, grads = _per_sequence(xs, ys, u, w, v)
+    if slip == "loss_last_step_target_only" and np.ndim(ys) == 2:  # the gradient from ys[i]
+        losses = _per_sequence(xs, ys[:, -1], u, w, v)[0]
     if slip in ("last_sequence_left_out", "first_sequence_left_out"):  # range(n − 1), range(1, n)
         kept = slice(None, -1) if slip == "last_sequence_left_out" else slice(1, None)
         losses, grads = losses[kept], grads[kept]
@@ -258,6 +260,11 @@ check_train_epoch = Checker(
             "ys[i] (a target at every step) to scalar.backward",
         ),
         (
+            "loss_last_step_target_only",
+            "the loss used only the last step's target (the weights are right): with ys of "
+            "shape (n, T) pass the whole row ys[i] to scalar.total_loss too",
+        ),
+        (
             "loss_without_half",
             partial(_loss_divided, by=lambda xs, ys: 0.5),
             "the loss is missing its ½: L = ½(ŷ − y)² (scalar.total_loss computes it)",
@@ -312,6 +319,25 @@ def train_loop_cases():
             one,
             small,
             4.8,
+            15,
+        ),
+        # the limit itself, from both sides: the loss comes within 0.4% of 1000 × losses[0]
+        # without passing it, and passes it by 0.09% (a limit of 990 × or 1001 × losses[0],
+        # `loss - losses[0] > 1000 * losses[0]`, stops an epoch early or late)
+        (
+            f"many-to-one, {small_loss}, η = 4.25, 15 epochs (diverges: about 997 × losses[0] "
+            "at epoch 6, under the limit, then 5700 ×)",
+            one,
+            small,
+            4.25,
+            15,
+        ),
+        (
+            f"many-to-one, {small_loss}, η = 5.434, 15 epochs (diverges: about 1000.9 × "
+            "losses[0] at epoch 4, over the limit)",
+            one,
+            small,
+            5.434,
             15,
         ),
         # the loss first falls to about 0.02 × losses[0], then grows: a limit relative to the
@@ -464,6 +490,12 @@ def _real_array(x):
     return raw.astype(np.float64) if raw.dtype.kind in "iuf" else None
 
 
+def _times(ratio):
+    """A loss over losses[0] as the messages write it: 3 significant digits, or 5 beside the
+    limit (1000.9, not 1e+03)."""
+    return f"{ratio:.5g}" if 990 <= ratio <= 1010 else f"{ratio:.3g}"
+
+
 def _stop_diagnosis(result, case, rtol, atol):
     """Where the learner's loop stopped against where it should, in words,
     when its losses are those of the run itself and only its length is
@@ -496,19 +528,19 @@ def _stop_diagnosis(result, case, rtol, atol):
     if n < k and infinite:
         return (
             f"you stopped too early, at epoch {n}, whose loss is finite and only "
-            f"{run[n] / run[0]:.3g} × losses[0]: stop at the first loss that is not finite or "
+            f"{_times(run[n] / run[0])} × losses[0]: stop at the first loss that is not finite or "
             f"above 1000 × losses[0] (here epoch {k}'s: it overflows float64)"
         )
     if n < k:
         return (
-            f"you stopped too early, at epoch {n}, whose loss is only {run[n] / run[0]:.3g} × "
+            f"you stopped too early, at epoch {n}, whose loss is only {_times(run[n] / run[0])} × "
             f"losses[0] (gradient norm {norms[n]:.3g}): the only limit is 1000 × losses[0] "
             f"({met})"
         )
     size = (
         "is not finite"
         if not np.isfinite(run[k])
-        else f"is {run[k] / run[0]:.3g} × losses[0], above 1000 × losses[0]"
+        else f"is {_times(run[k] / run[0])} × losses[0], above 1000 × losses[0]"
     )
     return (
         f"you went on past the limit: epoch {k}'s loss {size}; stop there and return only the "
@@ -554,8 +586,8 @@ def _quiet(f, case):
 
 
 def _empty_lists_where_raised(err):
-    """The names of the empty lists among the local variables of the
-    innermost frame of ``err``'s traceback (the learner's line that
+    """The names of the empty lists (and arrays) among the local variables
+    of the innermost frame of ``err``'s traceback (the learner's line that
     raised) that the line indexes (``losses[``); all of them when the
     line cannot be read."""
     tb = err.__traceback__
@@ -563,7 +595,11 @@ def _empty_lists_where_raised(err):
         tb = tb.tb_next
     if tb is None:
         return []
-    empty = [k for k, v in tb.tb_frame.f_locals.items() if isinstance(v, list) and not v]
+    empty = [
+        k
+        for k, v in tb.tb_frame.f_locals.items()
+        if (isinstance(v, list) and not v) or (isinstance(v, np.ndarray) and v.size == 0)
+    ]
     line = linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno)
     if not line.strip():
         return empty
@@ -590,10 +626,13 @@ class _TrainLoopChecker(Checker):
         stop there. An ``IndexError`` of a list while a list of the
         learner's is empty: ``losses[0]`` read before it was recorded."""
         empty = _empty_lists_where_raised(err)
-        if isinstance(err, IndexError) and str(err) == "list index out of range" and empty:
+        said = str(err)
+        past = said == "list index out of range" or said.endswith("with size 0")
+        if isinstance(err, IndexError) and past and empty:
+            kind = "list" if said.startswith("list") else "array"
             return (
-                f"an index into an empty list (`{empty[0]}` is empty here): at epoch 0 no loss is "
-                "recorded yet, so losses[0] does not exist; compare with 1000 × losses[0] only "
+                f"an index into an empty {kind} (`{empty[0]}` is empty here): at epoch 0 no loss "
+                "is recorded yet, so losses[0] does not exist; compare with 1000 × losses[0] only "
                 "once it is there (`if losses and loss > 1000 * losses[0]`), or keep the first "
                 "loss in a variable of its own"
             )

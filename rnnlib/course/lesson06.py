@@ -182,7 +182,10 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
     ``slip=None``, else wrong in the one way its slip names (the slips
     are the keys of the catalogue below)."""
     N, T, H = dh.shape
-    first = h[:, -1] if slip == "bptt_h_prev_wraps_at_first_step" else h0
+    first = {
+        "bptt_h_prev_wraps_at_first_step": h[:, -1],
+        "bptt_h0_as_zeros": np.zeros_like(h0),  # `h[:, t - 1] if t > 0 else np.zeros_like(h0)`
+    }.get(slip, h0)
     hs = [first] + [h[:, t] for t in range(T)]
     dx = np.zeros(x.shape)
     per_step, das = {}, {}
@@ -410,8 +413,13 @@ check_rnn_backward = Checker(
         ("bptt_wrong_sign", "wrong sign: every gradient has the opposite sign"),
         (
             "bptt_first_step_skipped",
-            "the first step was skipped: the loop stopped at t = 1 (0-based); "
+            "step t = 0 (0-based) left out (the loop, or a sum, stopped at t = 1): "
             "range(T - 1, -1, -1) runs down to t = 0, whose backward gives dh0",
+        ),
+        (
+            "bptt_h0_as_zeros",
+            "zeros where h0 belongs: the state before the first step is h0, the one passed in, "
+            "so dWh += h0^T da_0 at t = 0 (0-based)",
         ),
         (
             "bptt_last_step_skipped",
