@@ -8,10 +8,12 @@ The right answers are written independently of rnnlib in each lesson's test file
 whose reference were wrong would fail them. What is special to one lesson is tested there.
 """
 
+import dataclasses
 import importlib
 import re
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -1256,6 +1258,47 @@ def test_a_mistake_refuted_by_a_passed_case_is_not_named():
     with pytest.raises(AssertionError) as err:
         _step_checker()(lambda p, g, lr: p - 2 * lr * g)
     assert first_line(err) == "check_step: a step twice too long"
+
+
+def _step_checker_small_rate_first():
+    """:func:`_step_checker` with its two cases the other way round: the case a slip explains by
+    chance comes first, the one that refutes it after."""
+    checker = _step_checker()
+    return dataclasses.replace(checker, cases=lambda: checker.cases()[::-1])
+
+
+def test_a_mistake_refuted_by_a_later_case_is_not_named():
+    """The rate 0.1 fixed inside the function coincides with "twice too long" on the first case
+    (lr 0.05) and is right on the second (lr 0.1), which shows it is not that slip; before, only
+    the cases before the failing one were looked at, and the slip was named."""
+    with pytest.raises(AssertionError) as err:
+        _step_checker_small_rate_first()(lambda p, g, lr: p - 0.1 * g)
+    assert first_line(err) == "check_step: wrong value for lr 0.05"
+
+
+def test_a_mistake_that_fits_this_case_and_not_the_next_is_named_with_the_case_it_misses():
+    """A step twice too long at lr 0.05, and at lr 0.1 something else wrong again: the slip is
+    named for case 1, with the case that does not fit it."""
+    with pytest.raises(AssertionError) as err:
+        _step_checker_small_rate_first()(lambda p, g, lr: p - 2 * lr * g - (lr > 0.08) * 0.5)
+    assert first_line(err) == (
+        "check_step: a step twice too long (that explains this case, not case 2: look there too)"
+    )
+
+
+def test_the_further_runs_that_name_a_mistake_show_no_warnings():
+    """The learner's function overflows on case 2, which the learner has not reached: the runs
+    that try the slip of case 1 on case 2 keep numpy's RuntimeWarning to themselves."""
+
+    def step(p, g, lr):
+        return p - 2 * lr * g * (np.float64(1e300) * 1e300 if lr > 0.08 else 1.0)
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with pytest.raises(AssertionError) as err:
+            _step_checker_small_rate_first()(step)
+    assert first_line(err) == "check_step: a step twice too long"
+    assert [str(w.message) for w in seen] == []
 
 
 # -- an exercise answered by calling the library's own function ----------------------------------

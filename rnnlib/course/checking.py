@@ -74,6 +74,7 @@ import sys
 import textwrap
 import threading
 import types
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -1192,10 +1193,17 @@ def _quiet_run(fn, case):
 
 def quiet_call(fn, *args):
     """``fn(*args)`` for a checker's further run of the learner's function (to name a mistake, or
-    to look at how the answer was made): its prints swallowed, stopped like a case after
-    :data:`TIME_LIMIT` seconds. ``None`` if it raises or is stopped."""
+    to look at how the answer was made): its prints and warnings swallowed (numpy's overflow
+    warning of a case the learner has not reached yet would stand under the message about
+    another), stopped like a case after :data:`TIME_LIMIT` seconds. ``None`` if it raises or is
+    stopped."""
     try:
-        with contextlib.redirect_stdout(io.StringIO()), _time_limit(TIME_LIMIT):
+        with (
+            contextlib.redirect_stdout(io.StringIO()),
+            warnings.catch_warnings(),
+            _time_limit(TIME_LIMIT),
+        ):
+            warnings.simplefilter("ignore")
             return fn(*args)
     except (Exception, _TooLong):
         return None
