@@ -23,6 +23,7 @@ from checks_support import assert_rejected_and_named, first_line, refusal
 
 import rnnlib.checks
 from rnnlib.checks import ALL_CHECKERS, LESSONS
+from rnnlib.course import checking
 from rnnlib.course.checking import (
     TEXT_WIDTH,
     Case,
@@ -1384,3 +1385,41 @@ def test_an_exercise_answered_by_the_librarys_own_function_is_refused_by_name(wh
     name, answer, called = _library_answers()[which]
     first = refusal(BY_NAME[name], answer)
     assert first.startswith(f"{name}: you called {called}"), first
+
+
+def test_a_slip_with_a_right_special_case_is_named_with_the_case_it_gets_right():
+    """A product started from np.ones, with `if len(hs) == 1: return np.eye(H)` for T = 0: the
+    slip explains every other case, and the special case is right; it used to be named plain
+    "wrong value" once a case after the failing one could refute a mistake."""
+    from rnnlib.checks import check_jacobian_product
+
+    def jacobian_product(hs, Wh):
+        H = Wh.shape[0]
+        if len(hs) == 1:
+            return np.eye(H)
+        P = np.ones((H, H))
+        for t in range(1, len(hs)):
+            P = ((1 - hs[t] ** 2)[:, None] * Wh.T) @ P
+        return P
+
+    first = refusal(check_jacobian_product, jacobian_product)
+    assert first.startswith("check_jacobian_product: the product started from np.ones"), first
+    assert re.search(r"\(not on case \d, where your answer is right\)$", first), first
+
+
+def test_a_case_that_runs_on_does_not_hold_the_message_up_for_long():
+    """The further runs that try a mistake on the other cases share FURTHER_TIME: a function
+    that never returns on case 2 (which the learner has not reached) delays the message about
+    case 1 by about that, not by TIME_LIMIT."""
+
+    def step(p, g, lr):
+        while lr > 0.08:
+            pass
+        return p - 2 * lr * g
+
+    start = time.monotonic()
+    with pytest.raises(AssertionError) as err:
+        _step_checker_small_rate_first()(step)
+    took = time.monotonic() - start
+    assert first_line(err) == "check_step: a step twice too long"
+    assert took < checking.FURTHER_TIME + 2 < checking.TIME_LIMIT, took

@@ -160,8 +160,9 @@ def test_an_own_checks_message_fits_the_printed_width(solution):
 def test_an_unwritten_function_met_outside_a_checker_says_so_in_one_line(tmp_path):
     """rnnlib.checks, imported in a notebook, has a bare NotImplementedError from the `raise` of a
     function defined in a cell shown as one line naming the function, in whichever cell calls
-    it; an answer cell's own top-level `raise`, an error with a message, and other errors keep
-    IPython's usual traceback, and a checker's own one line is kept."""
+    it, and an answer cell's own top-level `raise` as one line saying what to do there; an
+    error with a message and other errors keep IPython's usual traceback, and a checker's own
+    one line is kept."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell(c)
@@ -193,8 +194,11 @@ def test_an_unwritten_function_met_outside_a_checker_says_so_in_one_line(tmp_pat
             f"NotImplementedError: not started: this cell calls `{name}`, whose body {where} is "
             f"still `raise NotImplementedError()`: write `{name}`, then run this cell again"
         )
-    for i, last in ((4, "NotImplementedError: "), (5, "NotImplementedError: later")):
-        assert "---->" in shown[i][1] and shown[i][1].endswith(last), shown[i]
+    assert " ".join(shown[4][1].split()) == (
+        "NotImplementedError: not started: set your answer in this cell and delete its `raise "
+        "NotImplementedError()` line, then run the cell"
+    )
+    assert "---->" in shown[5][1] and shown[5][1].endswith("NotImplementedError: later"), shown[5]
     assert shown[6][0] == "ZeroDivisionError" and "---->" in shown[6][1]
     assert shown[8][1].startswith("NotImplementedError: not started: write the body of `loss`")
     assert "---->" not in shown[8][1]

@@ -810,3 +810,4 @@ def test_lr_edge_rounded_either_way_is_told_it_is_the_answer_rounded(given):
 def test_one_step_lr_of_the_largest_or_smallest_state_is_named_without_doubt(pick):
     first = refusal(check_one_step_lr, lambda o_T: 1 / pick(o_T**2))
     assert "one sequence's rate" in first and "look there too" not in first, first
+    assert " — or — " not in first, first  # (four mistakes say it: said once)

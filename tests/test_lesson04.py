@@ -2042,10 +2042,11 @@ def test_a_backward_pass_that_lost_digits_is_not_told_it_is_a_finite_difference_
     assert "a pass that lost digits on the way" in first and "in float64" in first, first
 
 
-def test_dv_from_the_size_of_o_T_is_not_told_the_chain_starts_with_the_wrong_sign():
-    """dL/dv = (ŷ − y)·|o_T|, du and dw right: "wrong sign" (the whole answer negated) matched
-    dL/dv on a case with o_T < 0 and told the learner to flip the start of the chain, which
-    would break du and dw; a case with o_T > 0, where dL/dv is right, refutes it."""
+def test_dv_from_the_size_of_o_T_is_told_where_the_wrong_sign_does_not_fit():
+    """dL/dv = (ŷ − y)·|o_T|, du and dw right: dL/dv has the wrong sign on the four cases with
+    o_T < 0 and is right on case 4 (o_T > 0). "Wrong sign" used to be named as if it held
+    everywhere, telling the learner to flip the start of the chain (which would break du and
+    dw); it is named with the case where the answer is right, where o_T's sign differs."""
 
     def abs_o_T(xs, y, u, w, v):
         du, dw, dv = _bptt_by_hand(xs, y, u, w, v)
@@ -2053,4 +2054,5 @@ def test_dv_from_the_size_of_o_T_is_not_told_the_chain_starts_with_the_wrong_sig
         return du, dw, dv / o_T * abs(o_T)
 
     first = refusal(check_scalar_bptt, abs_o_T)
-    assert "wrong sign" not in first and "dL/dv is wrong" in first, first
+    assert first.startswith("check_scalar_bptt: dL/dv: wrong sign"), first
+    assert first.endswith("(not on case 4, where your answer is right)"), first

@@ -1548,3 +1548,12 @@ def _bptt_db_over_units(dh, x, h0, h, Wx, Wh):
 def test_db_summed_over_the_units_is_named():
     """da.sum(axis=1) sums each sequence's row, (N,), where db sums over the batch, (H,)."""
     assert_slip_named(L.check_rnn_backward, _bptt_db_over_units, "bptt_db_summed_over_units")
+
+
+def test_the_step_skipping_mistakes_are_computed_at_t_1_too():
+    """With T = 1 the loops of "first step skipped" and "last step skipped" run no step; their
+    answers used to raise UnboundLocalError there, so that case could tell nothing about them."""
+    (case,) = [c for c in L.rnn_backward_cases() if c.args["x"].shape[1] == 1]
+    for key in ("bptt_first_step_skipped", "bptt_last_step_skipped"):
+        answer = mistake(L.check_rnn_backward, key).answer(**case.args)
+        assert len(answer) == 5 and all(np.all(np.isfinite(a)) for a in answer), key

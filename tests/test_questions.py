@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pytest
+from checks_support import refusal
 
 from rnnlib.checks import ALL_QUESTIONS, check_answer
 from rnnlib.course.checking import TEXT_WIDTH, Question
@@ -248,3 +249,32 @@ def test_every_question_prints_its_success_in_lines_of_the_text_width(capsys):
         long = [line for line in out.splitlines() if len(line) > TEXT_WIDTH]
         assert not long, f"{key}: lines longer than {TEXT_WIDTH} characters: {long}"
         assert " ".join(part.strip() for part in out.splitlines()).endswith(question.explain)
+
+
+@pytest.mark.parametrize(
+    ("key", "given", "said"),
+    [
+        # 0.95⁵⁰ = 0.07694 to two decimals: one significant digit, the answer rounded
+        ("07.gate_reach", 0.08, "close: 0.08 is the answer rounded but not within 0.1%"),
+        # 65.536 MB to one significant digit
+        ("06.memory_mb", 70, "close: 70 is the answer rounded but not within ±0.04"),
+        # 4.2775 with its last digits dropped, not rounded (it was "near 4.12945, |do_4/do_0|")
+        ("04.hundred_steps", 4.2, "close: 4.2 is the answer cut short but not within 0.1%"),
+        # 1.55 rounded half up is 1.6, which is also 1.55 + ε: both are said
+        (
+            "01.forward_value",
+            1.6,
+            "1.6 is not right: it is the answer rounded (give more digits), or what this slip "
+            "gives: that adds ε",
+        ),
+        # "a whole number, exactly": a fraction is told so, within the tolerance too
+        ("06.checkpoint_k", 19.99, "19.99 is not a whole number; this question asks for one"),
+        ("06.checkpoint_k", 20.004, "20.004 is not a whole number; this question asks for one"),
+    ],
+)
+def test_the_answer_with_fewer_digits_is_told_it_is_the_answer(key, given, said):
+    """The course's own questions, answered with the right value rounded to fewer digits than
+    asked (to one significant digit too), or cut short: told "close", not "try again" nor a
+    mistake the learner did not make; a whole-number question refuses a fraction."""
+    first = refusal(check_answer, key, given)
+    assert first.startswith(f"check_answer('{key}'): {said}"), first

@@ -73,6 +73,7 @@ import signal
 import sys
 import textwrap
 import threading
+import time
 import types
 import warnings
 from collections.abc import Callable, Sequence
@@ -531,14 +532,17 @@ class Checker:
             result, wrong = result[j], wrong[j]
         return (result, wrong) if _comparable(result, wrong) else None
 
-    def _refuted(self, mistake, j, cases, results):
-        """Is the learner's item j (its whole result if j is None) right, on some case, where
-        the mistake's is wrong? Then it does not make that mistake there: a rate fixed at 0.1
-        inside the function coincides with "a step twice too long" on a case with lr 0.05, and
-        is right on one with lr 0.1; ``|o|`` where ``o`` belongs coincides with "wrong sign"
-        where ``o < 0``, and is right where ``o > 0``. (Other items are not looked at: a slip
-        in one item, v missing from dL/db but not from dL/dw, is named in that item.)"""
-        for case, result in zip(cases, results, strict=True):
+    def _tally(self, mistake, j, cases, results):
+        """How the learner's item j (its whole result if j is None) compares with the mistake's
+        on the cases where the mistake's differs from the reference: ``(agree, right, parted)``,
+        the number of cases where it is the mistake's, the number where it is right, and the
+        first case (numbered from 1) where it is not the mistake's, with whether it is right
+        there (``(k, True)``), or None. Where either holds NaN or infinity, or a form that
+        cannot be compared (the learner's function raised there: ``None``), nothing is
+        learned."""
+        agree = right = 0
+        parted = None
+        for i, (case, result) in enumerate(zip(cases, results, strict=True), 1):
             wrong = _safe_answer(mistake, case)
             if wrong is None or result is None:
                 continue
@@ -548,31 +552,28 @@ class Checker:
                 continue
             got, w = pair
             want = exp[j] if j is not None and _is_container(exp) else exp
-            if self._close(got, want) and not self._close(w, want):
-                return True
-        return False
-
-    def _parted(self, mistake, j, cases, results):
-        """The first case (numbered from 1) on which the learner's item j (its whole result if j
-        is None) differs from the mistake's, or None if they agree wherever both can be
-        computed: the learner's function may make the mistake and a second slip that shows on
-        other cases only (a naive norm that overflows on one case), or a slip of its own that
-        coincides with the mistake on this case (``sign(d)·d²`` is ``d²`` where ``d > 0``)."""
-        for i, (case, result) in enumerate(zip(cases, results, strict=True), 1):
-            wrong = _safe_answer(mistake, case)
-            if wrong is None or result is None:
-                continue
-            pair = self._items(result, wrong, case.expected, j)
-            if pair is not None and not self._close(*pair):
-                return i
-        return None
+            if self._close(w, want):
+                continue  # (the mistake changes nothing here: the case tells nothing)
+            if self._close(got, w):
+                agree += 1
+            else:
+                ok = self._close(got, want)
+                right += ok
+                parted = parted or (i, ok)
+        return agree, right, parted
 
     def _name_mistakes(self, fn, cases, case, result, problems):
-        """For each problem (by item), the mistakes that explain it: they give the learner's
-        number on this case, and are not refuted on any case (:meth:`_refuted`). Those that give
-        the learner's numbers on every case are preferred; if none does, those that explain it
-        here are named, and ``found.parted[j]`` is the first case where they do not. Of several,
-        those that explain the most cases win. None if none explains it."""
+        """For each problem (by item), the mistakes that explain it: each gives the learner's
+        number on this case, and on more of the cases where it is wrong than the learner's
+        function is right on (a rate fixed at 0.1 inside the function coincides with "a step
+        twice too long" on a case with lr 0.05 and is right on one with lr 0.1: not named;
+        ``|o|`` where ``o`` belongs is "wrong sign" where ``o < 0`` and right where ``o > 0``:
+        named only if most cases have ``o < 0``). Those that fit every case are preferred; else
+        ``found.parted[j]`` is ``(k, right)``, the first case where the named ones do not fit
+        and whether the learner is right there (a slip with a right special case, ``if T == 1:
+        ...``; or a second slip). Of several, those that explain the most cases win. (Only
+        item j is looked at: a slip in one item, v missing from dL/db but not from dL/dw, is
+        named in that item.)"""
         answers = [(m, _safe_answer(m, case)) for m in self.mistakes]
         answers = [(m, a) for m, a in answers if a is not None]
         results = None  # the learner's result on every case, once a mistake is to be tried on them
@@ -582,12 +583,10 @@ class Checker:
                 continue
             cands = [m for m, a in answers if self._explains(a, result, j, case.expected)]
             if cands and results is None:
-                results = [result if c is case else _quiet_run(fn, c) for c in cases]
-            cands = [m for m in cands if not self._refuted(m, j, cases, results)]
-            parted = {m.key: self._parted(m, j, cases, results) for m in cands}
-            everywhere = [m for m in cands if parted[m.key] is None]
-            if cands and not everywhere:
-                found.parted[j] = min(parted.values())
+                results = self._further_results(fn, cases, case, result)
+            tallies = {m.key: self._tally(m, j, cases, results) for m in cands}
+            cands = [m for m in cands if tallies[m.key][0] > tallies[m.key][1]]
+            everywhere = [m for m in cands if tallies[m.key][2] is None]
             cands = everywhere or cands
             if len(cands) > 1:
                 for m in cands:
@@ -597,7 +596,25 @@ class Checker:
                 cands = [m for m in cands if scores[m.key] == best]
             if cands:
                 found[j] = cands
+                if not everywhere:
+                    found.parted[j] = min(tallies[m.key][2] for m in cands)
         return found
+
+    def _further_results(self, fn, cases, case, result):
+        """The learner's result on every case (``result`` on ``case``), to try a mistake on: run
+        again, quietly, within :data:`FURTHER_TIME` seconds for all of them (a case that runs
+        on, or one after the time is spent: None), so that the message is not held up long."""
+        end = time.monotonic() + FURTHER_TIME
+        results = []
+        for c in cases:
+            left = end - time.monotonic()
+            if c is case:
+                results.append(result)
+            elif left <= 0:
+                results.append(None)
+            else:
+                results.append(quiet_call(fn, *copy.deepcopy(c.args).values(), limit=left))
+        return results
 
     def _message(self, fn, cases, case, where, result, problems):
         who = _describe_fn(fn)
@@ -862,8 +879,9 @@ def _in_a_cell(shell, filename):
 def stub_met(shell, value, tb):
     """One line for a bare ``NotImplementedError()`` raised by the ``raise`` of an unwritten
     function defined in a notebook cell, met by a cell that calls it (an own check, a plot, a
-    "put them together" cell); None for anything else (a checker's :class:`Unfinished`, an
-    answer cell's own top-level ``raise``, an error with a message, one raised in a library)."""
+    "put them together" cell), or by an answer cell's own top-level ``raise``; None for
+    anything else (a checker's :class:`Unfinished`, an error with a message, one raised in a
+    library)."""
     if type(value) is not NotImplementedError or str(value) or tb is None:
         return None
     frames = []  # (IPython's own frame that ran the cell comes first)
@@ -872,12 +890,17 @@ def stub_met(shell, value, tb):
         tb = tb.tb_next
     last, code = frames[-1], frames[-1].tb_frame.f_code
     cells = [t for t in frames if _in_a_cell(shell, t.tb_frame.f_code.co_filename)]
-    if code.co_name == "<module>" or not _in_a_cell(shell, code.co_filename):
-        return None  # the answer cell's own `raise`, or not the learner's function
+    if not _in_a_cell(shell, code.co_filename):
+        return None  # not the learner's function
     import linecache
 
     if linecache.getline(code.co_filename, last.tb_lineno).strip() not in _STUB_LINES:
         return None
+    if code.co_name == "<module>":  # an answer cell's own `raise`
+        return (
+            "not started: set your answer in this cell and delete its `raise "
+            "NotImplementedError()` line, then run the cell"
+        )
     where = "above" if code.co_filename != cells[0].tb_frame.f_code.co_filename else "in this cell"
     name = code.co_name
     return (
@@ -932,13 +955,18 @@ def _not_started(fn, err):
 
 
 def _says(mistakes):
-    return " — or — ".join(m.says for m in mistakes)
+    return " — or — ".join(dict.fromkeys(m.says for m in mistakes))
 
 
-def _apart(case):
-    """The words added to a mistake that explains the case that failed but not case ``case``
-    (:meth:`Checker._name_mistakes`; nothing if ``case`` is None)."""
-    return "" if case is None else f" (that explains this case, not case {case}: look there too)"
+def _apart(parted):
+    """The words added to a mistake that explains the case that failed but not the case
+    ``parted = (k, right)`` (:meth:`Checker._name_mistakes`; nothing if None)."""
+    if parted is None:
+        return ""
+    k, right = parted
+    if right:
+        return f" (not on case {k}, where your answer is right)"
+    return f" (that explains this case, not case {k}: look there too)"
 
 
 # -- calling the learner's code ------------------------------------------------------------------
@@ -1062,6 +1090,10 @@ TIME_LIMIT = 20.0
 """Seconds a learner's function may run on one case before the checker stops it (a right answer
 takes well under a second). Below nbgrader's cell timeout (30 s, tools/nbgrader_config.py), so
 that a graded check stopped here says why."""
+# All the further runs of a learner's function that try a mistake on the other cases, together
+# (each case takes milliseconds; one that runs on, on a case the learner has not reached, would
+# hold up the message for up to TIME_LIMIT each).
+FURTHER_TIME = 5.0
 
 
 class _TooLong(BaseException):
@@ -1191,17 +1223,17 @@ def _quiet_run(fn, case):
     return quiet_call(fn, *copy.deepcopy(case.args).values())
 
 
-def quiet_call(fn, *args):
+def quiet_call(fn, *args, limit=None):
     """``fn(*args)`` for a checker's further run of the learner's function (to name a mistake, or
     to look at how the answer was made): its prints and warnings swallowed (numpy's overflow
     warning of a case the learner has not reached yet would stand under the message about
-    another), stopped like a case after :data:`TIME_LIMIT` seconds. ``None`` if it raises or is
-    stopped."""
+    another), stopped like a case after :data:`TIME_LIMIT` seconds (or ``limit``). ``None`` if it
+    raises or is stopped."""
     try:
         with (
             contextlib.redirect_stdout(io.StringIO()),
             warnings.catch_warnings(),
-            _time_limit(TIME_LIMIT),
+            _time_limit(TIME_LIMIT if limit is None else limit),
         ):
             warnings.simplefilter("ignore")
             return fn(*args)
@@ -1395,13 +1427,14 @@ def _close(a, b, rtol, atol):
 def _comparable(a, b):
     """Whether two results have one form and hold finite numbers only (so that :func:`_close`
     saying no means other numbers, not another form or an overflow)."""
-    if _is_container(a) or _is_container(b):
+    if _is_container(b):
         return (
             _is_container(a)
-            and _is_container(b)
             and len(a) == len(b)
             and all(_comparable(x, y) for x, y in zip(a, b, strict=True))
         )
+    if _is_container(a) and not isinstance(b, np.ndarray):
+        return False  # (as in _close: a list of numbers where an array is expected is one)
     leaf = _as_leaf(a, b)
     if isinstance(leaf, str):
         return False
@@ -1537,6 +1570,9 @@ class Question:
         How close a numeric answer must be.
     explain : str
         Shown with the success line: why the right answer is right (one sentence).
+    whole : bool
+        The answer is a whole number ("A whole number, exactly"): a number with a fraction that
+        is not a catalogued wrong value is told so.
     """
 
     key: str
@@ -1547,6 +1583,7 @@ class Question:
     rtol: float = 1e-3
     atol: float = 0.0
     explain: str = ""
+    whole: bool = False
 
     def __post_init__(self):
         if self.choices is not None:
@@ -1593,29 +1630,44 @@ class Question:
                 raise CheckFailed(f"{head}: expected a single number, got {leaf}: {_fix(given)}")
             value = float(leaf)
             shown = _as_given(given, value)
+            known = any(np.isclose(value, w, rtol=self.rtol, atol=self.atol) for w in self.why)
+            if self.whole and value != round(value) and not known:
+                raise CheckFailed(
+                    f"{head}: {shown} is not a whole number; this question asks for one, exactly"
+                )
             if not np.isclose(value, self.answer, rtol=self.rtol, atol=self.atol):
                 # the nearest catalogued value within the tolerance names the mistake: two
                 # mistakes whose values lie closer than that (0.01 and 0.0099) are told apart.
-                # Beyond it, an answer that is the right value rounded by hand (66 for 65.536) is
-                # "close"; one that is a wrong value rounded (-41 for -41.07, where the right one
-                # is -41.51), or within 2% of one and nearer to it than to the right value (63
-                # for 62.5 against 65.536), is said to be near that value, whose mistake is named:
-                # it may have come from that mistake and a slip of arithmetic, or from another
-                # mistake (1.52 is near 1.525, "adds ε/4", but adds 0.02), so the message states
-                # only what the numbers show
+                # Beyond it, an answer that is the right value rounded (66 for 65.536, 0.08 for
+                # 0.0769) is "close"; one that is a wrong value rounded (-41 for -41.07, where the
+                # right one is -41.51) is said to be that value rounded, and its mistake is named;
+                # one that is the right value cut short (4.2 for 4.2775) is "close"; one within
+                # 2% of a wrong value and nearer to it than to the right value (63 for 62.5
+                # against 65.536) is said to be near that value: it may have come from that
+                # mistake and a slip of arithmetic, or from another mistake (1.52 is near 1.525,
+                # "adds ε/4", but adds 0.02), so the message states only what the numbers show. A
+                # catalogued value that is also the answer rounded (1.6: 1.55 + ε, or 1.55
+                # rounded) is told both.
                 near = [
                     (abs(value - wrong), said, "")
                     for wrong, said in self.why.items()
                     if np.isclose(value, wrong, rtol=self.rtol, atol=self.atol)
                 ]
-                rounded = _rounds_to(self.answer, value, _HALF_WAYS)
-                if not near and not rounded:
+                rounded = _answer_shortened(self.answer, value)
+                if near and rounded:
+                    _, said, _ = min(near, key=lambda triple: triple[0])
+                    raise CheckFailed(
+                        f"{head}: {shown} is not right: it is the answer {rounded} (give more "
+                        f"digits), or what this slip gives: {said}"
+                    )
+                if not near and rounded != "rounded":
                     near = [
                         (abs(value - wrong), said, _near_wrong(wrong, value))
                         for wrong, said in self.why.items()
                         if _rounds_to(wrong, value)
                         or (
-                            np.isclose(value, wrong, rtol=_CLOSE, atol=self.atol)
+                            not rounded
+                            and np.isclose(value, wrong, rtol=_CLOSE, atol=self.atol)
                             and abs(value - wrong) < abs(value - self.answer)
                         )
                     ]
@@ -1624,7 +1676,7 @@ class Question:
                     raise CheckFailed(f"{head}: {shown} is not right{how}: {said}")
                 if rounded or abs(value - self.answer) <= _CLOSE * abs(self.answer):
                     how = (
-                        "is the answer rounded"
+                        f"is the answer {rounded}"
                         if rounded
                         else f"is within {_CLOSE:.0%} of the answer"
                     )
@@ -1751,16 +1803,17 @@ def _near_wrong(wrong, given):
     return f"; it is {relation}, which is what this slip gives"
 
 
-def _rounds_to(exact, given, ways=(decimal.ROUND_HALF_UP,)):
-    """Whether ``given``, of two significant digits or more, is ``exact`` rounded by hand to the
-    last digit ``given`` shows: 66 for 65.536, 0.54 for 0.538, -41 for -41.07 (not 1 for 1.4, nor
-    0 for anything). ``exact`` is read to 12 significant digits, so that a value computed with
-    round-off (2/0.64 = 3.1249999999999996) rounds as the number it stands for (3.125), half
-    up, or in each of the ``ways`` (the right answer: :data:`_HALF_WAYS`, 3.13 by hand and 3.12
-    by Python's ``round``, half even)."""
+def _rounds_to(exact, given, ways=(decimal.ROUND_HALF_UP,), least=2):
+    """Whether ``given``, of ``least`` significant digits or more, is ``exact`` rounded by hand
+    to the last digit ``given`` shows: 66 for 65.536, 0.54 for 0.538, -41 for -41.07 (not 1 for
+    1.4, nor 0 for anything). ``exact`` is read to 12 significant digits, so that a value
+    computed with round-off (2/0.64 = 3.1249999999999996) rounds as the number it stands for
+    (3.125), half up, or in each of the ``ways`` (decimal's rounding modes)."""
     try:
+        if float(given) == 0:
+            return False
         digits = decimal.Decimal(repr(float(given))).normalize()
-        if len(digits.as_tuple().digits) < 2:
+        if len(digits.as_tuple().digits) < least:
             return False
         place = decimal.Decimal(1).scaleb(digits.as_tuple().exponent)
         value = decimal.Decimal(f"{float(exact):.12g}")
@@ -1768,6 +1821,18 @@ def _rounds_to(exact, given, ways=(decimal.ROUND_HALF_UP,)):
     except (decimal.InvalidOperation, ValueError, OverflowError):
         return False
     return digits in rounded and float(exact) != float(given)
+
+
+def _answer_shortened(answer, given):
+    """How ``given`` is the right ``answer`` with fewer digits, in words ("rounded", "cut
+    short"), or None: rounded half up (3.13 for 3.125, by hand) or half to even (3.12, Python's
+    ``round``), to one significant digit or more (0.08 for 0.0769, 70 for 65.536); cut short,
+    to two or more (4.2 for 4.2775)."""
+    if _rounds_to(answer, given, _HALF_WAYS, least=1):
+        return "rounded"
+    if _rounds_to(answer, given, (decimal.ROUND_DOWN,)):
+        return "cut short"
+    return None
 
 
 _HALF_WAYS = (decimal.ROUND_HALF_UP, decimal.ROUND_HALF_EVEN)

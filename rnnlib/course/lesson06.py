@@ -196,6 +196,7 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
         "bptt_first_step_skipped": range(T, 1, -1),  # range(T - 1, 0, -1) in 0-based indices
         "bptt_last_step_skipped": range(T - 1, 0, -1),  # range(T - 2, -1, -1) in 0-based
     }.get(slip, range(T, 0, -1))
+    units = slip == "bptt_db_summed_over_units"  # da.sum(axis=1): one number per sequence
     for t in steps:  # t = T, ..., 1 (the slip: 1, ..., T, carrying from step t − 1)
         up = 0.0 if (slip == "bptt_earlier_upstream_dropped" and t < T) else dh[:, t - 1]
         if slip == "bptt_dh_one_step_back":  # dh[:, t - 1] at 0-based t: dh[:, -1] at t = 0
@@ -233,7 +234,6 @@ def sequence_backward(dh, x, h0, h, Wx, Wh, *, slip=None):
         }.get(slip, hp)
         dWh_t = da.T @ state if slip == "bptt_dWh_transposed" else state.T @ da
         x_t = x[:, t - 2] if slip == "bptt_x_one_step_back" else x[:, t - 1]  # (x[:, -1] at t = 1)
-        units = slip == "bptt_db_summed_over_units"  # da.sum(axis=1): one number per sequence
         per_step[t] = (x_t.T @ da, dWh_t, da.sum(axis=1 if units else 0))
         carried = g if slip == "bptt_carry_skips_tanh_prime" else da
         g_back = carried @ (Wh if slip == "bptt_wh_not_transposed" else Wh.T)
@@ -640,8 +640,11 @@ class _StackedChecker(Checker):
             and all(self._close(result[j], wrong[j]) for j in range(3))
         )
         if not layer1:
-            found = {j: [m for m in ms if m is not nothing] for j, ms in found.items()}
-            found = {j: ms for j, ms in found.items() if ms}
+            for j in list(found):
+                found[j] = [m for m in found[j] if m is not nothing]
+                if not found[j]:
+                    del found[j]
+                    found.parted.pop(j, None)
         return found
 
     def _message(self, fn, cases, case, where, result, problems):
@@ -848,6 +851,7 @@ QUESTIONS = (
         },
         rtol=0.0,
         atol=0.01,
+        whole=True,
         explain="⌈400/k⌉ + k is smallest at k = √400 = 20: 20 checkpoints plus one segment of 20 "
         "states, 40 instead of 400, for one extra forward pass.",
     ),
