@@ -1087,17 +1087,19 @@ def test_sigmoid_unit_run_with_scalar_forward_is_named(slope, says):
 # -- 04.hundred_steps: near misses named, each value derived here ---------------------------------
 
 
-def _hundred_states(w):
-    """o_0..o_100 of the worked example's inputs repeated 25 times, u = 0.1, by hand."""
+def _hundred_states(w, each=False):
+    """o_0..o_100 of the worked example's inputs repeated 25 times, u = 0.1, by hand: the four
+    as a block (x_1..x_4, x_1..x_4, ...), or ``each`` 25 times in a row."""
     o = [0.0]
-    for x in list(EXAMPLE["xs"]) * 25:
+    xs = list(EXAMPLE["xs"])
+    for x in [x for x in xs for _ in range(25)] if each else xs * 25:
         o.append(math.tanh(0.1 * x + w * o[-1]))
     return o
 
 
-def _peak(factor, w=1.5, first=1):
+def _peak(factor, w=1.5, first=1, each=False):
     """max over t of |Π_(s=first..t) factor(o, s, w)|, t = first..100, the states by hand."""
-    o = _hundred_states(w)
+    o = _hundred_states(w, each)
     gain, best = 1.0, 0.0
     for s in range(first, 101):
         gain *= factor(o, s, w)
@@ -1141,6 +1143,7 @@ def _tanh_prime(o, s, w):
         (lambda: math.log10(_peak(_tanh_prime)), "that is its log10"),
         (lambda: math.log(_peak(_tanh_prime)), "that is its natural log"),
         (lambda: 5, "that is the step where the gain peaks (t = 5)"),
+        (lambda: _peak(_tanh_prime, each=True), "that runs each input 25 times in a row"),
         (lambda: 1.5**100, "that is 1.5¹⁰⁰, the factors without tanh′"),
         (
             lambda: math.prod(_tanh_prime(_hundred_states(1.5), s, 1.5) for s in range(1, 101)),
@@ -1165,6 +1168,7 @@ def _tanh_prime(o, s, w):
         "log10",
         "ln",
         "the-step",
+        "each-input-25-times",
         "no-tanh-prime",
         "at-t100",
         "log10-at-t100",

@@ -944,6 +944,7 @@ _LESSON_REACH = 4.06780  # the lesson's |do_4/do_1| for w = 2, T = 4
 _END = 3.06477e-42  # |do_100/do_0|, the product at t = 100 (log10: −41.51)
 _PEAK_NO_W = 0.990066  # Π_(s=1..t) (1 − o_s²) without w: largest at t = 1, 1 − tanh(0.1)²
 _PEAK_U08 = 0.898866  # the worked example's u = 0.8 in place of 0.1: largest at t = 2
+_PEAK_REPEAT = 2.54590  # each input 25 times in a row (np.repeat), not the block: t = 3
 
 QUESTIONS = (
     Question(
@@ -970,9 +971,9 @@ QUESTIONS = (
     ),
     Question(
         "04.hundred_steps",
-        "Run the worked example's four inputs 25 times over (T = 100) with u = 0.1, w = 1.5, "
-        "o_0 = 0. How much does a nudge of o_0 move o_t? Find the largest |do_t/do_0| over "
-        "t = 1..100 (three significant digits are enough).",
+        "Run the worked example's four inputs 25 times over (T = 100: x_1..x_4, x_1..x_4, "
+        "...) with u = 0.1, w = 1.5, o_0 = 0. How much does a nudge of o_0 move o_t? Find the "
+        "largest |do_t/do_0| over t = 1..100 (three significant digits are enough).",
         _PEAK,
         why={
             _PEAK_T4: "that is |do_4/do_0|, the lessons' T = 4: at step 5 the factor "
@@ -984,6 +985,8 @@ QUESTIONS = (
             "and the product starts at o_0",
             _PEAK_FROM_O1: "that is the largest |do_t/do_1|: step 1's factor is missing; "
             "do_t/do_0 has one factor per step, s = 1..t",
+            _PEAK_REPEAT: "that runs each input 25 times in a row (np.repeat); the question "
+            "repeats the four inputs as a block, x_1..x_4 25 times over (np.tile(xs, 25))",
             _PEAK_TANH_TWICE: "you applied tanh to o_t again, 1 − tanh(o_t)²; o_t already is "
             "tanh(a_t), so the factor is (1 − o_t²)·w",
             _PEAK_ONE_MINUS_O: "(1 − o_t) where (1 − o_t²) belongs: tanh′ = 1 − o_t²",
