@@ -1144,6 +1144,7 @@ def _tanh_prime(o, s, w):
         (lambda: math.log(_peak(_tanh_prime)), "that is its natural log"),
         (lambda: 5, "that is the step where the gain peaks (t = 5)"),
         (lambda: _peak(_tanh_prime, each=True), "that runs each input 25 times in a row"),
+        (lambda: _peak(_tanh_prime, w=0.9), "that is with the worked example's w = 0.9"),
         (lambda: 1.5**100, "that is 1.5¹⁰⁰, the factors without tanh′"),
         (
             lambda: math.prod(_tanh_prime(_hundred_states(1.5), s, 1.5) for s in range(1, 101)),
@@ -1169,6 +1170,7 @@ def _tanh_prime(o, s, w):
         "ln",
         "the-step",
         "each-input-25-times",
+        "w-0.9",
         "no-tanh-prime",
         "at-t100",
         "log10-at-t100",

@@ -944,6 +944,7 @@ _LESSON_REACH = 4.06780  # the lesson's |do_4/do_1| for w = 2, T = 4
 _END = 3.06477e-42  # |do_100/do_0|, the product at t = 100 (log10: −41.51)
 _PEAK_NO_W = 0.990066  # Π_(s=1..t) (1 − o_s²) without w: largest at t = 1, 1 − tanh(0.1)²
 _PEAK_U08 = 0.898866  # the worked example's u = 0.8 in place of 0.1: largest at t = 2
+_PEAK_W09 = 0.891060  # the worked example's w = 0.9 in place of 1.5: largest at t = 1
 _PEAK_REPEAT = 2.54590  # each input 25 times in a row (np.repeat), not the block: t = 3
 
 QUESTIONS = (
@@ -1004,6 +1005,8 @@ QUESTIONS = (
             "do_s/do_(s−1) = (1 − o_s²)·w",
             _PEAK_U08: "that is with the worked example's u = 0.8; this question has u = 0.1 (and "
             "w = 1.5)",
+            _PEAK_W09: "that is with the worked example's w = 0.9; this question has w = 1.5 (and "
+            "u = 0.1)",
             math.log10(_END): "that is log10 |do_100/do_0|, the value at t = 100; the question "
             "asks for the largest |do_t/do_0| over t = 1..100, itself",
         },
