@@ -29,10 +29,14 @@ Calling a checker runs the learner's function on a deep copy of each case's inpu
   tolerances (``np.allclose(got, expected, rtol, atol)``; a float32 result that is right to
   float32 precision only is told to compute in float64);
 - on a wrong answer, computes every catalogued mistake's answer for that case and, when the
-  learner's result matches one (and the mistake really differs from the reference there), names
-  it in plain words, provided the learner's function gives the mistake's numbers on the other
-  cases too (one that matches a mistake on one case by chance is not told to fix what is
-  right). When several mistakes explain every case, the one that explains the most wins.
+  learner's result matches one (and the mistake really differs from the reference there), runs
+  the learner's function on the other cases too and names the mistake in plain words if it
+  gives the learner's numbers on more of the cases it changes than the learner is right on (one
+  that matches on a case by chance, ``|o|`` for "wrong sign" where ``o < 0``, is not named).
+  Where it does not fit every case, the message names the first case it misses: "(not on case
+  4, where your answer is right)" (a slip with a right special case), or "(that explains this
+  case, not case 2: look there too)". Mistakes that fit every case are preferred, and of
+  several, the one that explains the most cases wins.
 
 Every message has a short first line, ``"<checker>: <what is wrong>"`` (this is what
 ``python -m rnnlib.progress`` prints), then the case's label, its inputs, the expected and the
