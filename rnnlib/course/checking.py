@@ -240,7 +240,8 @@ def _checker_doc(function, doc):
 
 class _Found(dict):
     """Item → the mistakes that explain it (:meth:`Checker._name_mistakes`); ``parted``: item →
-    the first case on which the learner's function and those mistakes part."""
+    ``(k, right)``, the first case (from 1) on which the learner's function and those mistakes
+    part, and whether the learner's answer is right there."""
 
     def __init__(self, *args):
         super().__init__(*args)
