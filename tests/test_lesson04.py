@@ -1819,16 +1819,44 @@ def _sigmoid_db_never_added(xs, y, u, w, b, v):
     return du, dw, db, err * o[-1]
 
 
+def _sigmoid_overwriting(*, all_three):
+    """sigmoid_bptt as a learner writes it (math.exp) with `db = ...` (and with ``all_three``,
+    `du = ...` and `dw = ...` too) where `+=` belongs."""
+
+    def sigmoid_bptt(xs, y, u, w, b, v):
+        o = [0.0]
+        for x in xs:
+            o.append(1.0 / (1.0 + math.exp(-(u * x + w * o[-1] + b))))
+        err = v * o[-1] - y
+        delta, du, dw, db = err * v, 0.0, 0.0, 0.0
+        for t in range(len(xs), 0, -1):
+            d = delta * o[t] * (1.0 - o[t])
+            if all_three:
+                du = d * xs[t - 1]
+                dw = d * o[t - 1]
+            else:
+                du += d * xs[t - 1]
+                dw += d * o[t - 1]
+            db = d
+            delta = d * w
+        return du, dw, db, err * o[-1]
+
+    return sigmoid_bptt
+
+
 @pytest.mark.parametrize(
     ("checker", "key", "answer"),
     [
         (check_scalar_bptt, "bptt_carry_v", _learner_bptt(carry="v")),
         (check_sigmoid_bptt, "sigmoid_db_zero", _sigmoid_db_never_added),
+        (check_sigmoid_bptt, "sigmoid_db_overwritten", _sigmoid_overwriting(all_three=False)),
+        (check_sigmoid_bptt, "sigmoid_overwrites_shares", _sigmoid_overwriting(all_three=True)),
     ],
-    ids=["carry-v", "db-zero"],
+    ids=["carry-v", "db-zero", "db-overwritten", "all-overwritten"],
 )
-def test_wrong_weight_in_the_carry_and_a_zero_db_are_named(checker, key, answer):
-    """They used to be told only "dL/du, dL/dw are wrong" and "dL/db is wrong"."""
+def test_wrong_weight_in_the_carry_and_db_slips_are_named(checker, key, answer):
+    """They used to be told only "dL/du, dL/dw are wrong" and "dL/db is wrong" (the two
+    overwrites, `=` where `+=` belongs, until the red-team of 2026-12-05)."""
     assert_slip_named(checker, answer, key)
 
 

@@ -582,9 +582,16 @@ def _sigmoid_steps(xs, y, u, w, b, v, *, slip=None):
         if slip == "sigmoid_carry_before_shares":  # δ ← δ_t σ′(a_t) w first: shares from δ_(t−1)
             d = da * w
             da = d * s
-        du += da * xs[t - 1]
-        dw += da * o[t - 1]
-        if slip == "sigmoid_db_missing_slope":  # δ_t added, σ′(a_t) left out
+        if slip == "sigmoid_overwrites_shares":  # `du = ...`, `dw = ...`, `db = ...`: step 1's
+            du, dw, db = da * xs[t - 1], da * o[t - 1], da
+        else:
+            du += da * xs[t - 1]
+            dw += da * o[t - 1]
+        if slip == "sigmoid_overwrites_shares":
+            pass  # (written above)
+        elif slip == "sigmoid_db_overwritten":  # `db = ...` in the backward loop: step 1's share
+            db = da
+        elif slip == "sigmoid_db_missing_slope":  # δ_t added, σ′(a_t) left out
             db += d
         elif slip == "sigmoid_db_zero":  # db never accumulated: it stays 0
             pass
@@ -683,6 +690,16 @@ check_sigmoid_bptt = ExactGradientChecker(
             "sigmoid_db_last_step_only",
             "dL/db from the last step only: b is used at every step, add the shares of all its "
             "copies",
+        ),
+        (
+            "sigmoid_overwrites_shares",
+            "each step's share replaces the sum so far (`= ...` where `+= ...` belongs): only "
+            "step 1's shares of dL/du, dL/dw and dL/db are left",
+        ),
+        (
+            "sigmoid_db_overwritten",
+            "dL/db holds step 1's share alone (`db = ...` where `db += ...` belongs): b is used "
+            "at every step, add the shares of all its copies",
         ),
         (
             "sigmoid_db_zero",
