@@ -2,6 +2,7 @@
 and one run on real notebooks: a solution (all passed), its exercise (not started) and a copy
 with a deliberately wrong answer (failing, with the checker's mistake named)."""
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -283,6 +284,46 @@ def test_make_notebooks_twice_on_an_unchanged_notebook_with_a_widget_leaves_no_d
     assert path.read_bytes() == first
     (out,) = nbformat.read(path, as_version=4).cells[0].outputs
     assert list(out.data) == ["text/plain"] and "IntSlider" in out.data["text/plain"]
+
+
+@pytest.mark.parametrize(
+    ("arg", "says"),
+    [
+        ("README.md", "'README.md' is not a notebook (.ipynb)"),
+        ("no_such_folder", "'no_such_folder' does not exist"),
+        ("tools", "'tools' holds no notebooks named like the course's"),
+        ("--all", "unknown option '--all'"),
+    ],
+)
+def test_make_notebooks_refuses_what_is_not_a_notebook_before_running_any(
+    arg, says, capsys, monkeypatch
+):
+    """An author's typo gets one line and exit code 2, not a traceback from nbformat (a file
+    that is not JSON) or from the kernel (a path that does not exist), and nothing runs."""
+    from tools import run_notebooks
+
+    monkeypatch.chdir(ROOT)
+    ran = []
+    monkeypatch.setattr(run_notebooks, "execute", ran.append)
+    assert run_notebooks.main(["notebooks", arg]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"run_notebooks: {says}") and "usage: python -m" in err
+    assert ran == []  # notebooks/, named first, was not run either
+    assert run_notebooks.main(["--help"]) == 0
+    assert "Usage: python -m tools.run_notebooks" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_make_notebooks_stops_at_a_failing_cell_and_leaves_that_file_as_it_was(tmp_path, capsys):
+    from tools import run_notebooks
+
+    path = _write(tmp_path, "print('before')\nraise ValueError('a typo in the lesson')")
+    before = path.read_bytes()
+    assert run_notebooks.main([str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"run_notebooks: {path}: a cell failed; the file is left as it was" in err
+    assert "ValueError: a typo in the lesson" in re.sub(r"\x1b\[[0-9;]*m", "", err)  # colours
+    assert path.read_bytes() == before
 
 
 @pytest.mark.slow

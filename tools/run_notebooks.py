@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from nbclient.exceptions import CellExecutionError
 
 from rnnlib.course.runner import notebook_paths, run_notebook
 
@@ -46,15 +47,52 @@ def without_widget_state(nb):
                 del data[WIDGET_VIEW]
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
+def _bad_args(argv) -> str | None:
+    """What is wrong with the command line, or None: an option (this command takes none), a path
+    that does not exist, a file that is not a notebook, a folder with no lesson notebooks."""
+    for a in argv:
+        p = Path(a)
+        if a.startswith("-"):
+            return f"unknown option {a!r} (this command takes only notebooks and folders)"
+        if not p.exists():
+            return f"{a!r} does not exist (in {Path.cwd()})"
+        if p.is_dir() and not notebook_paths([a]):
+            return f"{a!r} holds no notebooks named like the course's (00_....ipynb)"
+        if p.is_file() and p.suffix != ".ipynb":
+            return f"{a!r} is not a notebook (.ipynb)"
+    return None
+
+
+def main(argv=None) -> int:
+    """Run the notebooks ``argv`` names (default: notebooks/ and solutions/); exit code 0, 1 when
+    a cell failed (that notebook is left as it was; the ones before it are written), 2 for an
+    argument it does not expect."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__.strip())
+        return 0
+    bad = _bad_args(argv)
+    if bad:
+        print(
+            f"run_notebooks: {bad}\nusage: python -m tools.run_notebooks [PATH ...]",
+            file=sys.stderr,
+        )
+        return 2
     total = 0.0
     for p in notebook_paths(argv):
-        dt = execute(p)
+        try:
+            dt = execute(p)
+        except CellExecutionError as err:
+            print(
+                f"run_notebooks: {p}: a cell failed; the file is left as it was\n{err}",
+                file=sys.stderr,
+            )
+            return 1
         total += dt
         print(f"{dt:6.2f} s  {p}", flush=True)
     print(f"{total:6.2f} s  total")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
