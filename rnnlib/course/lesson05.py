@@ -636,8 +636,8 @@ class _TrainLoopChecker(Checker):
                 "once it is there (`if losses and loss > 1000 * losses[0]`), or keep the first "
                 "loss in a variable of its own"
             )
-        said = str(err).lower()
-        if not isinstance(err, ValueError) or not ("overflow" in said or "finite" in said):
+        overflowed = "overflow" in said.lower() or "finite" in said.lower()
+        if not isinstance(err, ValueError) or not overflowed:
             return None
         if not _not_finite_at(case, _run_without_stop(**case.args)[0]):
             return None
