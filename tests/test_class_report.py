@@ -230,6 +230,14 @@ def test_an_unknown_assignment_lists_the_known_ones(tiny_class, capsys):
     assert "01_loss" in err and f"{A1}, 02_last_layer_weight" in err
 
 
+def test_help_prints_the_usage_and_exits_0(capsys):
+    assert cr.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Which mistakes did the class make") and "--csv FILE" in out
+    assert cr.main(["--hlep"]) == 2
+    assert capsys.readouterr().err.startswith("class_report: unknown option --hlep")
+
+
 def test_a_course_not_yet_autograded(tmp_path, capsys):
     (tmp_path / "source").mkdir()
     assert cr.main([str(tmp_path)]) == 1

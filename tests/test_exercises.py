@@ -504,3 +504,24 @@ def test_main_check_mode_exit_codes(tmp_path, capsys):
     nbformat.write(bad, src / "97_bad.ipynb")
     assert gen.main([str(src), str(dst)]) == 1
     assert "97_bad.ipynb, cell b1: line 1" in capsys.readouterr().err
+
+
+def test_a_mistyped_solutions_folder_deletes_nothing(tmp_path, capsys):
+    """Before, `make_exercises solutionz exercises` read the missing folder as "every solution
+    has gone" and deleted every generated exercise, with exit code 0."""
+    src, dst = tmp_path / "solutions", tmp_path / "exercises"
+    src.mkdir()
+    nbformat.write(_solution_nb(), src / "99_x.ipynb")
+    assert gen.main([str(src), str(dst)]) == 0
+    for wrong in (tmp_path / "solutionz", tmp_path / "empty"):
+        (tmp_path / "empty").mkdir(exist_ok=True)
+        for args in ([str(wrong), str(dst)], ["--check", str(wrong), str(dst)]):
+            assert gen.main(args) == 2
+            err = capsys.readouterr().err
+            assert f"{str(wrong)!r} is not a folder of solution notebooks" in err
+            assert "nothing written or deleted" in err and "Usage:" in err
+    assert [p.name for p in dst.iterdir()] == ["99_x.ipynb"]
+    assert gen.main(["-c", str(src), str(dst)]) == 2
+    assert "unknown option '-c'" in capsys.readouterr().err
+    assert gen.main(["--help"]) == 0
+    assert capsys.readouterr().out.startswith("Generate the exercise notebooks")

@@ -158,6 +158,30 @@ def test_oldest_constraints_cli(tmp_path):
     assert constraint_lines(marked) == ["numpy==1.26", "tomli==2; python_version < '3.11'"]
 
 
+def test_oldest_constraints_cli_says_what_is_wrong_in_one_line(tmp_path):
+    """A bound missing, a file that is not TOML or not there: one line naming the file, exit
+    code 2 (make test-oldest then stops there), not a traceback."""
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "tools.oldest_constraints", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+
+    unbounded = tmp_path / "unbounded.toml"
+    unbounded.write_text('[project]\ndependencies = ["numpy"]\n')
+    for path in (unbounded, ROOT / "README.md", tmp_path / "missing.toml"):
+        out = run(str(path))
+        assert out.returncode == 2 and out.stdout == ""
+        assert out.stderr.startswith(f"oldest_constraints: {path}: ")
+        assert len(out.stderr.splitlines()) == 1
+    assert "numpy" in run(str(unbounded)).stderr  # names the requirement without its bound
+    helped = run("--help")
+    assert helped.returncode == 0 and helped.stdout.startswith("Print pip constraints")
+
+
 def test_oldest_transitive_dependencies_held_back():
     """The course's own list holds pyparsing back (matplotlib 3.8.0 needs its camelCase names);
     anything but 'name<version' is refused, saying what was expected."""

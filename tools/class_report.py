@@ -342,6 +342,9 @@ def write_csv(path: Path, counts: dict[tuple[str, str], Counter]) -> None:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__.strip())
+        return 0
     try:
         courses, wanted, csv_file = parse_args(argv)
     except UsageError as err:

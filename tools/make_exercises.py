@@ -190,10 +190,27 @@ def generate(src_dir, dst_dir, check=False) -> list[Path]:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    usage = __doc__.strip().splitlines()[2]
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__.strip())
+        return 0
     check = "--check" in argv
     args = [a for a in argv if a != "--check"]
-    if len(args) != 2:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+    unknown = [a for a in args if a.startswith("-")]
+    if unknown or len(args) != 2:
+        said = (
+            f"unknown option {unknown[0]!r}" if unknown else f"expected 2 folders, got {len(args)}"
+        )
+        print(f"make_exercises: {said}\n{usage}", file=sys.stderr)
+        return 2
+    src = Path(args[0])
+    if not (src.is_dir() and any(src.glob("*.ipynb"))):
+        # (a typo here would otherwise read as "every solution has gone" and delete every exercise)
+        print(
+            f"make_exercises: {args[0]!r} is not a folder of solution notebooks (.ipynb): nothing "
+            f"written or deleted\n{usage}",
+            file=sys.stderr,
+        )
         return 2
     try:
         changed = generate(args[0], args[1], check=check)

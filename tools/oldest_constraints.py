@@ -112,9 +112,16 @@ def held_back(pyproject: dict) -> dict[str, str]:
 
 def main(argv=None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if any(a in ("-h", "--help") for a in args):
+        print(__doc__.strip())
+        return 0
     path = Path(args[0] if args else "pyproject.toml")
-    pyproject = tomllib.loads(path.read_text())
-    pins, caps, conditions = constraints(pyproject), held_back(pyproject), markers(pyproject)
+    try:
+        pyproject = tomllib.loads(path.read_text(encoding="utf-8"))
+        pins, caps, conditions = constraints(pyproject), held_back(pyproject), markers(pyproject)
+    except (OSError, tomllib.TOMLDecodeError, ValueError) as err:
+        print(f"oldest_constraints: {path}: {err}", file=sys.stderr)
+        return 2
     print(
         f"# Generated from {path.name} by tools/oldest_constraints.py: every lower bound, pinned,"
         " and the transitive dependencies held back."
