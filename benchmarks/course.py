@@ -22,7 +22,7 @@ def execute(path: Path, timeout=300):
     """Seconds to execute ``path`` in a fresh kernel, and the error (None if it ran through)."""
     t0 = time.perf_counter()
     try:
-        return run_notebook(path, timeout=timeout)[1], None
+        return run_notebook(path, timeout=timeout, quiet=True)[1], None
     except Exception as err:  # a failing notebook is reported, the others still run
         return (
             time.perf_counter() - t0,

@@ -24,7 +24,7 @@ def execute(path: Path, timeout=300) -> float:
     """Run ``path`` top to bottom in a fresh kernel and write it back in place with its outputs
     (no widget state); return the seconds it took. Raises nbclient's ``CellExecutionError`` if a
     cell fails (the file is then left as it was)."""
-    nb, seconds = run_notebook(path, timeout=timeout)
+    nb, seconds = run_notebook(path, timeout=timeout, quiet=True)  # no kernel start-up warnings
     without_widget_state(nb)
     nbformat.write(nb, path)
     return seconds
