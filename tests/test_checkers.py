@@ -132,6 +132,22 @@ def test_right_answer_passes_with_one_line(name, capsys):
     assert capsys.readouterr().out == f"{name}: {n}/{n} cases passed ✓\n"
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_right_answer_passes_under_the_learners_seterr_raise(name, capsys):
+    """A learner hunting a NaN sets np.seterr(all="raise") in an earlier cell: the check still
+    runs as under numpy's defaults (three checkers met a FloatingPointError in their own cases,
+    a gradient of 1e-170 and logits of ±1000, before calling the learner's function), and the
+    learner's setting is back afterwards."""
+    right, n = RIGHT[name]
+    before = np.seterr(all="raise")
+    try:
+        assert BY_NAME[name](right) is None
+        assert np.geterr() == dict.fromkeys(before, "raise")
+    finally:
+        np.seterr(**before)
+    assert capsys.readouterr().out == f"{name}: {n}/{n} cases passed ✓\n"
+
+
 @pytest.mark.parametrize(("checker", "mistake"), MISTAKES)
 def test_each_catalogued_mistake_is_rejected_and_named(checker, mistake):
     assert_rejected_and_named(checker, mistake)
@@ -160,6 +176,30 @@ def test_none_gets_its_own_message(name):
     with pytest.raises(AssertionError) as excinfo:
         BY_NAME[name](lambda *args: None)
     assert "returned None (is a `return` missing?)" in first_line(excinfo)
+
+
+def _stackable(name):
+    """Whether the right answer of ``name`` is a tuple of arrays of one shape (np.stack works)."""
+    right, _ = RIGHT[name]
+    case = BY_NAME[name].cases()[0]
+    items = right(*case.args.values())
+    shapes = {np.shape(x) for x in items} if isinstance(items, tuple) else set()
+    return len(shapes) == 1 and len(next(iter(shapes))) >= 1
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if _stackable(n)])
+def test_the_items_stacked_into_one_array_are_told_to_come_apart(name):
+    """np.stack([dw, db]) for (dw, db): the right numbers in one (2, N) array. It was told only
+    "expected a tuple of 2"; now what to write too."""
+    right, _ = RIGHT[name]
+    k = len(right(*BY_NAME[name].cases()[0].args.values()))
+    with pytest.raises(AssertionError) as excinfo:
+        BY_NAME[name](lambda *args: np.stack(right(*args)))
+    line = first_line(excinfo)
+    assert f"expected a tuple of {k} (" in line
+    assert line.endswith(
+        f"not one array stacked from them: return them apart, `return {', '.join('abcdefgh'[:k])}`"
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -372,14 +412,15 @@ def _in_float32(right):
     return lambda *args: _leaves_as(right(*map(_float32, args)), lambda v: np.float32(v))
 
 
+# (a case of check_train_loop has a loss of about 2.5e305: inf in float32, which numpy warns of)
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 @pytest.mark.parametrize("name", NAMES)
 def test_the_right_answer_rounded_to_float32_passes_or_is_told_so(name, capsys):
     """Rounded to float32, a right answer is never called just wrong: it passes (within the
     tolerance, rtol 1e-6) or the message says it is float32."""
     right, n = RIGHT[name]
-    try:  # (a case of check_train_loop has a loss of about 2.5e305: inf in float32)
-        with np.errstate(over="ignore"):
-            BY_NAME[name](lambda *args: _leaves_as(right(*args), lambda v: np.float32(v)))
+    try:
+        BY_NAME[name](lambda *args: _leaves_as(right(*args), lambda v: np.float32(v)))
     except AssertionError as err:
         assert FLOAT32_HINT in str(err).splitlines()[0]
     else:

@@ -103,6 +103,26 @@ def test_each_slip_written_by_hand_is_named(checker, key, answer):
     assert_slip_named(checker, answer, key)
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda o_T: 1 / np.sum(np.asarray(o_T) ** 2, keepdims=True),
+        lambda o_T: [1 / np.sum(o_T**2)],
+    ],
+    ids=["keepdims", "list"],
+)
+def test_the_right_rate_in_a_one_element_array_is_told_its_form(answer):
+    """Case 1 has N = 1, where "a rate per sequence", 1/o_n², is a 1-element array of the right
+    rate: a learner who returns [1/Σ o²] on every case has the rate right and only its form
+    wrong (it was told "one rate per sequence, 1/o_n²")."""
+    said = refusal(check_one_step_lr, answer)
+    assert re.fullmatch(
+        r"check_one_step_lr: your function returned (an array of shape \(1,\)|a list of 1 number);"
+        r" expected a single number",
+        said,
+    ), said
+
+
 def test_the_half_sum_taken_for_the_curvature_is_named_as_that_too():
     """1/(½Σ o²) = 2/Σ o²: the number of the edge of divergence, but a learner who writes it took
     ½Σ o², the coefficient of v² in L(v) = ½Σ(v·o_n − y_n)², for the curvature; the second

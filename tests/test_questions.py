@@ -3,6 +3,7 @@ answer in any reasonable spelling passes with one line, every wrong choice is ex
 wrong number names its mistake, and a question that leaves a wrong choice unexplained cannot be
 written."""
 
+import math
 import re
 
 import numpy as np
@@ -270,6 +271,8 @@ def test_every_question_prints_its_success_in_lines_of_the_text_width(capsys):
         # "a whole number, exactly": a fraction is told so, within the tolerance too
         ("06.checkpoint_k", 19.99, "19.99 is not a whole number; this question asks for one"),
         ("06.checkpoint_k", 20.004, "20.004 is not a whole number; this question asks for one"),
+        # shown with all its digits (it was "20.0 is not a whole number")
+        ("06.checkpoint_k", 20.00001, "20.00001 is not a whole number; this question asks"),
     ],
 )
 def test_the_answer_with_fewer_digits_is_told_it_is_the_answer(key, given, said):
@@ -278,3 +281,11 @@ def test_the_answer_with_fewer_digits_is_told_it_is_the_answer(key, given, said)
     mistake the learner did not make; a whole-number question refuses a fraction."""
     first = refusal(check_answer, key, given)
     assert first.startswith(f"check_answer('{key}'): {said}"), first
+
+
+@pytest.mark.parametrize("given", [math.exp(0.5 * math.log(400)), 20 * (1 + 2e-16), np.sqrt(400)])
+def test_a_whole_number_computed_with_round_off_is_whole(given, capsys):
+    """k = √400 computed as exp(½·log 400) is 19.999999999999996: a whole number with round-off,
+    not a fraction (it was told "20.0 is not a whole number")."""
+    check_answer("06.checkpoint_k", given)
+    assert "right ✓" in capsys.readouterr().out

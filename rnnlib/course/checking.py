@@ -32,11 +32,15 @@ Calling a checker runs the learner's function on a deep copy of each case's inpu
   learner's result matches one (and the mistake really differs from the reference there), runs
   the learner's function on the other cases too and names the mistake in plain words if it
   gives the learner's numbers on more of the cases it changes than the learner is right on (one
-  that matches on a case by chance, ``|o|`` for "wrong sign" where ``o < 0``, is not named).
+  that matches on a case by chance, ``|o|`` for "wrong sign" where ``o < 0``, is not named; a
+  result with the reference's numbers in another form, ``[13.1]`` for 13.1, counts as right).
   Where it does not fit every case, the message names the first case it misses: "(not on case
   4, where your answer is right)" (a slip with a right special case), or "(that explains this
   case, not case 2: look there too)". Mistakes that fit every case are preferred, and of
   several, the one that explains the most cases wins.
+
+All of it runs under numpy's default handling of floating-point errors (:data:`NUMPY_ERRORS`),
+whatever ``np.seterr`` a learner's earlier cell set.
 
 Every message has a short first line, ``"<checker>: <what is wrong>"`` (this is what
 ``python -m rnnlib.progress`` prints), then the case's label, its inputs, the expected and the
@@ -320,8 +324,19 @@ class Checker:
 
     def __call__(self, fn: Callable[..., Any]) -> None:
         """Run ``fn`` on every case; print one line on success, raise ``AssertionError`` otherwise
-        (``NotImplementedError`` raised by ``fn`` passes through unchanged)."""
+        (``NotImplementedError`` raised by ``fn`` passes through unchanged).
+
+        The check runs under numpy's default handling of floating-point errors, whatever a cell
+        before it set: a learner hunting a NaN with ``np.seterr(all="raise")`` would otherwise
+        meet a ``FloatingPointError`` from the cases' own deliberate underflows and overflows
+        (a gradient of 1e-170, logits of ±1000) before the function is even called."""
         __tracebackhide__ = True  # IPython and pytest show the learner's frames, not these
+        with np.errstate(**NUMPY_ERRORS):
+            self._check(fn)
+
+    def _check(self, fn):
+        """The check itself, under :data:`NUMPY_ERRORS` (a subclass adds its rules here)."""
+        __tracebackhide__ = True
         if not callable(fn):
             raise CheckFailed(
                 f"{self.name}: expected your function itself, e.g. {self.name}(my_function) "
@@ -463,7 +478,14 @@ class Checker:
             if not _is_container(result) or len(result) != k:
                 names = ", ".join(self._item_names(exp))
                 form = "list" if isinstance(exp, list) else "tuple"  # the one the exercise asks for
-                return [(None, "form", f"a {form} of {k} ({names})", _type_name(result))]
+                want = f"a {form} of {k} ({names})"
+                if isinstance(result, np.ndarray) and result.ndim > 1 and len(result) == k:
+                    # np.stack([dw, db]), np.array([dw, db]): the items, stacked into one array
+                    apart = ", ".join("abcdefgh"[:k])
+                    want += (
+                        f", not one array stacked from them: return them apart, `return {apart}`"
+                    )
+                return [(None, "form", want, _type_name(result))]
             leaves = list(zip(range(k), result, exp, strict=True))
         else:
             leaves = [(0, result, exp)]
@@ -554,6 +576,9 @@ class Checker:
             exp = case.expected
             pair = self._items(result, wrong, exp, j)
             if pair is None:
+                if self._right_numbers(result, wrong, exp, j):
+                    right += 1  # (the mistake fits by its form, which is all that is wrong)
+                    parted = parted or (i, True)
                 continue
             got, w = pair
             want = exp[j] if j is not None and _is_container(exp) else exp
@@ -566,6 +591,33 @@ class Checker:
                 right += ok
                 parted = parted or (i, ok)
         return agree, right, parted
+
+    def _right_numbers(self, result, wrong, exp, j):
+        """Whether the learner's item j (the whole result if j is None) holds the reference's
+        numbers in another form (``[13.1]`` or ``np.array([13.1])`` for 13.1), where the
+        mistake's differs from the reference: right in all but its form. (With one sequence,
+        "a rate per sequence" is a 1-element array of the right rate: a learner who returns
+        that on every case has the rate right, not that mistake.)"""
+        result = _as_items(result, exp)
+        want = exp
+        if j is not None and _is_container(exp):
+            if not (_is_container(result) and _is_container(wrong)):
+                return False
+            if not len(result) == len(wrong) == len(exp) > j:
+                return False
+            result, wrong, want = result[j], wrong[j], exp[j]
+        if self._close(wrong, want):
+            return False
+        try:
+            got = np.asarray(result, dtype=np.float64).ravel()
+            ref = np.asarray(want, dtype=np.float64).ravel()
+        except Exception:  # (items of several shapes, text...: not the reference's numbers)
+            return False
+        return (
+            got.size == ref.size
+            and bool(np.all(np.isfinite(got)))
+            and bool(np.allclose(got, ref, rtol=self.rtol, atol=self.atol))
+        )
 
     def _name_mistakes(self, fn, cases, case, result, problems):
         """For each problem (by item), the mistakes that explain it: each gives the learner's
@@ -1100,6 +1152,10 @@ that a graded check stopped here says why."""
 # hold up the message for up to TIME_LIMIT each).
 FURTHER_TIME = 5.0
 
+# numpy's own default handling of floating-point errors (np.geterr() as numpy starts), under
+# which a checker and a question run, whatever np.seterr a learner's earlier cell set
+NUMPY_ERRORS = {"divide": "warn", "over": "warn", "under": "ignore", "invalid": "warn"}
+
 
 class _TooLong(BaseException):
     """Raised in the learner's function when a case runs past :data:`TIME_LIMIT`: a
@@ -1548,6 +1604,7 @@ def _fmt_inputs(args):
 
 
 _CLOSE = 0.02  # a numeric answer this close (relatively) but outside the tolerance is "close"
+_WHOLE_NOISE = 1e-9  # a whole number's round-off, relative: 20 computed as 19.999999999999996
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -1609,7 +1666,13 @@ class Question:
         return " + ".join(parts) or "exactly"
 
     def __call__(self, given) -> None:
-        """Grade ``given``: print one line if right, else raise ``AssertionError`` saying why."""
+        """Grade ``given``: print one line if right, else raise ``AssertionError`` saying why
+        (under numpy's default handling of floating-point errors, as a checker is)."""
+        __tracebackhide__ = True
+        with np.errstate(**NUMPY_ERRORS):
+            self._grade(given)
+
+    def _grade(self, given):
         __tracebackhide__ = True
         head = f"check_answer({self.key!r})"
         if given is None or given is Ellipsis:
@@ -1636,9 +1699,11 @@ class Question:
             value = float(leaf)
             shown = _as_given(given, value)
             known = any(np.isclose(value, w, rtol=self.rtol, atol=self.atol) for w in self.why)
-            if self.whole and value != round(value) and not known:
+            # (a whole number computed with round-off, sqrt(400) as 19.999999999999996, is one)
+            noise = _WHOLE_NOISE * max(1.0, abs(value))
+            if self.whole and abs(value - round(value)) > noise and not known:
                 raise CheckFailed(
-                    f"{head}: {shown} is not a whole number; this question asks for one, exactly"
+                    f"{head}: {value!r} is not a whole number; this question asks for one, exactly"
                 )
             if not np.isclose(value, self.answer, rtol=self.rtol, atol=self.atol):
                 # the nearest catalogued value within the tolerance names the mistake: two

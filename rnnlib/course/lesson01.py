@@ -508,7 +508,7 @@ class DifferenceChecker(Checker):
       result that does not follow (the formula returned beside calls of
       ``loss``) is refused."""
 
-    def __call__(self, fn):
+    def _check(self, fn):
         __tracebackhide__ = True
         watched = fn
         if callable(fn):
@@ -539,7 +539,7 @@ class DifferenceChecker(Checker):
             watched.rebound = rebound
             watched.own_losses = _own_functions(inner)
             watched.replay = lambda *args: run(args, _C)
-        super().__call__(watched)
+        super()._check(watched)
 
     def _refusal(self, fn):
         runs = getattr(fn, "loss_calls", None)

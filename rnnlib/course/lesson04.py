@@ -246,10 +246,10 @@ class ExactGradientChecker(TimeStepChecker):
     near_rtol: float = 1e-6
     near_atol: float = 1e-9
 
-    def __call__(self, fn):
+    def _check(self, fn):
         __tracebackhide__ = True
         try:
-            super().__call__(fn)
+            super()._check(fn)
         except CheckFailed as err:
             if getattr(err, "timed_out", False):
                 raise  # (a function stopped after the time limit is not run again)

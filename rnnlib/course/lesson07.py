@@ -257,7 +257,7 @@ class _ClipChecker(Checker):
                 )
         return None
 
-    def __call__(self, fn):
+    def _check(self, fn):
         __tracebackhide__ = True
         if callable(fn):
             cases = self.cases()
@@ -285,7 +285,7 @@ class _ClipChecker(Checker):
                         "`[... for g in grads]`\n"
                         f"  case: {case.label}"
                     )
-        return super().__call__(fn)
+        return super()._check(fn)
 
 
 check_clip_grad_norm = _ClipChecker(
