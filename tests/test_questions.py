@@ -289,3 +289,18 @@ def test_a_whole_number_computed_with_round_off_is_whole(given, capsys):
     not a fraction (it was told "20.0 is not a whole number")."""
     check_answer("06.checkpoint_k", given)
     assert "right ✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("given", "letter"), [("b) the derivative", "b"), ("(c) because", "c"), ("B. yes", "b")]
+)
+def test_a_letter_with_words_after_it_is_told_to_come_alone(given, letter):
+    said = refusal(check_answer, "01.seed_loss", given)
+    assert said.endswith(
+        f"got {given!r}: give the letter alone, check_answer('01.seed_loss', '{letter}')"
+    )
+
+
+def test_words_that_start_with_no_choice_get_the_choices_only():
+    said = refusal(check_answer, "01.seed_loss", "z) no")
+    assert said == "check_answer('01.seed_loss'): expected one of 'a', 'b', 'c', 'd', got 'z) no'"

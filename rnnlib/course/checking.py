@@ -1689,7 +1689,13 @@ class Question:
                     f"{_a(_kind_name(given))}: {_short_repr(given)}"
                 )
             if key not in self.choices:
-                raise CheckFailed(f"{head}: expected one of {options}, got {given!r}")
+                lead = re.match(r"\(?([a-z])\b", key)  # "b) the derivative", "b - because"
+                alone = (
+                    f": give the letter alone, check_answer({self.key!r}, {lead.group(1)!r})"
+                    if lead and lead.group(1) in self.choices
+                    else ""
+                )
+                raise CheckFailed(f"{head}: expected one of {options}, got {given!r}{alone}")
             if key != self.answer:
                 raise CheckFailed(f"{head}: ({key}) is not right: {self.why[key]}")
         else:
