@@ -609,10 +609,13 @@ class Checker:
         if self._close(wrong, want):
             return False
         try:
-            got = np.asarray(result, dtype=np.float64).ravel()
+            got = np.asarray(result)
             ref = np.asarray(want, dtype=np.float64).ravel()
-        except Exception:  # (items of several shapes, text...: not the reference's numbers)
+        except Exception:  # (items of several shapes...: not the reference's numbers)
             return False
+        if got.dtype.kind not in "fiu":  # (text, booleans, complex numbers are not numbers)
+            return False
+        got = got.astype(np.float64).ravel()
         return (
             got.size == ref.size
             and bool(np.all(np.isfinite(got)))
