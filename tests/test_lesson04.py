@@ -1684,9 +1684,17 @@ def _learner_bptt(
 
 
 def _learner_sigmoid(
-    *, sign=1.0, v_in_delta=True, slope="o(1-o)", carry_slope=True, dv_v=False, bias_inside=True
+    *,
+    sign=1.0,
+    v_in_delta=True,
+    slope="o(1-o)",
+    carry_slope=True,
+    dv_v=False,
+    bias_inside=True,
+    overwrite="",
 ):
-    """sigmoid_bptt as a learner writes it (math.exp), with the slips asked for."""
+    """sigmoid_bptt as a learner writes it (math.exp), with the slips asked for (``overwrite``:
+    `db = ...`, ``"db"``, or `du = ...`, `dw = ...`, `db = ...`, ``"all"``, where `+=` belongs)."""
 
     def sigmoid_bptt(xs, y, u, w, b, v):
         o = [0.0]
@@ -1703,6 +1711,10 @@ def _learner_sigmoid(
             s = {"o(1-o)": o[t] * (1.0 - o[t]), "1": 1.0, "1-o": 1.0 - o[t]}[slope]
             d = delta * s
             du, dw, db = du + d * xs[t - 1], dw + d * o[t - 1], db + d
+            if overwrite:
+                db = d
+            if overwrite == "all":
+                du, dw = d * xs[t - 1], d * o[t - 1]
             delta = (d if carry_slope else delta) * w
         return du, dw, db, dv
 
@@ -1819,38 +1831,13 @@ def _sigmoid_db_never_added(xs, y, u, w, b, v):
     return du, dw, db, err * o[-1]
 
 
-def _sigmoid_overwriting(*, all_three):
-    """sigmoid_bptt as a learner writes it (math.exp) with `db = ...` (and with ``all_three``,
-    `du = ...` and `dw = ...` too) where `+=` belongs."""
-
-    def sigmoid_bptt(xs, y, u, w, b, v):
-        o = [0.0]
-        for x in xs:
-            o.append(1.0 / (1.0 + math.exp(-(u * x + w * o[-1] + b))))
-        err = v * o[-1] - y
-        delta, du, dw, db = err * v, 0.0, 0.0, 0.0
-        for t in range(len(xs), 0, -1):
-            d = delta * o[t] * (1.0 - o[t])
-            if all_three:
-                du = d * xs[t - 1]
-                dw = d * o[t - 1]
-            else:
-                du += d * xs[t - 1]
-                dw += d * o[t - 1]
-            db = d
-            delta = d * w
-        return du, dw, db, err * o[-1]
-
-    return sigmoid_bptt
-
-
 @pytest.mark.parametrize(
     ("checker", "key", "answer"),
     [
         (check_scalar_bptt, "bptt_carry_v", _learner_bptt(carry="v")),
         (check_sigmoid_bptt, "sigmoid_db_zero", _sigmoid_db_never_added),
-        (check_sigmoid_bptt, "sigmoid_db_overwritten", _sigmoid_overwriting(all_three=False)),
-        (check_sigmoid_bptt, "sigmoid_overwrites_shares", _sigmoid_overwriting(all_three=True)),
+        (check_sigmoid_bptt, "sigmoid_db_overwritten", _learner_sigmoid(overwrite="db")),
+        (check_sigmoid_bptt, "sigmoid_overwrites_shares", _learner_sigmoid(overwrite="all")),
     ],
     ids=["carry-v", "db-zero", "db-overwritten", "all-overwritten"],
 )
