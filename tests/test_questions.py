@@ -304,3 +304,16 @@ def test_a_letter_with_words_after_it_is_told_to_come_alone(given, letter):
 def test_words_that_start_with_no_choice_get_the_choices_only():
     said = refusal(check_answer, "01.seed_loss", "z) no")
     assert said == "check_answer('01.seed_loss'): expected one of 'a', 'b', 'c', 'd', got 'z) no'"
+
+
+def test_the_answer_held_in_float16_is_told_to_compute_in_float64(capsys):
+    """float16 holds 1.55 as 1.5498046875, outside the question's tolerance: the message says
+    what happened (it was "close: ... within 2% of the answer"); float32 is within it."""
+    said = refusal(check_answer, "01.forward_value", np.float16(1.55))
+    assert said == (
+        "check_answer('01.forward_value'): 1.5498046875 is the answer held in float16 (about 3 "
+        "significant digits), not within 0.0001%: compute it in float64 (Python floats, numpy's "
+        "default)"
+    )
+    check_answer("01.forward_value", np.float32(1.55))
+    assert "right ✓" in capsys.readouterr().out

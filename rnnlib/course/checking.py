@@ -1714,6 +1714,20 @@ class Question:
                 raise CheckFailed(
                     f"{head}: {value!r} is not a whole number; this question asks for one, exactly"
                 )
+            low = np.result_type(given) if isinstance(given, (np.floating, np.ndarray)) else None
+            if (
+                low is not None
+                and low.kind == "f"
+                and low.itemsize < 8
+                and not np.isclose(value, self.answer, rtol=self.rtol, atol=self.atol)
+                and value == float(np.asarray(self.answer).astype(low))
+            ):
+                digits = np.finfo(low).precision
+                raise CheckFailed(
+                    f"{head}: {value!r} is the answer held in {low} (about {digits} significant "
+                    f"digits), not within {self._tolerance()}: compute it in float64 (Python "
+                    "floats, numpy's default)"
+                )
             if not np.isclose(value, self.answer, rtol=self.rtol, atol=self.atol):
                 # the nearest catalogued value within the tolerance names the mistake: two
                 # mistakes whose values lie closer than that (0.01 and 0.0099) are told apart.
