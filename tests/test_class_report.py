@@ -96,6 +96,16 @@ def test_an_error_in_the_answer_cell_is_the_checks_cause():
     assert list(got.values()) == [cr.Outcome(cr.PASSED), cr.Outcome(cr.OTHER, says="NameError")]
 
 
+def test_an_answer_cell_stopped_by_the_time_limit_is_the_checks_cause():
+    """`direction = None` then an endless loop: nbgrader stops the cell, the answer stays None,
+    and the check says "not started". It was counted as not started; the cell above is what
+    went wrong (the progress command says "timed out" there too)."""
+    looped = answer_cell(error("KeyboardInterrupt"), error("CellTimeoutError", "this cell ran"))
+    unset = loss_check(error("NotImplementedError", "not started: give your answer ..."))
+    got = outcomes(looped, unset)[("check-loss", "check_loss")]
+    assert got == cr.Outcome(cr.OTHER, says="CellTimeoutError in a cell above")
+
+
 def test_a_question_and_its_wrong_choice():
     cell = check_cell(
         'check_answer("01.seed_loss", answer_seed_loss)',

@@ -14,7 +14,9 @@ outcome from the cell's stored outputs:
 - **not started**: the cell raised ``NotImplementedError`` (a checker's "not started: write the
   body of ..." or "unfinished: ... calls ..." line, or the learner's own ``raise
   NotImplementedError()``), or another error that is not a check's ``AssertionError`` after a
-  cell (since the previous check cell) that raised it;
+  cell (since the previous check cell) that raised it; where that cell raised another error
+  (an answer cell stopped by the time limit leaves its answer ``None``), the outcome is that
+  error ``in a cell above``;
 - **a catalogued mistake**: the error's message (nbgrader stores it as the output's ``evalue``)
   begins with the check's name and contains what the check's catalogue says about one of its
   known mistakes (:func:`tools.make_class.catalogue`); the longest such text wins. A message
@@ -158,12 +160,14 @@ def outcome(check: str, cell, earlier: tuple[str, str] | None) -> Outcome:
     if error is None:
         return Outcome(PASSED)
     ename, evalue = error
-    if ename == "NotImplementedError":
-        return Outcome(NOT_STARTED)
     if ename != "AssertionError" and earlier:  # e.g. a NameError after an answer cell that failed
         if earlier[0] == "NotImplementedError":
             return Outcome(NOT_STARTED)
+        # (an answer cell stopped by the time limit leaves its answer None: the check then says
+        # "not started", but the cell above is what went wrong)
         return Outcome(OTHER, says=f"{earlier[0]} in a cell above")
+    if ename == "NotImplementedError":
+        return Outcome(NOT_STARTED)
     if ename == "AssertionError" and not flat(evalue).startswith(prefix(check)):
         # another check of the same cell failed: this one passed if it printed its ✓ line
         printed = "".join(o.get("text", "") for o in cell.get("outputs", []))
