@@ -385,10 +385,16 @@ def test_new_points_after_grading_keep_every_grade(written, capsys):
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(nb.cells.index(check) + 1, nbformat.v4.new_code_cell("check_loss(loss)"))
     nbformat.write(nb, path)
+    released = course / "release" / name / f"{name}.ipynb"
+    kept = {p: p.read_bytes() for p in (released, course / "source" / name / f"{name}.ipynb")}
     assert mc.main([*argv, "--keep-grades"]) == 1
     err = capsys.readouterr().err
     assert "Cannot add or remove cells" in err and "make class FORCE=1" in err, err
     assert "Traceback" not in err and mc.gradebook_items(course) == after
+    # the refused rebuild left the course as it was (its release/ was gone, its source/ new)
+    assert f"{course}/source and {course}/release are as they were before this run" in err
+    assert {p: p.read_bytes() for p in kept} == kept
+    assert sorted(p.name for p in course.iterdir() if p.name.startswith(".")) == []
     del nb.cells[nb.cells.index(check) + 1]
     nbformat.write(nb, path)
 
@@ -724,7 +730,7 @@ def test_compare_sees_an_exercise_without_the_grade_ids():
     ]
 
 
-def test_a_new_check_reaches_a_learner_who_got_the_exercise_through_git(tmp_path):
+def test_a_new_check_reaches_a_learner_who_got_the_exercise_through_git(tmp_path, capsys):
     """INSTRUCTORS.md section 5, "a new graded exercise", on a copy of exercise 01, with learners
     who got exercises/ through git (section 2). In the order of section 5 (`--stamp`, then `make
     exercises`, then `make class`) a learner's filled-in copy of the exercise earns the new
@@ -761,6 +767,13 @@ def test_a_new_check_reaches_a_learner_who_got_the_exercise_through_git(tmp_path
     report = mc.build(sols, exs, course)[name]
     assert any("(s01-n02): nbgrader metadata differs" in d for d in report), report
     assert "is out of sync with its solution" in report[-1], report
+    capsys.readouterr()
+    argv = ["--solutions", str(sols), "--exercises", str(exs), "--out", str(course)]
+    assert mc.main(argv) == 1  # as make class says it: what to do, and no "grades kept"
+    out = capsys.readouterr().out
+    assert f"1 assignment released by nbgrader; 1 differs from {exs}/" in out, out
+    assert f"{course} is updated but does not match what learners get from {exs}/" in out
+    assert "Grades kept" not in out
     assert me.main([str(sols), str(exs)]) == 0  # what make class said to do
     assert mc.build(sols, exs, course) == {name: []}
 

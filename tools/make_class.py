@@ -63,6 +63,7 @@ The simulated class of the tests and the benchmark (:func:`simulate`) is at the 
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import importlib.util
 import os
@@ -481,11 +482,11 @@ def build(
         old = _set_aside(out)
         if old:
             print(f"make_class: moved the old gradebook and graded notebooks to {old}/")
-    for stale in ("source", "release"):
-        shutil.rmtree(out / stale, ignore_errors=True)
-    names = write_source(solutions, out, optional_points)
-    _drop_stale_assignments(out, names)
-    proc = nbgrader(out, "generate_assignment", "--force", "--log-level=WARN", "*", check=False)
+    with _kept_until_released(out) as outcome:
+        names = write_source(solutions, out, optional_points)
+        _drop_stale_assignments(out, names)
+        proc = nbgrader(out, "generate_assignment", "--force", "--log-level=WARN", "*", check=False)
+        outcome["released"] = proc.returncode == 0
     if proc.returncode:
         log = proc.stdout + proc.stderr
         said = sorted(
@@ -498,8 +499,12 @@ def build(
                 + "A graded cell (or notebook) was added or removed in an assignment that has"
                 " submissions: nbgrader keeps a submitted assignment's cells. Undo that change,"
                 " or start a new gradebook with `make class FORCE=1` (then autograde again)."
+                f" {out}/source and {out}/release are as they were before this run."
             )
-        raise NbgraderFailed(f"nbgrader generate_assignment failed:\n{log}")
+        raise NbgraderFailed(
+            f"nbgrader generate_assignment failed ({out}/source and {out}/release are as they "
+            f"were before this run):\n{log}"
+        )
     report = {}
     for name in names:
         released = nbformat.read(out / "release" / name / f"{name}.ipynb", as_version=4)
@@ -522,6 +527,30 @@ def build(
                 )
         report[name] = diffs
     return report
+
+
+@contextlib.contextmanager
+def _kept_until_released(out: Path):
+    """Set ``out``'s ``source/`` and ``release/`` aside while the body writes new ones; put the
+    old ones back unless the body sets ``outcome["released"]`` (the dict it is given) to True:
+    a rebuild that nbgrader refuses (a graded cell added to an assignment with submissions) or
+    that raises leaves the course's source and released exercises as they were, not gone."""
+    aside = out / ".make_class-previous"
+    shutil.rmtree(aside, ignore_errors=True)
+    aside.mkdir(parents=True)
+    held = [name for name in ("source", "release") if (out / name).exists()]
+    for name in held:
+        shutil.move(out / name, aside / name)
+    outcome = {"released": False}
+    try:
+        yield outcome
+    finally:
+        if not outcome["released"]:
+            for name in ("source", "release"):
+                shutil.rmtree(out / name, ignore_errors=True)
+            for name in held:
+                shutil.move(aside / name, out / name)
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def _regenerate(solutions: Path, exercises: Path) -> str:
@@ -1036,11 +1065,17 @@ def main(argv=None) -> int:
         print(f"{name}: " + ("released = exercise (cells, grade ids) ✓" if not diffs else ""))
         for d in diffs:
             print(f"    {d}")
+    differ = f"{len(bad)} differ{'s' if len(bad) == 1 else ''} from {opts['--exercises']}/"
     print(
-        f"\n{opts['--out']}: {len(report)} assignments released by nbgrader; "
-        + (f"{len(bad)} differ from {opts['--exercises']}/" if bad else "all match exercises/")
+        f"\n{opts['--out']}: {len(report)} assignment{'s' if len(report) != 1 else ''}"
+        " released by nbgrader; " + (differ if bad else "all match exercises/")
     )
-    if opts["--keep-grades"] and graded_work(Path(opts["--out"])):
+    if bad:
+        print(
+            f"{opts['--out']} is updated but does not match what learners get from"
+            f" {opts['--exercises']}/: do what is said above, then run this command again"
+        )
+    elif opts["--keep-grades"] and graded_work(Path(opts["--out"])):
         print(
             "Grades kept. Regrade, so that the new points count: in the course folder,"
             ' `nbgrader autograde --force "*"` (hand grades stay; nbgrader marks them for'
