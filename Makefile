@@ -126,7 +126,7 @@ exercises: $(VENV)/.lab
 # checked against exercises/. Run nbgrader's other commands in build/class/ (INSTRUCTORS.md).
 $(VENV)/.class: pyproject.toml | $(PY)
 	$(PIP) install -e '.[class]'
-	@touch $@
+	@touch $@ $(VENV)/.lab
 
 # Once learners' work has been graded in build/class/, `make class` stops and says so: rebuild
 # with KEEP_GRADES=1 (keep the gradebook, update points) or FORCE=1 (a new gradebook; the old one

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import make_dry_run
+from helpers import load_toml, make_dry_run
 
 from tools import make_class as mc
 
@@ -112,6 +112,23 @@ def test_make_exercises_needs_no_test_stack():
     ).stdout
     assert "pip" not in out and "[test]" not in out, out
     assert "-m tools.make_exercises solutions exercises" in out, out
+
+
+def test_make_class_installs_what_make_exercises_and_make_lab_need():
+    """The instructor's walk-through: `make exercises` after `make class` installed rnnlib[lab]
+    again (the .lab stamp was missing). The class extra holds the lab extra, and its install
+    stamps both."""
+    out = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-W", "pyproject.toml"]
+        + ["-o", ".venv/bin/python", "class"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "install -e '.[class]'" in out and "touch .venv/.class .venv/.lab" in out, out
+    extras = load_toml(ROOT / "pyproject.toml")["project"]["optional-dependencies"]
+    assert set(extras["lab"]) <= set(extras["class"])
 
 
 def _optional_notebook():
