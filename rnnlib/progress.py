@@ -21,6 +21,9 @@ checked by plain ``assert`` lines); an item tagged ``optional`` is listed as opt
   recognised, when it recognised one) or the error raised by your code;
 - **timed out**: a cell ran longer than the time limit (a loop that never ends?).
 
+A graded cell that the exercise had and your copy lacks (deleted) is listed as failing, by its
+grade id.
+
 The exit code is 0 whatever the exercises' state, 1 if a notebook cannot be read or run, and 2
 (nothing run) for an argument it does not expect: an unknown option, a path that does not exist, a
 folder without notebooks, or no argument outside the course folder (no ``exercises/`` here).
@@ -200,7 +203,27 @@ def classify(nb, notebook="", timeout=TIMEOUT) -> list[Exercise]:
         since = []
         status, detail = _status(_error(cell), earlier, timeout)
         rows.append(Exercise(notebook, name, status, detail, _optional(cell)))
-    return rows
+    return rows + missing_items(nb, notebook)
+
+
+def missing_items(nb, notebook="") -> list[Exercise]:
+    """A failing row for each graded cell that the exercise had (its metadata's
+    ``rnnlib.graded``, written by ``make exercises``) and ``nb`` lacks: a deleted check cell,
+    which nbgrader grades 0, and which the learner's copy would otherwise not show at all."""
+    held = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells}
+    meta = nb.get("metadata", {}).get("rnnlib", {})
+    name = Path(meta.get("generated_from", "")).name or "notebook"
+    return [
+        Exercise(
+            notebook,
+            f"(grade id {gid})",
+            FAILING,
+            f"this graded cell is missing (deleted?): nbgrader gives it no points; copy it "
+            f"back from the course's exercises/{name}",
+        )
+        for gid in meta.get("graded", [])
+        if gid not in held
+    ]
 
 
 def run_notebook(path, timeout=TIMEOUT):

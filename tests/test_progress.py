@@ -49,6 +49,34 @@ def test_passed_not_started_and_failing():
     ]
 
 
+def test_a_deleted_check_cell_is_failing_by_its_grade_id():
+    """An instructor's walk-through: a learner who deleted a check cell saw "5 passed" while
+    nbgrader gave 4 of 5. The exercise lists its graded cells' grade ids (make exercises)."""
+    exercise = nbformat.read(ROOT / "exercises" / f"{SLUG}.ipynb", as_version=4)
+    graded = exercise.metadata.rnnlib.graded
+    assert graded == [
+        c.metadata.nbgrader.grade_id
+        for c in exercise.cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+    ]
+    assert len(graded) >= 3 and "check-loss" in graded
+    nb = _nb(
+        _cell("def f(x):\n    return x"),
+        _cell("check_a(f)", stdout="check_a: 3/3 cases passed ✓\n"),
+    )
+    nb.cells[1].metadata["nbgrader"] = {"grade": True, "grade_id": "check-a"}
+    nb.metadata["rnnlib"] = {"generated_from": f"solutions/{SLUG}.ipynb", "graded": ["check-a"]}
+    assert P.classify(nb, "nb") == [P.Exercise("nb", "check_a(f)", P.PASSED)]
+    nb.metadata.rnnlib.graded = ["check-a", "check-b"]
+    assert P.classify(nb, "nb")[1] == P.Exercise(
+        "nb",
+        "(grade id check-b)",
+        P.FAILING,
+        "this graded cell is missing (deleted?): nbgrader gives it no points; copy it back from"
+        f" the course's exercises/{SLUG}.ipynb",
+    )
+
+
 def test_unfinished_top_level_answer_counts_as_not_started():
     nb = _nb(
         _cell("x = 1\nraise NotImplementedError()", error=("NotImplementedError", "")),

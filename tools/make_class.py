@@ -31,7 +31,7 @@ Then it checks that each released notebook equals ``exercises/<stem>.ipynb``:
 the same cells in the same order, with the same types, ids, sources and locks, and the same grade
 ids (nbgrader grades a submitted copy of an exercise only on the cells whose grade id it carries).
 What may differ, and only that: the rest of nbgrader's cell metadata (points, ``locked``, checksums)
-and the notebook metadata make_exercises adds (``rnnlib.generated_from``). Exit code 1 on any
+and the notebook metadata make_exercises adds (``rnnlib``). Exit code 1 on any
 other difference, listing it; exit code 2 for arguments it does not expect.
 
 **Stamp** (``--stamp``): adds nbgrader's metadata to solution notebooks, in place:

@@ -21,7 +21,8 @@ For every ``SOLUTIONS_DIR/*.ipynb`` writes ``EXERCISES_DIR/<same name>``:
 - every other cell is copied as it is;
 - outputs and execution counts are cleared, timing metadata dropped, cell ids kept (so a
   regeneration only changes what the solution changed), and the notebook's metadata gets
-  ``rnnlib.generated_from`` naming its solution.
+  ``rnnlib.generated_from`` naming its solution and ``rnnlib.graded``, the grade ids of its
+  graded cells (``python -m rnnlib.progress`` reports one a learner's copy lacks).
 
 Writing is idempotent: a file whose content would not change is not touched. An exercise whose
 solution has gone is deleted (only files this tool generated). ``--check`` writes nothing and
@@ -145,8 +146,23 @@ def make_exercise(nb, src_name: str):
         cells.append(cell)
     ex.cells = cells
     ex.metadata.pop("widgets", None)
-    ex.metadata["rnnlib"] = {"generated_from": src_name, "note": NOTE.format(src=src_name)}
+    ex.metadata["rnnlib"] = {
+        "generated_from": src_name,
+        "note": NOTE.format(src=src_name),
+        "graded": graded_ids(ex),
+    }
     return ex, total
+
+
+def graded_ids(nb) -> list[str]:
+    """The nbgrader grade ids of ``nb``'s graded cells, in order: what ``python -m
+    rnnlib.progress`` expects a learner's copy to hold (a deleted check cell is reported)."""
+    return [
+        c.metadata["nbgrader"]["grade_id"]
+        for c in nb.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+        and c.metadata["nbgrader"].get("grade_id")
+    ]
 
 
 def _render(nb) -> str:
