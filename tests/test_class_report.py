@@ -375,6 +375,26 @@ def _question_says(key, answer):
     return str(excinfo.value)
 
 
+def test_a_difference_of_a_wrong_loss_is_counted_as_the_losss_slip():
+    """The instructor's walk-through: a right central difference of a `loss` missing its ½ was
+    counted as fd_divided_by_eps ("twice the slope"), sending the class to the wrong slip."""
+    central = "    return (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / (2 * eps)\n"
+    for body, want in [
+        ("(np.asarray(y_hat) - y) ** 2", "`loss` missing its ½ (see check_loss)"),
+        ("0.5 * abs(np.asarray(y_hat) - y)", "a wrong `loss` (see check_loss)"),
+    ]:
+        namespace = {"np": np}
+        exec(
+            f"def loss(y_hat, y):\n    return {body}\n" + "def fd(y_hat, y, eps):\n" + central,
+            namespace,
+        )
+        with pytest.raises(AssertionError) as excinfo:
+            tc.BY_NAME["check_loss_grad_fd"](namespace["fd"])
+        said = str(excinfo.value)
+        assert cr.match_mistake("check_loss_grad_fd", said) is None
+        assert cr.failure("check_loss_grad_fd", said) == want
+
+
 def test_a_message_the_report_does_not_know_keeps_the_exceptions_name():
     said = "check_loss: something no check says\n  case 1 ..."
     assert cr.failure("check_loss", said) == "AssertionError"

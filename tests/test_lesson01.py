@@ -1061,3 +1061,39 @@ def test_a_signed_square_is_said_to_match_the_squared_error_on_one_case_only():
     first = refusal(check_loss_grad, lambda y_hat, y: np.sign(y_hat - y) * (y_hat - y) ** 2)
     assert "you returned the squared error" in first
     assert first.endswith("(that explains this case, not case 2: look there too)"), first
+
+
+_CENTRAL = (
+    "def loss_grad_fd(y_hat, y, eps):\n"
+    "    return (loss(y_hat + eps, y) - loss(y_hat - eps, y)) / (2 * eps)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("wrong_loss", "says"),
+    [
+        (
+            "return (np.asarray(y_hat) - y) ** 2",
+            "check_loss_grad_fd: your `loss` is missing its ½ (check_loss says so too): it returns"
+            " (ŷ − y)², and loss_grad_fd differentiates it",
+        ),
+        (  # ½|ŷ − y|: loss(2.5, 1.0) = 0.75, where ½(1.5)² = 1.125
+            "return 0.5 * abs(np.asarray(y_hat) - y)",
+            "check_loss_grad_fd: your `loss` gives loss(2.5, 1.0) = 0.75, not ½(ŷ − y)² = 1.125 "
+            "(does check_loss pass?)",
+        ),
+    ],
+    ids=["missing half", "no square"],
+)
+def test_a_right_difference_of_the_learners_wrong_loss_is_told_to_fix_the_loss(wrong_loss, says):
+    """The instructor's walk-through: a right central difference of a `loss` missing its ½ was
+    told "twice the slope ..." (so the class report counted it as fd_divided_by_eps); the
+    learner's `loss` is looked at first."""
+    notebook = _notebook(f"def loss(y_hat, y):\n    {wrong_loss}\n" + _CENTRAL)
+    assert refusal(check_loss_grad_fd, notebook["loss_grad_fd"]).startswith(says)
+
+
+def test_a_learners_loss_that_is_right_is_not_blamed(capsys):
+    notebook = _notebook(LEARNERS_LOSS + _CENTRAL)
+    check_loss_grad_fd(notebook["loss_grad_fd"])
+    assert "7/7 cases passed ✓" in capsys.readouterr().out

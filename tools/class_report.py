@@ -183,6 +183,9 @@ def outcome(check: str, cell, earlier: tuple[str, str] | None) -> Outcome:
 # checker): (a pattern, the outcome's name).
 FAILURES = [
     (r"expected your function itself", "a value, not the function"),
+    # check_loss_grad_fd looks at the learner's `loss` first: its slip is check_loss's
+    (r"^your `loss` is missing its ½", "`loss` missing its ½ (see check_loss)"),
+    (r"^your `loss` gives ", "a wrong `loss` (see check_loss)"),
     (r"^you called [\w.]+: ", "called the library's answer"),
     (r" ran for more than .* without returning", "a loop that never ends"),
     (r"gave two different results for the same inputs", "a result that changes from call to call"),

@@ -40,6 +40,7 @@ from ..scalar import EXAMPLE
 from .checking import (
     ELEMENTWISE,
     Checker,
+    CheckFailed,
     Mistake,
     Question,
     _short_repr,
@@ -539,6 +540,9 @@ class DifferenceChecker(Checker):
             watched.rebound = rebound
             watched.own_losses = _own_functions(inner)
             watched.replay = lambda *args: run(args, _C)
+            wrong = _wrong_loss(loss)
+            if wrong:
+                raise CheckFailed(f"{self.name}: {wrong}")
         super()._check(watched)
 
     def _refusal(self, fn):
@@ -656,6 +660,39 @@ class DifferenceChecker(Checker):
                     "returns, not from a formula"
                 )
         return None
+
+
+# (ŷ, y) where the learner's `loss` is tried before its finite difference is checked
+_LOSS_POINTS = ((2.5, 1.0), (0.0, 2.0), (-1.0, 0.5))
+
+
+def _wrong_loss(loss):
+    """What is wrong with the learner's ``loss``, which their loss_grad_fd differentiates (so a
+    right difference of a wrong loss would be told it divides wrongly: "twice the slope" for a
+    loss missing its ½), or None: right at :data:`_LOSS_POINTS`, or not a function that returns
+    numbers there (the usual checks say more)."""
+    if loss is None:
+        return None
+    got = [quiet_call(loss, y_hat, y, limit=2.0) for y_hat, y in _LOSS_POINTS]
+    try:
+        got = [float(g) for g in got]
+    except (TypeError, ValueError):
+        return None
+    right = [0.5 * (y_hat - y) ** 2 for y_hat, y in _LOSS_POINTS]
+    if np.allclose(got, right, rtol=1e-9, atol=0.0):
+        return None
+    if np.allclose(got, [2 * r for r in right], rtol=1e-9, atol=0.0):
+        return (
+            "your `loss` is missing its ½ (check_loss says so too): it returns (ŷ − y)², and "
+            "loss_grad_fd differentiates it, so its slope is twice dL/dŷ; fix `loss` (run its "
+            "cell again), then this check"
+        )
+    (y_hat, y), g, r = _LOSS_POINTS[0], got[0], right[0]
+    return (
+        f"your `loss` gives loss({y_hat}, {y}) = {g:.6g}, not ½(ŷ − y)² = {r:.6g} (does "
+        "check_loss pass?): loss_grad_fd differentiates your `loss`, so fix that first (run its "
+        "cell again), then this check"
+    )
 
 
 check_loss_grad_fd = DifferenceChecker(
