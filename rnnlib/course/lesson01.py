@@ -674,9 +674,11 @@ def _wrong_loss(loss):
     if loss is None:
         return None
     got = [quiet_call(loss, y_hat, y, limit=2.0) for y_hat, y in _LOSS_POINTS]
-    try:
-        got = [float(g) for g in got]
+    try:  # (None where it raised; text; an array of one number is its number)
+        got = np.array(got, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError):
+        return None
+    if got.size != len(_LOSS_POINTS) or not np.all(np.isfinite(got)):
         return None
     right = [0.5 * (y_hat - y) ** 2 for y_hat, y in _LOSS_POINTS]
     if np.allclose(got, right, rtol=1e-9, atol=0.0):
