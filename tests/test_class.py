@@ -35,6 +35,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from rnnlib import progress
 from rnnlib.course import checking
 from rnnlib.progress import PASSED, classify, item_names
 from rnnlib.progress import run_notebook as progress_run
@@ -152,6 +153,21 @@ def test_release_matches_the_exercises(graded):
     assert graded["report"] and all(d == [] for d in graded["report"].values()), graded["report"]
     names = sorted(p.stem for p in (ROOT / "solutions").glob("*.ipynb"))
     assert sorted(graded["assignments"]) == names
+
+
+def test_a_deleted_check_cell_is_reported_by_progress_as_nbgrader_grades_it(graded):
+    """The released copies list their graded cells as the exercises do (rnnlib.graded), so
+    `python -m rnnlib.progress` on a learner's copy from either path lists a deleted check cell
+    as failing, where nbgrader gives it no points (it said every item passed)."""
+    for name in graded["assignments"]:
+        released = nbformat.read(graded["course"] / "release" / name / f"{name}.ipynb", 4)
+        exercise = nbformat.read(ROOT / "exercises" / f"{name}.ipynb", 4)
+        assert released.metadata.rnnlib.graded == exercise.metadata.rnnlib.graded, name
+    [sub] = [s for s in graded["subs"] if s.kind == "deleted_cell"]
+    [row] = progress.missing_items(sub.notebook, sub.assignment)
+    assert row.status == progress.FAILING and row.name == f"(grade id {sub.detail})"
+    points = graded["items"][(sub.student, sub.assignment, sub.detail)]
+    assert points["score"] == 0.0, points
 
 
 def test_the_simulated_class_covers_every_recipe_and_every_catalogued_mistake(graded):

@@ -76,7 +76,14 @@ from pathlib import Path
 
 import nbformat
 
-from tools.make_exercises import BEGIN, END, HIDDEN_BEGIN, SOLUTION_ONLY, make_exercise
+from tools.make_exercises import (
+    BEGIN,
+    END,
+    HIDDEN_BEGIN,
+    SOLUTION_ONLY,
+    graded_ids,
+    make_exercise,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = Path(__file__).with_name("nbgrader_config.py")
@@ -274,9 +281,12 @@ def stamp_files(args, check=False, optional_points=OPTIONAL_POINTS) -> list[Path
 
 
 def source_notebook(solution_nb, optional_points=OPTIONAL_POINTS):
-    """The nbgrader source notebook of a solution: stamped, without ``solution-only`` cells."""
+    """The nbgrader source notebook of a solution: stamped, without ``solution-only`` cells, its
+    metadata listing its graded cells' grade ids (``rnnlib.graded``, as an exercise's)."""
     nb, _ = stamp_notebook(solution_nb, optional_points)
     nb.cells = [c for c in nb.cells if SOLUTION_ONLY not in c.get("metadata", {}).get("tags", [])]
+    # as in the exercise: the released copy lists its graded cells for python -m rnnlib.progress
+    nb.metadata.setdefault("rnnlib", {})["graded"] = graded_ids(nb)
     return nb
 
 
