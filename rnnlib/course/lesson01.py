@@ -511,7 +511,7 @@ class DifferenceChecker(Checker):
 
     def _check(self, fn):
         __tracebackhide__ = True
-        watched = fn
+        watched, loss, runs = fn, None, []
         if callable(fn):
             inner = learners_function(fn)
             learners = getattr(inner, "__globals__", None)
@@ -519,7 +519,6 @@ class DifferenceChecker(Checker):
             # a cell that assigned a number to the name (`loss = loss(2.0, 1.0)`)
             rebound = None if loss is None or callable(loss) else loss
             loss = loss if callable(loss) else None
-            runs = []
 
             def run(args, extra):
                 calls = _Calls()
@@ -540,10 +539,40 @@ class DifferenceChecker(Checker):
             watched.rebound = rebound
             watched.own_losses = _own_functions(inner)
             watched.replay = lambda *args: run(args, _C)
-            wrong = _wrong_loss(loss)
-            if wrong:
-                raise CheckFailed(f"{self.name}: {wrong}")
-        super()._check(watched)
+        try:
+            super()._check(watched)
+        except CheckFailed as err:
+            # a right difference of a wrong `loss` fails too: where the difference called the
+            # learner's `loss` and the failure names no slip of its own but the one a loss
+            # missing its ½ also gives (twice the slope), or none, `loss` is what to fix first
+            first, _, rest = str(err).partition("\n")
+            own_slip = first != f"{self.name}: {self._twice_the_slope}" and (
+                "wrong value" not in first
+            )
+            blame = not own_slip and not getattr(err, "timed_out", False)
+            wrong = _wrong_loss(loss) if blame and self._differences(fn, loss) else None
+            if not wrong:
+                raise
+            raise CheckFailed(f"{self.name}: {wrong}\n{rest}") from None
+
+    def _differences(self, fn, loss):
+        """Whether ``fn`` gives, on every case, the central difference of the learner's ``loss``
+        at the case's ε: a right difference, of whatever ``loss`` computes."""
+        for case in self.cases():
+            y_hat, y, eps = case.args.values()
+            got = quiet_call(fn, *copy.deepcopy(case.args).values(), limit=2.0)
+            up, down = (quiet_call(loss, y_hat + s, y, limit=2.0) for s in (eps, -eps))
+            try:
+                central = (np.asarray(up, dtype=float) - down) / (2 * eps)
+                if not np.allclose(np.asarray(got, dtype=float), central, rtol=1e-6, atol=1e-9):
+                    return False
+            except (TypeError, ValueError):  # (None where a call raised; another form)
+                return False
+        return True
+
+    @property
+    def _twice_the_slope(self):
+        return next(m.says for m in self.mistakes if m.key == "fd_divided_by_eps")
 
     def _refusal(self, fn):
         runs = getattr(fn, "loss_calls", None)
