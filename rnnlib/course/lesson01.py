@@ -542,14 +542,15 @@ class DifferenceChecker(Checker):
         try:
             super()._check(watched)
         except CheckFailed as err:
-            # a right difference of a wrong `loss` fails too: where the difference called the
-            # learner's `loss` and the failure names no slip of its own but the one a loss
-            # missing its ½ also gives (twice the slope), or none, `loss` is what to fix first
+            # a right difference of a wrong `loss` fails too: where the failure names no slip
+            # of the difference's own but the one a loss missing its ½ also gives (twice the
+            # slope), or none, and the function is the central difference of the learner's
+            # `loss` on every case, that `loss` is what to fix first
             first, _, rest = str(err).partition("\n")
             own_slip = first != f"{self.name}: {self._twice_the_slope}" and (
                 "wrong value" not in first
             )
-            blame = not own_slip and not getattr(err, "timed_out", False)
+            blame = not own_slip and not getattr(err, "timed_out", False) and loss is not None
             wrong = _wrong_loss(loss) if blame and self._differences(fn, loss) else None
             if not wrong:
                 raise
