@@ -1683,18 +1683,31 @@ def _learner_bptt(
     return scalar_bptt
 
 
-def _learner_sigmoid(
-    *,
-    sign=1.0,
-    v_in_delta=True,
-    slope="o(1-o)",
-    carry_slope=True,
-    dv_v=False,
-    bias_inside=True,
-    overwrite="",
-):
-    """sigmoid_bptt as a learner writes it (math.exp), with the slips asked for (``overwrite``:
-    `db = ...`, ``"db"``, or `du = ...`, `dw = ...`, `db = ...`, ``"all"``, where `+=` belongs)."""
+def _learner_sigmoid(slip=""):
+    """sigmoid_bptt as a learner writes it (math.exp), right or with one slip, named by its key
+    in the mistake catalogue (``"sigmoid_wrong_sign"``...); the two overwrites write `=` where
+    `+=` belongs: `db = ...` (``"sigmoid_db_overwritten"``) or all three shares
+    (``"sigmoid_overwrites_shares"``)."""
+    slips = {
+        "",
+        "sigmoid_wrong_sign",
+        "sigmoid_missing_v",
+        "sigmoid_missing_slope",
+        "sigmoid_carry_missing_slope",
+        "sigmoid_one_minus_o",
+        "sigmoid_dv_extra_v",
+        "sigmoid_bias_after",
+        "sigmoid_db_overwritten",
+        "sigmoid_overwrites_shares",
+    }
+    assert slip in slips, slip
+    sign = -1.0 if slip == "sigmoid_wrong_sign" else 1.0
+    slope = {"sigmoid_missing_slope": "1", "sigmoid_one_minus_o": "1-o"}.get(slip, "o(1-o)")
+    v_in_delta = slip != "sigmoid_missing_v"
+    carry_slope = slip != "sigmoid_carry_missing_slope"
+    dv_v = slip == "sigmoid_dv_extra_v"
+    bias_inside = slip != "sigmoid_bias_after"
+    overwrite = {"sigmoid_db_overwritten": "db", "sigmoid_overwrites_shares": "all"}.get(slip, "")
 
     def sigmoid_bptt(xs, y, u, w, b, v):
         o = [0.0]
@@ -1749,13 +1762,17 @@ WALK_THROUGH = [
     (check_scalar_bptt, "bptt_tanh_prime_T_twice", _learner_bptt(delta_T_tanh=True)),
     (check_scalar_bptt, "bptt_err_is_loss", _learner_bptt(loss_not_slope=True)),
     (check_scalar_bptt, "bptt_y_hat_without_v", _learner_bptt(y_hat_v=False)),
-    (check_sigmoid_bptt, "sigmoid_wrong_sign", _learner_sigmoid(sign=-1.0)),
-    (check_sigmoid_bptt, "sigmoid_missing_v", _learner_sigmoid(v_in_delta=False)),
-    (check_sigmoid_bptt, "sigmoid_missing_slope", _learner_sigmoid(slope="1")),
-    (check_sigmoid_bptt, "sigmoid_carry_missing_slope", _learner_sigmoid(carry_slope=False)),
-    (check_sigmoid_bptt, "sigmoid_one_minus_o", _learner_sigmoid(slope="1-o")),
-    (check_sigmoid_bptt, "sigmoid_dv_extra_v", _learner_sigmoid(dv_v=True)),
-    (check_sigmoid_bptt, "sigmoid_bias_after", _learner_sigmoid(bias_inside=False)),
+    (check_sigmoid_bptt, "sigmoid_wrong_sign", _learner_sigmoid("sigmoid_wrong_sign")),
+    (check_sigmoid_bptt, "sigmoid_missing_v", _learner_sigmoid("sigmoid_missing_v")),
+    (check_sigmoid_bptt, "sigmoid_missing_slope", _learner_sigmoid("sigmoid_missing_slope")),
+    (
+        check_sigmoid_bptt,
+        "sigmoid_carry_missing_slope",
+        _learner_sigmoid("sigmoid_carry_missing_slope"),
+    ),
+    (check_sigmoid_bptt, "sigmoid_one_minus_o", _learner_sigmoid("sigmoid_one_minus_o")),
+    (check_sigmoid_bptt, "sigmoid_dv_extra_v", _learner_sigmoid("sigmoid_dv_extra_v")),
+    (check_sigmoid_bptt, "sigmoid_bias_after", _learner_sigmoid("sigmoid_bias_after")),
     (check_scalar_bptt_many, "many_dv_extra_v", _learner_many(dv_v=True)),
     (check_scalar_bptt_many, "many_carry_prev_tanh_prime", _learner_many(carry_prev_tanh=True)),
 ]
@@ -1836,8 +1853,12 @@ def _sigmoid_db_never_added(xs, y, u, w, b, v):
     [
         (check_scalar_bptt, "bptt_carry_v", _learner_bptt(carry="v")),
         (check_sigmoid_bptt, "sigmoid_db_zero", _sigmoid_db_never_added),
-        (check_sigmoid_bptt, "sigmoid_db_overwritten", _learner_sigmoid(overwrite="db")),
-        (check_sigmoid_bptt, "sigmoid_overwrites_shares", _learner_sigmoid(overwrite="all")),
+        (check_sigmoid_bptt, "sigmoid_db_overwritten", _learner_sigmoid("sigmoid_db_overwritten")),
+        (
+            check_sigmoid_bptt,
+            "sigmoid_overwrites_shares",
+            _learner_sigmoid("sigmoid_overwrites_shares"),
+        ),
     ],
     ids=["carry-v", "db-zero", "db-overwritten", "all-overwritten"],
 )
