@@ -108,6 +108,8 @@ def expected_scores(a: mc.Assignment, sub: mc.Submission) -> dict[str, float]:
     for item in a.items:
         ok = all(_accepted(chk, fn, ns) for chk, fn in item.checks)
         out[item.grade_id] = item.points if ok else 0.0
+    if sub.kind == "rebound":  # nbgrader runs the answer cell as written: the check it rebinds
+        out[sub.detail] = next(i.points for i in a.items if i.grade_id == sub.detail)  # passes
     for fn, how in sub.wrong.items():  # a catalogued mistake (or a syntax error) is never accepted
         assert not any(_accepted(chk, fn, ns) for i in a.items for chk, f in i.checks if f == fn), (
             f"{sub.student}/{sub.assignment}: {fn} made {how} and its checker accepted it"
@@ -183,6 +185,7 @@ def test_the_simulated_class_covers_every_recipe_and_every_catalogued_mistake(gr
         "reordered",
         "endless",
         "tampered",
+        "rebound",
     }
     made = {how for s in subs if s.kind == "mistake" for how in s.wrong.values()}
     for a in graded["assignments"].values():
@@ -508,7 +511,7 @@ def test_progress_run_on_the_submitted_notebook_agrees(graded):
             got = graded["items"][(sub.student, sub.assignment, gid)]["score"]
             if got != p:
                 wrong.append(f"{sub.student}/{sub.assignment}/{gid}: nbgrader {got}, progress {p}")
-    assert len(seen) == 7 and not wrong, "\n".join(wrong)
+    assert len(seen) == 8 and not wrong, "\n".join(wrong)
 
 
 def _text(path: Path) -> str:
@@ -854,6 +857,9 @@ def test_the_class_report_names_how_each_submission_was_made(graded):
                 "syntax_error": "SyntaxError in a cell above",
             }[sub.kind]
             want = {chk: cr.Outcome(cr.OTHER, says=says)}
+        elif sub.kind == "rebound":
+            [(chk, _)] = sub.wrong.values()
+            want = {chk: cr.Outcome(cr.PASSED)}  # (the report's last section lists the line)
         for chk, outcome in want.items():
             if got[chk] != outcome:
                 wrong.append(f"{sub.student}/{sub.assignment}/{chk}: {got[chk]}, not {outcome}")
@@ -902,3 +908,22 @@ def test_the_class_report_cli_on_the_sharded_class(graded, capsys, tmp_path):
                 )
                 assert total == n, (a.name, chk)
     print(captured.out)  # (shown with pytest -s: the report of the simulated class)
+
+
+def test_the_class_report_lists_the_answer_cell_that_rebinds_its_checker(graded):
+    """The rebound recipe, and no other learner of the simulated class: every other submission
+    (a catalogued mistake in every function included) leaves the checkers alone."""
+    from tools import class_report as cr
+
+    folders = sorted(set(graded["folder"].values()))
+    found = cr.class_reaches(cr.find_notebooks(folders))
+    [sub] = [s for s in graded["subs"] if s.kind == "rebound"]
+    [(chk, _)] = sub.wrong.values()
+    a = graded["assignments"][sub.assignment]
+    [fn] = sub.wrong
+    answer = a.source.cells[a.answers[fn]].metadata.nbgrader.grade_id
+    assert [(r.learner, r.assignment, r.cell, r.does) for r in found] == [
+        (sub.student, sub.assignment, answer, f"rebinds {chk}, a checker")
+    ]
+    assert found[0].text.startswith(f"{chk} = lambda f: print(")
+    assert graded["items"][(sub.student, sub.assignment, sub.detail)]["score"] > 0

@@ -420,3 +420,127 @@ def test_the_other_failures_of_a_check_are_listed_by_kind(tmp_path, capsys):
         "       4 100%",
         f"returned None 2; {WRONG} 1; {cr.MISSING} 1",
     ]
+
+
+# -- learners' cells that reach into the checks --------------------------------------------------
+# nbgrader restores a graded check cell before it runs it, but runs the learner's own cells as
+# written: a line there can make the check after it pass whatever the answer.
+
+REACHES = [  # (a learner's cell, what the report says of its last line)
+    ("check_loss = lambda f: None", "rebinds check_loss, a checker"),
+    ("def check_loss(f):\n    pass", "defines its own check_loss, a checker's name"),
+    (
+        "from rnnlib.checks import check_loss_grad as check_loss",
+        "binds check_loss, a checker's name, to check_loss_grad",
+    ),
+    ("for check_answer in range(2):\n    pass", "rebinds check_answer, a checker"),
+    ("import rnnlib.checks as c\nc.check_loss = print", "changes c.check_loss (of rnnlib.checks)"),
+    (
+        "import rnnlib\nrnnlib.checks.check_loss = print",
+        "changes rnnlib.checks.check_loss (of rnnlib)",
+    ),
+    ("import numpy as np\nnp.allclose = lambda *a, **k: True", "changes np.allclose (of numpy)"),
+    (
+        "from rnnlib.course import checking\nchecking.Checker.__call__ = print",
+        "changes checking.Checker.__call__ (of rnnlib.course.checking)",
+    ),
+    (
+        "from rnnlib import checks\ndel checks.check_loss",
+        "changes checks.check_loss (of rnnlib.checks)",
+    ),
+    ('exec("check_loss = print")', "runs code from a string (exec)"),
+    ('globals()["check_loss"] = print', "reaches the notebook's names through globals()"),
+    (
+        'import rnnlib.checks as c\nsetattr(c, "check_loss", print)',
+        "sets an attribute by name (setattr)",
+    ),
+    ("import sys\nsys.modules['rnnlib'].x = 1", "reaches modules through sys.modules"),
+    ("import builtins", "imports builtins"),
+    ("__builtins__.print = None", "reaches __builtins__"),
+    (
+        "import importlib\nimport rnnlib.checks\nimportlib.reload(rnnlib.checks)",
+        "reloads a module (importlib.reload)",
+    ),
+    ("%run elsewhere.py", "runs IPython's run_line_magic('run')"),
+    ("!cp elsewhere/answers.py .", "runs a shell command"),
+]
+
+
+@pytest.mark.parametrize(("source", "says"), REACHES, ids=[s for s, _ in REACHES])
+def test_a_line_that_reaches_into_the_checks_is_named(source, says):
+    """Named on the line that does it: a cell's last line, or the `def`, `for` line."""
+    line = 1 if source.startswith(("def ", "for ")) else source.count("\n") + 1
+    found = cr.reaches(source, {"check_loss", "check_answer"})
+    assert [n for n, _ in found] == [line]
+    assert says in found[0][1].split("; ")
+
+
+HARMLESS = [
+    "from rnnlib.checks import check_answer, check_loss",
+    "import numpy as np\nx = np.zeros(3)\nx[0] = 1.0\nnp.random.seed(0)",
+    'import matplotlib.pyplot as plt\nplt.rcParams["figure.figsize"] = (4, 3)',
+    "%timeit sum(range(9))",
+    "%matplotlib inline",
+    '%config InlineBackend.figure_format = "svg"',
+    "def check_my_work(f):\n    return f(1)",  # the learner's own helper: no checker's name
+    "class Model:\n    pass\n\n\nm = Model()\nm.w = 1.0",
+    "def loss(y_hat, y):\n    return 0.5 * (y_hat - y) ** 2",
+    "def broken(:\n    pass",  # (its SyntaxError is the report's)
+]
+
+
+@pytest.mark.parametrize("source", HARMLESS)
+def test_what_a_learner_writes_to_answer_is_not_named(source):
+    assert cr.reaches(source, {"check_loss", "check_answer"}) == []
+
+
+@pytest.mark.parametrize("folder", ["notebooks", "solutions", "exercises"])
+def test_no_cell_of_the_course_reaches_into_the_checks(folder):
+    """A learner who copies a line of a lesson, a solution or an exercise is not listed."""
+    root = Path(__file__).resolve().parents[1] / folder
+    for path in sorted(root.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:  # every cell, graded ones too, as if a learner had written it
+            cell.metadata.pop("nbgrader", None)
+        assert cr.notebook_reaches(nb, "x", path.stem) == [], path.name
+
+
+def test_which_cells_are_read_and_how_they_are_named():
+    """Answer cells by their grade id, cells the learner added by their place; not the graded
+    check cells or read-only cells, which nbgrader puts back as the course wrote them."""
+    answer = answer_cell()
+    answer.source += "\ncheck_loss = lambda f: None"
+    added = new_code_cell("import numpy as np\nnp.allclose = lambda *a, **k: True")
+    tampered = check_cell("check_loss = print\ncheck_loss(loss)", "check-loss")
+    locked = new_code_cell("check_loss = print")
+    locked.metadata["nbgrader"] = {"grade": False, "locked": True, "solution": False}
+    nb = new_notebook(cells=[answer, added, tampered, locked])
+    assert cr.notebook_reaches(nb, "eve", A1) == [
+        cr.Reach("eve", A1, "answer-loss", 3, "check_loss = lambda f: None", REACHES[0][1]),
+        cr.Reach(
+            "eve", A1, "cell 2 (not an answer cell)", 2, added.source.split("\n")[1], REACHES[6][1]
+        ),
+    ]
+
+
+def test_the_report_lists_the_learners_who_reach_into_the_checks(tiny_class, capsys):
+    assert cr.main(list(map(str, tiny_class))) == 0
+    assert (
+        capsys.readouterr()
+        .out.splitlines()[-1]
+        .startswith("No learner's cell reaches into the checks")
+    )
+    answer = answer_cell()
+    answer.source = "def loss(y_hat, y):\n    return 0.0\n\ncheck_loss = lambda f: None"
+    write(tiny_class[0], "fay", answer, loss_check())
+    assert cr.main(list(map(str, tiny_class))) == 0
+    lines = capsys.readouterr().out.splitlines()
+    i = next(k for k, line in enumerate(lines) if line.startswith("Learners' cells that reach"))
+    assert lines[i] == "Learners' cells that reach into the checks: 1 line"
+    assert "set the item's points by hand" in " ".join(lines[i + 1 : i + 4])
+    assert lines[i + 4 :] == [
+        f"  fay  {A1}  answer-loss, line 4:",
+        "      check_loss = lambda f: None",
+        "      → rebinds check_loss, a checker",
+    ]
+    assert "  check_loss: 2 passed, 0 not started" in lines  # nbgrader's verdict, as it stands

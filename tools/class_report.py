@@ -34,15 +34,19 @@ outcome from the cell's stored outputs:
 
 It prints, per assignment and check, the learners, how many passed and did not start, then each
 mistake with its count and share of the assignment's learners, most frequent first, and the
-other failures. ``--assignment`` (repeatable) keeps only those assignments; ``--csv FILE`` also
-writes one row per (assignment, check, outcome, mistake, count). Exit code 0, 1 when there is
-nothing to report (no ``autograded/`` folder: run ``nbgrader autograde`` first), 2 for arguments
-it does not expect.
+other failures; last, the lines of learners' own cells that can make a check pass whatever the
+answer (:func:`reaches`: a rebound checker, a module's attribute changed, ``exec``...), which
+nbgrader ran as written. ``--assignment`` (repeatable) keeps only those assignments; ``--csv
+FILE`` also writes one row per (assignment, check, outcome, mistake, count). Exit code 0, 1 when
+there is nothing to report (no ``autograded/`` folder: run ``nbgrader autograde`` first), 2 for
+arguments it does not expect.
 """
 
 from __future__ import annotations
 
+import ast
 import csv
+import os
 import re
 import sys
 from collections import Counter
@@ -276,6 +280,217 @@ def class_outcomes(
     return out
 
 
+# -- answer cells that reach into the checks ----------------------------------------------------
+#
+# nbgrader restores a learner's graded check cells before it runs them (a rewritten check cell
+# earns nothing), but it runs the learner's own cells as they are: an answer cell that rebinds
+# `check_loss`, or sets `rnnlib.checks.check_loss` or `np.allclose`, makes the check cell pass
+# whatever the answer. The report lists such lines for the instructor to look at.
+
+# IPython's magics a learner uses to time or plot: harmless (`%timeit f(x)`)
+HARMLESS_MAGICS = {"time", "timeit", "matplotlib", "config", "precision", "xmode", "who", "whos"}
+DYNAMIC = {  # calls that can do any of the above out of sight of this scan
+    "exec": "runs code from a string (exec)",
+    "eval": "runs code from a string (eval)",
+    "compile": "compiles code from a string",
+    "__import__": "imports a module by name (__import__)",
+    "globals": "reaches the notebook's names through globals()",
+    "vars": "reaches names through vars()",
+    "setattr": "sets an attribute by name (setattr)",
+    "delattr": "deletes an attribute by name (delattr)",
+    "reload": "reloads a module (importlib.reload)",
+    "import_module": "imports a module by name (importlib)",
+}
+
+
+@dataclass(frozen=True)
+class Reach:
+    """One line of a learner's cell that reaches into the checks: where, the line, and what it
+    does."""
+
+    learner: str
+    assignment: str
+    cell: str  # an answer cell's grade id, or "cell N (not an answer cell)"
+    line: int
+    text: str
+    does: str
+
+
+def python_source(source: str) -> str:
+    """A cell's source as Python: IPython's magics and shell lines become the calls they run."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except ImportError:  # (no IPython: a magic then leaves the cell unparsed)
+        return source
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # (IPython cannot read it either: left to ast, which says SyntaxError)
+        return source
+
+
+def _root(node) -> ast.AST:
+    """The name an attribute or item chain starts from: ``a`` of ``a.b[0].c``."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node
+
+
+def _dotted(node) -> str:
+    return ast.unparse(node)
+
+
+def _is_checker_name(name: str, checkers: set[str]) -> bool:
+    """A name the notebook's check cells call, or one of rnnlib.checks' checkers."""
+    from rnnlib import checks
+
+    return name in checkers or (name.startswith("check_") and hasattr(checks, name))
+
+
+def reaches(source: str, checkers: set[str]) -> list[tuple[int, str]]:
+    """``[(line, what it does)]`` for each line of a learner's cell that can make a check pass
+    whatever the answer: it binds the name of a checker (``checkers``, or one of rnnlib.checks'),
+    writes an attribute of an imported module (``np.allclose = ...``, ``rnnlib.checks.x = ...``)
+    or an item of one of rnnlib's, uses ``sys.modules``, ``builtins``, ``importlib`` or runs code
+    it builds (``exec``, ``setattr``, ``globals()``...), or runs a shell command or a magic other
+    than timing and plotting. A cell that does not parse gives nothing (the notebook's own
+    SyntaxError is in the report)."""
+    try:
+        tree = ast.parse(python_source(source))
+    except SyntaxError:
+        return []
+    modules: dict[str, str] = {}  # a name an import binds -> the module it comes from
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                modules[a.asname or a.name.split(".")[0]] = (
+                    a.name if a.asname else a.name.split(".")[0]
+                )
+        elif isinstance(node, ast.ImportFrom):
+            for a in node.names:
+                modules[a.asname or a.name] = f"{node.module or ''}.{a.name}"
+    found = []
+
+    def note(node, does):
+        found.append((node.lineno, does))
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            if _is_checker_name(node.id, checkers):
+                note(node, f"rebinds {node.id}, a checker")
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if _is_checker_name(node.name, checkers):
+                note(node, f"defines its own {node.name}, a checker's name")
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                bound = a.asname or a.name.split(".")[0]
+                same = isinstance(node, ast.ImportFrom) and bound == a.name
+                from_checks = isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "rnnlib"
+                )
+                if _is_checker_name(bound, checkers) and not (same and from_checks):
+                    note(node, f"binds {bound}, a checker's name, to {a.name}")
+            top = (node.module or "") if isinstance(node, ast.ImportFrom) else ""
+            if "builtins" in [top] + [a.name for a in node.names]:
+                note(node, "imports builtins")
+        elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(
+            node.ctx, (ast.Store, ast.Del)
+        ):
+            root = _root(node)
+            if isinstance(root, ast.Name) and root.id in modules:
+                module = modules[root.id]
+                if isinstance(node, ast.Attribute) or module.split(".")[0] == "rnnlib":
+                    note(node, f"changes {_dotted(node)} (of {module.strip('.')})")
+        elif isinstance(node, ast.Attribute) and _dotted(node) == "sys.modules":
+            note(node, "reaches modules through sys.modules")
+        elif isinstance(node, ast.Name) and node.id == "__builtins__":
+            note(node, "reaches __builtins__")
+        elif isinstance(node, ast.Call):
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", "")
+            if name in DYNAMIC and (isinstance(f, ast.Name) or name in ("reload", "import_module")):
+                note(node, DYNAMIC[name])
+            elif (
+                isinstance(f, ast.Attribute)
+                and isinstance(f.value, ast.Call)
+                and _dotted(f.value.func) == "get_ipython"
+            ):
+                magic = (
+                    node.args[0].value
+                    if node.args and isinstance(node.args[0], ast.Constant)
+                    else ""
+                )
+                if f.attr in ("system", "getoutput"):
+                    note(node, "runs a shell command")
+                elif magic not in HARMLESS_MAGICS:
+                    note(
+                        node,
+                        f"runs IPython's {f.attr}({magic!r})"
+                        if magic
+                        else f"calls IPython's {f.attr}",
+                    )
+    by_line: dict[int, list[str]] = {}
+    for line, does in sorted(found):
+        by_line.setdefault(line, [])
+        if does not in by_line[line]:
+            by_line[line].append(does)
+    return [(line, "; ".join(said)) for line, said in by_line.items()]
+
+
+def notebook_reaches(nb, learner: str, assignment: str) -> list[Reach]:
+    """The lines of a notebook's learner cells (every code cell but nbgrader's graded and
+    read-only ones, which nbgrader restores before it runs them) that reach into the checks
+    (:func:`reaches`), against the checkers its check cells call."""
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    checkers = {
+        check.split(":")[0]
+        for cell in cells
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+        for check, _ in checked_functions(cell.source)
+    }
+    out = []
+    for i, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "code" or meta.get("grade") or meta.get("locked"):
+            continue
+        name = (
+            meta.get("grade_id") if meta.get("solution") else f"cell {i + 1} (not an answer cell)"
+        )
+        lines = python_source(cell.source).splitlines()
+        if len(lines) == len(cell.source.splitlines()):  # (a line magic stays one line)
+            lines = cell.source.splitlines()
+        for line, does in reaches(cell.source, checkers):
+            text = lines[line - 1].strip() if line <= len(lines) else ""
+            out.append(Reach(learner, assignment, name, line, text, does))
+    return out
+
+
+def class_reaches(notebooks: dict[tuple[str, str], Path]) -> list[Reach]:
+    """:func:`notebook_reaches` over the class, by assignment then learner."""
+    out = []
+    for (learner, assignment), path in sorted(notebooks.items(), key=lambda kv: kv[0][::-1]):
+        out += notebook_reaches(nbformat.read(path, as_version=4), learner, assignment)
+    return out
+
+
+def render_reaches(found: list[Reach]) -> str:
+    if not found:
+        return (
+            "No learner's cell reaches into the checks (rebinds a checker, changes a module's "
+            "attribute, runs code from a string...)."
+        )
+    lines = [
+        f"Learners' cells that reach into the checks: {len(found)} line{'s' * (len(found) > 1)}",
+        "  (nbgrader ran them as written, and a check after one passes whatever the answer: look",
+        "  at the cell, and set the item's points by hand where the answer is not the learner's",
+        "  own, INSTRUCTORS.md section 4)",
+    ]
+    for r in found:
+        lines.append(f"  {r.learner}  {r.assignment}  {r.cell}, line {r.line}:")
+        lines.append(f"      {short(r.text, 84)}")
+        lines.append(f"      → {r.does}")
+    return "\n".join(lines)
+
+
 def tally(outcomes: dict[tuple[str, str, str], Outcome]) -> dict[tuple[str, str], Counter]:
     """``(assignment, check) -> Counter of Outcome``, assignments sorted, checks in order."""
     counts = {}
@@ -385,6 +600,7 @@ def main(argv=None) -> int:
     counts = tally(class_outcomes(notebooks, expected))
     learners = len({learner for learner, _ in notebooks})
     print(render(counts, learners, len(notebooks)))
+    print("\n" + render_reaches(class_reaches(notebooks)))
     if csv_file is not None:
         write_csv(csv_file, counts)
         print(f"\nwrote {csv_file}")
@@ -392,4 +608,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # (the report piped into `head`, which has read enough)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)

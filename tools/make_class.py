@@ -619,7 +619,8 @@ class Submission:
 
     student: str
     assignment: str
-    kind: str  # correct, blank, mistake, syntax_error, deleted_cell, reordered, endless, tampered
+    # correct, blank, mistake, syntax_error, deleted_cell, reordered, endless, tampered, rebound
+    kind: str
     notebook: object
     wrong: dict[str, object] = field(default_factory=dict)  # function -> how it is wrong
     detail: str = ""
@@ -719,8 +720,8 @@ def simulate(assignments: list[Assignment]) -> list[Submission]:
     """The simulated class: for every assignment a correct and a blank submission and, for
     k = 0, 1, ..., one submission whose every checked function makes its checker's k-th catalogued
     mistake (so each catalogued mistake is made once per function it checks); then one each of: a
-    syntax error, a deleted check cell, a check cell moved above its answer, an endless loop and a
-    tampered (rewritten) test cell."""
+    syntax error, a deleted check cell, a check cell moved above its answer, a tampered (rewritten)
+    test cell, a catalogued mistake whose answer cell rebinds its checker, and an endless loop."""
     subs = []
     for a in assignments:
         subs.append(Submission("correct", a.name, "correct", correct_notebook(a)))
@@ -810,6 +811,14 @@ def _special(assignments):
     subs.append(
         Submission("tampered", first.name, "tampered", nb, {fn: "unstarted"}, item.grade_id)
     )
+    # rebound: a catalogued mistake whose answer cell also rebinds the checker; nbgrader runs the
+    # answer cell as written, so the check passes (the class report lists the line)
+    nb = correct_notebook(first)
+    key = catalogue(chk)[0][0]
+    cell = nb.cells[sol_i]
+    cell.source = replace_body(cell.source, fn, mistake_body(cell.source, fn, chk, key))
+    cell.source += f'\n{chk} = lambda f: print("{chk}: all cases passed ✓")  # simulated learner'
+    subs.append(Submission("rebound", first.name, "rebound", nb, {fn: (chk, key)}, item.grade_id))
     # the endless loop: in a function no later cell but its own check calls (so one cell hangs)
     la, lf = next(
         (
