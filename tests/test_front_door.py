@@ -164,3 +164,18 @@ def test_make_help_lists_every_target():
     ).stdout
     listed = set(re.findall(r"^make (\S+)", printed, re.M))
     assert set(phony) - {"help"} == listed
+
+
+def test_the_readme_way_without_make_installs_and_opens_what_make_lab_does():
+    """The README's commands for a machine without `make`: the same extra as `make lab`'s
+    install, the same first lesson, and a folder name that exists."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Without `make`", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    lines = [shlex.split(line) for line in block.strip().splitlines()]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    [extra] = re.findall(r"\$\(VENV\)/\.lab:.*\n\t\$\(PIP\) install -e '(\.\[\w+\])'", makefile)
+    assert lines[0] == ["python", "-m", "venv", ".venv"]
+    assert lines[1] == [".venv/bin/python", "-m", "pip", "install", "-e", extra]
+    assert lines[2] == [".venv/bin/jupyter", "lab", FIRST]
+    assert "JUPYTER_CONFIG_PATH" in readme.split("Without `make`", 1)[1].split("\n\n")[2]
+    assert lab_env_and_command()[0] == {"JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config")}
