@@ -1172,8 +1172,9 @@ def gradients_explorer(scale=1.0, k=5, H=8, T=20, scale_range=(0.3, 2.0)):
     ticks = range(int(_FLOOR), int(_TOP) + 1, 2)
     ax_g.set_yticks(ticks, [rf"$10^{{{t}}}$" for t in ticks])
     ax_g.axhline(0.0, color="0.6", lw=0.8)
+    # (on top of the gradient's line: at scale 1 the two lie on each other)
     (bound_line,) = ax_g.plot(
-        d, np.zeros(T + 1), ls="--", color="0.4", lw=1, label=r"bound $\mathrm{scale}^d$"
+        d, np.zeros(T + 1), ls="--", color="0.2", lw=1, zorder=3, label=r"bound $\mathrm{scale}^d$"
     )
     (norm_line,) = ax_g.plot(
         d,
