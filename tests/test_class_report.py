@@ -544,3 +544,124 @@ def test_the_report_lists_the_learners_who_reach_into_the_checks(tiny_class, cap
         "      → rebinds check_loss, a checker",
     ]
     assert "  check_loss: 2 passed, 0 not started" in lines  # nbgrader's verdict, as it stands
+
+
+# -- found by mutation testing of the checker machinery (2026-12-06): behaviour no test pinned --
+
+# -- tools/class_report.py ---------------------------------------------------------------------
+
+
+def test_a_check_that_never_ran_after_another_failed_is_counted_by_the_error_not_its_message():
+    """Two checks in one cell; the first fails ("returned None"), so the second never runs. The
+    cell's message is the first check's, not the second's ("check_loss: ..." does not begin
+    with "check_loss_grad:"): the second's outcome is the error's name, not a reading of the
+    first check's words as its own."""
+    cell = check_cell(
+        "check_loss(loss)\ncheck_loss_grad(loss_grad)",
+        "check-both",
+        error("AssertionError", "check_loss: your loss returned None (is a `return` missing?)"),
+    )
+    got = cr.notebook_outcomes(new_notebook(cells=[cell]))
+    assert got[("check-both", "check_loss")] == cr.Outcome(cr.OTHER, says="returned None")
+    assert got[("check-both", "check_loss_grad")] == cr.Outcome(cr.OTHER, says="AssertionError")
+
+
+def _two_assignments(course):
+    """alice lost the check_loss cell of A1 (bob has it, before check_loss_grad) and has A3;
+    bob has A0, which alice lacks."""
+    a = check_cell("check_loss(loss)", "check-loss", printed("check_loss: 7/7 cases passed ✓\n"))
+    b = check_cell(
+        "check_loss_grad(loss_grad)",
+        "check-grad",
+        printed("check_loss_grad: 7/7 cases passed ✓\n"),
+    )
+    write(course, "alice", b, assignment="A1")
+    write(course, "bob", a, b, assignment="A1")
+    write(course, "alice", b, assignment="A3")
+    write(course, "bob", b, assignment="A0")
+    return cr.find_notebooks([course])
+
+
+def test_the_report_lists_assignments_sorted_and_checks_in_the_fullest_notebooks_order(tmp_path):
+    """tally's docstring: "assignments sorted, checks in order"; class_outcomes takes the order
+    of the checks from the fullest notebook (bob's A1: check_loss, then check_loss_grad), not
+    from the first learner read (alice, whose A1 lacks check_loss), and sorts A0 before A1
+    although the first learner read has no A0."""
+    counts = cr.tally(cr.class_outcomes(_two_assignments(tmp_path)))
+    assert list(counts) == [
+        ("A0", "check_loss_grad"),
+        ("A1", "check_loss"),
+        ("A1", "check_loss_grad"),
+        ("A3", "check_loss_grad"),
+    ]
+    # alice, without the cell: the check is missing for her, passed for bob
+    assert counts[("A1", "check_loss")] == {
+        cr.Outcome(cr.PASSED): 1,
+        cr.Outcome(cr.OTHER, says=cr.MISSING): 1,
+    }
+
+
+def test_a_long_explanation_is_cut_to_the_width_with_an_ellipsis():
+    assert cr.short("y" * cr.SAYS_WIDTH) == "y" * cr.SAYS_WIDTH
+    cut = cr.short("x" * (cr.SAYS_WIDTH + 40))
+    assert len(cut) == cr.SAYS_WIDTH and cut == "x" * (cr.SAYS_WIDTH - 1) + "…"
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        ("NameError", "name 'loss_grad' is not defined"),
+        ("NotImplementedError", "not started: write the body of `loss_grad` above, then run"),
+    ],
+    ids=["NameError", "not started"],
+)
+def test_a_check_that_printed_its_pass_line_passed_whatever_the_next_check_raised(second):
+    """The docstring of outcome(): "another check of the same cell failed: this one passed if it
+    printed its ✓ line". check_loss printed "check_loss: 7/7 cases passed ✓" and then
+    check_loss_grad raised; only an AssertionError of the second check is handled so: a
+    NameError or a NotImplementedError ("not started") of the second was counted against the
+    first too (OTHER "NameError", NOT_STARTED), until a mutation test found it (2026-12-06)."""
+    cell = check_cell(
+        "check_loss(loss)\ncheck_loss_grad(loss_grad)",
+        "check-both",
+        printed("check_loss: 7/7 cases passed ✓\n"),
+        error(*second),
+    )
+    got = cr.notebook_outcomes(new_notebook(cells=[cell]))
+    assert got[("check-both", "check_loss")] == cr.Outcome(cr.PASSED)
+
+
+def test_csv_rows_come_passed_not_started_mistakes_others_whatever_the_counts():
+    """csv_rows: "in the table's order": passed, not started, then the mistakes, then the other
+    failures, each kind in that place even when a later kind has more learners."""
+    from collections import Counter
+
+    counts = {
+        ("A1", "check_loss"): Counter(
+            {
+                cr.Outcome(cr.OTHER, says="NameError"): 5,
+                cr.Outcome(cr.MISTAKE, ("missing_half",), "missing ½"): 4,
+                cr.Outcome(cr.NOT_STARTED): 3,
+                cr.Outcome(cr.PASSED): 1,
+            }
+        )
+    }
+    assert cr.csv_rows(counts) == [
+        ["A1", "check_loss", cr.PASSED, "", 1],
+        ["A1", "check_loss", cr.NOT_STARTED, "", 3],
+        ["A1", "check_loss", cr.MISTAKE, "missing_half", 4],
+        ["A1", "check_loss", cr.OTHER, "NameError", 5],
+    ]
+
+
+def test_a_graded_markdown_cell_is_not_a_check():
+    """notebook_outcomes reads code cells only: a markdown cell with nbgrader's grade metadata
+    (a manually graded written answer) has no outputs and is no check of the report."""
+    from nbformat.v4 import new_markdown_cell
+
+    text = new_markdown_cell("Why does the gradient vanish? YOUR ANSWER HERE")
+    text.metadata["nbgrader"] = {"grade": True, "grade_id": "why-vanish", "points": 1}
+    cell = check_cell("check_loss(loss)", "check-loss", printed("check_loss: 7/7 passed ✓\n"))
+    assert cr.notebook_outcomes(new_notebook(cells=[text, cell])) == {
+        ("check-loss", "check_loss"): cr.Outcome(cr.PASSED)
+    }

@@ -10,7 +10,8 @@ section 7) is an nbgrader course folder after ``nbgrader autograde``. The report
 cell (nbgrader's ``grade: true`` code cells) and each check it calls, gives each learner one
 outcome from the cell's stored outputs:
 
-- **passed**: the cell has no error output;
+- **passed**: the cell has no error output, or the check printed its ✓ line and the error is
+  another check's (a second check of the same cell);
 - **not started**: the cell raised ``NotImplementedError`` (a checker's "not started: write the
   body of ..." or "unfinished: ... calls ..." line, or the learner's own ``raise
   NotImplementedError()``), or another error that is not a check's ``AssertionError`` after a
@@ -164,6 +165,12 @@ def outcome(check: str, cell, earlier: tuple[str, str] | None) -> Outcome:
     if error is None:
         return Outcome(PASSED)
     ename, evalue = error
+    if not flat(evalue).startswith(prefix(check)):
+        # another check of the same cell failed, whatever it raised: this one passed if it
+        # printed its ✓ line
+        printed = "".join(o.get("text", "") for o in cell.get("outputs", []))
+        if any(line.startswith(prefix(check)) for line in printed.splitlines()):
+            return Outcome(PASSED)
     if ename != "AssertionError" and earlier:  # e.g. a NameError after an answer cell that failed
         if earlier[0] == "NotImplementedError":
             return Outcome(NOT_STARTED)
@@ -172,11 +179,6 @@ def outcome(check: str, cell, earlier: tuple[str, str] | None) -> Outcome:
         return Outcome(OTHER, says=f"{earlier[0]} in a cell above")
     if ename == "NotImplementedError":
         return Outcome(NOT_STARTED)
-    if ename == "AssertionError" and not flat(evalue).startswith(prefix(check)):
-        # another check of the same cell failed: this one passed if it printed its ✓ line
-        printed = "".join(o.get("text", "") for o in cell.get("outputs", []))
-        if any(line.startswith(prefix(check)) for line in printed.splitlines()):
-            return Outcome(PASSED)
     if ename == "AssertionError" and flat(evalue).startswith(prefix(check)):
         return match_mistake(check, evalue) or Outcome(OTHER, says=failure(check, evalue))
     return Outcome(OTHER, says=ename)
