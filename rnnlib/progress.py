@@ -212,7 +212,8 @@ def missing_items(nb, notebook="") -> list[Exercise]:
     which nbgrader grades 0, and which the learner's copy would otherwise not show at all."""
     held = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells}
     meta = nb.get("metadata", {}).get("rnnlib", {})
-    name = Path(meta.get("generated_from", "")).name or "notebook"
+    # an exercise names its solution; a released copy (make class) does not: its label's stem
+    name = Path(meta.get("generated_from", "")).name or f"{Path(notebook or 'notebook').name}.ipynb"
     return [
         Exercise(
             notebook,

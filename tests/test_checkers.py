@@ -1464,3 +1464,201 @@ def test_a_case_that_runs_on_does_not_hold_the_message_up_for_long():
     took = time.monotonic() - start
     assert first_line(err) == "check_step: a step twice too long"
     assert took < checking.FURTHER_TIME + 2 < checking.TIME_LIMIT, took
+
+
+# -- found by mutation testing of the checker machinery (2026-12-06): behaviour no test pinned --
+
+# -- Checker._tally: the cases that count for and against a mistake ----------------------------
+
+
+def _rate_checker():
+    """``rate(o) = 1 / Σ o²``, one number, with the mistake of one rate per sequence, ``1/o²``
+    (an array of o's shape). Cases 1 and 2 have one sequence, where that mistake gives a
+    1-element array of the right rate; case 3 has two."""
+    return Checker(
+        "check_rate",
+        "rate(o)",
+        lambda: [
+            Case("o = [2]", {"o": np.array([2.0])}, 0.25),
+            Case("o = [0.5]", {"o": np.array([0.5])}, 4.0),
+            Case("o = [1, 2]", {"o": np.array([1.0, 2.0])}, 0.2),
+        ],
+        mistakes=(Mistake("per_seq", lambda o: 1 / o**2, "one rate per sequence"),),
+    )
+
+
+def test_a_right_number_in_another_form_counts_once_against_a_mistake_and_is_named_as_the_case():
+    """The learner returns ``np.array([1/Σo²])``: the mistake's numbers on cases 1 and 2 (a
+    1-element array), on case 3 the right rate in another form, which the mistake (two rates)
+    does not give. 2 cases for the mistake against 1 where the learner is right: the mistake is
+    named, with case 3 as the case it misses, where the answer is right (checking.py:
+    ``right += 1`` and ``parted = parted or (i, True)`` in ``_tally``)."""
+    first = refusal(_rate_checker(), lambda o: np.array([1 / np.sum(o**2)]))
+    assert first == "check_rate: one rate per sequence (not on case 3, where your answer is right)"
+
+
+def test_an_item_with_the_right_numbers_in_another_form_counts_against_a_mistake_of_that_item():
+    """The same rule as above for one item of a tuple: ``pair(o) → (rate, total)``, the
+    learner's rate as a 1-element array (total right). The mistake of one rate per sequence
+    gives the learner's rate on cases 1 and 2 (one sequence); on case 3 the learner's rate item
+    holds the right number in another form: named in the item, with case 3 as the case it
+    misses (checking.py ``_right_numbers``, the item branch)."""
+    checker = Checker(
+        "check_pair",
+        "pair(o) → (rate, total)",
+        lambda: [
+            Case("o = [2]", {"o": np.array([2.0])}, (0.25, 2.0)),
+            Case("o = [0.5]", {"o": np.array([0.5])}, (4.0, 0.5)),
+            Case("o = [1, 2]", {"o": np.array([1.0, 2.0])}, (0.2, 3.0)),
+        ],
+        mistakes=(
+            Mistake("per_seq", lambda o: (1 / o**2, float(np.sum(o))), "one rate per sequence"),
+        ),
+    )
+    first = refusal(checker, lambda o: (np.array([1 / np.sum(o**2)]), float(np.sum(o))))
+    assert first == (
+        "check_pair: rate: one rate per sequence (not on case 3, where your answer is right)"
+    )
+
+
+def test_a_case_where_a_mistake_cannot_be_computed_tells_nothing_against_it():
+    """The mistake (a step twice too long) raises on case 2 (lr = 0), where the learner is right:
+    that case is skipped (``if wrong is None ...: continue``), so the mistake, the learner's
+    numbers on case 1, fits every case it can be computed on and is named without "(not on case
+    2 ...)"; counting case 2 as a right case (1 against 1) would leave the plain "wrong value"."""
+
+    def twice(p, g, lr):
+        if lr == 0.0:
+            raise ZeroDivisionError("no step to double")
+        return p - 2 * lr * g
+
+    checker = Checker(
+        "check_step",
+        "step(p, g, lr)",
+        lambda: [
+            Case("lr 0.1", {"p": 1.0, "g": 2.0, "lr": 0.1}, 0.8),
+            Case("lr 0", {"p": 1.0, "g": 2.0, "lr": 0.0}, 1.0),
+        ],
+        mistakes=(Mistake("twice", twice, "a step twice too long"),),
+    )
+    first = refusal(checker, lambda p, g, lr: p - 2 * lr * g)
+    assert first == "check_step: a step twice too long"
+
+
+# -- Checker._name_mistakes: which of several candidate mistakes is named ------------------------
+
+
+def test_a_mistake_that_fits_every_case_is_preferred_to_one_that_fits_most():
+    """``f(x) = x``; the learner returns −x. "the sign is flipped" (−x) gives the learner's
+    numbers on every case it changes (x = 1, 2; at x = 0 it is right and tells nothing); the
+    second mistake (−x, but 1 at x = 0) gives them on x = 1, 2 too but not at x = 0, where the
+    learner is right (2 cases for it, 1 against: still a candidate). Both reproduce the same
+    two cases, so their scores tie; the docstring's rule "those that fit every case are
+    preferred" names the first alone."""
+    checker = Checker(
+        "check_f",
+        "f(x)",
+        lambda: [Case(f"x = {x}", {"x": float(x)}, float(x)) for x in (1, 2, 0)],
+        mistakes=(
+            Mistake("neg", lambda x: -x, "the sign is flipped"),
+            Mistake("neg_one", lambda x: -x if x != 0 else 1.0, "the sign is flipped, 1 at 0"),
+        ),
+    )
+    assert refusal(checker, lambda x: -x) == "check_f: the sign is flipped"
+
+
+def test_of_two_tied_mistakes_that_miss_a_case_the_first_case_missed_is_named():
+    """The learner's numbers are 11, 12, 13, 14 on x = 1..4 (all wrong: f(x) = x). Slip a gives
+    them except on x = 2, slip b except on x = 3: each explains 3 cases, so both are named;
+    the message names the first case on which they part from the learner, case 2."""
+    learner = {1: 11.0, 2: 12.0, 3: 13.0, 4: 14.0}
+    a = {**learner, 2: 99.0}
+    b = {**learner, 3: 99.0}
+    checker = Checker(
+        "check_f",
+        "f(x)",
+        lambda: [Case(f"x = {x}", {"x": float(x)}, float(x)) for x in (1, 2, 3, 4)],
+        mistakes=(
+            Mistake("a", lambda x: a[int(x)], "slip a"),
+            Mistake("b", lambda x: b[int(x)], "slip b"),
+        ),
+    )
+    assert refusal(checker, lambda x: learner[int(x)]) == (
+        "check_f: slip a — or — slip b (that explains this case, not case 2: look there too)"
+    )
+
+
+def test_a_wrong_items_expected_and_got_stand_under_its_name():
+    """The message shows each wrong item of a tuple under its name (the arrow's), its expected
+    and got values indented below it: the learner sees which numbers belong to which item."""
+    checker = Checker(
+        "check_pair",
+        "pair(x) → (a, b)",
+        lambda: [Case("x = 2", {"x": 2.0}, (2.0, 4.0))],
+    )
+    with pytest.raises(AssertionError) as excinfo:
+        checker(lambda x: (x, 3 * x))
+    text = str(excinfo.value)
+    assert text.splitlines()[0] == "check_pair: b is wrong"
+    assert "\n  b:\n    expected: 4.0\n    got:      6.0" in text
+    assert "  a:" not in text  # (a is right: not shown)
+
+
+def _items_checker(k):
+    """``f(x) → (i0, ..., i{k-1})``: item i is x + i (all different numbers)."""
+    names = [f"i{i}" for i in range(k)]
+    return Checker(
+        f"check_{k}",
+        f"f(x) → ({', '.join(names)})",
+        lambda: [Case("x = 10", {"x": 10.0}, tuple(10.0 + i for i in range(k)))],
+    )
+
+
+def test_six_items_in_another_order_are_named_as_such_seven_are_not():
+    """_order looks for another order of up to 6 items (720 orders); a longer tuple is a list of
+    like items, not named ones, and is told item by item."""
+    swapped = lambda x: (x + 1, x, *(x + i for i in range(2, 6)))  # noqa: E731
+    first = refusal(_items_checker(6), swapped)
+    assert first == (
+        "check_6: the right values in the wrong order: you returned (i1, i0, i2, i3, i4, i5); "
+        "return (i0, i1, i2, i3, i4, i5)"
+    )
+    swapped7 = lambda x: (x + 1, x, *(x + i for i in range(2, 7)))  # noqa: E731
+    assert refusal(_items_checker(7), swapped7) == "check_7: i0, i1 are wrong"
+
+
+def test_a_first_line_over_200_characters_names_the_first_problem_and_how_many_more():
+    """_headline: every problem "; "-joined while that is at most _HEADLINE (200) characters;
+    beyond, the first and how many more below."""
+    from rnnlib.course import checking
+
+    assert checking._HEADLINE == 200
+    exactly = ["x" * 98, "y" * 100]  # 98 + 2 + 100 = 200 characters joined
+    assert checking._headline(exactly) == "x" * 98 + "; " + "y" * 100
+    longer = ["x" * 99, "y" * 100]
+    assert checking._headline(longer) == "x" * 99 + " (and 1 more below)"
+    # a checker's message: 3 items of long names, each wrong in its own form
+    names = [f"a_rather_long_item_name_number_{i}_of_the_tuple" for i in range(3)]
+    checker = Checker(
+        "check_long",
+        f"f(x) → ({', '.join(names)})",
+        lambda: [Case("x = 1", {"x": 1.0}, (np.zeros(2), np.zeros(3), np.zeros(4)))],
+    )
+    first = refusal(checker, lambda x: (np.zeros(5), np.zeros(6), np.zeros(7)))
+    assert first.startswith(f"check_long: {names[0]}: expected an array of shape (2,)"), first
+    assert first.endswith(" (and 2 more below)"), first
+
+
+def test_items_that_are_only_wrong_are_named_together_beside_another_problem():
+    """_merge_plain_wrong: the items that are plain wrong (a, c, d) make one line, where the
+    first of them stood; the item with another problem (b, its shape) keeps its own line."""
+    checker = Checker(
+        "check_four",
+        "f(x) → (a, b, c, d)",
+        lambda: [Case("x = 1", {"x": 1.0}, (1.0, np.zeros(2), 3.0, 4.0))],
+    )
+    first = refusal(checker, lambda x: (9.0, np.zeros(3), 9.0, 9.0))
+    assert first == (
+        "check_four: a, c, d are wrong; b: expected an array of shape (2,), got an array of "
+        "shape (3,)"
+    )

@@ -410,3 +410,95 @@ def test_a_long_detail_is_wrapped_at_spaces():
     assert all(line.startswith("      word") for line in detail[1:])
     assert all(len(line) <= TEXT_WIDTH for line in detail)
     assert " ".join(detail).split() == ["→", *says.split()]
+
+
+# -- found by mutation testing of the checker machinery (2026-12-06): behaviour no test pinned --
+
+# -- rnnlib/progress.py ------------------------------------------------------------------------
+
+
+def test_item_names_lists_code_cells_only():
+    """A markdown cell whose line starts with a checker call (the text quoting the call) is no
+    graded item: item_names (what the table and make class's stamps list) gives code cells."""
+    from nbformat.v4 import new_markdown_cell
+
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("Then run the check:\n\ncheck_loss(loss)\n\nwhich prints one line."),
+            new_code_cell("check_loss(loss)"),
+        ]
+    )
+    assert P.item_names(nb) == {1: "check_loss(loss)"}
+
+
+def test_a_graded_cell_of_asserts_that_does_not_parse_is_named_by_its_grade_id():
+    """graded_item: an item checked by plain asserts is named by the learner's functions it
+    calls, "failing that, by its nbgrader grade id". A cell that does not parse (the learner
+    broke it) calls nothing that can be read: its grade id, not a crash."""
+    cell = new_code_cell("assert one_step_lr(o) ==\n")
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "asserts-lr", "points": 1}
+    assert P.graded_item(cell, defined={"one_step_lr"}) == "asserts-lr"
+
+
+def test_a_checks_own_verdict_after_an_unfinished_cell_above_is_failing_with_its_message():
+    """_status: a cell above stopped at ``raise NotImplementedError()``, yet the check ran and
+    refused the answer (an AssertionError of the check's own): that verdict is the item's
+    status, failing with its first line; only another error (a NameError of a name the
+    unfinished cell never set) counts as not started."""
+    above = _cell("def helper(x):\n    raise NotImplementedError()", ("NotImplementedError", ""))
+    nb = new_notebook(
+        cells=[above, _cell("check_a(f)", ("AssertionError", "check_a: wrong sign: ...\n  case 1"))]
+    )
+    assert P.classify(nb, "nb") == [
+        P.Exercise("nb", "check_a(f)", P.FAILING, "check_a: wrong sign: ...")
+    ]
+    nb = new_notebook(cells=[above, _cell("check_a(f)", ("NameError", "name 'f' is not defined"))])
+    assert [e.status for e in P.classify(nb, "nb")] == [P.NOT_STARTED]
+
+
+def test_an_unfinished_helper_above_names_the_helper():
+    """_status: the first error since the previous item, a NotImplementedError whose message
+    is a checker's "unfinished: ..." line, then a NameError in the item: the item is
+    unfinished, with that line's helper (not plain "not started")."""
+    said = "unfinished: `loss` calls `square`, whose body is still `raise NotImplementedError()`"
+    nb = new_notebook(
+        cells=[
+            _cell("loss(1.0, 2.0)", ("NotImplementedError", said)),
+            _cell("check_a(f)", ("NameError", "name 'f' is not defined")),
+        ]
+    )
+    assert P.classify(nb, "nb") == [
+        P.Exercise("nb", "check_a(f)", P.UNFINISHED, said.removeprefix("unfinished:").strip())
+    ]
+
+
+def test_the_tables_columns_line_up_under_their_heads():
+    """format_table: each column is as wide as its widest entry or head, so every row's item
+    and status start where the heads "graded item" and "status" do (short labels and a long
+    one, against the head "notebook")."""
+    rows = [
+        P.Exercise("01_x", "check_a(f)", P.PASSED),
+        P.Exercise("bob/01_loss_and_its_derivative", "check_b(g)", P.FAILING, "check_b: ..."),
+        P.Exercise("02_y", "check_long_name(h)", P.NOT_STARTED),
+    ]
+    lines = P.format_table(rows).splitlines()
+    item, status = lines[0].index("graded item"), lines[0].index("status")
+    assert item == len("bob/01_loss_and_its_derivative") + 2
+    assert status == item + len("check_long_name(h)") + 2
+    for line, row in zip([lines[2], lines[3], lines[5]], rows, strict=True):
+        assert line.index(row.name) == item and line.index(row.status) == status, line
+
+
+def test_a_missing_graded_cell_of_a_released_copy_names_the_exercise_to_copy_it_from():
+    """A released copy (make class) lists its graded cells but names no solution
+    (``generated_from``): the file to copy the cell back from is the notebook's own name, not
+    "exercises/notebook" (a mutation test's finding, 2026-12-06)."""
+    nb = new_notebook(cells=[new_code_cell("x = 1")])
+    nb.metadata["rnnlib"] = {"graded": ["check-loss"]}
+    [row] = P.missing_items(nb, "bob/01_loss_and_its_derivative")
+    assert row.detail.endswith(
+        "copy it back from the course's exercises/01_loss_and_its_derivative.ipynb"
+    )
+    nb.metadata["rnnlib"]["generated_from"] = "solutions/02_last_layer_weight.ipynb"
+    [row] = P.missing_items(nb, "x")
+    assert row.detail.endswith("exercises/02_last_layer_weight.ipynb")

@@ -317,3 +317,65 @@ def test_the_answer_held_in_float16_is_told_to_compute_in_float64(capsys):
     )
     check_answer("01.forward_value", np.float32(1.55))
     assert "right ✓" in capsys.readouterr().out
+
+
+# -- found by mutation testing of the checker machinery (2026-12-06): behaviour no test pinned --
+
+# -- Question: the rules for a wrong number --------------------------------------------------------
+
+
+def _whole_refusal(question, given):
+    with pytest.raises(AssertionError) as excinfo:
+        question(given)
+    return str(excinfo.value)
+
+
+def test_the_answer_rounded_that_is_also_two_catalogued_values_names_the_nearer():
+    """1.6 is 1.55 rounded half up, and within the tolerance (0.1%) of two catalogued values,
+    1.6 itself and 1.601: the message says both "rounded" and the slip, and the slip is the
+    nearer value's (1.6, at distance 0), whatever the order or the words of the catalogue."""
+    q = Question("99.two", "?", 1.55, why={1.6: "that adds ε", 1.601: "a different slip"})
+    assert _whole_refusal(q, 1.6) == (
+        "check_answer('99.two'): 1.6 is not right: it is the answer rounded (give more digits), "
+        "or what this slip gives: that adds ε"
+    )
+
+
+def test_a_number_as_near_the_answer_as_a_catalogued_value_is_close_not_that_slip():
+    """100.5 lies 0.5 from the answer 100 and 0.5 from the catalogued 101, within 2% of both
+    and a rounding of neither: "near that value" needs it *nearer* to the wrong value than to
+    the right one (the docstring's rule), so it is told close."""
+    q = Question("99.tie", "?", 100.0, why={101.0: "one too many"})
+    assert _whole_refusal(q, 100.5).startswith(
+        "check_answer('99.tie'): close: 100.5 is within 2% of the answer but not within 0.1%"
+    )
+
+
+def test_a_number_exactly_two_percent_off_is_still_close():
+    """51 is exactly 2% above 50 (0.02 · 50 is 1.0 in floating point): "within 2%" includes
+    the edge; 51.01 is beyond it and a plain wrong number."""
+    q = Question("99.edge", "?", 50.0)
+    assert 0.02 * 50.0 == 1.0
+    assert _whole_refusal(q, 51.0).startswith("check_answer('99.edge'): close: 51 is within 2% of")
+    assert _whole_refusal(q, 51.01) == "check_answer('99.edge'): 51.01 is not right; try again"
+
+
+def test_one_is_a_rounding_to_one_digit_and_zero_is_a_rounding_of_nothing():
+    """_rounds_to: 1 for 0.96 is the answer rounded to one significant digit (as 0.08 for
+    0.0769), told close; 0 "rounds" anything below 0.5 but says nothing: a plain wrong number."""
+    said = _whole_refusal(Question("99.one", "?", 0.96), 1)
+    assert said.startswith("check_answer('99.one'): close: 1 is the answer rounded but not")
+    assert _whole_refusal(Question("99.zero", "?", 0.4), 0) == (
+        "check_answer('99.zero'): 0 is not right; try again"
+    )
+
+
+def test_a_fraction_far_beyond_round_off_is_not_whole():
+    """20.0000001 differs from 20 by 1e-7 (5e-9 relative): some 10⁸ times float64's spacing
+    near 20, not a whole number's round-off (19.999999999999996 is 4e-15 away), so a
+    whole-number question refuses it although it is within the tolerance of 20."""
+    q = Question("99.k", "?", 20, whole=True)
+    assert _whole_refusal(q, 20.0000001) == (
+        "check_answer('99.k'): 20.0000001 is not a whole number; this question asks for one, "
+        "exactly"
+    )
