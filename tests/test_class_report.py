@@ -463,6 +463,14 @@ REACHES = [  # (a learner's cell, what the report says of its last line)
     ),
     ("%run elsewhere.py", "runs IPython's run_line_magic('run')"),
     ("!cp elsewhere/answers.py .", "runs a shell command"),
+    (
+        "import numpy as np\nnp.__dict__['allclose'] = print",
+        "writes through __dict__: np.__dict__['allclose']",
+    ),
+    (
+        "import numpy as np\nobject.__setattr__(np, 'allclose', print)",
+        "sets an attribute through __setattr__",
+    ),
 ]
 
 

@@ -398,7 +398,9 @@ def reaches(source: str, checkers: set[str]) -> list[tuple[int, str]]:
             node.ctx, (ast.Store, ast.Del)
         ):
             root = _root(node)
-            if isinstance(root, ast.Name) and root.id in modules:
+            if "__dict__" in _dotted(node):  # (np.__dict__["allclose"] = ...)
+                note(node, f"writes through __dict__: {_dotted(node)}")
+            elif isinstance(root, ast.Name) and root.id in modules:
                 module = modules[root.id]
                 if isinstance(node, ast.Attribute) or module.split(".")[0] == "rnnlib":
                     note(node, f"changes {_dotted(node)} (of {module.strip('.')})")
@@ -411,6 +413,8 @@ def reaches(source: str, checkers: set[str]) -> list[tuple[int, str]]:
             name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", "")
             if name in DYNAMIC and (isinstance(f, ast.Name) or name in ("reload", "import_module")):
                 note(node, DYNAMIC[name])
+            elif name in ("__setattr__", "__delattr__"):  # (object.__setattr__(np, ...))
+                note(node, f"sets an attribute through {name}")
             elif (
                 isinstance(f, ast.Attribute)
                 and isinstance(f.value, ast.Call)
