@@ -337,10 +337,6 @@ def _root(node) -> ast.AST:
     return node
 
 
-def _dotted(node) -> str:
-    return ast.unparse(node)
-
-
 def _is_checker_name(name: str, checkers: set[str]) -> bool:
     """A name the notebook's check cells call, or one of rnnlib.checks' checkers."""
     from rnnlib import checks
@@ -398,13 +394,13 @@ def reaches(source: str, checkers: set[str]) -> list[tuple[int, str]]:
             node.ctx, (ast.Store, ast.Del)
         ):
             root = _root(node)
-            if "__dict__" in _dotted(node):  # (np.__dict__["allclose"] = ...)
-                note(node, f"writes through __dict__: {_dotted(node)}")
+            if "__dict__" in ast.unparse(node):  # (np.__dict__["allclose"] = ...)
+                note(node, f"writes through __dict__: {ast.unparse(node)}")
             elif isinstance(root, ast.Name) and root.id in modules:
                 module = modules[root.id]
                 if isinstance(node, ast.Attribute) or module.split(".")[0] == "rnnlib":
-                    note(node, f"changes {_dotted(node)} (of {module.strip('.')})")
-        elif isinstance(node, ast.Attribute) and _dotted(node) == "sys.modules":
+                    note(node, f"changes {ast.unparse(node)} (of {module.strip('.')})")
+        elif isinstance(node, ast.Attribute) and ast.unparse(node) == "sys.modules":
             note(node, "reaches modules through sys.modules")
         elif isinstance(node, ast.Name) and node.id == "__builtins__":
             note(node, "reaches __builtins__")
@@ -418,7 +414,7 @@ def reaches(source: str, checkers: set[str]) -> list[tuple[int, str]]:
             elif (
                 isinstance(f, ast.Attribute)
                 and isinstance(f.value, ast.Call)
-                and _dotted(f.value.func) == "get_ipython"
+                and ast.unparse(f.value.func) == "get_ipython"
             ):
                 magic = (
                     node.args[0].value
