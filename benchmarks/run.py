@@ -1,7 +1,7 @@
 """``make bench``: run the benchmarks, print their tables, write ``benchmarks/RESULTS.md``.
 
-Usage: python -m benchmarks.run [--only bptt,course,sliders,grading,browser] [--threads 1,2]
-                                [--quick] [--output PATH | --no-write]
+Usage: python -m benchmarks.run [--only bptt,course,sliders,grading,browser,memory]
+                                [--threads 1,2] [--quick] [--output PATH | --no-write]
 
 1. BPTT speed (:mod:`benchmarks.bptt`): rnnlib against PyTorch autograd and the numpy floor.
 2. Course run time (:mod:`benchmarks.course`): every lesson and solution notebook.
@@ -10,6 +10,8 @@ Usage: python -m benchmarks.run [--only bptt,course,sliders,grading,browser] [--
 5. Slider latency end to end (:mod:`benchmarks.browser_latency`): every slider of every lesson
    in JupyterLab in headless Chromium, key press to picture painted (skipped, saying why, where
    Chromium or Playwright is missing).
+6. Memory (:mod:`benchmarks.memory`): the JupyterLab server and a kernel per lesson and exercise,
+   and what a learner's session holds in all (for a hub's or Binder's memory limit).
 
 RESULTS.md is written only after a full run (all parts) unless ``--output`` is given.
 """
@@ -20,11 +22,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import bptt, browser_latency, course, grading, machine, sliders
+from . import bptt, browser_latency, course, grading, machine, memory, sliders
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-PARTS = ("bptt", "course", "sliders", "grading", "browser")
+PARTS = ("bptt", "course", "sliders", "grading", "browser", "memory")
 
 
 def md_table(header, rows):
@@ -265,6 +267,9 @@ def main(argv=None):
             out.append(browser_latency.section(None, None, skipped=loads))
         else:
             out.append(browser_latency.section(runs, loads))
+    if "memory" in parts:
+        print("\n6. Memory of a learner's JupyterLab", flush=True)
+        out.append(memory.section(memory.run(log=log), md_table))
 
     text = "\n\n".join(out) + "\n"
     print("\n" + text)

@@ -10,6 +10,12 @@ JUPYTER_CONFIG_PATH; your own ~/.jupyter config still applies and wins where bot
   news?" pop-up is turned off in ``labconfig/page_config.json``.
 - Workspaces (the open tabs) live in a folder that is new at every start: the next start does not
   reopen every notebook of last time, each with a kernel of its own.
+- A kernel that no tab shows (its notebook was closed) is shut down once it has been idle for
+  CULL_IDLE_MINUTES: JupyterLab leaves it running, and a learner who works through the course
+  would otherwise hold a kernel per notebook opened, about 100 MiB each (benchmarks/RESULTS.md,
+  section 6); on a hub or Binder that runs into the memory limit. The kernel of an open notebook
+  is never shut down, however long it idles; a closed notebook opened again gets a new kernel
+  (its stored outputs are there, Run All brings back its variables and sliders).
 """
 
 import atexit
@@ -18,6 +24,8 @@ import shutil
 import tempfile
 import warnings
 
+# Minutes an idle kernel that no tab shows is kept (checked every minute).
+CULL_IDLE_MINUTES = 10
 # Notebook metadata that depends on the machine that saved the notebook, not on the notebook.
 KEPT_METADATA = ("kernelspec", "language_info", "widgets")
 
@@ -56,3 +64,8 @@ c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 c.LabApp.workspaces_dir = tempfile.mkdtemp(prefix="rnn-course-workspaces-")
 atexit.register(shutil.rmtree, c.LabApp.workspaces_dir, ignore_errors=True)
+c.MappingKernelManager.cull_idle_timeout = CULL_IDLE_MINUTES * 60
+c.MappingKernelManager.cull_interval = 60
+# (the defaults, said here) a kernel a tab is connected to, or one that is running a cell, stays
+c.MappingKernelManager.cull_connected = False
+c.MappingKernelManager.cull_busy = False

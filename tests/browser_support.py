@@ -164,6 +164,7 @@ class LabServer:
         python: str = sys.executable,
         config_path: Path | None = None,
         lab_settings: dict | None = None,
+        extra_args: tuple[str, ...] = (),
     ):
         self.root_dir = Path(root_dir)
         self.work_dir = Path(work_dir)
@@ -172,6 +173,8 @@ class LabServer:
         # as `make lab` passes it), and the user settings to write (default: LAB_SETTINGS).
         self.config_path = config_path
         self.lab_settings = LAB_SETTINGS if lab_settings is None else lab_settings
+        # More of jupyter's command-line options (they win over every config file).
+        self.extra_args = tuple(extra_args)
         self.port = free_port()
         self.token = secrets.token_hex(24)
         self.base = f"http://127.0.0.1:{self.port}"
@@ -229,6 +232,7 @@ class LabServer:
             f"--ServerApp.root_dir={self.root_dir}",
             # window.jupyterapp: the tests open and close documents with JupyterLab's commands.
             "--LabApp.expose_app_in_browser=True",
+            *self.extra_args,
         ]
 
     def start(self, timeout: float = 120.0, attempts: int = 3) -> LabServer:

@@ -669,3 +669,79 @@ def test_selftest_without_the_course_config_save_dirties_git_and_news_shows(brow
     status, news = _open_and_save_unchanged(browser, tmp_path, None)
     assert status.strip() == f"M notebooks/{LESSONS[0].name}"
     assert news == 1
+
+
+# A closed notebook's kernel: jupyter-config/ shuts it down once it has idled CULL_IDLE_MINUTES
+# (tests/test_front_door.py checks those values); here the same rules with a few seconds instead.
+CULL_SECONDS = 4
+
+_JS_CLOSE_PATH = """(path) => {
+  const w = Array.from(window.jupyterapp.shell.widgets('main'))
+    .find(w => w.context && w.context.path === path);
+  w.context.model.dirty = false;
+  w.close();
+}"""
+
+
+def _kernel_of(server: LabServer, path: str):
+    for s in server.api("GET", "/api/sessions"):
+        if s.get("path") == path and s.get("kernel"):
+            return s["kernel"]["id"]
+    return None
+
+
+def test_a_closed_notebooks_idle_kernel_is_shut_down_an_open_ones_is_kept(browser, tmp_path):
+    """The course's JupyterLab: closing a notebook's tab leaves its kernel running (JupyterLab's
+    default); once idle for the cull time it is shut down, while the kernel of a notebook still
+    open stays however long it idles; the closed notebook opened again gets a new kernel."""
+    root = tmp_path / "root"
+    (root / "notebooks").mkdir(parents=True)
+    for lesson in LESSONS[:2]:
+        shutil.copy2(lesson, root / "notebooks" / lesson.name)
+    kept, closed = (f"notebooks/{lesson.name}" for lesson in LESSONS[:2])
+    server = LabServer(
+        root,
+        tmp_path / "state",
+        config_path=REPO / "jupyter-config",
+        extra_args=(
+            f"--MappingKernelManager.cull_idle_timeout={CULL_SECONDS}",
+            "--MappingKernelManager.cull_interval=1",
+        ),
+    )
+    ctx = None
+    try:
+        server.start()
+        ctx = browser.browser.new_context(viewport={"width": 1280, "height": 1000})
+        lab_page = LabPage(server, ctx)
+        LessonPage(lab_page, kept).open()
+        LessonPage(lab_page, closed).open()
+        kept_kernel, closed_kernel = _kernel_of(server, kept), _kernel_of(server, closed)
+        assert kept_kernel and closed_kernel and kept_kernel != closed_kernel
+        lab_page.page.evaluate(_JS_CLOSE_PATH, closed)
+        closed_at = time.monotonic()
+        end = closed_at + CULL_SECONDS + 30
+        while time.monotonic() < end:
+            running = {k["id"] for k in server.api("GET", "/api/kernels")}
+            if closed_kernel not in running:
+                break
+            time.sleep(0.5)
+        gone_after = time.monotonic() - closed_at
+        assert closed_kernel not in running, (
+            f"the closed notebook's kernel still runs {gone_after:.0f} s after its tab closed "
+            f"(cull time {CULL_SECONDS} s)"
+        )
+        # idle for longer than the cull time, but its notebook is open: kept
+        time.sleep(CULL_SECONDS + 2)
+        assert kept_kernel in {k["id"] for k in server.api("GET", "/api/kernels")}
+        assert _kernel_of(server, kept) == kept_kernel
+        # the closed notebook, opened again: a new kernel, which runs
+        again = LessonPage(lab_page, closed)
+        again.open()
+        new_kernel = _kernel_of(server, closed)
+        assert new_kernel and new_kernel != closed_kernel
+        again.run_all()
+        assert not again.problems(), again.problems()
+    finally:
+        if ctx is not None:
+            ctx.close()
+        server.stop()

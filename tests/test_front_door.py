@@ -100,6 +100,20 @@ def test_make_lab_serves_the_first_lesson_behind_a_token(tmp_path):
         assert re.search(rf"http://127\.0\.0\.1:{port}/lab/tree/{FIRST}\?token=", printed), printed
         # a learner's first screen of output holds no warning of the course's own making
         assert "Overriding existing pre_save_hook" not in printed, printed
+        # the first kernel starts the culler of idle kernels that no tab shows (jupyter-config/)
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/kernels?token={token}", data=b"{}", method="POST"
+        )
+        with urllib.request.urlopen(req, timeout=60) as r:
+            assert r.status == 201
+        minutes = course_cull_minutes()
+        culling = f"Culling kernels with idle durations > {minutes * 60} seconds at 60 second"
+        deadline = time.monotonic() + 30
+        while culling not in (tmp_path / "lab.log").read_text():
+            assert time.monotonic() < deadline, (tmp_path / "lab.log").read_text()
+            time.sleep(0.3)
+        printed = (tmp_path / "lab.log").read_text()
+        assert "even with connected clients" not in printed and "even if busy" not in printed
     finally:
         kill_tree(proc.pid)
         log.close()
@@ -114,6 +128,32 @@ def _course_server_config():
     ns = {"get_config": lambda: c, "__file__": str(path)}
     exec(compile(path.read_text(), str(path), "exec"), ns)
     return c
+
+
+def course_cull_minutes() -> int:
+    """CULL_IDLE_MINUTES of jupyter-config/jupyter_server_config.py."""
+    text = (ROOT / "jupyter-config" / "jupyter_server_config.py").read_text()
+    return int(re.search(r"^CULL_IDLE_MINUTES = (\d+)$", text, re.M).group(1))
+
+
+@pytest.mark.filterwarnings("ignore:Overriding existing pre_save_hook")
+def test_the_course_server_shuts_down_only_idle_kernels_that_no_tab_shows():
+    """Minutes, not seconds (a learner reading a lesson leaves its kernel idle, but its tab is
+    open); never a kernel a tab is connected to or one running a cell; and the minutes the
+    documents state are the config's (tests/test_browser.py drives the rules in JupyterLab)."""
+    config = _course_server_config()
+    minutes = course_cull_minutes()
+    assert 5 <= minutes <= 60
+    kernels = config.MappingKernelManager
+    assert kernels.cull_idle_timeout == minutes * 60
+    assert 0 < kernels.cull_interval <= 60
+    assert kernels.cull_connected is False and kernels.cull_busy is False
+    instructors = (ROOT / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    assert f"idle for {minutes} minutes" in instructors
+    assert f"after {minutes} idle minutes" in (ROOT / "README.md").read_text(encoding="utf-8")
+    from benchmarks import memory
+
+    assert memory.cull_minutes() == minutes
 
 
 @pytest.mark.filterwarnings("ignore:Overriding existing pre_save_hook")
