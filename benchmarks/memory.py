@@ -33,11 +33,17 @@ FIRST = "notebooks/00_unrolled_forward_pass.ipynb"
 MIB = 2**20
 HEADER = ["process", "RSS MiB", "USS MiB", "peak RSS MiB"]
 
-# The cell added at a notebook's end: its kernel's memory, as one JSON line.
+# The cell added at a notebook's end: its kernel's memory, as one JSON line. The peak is Linux's
+# VmHWM, the high-water mark of this process's own memory (getrusage's ru_maxrss is kept across
+# exec: a kernel started by a large process would report that process's peak); None elsewhere.
 PROBE = """\
-import json as _j, psutil as _p, resource as _r, sys as _s
+import json as _j, psutil as _p
 _m = _p.Process().memory_full_info()
-_peak = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss * (1 if _s.platform == "darwin" else 1024)
+try:
+    with open("/proc/self/status") as _f:
+        _peak = [int(x.split()[1]) * 1024 for x in _f if x.startswith("VmHWM:")][0]
+except (OSError, IndexError):
+    _peak = None
 print("RNNLIB-MEMORY " + _j.dumps({"rss": _m.rss, "uss": _m.uss, "peak": _peak}))"""
 
 
