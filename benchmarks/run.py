@@ -275,7 +275,7 @@ def main(argv=None):
     print("\n" + text)
     target = args.output or (RESULTS if set(parts) == set(PARTS) else None)
     if target is not None and not args.no_write:
-        target.write_text(text)
+        target.write_text(text, encoding="utf-8")
         print(f"wrote {target}")
     return 0
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .course.checking import fill_text
+from .course.console import utf8_output
 from .course.runner import notebook_paths
 from .course.runner import run_notebook as execute
 
@@ -379,6 +380,7 @@ def _unexpected(args) -> str:
 
 
 def main(argv=None) -> int:
+    utf8_output()
     args = sys.argv[1:] if argv is None else list(argv)
     if any(a in ("-h", "--help") for a in args):
         print(__doc__.strip())

@@ -116,6 +116,7 @@ def test_make_lab_serves_the_first_lesson_behind_a_token(tmp_path):
         assert "even with connected clients" not in printed and "even if busy" not in printed
     finally:
         kill_tree(proc.pid)
+        proc.wait(timeout=10)
         log.close()
 
 

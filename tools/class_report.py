@@ -56,6 +56,7 @@ from pathlib import Path
 
 import nbformat
 
+from rnnlib.course.console import utf8_output
 from tools.make_class import catalogue, checked_functions
 
 PASSED, NOT_STARTED, MISTAKE, OTHER = "passed", "not started", "mistake", "other"
@@ -565,6 +566,7 @@ def write_csv(path: Path, counts: dict[tuple[str, str], Counter]) -> None:
 
 
 def main(argv=None) -> int:
+    utf8_output()
     argv = sys.argv[1:] if argv is None else argv
     if any(a in ("-h", "--help") for a in argv):
         print(__doc__.strip())

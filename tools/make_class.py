@@ -76,6 +76,7 @@ from pathlib import Path
 
 import nbformat
 
+from rnnlib.course.console import utf8_output
 from tools.make_exercises import (
     BEGIN,
     END,
@@ -1043,6 +1044,7 @@ def _options(argv) -> dict:
 
 
 def main(argv=None) -> int:
+    utf8_output()
     argv = sys.argv[1:] if argv is None else list(argv)
     if "-h" in argv or "--help" in argv:
         print(__doc__.strip())

@@ -38,6 +38,8 @@ from pathlib import Path
 
 import nbformat
 
+from rnnlib.course.console import utf8_output
+
 BEGIN = re.compile(r"^(\s*)#+\s*BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*#+\s*END SOLUTION\s*$")
 CODE_STUB = "raise NotImplementedError()"
@@ -205,6 +207,7 @@ def generate(src_dir, dst_dir, check=False) -> list[Path]:
 
 
 def main(argv=None) -> int:
+    utf8_output()
     argv = sys.argv[1:] if argv is None else list(argv)
     usage = __doc__.strip().splitlines()[2]
     if any(a in ("-h", "--help") for a in argv):

@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 from nbclient.exceptions import CellExecutionError
 
+from rnnlib.course.console import utf8_output
 from rnnlib.course.runner import notebook_paths, run_notebook
 
 __all__ = ["execute", "main", "notebook_paths", "without_widget_state"]
@@ -67,6 +68,7 @@ def main(argv=None) -> int:
     """Run the notebooks ``argv`` names (default: notebooks/ and solutions/); exit code 0, 1 when
     a cell failed (that notebook is left as it was; the ones before it are written), 2 for an
     argument it does not expect."""
+    utf8_output()
     argv = sys.argv[1:] if argv is None else list(argv)
     if any(a in ("-h", "--help") for a in argv):
         print(__doc__.strip())

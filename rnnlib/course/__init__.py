@@ -11,6 +11,8 @@
 - :mod:`rnnlib.course.plots`: the drawing of the unrolled graph that several lessons show;
 - :mod:`rnnlib.course.runner`: execute a notebook in a fresh kernel (used by ``make notebooks``,
   ``python -m rnnlib.progress`` and the benchmarks).
+- :mod:`rnnlib.course.console`: the commands' output takes every character they print, on any
+  terminal, file or pipe (:func:`~.console.utf8_output`).
 
 Exercise notebooks import their checkers from :mod:`rnnlib.checks` (the contract names); lessons
 import their figures from their lesson module (``from rnnlib.course.lesson04 import
