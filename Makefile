@@ -41,7 +41,26 @@ help:
 	@echo "make doctor     check that this Python has what the course needs"
 	@echo "make clean      remove .venv, the oldest-dependencies venv and tool caches"
 
+# The oldest Python the course supports (pyproject.toml's requires-python), and a test of a
+# Python against it: $(call py_ok,python) succeeds for a Python that is new enough.
+MIN_PY := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"$$/\1/p' pyproject.toml)
+py_ok = $(1) -c 'import sys; sys.exit(sys.version_info < tuple(map(int, "$(MIN_PY)".split("."))))' \
+	>/dev/null 2>&1
+# A .venv left by a Python the course does not support (a first `make lab` with an old python3,
+# which pip refused) is removed: otherwise every later `make lab PYTHON=...` failed in it again.
+ifneq ($(wildcard $(PY)),)
+ifneq ($(shell $(call py_ok,$(PY)) && echo ok),ok)
+$(info make: removing $(VENV): its Python is older than $(MIN_PY), which the course needs)
+$(shell rm -rf $(VENV))
+endif
+endif
+
 $(PY):
+	@$(call py_ok,$(PYTHON)) || { \
+		echo "make: '$(PYTHON)' is Python $$($(PYTHON) -c 'import platform; \
+			print(platform.python_version())' 2>/dev/null || echo '(not found)'); the course needs \
+			Python $(MIN_PY) or newer. Install one, then give its name or path, e.g. \
+			make lab PYTHON=python3.12" | tr -s ' \t' ' ' >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
 

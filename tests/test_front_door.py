@@ -220,3 +220,45 @@ def test_the_readme_way_without_make_installs_and_opens_what_make_lab_does():
     assert lines[2] == [".venv/bin/jupyter", "lab", FIRST]
     assert "JUPYTER_CONFIG_PATH" in readme.split("Without `make`", 1)[1].split("\n\n")[2]
     assert lab_env_and_command()[0] == {"JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config")}
+
+
+def _makefile_with_requires(tmp_path, requires):
+    """The course's Makefile in a folder whose pyproject.toml requires Python ``requires``."""
+    (tmp_path / "Makefile").write_text((ROOT / "Makefile").read_text())
+    (tmp_path / "pyproject.toml").write_text(f'[project]\nrequires-python = ">={requires}"\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    return lambda *args: subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_make_refuses_a_python_the_course_does_not_support_and_says_what_to_do(tmp_path):
+    """This Python, against a course that needs 3.99: no venv is made (pip would refuse the
+    install inside it), and the message names both versions and the PYTHON= way out."""
+    make = _makefile_with_requires(tmp_path, "3.99")
+    out = make("lab", f"PYTHON={sys.executable}")
+    assert out.returncode != 0
+    version = ".".join(map(str, sys.version_info[:3]))
+    assert f"is Python {version}; the course needs Python 3.99 or newer" in out.stderr
+    assert "make lab PYTHON=python3." in out.stderr
+    assert not (tmp_path / ".venv").exists()
+    out = make("lab", "PYTHON=no-such-python3")
+    assert "'no-such-python3' is Python (not found)" in out.stderr
+    assert not (tmp_path / ".venv").exists()
+
+
+@pytest.mark.parametrize(("requires", "kept"), [("3.99", False), ("3.10", True)])
+def test_make_removes_a_venv_left_by_a_python_too_old(tmp_path, requires, kept):
+    """A first `make lab` with an old python3 leaves a .venv that pip refused to install into;
+    every later `make lab PYTHON=...` failed in it again. Now any make removes it (and keeps a
+    .venv whose Python is new enough)."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", tmp_path / ".venv"], check=True)
+    out = _makefile_with_requires(tmp_path, requires)("help")
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / ".venv").exists() == kept
+    assert ("removing .venv: its Python is older than 3.99" in out.stdout) == (not kept)
