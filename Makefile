@@ -46,11 +46,16 @@ help:
 MIN_PY := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"$$/\1/p' pyproject.toml)
 py_ok = $(1) -c 'import sys; sys.exit(sys.version_info < tuple(map(int, "$(MIN_PY)".split("."))))' \
 	>/dev/null 2>&1
-# A .venv left by a Python the course does not support (a first `make lab` with an old python3,
-# which pip refused) is removed: otherwise every later `make lab PYTHON=...` failed in it again.
+# A .venv that cannot work is removed, so that the next make builds a new one (each later
+# `make lab` failed in it again): one left by a Python the course does not support (a first try
+# with an old python3, which pip refused), or one without pip (venv stopped half-way: Debian's
+# and Ubuntu's Python without their python3-venv package).
 ifneq ($(wildcard $(PY)),)
 ifneq ($(shell $(call py_ok,$(PY)) && echo ok),ok)
 $(info make: removing $(VENV): its Python is older than $(MIN_PY), which the course needs)
+$(shell rm -rf $(VENV))
+else ifneq ($(shell $(PY) -c 'import pip' >/dev/null 2>&1 && echo ok),ok)
+$(info make: removing $(VENV): it has no pip (python -m venv stopped half-way))
 $(shell rm -rf $(VENV))
 endif
 endif
@@ -61,7 +66,7 @@ $(PY):
 			print(platform.python_version())' 2>/dev/null || echo '(not found)'); the course needs \
 			Python $(MIN_PY) or newer. Install one, then give its name or path, e.g. \
 			make lab PYTHON=python3.12" | tr -s ' \t' ' ' >&2; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	$(PIP) install --upgrade pip
 
 # One stamp per set of extras; re-installs when pyproject.toml changes.

@@ -252,13 +252,45 @@ def test_make_refuses_a_python_the_course_does_not_support_and_says_what_to_do(t
     assert not (tmp_path / ".venv").exists()
 
 
-@pytest.mark.parametrize(("requires", "kept"), [("3.99", False), ("3.10", True)])
-def test_make_removes_a_venv_left_by_a_python_too_old(tmp_path, requires, kept):
+@pytest.mark.parametrize(
+    ("requires", "pip", "why"),
+    [
+        ("3.99", True, "its Python is older than 3.99"),
+        ("3.10", False, "it has no pip"),
+        ("3.10", True, None),
+    ],
+    ids=["python too old", "no pip", "kept"],
+)
+def test_make_removes_a_venv_that_cannot_work(tmp_path, requires, pip, why):
     """A first `make lab` with an old python3 leaves a .venv that pip refused to install into;
-    every later `make lab PYTHON=...` failed in it again. Now any make removes it (and keeps a
-    .venv whose Python is new enough)."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", tmp_path / ".venv"], check=True)
+    Debian's Python without python3-venv leaves one without pip. Every later `make lab` failed
+    in it again. Now any make removes it, saying why (and keeps a .venv that works)."""
+    venv = [sys.executable, "-m", "venv", *([] if pip else ["--without-pip"]), tmp_path / ".venv"]
+    subprocess.run(venv, check=True, timeout=120)
     out = _makefile_with_requires(tmp_path, requires)("help")
     assert out.returncode == 0, out.stderr
-    assert (tmp_path / ".venv").exists() == kept
-    assert ("removing .venv: its Python is older than 3.99" in out.stdout) == (not kept)
+    assert (tmp_path / ".venv").exists() == (why is None)
+    removing = [ln for ln in out.stdout.splitlines() if ln.startswith("make: removing .venv")]
+    assert len(removing) == (why is not None)
+    assert all(ln.startswith(f"make: removing .venv: {why}") for ln in removing)
+
+
+def test_a_venv_that_python_leaves_half_made_is_removed_at_once(tmp_path):
+    """Debian's Python without python3-venv: `python -m venv` makes .venv/bin/python, then fails
+    (ensurepip is missing). A stand-in Python does the same here; make removes the half venv."""
+    fake = tmp_path / "debian-python3"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1 $2" = "-m venv" ]; then\n'
+        f'  "{sys.executable}" -m venv --without-pip "$3"\n'
+        '  echo "The virtual environment was not created successfully because ensurepip is'
+        ' not available." >&2\n'
+        "  exit 1\n"
+        "fi\n"
+        f'exec "{sys.executable}" "$@"\n'
+    )
+    fake.chmod(0o755)
+    out = _makefile_with_requires(tmp_path, "3.10")("lab", f"PYTHON={fake}")
+    assert out.returncode != 0
+    assert "ensurepip is not available" in out.stderr
+    assert not (tmp_path / ".venv").exists()
