@@ -116,7 +116,9 @@ def _real_objects(name, raw):
                 shown = f"{type(v).__name__} {shown}"  # 'abc' → str 'abc'; Decimal('0.5') as is
             raise ValueError(f"{name}: expected an array of real numbers, got {shown}{where}")
         try:
-            out[idx] = v
+            # (a longdouble beyond float64 becomes inf with a RuntimeWarning: said below instead)
+            with np.errstate(over="ignore"):
+                out[idx] = v
         except OverflowError:
             raise _beyond_float64(name, v, where) from None
         if math.isinf(out[idx]) and _finite(v):

@@ -7,6 +7,7 @@ whose squares and sums overflow (which must pass), so that the shortcut cannot w
 """
 
 import re
+import warnings
 from decimal import Decimal
 from fractions import Fraction
 
@@ -417,3 +418,68 @@ def test_changing_the_states_returned_does_not_change_the_gradients():
     h_next += 1.0
     for g, w in zip(rnnlib.rnn_step_backward(dh[:, 0], step_cache), want, strict=True):
         np.testing.assert_array_equal(g, w)
+
+
+# -- error paths no other test reached (a coverage run), each with its message ----------------
+
+
+def test_encode_names_a_vocab_that_is_not_a_nonempty_str():
+    for vocab in (123, ""):
+        with pytest.raises(ValueError, match=r"^vocab: expected a non-empty str of characters"):
+            data.encode("abc", vocab)
+
+
+def test_one_hot_refuses_float_ids_even_whole_ones():
+    with pytest.raises(ValueError, match=r"^ids: expected integer class ids, got dtype float64"):
+        data.one_hot([0.0, 1.0], 3)
+
+
+def test_numerical_gradient_names_an_upstream_gradient_of_the_wrong_shape():
+    with pytest.raises(
+        ValueError, match=r"^df: expected shape \(2,\) \(the shape of f\(x\)\), got"
+    ):
+        rnnlib.numerical_gradient(lambda x: 2 * x, np.ones(2), df=np.ones(3))
+
+
+def test_jacobian_products_names_a_recurrent_weight_that_is_not_square():
+    with pytest.raises(ValueError, match=r"^Wh: expected a square array .* got shape \(2, 3\)"):
+        gradflow.jacobian_products(np.zeros((3, 2)), np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("call", ["gated_backward", "gated_gradient_products"])
+def test_the_gated_units_backward_names_what_it_got_instead_of_a_forward_result(call):
+    args = ("fwd", 1.0, 1.0) if call == "gated_backward" else ("fwd",)
+    with pytest.raises(ValueError, match=r"^fwd: expected the result of gated_forward, got str$"):
+        getattr(gradflow, call)(*args)
+
+
+def test_rtrl_says_when_its_gradient_overflows():
+    with pytest.raises(rnnlib.NumericOverflow, match=r"^rtrl: the gradient overflows float64"):
+        scalar.rtrl(scalar.EXAMPLE["xs"], 0.5, 0.5, 0.5, 1e300)
+
+
+def test_train_scalar_stops_when_an_update_overflows():
+    """lr = 1e308 times a gradient above 1: the weight overflows, training stops and says so."""
+    xs, ys = data.decaying_sum_task(n=4, T=3, decay=0.5)
+    r = training.train_scalar(xs, 1000 * ys, 0.5, 0.5, 0.5, lr=1e308, epochs=3)
+    assert r.diverged and r.diverged_at == 1
+    assert r.message.startswith("diverged at epoch 1: a weight is no longer a finite number")
+
+
+def test_a_str_in_an_object_array_is_named_with_its_type_and_index():
+    with pytest.raises(
+        ValueError, match=r"^a: expected an array of real numbers, got str 'abc' at"
+    ):
+        rnnlib.rel_error(np.array([1.0, "abc"], dtype=object), np.ones(2))
+
+
+@pytest.mark.skipif(
+    bool(np.isinf(np.longdouble("1e400"))), reason="this platform's longdouble is float64"
+)
+def test_a_longdouble_beyond_float64_is_named_without_a_warning():
+    x = np.array([[[np.longdouble("1e400")]]], dtype=object)
+    one = np.ones((1, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "overflow encountered in cast" came first
+        with pytest.raises(ValueError, match=r"^x: expected a number within float64's range"):
+            rnnlib.rnn_forward(x, np.zeros((1, 1)), one, one, np.zeros(1))
