@@ -58,14 +58,12 @@ def get(url):
         return None
 
 
-@pytest.mark.slow
-def test_make_lab_serves_the_first_lesson_behind_a_token(tmp_path):
-    assert (ROOT / FIRST).is_file()
-    lab_env, cmd = lab_env_and_command()
-    assert f"--LabApp.default_url=/lab/tree/{FIRST}" in cmd
-    assert any(a.startswith("--ServerApp.root_dir=") for a in cmd)  # exercises/ reachable too
+def _serve(cmd, block_env, tmp_path):
+    """Start ``cmd`` (a `jupyter lab` command a learner types, ``block_env`` the variables set
+    before it) on a free port behind a token, with fresh config folders; wait until it serves
+    the first lesson. Returns (process, port, token, log path); stop it with :func:`_stop`."""
     port, token = free_port(), secrets.token_hex(16)
-    cmd[0] = str(Path(sys.executable).with_name("jupyter"))  # this environment's jupyter
+    cmd = [str(Path(sys.executable).with_name("jupyter")), *cmd[1:]]  # this environment's
     cmd += [
         "--no-browser",
         f"--ServerApp.port={port}",
@@ -75,49 +73,115 @@ def test_make_lab_serves_the_first_lesson_behind_a_token(tmp_path):
         "--allow-root",
     ]
     env = {
-        **os.environ,
-        **lab_env,
+        **{k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")},
+        **block_env,
         "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
         "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws"),
     }
-    log = open(tmp_path / "lab.log", "w+")
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    log = tmp_path / "lab.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         api = f"http://127.0.0.1:{port}/api/contents/{FIRST}?content=0"
         deadline = time.monotonic() + 60
         while get(f"{api}&token={token}") != 200:
-            assert proc.poll() is None, (tmp_path / "lab.log").read_text()
+            assert proc.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "JupyterLab did not serve the first lesson in 60 s"
             time.sleep(0.3)
+    except BaseException:
+        _stop(proc)
+        raise
+    return proc, port, token, log
+
+
+def _stop(proc):
+    kill_tree(proc.pid)
+    proc.wait(timeout=10)
+
+
+def _assert_culler_started(port, token, log):
+    """The first kernel starts the culler of idle kernels that no tab shows, with the minutes
+    of jupyter-config/: the server runs with the course's config."""
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/kernels?token={token}", data=b"{}", method="POST"
+    )
+    with urllib.request.urlopen(req, timeout=60) as r:
+        assert r.status == 201
+    minutes = course_cull_minutes()
+    culling = f"Culling kernels with idle durations > {minutes * 60} seconds at 60 second"
+    deadline = time.monotonic() + 30
+    while culling not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.3)
+    printed = log.read_text()
+    assert "even with connected clients" not in printed and "even if busy" not in printed
+
+
+@pytest.mark.slow
+def test_make_lab_serves_the_first_lesson_behind_a_token(tmp_path):
+    assert (ROOT / FIRST).is_file()
+    lab_env, cmd = lab_env_and_command()
+    assert f"--LabApp.default_url=/lab/tree/{FIRST}" in cmd
+    assert any(a.startswith("--ServerApp.root_dir=") for a in cmd)  # exercises/ reachable too
+    proc, port, token, log = _serve(cmd, lab_env, tmp_path)
+    try:
+        api = f"http://127.0.0.1:{port}/api/contents/{FIRST}?content=0"
         assert get(api) == 403  # no token, no notebook
-        assert get(f"http://127.0.0.1:{port}/api/contents/exercises?content=0&token={token}") == 200
-        log.flush()
-        printed = (tmp_path / "lab.log").read_text()
+        _assert_serves_the_course_folder(port, token)
+        printed = log.read_text()
         assert re.search(rf"http://127\.0\.0\.1:{port}/lab/tree/{FIRST}\?token=", printed), printed
         # a learner's first screen of output holds no warning of the course's own making
         assert "Overriding existing pre_save_hook" not in printed, printed
-        # the first kernel starts the culler of idle kernels that no tab shows (jupyter-config/)
-        req = urllib.request.Request(
-            f"http://127.0.0.1:{port}/api/kernels?token={token}", data=b"{}", method="POST"
-        )
-        with urllib.request.urlopen(req, timeout=60) as r:
-            assert r.status == 201
-        minutes = course_cull_minutes()
-        culling = f"Culling kernels with idle durations > {minutes * 60} seconds at 60 second"
-        deadline = time.monotonic() + 30
-        while culling not in (tmp_path / "lab.log").read_text():
-            assert time.monotonic() < deadline, (tmp_path / "lab.log").read_text()
-            time.sleep(0.3)
-        printed = (tmp_path / "lab.log").read_text()
-        assert "even with connected clients" not in printed and "even if busy" not in printed
+        _assert_culler_started(port, token, log)
     finally:
-        kill_tree(proc.pid)
-        proc.wait(timeout=10)
-        log.close()
+        _stop(proc)
+
+
+def _readme_commands(after):
+    """The commands of the README's first bash block after the text ``after``: each as
+    ``(variables set before it, words)``, continued lines joined."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split(after, 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    commands = []
+    for line in block.replace("\\\n", " ").strip().splitlines():
+        words, env = shlex.split(line), {}
+        while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", words[0]):
+            k, v = words.pop(0).split("=", 1)
+            env[k] = v
+        commands.append((env, words))
+    return commands
+
+
+OPEN_FIRST = f"--LabApp.default_url=/lab/tree/{FIRST}"
+
+
+def _assert_serves_the_course_folder(port, token):
+    """The root is the repository's folder: the exercises are in the file browser, and a
+    lesson's link to its exercise leads somewhere."""
+    url = f"http://127.0.0.1:{port}/api/contents/exercises?content=0&token={token}"
+    assert get(url) == 200
+
+
+@pytest.mark.slow
+def test_the_readmes_conda_way_serves_the_course_with_its_config(tmp_path):
+    """The README's commands for conda: after `conda activate`, its `jupyter lab` line (run here
+    with this environment's jupyter) opens the first lesson, with the repository's folder as
+    root and the course's jupyter-config/, as `make lab` does."""
+    (_, create), (env, words) = _readme_commands("On a machine with conda")
+    assert create == shlex.split("conda env create -f environment.yml && conda activate bptt")
+    assert env == {"JUPYTER_CONFIG_PATH": "jupyter-config"}
+    assert words == ["jupyter", "lab", OPEN_FIRST]
+    assert OPEN_FIRST in lab_command()
+    proc, port, token, log = _serve(words, env, tmp_path)
+    try:
+        _assert_serves_the_course_folder(port, token)
+        _assert_culler_started(port, token, log)
+    finally:
+        _stop(proc)
 
 
 def _course_server_config():
@@ -207,19 +271,28 @@ def test_make_help_lists_every_target():
     assert set(phony) - {"help"} == listed
 
 
-def test_the_readme_way_without_make_installs_and_opens_what_make_lab_does():
+@pytest.mark.slow
+def test_the_readme_way_without_make_installs_and_opens_what_make_lab_does(tmp_path):
     """The README's commands for a machine without `make`: the same extra as `make lab`'s
-    install, the same first lesson, and a folder name that exists."""
+    install, the same first lesson with the repository's folder as root (served here), and a
+    folder name that exists."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("Without `make`", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
-    lines = [shlex.split(line) for line in block.strip().splitlines()]
+    commands = _readme_commands("Without `make`")
+    assert not any(env for env, _ in commands)
+    lines = [words for _, words in commands]
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     [extra] = re.findall(r"\$\(VENV\)/\.lab:.*\n\t\$\(PIP\) install -e '(\.\[\w+\])'", makefile)
     assert lines[0] == ["python", "-m", "venv", ".venv"]
     assert lines[1] == [".venv/bin/python", "-m", "pip", "install", "-e", extra]
-    assert lines[2] == [".venv/bin/jupyter", "lab", FIRST]
+    assert lines[2] == [".venv/bin/jupyter", "lab", OPEN_FIRST]
+    assert OPEN_FIRST in lab_command()
     assert "JUPYTER_CONFIG_PATH" in readme.split("Without `make`", 1)[1].split("\n\n")[2]
     assert lab_env_and_command()[0] == {"JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config")}
+    proc, port, token, _ = _serve(lines[2], {}, tmp_path)
+    try:
+        _assert_serves_the_course_folder(port, token)
+    finally:
+        _stop(proc)
 
 
 def _makefile_with_requires(tmp_path, requires):
