@@ -55,7 +55,7 @@ ifneq ($(shell $(call py_ok,$(PY)) && echo ok),ok)
 $(info make: removing $(VENV): its Python is older than $(MIN_PY), which the course needs)
 $(shell rm -rf $(VENV))
 else ifneq ($(shell $(PY) -c 'import pip' >/dev/null 2>&1 && echo ok),ok)
-$(info make: removing $(VENV): it has no pip (python -m venv stopped half-way))
+$(info make: removing $(VENV): it has no pip, which make installs with (a venv stopped half-way?))
 $(shell rm -rf $(VENV))
 endif
 endif
