@@ -83,7 +83,7 @@ def process_memory(pid: int) -> dict:
     return {"rss": m.rss, "uss": m.uss, "peak": peak}
 
 
-def server_memory(log=print) -> dict:
+def server_memory() -> dict:
     """The JupyterLab server of ``make lab`` (the course's jupyter-config/), after it served the
     first lesson's page and started its kernel (as opening the lesson does): ``{rss, uss, peak}``.
     """
@@ -113,14 +113,17 @@ def server_memory(log=print) -> dict:
 
 
 def run(root=ROOT, log=print):
-    """Rows ``{process, kind, rss, uss, peak}``: the server, then every lesson and solution."""
+    """Rows ``{process, kind, name, rss, uss, peak}``: the server, then every lesson and
+    solution (``name``: the notebook's file name, which a lesson and its exercise share)."""
     root = Path(root)
-    rows = [{"process": "JupyterLab server (`make lab`)", "kind": "server", **server_memory()}]
+    server = {"process": "JupyterLab server (`make lab`)", "kind": "server", "name": None}
+    rows = [{**server, **server_memory()}]
     log(" | ".join(table_cells(rows[-1])))
     for folder in ("notebooks", "solutions"):
         for path in notebook_paths([str(root / folder)]):
-            m = kernel_memory(path)
-            rows.append({"process": f"kernel of {path.relative_to(root)}", "kind": folder, **m})
+            process = f"kernel of {path.relative_to(root)}"
+            rows.append({"process": process, "kind": folder, "name": path.name})
+            rows[-1].update(kernel_memory(path))
             log(" | ".join(table_cells(rows[-1])))
     return rows
 
@@ -143,12 +146,7 @@ def scenarios(rows):
         biggest = max(lessons, key=lambda r: r["uss"])
         out.append(("the server and one lesson open (the largest)", total(server + [biggest])))
     if server and lessons and solutions:
-        pairs = [
-            (lesson, sol)
-            for lesson in lessons
-            for sol in solutions
-            if Path(lesson["process"].split()[-1]).name == Path(sol["process"].split()[-1]).name
-        ]
+        pairs = [(a, b) for a in lessons for b in solutions if a["name"] == b["name"]]
         if pairs:
             pair = max(pairs, key=lambda p: p[0]["uss"] + p[1]["uss"])
             out.append(

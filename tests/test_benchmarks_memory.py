@@ -58,8 +58,15 @@ def test_kernel_memory_runs_the_notebook_in_its_own_folder(tmp_path):
     assert memory.kernel_memory(path)["rss"] > 0
 
 
-def _row(kind, rss, uss, process="p"):
-    return {"process": process, "kind": kind, "rss": rss * MIB, "uss": uss * MIB, "peak": None}
+def _row(kind, rss, uss, name=None):
+    return {
+        "process": "p",
+        "kind": kind,
+        "name": name,
+        "rss": rss * MIB,
+        "uss": uss * MIB,
+        "peak": None,
+    }
 
 
 def test_total_counts_private_pages_of_each_and_shared_pages_once():
@@ -73,11 +80,11 @@ def test_total_counts_private_pages_of_each_and_shared_pages_once():
 
 def test_scenarios_pair_a_lesson_with_its_own_exercise():
     rows = [
-        _row("server", 110, 100, "JupyterLab server"),
-        _row("notebooks", 60, 50, "kernel of notebooks/01_a.ipynb"),
-        _row("notebooks", 90, 80, "kernel of notebooks/02_b.ipynb"),
-        _row("solutions", 80, 70, "kernel of solutions/01_a.ipynb"),
-        _row("solutions", 20, 10, "kernel of solutions/02_b.ipynb"),
+        _row("server", 110, 100),
+        _row("notebooks", 60, 50, "01_a.ipynb"),
+        _row("notebooks", 90, 80, "02_b.ipynb"),
+        _row("solutions", 80, 70, "01_a.ipynb"),
+        _row("solutions", 20, 10, "02_b.ipynb"),
     ]
     got = dict(memory.scenarios(rows))
     # the largest lesson: 100 + 80 own, 10 shared
@@ -90,6 +97,6 @@ def test_scenarios_pair_a_lesson_with_its_own_exercise():
 
 
 def test_section_states_the_cull_minutes_of_the_course_config():
-    rows = [_row("server", 110, 100, "JupyterLab server")]
+    rows = [_row("server", 110, 100)]
     text = memory.section(rows, lambda header, rows: "TABLE")
     assert f"idle for {memory.cull_minutes()} minutes" in text
